@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: MIT
+#include "commands.h"
+
+#include "aboutinfo.h"
+#include "demostore.h"
+#include "exporter.h"
+#include "storelocator.h"
+#include "storeopener.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFile>
+#include <QSaveFile>
+
+#include <cstdio>
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+namespace Inspector {
+
+namespace {
+
+QTextStream& err()
+{
+    static QTextStream stream(stderr);
+    return stream;
+}
+
+QTextStream& out()
+{
+    static QTextStream stream(stdout);
+    return stream;
+}
+
+QString tr(const char* text)
+{
+    return QCoreApplication::translate("CommandLine", text);
+}
+
+const char* const kHelpTail = QT_TRANSLATE_NOOP("CommandLine",
+    "Commands:\n"
+    "  (none) [STORE]        open STORE, or the default store: your subcog index if there is one,\n"
+    "                        otherwise a demo store the inspector creates\n"
+    "  count STORE           print the number of memories (matching --filter)\n"
+    "  export STORE          write memories to standard output or -o FILE (--format jsonl)\n"
+    "\n"
+    "STORE is sqlite:PATH or a path to a subcog SQLite file (index.db).\n"
+    "\n"
+    "Exit codes:\n"
+    "  0  success\n"
+    "  1  the store could not be opened or read, or the output could not be written\n"
+    "  2  wrong arguments, or a filter with words that were not understood\n"
+    "  3  finished, but some records could not be decoded and were skipped (listed on stderr)\n");
+
+struct Session
+{
+    QCommandLineParser parser;
+    QCommandLineOption format {u"format"_s, tr("Export format: jsonl."), u"FORMAT"_s, u"jsonl"_s};
+    QCommandLineOption output {{u"o"_s, u"output"_s}, tr("Write the export to FILE (atomically)."), u"FILE"_s};
+    QCommandLineOption filter {u"filter"_s, tr("Only memories matching QUERY (subcog's filter language)."),
+                               u"QUERY"_s};
+    QCommandLineOption ids {u"ids"_s, tr("Only the memories with these comma-separated ids."), u"ID,..."_s};
+
+    Session()
+    {
+        parser.setApplicationDescription(tr("Browse, search, repair and export subcog memory stores.") + u"\n\n"_s
+                                         + tr(kHelpTail));
+        parser.addHelpOption();
+        parser.addVersionOption();
+        parser.addOptions({format, output, filter, ids});
+        parser.addPositionalArgument(u"command"_s, tr("count, export, or a STORE to open."), u"[command]"_s);
+        parser.addPositionalArgument(u"store"_s, tr("The store."), u"[STORE]"_s);
+    }
+};
+
+void reportError(const StorageError& error)
+{
+    err() << "subcog-inspector: " << error.message() << Qt::endl;
+}
+
+std::optional<MemoryFilter> buildFilter(Session& s)
+{
+    MemoryFilter filter;
+    if (s.parser.isSet(s.filter)) {
+        const ParsedFilter parsed = parseFilter(s.parser.value(s.filter));
+        if (!parsed.notUnderstood.isEmpty()) {
+            for (const QString& word : parsed.notUnderstood)
+                err() << "subcog-inspector: filter not understood: " << word << Qt::endl;
+            return std::nullopt;
+        }
+        filter = parsed.filter;
+    }
+    if (s.parser.isSet(s.ids))
+        filter.ids.append(s.parser.value(s.ids).split(u',', Qt::SkipEmptyParts));
+    return filter;
+}
+
+int commandCount(Session& s, const QString& store)
+{
+    const auto filter = buildFilter(s);
+    if (!filter)
+        return ExitUsage;
+    try {
+        auto backend = openStore(store, OpenOptions {true});
+        out() << backend->count(*filter) << Qt::endl;
+        return ExitOk;
+    } catch (const StorageError& error) {
+        reportError(error);
+        return ExitError;
+    }
+}
+
+int commandExport(Session& s, const QString& store)
+{
+    const QString format = s.parser.value(s.format);
+    if (format != "jsonl"_L1) {
+        err() << "subcog-inspector: unknown export format '" << format << "' (this build writes: jsonl)" << Qt::endl;
+        return ExitUsage;
+    }
+    const auto filter = buildFilter(s);
+    if (!filter)
+        return ExitUsage;
+    try {
+        auto backend = openStore(store, OpenOptions {true});
+        std::unique_ptr<QIODevice> device;
+        QSaveFile* saveFile = nullptr;
+        if (s.parser.isSet(s.output) && s.parser.value(s.output) != "-"_L1) {
+            auto file = std::make_unique<QSaveFile>(s.parser.value(s.output));
+            if (!file->open(QIODevice::WriteOnly))
+                throw StorageError(StorageError::Kind::OperationFailed,
+                                   file->fileName() + u": cannot write: "_s + file->errorString());
+            saveFile = file.get();
+            device = std::move(file);
+        } else {
+            auto file = std::make_unique<QFile>();
+            if (!file->open(stdout, QIODevice::WriteOnly))
+                throw StorageError(StorageError::Kind::OperationFailed, u"cannot write to standard output"_s);
+            device = std::move(file);
+        }
+        const bool showProgress = isatty(STDERR_FILENO) && saveFile;
+        JsonlExporter exporter(*backend);
+        const ExportReport report = exporter.run(*filter, *device, [&](qint64 written, qint64 expected) {
+            if (showProgress)
+                err() << "\rexported " << written << " of " << expected << Qt::flush;
+            return true;
+        });
+        if (showProgress)
+            err() << Qt::endl;
+        if (saveFile && !saveFile->commit())
+            throw StorageError(StorageError::Kind::OperationFailed,
+                               saveFile->fileName() + u": cannot write: "_s + saveFile->errorString());
+        for (const RecordIssue& issue : report.skipped)
+            err() << "subcog-inspector: skipped " << issue.id << ": " << issue.reason << Qt::endl;
+        for (const RecordIssue& issue : report.storeIssues)
+            err() << "subcog-inspector: warning: " << issue.id << ": " << issue.reason << Qt::endl;
+        if (!report.skipped.isEmpty()) {
+            err() << "subcog-inspector: " << report.written << " of " << report.expected
+                  << " memories written; " << report.skipped.size() << " could not be decoded" << Qt::endl;
+            return ExitPartial;
+        }
+        return ExitOk;
+    } catch (const StorageError& error) {
+        reportError(error);
+        return ExitError;
+    }
+}
+
+int commandOpen(const QString& store)
+{
+    try {
+        QString spec = store;
+        QString origin;
+        if (spec.isEmpty()) {
+            const SubcogConfig config = readSubcogConfig();
+            if (!config.configError.isEmpty())
+                err() << "subcog-inspector: warning: " << config.configPath << ": " << config.configError << Qt::endl;
+            const QList<StoreCandidate> found = findSubcogStores(config);
+            if (!found.isEmpty()) {
+                spec = found.first().spec;
+                origin = found.first().description;
+            } else {
+                spec = demoStorePath();
+                origin = ensureDemoStore(spec) ? tr("demo store, created now (no subcog store found)")
+                                               : tr("demo store (no subcog store found)");
+            }
+        }
+        auto backend = openStore(spec, OpenOptions {true});
+        out() << tr("Store: ") << backend->location() << (origin.isEmpty() ? QString() : u" ("_s + origin + u')')
+              << Qt::endl;
+        for (const QString& line : backend->describeLayout())
+            out() << "  " << line << Qt::endl;
+        out() << tr("Memories: ") << backend->count() << Qt::endl;
+        out() << tr("The inspector window is not part of this build yet; use 'count' and 'export'.") << Qt::endl;
+        return ExitOk;
+    } catch (const StorageError& error) {
+        reportError(error);
+        return ExitError;
+    }
+}
+
+} // namespace
+
+int runCommandLine(const QStringList& arguments)
+{
+    Session s;
+    if (!s.parser.parse(QStringList {QCoreApplication::applicationName()} + arguments)) {
+        err() << "subcog-inspector: " << s.parser.errorText() << Qt::endl;
+        return ExitUsage;
+    }
+    if (s.parser.isSet(u"help"_s)) {
+        out() << s.parser.helpText();
+        return ExitOk;
+    }
+    if (s.parser.isSet(u"version"_s)) {
+        out() << aboutText() << Qt::endl;
+        return ExitOk;
+    }
+    const QStringList positional = s.parser.positionalArguments();
+    const QString command = positional.value(0);
+    if (command == "count"_L1 || command == "export"_L1) {
+        if (positional.size() != 2) {
+            err() << "subcog-inspector: " << command << " needs exactly one STORE (see --help)" << Qt::endl;
+            return ExitUsage;
+        }
+        return command == "count"_L1 ? commandCount(s, positional[1]) : commandExport(s, positional[1]);
+    }
+    if (positional.size() > 1) {
+        err() << "subcog-inspector: unknown command '" << command << "' (see --help)" << Qt::endl;
+        return ExitUsage;
+    }
+    return commandOpen(command);
+}
+
+} // namespace Inspector

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QStringList>
+
+namespace Inspector {
+
+/// Exit codes of the command line, documented in --help and the README.
+enum ExitCode
+{
+    ExitOk = 0,
+    ExitError = 1, ///< the store could not be opened or read, or the output could not be written
+    ExitUsage = 2, ///< wrong arguments or a filter with words the inspector did not understand
+    ExitPartial = 3, ///< done, but some records could not be decoded and were skipped (listed on stderr)
+};
+
+/// Runs the command line (arguments without the program name) and returns the exit code.
+int runCommandLine(const QStringList& arguments);
+
+} // namespace Inspector

@@ -1,0 +1,28 @@
+# Warnings and Qt strictness shared by every target (linked PRIVATE).
+add_library(inspector_options INTERFACE)
+target_compile_options(inspector_options INTERFACE -Wall -Wextra -Wpedantic)
+if(INSPECTOR_WERROR)
+    target_compile_options(inspector_options INTERFACE -Werror)
+endif()
+target_compile_definitions(inspector_options INTERFACE
+    QT_NO_KEYWORDS QT_NO_CAST_FROM_ASCII QT_NO_CAST_TO_ASCII QT_NO_CAST_FROM_BYTEARRAY
+    QT_NO_URL_CAST_FROM_STRING QT_NO_FOREACH QT_USE_QSTRINGBUILDER
+    INSPECTOR_VERSION="${PROJECT_VERSION}")
+if(INSPECTOR_SANITIZE)
+    target_compile_options(inspector_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
+                                                       -fno-sanitize-recover=undefined)
+    target_link_options(inspector_options INTERFACE -fsanitize=address,undefined)
+endif()
+
+# inspector_add_test(NAME SOURCES ... [LIBS ...] [ENV ...] [TIMEOUT s])
+function(inspector_add_test name)
+    cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LIBS;ENV" ${ARGN})
+    qt_add_executable(${name} ${ARG_SOURCES})
+    target_link_libraries(${name} PRIVATE Qt6::Test inspector_testsupport inspector_options ${ARG_LIBS})
+    if(NOT ARG_TIMEOUT)
+        set(ARG_TIMEOUT 300)
+    endif()
+    add_test(NAME ${name} COMMAND ${name})
+    set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT}
+        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;${ARG_ENV}")
+endfunction()

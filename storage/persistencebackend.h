@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "memory.h"
+#include "query.h"
+#include "storageerror.h"
+
+#include <QStringList>
+
+namespace Inspector {
+
+/**
+ * The contract of subcog's Rust `PersistenceBackend` trait, plus the query that browsing needs.
+ *
+ * Synchronous and thread-agnostic: a backend is created, used and destroyed on one thread (a worker or a
+ * headless command). Every failure is a StorageError; missing ids are not errors.
+ */
+class PersistenceBackend
+{
+public:
+    virtual ~PersistenceBackend();
+
+    /// Short name of the backend kind: `sqlite`, `postgres`, `filesystem`.
+    virtual QString kind() const = 0;
+    /// Where the store is, for people (path or URL without password).
+    virtual QString location() const = 0;
+    /// True when the store was opened without write access.
+    virtual bool isReadOnly() const = 0;
+    /// Facts about the store a person may want to know (layout era, journal mode, missing columns).
+    virtual QStringList describeLayout() const { return {}; }
+
+    /// Inserts the memory or updates the stored one with the same id (whole write or nothing).
+    virtual void store(const Memory& memory) = 0;
+    /// The memory with this id, or nullopt when there is none.
+    virtual std::optional<Memory> get(const QString& id) = 0;
+    /// Hard-deletes the memory; returns whether anything was removed.
+    virtual bool remove(const QString& id) = 0;
+    /// Every id, in the natural order (created_at descending, then id).
+    virtual QStringList listIds() = 0;
+    /// The memories with these ids, in the order asked, missing ids left out; one round trip where possible.
+    /// Records that exist but cannot be decoded are reported in `issues` (when given) and left out.
+    virtual QList<Memory> getBatch(const QStringList& ids, QList<RecordIssue>* issues = nullptr) = 0;
+    /// Whether a memory with this id exists.
+    virtual bool exists(const QString& id) = 0;
+    /// The number of memories in the store.
+    virtual qint64 count() = 0;
+
+    /// One keyset page of a filtered, sorted query.
+    virtual Page query(const MemoryQuery& query) = 0;
+    /// The number of memories matching the filter.
+    virtual qint64 count(const MemoryFilter& filter) = 0;
+    /// Problems in the store that are not one memory's: orphaned rows, unreadable files.
+    virtual QList<RecordIssue> storeIssues() { return {}; }
+};
+
+} // namespace Inspector

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: MIT
+#include "query.h"
+
+#include <QRegularExpression>
+#include <QTimeZone>
+
+using namespace Qt::StringLiterals;
+
+namespace Inspector {
+
+namespace {
+bool wildcardMatch(const QString& pattern, const QString& text)
+{
+    // Only '*' is a wildcard in subcog's language, so every other character is escaped.
+    QStringList parts = pattern.split(u'*');
+    for (QString& part : parts)
+        part = QRegularExpression::escape(part);
+    const QRegularExpression re(QRegularExpression::anchoredPattern(parts.join(u".*"_s)),
+                                QRegularExpression::DotMatchesEverythingOption);
+    return re.match(text).hasMatch();
+}
+
+QStringList contentTokens(const QString& content)
+{
+    static const QRegularExpression separators(u"[^\\p{L}\\p{N}]+"_s);
+    return content.toCaseFolded().split(separators, Qt::SkipEmptyParts);
+}
+} // namespace
+
+bool MemoryFilter::isEmpty() const
+{
+    return *this == MemoryFilter {};
+}
+
+bool MemoryFilter::matches(const Memory& m) const
+{
+    if (!ids.isEmpty() && !ids.contains(m.id))
+        return false;
+    if (!namespaces.isEmpty()) {
+        const auto ns = parseNamespace(m.namespaceName);
+        if (!ns || !namespaces.contains(*ns))
+            return false;
+    }
+    for (const QString& tag : tagsAll) {
+        if (!m.tags.contains(tag))
+            return false;
+    }
+    for (const QStringList& group : tagsAny) {
+        if (std::none_of(group.begin(), group.end(), [&](const QString& t) { return m.tags.contains(t); }))
+            return false;
+    }
+    for (const QString& tag : tagsNone) {
+        if (m.tags.contains(tag))
+            return false;
+    }
+    if (createdFrom && m.createdAt < *createdFrom)
+        return false;
+    if (createdTo && m.createdAt > *createdTo)
+        return false;
+    if (!sourcePatterns.isEmpty()
+        && (!m.source
+            || std::none_of(sourcePatterns.begin(), sourcePatterns.end(),
+                            [&](const QString& p) { return wildcardMatch(p, *m.source); })))
+        return false;
+    if (!pathPatterns.isEmpty()
+        && (!m.filePath
+            || std::none_of(pathPatterns.begin(), pathPatterns.end(),
+                            [&](const QString& p) { return wildcardMatch(p, *m.filePath); })))
+        return false;
+    if (!projects.isEmpty() && (!m.projectId || !projects.contains(*m.projectId)))
+        return false;
+    if (!branches.isEmpty() && (!m.branch || !branches.contains(*m.branch)))
+        return false;
+    if (!statuses.isEmpty()) {
+        const auto st = parseStatus(m.status);
+        if (!st || !statuses.contains(*st))
+            return false;
+    }
+    if (!domains.isEmpty() && !domains.contains(m.domain.isEmpty() ? u"project"_s : m.domain))
+        return false;
+    if (!words.isEmpty()) {
+        const QStringList tokens = contentTokens(m.content);
+        for (const QString& word : words) {
+            const QStringList wanted = contentTokens(word);
+            if (wanted.isEmpty())
+                continue;
+            // a word is a phrase of tokens, as FTS5 treats a quoted string
+            bool found = false;
+            for (qsizetype i = 0; i + wanted.size() <= tokens.size() && !found; ++i)
+                found = std::equal(wanted.begin(), wanted.end(), tokens.begin() + i);
+            if (!found)
+                return false;
+        }
+    }
+    switch (tombstones) {
+    case TombstoneFilter::Include:
+        break;
+    case TombstoneFilter::Exclude:
+        if (m.isTombstoned())
+            return false;
+        break;
+    case TombstoneFilter::Only:
+        if (!m.isTombstoned())
+            return false;
+        break;
+    }
+    return true;
+}
+
+namespace {
+std::optional<qint64> parseDateBound(const QString& text, bool endOfDay)
+{
+    bool ok = false;
+    const qint64 seconds = text.toLongLong(&ok);
+    if (ok)
+        return seconds;
+    const QDate date = QDate::fromString(text, Qt::ISODate);
+    if (date.isValid()) {
+        const QDateTime start(date, QTime(0, 0), QTimeZone::utc());
+        return endOfDay ? start.addDays(1).toSecsSinceEpoch() - 1 : start.toSecsSinceEpoch();
+    }
+    const QDateTime dt = QDateTime::fromString(text, Qt::ISODate);
+    if (dt.isValid())
+        return dt.toSecsSinceEpoch();
+    return std::nullopt;
+}
+} // namespace
+
+ParsedFilter parseFilter(const QString& text, const QDateTime& now)
+{
+    ParsedFilter result;
+    MemoryFilter& f = result.filter;
+    static const QRegularExpression whitespace(u"\\s+"_s);
+    static const QRegularExpression sinceRe(u"^(\\d+)([dhw]?)$"_s, QRegularExpression::CaseInsensitiveOption);
+    const QStringList tokens = text.split(whitespace, Qt::SkipEmptyParts);
+    for (const QString& token : tokens) {
+        const qsizetype colon = token.indexOf(u':');
+        if (colon < 0) {
+            f.words.append(token);
+            continue;
+        }
+        const QString key = token.left(colon).toLower();
+        const QString value = token.mid(colon + 1);
+        auto reject = [&](const QString& reason) { result.notUnderstood.append(token + u": "_s + reason); };
+        if (value.isEmpty()) {
+            reject(u"no value after the colon"_s);
+            continue;
+        }
+        const QStringList list = value.split(u',', Qt::SkipEmptyParts);
+        if (key == "ns"_L1 || key == "namespace"_L1) {
+            const auto ns = parseNamespace(value);
+            if (!ns)
+                reject(u"unknown namespace"_s);
+            else if (!f.namespaces.contains(*ns))
+                f.namespaces.append(*ns);
+        } else if (key == "tag"_L1 || key == "tags"_L1) {
+            if (list.size() == 1)
+                f.tagsAll.append(list.first());
+            else if (list.isEmpty())
+                reject(u"no tag given"_s);
+            else
+                f.tagsAny.append(list);
+        } else if (key == "-tag"_L1 || key == "-tags"_L1) {
+            if (list.isEmpty())
+                reject(u"no tag given"_s);
+            f.tagsNone.append(list);
+        } else if (key == "since"_L1) {
+            const auto match = sinceRe.match(value);
+            if (!match.hasMatch()) {
+                reject(u"expected N, Nd, Nh or Nw"_s);
+                continue;
+            }
+            const qint64 n = match.captured(1).toLongLong();
+            const QString unit = match.captured(2).toLower();
+            const qint64 unitSeconds = unit == "h"_L1 ? 3600 : unit == "w"_L1 ? 7 * 86400 : 86400;
+            f.createdFrom = now.toSecsSinceEpoch() - n * unitSeconds;
+        } else if (key == "source"_L1 || key == "src"_L1) {
+            f.sourcePatterns.append(value);
+        } else if (key == "project"_L1 || key == "proj"_L1 || key == "repo"_L1) {
+            f.projects.append(value);
+        } else if (key == "branch"_L1) {
+            f.branches.append(value);
+        } else if (key == "path"_L1 || key == "file"_L1 || key == "file_path"_L1) {
+            f.pathPatterns.append(value);
+        } else if (key == "status"_L1) {
+            bool ok = true;
+            QList<MemoryStatus> statuses;
+            for (const QString& s : list) {
+                const auto st = parseStatus(s);
+                if (!st)
+                    ok = false;
+                else
+                    statuses.append(*st);
+            }
+            if (!ok || statuses.isEmpty()) {
+                reject(u"unknown status"_s);
+                continue;
+            }
+            for (MemoryStatus st : statuses) {
+                if (!f.statuses.contains(st))
+                    f.statuses.append(st);
+            }
+        } else if (key == "domain"_L1) {
+            f.domains.append(value);
+        } else if (key == "id"_L1 || key == "ids"_L1) {
+            f.ids.append(list);
+        } else if (key == "created"_L1) {
+            const qsizetype dots = value.indexOf(u".."_s);
+            const QString from = dots < 0 ? value : value.left(dots);
+            const QString to = dots < 0 ? value : value.mid(dots + 2);
+            const auto fromSecs = from.isEmpty() ? std::optional<qint64> {} : parseDateBound(from, false);
+            const auto toSecs = to.isEmpty() ? std::optional<qint64> {} : parseDateBound(to, true);
+            if ((!from.isEmpty() && !fromSecs) || (!to.isEmpty() && !toSecs) || (from.isEmpty() && to.isEmpty())) {
+                reject(u"expected a date range like 2026-01-01..2026-01-31"_s);
+                continue;
+            }
+            if (fromSecs)
+                f.createdFrom = fromSecs;
+            if (toSecs)
+                f.createdTo = toSecs;
+        } else if (key == "tombstoned"_L1 || key == "deleted"_L1) {
+            const QString v = value.toLower();
+            if (v == "show"_L1 || v == "include"_L1 || v == "yes"_L1)
+                f.tombstones = TombstoneFilter::Include;
+            else if (v == "hide"_L1 || v == "exclude"_L1 || v == "no"_L1)
+                f.tombstones = TombstoneFilter::Exclude;
+            else if (v == "only"_L1)
+                f.tombstones = TombstoneFilter::Only;
+            else
+                reject(u"expected show, hide or only"_s);
+        } else if (key == "entity"_L1 || key == "ent"_L1 || key == "entities"_L1) {
+            reject(u"entity filters need subcog's knowledge graph, which the inspector does not read"_s);
+        } else {
+            reject(u"unknown filter key"_s);
+        }
+    }
+    return result;
+}
+
+} // namespace Inspector

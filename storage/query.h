@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "memory.h"
+
+#include <QDateTime>
+#include <QVariant>
+
+#include <optional>
+
+namespace Inspector {
+
+/// Which tombstoned memories (status `tombstoned` or tombstoned_at set) a filter lets through.
+enum class TombstoneFilter
+{
+    Include,
+    Exclude,
+    Only,
+};
+
+/**
+ * What subcog's filter language can say (spec §13), plus domain, a created-at range, full-text words and the
+ * tombstone switch. Lists are OR-ed within a field and fields are AND-ed. Empty lists do not restrict.
+ */
+struct MemoryFilter
+{
+    QList<Namespace> namespaces; ///< matched on the namespace as subcog parses it (aliases, any case)
+    QStringList tagsAll; ///< every one of these tags
+    QList<QStringList> tagsAny; ///< for each group: at least one of these tags
+    QStringList tagsNone; ///< none of these tags
+    std::optional<qint64> createdFrom; ///< created_at >= (Unix seconds); `since:` sets it
+    std::optional<qint64> createdTo; ///< created_at <= (Unix seconds)
+    QStringList sourcePatterns; ///< `*` is a wildcard; case-sensitive like subcog's GLOB-free LIKE
+    QStringList pathPatterns; ///< file_path patterns, `*` is a wildcard
+    QStringList projects; ///< project_id equals
+    QStringList branches; ///< branch equals
+    QList<MemoryStatus> statuses; ///< status as subcog parses it (any case)
+    QStringList domains; ///< Display strings (`project` also matches a NULL or empty column)
+    QStringList words; ///< full-text words, all must occur in the content (or tags/id, as FTS indexes them)
+    QStringList ids; ///< restrict to these ids
+    TombstoneFilter tombstones = TombstoneFilter::Include;
+
+    bool isEmpty() const;
+    /// Evaluated in memory, for backends without a query engine and for tests' reference answers.
+    bool matches(const Memory& memory) const;
+    friend bool operator==(const MemoryFilter&, const MemoryFilter&) = default;
+};
+
+/// The result of parsing a filter string: the filter and the tokens it did not understand.
+struct ParsedFilter
+{
+    MemoryFilter filter;
+    QStringList notUnderstood; ///< one entry per token: "token: reason"
+};
+
+/// Parses subcog's filter language; `now` anchors `since:`.
+ParsedFilter parseFilter(const QString& text, const QDateTime& now = QDateTime::currentDateTimeUtc());
+
+enum class SortKey
+{
+    CreatedAt,
+    Id,
+    Namespace,
+    Status,
+};
+
+/// Where a page starts: the sort key and id of the last row of the previous page.
+struct Cursor
+{
+    QVariant key; ///< the sort column's raw value of that row
+    QString id;
+    friend bool operator==(const Cursor&, const Cursor&) = default;
+};
+
+/// A filtered, sorted page request; pages are keyset-paginated (no OFFSET).
+struct MemoryQuery
+{
+    MemoryFilter filter;
+    SortKey sortKey = SortKey::CreatedAt;
+    Qt::SortOrder order = Qt::DescendingOrder;
+    /// Ties on the sort key are broken by id in this order (the natural order is created_at desc, id asc).
+    Qt::SortOrder idOrder = Qt::AscendingOrder;
+    std::optional<Cursor> after; ///< start after this row; none = first page
+    int limit = 200;
+    bool withContent = true;
+    /// Read the page from the far end backwards (the last `limit` rows), returned in the query's order.
+    bool fromEnd = false;
+};
+
+/// One page of a query.
+struct Page
+{
+    QList<Memory> memories;
+    QList<RecordIssue> issues; ///< rows of this page that could not be decoded
+    std::optional<Cursor> next; ///< cursor for the following page; none at the end
+};
+
+} // namespace Inspector

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+#include "retryingbackend.h"
+
+namespace Inspector {
+
+PersistenceBackend::~PersistenceBackend() = default;
+
+RetryingBackend::RetryingBackend(std::unique_ptr<PersistenceBackend> inner, RetryPolicy policy,
+                                 RetryPolicy::Sleeper sleeper)
+    : m_inner(std::move(inner))
+    , m_policy(policy)
+    , m_sleeper(std::move(sleeper))
+{
+}
+
+void RetryingBackend::store(const Memory& memory)
+{
+    retry([&] { m_inner->store(memory); });
+}
+
+std::optional<Memory> RetryingBackend::get(const QString& id)
+{
+    return retry([&] { return m_inner->get(id); });
+}
+
+bool RetryingBackend::remove(const QString& id)
+{
+    return retry([&] { return m_inner->remove(id); });
+}
+
+QStringList RetryingBackend::listIds()
+{
+    return retry([&] { return m_inner->listIds(); });
+}
+
+QList<Memory> RetryingBackend::getBatch(const QStringList& ids, QList<RecordIssue>* issues)
+{
+    return retry([&] {
+        // a failed attempt may have reported issues already; report only the successful attempt's
+        QList<RecordIssue> attemptIssues;
+        auto result = m_inner->getBatch(ids, &attemptIssues);
+        if (issues)
+            issues->append(attemptIssues);
+        return result;
+    });
+}
+
+bool RetryingBackend::exists(const QString& id)
+{
+    return retry([&] { return m_inner->exists(id); });
+}
+
+qint64 RetryingBackend::count()
+{
+    return retry([&] { return m_inner->count(); });
+}
+
+Page RetryingBackend::query(const MemoryQuery& query)
+{
+    return retry([&] { return m_inner->query(query); });
+}
+
+qint64 RetryingBackend::count(const MemoryFilter& filter)
+{
+    return retry([&] { return m_inner->count(filter); });
+}
+
+QList<RecordIssue> RetryingBackend::storeIssues()
+{
+    return retry([&] { return m_inner->storeIssues(); });
+}
+
+} // namespace Inspector

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "persistencebackend.h"
+#include "retrypolicy.h"
+
+#include <memory>
+
+namespace Inspector {
+
+/// Wraps a backend and retries each call after transient (Kind::Storage) errors with the retry policy.
+/// Writes are retried whole: every backend write is one transaction, so a failed attempt left nothing behind.
+class RetryingBackend final : public PersistenceBackend
+{
+public:
+    RetryingBackend(std::unique_ptr<PersistenceBackend> inner, RetryPolicy policy,
+                    RetryPolicy::Sleeper sleeper = RetryPolicy::defaultSleeper());
+
+    PersistenceBackend& inner() { return *m_inner; }
+
+    QString kind() const override { return m_inner->kind(); }
+    QString location() const override { return m_inner->location(); }
+    bool isReadOnly() const override { return m_inner->isReadOnly(); }
+    QStringList describeLayout() const override { return m_inner->describeLayout(); }
+
+    void store(const Memory& memory) override;
+    std::optional<Memory> get(const QString& id) override;
+    bool remove(const QString& id) override;
+    QStringList listIds() override;
+    QList<Memory> getBatch(const QStringList& ids, QList<RecordIssue>* issues = nullptr) override;
+    bool exists(const QString& id) override;
+    qint64 count() override;
+    Page query(const MemoryQuery& query) override;
+    qint64 count(const MemoryFilter& filter) override;
+    QList<RecordIssue> storeIssues() override;
+
+private:
+    template<typename F>
+    auto retry(F&& f)
+    {
+        return m_policy.run(std::forward<F>(f), m_sleeper);
+    }
+
+    std::unique_ptr<PersistenceBackend> m_inner;
+    RetryPolicy m_policy;
+    RetryPolicy::Sleeper m_sleeper;
+};
+
+} // namespace Inspector

@@ -1,0 +1,1053 @@
+// SPDX-License-Identifier: MIT
+#include "sqlitebackend.h"
+
+#include "sqliteschema.h"
+
+#include <QAtomicInteger>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QSqlDriver>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QSqlRecord>
+#include <QThread>
+#include <QUrl>
+
+#include <sqlite3.h>
+
+#include <array>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcSqlite, "inspector.storage.sqlite", QtWarningMsg)
+
+namespace Inspector {
+
+namespace {
+
+// Columns of `memories` the inspector knows, in select-list order (after rowid).
+enum Field
+{
+    FId,
+    FNamespace,
+    FDomain,
+    FProjectId,
+    FBranch,
+    FFilePath,
+    FStatus,
+    FCreatedAt,
+    FTags,
+    FSource,
+    FTombstonedAt,
+    FExpiresAt,
+    FIsSummary,
+    FSourceMemoryIds,
+    FConsolidationTimestamp,
+    FGroupId,
+    FContent,
+    FieldCount
+};
+constexpr std::array<QLatin1StringView, FieldCount> kFieldNames {
+    "id"_L1,         "namespace"_L1,     "domain"_L1,      "project_id"_L1,
+    "branch"_L1,     "file_path"_L1,     "status"_L1,      "created_at"_L1,
+    "tags"_L1,       "source"_L1,        "tombstoned_at"_L1, "expires_at"_L1,
+    "is_summary"_L1, "source_memory_ids"_L1, "consolidation_timestamp"_L1, "group_id"_L1,
+    "content"_L1,
+};
+
+constexpr int kChunk = 400; // ids per IN list / FTS OR-query; well under SQLite's variable limit
+
+QString quoteIdentifier(QStringView name)
+{
+    return u'"' + name.toString().replace(u'"', u"\"\""_s) + u'"';
+}
+
+QStringList splitTags(const QString& raw)
+{
+    QStringList tags;
+    for (QStringView part : QStringView(raw).split(u',')) {
+        const QStringView trimmed = part.trimmed();
+        if (!trimmed.isEmpty())
+            tags.append(trimmed.toString());
+    }
+    return tags;
+}
+
+// inspector_has_tag(tags, tag): subcog's reader semantics (split on ',', trim, exact match).
+void hasTagFunction(sqlite3_context* ctx, int, sqlite3_value** argv)
+{
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+        sqlite3_result_int(ctx, 0);
+        return;
+    }
+    const auto* tagsText = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+    const int tagsBytes = sqlite3_value_bytes(argv[0]);
+    const auto* tagText = reinterpret_cast<const char*>(sqlite3_value_text(argv[1]));
+    const int tagBytes = sqlite3_value_bytes(argv[1]);
+    const QString tags = QString::fromUtf8(tagsText, tagsBytes);
+    const QString tag = QString::fromUtf8(tagText, tagBytes);
+    for (QStringView part : QStringView(tags).split(u',')) {
+        if (part.trimmed() == tag) {
+            sqlite3_result_int(ctx, 1);
+            return;
+        }
+    }
+    sqlite3_result_int(ctx, 0);
+}
+
+bool hasFullTextToken(const QString& text)
+{
+    // unicode61 tokens are runs of letters, numbers and private-use characters
+    return std::any_of(text.begin(), text.end(),
+                       [](QChar c) { return c.isLetterOrNumber() || c.category() == QChar::Other_PrivateUse; });
+}
+
+QString ftsPhrase(const QString& text)
+{
+    return u'"' + QString(text).replace(u'"', u"\"\""_s) + u'"';
+}
+
+QString globPattern(const QString& wildcard)
+{
+    // only '*' is a wildcard in subcog's filter language; GLOB's other specials become literals
+    QString out;
+    for (QChar c : wildcard) {
+        if (c == u'?' || c == u'[')
+            out += u'[' + QString(c) + u']';
+        else
+            out += c;
+    }
+    return out;
+}
+
+QString placeholders(qsizetype n)
+{
+    QString s;
+    s.reserve(n * 2);
+    for (qsizetype i = 0; i < n; ++i)
+        s += i ? u",?"_s : u"?"_s;
+    return s;
+}
+
+bool isInteger(const QVariant& v)
+{
+    const int type = v.typeId();
+    return type == QMetaType::LongLong || type == QMetaType::Int || type == QMetaType::ULongLong
+        || type == QMetaType::UInt;
+}
+
+struct Transaction
+{
+    // One BEGIN IMMEDIATE … COMMIT unit; rolls back unless committed, so a failed write leaves nothing behind.
+    explicit Transaction(QSqlDatabase db)
+        : db(std::move(db))
+    {
+    }
+    ~Transaction()
+    {
+        if (open && !committed) {
+            QSqlQuery q(db);
+            q.exec(u"ROLLBACK"_s);
+        }
+    }
+    QSqlDatabase db;
+    bool open = false;
+    bool committed = false;
+};
+
+QAtomicInteger<quint64> g_connectionCounter;
+
+} // namespace
+
+struct SqliteBackend::ContentRow
+{
+    qint64 rowid = 0;
+    QString content;
+    QVariant tags;
+};
+
+struct SqliteBackend::Fragment
+{
+    QString sql;
+    QVariantList binds;
+};
+
+struct SqliteBackend::RawRow
+{
+    qint64 rowid = 0;
+    std::array<QVariant, FieldCount> values;
+};
+
+SqliteBackend::SqliteBackend(QString path, QString connectionName, bool readOnly)
+    : m_path(std::move(path))
+    , m_connectionName(std::move(connectionName))
+    , m_readOnly(readOnly)
+    , m_thread(QThread::currentThread())
+{
+}
+
+SqliteBackend::~SqliteBackend()
+{
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        if (db.isValid())
+            db.close();
+    }
+    QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+QString SqliteBackend::kind() const
+{
+    return u"sqlite"_s;
+}
+
+std::unique_ptr<SqliteBackend> SqliteBackend::open(const QString& path, OpenMode mode)
+{
+    const QFileInfo info(path);
+    if (!info.exists())
+        throw StorageError(StorageError::Kind::NotFound, path + u": no such file"_s);
+    if (info.isDir())
+        throw StorageError(StorageError::Kind::InvalidInput, path + u": is a directory, not an SQLite file"_s);
+    if (!info.isReadable())
+        throw StorageError(StorageError::Kind::OperationFailed, path + u": no permission to read the file"_s);
+    bool readOnly = mode == OpenMode::ReadOnly;
+    if (mode == OpenMode::Auto)
+        readOnly = !info.isWritable();
+    if (mode == OpenMode::ReadWrite && !info.isWritable())
+        throw StorageError(StorageError::Kind::OperationFailed, path + u": no permission to write the file"_s);
+
+    const QString name = u"inspector-sqlite-"_s + QString::number(++g_connectionCounter);
+    std::unique_ptr<SqliteBackend> backend(new SqliteBackend(info.absoluteFilePath(), name, readOnly));
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+        // A URI with mode=rw/ro never creates a missing file, unlike a plain path.
+        QUrl uri = QUrl::fromLocalFile(info.absoluteFilePath());
+        uri.setQuery(readOnly ? u"mode=ro"_s : u"mode=rw"_s);
+        db.setDatabaseName(uri.toString(QUrl::FullyEncoded));
+        db.setConnectOptions(readOnly ? u"QSQLITE_OPEN_URI;QSQLITE_BUSY_TIMEOUT=5000;QSQLITE_OPEN_READONLY"_s
+                                      : u"QSQLITE_OPEN_URI;QSQLITE_BUSY_TIMEOUT=5000"_s);
+        if (!db.open())
+            backend->fail(u"cannot open the file"_s, db.lastError());
+    }
+    backend->inspectSchema();
+    return backend;
+}
+
+std::unique_ptr<SqliteBackend> SqliteBackend::create(const QString& path)
+{
+    const QFileInfo info(path);
+    if (info.exists())
+        throw StorageError(StorageError::Kind::InvalidInput, path + u": already exists"_s);
+    const QString name = u"inspector-sqlite-"_s + QString::number(++g_connectionCounter);
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+        db.setDatabaseName(info.absoluteFilePath());
+        db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
+        if (!db.open()) {
+            const QString reason = db.lastError().text();
+            db = QSqlDatabase();
+            QSqlDatabase::removeDatabase(name);
+            throw StorageError(StorageError::Kind::OperationFailed, path + u": cannot create the file: "_s + reason);
+        }
+        try {
+            createSubcogSchema(db);
+        } catch (...) {
+            db.close();
+            db = QSqlDatabase();
+            QSqlDatabase::removeDatabase(name);
+            throw;
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return open(path, OpenMode::ReadWrite);
+}
+
+void SqliteBackend::fail(const QString& what, const QSqlError& error, const QString& sql) const
+{
+    const int code = error.nativeErrorCode().toInt() & 0xff;
+    QString reason = error.databaseText().isEmpty() ? error.text() : error.databaseText();
+    StorageError::Kind kind = StorageError::Kind::OperationFailed;
+    switch (code) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        kind = StorageError::Kind::Storage;
+        reason = u"the database is locked by another process (waited 5 s): "_s + reason;
+        break;
+    case SQLITE_NOTADB:
+        kind = StorageError::Kind::InvalidInput;
+        reason = u"not an SQLite database ("_s + reason + u')';
+        break;
+    case SQLITE_CORRUPT:
+        reason = u"the database file is corrupt ("_s + reason + u')';
+        break;
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+        kind = StorageError::Kind::InvalidInput;
+        break;
+    case SQLITE_READONLY:
+        reason = u"the store is read-only ("_s + reason + u')';
+        break;
+    case SQLITE_FULL:
+        reason = u"the disk is full ("_s + reason + u')';
+        break;
+    case SQLITE_CANTOPEN:
+        reason = u"cannot open the file ("_s + reason + u')';
+        break;
+    default:
+        break;
+    }
+    const QString detail = u"sqlite code "_s + error.nativeErrorCode() + u"; "_s + error.text()
+        + (sql.isEmpty() ? QString() : u"; SQL: "_s + sql);
+    qCDebug(lcSqlite) << "error" << detail;
+    throw StorageError(kind, m_path + u": "_s + what + u": "_s + reason, detail);
+}
+
+void SqliteBackend::assertThread() const
+{
+    Q_ASSERT_X(QThread::currentThread() == m_thread, "SqliteBackend", "used from a thread that did not open it");
+}
+
+void SqliteBackend::inspectSchema()
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    if (!q.exec(u"SELECT type, name, sql FROM sqlite_master"_s))
+        fail(u"cannot read the schema"_s, q.lastError());
+    QSet<QString> tables;
+    QString ftsSql;
+    while (q.next()) {
+        const QString name = q.value(1).toString().toLower();
+        if (q.value(0).toString() == "table"_L1)
+            tables.insert(name);
+        if (name == "memories_fts"_L1)
+            ftsSql = q.value(2).toString();
+    }
+    if (!tables.contains(u"memories"_s)) {
+        QStringList names = tables.values();
+        names.sort();
+        throw StorageError(StorageError::Kind::InvalidInput,
+                           m_path + u": not a subcog store: it has no 'memories' table"_s
+                               + (names.isEmpty() ? u" (the database is empty)"_s
+                                                  : u" (tables: "_s + names.join(u", "_s) + u')'));
+    }
+    if (!q.exec(u"PRAGMA table_info(memories)"_s))
+        fail(u"cannot read the columns of 'memories'"_s, q.lastError());
+    while (q.next())
+        m_columns.insert(q.value(1).toString().toLower());
+    QStringList missing;
+    for (auto required : {"id"_L1, "namespace"_L1, "status"_L1, "created_at"_L1}) {
+        if (!m_columns.contains(required))
+            missing << required;
+    }
+    if (!missing.isEmpty())
+        throw StorageError(StorageError::Kind::InvalidInput,
+                           m_path + u": not a subcog store: table 'memories' has no column "_s + missing.join(u", "_s));
+    m_contentColumn = m_columns.contains(u"content"_s);
+    m_hasEdges = tables.contains(u"memory_edges"_s);
+    m_hasFts = tables.contains(u"memories_fts"_s);
+    if (m_hasFts) {
+        if (!q.exec(u"SELECT rowid, id, content, tags FROM memories_fts LIMIT 0"_s))
+            fail(u"cannot read the full-text table memories_fts"_s, q.lastError());
+    } else if (!m_contentColumn) {
+        throw StorageError(StorageError::Kind::InvalidInput,
+                           m_path + u": not a subcog store: no 'memories_fts' table and no content column"_s);
+    }
+    Q_UNUSED(ftsSql);
+    if (q.exec(u"PRAGMA journal_mode"_s) && q.next())
+        m_journalMode = q.value(0).toString();
+    // subcog's bundled SQLite has foreign keys on, so hard deletes cascade to memory_edges as they do there.
+    q.exec(u"PRAGMA foreign_keys = ON"_s);
+
+    const QVariant handle = db.driver()->handle();
+    if (handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0) {
+        sqlite3* raw = *static_cast<sqlite3* const*>(handle.constData());
+        sqlite3_create_function_v2(raw, "inspector_has_tag", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                   nullptr, hasTagFunction, nullptr, nullptr, nullptr);
+    }
+}
+
+QStringList SqliteBackend::describeLayout() const
+{
+    QStringList lines;
+    lines << u"SQLite store, journal mode "_s + m_journalMode + (m_readOnly ? u", opened read-only"_s : QString());
+    if (!m_hasFts)
+        lines << u"content kept in the memories table (unmerged b41a806 layout); no full-text table"_s;
+    if (!m_hasEdges)
+        lines << u"no memory_edges table (written before subcog v0.6)"_s;
+    QStringList absent;
+    for (int f = FId; f < FContent; ++f) {
+        if (!m_columns.contains(kFieldNames[f]) && f != FGroupId)
+            absent << kFieldNames[f];
+    }
+    if (!absent.isEmpty())
+        lines << u"columns not in this file (older subcog): "_s + absent.join(u", "_s);
+    return lines;
+}
+
+QString SqliteBackend::columnExpr(const QString& column) const
+{
+    return m_columns.contains(column) ? u"m."_s + quoteIdentifier(column) : u"NULL"_s;
+}
+
+QString SqliteBackend::selectList() const
+{
+    QString list = u"m.rowid"_s;
+    for (int f = 0; f < FieldCount; ++f)
+        list += u", "_s + columnExpr(kFieldNames[f]);
+    return list;
+}
+
+QList<SqliteBackend::RawRow> SqliteBackend::readRows(const QString& sql, const QVariantList& binds)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.setForwardOnly(true);
+    if (!q.prepare(sql))
+        fail(u"cannot prepare a read"_s, q.lastError(), sql);
+    for (const QVariant& v : binds)
+        q.addBindValue(v);
+    if (!q.exec())
+        fail(u"read failed"_s, q.lastError(), sql);
+    QList<RawRow> rows;
+    while (q.next()) {
+        RawRow row;
+        row.rowid = q.value(0).toLongLong();
+        for (int f = 0; f < FieldCount; ++f)
+            row.values[f] = q.value(f + 1);
+        rows.append(std::move(row));
+    }
+    if (q.lastError().isValid())
+        fail(u"read failed"_s, q.lastError(), sql);
+    return rows;
+}
+
+QHash<QString, QList<SqliteBackend::ContentRow>> SqliteBackend::fetchContent(const QStringList& ids)
+{
+    QHash<QString, QList<ContentRow>> result;
+    if (!m_hasFts || ids.isEmpty())
+        return result;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.setForwardOnly(true);
+    auto collect = [&](const QSet<QString>& wanted) {
+        while (q.next()) {
+            const QString id = q.value(1).toString();
+            if (wanted.contains(id)) // the phrase query also matches ids that merely contain the tokens
+                result[id].append(ContentRow {q.value(0).toLongLong(), q.value(2).toString(), q.value(3)});
+        }
+        if (q.lastError().isValid())
+            fail(u"reading content failed"_s, q.lastError(), q.lastQuery());
+    };
+    QStringList tokenless;
+    QStringList phrases;
+    QSet<QString> wanted;
+    auto flush = [&] {
+        if (phrases.isEmpty())
+            return;
+        const QString sql = u"SELECT rowid, id, content, tags FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rowid"_s;
+        q.prepare(sql);
+        q.addBindValue(phrases.join(u" OR "_s));
+        if (!q.exec())
+            fail(u"reading content failed"_s, q.lastError(), sql);
+        collect(wanted);
+        phrases.clear();
+        wanted.clear();
+    };
+    for (const QString& id : ids) {
+        if (!hasFullTextToken(id)) {
+            tokenless.append(id);
+            continue;
+        }
+        phrases.append(u"id:"_s + ftsPhrase(id));
+        wanted.insert(id);
+        if (phrases.size() >= kChunk)
+            flush();
+    }
+    flush();
+    // An id without any token cannot be found through the index; these few fall back to a scan.
+    for (const QString& id : tokenless) {
+        const QString sql = u"SELECT rowid, id, content, tags FROM memories_fts WHERE id = ? ORDER BY rowid"_s;
+        q.prepare(sql);
+        q.addBindValue(id);
+        if (!q.exec())
+            fail(u"reading content failed"_s, q.lastError(), sql);
+        collect({id});
+    }
+    return result;
+}
+
+void SqliteBackend::attachContent(QList<RawRow>& rows, QList<Memory>& out, QList<RecordIssue>* issues,
+                                  bool withContent)
+{
+    QHash<QString, QList<ContentRow>> content;
+    if (withContent && m_hasFts) {
+        QStringList ids;
+        ids.reserve(rows.size());
+        for (const RawRow& row : rows) {
+            if (!row.values[FId].isNull())
+                ids.append(row.values[FId].toString());
+        }
+        content = fetchContent(ids);
+    }
+    for (RawRow& row : rows) {
+        const auto& v = row.values;
+        auto issue = [&](const QString& reason) {
+            if (issues) {
+                issues->append(RecordIssue {v[FId].isNull() ? u"(rowid "_s + QString::number(row.rowid) + u')'
+                                                            : v[FId].toString(),
+                                            reason});
+            }
+        };
+        if (v[FId].isNull() || v[FId].toString().isEmpty()) {
+            issue(u"the row has no id"_s);
+            continue;
+        }
+        Memory m;
+        m.id = v[FId].toString();
+        if (!isInteger(v[FCreatedAt])) {
+            issue(u"created_at is "_s + (v[FCreatedAt].isNull() ? u"NULL"_s : u"'"_s + v[FCreatedAt].toString() + u"'"_s)
+                  + u", not an integer number of seconds"_s);
+            continue;
+        }
+        bool bad = false;
+        auto optionalInt = [&](Field f, std::optional<qint64>& target) {
+            if (v[f].isNull())
+                return;
+            if (!isInteger(v[f])) {
+                issue(QString(kFieldNames[f]) + u" is '"_s + v[f].toString() + u"', not an integer number of seconds"_s);
+                bad = true;
+                return;
+            }
+            target = v[f].toLongLong();
+        };
+        auto optionalText = [&](Field f, std::optional<QString>& target) {
+            if (!v[f].isNull())
+                target = v[f].toString();
+        };
+        m.createdAt = v[FCreatedAt].toLongLong();
+        m.updatedAt = m.createdAt; // SQLite has no updated_at column; subcog reads created_at back
+        optionalInt(FTombstonedAt, m.tombstonedAt);
+        optionalInt(FExpiresAt, m.expiresAt);
+        optionalInt(FConsolidationTimestamp, m.consolidationTimestamp);
+        if (bad)
+            continue;
+
+        m.namespaceName = v[FNamespace].toString();
+        if (const auto ns = parseNamespace(m.namespaceName); !ns)
+            m.flags |= MemoryFlag::UnknownNamespace;
+        else if (Inspector::namespaceName(*ns) != m.namespaceName)
+            m.flags |= MemoryFlag::NonCanonicalNamespace;
+        m.status = v[FStatus].toString();
+        if (const auto st = parseStatus(m.status); !st)
+            m.flags |= MemoryFlag::UnknownStatus;
+        else if (statusName(*st) != m.status)
+            m.flags |= MemoryFlag::NonCanonicalStatus;
+        const QString domain = v[FDomain].toString();
+        m.domain = domain.isEmpty() ? u"project"_s : domain;
+        if (domain.isEmpty() || domain == "global"_L1)
+            m.flags |= MemoryFlag::LegacyDomain;
+        optionalText(FProjectId, m.projectId);
+        optionalText(FBranch, m.branch);
+        optionalText(FFilePath, m.filePath);
+        optionalText(FSource, m.source);
+        optionalText(FGroupId, m.groupId);
+        const QString rawTags = v[FTags].toString();
+        m.tags = splitTags(rawTags);
+        if (v[FTags].isNull() || m.tags.join(u',') != rawTags)
+            m.flags |= MemoryFlag::MessyTags;
+        m.isSummary = !v[FIsSummary].isNull() && v[FIsSummary].toLongLong() != 0;
+        if (!v[FSourceMemoryIds].isNull()) {
+            const QJsonDocument doc = QJsonDocument::fromJson(v[FSourceMemoryIds].toString().toUtf8());
+            QStringList ids;
+            bool valid = doc.isArray();
+            for (const QJsonValue& item : doc.array()) {
+                if (!item.isString()) {
+                    valid = false;
+                    break;
+                }
+                ids.append(item.toString());
+            }
+            if (!valid) {
+                ids.clear();
+                m.flags |= MemoryFlag::InvalidSourceMemoryIds;
+            }
+            m.sourceMemoryIds = ids;
+        }
+        if (withContent) {
+            const auto it = content.constFind(m.id);
+            if (it != content.constEnd() && !it->isEmpty()) {
+                const ContentRow& first = it->first();
+                m.content = first.content;
+                if (it->size() > 1)
+                    m.flags |= MemoryFlag::DuplicateContent;
+                if (first.tags.toString() != rawTags)
+                    m.flags |= MemoryFlag::TagsMismatch;
+            } else if (m_contentColumn && !v[FContent].isNull()) {
+                m.content = v[FContent].toString();
+            } else {
+                m.flags |= MemoryFlag::MissingContent;
+            }
+        }
+        out.append(std::move(m));
+    }
+}
+
+SqliteBackend::Fragment SqliteBackend::whereClause(const MemoryFilter& f) const
+{
+    QStringList parts;
+    QVariantList binds;
+    auto inList = [&](const QString& expr, const QStringList& values) {
+        parts << expr + u" IN ("_s + placeholders(values.size()) + u')';
+        for (const QString& value : values)
+            binds << value;
+    };
+    if (!f.ids.isEmpty())
+        inList(u"m.id"_s, f.ids);
+    if (!f.namespaces.isEmpty()) {
+        QStringList spellings;
+        for (Namespace ns : f.namespaces) {
+            spellings << Inspector::namespaceName(ns);
+            if (ns == Namespace::TechDebt)
+                spellings << u"techdebt"_s << u"tech_debt"_s;
+        }
+        inList(u"LOWER(m.namespace)"_s, spellings);
+    }
+    if (!f.statuses.isEmpty()) {
+        QStringList names;
+        for (MemoryStatus st : f.statuses)
+            names << statusName(st);
+        inList(u"LOWER(m.status)"_s, names);
+    }
+    const QString tagsExpr = columnExpr(u"tags"_s);
+    for (const QString& tag : f.tagsAll) {
+        parts << u"inspector_has_tag("_s + tagsExpr + u", ?)"_s;
+        binds << tag;
+    }
+    for (const QStringList& group : f.tagsAny) {
+        QStringList alternatives;
+        for (const QString& tag : group) {
+            alternatives << u"inspector_has_tag("_s + tagsExpr + u", ?)"_s;
+            binds << tag;
+        }
+        parts << u'(' + alternatives.join(u" OR "_s) + u')';
+    }
+    for (const QString& tag : f.tagsNone) {
+        parts << u"NOT inspector_has_tag("_s + tagsExpr + u", ?)"_s;
+        binds << tag;
+    }
+    if (f.createdFrom) {
+        parts << u"m.created_at >= ?"_s;
+        binds << *f.createdFrom;
+    }
+    if (f.createdTo) {
+        parts << u"m.created_at <= ?"_s;
+        binds << *f.createdTo;
+    }
+    auto patterns = [&](const QString& column, const QStringList& list) {
+        if (list.isEmpty())
+            return;
+        QStringList alternatives;
+        for (const QString& p : list) {
+            alternatives << columnExpr(column) + u" GLOB ?"_s;
+            binds << globPattern(p);
+        }
+        parts << u'(' + alternatives.join(u" OR "_s) + u')';
+    };
+    patterns(u"source"_s, f.sourcePatterns);
+    patterns(u"file_path"_s, f.pathPatterns);
+    if (!f.projects.isEmpty())
+        inList(columnExpr(u"project_id"_s), f.projects);
+    if (!f.branches.isEmpty())
+        inList(columnExpr(u"branch"_s), f.branches);
+    if (!f.domains.isEmpty())
+        inList(u"COALESCE(NULLIF("_s + columnExpr(u"domain"_s) + u", ''), 'project')"_s, f.domains);
+    QStringList words;
+    for (const QString& word : f.words) {
+        if (hasFullTextToken(word))
+            words << word;
+    }
+    if (!words.isEmpty()) {
+        if (m_hasFts) {
+            QStringList terms;
+            for (const QString& word : words)
+                terms << u"content:"_s + ftsPhrase(word);
+            parts << u"m.id IN (SELECT id FROM memories_fts WHERE memories_fts MATCH ?)"_s;
+            binds << terms.join(u" AND "_s);
+        } else {
+            for (const QString& word : words) {
+                parts << u"m.content LIKE ? ESCAPE '\\'"_s;
+                QString escaped = word;
+                escaped.replace(u"\\"_s, u"\\\\"_s).replace(u"%"_s, u"\\%"_s).replace(u"_"_s, u"\\_"_s);
+                binds << QString(u'%' + escaped + u'%');
+            }
+        }
+    }
+    const QString tombstonedAt = columnExpr(u"tombstoned_at"_s);
+    if (f.tombstones == TombstoneFilter::Exclude)
+        parts << u"(LOWER(m.status) <> 'tombstoned' AND "_s + tombstonedAt + u" IS NULL)"_s;
+    else if (f.tombstones == TombstoneFilter::Only)
+        parts << u"(LOWER(m.status) = 'tombstoned' OR "_s + tombstonedAt + u" IS NOT NULL)"_s;
+    return Fragment {parts.isEmpty() ? QString() : u" WHERE "_s + parts.join(u" AND "_s), binds};
+}
+
+QList<Memory> SqliteBackend::getBatch(const QStringList& ids, QList<RecordIssue>* issues)
+{
+    assertThread();
+    QHash<QString, Memory> found;
+    for (qsizetype start = 0; start < ids.size(); start += kChunk) {
+        const QStringList chunk = ids.mid(start, kChunk);
+        const QString sql = u"SELECT "_s + selectList() + u" FROM memories m WHERE m.id IN ("_s
+            + placeholders(chunk.size()) + u')';
+        QList<RawRow> rows = readRows(sql, QVariantList(chunk.begin(), chunk.end()));
+        QList<Memory> decoded;
+        attachContent(rows, decoded, issues, true);
+        for (Memory& m : decoded)
+            found.insert(m.id, std::move(m));
+    }
+    QList<Memory> result;
+    result.reserve(found.size());
+    for (const QString& id : ids) {
+        auto it = found.find(id);
+        if (it != found.end()) {
+            result.append(std::move(*it));
+            found.erase(it);
+        }
+    }
+    return result;
+}
+
+std::optional<Memory> SqliteBackend::get(const QString& id)
+{
+    QList<RecordIssue> issues;
+    QList<Memory> result = getBatch({id}, &issues);
+    if (!issues.isEmpty())
+        throw StorageError(StorageError::Kind::OperationFailed,
+                           m_path + u": memory "_s + id + u" cannot be read: "_s + issues.first().reason);
+    if (result.isEmpty())
+        return std::nullopt;
+    return result.takeFirst();
+}
+
+bool SqliteBackend::exists(const QString& id)
+{
+    assertThread();
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    const QString sql = u"SELECT 1 FROM memories WHERE id = ? LIMIT 1"_s;
+    q.prepare(sql);
+    q.addBindValue(id);
+    if (!q.exec())
+        fail(u"lookup failed"_s, q.lastError(), sql);
+    return q.next();
+}
+
+qint64 SqliteBackend::count()
+{
+    return count(MemoryFilter {});
+}
+
+qint64 SqliteBackend::count(const MemoryFilter& filter)
+{
+    assertThread();
+    const Fragment where = whereClause(filter);
+    const QString sql = u"SELECT COUNT(*) FROM memories m"_s + where.sql;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.setForwardOnly(true);
+    if (!q.prepare(sql))
+        fail(u"cannot prepare a count"_s, q.lastError(), sql);
+    for (const QVariant& v : where.binds)
+        q.addBindValue(v);
+    if (!q.exec() || !q.next())
+        fail(u"counting failed"_s, q.lastError(), sql);
+    return q.value(0).toLongLong();
+}
+
+QStringList SqliteBackend::listIds()
+{
+    assertThread();
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.setForwardOnly(true);
+    const QString sql = u"SELECT id FROM memories ORDER BY created_at DESC, id ASC"_s;
+    if (!q.exec(sql))
+        fail(u"listing failed"_s, q.lastError(), sql);
+    QStringList ids;
+    while (q.next())
+        ids.append(q.value(0).toString());
+    if (q.lastError().isValid())
+        fail(u"listing failed"_s, q.lastError(), sql);
+    return ids;
+}
+
+Page SqliteBackend::query(const MemoryQuery& query)
+{
+    assertThread();
+    Fragment where = whereClause(query.filter);
+    QString key;
+    switch (query.sortKey) {
+    case SortKey::CreatedAt:
+        key = u"m.created_at"_s;
+        break;
+    case SortKey::Id:
+        key = u"m.id"_s;
+        break;
+    case SortKey::Namespace:
+        key = u"m.namespace"_s;
+        break;
+    case SortKey::Status:
+        key = u"m.status"_s;
+        break;
+    }
+    // Reading from the far end walks the same order backwards.
+    auto flip = [&](Qt::SortOrder o) {
+        return query.fromEnd ? (o == Qt::AscendingOrder ? Qt::DescendingOrder : Qt::AscendingOrder) : o;
+    };
+    const Qt::SortOrder keyOrder = flip(query.order);
+    const Qt::SortOrder idOrder = query.sortKey == SortKey::Id ? keyOrder : flip(query.idOrder);
+    const QString keyOp = keyOrder == Qt::AscendingOrder ? u">"_s : u"<"_s;
+    const QString idOp = idOrder == Qt::AscendingOrder ? u">"_s : u"<"_s;
+    QString sql = u"SELECT "_s + selectList() + u" FROM memories m"_s + where.sql;
+    if (query.after) {
+        QString cond;
+        if (query.sortKey == SortKey::Id) {
+            cond = u"m.id "_s + keyOp + u" ?"_s;
+            where.binds << query.after->id;
+        } else {
+            // written so that the key's index serves the range: K op= x AND (K op x OR id op y)
+            cond = key + u' ' + keyOp + u"= ? AND ("_s + key + u' ' + keyOp + u" ? OR m.id "_s + idOp + u" ?)"_s;
+            where.binds << query.after->key << query.after->key << query.after->id;
+        }
+        sql += (where.sql.isEmpty() ? u" WHERE "_s : u" AND "_s) + cond;
+    }
+    const auto dir = [](Qt::SortOrder o) { return o == Qt::AscendingOrder ? u"ASC"_s : u"DESC"_s; };
+    sql += u" ORDER BY "_s + key + u' ' + dir(keyOrder);
+    if (query.sortKey != SortKey::Id)
+        sql += u", m.id "_s + dir(idOrder);
+    sql += u" LIMIT ?"_s;
+    where.binds << qMax(query.limit, 0);
+
+    QList<RawRow> rows = readRows(sql, where.binds);
+    Page page;
+    if (!rows.isEmpty() && rows.size() >= query.limit) {
+        const RawRow& last = rows.last();
+        QVariant lastKey;
+        switch (query.sortKey) {
+        case SortKey::CreatedAt:
+            lastKey = last.values[FCreatedAt];
+            break;
+        case SortKey::Id:
+            lastKey = last.values[FId];
+            break;
+        case SortKey::Namespace:
+            lastKey = last.values[FNamespace];
+            break;
+        case SortKey::Status:
+            lastKey = last.values[FStatus];
+            break;
+        }
+        page.next = Cursor {lastKey, last.values[FId].toString()};
+    }
+    attachContent(rows, page.memories, &page.issues, query.withContent);
+    if (query.fromEnd)
+        std::reverse(page.memories.begin(), page.memories.end());
+    return page;
+}
+
+QList<RecordIssue> SqliteBackend::storeIssues()
+{
+    assertThread();
+    QList<RecordIssue> issues;
+    if (!m_hasFts)
+        return issues;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.setForwardOnly(true);
+    const QString sql = u"SELECT f.id, COUNT(*) FROM memories_fts f "
+                        "WHERE NOT EXISTS (SELECT 1 FROM memories m WHERE m.id = f.id) GROUP BY f.id ORDER BY f.id"_s;
+    if (!q.exec(sql))
+        fail(u"checking the full-text table failed"_s, q.lastError(), sql);
+    while (q.next()) {
+        const qint64 n = q.value(1).toLongLong();
+        issues.append(RecordIssue {q.value(0).toString(),
+                                   u"full-text row without a metadata row in 'memories'"_s
+                                       + (n > 1 ? u" ("_s + QString::number(n) + u" rows)"_s : QString())
+                                       + u"; subcog ignores it and the inspector does not show it as a memory"_s});
+    }
+    if (q.lastError().isValid())
+        fail(u"checking the full-text table failed"_s, q.lastError(), sql);
+    return issues;
+}
+
+void SqliteBackend::checkWritable() const
+{
+    if (m_readOnly)
+        throw StorageError(StorageError::Kind::OperationFailed, m_path + u": the store is open read-only"_s);
+}
+
+void SqliteBackend::store(const Memory& memory)
+{
+    assertThread();
+    checkWritable();
+    auto invalid = [&](const QString& why) {
+        throw StorageError(StorageError::Kind::InvalidInput,
+                           m_path + u": memory "_s + (memory.id.isEmpty() ? u"(no id)"_s : memory.id) + u": "_s + why);
+    };
+    if (memory.id.isEmpty())
+        invalid(u"the id is empty"_s);
+    if (memory.namespaceName.isEmpty())
+        invalid(u"the namespace is empty"_s);
+    if (memory.status.isEmpty())
+        invalid(u"the status is empty"_s);
+    for (const QString& tag : memory.tags) {
+        if (tag.contains(u','))
+            invalid(u"tag '"_s + tag + u"' contains a comma; subcog keeps tags comma-joined in SQLite"_s);
+        if (tag.isEmpty() || tag.trimmed() != tag)
+            invalid(u"tag '"_s + tag + u"' is empty or has surrounding spaces, which SQLite stores cannot keep"_s);
+    }
+
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    Transaction tx(db);
+    QSqlQuery q(db);
+    if (!q.exec(u"BEGIN IMMEDIATE"_s))
+        fail(u"cannot start a write"_s, q.lastError());
+    tx.open = true;
+
+    QList<RawRow> existingRows
+        = readRows(u"SELECT "_s + selectList() + u" FROM memories m WHERE m.id = ?"_s, {memory.id});
+    std::optional<Memory> existing;
+    if (!existingRows.isEmpty()) {
+        QList<Memory> decoded;
+        attachContent(existingRows, decoded, nullptr, true);
+        if (!decoded.isEmpty())
+            existing = decoded.first();
+    }
+
+    // column → new value, for the columns that change (all of them on insert)
+    QList<QPair<QString, QVariant>> changes;
+    auto text = [](const std::optional<QString>& v) { return v ? QVariant(*v) : QVariant(QMetaType::fromType<QString>()); };
+    auto number = [](const std::optional<qint64>& v) { return v ? QVariant(*v) : QVariant(QMetaType::fromType<qlonglong>()); };
+    auto want = [&](const QString& column, bool differs, const QVariant& value, bool isDefault) {
+        if (existing && !differs)
+            return;
+        if (!m_columns.contains(column)) {
+            if (!isDefault)
+                invalid(u"this store's layout (an older subcog) has no column '"_s + column + u"' to keep the value"_s);
+            return;
+        }
+        changes.append({column, value});
+    };
+    const Memory* e = existing ? &*existing : nullptr;
+    want(u"namespace"_s, !e || e->namespaceName != memory.namespaceName, memory.namespaceName, false);
+    want(u"domain"_s, !e || e->domain != memory.domain, memory.domain.isEmpty() ? u"project"_s : memory.domain, false);
+    want(u"project_id"_s, !e || e->projectId != memory.projectId, text(memory.projectId), !memory.projectId);
+    want(u"branch"_s, !e || e->branch != memory.branch, text(memory.branch), !memory.branch);
+    want(u"file_path"_s, !e || e->filePath != memory.filePath, text(memory.filePath), !memory.filePath);
+    want(u"status"_s, !e || e->status != memory.status, memory.status, false);
+    want(u"created_at"_s, !e || e->createdAt != memory.createdAt, memory.createdAt, false);
+    const QString tagString = memory.tags.join(u',');
+    want(u"tags"_s, !e || e->tags != memory.tags, tagString, false);
+    want(u"source"_s, !e || e->source != memory.source, text(memory.source), !memory.source);
+    want(u"tombstoned_at"_s, !e || e->tombstonedAt != memory.tombstonedAt, number(memory.tombstonedAt),
+         !memory.tombstonedAt);
+    want(u"expires_at"_s, !e || e->expiresAt != memory.expiresAt, number(memory.expiresAt), !memory.expiresAt);
+    want(u"is_summary"_s, !e || e->isSummary != memory.isSummary, memory.isSummary ? 1 : 0, !memory.isSummary);
+    QVariant sourceIds(QMetaType::fromType<QString>());
+    if (memory.sourceMemoryIds)
+        sourceIds = QString::fromUtf8(
+            QJsonDocument(QJsonArray::fromStringList(*memory.sourceMemoryIds)).toJson(QJsonDocument::Compact));
+    want(u"source_memory_ids"_s,
+         !e || e->sourceMemoryIds != memory.sourceMemoryIds || (e->flags & MemoryFlag::InvalidSourceMemoryIds),
+         sourceIds, !memory.sourceMemoryIds);
+    want(u"consolidation_timestamp"_s, !e || e->consolidationTimestamp != memory.consolidationTimestamp,
+         number(memory.consolidationTimestamp), !memory.consolidationTimestamp);
+    want(u"group_id"_s, !e || e->groupId != memory.groupId, text(memory.groupId), !memory.groupId);
+    if (m_contentColumn)
+        want(u"content"_s, !e || e->content != memory.content, memory.content, false);
+
+    if (!e) {
+        QStringList columns {u"id"_s};
+        QVariantList values {memory.id};
+        for (const auto& [column, value] : changes) {
+            columns << quoteIdentifier(column);
+            values << value;
+        }
+        const QString sql = u"INSERT INTO memories ("_s + columns.join(u", "_s) + u") VALUES ("_s
+            + placeholders(columns.size()) + u')';
+        q.prepare(sql);
+        for (const QVariant& v : values)
+            q.addBindValue(v);
+        if (!q.exec())
+            fail(u"writing memory "_s + memory.id + u" failed"_s, q.lastError(), sql);
+    } else if (!changes.isEmpty()) {
+        // UPDATE, never INSERT OR REPLACE: a replace deletes the row first and cascades to memory_edges.
+        QStringList sets;
+        for (const auto& change : std::as_const(changes))
+            sets << quoteIdentifier(change.first) + u" = ?"_s;
+        const QString sql = u"UPDATE memories SET "_s + sets.join(u", "_s) + u" WHERE id = ?"_s;
+        q.prepare(sql);
+        for (const auto& change : std::as_const(changes))
+            q.addBindValue(change.second);
+        q.addBindValue(memory.id);
+        if (!q.exec())
+            fail(u"updating memory "_s + memory.id + u" failed"_s, q.lastError(), sql);
+    }
+
+    if (m_hasFts) {
+        const QList<ContentRow> rows = fetchContent({memory.id}).value(memory.id);
+        const bool inStep = rows.size() == 1 && rows.first().content == memory.content
+            && rows.first().tags.toString() == tagString;
+        if (!inStep) {
+            for (const ContentRow& row : rows) {
+                const QString sql = u"DELETE FROM memories_fts WHERE rowid = ?"_s;
+                q.prepare(sql);
+                q.addBindValue(row.rowid);
+                if (!q.exec())
+                    fail(u"updating the text of memory "_s + memory.id + u" failed"_s, q.lastError(), sql);
+            }
+            const QString sql = u"INSERT INTO memories_fts (id, content, tags) VALUES (?, ?, ?)"_s;
+            q.prepare(sql);
+            q.addBindValue(memory.id);
+            q.addBindValue(memory.content);
+            q.addBindValue(tagString);
+            if (!q.exec())
+                fail(u"writing the text of memory "_s + memory.id + u" failed"_s, q.lastError(), sql);
+        }
+    }
+    if (!q.exec(u"COMMIT"_s))
+        fail(u"committing memory "_s + memory.id + u" failed"_s, q.lastError());
+    tx.committed = true;
+}
+
+bool SqliteBackend::remove(const QString& id)
+{
+    assertThread();
+    checkWritable();
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    Transaction tx(db);
+    QSqlQuery q(db);
+    if (!q.exec(u"BEGIN IMMEDIATE"_s))
+        fail(u"cannot start a delete"_s, q.lastError());
+    tx.open = true;
+    bool removed = false;
+    if (m_hasFts) {
+        for (const ContentRow& row : fetchContent({id}).value(id)) {
+            const QString sql = u"DELETE FROM memories_fts WHERE rowid = ?"_s;
+            q.prepare(sql);
+            q.addBindValue(row.rowid);
+            if (!q.exec())
+                fail(u"deleting memory "_s + id + u" failed"_s, q.lastError(), sql);
+            removed = true;
+        }
+    }
+    const QString sql = u"DELETE FROM memories WHERE id = ?"_s;
+    q.prepare(sql);
+    q.addBindValue(id);
+    if (!q.exec())
+        fail(u"deleting memory "_s + id + u" failed"_s, q.lastError(), sql);
+    removed = removed || q.numRowsAffected() > 0;
+    if (!q.exec(u"COMMIT"_s))
+        fail(u"committing the delete of "_s + id + u" failed"_s, q.lastError());
+    tx.committed = true;
+    return removed;
+}
+
+} // namespace Inspector

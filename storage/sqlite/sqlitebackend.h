@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "persistencebackend.h"
+
+#include <QSet>
+#include <QSqlDatabase>
+
+#include <memory>
+
+class QThread;
+
+namespace Inspector {
+
+/**
+ * subcog's SQLite store (spec §4) through Qt Sql: metadata in `memories`, text in the FTS5 table
+ * `memories_fts`, every historical column layout read by name, the content-in-`memories` variant too.
+ *
+ * Lookups by id go through the FTS index (`id:"…"` phrase queries, exact match checked afterwards)
+ * instead of subcog's join, which scans the whole FTS table. Writes are one `BEGIN IMMEDIATE`
+ * transaction that keeps both tables in step and updates only the changed columns.
+ * The connection belongs to the thread that opened the store.
+ */
+class SqliteBackend final : public PersistenceBackend
+{
+public:
+    enum class OpenMode
+    {
+        Auto, ///< read-write when the file is writable, read-only otherwise
+        ReadOnly,
+        ReadWrite,
+    };
+
+    /// Opens an existing subcog store; throws StorageError naming the file and the reason.
+    static std::unique_ptr<SqliteBackend> open(const QString& path, OpenMode mode = OpenMode::Auto);
+    /// Creates a new, empty store with subcog's current (HEAD) schema; fails if the file exists.
+    static std::unique_ptr<SqliteBackend> create(const QString& path);
+
+    ~SqliteBackend() override;
+
+    QString kind() const override;
+    QString location() const override { return m_path; }
+    bool isReadOnly() const override { return m_readOnly; }
+    QStringList describeLayout() const override;
+
+    void store(const Memory& memory) override;
+    std::optional<Memory> get(const QString& id) override;
+    bool remove(const QString& id) override;
+    QStringList listIds() override;
+    QList<Memory> getBatch(const QStringList& ids, QList<RecordIssue>* issues = nullptr) override;
+    bool exists(const QString& id) override;
+    qint64 count() override;
+    Page query(const MemoryQuery& query) override;
+    qint64 count(const MemoryFilter& filter) override;
+    QList<RecordIssue> storeIssues() override;
+
+    /// The columns `memories` has in this file (lower case).
+    const QSet<QString>& columns() const { return m_columns; }
+    /// Whether the file has the FTS table (false for the content-in-`memories` variant).
+    bool hasFullTextTable() const { return m_hasFts; }
+
+private:
+    SqliteBackend(QString path, QString connectionName, bool readOnly);
+    struct ContentRow;
+    struct Fragment;
+    struct RawRow;
+
+    void inspectSchema();
+    QString columnExpr(const QString& column) const;
+    QString selectList() const;
+    Fragment whereClause(const MemoryFilter& filter) const;
+    QHash<QString, QList<ContentRow>> fetchContent(const QStringList& ids);
+    QList<RawRow> readRows(const QString& sql, const QVariantList& binds);
+    void attachContent(QList<RawRow>& rows, QList<Memory>& out, QList<RecordIssue>* issues, bool withContent);
+    void checkWritable() const;
+    void assertThread() const;
+    [[noreturn]] void fail(const QString& what, const class QSqlError& error, const QString& sql = {}) const;
+
+    QString m_path;
+    QString m_connectionName;
+    bool m_readOnly = false;
+    QThread* m_thread = nullptr;
+    QSet<QString> m_columns;
+    bool m_hasFts = false;
+    bool m_hasEdges = false;
+    bool m_contentColumn = false;
+    QString m_journalMode;
+};
+
+} // namespace Inspector

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+#include "storeopener.h"
+
+#include "retryingbackend.h"
+#include "sqlite/sqlitebackend.h"
+
+#include <QFileInfo>
+
+using namespace Qt::StringLiterals;
+
+namespace Inspector {
+
+StoreSpec StoreSpec::parse(const QString& text)
+{
+    if (text.startsWith("sqlite:"_L1))
+        return {Kind::Sqlite, text.mid(7)};
+    if (text.startsWith("fs:"_L1))
+        return {Kind::Filesystem, text.mid(3)};
+    if (text.startsWith("postgresql://"_L1) || text.startsWith("postgres://"_L1))
+        return {Kind::Postgres, text};
+    if (QFileInfo(text).isDir())
+        return {Kind::Filesystem, text};
+    return {Kind::Sqlite, text};
+}
+
+std::unique_ptr<PersistenceBackend> openStore(const QString& text, const OpenOptions& options)
+{
+    if (text.isEmpty())
+        throw StorageError(StorageError::Kind::InvalidInput, u"no store given"_s);
+    const StoreSpec spec = StoreSpec::parse(text);
+    std::unique_ptr<PersistenceBackend> backend;
+    switch (spec.kind) {
+    case StoreSpec::Kind::Sqlite:
+        if (spec.location.isEmpty())
+            throw StorageError(StorageError::Kind::InvalidInput, u"sqlite: needs a file path"_s);
+        backend = SqliteBackend::open(spec.location, options.readOnly ? SqliteBackend::OpenMode::ReadOnly
+                                                                      : SqliteBackend::OpenMode::Auto);
+        break;
+    case StoreSpec::Kind::Postgres:
+        throw StorageError(StorageError::Kind::InvalidInput,
+                           u"PostgreSQL stores are not supported by this build yet"_s);
+    case StoreSpec::Kind::Filesystem:
+        throw StorageError(StorageError::Kind::InvalidInput,
+                           spec.location + u": folder stores are not supported by this build yet"_s);
+    }
+    return std::make_unique<RetryingBackend>(std::move(backend), RetryPolicy::fromEnvironment());
+}
+
+} // namespace Inspector

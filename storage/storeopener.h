@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "persistencebackend.h"
+
+#include <memory>
+
+namespace Inspector {
+
+/// A parsed STORE argument.
+struct StoreSpec
+{
+    enum class Kind
+    {
+        Sqlite,
+        Postgres,
+        Filesystem,
+    };
+    Kind kind = Kind::Sqlite;
+    QString location; ///< file path, directory or URL
+
+    /// `sqlite:PATH`, `fs:DIR`, `postgresql://…`/`postgres://…`, or a path (a directory means a folder store).
+    static StoreSpec parse(const QString& text);
+};
+
+struct OpenOptions
+{
+    bool readOnly = false; ///< open without write access even when the store allows it
+};
+
+/// Opens the store a STORE argument names, wrapped in the retry policy from the environment.
+std::unique_ptr<PersistenceBackend> openStore(const QString& spec, const OpenOptions& options = {});
+
+} // namespace Inspector
