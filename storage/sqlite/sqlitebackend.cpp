@@ -131,6 +131,12 @@ QString placeholders(qsizetype n)
     return s;
 }
 
+// Qt binds a null QString as SQL NULL; subcog writes '' for empty tags and content.
+QString notNull(const QString& text)
+{
+    return text.isNull() ? u""_s : text;
+}
+
 bool isInteger(const QVariant& v)
 {
     const int type = v.typeId();
@@ -943,7 +949,7 @@ void SqliteBackend::store(const Memory& memory)
     want(u"file_path"_s, !e || e->filePath != memory.filePath, text(memory.filePath), !memory.filePath);
     want(u"status"_s, !e || e->status != memory.status, memory.status, false);
     want(u"created_at"_s, !e || e->createdAt != memory.createdAt, memory.createdAt, false);
-    const QString tagString = memory.tags.join(u',');
+    const QString tagString = notNull(memory.tags.join(u','));
     want(u"tags"_s, !e || e->tags != memory.tags, tagString, false);
     want(u"source"_s, !e || e->source != memory.source, text(memory.source), !memory.source);
     want(u"tombstoned_at"_s, !e || e->tombstonedAt != memory.tombstonedAt, number(memory.tombstonedAt),
@@ -961,7 +967,7 @@ void SqliteBackend::store(const Memory& memory)
          number(memory.consolidationTimestamp), !memory.consolidationTimestamp);
     want(u"group_id"_s, !e || e->groupId != memory.groupId, text(memory.groupId), !memory.groupId);
     if (m_contentColumn)
-        want(u"content"_s, !e || e->content != memory.content, memory.content, false);
+        want(u"content"_s, !e || e->content != memory.content, notNull(memory.content), false);
 
     if (!e) {
         QStringList columns {u"id"_s};
@@ -1006,7 +1012,7 @@ void SqliteBackend::store(const Memory& memory)
             const QString sql = u"INSERT INTO memories_fts (id, content, tags) VALUES (?, ?, ?)"_s;
             q.prepare(sql);
             q.addBindValue(memory.id);
-            q.addBindValue(memory.content);
+            q.addBindValue(notNull(memory.content));
             q.addBindValue(tagString);
             if (!q.exec())
                 fail(u"writing the text of memory "_s + memory.id + u" failed"_s, q.lastError(), sql);

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: MIT
+// The headless command line, run as a separate process the way scripts use it.
+#include "fixturegenerator.h"
+#include "testhelpers.h"
+
+#include <QFile>
+#include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace Inspector;
+using namespace Inspector::Fixtures;
+
+namespace {
+struct Result
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+    bool crashed = false;
+};
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    QTemporaryDir m_home;
+    GeneratedStore m_store;
+
+    Result run(const QStringList& args, const QProcessEnvironment& extraEnv = {})
+    {
+        QProcess process;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"HOME"_s, m_home.path());
+        env.remove(u"XDG_DATA_HOME"_s);
+        env.remove(u"SUBCOG_CONFIG_PATH"_s);
+        env.remove(u"DISPLAY"_s);
+        env.remove(u"QT_QPA_PLATFORM"_s); // the headless commands need no display at all
+        for (const QString& key : extraEnv.keys())
+            env.insert(key, extraEnv.value(key));
+        process.setProcessEnvironment(env);
+        process.start(qEnvironmentVariable("INSPECTOR_BINARY"), args);
+        Result r;
+        if (!process.waitForFinished(120000)) {
+            process.kill();
+            return r;
+        }
+        r.crashed = process.exitStatus() != QProcess::NormalExit;
+        r.exitCode = process.exitCode();
+        r.out = process.readAllStandardOutput();
+        r.err = process.readAllStandardError();
+        return r;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(QFile::exists(qEnvironmentVariable("INSPECTOR_BINARY")));
+        GeneratorOptions options;
+        options.count = 200;
+        m_store = writeSqliteStore(m_dir.filePath(u"index.db"_s), SqliteLayout::Head, options);
+    }
+
+    void helpAndVersion()
+    {
+        Result r = run({u"--help"_s});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains("Exit codes"));
+        QVERIFY(r.out.contains("export"));
+        r = run({u"--version"_s});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains("SQLite"));
+        QVERIFY(r.out.contains("libpqxx"));
+    }
+
+    void count()
+    {
+        Result r = run({u"count"_s, m_store.path});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.out.trimmed().toLongLong(), m_store.rowCount);
+        r = run({u"count"_s, u"sqlite:"_s + m_store.path, u"--filter"_s, u"ns:decisions tombstoned:hide"_s});
+        QCOMPARE(r.exitCode, 0);
+        qint64 expected = 0;
+        const ParsedFilter f = parseFilter(u"ns:decisions tombstoned:hide"_s);
+        for (const Memory& m : m_store.truth)
+            expected += f.filter.matches(m) ? 1 : 0;
+        QCOMPARE(r.out.trimmed().toLongLong(), expected);
+    }
+
+    void exportJsonl()
+    {
+        const QString target = m_dir.filePath(u"out.jsonl"_s);
+        const QByteArray before = Testing::fileHash(m_store.path);
+        Result r = run({u"export"_s, m_store.path, u"--format"_s, u"jsonl"_s, u"-o"_s, target});
+        QCOMPARE(r.exitCode, 3); // the fixture has undecodable rows: exported with a partial exit code
+        QVERIFY(!r.crashed);
+        for (const QString& id : m_store.undecodableIds)
+            QVERIFY2(r.err.contains(QString(u"skipped "_s + id).toUtf8()), r.err.constData());
+        for (const QString& id : m_store.orphanFtsIds)
+            QVERIFY(r.err.contains(id.toUtf8()));
+        QFile file(target);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QString error;
+        const auto records = Testing::parseJsonLines(file.readAll(), &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(records.size(), m_store.truth.size());
+        for (const Memory& m : m_store.truth) {
+            const QStringList diffs = Testing::diffRecords(records.value(m.id), toJson(m));
+            QVERIFY2(diffs.isEmpty(), qPrintable(m.id + u": "_s + diffs.join(u"; "_s)));
+        }
+        QCOMPARE(Testing::fileHash(m_store.path), before);
+
+        // to standard output, filtered
+        r = run({u"export"_s, m_store.path, u"--format"_s, u"jsonl"_s, u"--filter"_s, u"ns:apis"_s});
+        QCOMPARE(r.exitCode, 0);
+        const auto apis = Testing::parseJsonLines(r.out, &error);
+        QVERIFY(!apis.isEmpty());
+        for (const QJsonObject& o : apis)
+            QCOMPARE(o.value(u"namespace"_s).toString(), u"apis"_s);
+        r = run({u"export"_s, m_store.path, u"--ids"_s, m_store.truth[3].id + u","_s + m_store.truth[5].id});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(Testing::parseJsonLines(r.out).size(), 2);
+    }
+
+    void cleanStoreExitsZero()
+    {
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 30;
+        options.anomalies = false;
+        const auto store = writeSqliteStore(dir.filePath(u"clean.db"_s), SqliteLayout::V0_1, options);
+        const Result r = run({u"export"_s, store.path, u"--format"_s, u"jsonl"_s});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.err.isEmpty());
+        QCOMPARE(Testing::parseJsonLines(r.out).size(), 30);
+    }
+
+    void usageErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::newRow("unknown format") << QStringList {u"export"_s, u"x.db"_s, u"--format"_s, u"xml"_s};
+        QTest::newRow("missing store") << QStringList {u"count"_s};
+        QTest::newRow("unknown command") << QStringList {u"frobnicate"_s, u"x.db"_s};
+        QTest::newRow("bad filter") << QStringList {u"count"_s, u"x.db"_s, u"--filter"_s, u"colour:red"_s};
+        QTest::newRow("unknown option") << QStringList {u"count"_s, u"x.db"_s, u"--bogus"_s};
+    }
+    void usageErrors()
+    {
+        QFETCH(QStringList, args);
+        const Result r = run(args);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(!r.err.isEmpty());
+    }
+
+    void badStores_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("missing file") << u"missing"_s << u"no such file"_s;
+        QTest::newRow("random bytes") << u"garbage"_s << u"not an SQLite database"_s;
+        QTest::newRow("text file") << u"text"_s << u"not an SQLite database"_s;
+        QTest::newRow("empty file") << u"empty"_s << u"not a subcog store"_s;
+        QTest::newRow("other sqlite") << u"other"_s << u"not a subcog store"_s;
+        QTest::newRow("corrupt pages") << u"corrupt"_s << u"corrupt"_s;
+        QTest::newRow("truncated") << u"truncated"_s << u""_s;
+        QTest::newRow("directory") << u"directory"_s << u"folder stores"_s;
+        QTest::newRow("postgres url") << u"postgres"_s << u"PostgreSQL"_s;
+    }
+    void badStores()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QString, reason);
+        QTemporaryDir dir;
+        QString path = dir.filePath(u"store.db"_s);
+        if (kind == "garbage"_L1 || kind == "text"_L1 || kind == "empty"_L1) {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            if (kind == "garbage"_L1) {
+                QByteArray bytes;
+                for (int i = 0; i < 8192; ++i)
+                    bytes.append(char((i * 7919) & 0xff));
+                f.write(bytes);
+            } else if (kind == "text"_L1) {
+                f.write("id,content\n1,hello\n");
+            }
+        } else if (kind == "other"_L1) {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"other"_s);
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery(db).exec(u"CREATE TABLE prompts (name TEXT PRIMARY KEY, content TEXT)"_s);
+            db.close();
+            db = QSqlDatabase();
+            QSqlDatabase::removeDatabase(u"other"_s);
+        } else if (kind == "corrupt"_L1 || kind == "truncated"_L1) {
+            GeneratorOptions options;
+            options.count = 400;
+            options.anomalies = false;
+            options.pendingWal = false;
+            writeSqliteStore(path, SqliteLayout::V0_1, options);
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::ReadWrite));
+            if (kind == "corrupt"_L1) {
+                // overwrite every page after the schema page with garbage, keeping the header valid
+                const qint64 size = f.size();
+                for (qint64 at = 4096 * 2; at < size; at += 4096) {
+                    f.seek(at);
+                    f.write(QByteArray(4096, '\xa5'));
+                }
+            } else {
+                f.resize(f.size() / 3);
+            }
+        } else if (kind == "directory"_L1) {
+            path = dir.path();
+        } else if (kind == "postgres"_L1) {
+            path = u"postgresql://localhost:1/none"_s;
+        }
+        const QByteArray before = Testing::fileHash(path);
+        for (const QString& command : {u"count"_s, u"export"_s}) {
+            const Result r = run({command, path, u"--format"_s, u"jsonl"_s});
+            QVERIFY2(!r.crashed, "crashed");
+            QVERIFY2(r.exitCode == 1, qPrintable(command + u" exit "_s + QString::number(r.exitCode)));
+            const QList<QByteArray> lines = r.err.trimmed().split('\n');
+            QVERIFY2(lines.size() == 1, r.err.constData());
+            QVERIFY2(lines.first().contains(reason.toUtf8()), r.err.constData());
+            if (kind != "postgres"_L1 && kind != "directory"_L1)
+                QVERIFY2(lines.first().contains(path.toUtf8()), r.err.constData());
+        }
+        QCOMPARE(Testing::fileHash(path), before);
+        if (kind == "missing"_L1)
+            QVERIFY(!QFile::exists(path)); // never created by a read
+    }
+
+    void readOnlyFile()
+    {
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 20;
+        options.anomalies = false;
+        const auto store = writeSqliteStore(dir.filePath(u"ro.db"_s), SqliteLayout::Head, options);
+        QFile::setPermissions(store.path, QFile::ReadOwner | QFile::ReadGroup | QFile::ReadOther);
+        const QByteArray before = Testing::fileHash(store.path);
+        const Result r = run({u"export"_s, store.path});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(Testing::parseJsonLines(r.out).size(), 20);
+        QCOMPARE(Testing::fileHash(store.path), before);
+    }
+
+    void defaultStore()
+    {
+        // no subcog store: a demo store is created and opened
+        Result r = run({});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("demo store"), r.out.constData());
+        QVERIFY(r.out.contains("Memories: 204"));
+        // a subcog index in the data directory named by config.toml wins
+        QDir().mkpath(m_home.filePath(u".config/subcog"_s));
+        QFile config(m_home.filePath(u".config/subcog/config.toml"_s));
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write(QString(u"data_dir = \""_s + m_dir.path() + u"\"\n"_s).toUtf8());
+        config.close();
+        r = run({});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains(m_store.path.toUtf8()), r.out.constData());
+        QVERIFY(r.out.contains(QByteArray("Memories: " + QByteArray::number(m_store.rowCount))));
+        QFile::remove(config.fileName());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: MIT
+// The PersistenceBackend contract and the query, run once per backend (INSPECTOR_CONTRACT_BACKEND).
+#include "fixturegenerator.h"
+#include "sqlite/sqlitebackend.h"
+#include "testhelpers.h"
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace Inspector;
+
+class TestBackendContract : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir* m_dir = nullptr;
+    std::unique_ptr<PersistenceBackend> m_backend;
+
+    // What the backend under test can hold of a memory: SQLite has no updated_at and (by default) no group_id.
+    Memory storable(Memory m) const
+    {
+        if (m_backend->kind() == "sqlite"_L1) {
+            m.updatedAt = m.createdAt;
+            m.groupId.reset();
+        }
+        m.embedding.reset();
+        return m;
+    }
+
+    QList<Memory> fillFromStream(int count, quint64 seed = 42)
+    {
+        Fixtures::MemoryStream stream(seed);
+        QList<Memory> stored;
+        for (int i = 0; i < count; ++i) {
+            const Memory m = storable(stream.next());
+            m_backend->store(m);
+            stored << m;
+        }
+        return stored;
+    }
+
+private Q_SLOTS:
+    void init()
+    {
+        m_dir = new QTemporaryDir;
+        QString skip;
+        m_backend = Testing::createEmptyStore(*m_dir, &skip);
+        if (!m_backend) {
+            if (qEnvironmentVariableIntValue("INSPECTOR_REQUIRE_ALL_BACKENDS") == 1)
+                QFAIL(qPrintable(u"backend unavailable but required: "_s + skip));
+            QSKIP(qPrintable(skip));
+        }
+    }
+    void cleanup()
+    {
+        m_backend.reset();
+        delete m_dir;
+        m_dir = nullptr;
+    }
+
+    void emptyStore()
+    {
+        QCOMPARE(m_backend->count(), qint64(0));
+        QVERIFY(m_backend->listIds().isEmpty());
+        QVERIFY(!m_backend->get(u"missing"_s));
+        QVERIFY(!m_backend->exists(u"missing"_s));
+        QVERIFY(!m_backend->remove(u"missing"_s));
+        QVERIFY(m_backend->getBatch({u"a"_s, u"b"_s}).isEmpty());
+        const Page page = m_backend->query(MemoryQuery {});
+        QVERIFY(page.memories.isEmpty());
+        QVERIFY(!page.next);
+        QVERIFY(m_backend->storeIssues().isEmpty());
+    }
+
+    void storeAndGetEveryField()
+    {
+        const Memory m = storable(Testing::sampleMemory(u"a1b2c3d4e5f6"_s));
+        m_backend->store(m);
+        const auto read = m_backend->get(m.id);
+        QVERIFY(read);
+        QVERIFY2(read->sameFields(m), qPrintable(Testing::diffRecords(Fixtures::toJson(*read), Fixtures::toJson(m))
+                                                     .join(u"; "_s)));
+        QCOMPARE(read->flags, MemoryFlags {});
+        QVERIFY(m_backend->exists(m.id));
+        QCOMPARE(m_backend->count(), qint64(1));
+        QCOMPARE(m_backend->listIds(), QStringList {m.id});
+    }
+
+    void largeAndUnusualContent()
+    {
+        Memory m = storable(Testing::sampleMemory(u"big"_s));
+        m.content = QString(u"línea 👩‍💻 "_s + QChar(0) + u" nul and more\r\n"_s).repeated(20000); // ~600 KB, with NUL
+        m.tags.clear();
+        m_backend->store(m);
+        QCOMPARE(m_backend->get(m.id)->content, m.content);
+        Memory empty = storable(Testing::sampleMemory(u"empty"_s));
+        empty.content.clear();
+        m_backend->store(empty);
+        QCOMPARE(m_backend->get(u"empty"_s)->content, QString());
+        QVERIFY(!m_backend->get(u"empty"_s)->flags.testFlag(MemoryFlag::MissingContent));
+    }
+
+    void updateInPlace()
+    {
+        Memory m = storable(Testing::sampleMemory(u"upd"_s));
+        m_backend->store(m);
+        m.content = u"changed text"_s;
+        m.tags = {u"new"_s};
+        m.status = u"tombstoned"_s;
+        m.tombstonedAt = m.createdAt + 10;
+        m.projectId.reset();
+        m.sourceMemoryIds.reset();
+        m_backend->store(m);
+        const auto read = m_backend->get(m.id);
+        QVERIFY(read->sameFields(m));
+        QCOMPARE(m_backend->count(), qint64(1));
+        QVERIFY(read->isTombstoned());
+    }
+
+    void updateKeepsUnknownColumnsAndEdges()
+    {
+        auto* sqlite = dynamic_cast<SqliteBackend*>(m_backend.get());
+        if (!sqlite)
+            QSKIP("SQLite layout detail");
+        const QString path = sqlite->location();
+        m_backend->store(storable(Testing::sampleMemory(u"s1"_s)));
+        m_backend->store(storable(Testing::sampleMemory(u"s2"_s)));
+        m_backend.reset();
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"side"_s);
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(u"ALTER TABLE memories ADD COLUMN future_field TEXT"_s));
+            QVERIFY(q.exec(u"UPDATE memories SET future_field = 'keep me'"_s));
+            QVERIFY(q.exec(u"INSERT INTO memory_edges VALUES ('s1', 's2', 'summarized_by', 1), ('s2', 's1', 'source_of', 1)"_s));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(u"side"_s);
+        m_backend = SqliteBackend::open(path);
+        Memory m = *m_backend->get(u"s1"_s);
+        m.content = u"edited"_s;
+        m.status = u"archived"_s;
+        m_backend->store(m);
+        m_backend.reset();
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"side"_s);
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(u"SELECT future_field FROM memories WHERE id = 's1'"_s) && q.next());
+            QCOMPARE(q.value(0).toString(), u"keep me"_s);
+            QVERIFY(q.exec(u"SELECT COUNT(*) FROM memory_edges"_s) && q.next());
+            QCOMPARE(q.value(0).toInt(), 2);
+            QVERIFY(q.exec(u"SELECT COUNT(*) FROM memories_fts WHERE id = 's1'"_s) && q.next());
+            QCOMPARE(q.value(0).toInt(), 1);
+            QVERIFY(q.exec(u"SELECT content, tags FROM memories_fts WHERE id = 's1'"_s) && q.next());
+            QCOMPARE(q.value(0).toString(), u"edited"_s);
+            QVERIFY(q.exec(u"PRAGMA journal_mode"_s) && q.next());
+            QCOMPARE(q.value(0).toString(), u"wal"_s);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(u"side"_s);
+        m_backend = SqliteBackend::open(path);
+        QVERIFY(m_backend->remove(u"s1"_s)); // a hard delete cascades to the edges, as in subcog
+        m_backend.reset();
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"side"_s);
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(u"SELECT COUNT(*) FROM memory_edges"_s) && q.next());
+            QCOMPARE(q.value(0).toInt(), 0);
+            QVERIFY(q.exec(u"SELECT COUNT(*) FROM memories_fts WHERE id = 's1'"_s) && q.next());
+            QCOMPARE(q.value(0).toInt(), 0);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(u"side"_s);
+        m_backend = SqliteBackend::open(path);
+    }
+
+    void removeReportsWhetherRemoved()
+    {
+        m_backend->store(storable(Testing::sampleMemory(u"r1"_s)));
+        m_backend->store(storable(Testing::sampleMemory(u"r2"_s)));
+        QVERIFY(m_backend->remove(u"r1"_s));
+        QVERIFY(!m_backend->remove(u"r1"_s));
+        QVERIFY(!m_backend->get(u"r1"_s));
+        QVERIFY(m_backend->get(u"r2"_s));
+        QCOMPARE(m_backend->count(), qint64(1));
+    }
+
+    void getBatchOrderAndMissing()
+    {
+        const QList<Memory> stored = fillFromStream(30);
+        QStringList ids {stored[20].id, u"missing"_s, stored[3].id, stored[20].id, stored[29].id};
+        const QList<Memory> batch = m_backend->getBatch(ids);
+        QCOMPARE(batch.size(), 3);
+        QCOMPARE(batch[0].id, stored[20].id);
+        QCOMPARE(batch[1].id, stored[3].id);
+        QCOMPARE(batch[2].id, stored[29].id);
+        QVERIFY(batch[1].sameFields(stored[3]));
+        QStringList all;
+        for (const Memory& m : stored)
+            all << m.id;
+        QCOMPARE(m_backend->getBatch(all).size(), stored.size());
+    }
+
+    void listIdsNaturalOrder()
+    {
+        QList<Memory> stored = fillFromStream(40);
+        std::sort(stored.begin(), stored.end(), [](const Memory& a, const Memory& b) {
+            return a.createdAt != b.createdAt ? a.createdAt > b.createdAt : a.id < b.id;
+        });
+        QStringList expected;
+        for (const Memory& m : stored)
+            expected << m.id;
+        QCOMPARE(m_backend->listIds(), expected);
+    }
+
+    void invalidInputChangesNothing_data()
+    {
+        QTest::addColumn<QString>("what");
+        QTest::newRow("comma in tag") << u"comma"_s;
+        QTest::newRow("empty tag") << u"emptytag"_s;
+        QTest::newRow("empty id") << u"emptyid"_s;
+        QTest::newRow("empty namespace") << u"emptyns"_s;
+    }
+    void invalidInputChangesNothing()
+    {
+        QFETCH(QString, what);
+        const Memory original = storable(Testing::sampleMemory(u"keep"_s));
+        m_backend->store(original);
+        Memory bad = original;
+        bad.content = u"should not be written"_s;
+        if (what == "comma"_L1)
+            bad.tags << u"a,b"_s;
+        else if (what == "emptytag"_L1)
+            bad.tags << QString();
+        else if (what == "emptyid"_L1)
+            bad.id.clear();
+        else
+            bad.namespaceName.clear();
+        try {
+            m_backend->store(bad);
+            QFAIL("expected InvalidInput");
+        } catch (const StorageError& e) {
+            QCOMPARE(e.kind(), StorageError::Kind::InvalidInput);
+            QVERIFY(!e.message().isEmpty());
+        }
+        QVERIFY(m_backend->get(u"keep"_s)->sameFields(original));
+        QCOMPARE(m_backend->count(), qint64(1));
+    }
+
+    void queryMatchesReference_data()
+    {
+        QTest::addColumn<QString>("filter");
+        for (const char* f : {"", "ns:decisions", "ns:tech-debt ns:apis", "tag:rust", "tag:rust,api", "-tag:rust",
+                              "tag:rust tag:sqlite", "tag:ünïcode", "tag:with", "status:active",
+                              "status:archived,pending", "created:1767000000..1767002000", "source:src/*",
+                              "source:*adr*", "path:src/*", "project:github.com/acme/widgets", "branch:main",
+                              "domain:user", "domain:project", "sqlite", "retry backoff", "数据库连接池的大小应该根据负载调整",
+                              "tombstoned:hide", "tombstoned:only", "ns:patterns status:active tombstoned:hide",
+                              "id:nope"})
+            QTest::newRow(f[0] ? f : "(all)") << QString::fromUtf8(f);
+    }
+    void queryMatchesReference()
+    {
+        QFETCH(QString, filter);
+        const QList<Memory> stored = fillFromStream(150, 7);
+        const ParsedFilter parsed = parseFilter(filter);
+        QVERIFY2(parsed.notUnderstood.isEmpty(), qPrintable(parsed.notUnderstood.join(u"; "_s)));
+        QList<Memory> expected;
+        for (const Memory& m : stored) {
+            if (parsed.filter.matches(m))
+                expected << m;
+        }
+        QCOMPARE(m_backend->count(parsed.filter), qint64(expected.size()));
+        for (SortKey key : {SortKey::CreatedAt, SortKey::Id, SortKey::Namespace, SortKey::Status}) {
+            for (Qt::SortOrder order : {Qt::DescendingOrder, Qt::AscendingOrder}) {
+                auto less = [&](const Memory& a, const Memory& b) {
+                    int c = 0;
+                    switch (key) {
+                    case SortKey::CreatedAt:
+                        c = a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0;
+                        break;
+                    case SortKey::Id:
+                        break;
+                    case SortKey::Namespace:
+                        c = a.namespaceName.compare(b.namespaceName);
+                        break;
+                    case SortKey::Status:
+                        c = a.status.compare(b.status);
+                        break;
+                    }
+                    if (order == Qt::DescendingOrder)
+                        c = -c;
+                    if (c != 0)
+                        return c < 0;
+                    const int idc = a.id.compare(b.id);
+                    return key == SortKey::Id && order == Qt::DescendingOrder ? idc > 0 : idc < 0;
+                };
+                QList<Memory> sorted = expected;
+                std::sort(sorted.begin(), sorted.end(), less);
+                QStringList expectedIds;
+                for (const Memory& m : sorted)
+                    expectedIds << m.id;
+
+                MemoryQuery query;
+                query.filter = parsed.filter;
+                query.sortKey = key;
+                query.order = order;
+                query.limit = 7;
+                QStringList ids;
+                for (int guard = 0; guard < 100; ++guard) {
+                    const Page page = m_backend->query(query);
+                    QVERIFY(page.issues.isEmpty());
+                    for (const Memory& m : page.memories) {
+                        ids << m.id;
+                        if (m.id == sorted.value(0).id)
+                            QVERIFY(m.sameFields(sorted.first()));
+                    }
+                    if (!page.next)
+                        break;
+                    query.after = page.next;
+                }
+                QCOMPARE(ids, expectedIds);
+
+                MemoryQuery last;
+                last.filter = parsed.filter;
+                last.sortKey = key;
+                last.order = order;
+                last.limit = 5;
+                last.fromEnd = true;
+                QStringList tail;
+                for (const Memory& m : m_backend->query(last).memories)
+                    tail << m.id;
+                QCOMPARE(tail, expectedIds.mid(qMax<qsizetype>(0, expectedIds.size() - 5)));
+            }
+        }
+    }
+
+    void metadataOnlyPages()
+    {
+        fillFromStream(20);
+        MemoryQuery query;
+        query.withContent = false;
+        query.limit = 50;
+        const Page page = m_backend->query(query);
+        QCOMPARE(page.memories.size(), 20);
+        QVERIFY(!page.next);
+        for (const Memory& m : page.memories)
+            QVERIFY(m.content.isEmpty());
+    }
+
+    void readOnlyRefusesWrites()
+    {
+        auto* sqlite = dynamic_cast<SqliteBackend*>(m_backend.get());
+        if (!sqlite)
+            QSKIP("read-only reopening is tested per backend");
+        const QString path = sqlite->location();
+        m_backend->store(storable(Testing::sampleMemory(u"ro"_s)));
+        m_backend = SqliteBackend::open(path, SqliteBackend::OpenMode::ReadOnly);
+        QVERIFY(m_backend->isReadOnly());
+        const QByteArray before = Testing::fileHash(path);
+        try {
+            m_backend->store(storable(Testing::sampleMemory(u"ro2"_s)));
+            QFAIL("a read-only store accepted a write");
+        } catch (const StorageError& e) {
+            QVERIFY(e.message().contains(u"read-only"_s));
+        }
+        QVERIFY_THROWS_EXCEPTION(StorageError, m_backend->remove(u"ro"_s));
+        QCOMPARE(Testing::fileHash(path), before);
+        QVERIFY(m_backend->get(u"ro"_s));
+    }
+
+    void olderLayoutRefusesFieldsItCannotHold()
+    {
+        auto* sqlite = dynamic_cast<SqliteBackend*>(m_backend.get());
+        if (!sqlite)
+            QSKIP("SQLite layout detail");
+        QTemporaryDir dir;
+        Fixtures::GeneratorOptions options;
+        options.count = 5;
+        options.anomalies = false;
+        const auto store = Fixtures::writeSqliteStore(dir.filePath(u"old.db"_s), Fixtures::SqliteLayout::V0_3, options);
+        auto old = SqliteBackend::open(store.path);
+        Memory m = *old->get(store.truth.first().id);
+        m.content = u"edited in an old store"_s;
+        old->store(m); // fields the layout has: fine
+        QCOMPARE(old->get(m.id)->content, m.content);
+        m.expiresAt = 1900000000;
+        try {
+            old->store(m);
+            QFAIL("expected InvalidInput");
+        } catch (const StorageError& e) {
+            QCOMPARE(e.kind(), StorageError::Kind::InvalidInput);
+            QVERIFY(e.message().contains(u"expires_at"_s));
+        }
+        QVERIFY(!old->get(m.id)->expiresAt);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestBackendContract)
+#include "tst_backendcontract.moc"

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+// Every historical SQLite layout of subcog, with the anomalies of spec §9, read back against the ground truth.
+#include "exporter.h"
+#include "fixturegenerator.h"
+#include "sqlite/sqlitebackend.h"
+#include "testhelpers.h"
+
+#include <QBuffer>
+#include <QJsonDocument>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace Inspector;
+using namespace Inspector::Fixtures;
+
+Q_DECLARE_METATYPE(Inspector::Fixtures::SqliteLayout)
+
+class TestSqliteLayouts : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void exportEqualsTruth_data()
+    {
+        QTest::addColumn<SqliteLayout>("layout");
+        for (SqliteLayout layout : allSqliteLayouts())
+            QTest::newRow(qPrintable(layoutName(layout))) << layout;
+    }
+    void exportEqualsTruth()
+    {
+        QFETCH(SqliteLayout, layout);
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.seed = 1000 + quint64(layout);
+        options.count = 240;
+        const GeneratedStore store = writeSqliteStore(dir.filePath(u"index.db"_s), layout, options);
+        const QByteArray hashBefore = Testing::fileHash(store.path);
+
+        QByteArray exported;
+        ExportReport report;
+        {
+            auto backend = SqliteBackend::open(store.path, SqliteBackend::OpenMode::ReadOnly);
+            QCOMPARE(backend->count(), store.rowCount);
+            QBuffer buffer(&exported);
+            buffer.open(QIODevice::WriteOnly);
+            report = JsonlExporter(*backend, 37).run({}, buffer); // an odd page size crosses ties on created_at
+        }
+        QCOMPARE(Testing::fileHash(store.path), hashBefore);
+
+        QString error;
+        const auto records = Testing::parseJsonLines(exported, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(report.written, qint64(store.truth.size()));
+        QCOMPARE(records.size(), store.truth.size());
+        for (const Memory& truth : store.truth) {
+            QVERIFY2(records.contains(truth.id), qPrintable(u"missing "_s + truth.id));
+            const QStringList diffs = Testing::diffRecords(records.value(truth.id), toJson(truth));
+            QVERIFY2(diffs.isEmpty(), qPrintable(truth.id + u": "_s + diffs.join(u"; "_s)));
+        }
+        QStringList skipped;
+        for (const RecordIssue& issue : report.skipped)
+            skipped << issue.id;
+        skipped.sort();
+        QStringList undecodable = store.undecodableIds;
+        undecodable.sort();
+        QCOMPARE(skipped, undecodable);
+        QStringList orphans;
+        for (const RecordIssue& issue : report.storeIssues)
+            orphans << issue.id;
+        QCOMPARE(orphans, store.orphanFtsIds);
+
+        // natural order: created_at descending, then id ascending
+        qint64 lastCreated = std::numeric_limits<qint64>::max();
+        QString lastId;
+        for (const QByteArray& line : exported.split('\n')) {
+            if (line.isEmpty())
+                continue;
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            const qint64 created = o.value(u"created_at"_s).toInteger();
+            const QString id = o.value(u"id"_s).toString();
+            QVERIFY(created < lastCreated || (created == lastCreated && id > lastId));
+            lastCreated = created;
+            lastId = id;
+        }
+    }
+
+    void flagsAndLookups()
+    {
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 120;
+        const GeneratedStore store = writeSqliteStore(dir.filePath(u"index.db"_s), SqliteLayout::Head, options);
+        auto backend = SqliteBackend::open(store.path, SqliteBackend::OpenMode::ReadOnly);
+        QVERIFY(backend->isReadOnly());
+        QVERIFY(backend->get(u"anomaly_nofts_1"_s)->flags.testFlag(MemoryFlag::MissingContent));
+        QVERIFY(backend->get(u"anomaly_dupfts"_s)->flags.testFlag(MemoryFlag::DuplicateContent));
+        QCOMPARE(backend->get(u"anomaly_dupfts"_s)->content, u"first copy"_s);
+        QVERIFY(backend->get(u"anomaly_ns_3"_s)->flags.testFlag(MemoryFlag::UnknownNamespace));
+        QVERIFY(backend->get(u"anomaly_ns_1"_s)->flags.testFlag(MemoryFlag::NonCanonicalNamespace));
+        QVERIFY(backend->get(u"anomaly_status_0"_s)->flags.testFlag(MemoryFlag::NonCanonicalStatus));
+        QVERIFY(backend->get(u"anomaly_sources_1"_s)->flags.testFlag(MemoryFlag::InvalidSourceMemoryIds));
+        QVERIFY(backend->get(u"anomaly_tags_2"_s)->flags.testFlag(MemoryFlag::MessyTags));
+        QVERIFY(backend->get(u"anomaly_domain_0"_s)->flags.testFlag(MemoryFlag::LegacyDomain));
+        // ids the FTS index cannot tokenise, and ids whose tokens other ids share
+        for (const QString& id : {u"🦀🦀"_s, u"***"_s, u"abc"_s, u"abc-def"_s, u"quote\"id"_s, u"OR"_s, u"NEAR"_s}) {
+            const auto m = backend->get(id);
+            QVERIFY2(m, qPrintable(id));
+            QCOMPARE(m->id, id);
+            QCOMPARE(m->content, u"anomaly row "_s + id);
+        }
+        QVERIFY(!backend->get(u"anomaly_orphan_1"_s)); // an FTS row alone is not a memory
+        QVERIFY(!backend->get(u"ABC"_s)); // the FTS match is case-insensitive, ids are not
+        try {
+            backend->get(u"anomaly_bad_created"_s);
+            QFAIL("an undecodable record must be reported");
+        } catch (const StorageError& e) {
+            QVERIFY(e.message().contains(u"created_at"_s));
+        }
+        // a batch in any order, with unknown ids and duplicates
+        QStringList ids;
+        for (qsizetype i = store.truth.size() - 1; i >= 0; i -= 3)
+            ids << store.truth[i].id;
+        ids << u"nope"_s << ids.first();
+        QList<RecordIssue> issues;
+        const QList<Memory> batch = backend->getBatch(ids + QStringList {u"anomaly_bad_created"_s}, &issues);
+        QCOMPARE(batch.size(), ids.size() - 2);
+        for (qsizetype i = 0; i < batch.size(); ++i)
+            QCOMPARE(batch[i].id, ids[i]);
+        QCOMPARE(issues.size(), 1);
+        QCOMPARE(issues.first().id, u"anomaly_bad_created"_s);
+    }
+
+    void walDataIsSeen()
+    {
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 100;
+        options.anomalies = false;
+        const GeneratedStore store = writeSqliteStore(dir.filePath(u"index.db"_s), SqliteLayout::Head, options);
+        QVERIFY(QFileInfo(store.path + u"-wal"_s).size() > 0);
+        auto backend = SqliteBackend::open(store.path, SqliteBackend::OpenMode::ReadOnly);
+        QCOMPARE(backend->count(), qint64(100));
+        const Memory& newest = store.truth.last(); // written after the checkpoint
+        const auto m = backend->get(newest.id);
+        QVERIFY(m);
+        QCOMPARE(m->content, newest.content);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSqliteLayouts)
+#include "tst_sqlitelayouts.moc"

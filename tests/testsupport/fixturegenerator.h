@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "memory.h"
+
+#include <QList>
+#include <QString>
+
+#include <functional>
+
+namespace Inspector::Fixtures {
+
+/// subcog's SQLite layouts through history (spec §4.9, §4.10).
+enum class SqliteLayout
+{
+    PreRelease, ///< id, namespace, domain, status, created_at, tags
+    V0_1, ///< + source; rollback journal; domain `global`
+    V0_2, ///< WAL and first indexes; still `global`
+    V0_3, ///< + tombstoned_at (appended)
+    V0_5, ///< project_id, branch, file_path in CREATE; tombstoned_at appended
+    V0_6, ///< + expires_at, is_summary, source_memory_ids, consolidation_timestamp; memory_edges
+    Head, ///< as created by subcog HEAD (same columns as v0.6)
+    HeadFromV0_1, ///< a v0.1 file upgraded by HEAD: new columns appended after source
+    HeadFromV0_3, ///< a v0.3 file upgraded by HEAD: tombstoned_at before project_id
+    HeadGroupScope, ///< HEAD built with group-scope: + group_id
+    SplitB41a806, ///< unmerged persistence backend: content in memories, no FTS, no edges
+};
+
+QList<SqliteLayout> allSqliteLayouts();
+QString layoutName(SqliteLayout layout);
+
+struct GeneratorOptions
+{
+    quint64 seed = 1;
+    int count = 300; ///< memories written (anomaly rows come on top)
+    bool anomalies = true; ///< add the legacy strings and broken rows of spec §9
+    int largeMemories = 2; ///< memories of about 100 KB
+    bool pendingWal = true; ///< leave the last rows in the -wal file (WAL layouts only)
+    bool lightContent = false; ///< short single-line texts only (for million-row benchmark stores)
+};
+
+/// What a generated store holds, as the inspector must read it back.
+struct GeneratedStore
+{
+    QString path;
+    QList<Memory> truth; ///< every memory, in insertion order, with every field as a reader must see it
+    QStringList undecodableIds; ///< rows that cannot be decoded and must be reported, not exported
+    QStringList orphanFtsIds; ///< FTS rows without a memories row
+    qint64 rowCount = 0; ///< rows in `memories`
+};
+
+/// The seeded stream of memories every fixture is made from: index i always yields the same memory.
+class MemoryStream
+{
+public:
+    explicit MemoryStream(quint64 seed, bool lightContent = false);
+    Memory next();
+
+private:
+    quint64 m_seed;
+    bool m_light;
+    qint64 m_index = 0;
+};
+
+/// Writes a subcog SQLite store with raw SQL (independent of the inspector's backend) and returns its truth.
+GeneratedStore writeSqliteStore(const QString& path, SqliteLayout layout, const GeneratorOptions& options);
+
+/// Writes memories as JSON Lines with Qt's own JSON classes (independent of the inspector's writer).
+void writeTruthFile(const QString& path, const QList<Memory>& truth);
+
+/// The truth record of a memory as a JSON object with the export's keys.
+class QJsonObject toJson(const Memory& memory);
+
+} // namespace Inspector::Fixtures

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT
+#include "testhelpers.h"
+
+#include "sqlite/sqlitebackend.h"
+
+#include <QCryptographicHash>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+using namespace Qt::StringLiterals;
+
+namespace Inspector::Testing {
+
+QString backendUnderTest()
+{
+    const QString value = qEnvironmentVariable("INSPECTOR_CONTRACT_BACKEND");
+    return value.isEmpty() ? u"sqlite"_s : value;
+}
+
+std::unique_ptr<PersistenceBackend> createEmptyStore(const QTemporaryDir& dir, QString* skipReason)
+{
+    const QString kind = backendUnderTest();
+    if (kind == "sqlite"_L1)
+        return SqliteBackend::create(dir.filePath(u"index.db"_s));
+    if (skipReason)
+        *skipReason = u"backend '"_s + kind + u"' is not built yet"_s;
+    return nullptr;
+}
+
+QHash<QString, QJsonObject> parseJsonLines(const QByteArray& data, QString* error)
+{
+    QHash<QString, QJsonObject> result;
+    const QList<QByteArray> lines = data.split('\n');
+    for (qsizetype n = 0; n < lines.size(); ++n) {
+        if (lines[n].isEmpty())
+            continue;
+        QJsonParseError parseError;
+        const QJsonDocument doc = QJsonDocument::fromJson(lines[n], &parseError);
+        if (!doc.isObject()) {
+            if (error)
+                *error = u"line "_s + QString::number(n + 1) + u": "_s + parseError.errorString();
+            return {};
+        }
+        const QString id = doc.object().value(u"id"_s).toString();
+        if (result.contains(id)) {
+            if (error)
+                *error = u"duplicate id "_s + id;
+            return {};
+        }
+        result.insert(id, doc.object());
+    }
+    return result;
+}
+
+QStringList diffRecords(const QJsonObject& actual, const QJsonObject& expected)
+{
+    QStringList diffs;
+    QStringList keys = expected.keys();
+    for (const QString& key : actual.keys()) {
+        if (!keys.contains(key))
+            keys << key;
+    }
+    for (const QString& key : std::as_const(keys)) {
+        if (!actual.contains(key)) {
+            diffs << key + u": missing"_s;
+        } else if (!expected.contains(key)) {
+            diffs << key + u": unexpected key"_s;
+        } else if (actual.value(key) != expected.value(key)) {
+            auto show = [](const QJsonValue& v) {
+                QString text = QString::fromUtf8(QJsonDocument(QJsonArray {v}).toJson(QJsonDocument::Compact));
+                return text.size() > 120 ? text.left(120) + u"…"_s : text;
+            };
+            diffs << key + u": "_s + show(actual.value(key)) + u" != "_s + show(expected.value(key));
+        }
+    }
+    return diffs;
+}
+
+QByteArray fileHash(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    hash.addData(&file);
+    return hash.result().toHex();
+}
+
+Memory sampleMemory(const QString& id, qint64 createdAt)
+{
+    Memory m;
+    m.id = id;
+    m.content = u"Sample memory ✓ with ünïcode, 数据库, 👩‍💻 and\r\nlines\tand \"quotes\"."_s;
+    m.namespaceName = u"patterns"_s;
+    m.domain = u"acme/widgets"_s;
+    m.projectId = u"github.com/acme/widgets"_s;
+    m.branch = u"main"_s;
+    m.filePath = u"src/lib.rs"_s;
+    m.status = u"active"_s;
+    m.createdAt = createdAt;
+    m.updatedAt = createdAt;
+    m.expiresAt = createdAt + 86400;
+    m.tags = {u"rust"_s, u"a:b"_s, contentHashTag(m.content)};
+    m.source = u"src/lib.rs"_s;
+    m.isSummary = true;
+    m.sourceMemoryIds = QStringList {u"aaaaaaaaaaaa"_s, u"bbbbbbbbbbbb"_s};
+    m.consolidationTimestamp = createdAt;
+    return m;
+}
+
+} // namespace Inspector::Testing

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: MIT
+#include "query.h"
+
+#include <QTest>
+#include <QTimeZone>
+
+using namespace Qt::StringLiterals;
+using namespace Inspector;
+
+class TestFilterParser : public QObject
+{
+    Q_OBJECT
+    const QDateTime now = QDateTime(QDate(2026, 6, 1), QTime(12, 0), QTimeZone::utc());
+
+private Q_SLOTS:
+    void subcogExamples()
+    {
+        ParsedFilter p = parseFilter(u"ns:decisions since:30d"_s, now);
+        QVERIFY(p.notUnderstood.isEmpty());
+        QCOMPARE(p.filter.namespaces, QList<Namespace> {Namespace::Decisions});
+        QCOMPARE(p.filter.createdFrom, now.toSecsSinceEpoch() - 30 * 86400);
+
+        p = parseFilter(u"ns:apis tag:rest,graphql"_s, now);
+        QCOMPARE(p.filter.tagsAny, QList<QStringList> {(QStringList {u"rest"_s, u"graphql"_s})});
+        QVERIFY(p.filter.tagsAll.isEmpty());
+
+        p = parseFilter(u"ns:learnings since:7d -tag:test"_s, now);
+        QCOMPARE(p.filter.tagsNone, QStringList {u"test"_s});
+
+        p = parseFilter(u"ns:tech-debt source:src/auth/*"_s, now);
+        QCOMPARE(p.filter.namespaces, QList<Namespace> {Namespace::TechDebt});
+        QCOMPARE(p.filter.sourcePatterns, QStringList {u"src/auth/*"_s});
+
+        p = parseFilter(u"NS:decisions project:github.com/org/repo branch:main"_s, now);
+        QVERIFY(p.notUnderstood.isEmpty());
+        QCOMPARE(p.filter.projects, QStringList {u"github.com/org/repo"_s});
+        QCOMPARE(p.filter.branches, QStringList {u"main"_s});
+    }
+    void aliasesAndRepeats()
+    {
+        ParsedFilter p = parseFilter(u"namespace:techdebt ns:PATTERNS tag:a tags:b src:x proj:p repo:q file:f.rs "
+                                     "file_path:g.rs path:h*"_s,
+                                     now);
+        QVERIFY2(p.notUnderstood.isEmpty(), qPrintable(p.notUnderstood.join(u"; "_s)));
+        QCOMPARE(p.filter.namespaces, (QList<Namespace> {Namespace::TechDebt, Namespace::Patterns}));
+        QCOMPARE(p.filter.tagsAll, (QStringList {u"a"_s, u"b"_s}));
+        QCOMPARE(p.filter.projects, (QStringList {u"p"_s, u"q"_s}));
+        QCOMPARE(p.filter.pathPatterns, (QStringList {u"f.rs"_s, u"g.rs"_s, u"h*"_s}));
+    }
+    void since_data()
+    {
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<qint64>("seconds");
+        QTest::newRow("days implied") << u"3"_s << qint64(3 * 86400);
+        QTest::newRow("days") << u"3d"_s << qint64(3 * 86400);
+        QTest::newRow("hours") << u"12h"_s << qint64(12 * 3600);
+        QTest::newRow("weeks") << u"2w"_s << qint64(14 * 86400);
+        QTest::newRow("upper") << u"2W"_s << qint64(14 * 86400);
+    }
+    void since()
+    {
+        QFETCH(QString, value);
+        QFETCH(qint64, seconds);
+        const ParsedFilter p = parseFilter(u"since:"_s + value, now);
+        QVERIFY(p.notUnderstood.isEmpty());
+        QCOMPARE(*p.filter.createdFrom, now.toSecsSinceEpoch() - seconds);
+    }
+    void statuses()
+    {
+        ParsedFilter p = parseFilter(u"status:active status:ARCHIVED,pending"_s, now);
+        QVERIFY(p.notUnderstood.isEmpty());
+        QCOMPARE(p.filter.statuses,
+                 (QList<MemoryStatus> {MemoryStatus::Active, MemoryStatus::Archived, MemoryStatus::Pending}));
+    }
+    void freeWordsAndExtensions()
+    {
+        ParsedFilter p = parseFilter(u"retry backoff domain:user created:2026-01-01..2026-01-31 tombstoned:only"_s, now);
+        QVERIFY(p.notUnderstood.isEmpty());
+        QCOMPARE(p.filter.words, (QStringList {u"retry"_s, u"backoff"_s}));
+        QCOMPARE(p.filter.domains, QStringList {u"user"_s});
+        QCOMPARE(*p.filter.createdFrom, QDateTime(QDate(2026, 1, 1), QTime(0, 0), QTimeZone::utc()).toSecsSinceEpoch());
+        QCOMPARE(*p.filter.createdTo,
+                 QDateTime(QDate(2026, 2, 1), QTime(0, 0), QTimeZone::utc()).toSecsSinceEpoch() - 1);
+        QCOMPARE(p.filter.tombstones, TombstoneFilter::Only);
+        p = parseFilter(u"created:..1700000000 id:a,b"_s, now);
+        QVERIFY(!p.filter.createdFrom);
+        QCOMPARE(*p.filter.createdTo, 1700000000);
+        QCOMPARE(p.filter.ids, (QStringList {u"a"_s, u"b"_s}));
+    }
+    void notUnderstood_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::newRow("unknown key") << u"colour:red"_s;
+        QTest::newRow("bad namespace") << u"ns:nonsense"_s;
+        QTest::newRow("bad since") << u"since:yesterday"_s;
+        QTest::newRow("bad status") << u"status:gone"_s;
+        QTest::newRow("empty value") << u"tag:"_s;
+        QTest::newRow("entity") << u"entity:postgres"_s;
+        QTest::newRow("bad date") << u"created:soon"_s;
+        QTest::newRow("bad tombstone mode") << u"tombstoned:maybe"_s;
+    }
+    void notUnderstood()
+    {
+        QFETCH(QString, text);
+        const ParsedFilter p = parseFilter(u"ns:decisions "_s + text + u" word"_s, now);
+        QCOMPARE(p.notUnderstood.size(), 1);
+        QVERIFY(p.notUnderstood.first().startsWith(text));
+        // the rest is still understood
+        QCOMPARE(p.filter.namespaces, QList<Namespace> {Namespace::Decisions});
+        QCOMPARE(p.filter.words, QStringList {u"word"_s});
+    }
+    void emptyFilter()
+    {
+        QVERIFY(parseFilter(u"   "_s, now).filter.isEmpty());
+        QVERIFY(!parseFilter(u"x"_s, now).filter.isEmpty());
+    }
+    void matchesReference()
+    {
+        Memory m;
+        m.id = u"a1"_s;
+        m.namespaceName = u"TechDebt"_s;
+        m.status = u"ACTIVE"_s;
+        m.domain = u"project"_s;
+        m.tags = {u"rust"_s, u"db"_s};
+        m.source = u"src/auth/login.rs"_s;
+        m.content = u"Retry with exponential Backoff."_s;
+        m.createdAt = 100;
+        auto matches = [&](const QString& text) { return parseFilter(text, now).filter.matches(m); };
+        QVERIFY(matches(u"ns:tech-debt status:active"_s));
+        QVERIFY(matches(u"tag:rust tag:db -tag:python tag:x,db"_s));
+        QVERIFY(!matches(u"tag:rust,x tag:python"_s));
+        QVERIFY(matches(u"source:src/auth/*"_s));
+        QVERIFY(!matches(u"source:src/a?th/*"_s)); // '?' is no wildcard
+        QVERIFY(matches(u"backoff retry domain:project"_s));
+        QVERIFY(!matches(u"nothing"_s));
+        QVERIFY(matches(u"tombstoned:hide"_s));
+        QVERIFY(!matches(u"tombstoned:only"_s));
+        QVERIFY(!matches(u"project:x"_s));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFilterParser)
+#include "tst_filterparser.moc"

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+#include "fixturegenerator.h"
+#include "jsonl.h"
+#include "testhelpers.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace Inspector;
+
+class TestJsonl : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void escaping()
+    {
+        QByteArray out;
+        appendJsonString(out, u"a\"b\\c\nd\re\tf\bg\fh\u0001i\u001fj ü 数 👩‍💻"_s);
+        const QByteArray expected = QByteArray(R"("a\"b\\c\nd\re\tf\bg\fh\u0001i\u001fj )")
+            + QString(u"ü 数 👩‍💻"_s).toUtf8() + '"';
+        QCOMPARE(out, expected);
+    }
+    void everyKeyInOrder()
+    {
+        Memory m;
+        m.id = u"x"_s;
+        m.namespaceName = u"decisions"_s;
+        m.domain = u"project"_s;
+        m.status = u"active"_s;
+        QByteArray out;
+        appendJsonLine(out, m);
+        QVERIFY(out.endsWith('\n'));
+        QCOMPARE(out.count('\n'), 1);
+        const QJsonObject o = QJsonDocument::fromJson(out).object();
+        QCOMPARE(o.keys().size(), 18);
+        const QList<QByteArray> order {"id", "content", "namespace", "domain", "project_id", "branch", "file_path",
+                                       "status", "created_at", "updated_at", "tombstoned_at", "expires_at", "tags",
+                                       "source", "is_summary", "source_memory_ids", "consolidation_timestamp",
+                                       "group_id"};
+        qsizetype at = 0;
+        for (const QByteArray& key : order) {
+            const qsizetype pos = out.indexOf(QByteArray("\"" + key + "\":"), at);
+            QVERIFY2(pos >= at, key.constData());
+            at = pos;
+        }
+        QVERIFY(o.value(u"project_id"_s).isNull());
+        QCOMPARE(o.value(u"tags"_s).toArray().size(), 0);
+        QCOMPARE(o.value(u"is_summary"_s), QJsonValue(false));
+    }
+    void agreesWithQtJson()
+    {
+        // the independent writer of the fixtures and ours must describe the same record
+        Fixtures::MemoryStream stream(7);
+        for (int i = 0; i < 200; ++i) {
+            const Memory m = stream.next();
+            QByteArray line;
+            appendJsonLine(line, m);
+            QJsonParseError error;
+            const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
+            QVERIFY2(doc.isObject(), qPrintable(error.errorString()));
+            const QStringList diffs = Testing::diffRecords(doc.object(), Fixtures::toJson(m));
+            QVERIFY2(diffs.isEmpty(), qPrintable(m.id + u": "_s + diffs.join(u"; "_s)));
+        }
+        Memory big = Testing::sampleMemory(u"big"_s);
+        big.createdAt = 9007199254740993LL; // beyond double precision
+        QByteArray line;
+        appendJsonLine(line, big);
+        QVERIFY(line.contains("\"created_at\":9007199254740993,"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestJsonl)
+#include "tst_jsonl.moc"
