@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: MIT
+// Reads of subcog's SQLite store through the inspector's backend, beside the sqlite3 CLI doing the same reads
+// in the same run. Prints figures; judges nothing.
+#include "fixturegenerator.h"
+#include "sqlite/sqlitebackend.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QStandardPaths>
+#include <QTemporaryFile>
+#include <QTextStream>
+
+#include <sys/resource.h>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+using namespace Inspector;
+
+namespace {
+
+QTextStream out(stdout);
+
+double median(QList<double> values)
+{
+    std::sort(values.begin(), values.end());
+    return values.isEmpty() ? 0 : values[values.size() / 2];
+}
+
+template<typename F>
+double timeMs(F&& f)
+{
+    QElapsedTimer timer;
+    timer.start();
+    f();
+    return double(timer.nsecsElapsed()) / 1e6;
+}
+
+// Whole-process wall time of `sqlite3 -readonly DB < script`.
+double cliMs(const QString& sqlite3, const QString& db, const QString& script)
+{
+    QProcess p;
+    p.setStandardInputFile(script);
+    p.setStandardOutputFile(QProcess::nullDevice());
+    QElapsedTimer timer;
+    timer.start();
+    p.start(sqlite3, {u"-readonly"_s, db});
+    p.waitForFinished(-1);
+    const double ms = double(timer.nsecsElapsed()) / 1e6;
+    if (p.exitCode() != 0)
+        qFatal("sqlite3 failed: %s", p.readAllStandardError().constData());
+    return ms;
+}
+
+QString writeScript(QTemporaryDir& dir, const QString& name, const QString& sql)
+{
+    const QString path = dir.filePath(name);
+    QFile f(path);
+    f.open(QIODevice::WriteOnly);
+    f.write(sql.toUtf8());
+    return path;
+}
+
+QString quoted(const QString& s)
+{
+    return u'\'' + QString(s).replace(u'\'', u"''"_s) + u'\'';
+}
+
+const QString kMetaColumns = u"id, namespace, domain, project_id, branch, file_path, status, created_at, tags, source, "
+                             "tombstoned_at, expires_at, is_summary, source_memory_ids, consolidation_timestamp"_s;
+
+void row(const QString& what, double ours, double cli, double bound)
+{
+    out << qSetFieldWidth(46) << Qt::left << what << qSetFieldWidth(0) << QString::number(ours, 'f', 2).rightJustified(10)
+        << " ms" << QString::number(cli, 'f', 2).rightJustified(10) << " ms"
+        << QString::number(ours / cli, 'f', 2).rightJustified(8) << "x   (bound " << QString::number(bound, 'f', 1)
+        << " ms: " << (ours <= bound ? "within" : "OVER") << ")" << Qt::endl;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(u"SQLite read benchmark: the inspector's backend beside the sqlite3 CLI."_s);
+    parser.addHelpOption();
+    QCommandLineOption countOption(u"count"_s, u"Memories in the generated store."_s, u"N"_s, u"1000000"_s);
+    QCommandLineOption storeOption(u"store"_s, u"Store file (generated when missing)."_s, u"PATH"_s);
+    QCommandLineOption roundsOption(u"rounds"_s, u"Repetitions of each measurement (median printed)."_s, u"R"_s,
+                                    u"7"_s);
+    parser.addOptions({countOption, storeOption, roundsOption});
+    parser.process(app);
+    const int count = parser.value(countOption).toInt();
+    const int rounds = qMax(1, parser.value(roundsOption).toInt());
+    QString path = parser.value(storeOption);
+    if (path.isEmpty())
+        path = QDir::tempPath() + u"/subcog-inspector-bench/sqlite-"_s + QString::number(count) + u".db"_s;
+    const QString sqlite3 = QStandardPaths::findExecutable(u"sqlite3"_s);
+    if (sqlite3.isEmpty())
+        qFatal("the sqlite3 CLI is needed as the yardstick (apt-get install sqlite3)");
+
+    if (!QFileInfo::exists(path)) {
+        out << "generating " << count << " memories into " << path << " …" << Qt::endl;
+        Fixtures::GeneratorOptions options;
+        options.count = count;
+        options.anomalies = false;
+        options.lightContent = true;
+        options.largeMemories = 0;
+        options.pendingWal = false;
+        const double ms = timeMs([&] { Fixtures::writeSqliteStore(path, Fixtures::SqliteLayout::Head, options); });
+        out << "generated in " << QString::number(ms / 1000, 'f', 1) << " s" << Qt::endl;
+    }
+    out << "store: " << path << " (" << QFileInfo(path).size() / (1024 * 1024) << " MiB)" << Qt::endl;
+
+    std::unique_ptr<SqliteBackend> backend;
+    QList<double> openTimes;
+    for (int r = 0; r < rounds; ++r) {
+        backend.reset();
+        openTimes << timeMs([&] { backend = SqliteBackend::open(path, SqliteBackend::OpenMode::ReadOnly); });
+    }
+    const qint64 total = backend->count();
+    QStringList ids;
+    const double listMs = timeMs([&] { ids = backend->listIds(); });
+    out << "memories: " << total << "; open (no lookup structure is built): " << QString::number(median(openTimes), 'f', 2)
+        << " ms; listIds of all: " << QString::number(listMs, 'f', 1) << " ms" << Qt::endl
+        << Qt::endl;
+
+    QTemporaryDir scripts;
+    QRandomGenerator random(12345);
+    QList<double> batchOurs, batchCli, firstOurs, firstCli, lastOurs, lastCli, seekOurs, seekCli;
+
+    // The cursor of the row 200 places before the end, for a keyset seek to the far end.
+    MemoryQuery tailQuery;
+    tailQuery.withContent = false;
+    tailQuery.fromEnd = true;
+    tailQuery.limit = 201;
+    const Page tail = backend->query(tailQuery);
+    const Memory& pivot = tail.memories.first();
+    const Cursor farCursor {pivot.createdAt, pivot.id};
+
+    const QString firstScript = writeScript(scripts, u"first.sql"_s,
+                                            u"SELECT "_s + kMetaColumns
+                                                + u" FROM memories ORDER BY created_at DESC, id ASC LIMIT 200;\n"_s);
+    const QString seekScript = writeScript(
+        scripts, u"seek.sql"_s,
+        u"SELECT "_s + kMetaColumns + u" FROM memories WHERE created_at <= "_s + QString::number(pivot.createdAt)
+            + u" AND (created_at < "_s + QString::number(pivot.createdAt) + u" OR id > "_s + quoted(pivot.id)
+            + u") ORDER BY created_at DESC, id ASC LIMIT 200;\n"_s);
+    const QString lastScript = writeScript(
+        scripts, u"last.sql"_s,
+        u"SELECT * FROM (SELECT "_s + kMetaColumns
+            + u" FROM memories ORDER BY created_at ASC, id DESC LIMIT 200) ORDER BY created_at DESC, id ASC;\n"_s);
+
+    for (int r = 0; r < rounds; ++r) {
+        QStringList sample;
+        QString lookups;
+        for (int i = 0; i < 1000; ++i) {
+            const QString id = ids[random.bounded(qsizetype(ids.size()))];
+            sample << id;
+            lookups += u"SELECT "_s + kMetaColumns + u" FROM memories WHERE id = "_s + quoted(id) + u";\n"_s;
+        }
+        const QString lookupScript = writeScript(scripts, u"lookup.sql"_s, lookups);
+        QList<Memory> batch;
+        batchOurs << timeMs([&] { batch = backend->getBatch(sample); });
+        if (batch.isEmpty() || batch.first().content.isEmpty())
+            qFatal("getBatch returned no content");
+        batchCli << cliMs(sqlite3, path, lookupScript);
+
+        MemoryQuery first;
+        first.limit = 200;
+        firstOurs << timeMs([&] {
+            if (backend->query(first).memories.size() != 200)
+                qFatal("short first page");
+        });
+        firstCli << cliMs(sqlite3, path, firstScript);
+
+        MemoryQuery seek;
+        seek.limit = 200;
+        seek.after = farCursor;
+        seekOurs << timeMs([&] {
+            if (backend->query(seek).memories.size() != 200)
+                qFatal("short far page");
+        });
+        seekCli << cliMs(sqlite3, path, seekScript);
+
+        MemoryQuery last;
+        last.limit = 200;
+        last.fromEnd = true;
+        lastOurs << timeMs([&] {
+            if (backend->query(last).memories.size() != 200)
+                qFatal("short last page");
+        });
+        lastCli << cliMs(sqlite3, path, lastScript);
+    }
+
+    out << "median of " << rounds << " rounds; ours in-process, sqlite3 CLI as a whole process (metadata only)"
+        << Qt::endl;
+    out << qSetFieldWidth(46) << Qt::left << "read" << qSetFieldWidth(0) << "      ours" << "          sqlite3"
+        << "   ratio" << Qt::endl;
+    const double b = median(batchCli);
+    row(u"getBatch(1000 random ids) with content"_s, median(batchOurs), b, 5 * b);
+    const double f = median(firstCli);
+    row(u"first 200-row page with content"_s, median(firstOurs), f, qMax(5 * f, 10.0));
+    const double s = median(seekCli);
+    row(u"far-end 200-row page (keyset seek) w/ content"_s, median(seekOurs), s, qMax(5 * s, 10.0));
+    const double l = median(lastCli);
+    row(u"last 200-row page (reverse scan) w/ content"_s, median(lastOurs), l, qMax(5 * l, 10.0));
+
+    // subcog's own lookup joins on the FTS id column, which scans the whole FTS table
+    const QString joinScript = writeScript(
+        scripts, u"join.sql"_s,
+        u"SELECT m.id, f.content FROM memories m JOIN memories_fts f ON m.id = f.id WHERE m.id = "_s
+            + quoted(ids[ids.size() / 2]) + u";\n"_s);
+    const double join = cliMs(sqlite3, path, joinScript);
+    out << Qt::endl
+        << "for reference, subcog's join for ONE id in the sqlite3 CLI: " << QString::number(join, 'f', 1)
+        << " ms (x1000 = " << QString::number(join, 'f', 0) << " s-ish for a batch)" << Qt::endl;
+    rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    out << "peak resident memory of this process: " << usage.ru_maxrss / 1024 << " MiB" << Qt::endl;
+    return 0;
+}
