@@ -38,28 +38,28 @@ QString tr(const char* text)
     return QCoreApplication::translate("CommandLine", text);
 }
 
-const char* const kHelpTail = QT_TRANSLATE_NOOP("CommandLine",
-    "Commands:\n"
-    "  (none) [STORE]        open STORE, or the default store: your subcog index if there is one,\n"
-    "                        otherwise a demo store the inspector creates\n"
-    "  count STORE           print the number of memories (matching --filter)\n"
-    "  export STORE          write memories to standard output or -o FILE (--format jsonl)\n"
-    "\n"
-    "STORE is sqlite:PATH or a path to a subcog SQLite file (index.db).\n"
-    "\n"
-    "Exit codes:\n"
-    "  0  success\n"
-    "  1  the store could not be opened or read, or the output could not be written\n"
-    "  2  wrong arguments, or a filter with words that were not understood\n"
-    "  3  finished, but some records could not be decoded and were skipped (listed on stderr)\n");
+const char* const kHelpTail
+    = QT_TRANSLATE_NOOP("CommandLine",
+                        "Commands:\n"
+                        "  (none) [STORE]        open STORE, or the default store: your subcog index if there is one,\n"
+                        "                        otherwise a demo store the inspector creates\n"
+                        "  count STORE           print the number of memories (matching --filter)\n"
+                        "  export STORE          write memories to standard output or -o FILE (--format jsonl)\n"
+                        "\n"
+                        "STORE is sqlite:PATH or a path to a subcog SQLite file (index.db).\n"
+                        "\n"
+                        "Exit codes:\n"
+                        "  0  success\n"
+                        "  1  the store could not be opened or read, or the output could not be written\n"
+                        "  2  wrong arguments, or a filter with words that were not understood\n"
+                        "  3  finished, but some records could not be decoded and were skipped (listed on stderr)\n");
 
 struct Session
 {
     QCommandLineParser parser;
     QCommandLineOption format {u"format"_s, tr("Export format: jsonl."), u"FORMAT"_s, u"jsonl"_s};
     QCommandLineOption output {{u"o"_s, u"output"_s}, tr("Write the export to FILE (atomically)."), u"FILE"_s};
-    QCommandLineOption filter {u"filter"_s, tr("Only memories matching QUERY (subcog's filter language)."),
-                               u"QUERY"_s};
+    QCommandLineOption filter {u"filter"_s, tr("Only memories matching QUERY (subcog's filter language)."), u"QUERY"_s};
     QCommandLineOption ids {u"ids"_s, tr("Only the memories with these comma-separated ids."), u"ID,..."_s};
 
     Session()
@@ -155,8 +155,8 @@ int commandExport(Session& s, const QString& store)
         for (const RecordIssue& issue : report.storeIssues)
             err() << "subcog-inspector: warning: " << issue.id << ": " << issue.reason << Qt::endl;
         if (!report.skipped.isEmpty()) {
-            err() << "subcog-inspector: " << report.written << " of " << report.expected
-                  << " memories written; " << report.skipped.size() << " could not be decoded" << Qt::endl;
+            err() << "subcog-inspector: " << report.written << " of " << report.expected << " memories written; "
+                  << report.skipped.size() << " could not be decoded" << Qt::endl;
             return ExitPartial;
         }
         return ExitOk;

@@ -12,7 +12,7 @@
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QStandardPaths>
-#include <QTemporaryFile>
+#include <QTemporaryDir>
 #include <QTextStream>
 
 #include <sys/resource.h>
@@ -76,10 +76,10 @@ const QString kMetaColumns = u"id, namespace, domain, project_id, branch, file_p
 
 void row(const QString& what, double ours, double cli, double bound)
 {
-    out << qSetFieldWidth(46) << Qt::left << what << qSetFieldWidth(0) << QString::number(ours, 'f', 2).rightJustified(10)
-        << " ms" << QString::number(cli, 'f', 2).rightJustified(10) << " ms"
-        << QString::number(ours / cli, 'f', 2).rightJustified(8) << "x   (bound " << QString::number(bound, 'f', 1)
-        << " ms: " << (ours <= bound ? "within" : "OVER") << ")" << Qt::endl;
+    out << qSetFieldWidth(46) << Qt::left << what << qSetFieldWidth(0)
+        << QString::number(ours, 'f', 2).rightJustified(10) << " ms" << QString::number(cli, 'f', 2).rightJustified(10)
+        << " ms" << QString::number(ours / cli, 'f', 2).rightJustified(8) << "x   (bound "
+        << QString::number(bound, 'f', 1) << " ms: " << (ours <= bound ? "within" : "OVER") << ")" << Qt::endl;
 }
 
 } // namespace
@@ -127,7 +127,8 @@ int main(int argc, char** argv)
     const qint64 total = backend->count();
     QStringList ids;
     const double listMs = timeMs([&] { ids = backend->listIds(); });
-    out << "memories: " << total << "; open (no lookup structure is built): " << QString::number(median(openTimes), 'f', 2)
+    out << "memories: " << total
+        << "; open (no lookup structure is built): " << QString::number(median(openTimes), 'f', 2)
         << " ms; listIds of all: " << QString::number(listMs, 'f', 1) << " ms" << Qt::endl
         << Qt::endl;
 
@@ -144,14 +145,14 @@ int main(int argc, char** argv)
     const Memory& pivot = tail.memories.first();
     const Cursor farCursor {pivot.createdAt, pivot.id};
 
-    const QString firstScript = writeScript(scripts, u"first.sql"_s,
-                                            u"SELECT "_s + kMetaColumns
-                                                + u" FROM memories ORDER BY created_at DESC, id ASC LIMIT 200;\n"_s);
-    const QString seekScript = writeScript(
-        scripts, u"seek.sql"_s,
-        u"SELECT "_s + kMetaColumns + u" FROM memories WHERE created_at <= "_s + QString::number(pivot.createdAt)
-            + u" AND (created_at < "_s + QString::number(pivot.createdAt) + u" OR id > "_s + quoted(pivot.id)
-            + u") ORDER BY created_at DESC, id ASC LIMIT 200;\n"_s);
+    const QString firstScript
+        = writeScript(scripts, u"first.sql"_s,
+                      u"SELECT "_s + kMetaColumns + u" FROM memories ORDER BY created_at DESC, id ASC LIMIT 200;\n"_s);
+    const QString seekScript = writeScript(scripts, u"seek.sql"_s,
+                                           u"SELECT "_s + kMetaColumns + u" FROM memories WHERE created_at <= "_s
+                                               + QString::number(pivot.createdAt) + u" AND (created_at < "_s
+                                               + QString::number(pivot.createdAt) + u" OR id > "_s + quoted(pivot.id)
+                                               + u") ORDER BY created_at DESC, id ASC LIMIT 200;\n"_s);
     const QString lastScript = writeScript(
         scripts, u"last.sql"_s,
         u"SELECT * FROM (SELECT "_s + kMetaColumns
@@ -201,7 +202,8 @@ int main(int argc, char** argv)
 
     out << "median of " << rounds << " rounds; ours in-process, sqlite3 CLI as a whole process (metadata only)"
         << Qt::endl;
-    out << qSetFieldWidth(46) << Qt::left << "read" << qSetFieldWidth(0) << "      ours" << "          sqlite3"
+    out << qSetFieldWidth(46) << Qt::left << "read" << qSetFieldWidth(0) << "      ours"
+        << "          sqlite3"
         << "   ratio" << Qt::endl;
     const double b = median(batchCli);
     row(u"getBatch(1000 random ids) with content"_s, median(batchOurs), b, 5 * b);
@@ -213,10 +215,10 @@ int main(int argc, char** argv)
     row(u"last 200-row page (reverse scan) w/ content"_s, median(lastOurs), l, qMax(5 * l, 10.0));
 
     // subcog's own lookup joins on the FTS id column, which scans the whole FTS table
-    const QString joinScript = writeScript(
-        scripts, u"join.sql"_s,
-        u"SELECT m.id, f.content FROM memories m JOIN memories_fts f ON m.id = f.id WHERE m.id = "_s
-            + quoted(ids[ids.size() / 2]) + u";\n"_s);
+    const QString joinScript
+        = writeScript(scripts, u"join.sql"_s,
+                      u"SELECT m.id, f.content FROM memories m JOIN memories_fts f ON m.id = f.id WHERE m.id = "_s
+                          + quoted(ids[ids.size() / 2]) + u";\n"_s);
     const double join = cliMs(sqlite3, path, joinScript);
     out << Qt::endl
         << "for reference, subcog's join for ONE id in the sqlite3 CLI: " << QString::number(join, 'f', 1)

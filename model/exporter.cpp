@@ -27,7 +27,8 @@ ExportReport JsonlExporter::run(const MemoryFilter& filter, QIODevice& out, cons
         for (const Memory& memory : std::as_const(page.memories))
             appendJsonLine(buffer, memory);
         if (out.write(buffer) != buffer.size())
-            throw StorageError(StorageError::Kind::OperationFailed, u"writing the export failed: "_s + out.errorString());
+            throw StorageError(StorageError::Kind::OperationFailed,
+                               u"writing the export failed: "_s + out.errorString());
         report.written += page.memories.size();
         report.skipped.append(page.issues);
         if (progress && !progress(report.written, report.expected)) {

@@ -14,13 +14,20 @@ struct NamespaceName
     QLatin1StringView name;
 };
 constexpr std::array kNamespaces {
-    NamespaceName {Namespace::Decisions, "decisions"_L1},   NamespaceName {Namespace::Patterns, "patterns"_L1},
-    NamespaceName {Namespace::Learnings, "learnings"_L1},   NamespaceName {Namespace::Context, "context"_L1},
-    NamespaceName {Namespace::TechDebt, "tech-debt"_L1},    NamespaceName {Namespace::Blockers, "blockers"_L1},
-    NamespaceName {Namespace::Progress, "progress"_L1},     NamespaceName {Namespace::Apis, "apis"_L1},
-    NamespaceName {Namespace::Config, "config"_L1},         NamespaceName {Namespace::Security, "security"_L1},
-    NamespaceName {Namespace::Performance, "performance"_L1}, NamespaceName {Namespace::Testing, "testing"_L1},
-    NamespaceName {Namespace::Help, "help"_L1},             NamespaceName {Namespace::Prompts, "prompts"_L1},
+    NamespaceName {Namespace::Decisions, "decisions"_L1},
+    NamespaceName {Namespace::Patterns, "patterns"_L1},
+    NamespaceName {Namespace::Learnings, "learnings"_L1},
+    NamespaceName {Namespace::Context, "context"_L1},
+    NamespaceName {Namespace::TechDebt, "tech-debt"_L1},
+    NamespaceName {Namespace::Blockers, "blockers"_L1},
+    NamespaceName {Namespace::Progress, "progress"_L1},
+    NamespaceName {Namespace::Apis, "apis"_L1},
+    NamespaceName {Namespace::Config, "config"_L1},
+    NamespaceName {Namespace::Security, "security"_L1},
+    NamespaceName {Namespace::Performance, "performance"_L1},
+    NamespaceName {Namespace::Testing, "testing"_L1},
+    NamespaceName {Namespace::Help, "help"_L1},
+    NamespaceName {Namespace::Prompts, "prompts"_L1},
 };
 
 struct StatusName
@@ -29,9 +36,12 @@ struct StatusName
     QLatin1StringView name;
 };
 constexpr std::array kStatuses {
-    StatusName {MemoryStatus::Active, "active"_L1},         StatusName {MemoryStatus::Archived, "archived"_L1},
-    StatusName {MemoryStatus::Superseded, "superseded"_L1}, StatusName {MemoryStatus::Pending, "pending"_L1},
-    StatusName {MemoryStatus::Deleted, "deleted"_L1},       StatusName {MemoryStatus::Tombstoned, "tombstoned"_L1},
+    StatusName {MemoryStatus::Active, "active"_L1},
+    StatusName {MemoryStatus::Archived, "archived"_L1},
+    StatusName {MemoryStatus::Superseded, "superseded"_L1},
+    StatusName {MemoryStatus::Pending, "pending"_L1},
+    StatusName {MemoryStatus::Deleted, "deleted"_L1},
+    StatusName {MemoryStatus::Tombstoned, "tombstoned"_L1},
     StatusName {MemoryStatus::Consolidated, "consolidated"_L1},
 };
 } // namespace

@@ -81,7 +81,8 @@ enum class MemoryFlag : quint32
     UnknownStatus = 1u << 2, ///< status string subcog maps to `active`
     NonCanonicalStatus = 1u << 3, ///< known status in another case (`ARCHIVED`)
     MissingContent = 1u << 4, ///< metadata row without a content row (subcog hides it)
-    DuplicateContent = 1u << 5, ///< several content rows for one id; the first is shown
+    DuplicateContent = 1u << 5, ///< several content rows for one id; the first is shown (set by get(); batch
+                                ///< reads find duplicates only when the id is looked up through the index)
     InvalidSourceMemoryIds = 1u << 6, ///< source_memory_ids is not a JSON array of strings
     TagsMismatch = 1u << 7, ///< the FTS row's tags differ from the metadata row's
     LegacyDomain = 1u << 8, ///< NULL, empty or `global` domain (project scope)

@@ -58,14 +58,14 @@ bool MemoryFilter::matches(const Memory& m) const
     if (createdTo && m.createdAt > *createdTo)
         return false;
     if (!sourcePatterns.isEmpty()
-        && (!m.source
-            || std::none_of(sourcePatterns.begin(), sourcePatterns.end(),
-                            [&](const QString& p) { return wildcardMatch(p, *m.source); })))
+        && (!m.source || std::none_of(sourcePatterns.begin(), sourcePatterns.end(), [&](const QString& p) {
+               return wildcardMatch(p, *m.source);
+           })))
         return false;
     if (!pathPatterns.isEmpty()
-        && (!m.filePath
-            || std::none_of(pathPatterns.begin(), pathPatterns.end(),
-                            [&](const QString& p) { return wildcardMatch(p, *m.filePath); })))
+        && (!m.filePath || std::none_of(pathPatterns.begin(), pathPatterns.end(), [&](const QString& p) {
+               return wildcardMatch(p, *m.filePath);
+           })))
         return false;
     if (!projects.isEmpty() && (!m.projectId || !projects.contains(*m.projectId)))
         return false;

@@ -33,8 +33,8 @@ std::unique_ptr<PersistenceBackend> openStore(const QString& text, const OpenOpt
     case StoreSpec::Kind::Sqlite:
         if (spec.location.isEmpty())
             throw StorageError(StorageError::Kind::InvalidInput, u"sqlite: needs a file path"_s);
-        backend = SqliteBackend::open(spec.location, options.readOnly ? SqliteBackend::OpenMode::ReadOnly
-                                                                      : SqliteBackend::OpenMode::Auto);
+        backend = SqliteBackend::open(
+            spec.location, options.readOnly ? SqliteBackend::OpenMode::ReadOnly : SqliteBackend::OpenMode::Auto);
         break;
     case StoreSpec::Kind::Postgres:
         throw StorageError(StorageError::Kind::InvalidInput,

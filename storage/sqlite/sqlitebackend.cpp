@@ -4,6 +4,7 @@
 #include "sqliteschema.h"
 
 #include <QAtomicInteger>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -12,6 +13,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QSqlRecord>
+#include <QTemporaryDir>
 #include <QThread>
 #include <QUrl>
 
@@ -50,10 +52,22 @@ enum Field
     FieldCount
 };
 constexpr std::array<QLatin1StringView, FieldCount> kFieldNames {
-    "id"_L1,         "namespace"_L1,     "domain"_L1,      "project_id"_L1,
-    "branch"_L1,     "file_path"_L1,     "status"_L1,      "created_at"_L1,
-    "tags"_L1,       "source"_L1,        "tombstoned_at"_L1, "expires_at"_L1,
-    "is_summary"_L1, "source_memory_ids"_L1, "consolidation_timestamp"_L1, "group_id"_L1,
+    "id"_L1,
+    "namespace"_L1,
+    "domain"_L1,
+    "project_id"_L1,
+    "branch"_L1,
+    "file_path"_L1,
+    "status"_L1,
+    "created_at"_L1,
+    "tags"_L1,
+    "source"_L1,
+    "tombstoned_at"_L1,
+    "expires_at"_L1,
+    "is_summary"_L1,
+    "source_memory_ids"_L1,
+    "consolidation_timestamp"_L1,
+    "group_id"_L1,
     "content"_L1,
 };
 
@@ -144,6 +158,16 @@ bool isInteger(const QVariant& v)
         || type == QMetaType::UInt;
 }
 
+// Bytes 18 and 19 of the header are 2 for a database in WAL mode.
+bool isWalFile(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray header = file.read(20);
+    return header.size() == 20 && header.startsWith("SQLite format 3") && header[18] == 2;
+}
+
 struct Transaction
 {
     // One BEGIN IMMEDIATE … COMMIT unit; rolls back unless committed, so a failed write leaves nothing behind.
@@ -196,6 +220,7 @@ SqliteBackend::SqliteBackend(QString path, QString connectionName, bool readOnly
 
 SqliteBackend::~SqliteBackend()
 {
+    // the connection closes before m_snapshot removes a private copy
     {
         QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
         if (db.isValid())
@@ -224,21 +249,41 @@ std::unique_ptr<SqliteBackend> SqliteBackend::open(const QString& path, OpenMode
     if (mode == OpenMode::ReadWrite && !info.isWritable())
         throw StorageError(StorageError::Kind::OperationFailed, path + u": no permission to write the file"_s);
 
-    const QString name = u"inspector-sqlite-"_s + QString::number(++g_connectionCounter);
-    std::unique_ptr<SqliteBackend> backend(new SqliteBackend(info.absoluteFilePath(), name, readOnly));
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
-        // A URI with mode=rw/ro never creates a missing file, unlike a plain path.
-        QUrl uri = QUrl::fromLocalFile(info.absoluteFilePath());
-        uri.setQuery(readOnly ? u"mode=ro"_s : u"mode=rw"_s);
-        db.setDatabaseName(uri.toString(QUrl::FullyEncoded));
-        db.setConnectOptions(readOnly ? u"QSQLITE_OPEN_URI;QSQLITE_BUSY_TIMEOUT=5000;QSQLITE_OPEN_READONLY"_s
-                                      : u"QSQLITE_OPEN_URI;QSQLITE_BUSY_TIMEOUT=5000"_s);
-        if (!db.open())
-            backend->fail(u"cannot open the file"_s, db.lastError());
+    auto attempt = [&](const QString& file) {
+        const QString name = u"inspector-sqlite-"_s + QString::number(++g_connectionCounter);
+        std::unique_ptr<SqliteBackend> backend(new SqliteBackend(info.absoluteFilePath(), name, readOnly));
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+            // A URI with mode=rw/ro never creates a missing file, unlike a plain path.
+            QUrl uri = QUrl::fromLocalFile(file);
+            uri.setQuery(readOnly ? u"mode=ro"_s : u"mode=rw"_s);
+            db.setDatabaseName(uri.toString(QUrl::FullyEncoded));
+            db.setConnectOptions(readOnly ? u"QSQLITE_OPEN_URI;QSQLITE_BUSY_TIMEOUT=5000;QSQLITE_OPEN_READONLY"_s
+                                          : u"QSQLITE_OPEN_URI;QSQLITE_BUSY_TIMEOUT=5000"_s);
+            if (!db.open())
+                backend->fail(u"cannot open the file"_s, db.lastError());
+        }
+        backend->inspectSchema();
+        return backend;
+    };
+    try {
+        return attempt(info.absoluteFilePath());
+    } catch (const StorageError&) {
+        // A WAL store in a folder we cannot write: SQLite cannot create the -shm index it needs even to read.
+        // Reading a private copy of the database and its -wal sees every committed row and changes nothing.
+        const QString wal = info.absoluteFilePath() + u"-wal"_s;
+        const bool walStore = QFileInfo::exists(wal) || isWalFile(info.absoluteFilePath());
+        if (!readOnly || !walStore || QFileInfo(info.absolutePath()).isWritable())
+            throw;
+        auto snapshot = std::make_unique<QTemporaryDir>();
+        const QString copy = snapshot->filePath(info.fileName());
+        if (!snapshot->isValid() || !QFile::copy(info.absoluteFilePath(), copy)
+            || (QFileInfo::exists(wal) && !QFile::copy(wal, copy + u"-wal"_s)))
+            throw;
+        auto backend = attempt(copy);
+        backend->m_snapshot = std::move(snapshot);
+        return backend;
     }
-    backend->inspectSchema();
-    return backend;
 }
 
 std::unique_ptr<SqliteBackend> SqliteBackend::create(const QString& path)
@@ -335,10 +380,10 @@ void SqliteBackend::inspectSchema()
     if (!tables.contains(u"memories"_s)) {
         QStringList names = tables.values();
         names.sort();
-        throw StorageError(StorageError::Kind::InvalidInput,
-                           m_path + u": not a subcog store: it has no 'memories' table"_s
-                               + (names.isEmpty() ? u" (the database is empty)"_s
-                                                  : u" (tables: "_s + names.join(u", "_s) + u')'));
+        throw StorageError(
+            StorageError::Kind::InvalidInput,
+            m_path + u": not a subcog store: it has no 'memories' table"_s
+                + (names.isEmpty() ? u" (the database is empty)"_s : u" (tables: "_s + names.join(u", "_s) + u')'));
     }
     if (!q.exec(u"PRAGMA table_info(memories)"_s))
         fail(u"cannot read the columns of 'memories'"_s, q.lastError());
@@ -380,6 +425,9 @@ QStringList SqliteBackend::describeLayout() const
 {
     QStringList lines;
     lines << u"SQLite store, journal mode "_s + m_journalMode + (m_readOnly ? u", opened read-only"_s : QString());
+    if (m_snapshot)
+        lines << u"read from a private copy: the folder is not writable, and SQLite must create a -shm file to read "
+                 "a WAL store in place"_s;
     if (!m_hasFts)
         lines << u"content kept in the memories table (unmerged b41a806 layout); no full-text table"_s;
     if (!m_hasEdges)
@@ -452,7 +500,8 @@ QHash<QString, QList<SqliteBackend::ContentRow>> SqliteBackend::fetchContent(con
     auto flush = [&] {
         if (phrases.isEmpty())
             return;
-        const QString sql = u"SELECT rowid, id, content, tags FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rowid"_s;
+        const QString sql
+            = u"SELECT rowid, id, content, tags FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rowid"_s;
         q.prepare(sql);
         q.addBindValue(phrases.join(u" OR "_s));
         if (!q.exec())
@@ -484,26 +533,89 @@ QHash<QString, QList<SqliteBackend::ContentRow>> SqliteBackend::fetchContent(con
     return result;
 }
 
-void SqliteBackend::attachContent(QList<RawRow>& rows, QList<Memory>& out, QList<RecordIssue>* issues,
-                                  bool withContent)
+QHash<QString, QList<SqliteBackend::ContentRow>> SqliteBackend::readContent(const QList<RawRow>& rows)
+{
+    // subcog writes a memories row and its FTS row in one transaction, so their rowids usually move in step.
+    // Reading the FTS row at the guessed rowid costs a b-tree lookup; a guess counts only when the row there
+    // has exactly this id. Every miss goes through the FTS index, which also teaches the next guess.
+    QHash<QString, QList<ContentRow>> result;
+    QHash<qint64, QString> guesses;
+    QStringList misses;
+    for (const RawRow& row : rows) {
+        if (row.values[FId].isNull())
+            continue;
+        const QString id = row.values[FId].toString();
+        if (m_rowidDelta)
+            guesses.insert(row.rowid + *m_rowidDelta, id);
+        else
+            misses.append(id);
+    }
+    if (!guesses.isEmpty()) {
+        QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+        q.setForwardOnly(true);
+        const QList<qint64> rowids = guesses.keys();
+        for (qsizetype start = 0; start < rowids.size(); start += kChunk) {
+            const QList<qint64> chunk = rowids.mid(start, kChunk);
+            const QString sql = u"SELECT rowid, id, content, tags FROM memories_fts WHERE rowid IN ("_s
+                + placeholders(chunk.size()) + u')';
+            q.prepare(sql);
+            for (qint64 rowid : chunk)
+                q.addBindValue(rowid);
+            if (!q.exec())
+                fail(u"reading content failed"_s, q.lastError(), sql);
+            while (q.next()) {
+                const qint64 rowid = q.value(0).toLongLong();
+                const QString id = q.value(1).toString();
+                if (guesses.value(rowid) == id) {
+                    result[id].append(ContentRow {rowid, q.value(2).toString(), q.value(3)});
+                    guesses.remove(rowid);
+                }
+            }
+            if (q.lastError().isValid())
+                fail(u"reading content failed"_s, q.lastError(), sql);
+        }
+        misses.append(guesses.values());
+    }
+    if (misses.isEmpty())
+        return result;
+    const QHash<QString, QList<ContentRow>> found = fetchContent(misses);
+    QHash<qint64, int> deltas;
+    for (const RawRow& row : rows) {
+        const auto it = found.constFind(row.values[FId].toString());
+        if (it != found.constEnd() && it->size() == 1)
+            ++deltas[it->first().rowid - row.rowid];
+    }
+    int best = 0;
+    for (auto it = deltas.cbegin(); it != deltas.cend(); ++it) {
+        if (it.value() > best) {
+            best = it.value();
+            m_rowidDelta = it.key();
+        }
+    }
+    result.insert(found);
+    return result;
+}
+
+void SqliteBackend::attachContent(QList<RawRow>& rows, QList<Memory>& out, QList<RecordIssue>* issues, bool withContent,
+                                  bool complete)
 {
     QHash<QString, QList<ContentRow>> content;
-    if (withContent && m_hasFts) {
+    if (withContent && m_hasFts && complete) {
         QStringList ids;
-        ids.reserve(rows.size());
-        for (const RawRow& row : rows) {
+        for (const RawRow& row : std::as_const(rows)) {
             if (!row.values[FId].isNull())
                 ids.append(row.values[FId].toString());
         }
         content = fetchContent(ids);
+    } else if (withContent && m_hasFts) {
+        content = readContent(rows);
     }
     for (RawRow& row : rows) {
         const auto& v = row.values;
         auto issue = [&](const QString& reason) {
             if (issues) {
-                issues->append(RecordIssue {v[FId].isNull() ? u"(rowid "_s + QString::number(row.rowid) + u')'
-                                                            : v[FId].toString(),
-                                            reason});
+                issues->append(RecordIssue {
+                    v[FId].isNull() ? u"(rowid "_s + QString::number(row.rowid) + u')' : v[FId].toString(), reason});
             }
         };
         if (v[FId].isNull() || v[FId].toString().isEmpty()) {
@@ -513,7 +625,8 @@ void SqliteBackend::attachContent(QList<RawRow>& rows, QList<Memory>& out, QList
         Memory m;
         m.id = v[FId].toString();
         if (!isInteger(v[FCreatedAt])) {
-            issue(u"created_at is "_s + (v[FCreatedAt].isNull() ? u"NULL"_s : u"'"_s + v[FCreatedAt].toString() + u"'"_s)
+            issue(u"created_at is "_s
+                  + (v[FCreatedAt].isNull() ? u"NULL"_s : u"'"_s + v[FCreatedAt].toString() + u"'"_s)
                   + u", not an integer number of seconds"_s);
             continue;
         }
@@ -522,7 +635,8 @@ void SqliteBackend::attachContent(QList<RawRow>& rows, QList<Memory>& out, QList
             if (v[f].isNull())
                 return;
             if (!isInteger(v[f])) {
-                issue(QString(kFieldNames[f]) + u" is '"_s + v[f].toString() + u"', not an integer number of seconds"_s);
+                issue(QString(kFieldNames[f]) + u" is '"_s + v[f].toString()
+                      + u"', not an integer number of seconds"_s);
                 bad = true;
                 return;
             }
@@ -700,15 +814,20 @@ SqliteBackend::Fragment SqliteBackend::whereClause(const MemoryFilter& f) const
 
 QList<Memory> SqliteBackend::getBatch(const QStringList& ids, QList<RecordIssue>* issues)
 {
+    return readBatch(ids, issues, false);
+}
+
+QList<Memory> SqliteBackend::readBatch(const QStringList& ids, QList<RecordIssue>* issues, bool complete)
+{
     assertThread();
     QHash<QString, Memory> found;
     for (qsizetype start = 0; start < ids.size(); start += kChunk) {
         const QStringList chunk = ids.mid(start, kChunk);
-        const QString sql = u"SELECT "_s + selectList() + u" FROM memories m WHERE m.id IN ("_s
-            + placeholders(chunk.size()) + u')';
+        const QString sql
+            = u"SELECT "_s + selectList() + u" FROM memories m WHERE m.id IN ("_s + placeholders(chunk.size()) + u')';
         QList<RawRow> rows = readRows(sql, QVariantList(chunk.begin(), chunk.end()));
         QList<Memory> decoded;
-        attachContent(rows, decoded, issues, true);
+        attachContent(rows, decoded, issues, true, complete);
         for (Memory& m : decoded)
             found.insert(m.id, std::move(m));
     }
@@ -727,7 +846,8 @@ QList<Memory> SqliteBackend::getBatch(const QStringList& ids, QList<RecordIssue>
 std::optional<Memory> SqliteBackend::get(const QString& id)
 {
     QList<RecordIssue> issues;
-    QList<Memory> result = getBatch({id}, &issues);
+    // one id: the complete lookup is cheap and also finds duplicate FTS rows
+    QList<Memory> result = readBatch({id}, &issues, true);
     if (!issues.isEmpty())
         throw StorageError(StorageError::Kind::OperationFailed,
                            m_path + u": memory "_s + id + u" cannot be read: "_s + issues.first().reason);
@@ -853,7 +973,7 @@ Page SqliteBackend::query(const MemoryQuery& query)
         }
         page.next = Cursor {lastKey, last.values[FId].toString()};
     }
-    attachContent(rows, page.memories, &page.issues, query.withContent);
+    attachContent(rows, page.memories, &page.issues, query.withContent, false);
     if (query.fromEnd)
         std::reverse(page.memories.begin(), page.memories.end());
     return page;
@@ -867,16 +987,23 @@ QList<RecordIssue> SqliteBackend::storeIssues()
         return issues;
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     q.setForwardOnly(true);
-    const QString sql = u"SELECT f.id, COUNT(*) FROM memories_fts f "
-                        "WHERE NOT EXISTS (SELECT 1 FROM memories m WHERE m.id = f.id) GROUP BY f.id ORDER BY f.id"_s;
+    const QString sql = u"SELECT f.id, COUNT(*) AS n, EXISTS (SELECT 1 FROM memories m WHERE m.id = f.id) AS known "
+                        "FROM memories_fts f GROUP BY f.id HAVING n > 1 OR NOT known ORDER BY f.id"_s;
     if (!q.exec(sql))
         fail(u"checking the full-text table failed"_s, q.lastError(), sql);
     while (q.next()) {
         const qint64 n = q.value(1).toLongLong();
-        issues.append(RecordIssue {q.value(0).toString(),
-                                   u"full-text row without a metadata row in 'memories'"_s
-                                       + (n > 1 ? u" ("_s + QString::number(n) + u" rows)"_s : QString())
-                                       + u"; subcog ignores it and the inspector does not show it as a memory"_s});
+        const QString rows = QString::number(n) + u" rows"_s;
+        if (q.value(2).toLongLong() == 0) {
+            issues.append(RecordIssue {q.value(0).toString(),
+                                       u"full-text row without a metadata row in 'memories'"_s
+                                           + (n > 1 ? u" ("_s + rows + u')' : QString())
+                                           + u"; subcog ignores it and the inspector does not show it as a memory"_s});
+        } else {
+            issues.append(RecordIssue {q.value(0).toString(),
+                                       u"several full-text rows ("_s + rows
+                                           + u") for one memory; the one with the lowest rowid is used"_s});
+        }
     }
     if (q.lastError().isValid())
         fail(u"checking the full-text table failed"_s, q.lastError(), sql);
@@ -922,15 +1049,17 @@ void SqliteBackend::store(const Memory& memory)
     std::optional<Memory> existing;
     if (!existingRows.isEmpty()) {
         QList<Memory> decoded;
-        attachContent(existingRows, decoded, nullptr, true);
+        attachContent(existingRows, decoded, nullptr, true, true);
         if (!decoded.isEmpty())
             existing = decoded.first();
     }
 
     // column → new value, for the columns that change (all of them on insert)
     QList<QPair<QString, QVariant>> changes;
-    auto text = [](const std::optional<QString>& v) { return v ? QVariant(*v) : QVariant(QMetaType::fromType<QString>()); };
-    auto number = [](const std::optional<qint64>& v) { return v ? QVariant(*v) : QVariant(QMetaType::fromType<qlonglong>()); };
+    auto text
+        = [](const std::optional<QString>& v) { return v ? QVariant(*v) : QVariant(QMetaType::fromType<QString>()); };
+    auto number
+        = [](const std::optional<qint64>& v) { return v ? QVariant(*v) : QVariant(QMetaType::fromType<qlonglong>()); };
     auto want = [&](const QString& column, bool differs, const QVariant& value, bool isDefault) {
         if (existing && !differs)
             return;
@@ -999,8 +1128,8 @@ void SqliteBackend::store(const Memory& memory)
 
     if (m_hasFts) {
         const QList<ContentRow> rows = fetchContent({memory.id}).value(memory.id);
-        const bool inStep = rows.size() == 1 && rows.first().content == memory.content
-            && rows.first().tags.toString() == tagString;
+        const bool inStep
+            = rows.size() == 1 && rows.first().content == memory.content && rows.first().tags.toString() == tagString;
         if (!inStep) {
             for (const ContentRow& row : rows) {
                 const QString sql = u"DELETE FROM memories_fts WHERE rowid = ?"_s;

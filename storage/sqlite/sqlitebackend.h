@@ -9,6 +9,7 @@
 #include <memory>
 
 class QThread;
+class QTemporaryDir;
 
 namespace Inspector {
 
@@ -69,9 +70,14 @@ private:
     QString columnExpr(const QString& column) const;
     QString selectList() const;
     Fragment whereClause(const MemoryFilter& filter) const;
+    /// Every FTS row of these ids, found through the FTS index (complete; used before writes).
     QHash<QString, QList<ContentRow>> fetchContent(const QStringList& ids);
+    /// The FTS row of each row's id, by rowid guess first (see the .cpp), then through the index.
+    QHash<QString, QList<ContentRow>> readContent(const QList<RawRow>& rows);
     QList<RawRow> readRows(const QString& sql, const QVariantList& binds);
-    void attachContent(QList<RawRow>& rows, QList<Memory>& out, QList<RecordIssue>* issues, bool withContent);
+    void attachContent(QList<RawRow>& rows, QList<Memory>& out, QList<RecordIssue>* issues, bool withContent,
+                       bool complete);
+    QList<Memory> readBatch(const QStringList& ids, QList<RecordIssue>* issues, bool complete);
     void checkWritable() const;
     void assertThread() const;
     [[noreturn]] void fail(const QString& what, const class QSqlError& error, const QString& sql = {}) const;
@@ -85,6 +91,8 @@ private:
     bool m_hasEdges = false;
     bool m_contentColumn = false;
     QString m_journalMode;
+    std::optional<qint64> m_rowidDelta = 0; ///< FTS rowid minus memories rowid, as last seen (0 until seen)
+    std::unique_ptr<QTemporaryDir> m_snapshot; ///< private copy, when the store had to be read that way
 };
 
 } // namespace Inspector

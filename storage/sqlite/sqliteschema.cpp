@@ -34,10 +34,9 @@ void createSubcogSchema(QSqlDatabase& db)
         "                source TEXT\n"
         "            )"_s,
         false);
-    for (const auto column :
-         {"source TEXT"_L1, "project_id TEXT"_L1, "branch TEXT"_L1, "file_path TEXT"_L1, "tombstoned_at INTEGER"_L1,
-          "expires_at INTEGER"_L1, "is_summary INTEGER DEFAULT 0"_L1, "source_memory_ids TEXT"_L1,
-          "consolidation_timestamp INTEGER"_L1})
+    for (const auto column : {"source TEXT"_L1, "project_id TEXT"_L1, "branch TEXT"_L1, "file_path TEXT"_L1,
+                              "tombstoned_at INTEGER"_L1, "expires_at INTEGER"_L1, "is_summary INTEGER DEFAULT 0"_L1,
+                              "source_memory_ids TEXT"_L1, "consolidation_timestamp INTEGER"_L1})
         run(u"ALTER TABLE memories ADD COLUMN "_s + column, true); // "duplicate column" is expected, as in subcog
     run(u"CREATE VIRTUAL TABLE IF NOT EXISTS memories_fts USING fts5(id, content, tags)"_s, false);
     run(u"CREATE TABLE IF NOT EXISTS memory_edges (\n"

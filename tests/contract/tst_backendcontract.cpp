@@ -80,8 +80,8 @@ private Q_SLOTS:
         m_backend->store(m);
         const auto read = m_backend->get(m.id);
         QVERIFY(read);
-        QVERIFY2(read->sameFields(m), qPrintable(Testing::diffRecords(Fixtures::toJson(*read), Fixtures::toJson(m))
-                                                     .join(u"; "_s)));
+        QVERIFY2(read->sameFields(m),
+                 qPrintable(Testing::diffRecords(Fixtures::toJson(*read), Fixtures::toJson(m)).join(u"; "_s)));
         QCOMPARE(read->flags, MemoryFlags {});
         QVERIFY(m_backend->exists(m.id));
         QCOMPARE(m_backend->count(), qint64(1));
@@ -91,7 +91,8 @@ private Q_SLOTS:
     void largeAndUnusualContent()
     {
         Memory m = storable(Testing::sampleMemory(u"big"_s));
-        m.content = QString(u"línea 👩‍💻 "_s + QChar(0) + u" nul and more\r\n"_s).repeated(20000); // ~600 KB, with NUL
+        m.content = QString(u"línea 👩‍💻 "_s + QChar(0) + u" nul and more\r\n"_s)
+                        .repeated(20000); // ~600 KB, with NUL
         m.tags.clear();
         m_backend->store(m);
         QCOMPARE(m_backend->get(m.id)->content, m.content);
@@ -135,7 +136,8 @@ private Q_SLOTS:
             QSqlQuery q(db);
             QVERIFY(q.exec(u"ALTER TABLE memories ADD COLUMN future_field TEXT"_s));
             QVERIFY(q.exec(u"UPDATE memories SET future_field = 'keep me'"_s));
-            QVERIFY(q.exec(u"INSERT INTO memory_edges VALUES ('s1', 's2', 'summarized_by', 1), ('s2', 's1', 'source_of', 1)"_s));
+            QVERIFY(q.exec(
+                u"INSERT INTO memory_edges VALUES ('s1', 's2', 'summarized_by', 1), ('s2', 's1', 'source_of', 1)"_s));
             db.close();
         }
         QSqlDatabase::removeDatabase(u"side"_s);
@@ -257,12 +259,31 @@ private Q_SLOTS:
     void queryMatchesReference_data()
     {
         QTest::addColumn<QString>("filter");
-        for (const char* f : {"", "ns:decisions", "ns:tech-debt ns:apis", "tag:rust", "tag:rust,api", "-tag:rust",
-                              "tag:rust tag:sqlite", "tag:ünïcode", "tag:with", "status:active",
-                              "status:archived,pending", "created:1767000000..1767002000", "source:src/*",
-                              "source:*adr*", "path:src/*", "project:github.com/acme/widgets", "branch:main",
-                              "domain:user", "domain:project", "sqlite", "retry backoff", "数据库连接池的大小应该根据负载调整",
-                              "tombstoned:hide", "tombstoned:only", "ns:patterns status:active tombstoned:hide",
+        for (const char* f : {"",
+                              "ns:decisions",
+                              "ns:tech-debt ns:apis",
+                              "tag:rust",
+                              "tag:rust,api",
+                              "-tag:rust",
+                              "tag:rust tag:sqlite",
+                              "tag:ünïcode",
+                              "tag:with",
+                              "status:active",
+                              "status:archived,pending",
+                              "created:1767000000..1767002000",
+                              "source:src/*",
+                              "source:*adr*",
+                              "path:src/*",
+                              "project:github.com/acme/widgets",
+                              "branch:main",
+                              "domain:user",
+                              "domain:project",
+                              "sqlite",
+                              "retry backoff",
+                              "数据库连接池的大小应该根据负载调整",
+                              "tombstoned:hide",
+                              "tombstoned:only",
+                              "ns:patterns status:active tombstoned:hide",
                               "id:nope"})
             QTest::newRow(f[0] ? f : "(all)") << QString::fromUtf8(f);
     }
@@ -340,6 +361,39 @@ private Q_SLOTS:
                 QCOMPARE(tail, expectedIds.mid(qMax<qsizetype>(0, expectedIds.size() - 5)));
             }
         }
+    }
+
+    void pagesAfterUpdates()
+    {
+        QList<Memory> stored = fillFromStream(60);
+        for (qsizetype i = 0; i < stored.size(); i += 3) {
+            stored[i].content = u"rewritten "_s + stored[i].id;
+            m_backend->store(stored[i]);
+        }
+        QVERIFY(m_backend->remove(stored[1].id));
+        stored.removeAt(1);
+        QHash<QString, Memory> byId;
+        for (const Memory& m : stored)
+            byId.insert(m.id, m);
+        MemoryQuery query;
+        query.limit = 9;
+        qsizetype seen = 0;
+        for (;;) {
+            const Page page = m_backend->query(query);
+            for (const Memory& m : page.memories) {
+                QVERIFY2(m.sameFields(byId.value(m.id)), qPrintable(m.id));
+                ++seen;
+            }
+            if (!page.next)
+                break;
+            query.after = page.next;
+        }
+        QCOMPARE(seen, stored.size());
+        QStringList ids = byId.keys();
+        const QList<Memory> batch = m_backend->getBatch(ids);
+        QCOMPARE(batch.size(), ids.size());
+        for (const Memory& m : batch)
+            QVERIFY(m.sameFields(byId.value(m.id)));
     }
 
     void metadataOnlyPages()

@@ -64,9 +64,11 @@ private Q_SLOTS:
         undecodable.sort();
         QCOMPARE(skipped, undecodable);
         QStringList orphans;
+        QStringList duplicates;
         for (const RecordIssue& issue : report.storeIssues)
-            orphans << issue.id;
+            (issue.reason.contains(u"without a metadata row"_s) ? orphans : duplicates) << issue.id;
         QCOMPARE(orphans, store.orphanFtsIds);
+        QCOMPARE(duplicates, store.duplicateFtsIds);
 
         // natural order: created_at descending, then id ascending
         qint64 lastCreated = std::numeric_limits<qint64>::max();
@@ -101,7 +103,8 @@ private Q_SLOTS:
         QVERIFY(backend->get(u"anomaly_tags_2"_s)->flags.testFlag(MemoryFlag::MessyTags));
         QVERIFY(backend->get(u"anomaly_domain_0"_s)->flags.testFlag(MemoryFlag::LegacyDomain));
         // ids the FTS index cannot tokenise, and ids whose tokens other ids share
-        for (const QString& id : {u"🦀🦀"_s, u"***"_s, u"abc"_s, u"abc-def"_s, u"quote\"id"_s, u"OR"_s, u"NEAR"_s}) {
+        for (const QString& id :
+             {u"🦀🦀"_s, u"***"_s, u"abc"_s, u"abc-def"_s, u"quote\"id"_s, u"OR"_s, u"NEAR"_s}) {
             const auto m = backend->get(id);
             QVERIFY2(m, qPrintable(id));
             QCOMPARE(m->id, id);

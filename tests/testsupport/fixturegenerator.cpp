@@ -62,7 +62,7 @@ QString idFor(quint64 seed, qint64 i)
     }
 }
 
-const QStringList kVocabulary {u"postgres"_s, u"sqlite"_s, u"retry"_s, u"cache"_s, u"index"_s,   u"latency"_s,
+const QStringList kVocabulary {u"postgres"_s, u"sqlite"_s,  u"retry"_s,     u"cache"_s,     u"index"_s,    u"latency"_s,
                                u"schema"_s,   u"backoff"_s, u"tokenizer"_s, u"migration"_s, u"deadlock"_s, u"vector"_s};
 
 const QStringList kTexts {
@@ -78,13 +78,13 @@ const QStringList kTexts {
     u"Plain note about the cache invalidation bug in the index layer."_s,
 };
 
-const QStringList kTagPool {u"rust"_s, u"sqlite"_s, u"api"_s, u"perf"_s, u"c++"_s, u"ünïcode"_s, u"a:b"_s,
-                            u"with space"_s, u"review"_s, u"db/migrations"_s};
+const QStringList kTagPool {u"rust"_s,    u"sqlite"_s, u"api"_s,        u"perf"_s,   u"c++"_s,
+                            u"ünïcode"_s, u"a:b"_s,    u"with space"_s, u"review"_s, u"db/migrations"_s};
 
 const QStringList kDomains {u"project"_s, u"project"_s, u"user"_s, u"org"_s, u"acme/widgets"_s, u"acme"_s};
 
-const char* const kStatusCycle[] = {"active", "active", "active", "active", "archived", "superseded",
-                                    "pending", "deleted", "tombstoned", "consolidated", "active", "active"};
+const char* const kStatusCycle[] = {"active",  "active",  "active",     "active",       "archived", "superseded",
+                                    "pending", "deleted", "tombstoned", "consolidated", "active",   "active"};
 
 struct LayoutInfo
 {
@@ -99,20 +99,25 @@ struct LayoutInfo
 
 LayoutInfo layoutInfo(SqliteLayout layout)
 {
-    const QStringList v01 {u"id TEXT PRIMARY KEY"_s, u"namespace TEXT NOT NULL"_s, u"domain TEXT"_s,
+    const QStringList v01 {u"id TEXT PRIMARY KEY"_s,  u"namespace TEXT NOT NULL"_s,     u"domain TEXT"_s,
                            u"status TEXT NOT NULL"_s, u"created_at INTEGER NOT NULL"_s, u"tags TEXT"_s,
                            u"source TEXT"_s};
-    const QStringList v05 {u"id TEXT PRIMARY KEY"_s,       u"namespace TEXT NOT NULL"_s, u"domain TEXT"_s,
-                           u"project_id TEXT"_s,          u"branch TEXT"_s,             u"file_path TEXT"_s,
-                           u"status TEXT NOT NULL"_s,     u"created_at INTEGER NOT NULL"_s, u"tags TEXT"_s,
+    const QStringList v05 {u"id TEXT PRIMARY KEY"_s,
+                           u"namespace TEXT NOT NULL"_s,
+                           u"domain TEXT"_s,
+                           u"project_id TEXT"_s,
+                           u"branch TEXT"_s,
+                           u"file_path TEXT"_s,
+                           u"status TEXT NOT NULL"_s,
+                           u"created_at INTEGER NOT NULL"_s,
+                           u"tags TEXT"_s,
                            u"source TEXT"_s};
     const QStringList v06Alters {u"expires_at INTEGER"_s, u"is_summary INTEGER DEFAULT 0"_s,
                                  u"source_memory_ids TEXT"_s, u"consolidation_timestamp INTEGER"_s};
-    const QStringList baseIndexes {u"idx_memories_namespace ON memories(namespace)"_s,
-                                   u"idx_memories_domain ON memories(domain)"_s,
-                                   u"idx_memories_status ON memories(status)"_s,
-                                   u"idx_memories_created_at ON memories(created_at DESC)"_s,
-                                   u"idx_memories_namespace_status ON memories(namespace, status)"_s};
+    const QStringList baseIndexes {
+        u"idx_memories_namespace ON memories(namespace)"_s, u"idx_memories_domain ON memories(domain)"_s,
+        u"idx_memories_status ON memories(status)"_s, u"idx_memories_created_at ON memories(created_at DESC)"_s,
+        u"idx_memories_namespace_status ON memories(namespace, status)"_s};
     LayoutInfo info;
     switch (layout) {
     case SqliteLayout::PreRelease:
@@ -155,25 +160,27 @@ LayoutInfo layoutInfo(SqliteLayout layout)
         break;
     case SqliteLayout::HeadFromV0_1:
         info.createColumns = v01;
-        info.alterColumns = QStringList {u"project_id TEXT"_s, u"branch TEXT"_s, u"file_path TEXT"_s,
-                                         u"tombstoned_at INTEGER"_s}
+        info.alterColumns
+            = QStringList {u"project_id TEXT"_s, u"branch TEXT"_s, u"file_path TEXT"_s, u"tombstoned_at INTEGER"_s}
             + v06Alters;
         info.edges = true;
         info.indexes = baseIndexes;
         break;
     case SqliteLayout::HeadFromV0_3:
         info.createColumns = v01;
-        info.alterColumns = QStringList {u"tombstoned_at INTEGER"_s, u"project_id TEXT"_s, u"branch TEXT"_s,
-                                         u"file_path TEXT"_s}
+        info.alterColumns
+            = QStringList {u"tombstoned_at INTEGER"_s, u"project_id TEXT"_s, u"branch TEXT"_s, u"file_path TEXT"_s}
             + v06Alters;
         info.edges = true;
         info.indexes = baseIndexes;
         break;
     case SqliteLayout::SplitB41a806:
-        info.createColumns = {u"id TEXT PRIMARY KEY"_s,   u"namespace TEXT NOT NULL"_s, u"domain TEXT"_s,
-                              u"project_id TEXT"_s,      u"branch TEXT"_s,             u"file_path TEXT"_s,
-                              u"status TEXT NOT NULL"_s, u"created_at INTEGER NOT NULL"_s,
-                              u"tombstoned_at INTEGER"_s, u"tags TEXT"_s, u"source TEXT"_s, u"content TEXT NOT NULL"_s};
+        info.createColumns = {u"id TEXT PRIMARY KEY"_s,   u"namespace TEXT NOT NULL"_s,
+                              u"domain TEXT"_s,           u"project_id TEXT"_s,
+                              u"branch TEXT"_s,           u"file_path TEXT"_s,
+                              u"status TEXT NOT NULL"_s,  u"created_at INTEGER NOT NULL"_s,
+                              u"tombstoned_at INTEGER"_s, u"tags TEXT"_s,
+                              u"source TEXT"_s,           u"content TEXT NOT NULL"_s};
         info.fts = false;
         info.indexes = baseIndexes;
         break;
@@ -207,16 +214,17 @@ QVariant orNull(const std::optional<qint64>& v)
 void exec(QSqlQuery& q, const QString& sql)
 {
     if (!q.exec(sql))
-        throw std::runtime_error(QString(u"fixture SQL failed: "_s + sql + u": "_s + q.lastError().text()).toStdString());
+        throw std::runtime_error(
+            QString(u"fixture SQL failed: "_s + sql + u": "_s + q.lastError().text()).toStdString());
 }
 
 } // namespace
 
 QList<SqliteLayout> allSqliteLayouts()
 {
-    return {SqliteLayout::PreRelease,   SqliteLayout::V0_1,         SqliteLayout::V0_2,
-            SqliteLayout::V0_3,         SqliteLayout::V0_5,         SqliteLayout::V0_6,
-            SqliteLayout::Head,         SqliteLayout::HeadFromV0_1, SqliteLayout::HeadFromV0_3,
+    return {SqliteLayout::PreRelease,     SqliteLayout::V0_1,         SqliteLayout::V0_2,
+            SqliteLayout::V0_3,           SqliteLayout::V0_5,         SqliteLayout::V0_6,
+            SqliteLayout::Head,           SqliteLayout::HeadFromV0_1, SqliteLayout::HeadFromV0_3,
             SqliteLayout::HeadGroupScope, SqliteLayout::SplitB41a806};
 }
 
@@ -269,7 +277,8 @@ Memory MemoryStream::next()
     if (rng.bounded(10) < 6)
         m.branch = QStringList {u"main"_s, u"develop"_s, u"feature/keyset-pages"_s}[int(rng.bounded(3))];
     if (rng.bounded(10) < 4)
-        m.filePath = QStringList {u"src/storage/sqlite.rs"_s, u"src/lib.rs"_s, u"docs/QUERY_SYNTAX.md"_s}[int(rng.bounded(3))];
+        m.filePath
+            = QStringList {u"src/storage/sqlite.rs"_s, u"src/lib.rs"_s, u"docs/QUERY_SYNTAX.md"_s}[int(rng.bounded(3))];
     m.status = QString::fromLatin1(kStatusCycle[i % 12]);
     m.createdAt = kBaseTime + (i / 3) * 97; // groups of three share a second: ties for the keyset
     m.updatedAt = m.createdAt;
@@ -285,8 +294,8 @@ Memory MemoryStream::next()
         m.content = u"Memory "_s + QString::number(i) + u" about "_s + word1 + u" and "_s + word2
             + u": keep the pool small, measure before tuning, and write the decision down for the next person."_s;
     } else {
-        m.content = kTexts[int(i % kTexts.size())] + u"\n\nTopic: "_s + word1 + u' ' + word2 + u" #"_s
-            + QString::number(i);
+        m.content
+            = kTexts[int(i % kTexts.size())] + u"\n\nTopic: "_s + word1 + u' ' + word2 + u" #"_s + QString::number(i);
     }
     const int tagCount = int(rng.bounded(4));
     for (int t = 0; t < tagCount; ++t) {
@@ -367,7 +376,8 @@ GeneratedStore writeSqliteStore(const QString& path, SqliteLayout layout, const 
             QFile::remove(p + suffix);
     }
     QDir().mkpath(QFileInfo(path).absolutePath());
-    const QString connection = u"fixture-"_s + QString::number(quintptr(&result)) + u'-' + QString::number(options.seed);
+    const QString connection
+        = u"fixture-"_s + QString::number(quintptr(&result)) + u'-' + QString::number(options.seed);
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, connection);
         db.setDatabaseName(building);
@@ -383,23 +393,26 @@ GeneratedStore writeSqliteStore(const QString& path, SqliteLayout layout, const 
         if (info.fts)
             exec(q, u"CREATE VIRTUAL TABLE memories_fts USING fts5(id, content, tags)"_s);
         if (info.edges)
-            exec(q, u"CREATE TABLE memory_edges (from_id TEXT NOT NULL, to_id TEXT NOT NULL, edge_type TEXT NOT NULL, "
-                    "created_at INTEGER NOT NULL, PRIMARY KEY (from_id, to_id, edge_type), "
-                    "FOREIGN KEY (from_id) REFERENCES memories(id) ON DELETE CASCADE, "
-                    "FOREIGN KEY (to_id) REFERENCES memories(id) ON DELETE CASCADE)"_s);
+            exec(q,
+                 u"CREATE TABLE memory_edges (from_id TEXT NOT NULL, to_id TEXT NOT NULL, edge_type TEXT NOT NULL, "
+                 "created_at INTEGER NOT NULL, PRIMARY KEY (from_id, to_id, edge_type), "
+                 "FOREIGN KEY (from_id) REFERENCES memories(id) ON DELETE CASCADE, "
+                 "FOREIGN KEY (to_id) REFERENCES memories(id) ON DELETE CASCADE)"_s);
 
         const QStringList columnList = QStringList(columns.begin(), columns.end());
         QSqlQuery insertMemory(db);
         QString placeholders;
         for (qsizetype c = 0; c < columnList.size(); ++c)
             placeholders += c ? u",?"_s : u"?"_s;
-        insertMemory.prepare(u"INSERT INTO memories ("_s + columnList.join(u", "_s) + u") VALUES ("_s + placeholders + u')');
+        insertMemory.prepare(u"INSERT INTO memories ("_s + columnList.join(u", "_s) + u") VALUES ("_s + placeholders
+                             + u')');
         QSqlQuery insertFts(db);
         if (info.fts)
             insertFts.prepare(u"INSERT INTO memories_fts (id, content, tags) VALUES (?, ?, ?)"_s);
         QSqlQuery insertEdge(db);
         if (info.edges)
-            insertEdge.prepare(u"INSERT OR REPLACE INTO memory_edges (from_id, to_id, edge_type, created_at) VALUES (?, ?, ?, ?)"_s);
+            insertEdge.prepare(
+                u"INSERT OR REPLACE INTO memory_edges (from_id, to_id, edge_type, created_at) VALUES (?, ?, ?, ?)"_s);
 
         // Raw column values of a memory as subcog of this era wrote them; `truth` is adjusted to what it holds.
         auto rawColumns = [&](Memory& truth) {
@@ -468,12 +481,14 @@ GeneratedStore writeSqliteStore(const QString& path, SqliteLayout layout, const 
         };
 
         MemoryStream stream(options.seed, options.lightContent);
-        const int pendingFrom = info.wal && options.pendingWal ? options.count - qMax(1, options.count / 20) : options.count;
+        const int pendingFrom
+            = info.wal && options.pendingWal ? options.count - qMax(1, options.count / 20) : options.count;
         exec(q, u"BEGIN"_s);
         for (int i = 0; i < pendingFrom; ++i) {
             Memory m = stream.next();
             if (i < options.largeMemories * 97 && i % 97 == 5)
-                m.content = m.content + u"\n"_s + QString(u"Long memory line with words sqlite and retry. "_s).repeated(2200);
+                m.content
+                    = m.content + u"\n"_s + QString(u"Long memory line with words sqlite and retry. "_s).repeated(2200);
             writeMemory(m);
         }
         if (info.edges) {
@@ -481,8 +496,8 @@ GeneratedStore writeSqliteStore(const QString& path, SqliteLayout layout, const 
                 if (!m.sourceMemoryIds)
                     continue;
                 for (const QString& source : *m.sourceMemoryIds) {
-                    for (const auto& [from, to, type] : {std::tuple {source, m.id, u"summarized_by"_s},
-                                                         std::tuple {m.id, source, u"source_of"_s}}) {
+                    for (const auto& [from, to, type] :
+                         {std::tuple {source, m.id, u"summarized_by"_s}, std::tuple {m.id, source, u"source_of"_s}}) {
                         insertEdge.addBindValue(from);
                         insertEdge.addBindValue(to);
                         insertEdge.addBindValue(type);
@@ -530,6 +545,7 @@ GeneratedStore writeSqliteStore(const QString& path, SqliteLayout layout, const 
                 insertContent(m.id, m.content, raw.value(u"tags"_s));
                 insertContent(m.id, u"second copy"_s, raw.value(u"tags"_s));
                 result.truth.append(m);
+                result.duplicateFtsIds << m.id;
             }
             // legacy and unknown strings are kept verbatim
             const QStringList namespaces {u"Decisions"_s, u"techdebt"_s, u"TECH_DEBT"_s, u"random-ns"_s};
@@ -598,8 +614,8 @@ GeneratedStore writeSqliteStore(const QString& path, SqliteLayout layout, const 
                 writeMemory(gc);
             }
             // hostile and tokenless ids
-            const QStringList ids {u"quote\"id"_s, u"🦀🦀"_s, u"***"_s, u"abc"_s, u"abc-def"_s, u"id with spaces"_s,
-                                   u"Ünï-ćødé_ID"_s, u"OR"_s, u"NEAR"_s};
+            const QStringList ids {u"quote\"id"_s,      u"🦀🦀"_s,    u"***"_s, u"abc"_s, u"abc-def"_s,
+                                   u"id with spaces"_s, u"Ünï-ćødé_ID"_s, u"OR"_s,  u"NEAR"_s};
             for (const QString& id : ids) {
                 Memory m = base(id);
                 writeMemory(m);

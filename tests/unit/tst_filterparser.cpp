@@ -74,7 +74,8 @@ private Q_SLOTS:
     }
     void freeWordsAndExtensions()
     {
-        ParsedFilter p = parseFilter(u"retry backoff domain:user created:2026-01-01..2026-01-31 tombstoned:only"_s, now);
+        ParsedFilter p
+            = parseFilter(u"retry backoff domain:user created:2026-01-01..2026-01-31 tombstoned:only"_s, now);
         QVERIFY(p.notUnderstood.isEmpty());
         QCOMPARE(p.filter.words, (QStringList {u"retry"_s, u"backoff"_s}));
         QCOMPARE(p.filter.domains, QStringList {u"user"_s});

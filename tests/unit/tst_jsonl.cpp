@@ -18,8 +18,8 @@ private Q_SLOTS:
     {
         QByteArray out;
         appendJsonString(out, u"a\"b\\c\nd\re\tf\bg\fh\u0001i\u001fj ü 数 👩‍💻"_s);
-        const QByteArray expected = QByteArray(R"("a\"b\\c\nd\re\tf\bg\fh\u0001i\u001fj )")
-            + QString(u"ü 数 👩‍💻"_s).toUtf8() + '"';
+        const QByteArray expected
+            = QByteArray(R"("a\"b\\c\nd\re\tf\bg\fh\u0001i\u001fj )") + QString(u"ü 数 👩‍💻"_s).toUtf8() + '"';
         QCOMPARE(out, expected);
     }
     void everyKeyInOrder()
@@ -35,9 +35,23 @@ private Q_SLOTS:
         QCOMPARE(out.count('\n'), 1);
         const QJsonObject o = QJsonDocument::fromJson(out).object();
         QCOMPARE(o.keys().size(), 18);
-        const QList<QByteArray> order {"id", "content", "namespace", "domain", "project_id", "branch", "file_path",
-                                       "status", "created_at", "updated_at", "tombstoned_at", "expires_at", "tags",
-                                       "source", "is_summary", "source_memory_ids", "consolidation_timestamp",
+        const QList<QByteArray> order {"id",
+                                       "content",
+                                       "namespace",
+                                       "domain",
+                                       "project_id",
+                                       "branch",
+                                       "file_path",
+                                       "status",
+                                       "created_at",
+                                       "updated_at",
+                                       "tombstoned_at",
+                                       "expires_at",
+                                       "tags",
+                                       "source",
+                                       "is_summary",
+                                       "source_memory_ids",
+                                       "consolidation_timestamp",
                                        "group_id"};
         qsizetype at = 0;
         for (const QByteArray& key : order) {

@@ -54,8 +54,12 @@ private Q_SLOTS:
         calls = 0;
         sleeps.clear();
         try {
-            policy.run([&]() -> int { ++calls; throw StorageError(StorageError::Kind::InvalidInput, u"bad tag"_s); },
-                       sleeper);
+            policy.run(
+                [&]() -> int {
+                    ++calls;
+                    throw StorageError(StorageError::Kind::InvalidInput, u"bad tag"_s);
+                },
+                sleeper);
             QFAIL("expected an exception");
         } catch (const StorageError& e) {
             QCOMPARE(e.kind(), StorageError::Kind::InvalidInput);
@@ -70,8 +74,12 @@ private Q_SLOTS:
         int calls = 0;
         int sleeps = 0;
         try {
-            policy.run([&]() -> int { ++calls; throw StorageError(StorageError::Kind::Storage, u"busy"_s); },
-                       [&](std::chrono::milliseconds) { ++sleeps; });
+            policy.run(
+                [&]() -> int {
+                    ++calls;
+                    throw StorageError(StorageError::Kind::Storage, u"busy"_s);
+                },
+                [&](std::chrono::milliseconds) { ++sleeps; });
             QFAIL("expected an exception");
         } catch (const StorageError& e) {
             QCOMPARE(e.message(), u"busy"_s);
