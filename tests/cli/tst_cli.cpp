@@ -4,10 +4,14 @@
 #include "testhelpers.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <QStandardPaths>
 #include <QTest>
+
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 using namespace Inspector;
@@ -246,6 +250,53 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 0);
         QCOMPARE(Testing::parseJsonLines(r.out).size(), 20);
         QCOMPARE(Testing::fileHash(store.path), before);
+    }
+
+    void storeOfAnotherUser()
+    {
+        // A store in a folder this user cannot write, as when reading someone else's subcog data:
+        // SQLite cannot create the -shm file a WAL store needs, yet every row, the -wal ones too, must be read.
+        QTemporaryDir dir;
+        QVERIFY(QFile::setPermissions(dir.path(),
+                                      QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup
+                                          | QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther));
+        GeneratorOptions options;
+        options.count = 60;
+        options.anomalies = false;
+        const auto store = writeSqliteStore(dir.filePath(u"index.db"_s), SqliteLayout::Head, options);
+        QVERIFY(QFileInfo::exists(store.path + u"-wal"_s));
+        const auto readable = QFile::ReadOwner | QFile::ReadGroup | QFile::ReadOther;
+        QFile::setPermissions(store.path, readable);
+        QFile::setPermissions(store.path + u"-wal"_s, readable);
+        const QByteArray before = Testing::fileHash(store.path);
+        QStringList command;
+        if (geteuid() == 0) {
+            // root may write anywhere, so run as nobody; the binary is copied where nobody can reach it
+            const QString setpriv = QStandardPaths::findExecutable(u"setpriv"_s);
+            if (setpriv.isEmpty())
+                QSKIP("setpriv (util-linux) is needed to drop root");
+            const QString binary = dir.filePath(u"subcog-inspector"_s);
+            QVERIFY(QFile::copy(qEnvironmentVariable("INSPECTOR_BINARY"), binary));
+            command = {setpriv, u"--reuid=65534"_s, u"--regid=65534"_s, u"--clear-groups"_s, binary};
+        } else {
+            QFile::setPermissions(dir.path(), QFile::ReadOwner | QFile::ExeOwner);
+            command = {qEnvironmentVariable("INSPECTOR_BINARY")};
+        }
+        QProcess process;
+        process.setProgram(command.takeFirst());
+        process.setArguments(command + QStringList {u"export"_s, store.path, u"--format"_s, u"jsonl"_s});
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"HOME"_s, dir.path());
+        process.setProcessEnvironment(env);
+        process.start();
+        QVERIFY(process.waitForFinished(60000));
+        QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
+        const auto records = Testing::parseJsonLines(process.readAllStandardOutput());
+        QCOMPARE(records.size(), store.truth.size());
+        QVERIFY(records.contains(store.truth.last().id)); // a row that is only in the -wal file
+        QCOMPARE(Testing::fileHash(store.path), before);
+        QVERIFY(!QFileInfo::exists(store.path + u"-shm"_s));
+        QFile::setPermissions(dir.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
     }
 
     void defaultStore()
