@@ -325,7 +325,7 @@ void SqliteBackend::fail(const QString& what, const QSqlError& error, const QStr
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
         kind = StorageError::Kind::Storage;
-        reason = u"the database is locked by another process (waited 5 s): "_s + reason;
+        reason = u"the database is locked by another process: "_s + reason;
         break;
     case SQLITE_NOTADB:
         kind = StorageError::Kind::InvalidInput;
@@ -1008,6 +1008,14 @@ QList<RecordIssue> SqliteBackend::storeIssues()
     if (q.lastError().isValid())
         fail(u"checking the full-text table failed"_s, q.lastError(), sql);
     return issues;
+}
+
+void SqliteBackend::setBusyTimeout(int milliseconds)
+{
+    assertThread();
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    if (!q.exec(u"PRAGMA busy_timeout = "_s + QString::number(qMax(0, milliseconds))))
+        fail(u"cannot set the busy timeout"_s, q.lastError());
 }
 
 void SqliteBackend::checkWritable() const

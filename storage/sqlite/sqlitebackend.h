@@ -55,6 +55,9 @@ public:
     qint64 count(const MemoryFilter& filter) override;
     QList<RecordIssue> storeIssues() override;
 
+    /// How long a statement waits for another process's lock before failing with a Storage error (default 5 s).
+    void setBusyTimeout(int milliseconds);
+
     /// The columns `memories` has in this file (lower case).
     const QSet<QString>& columns() const { return m_columns; }
     /// Whether the file has the FTS table (false for the content-in-`memories` variant).
