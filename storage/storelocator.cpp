@@ -66,7 +66,10 @@ SubcogConfig readSubcogConfig()
                 config.dataDir = expandPath(QString::fromStdString(*dataDir));
             if (const auto backend = table["storage"]["user"]["backend"].value<std::string>())
                 config.backend = normaliseBackend(QString::fromStdString(*backend));
-            config.hasConnectionString = table["storage"]["user"]["connection_string"].is_string();
+            if (const auto url = table["storage"]["user"]["connection_string"].value<std::string>()) {
+                config.hasConnectionString = true;
+                config.connectionString = QString::fromStdString(*url);
+            }
         } catch (const toml::parse_error& error) {
             config.configError = QString::fromUtf8(error.description().data(), qsizetype(error.description().size()));
         }
@@ -74,14 +77,18 @@ SubcogConfig readSubcogConfig()
     const QString envBackend = qEnvironmentVariable("SUBCOG_STORAGE_BACKEND");
     if (!envBackend.isEmpty())
         config.backend = normaliseBackend(envBackend);
-    if (qEnvironmentVariableIsSet("SUBCOG_STORAGE_CONNECTION_STRING"))
+    if (qEnvironmentVariableIsSet("SUBCOG_STORAGE_CONNECTION_STRING")) {
         config.hasConnectionString = true;
+        config.connectionString = qEnvironmentVariable("SUBCOG_STORAGE_CONNECTION_STRING");
+    }
     return config;
 }
 
 QList<StoreCandidate> findSubcogStores(const SubcogConfig& config)
 {
     QList<StoreCandidate> stores;
+    if (config.backend == "postgresql"_L1 && !config.connectionString.isEmpty())
+        stores.append(StoreCandidate {config.connectionString, u"subcog's PostgreSQL store"_s});
     auto add = [&](const QString& path, const QString& description) {
         if (QFileInfo(path).isFile())
             stores.append(StoreCandidate {path, description});

@@ -14,7 +14,9 @@ struct SubcogConfig
     QString configError; ///< parse error of config.toml, if any
     QString dataDir; ///< data_dir from the config, expanded, or the platform default
     QString backend; ///< `sqlite`, `postgresql`, `filesystem` or `redis` for the user scope
-    bool hasConnectionString = false; ///< a PostgreSQL connection string is configured (never kept here)
+    bool hasConnectionString = false; ///< a PostgreSQL connection string is configured
+    /// The configured PostgreSQL URL; it may hold a password, so it is never logged or stored in settings.
+    QString connectionString;
 };
 
 /// A store subcog uses on this machine.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "storeopener.h"
 
+#include "postgres/postgresbackend.h"
 #include "retryingbackend.h"
 #include "sqlite/sqlitebackend.h"
 
@@ -36,9 +37,12 @@ std::unique_ptr<PersistenceBackend> openStore(const QString& text, const OpenOpt
         backend = SqliteBackend::open(
             spec.location, options.readOnly ? SqliteBackend::OpenMode::ReadOnly : SqliteBackend::OpenMode::Auto);
         break;
-    case StoreSpec::Kind::Postgres:
-        throw StorageError(StorageError::Kind::InvalidInput,
-                           u"PostgreSQL stores are not supported by this build yet"_s);
+    case StoreSpec::Kind::Postgres: {
+        PostgresBackend::Options pg;
+        pg.readOnly = options.readOnly;
+        backend = PostgresBackend::open(spec.location, pg);
+        break;
+    }
     case StoreSpec::Kind::Filesystem:
         throw StorageError(StorageError::Kind::InvalidInput,
                            spec.location + u": folder stores are not supported by this build yet"_s);

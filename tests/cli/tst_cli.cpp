@@ -171,7 +171,7 @@ private Q_SLOTS:
         QTest::newRow("corrupt pages") << u"corrupt"_s << u"corrupt"_s;
         QTest::newRow("truncated") << u"truncated"_s << u""_s;
         QTest::newRow("directory") << u"directory"_s << u"folder stores"_s;
-        QTest::newRow("postgres url") << u"postgres"_s << u"PostgreSQL"_s;
+        QTest::newRow("postgres url, nobody listening") << u"postgres"_s << u"connection refused"_s;
     }
     void badStores()
     {

@@ -7,6 +7,8 @@
 
 #include <QBuffer>
 #include <QJsonDocument>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -132,6 +134,94 @@ private Q_SLOTS:
         QCOMPARE(issues.first().id, u"anomaly_bad_created"_s);
     }
 
+    void updateKeepsEdgesAndHardDeleteCascades()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"index.db"_s);
+        std::unique_ptr<PersistenceBackend> m_backend = SqliteBackend::create(path);
+        auto storable = [](Memory m) {
+            m.updatedAt = m.createdAt;
+            return m;
+        };
+        m_backend->store(storable(Testing::sampleMemory(u"s1"_s)));
+        m_backend->store(storable(Testing::sampleMemory(u"s2"_s)));
+        m_backend.reset();
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"side"_s);
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(u"ALTER TABLE memories ADD COLUMN future_field TEXT"_s));
+            QVERIFY(q.exec(u"UPDATE memories SET future_field = 'keep me'"_s));
+            QVERIFY(q.exec(
+                u"INSERT INTO memory_edges VALUES ('s1', 's2', 'summarized_by', 1), ('s2', 's1', 'source_of', 1)"_s));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(u"side"_s);
+        m_backend = SqliteBackend::open(path);
+        Memory m = *m_backend->get(u"s1"_s);
+        m.content = u"edited"_s;
+        m.status = u"archived"_s;
+        m_backend->store(m);
+        m_backend.reset();
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"side"_s);
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(u"SELECT future_field FROM memories WHERE id = 's1'"_s) && q.next());
+            QCOMPARE(q.value(0).toString(), u"keep me"_s);
+            QVERIFY(q.exec(u"SELECT COUNT(*) FROM memory_edges"_s) && q.next());
+            QCOMPARE(q.value(0).toInt(), 2);
+            QVERIFY(q.exec(u"SELECT COUNT(*) FROM memories_fts WHERE id = 's1'"_s) && q.next());
+            QCOMPARE(q.value(0).toInt(), 1);
+            QVERIFY(q.exec(u"SELECT content, tags FROM memories_fts WHERE id = 's1'"_s) && q.next());
+            QCOMPARE(q.value(0).toString(), u"edited"_s);
+            QVERIFY(q.exec(u"PRAGMA journal_mode"_s) && q.next());
+            QCOMPARE(q.value(0).toString(), u"wal"_s);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(u"side"_s);
+        m_backend = SqliteBackend::open(path);
+        QVERIFY(m_backend->remove(u"s1"_s)); // a hard delete cascades to the edges, as in subcog
+        m_backend.reset();
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"side"_s);
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(u"SELECT COUNT(*) FROM memory_edges"_s) && q.next());
+            QCOMPARE(q.value(0).toInt(), 0);
+            QVERIFY(q.exec(u"SELECT COUNT(*) FROM memories_fts WHERE id = 's1'"_s) && q.next());
+            QCOMPARE(q.value(0).toInt(), 0);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(u"side"_s);
+        m_backend = SqliteBackend::open(path);
+    }
+
+    void olderLayoutRefusesFieldsItCannotHold()
+    {
+        QTemporaryDir dir;
+        Fixtures::GeneratorOptions options;
+        options.count = 5;
+        options.anomalies = false;
+        const auto store = Fixtures::writeSqliteStore(dir.filePath(u"old.db"_s), Fixtures::SqliteLayout::V0_3, options);
+        auto old = SqliteBackend::open(store.path);
+        Memory m = *old->get(store.truth.first().id);
+        m.content = u"edited in an old store"_s;
+        old->store(m); // fields the layout has: fine
+        QCOMPARE(old->get(m.id)->content, m.content);
+        m.expiresAt = 1900000000;
+        try {
+            old->store(m);
+            QFAIL("expected InvalidInput");
+        } catch (const StorageError& e) {
+            QCOMPARE(e.kind(), StorageError::Kind::InvalidInput);
+            QVERIFY(e.message().contains(u"expires_at"_s));
+        }
+        QVERIFY(!old->get(m.id)->expiresAt);
+    }
     void walDataIsSeen()
     {
         QTemporaryDir dir;

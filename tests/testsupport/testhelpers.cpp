@@ -1,12 +1,20 @@
 // SPDX-License-Identifier: MIT
 #include "testhelpers.h"
 
+#include "postgres/postgresbackend.h"
+#include "postgresserver.h"
 #include "sqlite/sqlitebackend.h"
 
 #include <QCryptographicHash>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUrl>
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <stdexcept>
 
 using namespace Qt::StringLiterals;
 
@@ -23,9 +31,59 @@ std::unique_ptr<PersistenceBackend> createEmptyStore(const QTemporaryDir& dir, Q
     const QString kind = backendUnderTest();
     if (kind == "sqlite"_L1)
         return SqliteBackend::create(dir.filePath(u"index.db"_s));
+    if (kind == "postgres"_L1) {
+        if (postgresBinDir().isEmpty() && qEnvironmentVariable("INSPECTOR_PG_URL_FILE").isEmpty()) {
+            if (skipReason)
+                *skipReason = u"PostgreSQL 15 server binaries are not installed"_s;
+            return nullptr;
+        }
+        PostgresServer& server = PostgresServer::shared();
+        return PostgresBackend::createSchema(server.url(server.createDatabase(u"contract"_s)));
+    }
     if (skipReason)
         *skipReason = u"backend '"_s + kind + u"' is not built yet"_s;
     return nullptr;
+}
+
+namespace {
+QString postgresDatabaseOf(const PersistenceBackend& backend)
+{
+    return QUrl(backend.location()).path().mid(1);
+}
+} // namespace
+
+std::unique_ptr<PersistenceBackend> reopen(const PersistenceBackend& backend, bool readOnly)
+{
+    if (backend.kind() == "postgres"_L1) {
+        PostgresBackend::Options options;
+        options.readOnly = readOnly;
+        return PostgresBackend::open(PostgresServer::shared().url(postgresDatabaseOf(backend)), options);
+    }
+    return SqliteBackend::open(backend.location(),
+                               readOnly ? SqliteBackend::OpenMode::ReadOnly : SqliteBackend::OpenMode::ReadWrite);
+}
+
+QString sqlOnStore(const PersistenceBackend& backend, const QString& sql)
+{
+    if (backend.kind() == "postgres"_L1)
+        return PostgresServer::shared().runSql(postgresDatabaseOf(backend), sql).section(u'\n', 0, 0);
+    QString result;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"side-connection"_s);
+        db.setDatabaseName(backend.location());
+        db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
+        if (!db.open())
+            throw std::runtime_error(db.lastError().text().toStdString());
+        QSqlQuery q(db);
+        if (!q.exec(sql))
+            throw std::runtime_error(q.lastError().text().toStdString());
+        if (q.next())
+            result = q.value(0).toString();
+        q = QSqlQuery();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(u"side-connection"_s);
+    return result;
 }
 
 QHash<QString, QJsonObject> parseJsonLines(const QByteArray& data, QString* error)

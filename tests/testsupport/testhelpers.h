@@ -17,6 +17,12 @@ QString backendUnderTest();
 /// A fresh, empty store of the backend under test inside `dir`; QSKIP-worthy reasons come back in `skipReason`.
 std::unique_ptr<PersistenceBackend> createEmptyStore(const QTemporaryDir& dir, QString* skipReason);
 
+/// Opens the same store again (a second connection), read-only or not.
+std::unique_ptr<PersistenceBackend> reopen(const PersistenceBackend& backend, bool readOnly);
+
+/// Runs SQL on the store through a connection of its own, as another program would; returns the first value.
+QString sqlOnStore(const PersistenceBackend& backend, const QString& sql);
+
 /// Reads a JSON Lines buffer into objects keyed by id; duplicate ids make the result empty and set `error`.
 QHash<QString, QJsonObject> parseJsonLines(const QByteArray& data, QString* error = nullptr);
 

@@ -1,0 +1,895 @@
+// SPDX-License-Identifier: MIT
+#include "postgresbackend.h"
+
+#include "jsonl.h"
+#include "postgresschema.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QRegularExpression>
+#include <QThread>
+#include <QUrl>
+#include <QUrlQuery>
+
+#include <functional>
+
+#include <pqxx/pqxx>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcPostgres, "inspector.storage.postgres", QtWarningMsg)
+
+namespace Inspector {
+
+namespace {
+
+// Select-list positions.
+enum Column
+{
+    CId,
+    CContent,
+    CNamespace,
+    CDomain,
+    CDomainOrg,
+    CDomainProject,
+    CDomainRepo,
+    CProjectId,
+    CBranch,
+    CFilePath,
+    CStatus,
+    CTags,
+    CCreatedAt,
+    CUpdatedAt,
+    CSource,
+    CTombstonedAt,
+    CExpiresAt,
+    CIsSummary,
+    CSourceMemoryIds,
+    CConsolidationTimestamp,
+    ColumnCount
+};
+
+QString fromStd(const pqxx::field& field)
+{
+    return QString::fromUtf8(field.c_str(), qsizetype(field.size()));
+}
+
+std::string toStd(const QString& text)
+{
+    const QByteArray utf8 = text.toUtf8();
+    return std::string(utf8.constData(), size_t(utf8.size()));
+}
+
+// libpqxx 6.4 cannot bind a std::vector, so text[] parameters travel as array literals.
+QString arrayLiteral(const QStringList& items)
+{
+    QString out = u"{"_s;
+    for (qsizetype i = 0; i < items.size(); ++i) {
+        if (i)
+            out += u',';
+        QString item = items[i];
+        item.replace(u"\\"_s, u"\\\\"_s).replace(u"\""_s, u"\\\""_s);
+        out += u'"' + item + u'"';
+    }
+    return out + u'}';
+}
+
+QString likePattern(const QString& wildcard)
+{
+    QString out;
+    for (QChar c : wildcard) {
+        if (c == u'*')
+            out += u'%';
+        else if (c == u'%' || c == u'_' || c == u'\\')
+            out += u'\\' + QString(c);
+        else
+            out += c;
+    }
+    return out;
+}
+
+QString oneLine(const std::string& text)
+{
+    return QString::fromUtf8(text.data(), qsizetype(text.size())).simplified();
+}
+
+QString domainJson(const Domain& d)
+{
+    QByteArray out = "{\"organization\":";
+    auto part = [&](const std::optional<QString>& value) {
+        if (value)
+            appendJsonString(out, *value);
+        else
+            out.append("null");
+    };
+    part(d.organization);
+    out.append(",\"project\":");
+    part(d.project);
+    out.append(",\"repository\":");
+    part(d.repository);
+    out.append('}');
+    return QString::fromUtf8(out);
+}
+
+QString domainJson(const QString& display)
+{
+    return domainJson(Domain::fromDisplayString(display));
+}
+
+// Every Domain whose display string is `display` (Domain::toString() is not one-to-one).
+QList<Domain> domainsDisplayedAs(const QString& display)
+{
+    const QStringList s = display.split(u'/');
+    QList<Domain> result;
+    if (display == "project"_L1)
+        result << Domain {};
+    else if (display == "user"_L1)
+        result << Domain {std::nullopt, u"user"_s, std::nullopt};
+    if (s.size() == 1 && display != "project"_L1 && display != "user"_L1)
+        result << Domain {s[0], std::nullopt, std::nullopt} << Domain {std::nullopt, s[0], std::nullopt}
+               << Domain {std::nullopt, std::nullopt, s[0]};
+    else if (s.size() == 2)
+        result << Domain {s[0], std::nullopt, s[1]} << Domain {s[0], s[1], std::nullopt};
+    else if (s.size() == 3)
+        result << Domain {s[0], s[1], s[2]};
+    return result;
+}
+
+std::optional<Domain> parseDomainJson(const QString& text)
+{
+    if (!text.startsWith(u'{'))
+        return std::nullopt;
+    const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8());
+    if (!doc.isObject())
+        return std::nullopt;
+    const QJsonObject o = doc.object();
+    auto part = [&](const char* key) {
+        const QJsonValue v = o.value(QLatin1StringView(key));
+        return v.isString() ? std::optional<QString>(v.toString()) : std::nullopt;
+    };
+    return Domain {part("organization"), part("project"), part("repository")};
+}
+
+} // namespace
+
+struct PostgresBackend::Session
+{
+    explicit Session(const std::string& options)
+        : connection(options)
+    {
+    }
+    pqxx::connection connection;
+};
+
+/// SQL text with positional parameters ($1, $2, …); NULL parameters are empty optionals.
+struct PostgresBackend::Sql
+{
+    QString text;
+    std::vector<std::optional<std::string>> params;
+
+    QString add(const QString& value)
+    {
+        params.emplace_back(toStd(value));
+        return u'$' + QString::number(params.size());
+    }
+    QString addNull()
+    {
+        params.emplace_back(std::nullopt);
+        return u'$' + QString::number(params.size());
+    }
+    QString add(qint64 value) { return add(QString::number(value)); }
+
+    pqxx::result exec(pqxx::transaction_base& tx) const
+    {
+        std::vector<const char*> pointers;
+        pointers.reserve(params.size());
+        for (const auto& p : params)
+            pointers.push_back(p ? p->c_str() : nullptr);
+        return tx.exec_params(toStd(text), pqxx::prepare::make_dynamic_params(pointers));
+    }
+};
+
+template<typename F>
+auto PostgresBackend::guarded(const QString& what, F&& body)
+{
+    const QString prefix = m_location + u": "_s + what + u": "_s;
+    try {
+        return body(session().connection);
+    } catch (const StorageError&) {
+        throw;
+    } catch (const pqxx::broken_connection& e) {
+        m_connection.reset(); // the next call reconnects
+        throw StorageError(StorageError::Kind::Storage, prefix + u"the connection to the server was lost"_s,
+                           oneLine(e.what()));
+    } catch (const pqxx::in_doubt_error& e) {
+        m_connection.reset();
+        throw StorageError(StorageError::Kind::OperationFailed,
+                           prefix + u"the connection was lost during commit; the outcome is unknown"_s,
+                           oneLine(e.what()));
+    } catch (const pqxx::sql_error& e) {
+        const std::string state = e.sqlstate();
+        const QString detail = u"SQLSTATE "_s + QString::fromStdString(state) + u"; "_s + oneLine(e.what());
+        const QString message = oneLine(e.what()).section(u"ERROR: "_s, -1).section(u" LINE "_s, 0, 0);
+        if (state.rfind("08", 0) == 0 || state == "57P01" || state == "57P02" || state == "57P03") {
+            m_connection.reset();
+            throw StorageError(StorageError::Kind::Storage, prefix + u"the server went away ("_s + message + u')',
+                               detail);
+        }
+        if (state == "57014")
+            throw StorageError(StorageError::Kind::Storage,
+                               prefix + u"the statement timed out or was cancelled ("_s + message + u')', detail);
+        if (state == "40001" || state == "40P01")
+            throw StorageError(StorageError::Kind::Storage, prefix + message, detail);
+        if (state.rfind("23", 0) == 0 || state.rfind("22", 0) == 0)
+            throw StorageError(StorageError::Kind::InvalidInput, prefix + message, detail);
+        throw StorageError(StorageError::Kind::OperationFailed, prefix + message, detail);
+    } catch (const pqxx::failure& e) {
+        // libpq reports a dead socket in several ways; the connection state tells
+        const bool lost = !m_connection || !m_connection->connection.is_open();
+        if (lost)
+            m_connection.reset();
+        throw StorageError(lost ? StorageError::Kind::Storage : StorageError::Kind::OperationFailed,
+                           prefix + oneLine(e.what()));
+    }
+}
+
+PostgresBackend::PostgresBackend(QString connectionString, QString location, const Options& options)
+    : m_connectionString(std::move(connectionString))
+    , m_location(std::move(location))
+    , m_options(options)
+    , m_readOnly(options.readOnly)
+    , m_thread(QThread::currentThread())
+{
+}
+
+PostgresBackend::~PostgresBackend() = default;
+
+QString PostgresBackend::kind() const
+{
+    return u"postgres"_s;
+}
+
+QString PostgresBackend::redact(const QString& url)
+{
+    QUrl parsed(url);
+    if (!parsed.isValid())
+        return u"(PostgreSQL URL)"_s;
+    parsed.setPassword(QString());
+    QUrlQuery query(parsed);
+    query.removeAllQueryItems(u"password"_s);
+    parsed.setQuery(query);
+    return parsed.toString();
+}
+
+std::unique_ptr<PostgresBackend> PostgresBackend::open(const QString& url, const Options& options)
+{
+    if (!url.startsWith("postgresql://"_L1) && !url.startsWith("postgres://"_L1))
+        throw StorageError(StorageError::Kind::InvalidInput,
+                           u"a PostgreSQL store is given as a postgresql:// or postgres:// URL"_s);
+    QUrl parsed(url);
+    QUrlQuery query(parsed);
+    if (!query.hasQueryItem(u"connect_timeout"_s))
+        query.addQueryItem(u"connect_timeout"_s, QString::number(options.connectTimeoutS));
+    if (!query.hasQueryItem(u"application_name"_s))
+        query.addQueryItem(u"application_name"_s, u"subcog-inspector"_s);
+    // libpq reads the rest (host, port, user, password, database) from PG* variables and ~/.pgpass
+    const QString separator = url.contains(u'?') ? u"&"_s : u"?"_s;
+    QString extra;
+    if (!url.contains(u"connect_timeout="_s))
+        extra += separator + u"connect_timeout="_s + QString::number(options.connectTimeoutS);
+    if (!url.contains(u"application_name="_s))
+        extra += (extra.isEmpty() ? separator : u"&"_s) + u"application_name=subcog-inspector"_s;
+    std::unique_ptr<PostgresBackend> backend(new PostgresBackend(url + extra, redact(url), options));
+    backend->connect();
+    backend->inspectSchema();
+    return backend;
+}
+
+std::unique_ptr<PostgresBackend> PostgresBackend::createSchema(const QString& url)
+{
+    auto backend = open(url, Options {});
+    if (!backend->m_columns.isEmpty())
+        throw StorageError(StorageError::Kind::InvalidInput, backend->m_location + u": already has a memories table"_s);
+    backend->guarded(u"creating subcog's tables"_s, [&](pqxx::connection& c) {
+        pqxx::work tx(c);
+        tx.exec(toStd(postgresHeadSchemaSql()));
+        tx.commit();
+        return 0;
+    });
+    backend->inspectSchema();
+    return backend;
+}
+
+void PostgresBackend::connect()
+{
+    m_connection.reset();
+    try {
+        auto session = std::make_unique<Session>(toStd(m_connectionString));
+        pqxx::nontransaction tx(session->connection);
+        tx.exec(std::string("SET statement_timeout = ") + std::to_string(qMax(0, m_options.statementTimeoutMs)));
+        tx.commit();
+        m_database = QString::fromUtf8(session->connection.dbname());
+        m_connection = std::move(session);
+    } catch (const pqxx::broken_connection& e) {
+        const QString text = oneLine(e.what());
+        QString reason = text;
+        StorageError::Kind kind = StorageError::Kind::Storage;
+        static const QRegularExpression noDatabase(uR"re(database "([^"]*)" does not exist)re"_s);
+        if (text.contains(u"password authentication failed"_s)) {
+            kind = StorageError::Kind::OperationFailed;
+            reason = u"wrong password (or wrong user) for this server"_s;
+        } else if (text.contains(u"no password supplied"_s)) {
+            kind = StorageError::Kind::OperationFailed;
+            reason = u"the server asks for a password and none was given (URL, PGPASSWORD or ~/.pgpass)"_s;
+        } else if (text.contains(u"could not translate host name"_s)) {
+            kind = StorageError::Kind::NotFound;
+            reason = u"unknown host (the name does not resolve)"_s;
+        } else if (const auto m = noDatabase.match(text); m.hasMatch()) {
+            kind = StorageError::Kind::NotFound;
+            reason = u"database '"_s + m.captured(1) + u"' does not exist"_s;
+        } else if (text.contains(u"Connection refused"_s)) {
+            reason = u"connection refused: no server is listening there (is it running?)"_s;
+        } else if (text.contains(u"timeout expired"_s)) {
+            reason = u"no answer within "_s + QString::number(m_options.connectTimeoutS) + u" s"_s;
+        }
+        qCDebug(lcPostgres) << "connect failed:" << text;
+        throw StorageError(kind, m_location + u": cannot connect: "_s + reason, text);
+    } catch (const pqxx::failure& e) {
+        throw StorageError(StorageError::Kind::OperationFailed,
+                           m_location + u": cannot connect: "_s + oneLine(e.what()));
+    }
+}
+
+PostgresBackend::Session& PostgresBackend::session()
+{
+    Q_ASSERT_X(QThread::currentThread() == m_thread, "PostgresBackend", "used from a thread that did not open it");
+    if (!m_connection || !m_connection->connection.is_open())
+        connect();
+    return *m_connection;
+}
+
+void PostgresBackend::inspectSchema()
+{
+    m_columns.clear();
+    guarded(u"reading the schema"_s, [&](pqxx::connection& c) {
+        pqxx::read_transaction tx(c);
+        const pqxx::result r
+            = tx.exec("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                      "AND table_name = 'memories'");
+        for (const auto& row : r)
+            m_columns.insert(fromStd(row[0]).toLower());
+        return 0;
+    });
+    if (m_columns.isEmpty())
+        return; // createSchema() fills an empty database; everything else reports it below
+    for (const char* required : {"id", "content", "namespace", "status", "created_at"}) {
+        if (!m_columns.contains(QLatin1StringView(required)))
+            throw StorageError(StorageError::Kind::InvalidInput,
+                               m_location + u": not a subcog store: table 'memories' has no column "_s
+                                   + QLatin1StringView(required));
+    }
+    if (m_columns.contains(u"search_vector"_s) && m_columns.contains(u"domain"_s)) {
+        m_layout = Layout::Head;
+    } else {
+        m_layout = m_columns.contains(u"domain_org"_s) ? Layout::Split : Layout::Docker;
+        m_readOnly = true;
+    }
+}
+
+QStringList PostgresBackend::describeLayout() const
+{
+    QStringList lines;
+    lines << u"PostgreSQL database "_s + m_database + (m_readOnly ? u", opened read-only"_s : QString());
+    if (m_layout == Layout::Split)
+        lines << u"older split layout (subcog before 0254caa): read-only, because subcog HEAD cannot use this "
+                 "database and writing it would not make it usable"_s;
+    else if (m_layout == Layout::Docker)
+        lines << u"layout of subcog's docker/postgres/init.sql, which subcog HEAD cannot use: read-only"_s;
+    return lines;
+}
+
+QString PostgresBackend::selectList() const
+{
+    auto col = [&](const char* name, const QString& expr = {}) {
+        return m_columns.contains(QLatin1StringView(name)) ? (expr.isEmpty() ? QString::fromLatin1(name) : expr)
+                                                           : u"NULL"_s;
+    };
+    const QStringList list {
+        col("id"),
+        col("content"),
+        col("namespace"),
+        col("domain"),
+        col("domain_org"),
+        col("domain_project"),
+        col("domain_repo"),
+        col("project_id"),
+        col("branch"),
+        col("file_path"),
+        col("status"),
+        col("tags", u"array_to_json(tags)::text"_s),
+        col("created_at"),
+        col("updated_at"),
+        col("source"),
+        col("tombstoned_at"),
+        col("expires_at"),
+        col("is_summary"),
+        col("source_memory_ids", u"source_memory_ids::text"_s),
+        col("consolidation_timestamp"),
+    };
+    return list.join(u", "_s);
+}
+
+QList<Memory> PostgresBackend::decodeRows(const void* resultPtr, QList<RecordIssue>* issues) const
+{
+    Q_UNUSED(issues); // typed columns leave nothing undecodable
+    const auto& result = *static_cast<const pqxx::result*>(resultPtr);
+    QList<Memory> out;
+    out.reserve(qsizetype(result.size()));
+    for (const auto& row : result) {
+        Memory m;
+        auto text = [&](int c) { return row[c].is_null() ? std::optional<QString>() : fromStd(row[c]); };
+        auto number = [&](int c) {
+            return row[c].is_null() ? std::optional<qint64>() : std::optional<qint64>(row[c].as<long long>());
+        };
+        m.id = fromStd(row[CId]);
+        m.content = fromStd(row[CContent]);
+        m.namespaceName = fromStd(row[CNamespace]);
+        if (const auto ns = parseNamespace(m.namespaceName); !ns)
+            m.flags |= MemoryFlag::UnknownNamespace;
+        else if (Inspector::namespaceName(*ns) != m.namespaceName)
+            m.flags |= MemoryFlag::NonCanonicalNamespace;
+        m.status = fromStd(row[CStatus]);
+        if (const auto st = parseStatus(m.status); !st)
+            m.flags |= MemoryFlag::UnknownStatus;
+        else if (statusName(*st) != m.status)
+            m.flags |= MemoryFlag::NonCanonicalStatus;
+        if (m_layout == Layout::Split) {
+            m.domain = Domain {text(CDomainOrg), text(CDomainProject), text(CDomainRepo)}.toString();
+        } else {
+            const QString raw = row[CDomain].is_null() ? QString() : fromStd(row[CDomain]);
+            if (const auto parsed = parseDomainJson(raw)) {
+                m.domain = parsed->toString();
+            } else {
+                // not JSON (older writers, hand edits): the string is kept as it is
+                m.domain = raw.isEmpty() ? u"project"_s : raw;
+                m.flags |= MemoryFlag::LegacyDomain;
+            }
+        }
+        m.projectId = text(CProjectId);
+        m.branch = text(CBranch);
+        m.filePath = text(CFilePath);
+        m.source = text(CSource);
+        if (row[CTags].is_null()) {
+            m.flags |= MemoryFlag::MessyTags;
+        } else {
+            for (const QJsonValue& v : QJsonDocument::fromJson(QByteArray(row[CTags].c_str())).array())
+                m.tags.append(v.toString());
+        }
+        m.createdAt = row[CCreatedAt].as<long long>(0);
+        m.updatedAt = row[CUpdatedAt].is_null() ? m.createdAt : row[CUpdatedAt].as<long long>();
+        m.tombstonedAt = number(CTombstonedAt);
+        m.expiresAt = number(CExpiresAt);
+        m.consolidationTimestamp = number(CConsolidationTimestamp);
+        m.isSummary = !row[CIsSummary].is_null() && row[CIsSummary].as<bool>();
+        if (!row[CSourceMemoryIds].is_null()) {
+            const QJsonDocument doc = QJsonDocument::fromJson(QByteArray(row[CSourceMemoryIds].c_str()));
+            QStringList ids;
+            bool valid = doc.isArray();
+            for (const QJsonValue& v : doc.array()) {
+                valid = valid && v.isString();
+                ids.append(v.toString());
+            }
+            if (!valid) {
+                ids.clear();
+                m.flags |= MemoryFlag::InvalidSourceMemoryIds;
+            }
+            m.sourceMemoryIds = ids;
+        }
+        out.append(std::move(m));
+    }
+    return out;
+}
+
+PostgresBackend::Sql PostgresBackend::whereClause(const MemoryFilter& f) const
+{
+    Sql sql;
+    QStringList parts;
+    auto has = [&](const char* column) { return m_columns.contains(QLatin1StringView(column)); };
+    auto column = [&](const char* name) -> QString { return has(name) ? QString::fromLatin1(name) : u"NULL::text"_s; };
+    if (!f.ids.isEmpty())
+        parts << u"id = ANY("_s + sql.add(arrayLiteral(f.ids)) + u"::text[])"_s;
+    if (!f.namespaces.isEmpty()) {
+        QStringList spellings;
+        for (Namespace ns : f.namespaces) {
+            spellings << Inspector::namespaceName(ns);
+            if (ns == Namespace::TechDebt)
+                spellings << u"techdebt"_s << u"tech_debt"_s;
+        }
+        parts << u"lower(namespace) = ANY("_s + sql.add(arrayLiteral(spellings)) + u"::text[])"_s;
+    }
+    if (!f.statuses.isEmpty()) {
+        QStringList names;
+        for (MemoryStatus st : f.statuses)
+            names << statusName(st);
+        parts << u"lower(status) = ANY("_s + sql.add(arrayLiteral(names)) + u"::text[])"_s;
+    }
+    const QString tags = u"COALESCE(tags, '{}'::text[])"_s;
+    for (const QString& tag : f.tagsAll)
+        parts << sql.add(tag) + u" = ANY("_s + tags + u')';
+    for (const QStringList& group : f.tagsAny)
+        parts << tags + u" && "_s + sql.add(arrayLiteral(group)) + u"::text[]"_s;
+    if (!f.tagsNone.isEmpty())
+        parts << u"NOT ("_s + tags + u" && "_s + sql.add(arrayLiteral(f.tagsNone)) + u"::text[])"_s;
+    if (f.createdFrom)
+        parts << u"created_at >= "_s + sql.add(*f.createdFrom) + u"::bigint"_s;
+    if (f.createdTo)
+        parts << u"created_at <= "_s + sql.add(*f.createdTo) + u"::bigint"_s;
+    auto patterns = [&](const char* name, const QStringList& list) {
+        if (list.isEmpty())
+            return;
+        QStringList alternatives;
+        for (const QString& p : list)
+            alternatives << column(name) + u" LIKE "_s + sql.add(likePattern(p));
+        parts << u'(' + alternatives.join(u" OR "_s) + u')';
+    };
+    patterns("source", f.sourcePatterns);
+    patterns("file_path", f.pathPatterns);
+    if (!f.projects.isEmpty())
+        parts << column("project_id") + u" = ANY("_s + sql.add(arrayLiteral(f.projects)) + u"::text[])"_s;
+    if (!f.branches.isEmpty())
+        parts << column("branch") + u" = ANY("_s + sql.add(arrayLiteral(f.branches)) + u"::text[])"_s;
+    if (!f.domains.isEmpty()) {
+        if (m_layout == Layout::Split) {
+            // compose the display string the way Domain::toString() does
+            parts << u"(CASE WHEN domain_org IS NULL THEN COALESCE(domain_project, domain_repo, 'project') "
+                     "ELSE concat_ws('/', domain_org, domain_project, domain_repo) END) = ANY("_s
+                    + sql.add(arrayLiteral(f.domains)) + u"::text[])"_s;
+        } else {
+            // the stored JSON forms a display string can come from, and the string itself for legacy rows
+            QStringList forms;
+            for (const QString& display : f.domains) {
+                forms << display;
+                for (const Domain& d : domainsDisplayedAs(display))
+                    forms << domainJson(d);
+                if (display == "project"_L1)
+                    forms << QString();
+            }
+            parts << u"domain = ANY("_s + sql.add(arrayLiteral(forms)) + u"::text[])"_s;
+        }
+    }
+    QStringList words;
+    for (const QString& word : f.words) {
+        if (std::any_of(word.begin(), word.end(), [](QChar c) { return c.isLetterOrNumber(); }))
+            words << u'"' + QString(word).remove(u'"') + u'"';
+    }
+    if (!words.isEmpty()) {
+        const QString q = u"websearch_to_tsquery('english', "_s + sql.add(words.join(u' ')) + u')';
+        if (has("search_vector"))
+            // the index finds candidates; weight A is the content (B holds the tags)
+            parts << u"search_vector @@ "_s + q + u" AND ts_filter(search_vector, '{a}') @@ "_s + q;
+        else
+            parts << u"to_tsvector('english', content) @@ "_s + q;
+    }
+    const QString tombstonedAt = has("tombstoned_at") ? u"tombstoned_at"_s : u"NULL::bigint"_s;
+    if (f.tombstones == TombstoneFilter::Exclude)
+        parts << u"(lower(status) <> 'tombstoned' AND "_s + tombstonedAt + u" IS NULL)"_s;
+    else if (f.tombstones == TombstoneFilter::Only)
+        parts << u"(lower(status) = 'tombstoned' OR "_s + tombstonedAt + u" IS NOT NULL)"_s;
+    sql.text = parts.isEmpty() ? QString() : u" WHERE "_s + parts.join(u" AND "_s);
+    return sql;
+}
+
+QList<Memory> PostgresBackend::getBatch(const QStringList& ids, QList<RecordIssue>* issues)
+{
+    if (ids.isEmpty())
+        return {};
+    return guarded(u"reading memories"_s, [&](pqxx::connection& c) {
+        pqxx::read_transaction tx(c);
+        Sql sql;
+        sql.text = u"SELECT "_s + selectList() + u" FROM memories WHERE id = ANY("_s + sql.add(arrayLiteral(ids))
+            + u"::text[])"_s;
+        const pqxx::result r = sql.exec(tx);
+        QHash<QString, Memory> found;
+        for (Memory& m : decodeRows(&r, issues))
+            found.insert(m.id, std::move(m));
+        QList<Memory> result;
+        for (const QString& id : ids) {
+            auto it = found.find(id);
+            if (it != found.end()) {
+                result.append(std::move(*it));
+                found.erase(it);
+            }
+        }
+        return result;
+    });
+}
+
+std::optional<Memory> PostgresBackend::get(const QString& id)
+{
+    QList<Memory> result = getBatch({id});
+    if (result.isEmpty())
+        return std::nullopt;
+    return result.takeFirst();
+}
+
+bool PostgresBackend::exists(const QString& id)
+{
+    return guarded(u"looking up a memory"_s, [&](pqxx::connection& c) {
+        pqxx::read_transaction tx(c);
+        return !tx.exec_params("SELECT 1 FROM memories WHERE id = $1", toStd(id)).empty();
+    });
+}
+
+qint64 PostgresBackend::count()
+{
+    return count(MemoryFilter {});
+}
+
+qint64 PostgresBackend::count(const MemoryFilter& filter)
+{
+    return guarded(u"counting"_s, [&](pqxx::connection& c) {
+        pqxx::read_transaction tx(c);
+        Sql sql = whereClause(filter);
+        sql.text = u"SELECT count(*) FROM memories"_s + sql.text;
+        return qint64(sql.exec(tx)[0][0].as<long long>());
+    });
+}
+
+qint64 PostgresBackend::estimateCount(const MemoryFilter& filter)
+{
+    return guarded(u"estimating a count"_s, [&](pqxx::connection& c) {
+        pqxx::read_transaction tx(c);
+        Sql sql = whereClause(filter);
+        sql.text = u"EXPLAIN (FORMAT JSON) SELECT 1 FROM memories"_s + sql.text;
+        const QJsonDocument plan = QJsonDocument::fromJson(QByteArray(sql.exec(tx)[0][0].c_str()));
+        return qint64(plan.array().at(0)[u"Plan"_s][u"Plan Rows"_s].toDouble());
+    });
+}
+
+QStringList PostgresBackend::listIds()
+{
+    return guarded(u"listing"_s, [&](pqxx::connection& c) {
+        pqxx::read_transaction tx(c);
+        QStringList ids;
+        for (const auto& row : tx.exec("SELECT id FROM memories ORDER BY created_at DESC, id COLLATE \"C\" ASC"))
+            ids.append(fromStd(row[0]));
+        return ids;
+    });
+}
+
+Page PostgresBackend::query(const MemoryQuery& query)
+{
+    return guarded(u"reading a page"_s, [&](pqxx::connection& c) {
+        pqxx::read_transaction tx(c);
+        Sql sql = whereClause(query.filter);
+        QString key;
+        bool numeric = false;
+        switch (query.sortKey) {
+        case SortKey::CreatedAt:
+            key = u"created_at"_s;
+            numeric = true;
+            break;
+        case SortKey::Id:
+            key = u"id COLLATE \"C\""_s;
+            break;
+        case SortKey::Namespace:
+            key = u"namespace COLLATE \"C\""_s;
+            break;
+        case SortKey::Status:
+            key = u"status COLLATE \"C\""_s;
+            break;
+        }
+        auto flip = [&](Qt::SortOrder o) {
+            return query.fromEnd ? (o == Qt::AscendingOrder ? Qt::DescendingOrder : Qt::AscendingOrder) : o;
+        };
+        const Qt::SortOrder keyOrder = flip(query.order);
+        const Qt::SortOrder idOrder = query.sortKey == SortKey::Id ? keyOrder : flip(query.idOrder);
+        const QString keyOp = keyOrder == Qt::AscendingOrder ? u">"_s : u"<"_s;
+        const QString idOp = idOrder == Qt::AscendingOrder ? u">"_s : u"<"_s;
+        QString where = sql.text;
+        if (query.after) {
+            QString cond;
+            if (query.sortKey == SortKey::Id) {
+                cond = key + u' ' + keyOp + u' ' + sql.add(query.after->id);
+            } else {
+                const QString value = numeric ? sql.add(query.after->key.toLongLong()) + u"::bigint"_s
+                                              : sql.add(query.after->key.toString());
+                cond = key + u' ' + keyOp + u"= "_s + value + u" AND ("_s + key + u' ' + keyOp + u' ' + value
+                    + u" OR id COLLATE \"C\" "_s + idOp + u' ' + sql.add(query.after->id) + u')';
+            }
+            where += (where.isEmpty() ? u" WHERE "_s : u" AND "_s) + cond;
+        }
+        const auto dir = [](Qt::SortOrder o) { return o == Qt::AscendingOrder ? u"ASC"_s : u"DESC"_s; };
+        QString order = u" ORDER BY "_s + key + u' ' + dir(keyOrder);
+        if (query.sortKey != SortKey::Id)
+            order += u", id COLLATE \"C\" "_s + dir(idOrder);
+        const QString columns = query.withContent ? selectList() : selectList().replace(u"content"_s, u"''"_s);
+        sql.text = u"SELECT "_s + columns + u" FROM memories"_s + where + order + u" LIMIT "_s
+            + sql.add(qint64(qMax(query.limit, 0))) + u"::bigint"_s;
+        const pqxx::result r = sql.exec(tx);
+        Page page;
+        page.memories = decodeRows(&r, &page.issues);
+        if (!page.memories.isEmpty() && page.memories.size() >= query.limit) {
+            const Memory& last = page.memories.last();
+            QVariant lastKey;
+            switch (query.sortKey) {
+            case SortKey::CreatedAt:
+                lastKey = last.createdAt;
+                break;
+            case SortKey::Id:
+                lastKey = last.id;
+                break;
+            case SortKey::Namespace:
+                lastKey = last.namespaceName;
+                break;
+            case SortKey::Status:
+                lastKey = last.status;
+                break;
+            }
+            page.next = Cursor {lastKey, last.id};
+        }
+        if (query.fromEnd)
+            std::reverse(page.memories.begin(), page.memories.end());
+        return page;
+    });
+}
+
+void PostgresBackend::checkWritable() const
+{
+    if (m_readOnly)
+        throw StorageError(StorageError::Kind::OperationFailed,
+                           m_location
+                               + (m_layout == Layout::Head ? u": the store is open read-only"_s
+                                                           : u": this older PostgreSQL layout is open read-only"_s));
+}
+
+void PostgresBackend::store(const Memory& memory)
+{
+    checkWritable();
+    auto invalid = [&](const QString& why) {
+        throw StorageError(StorageError::Kind::InvalidInput,
+                           m_location + u": memory "_s + (memory.id.isEmpty() ? u"(no id)"_s : memory.id) + u": "_s
+                               + why);
+    };
+    if (memory.id.isEmpty())
+        invalid(u"the id is empty"_s);
+    if (memory.namespaceName.isEmpty())
+        invalid(u"the namespace is empty"_s);
+    if (memory.status.isEmpty())
+        invalid(u"the status is empty"_s);
+    if (memory.groupId)
+        invalid(u"subcog's PostgreSQL layout has no column 'group_id' to keep the value"_s);
+    auto noNul = [&](const QString& field, const std::optional<QString>& value) {
+        if (value && value->contains(QChar(0)))
+            invalid(field + u" contains a NUL character, which PostgreSQL text cannot hold"_s);
+    };
+    noNul(u"id"_s, memory.id);
+    noNul(u"content"_s, memory.content);
+    noNul(u"namespace"_s, memory.namespaceName);
+    noNul(u"domain"_s, memory.domain);
+    noNul(u"status"_s, memory.status);
+    noNul(u"project_id"_s, memory.projectId);
+    noNul(u"branch"_s, memory.branch);
+    noNul(u"file_path"_s, memory.filePath);
+    noNul(u"source"_s, memory.source);
+    for (const QString& tag : memory.tags)
+        noNul(u"tag '"_s + QString(tag).remove(QChar(0)) + u'\'', tag);
+    for (const QString& id : memory.sourceMemoryIds.value_or(QStringList {}))
+        noNul(u"source_memory_ids"_s, id);
+
+    std::optional<Memory> existing;
+    try {
+        guarded(u"writing memory "_s + memory.id, [&](pqxx::connection& c) {
+            pqxx::work tx(c);
+            Sql read;
+            read.text = u"SELECT "_s + selectList() + u" FROM memories WHERE id = "_s + read.add(memory.id)
+                + u" FOR UPDATE"_s;
+            const pqxx::result current = read.exec(tx);
+            const QList<Memory> decoded = decodeRows(&current, nullptr);
+            const Memory* e = decoded.isEmpty() ? nullptr : &decoded.first();
+
+            Sql write;
+            QStringList columns;
+            QStringList values;
+            // parameters are added only for the columns written: an unused one has no type PostgreSQL can infer
+            auto set = [&](const char* column, bool differs, const std::function<QString()>& value) {
+                if (e && !differs)
+                    return;
+                columns << QString::fromLatin1(column);
+                values << value();
+            };
+            auto optText
+                = [&](const std::optional<QString>& v) -> QString { return v ? write.add(*v) : write.addNull(); };
+            auto optNumber = [&](const std::optional<qint64>& v) -> QString {
+                return (v ? write.add(*v) : write.addNull()) + u"::bigint"_s;
+            };
+            set("content", !e || e->content != memory.content, [&]() -> QString { return write.add(memory.content); });
+            set("namespace", !e || e->namespaceName != memory.namespaceName,
+                [&]() -> QString { return write.add(memory.namespaceName); });
+            set("domain", !e || e->domain != memory.domain,
+                [&]() -> QString { return write.add(domainJson(memory.domain)); });
+            set("project_id", !e || e->projectId != memory.projectId,
+                [&]() -> QString { return optText(memory.projectId); });
+            set("branch", !e || e->branch != memory.branch, [&]() -> QString { return optText(memory.branch); });
+            set("file_path", !e || e->filePath != memory.filePath,
+                [&]() -> QString { return optText(memory.filePath); });
+            set("status", !e || e->status != memory.status, [&]() -> QString { return write.add(memory.status); });
+            set("tags", !e || e->tags != memory.tags,
+                [&]() -> QString { return write.add(arrayLiteral(memory.tags)) + u"::text[]"_s; });
+            set("created_at", !e || e->createdAt != memory.createdAt,
+                [&]() -> QString { return write.add(memory.createdAt) + u"::bigint"_s; });
+            set("updated_at", !e || e->updatedAt != memory.updatedAt,
+                [&]() -> QString { return write.add(memory.updatedAt) + u"::bigint"_s; });
+            set("source", !e || e->source != memory.source, [&]() -> QString { return optText(memory.source); });
+            set("tombstoned_at", !e || e->tombstonedAt != memory.tombstonedAt,
+                [&]() -> QString { return optNumber(memory.tombstonedAt); });
+            set("expires_at", !e || e->expiresAt != memory.expiresAt,
+                [&]() -> QString { return optNumber(memory.expiresAt); });
+            set("is_summary", !e || e->isSummary != memory.isSummary,
+                [&]() -> QString { return write.add(memory.isSummary ? u"true"_s : u"false"_s) + u"::boolean"_s; });
+            auto sourceIds = [&]() -> QString {
+                if (memory.sourceMemoryIds) {
+                    QByteArray json = "[";
+                    for (qsizetype i = 0; i < memory.sourceMemoryIds->size(); ++i) {
+                        if (i)
+                            json.append(',');
+                        appendJsonString(json, memory.sourceMemoryIds->at(i));
+                    }
+                    json.append(']');
+                    return write.add(QString::fromUtf8(json)) + u"::jsonb"_s;
+                }
+                return write.addNull() + u"::jsonb"_s;
+            };
+            set("source_memory_ids",
+                !e || e->sourceMemoryIds != memory.sourceMemoryIds || (e->flags & MemoryFlag::InvalidSourceMemoryIds),
+                sourceIds);
+            set("consolidation_timestamp", !e || e->consolidationTimestamp != memory.consolidationTimestamp,
+                [&]() -> QString { return optNumber(memory.consolidationTimestamp); });
+            if (!e) {
+                write.text = u"INSERT INTO memories (id, "_s + columns.join(u", "_s) + u") VALUES ("_s
+                    + write.add(memory.id) + u", "_s + values.join(u", "_s) + u')';
+            } else if (!columns.isEmpty()) {
+                QStringList assignments;
+                for (qsizetype i = 0; i < columns.size(); ++i)
+                    assignments << columns[i] + u" = "_s + values[i];
+                write.text
+                    = u"UPDATE memories SET "_s + assignments.join(u", "_s) + u" WHERE id = "_s + write.add(memory.id);
+            }
+            if (!write.text.isEmpty())
+                write.exec(tx);
+            tx.commit();
+            return 0;
+        });
+    } catch (const StorageError& error) {
+        if (!error.message().contains(u"outcome is unknown"_s))
+            throw;
+        // The commit may or may not have happened: read the row again before anyone retries.
+        std::optional<Memory> now;
+        try {
+            now = get(memory.id);
+        } catch (const StorageError&) {
+            throw StorageError(StorageError::Kind::Storage, error.message(), error.detail());
+        }
+        if (now && now->sameFields(memory))
+            return; // it was committed
+        throw StorageError(StorageError::Kind::Storage,
+                           m_location + u": writing memory "_s + memory.id
+                               + u": the connection was lost during commit and the write did not happen"_s,
+                           error.detail());
+    }
+}
+
+bool PostgresBackend::remove(const QString& id)
+{
+    checkWritable();
+    return guarded(u"deleting memory "_s + id, [&](pqxx::connection& c) {
+        pqxx::work tx(c);
+        const pqxx::result r = tx.exec_params("DELETE FROM memories WHERE id = $1", toStd(id));
+        tx.commit();
+        return r.affected_rows() > 0;
+    });
+}
+
+} // namespace Inspector

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "persistencebackend.h"
+
+#include <QSet>
+
+#include <memory>
+
+class QThread;
+
+namespace Inspector {
+
+/**
+ * subcog's PostgreSQL store (spec §5) through libpqxx: the HEAD layout read and written (content in the row,
+ * `tags TEXT[]`, `domain` as compact JSON, `source_memory_ids` JSONB, seconds in BIGINT, `search_vector` left
+ * to subcog's trigger). The older split layout and the docker layout are read-only.
+ *
+ * A lost connection is a Storage error and the next call reconnects, so a RetryingBackend carries work across
+ * a server restart. Statements time out (default 30 s). The password is never part of a message or location().
+ * The connection belongs to the thread that opened the store.
+ */
+class PostgresBackend final : public PersistenceBackend
+{
+public:
+    struct Options
+    {
+        bool readOnly = false;
+        int statementTimeoutMs = 30000;
+        int connectTimeoutS = 10;
+    };
+
+    /// Connects with a postgresql:// or postgres:// URL, or libpq's environment for what the URL leaves out.
+    static std::unique_ptr<PostgresBackend> open(const QString& url, const Options& options);
+    static std::unique_ptr<PostgresBackend> open(const QString& url) { return open(url, Options {}); }
+    /// Creates subcog's HEAD tables (migration 1, without pgvector's table) in an empty database and opens it.
+    static std::unique_ptr<PostgresBackend> createSchema(const QString& url);
+
+    ~PostgresBackend() override;
+
+    QString kind() const override;
+    QString location() const override { return m_location; }
+    bool isReadOnly() const override { return m_readOnly; }
+    QStringList describeLayout() const override;
+
+    void store(const Memory& memory) override;
+    std::optional<Memory> get(const QString& id) override;
+    bool remove(const QString& id) override;
+    QStringList listIds() override;
+    QList<Memory> getBatch(const QStringList& ids, QList<RecordIssue>* issues = nullptr) override;
+    bool exists(const QString& id) override;
+    qint64 count() override;
+    Page query(const MemoryQuery& query) override;
+    qint64 count(const MemoryFilter& filter) override;
+
+    /// The planner's estimate of count(filter): instant, for showing a number before the exact count.
+    qint64 estimateCount(const MemoryFilter& filter);
+
+    /// The URL with any password removed.
+    static QString redact(const QString& url);
+
+private:
+    enum class Layout
+    {
+        Head,
+        Split, ///< ea5e9a7: domain_org/_project/_repo, no search_vector
+        Docker, ///< docker/postgres/init.sql: Display domain, no search_vector
+    };
+    struct Sql;
+    struct Session; ///< the libpqxx connection, kept out of this header
+
+    PostgresBackend(QString connectionString, QString location, const Options& options);
+    Session& session();
+    void connect();
+    void inspectSchema();
+    template<typename F>
+    auto guarded(const QString& what, F&& body);
+    Sql whereClause(const MemoryFilter& filter) const;
+    QString selectList() const;
+    QList<Memory> decodeRows(const void* result, QList<RecordIssue>* issues) const;
+    void checkWritable() const;
+
+    QString m_connectionString;
+    QString m_location;
+    Options m_options;
+    bool m_readOnly = false;
+    Layout m_layout = Layout::Head;
+    QSet<QString> m_columns;
+    QString m_database;
+    QThread* m_thread = nullptr;
+    std::unique_ptr<Session> m_connection;
+};
+
+} // namespace Inspector

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QString>
+
+namespace Inspector {
+
+/// subcog's PostgreSQL migration 1 (spec §5.1) without pgvector's `memory_vectors` table, which the inspector
+/// does not need; psql- and libpq-executable.
+QString postgresHeadSchemaSql();
+
+/// The older split layout's `memories` table (spec §5.2), for fixtures and tests.
+QString postgresSplitSchemaSql();
+
+} // namespace Inspector
