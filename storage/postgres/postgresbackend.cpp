@@ -240,6 +240,7 @@ PostgresBackend::PostgresBackend(QString connectionString, QString location, con
     , m_location(std::move(location))
     , m_options(options)
     , m_readOnly(options.readOnly)
+    , m_creating(options.creating)
     , m_thread(QThread::currentThread())
 {
 }
@@ -284,12 +285,18 @@ std::unique_ptr<PostgresBackend> PostgresBackend::open(const QString& url, const
     std::unique_ptr<PostgresBackend> backend(new PostgresBackend(url + extra, redact(url), options));
     backend->connect();
     backend->inspectSchema();
+    if (backend->m_columns.isEmpty() && !backend->m_creating)
+        throw StorageError(StorageError::Kind::InvalidInput,
+                           backend->m_location + u": not a subcog store: database '"_s + backend->m_database
+                               + u"' has no 'memories' table"_s);
     return backend;
 }
 
 std::unique_ptr<PostgresBackend> PostgresBackend::createSchema(const QString& url)
 {
-    auto backend = open(url, Options {});
+    Options options;
+    options.creating = true;
+    auto backend = open(url, options);
     if (!backend->m_columns.isEmpty())
         throw StorageError(StorageError::Kind::InvalidInput, backend->m_location + u": already has a memories table"_s);
     backend->guarded(u"creating subcog's tables"_s, [&](pqxx::connection& c) {

@@ -28,6 +28,7 @@ public:
         bool readOnly = false;
         int statementTimeoutMs = 30000;
         int connectTimeoutS = 10;
+        bool creating = false; ///< an empty database is fine (createSchema fills it)
     };
 
     /// Connects with a postgresql:// or postgres:// URL, or libpq's environment for what the URL leaves out.
@@ -84,6 +85,7 @@ private:
     QString m_location;
     Options m_options;
     bool m_readOnly = false;
+    bool m_creating = false;
     Layout m_layout = Layout::Head;
     QSet<QString> m_columns;
     QString m_database;

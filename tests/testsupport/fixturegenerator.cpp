@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "fixturegenerator.h"
 
+#include "postgres/postgresschema.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -11,6 +14,7 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <functional>
 
 #include <stdexcept>
 
@@ -683,6 +687,227 @@ GeneratedStore writeSqliteStore(const QString& path, SqliteLayout layout, const 
     }
     for (const QString& suffix : {QString(), u"-wal"_s, u"-shm"_s, u"-journal"_s})
         QFile::remove(building + suffix);
+    return result;
+}
+
+namespace {
+// COPY's text format: backslash escapes, \N for NULL
+QByteArray copyField(const std::optional<QString>& value)
+{
+    if (!value)
+        return "\\N";
+    QByteArray out;
+    for (const char c : value->toUtf8()) {
+        switch (c) {
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        default:
+            out += c;
+        }
+    }
+    return out;
+}
+
+std::optional<QString> number(const std::optional<qint64>& v)
+{
+    return v ? std::optional<QString>(QString::number(*v)) : std::nullopt;
+}
+
+QString pgArray(const QStringList& items)
+{
+    QStringList quoted;
+    for (QString item : items)
+        quoted << u'"' + item.replace(u"\\"_s, u"\\\\"_s).replace(u"\""_s, u"\\\""_s) + u'"';
+    return u'{' + quoted.join(u',') + u'}';
+}
+
+QString jsonArray(const QStringList& items)
+{
+    return QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(items)).toJson(QJsonDocument::Compact));
+}
+
+QString domainJsonOf(const QString& display)
+{
+    const Domain d = Domain::fromDisplayString(display);
+    QJsonObject o; // keys sort as serde writes them: organization, project, repository
+    o[u"organization"_s] = d.organization ? QJsonValue(*d.organization) : QJsonValue(QJsonValue::Null);
+    o[u"project"_s] = d.project ? QJsonValue(*d.project) : QJsonValue(QJsonValue::Null);
+    o[u"repository"_s] = d.repository ? QJsonValue(*d.repository) : QJsonValue(QJsonValue::Null);
+    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+} // namespace
+
+GeneratedStore writePostgresSql(const QString& path, PostgresLayout layout, const GeneratorOptions& options)
+{
+    GeneratedStore result;
+    result.path = path;
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        throw std::runtime_error(QString(path + u": cannot write"_s).toStdString());
+    const bool head = layout == PostgresLayout::Head;
+    file.write("SET client_min_messages = warning;\n");
+    file.write((head ? postgresHeadSchemaSql() : postgresSplitSchemaSql()).toUtf8());
+    const QStringList columns = head
+        ? QStringList {u"id"_s,
+                       u"content"_s,
+                       u"namespace"_s,
+                       u"domain"_s,
+                       u"status"_s,
+                       u"tags"_s,
+                       u"created_at"_s,
+                       u"updated_at"_s,
+                       u"project_id"_s,
+                       u"branch"_s,
+                       u"file_path"_s,
+                       u"source"_s,
+                       u"tombstoned_at"_s,
+                       u"expires_at"_s,
+                       u"is_summary"_s,
+                       u"source_memory_ids"_s,
+                       u"consolidation_timestamp"_s}
+        : QStringList {u"id"_s,          u"content"_s,       u"namespace"_s,  u"domain_org"_s, u"domain_project"_s,
+                       u"domain_repo"_s, u"status"_s,        u"tags"_s,       u"source"_s,     u"created_at"_s,
+                       u"updated_at"_s,  u"tombstoned_at"_s, u"project_id"_s, u"branch"_s,     u"file_path"_s};
+    file.write("\nCOPY memories (" + columns.join(u", "_s).toUtf8() + ") FROM stdin;\n");
+
+    // raw values keyed by column; `truth` is adjusted to what the layout holds
+    using Raw = QHash<QString, std::optional<QString>>;
+    auto rawOf = [&](Memory& m) {
+        Raw raw;
+        m.groupId.reset();
+        m.embedding.reset();
+        raw[u"id"_s] = m.id;
+        raw[u"content"_s] = m.content;
+        raw[u"namespace"_s] = m.namespaceName;
+        raw[u"status"_s] = m.status;
+        raw[u"tags"_s] = pgArray(m.tags);
+        raw[u"created_at"_s] = QString::number(m.createdAt);
+        raw[u"updated_at"_s] = QString::number(m.updatedAt);
+        raw[u"project_id"_s] = m.projectId;
+        raw[u"branch"_s] = m.branch;
+        raw[u"file_path"_s] = m.filePath;
+        raw[u"source"_s] = m.source;
+        raw[u"tombstoned_at"_s] = number(m.tombstonedAt);
+        if (head) {
+            raw[u"domain"_s] = domainJsonOf(m.domain);
+            raw[u"expires_at"_s] = number(m.expiresAt);
+            raw[u"is_summary"_s] = m.isSummary ? u"t"_s : u"f"_s;
+            raw[u"source_memory_ids"_s]
+                = m.sourceMemoryIds ? std::optional<QString>(jsonArray(*m.sourceMemoryIds)) : std::nullopt;
+            raw[u"consolidation_timestamp"_s] = number(m.consolidationTimestamp);
+        } else {
+            const Domain d = Domain::fromDisplayString(m.domain);
+            raw[u"domain_org"_s] = d.organization;
+            raw[u"domain_project"_s] = d.project;
+            raw[u"domain_repo"_s] = d.repository;
+            m.domain = d.toString();
+            m.expiresAt.reset();
+            m.isSummary = false;
+            m.sourceMemoryIds.reset();
+            m.consolidationTimestamp.reset();
+        }
+        return raw;
+    };
+    auto emit = [&](const Raw& raw) {
+        QByteArray line;
+        for (qsizetype c = 0; c < columns.size(); ++c) {
+            if (c)
+                line += '\t';
+            line += copyField(raw.value(columns[c]));
+        }
+        file.write(line + '\n');
+        ++result.rowCount;
+    };
+    MemoryStream stream(options.seed, options.lightContent);
+    for (int i = 0; i < options.count; ++i) {
+        Memory m = stream.next();
+        m.updatedAt = m.createdAt + (i % 7) * 10; // PostgreSQL keeps a real updated_at
+        if (i < options.largeMemories * 97 && i % 97 == 5)
+            m.content += u"\n"_s + QString(u"Long memory line with words sqlite and retry. "_s).repeated(2200);
+        const Raw raw = rawOf(m);
+        emit(raw);
+        result.truth.append(m);
+    }
+    if (options.anomalies) {
+        auto base = [&](const QString& id) {
+            Memory m;
+            m.id = id;
+            m.namespaceName = u"learnings"_s;
+            m.domain = u"project"_s;
+            m.status = u"active"_s;
+            m.createdAt = kBaseTime - 1000;
+            m.updatedAt = m.createdAt + 1;
+            m.content = u"anomaly row "_s + id;
+            m.tags = {u"anomaly"_s};
+            return m;
+        };
+        auto add = [&](Memory m, const std::function<void(Raw&, Memory&)>& tweak = {}) {
+            Raw raw = rawOf(m);
+            if (tweak)
+                tweak(raw, m);
+            emit(raw);
+            result.truth.append(m);
+        };
+        // ids and tags that an array literal must quote
+        for (const QString& id : {u"quote\"id"_s, u"a,b"_s, u"{brace}"_s, u"back\\slash"_s, u"NULL"_s, u"with space"_s})
+            add(base(id));
+        {
+            Memory m = base(u"anomaly_tags_hostile"_s);
+            m.tags = {u"a,b"_s, u"q\"x"_s, u"{x}"_s, u"back\\"_s, u"NULL"_s, u""_s};
+            add(m);
+        }
+        add(base(u"anomaly_ns"_s), [](Raw& raw, Memory& m) { raw[u"namespace"_s] = m.namespaceName = u"Decisions"_s; });
+        add(base(u"anomaly_status"_s), [](Raw& raw, Memory& m) { raw[u"status"_s] = m.status = u"ARCHIVED"_s; });
+        add(base(u"anomaly_status_unknown"_s),
+            [](Raw& raw, Memory& m) { raw[u"status"_s] = m.status = u"Unknown-Status"_s; });
+        add(base(u"anomaly_gc_mark"_s), [](Raw& raw, Memory& m) {
+            m.tombstonedAt = m.createdAt + 5;
+            raw[u"tombstoned_at"_s] = QString::number(*m.tombstonedAt);
+        });
+        add(base(u"anomaly_empty_content"_s), [](Raw& raw, Memory& m) { raw[u"content"_s] = m.content = u""_s; });
+        add(base(u"anomaly_epoch_zero"_s), [](Raw& raw, Memory& m) {
+            m.createdAt = m.updatedAt = 0;
+            raw[u"created_at"_s] = raw[u"updated_at"_s] = u"0"_s;
+        });
+        if (head) {
+            // a domain that is not JSON (older writers, hand edits) is shown as it is
+            add(base(u"anomaly_domain_plain"_s), [](Raw& raw, Memory& m) { raw[u"domain"_s] = m.domain = u"user"_s; });
+            add(base(u"anomaly_domain_empty"_s), [](Raw& raw, Memory& m) {
+                raw[u"domain"_s] = u""_s;
+                m.domain = u"project"_s;
+            });
+            add(base(u"anomaly_domain_org"_s), [](Raw& raw, Memory& m) {
+                m.domain = u"org"_s;
+                raw[u"domain"_s] = domainJsonOf(m.domain);
+            });
+            add(base(u"anomaly_tags_null"_s), [](Raw& raw, Memory& m) {
+                raw[u"tags"_s] = std::nullopt;
+                m.tags.clear();
+            });
+            add(base(u"anomaly_summary_null"_s), [](Raw& raw, Memory&) { raw[u"is_summary"_s] = std::nullopt; });
+            add(base(u"anomaly_sources_empty"_s), [](Raw& raw, Memory& m) {
+                raw[u"source_memory_ids"_s] = u"[]"_s;
+                m.sourceMemoryIds = QStringList {};
+            });
+            add(base(u"anomaly_sources_object"_s), [](Raw& raw, Memory& m) {
+                raw[u"source_memory_ids"_s] = u"{\"not\": \"a list\"}"_s;
+                m.sourceMemoryIds = QStringList {};
+            });
+        }
+    }
+    file.write("\\.\n");
+    if (head)
+        file.write("ANALYZE memories;\n");
     return result;
 }
 

@@ -66,6 +66,16 @@ private:
 /// Writes a subcog SQLite store with raw SQL (independent of the inspector's backend) and returns its truth.
 GeneratedStore writeSqliteStore(const QString& path, SqliteLayout layout, const GeneratorOptions& options);
 
+/// subcog's PostgreSQL layouts (spec §5.1, §5.2).
+enum class PostgresLayout
+{
+    Head, ///< one memories table: content in the row, JSON domain, TEXT[] tags, JSONB source ids
+    Split, ///< ea5e9a7 and before: domain in three columns, no search_vector (read-only for the inspector)
+};
+
+/// Writes a psql-loadable SQL file (schema and COPY data) of a subcog PostgreSQL store and returns its truth.
+GeneratedStore writePostgresSql(const QString& path, PostgresLayout layout, const GeneratorOptions& options);
+
 /// Writes memories as JSON Lines with Qt's own JSON classes (independent of the inspector's writer).
 void writeTruthFile(const QString& path, const QList<Memory>& truth);
 

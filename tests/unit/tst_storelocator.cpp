@@ -55,6 +55,12 @@ private Q_SLOTS:
         QCOMPARE(config.dataDir, u"/srv/data/memories"_s);
         QCOMPARE(config.backend, u"postgresql"_s);
         QVERIFY(config.hasConnectionString);
+        const auto stores = findSubcogStores(config);
+        QVERIFY(!stores.isEmpty());
+        QCOMPARE(stores.first().spec, u"postgresql://u:secret@localhost/subcog"_s);
+        qputenv("SUBCOG_STORAGE_CONNECTION_STRING", "postgres://other/db");
+        QCOMPARE(findSubcogStores(readSubcogConfig()).first().spec, u"postgres://other/db"_s);
+        qunsetenv("SUBCOG_STORAGE_CONNECTION_STRING");
         qputenv("SUBCOG_STORAGE_BACKEND", "filesystem");
         QCOMPARE(readSubcogConfig().backend, u"filesystem"_s);
         QCOMPARE(expandPath(u"~/x"_s), m_home.path() + u"/x"_s);
