@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Reads of subcog's SQLite store through the inspector's backend, beside the sqlite3 CLI doing the same reads
 // in the same run. Prints figures; judges nothing.
+#include "benchutil.h"
 #include "fixturegenerator.h"
 #include "sqlite/sqlitebackend.h"
 
@@ -24,63 +25,15 @@ using namespace Inspector;
 
 namespace {
 
-QTextStream out(stdout);
+using namespace Bench;
 
-double median(QList<double> values)
-{
-    std::sort(values.begin(), values.end());
-    return values.isEmpty() ? 0 : values[values.size() / 2];
-}
-
-template<typename F>
-double timeMs(F&& f)
-{
-    QElapsedTimer timer;
-    timer.start();
-    f();
-    return double(timer.nsecsElapsed()) / 1e6;
-}
-
-// Whole-process wall time of `sqlite3 -readonly DB < script`.
 double cliMs(const QString& sqlite3, const QString& db, const QString& script)
 {
-    QProcess p;
-    p.setStandardInputFile(script);
-    p.setStandardOutputFile(QProcess::nullDevice());
-    QElapsedTimer timer;
-    timer.start();
-    p.start(sqlite3, {u"-readonly"_s, db});
-    p.waitForFinished(-1);
-    const double ms = double(timer.nsecsElapsed()) / 1e6;
-    if (p.exitCode() != 0)
-        qFatal("sqlite3 failed: %s", p.readAllStandardError().constData());
-    return ms;
-}
-
-QString writeScript(QTemporaryDir& dir, const QString& name, const QString& sql)
-{
-    const QString path = dir.filePath(name);
-    QFile f(path);
-    f.open(QIODevice::WriteOnly);
-    f.write(sql.toUtf8());
-    return path;
-}
-
-QString quoted(const QString& s)
-{
-    return u'\'' + QString(s).replace(u'\'', u"''"_s) + u'\'';
+    return processMs(sqlite3, {u"-readonly"_s, db}, script);
 }
 
 const QString kMetaColumns = u"id, namespace, domain, project_id, branch, file_path, status, created_at, tags, source, "
                              "tombstoned_at, expires_at, is_summary, source_memory_ids, consolidation_timestamp"_s;
-
-void row(const QString& what, double ours, double cli, double bound)
-{
-    out << qSetFieldWidth(46) << Qt::left << what << qSetFieldWidth(0)
-        << QString::number(ours, 'f', 2).rightJustified(10) << " ms" << QString::number(cli, 'f', 2).rightJustified(10)
-        << " ms" << QString::number(ours / cli, 'f', 2).rightJustified(8) << "x   (bound "
-        << QString::number(bound, 'f', 1) << " ms: " << (ours <= bound ? "within" : "OVER") << ")" << Qt::endl;
-}
 
 } // namespace
 
@@ -106,7 +59,7 @@ int main(int argc, char** argv)
         qFatal("the sqlite3 CLI is needed as the yardstick (apt-get install sqlite3)");
 
     if (!QFileInfo::exists(path)) {
-        out << "generating " << count << " memories into " << path << " …" << Qt::endl;
+        out() << "generating " << count << " memories into " << path << " …" << Qt::endl;
         Fixtures::GeneratorOptions options;
         options.count = count;
         options.anomalies = false;
@@ -114,9 +67,9 @@ int main(int argc, char** argv)
         options.largeMemories = 0;
         options.pendingWal = false;
         const double ms = timeMs([&] { Fixtures::writeSqliteStore(path, Fixtures::SqliteLayout::Head, options); });
-        out << "generated in " << QString::number(ms / 1000, 'f', 1) << " s" << Qt::endl;
+        out() << "generated in " << QString::number(ms / 1000, 'f', 1) << " s" << Qt::endl;
     }
-    out << "store: " << path << " (" << QFileInfo(path).size() / (1024 * 1024) << " MiB)" << Qt::endl;
+    out() << "store: " << path << " (" << QFileInfo(path).size() / (1024 * 1024) << " MiB)" << Qt::endl;
 
     std::unique_ptr<SqliteBackend> backend;
     QList<double> openTimes;
@@ -127,7 +80,7 @@ int main(int argc, char** argv)
     const qint64 total = backend->count();
     QStringList ids;
     const double listMs = timeMs([&] { ids = backend->listIds(); });
-    out << "memories: " << total
+    out() << "memories: " << total
         << "; open (no lookup structure is built): " << QString::number(median(openTimes), 'f', 2)
         << " ms; listIds of all: " << QString::number(listMs, 'f', 1) << " ms" << Qt::endl
         << Qt::endl;
@@ -200,9 +153,9 @@ int main(int argc, char** argv)
         lastCli << cliMs(sqlite3, path, lastScript);
     }
 
-    out << "median of " << rounds << " rounds; ours in-process, sqlite3 CLI as a whole process (metadata only)"
+    out() << "median of " << rounds << " rounds; ours in-process, sqlite3 CLI as a whole process (metadata only)"
         << Qt::endl;
-    out << qSetFieldWidth(46) << Qt::left << "read" << qSetFieldWidth(0) << "      ours"
+    out() << qSetFieldWidth(46) << Qt::left << "read" << qSetFieldWidth(0) << "      ours"
         << "          sqlite3"
         << "   ratio" << Qt::endl;
     const double b = median(batchCli);
@@ -220,11 +173,11 @@ int main(int argc, char** argv)
                       u"SELECT m.id, f.content FROM memories m JOIN memories_fts f ON m.id = f.id WHERE m.id = "_s
                           + quoted(ids[ids.size() / 2]) + u";\n"_s);
     const double join = cliMs(sqlite3, path, joinScript);
-    out << Qt::endl
+    out() << Qt::endl
         << "for reference, subcog's join for ONE id in the sqlite3 CLI: " << QString::number(join, 'f', 1)
         << " ms (x1000 = " << QString::number(join, 'f', 0) << " s-ish for a batch)" << Qt::endl;
     rusage usage {};
     getrusage(RUSAGE_SELF, &usage);
-    out << "peak resident memory of this process: " << usage.ru_maxrss / 1024 << " MiB" << Qt::endl;
+    out() << "peak resident memory of this process: " << usage.ru_maxrss / 1024 << " MiB" << Qt::endl;
     return 0;
 }
