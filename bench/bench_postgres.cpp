@@ -51,6 +51,7 @@ int main(int argc, char** argv)
         options.count = count;
         options.anomalies = false;
         options.lightContent = true;
+        options.keepTruth = false;
         options.largeMemories = 0;
         out() << "generating and loading " << count << " memories into PostgreSQL …" << Qt::endl;
         const double ms = timeMs([&] {
@@ -77,9 +78,9 @@ int main(int argc, char** argv)
     qint64 exact = 0;
     const double countMs = timeMs([&] { exact = backend->count(); });
     out() << "memories: " << exact << " (estimate " << estimated << " in " << QString::number(median(estimate), 'f', 2)
-          << " ms, exact count " << QString::number(countMs, 'f', 1) << " ms); open (connect + schema): "
-          << QString::number(median(openTimes), 'f', 2) << " ms; listIds of all: " << QString::number(listMs, 'f', 1)
-          << " ms" << Qt::endl
+          << " ms, exact count " << QString::number(countMs, 'f', 1)
+          << " ms); open (connect + schema): " << QString::number(median(openTimes), 'f', 2)
+          << " ms; listIds of all: " << QString::number(listMs, 'f', 1) << " ms" << Qt::endl
           << Qt::endl;
 
     MemoryQuery tailQuery;
@@ -90,9 +91,9 @@ int main(int argc, char** argv)
     const Cursor farCursor {pivot.createdAt, pivot.id};
 
     QTemporaryDir scripts;
-    const QString firstScript = writeScript(scripts, u"first.sql"_s,
-                                            u"SELECT "_s + kMetaColumns
-                                                + u" FROM memories ORDER BY created_at DESC, id COLLATE \"C\" LIMIT 200;\n"_s);
+    const QString firstScript = writeScript(
+        scripts, u"first.sql"_s,
+        u"SELECT "_s + kMetaColumns + u" FROM memories ORDER BY created_at DESC, id COLLATE \"C\" LIMIT 200;\n"_s);
     const QString seekScript = writeScript(
         scripts, u"seek.sql"_s,
         u"SELECT "_s + kMetaColumns + u" FROM memories WHERE created_at <= "_s + QString::number(pivot.createdAt)
@@ -139,7 +140,8 @@ int main(int argc, char** argv)
     row(u"last 200-row page (reverse scan) w/ content"_s, median(lastOurs), median(lastCli));
     rusage usage {};
     getrusage(RUSAGE_SELF, &usage);
-    out() << "peak resident memory of this process: " << usage.ru_maxrss / 1024 << " MiB" << Qt::endl;
+    out() << "peak resident memory of this process (store generation included): " << usage.ru_maxrss / 1024 << " MiB"
+          << Qt::endl;
     backend.reset();
     if (!serverDir.isEmpty())
         server->runSql(u"postgres"_s, u"DROP DATABASE "_s + database);

@@ -64,6 +64,7 @@ int main(int argc, char** argv)
         options.count = count;
         options.anomalies = false;
         options.lightContent = true;
+        options.keepTruth = false;
         options.largeMemories = 0;
         options.pendingWal = false;
         const double ms = timeMs([&] { Fixtures::writeSqliteStore(path, Fixtures::SqliteLayout::Head, options); });
@@ -81,9 +82,9 @@ int main(int argc, char** argv)
     QStringList ids;
     const double listMs = timeMs([&] { ids = backend->listIds(); });
     out() << "memories: " << total
-        << "; open (no lookup structure is built): " << QString::number(median(openTimes), 'f', 2)
-        << " ms; listIds of all: " << QString::number(listMs, 'f', 1) << " ms" << Qt::endl
-        << Qt::endl;
+          << "; open (no lookup structure is built): " << QString::number(median(openTimes), 'f', 2)
+          << " ms; listIds of all: " << QString::number(listMs, 'f', 1) << " ms" << Qt::endl
+          << Qt::endl;
 
     QTemporaryDir scripts;
     QRandomGenerator random(12345);
@@ -154,10 +155,10 @@ int main(int argc, char** argv)
     }
 
     out() << "median of " << rounds << " rounds; ours in-process, sqlite3 CLI as a whole process (metadata only)"
-        << Qt::endl;
+          << Qt::endl;
     out() << qSetFieldWidth(46) << Qt::left << "read" << qSetFieldWidth(0) << "      ours"
-        << "          sqlite3"
-        << "   ratio" << Qt::endl;
+          << "          sqlite3"
+          << "   ratio" << Qt::endl;
     const double b = median(batchCli);
     row(u"getBatch(1000 random ids) with content"_s, median(batchOurs), b, 5 * b);
     const double f = median(firstCli);
@@ -174,10 +175,11 @@ int main(int argc, char** argv)
                           + quoted(ids[ids.size() / 2]) + u";\n"_s);
     const double join = cliMs(sqlite3, path, joinScript);
     out() << Qt::endl
-        << "for reference, subcog's join for ONE id in the sqlite3 CLI: " << QString::number(join, 'f', 1)
-        << " ms (x1000 = " << QString::number(join, 'f', 0) << " s-ish for a batch)" << Qt::endl;
+          << "for reference, subcog's join for ONE id in the sqlite3 CLI: " << QString::number(join, 'f', 1)
+          << " ms (x1000 = " << QString::number(join, 'f', 0) << " s-ish for a batch)" << Qt::endl;
     rusage usage {};
     getrusage(RUSAGE_SELF, &usage);
-    out() << "peak resident memory of this process: " << usage.ru_maxrss / 1024 << " MiB" << Qt::endl;
+    out() << "peak resident memory of this process (store generation included): " << usage.ru_maxrss / 1024 << " MiB"
+          << Qt::endl;
     return 0;
 }

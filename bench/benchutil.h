@@ -67,10 +67,12 @@ inline QString quoted(const QString& s)
 inline void row(const QString& what, double ours, double cli, double bound = -1)
 {
     out() << qSetFieldWidth(48) << Qt::left << what << qSetFieldWidth(0)
-          << QString::number(ours, 'f', 2).rightJustified(10) << " ms" << QString::number(cli, 'f', 2).rightJustified(10)
-          << " ms" << QString::number(ours / cli, 'f', 2).rightJustified(8) << "x";
+          << QString::number(ours, 'f', 2).rightJustified(10) << " ms"
+          << QString::number(cli, 'f', 2).rightJustified(10) << " ms"
+          << QString::number(ours / cli, 'f', 2).rightJustified(8) << "x";
     if (bound >= 0)
-        out() << "   (bound " << QString::number(bound, 'f', 1) << " ms: " << (ours <= bound ? "within" : "OVER") << ")";
+        out() << "   (bound " << QString::number(bound, 'f', 1) << " ms: " << (ours <= bound ? "within" : "OVER")
+              << ")";
     out() << Qt::endl;
 }
 

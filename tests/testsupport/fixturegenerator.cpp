@@ -481,7 +481,8 @@ GeneratedStore writeSqliteStore(const QString& path, SqliteLayout layout, const 
             const auto raw = rawColumns(truth);
             insertRaw(raw);
             insertContent(truth.id, truth.content, raw.value(u"tags"_s));
-            result.truth.append(truth);
+            if (options.keepTruth || truth.sourceMemoryIds) // summaries' edges are written from the truth
+                result.truth.append(truth);
         };
 
         MemoryStream stream(options.seed, options.lightContent);
@@ -836,7 +837,8 @@ GeneratedStore writePostgresSql(const QString& path, PostgresLayout layout, cons
             m.content += u"\n"_s + QString(u"Long memory line with words sqlite and retry. "_s).repeated(2200);
         const Raw raw = rawOf(m);
         emit(raw);
-        result.truth.append(m);
+        if (options.keepTruth)
+            result.truth.append(m);
     }
     if (options.anomalies) {
         auto base = [&](const QString& id) {
