@@ -24,12 +24,21 @@ ExportReport JsonlExporter::run(const MemoryFilter& filter, QIODevice& out, cons
     for (;;) {
         Page page = m_backend.query(query);
         buffer.clear();
-        for (const Memory& memory : std::as_const(page.memories))
+        qint64 written = 0;
+        for (const Memory& memory : std::as_const(page.memories)) {
+            if (memory.flags & MemoryFlag::Locked) {
+                // only the id of an encrypted memory is known without its key
+                report.skipped.append(
+                    RecordIssue {memory.id, u"encrypted, and no key was given (SUBCOG_ENCRYPTION_KEY)"_s});
+                continue;
+            }
             appendJsonLine(buffer, memory);
+            ++written;
+        }
         if (out.write(buffer) != buffer.size())
             throw StorageError(StorageError::Kind::OperationFailed,
                                u"writing the export failed: "_s + out.errorString());
-        report.written += page.memories.size();
+        report.written += written;
         report.skipped.append(page.issues);
         if (progress && !progress(report.written, report.expected)) {
             report.cancelled = true;

@@ -159,6 +159,10 @@ QStringList describeFlags(MemoryFlags flags)
         lines << u"legacy domain value (NULL, empty or global)"_s;
     if (flags & MemoryFlag::MessyTags)
         lines << u"tags stored with spaces, empty entries or NULL"_s;
+    if (flags & MemoryFlag::Encrypted)
+        lines << u"stored encrypted"_s;
+    if (flags & MemoryFlag::Locked)
+        lines << u"encrypted, and no key was given to open it (SUBCOG_ENCRYPTION_KEY)"_s;
     return lines;
 }
 
@@ -175,6 +179,13 @@ Namespace Memory::effectiveNamespace() const
 MemoryStatus Memory::effectiveStatus() const
 {
     return parseStatus(status).value_or(MemoryStatus::Active);
+}
+
+Domain Memory::domainForWrite() const
+{
+    if (domainParts && domainParts->toString() == domain)
+        return *domainParts;
+    return Domain::fromDisplayString(domain);
 }
 
 QString Memory::urn() const

@@ -87,6 +87,8 @@ enum class MemoryFlag : quint32
     TagsMismatch = 1u << 7, ///< the FTS row's tags differ from the metadata row's
     LegacyDomain = 1u << 8, ///< NULL, empty or `global` domain (project scope)
     MessyTags = 1u << 9, ///< tags string with spaces or empty segments, or NULL
+    Encrypted = 1u << 10, ///< stored encrypted at rest (folder stores); written back encrypted
+    Locked = 1u << 11, ///< encrypted and no key to open it: only the id is known
 };
 Q_DECLARE_FLAGS(MemoryFlags, MemoryFlag)
 Q_DECLARE_OPERATORS_FOR_FLAGS(MemoryFlags)
@@ -101,6 +103,9 @@ struct Memory
     QString content;
     QString namespaceName; ///< as stored; see parseNamespace()
     QString domain; ///< Display string (`project` for the project scope)
+    /// The three parts, when the store keeps them (folders, old PostgreSQL); used on write while they still
+    /// display as `domain`, since the display string alone cannot tell X/P from X/Y.
+    std::optional<Domain> domainParts;
     std::optional<QString> projectId;
     std::optional<QString> branch;
     std::optional<QString> filePath;
@@ -125,6 +130,8 @@ struct Memory
     Namespace effectiveNamespace() const;
     /// The status as subcog reads it (unknown → active).
     MemoryStatus effectiveStatus() const;
+    /// The domain's parts: the stored ones while they match `domain`, otherwise parsed from it.
+    Domain domainForWrite() const;
     /// `subcog://<domain>/<namespace>/<id>` (spec §3.7).
     QString urn() const;
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "storeopener.h"
 
+#include "filesystem/filesystembackend.h"
 #include "postgres/postgresbackend.h"
 #include "retryingbackend.h"
 #include "sqlite/sqlitebackend.h"
@@ -43,9 +44,12 @@ std::unique_ptr<PersistenceBackend> openStore(const QString& text, const OpenOpt
         backend = PostgresBackend::open(spec.location, pg);
         break;
     }
-    case StoreSpec::Kind::Filesystem:
-        throw StorageError(StorageError::Kind::InvalidInput,
-                           spec.location + u": folder stores are not supported by this build yet"_s);
+    case StoreSpec::Kind::Filesystem: {
+        FilesystemBackend::Options fs;
+        fs.readOnly = options.readOnly;
+        backend = FilesystemBackend::open(spec.location, fs);
+        break;
+    }
     }
     return std::make_unique<RetryingBackend>(std::move(backend), RetryPolicy::fromEnvironment());
 }

@@ -170,7 +170,7 @@ private Q_SLOTS:
         QTest::newRow("other sqlite") << u"other"_s << u"not a subcog store"_s;
         QTest::newRow("corrupt pages") << u"corrupt"_s << u"corrupt"_s;
         QTest::newRow("truncated") << u"truncated"_s << u""_s;
-        QTest::newRow("directory") << u"directory"_s << u"folder stores"_s;
+        QTest::newRow("missing folder") << u"nofolder"_s << u"no such folder"_s;
         QTest::newRow("postgres url, nobody listening") << u"postgres"_s << u"connection refused"_s;
     }
     void badStores()
@@ -216,8 +216,8 @@ private Q_SLOTS:
             } else {
                 f.resize(f.size() / 3);
             }
-        } else if (kind == "directory"_L1) {
-            path = dir.path();
+        } else if (kind == "nofolder"_L1) {
+            path = u"fs:"_s + dir.filePath(u"absent"_s);
         } else if (kind == "postgres"_L1) {
             path = u"postgresql://localhost:1/none"_s;
         }
@@ -229,7 +229,7 @@ private Q_SLOTS:
             const QList<QByteArray> lines = r.err.trimmed().split('\n');
             QVERIFY2(lines.size() == 1, r.err.constData());
             QVERIFY2(lines.first().contains(reason.toUtf8()), r.err.constData());
-            if (kind != "postgres"_L1 && kind != "directory"_L1)
+            if (kind != "postgres"_L1 && kind != "nofolder"_L1)
                 QVERIFY2(lines.first().contains(path.toUtf8()), r.err.constData());
         }
         QCOMPARE(Testing::fileHash(path), before);

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "persistencebackend.h"
+
+#include <QHash>
+#include <QJsonObject>
+
+#include <memory>
+
+namespace Inspector {
+
+/**
+ * subcog's filesystem store (spec §6): one pretty-printed `<id>.json` per memory in a flat folder, optionally
+ * AES-256-GCM encrypted per file. The folder is scanned once into an in-memory index (kept current by this
+ * backend's own writes and by refresh()), so filters and pages never re-parse files.
+ *
+ * Writes are crash-safe, unlike subcog's: a temporary file in the same folder (`<id>.json.<random>.tmp`, which
+ * subcog's listing ignores), fsync, rename over the target, fsync of the folder. Ids must pass subcog's
+ * safe-name rule, so no id can leave the folder, and symbolic links are never written through.
+ */
+class FilesystemBackend final : public PersistenceBackend
+{
+public:
+    struct Options
+    {
+        bool readOnly = false;
+        std::optional<QByteArray> key; ///< 32-byte AES key; SUBCOG_ENCRYPTION_KEY when not given
+        bool encryptNewFiles = false; ///< new files encrypted (existing ones keep their state)
+    };
+
+    /// Opens an existing folder and indexes it; damaged files are listed in storeIssues(), not fatal.
+    static std::unique_ptr<FilesystemBackend> open(const QString& folder, const Options& options);
+    static std::unique_ptr<FilesystemBackend> open(const QString& folder) { return open(folder, Options {}); }
+    /// Creates the folder (and parents) if needed and opens it.
+    static std::unique_ptr<FilesystemBackend> create(const QString& folder, const Options& options);
+    static std::unique_ptr<FilesystemBackend> create(const QString& folder) { return create(folder, Options {}); }
+
+    /// subcog's safe-name rule for ids of folder stores: 1–255 letters, digits, `-` or `_`.
+    static bool isSafeId(const QString& id);
+
+    ~FilesystemBackend() override;
+
+    QString kind() const override;
+    QString location() const override { return m_folder; }
+    bool isReadOnly() const override { return m_options.readOnly; }
+    QStringList describeLayout() const override;
+
+    void store(const Memory& memory) override;
+    std::optional<Memory> get(const QString& id) override;
+    bool remove(const QString& id) override;
+    QStringList listIds() override;
+    QList<Memory> getBatch(const QStringList& ids, QList<RecordIssue>* issues = nullptr) override;
+    bool exists(const QString& id) override;
+    qint64 count() override;
+    Page query(const MemoryQuery& query) override;
+    qint64 count(const MemoryFilter& filter) override;
+    QList<RecordIssue> storeIssues() override;
+
+    /// Re-reads what changed on disk since the last scan (new, changed and removed files).
+    void refresh();
+    /// Temporary files left by an interrupted write (never subcog's data).
+    QStringList leftoverTemporaryFiles() const { return m_leftovers; }
+    /// Deletes those temporary files; returns how many were removed.
+    int removeLeftoverTemporaryFiles();
+
+private:
+    struct Entry
+    {
+        Memory memory;
+        QJsonObject unknownKeys;
+        qint64 modified = 0; ///< nanoseconds
+        qint64 size = 0;
+    };
+
+    FilesystemBackend(QString folder, const Options& options);
+    void scan(bool full);
+    std::optional<Entry> readFile(const QString& fileName, QString* reason) const;
+    const QList<QString>& sortedIds(const MemoryQuery& query);
+    void writeAtomically(const QString& id, const QByteArray& bytes);
+    void checkWritable() const;
+
+    QString m_folder;
+    Options m_options;
+    QHash<QString, Entry> m_entries;
+    QHash<QString, QString> m_damaged; ///< file name → reason
+    QStringList m_leftovers;
+    quint64 m_generation = 0; ///< bumped by every change of the index
+    // the last query's order, reused while the filter, sort and index stay the same
+    struct
+    {
+        quint64 generation = ~0ULL;
+        MemoryFilter filter;
+        SortKey key = SortKey::CreatedAt;
+        Qt::SortOrder order = Qt::DescendingOrder;
+        Qt::SortOrder idOrder = Qt::AscendingOrder;
+        QList<QString> ids;
+    } m_order;
+};
+
+} // namespace Inspector

@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: MIT
+#include "memoryfile.h"
+
+#include "jsonl.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QStringDecoder>
+
+#include <charconv>
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+
+namespace Inspector {
+
+namespace {
+
+constexpr const char* kKnownKeys[] = {
+    "id",          "content",    "namespace",     "domain_org",        "domain_project",
+    "domain_repo", "project_id", "branch",        "file_path",         "status",
+    "created_at",  "updated_at", "tombstoned_at", "expires_at",        "embedding",
+    "tags",        "source",     "is_summary",    "source_memory_ids", "consolidation_timestamp",
+};
+
+void indent(QByteArray& out, int depth)
+{
+    out.append('\n');
+    out.append(QByteArray(depth * 2, ' '));
+}
+
+// serde_json's PrettyFormatter for any JSON value (used for unknown keys).
+void appendPretty(QByteArray& out, const QJsonValue& value, int depth)
+{
+    switch (value.type()) {
+    case QJsonValue::Null:
+    case QJsonValue::Undefined:
+        out.append("null");
+        break;
+    case QJsonValue::Bool:
+        out.append(value.toBool() ? "true" : "false");
+        break;
+    case QJsonValue::Double: {
+        const double d = value.toDouble();
+        if (d == std::floor(d) && std::abs(d) < 9.0e15)
+            out.append(QByteArray::number(value.toInteger()));
+        else
+            out.append(QByteArray::number(d, 'g', QLocale::FloatingPointShortest));
+        break;
+    }
+    case QJsonValue::String:
+        appendJsonString(out, value.toString());
+        break;
+    case QJsonValue::Array: {
+        const QJsonArray array = value.toArray();
+        if (array.isEmpty()) {
+            out.append("[]");
+            break;
+        }
+        out.append('[');
+        for (qsizetype i = 0; i < array.size(); ++i) {
+            if (i)
+                out.append(',');
+            indent(out, depth + 1);
+            appendPretty(out, array[i], depth + 1);
+        }
+        indent(out, depth);
+        out.append(']');
+        break;
+    }
+    case QJsonValue::Object: {
+        const QJsonObject object = value.toObject();
+        if (object.isEmpty()) {
+            out.append("{}");
+            break;
+        }
+        out.append('{');
+        bool first = true;
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            if (!first)
+                out.append(',');
+            first = false;
+            indent(out, depth + 1);
+            appendJsonString(out, it.key());
+            out.append(": ");
+            appendPretty(out, it.value(), depth + 1);
+        }
+        indent(out, depth);
+        out.append('}');
+        break;
+    }
+    }
+}
+
+} // namespace
+
+void appendSerdeFloat(QByteArray& out, float value)
+{
+    if (!std::isfinite(value)) {
+        out.append("null"); // serde_json writes non-finite floats as null
+        return;
+    }
+    if (value == 0.0f) {
+        out.append(std::signbit(value) ? "-0.0" : "0.0");
+        return;
+    }
+    // shortest round-trip digits and exponent, then ryu's layout rules
+    char buffer[32];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
+    std::string text(buffer, result.ptr);
+    std::string sign;
+    if (text[0] == '-') {
+        sign = "-";
+        text.erase(0, 1);
+    }
+    const size_t e = text.find('e');
+    std::string digits = text.substr(0, e);
+    digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
+    const int exponent = std::stoi(text.substr(e + 1));
+    const int length = int(digits.size());
+    const int kk = exponent + 1; // 10^(kk-1) <= v < 10^kk
+    const int k = kk - length;
+    std::string formatted;
+    if (k >= 0 && kk <= 21) {
+        formatted = digits + std::string(size_t(k), '0') + ".0";
+    } else if (kk > 0 && kk <= 21) {
+        formatted = digits.substr(0, size_t(kk)) + "." + digits.substr(size_t(kk));
+    } else if (kk > -6 && kk <= 0) {
+        formatted = "0." + std::string(size_t(-kk), '0') + digits;
+    } else if (length == 1) {
+        formatted = digits + "e" + std::to_string(kk - 1);
+    } else {
+        formatted = digits.substr(0, 1) + "." + digits.substr(1) + "e" + std::to_string(kk - 1);
+    }
+    out.append(sign.c_str()).append(formatted.c_str());
+}
+
+QByteArray serializeMemoryFile(const Memory& m, const QJsonObject& unknownKeys)
+{
+    const Domain domain = m.domainForWrite();
+    QByteArray out;
+    out.reserve(m.content.size() + 1024);
+    out.append('{');
+    bool first = true;
+    auto key = [&](const char* name) {
+        if (!first)
+            out.append(',');
+        first = false;
+        indent(out, 1);
+        out.append('"').append(name).append("\": ");
+    };
+    auto text = [&](const std::optional<QString>& v) {
+        if (v)
+            appendJsonString(out, *v);
+        else
+            out.append("null");
+    };
+    auto number = [&](const std::optional<qint64>& v) {
+        if (v)
+            out.append(QByteArray::number(*v));
+        else
+            out.append("null");
+    };
+    auto strings = [&](const QStringList& list) {
+        if (list.isEmpty()) {
+            out.append("[]");
+            return;
+        }
+        out.append('[');
+        for (qsizetype i = 0; i < list.size(); ++i) {
+            if (i)
+                out.append(',');
+            indent(out, 2);
+            appendJsonString(out, list[i]);
+        }
+        indent(out, 1);
+        out.append(']');
+    };
+    key("id");
+    appendJsonString(out, m.id);
+    key("content");
+    appendJsonString(out, m.content);
+    key("namespace");
+    appendJsonString(out, m.namespaceName);
+    key("domain_org");
+    text(domain.organization);
+    key("domain_project");
+    text(domain.project);
+    key("domain_repo");
+    text(domain.repository);
+    key("project_id");
+    text(m.projectId);
+    key("branch");
+    text(m.branch);
+    key("file_path");
+    text(m.filePath);
+    key("status");
+    appendJsonString(out, m.status);
+    key("created_at");
+    out.append(QByteArray::number(m.createdAt));
+    key("updated_at");
+    out.append(QByteArray::number(m.updatedAt));
+    key("tombstoned_at");
+    number(m.tombstonedAt);
+    key("expires_at");
+    number(m.expiresAt);
+    key("embedding");
+    if (!m.embedding) {
+        out.append("null");
+    } else if (m.embedding->isEmpty()) {
+        out.append("[]");
+    } else {
+        out.append('[');
+        for (qsizetype i = 0; i < m.embedding->size(); ++i) {
+            if (i)
+                out.append(',');
+            indent(out, 2);
+            appendSerdeFloat(out, m.embedding->at(i));
+        }
+        indent(out, 1);
+        out.append(']');
+    }
+    key("tags");
+    strings(m.tags);
+    key("source");
+    text(m.source);
+    key("is_summary");
+    out.append(m.isSummary ? "true" : "false");
+    key("source_memory_ids");
+    if (m.sourceMemoryIds)
+        strings(*m.sourceMemoryIds);
+    else
+        out.append("null");
+    key("consolidation_timestamp");
+    number(m.consolidationTimestamp);
+    for (auto it = unknownKeys.begin(); it != unknownKeys.end(); ++it) {
+        out.append(',');
+        indent(out, 1);
+        appendJsonString(out, it.key());
+        out.append(": ");
+        appendPretty(out, it.value(), 1);
+    }
+    out.append("\n}");
+    return out;
+}
+
+std::optional<MemoryFile> parseMemoryFile(const QByteArray& text, QString* reason)
+{
+    auto fail = [&](const QString& why) {
+        if (reason)
+            *reason = why;
+        return std::nullopt;
+    };
+    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    const QString decoded = decoder(text);
+    if (decoder.hasError())
+        return fail(u"not valid UTF-8"_s);
+    Q_UNUSED(decoded);
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(text, &error);
+    if (error.error != QJsonParseError::NoError)
+        return fail(u"invalid JSON at byte "_s + QString::number(error.offset) + u" ("_s + error.errorString()
+                    + (error.error == QJsonParseError::UnterminatedObject
+                               || error.error == QJsonParseError::UnterminatedString
+                               || error.error == QJsonParseError::UnterminatedArray
+                           ? u"; the file looks truncated)"_s
+                           : u")"_s));
+    if (!doc.isObject())
+        return fail(u"the JSON is not an object"_s);
+    const QJsonObject o = doc.object();
+    MemoryFile file;
+    Memory& m = file.memory;
+    QStringList problems;
+    auto requiredString = [&](const char* name, QString& target) {
+        const QJsonValue v = o.value(QLatin1StringView(name));
+        if (!v.isString())
+            problems << QString::fromLatin1(name) + (v.isUndefined() ? u" is missing"_s : u" is not a string"_s);
+        else
+            target = v.toString();
+    };
+    auto optionalString = [&](const char* name, std::optional<QString>& target) {
+        const QJsonValue v = o.value(QLatin1StringView(name));
+        if (v.isString())
+            target = v.toString();
+        else if (!v.isNull() && !v.isUndefined())
+            problems << QString::fromLatin1(name) + u" is not a string"_s;
+    };
+    auto integer = [&](const QJsonValue& v, const char* name, qint64& target) {
+        const double d = v.toDouble();
+        if (!v.isDouble() || d != std::floor(d) || d < 0) {
+            problems << QString::fromLatin1(name) + u" is not a whole number of seconds"_s;
+            return false;
+        }
+        target = v.toInteger();
+        return true;
+    };
+    auto requiredInt = [&](const char* name, qint64& target) {
+        const QJsonValue v = o.value(QLatin1StringView(name));
+        if (v.isUndefined())
+            problems << QString::fromLatin1(name) + u" is missing"_s;
+        else
+            integer(v, name, target);
+    };
+    auto optionalInt = [&](const char* name, std::optional<qint64>& target) {
+        const QJsonValue v = o.value(QLatin1StringView(name));
+        qint64 value = 0;
+        if (!v.isNull() && !v.isUndefined() && integer(v, name, value))
+            target = value;
+    };
+    auto stringList = [&](const QJsonValue& v, const char* name, QStringList& target) {
+        if (!v.isArray()) {
+            problems << QString::fromLatin1(name) + u" is not a list of strings"_s;
+            return;
+        }
+        for (const QJsonValue& item : v.toArray()) {
+            if (!item.isString()) {
+                problems << QString::fromLatin1(name) + u" is not a list of strings"_s;
+                return;
+            }
+            target.append(item.toString());
+        }
+    };
+    requiredString("id", m.id);
+    requiredString("content", m.content);
+    requiredString("namespace", m.namespaceName);
+    std::optional<QString> org, project, repo;
+    optionalString("domain_org", org);
+    optionalString("domain_project", project);
+    optionalString("domain_repo", repo);
+    m.domainParts = Domain {org, project, repo};
+    m.domain = m.domainParts->toString();
+    optionalString("project_id", m.projectId);
+    optionalString("branch", m.branch);
+    optionalString("file_path", m.filePath);
+    requiredString("status", m.status);
+    requiredInt("created_at", m.createdAt);
+    requiredInt("updated_at", m.updatedAt);
+    optionalInt("tombstoned_at", m.tombstonedAt);
+    optionalInt("expires_at", m.expiresAt);
+    const QJsonValue embedding = o.value(u"embedding"_s);
+    if (embedding.isArray()) {
+        QList<float> values;
+        for (const QJsonValue& v : embedding.toArray()) {
+            if (!v.isDouble()) {
+                problems << u"embedding is not a list of numbers"_s;
+                break;
+            }
+            values.append(float(v.toDouble()));
+        }
+        m.embedding = values;
+    } else if (!embedding.isNull() && !embedding.isUndefined()) {
+        problems << u"embedding is not a list of numbers"_s;
+    }
+    const QJsonValue tags = o.value(u"tags"_s);
+    if (tags.isUndefined())
+        problems << u"tags is missing"_s;
+    else
+        stringList(tags, "tags", m.tags);
+    optionalString("source", m.source);
+    const QJsonValue summary = o.value(u"is_summary"_s);
+    if (summary.isBool())
+        m.isSummary = summary.toBool();
+    else if (!summary.isUndefined() && !summary.isNull())
+        problems << u"is_summary is not true or false"_s;
+    const QJsonValue sources = o.value(u"source_memory_ids"_s);
+    if (!sources.isNull() && !sources.isUndefined()) {
+        QStringList ids;
+        stringList(sources, "source_memory_ids", ids);
+        m.sourceMemoryIds = ids;
+    }
+    optionalInt("consolidation_timestamp", m.consolidationTimestamp);
+    if (!problems.isEmpty())
+        return fail(problems.join(u"; "_s));
+    if (const auto ns = parseNamespace(m.namespaceName); !ns)
+        m.flags |= MemoryFlag::UnknownNamespace;
+    else if (namespaceName(*ns) != m.namespaceName)
+        m.flags |= MemoryFlag::NonCanonicalNamespace;
+    if (const auto st = parseStatus(m.status); !st)
+        m.flags |= MemoryFlag::UnknownStatus;
+    else if (statusName(*st) != m.status)
+        m.flags |= MemoryFlag::NonCanonicalStatus;
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        const QByteArray key = it.key().toUtf8();
+        if (std::none_of(std::begin(kKnownKeys), std::end(kKnownKeys), [&](const char* k) { return key == k; }))
+            file.unknownKeys.insert(it.key(), it.value());
+    }
+    return file;
+}
+
+} // namespace Inspector
