@@ -38,21 +38,23 @@ QString tr(const char* text)
     return QCoreApplication::translate("CommandLine", text);
 }
 
-const char* const kHelpTail
-    = QT_TRANSLATE_NOOP("CommandLine",
-                        "Commands:\n"
-                        "  (none) [STORE]        open STORE, or the default store: your subcog index if there is one,\n"
-                        "                        otherwise a demo store the inspector creates\n"
-                        "  count STORE           print the number of memories (matching --filter)\n"
-                        "  export STORE          write memories to standard output or -o FILE (--format jsonl)\n"
-                        "\n"
-                        "STORE is sqlite:PATH or a path to a subcog SQLite file (index.db).\n"
-                        "\n"
-                        "Exit codes:\n"
-                        "  0  success\n"
-                        "  1  the store could not be opened or read, or the output could not be written\n"
-                        "  2  wrong arguments, or a filter with words that were not understood\n"
-                        "  3  finished, but some records could not be decoded and were skipped (listed on stderr)\n");
+const char* const kHelpTail = QT_TRANSLATE_NOOP(
+    "CommandLine",
+    "Commands:\n"
+    "  (none) [STORE]        open STORE, or the default store: your subcog index if there is one,\n"
+    "                        otherwise a demo store the inspector creates\n"
+    "  count STORE           print the number of memories (matching --filter)\n"
+    "  export STORE          write memories to standard output or -o FILE (--format jsonl)\n"
+    "\n"
+    "STORE is sqlite:PATH or a subcog SQLite file (index.db); postgresql://... or postgres://...\n"
+    "(libpq's PG* variables and ~/.pgpass fill in the rest); fs:DIR or a folder of subcog JSON files\n"
+    "(SUBCOG_ENCRYPTION_KEY opens encrypted ones).\n"
+    "\n"
+    "Exit codes:\n"
+    "  0  success\n"
+    "  1  the store could not be opened or read, or the output could not be written\n"
+    "  2  wrong arguments, or a filter with words that were not understood\n"
+    "  3  finished, but some records could not be decoded and were skipped (listed on stderr)\n");
 
 struct Session
 {

@@ -48,7 +48,8 @@ ExportReport JsonlExporter::run(const MemoryFilter& filter, QIODevice& out, cons
             break;
         query.after = page.next;
     }
-    report.storeIssues = m_backend.storeIssues();
+    for (const RecordIssue& issue : m_backend.storeIssues())
+        (issue.unreadable ? report.skipped : report.storeIssues).append(issue);
     return report;
 }
 

@@ -144,6 +144,7 @@ struct RecordIssue
 {
     QString id; ///< record id, or file name for file-based stores
     QString reason;
+    bool unreadable = false; ///< a stored memory that could not be read (an export leaves it out), not a warning
 };
 
 } // namespace Inspector

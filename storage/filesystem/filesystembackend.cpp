@@ -252,7 +252,7 @@ QList<RecordIssue> FilesystemBackend::storeIssues()
     QStringList names = m_damaged.keys();
     names.sort();
     for (const QString& name : names)
-        issues << RecordIssue {name, m_damaged.value(name)};
+        issues << RecordIssue {name, m_damaged.value(name), true};
     for (const QString& name : m_leftovers)
         issues << RecordIssue {name, u"temporary file left by an interrupted write; not a memory, safe to delete"_s};
     return issues;

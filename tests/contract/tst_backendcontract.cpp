@@ -126,16 +126,15 @@ private Q_SLOTS:
     {
         m_backend->store(storable(Testing::sampleMemory(u"s1"_s)));
         m_backend->store(storable(Testing::sampleMemory(u"s2"_s)));
-        // a column from a newer subcog, written by someone else
-        Testing::sqlOnStore(*m_backend, u"ALTER TABLE memories ADD COLUMN future_field TEXT"_s);
-        Testing::sqlOnStore(*m_backend, u"UPDATE memories SET future_field = 'keep me'"_s);
+        // a field from a newer subcog, written by someone else
+        Testing::addUnknownField(*m_backend, u"future_field"_s, u"keep me"_s);
         m_backend = Testing::reopen(*m_backend, false);
         Memory m = *m_backend->get(u"s1"_s);
         m.content = u"edited"_s;
         m.status = u"archived"_s;
         m.tags << u"later"_s;
         m_backend->store(m);
-        QCOMPARE(Testing::sqlOnStore(*m_backend, u"SELECT future_field FROM memories WHERE id = 's1'"_s), u"keep me"_s);
+        QCOMPARE(Testing::unknownField(*m_backend, u"s1"_s, u"future_field"_s), u"keep me"_s);
         QVERIFY(m_backend->get(u"s1"_s)->sameFields(m));
         QCOMPARE(m_backend->count(), qint64(2));
     }
@@ -201,6 +200,9 @@ private Q_SLOTS:
         QTest::addColumn<QString>("what");
         if (Testing::backendUnderTest() == "postgres"_L1) {
             QTest::newRow("NUL in content") << u"nul"_s; // PostgreSQL text cannot hold it
+        } else if (Testing::backendUnderTest() == "filesystem"_L1) {
+            QTest::newRow("id leaving the folder") << u"escape"_s; // subcog's safe-name rule
+            QTest::newRow("id with a dot") << u"dot"_s;
         } else {
             QTest::newRow("comma in tag") << u"comma"_s; // SQLite keeps tags comma-joined
             QTest::newRow("empty tag") << u"emptytag"_s;
@@ -217,6 +219,10 @@ private Q_SLOTS:
         bad.content = u"should not be written"_s;
         if (what == "nul"_L1)
             bad.content += QChar(0);
+        else if (what == "escape"_L1)
+            bad.id = u"../keep"_s;
+        else if (what == "dot"_L1)
+            bad.id = u"keep.json"_s;
         else if (what == "comma"_L1)
             bad.tags << u"a,b"_s;
         else if (what == "emptytag"_L1)

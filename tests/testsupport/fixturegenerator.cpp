@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "fixturegenerator.h"
 
+#include "filesystem/encryption.h"
+#include "filesystem/filesystembackend.h"
 #include "postgres/postgresschema.h"
 
 #include <QDir>
@@ -910,6 +912,272 @@ GeneratedStore writePostgresSql(const QString& path, PostgresLayout layout, cons
     file.write("\\.\n");
     if (head)
         file.write("ANALYZE memories;\n");
+    return result;
+}
+
+QList<QPair<float, QByteArray>> serdeFloatSamples()
+{
+    // written out by hand from ryu's layout rules, not computed by the code under test
+    return {
+        {0.1f, "0.1"},
+        {1.0f, "1.0"},
+        {-0.5f, "-0.5"},
+        {1e-7f, "1e-7"},
+        {123456789.0f, "123456790.0"},
+        {3.4028235e38f, "3.4028235e38"},
+        {0.000123f, "0.000123"},
+        {1.17549435e-38f, "1.1754944e-38"},
+        {0.0f, "0.0"},
+        {-2.5e-6f, "-0.0000025"},
+        {-2.5e-7f, "-2.5e-7"},
+        {0.033333335f, "0.033333335"},
+        {1e21f, "1e21"},
+        {1e20f, "100000000000000000000.0"},
+    };
+}
+
+namespace {
+// A serde_json-style pretty writer written independently of the inspector's (same spec, other code).
+class SerdeWriter
+{
+public:
+    QByteArray out;
+    int depth = 0;
+    bool firstInContainer = true;
+
+    void string(const QString& s)
+    {
+        out += '"';
+        for (const char c : s.toUtf8()) {
+            const auto u = static_cast<unsigned char>(c);
+            if (c == '"')
+                out += "\\\"";
+            else if (c == '\\')
+                out += "\\\\";
+            else if (c == '\n')
+                out += "\\n";
+            else if (c == '\r')
+                out += "\\r";
+            else if (c == '\t')
+                out += "\\t";
+            else if (c == '\b')
+                out += "\\b";
+            else if (c == '\f')
+                out += "\\f";
+            else if (u < 0x20)
+                out += QByteArray("\\u00") + QByteArray::number(u, 16).rightJustified(2, '0');
+            else
+                out += c;
+        }
+        out += '"';
+    }
+    void key(const char* name)
+    {
+        out += firstInContainer ? "\n" : ",\n";
+        firstInContainer = false;
+        out += QByteArray(depth * 2, ' ');
+        string(QString::fromUtf8(name));
+        out += ": ";
+    }
+    void raw(const QByteArray& text) { out += text; }
+    void optString(const std::optional<QString>& v) { v ? string(*v) : raw("null"); }
+    void optNumber(const std::optional<qint64>& v) { raw(v ? QByteArray::number(*v) : QByteArray("null")); }
+    void list(const QList<QByteArray>& items)
+    {
+        if (items.isEmpty()) {
+            raw("[]");
+            return;
+        }
+        raw("[");
+        for (qsizetype i = 0; i < items.size(); ++i)
+            out += (i ? ",\n" : "\n") + QByteArray((depth + 1) * 2, ' ') + items[i];
+        out += "\n" + QByteArray(depth * 2, ' ') + "]";
+    }
+    QByteArray quoted(const QString& s)
+    {
+        SerdeWriter w;
+        w.string(s);
+        return w.out;
+    }
+};
+
+QByteArray folderFile(const Memory& m, bool oldFormat, const QList<QPair<QByteArray, QByteArray>>& extra,
+                      const QList<QByteArray>& embeddingText)
+{
+    SerdeWriter w;
+    w.raw("{");
+    w.depth = 1;
+    const Domain d = m.domainForWrite();
+    w.key("id");
+    w.string(m.id);
+    w.key("content");
+    w.string(m.content);
+    w.key("namespace");
+    w.string(m.namespaceName);
+    w.key("domain_org");
+    w.optString(d.organization);
+    w.key("domain_project");
+    w.optString(d.project);
+    w.key("domain_repo");
+    w.optString(d.repository);
+    if (!oldFormat) {
+        w.key("project_id");
+        w.optString(m.projectId);
+        w.key("branch");
+        w.optString(m.branch);
+        w.key("file_path");
+        w.optString(m.filePath);
+    }
+    w.key("status");
+    w.string(m.status);
+    w.key("created_at");
+    w.raw(QByteArray::number(m.createdAt));
+    w.key("updated_at");
+    w.raw(QByteArray::number(m.updatedAt));
+    if (!oldFormat) {
+        w.key("tombstoned_at");
+        w.optNumber(m.tombstonedAt);
+        w.key("expires_at");
+        w.optNumber(m.expiresAt);
+    }
+    w.key("embedding");
+    if (m.embedding)
+        w.list(embeddingText);
+    else
+        w.raw("null");
+    w.key("tags");
+    QList<QByteArray> tags;
+    for (const QString& t : m.tags)
+        tags << w.quoted(t);
+    w.list(tags);
+    w.key("source");
+    w.optString(m.source);
+    if (!oldFormat) {
+        w.key("is_summary");
+        w.raw(m.isSummary ? "true" : "false");
+        w.key("source_memory_ids");
+        if (m.sourceMemoryIds) {
+            QList<QByteArray> ids;
+            for (const QString& id : *m.sourceMemoryIds)
+                ids << w.quoted(id);
+            w.list(ids);
+        } else {
+            w.raw("null");
+        }
+        w.key("consolidation_timestamp");
+        w.optNumber(m.consolidationTimestamp);
+    }
+    for (const auto& [k, v] : extra) {
+        w.key(k.constData());
+        w.raw(v);
+    }
+    w.out += "\n}";
+    return w.out;
+}
+
+void writeFile(const QString& path, const QByteArray& bytes)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(bytes) != bytes.size())
+        throw std::runtime_error(QString(path + u": cannot write"_s).toStdString());
+}
+} // namespace
+
+GeneratedFolder writeFolderStore(const QString& folder, const GeneratorOptions& options)
+{
+    GeneratedFolder result;
+    result.store.path = folder;
+    QDir(folder).removeRecursively();
+    QDir().mkpath(folder);
+    QRandomGenerator64 keyRandom(options.seed);
+    result.key.resize(32);
+    for (int i = 0; i < 32; ++i)
+        result.key[i] = char(keyRandom.bounded(256));
+    const auto floats = serdeFloatSamples();
+    MemoryStream stream(options.seed, options.lightContent);
+    for (int i = 0; i < options.count; ++i) {
+        Memory m = stream.next();
+        if (!FilesystemBackend::isSafeId(m.id))
+            m.id = u"fs_"_s + QString::number(i); // ids of old formats with characters a folder store refuses
+        m.updatedAt = m.createdAt + (i % 5) * 30;
+        m.groupId.reset();
+        const Domain parts = Domain::fromDisplayString(m.domain);
+        m.domainParts = parts;
+        m.domain = parts.toString();
+        const bool oldFormat = options.anomalies && i % 9 == 4;
+        if (oldFormat) {
+            m.projectId.reset();
+            m.branch.reset();
+            m.filePath.reset();
+            m.tombstonedAt.reset();
+            m.expiresAt.reset();
+            m.isSummary = false;
+            m.sourceMemoryIds.reset();
+            m.consolidationTimestamp.reset();
+        }
+        QList<QByteArray> embeddingText;
+        if (i % 6 == 1) {
+            QList<float> values;
+            for (int k = 0; k < 8; ++k) {
+                const auto& sample = floats[(i + k) % floats.size()];
+                values << sample.first;
+                embeddingText << sample.second;
+            }
+            m.embedding = values;
+        }
+        QList<QPair<QByteArray, QByteArray>> extra;
+        if (options.anomalies && i % 13 == 7)
+            extra << QPair<QByteArray, QByteArray> {"x_future_field", "\"kept\""};
+        QByteArray bytes = folderFile(m, oldFormat, extra, embeddingText);
+        if (options.anomalies && i % 7 == 3) {
+            bytes = Encryption::encrypt(bytes, result.key);
+            result.encryptedIds << m.id;
+            m.flags |= MemoryFlag::Encrypted;
+        }
+        if (!oldFormat && extra.isEmpty())
+            result.currentFormatIds << m.id;
+        writeFile(folder + u'/' + m.id + u".json"_s, bytes);
+        ++result.store.rowCount;
+        if (options.keepTruth)
+            result.store.truth << m;
+    }
+    if (options.anomalies) {
+        Memory base = MemoryStream(options.seed + 99).next();
+        base.groupId.reset();
+        base.sourceMemoryIds.reset();
+        auto damaged = [&](const QString& name, const QByteArray& bytes) {
+            writeFile(folder + u'/' + name, bytes);
+            result.damagedFiles << name;
+        };
+        base.id = u"damaged_truncated"_s;
+        const QByteArray whole = folderFile(base, false, {}, {});
+        damaged(u"damaged_truncated.json"_s, whole.left(whole.size() / 2));
+        base.id = u"damaged_types"_s;
+        damaged(u"damaged_types.json"_s,
+                folderFile(base, false, {}, {}).replace("\"created_at\": ", "\"created_at\": \"yesterday\", \"x\": "));
+        base.id = u"damaged_utf8"_s;
+        damaged(u"damaged_utf8.json"_s,
+                folderFile(base, false, {}, {}).replace("\"content\": \"", "\"content\": \"\xff\xfe"));
+        base.id = u"damaged_big"_s;
+        Memory big = base;
+        big.content = QString(u"x"_s).repeated(1100000);
+        damaged(u"damaged_big.json"_s, folderFile(big, false, {}, {}));
+        base.id = u"someone_else"_s;
+        damaged(u"damaged_idmismatch.json"_s, folderFile(base, false, {}, {}));
+        base.id = u"damaged_notags"_s;
+        damaged(u"damaged_notags.json"_s, folderFile(base, false, {}, {}).replace("\"tags\": [", "\"labels\": ["));
+        base.id = u"bad name"_s;
+        damaged(u"bad name.json"_s, folderFile(base, false, {}, {}));
+        base.id = u"damaged_wrongkey"_s;
+        QByteArray otherKey(32, 'k');
+        damaged(u"damaged_wrongkey.json"_s, Encryption::encrypt(folderFile(base, false, {}, {}), otherKey));
+        writeFile(folder + u"/notes.txt"_s, "not a memory");
+        writeFile(folder + u"/README.md"_s, "# not a memory either");
+        const QString leftover
+            = (result.store.truth.isEmpty() ? u"x"_s : result.store.truth.first().id) + u".json.k3j4h5.tmp"_s;
+        writeFile(folder + u'/' + leftover, "{\n  \"id\": \"half");
+        result.leftoverFiles << leftover;
+    }
     return result;
 }
 

@@ -77,6 +77,24 @@ enum class PostgresLayout
 /// Writes a psql-loadable SQL file (schema and COPY data) of a subcog PostgreSQL store and returns its truth.
 GeneratedStore writePostgresSql(const QString& path, PostgresLayout layout, const GeneratorOptions& options);
 
+/// What a generated folder store holds beyond its truth.
+struct GeneratedFolder
+{
+    GeneratedStore store; ///< truth of every good memory (encrypted ones included)
+    QByteArray key; ///< the 32-byte key of the encrypted files
+    QStringList encryptedIds; ///< memories stored encrypted
+    QStringList damagedFiles; ///< file names that must be reported as damaged
+    QStringList leftoverFiles; ///< temporary files of an interrupted write
+    QStringList currentFormatIds; ///< files in HEAD's full format (byte-identical when written again)
+};
+
+/// Writes a subcog folder store (spec §6) with an independent serde-style writer: current and v0.1/v0.2 field
+/// sets, some files encrypted, unknown keys, damaged files, a leftover temporary file and a stray non-JSON file.
+GeneratedFolder writeFolderStore(const QString& folder, const GeneratorOptions& options);
+
+/// Known serde_json (ryu) renderings of f32 values, for tests of the float writer.
+QList<QPair<float, QByteArray>> serdeFloatSamples();
+
 /// Writes memories as JSON Lines with Qt's own JSON classes (independent of the inspector's writer).
 void writeTruthFile(const QString& path, const QList<Memory>& truth);
 

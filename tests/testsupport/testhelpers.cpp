@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "testhelpers.h"
 
+#include "filesystem/filesystembackend.h"
 #include "postgres/postgresbackend.h"
 #include "postgresserver.h"
 #include "sqlite/sqlitebackend.h"
 
 #include <QCryptographicHash>
+#include <QDir>
+#include <QFileInfo>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -31,6 +34,8 @@ std::unique_ptr<PersistenceBackend> createEmptyStore(const QTemporaryDir& dir, Q
     const QString kind = backendUnderTest();
     if (kind == "sqlite"_L1)
         return SqliteBackend::create(dir.filePath(u"index.db"_s));
+    if (kind == "filesystem"_L1)
+        return FilesystemBackend::create(dir.filePath(u"memories"_s));
     if (kind == "postgres"_L1) {
         if (postgresBinDir().isEmpty() && qEnvironmentVariable("INSPECTOR_PG_URL_FILE").isEmpty()) {
             if (skipReason)
@@ -59,6 +64,11 @@ std::unique_ptr<PersistenceBackend> reopen(const PersistenceBackend& backend, bo
         options.readOnly = readOnly;
         return PostgresBackend::open(PostgresServer::shared().url(postgresDatabaseOf(backend)), options);
     }
+    if (backend.kind() == "filesystem"_L1) {
+        FilesystemBackend::Options options;
+        options.readOnly = readOnly;
+        return FilesystemBackend::open(backend.location(), options);
+    }
     return SqliteBackend::open(backend.location(),
                                readOnly ? SqliteBackend::OpenMode::ReadOnly : SqliteBackend::OpenMode::ReadWrite);
 }
@@ -84,6 +94,35 @@ QString sqlOnStore(const PersistenceBackend& backend, const QString& sql)
     }
     QSqlDatabase::removeDatabase(u"side-connection"_s);
     return result;
+}
+
+void addUnknownField(const PersistenceBackend& backend, const QString& name, const QString& value)
+{
+    if (backend.kind() != "filesystem"_L1) {
+        sqlOnStore(backend, u"ALTER TABLE memories ADD COLUMN "_s + name + u" TEXT"_s);
+        sqlOnStore(backend, u"UPDATE memories SET "_s + name + u" = '"_s + value + u"'"_s);
+        return;
+    }
+    for (const QFileInfo& info : QDir(backend.location()).entryInfoList({u"*.json"_s}, QDir::Files)) {
+        QFile file(info.filePath());
+        if (!file.open(QIODevice::ReadWrite))
+            throw std::runtime_error("cannot patch a memory file");
+        QByteArray bytes = file.readAll();
+        bytes.chop(2); // "\n}"
+        bytes += ",\n  \"" + name.toUtf8() + "\": \"" + value.toUtf8() + "\"\n}";
+        file.resize(0);
+        file.write(bytes);
+    }
+}
+
+QString unknownField(const PersistenceBackend& backend, const QString& id, const QString& name)
+{
+    if (backend.kind() != "filesystem"_L1)
+        return sqlOnStore(backend, u"SELECT "_s + name + u" FROM memories WHERE id = '"_s + id + u"'"_s);
+    QFile file(backend.location() + u'/' + id + u".json"_s);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(file.readAll()).object().value(name).toString();
 }
 
 QHash<QString, QJsonObject> parseJsonLines(const QByteArray& data, QString* error)

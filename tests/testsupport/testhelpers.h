@@ -23,6 +23,11 @@ std::unique_ptr<PersistenceBackend> reopen(const PersistenceBackend& backend, bo
 /// Runs SQL on the store through a connection of its own, as another program would; returns the first value.
 QString sqlOnStore(const PersistenceBackend& backend, const QString& sql);
 
+/// As a newer subcog would: adds a field the inspector does not know to every stored memory, with `value`.
+void addUnknownField(const PersistenceBackend& backend, const QString& name, const QString& value);
+/// That field's value for one memory, read behind the backend's back.
+QString unknownField(const PersistenceBackend& backend, const QString& id, const QString& name);
+
 /// Reads a JSON Lines buffer into objects keyed by id; duplicate ids make the result empty and set `error`.
 QHash<QString, QJsonObject> parseJsonLines(const QByteArray& data, QString* error = nullptr);
 

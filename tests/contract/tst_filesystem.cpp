@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: MIT
+// subcog's folder stores: formats, encryption, damaged files, ids that cannot escape, crash safety.
+#include "exporter.h"
+#include "filesystem/encryption.h"
+#include "filesystem/filesystembackend.h"
+#include "filesystem/memoryfile.h"
+#include "fixturegenerator.h"
+#include "testhelpers.h"
+
+#include <QBuffer>
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+#include <QTest>
+#include <QThread>
+
+#include <csignal>
+
+using namespace Qt::StringLiterals;
+using namespace Inspector;
+using namespace Inspector::Fixtures;
+
+namespace {
+QByteArray readAll(const QString& path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+ExportReport exportAll(PersistenceBackend& backend, QByteArray* out)
+{
+    QBuffer buffer(out);
+    buffer.open(QIODevice::WriteOnly);
+    return JsonlExporter(backend, 23).run({}, buffer);
+}
+} // namespace
+
+class TestFilesystem : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+private Q_SLOTS:
+    void serdeFloats()
+    {
+        for (const auto& [value, text] : serdeFloatSamples()) {
+            QByteArray out;
+            appendSerdeFloat(out, value);
+            QCOMPARE(out, text);
+        }
+    }
+
+    void exportEqualsTruth()
+    {
+        GeneratorOptions options;
+        options.count = 200;
+        const GeneratedFolder folder = writeFolderStore(m_dir.filePath(u"export"_s), options);
+        FilesystemBackend::Options fs;
+        fs.key = folder.key;
+        auto backend = FilesystemBackend::open(folder.store.path, fs);
+        QCOMPARE(backend->count(), qint64(folder.store.truth.size()));
+        QByteArray exported;
+        const ExportReport report = exportAll(*backend, &exported);
+        const auto records = Testing::parseJsonLines(exported);
+        QCOMPARE(records.size(), folder.store.truth.size());
+        for (const Memory& truth : folder.store.truth) {
+            const QStringList diffs = Testing::diffRecords(records.value(truth.id), toJson(truth));
+            QVERIFY2(diffs.isEmpty(), qPrintable(truth.id + u": "_s + diffs.join(u"; "_s)));
+        }
+        QStringList damaged;
+        for (const RecordIssue& issue : report.skipped) {
+            damaged << issue.id;
+            QVERIFY(!issue.reason.isEmpty());
+        }
+        QStringList expected = folder.damagedFiles;
+        damaged.sort();
+        expected.sort();
+        QCOMPARE(damaged, expected);
+        QCOMPARE(report.storeIssues.size(), folder.leftoverFiles.size());
+        QCOMPARE(report.storeIssues.first().id, folder.leftoverFiles.first());
+        for (const RecordIssue& issue : report.skipped) {
+            if (issue.id == "damaged_truncated.json"_L1)
+                QVERIFY2(issue.reason.contains(u"truncated"_s), qPrintable(issue.reason));
+            if (issue.id == "damaged_big.json"_L1)
+                QVERIFY2(issue.reason.contains(u"1 MiB"_s), qPrintable(issue.reason));
+            if (issue.id == "damaged_idmismatch.json"_L1)
+                QVERIFY2(issue.reason.contains(u"differs from the file name"_s), qPrintable(issue.reason));
+            if (issue.id == "damaged_utf8.json"_L1)
+                QVERIFY2(issue.reason.contains(u"UTF-8"_s), qPrintable(issue.reason));
+        }
+    }
+
+    void withoutKeyEncryptedRowsAreLocked()
+    {
+        GeneratorOptions options;
+        options.count = 80;
+        const GeneratedFolder folder = writeFolderStore(m_dir.filePath(u"nokey"_s), options);
+        qunsetenv("SUBCOG_ENCRYPTION_KEY");
+        auto backend = FilesystemBackend::open(folder.store.path);
+        // shown as rows, not errors (the file sealed with another key cannot be told apart without a key)
+        QCOMPARE(backend->count(), qint64(folder.store.truth.size()) + 1);
+        const auto locked = backend->get(folder.encryptedIds.first());
+        QVERIFY(locked && locked->flags.testFlag(MemoryFlag::Locked));
+        QByteArray exported;
+        const ExportReport report = exportAll(*backend, &exported);
+        QCOMPARE(report.skipped.size(), folder.encryptedIds.size() + 1 + folder.damagedFiles.size() - 1);
+        QCOMPARE(Testing::parseJsonLines(exported).size(), folder.store.truth.size() - folder.encryptedIds.size());
+        QVERIFY_THROWS_EXCEPTION(StorageError, backend->store(*locked));
+        // the key from the environment opens them
+        qputenv("SUBCOG_ENCRYPTION_KEY", folder.key.toBase64());
+        auto withKey = FilesystemBackend::open(folder.store.path);
+        QVERIFY(!withKey->get(folder.encryptedIds.first())->flags.testFlag(MemoryFlag::Locked));
+        qunsetenv("SUBCOG_ENCRYPTION_KEY");
+    }
+
+    void byteIdenticalRoundTrip()
+    {
+        GeneratorOptions options;
+        options.count = 150;
+        const GeneratedFolder folder = writeFolderStore(m_dir.filePath(u"roundtrip"_s), options);
+        QHash<QString, QByteArray> before;
+        for (const Memory& m : folder.store.truth)
+            before.insert(m.id, readAll(folder.store.path + u'/' + m.id + u".json"_s));
+        FilesystemBackend::Options fs;
+        fs.key = folder.key;
+        auto backend = FilesystemBackend::open(folder.store.path, fs);
+        auto copy = FilesystemBackend::create(m_dir.filePath(u"roundtrip-copy"_s));
+        for (const Memory& truth : folder.store.truth) {
+            const Memory m = *backend->get(truth.id);
+            backend->store(m); // read and stored back unchanged
+            QCOMPARE(readAll(folder.store.path + u'/' + m.id + u".json"_s), before.value(m.id));
+            if (!folder.currentFormatIds.contains(m.id))
+                continue;
+            // our writer produces subcog's bytes exactly
+            QByteArray original = before.value(m.id);
+            if (Encryption::isEncrypted(original))
+                original = *Encryption::decrypt(original, folder.key);
+            const QByteArray ours = serializeMemoryFile(m);
+            if (ours != original) {
+                qsizetype at = 0;
+                while (at < ours.size() && at < original.size() && ours[at] == original[at])
+                    ++at;
+                QFAIL(qPrintable(m.id + u": differs at byte "_s + QString::number(at) + u": ours «"_s
+                                 + QString::fromUtf8(ours.mid(qMax<qsizetype>(0, at - 40), 80)) + u"» subcog's «"_s
+                                 + QString::fromUtf8(original.mid(qMax<qsizetype>(0, at - 40), 80)) + u"»"_s));
+            }
+            if (!folder.encryptedIds.contains(m.id)) {
+                copy->store(m);
+                QCOMPARE(readAll(copy->location() + u'/' + m.id + u".json"_s), original);
+            }
+        }
+        // unknown keys survive an edit, and an encrypted file stays encrypted
+        for (const Memory& truth : folder.store.truth) {
+            Memory m = *backend->get(truth.id);
+            m.content += u" (edited)"_s;
+            backend->store(m);
+            const QByteArray after = readAll(folder.store.path + u'/' + m.id + u".json"_s);
+            QCOMPARE(Encryption::isEncrypted(after), folder.encryptedIds.contains(m.id));
+            if (before.value(m.id).contains("x_future_field"))
+                QVERIFY(after.contains("\"x_future_field\": \"kept\""));
+            QCOMPARE(FilesystemBackend::open(folder.store.path, fs)->get(m.id)->content, m.content);
+        }
+    }
+
+    void commandLine()
+    {
+        GeneratorOptions options;
+        options.count = 60;
+        const GeneratedFolder folder = writeFolderStore(m_dir.filePath(u"cli"_s), options);
+        QProcess process;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"SUBCOG_ENCRYPTION_KEY"_s, QString::fromLatin1(folder.key.toBase64()));
+        process.setProcessEnvironment(env);
+        for (const QString& store : QStringList {folder.store.path, u"fs:"_s + folder.store.path}) {
+            process.start(qEnvironmentVariable("INSPECTOR_BINARY"), {u"count"_s, store});
+            QVERIFY(process.waitForFinished(60000));
+            QCOMPARE(process.exitCode(), 0);
+            QCOMPARE(process.readAllStandardOutput().trimmed().toLongLong(), qint64(folder.store.truth.size()));
+        }
+        process.start(qEnvironmentVariable("INSPECTOR_BINARY"),
+                      {u"export"_s, folder.store.path, u"--format"_s, u"jsonl"_s});
+        QVERIFY(process.waitForFinished(60000));
+        QCOMPARE(process.exitCode(), 3); // damaged files were left out
+        const QByteArray err = process.readAllStandardError();
+        for (const QString& name : folder.damagedFiles)
+            QVERIFY2(err.contains(name.toUtf8()), qPrintable(name));
+        const auto records = Testing::parseJsonLines(process.readAllStandardOutput());
+        QCOMPARE(records.size(), folder.store.truth.size());
+        for (const Memory& truth : folder.store.truth)
+            QVERIFY2(Testing::diffRecords(records.value(truth.id), toJson(truth)).isEmpty(), qPrintable(truth.id));
+    }
+
+    void idsCannotEscape_data()
+    {
+        QTest::addColumn<QString>("id");
+        QTest::newRow("parent") << u"../escape"_s;
+        QTest::newRow("slash") << u"a/b"_s;
+        QTest::newRow("backslash") << u"a\\b"_s;
+        QTest::newRow("dot") << u"a.b"_s;
+        QTest::newRow("dots") << u".."_s;
+        QTest::newRow("space") << u"with space"_s;
+        QTest::newRow("empty") << QString();
+        QTest::newRow("NUL") << QString(u"a"_s + QChar(0) + u"b"_s);
+        QTest::newRow("too long") << QString(256, u'a');
+        QTest::newRow("absolute") << u"/tmp/x"_s;
+    }
+    void idsCannotEscape()
+    {
+        QFETCH(QString, id);
+        QTemporaryDir parent;
+        auto backend = FilesystemBackend::create(parent.filePath(u"store"_s));
+        Memory m = Testing::sampleMemory(u"x"_s);
+        m.id = id;
+        try {
+            backend->store(m);
+            QFAIL("an unsafe id was accepted");
+        } catch (const StorageError& e) {
+            QCOMPARE(e.kind(), StorageError::Kind::InvalidInput);
+        }
+        QVERIFY(!backend->get(id));
+        QVERIFY(!backend->remove(id));
+        QCOMPARE(QDir(parent.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot), QStringList {u"store"_s});
+        QVERIFY(QDir(parent.filePath(u"store"_s)).isEmpty());
+        QVERIFY(FilesystemBackend::isSafeId(u"Ünï-ćødé_ID_123"_s));
+    }
+
+    void symlinksAreNotFollowed()
+    {
+        QTemporaryDir parent;
+        const QString store = parent.filePath(u"store"_s);
+        auto backend = FilesystemBackend::create(store);
+        const QString outside = parent.filePath(u"outside.json"_s);
+        QFile f(outside);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(serializeMemoryFile(Testing::sampleMemory(u"evil"_s)));
+        f.close();
+        QVERIFY(QFile::link(outside, store + u"/evil.json"_s));
+        backend = FilesystemBackend::open(store);
+        QVERIFY(!backend->exists(u"evil"_s));
+        QCOMPARE(backend->storeIssues().size(), 1);
+        QVERIFY(backend->storeIssues().first().reason.contains(u"outside the folder"_s));
+        const QByteArray before = readAll(outside);
+        QVERIFY_THROWS_EXCEPTION(StorageError, backend->store(Testing::sampleMemory(u"evil"_s)));
+        QCOMPARE(readAll(outside), before);
+    }
+
+    void leftoversAndRefresh()
+    {
+        GeneratorOptions options;
+        options.count = 30;
+        const GeneratedFolder folder = writeFolderStore(m_dir.filePath(u"refresh"_s), options);
+        FilesystemBackend::Options fs;
+        fs.key = folder.key;
+        auto backend = FilesystemBackend::open(folder.store.path, fs);
+        QCOMPARE(backend->leftoverTemporaryFiles(), folder.leftoverFiles);
+        QCOMPARE(backend->removeLeftoverTemporaryFiles(), 1);
+        QVERIFY(!QFile::exists(folder.store.path + u'/' + folder.leftoverFiles.first()));
+        // another writer adds, changes and deletes files
+        Memory added = Testing::sampleMemory(u"added_outside"_s);
+        added.groupId.reset();
+        QFile f(folder.store.path + u"/added_outside.json"_s);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(serializeMemoryFile(added));
+        f.close();
+        const QString gone = folder.store.truth.first().id;
+        QVERIFY(QFile::remove(folder.store.path + u'/' + gone + u".json"_s));
+        backend->refresh();
+        QVERIFY(backend->exists(u"added_outside"_s));
+        QVERIFY(!backend->exists(gone));
+        QCOMPARE(backend->count(), qint64(folder.store.truth.size()));
+    }
+
+    void crashSafeWrites()
+    {
+        // A writer killed with SIGKILL at random moments leaves every file in its old or its new complete version.
+        const QString store = m_dir.filePath(u"crash"_s);
+        auto backend = FilesystemBackend::create(store);
+        backend.reset();
+        const QString writer = qEnvironmentVariable("INSPECTOR_FS_WRITER");
+        QVERIFY(QFile::exists(writer));
+        static const QRegularExpression versionRe(u"^version (\\d+) "_s);
+        QRandomGenerator random(QRandomGenerator::global()->generate());
+        int killedMidRun = 0;
+        for (int round = 0; round < 200; ++round) {
+            QProcess process;
+            process.start(writer, {store});
+            QVERIFY(process.waitForStarted());
+            QThread::usleep(1000 + random.bounded(25000));
+            ::kill(pid_t(process.processId()), SIGKILL);
+            QVERIFY(process.waitForFinished(10000));
+            killedMidRun += process.exitStatus() == QProcess::CrashExit ? 1 : 0;
+            auto check = FilesystemBackend::open(store);
+            QVERIFY2(check->storeIssues().size() == check->leftoverTemporaryFiles().size(),
+                     qPrintable(u"round "_s + QString::number(round) + u": a damaged file"_s));
+            for (const QString& id : check->listIds()) {
+                const Memory m = *check->get(id);
+                const auto match = versionRe.match(m.content);
+                QVERIFY2(match.hasMatch(), qPrintable(id));
+                const qint64 version = match.captured(1).toLongLong();
+                QCOMPARE(m.content,
+                         u"version "_s + QString::number(version) + u' '
+                             + QString(u"0123456789abcdef"_s).repeated(int(version % 40 + 1) * 150));
+                QCOMPARE(m.tags, QStringList {u"v"_s + QString::number(version)});
+            }
+            check->removeLeftoverTemporaryFiles();
+        }
+        QVERIFY(killedMidRun == 200);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFilesystem)
+#include "tst_filesystem.moc"
