@@ -181,6 +181,18 @@ MemoryStatus Memory::effectiveStatus() const
     return parseStatus(status).value_or(MemoryStatus::Active);
 }
 
+void Memory::flagEnumStrings()
+{
+    if (const auto ns = parseNamespace(namespaceName); !ns)
+        flags |= MemoryFlag::UnknownNamespace;
+    else if (Inspector::namespaceName(*ns) != namespaceName)
+        flags |= MemoryFlag::NonCanonicalNamespace;
+    if (const auto st = parseStatus(status); !st)
+        flags |= MemoryFlag::UnknownStatus;
+    else if (statusName(*st) != status)
+        flags |= MemoryFlag::NonCanonicalStatus;
+}
+
 Domain Memory::domainForWrite() const
 {
     if (domainParts && domainParts->toString() == domain)

@@ -135,6 +135,9 @@ struct Memory
     /// `subcog://<domain>/<namespace>/<id>` (spec §3.7).
     QString urn() const;
 
+    /// Sets the flags for a namespace or status string that subcog would not read back as it is.
+    void flagEnumStrings();
+
     /// Field-by-field equality of the stored fields (flags ignored).
     bool sameFields(const Memory& other) const;
 };

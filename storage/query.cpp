@@ -237,4 +237,38 @@ ParsedFilter parseFilter(const QString& text, const QDateTime& now)
     return result;
 }
 
+Cursor Cursor::of(const Memory& memory, SortKey key)
+{
+    switch (key) {
+    case SortKey::CreatedAt:
+        return Cursor {memory.createdAt, memory.id};
+    case SortKey::Id:
+        return Cursor {memory.id, memory.id};
+    case SortKey::Namespace:
+        return Cursor {memory.namespaceName, memory.id};
+    case SortKey::Status:
+        return Cursor {memory.status, memory.id};
+    }
+    return Cursor {QVariant(), memory.id};
+}
+
+namespace {
+Qt::SortOrder reversed(Qt::SortOrder order)
+{
+    return order == Qt::AscendingOrder ? Qt::DescendingOrder : Qt::AscendingOrder;
+}
+} // namespace
+
+Qt::SortOrder MemoryQuery::scanKeyOrder() const
+{
+    return fromEnd ? reversed(order) : order;
+}
+
+Qt::SortOrder MemoryQuery::scanIdOrder() const
+{
+    if (sortKey == SortKey::Id)
+        return scanKeyOrder();
+    return fromEnd ? reversed(idOrder) : idOrder;
+}
+
 } // namespace Inspector

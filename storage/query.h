@@ -69,6 +69,8 @@ struct Cursor
 {
     QVariant key; ///< the sort column's raw value of that row
     QString id;
+    /// The cursor that continues after this memory in an order by `key`.
+    static Cursor of(const Memory& memory, SortKey key);
     friend bool operator==(const Cursor&, const Cursor&) = default;
 };
 
@@ -85,6 +87,11 @@ struct MemoryQuery
     bool withContent = true;
     /// Read the page from the far end backwards (the last `limit` rows), returned in the query's order.
     bool fromEnd = false;
+
+    /// The direction a backend walks the sort key in (the query's order, reversed when reading from the end).
+    Qt::SortOrder scanKeyOrder() const;
+    /// The direction a backend walks ties in.
+    Qt::SortOrder scanIdOrder() const;
 };
 
 /// One page of a query.

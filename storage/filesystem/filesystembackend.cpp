@@ -372,23 +372,7 @@ Page FilesystemBackend::query(const MemoryQuery& query)
     }
     const bool more = query.fromEnd ? first > start : last < end;
     if (more && !page.memories.isEmpty()) {
-        const Memory& edge = query.fromEnd ? page.memories.first() : page.memories.last();
-        QVariant key;
-        switch (query.sortKey) {
-        case SortKey::CreatedAt:
-            key = edge.createdAt;
-            break;
-        case SortKey::Id:
-            key = edge.id;
-            break;
-        case SortKey::Namespace:
-            key = edge.namespaceName;
-            break;
-        case SortKey::Status:
-            key = edge.status;
-            break;
-        }
-        page.next = Cursor {key, edge.id};
+        page.next = Cursor::of(query.fromEnd ? page.memories.first() : page.memories.last(), query.sortKey);
     }
     return page;
 }

@@ -372,14 +372,7 @@ std::optional<MemoryFile> parseMemoryFile(const QByteArray& text, QString* reaso
     optionalInt("consolidation_timestamp", m.consolidationTimestamp);
     if (!problems.isEmpty())
         return fail(problems.join(u"; "_s));
-    if (const auto ns = parseNamespace(m.namespaceName); !ns)
-        m.flags |= MemoryFlag::UnknownNamespace;
-    else if (namespaceName(*ns) != m.namespaceName)
-        m.flags |= MemoryFlag::NonCanonicalNamespace;
-    if (const auto st = parseStatus(m.status); !st)
-        m.flags |= MemoryFlag::UnknownStatus;
-    else if (statusName(*st) != m.status)
-        m.flags |= MemoryFlag::NonCanonicalStatus;
+    m.flagEnumStrings();
     for (auto it = o.begin(); it != o.end(); ++it) {
         const QByteArray key = it.key().toUtf8();
         if (std::none_of(std::begin(kKnownKeys), std::end(kKnownKeys), [&](const char* k) { return key == k; }))

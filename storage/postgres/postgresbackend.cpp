@@ -443,15 +443,8 @@ QList<Memory> PostgresBackend::decodeRows(const void* resultPtr, QList<RecordIss
         m.id = fromStd(row[CId]);
         m.content = fromStd(row[CContent]);
         m.namespaceName = fromStd(row[CNamespace]);
-        if (const auto ns = parseNamespace(m.namespaceName); !ns)
-            m.flags |= MemoryFlag::UnknownNamespace;
-        else if (Inspector::namespaceName(*ns) != m.namespaceName)
-            m.flags |= MemoryFlag::NonCanonicalNamespace;
         m.status = fromStd(row[CStatus]);
-        if (const auto st = parseStatus(m.status); !st)
-            m.flags |= MemoryFlag::UnknownStatus;
-        else if (statusName(*st) != m.status)
-            m.flags |= MemoryFlag::NonCanonicalStatus;
+        m.flagEnumStrings();
         if (m_layout == Layout::Split) {
             m.domain = Domain {text(CDomainOrg), text(CDomainProject), text(CDomainRepo)}.toString();
         } else {
@@ -688,11 +681,8 @@ Page PostgresBackend::query(const MemoryQuery& query)
             key = u"status COLLATE \"C\""_s;
             break;
         }
-        auto flip = [&](Qt::SortOrder o) {
-            return query.fromEnd ? (o == Qt::AscendingOrder ? Qt::DescendingOrder : Qt::AscendingOrder) : o;
-        };
-        const Qt::SortOrder keyOrder = flip(query.order);
-        const Qt::SortOrder idOrder = query.sortKey == SortKey::Id ? keyOrder : flip(query.idOrder);
+        const Qt::SortOrder keyOrder = query.scanKeyOrder();
+        const Qt::SortOrder idOrder = query.scanIdOrder();
         const QString keyOp = keyOrder == Qt::AscendingOrder ? u">"_s : u"<"_s;
         const QString idOp = idOrder == Qt::AscendingOrder ? u">"_s : u"<"_s;
         QString where = sql.text;
@@ -719,23 +709,7 @@ Page PostgresBackend::query(const MemoryQuery& query)
         Page page;
         page.memories = decodeRows(&r, &page.issues);
         if (!page.memories.isEmpty() && page.memories.size() >= query.limit) {
-            const Memory& last = page.memories.last();
-            QVariant lastKey;
-            switch (query.sortKey) {
-            case SortKey::CreatedAt:
-                lastKey = last.createdAt;
-                break;
-            case SortKey::Id:
-                lastKey = last.id;
-                break;
-            case SortKey::Namespace:
-                lastKey = last.namespaceName;
-                break;
-            case SortKey::Status:
-                lastKey = last.status;
-                break;
-            }
-            page.next = Cursor {lastKey, last.id};
+            page.next = Cursor::of(page.memories.last(), query.sortKey);
         }
         if (query.fromEnd)
             std::reverse(page.memories.begin(), page.memories.end());

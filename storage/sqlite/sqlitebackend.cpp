@@ -655,15 +655,8 @@ void SqliteBackend::attachContent(QList<RawRow>& rows, QList<Memory>& out, QList
             continue;
 
         m.namespaceName = v[FNamespace].toString();
-        if (const auto ns = parseNamespace(m.namespaceName); !ns)
-            m.flags |= MemoryFlag::UnknownNamespace;
-        else if (Inspector::namespaceName(*ns) != m.namespaceName)
-            m.flags |= MemoryFlag::NonCanonicalNamespace;
         m.status = v[FStatus].toString();
-        if (const auto st = parseStatus(m.status); !st)
-            m.flags |= MemoryFlag::UnknownStatus;
-        else if (statusName(*st) != m.status)
-            m.flags |= MemoryFlag::NonCanonicalStatus;
+        m.flagEnumStrings();
         const QString domain = v[FDomain].toString();
         m.domain = domain.isEmpty() ? u"project"_s : domain;
         if (domain.isEmpty() || domain == "global"_L1)
@@ -925,11 +918,8 @@ Page SqliteBackend::query(const MemoryQuery& query)
         break;
     }
     // Reading from the far end walks the same order backwards.
-    auto flip = [&](Qt::SortOrder o) {
-        return query.fromEnd ? (o == Qt::AscendingOrder ? Qt::DescendingOrder : Qt::AscendingOrder) : o;
-    };
-    const Qt::SortOrder keyOrder = flip(query.order);
-    const Qt::SortOrder idOrder = query.sortKey == SortKey::Id ? keyOrder : flip(query.idOrder);
+    const Qt::SortOrder keyOrder = query.scanKeyOrder();
+    const Qt::SortOrder idOrder = query.scanIdOrder();
     const QString keyOp = keyOrder == Qt::AscendingOrder ? u">"_s : u"<"_s;
     const QString idOp = idOrder == Qt::AscendingOrder ? u">"_s : u"<"_s;
     QString sql = u"SELECT "_s + selectList() + u" FROM memories m"_s + where.sql;
