@@ -63,6 +63,10 @@ struct Session
     QCommandLineOption output {{u"o"_s, u"output"_s}, tr("Write the export to FILE (atomically)."), u"FILE"_s};
     QCommandLineOption filter {u"filter"_s, tr("Only memories matching QUERY (subcog's filter language)."), u"QUERY"_s};
     QCommandLineOption ids {u"ids"_s, tr("Only the memories with these comma-separated ids."), u"ID,..."_s};
+    QCommandLineOption keyFile {u"key-file"_s,
+                                tr("Base64 key (32 bytes) for encrypted folder stores, read from FILE; "
+                                   "otherwise SUBCOG_ENCRYPTION_KEY."),
+                                u"FILE"_s};
 
     Session()
     {
@@ -70,11 +74,30 @@ struct Session
                                          + tr(kHelpTail));
         parser.addHelpOption();
         parser.addVersionOption();
-        parser.addOptions({format, output, filter, ids});
+        parser.addOptions({format, output, filter, ids, keyFile});
         parser.addPositionalArgument(u"command"_s, tr("count, export, or a STORE to open."), u"[command]"_s);
         parser.addPositionalArgument(u"store"_s, tr("The store."), u"[STORE]"_s);
     }
 };
+
+// The options every command opens its store with; the key file is read here so its path never reaches a log.
+OpenOptions openOptions(Session& s)
+{
+    OpenOptions options;
+    options.readOnly = true;
+    if (s.parser.isSet(s.keyFile)) {
+        QFile file(s.parser.value(s.keyFile));
+        if (!file.open(QIODevice::ReadOnly))
+            throw StorageError(StorageError::Kind::NotFound, file.fileName() + u": cannot read the key file"_s);
+        const auto key
+            = QByteArray::fromBase64Encoding(file.readAll().trimmed(), QByteArray::AbortOnBase64DecodingErrors);
+        if (!key || key.decoded.size() != 32)
+            throw StorageError(StorageError::Kind::InvalidInput,
+                               file.fileName() + u": not the base64 of a 32-byte key"_s);
+        options.encryptionKey = key.decoded;
+    }
+    return options;
+}
 
 void reportError(const StorageError& error)
 {
@@ -104,7 +127,7 @@ int commandCount(Session& s, const QString& store)
     if (!filter)
         return ExitUsage;
     try {
-        auto backend = openStore(store, OpenOptions {true});
+        auto backend = openStore(store, openOptions(s));
         out() << backend->count(*filter) << Qt::endl;
         return ExitOk;
     } catch (const StorageError& error) {
@@ -124,7 +147,7 @@ int commandExport(Session& s, const QString& store)
     if (!filter)
         return ExitUsage;
     try {
-        auto backend = openStore(store, OpenOptions {true});
+        auto backend = openStore(store, openOptions(s));
         std::unique_ptr<QIODevice> device;
         QSaveFile* saveFile = nullptr;
         if (s.parser.isSet(s.output) && s.parser.value(s.output) != "-"_L1) {
@@ -187,7 +210,9 @@ int commandOpen(const QString& store)
                                                : tr("demo store (no subcog store found)");
             }
         }
-        auto backend = openStore(spec, OpenOptions {true});
+        OpenOptions readOnly;
+        readOnly.readOnly = true;
+        auto backend = openStore(spec, readOnly);
         out() << tr("Store: ") << backend->location() << (origin.isEmpty() ? QString() : u" ("_s + origin + u')')
               << Qt::endl;
         for (const QString& line : backend->describeLayout())

@@ -47,6 +47,7 @@ std::unique_ptr<PersistenceBackend> openStore(const QString& text, const OpenOpt
     case StoreSpec::Kind::Filesystem: {
         FilesystemBackend::Options fs;
         fs.readOnly = options.readOnly;
+        fs.key = options.encryptionKey;
         backend = FilesystemBackend::open(spec.location, fs);
         break;
     }

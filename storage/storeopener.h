@@ -26,6 +26,7 @@ struct StoreSpec
 struct OpenOptions
 {
     bool readOnly = false; ///< open without write access even when the store allows it
+    std::optional<QByteArray> encryptionKey; ///< 32-byte key for encrypted folder stores (else SUBCOG_ENCRYPTION_KEY)
 };
 
 /// Opens the store a STORE argument names, wrapped in the retry policy from the environment.

@@ -190,6 +190,23 @@ private Q_SLOTS:
         QCOMPARE(records.size(), folder.store.truth.size());
         for (const Memory& truth : folder.store.truth)
             QVERIFY2(Testing::diffRecords(records.value(truth.id), toJson(truth)).isEmpty(), qPrintable(truth.id));
+
+        // a key the user gives in a file instead of the environment
+        const QString keyFile = m_dir.filePath(u"key.b64"_s);
+        QFile key(keyFile);
+        QVERIFY(key.open(QIODevice::WriteOnly));
+        key.write(folder.key.toBase64() + '\n');
+        key.close();
+        process.setProcessEnvironment(QProcessEnvironment::systemEnvironment());
+        process.start(qEnvironmentVariable("INSPECTOR_BINARY"),
+                      {u"export"_s, folder.store.path, u"--key-file"_s, keyFile});
+        QVERIFY(process.waitForFinished(60000));
+        QCOMPARE(Testing::parseJsonLines(process.readAllStandardOutput()).size(), folder.store.truth.size());
+        process.start(qEnvironmentVariable("INSPECTOR_BINARY"), {u"export"_s, folder.store.path});
+        QVERIFY(process.waitForFinished(60000));
+        QCOMPARE(process.exitCode(), 3);
+        QCOMPARE(Testing::parseJsonLines(process.readAllStandardOutput()).size(),
+                 folder.store.truth.size() - folder.encryptedIds.size());
     }
 
     void idsCannotEscape_data()
