@@ -47,13 +47,17 @@ int main(int argc, char** argv)
     QCommandLineOption storeOption(u"store"_s, u"Store file (generated when missing)."_s, u"PATH"_s);
     QCommandLineOption roundsOption(u"rounds"_s, u"Repetitions of each measurement (median printed)."_s, u"R"_s,
                                     u"7"_s);
-    parser.addOptions({countOption, storeOption, roundsOption});
+    QCommandLineOption shuffledOption(u"shuffled"_s,
+                                      u"Generate the FTS rows in another order than the memories rows (the rowid "
+                                      "offset then never holds)."_s);
+    parser.addOptions({countOption, storeOption, roundsOption, shuffledOption});
     parser.process(app);
     const int count = parser.value(countOption).toInt();
     const int rounds = qMax(1, parser.value(roundsOption).toInt());
     QString path = parser.value(storeOption);
     if (path.isEmpty())
-        path = QDir::tempPath() + u"/subcog-inspector-bench/sqlite-"_s + QString::number(count) + u".db"_s;
+        path = QDir::tempPath() + u"/subcog-inspector-bench/sqlite-"_s + QString::number(count)
+            + (parser.isSet(shuffledOption) ? u"-shuffled"_s : QString()) + u".db"_s;
     const QString sqlite3 = QStandardPaths::findExecutable(u"sqlite3"_s);
     if (sqlite3.isEmpty())
         qFatal("the sqlite3 CLI is needed as the yardstick (apt-get install sqlite3)");
@@ -65,6 +69,7 @@ int main(int argc, char** argv)
         options.anomalies = false;
         options.lightContent = true;
         options.keepTruth = false;
+        options.shuffledFullText = parser.isSet(shuffledOption);
         options.largeMemories = 0;
         options.pendingWal = false;
         const double ms = timeMs([&] { Fixtures::writeSqliteStore(path, Fixtures::SqliteLayout::Head, options); });
@@ -78,12 +83,32 @@ int main(int argc, char** argv)
         backend.reset();
         openTimes << timeMs([&] { backend = SqliteBackend::open(path, SqliteBackend::OpenMode::ReadOnly); });
     }
+    // from opening to the first page with content, as a viewer would see it (one cold run)
+    backend.reset();
+    const double openToFirstPage = timeMs([&] {
+        backend = SqliteBackend::open(path, SqliteBackend::OpenMode::ReadOnly);
+        backend->query(MemoryQuery {});
+    });
+    // the first batch after opening: pays for the id table when FTS rowids do not follow the memories rowids
+    QStringList probe;
+    {
+        MemoryQuery spread;
+        spread.withContent = false;
+        spread.limit = 1000;
+        spread.sortKey = SortKey::Id;
+        for (const Memory& m : backend->query(spread).memories)
+            probe << m.id;
+    }
+    const double firstBatch = timeMs([&] { backend->getBatch(probe); });
     const qint64 total = backend->count();
     QStringList ids;
     const double listMs = timeMs([&] { ids = backend->listIds(); });
     out() << "memories: " << total
-          << "; open (no lookup structure is built): " << QString::number(median(openTimes), 'f', 2)
-          << " ms; listIds of all: " << QString::number(listMs, 'f', 1) << " ms" << Qt::endl
+          << "; open (nothing is built at open): " << QString::number(median(openTimes), 'f', 2)
+          << " ms; listIds of all: " << QString::number(listMs, 'f', 1) << " ms" << Qt::endl;
+    out() << "open + first 200-row page with content (cold): " << QString::number(openToFirstPage, 'f', 2)
+          << " ms; first getBatch(1000) after opening, id table included when it is needed: "
+          << QString::number(firstBatch, 'f', 1) << " ms" << Qt::endl
           << Qt::endl;
 
     QTemporaryDir scripts;

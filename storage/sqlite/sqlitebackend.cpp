@@ -536,28 +536,34 @@ QHash<QString, QList<SqliteBackend::ContentRow>> SqliteBackend::fetchContent(con
 QHash<QString, QList<SqliteBackend::ContentRow>> SqliteBackend::readContent(const QList<RawRow>& rows)
 {
     // subcog writes a memories row and its FTS row in one transaction, so their rowids usually move in step.
-    // Reading the FTS row at the guessed rowid costs a b-tree lookup; a guess counts only when the row there
-    // has exactly this id. Every miss goes through the FTS index, which also teaches the next guess.
+    // Reading the FTS row at a guessed rowid costs a b-tree lookup; a candidate counts only when the row there
+    // has exactly this id. Candidates come from that offset and, once built, from a compact id-hash → rowid
+    // table; what is left goes through the FTS index, which also teaches the offset again.
     QHash<QString, QList<ContentRow>> result;
-    QHash<qint64, QString> guesses;
-    QStringList misses;
-    for (const RawRow& row : rows) {
-        if (row.values[FId].isNull())
-            continue;
-        const QString id = row.values[FId].toString();
+    QHash<qint64, QString> candidates;
+    auto addCandidates = [&](const QString& id, qint64 rowid) {
         if (m_rowidDelta)
-            guesses.insert(row.rowid + *m_rowidDelta, id);
-        else
-            misses.append(id);
+            candidates.insert(rowid + *m_rowidDelta, id);
+        if (!m_ftsRowids.empty()) {
+            const quint64 h = idHash(id);
+            auto it = std::lower_bound(m_ftsRowids.begin(), m_ftsRowids.end(), std::pair<quint64, qint64>(h, 0));
+            for (; it != m_ftsRowids.end() && it->first == h; ++it)
+                candidates.insert(it->second, id);
+        }
+    };
+    for (const RawRow& row : rows) {
+        if (!row.values[FId].isNull())
+            addCandidates(row.values[FId].toString(), row.rowid);
     }
-    if (!guesses.isEmpty()) {
+    auto readCandidates = [&] {
         QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
         q.setForwardOnly(true);
-        const QList<qint64> rowids = guesses.keys();
+        QList<qint64> rowids = candidates.keys();
+        std::sort(rowids.begin(), rowids.end());
         for (qsizetype start = 0; start < rowids.size(); start += kChunk) {
             const QList<qint64> chunk = rowids.mid(start, kChunk);
             const QString sql = u"SELECT rowid, id, content, tags FROM memories_fts WHERE rowid IN ("_s
-                + placeholders(chunk.size()) + u')';
+                + placeholders(chunk.size()) + u") ORDER BY rowid"_s;
             q.prepare(sql);
             for (qint64 rowid : chunk)
                 q.addBindValue(rowid);
@@ -566,15 +572,34 @@ QHash<QString, QList<SqliteBackend::ContentRow>> SqliteBackend::readContent(cons
             while (q.next()) {
                 const qint64 rowid = q.value(0).toLongLong();
                 const QString id = q.value(1).toString();
-                if (guesses.value(rowid) == id) {
-                    result[id].append(ContentRow {rowid, q.value(2).toString(), q.value(3)});
-                    guesses.remove(rowid);
+                if (candidates.value(rowid) == id) {
+                    QList<ContentRow>& found = result[id];
+                    if (std::none_of(found.begin(), found.end(), [&](const ContentRow& r) { return r.rowid == rowid; }))
+                        found.append(ContentRow {rowid, q.value(2).toString(), q.value(3)});
                 }
             }
             if (q.lastError().isValid())
                 fail(u"reading content failed"_s, q.lastError(), sql);
         }
-        misses.append(guesses.values());
+        candidates.clear();
+    };
+    auto missing = [&] {
+        QStringList ids;
+        for (const RawRow& row : rows) {
+            if (!row.values[FId].isNull() && !result.contains(row.values[FId].toString()))
+                ids.append(row.values[FId].toString());
+        }
+        return ids;
+    };
+    readCandidates();
+    QStringList misses = missing();
+    if (misses.size() >= 16 && misses.size() * 2 >= rows.size() && !m_ftsRowidsBuilt) {
+        // the offset does not hold for this store: one pass over the FTS ids pays for every later page
+        buildFtsRowids();
+        for (const QString& id : std::as_const(misses))
+            addCandidates(id, 0);
+        readCandidates();
+        misses = missing();
     }
     if (misses.isEmpty())
         return result;
@@ -594,6 +619,28 @@ QHash<QString, QList<SqliteBackend::ContentRow>> SqliteBackend::readContent(cons
     }
     result.insert(found);
     return result;
+}
+
+quint64 SqliteBackend::idHash(const QString& id)
+{
+    return quint64(qHash(id, size_t(0x9E3779B97F4A7C15ULL)));
+}
+
+void SqliteBackend::buildFtsRowids()
+{
+    m_ftsRowidsBuilt = true;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.setForwardOnly(true);
+    const QString sql = u"SELECT rowid, id FROM memories_fts"_s;
+    if (!q.exec(sql))
+        fail(u"reading the full-text ids failed"_s, q.lastError(), sql);
+    std::vector<std::pair<quint64, qint64>> table;
+    while (q.next())
+        table.emplace_back(idHash(q.value(1).toString()), q.value(0).toLongLong());
+    if (q.lastError().isValid())
+        fail(u"reading the full-text ids failed"_s, q.lastError(), sql);
+    std::sort(table.begin(), table.end());
+    m_ftsRowids = std::move(table);
 }
 
 void SqliteBackend::attachContent(QList<RawRow>& rows, QList<Memory>& out, QList<RecordIssue>* issues, bool withContent,

@@ -7,6 +7,7 @@
 #include <QSqlDatabase>
 
 #include <memory>
+#include <vector>
 
 class QThread;
 class QTemporaryDir;
@@ -77,6 +78,9 @@ private:
     QHash<QString, QList<ContentRow>> fetchContent(const QStringList& ids);
     /// The FTS row of each row's id, by rowid guess first (see the .cpp), then through the index.
     QHash<QString, QList<ContentRow>> readContent(const QList<RawRow>& rows);
+    /// Reads every FTS (id hash, rowid) pair once, for stores whose FTS rowids do not follow the metadata rows.
+    void buildFtsRowids();
+    static quint64 idHash(const QString& id);
     QList<RawRow> readRows(const QString& sql, const QVariantList& binds);
     void attachContent(QList<RawRow>& rows, QList<Memory>& out, QList<RecordIssue>* issues, bool withContent,
                        bool complete);
@@ -94,6 +98,9 @@ private:
     bool m_hasEdges = false;
     bool m_contentColumn = false;
     QString m_journalMode;
+    /// (id hash, FTS rowid), sorted; 16 bytes a row, built only when the rowid offset keeps missing
+    std::vector<std::pair<quint64, qint64>> m_ftsRowids;
+    bool m_ftsRowidsBuilt = false;
     std::optional<qint64> m_rowidDelta = 0; ///< FTS rowid minus memories rowid, as last seen (0 until seen)
     std::unique_ptr<QTemporaryDir> m_snapshot; ///< private copy, when the store had to be read that way
 };

@@ -222,6 +222,32 @@ private Q_SLOTS:
         }
         QVERIFY(!old->get(m.id)->expiresAt);
     }
+    void fullTextRowsInAnotherOrder()
+    {
+        // FTS rowids that do not follow the memories rowids: the guessed offset misses, the id table takes over
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 400;
+        options.shuffledFullText = true;
+        const GeneratedStore store = writeSqliteStore(dir.filePath(u"index.db"_s), SqliteLayout::Head, options);
+        auto backend = SqliteBackend::open(store.path, SqliteBackend::OpenMode::ReadOnly);
+        QByteArray exported;
+        QBuffer buffer(&exported);
+        buffer.open(QIODevice::WriteOnly);
+        JsonlExporter(*backend, 50).run({}, buffer);
+        const auto records = Testing::parseJsonLines(exported);
+        QCOMPARE(records.size(), store.truth.size());
+        for (const Memory& truth : store.truth)
+            QVERIFY2(Testing::diffRecords(records.value(truth.id), toJson(truth)).isEmpty(), qPrintable(truth.id));
+        QStringList ids;
+        for (const Memory& m : store.truth)
+            ids.prepend(m.id);
+        const QList<Memory> batch = backend->getBatch(ids);
+        QCOMPARE(batch.size(), ids.size());
+        QVERIFY(backend->getBatch({u"anomaly_dupfts"_s}).first().flags.testFlag(MemoryFlag::DuplicateContent));
+        QCOMPARE(backend->getBatch({u"anomaly_dupfts"_s}).first().content, u"first copy"_s);
+    }
+
     void walDataIsSeen()
     {
         QTemporaryDir dir;

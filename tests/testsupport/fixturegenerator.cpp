@@ -470,9 +470,15 @@ GeneratedStore writeSqliteStore(const QString& path, SqliteLayout layout, const 
                 throw std::runtime_error(insertMemory.lastError().text().toStdString());
             ++result.rowCount;
         };
+        QList<std::tuple<QVariant, QString, QVariant>> deferred; // FTS rows written later, in another order
+        bool deferring = options.shuffledFullText;
         auto insertContent = [&](const QVariant& id, const QString& content, const QVariant& tags) {
             if (!info.fts)
                 return;
+            if (deferring) {
+                deferred.append({id, content, tags});
+                return;
+            }
             insertFts.addBindValue(id);
             insertFts.addBindValue(content.isNull() ? u""_s : content);
             insertFts.addBindValue(tags);
@@ -497,6 +503,13 @@ GeneratedStore writeSqliteStore(const QString& path, SqliteLayout layout, const 
                 m.content
                     = m.content + u"\n"_s + QString(u"Long memory line with words sqlite and retry. "_s).repeated(2200);
             writeMemory(m);
+        }
+        if (deferring) {
+            deferring = false;
+            QRandomGenerator shuffle(options.seed);
+            std::shuffle(deferred.begin(), deferred.end(), shuffle);
+            for (const auto& [id, content, tags] : std::as_const(deferred))
+                insertContent(id, content, tags);
         }
         if (info.edges) {
             for (const Memory& m : std::as_const(result.truth)) {

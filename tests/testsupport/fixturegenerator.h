@@ -37,6 +37,7 @@ struct GeneratorOptions
     int largeMemories = 2; ///< memories of about 100 KB
     bool pendingWal = true; ///< leave the last rows in the -wal file (WAL layouts only)
     bool lightContent = false; ///< short single-line texts only (for million-row benchmark stores)
+    bool shuffledFullText = false; ///< SQLite: FTS rows in another order than the memories rows
     bool keepTruth = true; ///< collect the truth (benchmarks of a million rows need not hold it in memory)
 };
 
