@@ -563,7 +563,7 @@ QHash<QString, QList<SqliteBackend::ContentRow>> SqliteBackend::readContent(cons
         for (qsizetype start = 0; start < rowids.size(); start += kChunk) {
             const QList<qint64> chunk = rowids.mid(start, kChunk);
             const QString sql = u"SELECT rowid, id, content, tags FROM memories_fts WHERE rowid IN ("_s
-                + placeholders(chunk.size()) + u") ORDER BY rowid"_s;
+                + placeholders(chunk.size()) + u')'; // no ORDER BY: FTS5 would answer it with a full scan
             q.prepare(sql);
             for (qint64 rowid : chunk)
                 q.addBindValue(rowid);
@@ -574,8 +574,15 @@ QHash<QString, QList<SqliteBackend::ContentRow>> SqliteBackend::readContent(cons
                 const QString id = q.value(1).toString();
                 if (candidates.value(rowid) == id) {
                     QList<ContentRow>& found = result[id];
-                    if (std::none_of(found.begin(), found.end(), [&](const ContentRow& r) { return r.rowid == rowid; }))
-                        found.append(ContentRow {rowid, q.value(2).toString(), q.value(3)});
+                    if (std::none_of(found.begin(), found.end(),
+                                     [&](const ContentRow& r) { return r.rowid == rowid; })) {
+                        // keep each id's rows by rowid: the first one is the one subcog shows
+                        const ContentRow row {rowid, q.value(2).toString(), q.value(3)};
+                        found.insert(std::lower_bound(
+                                         found.begin(), found.end(), row,
+                                         [](const ContentRow& a, const ContentRow& b) { return a.rowid < b.rowid; }),
+                                     row);
+                    }
                 }
             }
             if (q.lastError().isValid())
@@ -593,8 +600,11 @@ QHash<QString, QList<SqliteBackend::ContentRow>> SqliteBackend::readContent(cons
     };
     readCandidates();
     QStringList misses = missing();
-    if (misses.size() >= 16 && misses.size() * 2 >= rows.size() && !m_ftsRowidsBuilt) {
-        // the offset does not hold for this store: one pass over the FTS ids pays for every later page
+    const bool mostlyMissed = misses.size() >= 16 && misses.size() * 2 >= rows.size();
+    m_missedBatches = mostlyMissed ? m_missedBatches + 1 : 0;
+    if (mostlyMissed && m_missedBatches >= 3 && !m_ftsRowidsBuilt) {
+        // The offset keeps failing for this store: one pass over the FTS ids (about 1.5 s at a million rows)
+        // pays for every later page. Not before the third such batch, so a first page is not kept waiting.
         buildFtsRowids();
         for (const QString& id : std::as_const(misses))
             addCandidates(id, 0);

@@ -101,6 +101,7 @@ private:
     /// (id hash, FTS rowid), sorted; 16 bytes a row, built only when the rowid offset keeps missing
     std::vector<std::pair<quint64, qint64>> m_ftsRowids;
     bool m_ftsRowidsBuilt = false;
+    int m_missedBatches = 0; ///< consecutive batches the offset mostly missed
     std::optional<qint64> m_rowidDelta = 0; ///< FTS rowid minus memories rowid, as last seen (0 until seen)
     std::unique_ptr<QTemporaryDir> m_snapshot; ///< private copy, when the store had to be read that way
 };
