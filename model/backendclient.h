@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "persistencebackend.h"
+
+#include <QObject>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+class QThread;
+
+namespace Inspector {
+
+class BackendWorker;
+
+/// Monotonic id of one request to the worker.
+using RequestId = quint64;
+
+/**
+ * The GUI side of a backend that lives on its own thread. The backend is created, used and destroyed on the
+ * worker thread (its connection never crosses threads); this object only sends copyable requests and receives
+ * copyable replies through queued calls, so nothing here ever waits for storage.
+ *
+ * Every request returns its id; every reply carries it and the caller's generation, so a model can drop replies
+ * of a generation it has left (new store, filter or sort). A failed request is answered by failed() instead.
+ */
+class BackendClient : public QObject
+{
+    Q_OBJECT
+public:
+    using Factory = std::function<std::unique_ptr<PersistenceBackend>()>;
+
+    /// Starts the worker thread; `factory` runs there to open the store.
+    explicit BackendClient(Factory factory, QObject* parent = nullptr);
+    /// Cancels what is running, closes the store on its thread and joins the thread.
+    ~BackendClient() override;
+
+    RequestId open();
+    RequestId requestPage(quint64 generation, const MemoryQuery& query);
+    RequestId requestCount(quint64 generation, const MemoryFilter& filter);
+    /// Streams the memories with these ids in batches (batchLoaded), then batchFinished; cancellable.
+    RequestId requestBatch(const QStringList& ids, int batchSize = 500);
+    /// Stops a running batch after its current step; its batchFinished says it was cancelled.
+    void cancel(RequestId id);
+
+Q_SIGNALS:
+    void opened(RequestId id, const QString& location, const QStringList& layout, bool readOnly);
+    void pageLoaded(RequestId id, quint64 generation, const MemoryQuery& query, const Page& page);
+    void countAvailable(RequestId id, quint64 generation, qint64 count);
+    void batchLoaded(RequestId id, const QList<Memory>& memories, qint64 done, qint64 total);
+    void batchFinished(RequestId id, bool cancelled, const QList<RecordIssue>& issues);
+    void failed(RequestId id, quint64 generation, int kind, const QString& message);
+
+private:
+    RequestId next() { return ++m_lastId; }
+
+    QThread* m_thread;
+    BackendWorker* m_worker;
+    RequestId m_lastId = 0;
+    std::shared_ptr<std::atomic<RequestId>> m_cancelled; ///< highest cancelled batch id, read by the worker
+};
+
+} // namespace Inspector
+
+Q_DECLARE_METATYPE(Inspector::MemoryQuery)
+Q_DECLARE_METATYPE(Inspector::MemoryFilter)
+Q_DECLARE_METATYPE(Inspector::Page)

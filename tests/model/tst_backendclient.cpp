@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+// The backend on its worker thread: requests and replies by value, errors, batches with cancel, closing mid-work.
+#include "backendclient.h"
+#include "fixturegenerator.h"
+#include "sqlite/sqlitebackend.h"
+
+#include <QSignalSpy>
+#include <QTest>
+#include <QThread>
+
+using namespace Qt::StringLiterals;
+using namespace Inspector;
+
+class TestBackendClient : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    Fixtures::GeneratedStore m_store;
+
+    static BackendClient::Factory factory(const QString& path, std::atomic<QThread*>* usedOn = nullptr)
+    {
+        return [path, usedOn] {
+            if (usedOn)
+                usedOn->store(QThread::currentThread());
+            return std::unique_ptr<PersistenceBackend>(SqliteBackend::open(path, SqliteBackend::OpenMode::ReadOnly));
+        };
+    }
+
+    QStringList allIds() const
+    {
+        QStringList ids;
+        for (const Memory& m : m_store.truth)
+            ids << m.id;
+        return ids;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        qRegisterMetaType<QList<Memory>>();
+        qRegisterMetaType<QList<RecordIssue>>();
+        Fixtures::GeneratorOptions options;
+        options.count = 300;
+        options.anomalies = false;
+        m_store = Fixtures::writeSqliteStore(m_dir.filePath(u"index.db"_s), Fixtures::SqliteLayout::Head, options);
+    }
+
+    void openCountAndPageOnTheWorkerThread()
+    {
+        std::atomic<QThread*> usedOn {nullptr};
+        BackendClient client(factory(m_store.path, &usedOn));
+        QSignalSpy opened(&client, &BackendClient::opened);
+        QSignalSpy counted(&client, &BackendClient::countAvailable);
+        QSignalSpy paged(&client, &BackendClient::pageLoaded);
+        const RequestId openId = client.open();
+        const RequestId countId = client.requestCount(7, {});
+        MemoryQuery query;
+        query.limit = 120;
+        const RequestId pageId = client.requestPage(7, query);
+        QTRY_COMPARE(paged.size(), 1);
+        QTRY_COMPARE(counted.size(), 1);
+        QCOMPARE(opened.size(), 1);
+        QCOMPARE(opened.first().at(0).value<RequestId>(), openId);
+        QCOMPARE(opened.first().at(1).toString(), m_store.path);
+        QCOMPARE(counted.first().at(0).value<RequestId>(), countId);
+        QCOMPARE(counted.first().at(1).value<quint64>(), quint64(7));
+        QCOMPARE(counted.first().at(2).value<qint64>(), qint64(300));
+        QCOMPARE(paged.first().at(0).value<RequestId>(), pageId);
+        const Page page = paged.first().at(3).value<Page>();
+        QCOMPARE(page.memories.size(), 120);
+        QVERIFY(page.next);
+        QVERIFY(!page.memories.first().content.isEmpty());
+        QVERIFY(usedOn.load() && usedOn.load() != QThread::currentThread()); // the store lives on the worker
+    }
+
+    void errorsComeBackAsValues()
+    {
+        BackendClient client(factory(m_dir.filePath(u"missing.db"_s)));
+        QSignalSpy failed(&client, &BackendClient::failed);
+        const RequestId openId = client.open();
+        const RequestId pageId = client.requestPage(3, MemoryQuery {});
+        QTRY_COMPARE(failed.size(), 2);
+        QCOMPARE(failed.at(0).at(0).value<RequestId>(), openId);
+        QCOMPARE(failed.at(0).at(2).toInt(), int(StorageError::Kind::NotFound));
+        QVERIFY(failed.at(0).at(3).toString().contains(u"missing.db"_s));
+        QCOMPARE(failed.at(1).at(0).value<RequestId>(), pageId);
+        QCOMPARE(failed.at(1).at(1).value<quint64>(), quint64(3));
+    }
+
+    void batchesStreamAndCancel()
+    {
+        BackendClient client(factory(m_store.path));
+        client.open();
+        const QStringList ids = allIds();
+        QSignalSpy loaded(&client, &BackendClient::batchLoaded);
+        QSignalSpy finished(&client, &BackendClient::batchFinished);
+        const RequestId whole = client.requestBatch(ids, 64);
+        QTRY_COMPARE(finished.size(), 1);
+        QCOMPARE(finished.first().at(0).value<RequestId>(), whole);
+        QCOMPARE(finished.first().at(1).toBool(), false);
+        qint64 rows = 0;
+        for (const auto& args : std::as_const(loaded))
+            rows += args.at(1).value<QList<Memory>>().size();
+        QCOMPARE(rows, qint64(ids.size()));
+        QCOMPARE(loaded.last().at(2).value<qint64>(), qint64(ids.size()));
+
+        loaded.clear();
+        finished.clear();
+        const RequestId cancelled = client.requestBatch(ids, 1);
+        client.cancel(cancelled);
+        QTRY_COMPARE(finished.size(), 1);
+        QCOMPARE(finished.first().at(1).toBool(), true);
+        QVERIFY(loaded.size() < ids.size());
+    }
+
+    void closingWhileWorkIsInFlight()
+    {
+        const QStringList ids = allIds();
+        for (int round = 0; round < 5; ++round) {
+            auto client = std::make_unique<BackendClient>(factory(m_store.path));
+            QSignalSpy finished(client.get(), &BackendClient::batchFinished);
+            client->open();
+            client->requestBatch(ids, 1);
+            client->requestPage(1, MemoryQuery {});
+            client.reset(); // joins the worker; nothing arrives afterwards, nothing crashes
+        }
+        QTest::qWait(50);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestBackendClient)
+#include "tst_backendclient.moc"
