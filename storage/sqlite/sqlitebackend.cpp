@@ -1153,7 +1153,8 @@ void SqliteBackend::store(const Memory& memory)
     if (m_contentColumn)
         want(u"content"_s, !e || e->content != memory.content, notNull(memory.content), false);
 
-    if (!e) {
+    // A row that exists but cannot be decoded (a repair) is rewritten whole with UPDATE, like a new one.
+    if (existingRows.isEmpty()) {
         QStringList columns {u"id"_s};
         QVariantList values {memory.id};
         for (const auto& [column, value] : changes) {

@@ -222,6 +222,23 @@ private Q_SLOTS:
         }
         QVERIFY(!old->get(m.id)->expiresAt);
     }
+    void repairingAnUndecodableRecord()
+    {
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 40;
+        const GeneratedStore store = writeSqliteStore(dir.filePath(u"index.db"_s), SqliteLayout::Head, options);
+        auto backend = SqliteBackend::open(store.path);
+        const qint64 before = backend->count();
+        QVERIFY_THROWS_EXCEPTION(StorageError, backend->get(u"anomaly_bad_created"_s));
+        Memory fixed = Testing::sampleMemory(u"anomaly_bad_created"_s);
+        fixed.updatedAt = fixed.createdAt;
+        backend->store(fixed); // the broken row is rewritten whole, not inserted twice
+        QVERIFY(backend->get(u"anomaly_bad_created"_s)->sameFields(fixed));
+        QCOMPARE(backend->count(), before);
+        QCOMPARE(backend->getBatch({u"anomaly_bad_created"_s}).size(), 1);
+    }
+
     void fullTextRowsInAnotherOrder()
     {
         // FTS rowids that do not follow the memories rowids: the guessed offset misses, the id table takes over
