@@ -16,12 +16,131 @@
 
 #include <pqxx/pqxx>
 
+#include <arpa/inet.h>
+#include <atomic>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+
 using namespace Qt::StringLiterals;
 using namespace Inspector;
 using namespace Inspector::Fixtures;
 using namespace Inspector::Testing;
 
 Q_DECLARE_METATYPE(Inspector::Fixtures::PostgresLayout)
+
+namespace {
+/**
+ * A TCP relay between the backend and the server that cuts the connection once, at the client's COMMIT:
+ * either before the server sees it (the write did not happen) or after the server answered it (the write
+ * happened, the client cannot know). Runs on its own thread, since the backend's calls block this one.
+ */
+class CommitCutter
+{
+public:
+    enum class Cut
+    {
+        BeforeCommit,
+        AfterCommit,
+    };
+
+    CommitCutter(int serverPort, Cut cut)
+        : m_serverPort(serverPort)
+        , m_cut(cut)
+    {
+        m_listener = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address {};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        int yes = 1;
+        ::setsockopt(m_listener, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+        ::bind(m_listener, reinterpret_cast<sockaddr*>(&address), sizeof address);
+        socklen_t length = sizeof address;
+        ::getsockname(m_listener, reinterpret_cast<sockaddr*>(&address), &length);
+        m_port = ntohs(address.sin_port);
+        ::listen(m_listener, 8);
+        m_thread = std::thread([this] { serve(); });
+    }
+    ~CommitCutter()
+    {
+        m_stop = true;
+        ::shutdown(m_listener, SHUT_RDWR);
+        ::close(m_listener);
+        m_thread.join();
+    }
+    int port() const { return m_port; }
+    bool cut() const { return m_done; }
+
+private:
+    void serve()
+    {
+        while (!m_stop) {
+            const int client = ::accept(m_listener, nullptr, nullptr);
+            if (client < 0)
+                return;
+            const int server = ::socket(AF_INET, SOCK_STREAM, 0);
+            sockaddr_in address {};
+            address.sin_family = AF_INET;
+            address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            address.sin_port = htons(quint16(m_serverPort));
+            if (::connect(server, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+                ::close(client);
+                ::close(server);
+                continue;
+            }
+            relay(client, server);
+            ::close(client);
+            ::close(server);
+        }
+    }
+
+    void relay(int client, int server)
+    {
+        static const QByteArray commit("COMMIT", 7); // the simple-query text with its NUL
+        char buffer[65536];
+        bool awaitingAnswer = false;
+        for (;;) {
+            pollfd fds[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
+            if (::poll(fds, 2, 200) < 0 || m_stop)
+                return;
+            if (fds[0].revents) {
+                const ssize_t n = ::read(client, buffer, sizeof buffer);
+                if (n <= 0)
+                    return;
+                const bool isCommit = !m_done && QByteArray::fromRawData(buffer, n).contains(commit);
+                if (isCommit && m_cut == Cut::BeforeCommit) {
+                    m_done = true;
+                    return; // the server never sees it
+                }
+                if (::write(server, buffer, size_t(n)) != n)
+                    return;
+                awaitingAnswer = awaitingAnswer || isCommit;
+            }
+            if (fds[1].revents) {
+                const ssize_t n = ::read(server, buffer, sizeof buffer);
+                if (n <= 0)
+                    return;
+                if (awaitingAnswer) {
+                    m_done = true;
+                    return; // committed on the server; the answer is lost
+                }
+                if (::write(client, buffer, size_t(n)) != n)
+                    return;
+            }
+        }
+    }
+
+    int m_serverPort;
+    Cut m_cut;
+    int m_listener = -1;
+    int m_port = 0;
+    std::atomic<bool> m_stop {false};
+    std::atomic<bool> m_done {false};
+    std::thread m_thread;
+};
+} // namespace
 
 class TestPostgres : public QObject
 {
@@ -192,6 +311,38 @@ private Q_SLOTS:
         QVERIFY(timer.elapsed() < 10000);
         lock.abort();
         QCOMPARE(backend->count(), qint64(0)); // and the same backend goes on
+    }
+
+    void connectionCutAtCommit_data()
+    {
+        QTest::addColumn<bool>("afterCommit");
+        QTest::newRow("before the server saw COMMIT") << false;
+        QTest::newRow("after the server committed") << true;
+    }
+    void connectionCutAtCommit()
+    {
+        // The write is retried after the cut; whichever side of COMMIT the cut fell, the memory ends up stored
+        // exactly once with the new values.
+        QFETCH(bool, afterCommit);
+        PostgresServer& server = PostgresServer::shared();
+        const QString database = server.createDatabase(u"cut"_s);
+        PostgresBackend::createSchema(server.url(database))->store(sampleMemory(u"m1"_s));
+        QUrl url(server.url(database));
+        CommitCutter cutter(url.port(), afterCommit ? CommitCutter::Cut::AfterCommit : CommitCutter::Cut::BeforeCommit);
+        url.setPort(cutter.port());
+        RetryPolicy policy;
+        policy.baseDelay = std::chrono::milliseconds(10);
+        RetryingBackend backend(PostgresBackend::open(url.toString()), policy);
+        Memory edited = *backend.get(u"m1"_s);
+        edited.content = u"edited through a cut connection"_s;
+        edited.updatedAt += 60;
+        backend.store(edited);
+        QVERIFY(cutter.cut());
+        QVERIFY(backend.get(u"m1"_s)->sameFields(edited));
+        QCOMPARE(server.runSql(database, u"SELECT count(*) FROM memories"_s), u"1"_s);
+        Memory added = sampleMemory(u"m2"_s);
+        backend.store(added);
+        QCOMPARE(server.runSql(database, u"SELECT count(*) FROM memories"_s), u"2"_s);
     }
 
     void serverRestartMidSession()
