@@ -366,17 +366,11 @@ void SqliteBackend::inspectSchema()
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     QSqlQuery q(db);
     q.setForwardOnly(true);
-    if (!q.exec(u"SELECT type, name, sql FROM sqlite_master"_s))
+    if (!q.exec(u"SELECT name FROM sqlite_master WHERE type = 'table'"_s))
         fail(u"cannot read the schema"_s, q.lastError());
     QSet<QString> tables;
-    QString ftsSql;
-    while (q.next()) {
-        const QString name = q.value(1).toString().toLower();
-        if (q.value(0).toString() == "table"_L1)
-            tables.insert(name);
-        if (name == "memories_fts"_L1)
-            ftsSql = q.value(2).toString();
-    }
+    while (q.next())
+        tables.insert(q.value(0).toString().toLower());
     if (!tables.contains(u"memories"_s)) {
         QStringList names = tables.values();
         names.sort();
@@ -407,7 +401,6 @@ void SqliteBackend::inspectSchema()
         throw StorageError(StorageError::Kind::InvalidInput,
                            m_path + u": not a subcog store: no 'memories_fts' table and no content column"_s);
     }
-    Q_UNUSED(ftsSql);
     if (q.exec(u"PRAGMA journal_mode"_s) && q.next())
         m_journalMode = q.value(0).toString();
     // subcog's bundled SQLite has foreign keys on, so hard deletes cascade to memory_edges as they do there.
