@@ -55,11 +55,17 @@ QString namespaceName(Namespace ns)
     return u"decisions"_s;
 }
 
+namespace {
+constexpr QLatin1StringView kTechDebtAliases[] = {"techdebt"_L1, "tech_debt"_L1};
+} // namespace
+
 std::optional<Namespace> parseNamespace(const QString& text)
 {
     const QString lower = text.toLower();
-    if (lower == "techdebt"_L1 || lower == "tech_debt"_L1)
-        return Namespace::TechDebt;
+    for (const auto alias : kTechDebtAliases) {
+        if (lower == alias)
+            return Namespace::TechDebt;
+    }
     for (const auto& entry : kNamespaces) {
         if (entry.name == lower)
             return entry.ns;
@@ -72,6 +78,19 @@ QList<Namespace> allNamespaces()
     QList<Namespace> result;
     for (const auto& entry : kNamespaces)
         result.append(entry.ns);
+    return result;
+}
+
+QStringList lowerCaseSpellings(const QList<Namespace>& namespaces)
+{
+    QStringList result;
+    for (Namespace ns : namespaces) {
+        result << namespaceName(ns);
+        if (ns == Namespace::TechDebt) {
+            for (const auto alias : kTechDebtAliases)
+                result << QString(alias);
+        }
+    }
     return result;
 }
 
@@ -92,6 +111,14 @@ std::optional<MemoryStatus> parseStatus(const QString& text)
             return entry.status;
     }
     return std::nullopt;
+}
+
+QStringList statusNames(const QList<MemoryStatus>& statuses)
+{
+    QStringList result;
+    for (MemoryStatus st : statuses)
+        result << statusName(st);
+    return result;
 }
 
 QList<MemoryStatus> allStatuses()

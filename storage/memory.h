@@ -48,6 +48,8 @@ QString namespaceName(Namespace ns);
 std::optional<Namespace> parseNamespace(const QString& text);
 /// Every namespace, in declaration order.
 QList<Namespace> allNamespaces();
+/// Every lower-case string parseNamespace() reads as one of these namespaces (for SQL filters on LOWER()).
+QStringList lowerCaseSpellings(const QList<Namespace>& namespaces);
 
 /// The stored string of a status (`active`, `tombstoned`, …).
 QString statusName(MemoryStatus status);
@@ -55,6 +57,8 @@ QString statusName(MemoryStatus status);
 std::optional<MemoryStatus> parseStatus(const QString& text);
 /// Every status, in declaration order.
 QList<MemoryStatus> allStatuses();
+/// The stored strings of these statuses.
+QStringList statusNames(const QList<MemoryStatus>& statuses);
 
 /// subcog's Domain: three optional parts (spec §3.4).
 struct Domain

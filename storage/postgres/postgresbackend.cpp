@@ -428,10 +428,8 @@ QString PostgresBackend::selectList() const
     return list.join(u", "_s);
 }
 
-QList<Memory> PostgresBackend::decodeRows(const void* resultPtr, QList<RecordIssue>* issues) const
+QList<Memory> PostgresBackend::decodeRows(const pqxx::result& result) const
 {
-    Q_UNUSED(issues); // typed columns leave nothing undecodable
-    const auto& result = *static_cast<const pqxx::result*>(resultPtr);
     QList<Memory> out;
     out.reserve(qsizetype(result.size()));
     for (const auto& row : result) {
@@ -500,21 +498,11 @@ PostgresBackend::Sql PostgresBackend::whereClause(const MemoryFilter& f) const
     auto column = [&](const char* name) -> QString { return has(name) ? QString::fromLatin1(name) : u"NULL::text"_s; };
     if (!f.ids.isEmpty())
         parts << u"id = ANY("_s + sql.add(arrayLiteral(f.ids)) + u"::text[])"_s;
-    if (!f.namespaces.isEmpty()) {
-        QStringList spellings;
-        for (Namespace ns : f.namespaces) {
-            spellings << Inspector::namespaceName(ns);
-            if (ns == Namespace::TechDebt)
-                spellings << u"techdebt"_s << u"tech_debt"_s;
-        }
-        parts << u"lower(namespace) = ANY("_s + sql.add(arrayLiteral(spellings)) + u"::text[])"_s;
-    }
-    if (!f.statuses.isEmpty()) {
-        QStringList names;
-        for (MemoryStatus st : f.statuses)
-            names << statusName(st);
-        parts << u"lower(status) = ANY("_s + sql.add(arrayLiteral(names)) + u"::text[])"_s;
-    }
+    if (!f.namespaces.isEmpty())
+        parts << u"lower(namespace) = ANY("_s + sql.add(arrayLiteral(lowerCaseSpellings(f.namespaces)))
+                + u"::text[])"_s;
+    if (!f.statuses.isEmpty())
+        parts << u"lower(status) = ANY("_s + sql.add(arrayLiteral(statusNames(f.statuses))) + u"::text[])"_s;
     const QString tags = u"COALESCE(tags, '{}'::text[])"_s;
     for (const QString& tag : f.tagsAll)
         parts << sql.add(tag) + u" = ANY("_s + tags + u')';
@@ -581,7 +569,8 @@ PostgresBackend::Sql PostgresBackend::whereClause(const MemoryFilter& f) const
     return sql;
 }
 
-QList<Memory> PostgresBackend::getBatch(const QStringList& ids, QList<RecordIssue>* issues)
+QList<Memory> PostgresBackend::getBatch(const QStringList& ids,
+                                        QList<RecordIssue>* /*issues: none, the columns are typed*/)
 {
     if (ids.isEmpty())
         return {};
@@ -592,7 +581,7 @@ QList<Memory> PostgresBackend::getBatch(const QStringList& ids, QList<RecordIssu
             + u"::text[])"_s;
         const pqxx::result r = sql.exec(tx);
         QHash<QString, Memory> found;
-        for (Memory& m : decodeRows(&r, issues))
+        for (Memory& m : decodeRows(r))
             found.insert(m.id, std::move(m));
         QList<Memory> result;
         for (const QString& id : ids) {
@@ -707,7 +696,7 @@ Page PostgresBackend::query(const MemoryQuery& query)
             + sql.add(qint64(qMax(query.limit, 0))) + u"::bigint"_s;
         const pqxx::result r = sql.exec(tx);
         Page page;
-        page.memories = decodeRows(&r, &page.issues);
+        page.memories = decodeRows(r);
         if (!page.memories.isEmpty() && page.memories.size() >= query.limit) {
             page.next = Cursor::of(page.memories.last(), query.sortKey);
         }
@@ -768,7 +757,7 @@ void PostgresBackend::store(const Memory& memory)
             read.text = u"SELECT "_s + selectList() + u" FROM memories WHERE id = "_s + read.add(memory.id)
                 + u" FOR UPDATE"_s;
             const pqxx::result current = read.exec(tx);
-            const QList<Memory> decoded = decodeRows(&current, nullptr);
+            const QList<Memory> decoded = decodeRows(current);
             const Memory* e = decoded.isEmpty() ? nullptr : &decoded.first();
 
             Sql write;

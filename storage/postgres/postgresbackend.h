@@ -9,6 +9,10 @@
 
 class QThread;
 
+namespace pqxx {
+class result;
+}
+
 namespace Inspector {
 
 /**
@@ -78,7 +82,8 @@ private:
     auto guarded(const QString& what, F&& body);
     Sql whereClause(const MemoryFilter& filter) const;
     QString selectList() const;
-    QList<Memory> decodeRows(const void* result, QList<RecordIssue>* issues) const;
+    /// Typed columns leave nothing undecodable, so there are no issues to report here.
+    QList<Memory> decodeRows(const pqxx::result& result) const;
     void checkWritable() const;
 
     QString m_connectionString;

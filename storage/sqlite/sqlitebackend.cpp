@@ -768,21 +768,10 @@ SqliteBackend::Fragment SqliteBackend::whereClause(const MemoryFilter& f) const
     };
     if (!f.ids.isEmpty())
         inList(u"m.id"_s, f.ids);
-    if (!f.namespaces.isEmpty()) {
-        QStringList spellings;
-        for (Namespace ns : f.namespaces) {
-            spellings << Inspector::namespaceName(ns);
-            if (ns == Namespace::TechDebt)
-                spellings << u"techdebt"_s << u"tech_debt"_s;
-        }
-        inList(u"LOWER(m.namespace)"_s, spellings);
-    }
-    if (!f.statuses.isEmpty()) {
-        QStringList names;
-        for (MemoryStatus st : f.statuses)
-            names << statusName(st);
-        inList(u"LOWER(m.status)"_s, names);
-    }
+    if (!f.namespaces.isEmpty())
+        inList(u"LOWER(m.namespace)"_s, lowerCaseSpellings(f.namespaces));
+    if (!f.statuses.isEmpty())
+        inList(u"LOWER(m.status)"_s, statusNames(f.statuses));
     const QString tagsExpr = columnExpr(u"tags"_s);
     for (const QString& tag : f.tagsAll) {
         parts << u"inspector_has_tag("_s + tagsExpr + u", ?)"_s;
