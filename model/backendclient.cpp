@@ -67,9 +67,130 @@ public:
         });
     }
 
+    void rangeBatch(RequestId id, const MemoryQuery& base, qint64 first, qint64 count, int batchSize)
+    {
+        run(id, 0, [&] {
+            QList<RecordIssue> issues;
+            const int step = qMax(1, batchSize);
+            MemoryQuery q = base;
+            q.withContent = false;
+            q.fromEnd = false;
+            q.after.reset();
+            q.skip = qMax<qint64>(0, first);
+            qint64 done = 0;
+            while (done < count) {
+                if (m_cancelled->load() >= id) {
+                    reply([=](BackendClient* c) { Q_EMIT c->batchFinished(id, true, issues); });
+                    return;
+                }
+                // ids come from the sort order cheaply; the memories from the batch read that avoids N+1
+                q.limit = int(qMin<qint64>(step, count - done));
+                const Page page = backend().query(q);
+                QStringList ids;
+                for (const Memory& m : page.memories)
+                    ids << m.id;
+                issues << page.issues;
+                const QList<Memory> memories = backend().getBatch(ids, &issues);
+                done += page.memories.size();
+                const qint64 total = count;
+                const qint64 now = done;
+                reply([=](BackendClient* c) { Q_EMIT c->batchLoaded(id, memories, now, total); });
+                if (!page.next || page.memories.size() < q.limit)
+                    break;
+                q.after = page.next;
+                q.skip = 0;
+            }
+            reply([=](BackendClient* c) { Q_EMIT c->batchFinished(id, false, issues); });
+        });
+    }
+
+    void write(RequestId id, const QList<WriteOp>& ops)
+    {
+        run(id, 0, [&] {
+            QList<WriteResult> results;
+            for (const WriteOp& op : ops)
+                results << writeOne(op);
+            reply([=](BackendClient* c) { Q_EMIT c->writeFinished(id, results); });
+        });
+    }
+
+    void changeToken(RequestId id)
+    {
+        run(id, 0, [&] {
+            const auto token = backend().changeToken();
+            const QByteArray value = token.value_or(QByteArray());
+            const bool supported = token.has_value();
+            reply([=](BackendClient* c) { Q_EMIT c->changeTokenRead(id, value, supported); });
+        });
+    }
+
     void close() { m_backend.reset(); }
 
 private:
+    // A store may not hold every field as given (SQLite has no updated_at column), so a memory read back after
+    // our own write differs from what we wrote. Remembering both lets a later guarded write (an undo) recognise
+    // the stored version as the one it expects.
+    struct Written
+    {
+        std::optional<Memory> desired;
+        std::optional<Memory> stored;
+    };
+
+    static bool same(const std::optional<Memory>& a, const std::optional<Memory>& b)
+    {
+        if (!a || !b)
+            return !a && !b;
+        return a->sameFields(*b);
+    }
+
+    bool matches(const QString& id, const std::optional<Memory>& current, const std::optional<Memory>& wanted) const
+    {
+        if (same(current, wanted))
+            return true;
+        // `wanted` may be a version we wrote earlier, which the store may have read back differently
+        const QList<Written> history = m_written.value(id);
+        return std::any_of(history.begin(), history.end(),
+                           [&](const Written& w) { return same(w.desired, wanted) && same(w.stored, current); });
+    }
+
+    WriteResult writeOne(const WriteOp& op)
+    {
+        WriteResult result;
+        result.id = op.id;
+        try {
+            PersistenceBackend& b = backend();
+            const std::optional<Memory> current = b.get(op.id);
+            result.current = current;
+            if (matches(op.id, current, op.desired)) {
+                result.outcome = WriteResult::Outcome::Unchanged;
+                return result;
+            }
+            if (!matches(op.id, current, op.expected)) {
+                result.outcome = WriteResult::Outcome::Conflict;
+                result.message = !current ? u"memory "_s + op.id + u" was deleted by another writer"_s
+                    : !op.expected        ? u"memory "_s + op.id + u" was created again by another writer"_s
+                                   : u"memory "_s + op.id + u" was changed by another writer since it was read"_s;
+                return result;
+            }
+            if (op.desired) {
+                b.store(*op.desired);
+                result.current = b.get(op.id);
+            } else {
+                b.remove(op.id);
+                result.current.reset();
+            }
+            QList<Written>& history = m_written[op.id];
+            history.prepend(Written {op.desired, result.current});
+            if (history.size() > 16)
+                history.removeLast();
+            result.outcome = WriteResult::Outcome::Written;
+        } catch (const StorageError& e) {
+            result.outcome = WriteResult::Outcome::Failed;
+            result.message = e.message();
+        }
+        return result;
+    }
+
     PersistenceBackend& backend()
     {
         if (!m_backend)
@@ -106,6 +227,7 @@ private:
     BackendClient* m_client;
     std::shared_ptr<std::atomic<RequestId>> m_cancelled;
     std::unique_ptr<PersistenceBackend> m_backend;
+    QHash<QString, QList<Written>> m_written; ///< recent writes per id, newest first
 };
 
 BackendClient::BackendClient(Factory factory, QObject* parent)
@@ -116,6 +238,11 @@ BackendClient::BackendClient(Factory factory, QObject* parent)
     qRegisterMetaType<MemoryQuery>();
     qRegisterMetaType<MemoryFilter>();
     qRegisterMetaType<Page>();
+    qRegisterMetaType<WriteOp>();
+    qRegisterMetaType<WriteResult>();
+    qRegisterMetaType<QList<WriteResult>>();
+    qRegisterMetaType<QList<Memory>>();
+    qRegisterMetaType<QList<RecordIssue>>();
     m_worker = new BackendWorker(std::move(factory), this, m_cancelled);
     m_worker->moveToThread(m_thread);
     connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
@@ -164,6 +291,34 @@ RequestId BackendClient::requestBatch(const QStringList& ids, int batchSize)
     const RequestId id = next();
     QMetaObject::invokeMethod(
         m_worker, [worker = m_worker, id, ids, batchSize] { worker->batch(id, ids, batchSize); }, Qt::QueuedConnection);
+    return id;
+}
+
+RequestId BackendClient::requestRangeBatch(const MemoryQuery& query, qint64 first, qint64 count, int batchSize)
+{
+    const RequestId id = next();
+    QMetaObject::invokeMethod(
+        m_worker,
+        [worker = m_worker, id, query, first, count, batchSize] {
+            worker->rangeBatch(id, query, first, count, batchSize);
+        },
+        Qt::QueuedConnection);
+    return id;
+}
+
+RequestId BackendClient::requestWrite(const QList<WriteOp>& ops)
+{
+    const RequestId id = next();
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, id, ops] { worker->write(id, ops); }, Qt::QueuedConnection);
+    return id;
+}
+
+RequestId BackendClient::requestChangeToken()
+{
+    const RequestId id = next();
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, id] { worker->changeToken(id); }, Qt::QueuedConnection);
     return id;
 }
 

@@ -19,6 +19,33 @@ class BackendWorker;
 using RequestId = quint64;
 
 /**
+ * One guarded write: the worker applies `desired` (nullopt = hard delete) only while the stored memory is still
+ * `expected` (nullopt = must not exist), so an edit never overwrites another writer's change.
+ */
+struct WriteOp
+{
+    QString id;
+    std::optional<Memory> expected;
+    std::optional<Memory> desired;
+};
+
+/// What became of one WriteOp.
+struct WriteResult
+{
+    enum class Outcome
+    {
+        Written, ///< stored or deleted as asked
+        Unchanged, ///< the store already held the desired state
+        Conflict, ///< someone else changed the memory since it was read; `current` is their version
+        Failed, ///< the backend refused or failed; see `message`
+    };
+    QString id;
+    Outcome outcome = Outcome::Failed;
+    std::optional<Memory> current; ///< the memory as stored after the attempt (nullopt: it does not exist)
+    QString message;
+};
+
+/**
  * The GUI side of a backend that lives on its own thread. The backend is created, used and destroyed on the
  * worker thread (its connection never crosses threads); this object only sends copyable requests and receives
  * copyable replies through queued calls, so nothing here ever waits for storage.
@@ -42,8 +69,14 @@ public:
     RequestId requestCount(quint64 generation, const MemoryFilter& filter);
     /// Streams the memories with these ids in batches (batchLoaded), then batchFinished; cancellable.
     RequestId requestBatch(const QStringList& ids, int batchSize = 500);
+    /// Streams `count` rows of a query from row `first` on (ids by metadata-only pages, memories by getBatch).
+    RequestId requestRangeBatch(const MemoryQuery& query, qint64 first, qint64 count, int batchSize = 500);
     /// Stops a running batch after its current step; its batchFinished says it was cancelled.
     void cancel(RequestId id);
+    /// Applies guarded writes in order; answered by writeFinished.
+    RequestId requestWrite(const QList<WriteOp>& ops);
+    /// Reads the backend's change token; answered by changeTokenRead.
+    RequestId requestChangeToken();
 
 Q_SIGNALS:
     void opened(RequestId id, const QString& location, const QStringList& layout, bool readOnly);
@@ -51,6 +84,8 @@ Q_SIGNALS:
     void countAvailable(RequestId id, quint64 generation, qint64 count);
     void batchLoaded(RequestId id, const QList<Memory>& memories, qint64 done, qint64 total);
     void batchFinished(RequestId id, bool cancelled, const QList<RecordIssue>& issues);
+    void writeFinished(RequestId id, const QList<WriteResult>& results);
+    void changeTokenRead(RequestId id, const QByteArray& token, bool supported);
     void failed(RequestId id, quint64 generation, int kind, const QString& message);
 
 private:
@@ -67,3 +102,5 @@ private:
 Q_DECLARE_METATYPE(Inspector::MemoryQuery)
 Q_DECLARE_METATYPE(Inspector::MemoryFilter)
 Q_DECLARE_METATYPE(Inspector::Page)
+Q_DECLARE_METATYPE(Inspector::WriteOp)
+Q_DECLARE_METATYPE(Inspector::WriteResult)

@@ -32,6 +32,12 @@ const QList<Memory>* PageCache::find(qsizetype page)
     return &it->rows;
 }
 
+QList<Memory>* PageCache::peek(qsizetype page)
+{
+    const auto it = m_pages.find(page);
+    return it == m_pages.end() ? nullptr : &it->rows;
+}
+
 void PageCache::remove(qsizetype page)
 {
     const auto it = m_pages.find(page);

@@ -27,6 +27,10 @@ public:
     /// The page's rows, marked most recently used; nullptr when not cached.
     const QList<Memory>* find(qsizetype page);
     bool contains(qsizetype page) const { return m_pages.contains(page); }
+    /// The page's rows for an in-place update (an edit landed), without changing its recency.
+    QList<Memory>* peek(qsizetype page);
+    /// Cached page numbers, most recently used first.
+    QList<qsizetype> pagesByRecency() const { return QList<qsizetype>(m_use.begin(), m_use.end()); }
     /// Drops one page, e.g. after an edit changed it.
     void remove(qsizetype page);
     void clear();

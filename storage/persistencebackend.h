@@ -51,6 +51,10 @@ public:
     virtual qint64 count(const MemoryFilter& filter) = 0;
     /// Problems in the store that are not one memory's: orphaned rows, unreadable files.
     virtual QList<RecordIssue> storeIssues() { return {}; }
+    /// A cheap value that changes when the store may have been changed by another writer (a false alarm costs
+    /// a refresh, a miss costs staleness); nullopt when the backend cannot tell. Folder stores pick up what
+    /// changed on disk while computing it.
+    virtual std::optional<QByteArray> changeToken() { return std::nullopt; }
 };
 
 } // namespace Inspector

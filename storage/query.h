@@ -84,6 +84,9 @@ struct MemoryQuery
     Qt::SortOrder idOrder = Qt::AscendingOrder;
     std::optional<Cursor> after; ///< start after this row; none = first page
     int limit = 200;
+    /// Rows passed over before the page (after the cursor, if any). Only for seeking into the middle of a result
+    /// whose neighbouring cursors are unknown: the engine walks the skipped keys, so pages still use cursors.
+    qint64 skip = 0;
     bool withContent = true;
     /// Read the page from the far end backwards (the last `limit` rows), returned in the query's order.
     bool fromEnd = false;

@@ -70,4 +70,9 @@ QList<RecordIssue> RetryingBackend::storeIssues()
     return retry([&] { return m_inner->storeIssues(); });
 }
 
+std::optional<QByteArray> RetryingBackend::changeToken()
+{
+    return retry([&] { return m_inner->changeToken(); });
+}
+
 } // namespace Inspector

@@ -33,6 +33,7 @@ public:
     Page query(const MemoryQuery& query) override;
     qint64 count(const MemoryFilter& filter) override;
     QList<RecordIssue> storeIssues() override;
+    std::optional<QByteArray> changeToken() override;
 
 private:
     template<typename F>

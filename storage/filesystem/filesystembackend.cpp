@@ -184,6 +184,7 @@ void FilesystemBackend::scan(bool full)
     QSet<QString> seen;
     QHash<QString, QString> damaged;
     QStringList leftovers;
+    bool changed = full;
     const QStringList names = dir.entryList(QDir::Files | QDir::System | QDir::Hidden, QDir::Name);
     for (const QString& name : names) {
         if (isTemporaryName(name)) {
@@ -203,6 +204,7 @@ void FilesystemBackend::scan(bool full)
                 && modifiedNs(st) == it->modified && st.st_size == it->size)
                 continue;
         }
+        changed = true;
         QString reason;
         auto entry = readFile(name, &reason);
         if (entry) {
@@ -213,9 +215,10 @@ void FilesystemBackend::scan(bool full)
         }
     }
     for (auto it = m_entries.begin(); it != m_entries.end();) {
-        if (!seen.contains(it.key()))
+        if (!seen.contains(it.key())) {
             it = m_entries.erase(it);
-        else
+            changed = true;
+        } else
             ++it;
     }
     if (!full) {
@@ -226,9 +229,18 @@ void FilesystemBackend::scan(bool full)
                 damaged.insert(it.key(), it.value());
         }
     }
+    changed = changed || damaged != m_damaged || leftovers != m_leftovers;
     m_damaged = damaged;
     m_leftovers = leftovers;
-    ++m_generation;
+    if (changed)
+        ++m_generation;
+}
+
+std::optional<QByteArray> FilesystemBackend::changeToken()
+{
+    // the incremental scan costs one stat per file; it is what notices files rewritten in place
+    scan(false);
+    return QByteArray::number(m_generation);
 }
 
 void FilesystemBackend::refresh()
@@ -359,6 +371,12 @@ Page FilesystemBackend::query(const MemoryQuery& query)
             else
                 start = split;
         }
+    }
+    if (query.skip > 0) {
+        if (query.fromEnd)
+            end = qMax(start, end - qsizetype(query.skip));
+        else
+            start = qMin(end, start + qsizetype(query.skip));
     }
     Page page;
     const qsizetype limit = qMax(query.limit, 0);

@@ -56,6 +56,7 @@ public:
     Page query(const MemoryQuery& query) override;
     qint64 count(const MemoryFilter& filter) override;
     QList<RecordIssue> storeIssues() override;
+    std::optional<QByteArray> changeToken() override;
 
     /// Re-reads what changed on disk since the last scan (new, changed and removed files).
     void refresh();

@@ -694,6 +694,8 @@ Page PostgresBackend::query(const MemoryQuery& query)
         const QString columns = query.withContent ? selectList() : selectList().replace(u"content"_s, u"''"_s);
         sql.text = u"SELECT "_s + columns + u" FROM memories"_s + where + order + u" LIMIT "_s
             + sql.add(qint64(qMax(query.limit, 0))) + u"::bigint"_s;
+        if (query.skip > 0)
+            sql.text += u" OFFSET "_s + sql.add(query.skip) + u"::bigint"_s;
         const pqxx::result r = sql.exec(tx);
         Page page;
         page.memories = decodeRows(r);
@@ -703,6 +705,17 @@ Page PostgresBackend::query(const MemoryQuery& query)
         if (query.fromEnd)
             std::reverse(page.memories.begin(), page.memories.end());
         return page;
+    });
+}
+
+std::optional<QByteArray> PostgresBackend::changeToken()
+{
+    return guarded(u"checking for changes"_s, [&](pqxx::connection& c) -> std::optional<QByteArray> {
+        // the next transaction id moves with every write transaction on the server, so it may also move for
+        // other tables; a false alarm only costs a refresh of the rows on screen
+        pqxx::read_transaction tx(c);
+        const pqxx::result r = tx.exec("SELECT txid_snapshot_xmax(txid_current_snapshot())::text");
+        return QByteArray(r[0][0].c_str());
     });
 }
 

@@ -57,6 +57,7 @@ public:
     qint64 count() override;
     Page query(const MemoryQuery& query) override;
     qint64 count(const MemoryFilter& filter) override;
+    std::optional<QByteArray> changeToken() override;
 
     /// The planner's estimate of count(filter): instant, for showing a number before the exact count.
     qint64 estimateCount(const MemoryFilter& filter);

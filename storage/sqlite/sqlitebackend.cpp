@@ -980,6 +980,10 @@ Page SqliteBackend::query(const MemoryQuery& query)
         sql += u", m.id "_s + dir(idOrder);
     sql += u" LIMIT ?"_s;
     where.binds << qMax(query.limit, 0);
+    if (query.skip > 0) {
+        sql += u" OFFSET ?"_s;
+        where.binds << query.skip;
+    }
 
     QList<RawRow> rows = readRows(sql, where.binds);
     Page page;
@@ -1037,6 +1041,16 @@ QList<RecordIssue> SqliteBackend::storeIssues()
     if (q.lastError().isValid())
         fail(u"checking the full-text table failed"_s, q.lastError(), sql);
     return issues;
+}
+
+std::optional<QByteArray> SqliteBackend::changeToken()
+{
+    assertThread();
+    // data_version changes when another connection commits; this connection's own writes leave it alone
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    if (!q.exec(u"PRAGMA data_version"_s) || !q.next())
+        fail(u"cannot read the store's data version"_s, q.lastError());
+    return q.value(0).toByteArray();
 }
 
 void SqliteBackend::setBusyTimeout(int milliseconds)

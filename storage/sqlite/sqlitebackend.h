@@ -55,6 +55,7 @@ public:
     Page query(const MemoryQuery& query) override;
     qint64 count(const MemoryFilter& filter) override;
     QList<RecordIssue> storeIssues() override;
+    std::optional<QByteArray> changeToken() override;
 
     /// How long a statement waits for another process's lock before failing with a Storage error (default 5 s).
     void setBusyTimeout(int milliseconds);

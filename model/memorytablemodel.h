@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "backendclient.h"
+#include "memoryfields.h"
+#include "pagecache.h"
+
+#include <QAbstractTableModel>
+#include <QSet>
+#include <QTimer>
+
+#include <memory>
+
+class QUndoStack;
+
+namespace Inspector {
+
+class MemoryChangeCommand;
+
+/**
+ * A table of the memories of any store, for views of millions of rows.
+ *
+ * Storage runs on a BackendClient's worker thread; this model only sends requests and applies replies, so no
+ * call here waits for the store. Rows arrive in pages around what the view asks for (keyset cursors where a
+ * neighbouring page is known, the far end read backwards, a seek otherwise); the count arrives on its own and the
+ * first page does not wait for it. A bounded cache drops pages far from use. Sorting and filtering are queries.
+ *
+ * Edits, deletes and restores are QUndoStack commands whose writes are guarded: the worker writes only if the
+ * memory is still as it was read, so a change by another writer is refused as a conflict, never overwritten.
+ */
+class MemoryTableModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Role
+    {
+        RawValueRole = Qt::UserRole + 1, ///< the stored value of the cell's field (seconds, lists, null)
+        FullContentRole, ///< the whole content
+        MemoryRole, ///< the whole Memory, as shown (pending edits included)
+        IdRole,
+        LoadStateRole, ///< LoadState
+        PendingEditRole, ///< bool: a write of this memory is on its way
+        TombstonedRole, ///< bool
+        FlagsRole, ///< MemoryFlags as int: anomalies found while reading
+    };
+    enum class LoadState
+    {
+        NotLoaded,
+        Loading,
+        Loaded,
+        Failed,
+    };
+    Q_ENUM(LoadState)
+
+    explicit MemoryTableModel(QObject* parent = nullptr);
+    ~MemoryTableModel() override;
+
+    /// Opens a store: `factory` runs on a new worker thread. Any store open before is closed.
+    void openStore(BackendClient::Factory factory);
+    void closeStore();
+    bool isOpen() const { return m_client != nullptr; }
+    QString location() const { return m_location; }
+    QStringList layout() const { return m_layout; }
+    /// The store itself cannot be written (opened read-only, or a layout the inspector does not write).
+    bool isStoreReadOnly() const { return m_storeReadOnly; }
+    /// Edits are off until switched on for the store; a read-only store never allows them.
+    bool isEditingEnabled() const { return m_editingEnabled && !m_storeReadOnly && isOpen(); }
+    void setEditingEnabled(bool enabled);
+    QUndoStack* undoStack() const { return m_undoStack; }
+
+    MemoryFilter filter() const { return m_query.filter; }
+    void setFilter(const MemoryFilter& filter);
+    MemoryQuery query() const { return m_query; }
+    /// The column a sort key belongs to, and back; columns without a key cannot be sorted by.
+    static std::optional<SortKey> sortKeyForColumn(int column);
+    static int columnForSortKey(SortKey key);
+    int sortColumn() const { return columnForSortKey(m_query.sortKey); }
+    Qt::SortOrder sortOrder() const { return m_query.order; }
+
+    int pageSize() const { return m_pageSize; }
+    void setPageSize(int rows);
+    qsizetype cacheCapacityRows() const { return m_cache.capacityRows(); }
+    void setCacheCapacityRows(qsizetype rows) { m_cache.setCapacityRows(rows); }
+    qsizetype cachedRows() const { return m_cache.rowCount(); }
+    /// Requests are on their way or about to be sent.
+    bool isBusy() const;
+    /// The number of matching memories once counted; nullopt before.
+    std::optional<qint64> exactCount() const { return m_count; }
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    Qt::ItemFlags flags(const QModelIndex& index) const override;
+    bool setData(const QModelIndex& index, const QVariant& value, int role = Qt::EditRole) override;
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+    bool canFetchMore(const QModelIndex& parent) const override;
+    void fetchMore(const QModelIndex& parent) override;
+
+    /// The memory shown in a row (a pending edit included), when its page is loaded.
+    std::optional<Memory> memoryAt(int row) const;
+    LoadState loadState(int row) const;
+    /// The row of a loaded memory, or -1.
+    int loadedRowOf(const QString& id) const;
+
+    /// Writes new versions of loaded memories (matched by id) as one undoable command named `text`.
+    /// Fields are validated as the table validates them; updated_at is set. Returns false with `error` if invalid.
+    bool updateMemories(const QList<Memory>& edited, const QString& text, QString* error = nullptr);
+    /// Tombstones memories as subcog does (status `tombstoned`, tombstoned_at now); undoable.
+    void softDelete(const QList<Memory>& memories);
+    /// Brings tombstoned memories back to `active`; undoable.
+    void restore(const QList<Memory>& memories);
+    /// Removes memories from the store; undo writes them back.
+    void hardDelete(const QList<Memory>& memories);
+
+    /// Streams rows [first, first + count) of the current query in batches (fetchProgress, fetchFinished).
+    RequestId fetchRows(qint64 first, qint64 count, int batchSize = 500);
+    /// Streams the memories with these ids.
+    RequestId fetchIds(const QStringList& ids, int batchSize = 500);
+    void cancelFetch(RequestId id);
+
+    /// How often to ask the store whether another writer changed it; 0 stops asking.
+    void setChangeCheckInterval(int milliseconds);
+    /// Asks now; a change refreshes what is shown.
+    void checkForChanges();
+    /// Reloads the pages in use and the count without a reset, keeping selection and scroll position.
+    void refresh();
+
+Q_SIGNALS:
+    void storeOpened(const QString& location, const QStringList& layout, bool readOnly);
+    void storeFailed(const QString& message);
+    void countChanged(qint64 count);
+    void loadFailed(const QString& message);
+    void fetchProgress(Inspector::RequestId id, const QList<Inspector::Memory>& memories, qint64 done, qint64 total);
+    void fetchFinished(Inspector::RequestId id, bool cancelled, const QList<Inspector::RecordIssue>& issues);
+    /// An edit was not accepted before it reached the store (bad value, read-only store).
+    void editRejected(const QString& id, const QString& message);
+    /// A write failed in the store; the rows show the stored values again.
+    void writeFailed(const QString& id, const QString& message);
+    /// Another writer changed the memory first; `theirs` is what the store holds now (`theirsExists` false if gone).
+    void writeConflict(const Inspector::Memory& mine, const Inspector::Memory& theirs, bool theirsExists,
+                       const QString& message);
+    /// Writes landed in the store.
+    void writesApplied(int count);
+    void externalChangeDetected();
+    void editingEnabledChanged(bool enabled);
+    /// Every request sent so far has been answered (for tests and busy indicators).
+    void idle();
+
+private:
+    friend class MemoryChangeCommand;
+    struct PageRequest
+    {
+        qsizetype firstPage = 0;
+        int pages = 1;
+        quint64 epoch = 0;
+        bool refresh = false;
+    };
+    struct Pending
+    {
+        int writes = 0;
+        std::optional<Memory> shown; ///< nullopt: being deleted
+    };
+    struct Bounds
+    {
+        Cursor first;
+        Cursor last;
+    };
+    struct WriteRequest
+    {
+        QList<WriteOp> ops;
+        std::shared_ptr<bool> failed; ///< set when nothing of the command reached the store
+    };
+
+    void reset();
+    void requestStart();
+    const Memory* storedRow(int row) const;
+    const Memory* shownRow(int row) const;
+    void want(qsizetype page) const;
+    void sendWanted();
+    void requestPages(qsizetype firstPage, int pages, bool refresh);
+    void onPage(RequestId id, quint64 generation, const Page& page);
+    void onCount(RequestId id, quint64 generation, qint64 count);
+    void onFailed(RequestId id, quint64 generation, int kind, const QString& message);
+    void onWrite(RequestId id, const QList<WriteResult>& results);
+    void onToken(RequestId id, const QByteArray& token, bool supported);
+    void installPage(qsizetype page, QList<Memory> rows);
+    void applyStaged();
+    void setRows(qint64 rows);
+    void emitRowChanged(const QString& id);
+    void updateCached(const QString& id, const std::optional<Memory>& memory);
+    void submit(const QList<WriteOp>& ops, std::shared_ptr<bool> failed);
+    void pushChange(const QList<std::pair<std::optional<Memory>, std::optional<Memory>>>& changes, const QString& text);
+    void checkIdle();
+
+    BackendClient* m_client = nullptr;
+    QUndoStack* m_undoStack;
+    QString m_location;
+    QStringList m_layout;
+    bool m_storeReadOnly = true;
+    bool m_editingEnabled = false;
+    RequestId m_openRequest = 0;
+
+    MemoryQuery m_query;
+    int m_pageSize = 200;
+    quint64 m_generation = 1;
+    quint64 m_epoch = 1; ///< bumped by refresh(): pages asked for before it may be stale
+    qint64 m_rows = 0;
+    std::optional<qint64> m_count;
+    bool m_moreAfterLoaded = false; ///< before the count: the last loaded page said more rows follow
+    RequestId m_countRequest = 0;
+
+    mutable PageCache m_cache;
+    QHash<qsizetype, Bounds> m_bounds; ///< first/last cursor of every page seen since the last refresh
+    QHash<RequestId, PageRequest> m_pageRequests;
+    QSet<qsizetype> m_inFlight;
+    mutable QList<qsizetype> m_wanted;
+    mutable QTimer m_wantTimer;
+    QSet<qsizetype> m_failedPages;
+    QSet<RequestId> m_refreshRequests;
+    QHash<qsizetype, QList<Memory>> m_staged;
+
+    QHash<QString, Pending> m_pending;
+    QHash<RequestId, WriteRequest> m_writes;
+    QSet<RequestId> m_fetches;
+
+    QTimer m_changeTimer;
+    RequestId m_tokenRequest = 0;
+    std::optional<QByteArray> m_token;
+};
+
+} // namespace Inspector

@@ -1,0 +1,550 @@
+// SPDX-License-Identifier: MIT
+// The table model on a real store of the backend under test (INSPECTOR_CONTRACT_BACKEND), with
+// QAbstractItemModelTester attached before any data: paging, seeks, eviction, edits, deletes, undo, other writers.
+#include "memorytablemodel.h"
+#include "testhelpers.h"
+
+#include <QAbstractItemModelTester>
+#include <QDir>
+#include <QFile>
+#include <QItemSelectionModel>
+#include <QSignalSpy>
+#include <QTest>
+#include <QUndoStack>
+
+using namespace Qt::StringLiterals;
+using namespace Inspector;
+
+namespace {
+constexpr int kCount = 450;
+constexpr int kPage = 50;
+constexpr qint64 kBase = 1767000000;
+} // namespace
+
+class TestMemoryTableModel : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    std::unique_ptr<PersistenceBackend> m_other; ///< another writer on the same store, on the test's thread
+    QStringList m_order; ///< ids in the natural order (created_at desc, id asc)
+
+    Memory storable(Memory m) const
+    {
+        if (m_other->kind() == "sqlite"_L1)
+            m.updatedAt = m.createdAt; // no updated_at column
+        m.groupId.reset();
+        return m;
+    }
+
+    static QString idFor(int i) { return u"mem%1"_s.arg(i, 4, 10, QChar(u'0')); }
+
+    BackendClient::Factory factory() const
+    {
+        const PersistenceBackend* other = m_other.get();
+        return [other] { return Testing::reopen(*other, false); };
+    }
+
+    /// A model on the store with the tester attached before anything is loaded.
+    std::unique_ptr<MemoryTableModel> openModel(std::unique_ptr<QAbstractItemModelTester>* tester = nullptr,
+                                                bool editing = true)
+    {
+        auto model = std::make_unique<MemoryTableModel>();
+        if (tester)
+            *tester = std::make_unique<QAbstractItemModelTester>(
+                model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model->setChangeCheckInterval(0);
+        model->setPageSize(kPage);
+        QSignalSpy opened(model.get(), &MemoryTableModel::storeOpened);
+        model->openStore(factory());
+        [&] { QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, 30000); }();
+        model->setEditingEnabled(editing);
+        waitIdle(*model);
+        return model;
+    }
+
+    static void waitIdle(MemoryTableModel& model) { QTRY_VERIFY_WITH_TIMEOUT(!model.isBusy(), 30000); }
+
+    /// Touches every row like a view scrolling through, and waits for the pages.
+    static void loadAll(MemoryTableModel& model)
+    {
+        for (int r = 0; r < model.rowCount(); r += kPage) {
+            model.data(model.index(r, 0));
+            waitIdle(model);
+        }
+    }
+
+    static QStringList shownIds(MemoryTableModel& model)
+    {
+        QStringList ids;
+        for (int r = 0; r < model.rowCount(); ++r)
+            ids << model.data(model.index(r, 0), MemoryTableModel::IdRole).toString();
+        return ids;
+    }
+
+    std::optional<Memory> stored(const QString& id) { return m_other->get(id); }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        qRegisterMetaType<Memory>();
+        QString skip;
+        m_other = Testing::createEmptyStore(m_dir, &skip);
+        if (!m_other) {
+            if (qEnvironmentVariableIntValue("INSPECTOR_REQUIRE_ALL_BACKENDS"))
+                QFAIL(qPrintable(skip));
+            QSKIP(qPrintable(skip));
+        }
+        QList<std::pair<qint64, QString>> keys;
+        for (int i = 0; i < kCount; ++i) {
+            Memory m = Testing::sampleMemory(idFor(i), kBase + i / 3); // ties on created_at, broken by id
+            m.content = u"Memory number %1\nsecond line"_s.arg(i);
+            m.namespaceName = namespaceName(allNamespaces().at(i % 5));
+            m.tags = {u"n%1"_s.arg(i % 7)};
+            m_other->store(storable(m));
+            keys.append({m.createdAt, m.id});
+        }
+        std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
+            return a.first != b.first ? a.first > b.first : a.second < b.second;
+        });
+        for (const auto& k : keys)
+            m_order << k.second;
+    }
+
+    void browsesEveryRowInOrderWithTheTesterAttached()
+    {
+        std::unique_ptr<QAbstractItemModelTester> tester;
+        auto model = openModel(&tester);
+        QCOMPARE(model->rowCount(), kCount);
+        QCOMPARE(model->exactCount(), qint64(kCount));
+        QCOMPARE(model->columnCount(), MemoryFields::columnCount());
+        loadAll(*model);
+        QCOMPARE(shownIds(*model), m_order);
+        const QModelIndex content = model->index(0, int(MemoryColumn::Content));
+        QVERIFY(model->data(content).toString().startsWith(u"Memory number"_s));
+        QVERIFY(!model->data(content).toString().contains(u'\n')); // one-line preview
+        QVERIFY(model->data(content, MemoryTableModel::FullContentRole).toString().contains(u"\nsecond line"_s));
+        QCOMPARE(model->data(content, MemoryTableModel::LoadStateRole).toInt(),
+                 int(MemoryTableModel::LoadState::Loaded));
+        QCOMPARE(
+            model->data(model->index(0, int(MemoryColumn::CreatedAt)), MemoryTableModel::RawValueRole).toLongLong(),
+            kBase + (kCount - 1) / 3);
+        QCOMPARE(model->headerData(int(MemoryColumn::TombstonedAt), Qt::Horizontal, MemoryTableModel::RawValueRole)
+                     .toString(),
+                 u"tombstoned_at"_s);
+    }
+
+    void firstPageDoesNotWaitForTheCount()
+    {
+        auto model = std::make_unique<MemoryTableModel>();
+        QAbstractItemModelTester tester(model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model->setChangeCheckInterval(0);
+        model->setPageSize(kPage);
+        QSignalSpy inserted(model.get(), &QAbstractItemModel::rowsInserted);
+        QSignalSpy counted(model.get(), &MemoryTableModel::countChanged);
+        model->openStore(factory());
+        // the first page is asked for before the count, so its rows are inserted before the count arrives
+        QTRY_VERIFY_WITH_TIMEOUT(counted.size() == 1, 30000);
+        QVERIFY(inserted.size() >= 1);
+        QCOMPARE(inserted.first().at(1).toInt(), 0);
+        QCOMPARE(inserted.first().at(2).toInt(), kPage - 1);
+        QCOMPARE(model->rowCount(), kCount);
+    }
+
+    void jumpsToTheEndAndTheMiddle()
+    {
+        std::unique_ptr<QAbstractItemModelTester> tester;
+        auto model = openModel(&tester);
+        // the last row is read from the far end, the middle by a seek; neither needs the rows before
+        const int last = kCount - 1;
+        QCOMPARE(model->loadState(last), MemoryTableModel::LoadState::NotLoaded);
+        model->data(model->index(last, 0));
+        waitIdle(*model);
+        QCOMPARE(model->data(model->index(last, 0), MemoryTableModel::IdRole).toString(), m_order.last());
+        const int middle = 5 * kPage + 7;
+        model->data(model->index(middle, 0));
+        model->data(model->index(2 * kPage + 3, 0));
+        waitIdle(*model);
+        QCOMPARE(model->data(model->index(middle, 0), MemoryTableModel::IdRole).toString(), m_order.at(middle));
+        QCOMPARE(model->data(model->index(2 * kPage + 3, 0), MemoryTableModel::IdRole).toString(),
+                 m_order.at(2 * kPage + 3));
+        // pages next to loaded ones continue by cursor, forwards and backwards
+        model->data(model->index(6 * kPage, 0));
+        model->data(model->index(last - kPage - 10, 0));
+        waitIdle(*model);
+        QCOMPARE(model->data(model->index(6 * kPage, 0), MemoryTableModel::IdRole).toString(), m_order.at(6 * kPage));
+        QCOMPARE(model->data(model->index(last - kPage - 10, 0), MemoryTableModel::IdRole).toString(),
+                 m_order.at(last - kPage - 10));
+    }
+
+    void pagesArriveOutOfOrderAndInAnyOrderOfRequests()
+    {
+        std::unique_ptr<QAbstractItemModelTester> tester;
+        auto model = openModel(&tester);
+        for (const int page : {8, 3, 7, 1, 5, 2, 6, 4})
+            model->data(model->index(page * kPage + 1, 0));
+        waitIdle(*model);
+        loadAll(*model);
+        QCOMPARE(shownIds(*model), m_order);
+    }
+
+    void staleGenerationsAreDropped()
+    {
+        std::unique_ptr<QAbstractItemModelTester> tester;
+        auto model = openModel(&tester);
+        QSignalSpy counted(model.get(), &MemoryTableModel::countChanged);
+        // three generations in a row; only the last one's replies may land
+        MemoryFilter patterns;
+        patterns.namespaces = {Namespace::Patterns};
+        model->setFilter(patterns);
+        model->data(model->index(0, 0));
+        model->sort(int(MemoryColumn::Id), Qt::DescendingOrder);
+        MemoryFilter decisions;
+        decisions.namespaces = {Namespace::Decisions};
+        model->setFilter(decisions);
+        waitIdle(*model);
+        loadAll(*model);
+        QCOMPARE(counted.size(), 1);
+        QStringList expected;
+        for (int i = 0; i < kCount; ++i) {
+            if (i % 5 == 0)
+                expected << idFor(i);
+        }
+        std::sort(expected.begin(), expected.end(), std::greater<>());
+        QCOMPARE(shownIds(*model), expected);
+        QCOMPARE(model->sortColumn(), int(MemoryColumn::Id));
+    }
+
+    void evictsPagesFarFromUse()
+    {
+        std::unique_ptr<QAbstractItemModelTester> tester;
+        auto model = openModel(&tester);
+        model->setCacheCapacityRows(2 * kPage);
+        loadAll(*model);
+        QVERIFY2(model->cachedRows() <= 2 * kPage, qPrintable(QString::number(model->cachedRows())));
+        const int row = 3 * kPage + 1;
+        QCOMPARE(model->loadState(row), MemoryTableModel::LoadState::NotLoaded);
+        model->data(model->index(row, 0));
+        QCOMPARE(model->loadState(row), MemoryTableModel::LoadState::NotLoaded); // asked for on the next loop turn
+        waitIdle(*model);
+        QCOMPARE(model->data(model->index(row, 0), MemoryTableModel::IdRole).toString(), m_order.at(row));
+    }
+
+    void bulkFetchStreamsAndCancels()
+    {
+        auto model = openModel();
+        const qsizetype cached = model->cachedRows();
+        QSignalSpy progress(model.get(), &MemoryTableModel::fetchProgress);
+        QSignalSpy finished(model.get(), &MemoryTableModel::fetchFinished);
+        const RequestId id = model->fetchRows(10, 300, 64);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30000);
+        QCOMPARE(finished.first().at(0).value<RequestId>(), id);
+        QCOMPARE(finished.first().at(1).toBool(), false);
+        QStringList ids;
+        for (const auto& args : progress)
+            for (const Memory& m : args.at(1).value<QList<Memory>>())
+                ids << m.id;
+        QCOMPARE(ids, m_order.mid(10, 300));
+        QCOMPARE(progress.last().at(2).toLongLong(), 300);
+        QVERIFY(!progress.first().at(1).value<QList<Memory>>().first().content.isEmpty());
+        QCOMPARE(model->cachedRows(), cached); // never through the page cache
+
+        progress.clear();
+        finished.clear();
+        const RequestId cancelled = model->fetchRows(0, kCount, 5);
+        model->cancelFetch(cancelled);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30000);
+        QCOMPARE(finished.first().at(1).toBool(), true);
+        QVERIFY(progress.size() < kCount / 5);
+
+        finished.clear();
+        model->fetchIds({m_order.at(3), u"no-such-id"_s, m_order.at(1)});
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30000);
+    }
+
+    void editsLandAndShowAsPendingFirst()
+    {
+        std::unique_ptr<QAbstractItemModelTester> tester;
+        auto model = openModel(&tester);
+        const int row = 4;
+        const QString id = m_order.at(row);
+        const QModelIndex ns = model->index(row, int(MemoryColumn::Namespace));
+        QVERIFY(model->flags(ns) & Qt::ItemIsEditable);
+        QVERIFY(!(model->flags(model->index(row, int(MemoryColumn::Id))) & Qt::ItemIsEditable));
+        QSignalSpy applied(model.get(), &MemoryTableModel::writesApplied);
+        const qint64 before = QDateTime::currentSecsSinceEpoch();
+        QVERIFY(model->setData(ns, u"Learnings"_s));
+        // shown at once, marked pending
+        QCOMPARE(model->data(ns).toString(), u"learnings"_s);
+        QVERIFY(model->data(ns, MemoryTableModel::PendingEditRole).toBool());
+        QTRY_COMPARE_WITH_TIMEOUT(applied.size(), 1, 30000);
+        waitIdle(*model);
+        const auto m = stored(id);
+        QVERIFY(m);
+        QCOMPARE(m->namespaceName, u"learnings"_s);
+        if (m_other->kind() != "sqlite"_L1)
+            QVERIFY(m->updatedAt >= before);
+        const int now = model->loadedRowOf(id);
+        QVERIFY(now >= 0);
+        QVERIFY(!model->data(model->index(now, 0), MemoryTableModel::PendingEditRole).toBool());
+        QCOMPARE(model->undoStack()->undoText(), u"Edit namespace of %1"_s.arg(id));
+
+        // tags and dates through the same checks
+        QVERIFY(model->setData(model->index(now, int(MemoryColumn::Tags)), u"alpha, beta ,alpha"_s));
+        QVERIFY(model->setData(model->index(now, int(MemoryColumn::ExpiresAt)), u"2030-01-02"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(applied.size(), 3, 30000);
+        waitIdle(*model);
+        QCOMPARE(stored(id)->tags, (QStringList {u"alpha"_s, u"beta"_s}));
+        QCOMPARE(stored(id)->expiresAt, QDate(2030, 1, 2).startOfDay().toSecsSinceEpoch());
+        // undo everything: the store is as it was
+        while (model->undoStack()->canUndo())
+            model->undoStack()->undo();
+        waitIdle(*model);
+        QCOMPARE(stored(id)->namespaceName, namespaceName(allNamespaces().at(id.mid(3).toInt() % 5)));
+        QCOMPARE(stored(id)->tags, (QStringList {u"n%1"_s.arg(id.mid(3).toInt() % 7)}));
+    }
+
+    void invalidEditsAreRefusedBeforeTheStore()
+    {
+        auto model = openModel();
+        const QModelIndex status = model->index(1, int(MemoryColumn::Status));
+        const QString id = m_order.at(1);
+        QSignalSpy rejected(model.get(), &MemoryTableModel::editRejected);
+        QVERIFY(!model->setData(status, u"sleeping"_s));
+        QVERIFY(!model->setData(model->index(1, int(MemoryColumn::Domain)), u"a b/c"_s));
+        QVERIFY(!model->setData(model->index(1, int(MemoryColumn::ExpiresAt)), u"next tuesday"_s));
+        QVERIFY(!model->setData(model->index(1, int(MemoryColumn::Content)), u"   "_s));
+        QCOMPARE(rejected.size(), 4);
+        QVERIFY(rejected.first().at(1).toString().contains(id));
+        QVERIFY(rejected.first().at(1).toString().contains(u"sleeping"_s));
+        QCOMPARE(model->undoStack()->count(), 0);
+        QCOMPARE(stored(id)->status, u"active"_s);
+
+        auto readOnly = openModel(nullptr, false);
+        QSignalSpy refused(readOnly.get(), &MemoryTableModel::editRejected);
+        QVERIFY(!(readOnly->flags(readOnly->index(1, int(MemoryColumn::Status))) & Qt::ItemIsEditable));
+        QVERIFY(!readOnly->setData(readOnly->index(1, int(MemoryColumn::Status)), u"archived"_s));
+        QCOMPARE(refused.size(), 1);
+    }
+
+    void aFailedWriteRollsBackAndNamesTheMemory()
+    {
+        std::unique_ptr<QAbstractItemModelTester> tester;
+        auto model = openModel(&tester);
+        const int row = 7;
+        const QString id = m_order.at(row);
+        const Memory original = *stored(id);
+        // the store refuses writes of this memory, as a damaged or locked store would
+        QString blocker;
+        if (m_other->kind() == "sqlite"_L1) {
+            for (const QString& op : {u"INSERT"_s, u"UPDATE"_s})
+                Testing::sqlOnStore(*m_other,
+                                    u"CREATE TRIGGER refuse_%1 BEFORE %1 ON memories WHEN NEW.id = '%2' "
+                                    "BEGIN SELECT RAISE(ABORT, 'refused by test'); END"_s.arg(op, id));
+        } else if (m_other->kind() == "postgres"_L1) {
+            Testing::sqlOnStore(*m_other,
+                                u"CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                                "RAISE EXCEPTION 'refused by test'; END $$; CREATE TRIGGER refuse BEFORE "
+                                "INSERT OR UPDATE ON memories FOR EACH ROW WHEN (NEW.id = '%1') "
+                                "EXECUTE FUNCTION refuse()"_s.arg(id));
+        } else {
+            // a directory where the file's temporary copy must be renamed to
+            blocker = m_other->location() + u'/' + id + u".json"_s;
+            QVERIFY(QFile::rename(blocker, blocker + u".saved"_s));
+            QVERIFY(QDir().mkpath(blocker + u"/x"_s));
+        }
+        QSignalSpy failed(model.get(), &MemoryTableModel::writeFailed);
+        const QModelIndex source = model->index(row, int(MemoryColumn::Source));
+        QVERIFY(model->setData(source, u"edited"_s));
+        QCOMPARE(model->data(source).toString(), u"edited"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 30000);
+        waitIdle(*model);
+        QCOMPARE(failed.first().at(0).toString(), id);
+        QVERIFY2(failed.first().at(1).toString().contains(id), qPrintable(failed.first().at(1).toString()));
+        QCOMPARE(model->data(model->index(row, int(MemoryColumn::Source))).toString(), *original.source);
+        QVERIFY(!model->data(model->index(row, 0), MemoryTableModel::PendingEditRole).toBool());
+        // a command that wrote nothing leaves the stack on its next undo, without writing
+        model->undoStack()->undo();
+        waitIdle(*model);
+        QCOMPARE(model->undoStack()->count(), 0);
+
+        if (m_other->kind() == "sqlite"_L1) {
+            Testing::sqlOnStore(*m_other, u"DROP TRIGGER refuse_INSERT"_s);
+            Testing::sqlOnStore(*m_other, u"DROP TRIGGER refuse_UPDATE"_s);
+        } else if (m_other->kind() == "postgres"_L1) {
+            Testing::sqlOnStore(*m_other, u"DROP TRIGGER refuse ON memories; DROP FUNCTION refuse()"_s);
+        } else {
+            QVERIFY(QDir(blocker).removeRecursively());
+            QVERIFY(QFile::rename(blocker + u".saved"_s, blocker));
+        }
+        QVERIFY(stored(id)->sameFields(original));
+    }
+
+    void softDeleteRestoreAndHardDeleteWithUndo()
+    {
+        std::unique_ptr<QAbstractItemModelTester> tester;
+        auto model = openModel(&tester);
+        MemoryFilter live;
+        live.tombstones = TombstoneFilter::Exclude;
+        model->setFilter(live);
+        waitIdle(*model);
+        QCOMPARE(model->rowCount(), kCount);
+        const QList<Memory> victims {*model->memoryAt(0), *model->memoryAt(2)};
+        QSignalSpy reset(model.get(), &QAbstractItemModel::modelReset);
+        model->softDelete(victims);
+        QCOMPARE(model->undoStack()->undoText(), u"Delete 2 memories"_s);
+        waitIdle(*model);
+        QCOMPARE(model->rowCount(), kCount - 2);
+        for (const Memory& v : victims) {
+            const auto m = stored(v.id);
+            QCOMPARE(statusName(m->effectiveStatus()), u"tombstoned"_s);
+            QVERIFY(m->tombstonedAt);
+        }
+        QCOMPARE(reset.size(), 0);
+        QCOMPARE(model->data(model->index(0, 0), MemoryTableModel::IdRole).toString(), m_order.at(1));
+
+        // the trash: only tombstoned memories, restored from there
+        MemoryFilter trash;
+        trash.tombstones = TombstoneFilter::Only;
+        model->setFilter(trash);
+        waitIdle(*model);
+        QCOMPARE(model->rowCount(), 2);
+        QVERIFY(model->data(model->index(0, 0), MemoryTableModel::TombstonedRole).toBool());
+        model->restore({*model->memoryAt(0)});
+        waitIdle(*model);
+        QCOMPARE(model->rowCount(), 1);
+        QCOMPARE(stored(victims[0].id)->status, u"active"_s);
+        QVERIFY(!stored(victims[0].id)->tombstonedAt);
+        // undo the restore, undo the delete: both back as they were
+        model->undoStack()->undo();
+        waitIdle(*model);
+        QCOMPARE(model->rowCount(), 2);
+        model->undoStack()->undo();
+        waitIdle(*model);
+        QCOMPARE(model->rowCount(), 0);
+        for (const Memory& v : victims)
+            QVERIFY(stored(v.id)->sameFields(v));
+        model->undoStack()->redo();
+        waitIdle(*model);
+        QCOMPARE(model->rowCount(), 2);
+        model->undoStack()->undo();
+        waitIdle(*model);
+
+        // hard delete, and its undo writes every field back
+        model->setFilter({});
+        waitIdle(*model);
+        const Memory gone = *model->memoryAt(3);
+        model->hardDelete({gone});
+        QCOMPARE(model->undoStack()->undoText(), u"Permanently delete 1 memory"_s);
+        waitIdle(*model);
+        QVERIFY(!stored(gone.id));
+        QCOMPARE(model->rowCount(), kCount - 1);
+        model->undoStack()->undo();
+        waitIdle(*model);
+        QVERIFY(stored(gone.id));
+        QVERIFY(stored(gone.id)->sameFields(gone));
+        QCOMPARE(model->rowCount(), kCount);
+        QCOMPARE(reset.size(), 2); // the two filter changes after the spy, nothing else
+    }
+
+    void anotherWriterShowsUpWithoutAReset()
+    {
+        std::unique_ptr<QAbstractItemModelTester> tester;
+        auto model = openModel(&tester);
+        model->data(model->index(kPage + 5, 0));
+        waitIdle(*model);
+        QItemSelectionModel selection(model.get());
+        const QString selectedId = m_order.at(10);
+        selection.setCurrentIndex(model->index(10, 0), QItemSelectionModel::SelectCurrent | QItemSelectionModel::Rows);
+        QSignalSpy reset(model.get(), &QAbstractItemModel::modelReset);
+        QSignalSpy changed(model.get(), &MemoryTableModel::externalChangeDetected);
+        model->checkForChanges(); // the first look only learns the token
+        waitIdle(*model);
+        QCOMPARE(changed.size(), 0);
+
+        // subcog captures a new memory (newest, so it becomes row 0) and rewrites another one
+        Memory fresh = storable(Testing::sampleMemory(u"external01"_s, kBase + 100000));
+        fresh.content = u"written by another process"_s;
+        m_other->store(fresh);
+        Memory touched = *m_other->get(m_order.at(20));
+        touched.content = u"rewritten elsewhere"_s;
+        m_other->store(storable(touched));
+        model->checkForChanges();
+        QTRY_COMPARE_WITH_TIMEOUT(changed.size(), 1, 30000);
+        waitIdle(*model);
+        QCOMPARE(reset.size(), 0);
+        QCOMPARE(model->rowCount(), kCount + 1);
+        QCOMPARE(model->data(model->index(0, 0), MemoryTableModel::IdRole).toString(), u"external01"_s);
+        QCOMPARE(model->data(model->index(21, 0), MemoryTableModel::FullContentRole).toString(),
+                 u"rewritten elsewhere"_s);
+        // the selection follows its memory
+        QCOMPARE(selection.currentIndex().row(), 11);
+        QCOMPARE(model->data(selection.currentIndex(), MemoryTableModel::IdRole).toString(), selectedId);
+        QVERIFY(selection.isRowSelected(11));
+
+        // and goes away again
+        QVERIFY(m_other->remove(u"external01"_s));
+        model->checkForChanges();
+        QTRY_COMPARE_WITH_TIMEOUT(changed.size(), 2, 30000);
+        waitIdle(*model);
+        QCOMPARE(model->rowCount(), kCount);
+        QCOMPARE(selection.currentIndex().row(), 10);
+        QCOMPARE(reset.size(), 0);
+    }
+
+    void aConflictingEditIsRefusedWithBothVersions()
+    {
+        std::unique_ptr<QAbstractItemModelTester> tester;
+        auto model = openModel(&tester);
+        const int row = 30;
+        const QString id = m_order.at(row);
+        model->data(model->index(row, 0));
+        waitIdle(*model);
+        // another writer changes the memory after the model read it
+        Memory theirs = *m_other->get(id);
+        theirs.content = u"their version"_s;
+        m_other->store(storable(theirs));
+        QSignalSpy conflict(model.get(), &MemoryTableModel::writeConflict);
+        QVERIFY(model->setData(model->index(row, int(MemoryColumn::Content)), u"my version"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(conflict.size(), 1, 30000);
+        waitIdle(*model);
+        const Memory mine = conflict.first().at(0).value<Memory>();
+        const Memory current = conflict.first().at(1).value<Memory>();
+        QCOMPARE(mine.content, u"my version"_s);
+        QCOMPARE(current.content, u"their version"_s);
+        QVERIFY(conflict.first().at(2).toBool());
+        QVERIFY(conflict.first().at(3).toString().contains(id));
+        QCOMPARE(stored(id)->content, u"their version"_s); // not overwritten
+        QCOMPARE(model->data(model->index(model->loadedRowOf(id), 0), MemoryTableModel::FullContentRole).toString(),
+                 u"their version"_s);
+        // deleted by the other writer: also a conflict, never a resurrection
+        QVERIFY(m_other->remove(id));
+        QVERIFY(model->setData(model->index(model->loadedRowOf(id), int(MemoryColumn::Branch)), u"dev"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(conflict.size(), 2, 30000);
+        QVERIFY(!conflict.last().at(2).toBool());
+        waitIdle(*model);
+        QVERIFY(!stored(id));
+        Memory back = theirs;
+        m_other->store(storable(back));
+    }
+
+    void closesCleanlyWithWorkInFlight()
+    {
+        for (int round = 0; round < 3; ++round) {
+            auto model = std::make_unique<MemoryTableModel>();
+            model->setPageSize(kPage);
+            model->openStore(factory());
+            model->fetchRows(0, kCount, 3);
+            model->data(model->index(0, 0));
+            model->checkForChanges();
+            if (round == 1)
+                QTest::qWait(5);
+            if (round == 2)
+                model->closeStore();
+            model.reset(); // joins the worker; replies still queued are dropped with the client
+        }
+        QTest::qWait(50);
+    }
+};
+
+QTEST_MAIN(TestMemoryTableModel)
+#include "tst_memorytablemodel.moc"
