@@ -41,8 +41,9 @@ QString tr(const char* text)
 const char* const kHelpTail = QT_TRANSLATE_NOOP(
     "CommandLine",
     "Commands:\n"
-    "  (none) [STORE]        open STORE, or the default store: your subcog index if there is one,\n"
-    "                        otherwise a demo store the inspector creates\n"
+    "  (none) [STORE]        open the inspector window on STORE, or on the default store: your subcog\n"
+    "                        index if there is one, otherwise a demo store the inspector creates\n"
+    "  info [STORE]          describe STORE (or the default store) and count its memories, without a window\n"
     "  count STORE           print the number of memories (matching --filter)\n"
     "  export STORE          write memories to standard output or -o FILE (--format jsonl)\n"
     "\n"
@@ -218,7 +219,6 @@ int commandOpen(const QString& store)
         for (const QString& line : backend->describeLayout())
             out() << "  " << line << Qt::endl;
         out() << tr("Memories: ") << backend->count() << Qt::endl;
-        out() << tr("The inspector window is not part of this build yet; use 'count' and 'export'.") << Qt::endl;
         return ExitOk;
     } catch (const StorageError& error) {
         reportError(error);
@@ -227,6 +227,25 @@ int commandOpen(const QString& store)
 }
 
 } // namespace
+
+bool isHeadless(const QStringList& arguments)
+{
+    Session s;
+    if (!s.parser.parse(QStringList {u"subcog-inspector"_s} + arguments))
+        return true; // the command line reports the error
+    if (s.parser.isSet(u"help"_s) || s.parser.isSet(u"version"_s))
+        return true;
+    const QStringList positional = s.parser.positionalArguments();
+    const QString command = positional.value(0);
+    return positional.size() > 1 || command == "count"_L1 || command == "export"_L1 || command == "info"_L1;
+}
+
+QString windowStoreArgument(const QStringList& arguments)
+{
+    Session s;
+    s.parser.parse(QStringList {u"subcog-inspector"_s} + arguments);
+    return s.parser.positionalArguments().value(0);
+}
 
 int runCommandLine(const QStringList& arguments)
 {
@@ -252,10 +271,13 @@ int runCommandLine(const QStringList& arguments)
         }
         return command == "count"_L1 ? commandCount(s, positional[1]) : commandExport(s, positional[1]);
     }
+    if (command == "info"_L1 && positional.size() <= 2)
+        return commandOpen(positional.value(1));
     if (positional.size() > 1) {
         err() << "subcog-inspector: unknown command '" << command << "' (see --help)" << Qt::endl;
         return ExitUsage;
     }
+    // reached only without a window (isHeadless() sends the rest there): describe the store instead
     return commandOpen(command);
 }
 

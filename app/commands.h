@@ -17,4 +17,11 @@ enum ExitCode
 /// Runs the command line (arguments without the program name) and returns the exit code.
 int runCommandLine(const QStringList& arguments);
 
+/// Whether these arguments ask for a headless command (count, export, --help, --version, a bad option) rather
+/// than the window; decided before any application object exists, so no display is needed for commands.
+bool isHeadless(const QStringList& arguments);
+
+/// The STORE the window should open (empty: the default store), from arguments isHeadless() sent to the window.
+QString windowStoreArgument(const QStringList& arguments);
+
 } // namespace Inspector

@@ -302,7 +302,7 @@ private Q_SLOTS:
     void defaultStore()
     {
         // no subcog store: a demo store is created and opened
-        Result r = run({});
+        Result r = run({u"info"_s});
         QCOMPARE(r.exitCode, 0);
         QVERIFY2(r.out.contains("demo store"), r.out.constData());
         QVERIFY(r.out.contains("Memories: 204"));
@@ -312,7 +312,7 @@ private Q_SLOTS:
         QVERIFY(config.open(QIODevice::WriteOnly));
         config.write(QString(u"data_dir = \""_s + m_dir.path() + u"\"\n"_s).toUtf8());
         config.close();
-        r = run({});
+        r = run({u"info"_s});
         QCOMPARE(r.exitCode, 0);
         QVERIFY2(r.out.contains(m_store.path.toUtf8()), r.out.constData());
         QVERIFY(r.out.contains(QByteArray("Memories: " + QByteArray::number(m_store.rowCount))));

@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: MIT
+#include "detailpane.h"
+
+#include <QCompleter>
+#include <QDateTime>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QShortcut>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTextBrowser>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace Inspector {
+
+namespace {
+constexpr qsizetype kPreviewLimit = 200 * 1024; // Markdown layout of more than this would stall the window
+
+QString relative(qint64 seconds)
+{
+    const qint64 delta = seconds - QDateTime::currentSecsSinceEpoch();
+    const qint64 a = qAbs(delta);
+    QString span;
+    if (a < 3600)
+        span = DetailPane::tr("%1 minutes").arg(qMax<qint64>(1, a / 60));
+    else if (a < 2 * 86400)
+        span = DetailPane::tr("%1 hours").arg(a / 3600);
+    else
+        span = DetailPane::tr("%1 days").arg(a / 86400);
+    return delta >= 0 ? DetailPane::tr("expires in %1").arg(span) : DetailPane::tr("expired %1 ago").arg(span);
+}
+} // namespace
+
+DetailPane::DetailPane(QWidget* parent)
+    : QWidget(parent)
+    , m_title(new QLabel(this))
+    , m_tombstone(new QLabel(this))
+    , m_expiry(new QLabel(this))
+    , m_flags(new QLabel(this))
+    , m_tabs(new QTabWidget(this))
+    , m_content(new QPlainTextEdit(this))
+    , m_preview(new QTextBrowser(this))
+    , m_problem(new QLabel(this))
+    , m_save(new QPushButton(tr("&Save"), this))
+    , m_discard(new QPushButton(tr("&Discard"), this))
+{
+    setObjectName(u"detailPane"_s);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_title->setWordWrap(true);
+    layout->addWidget(m_title);
+
+    auto* fieldsWidget = new QWidget;
+    auto* form = new QFormLayout(fieldsWidget);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    for (int c = 0; c < MemoryFields::columnCount(); ++c) {
+        const auto column = MemoryColumn(c);
+        if (column == MemoryColumn::Content)
+            continue;
+        auto* label = new QLabel(MemoryFields::title(column) + u':');
+        label->setToolTip(MemoryFields::description(column) + u" ("_s + MemoryFields::fieldName(column) + u')');
+        if (MemoryFields::isEditable(column)) {
+            auto* edit = new QLineEdit;
+            edit->setObjectName(u"field_"_s + MemoryFields::fieldName(column));
+            edit->setToolTip(label->toolTip());
+            if (column == MemoryColumn::Namespace) {
+                QStringList names;
+                for (const Namespace ns : allNamespaces())
+                    names << namespaceName(ns);
+                edit->setCompleter(new QCompleter(names, edit));
+            } else if (column == MemoryColumn::Status) {
+                QStringList names;
+                for (const MemoryStatus st : allStatuses())
+                    names << statusName(st);
+                edit->setCompleter(new QCompleter(names, edit));
+            } else if (column == MemoryColumn::ExpiresAt || column == MemoryColumn::TombstonedAt) {
+                edit->setPlaceholderText(tr("YYYY-MM-DD HH:MM:SS, empty for none"));
+            }
+            connect(edit, &QLineEdit::textEdited, this, &DetailPane::revalidate);
+            m_edits.insert(c, edit);
+            if (column == MemoryColumn::ExpiresAt || column == MemoryColumn::TombstonedAt) {
+                auto* box = new QWidget;
+                auto* row = new QVBoxLayout(box);
+                row->setContentsMargins(0, 0, 0, 0);
+                row->addWidget(edit);
+                row->addWidget(column == MemoryColumn::ExpiresAt ? m_expiry : m_tombstone);
+                form->addRow(label, box);
+            } else {
+                form->addRow(label, edit);
+            }
+        } else {
+            auto* value = new QLabel;
+            value->setObjectName(u"field_"_s + MemoryFields::fieldName(column));
+            value->setTextInteractionFlags(Qt::TextBrowserInteraction);
+            value->setWordWrap(true);
+            if (column == MemoryColumn::SourceMemoryIds)
+                connect(value, &QLabel::linkActivated, this,
+                        [this](const QString& link) { Q_EMIT memoryLinkActivated(link.section(u':', 1)); });
+            m_labels.insert(c, value);
+            form->addRow(label, value);
+        }
+    }
+    m_flags->setWordWrap(true);
+    form->addRow(tr("Notes:"), m_flags);
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(fieldsWidget);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+
+    m_content->setObjectName(u"contentEditor"_s);
+    m_content->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    m_preview->setObjectName(u"contentPreview"_s);
+    m_preview->setOpenExternalLinks(false);
+    m_tabs->addTab(m_content, tr("Content"));
+    m_tabs->addTab(m_preview, tr("Preview"));
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] { renderPreview(); });
+    connect(m_content, &QPlainTextEdit::textChanged, this, [this] {
+        m_previewStale = true;
+        if (!m_filling)
+            revalidate();
+    });
+
+    auto* split = new QSplitter(Qt::Vertical);
+    split->addWidget(m_tabs);
+    split->addWidget(scroll);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    layout->addWidget(split, 1);
+
+    m_problem->setObjectName(u"validationMessage"_s);
+    m_problem->setWordWrap(true);
+    QPalette warn = m_problem->palette();
+    warn.setColor(QPalette::WindowText, QColor(0xc0, 0x30, 0x30));
+    m_problem->setPalette(warn);
+    layout->addWidget(m_problem);
+    auto* buttons = new QHBoxLayout;
+    buttons->addStretch();
+    m_discard->setToolTip(tr("Discard the changes (Esc)"));
+    m_save->setToolTip(tr("Save the changes to the store (Ctrl+S)"));
+    buttons->addWidget(m_discard);
+    buttons->addWidget(m_save);
+    layout->addLayout(buttons);
+    connect(m_save, &QPushButton::clicked, this, &DetailPane::save);
+    connect(m_discard, &QPushButton::clicked, this, &DetailPane::discard);
+    auto* saveKey = new QShortcut(QKeySequence::Save, this, this, &DetailPane::save);
+    saveKey->setContext(Qt::WidgetWithChildrenShortcut);
+    auto* discardKey = new QShortcut(QKeySequence(Qt::Key_Escape), this, this, &DetailPane::discard);
+    discardKey->setContext(Qt::WidgetWithChildrenShortcut);
+    setMemory(std::nullopt);
+}
+
+void DetailPane::setMemory(const std::optional<Memory>& memory)
+{
+    if (memory && m_memory && isDirty() && memory->id == m_memory->id)
+        return; // a refresh of the same memory must not throw away what is being typed
+    m_memory = memory;
+    fill();
+}
+
+void DetailPane::setEditable(bool editable)
+{
+    m_editable = editable;
+    fill();
+}
+
+void DetailPane::fill()
+{
+    m_filling = true;
+    const bool has = m_memory.has_value();
+    const bool locked = has && (m_memory->flags & MemoryFlag::Locked);
+    const bool editing = m_editable && has && !locked;
+    m_title->setText(
+        has ? u"<b>%1</b><br><small>%2</small>"_s.arg(m_memory->id.toHtmlEscaped(), m_memory->urn().toHtmlEscaped())
+            : tr("No memory selected"));
+    for (auto it = m_edits.begin(); it != m_edits.end(); ++it) {
+        (*it)->setText(has ? MemoryFields::editText(*m_memory, MemoryColumn(it.key())) : QString());
+        (*it)->setReadOnly(!editing);
+        (*it)->setEnabled(has);
+        if (has) {
+            const QVariant raw = MemoryFields::rawValue(*m_memory, MemoryColumn(it.key()));
+            if (raw.metaType().id() == QMetaType::LongLong)
+                (*it)->setToolTip(tr("%1 (Unix seconds)").arg(raw.toLongLong()));
+        }
+    }
+    for (auto it = m_labels.begin(); it != m_labels.end(); ++it) {
+        const auto column = MemoryColumn(it.key());
+        QString text = has ? MemoryFields::displayText(*m_memory, column).toHtmlEscaped() : QString();
+        QString tip;
+        if (has && column == MemoryColumn::SourceMemoryIds && m_memory->sourceMemoryIds) {
+            QStringList links;
+            for (const QString& id : *m_memory->sourceMemoryIds)
+                links << u"<a href=\"memory:%1\">%1</a>"_s.arg(id.toHtmlEscaped());
+            text = links.join(u", "_s);
+        }
+        if (has) {
+            const QVariant raw = MemoryFields::rawValue(*m_memory, column);
+            if (raw.metaType().id() == QMetaType::LongLong && column != MemoryColumn::IsSummary)
+                tip = tr("%1 (Unix seconds)").arg(raw.toLongLong());
+        }
+        (*it)->setText(text);
+        (*it)->setToolTip(tip);
+    }
+    m_expiry->setText(has && m_memory->expiresAt ? relative(*m_memory->expiresAt) : QString());
+    m_tombstone->setText(!has                           ? QString()
+                             : m_memory->isTombstoned() ? tr("Tombstoned (soft-deleted): restore it from the Trash")
+                                                        : tr("Live"));
+    QStringList notes = has ? describeFlags(m_memory->flags) : QStringList();
+    m_flags->setText(notes.join(u'\n'));
+    m_content->setReadOnly(!editing);
+    m_content->setPlainText(has ? m_memory->content : QString());
+    m_content->setEnabled(has);
+    m_previewStale = true;
+    renderPreview();
+    m_filling = false;
+    revalidate();
+}
+
+void DetailPane::renderPreview()
+{
+    if (!m_previewStale || m_tabs->currentWidget() != m_preview)
+        return;
+    m_previewStale = false;
+    QString text = m_content->toPlainText();
+    if (text.size() > kPreviewLimit)
+        text = text.left(kPreviewLimit) + u"\n\n---\n\n"_s
+            + tr("*Preview shows the first %1 KB; the editor has all of it.*").arg(kPreviewLimit / 1024);
+    m_preview->setMarkdown(text);
+}
+
+std::optional<Memory> DetailPane::editedMemory(QString* error) const
+{
+    if (!m_memory)
+        return std::nullopt;
+    Memory edited = *m_memory;
+    for (auto it = m_edits.cbegin(); it != m_edits.cend(); ++it) {
+        const auto column = MemoryColumn(it.key());
+        const QString text = (*it)->text();
+        if (text == MemoryFields::editText(*m_memory, column))
+            continue;
+        const QString why = MemoryFields::applyEdit(edited, column, text);
+        if (!why.isEmpty()) {
+            if (error)
+                *error = MemoryFields::title(column) + u": "_s + why;
+            return std::nullopt;
+        }
+    }
+    const QString content = m_content->toPlainText();
+    if (content != m_memory->content) {
+        const QString why = MemoryFields::applyEdit(edited, MemoryColumn::Content, content);
+        if (!why.isEmpty()) {
+            if (error)
+                *error = MemoryFields::title(MemoryColumn::Content) + u": "_s + why;
+            return std::nullopt;
+        }
+    }
+    return edited;
+}
+
+bool DetailPane::isDirty() const
+{
+    if (!m_memory)
+        return false;
+    if (m_content->toPlainText() != m_memory->content)
+        return true;
+    for (auto it = m_edits.cbegin(); it != m_edits.cend(); ++it) {
+        if ((*it)->text() != MemoryFields::editText(*m_memory, MemoryColumn(it.key())))
+            return true;
+    }
+    return false;
+}
+
+QString DetailPane::validationMessage() const
+{
+    return m_problem->text();
+}
+
+void DetailPane::revalidate()
+{
+    if (m_filling)
+        return;
+    QString error;
+    const auto edited = editedMemory(&error);
+    const bool dirty = isDirty();
+    m_problem->setText(error);
+    m_problem->setVisible(!error.isEmpty());
+    m_save->setEnabled(m_editable && dirty && edited.has_value());
+    m_discard->setEnabled(dirty);
+    m_save->setVisible(m_editable);
+    m_discard->setVisible(m_editable);
+}
+
+void DetailPane::save()
+{
+    QString error;
+    const auto edited = editedMemory(&error);
+    if (!m_editable || !m_memory || !isDirty() || !edited)
+        return;
+    const Memory before = *m_memory;
+    // shown as saved at once; a refused write comes back through the table and replaces it
+    m_memory = *edited;
+    fill();
+    Q_EMIT saveRequested(before, *edited);
+}
+
+void DetailPane::discard()
+{
+    fill();
+}
+
+} // namespace Inspector

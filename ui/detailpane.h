@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "memoryfields.h"
+
+#include <QHash>
+#include <QWidget>
+
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QTabWidget;
+class QTextBrowser;
+
+namespace Inspector {
+
+/**
+ * Every field of the current memory with its meaning, the full content as text and as rendered Markdown, and
+ * editing: values are checked as they are typed (by the same rules as table edits), Ctrl+S saves, Esc discards.
+ */
+class DetailPane : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit DetailPane(QWidget* parent = nullptr);
+
+    /// Shows a memory (nullopt: nothing selected). Unsaved edits of another memory are dropped.
+    void setMemory(const std::optional<Memory>& memory);
+    std::optional<Memory> memory() const { return m_memory; }
+    void setEditable(bool editable);
+    bool isEditable() const { return m_editable; }
+    /// The fields as edited, or nullopt with the first problem in `error`.
+    std::optional<Memory> editedMemory(QString* error = nullptr) const;
+    bool isDirty() const;
+    QString validationMessage() const;
+
+public Q_SLOTS:
+    void save();
+    void discard();
+
+Q_SIGNALS:
+    void saveRequested(const Inspector::Memory& before, const Inspector::Memory& after);
+    void memoryLinkActivated(const QString& id);
+
+private:
+    void revalidate();
+    void renderPreview();
+    void fill();
+
+    std::optional<Memory> m_memory;
+    bool m_editable = false;
+    QLabel* m_title;
+    QHash<int, QLineEdit*> m_edits; ///< editable fields by MemoryColumn
+    QHash<int, QLabel*> m_labels; ///< read-only fields by MemoryColumn
+    QLabel* m_tombstone;
+    QLabel* m_expiry;
+    QLabel* m_flags;
+    QTabWidget* m_tabs;
+    QPlainTextEdit* m_content;
+    QTextBrowser* m_preview;
+    bool m_previewStale = true;
+    QLabel* m_problem;
+    QPushButton* m_save;
+    QPushButton* m_discard;
+    bool m_filling = false;
+};
+
+} // namespace Inspector

@@ -1,0 +1,877 @@
+// SPDX-License-Identifier: MIT
+#include "mainwindow.h"
+
+#include "aboutinfo.h"
+#include "conflictdialog.h"
+#include "connectdialog.h"
+#include "demostore.h"
+#include "detailpane.h"
+#include "messagebar.h"
+#include "storelocator.h"
+#include "storeopener.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTimer>
+#include <QToolBar>
+#include <QToolButton>
+#include <QUndoStack>
+#include <QUrl>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace Inspector {
+
+namespace {
+constexpr int kMaxRecent = 10;
+
+QString withoutPassword(const QString& spec)
+{
+    if (spec.startsWith(u"postgres"_s)) {
+        const QUrl url(spec);
+        if (url.isValid())
+            return url.toString(QUrl::RemovePassword | QUrl::FullyEncoded);
+    }
+    return spec;
+}
+
+QList<MemoryColumn> defaultHiddenColumns()
+{
+    return {MemoryColumn::Branch,          MemoryColumn::FilePath,       MemoryColumn::Source,
+            MemoryColumn::UpdatedAt,       MemoryColumn::ExpiresAt,      MemoryColumn::IsSummary,
+            MemoryColumn::SourceMemoryIds, MemoryColumn::ConsolidatedAt, MemoryColumn::GroupId,
+            MemoryColumn::Embedding};
+}
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent)
+    , m_model(new MemoryTableModel(this))
+    , m_table(new QTableView(this))
+    , m_detail(new DetailPane(this))
+    , m_messages(new MessageBar(this))
+    , m_splitter(new QSplitter(this))
+    , m_filter(new QLineEdit(this))
+    , m_filterProblems(new QLabel(this))
+    , m_namespaceFilter(new QComboBox(this))
+    , m_statusFilter(new QComboBox(this))
+    , m_domainFilter(new QComboBox(this))
+    , m_countLabel(new QLabel(this))
+    , m_modeLabel(new QLabel(this))
+    , m_progress(new QProgressBar(this))
+    , m_cancel(new QToolButton(this))
+    , m_filterDelay(new QTimer(this))
+{
+    setObjectName(u"mainWindow"_s);
+    setWindowIcon(icon(u"subcog-inspector"_s));
+
+    // filter bar: subcog's language plus quick filters
+    m_filter->setObjectName(u"filterEdit"_s);
+    m_filter->setClearButtonEnabled(true);
+    m_filter->setPlaceholderText(tr("Filter: words, ns:decisions, tag:rust, -tag:old, since:7d, project:…, "
+                                    "branch:…, path:src/*, source:…, status:active"));
+    m_filter->setToolTip(tr("subcog's filter language. Free words are searched in the content; "
+                            "ns: tag: -tag: since: source: project: branch: path: status: restrict the fields."));
+    m_namespaceFilter->setObjectName(u"namespaceFilter"_s);
+    m_namespaceFilter->addItem(tr("All namespaces"));
+    for (const Namespace ns : allNamespaces())
+        m_namespaceFilter->addItem(namespaceName(ns), int(ns));
+    m_statusFilter->setObjectName(u"statusFilter"_s);
+    m_statusFilter->addItem(tr("All statuses"));
+    for (const MemoryStatus st : allStatuses())
+        m_statusFilter->addItem(statusName(st), int(st));
+    m_domainFilter->setObjectName(u"domainFilter"_s);
+    m_domainFilter->setEditable(true);
+    m_domainFilter->setInsertPolicy(QComboBox::NoInsert);
+    m_domainFilter->addItems({QString(), u"project"_s, u"user"_s, u"org"_s});
+    m_domainFilter->lineEdit()->setPlaceholderText(tr("All domains"));
+    m_domainFilter->setToolTip(tr("Domain: project, user, org, or organization/repository"));
+    m_filterDelay->setSingleShot(true);
+    m_filterDelay->setInterval(250);
+    connect(m_filterDelay, &QTimer::timeout, this, &MainWindow::applyFilter);
+    connect(m_filter, &QLineEdit::textChanged, this, [this] {
+        m_pendingGoTo.clear();
+        m_filterDelay->start();
+    });
+    connect(m_filter, &QLineEdit::returnPressed, this, &MainWindow::applyFilter);
+    connect(m_namespaceFilter, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
+    connect(m_statusFilter, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
+    connect(m_domainFilter, &QComboBox::currentTextChanged, this, [this] { m_filterDelay->start(); });
+    m_filterProblems->setObjectName(u"filterProblems"_s);
+    m_filterProblems->setWordWrap(true);
+    m_filterProblems->hide();
+
+    // the table
+    m_table->setObjectName(u"memoryTable"_s);
+    m_table->setModel(m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_table->setWordWrap(false);
+    m_table->setAlternatingRowColors(true);
+    m_table->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 8);
+    QHeaderView* header = m_table->horizontalHeader();
+    header->setSectionsMovable(true);
+    header->setHighlightSections(false);
+    header->setContextMenuPolicy(Qt::CustomContextMenu);
+    header->setSortIndicator(MemoryTableModel::columnForSortKey(SortKey::CreatedAt), Qt::DescendingOrder);
+    m_table->setSortingEnabled(true);
+    connect(header, &QHeaderView::customContextMenuRequested, this, [this] { chooseColumns(); });
+    connect(header, &QHeaderView::sortIndicatorChanged, this, [this, header](int column, Qt::SortOrder) {
+        if (!MemoryTableModel::sortKeyForColumn(column)) {
+            // sorting happens in the store; only indexed keys are offered
+            const QSignalBlocker block(header);
+            header->setSortIndicator(m_model->sortColumn(), m_model->sortOrder());
+            statusBar()->showMessage(tr("Sorting is by Created, ID, Namespace or Status (the store's indexes)"), 5000);
+        }
+    });
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::showCurrent);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        updateStatus();
+        updateActions();
+    });
+    connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex& from, const QModelIndex& to) {
+        const int row = m_table->currentIndex().row();
+        if (row >= from.row() && row <= to.row())
+            showCurrent();
+    });
+    connect(m_model, &QAbstractItemModel::layoutChanged, this, &MainWindow::showCurrent);
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
+        m_detail->setMemory(std::nullopt);
+        updateStatus();
+        updateActions();
+    });
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateStatus);
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateStatus);
+
+    // storage feedback: errors in the bar, never a blocking dialog
+    connect(m_model, &MemoryTableModel::storeOpened, this, [this](const QString&, const QStringList&, bool readOnly) {
+        addRecent(m_displaySpec);
+        if (m_wantEditing && readOnly) {
+            m_wantEditing = false;
+            m_messages->showMessage(MessageBar::Kind::Warning,
+                                    tr("%1 cannot be edited: the inspector does not write this layout or has no "
+                                       "write access.")
+                                        .arg(m_displaySpec));
+        }
+        m_model->setEditingEnabled(m_wantEditing);
+        updateTitle();
+        updateActions();
+        updateStatus();
+    });
+    connect(m_model, &MemoryTableModel::storeFailed, this, [this](const QString& message) {
+        m_messages->showMessage(MessageBar::Kind::Error, tr("Could not open %1: %2").arg(m_displaySpec, message));
+        updateTitle();
+    });
+    connect(m_model, &MemoryTableModel::loadFailed, this,
+            [this](const QString& message) { m_messages->showMessage(MessageBar::Kind::Error, message); });
+    connect(m_model, &MemoryTableModel::writeFailed, this, [this](const QString&, const QString& message) {
+        m_messages->showMessage(MessageBar::Kind::Error, tr("Not saved: %1").arg(message));
+    });
+    connect(m_model, &MemoryTableModel::editRejected, this, [this](const QString&, const QString& message) {
+        m_messages->showMessage(MessageBar::Kind::Warning, tr("Not saved: %1").arg(message));
+    });
+    connect(m_model, &MemoryTableModel::writeConflict, this,
+            [this](const Memory& mine, const Memory& theirs, bool theirsExists, const QString& message) {
+                m_messages->showMessage(MessageBar::Kind::Warning, message);
+                auto* dialog = new ConflictDialog(mine, theirsExists ? std::optional<Memory>(theirs) : std::nullopt,
+                                                  message, this);
+                connect(dialog, &ConflictDialog::applyMine, this, [this](const Memory&, const Memory& wanted) {
+                    m_model->updateMemories({wanted}, tr("Overwrite %1").arg(wanted.id));
+                });
+                dialog->show();
+            });
+    connect(m_model, &MemoryTableModel::externalChangeDetected, this,
+            [this] { statusBar()->showMessage(tr("The store was changed by another program; refreshed"), 4000); });
+    connect(m_model, &MemoryTableModel::countChanged, this, &MainWindow::updateStatus);
+    connect(m_model, &MemoryTableModel::editingEnabledChanged, this, [this] {
+        m_detail->setEditable(m_model->isEditingEnabled());
+        updateActions();
+        updateTitle();
+    });
+    connect(m_model, &MemoryTableModel::fetchProgress, this,
+            [this](RequestId id, const QList<Memory>& memories, qint64 done, qint64 total) {
+                if (!m_bulkAction)
+                    return;
+                Q_UNUSED(id);
+                m_bulkMemories << memories;
+                m_progress->setMaximum(int(qMin<qint64>(total, std::numeric_limits<int>::max())));
+                m_progress->setValue(int(done));
+            });
+    connect(m_model, &MemoryTableModel::fetchFinished, this,
+            [this](RequestId, bool cancelled, const QList<RecordIssue>& issues) {
+                if (!m_bulkAction || --m_bulkPending > 0)
+                    return;
+                m_progress->hide();
+                m_cancel->hide();
+                auto action = std::move(m_bulkAction);
+                m_bulkAction = nullptr;
+                const QList<Memory> memories = std::move(m_bulkMemories);
+                m_bulkMemories.clear();
+                if (cancelled) {
+                    statusBar()->showMessage(tr("Cancelled"), 3000);
+                    return;
+                }
+                if (!issues.isEmpty())
+                    m_messages->showMessage(MessageBar::Kind::Warning,
+                                            tr("%1 of the selected memories could not be read: %2")
+                                                .arg(issues.size())
+                                                .arg(issues.first().id + u": "_s + issues.first().reason));
+                action(memories);
+            });
+
+    connect(m_detail, &DetailPane::saveRequested, this, [this](const Memory&, const Memory& after) {
+        m_model->updateMemories({after}, tr("Edit %1").arg(after.id));
+    });
+    connect(m_detail, &DetailPane::memoryLinkActivated, this, &MainWindow::goToId);
+
+    // layout
+    auto* central = new QWidget(this);
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(4, 4, 4, 0);
+    layout->setSpacing(4);
+    layout->addWidget(m_messages);
+    auto* filterRow = new QHBoxLayout;
+    filterRow->addWidget(m_filter, 1);
+    filterRow->addWidget(m_namespaceFilter);
+    filterRow->addWidget(m_statusFilter);
+    filterRow->addWidget(m_domainFilter);
+    layout->addLayout(filterRow);
+    layout->addWidget(m_filterProblems);
+    m_splitter->setObjectName(u"mainSplitter"_s);
+    m_splitter->addWidget(m_table);
+    m_splitter->addWidget(m_detail);
+    m_splitter->setStretchFactor(0, 3);
+    m_splitter->setStretchFactor(1, 2);
+    layout->addWidget(m_splitter, 1);
+    setCentralWidget(central);
+
+    // status bar: counts, long work with cancel, and the mode
+    m_countLabel->setObjectName(u"countLabel"_s);
+    m_modeLabel->setObjectName(u"modeLabel"_s);
+    m_progress->setMaximumWidth(200);
+    m_progress->hide();
+    m_cancel->setText(tr("Cancel"));
+    m_cancel->setIcon(icon(u"process-stop"_s));
+    m_cancel->setToolTip(tr("Stop the running operation"));
+    m_cancel->hide();
+    connect(m_cancel, &QToolButton::clicked, this, [this] {
+        if (m_bulk)
+            m_model->cancelFetch(m_bulk);
+    });
+    statusBar()->addWidget(m_countLabel, 1);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancel);
+    statusBar()->addPermanentWidget(m_modeLabel);
+
+    createActions();
+    createMenus();
+    restoreViewState();
+    m_detail->setEditable(false);
+    updateTitle();
+    updateActions();
+    updateStatus();
+}
+
+MainWindow::~MainWindow() = default;
+
+QIcon MainWindow::icon(const QString& name) const
+{
+    return QIcon::fromTheme(name, QIcon(u":/icons/"_s + name + u".svg"_s));
+}
+
+void MainWindow::createActions()
+{
+    m_openSqlite = new QAction(icon(u"document-open"_s), tr("Open SQLite &File…"), this);
+    m_openSqlite->setShortcut(QKeySequence::Open);
+    connect(m_openSqlite, &QAction::triggered, this, &MainWindow::openSqliteFile);
+    m_openFolder = new QAction(icon(u"folder-open"_s), tr("Open &Folder Store…"), this);
+    connect(m_openFolder, &QAction::triggered, this, &MainWindow::openFolder);
+    m_connectPg = new QAction(icon(u"network-server"_s), tr("Connect to &PostgreSQL…"), this);
+    connect(m_connectPg, &QAction::triggered, this, &MainWindow::connectPostgres);
+    m_close = new QAction(tr("&Close Store"), this);
+    m_close->setShortcut(QKeySequence::Close);
+    connect(m_close, &QAction::triggered, this, [this] {
+        m_model->closeStore();
+        m_spec.clear();
+        m_displaySpec.clear();
+        updateTitle();
+        updateStatus();
+    });
+    m_quit = new QAction(icon(u"application-exit"_s), tr("&Quit"), this);
+    m_quit->setShortcut(QKeySequence::Quit);
+    m_quit->setMenuRole(QAction::QuitRole);
+    connect(m_quit, &QAction::triggered, this, &QWidget::close);
+
+    m_undo = m_model->undoStack()->createUndoAction(this, tr("&Undo"));
+    m_undo->setIcon(icon(u"edit-undo"_s));
+    m_undo->setShortcut(QKeySequence::Undo);
+    m_redo = m_model->undoStack()->createRedoAction(this, tr("&Redo"));
+    m_redo->setIcon(icon(u"edit-redo"_s));
+    m_redo->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence::Redo});
+
+    m_editing = new QAction(icon(u"document-edit"_s), tr("Allow &Editing"), this);
+    m_editing->setCheckable(true);
+    m_editing->setToolTip(tr("Stores open read-only; switch editing on for this store"));
+    connect(m_editing, &QAction::toggled, this, &MainWindow::setEditing);
+    m_delete = new QAction(icon(u"edit-delete"_s), tr("&Delete"), this);
+    m_delete->setShortcut(QKeySequence::Delete);
+    m_delete->setToolTip(tr("Move the selected memories to the Trash (tombstone them)"));
+    connect(m_delete, &QAction::triggered, this, [this] { deleteSelection(true); });
+    m_hardDelete = new QAction(tr("Delete &Permanently…"), this);
+    m_hardDelete->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_Delete));
+    connect(m_hardDelete, &QAction::triggered, this, [this] { hardDeleteSelection(true); });
+    m_restore = new QAction(icon(u"edit-undo"_s), tr("&Restore"), this);
+    m_restore->setToolTip(tr("Bring the selected memories back from the Trash"));
+    connect(m_restore, &QAction::triggered, this, &MainWindow::restoreSelection);
+    m_goTo = new QAction(icon(u"go-jump"_s), tr("&Go to ID…"), this);
+    m_goTo->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
+    connect(m_goTo, &QAction::triggered, this, [this] {
+        bool ok = false;
+        const QString id = QInputDialog::getText(this, tr("Go to ID"), tr("Memory id:"), QLineEdit::Normal, {}, &ok);
+        if (ok && !id.trimmed().isEmpty())
+            goToId(id.trimmed());
+    });
+    m_find = new QAction(icon(u"edit-find"_s), tr("&Filter…"), this);
+    m_find->setShortcut(QKeySequence::Find);
+    connect(m_find, &QAction::triggered, this, [this] {
+        m_filter->setFocus();
+        m_filter->selectAll();
+    });
+    m_refresh = new QAction(icon(u"view-refresh"_s), tr("&Refresh"), this);
+    m_refresh->setShortcut(QKeySequence::Refresh);
+    connect(m_refresh, &QAction::triggered, m_model, &MemoryTableModel::refresh);
+    m_trash = new QAction(icon(u"user-trash"_s), tr("&Trash"), this);
+    m_trash->setCheckable(true);
+    m_trash->setToolTip(tr("Show only tombstoned (soft-deleted) memories, to restore them"));
+    connect(m_trash, &QAction::toggled, this, &MainWindow::setTrashView);
+    m_showTombstoned = new QAction(tr("Show &Deleted Memories"), this);
+    m_showTombstoned->setCheckable(true);
+    connect(m_showTombstoned, &QAction::toggled, this, &MainWindow::applyFilter);
+    m_columns = new QAction(tr("&Columns…"), this);
+    connect(m_columns, &QAction::triggered, this, &MainWindow::chooseColumns);
+    m_detailToggle = new QAction(tr("Detail &Pane"), this);
+    m_detailToggle->setCheckable(true);
+    m_detailToggle->setChecked(true);
+    m_detailToggle->setShortcut(QKeySequence(Qt::Key_F9));
+    connect(m_detailToggle, &QAction::toggled, m_detail, &QWidget::setVisible);
+    m_about = new QAction(icon(u"help-about"_s), tr("&About Subcog Inspector"), this);
+    m_about->setMenuRole(QAction::AboutRole);
+    connect(m_about, &QAction::triggered, this, [this] {
+        QMessageBox::about(this, tr("About Subcog Inspector"), aboutText().toHtmlEscaped().replace(u"\n"_s, u"<br>"_s));
+    });
+}
+
+void MainWindow::createMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    m_storesMenu = file->addMenu(tr("subcog's &Stores"));
+    file->addAction(m_openSqlite);
+    file->addAction(m_openFolder);
+    file->addAction(m_connectPg);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    file->addSeparator();
+    file->addAction(m_close);
+    file->addAction(m_quit);
+    connect(m_storesMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildStoresMenu);
+    rebuildRecentMenu();
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(m_undo);
+    edit->addAction(m_redo);
+    edit->addSeparator();
+    edit->addAction(m_editing);
+    edit->addSeparator();
+    edit->addAction(m_delete);
+    edit->addAction(m_hardDelete);
+    edit->addAction(m_restore);
+    edit->addSeparator();
+    edit->addAction(m_find);
+    edit->addAction(m_goTo);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_trash);
+    view->addAction(m_showTombstoned);
+    view->addSeparator();
+    view->addAction(m_columns);
+    view->addAction(m_detailToggle);
+    view->addAction(m_refresh);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(m_about);
+
+    QToolBar* bar = addToolBar(tr("Main"));
+    bar->setObjectName(u"mainToolBar"_s);
+    bar->addAction(m_openSqlite);
+    bar->addAction(m_openFolder);
+    bar->addAction(m_connectPg);
+    bar->addSeparator();
+    bar->addAction(m_undo);
+    bar->addAction(m_redo);
+    bar->addSeparator();
+    bar->addAction(m_editing);
+    bar->addAction(m_delete);
+    bar->addAction(m_restore);
+    bar->addAction(m_trash);
+    bar->addSeparator();
+    bar->addAction(m_refresh);
+}
+
+void MainWindow::openDefaultStore()
+{
+    const SubcogConfig config = readSubcogConfig();
+    if (!config.configError.isEmpty())
+        m_messages->showMessage(MessageBar::Kind::Warning, config.configPath + u": "_s + config.configError);
+    const QList<StoreCandidate> found = findSubcogStores(config);
+    if (!found.isEmpty()) {
+        openStore(found.first().spec, found.first().description);
+        return;
+    }
+    const QString demo = demoStorePath();
+    try {
+        ensureDemoStore(demo);
+    } catch (const StorageError& e) {
+        m_messages->showMessage(MessageBar::Kind::Error, e.message());
+        return;
+    }
+    openStore(demo, tr("demo store: no subcog store was found on this machine"));
+    m_messages->showMessage(MessageBar::Kind::Info,
+                            tr("No subcog store was found, so a demo store is open. Use File ▸ Open to inspect "
+                               "another store."));
+}
+
+void MainWindow::openStore(const QString& spec, const QString& origin)
+{
+    const bool sameStore = spec == m_spec;
+    if (!sameStore)
+        m_wantEditing = false;
+    m_spec = spec;
+    m_displaySpec = withoutPassword(spec);
+    const bool readOnly = !m_wantEditing;
+    m_model->openStore([spec, readOnly] {
+        OpenOptions options;
+        options.readOnly = readOnly;
+        return Inspector::openStore(spec, options);
+    });
+    applyFilter();
+    {
+        const QSignalBlocker block(m_editing);
+        m_editing->setChecked(m_wantEditing);
+    }
+    m_origin = origin;
+    updateTitle();
+}
+
+void MainWindow::setEditing(bool on)
+{
+    if (on == m_wantEditing && (!on || m_model->isEditingEnabled()))
+        return;
+    m_wantEditing = on;
+    {
+        const QSignalBlocker block(m_editing);
+        m_editing->setChecked(on);
+    }
+    if (!on) {
+        m_model->setEditingEnabled(false);
+        updateTitle();
+        return;
+    }
+    if (m_spec.isEmpty())
+        return;
+    if (!m_model->isStoreReadOnly()) {
+        m_model->setEditingEnabled(true);
+        return;
+    }
+    // reopen for writing: the read-only connection cannot write
+    const QString keep = m_table->currentIndex().isValid()
+        ? m_model->data(m_table->currentIndex(), MemoryTableModel::IdRole).toString()
+        : QString();
+    openStore(m_spec);
+    if (!keep.isEmpty())
+        m_pendingGoTo = keep;
+}
+
+bool MainWindow::isEditing() const
+{
+    return m_model->isEditingEnabled();
+}
+
+void MainWindow::setTrashView(bool on)
+{
+    {
+        const QSignalBlocker block(m_trash);
+        m_trash->setChecked(on);
+    }
+    applyFilter();
+}
+
+void MainWindow::applyFilter()
+{
+    m_filterDelay->stop();
+    ParsedFilter parsed = parseFilter(m_filter->text());
+    MemoryFilter& f = parsed.filter;
+    if (m_namespaceFilter->currentIndex() > 0) {
+        const auto ns = Namespace(m_namespaceFilter->currentData().toInt());
+        if (f.namespaces.isEmpty() || f.namespaces.contains(ns))
+            f.namespaces = {ns};
+        else
+            parsed.notUnderstood << tr("ns: the quick filter says %1, the text says otherwise: nothing can match")
+                                        .arg(namespaceName(ns));
+    }
+    if (m_statusFilter->currentIndex() > 0) {
+        const auto st = MemoryStatus(m_statusFilter->currentData().toInt());
+        f.statuses = {st};
+    }
+    const QString domain = m_domainFilter->currentText().trimmed();
+    if (!domain.isEmpty())
+        f.domains = {domain};
+    f.tombstones = m_trash->isChecked()                 ? TombstoneFilter::Only
+        : m_showTombstoned->isChecked()                 ? TombstoneFilter::Include
+        : f.statuses.contains(MemoryStatus::Tombstoned) ? TombstoneFilter::Include
+                                                        : TombstoneFilter::Exclude;
+    if (parsed.notUnderstood.isEmpty()) {
+        m_filterProblems->hide();
+    } else {
+        m_filterProblems->setText(tr("Not understood, ignored: %1").arg(parsed.notUnderstood.join(u"; "_s)));
+        m_filterProblems->show();
+    }
+    m_model->setFilter(f);
+    updateActions();
+    updateStatus();
+}
+
+void MainWindow::goToId(const QString& id)
+{
+    const int row = m_model->loadedRowOf(id);
+    if (row >= 0) {
+        const QModelIndex index
+            = m_model->index(row, m_table->currentIndex().isValid() ? m_table->currentIndex().column() : 0);
+        m_table->selectionModel()->setCurrentIndex(index,
+                                                   QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        m_table->scrollTo(index);
+        return;
+    }
+    // not among the loaded rows: show just that memory (its row in the full order is not known here)
+    MemoryFilter f;
+    f.ids = {id};
+    f.tombstones = TombstoneFilter::Include;
+    {
+        const QSignalBlocker block(m_filter);
+        m_filter->clear();
+    }
+    m_model->setFilter(f);
+    m_pendingGoTo = id;
+    m_messages->showMessage(MessageBar::Kind::Info,
+                            tr("Showing only memory %1. Clear or edit the filter to see the others.").arg(id));
+    updateStatus();
+}
+
+void MainWindow::showCurrent()
+{
+    const QModelIndex current = m_table->currentIndex();
+    m_detail->setMemory(current.isValid() ? m_model->memoryAt(current.row()) : std::nullopt);
+    if (!current.isValid() && !m_pendingGoTo.isEmpty()) {
+        const int row = m_model->loadedRowOf(m_pendingGoTo);
+        if (row >= 0) {
+            m_pendingGoTo.clear();
+            m_table->selectionModel()->setCurrentIndex(m_model->index(row, 0),
+                                                       QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        }
+    }
+}
+
+int MainWindow::selectedRowCount() const
+{
+    int n = 0;
+    for (const QItemSelectionRange& range : m_table->selectionModel()->selection())
+        n += range.height();
+    return n;
+}
+
+QList<Memory> MainWindow::selectedMemories() const
+{
+    QList<Memory> memories;
+    QList<int> rows;
+    for (const QItemSelectionRange& range : m_table->selectionModel()->selection())
+        for (int r = range.top(); r <= range.bottom(); ++r)
+            rows << r;
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    for (const int r : rows) {
+        if (auto m = m_model->memoryAt(r))
+            memories << *m;
+    }
+    return memories;
+}
+
+void MainWindow::withSelection(const std::function<void(const QList<Memory>&)>& action)
+{
+    const int wanted = selectedRowCount();
+    const QList<Memory> loaded = selectedMemories();
+    if (loaded.size() == wanted) {
+        action(loaded);
+        return;
+    }
+    // some selected rows are not loaded: stream them from the store, with progress and cancel
+    m_bulkAction = action;
+    m_bulkMemories.clear();
+    m_bulkPending = 0;
+    for (const QItemSelectionRange& range : m_table->selectionModel()->selection()) {
+        m_bulk = m_model->fetchRows(range.top(), range.height());
+        ++m_bulkPending;
+    }
+    m_progress->setRange(0, wanted);
+    m_progress->setValue(0);
+    m_progress->show();
+    m_cancel->show();
+}
+
+void MainWindow::deleteSelection(bool confirm)
+{
+    const int n = selectedRowCount();
+    if (n == 0 || !isEditing())
+        return;
+    if (confirm
+        && QMessageBox::question(this, tr("Delete Memories"),
+                                 n == 1 ? tr("Move 1 memory to the Trash?\nIt is tombstoned as subcog does and can be "
+                                             "restored from View ▸ Trash.")
+                                        : tr("Move %1 memories to the Trash?\nThey are tombstoned as subcog does and "
+                                             "can be restored from View ▸ Trash.")
+                                              .arg(QLocale().toString(n)))
+            != QMessageBox::Yes)
+        return;
+    withSelection([this](const QList<Memory>& memories) { m_model->softDelete(memories); });
+}
+
+void MainWindow::hardDeleteSelection(bool confirm)
+{
+    const int n = selectedRowCount();
+    if (n == 0 || !isEditing())
+        return;
+    if (confirm) {
+        bool ok = false;
+        const QString typed = QInputDialog::getText(
+            this, tr("Delete Permanently"),
+            tr("This removes %1 memories from the store. Undo can write them back while the inspector is open.\n"
+               "Type %1 to confirm:")
+                .arg(n),
+            QLineEdit::Normal, {}, &ok);
+        if (!ok)
+            return;
+        if (typed.trimmed() != QString::number(n)) {
+            m_messages->showMessage(MessageBar::Kind::Info, tr("Nothing deleted: the number typed was not %1.").arg(n));
+            return;
+        }
+    }
+    withSelection([this](const QList<Memory>& memories) { m_model->hardDelete(memories); });
+}
+
+void MainWindow::restoreSelection()
+{
+    if (!isEditing())
+        return;
+    withSelection([this](const QList<Memory>& memories) { m_model->restore(memories); });
+}
+
+QString MainWindow::statusText() const
+{
+    return m_countLabel->text();
+}
+
+void MainWindow::updateStatus()
+{
+    QString text;
+    if (!m_model->isOpen()) {
+        text = tr("No store open");
+    } else if (const auto count = m_model->exactCount()) {
+        const QString what = m_trash->isChecked() ? tr("%1 in the Trash") : tr("%1 memories");
+        text = what.arg(QLocale().toString(*count));
+    } else {
+        text = tr("Counting…");
+    }
+    const int selected = selectedRowCount();
+    if (selected > 0)
+        text += u" · "_s + tr("%1 selected").arg(QLocale().toString(selected));
+    m_countLabel->setText(text);
+    m_countLabel->setToolTip(m_origin.isEmpty() ? m_displaySpec : m_displaySpec + u" — "_s + m_origin);
+    const bool editing = m_model->isEditingEnabled();
+    m_modeLabel->setText(!m_model->isOpen() ? QString() : editing ? tr("Editing") : tr("Read-only"));
+    m_modeLabel->setToolTip(editing ? tr("Changes are written to the store; Edit ▸ Undo takes them back")
+                                    : tr("Nothing is written; Edit ▸ Allow Editing switches writing on"));
+}
+
+void MainWindow::updateActions()
+{
+    const bool open = m_model->isOpen();
+    const bool editing = m_model->isEditingEnabled();
+    const bool any = m_table->selectionModel()->hasSelection();
+    m_close->setEnabled(open);
+    m_editing->setEnabled(open);
+    m_delete->setEnabled(editing && any && !m_trash->isChecked());
+    m_hardDelete->setEnabled(editing && any);
+    m_restore->setEnabled(editing && any && (m_trash->isChecked() || m_showTombstoned->isChecked()));
+    m_goTo->setEnabled(open);
+    m_refresh->setEnabled(open);
+}
+
+void MainWindow::updateTitle()
+{
+    if (m_displaySpec.isEmpty()) {
+        setWindowTitle(tr("Subcog Inspector"));
+        return;
+    }
+    const QString location = m_model->location().isEmpty() ? m_displaySpec : withoutPassword(m_model->location());
+    setWindowTitle(
+        tr("%1 [%2] — Subcog Inspector").arg(location, m_model->isEditingEnabled() ? tr("editing") : tr("read-only")));
+    updateStatus();
+}
+
+void MainWindow::addRecent(const QString& spec)
+{
+    if (spec.isEmpty())
+        return;
+    QSettings settings;
+    QStringList recent = settings.value(u"recentStores"_s).toStringList();
+    recent.removeAll(spec);
+    recent.prepend(spec);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    settings.setValue(u"recentStores"_s, recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(u"recentStores"_s).toStringList();
+    for (const QString& spec : recent) {
+        QAction* a = m_recentMenu->addAction(spec);
+        connect(a, &QAction::triggered, this, [this, spec] {
+            if (spec.startsWith(u"postgres"_s)) {
+                ConnectDialog dialog(this);
+                dialog.setFromUrl(spec);
+                if (dialog.exec() == QDialog::Accepted)
+                    openStore(dialog.url());
+            } else {
+                openStore(spec);
+            }
+        });
+    }
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::rebuildStoresMenu()
+{
+    m_storesMenu->clear();
+    const QList<StoreCandidate> found = findSubcogStores(readSubcogConfig());
+    for (const StoreCandidate& c : found) {
+        QAction* a = m_storesMenu->addAction(c.description + u" — "_s + withoutPassword(c.spec));
+        connect(a, &QAction::triggered, this, [this, spec = c.spec, d = c.description] { openStore(spec, d); });
+    }
+    if (found.isEmpty())
+        m_storesMenu->addAction(tr("No subcog store found on this machine"))->setEnabled(false);
+}
+
+void MainWindow::openSqliteFile()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open SQLite Store"), {},
+                                                      tr("SQLite stores (*.db *.sqlite *.sqlite3);;All files (*)"));
+    if (!path.isEmpty())
+        openStore(u"sqlite:"_s + path);
+}
+
+void MainWindow::openFolder()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Folder Store"));
+    if (!dir.isEmpty())
+        openStore(u"fs:"_s + dir);
+}
+
+void MainWindow::connectPostgres()
+{
+    auto* dialog = new ConnectDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { openStore(dialog->url()); });
+    dialog->open();
+}
+
+void MainWindow::chooseColumns()
+{
+    QMenu menu(this);
+    QHeaderView* header = m_table->horizontalHeader();
+    for (int c = 0; c < MemoryFields::columnCount(); ++c) {
+        QAction* a = menu.addAction(MemoryFields::title(MemoryColumn(c)));
+        a->setCheckable(true);
+        a->setChecked(!header->isSectionHidden(c));
+        a->setToolTip(MemoryFields::description(MemoryColumn(c)));
+        connect(a, &QAction::toggled, this, [header, c](bool on) { header->setSectionHidden(c, !on); });
+    }
+    menu.exec(QCursor::pos());
+}
+
+void MainWindow::restoreViewState()
+{
+    QSettings settings;
+    QHeaderView* header = m_table->horizontalHeader();
+    header->resizeSection(int(MemoryColumn::Id), 150);
+    header->resizeSection(int(MemoryColumn::Content), 420);
+    header->resizeSection(int(MemoryColumn::CreatedAt), 150);
+    header->resizeSection(int(MemoryColumn::Tags), 200);
+    for (const MemoryColumn c : defaultHiddenColumns())
+        header->setSectionHidden(int(c), true);
+    if (!restoreGeometry(settings.value(u"window/geometry"_s).toByteArray()))
+        resize(1280, 800);
+    restoreState(settings.value(u"window/state"_s).toByteArray());
+    if (!m_splitter->restoreState(settings.value(u"window/splitter"_s).toByteArray()))
+        m_splitter->setSizes({width() * 62 / 100, width() * 38 / 100});
+    const QByteArray headerState = settings.value(u"table/header"_s).toByteArray();
+    if (!headerState.isEmpty()) {
+        header->restoreState(headerState);
+        // the sort order is the store's, chosen again on open
+        header->setSortIndicator(m_model->sortColumn(), m_model->sortOrder());
+    }
+}
+
+void MainWindow::saveViewState()
+{
+    QSettings settings;
+    settings.setValue(u"window/geometry"_s, saveGeometry());
+    settings.setValue(u"window/state"_s, saveState());
+    settings.setValue(u"window/splitter"_s, m_splitter->saveState());
+    settings.setValue(u"table/header"_s, m_table->horizontalHeader()->saveState());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    if (m_detail->isDirty()) {
+        const auto answer = QMessageBox::question(
+            this, tr("Unsaved Changes"), tr("The memory in the detail pane has unsaved changes. Quit anyway?"));
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+    }
+    saveViewState();
+    event->accept();
+}
+
+} // namespace Inspector

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "memorytablemodel.h"
+
+#include <QMainWindow>
+
+class QAction;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QMenu;
+class QProgressBar;
+class QTableView;
+class QToolButton;
+class QSplitter;
+
+namespace Inspector {
+
+class DetailPane;
+class MessageBar;
+
+/**
+ * The inspector window: a store's memories in a table (model on a worker thread), a filter bar in subcog's
+ * filter language, the detail pane, and edits, deletes, restores with undo. Stores open read-only; editing is
+ * switched on per store.
+ */
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// Opens a STORE argument (path, `sqlite:`, `fs:`, PostgreSQL URL); `origin` says how it was found.
+    void openStore(const QString& spec, const QString& origin = {});
+    /// Opens the default store: subcog's own if found, else the demo store.
+    void openDefaultStore();
+
+    MemoryTableModel* model() const { return m_model; }
+    QTableView* table() const { return m_table; }
+    DetailPane* detailPane() const { return m_detail; }
+    MessageBar* messageBar() const { return m_messages; }
+    QLineEdit* filterEdit() const { return m_filter; }
+    /// Switches editing on (reopening the store for writing) or off.
+    void setEditing(bool on);
+    bool isEditing() const;
+    void setTrashView(bool on);
+    /// The memories of the selected rows that are loaded (all of them once the pages are there).
+    QList<Memory> selectedMemories() const;
+    int selectedRowCount() const;
+    /// Soft-deletes the selection; `confirm` false skips the question (tests, scripts).
+    void deleteSelection(bool confirm = true);
+    void hardDeleteSelection(bool confirm = true);
+    void restoreSelection();
+    void goToId(const QString& id);
+    QString statusText() const;
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void applyFilter();
+    void updateStatus();
+    void updateActions();
+    void updateTitle();
+    void showCurrent();
+    void addRecent(const QString& spec);
+    void rebuildRecentMenu();
+    void rebuildStoresMenu();
+    void openSqliteFile();
+    void openFolder();
+    void connectPostgres();
+    void chooseColumns();
+    void restoreViewState();
+    void saveViewState();
+    void withSelection(const std::function<void(const QList<Memory>&)>& action);
+    QIcon icon(const QString& name) const;
+
+    MemoryTableModel* m_model;
+    QTableView* m_table;
+    DetailPane* m_detail;
+    MessageBar* m_messages;
+    QSplitter* m_splitter;
+    QLineEdit* m_filter;
+    QLabel* m_filterProblems;
+    QComboBox* m_namespaceFilter;
+    QComboBox* m_statusFilter;
+    QComboBox* m_domainFilter;
+    QLabel* m_countLabel;
+    QLabel* m_modeLabel;
+    QProgressBar* m_progress;
+    QToolButton* m_cancel;
+    QTimer* m_filterDelay;
+
+    QString m_spec; ///< what opened the current store (with a password, if any: kept in memory only)
+    QString m_displaySpec; ///< the same without a password
+    QString m_origin; ///< how the store was found (default store, demo store)
+    bool m_wantEditing = false;
+    QString m_pendingGoTo;
+    RequestId m_bulk = 0;
+    QList<Memory> m_bulkMemories;
+    std::function<void(const QList<Memory>&)> m_bulkAction;
+    int m_bulkPending = 0;
+
+    QAction* m_openSqlite = nullptr;
+    QAction* m_openFolder = nullptr;
+    QAction* m_connectPg = nullptr;
+    QAction* m_close = nullptr;
+    QAction* m_quit = nullptr;
+    QAction* m_undo = nullptr;
+    QAction* m_redo = nullptr;
+    QAction* m_editing = nullptr;
+    QAction* m_delete = nullptr;
+    QAction* m_hardDelete = nullptr;
+    QAction* m_restore = nullptr;
+    QAction* m_goTo = nullptr;
+    QAction* m_find = nullptr;
+    QAction* m_refresh = nullptr;
+    QAction* m_trash = nullptr;
+    QAction* m_showTombstoned = nullptr;
+    QAction* m_columns = nullptr;
+    QAction* m_detailToggle = nullptr;
+    QAction* m_about = nullptr;
+    QMenu* m_recentMenu = nullptr;
+    QMenu* m_storesMenu = nullptr;
+};
+
+} // namespace Inspector

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+#include "messagebar.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QStyle>
+#include <QToolButton>
+
+using namespace Qt::StringLiterals;
+
+namespace Inspector {
+
+MessageBar::MessageBar(QWidget* parent)
+    : QWidget(parent)
+    , m_icon(new QLabel(this))
+    , m_label(new QLabel(this))
+    , m_close(new QToolButton(this))
+{
+    setObjectName(u"messageBar"_s);
+    setAutoFillBackground(true);
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(8, 4, 4, 4);
+    layout->addWidget(m_icon);
+    layout->addWidget(m_label, 1);
+    layout->addWidget(m_close);
+    m_label->setWordWrap(true);
+    m_label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_close->setAutoRaise(true);
+    m_close->setIcon(style()->standardIcon(QStyle::SP_TitleBarCloseButton));
+    m_close->setToolTip(tr("Close this message"));
+    connect(m_close, &QToolButton::clicked, this, [this] {
+        hide();
+        m_last.clear();
+        m_repeats = 0;
+    });
+    hide();
+}
+
+void MessageBar::showMessage(Kind kind, const QString& text)
+{
+    if (text == m_last && kind == m_kind && isVisible()) {
+        ++m_repeats;
+        m_label->setText(text + u"  "_s + tr("(%1 times)").arg(m_repeats + 1));
+        return;
+    }
+    m_last = text;
+    m_repeats = 0;
+    m_kind = kind;
+    m_label->setText(text);
+    QStyle::StandardPixmap icon = QStyle::SP_MessageBoxInformation;
+    QColor tint = palette().color(QPalette::Highlight);
+    switch (kind) {
+    case Kind::Info:
+        break;
+    case Kind::Warning:
+        icon = QStyle::SP_MessageBoxWarning;
+        tint = QColor(0xe0, 0xa0, 0x00);
+        break;
+    case Kind::Error:
+        icon = QStyle::SP_MessageBoxCritical;
+        tint = QColor(0xd0, 0x30, 0x30);
+        break;
+    }
+    m_icon->setPixmap(style()->standardIcon(icon).pixmap(20, 20));
+    // a light wash of the kind's colour over the window colour works on light and dark palettes alike
+    QPalette p = palette();
+    const QColor base = p.color(QPalette::Window);
+    const auto mix = [&](int a, int b) { return (a * 3 + b) / 4; };
+    p.setColor(QPalette::Window,
+               QColor(mix(base.red(), tint.red()), mix(base.green(), tint.green()), mix(base.blue(), tint.blue())));
+    setPalette(p);
+    show();
+}
+
+QString MessageBar::text() const
+{
+    return isVisible() ? m_last : QString();
+}
+
+} // namespace Inspector

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QWidget>
+
+class QLabel;
+class QToolButton;
+
+namespace Inspector {
+
+/// A non-modal bar above the table for errors and notices; it never blocks the window. The last message stays
+/// until closed or replaced; repeats are counted instead of stacked.
+class MessageBar : public QWidget
+{
+    Q_OBJECT
+public:
+    enum class Kind
+    {
+        Info,
+        Warning,
+        Error,
+    };
+
+    explicit MessageBar(QWidget* parent = nullptr);
+
+    void showMessage(Kind kind, const QString& text);
+    QString text() const;
+    Kind kind() const { return m_kind; }
+
+private:
+    QLabel* m_icon;
+    QLabel* m_label;
+    QToolButton* m_close;
+    Kind m_kind = Kind::Info;
+    QString m_last;
+    int m_repeats = 0;
+};
+
+} // namespace Inspector
