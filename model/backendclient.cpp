@@ -1,20 +1,78 @@
 // SPDX-License-Identifier: MIT
 #include "backendclient.h"
 
+#include <QCoreApplication>
 #include <QThread>
+
+#include <mutex>
 
 using namespace Qt::StringLiterals;
 
 namespace Inspector {
 
+/// The worker's way back to its client; cut when the client goes, so late replies are dropped, not delivered
+/// to a dead object.
+struct ClientLink
+{
+    std::mutex mutex;
+    BackendClient* client = nullptr;
+};
+
+namespace {
+/// Worker threads whose client is gone while they finish a request; joined when they are done or at exit, so
+/// closing a store never waits for the store.
+class ClosingThreads
+{
+public:
+    static void adopt(QThread* thread)
+    {
+        std::lock_guard lock(mutex());
+        reap();
+        if (list().isEmpty())
+            qAddPostRoutine(&ClosingThreads::joinAll);
+        list().append(thread);
+    }
+
+private:
+    static std::mutex& mutex()
+    {
+        static std::mutex m;
+        return m;
+    }
+    static QList<QThread*>& list()
+    {
+        static QList<QThread*> threads;
+        return threads;
+    }
+    static void reap()
+    {
+        for (qsizetype i = list().size() - 1; i >= 0; --i) {
+            if (list().at(i)->isFinished()) {
+                list().at(i)->wait();
+                delete list().takeAt(i);
+            }
+        }
+    }
+    static void joinAll()
+    {
+        std::lock_guard lock(mutex());
+        for (QThread* thread : std::as_const(list())) {
+            thread->wait();
+            delete thread;
+        }
+        list().clear();
+    }
+};
+} // namespace
+
 /// Lives on the worker thread and owns the backend there; every slot runs on that thread.
 class BackendWorker : public QObject
 {
 public:
-    BackendWorker(BackendClient::Factory factory, BackendClient* client,
+    BackendWorker(BackendClient::Factory factory, std::shared_ptr<ClientLink> link,
                   std::shared_ptr<std::atomic<RequestId>> cancelled)
         : m_factory(std::move(factory))
-        , m_client(client)
+        , m_link(std::move(link))
         , m_cancelled(std::move(cancelled))
     {
     }
@@ -215,16 +273,19 @@ private:
         }
     }
 
-    // Replies are emitted on the client's thread, and only while the client still exists.
+    // Replies are emitted on the client's thread, and only while the client still exists: the event is posted
+    // under the link's lock, and a client that goes away later takes its posted events with it.
     template<typename F>
     void reply(F&& emitter)
     {
-        QMetaObject::invokeMethod(
-            m_client, [client = m_client, emitter]() { emitter(client); }, Qt::QueuedConnection);
+        std::lock_guard lock(m_link->mutex);
+        if (BackendClient* client = m_link->client)
+            QMetaObject::invokeMethod(
+                client, [client, emitter]() { emitter(client); }, Qt::QueuedConnection);
     }
 
     BackendClient::Factory m_factory;
-    BackendClient* m_client;
+    std::shared_ptr<ClientLink> m_link;
     std::shared_ptr<std::atomic<RequestId>> m_cancelled;
     std::unique_ptr<PersistenceBackend> m_backend;
     QHash<QString, QList<Written>> m_written; ///< recent writes per id, newest first
@@ -243,7 +304,9 @@ BackendClient::BackendClient(Factory factory, QObject* parent)
     qRegisterMetaType<QList<WriteResult>>();
     qRegisterMetaType<QList<Memory>>();
     qRegisterMetaType<QList<RecordIssue>>();
-    m_worker = new BackendWorker(std::move(factory), this, m_cancelled);
+    m_link = std::make_shared<ClientLink>();
+    m_link->client = this;
+    m_worker = new BackendWorker(std::move(factory), m_link, m_cancelled);
     m_worker->moveToThread(m_thread);
     connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     m_thread->setObjectName(u"inspector-backend"_s);
@@ -252,12 +315,20 @@ BackendClient::BackendClient(Factory factory, QObject* parent)
 
 BackendClient::~BackendClient()
 {
+    {
+        std::lock_guard lock(m_link->mutex);
+        m_link->client = nullptr;
+    }
     m_cancelled->store(m_lastId); // running batches stop at their next step
     QMetaObject::invokeMethod(
         m_worker, [worker = m_worker] { worker->close(); }, Qt::QueuedConnection);
     m_thread->quit();
-    m_thread->wait();
-    delete m_thread;
+    // a request the store is still answering (a long count, a slow server) finishes without us
+    if (m_thread->wait(std::chrono::milliseconds(20))) {
+        delete m_thread;
+        return;
+    }
+    ClosingThreads::adopt(m_thread);
 }
 
 RequestId BackendClient::open()

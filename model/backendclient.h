@@ -14,6 +14,7 @@ class QThread;
 namespace Inspector {
 
 class BackendWorker;
+struct ClientLink;
 
 /// Monotonic id of one request to the worker.
 using RequestId = quint64;
@@ -61,7 +62,8 @@ public:
 
     /// Starts the worker thread; `factory` runs there to open the store.
     explicit BackendClient(Factory factory, QObject* parent = nullptr);
-    /// Cancels what is running, closes the store on its thread and joins the thread.
+    /// Cancels what is running and closes the store on its thread; never waits long for a request the store is
+    /// still answering (the thread finishes it alone and is joined later, at the latest at exit).
     ~BackendClient() override;
 
     RequestId open();
@@ -95,6 +97,7 @@ private:
     BackendWorker* m_worker;
     RequestId m_lastId = 0;
     std::shared_ptr<std::atomic<RequestId>> m_cancelled; ///< highest cancelled batch id, read by the worker
+    std::shared_ptr<ClientLink> m_link;
 };
 
 } // namespace Inspector

@@ -92,7 +92,7 @@ void MemoryTableModel::closeStore()
     // commands refer to memories of this store; they cannot be undone in another one
     m_undoStack->clear();
     beginResetModel();
-    delete m_client; // joins the worker after its current request; replies still queued are dropped with it
+    delete m_client; // does not wait for a request the store is still answering; its reply goes nowhere
     m_client = nullptr;
     ++m_generation;
     m_rows = 0;

@@ -122,9 +122,35 @@ private Q_SLOTS:
             client->open();
             client->requestBatch(ids, 1);
             client->requestPage(1, MemoryQuery {});
-            client.reset(); // joins the worker; nothing arrives afterwards, nothing crashes
+            client.reset(); // nothing arrives afterwards, nothing crashes
         }
         QTest::qWait(50);
+    }
+
+    void closingDoesNotWaitForASlowStore()
+    {
+        // a store that takes long to answer (a slow server, a long count): closing must not freeze the caller
+        std::atomic<bool> opened {false};
+        const QString path = m_store.path;
+        auto client = std::make_unique<BackendClient>([path, &opened] {
+            QThread::msleep(700);
+            auto backend = SqliteBackend::open(path, SqliteBackend::OpenMode::ReadOnly);
+            opened = true;
+            return std::unique_ptr<PersistenceBackend>(std::move(backend));
+        });
+        QSignalSpy answered(client.get(), &BackendClient::opened);
+        client->open();
+        client->requestCount(1, {});
+        QTest::qWait(50);
+        QElapsedTimer timer;
+        timer.start();
+        client.reset();
+        QVERIFY2(timer.elapsed() < 300, qPrintable(QString::number(timer.elapsed())));
+        QVERIFY(!opened);
+        // the worker finishes alone; its late replies go nowhere
+        QTRY_VERIFY_WITH_TIMEOUT(opened, 5000);
+        QTest::qWait(100);
+        QCOMPARE(answered.size(), 0);
     }
 };
 
