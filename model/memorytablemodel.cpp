@@ -80,6 +80,7 @@ void MemoryTableModel::openStore(BackendClient::Factory factory)
                     Q_EMIT fetchFinished(id, cancelled, issues);
                 checkIdle();
             });
+    m_openFailed = false;
     m_openRequest = m_client->open();
     reset();
 }
@@ -467,7 +468,21 @@ void MemoryTableModel::onFailed(RequestId id, quint64 generation, int kind, cons
     Q_UNUSED(kind);
     if (id == m_openRequest) {
         m_openRequest = 0;
+        m_openFailed = true;
         Q_EMIT storeFailed(message);
+        checkIdle();
+        return;
+    }
+    if (m_openFailed) {
+        // everything asked of a store that did not open fails the same way; storeFailed said it once
+        m_pageRequests.remove(id);
+        m_refreshRequests.remove(id);
+        if (id == m_countRequest)
+            m_countRequest = 0;
+        if (id == m_tokenRequest)
+            m_tokenRequest = 0;
+        m_fetches.remove(id);
+        m_inFlight.clear();
         checkIdle();
         return;
     }

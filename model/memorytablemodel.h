@@ -200,6 +200,7 @@ private:
     bool m_storeReadOnly = true;
     bool m_editingEnabled = false;
     RequestId m_openRequest = 0;
+    bool m_openFailed = false;
 
     MemoryQuery m_query;
     int m_pageSize = 200;

@@ -151,7 +151,7 @@ MainWindow::MainWindow(QWidget* parent)
     });
     connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex& from, const QModelIndex& to) {
         const int row = m_table->currentIndex().row();
-        if (row >= from.row() && row <= to.row())
+        if ((row >= from.row() && row <= to.row()) || !m_pendingGoTo.isEmpty())
             showCurrent();
     });
     connect(m_model, &QAbstractItemModel::layoutChanged, this, &MainWindow::showCurrent);
@@ -160,7 +160,11 @@ MainWindow::MainWindow(QWidget* parent)
         updateStatus();
         updateActions();
     });
-    connect(m_model, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateStatus);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this] {
+        updateStatus();
+        if (!m_pendingGoTo.isEmpty())
+            showCurrent();
+    });
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateStatus);
 
     // storage feedback: errors in the bar, never a blocking dialog

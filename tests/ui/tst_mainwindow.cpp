@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: MIT
+// The inspector window under the offscreen platform, on a real store of the backend under test
+// (INSPECTOR_CONTRACT_BACKEND): open, filter, edit in the detail pane, undo, delete, trash and restore, hard delete,
+// conflicts, errors, the PostgreSQL dialog. Every change is checked in the store afterwards.
+#include "conflictdialog.h"
+#include "connectdialog.h"
+#include "detailpane.h"
+#include "mainwindow.h"
+#include "messagebar.h"
+#include "postgresserver.h"
+#include "testhelpers.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTest>
+#include <QUndoStack>
+#include <QUrl>
+
+using namespace Qt::StringLiterals;
+using namespace Inspector;
+
+namespace {
+constexpr int kCount = 300;
+}
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    QTemporaryDir m_config;
+    std::unique_ptr<PersistenceBackend> m_store; ///< the store, read behind the window's back
+    QString m_spec;
+    QStringList m_order;
+
+    static QString idFor(int i) { return u"win%1"_s.arg(i, 4, 10, QChar(u'0')); }
+
+    std::unique_ptr<MainWindow> openWindow(bool editing = false)
+    {
+        auto w = std::make_unique<MainWindow>();
+        w->model()->setChangeCheckInterval(0);
+        w->show();
+        w->activateWindow();
+        [&] { QVERIFY(QTest::qWaitForWindowActive(w.get())); }();
+        w->openStore(m_spec);
+        waitIdle(*w);
+        if (editing) {
+            w->setEditing(true);
+            [&] { QTRY_VERIFY_WITH_TIMEOUT(w->isEditing(), 30000); }();
+            waitIdle(*w);
+        }
+        return w;
+    }
+
+    static void waitIdle(MainWindow& w)
+    {
+        QTRY_VERIFY_WITH_TIMEOUT(w.model()->isOpen() && !w.model()->isBusy() && w.model()->exactCount(), 30000);
+        QTest::qWait(1);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.model()->isBusy(), 30000);
+    }
+
+    static void selectRows(MainWindow& w, int first, int last)
+    {
+        QItemSelection selection(w.model()->index(first, 0), w.model()->index(last, 0));
+        w.table()->selectionModel()->setCurrentIndex(w.model()->index(first, 0), QItemSelectionModel::NoUpdate);
+        w.table()->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    }
+
+    QAction* action(MainWindow& w, const QString& text)
+    {
+        for (QAction* a : w.findChildren<QAction*>()) {
+            if (a->text().remove(u'&') == text)
+                return a;
+        }
+        return nullptr;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        // settings of the tests stay in a scratch directory
+        qputenv("XDG_CONFIG_HOME", m_config.path().toUtf8());
+        qputenv("HOME", m_config.path().toUtf8());
+        QString skip;
+        m_store = Testing::createEmptyStore(m_dir, &skip);
+        if (!m_store) {
+            if (qEnvironmentVariableIntValue("INSPECTOR_REQUIRE_ALL_BACKENDS"))
+                QFAIL(qPrintable(skip));
+            QSKIP(qPrintable(skip));
+        }
+        for (int i = 0; i < kCount; ++i) {
+            Memory m = Testing::sampleMemory(idFor(i), 1767000000 + i);
+            m.content = u"# Window memory %1\n\nSome **markdown** text."_s.arg(i);
+            m.namespaceName = namespaceName(allNamespaces().at(i % 4));
+            m.groupId.reset();
+            if (m_store->kind() == "sqlite"_L1)
+                m.updatedAt = m.createdAt;
+            m_store->store(m);
+            m_order.prepend(m.id);
+        }
+        if (m_store->kind() == "sqlite"_L1)
+            m_spec = u"sqlite:"_s + m_store->location();
+        else if (m_store->kind() == "filesystem"_L1)
+            m_spec = u"fs:"_s + m_store->location();
+        else
+            m_spec = Testing::PostgresServer::shared().url(QUrl(m_store->location()).path().mid(1));
+    }
+
+    void opensReadOnlyAndShowsTheFirstRows()
+    {
+        auto w = openWindow();
+        QCOMPARE(w->model()->rowCount(), kCount);
+        QCOMPARE(w->model()->data(w->model()->index(0, 0), MemoryTableModel::IdRole).toString(), m_order.first());
+        QVERIFY2(w->windowTitle().contains(u"read-only"_s), qPrintable(w->windowTitle()));
+        QVERIFY2(w->statusText().contains(u"300 memories"_s), qPrintable(w->statusText()));
+        QCOMPARE(w->findChild<QLabel*>(u"modeLabel"_s)->text(), u"Read-only"_s);
+        QVERIFY(!action(*w, u"Delete"_s)->isEnabled());
+        // the detail pane follows the current row, read-only
+        selectRows(*w, 2, 2);
+        QCOMPARE(w->detailPane()->memory()->id, m_order.at(2));
+        QVERIFY(w->findChild<QPlainTextEdit*>(u"contentEditor"_s)->isReadOnly());
+        QVERIFY(w->findChild<QPlainTextEdit*>(u"contentEditor"_s)->toPlainText().startsWith(u"# Window memory"_s));
+        selectRows(*w, 2, 6);
+        QVERIFY2(w->statusText().contains(u"5 selected"_s), qPrintable(w->statusText()));
+        // the last row is there without loading what lies between
+        w->table()->scrollToBottom();
+        QTRY_COMPARE_WITH_TIMEOUT(
+            w->model()->data(w->model()->index(kCount - 1, 0), MemoryTableModel::IdRole).toString(), m_order.last(),
+            10000);
+    }
+
+    void filtersInSubcogsLanguage()
+    {
+        auto w = openWindow();
+        QTest::keyClicks(w->filterEdit(), u"ns:patterns"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(w->model()->exactCount().value_or(-1), qint64(kCount / 4), 10000);
+        waitIdle(*w);
+        for (int r = 0; r < w->model()->rowCount(); r += 20)
+            QCOMPARE(w->model()->memoryAt(r)->namespaceName, u"patterns"_s);
+        // words it does not understand are named, not silently dropped
+        w->filterEdit()->clear();
+        QTest::keyClicks(w->filterEdit(), u"frobnicate:yes"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(w->findChild<QLabel*>(u"filterProblems"_s)->isVisible(), 10000);
+        QVERIFY(w->findChild<QLabel*>(u"filterProblems"_s)->text().contains(u"frobnicate"_s));
+        // quick filter for the namespace, and free words in the content
+        w->filterEdit()->clear();
+        w->findChild<QComboBox*>(u"namespaceFilter"_s)->setCurrentText(u"patterns"_s);
+        QTest::keyClicks(w->filterEdit(), u"\"memory 13\""_s);
+        QTRY_COMPARE_WITH_TIMEOUT(w->model()->exactCount().value_or(-1), qint64(1), 10000);
+        waitIdle(*w);
+        QCOMPARE(w->model()->memoryAt(0)->id, idFor(13));
+    }
+
+    void editsInTheDetailPaneSaveWithCtrlSAndUndo()
+    {
+        auto w = openWindow(true);
+        QCOMPARE(w->findChild<QLabel*>(u"modeLabel"_s)->text(), u"Editing"_s);
+        selectRows(*w, 1, 1);
+        const QString id = m_order.at(1);
+        const Memory original = *m_store->get(id);
+        auto* ns = w->detailPane()->findChild<QLineEdit*>(u"field_namespace"_s);
+        QVERIFY(!ns->isReadOnly());
+        ns->selectAll();
+        QTest::keyClicks(ns, u"nonsense"_s);
+        // checked as typed: the problem shows and nothing can be saved
+        QVERIFY(w->detailPane()->validationMessage().contains(u"nonsense"_s));
+        ns->selectAll();
+        QTest::keyClicks(ns, u"Security"_s);
+        QVERIFY(w->detailPane()->validationMessage().isEmpty());
+        auto* content = w->findChild<QPlainTextEdit*>(u"contentEditor"_s);
+        content->setPlainText(u"Rewritten in the window."_s);
+        content->setFocus();
+        QTest::keyClick(content, Qt::Key_S, Qt::ControlModifier);
+        QTRY_COMPARE_WITH_TIMEOUT(m_store->get(id)->namespaceName, u"security"_s, 10000);
+        QCOMPARE(m_store->get(id)->content, u"Rewritten in the window."_s);
+        waitIdle(*w);
+        QAction* undo = action(*w, u"Undo Edit %1"_s.arg(id));
+        QVERIFY2(undo, "the Edit menu names the action");
+        w->table()->setFocus();
+        QTest::keyClick(w->table(), Qt::Key_Z, Qt::ControlModifier);
+        QTRY_VERIFY_WITH_TIMEOUT(m_store->get(id)->sameFields(original), 10000);
+        waitIdle(*w);
+        QTest::keyClick(w->table(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QTRY_COMPARE_WITH_TIMEOUT(m_store->get(id)->content, u"Rewritten in the window."_s, 10000);
+        waitIdle(*w);
+        w->model()->undoStack()->undo();
+        QTRY_VERIFY_WITH_TIMEOUT(m_store->get(id)->sameFields(original), 10000);
+
+        // Esc discards what was typed
+        waitIdle(*w);
+        selectRows(*w, 1, 1);
+        auto* branch = w->detailPane()->findChild<QLineEdit*>(u"field_branch"_s);
+        branch->selectAll();
+        QTest::keyClicks(branch, u"scratch"_s);
+        QVERIFY(w->detailPane()->isDirty());
+        branch->setFocus();
+        QTest::keyClick(branch, Qt::Key_Escape);
+        QVERIFY(!w->detailPane()->isDirty());
+        QCOMPARE(branch->text(), *original.branch);
+    }
+
+    void deletesToTheTrashAndRestores()
+    {
+        auto w = openWindow(true);
+        selectRows(*w, 0, 2);
+        const QStringList ids = m_order.mid(0, 3);
+        w->deleteSelection(false);
+        QTRY_COMPARE_WITH_TIMEOUT(w->model()->exactCount().value_or(-1), qint64(kCount - 3), 10000);
+        for (const QString& id : ids)
+            QVERIFY(m_store->get(id)->isTombstoned());
+        QVERIFY(action(*w, u"Undo Delete 3 memories"_s));
+        waitIdle(*w);
+
+        // the Trash shows them, and restores them
+        action(*w, u"Trash"_s)->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(w->model()->exactCount().value_or(-1), qint64(3), 10000);
+        waitIdle(*w);
+        QVERIFY2(w->statusText().contains(u"3 in the Trash"_s), qPrintable(w->statusText()));
+        selectRows(*w, 0, 2);
+        QVERIFY(action(*w, u"Restore"_s)->isEnabled());
+        w->restoreSelection();
+        QTRY_COMPARE_WITH_TIMEOUT(w->model()->exactCount().value_or(-1), qint64(0), 10000);
+        for (const QString& id : ids) {
+            QVERIFY(!m_store->get(id)->isTombstoned());
+            QCOMPARE(m_store->get(id)->status, u"active"_s);
+        }
+        waitIdle(*w);
+        action(*w, u"Trash"_s)->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(w->model()->exactCount().value_or(-1), qint64(kCount), 10000);
+    }
+
+    void deletesASelectionLargerThanWhatIsLoaded()
+    {
+        auto w = openWindow(true);
+        w->model()->setCacheCapacityRows(200);
+        // every row selected while most pages are not loaded: they are fetched in batches first
+        w->table()->selectAll();
+        QCOMPARE(w->selectedRowCount(), kCount);
+        w->deleteSelection(false);
+        QTRY_COMPARE_WITH_TIMEOUT(w->model()->exactCount().value_or(-1), qint64(0), 30000);
+        QCOMPARE(m_store->count(), qint64(kCount));
+        waitIdle(*w);
+        w->model()->undoStack()->undo();
+        QTRY_COMPARE_WITH_TIMEOUT(w->model()->exactCount().value_or(-1), qint64(kCount), 30000);
+        for (int i = 0; i < kCount; i += 37)
+            QVERIFY(!m_store->get(idFor(i))->isTombstoned());
+    }
+
+    void hardDeleteAndItsUndo()
+    {
+        auto w = openWindow(true);
+        selectRows(*w, 4, 4);
+        const Memory victim = *m_store->get(m_order.at(4));
+        w->hardDeleteSelection(false);
+        QTRY_VERIFY_WITH_TIMEOUT(!m_store->get(victim.id), 10000);
+        QVERIFY(action(*w, u"Undo Permanently delete 1 memory"_s));
+        waitIdle(*w);
+        QCOMPARE(w->model()->exactCount(), qint64(kCount - 1));
+        w->model()->undoStack()->undo();
+        QTRY_VERIFY_WITH_TIMEOUT(m_store->get(victim.id).has_value(), 10000);
+        QVERIFY(m_store->get(victim.id)->sameFields(victim));
+    }
+
+    void aConflictOpensBothVersions()
+    {
+        auto w = openWindow(true);
+        selectRows(*w, 5, 5);
+        const QString id = m_order.at(5);
+        Memory theirs = *m_store->get(id);
+        theirs.content = u"changed by subcog meanwhile"_s;
+        m_store->store(theirs);
+        w->findChild<QPlainTextEdit*>(u"contentEditor"_s)->setPlainText(u"mine"_s);
+        w->detailPane()->save();
+        QTRY_VERIFY_WITH_TIMEOUT(w->findChild<ConflictDialog*>() != nullptr, 10000);
+        auto* dialog = w->findChild<ConflictDialog*>();
+        QVERIFY(dialog->isVisible());
+        QCOMPARE(m_store->get(id)->content, u"changed by subcog meanwhile"_s);
+        QVERIFY(w->messageBar()->text().contains(id));
+        dialog->close();
+    }
+
+    void errorsShowInTheMessageBar()
+    {
+        MainWindow w;
+        w.show();
+        w.openStore(u"sqlite:"_s + m_dir.filePath(u"does-not-exist.db"_s));
+        QTRY_VERIFY_WITH_TIMEOUT(w.messageBar()->isVisible(), 10000);
+        QVERIFY2(w.messageBar()->text().contains(u"does-not-exist.db"_s), qPrintable(w.messageBar()->text()));
+        QCOMPARE(w.messageBar()->kind(), MessageBar::Kind::Error);
+    }
+
+    void goesToAnId()
+    {
+        auto w = openWindow();
+        w->goToId(m_order.at(3));
+        QCOMPARE(w->table()->currentIndex().row(), 3);
+        w->goToId(m_order.at(250)); // not loaded: shown on its own
+        QTRY_COMPARE_WITH_TIMEOUT(w->model()->exactCount().value_or(-1), qint64(1), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory().value_or(Memory {}).id, m_order.at(250), 10000);
+    }
+
+    void postgresDialogNeverSavesThePassword()
+    {
+        ConnectDialog dialog;
+        dialog.findChild<QLineEdit*>(u"host"_s)->setText(u"db.example"_s);
+        dialog.findChild<QLineEdit*>(u"database"_s)->setText(u"memories"_s);
+        dialog.findChild<QLineEdit*>(u"user"_s)->setText(u"ana"_s);
+        dialog.findChild<QLineEdit*>(u"password"_s)->setText(u"s3cret p@ss"_s);
+        dialog.findChild<QComboBox*>(u"sslMode"_s)->setCurrentText(u"require"_s);
+        const QUrl url(dialog.url());
+        QCOMPARE(url.host(), u"db.example"_s);
+        QCOMPARE(url.password(), u"s3cret p@ss"_s);
+        QVERIFY(!dialog.displayUrl().contains(u"s3cret"_s));
+        QVERIFY(dialog.displayUrl().contains(u"sslmode=require"_s));
+        // a recent store entry and the settings file never hold it
+        auto w = openWindow();
+        w->close();
+        QSettings settings;
+        settings.sync();
+        QFile file(settings.fileName());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray all = file.readAll();
+        QVERIFY(!all.contains("s3cret"));
+        QVERIFY(all.contains("recentStores"));
+        QVERIFY(all.contains("window"));
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
