@@ -93,7 +93,10 @@ void MemoryTableModel::closeStore()
     // commands refer to memories of this store; they cannot be undone in another one
     m_undoStack->clear();
     beginResetModel();
-    delete m_client; // does not wait for a request the store is still answering; its reply goes nowhere
+    // deleted from the event loop, since this may run inside one of the client's own signals; its destructor
+    // does not wait for a request the store is still answering, whose reply then goes nowhere
+    m_client->disconnect(this);
+    m_client->deleteLater();
     m_client = nullptr;
     ++m_generation;
     m_rows = 0;

@@ -109,6 +109,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_filterDelay, &QTimer::timeout, this, &MainWindow::applyFilter);
     connect(m_filter, &QLineEdit::textChanged, this, [this] {
         m_pendingGoTo.clear();
+        m_messages->dismiss(m_goToNotice);
         m_filterDelay->start();
     });
     connect(m_filter, &QLineEdit::returnPressed, this, &MainWindow::applyFilter);
@@ -184,7 +185,12 @@ MainWindow::MainWindow(QWidget* parent)
     });
     connect(m_model, &MemoryTableModel::storeFailed, this, [this](const QString& message) {
         m_messages->showMessage(MessageBar::Kind::Error, tr("Could not open %1: %2").arg(m_displaySpec, message));
+        m_model->closeStore();
+        m_spec.clear();
+        m_displaySpec.clear();
         updateTitle();
+        updateActions();
+        updateStatus();
     });
     connect(m_model, &MemoryTableModel::loadFailed, this,
             [this](const QString& message) { m_messages->showMessage(MessageBar::Kind::Error, message); });
@@ -584,8 +590,8 @@ void MainWindow::goToId(const QString& id)
     }
     m_model->setFilter(f);
     m_pendingGoTo = id;
-    m_messages->showMessage(MessageBar::Kind::Info,
-                            tr("Showing only memory %1. Clear or edit the filter to see the others.").arg(id));
+    m_goToNotice = tr("Showing only memory %1. Clear or edit the filter to see the others.").arg(id);
+    m_messages->showMessage(MessageBar::Kind::Info, m_goToNotice);
     updateStatus();
 }
 
@@ -707,7 +713,9 @@ void MainWindow::updateStatus()
     if (!m_model->isOpen()) {
         text = tr("No store open");
     } else if (const auto count = m_model->exactCount()) {
-        const QString what = m_trash->isChecked() ? tr("%1 in the Trash") : tr("%1 memories");
+        const QString what = m_trash->isChecked() ? tr("%1 in the Trash")
+            : *count == 1                         ? tr("%1 memory")
+                                                  : tr("%1 memories");
         text = what.arg(QLocale().toString(*count));
     } else {
         text = tr("Counting…");

@@ -100,6 +100,7 @@ private:
     QString m_origin; ///< how the store was found (default store, demo store)
     bool m_wantEditing = false;
     QString m_pendingGoTo;
+    QString m_goToNotice;
     RequestId m_bulk = 0;
     QList<Memory> m_bulkMemories;
     std::function<void(const QList<Memory>&)> m_bulkAction;

@@ -72,6 +72,15 @@ void MessageBar::showMessage(Kind kind, const QString& text)
     show();
 }
 
+void MessageBar::dismiss(const QString& text)
+{
+    if (isVisible() && text == m_last) {
+        hide();
+        m_last.clear();
+        m_repeats = 0;
+    }
+}
+
 QString MessageBar::text() const
 {
     return isVisible() ? m_last : QString();

@@ -25,6 +25,8 @@ public:
 
     void showMessage(Kind kind, const QString& text);
     QString text() const;
+    /// Hides the bar if it still shows this text.
+    void dismiss(const QString& text);
     Kind kind() const { return m_kind; }
 
 private:

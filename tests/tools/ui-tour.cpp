@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+// Walks the inspector window through its main views on a generated store and takes a screenshot of the whole
+// X screen (imagemagick's `import -window root`) at each step, for review. Run under Xvfb: scripts/screenshots.
+#include "connectdialog.h"
+#include "detailpane.h"
+#include "fixturegenerator.h"
+#include "mainwindow.h"
+#include "messagebar.h"
+#include "sqlite/sqlitebackend.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QLineEdit>
+#include <QProcess>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTextStream>
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+using namespace Inspector;
+
+namespace {
+void settle(int ms = 400)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < ms)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+}
+
+template<typename F>
+void waitFor(F&& done)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (!done() && timer.elapsed() < 30000)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+}
+
+void shoot(const QString& dir, const QString& name)
+{
+    settle();
+    const QString path = QDir(dir).filePath(name + u".png"_s);
+    if (QProcess::execute(u"import"_s, {u"-window"_s, u"root"_s, path}) != 0)
+        qFatal("import failed (install imagemagick and run under Xvfb)");
+    QTextStream(stdout) << path << Qt::endl;
+}
+
+QAction* action(QWidget& w, const QString& text)
+{
+    for (QAction* a : w.findChildren<QAction*>()) {
+        if (a->text().remove(u'&') == text)
+            return a;
+    }
+    qFatal("no action %s", qPrintable(text));
+}
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(u"subcog"_s);
+    QCoreApplication::setApplicationName(u"subcog-inspector-tour"_s);
+    const QString out = app.arguments().value(1, u"screenshots"_s);
+    QDir().mkpath(out);
+    QTemporaryDir scratch;
+    qputenv("XDG_CONFIG_HOME", scratch.filePath(u"config"_s).toUtf8());
+
+    Fixtures::GeneratorOptions options;
+    options.count = 2000;
+    options.anomalies = true;
+    options.largeMemories = 1;
+    const QString store = scratch.filePath(u"index.db"_s);
+    const auto generated = Fixtures::writeSqliteStore(store, Fixtures::SqliteLayout::Head, options);
+    {
+        // a few memories in the Trash, and one with Markdown worth previewing
+        auto backend = SqliteBackend::open(store);
+        for (int i = 5; i < 9; ++i) {
+            if (auto m = backend->get(generated.truth.at(i).id)) {
+                m->status = u"tombstoned"_s;
+                m->tombstonedAt = m->createdAt + 3600;
+                backend->store(*m);
+            }
+        }
+    }
+
+    MainWindow window;
+    window.resize(1400, 860);
+    window.move(0, 0);
+    window.show();
+    window.openStore(u"sqlite:"_s + store);
+    waitFor([&] { return window.model()->exactCount() && !window.model()->isBusy(); });
+    window.table()->selectionModel()->setCurrentIndex(window.model()->index(2, 0),
+                                                      QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    shoot(out, u"01-main-window"_s);
+
+    // the detail pane on a long Markdown memory, rendered
+    QString longId;
+    for (const Memory& m : generated.truth) {
+        if (m.content.size() > 50000) {
+            longId = m.id;
+            break;
+        }
+    }
+    if (!longId.isEmpty())
+        window.goToId(longId);
+    waitFor([&] { return window.detailPane()->memory() && window.detailPane()->memory()->id == longId; });
+    window.detailPane()->findChild<QTabWidget*>()->setCurrentIndex(1);
+    shoot(out, u"02-detail-pane-markdown"_s);
+    window.detailPane()->findChild<QTabWidget*>()->setCurrentIndex(0);
+
+    // filtering with a word the language does not know
+    window.filterEdit()->setText(u"ns:decisions tag:rust colour:blue"_s);
+    waitFor([&] { return !window.model()->isBusy() && window.model()->exactCount(); });
+    settle(600);
+    shoot(out, u"03-filter-bar"_s);
+    window.filterEdit()->clear();
+
+    // editing on, the Trash
+    window.setEditing(true);
+    waitFor([&] { return window.isEditing(); });
+    action(window, u"Trash"_s)->trigger();
+    waitFor([&] { return !window.model()->isBusy() && window.model()->exactCount(); });
+    window.table()->selectAll();
+    shoot(out, u"04-trash-view"_s);
+    window.restoreSelection();
+    waitFor([&] { return !window.model()->isBusy(); });
+    action(window, u"Trash"_s)->trigger();
+    waitFor([&] { return !window.model()->isBusy() && window.model()->exactCount(); });
+    window.table()->selectionModel()->setCurrentIndex(window.model()->index(0, 0),
+                                                      QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    shoot(out, u"05-editing-after-restore-undo-named"_s);
+
+    // the PostgreSQL dialog
+    ConnectDialog dialog(&window);
+    dialog.setFromUrl(u"postgresql://ana@db.example:5432/subcog?sslmode=require"_s);
+    dialog.show();
+    dialog.move(420, 220);
+    shoot(out, u"06-postgres-dialog"_s);
+    dialog.close();
+
+    // an error in the message bar: a file that is not a store
+    QFile junk(scratch.filePath(u"not-a-store.db"_s));
+    junk.open(QIODevice::WriteOnly);
+    junk.write(QByteArray(4096, 'x'));
+    junk.close();
+    window.openStore(u"sqlite:"_s + junk.fileName());
+    waitFor([&] { return window.messageBar()->isVisible() && window.messageBar()->kind() == MessageBar::Kind::Error; });
+    shoot(out, u"07-error-bar"_s);
+    return 0;
+}
