@@ -101,8 +101,7 @@ int main(int argc, char** argv)
     QCommandLineOption backendOption(u"backend"_s, u"sqlite or postgres."_s, u"KIND"_s, u"sqlite"_s);
     QCommandLineOption countOption(u"count"_s, u"Memories in the generated store."_s, u"N"_s, u"1000000"_s);
     QCommandLineOption storeOption(u"store"_s, u"SQLite store file (generated when missing)."_s, u"PATH"_s);
-    QCommandLineOption dirOption(u"server-dir"_s, u"Keep the private PostgreSQL server here between runs."_s,
-                                 u"DIR"_s);
+    QCommandLineOption dirOption(u"server-dir"_s, u"Keep the private PostgreSQL server here between runs."_s, u"DIR"_s);
     QCommandLineOption roundsOption(u"rounds"_s, u"Repetitions of the open and jump measurements."_s, u"R"_s, u"5"_s);
     QCommandLineOption pageOption(u"page"_s, u"Rows per page."_s, u"ROWS"_s, u"200"_s);
     parser.addOptions({backendOption, countOption, storeOption, dirOption, roundsOption, pageOption});
@@ -220,9 +219,8 @@ int main(int argc, char** argv)
     const QString lastScript = writeScript(scripts, u"last.sql"_s,
                                            u"SELECT "_s + metaColumns + u" FROM memories ORDER BY "_s + reverseOrderBy
                                                + u" LIMIT "_s + QString::number(pageSize) + u";\n"_s);
-    const QString allScript = writeScript(scripts, u"all.sql"_s,
-                                          u"SELECT "_s + metaColumns + u" FROM memories ORDER BY "_s + orderBy
-                                              + u";\n"_s);
+    const QString allScript = writeScript(
+        scripts, u"all.sql"_s, u"SELECT "_s + metaColumns + u" FROM memories ORDER BY "_s + orderBy + u";\n"_s);
     QList<double> firstCli, lastCli;
     for (int r = 0; r < rounds; ++r) {
         firstCli << processMs(cli, cliArgs, firstScript);
@@ -236,13 +234,12 @@ int main(int argc, char** argv)
           << " rounds; ours from openStore() in the GUI thread's event loop, " << name
           << " as a whole process (metadata only)" << Qt::endl;
     header(name);
-    row(u"open → first page with content in the model"_s, median(firstPage), median(firstCli),
-        10 * median(firstCli));
+    row(u"open → first page with content in the model"_s, median(firstPage), median(firstCli), 10 * median(firstCli));
     row(u"jump to the last row, loaded (CLI: far-end page)"_s, median(lastRow), median(lastCli), 10 * median(lastCli));
     row(u"scroll through every page (CLI: one ordered read)"_s, scroll, allCli);
     out() << Qt::endl
-          << "peak resident memory after the full scroll: " << QString::number(peakKiB / 1024.0, 'f', 1)
-          << " MiB (now " << QString::number(nowKiB / 1024.0, 'f', 1) << " MiB, " << cached
+          << "peak resident memory after the full scroll: " << QString::number(peakKiB / 1024.0, 'f', 1) << " MiB (now "
+          << QString::number(nowKiB / 1024.0, 'f', 1) << " MiB, " << cached
           << " rows cached; bound 100 MiB: " << (peakKiB <= 100 * 1024 ? "within" : "OVER") << ")" << Qt::endl
           << "longest stall of the GUI event loop during all of it: " << QString::number(stalls.worstMs(), 'f', 1)
           << " ms (bound 50 ms: " << (stalls.worstMs() <= 50 ? "within" : "OVER") << ")" << Qt::endl;
