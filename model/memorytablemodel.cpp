@@ -112,6 +112,7 @@ void MemoryTableModel::closeStore()
     m_pending.clear();
     m_writes.clear();
     m_fetches.clear();
+    m_summaryRequests.clear();
     m_token.reset();
     m_tokenRequest = 0;
     m_location.clear();
@@ -317,8 +318,28 @@ void MemoryTableModel::requestPages(qsizetype firstPage, int pages, bool refresh
         Q_EMIT dataChanged(index(first, 0), index(last, 0), {LoadStateRole});
 }
 
+void MemoryTableModel::findSummariesOf(const QString& id)
+{
+    if (!m_client || id.isEmpty())
+        return;
+    MemoryQuery q;
+    q.filter.summarizing = {id};
+    q.withContent = false;
+    q.limit = 100;
+    m_summaryRequests.insert(m_client->requestPage(0, q), id);
+}
+
 void MemoryTableModel::onPage(RequestId id, quint64 generation, const Page& page)
 {
+    if (const auto s = m_summaryRequests.find(id); s != m_summaryRequests.end()) {
+        const QString of = *s;
+        m_summaryRequests.erase(s);
+        QStringList ids;
+        for (const Memory& m : page.memories)
+            ids << m.id;
+        Q_EMIT summariesFound(of, ids);
+        return;
+    }
     const auto it = m_pageRequests.find(id);
     if (it == m_pageRequests.end() || generation != m_generation)
         return; // a reply for a filter, sort or store left behind
@@ -475,6 +496,10 @@ void MemoryTableModel::onFailed(RequestId id, quint64 generation, int kind, cons
         Q_EMIT storeFailed(message);
         checkIdle();
         return;
+    }
+    if (m_summaryRequests.remove(id)) {
+        checkIdle();
+        return; // the links back are a convenience; the pane simply shows none
     }
     if (m_openFailed) {
         // everything asked of a store that did not open fails the same way; storeFailed said it once

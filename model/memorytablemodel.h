@@ -119,6 +119,9 @@ public:
     RequestId fetchIds(const QStringList& ids, int batchSize = 500);
     void cancelFetch(RequestId id);
 
+    /// Looks up the summaries made from this memory (answered by summariesFound), for links back from a source.
+    void findSummariesOf(const QString& id);
+
     /// How often to ask the store whether another writer changed it; 0 stops asking.
     void setChangeCheckInterval(int milliseconds);
     /// Asks now; a change refreshes what is shown.
@@ -143,6 +146,7 @@ Q_SIGNALS:
     /// Writes landed in the store.
     void writesApplied(int count);
     void externalChangeDetected();
+    void summariesFound(const QString& id, const QStringList& summaryIds);
     void editingEnabledChanged(bool enabled);
     /// Every request sent so far has been answered (for tests and busy indicators).
     void idle();
@@ -224,6 +228,7 @@ private:
     QHash<QString, Pending> m_pending;
     QHash<RequestId, WriteRequest> m_writes;
     QSet<RequestId> m_fetches;
+    QHash<RequestId, QString> m_summaryRequests;
 
     QTimer m_changeTimer;
     RequestId m_tokenRequest = 0;

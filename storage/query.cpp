@@ -36,6 +36,11 @@ bool MemoryFilter::matches(const Memory& m) const
 {
     if (!ids.isEmpty() && !ids.contains(m.id))
         return false;
+    if (!summarizing.isEmpty()
+        && (!m.sourceMemoryIds || std::none_of(summarizing.begin(), summarizing.end(), [&](const QString& id) {
+               return m.sourceMemoryIds->contains(id);
+           })))
+        return false;
     if (!namespaces.isEmpty()) {
         const auto ns = parseNamespace(m.namespaceName);
         if (!ns || !namespaces.contains(*ns))
@@ -204,6 +209,8 @@ ParsedFilter parseFilter(const QString& text, const QDateTime& now)
             f.domains.append(value);
         } else if (key == "id"_L1 || key == "ids"_L1) {
             f.ids.append(list);
+        } else if (key == "summary-of"_L1) {
+            f.summarizing.append(list);
         } else if (key == "created"_L1) {
             const qsizetype dots = value.indexOf(u".."_s);
             const QString from = dots < 0 ? value : value.left(dots);

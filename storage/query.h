@@ -38,6 +38,7 @@ struct MemoryFilter
     QStringList domains; ///< Display strings (`project` also matches a NULL or empty column)
     QStringList words; ///< full-text words, all must occur in the content (or tags/id, as FTS indexes them)
     QStringList ids; ///< restrict to these ids
+    QStringList summarizing; ///< only summaries made from one of these memories (source_memory_ids holds it)
     TombstoneFilter tombstones = TombstoneFilter::Include;
 
     bool isEmpty() const;

@@ -43,6 +43,7 @@ DetailPane::DetailPane(QWidget* parent)
     , m_tombstone(new QLabel(this))
     , m_expiry(new QLabel(this))
     , m_flags(new QLabel(this))
+    , m_summarizedBy(new QLabel(this))
     , m_tabs(new QTabWidget(this))
     , m_content(new QPlainTextEdit(this))
     , m_preview(new QTextBrowser(this))
@@ -107,6 +108,13 @@ DetailPane::DetailPane(QWidget* parent)
             form->addRow(label, value);
         }
     }
+    m_summarizedBy->setObjectName(u"summarizedBy"_s);
+    m_summarizedBy->setWordWrap(true);
+    m_summarizedBy->setTextInteractionFlags(Qt::TextBrowserInteraction);
+    m_summarizedBy->setToolTip(tr("Consolidation summaries that include this memory"));
+    connect(m_summarizedBy, &QLabel::linkActivated, this,
+            [this](const QString& link) { Q_EMIT memoryLinkActivated(link.section(u':', 1)); });
+    form->addRow(tr("Summarized by:"), m_summarizedBy);
     m_flags->setWordWrap(true);
     form->addRow(tr("Notes:"), m_flags);
     auto* scroll = new QScrollArea;
@@ -164,6 +172,16 @@ void DetailPane::setMemory(const std::optional<Memory>& memory)
     fill();
 }
 
+void DetailPane::setSummarizedBy(const QString& id, const QStringList& summaryIds)
+{
+    if (!m_memory || m_memory->id != id)
+        return;
+    QStringList links;
+    for (const QString& s : summaryIds)
+        links << u"<a href=\"memory:%1\">%1</a>"_s.arg(s.toHtmlEscaped());
+    m_summarizedBy->setText(links.join(u", "_s));
+}
+
 void DetailPane::setEditable(bool editable)
 {
     m_editable = editable;
@@ -213,6 +231,9 @@ void DetailPane::fill()
                                                         : tr("Live"));
     QStringList notes = has ? describeFlags(m_memory->flags) : QStringList();
     m_flags->setText(notes.join(u'\n'));
+    if (!has || m_summarizedFor != m_memory->id)
+        m_summarizedBy->clear();
+    m_summarizedFor = has ? m_memory->id : QString();
     m_content->setReadOnly(!editing);
     m_content->setPlainText(has ? m_memory->content : QString());
     m_content->setEnabled(has);

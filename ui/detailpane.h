@@ -29,6 +29,8 @@ public:
     void setMemory(const std::optional<Memory>& memory);
     std::optional<Memory> memory() const { return m_memory; }
     void setEditable(bool editable);
+    /// The summaries made from the shown memory, as links (they arrive after the memory).
+    void setSummarizedBy(const QString& id, const QStringList& summaryIds);
     bool isEditable() const { return m_editable; }
     /// The fields as edited, or nullopt with the first problem in `error`.
     std::optional<Memory> editedMemory(QString* error = nullptr) const;
@@ -56,6 +58,7 @@ private:
     QLabel* m_tombstone;
     QLabel* m_expiry;
     QLabel* m_flags;
+    QLabel* m_summarizedBy;
     QTabWidget* m_tabs;
     QPlainTextEdit* m_content;
     QTextBrowser* m_preview;
@@ -64,6 +67,7 @@ private:
     QPushButton* m_save;
     QPushButton* m_discard;
     bool m_filling = false;
+    QString m_summarizedFor;
 };
 
 } // namespace Inspector

@@ -253,6 +253,7 @@ MainWindow::MainWindow(QWidget* parent)
         m_model->updateMemories({after}, tr("Edit %1").arg(after.id));
     });
     connect(m_detail, &DetailPane::memoryLinkActivated, this, &MainWindow::goToId);
+    connect(m_model, &MemoryTableModel::summariesFound, m_detail, &DetailPane::setSummarizedBy);
 
     // layout
     auto* central = new QWidget(this);
@@ -598,7 +599,10 @@ void MainWindow::goToId(const QString& id)
 void MainWindow::showCurrent()
 {
     const QModelIndex current = m_table->currentIndex();
+    const QString before = m_detail->memory() ? m_detail->memory()->id : QString();
     m_detail->setMemory(current.isValid() ? m_model->memoryAt(current.row()) : std::nullopt);
+    if (m_detail->memory() && m_detail->memory()->id != before)
+        m_model->findSummariesOf(m_detail->memory()->id);
     if (!current.isValid() && !m_pendingGoTo.isEmpty()) {
         const int row = m_model->loadedRowOf(m_pendingGoTo);
         if (row >= 0) {
@@ -843,6 +847,8 @@ void MainWindow::chooseColumns()
 void MainWindow::restoreViewState()
 {
     QSettings settings;
+    // rows kept in memory for scrolling back; pages farther away are read again when needed
+    m_model->setCacheCapacityRows(qBound(500, settings.value(u"table/cacheRows"_s, 5000).toInt(), 1000000));
     QHeaderView* header = m_table->horizontalHeader();
     header->resizeSection(int(MemoryColumn::Id), 150);
     header->resizeSection(int(MemoryColumn::Content), 420);

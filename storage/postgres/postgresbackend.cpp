@@ -528,6 +528,16 @@ PostgresBackend::Sql PostgresBackend::whereClause(const MemoryFilter& f) const
         parts << column("project_id") + u" = ANY("_s + sql.add(arrayLiteral(f.projects)) + u"::text[])"_s;
     if (!f.branches.isEmpty())
         parts << column("branch") + u" = ANY("_s + sql.add(arrayLiteral(f.branches)) + u"::text[])"_s;
+    if (!f.summarizing.isEmpty()) {
+        if (has("source_memory_ids")) {
+            QStringList alternatives;
+            for (const QString& id : f.summarizing)
+                alternatives << u"strpos(source_memory_ids::text, "_s + sql.add(QString(u'"' + id + u'"')) + u") > 0"_s;
+            parts << u'(' + alternatives.join(u" OR "_s) + u')';
+        } else {
+            parts << u"false"_s; // a layout without summaries
+        }
+    }
     if (!f.domains.isEmpty()) {
         if (m_layout == Layout::Split) {
             // compose the display string the way Domain::toString() does

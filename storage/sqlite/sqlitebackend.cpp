@@ -815,6 +815,15 @@ SqliteBackend::Fragment SqliteBackend::whereClause(const MemoryFilter& f) const
         inList(columnExpr(u"branch"_s), f.branches);
     if (!f.domains.isEmpty())
         inList(u"COALESCE(NULLIF("_s + columnExpr(u"domain"_s) + u", ''), 'project')"_s, f.domains);
+    if (!f.summarizing.isEmpty()) {
+        // a substring test of the JSON text: json_each would fail the whole query on one malformed value
+        QStringList alternatives;
+        for (const QString& id : f.summarizing) {
+            alternatives << u"instr("_s + columnExpr(u"source_memory_ids"_s) + u", ?) > 0"_s;
+            binds << QString(u'"' + id + u'"');
+        }
+        parts << u'(' + alternatives.join(u" OR "_s) + u')';
+    }
     QStringList words;
     for (const QString& word : f.words) {
         if (hasFullTextToken(word))

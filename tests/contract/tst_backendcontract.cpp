@@ -351,6 +351,36 @@ private Q_SLOTS:
         }
     }
 
+    void summariesOfAMemory()
+    {
+        Memory a = storable(Testing::sampleMemory(u"plain01"_s, 1767000001));
+        a.isSummary = false;
+        a.sourceMemoryIds.reset();
+        Memory s = storable(Testing::sampleMemory(u"summary01"_s, 1767000002));
+        s.sourceMemoryIds = QStringList {u"plain01"_s, u"plain02"_s};
+        Memory t = storable(Testing::sampleMemory(u"summary02"_s, 1767000003));
+        t.sourceMemoryIds = QStringList {u"plain03"_s};
+        Memory u = storable(Testing::sampleMemory(u"summary03"_s, 1767000004));
+        u.sourceMemoryIds = QStringList {u"plain011"_s}; // a longer id that merely starts the same
+        for (const Memory& m : {a, s, t, u})
+            m_backend->store(m);
+        auto ids = [&](const QString& text) {
+            const ParsedFilter parsed = parseFilter(text);
+            MemoryQuery query;
+            query.filter = parsed.filter;
+            query.sortKey = SortKey::Id;
+            query.order = Qt::AscendingOrder;
+            QStringList out;
+            for (const Memory& m : m_backend->query(query).memories)
+                out << m.id;
+            return out;
+        };
+        QCOMPARE(ids(u"summary-of:plain01"_s), QStringList {u"summary01"_s});
+        QCOMPARE(ids(u"summary-of:plain02,plain03"_s), (QStringList {u"summary01"_s, u"summary02"_s}));
+        QCOMPARE(ids(u"summary-of:nothing"_s), QStringList {});
+        QCOMPARE(m_backend->count(parseFilter(u"summary-of:plain03"_s).filter), qint64(1));
+    }
+
     void pagesAfterUpdates()
     {
         QList<Memory> stored = fillFromStream(60);

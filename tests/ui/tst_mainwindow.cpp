@@ -100,6 +100,8 @@ private Q_SLOTS:
             m.content = u"# Window memory %1\n\nSome **markdown** text."_s.arg(i);
             m.namespaceName = namespaceName(allNamespaces().at(i % 4));
             m.groupId.reset();
+            if (i == 10)
+                m.sourceMemoryIds = QStringList {idFor(0), idFor(1)};
             if (m_store->kind() == "sqlite"_L1)
                 m.updatedAt = m.createdAt;
             m_store->store(m);
@@ -304,6 +306,19 @@ private Q_SLOTS:
         w->goToId(m_order.at(250)); // not loaded: shown on its own
         QTRY_COMPARE_WITH_TIMEOUT(w->model()->exactCount().value_or(-1), qint64(1), 10000);
         QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory().value_or(Memory {}).id, m_order.at(250), 10000);
+    }
+
+    void linksBetweenSummariesAndTheirSources()
+    {
+        auto w = openWindow();
+        w->goToId(idFor(0));
+        QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory().value_or(Memory {}).id, idFor(0), 10000);
+        auto* back = w->detailPane()->findChild<QLabel*>(u"summarizedBy"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(back->text().contains(idFor(10)), 10000);
+        Q_EMIT back->linkActivated(u"memory:"_s + idFor(10));
+        QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory().value_or(Memory {}).id, idFor(10), 10000);
+        auto* sources = w->detailPane()->findChild<QLabel*>(u"field_source_memory_ids"_s);
+        QVERIFY(sources->text().contains(idFor(1)));
     }
 
     void postgresDialogNeverSavesThePassword()
