@@ -31,6 +31,12 @@ public:
 
     /// Inserts the memory or updates the stored one with the same id (whole write or nothing).
     virtual void store(const Memory& memory) = 0;
+    /// Stores several memories; in one transaction where the store has them (all or none), otherwise one by one.
+    virtual void storeBatch(const QList<Memory>& memories)
+    {
+        for (const Memory& m : memories)
+            store(m);
+    }
     /// The memory with this id, or nullopt when there is none.
     virtual std::optional<Memory> get(const QString& id) = 0;
     /// Hard-deletes the memory; returns whether anything was removed.

@@ -18,6 +18,11 @@ void RetryingBackend::store(const Memory& memory)
     retry([&] { m_inner->store(memory); });
 }
 
+void RetryingBackend::storeBatch(const QList<Memory>& memories)
+{
+    retry([&] { m_inner->storeBatch(memories); });
+}
+
 std::optional<Memory> RetryingBackend::get(const QString& id)
 {
     return retry([&] { return m_inner->get(id); });

@@ -24,6 +24,7 @@ public:
     QStringList describeLayout() const override { return m_inner->describeLayout(); }
 
     void store(const Memory& memory) override;
+    void storeBatch(const QList<Memory>& memories) override;
     std::optional<Memory> get(const QString& id) override;
     bool remove(const QString& id) override;
     QStringList listIds() override;

@@ -738,9 +738,8 @@ void PostgresBackend::checkWritable() const
                                                            : u": this older PostgreSQL layout is open read-only"_s));
 }
 
-void PostgresBackend::store(const Memory& memory)
+void PostgresBackend::validateForWrite(const Memory& memory) const
 {
-    checkWritable();
     auto invalid = [&](const QString& why) {
         throw StorageError(StorageError::Kind::InvalidInput,
                            m_location + u": memory "_s + (memory.id.isEmpty() ? u"(no id)"_s : memory.id) + u": "_s
@@ -771,104 +770,124 @@ void PostgresBackend::store(const Memory& memory)
         noNul(u"tag '"_s + QString(tag).remove(QChar(0)) + u'\'', tag);
     for (const QString& id : memory.sourceMemoryIds.value_or(QStringList {}))
         noNul(u"source_memory_ids"_s, id);
+}
 
-    std::optional<Memory> existing;
-    try {
-        guarded(u"writing memory "_s + memory.id, [&](pqxx::connection& c) {
-            pqxx::work tx(c);
-            Sql read;
-            read.text = u"SELECT "_s + selectList() + u" FROM memories WHERE id = "_s + read.add(memory.id)
-                + u" FOR UPDATE"_s;
-            const pqxx::result current = read.exec(tx);
-            const QList<Memory> decoded = decodeRows(current);
-            const Memory* e = decoded.isEmpty() ? nullptr : &decoded.first();
+void PostgresBackend::writeRow(pqxx::transaction_base& tx, const Memory& memory)
+{
+    Sql read;
+    read.text = u"SELECT "_s + selectList() + u" FROM memories WHERE id = "_s + read.add(memory.id) + u" FOR UPDATE"_s;
+    const pqxx::result current = read.exec(tx);
+    const QList<Memory> decoded = decodeRows(current);
+    const Memory* e = decoded.isEmpty() ? nullptr : &decoded.first();
 
-            Sql write;
-            QStringList columns;
-            QStringList values;
-            // parameters are added only for the columns written: an unused one has no type PostgreSQL can infer
-            auto set = [&](const char* column, bool differs, const std::function<QString()>& value) {
-                if (e && !differs)
-                    return;
-                columns << QString::fromLatin1(column);
-                values << value();
-            };
-            auto optText
-                = [&](const std::optional<QString>& v) -> QString { return v ? write.add(*v) : write.addNull(); };
-            auto optNumber = [&](const std::optional<qint64>& v) -> QString {
-                return (v ? write.add(*v) : write.addNull()) + u"::bigint"_s;
-            };
-            set("content", !e || e->content != memory.content, [&]() -> QString { return write.add(memory.content); });
-            set("namespace", !e || e->namespaceName != memory.namespaceName,
-                [&]() -> QString { return write.add(memory.namespaceName); });
-            set("domain", !e || e->domain != memory.domain,
-                [&]() -> QString { return write.add(domainJson(memory.domain)); });
-            set("project_id", !e || e->projectId != memory.projectId,
-                [&]() -> QString { return optText(memory.projectId); });
-            set("branch", !e || e->branch != memory.branch, [&]() -> QString { return optText(memory.branch); });
-            set("file_path", !e || e->filePath != memory.filePath,
-                [&]() -> QString { return optText(memory.filePath); });
-            set("status", !e || e->status != memory.status, [&]() -> QString { return write.add(memory.status); });
-            set("tags", !e || e->tags != memory.tags,
-                [&]() -> QString { return write.add(arrayLiteral(memory.tags)) + u"::text[]"_s; });
-            set("created_at", !e || e->createdAt != memory.createdAt,
-                [&]() -> QString { return write.add(memory.createdAt) + u"::bigint"_s; });
-            set("updated_at", !e || e->updatedAt != memory.updatedAt,
-                [&]() -> QString { return write.add(memory.updatedAt) + u"::bigint"_s; });
-            set("source", !e || e->source != memory.source, [&]() -> QString { return optText(memory.source); });
-            set("tombstoned_at", !e || e->tombstonedAt != memory.tombstonedAt,
-                [&]() -> QString { return optNumber(memory.tombstonedAt); });
-            set("expires_at", !e || e->expiresAt != memory.expiresAt,
-                [&]() -> QString { return optNumber(memory.expiresAt); });
-            set("is_summary", !e || e->isSummary != memory.isSummary,
-                [&]() -> QString { return write.add(memory.isSummary ? u"true"_s : u"false"_s) + u"::boolean"_s; });
-            auto sourceIds = [&]() -> QString {
-                if (memory.sourceMemoryIds) {
-                    QByteArray json = "[";
-                    for (qsizetype i = 0; i < memory.sourceMemoryIds->size(); ++i) {
-                        if (i)
-                            json.append(',');
-                        appendJsonString(json, memory.sourceMemoryIds->at(i));
-                    }
-                    json.append(']');
-                    return write.add(QString::fromUtf8(json)) + u"::jsonb"_s;
-                }
-                return write.addNull() + u"::jsonb"_s;
-            };
-            set("source_memory_ids",
-                !e || e->sourceMemoryIds != memory.sourceMemoryIds || (e->flags & MemoryFlag::InvalidSourceMemoryIds),
-                sourceIds);
-            set("consolidation_timestamp", !e || e->consolidationTimestamp != memory.consolidationTimestamp,
-                [&]() -> QString { return optNumber(memory.consolidationTimestamp); });
-            if (!e) {
-                write.text = u"INSERT INTO memories (id, "_s + columns.join(u", "_s) + u") VALUES ("_s
-                    + write.add(memory.id) + u", "_s + values.join(u", "_s) + u')';
-            } else if (!columns.isEmpty()) {
-                QStringList assignments;
-                for (qsizetype i = 0; i < columns.size(); ++i)
-                    assignments << columns[i] + u" = "_s + values[i];
-                write.text
-                    = u"UPDATE memories SET "_s + assignments.join(u", "_s) + u" WHERE id = "_s + write.add(memory.id);
+    Sql write;
+    QStringList columns;
+    QStringList values;
+    // parameters are added only for the columns written: an unused one has no type PostgreSQL can infer
+    auto set = [&](const char* column, bool differs, const std::function<QString()>& value) {
+        if (e && !differs)
+            return;
+        columns << QString::fromLatin1(column);
+        values << value();
+    };
+    auto optText = [&](const std::optional<QString>& v) -> QString { return v ? write.add(*v) : write.addNull(); };
+    auto optNumber = [&](const std::optional<qint64>& v) -> QString {
+        return (v ? write.add(*v) : write.addNull()) + u"::bigint"_s;
+    };
+    set("content", !e || e->content != memory.content, [&]() -> QString { return write.add(memory.content); });
+    set("namespace", !e || e->namespaceName != memory.namespaceName,
+        [&]() -> QString { return write.add(memory.namespaceName); });
+    set("domain", !e || e->domain != memory.domain, [&]() -> QString { return write.add(domainJson(memory.domain)); });
+    set("project_id", !e || e->projectId != memory.projectId, [&]() -> QString { return optText(memory.projectId); });
+    set("branch", !e || e->branch != memory.branch, [&]() -> QString { return optText(memory.branch); });
+    set("file_path", !e || e->filePath != memory.filePath, [&]() -> QString { return optText(memory.filePath); });
+    set("status", !e || e->status != memory.status, [&]() -> QString { return write.add(memory.status); });
+    set("tags", !e || e->tags != memory.tags,
+        [&]() -> QString { return write.add(arrayLiteral(memory.tags)) + u"::text[]"_s; });
+    set("created_at", !e || e->createdAt != memory.createdAt,
+        [&]() -> QString { return write.add(memory.createdAt) + u"::bigint"_s; });
+    set("updated_at", !e || e->updatedAt != memory.updatedAt,
+        [&]() -> QString { return write.add(memory.updatedAt) + u"::bigint"_s; });
+    set("source", !e || e->source != memory.source, [&]() -> QString { return optText(memory.source); });
+    set("tombstoned_at", !e || e->tombstonedAt != memory.tombstonedAt,
+        [&]() -> QString { return optNumber(memory.tombstonedAt); });
+    set("expires_at", !e || e->expiresAt != memory.expiresAt, [&]() -> QString { return optNumber(memory.expiresAt); });
+    set("is_summary", !e || e->isSummary != memory.isSummary,
+        [&]() -> QString { return write.add(memory.isSummary ? u"true"_s : u"false"_s) + u"::boolean"_s; });
+    auto sourceIds = [&]() -> QString {
+        if (memory.sourceMemoryIds) {
+            QByteArray json = "[";
+            for (qsizetype i = 0; i < memory.sourceMemoryIds->size(); ++i) {
+                if (i)
+                    json.append(',');
+                appendJsonString(json, memory.sourceMemoryIds->at(i));
             }
-            if (!write.text.isEmpty())
-                write.exec(tx);
+            json.append(']');
+            return write.add(QString::fromUtf8(json)) + u"::jsonb"_s;
+        }
+        return write.addNull() + u"::jsonb"_s;
+    };
+    set("source_memory_ids",
+        !e || e->sourceMemoryIds != memory.sourceMemoryIds || (e->flags & MemoryFlag::InvalidSourceMemoryIds),
+        sourceIds);
+    set("consolidation_timestamp", !e || e->consolidationTimestamp != memory.consolidationTimestamp,
+        [&]() -> QString { return optNumber(memory.consolidationTimestamp); });
+    if (!e) {
+        write.text = u"INSERT INTO memories (id, "_s + columns.join(u", "_s) + u") VALUES ("_s + write.add(memory.id)
+            + u", "_s + values.join(u", "_s) + u')';
+    } else if (!columns.isEmpty()) {
+        QStringList assignments;
+        for (qsizetype i = 0; i < columns.size(); ++i)
+            assignments << columns[i] + u" = "_s + values[i];
+        write.text = u"UPDATE memories SET "_s + assignments.join(u", "_s) + u" WHERE id = "_s + write.add(memory.id);
+    }
+    if (!write.text.isEmpty())
+        write.exec(tx);
+}
+
+void PostgresBackend::store(const Memory& memory)
+{
+    storeBatch({memory});
+}
+
+void PostgresBackend::storeBatch(const QList<Memory>& memories)
+{
+    checkWritable();
+    if (memories.isEmpty())
+        return;
+    for (const Memory& memory : memories)
+        validateForWrite(memory);
+    const QString what = memories.size() == 1
+        ? QString(u"writing memory "_s + memories.first().id)
+        : QString(u"writing "_s + QString::number(memories.size()) + u" memories"_s);
+    try {
+        guarded(what, [&](pqxx::connection& c) {
+            pqxx::work tx(c);
+            for (const Memory& memory : memories)
+                writeRow(tx, memory);
             tx.commit();
             return 0;
         });
     } catch (const StorageError& error) {
         if (!error.message().contains(u"outcome is unknown"_s))
             throw;
-        // The commit may or may not have happened: read the row again before anyone retries.
-        std::optional<Memory> now;
+        // The commit may or may not have happened: read the rows again before anyone retries.
+        QStringList ids;
+        for (const Memory& memory : memories)
+            ids << memory.id;
+        QList<Memory> now;
         try {
-            now = get(memory.id);
+            now = getBatch(ids);
         } catch (const StorageError&) {
             throw StorageError(StorageError::Kind::Storage, error.message(), error.detail());
         }
-        if (now && now->sameFields(memory))
-            return; // it was committed
+        const bool committed = now.size() == memories.size()
+            && std::equal(now.begin(), now.end(), memories.begin(),
+                          [](const Memory& a, const Memory& b) { return a.sameFields(b); });
+        if (committed)
+            return;
         throw StorageError(StorageError::Kind::Storage,
-                           m_location + u": writing memory "_s + memory.id
+                           m_location + u": "_s + what
                                + u": the connection was lost during commit and the write did not happen"_s,
                            error.detail());
     }

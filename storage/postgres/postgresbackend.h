@@ -11,7 +11,8 @@ class QThread;
 
 namespace pqxx {
 class result;
-}
+class transaction_base;
+} // namespace pqxx
 
 namespace Inspector {
 
@@ -58,6 +59,7 @@ public:
     Page query(const MemoryQuery& query) override;
     qint64 count(const MemoryFilter& filter) override;
     std::optional<QByteArray> changeToken() override;
+    void storeBatch(const QList<Memory>& memories) override;
 
     /// The planner's estimate of count(filter): instant, for showing a number before the exact count.
     qint64 estimateCount(const MemoryFilter& filter);
@@ -66,6 +68,9 @@ public:
     static QString redact(const QString& url);
 
 private:
+    void validateForWrite(const Memory& memory) const;
+    /// One memory's INSERT or UPDATE of the changed columns, inside the caller's transaction.
+    void writeRow(pqxx::transaction_base& tx, const Memory& memory);
     enum class Layout
     {
         Head,

@@ -1078,8 +1078,33 @@ void SqliteBackend::checkWritable() const
 
 void SqliteBackend::store(const Memory& memory)
 {
+    storeBatch({memory});
+}
+
+void SqliteBackend::storeBatch(const QList<Memory>& memories)
+{
     assertThread();
     checkWritable();
+    if (memories.isEmpty())
+        return;
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    Transaction tx(db);
+    QSqlQuery q(db);
+    if (!q.exec(u"BEGIN IMMEDIATE"_s))
+        fail(u"cannot start a write"_s, q.lastError());
+    tx.open = true;
+    for (const Memory& memory : memories)
+        writeRow(memory);
+    if (!q.exec(u"COMMIT"_s))
+        fail(memories.size() == 1
+                 ? QString(u"committing memory "_s + memories.first().id + u" failed"_s)
+                 : QString(u"committing "_s + QString::number(memories.size()) + u" memories failed"_s),
+             q.lastError());
+    tx.committed = true;
+}
+
+void SqliteBackend::writeRow(const Memory& memory)
+{
     auto invalid = [&](const QString& why) {
         throw StorageError(StorageError::Kind::InvalidInput,
                            m_path + u": memory "_s + (memory.id.isEmpty() ? u"(no id)"_s : memory.id) + u": "_s + why);
@@ -1098,12 +1123,7 @@ void SqliteBackend::store(const Memory& memory)
     }
 
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-    Transaction tx(db);
     QSqlQuery q(db);
-    if (!q.exec(u"BEGIN IMMEDIATE"_s))
-        fail(u"cannot start a write"_s, q.lastError());
-    tx.open = true;
-
     QList<RawRow> existingRows
         = readRows(u"SELECT "_s + selectList() + u" FROM memories m WHERE m.id = ?"_s, {memory.id});
     std::optional<Memory> existing;
@@ -1208,9 +1228,6 @@ void SqliteBackend::store(const Memory& memory)
                 fail(u"writing the text of memory "_s + memory.id + u" failed"_s, q.lastError(), sql);
         }
     }
-    if (!q.exec(u"COMMIT"_s))
-        fail(u"committing memory "_s + memory.id + u" failed"_s, q.lastError());
-    tx.committed = true;
 }
 
 bool SqliteBackend::remove(const QString& id)

@@ -56,6 +56,7 @@ public:
     qint64 count(const MemoryFilter& filter) override;
     QList<RecordIssue> storeIssues() override;
     std::optional<QByteArray> changeToken() override;
+    void storeBatch(const QList<Memory>& memories) override;
 
     /// How long a statement waits for another process's lock before failing with a Storage error (default 5 s).
     void setBusyTimeout(int milliseconds);
@@ -88,6 +89,8 @@ private:
     QList<Memory> readBatch(const QStringList& ids, QList<RecordIssue>* issues, bool complete);
     void checkWritable() const;
     void assertThread() const;
+    /// One memory's INSERT/UPDATE and FTS row, inside the caller's transaction.
+    void writeRow(const Memory& memory);
     [[noreturn]] void fail(const QString& what, const class QSqlError& error, const QString& sql = {}) const;
 
     QString m_path;

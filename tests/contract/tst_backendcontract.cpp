@@ -351,6 +351,29 @@ private Q_SLOTS:
         }
     }
 
+    void storeBatchIsOneTransaction()
+    {
+        QList<Memory> batch;
+        for (int i = 0; i < 5; ++i)
+            batch << storable(Testing::sampleMemory(u"batch%1"_s.arg(i), 1767000100 + i));
+        m_backend->storeBatch(batch);
+        QCOMPARE(m_backend->getBatch({u"batch0"_s, u"batch4"_s}).size(), 2);
+        QVERIFY(m_backend->get(u"batch3"_s)->sameFields(batch[3]));
+
+        // one invalid memory in a batch: the stores with transactions write none of it
+        Memory changed = batch[0];
+        changed.content = u"changed in a batch that fails"_s;
+        Memory fresh = storable(Testing::sampleMemory(u"batchnew"_s, 1767000200));
+        Memory broken = storable(Testing::sampleMemory(u"batchbad"_s, 1767000201));
+        broken.namespaceName.clear();
+        QVERIFY_THROWS_EXCEPTION(StorageError, m_backend->storeBatch({changed, fresh, broken}));
+        if (m_backend->kind() != "filesystem"_L1) {
+            QVERIFY(m_backend->get(u"batch0"_s)->sameFields(batch[0]));
+            QVERIFY(!m_backend->exists(u"batchnew"_s));
+        }
+        QVERIFY(!m_backend->exists(u"batchbad"_s));
+    }
+
     void summariesOfAMemory()
     {
         Memory a = storable(Testing::sampleMemory(u"plain01"_s, 1767000001));
