@@ -2,8 +2,10 @@
 #include "commands.h"
 
 #include "aboutinfo.h"
+#include "copier.h"
 #include "demostore.h"
 #include "exporter.h"
+#include "jsonl.h"
 #include "storelocator.h"
 #include "storeopener.h"
 
@@ -45,7 +47,12 @@ const char* const kHelpTail = QT_TRANSLATE_NOOP(
     "                        index if there is one, otherwise a demo store the inspector creates\n"
     "  info [STORE]          describe STORE (or the default store) and count its memories, without a window\n"
     "  count STORE           print the number of memories (matching --filter)\n"
-    "  export STORE          write memories to standard output or -o FILE (--format jsonl)\n"
+    "  export STORE          write memories to standard output or -o FILE (--format jsonl, json, csv,\n"
+    "                        md, or subcog for subcog's own import format)\n"
+    "  get STORE ID...       print these memories as JSON Lines (exit 3 if one does not exist)\n"
+    "  copy SOURCE TARGET    copy memories into TARGET (created if missing) in its own layout, keeping\n"
+    "                        ids; --on-conflict skip|overwrite|fail (default fail) for ids TARGET has\n"
+    "                        with other values; --dry-run reports what would happen\n"
     "\n"
     "STORE is sqlite:PATH or a subcog SQLite file (index.db); postgresql://... or postgres://...\n"
     "(libpq's PG* variables and ~/.pgpass fill in the rest); fs:DIR or a folder of subcog JSON files\n"
@@ -55,15 +62,22 @@ const char* const kHelpTail = QT_TRANSLATE_NOOP(
     "  0  success\n"
     "  1  the store could not be opened or read, or the output could not be written\n"
     "  2  wrong arguments, or a filter with words that were not understood\n"
-    "  3  finished, but some records could not be decoded and were skipped (listed on stderr)\n");
+    "  3  finished, but some records could not be decoded, found or written (listed on stderr)\n"
+    "  4  copy stopped at an id TARGET already holds with other values (--on-conflict fail)\n");
 
 struct Session
 {
     QCommandLineParser parser;
-    QCommandLineOption format {u"format"_s, tr("Export format: jsonl."), u"FORMAT"_s, u"jsonl"_s};
+    QCommandLineOption format {u"format"_s, tr("Export format: jsonl, json, csv, md or subcog (subcog's own NDJSON)."),
+                               u"FORMAT"_s, u"jsonl"_s};
     QCommandLineOption output {{u"o"_s, u"output"_s}, tr("Write the export to FILE (atomically)."), u"FILE"_s};
     QCommandLineOption filter {u"filter"_s, tr("Only memories matching QUERY (subcog's filter language)."), u"QUERY"_s};
     QCommandLineOption ids {u"ids"_s, tr("Only the memories with these comma-separated ids."), u"ID,..."_s};
+    QCommandLineOption onConflict {u"on-conflict"_s,
+                                   tr("copy: what to do with ids TARGET already has with other values: skip, "
+                                      "overwrite or fail."),
+                                   u"WHAT"_s, u"fail"_s};
+    QCommandLineOption dryRun {u"dry-run"_s, tr("copy: report what would be copied, write nothing.")};
     QCommandLineOption keyFile {u"key-file"_s,
                                 tr("Base64 key (32 bytes) for encrypted folder stores, read from FILE; "
                                    "otherwise SUBCOG_ENCRYPTION_KEY."),
@@ -75,8 +89,9 @@ struct Session
                                          + tr(kHelpTail));
         parser.addHelpOption();
         parser.addVersionOption();
-        parser.addOptions({format, output, filter, ids, keyFile});
-        parser.addPositionalArgument(u"command"_s, tr("count, export, or a STORE to open."), u"[command]"_s);
+        parser.addOptions({format, output, filter, ids, onConflict, dryRun, keyFile});
+        parser.addPositionalArgument(u"command"_s, tr("info, count, export, get, copy, or a STORE to open."),
+                                     u"[command]"_s);
         parser.addPositionalArgument(u"store"_s, tr("The store."), u"[STORE]"_s);
     }
 };
@@ -139,9 +154,11 @@ int commandCount(Session& s, const QString& store)
 
 int commandExport(Session& s, const QString& store)
 {
-    const QString format = s.parser.value(s.format);
-    if (format != "jsonl"_L1) {
-        err() << "subcog-inspector: unknown export format '" << format << "' (this build writes: jsonl)" << Qt::endl;
+    const QString formatName = s.parser.value(s.format);
+    const auto format = exportFormatFromName(formatName);
+    if (!format) {
+        err() << "subcog-inspector: unknown export format '" << formatName
+              << "' (use one of: " << exportFormatNames().join(u", "_s) << ")" << Qt::endl;
         return ExitUsage;
     }
     const auto filter = buildFilter(s);
@@ -165,17 +182,37 @@ int commandExport(Session& s, const QString& store)
             device = std::move(file);
         }
         const bool showProgress = isatty(STDERR_FILENO) && saveFile;
-        JsonlExporter exporter(*backend);
-        const ExportReport report = exporter.run(*filter, *device, [&](qint64 written, qint64 expected) {
+        Exporter exporter(*backend, *format);
+        // a failed write names the file and why; QSaveFile leaves an existing file as it was
+        auto writeFailure = [&](const QString& fallback) {
+            const QString why = saveFile && saveFile->error() == QFileDevice::ResourceError
+                ? u"no space left on the device"_s
+                : fallback;
+            return StorageError(StorageError::Kind::OperationFailed,
+                                (saveFile ? saveFile->fileName() : u"standard output"_s)
+                                    + u": cannot write the export: "_s + why
+                                    + (saveFile ? u"; the file was left as it was"_s : QString()));
+        };
+        ExportReport report;
+        try {
+            report = exporter.run(*filter, *device, [&](qint64 written, qint64 expected) {
+                if (showProgress)
+                    err() << "\rexported " << written << " of " << expected << Qt::flush;
+                return true;
+            });
+        } catch (const StorageError& e) {
             if (showProgress)
-                err() << "\rexported " << written << " of " << expected << Qt::flush;
-            return true;
-        });
+                err() << Qt::endl;
+            if (!e.message().startsWith(u"writing the export failed"_s))
+                throw;
+            if (saveFile)
+                saveFile->cancelWriting();
+            throw writeFailure(device->errorString());
+        }
         if (showProgress)
             err() << Qt::endl;
         if (saveFile && !saveFile->commit())
-            throw StorageError(StorageError::Kind::OperationFailed,
-                               saveFile->fileName() + u": cannot write: "_s + saveFile->errorString());
+            throw writeFailure(saveFile->errorString());
         for (const RecordIssue& issue : report.skipped)
             err() << "subcog-inspector: skipped " << issue.id << ": " << issue.reason << Qt::endl;
         for (const RecordIssue& issue : report.storeIssues)
@@ -186,6 +223,121 @@ int commandExport(Session& s, const QString& store)
             return ExitPartial;
         }
         return ExitOk;
+    } catch (const StorageError& error) {
+        reportError(error);
+        return ExitError;
+    }
+}
+
+int commandGet(Session& s, const QString& store, const QStringList& ids)
+{
+    try {
+        auto backend = openStore(store, [&] {
+            OpenOptions o = openOptions(s);
+            o.readOnly = true;
+            return o;
+        }());
+        QList<RecordIssue> issues;
+        const QList<Memory> memories = backend->getBatch(ids, &issues);
+        QFile stdoutFile;
+        if (!stdoutFile.open(stdout, QIODevice::WriteOnly))
+            throw StorageError(StorageError::Kind::OperationFailed, u"cannot write to standard output"_s);
+        QByteArray buffer;
+        QSet<QString> found;
+        for (const Memory& m : memories) {
+            found.insert(m.id);
+            if (m.flags & MemoryFlag::Locked) {
+                issues << RecordIssue {m.id, u"encrypted, and no key was given (SUBCOG_ENCRYPTION_KEY)"_s, true};
+                continue;
+            }
+            appendJsonLine(buffer, m);
+        }
+        if (stdoutFile.write(buffer) != buffer.size())
+            throw StorageError(StorageError::Kind::OperationFailed, u"writing to standard output failed"_s);
+        stdoutFile.close();
+        int missing = 0;
+        for (const RecordIssue& issue : issues) {
+            err() << "subcog-inspector: " << issue.id << ": " << issue.reason << Qt::endl;
+            found.insert(issue.id);
+            ++missing;
+        }
+        for (const QString& id : ids) {
+            if (!found.contains(id)) {
+                err() << "subcog-inspector: " << id << ": no memory with this id" << Qt::endl;
+                ++missing;
+            }
+        }
+        return missing ? ExitPartial : ExitOk;
+    } catch (const StorageError& error) {
+        reportError(error);
+        return ExitError;
+    }
+}
+
+int commandCopy(Session& s, const QString& source, const QString& target)
+{
+    const auto filter = buildFilter(s);
+    if (!filter)
+        return ExitUsage;
+    const auto policy = onConflictFromName(s.parser.value(s.onConflict));
+    if (!policy) {
+        err() << "subcog-inspector: --on-conflict takes skip, overwrite or fail" << Qt::endl;
+        return ExitUsage;
+    }
+    const bool dryRun = s.parser.isSet(s.dryRun);
+    try {
+        OpenOptions readOptions = openOptions(s);
+        readOptions.readOnly = true;
+        auto from = openStore(source, readOptions);
+        OpenOptions writeOptions = openOptions(s);
+        writeOptions.readOnly = dryRun;
+        writeOptions.create = !dryRun;
+        std::unique_ptr<PersistenceBackend> to;
+        try {
+            to = openStore(target, writeOptions);
+        } catch (const StorageError& e) {
+            if (!dryRun || e.kind() != StorageError::Kind::NotFound)
+                throw;
+        }
+        if (to && to->location() == from->location() && to->kind() == from->kind()) {
+            err() << "subcog-inspector: SOURCE and TARGET are the same store" << Qt::endl;
+            return ExitUsage;
+        }
+        ExportSource what;
+        what.query.filter = *filter;
+        const bool showProgress = isatty(STDERR_FILENO);
+        CopyReport report;
+        if (to) {
+            Copier copier(*from, *to);
+            report = copier.run(what, *policy, dryRun, [&](const CopyReport& soFar) {
+                if (showProgress)
+                    err() << "\r" << (dryRun ? "checked " : "copied ") << soFar.read << " of " << soFar.expected
+                          << Qt::flush;
+                return true;
+            });
+        } else {
+            // a dry run into a store that does not exist yet: everything would be created
+            report.dryRun = true;
+            report.expected = from->count(*filter);
+            report.read = report.created = report.expected;
+        }
+        if (showProgress)
+            err() << Qt::endl;
+        for (const RecordIssue& issue : report.failed)
+            err() << "subcog-inspector: not copied: " << issue.id << ": " << issue.reason << Qt::endl;
+        out() << (dryRun ? "dry run, nothing written: " : "") << report.read << " of " << report.expected << " read; "
+              << report.created << (dryRun ? " would be created, " : " created, ") << report.overwritten
+              << (dryRun ? " would be overwritten, " : " overwritten, ") << report.unchanged << " already equal, "
+              << report.skipped << " skipped (in the target with other values), " << report.failed.size() << " failed"
+              << Qt::endl;
+        if (!report.stoppedAt.isEmpty()) {
+            err() << "subcog-inspector: stopped at " << report.stoppedAt
+                  << ": the target holds it with other values (use --on-conflict skip or overwrite); the batch "
+                     "holding it was not written"
+                  << Qt::endl;
+            return ExitConflict;
+        }
+        return report.failed.isEmpty() ? ExitOk : ExitPartial;
     } catch (const StorageError& error) {
         reportError(error);
         return ExitError;
@@ -237,7 +389,8 @@ bool isHeadless(const QStringList& arguments)
         return true;
     const QStringList positional = s.parser.positionalArguments();
     const QString command = positional.value(0);
-    return positional.size() > 1 || command == "count"_L1 || command == "export"_L1 || command == "info"_L1;
+    return positional.size() > 1 || command == "count"_L1 || command == "export"_L1 || command == "info"_L1
+        || command == "get"_L1 || command == "copy"_L1;
 }
 
 QString windowStoreArgument(const QStringList& arguments)
@@ -270,6 +423,20 @@ int runCommandLine(const QStringList& arguments)
             return ExitUsage;
         }
         return command == "count"_L1 ? commandCount(s, positional[1]) : commandExport(s, positional[1]);
+    }
+    if (command == "get"_L1) {
+        if (positional.size() < 3) {
+            err() << "subcog-inspector: get needs a STORE and at least one ID (see --help)" << Qt::endl;
+            return ExitUsage;
+        }
+        return commandGet(s, positional[1], positional.mid(2));
+    }
+    if (command == "copy"_L1) {
+        if (positional.size() != 3) {
+            err() << "subcog-inspector: copy needs exactly a SOURCE and a TARGET (see --help)" << Qt::endl;
+            return ExitUsage;
+        }
+        return commandCopy(s, positional[1], positional[2]);
     }
     if (command == "info"_L1 && positional.size() <= 2)
         return commandOpen(positional.value(1));

@@ -11,7 +11,8 @@ enum ExitCode
     ExitOk = 0,
     ExitError = 1, ///< the store could not be opened or read, or the output could not be written
     ExitUsage = 2, ///< wrong arguments or a filter with words the inspector did not understand
-    ExitPartial = 3, ///< done, but some records could not be decoded and were skipped (listed on stderr)
+    ExitPartial = 3, ///< done, but some records could not be decoded, found or written (listed on stderr)
+    ExitConflict = 4, ///< copy stopped at an id the target holds with other values (--on-conflict fail)
 };
 
 /// Runs the command line (arguments without the program name) and returns the exit code.

@@ -2,54 +2,410 @@
 #include "exporter.h"
 
 #include "jsonl.h"
+#include "memoryfields.h"
 
 using namespace Qt::StringLiterals;
 
 namespace Inspector {
 
-JsonlExporter::JsonlExporter(PersistenceBackend& backend, int pageSize)
+namespace {
+
+struct FormatInfo
+{
+    ExportFormat format;
+    const char* name;
+    const char* suffix;
+};
+constexpr FormatInfo kFormats[] = {
+    {ExportFormat::JsonLines, "jsonl", "jsonl"}, {ExportFormat::Json, "json", "json"},
+    {ExportFormat::Csv, "csv", "csv"},           {ExportFormat::Markdown, "md", "md"},
+    {ExportFormat::Subcog, "subcog", "ndjson"},  {ExportFormat::Tsv, "tsv", "tsv"},
+};
+
+/// The columns of the tabular formats: the full-fidelity record's keys, in its order.
+const MemoryColumn kTableColumns[] = {
+    MemoryColumn::Id,
+    MemoryColumn::Content,
+    MemoryColumn::Namespace,
+    MemoryColumn::Domain,
+    MemoryColumn::Project,
+    MemoryColumn::Branch,
+    MemoryColumn::FilePath,
+    MemoryColumn::Status,
+    MemoryColumn::CreatedAt,
+    MemoryColumn::UpdatedAt,
+    MemoryColumn::TombstonedAt,
+    MemoryColumn::ExpiresAt,
+    MemoryColumn::Tags,
+    MemoryColumn::Source,
+    MemoryColumn::IsSummary,
+    MemoryColumn::SourceMemoryIds,
+    MemoryColumn::ConsolidatedAt,
+    MemoryColumn::GroupId,
+};
+
+/// A cell of the tabular formats: raw values (seconds, not local times), lists joined by commas, null empty.
+QString cellText(const Memory& m, MemoryColumn column)
+{
+    const QVariant raw = MemoryFields::rawValue(m, column);
+    if (raw.isNull())
+        return {};
+    if (raw.metaType().id() == QMetaType::QStringList)
+        return raw.toStringList().join(u',');
+    if (raw.metaType().id() == QMetaType::Bool)
+        return raw.toBool() ? u"true"_s : u"false"_s;
+    if (column == MemoryColumn::Domain && m.domain.isEmpty())
+        return u"project"_s;
+    return raw.toString();
+}
+
+class JsonLinesEncoder : public RecordEncoder
+{
+public:
+    void record(QByteArray& out, const Memory& m) override { appendJsonLine(out, m); }
+};
+
+class SubcogEncoder : public RecordEncoder
+{
+public:
+    void record(QByteArray& out, const Memory& m) override { appendSubcogExportLine(out, m); }
+};
+
+class JsonArrayEncoder : public RecordEncoder
+{
+public:
+    void begin(QByteArray& out) override { out.append('['); }
+    void record(QByteArray& out, const Memory& m) override
+    {
+        out.append(m_first ? "\n" : ",\n");
+        m_first = false;
+        appendJsonObject(out, m);
+    }
+    void end(QByteArray& out) override { out.append(m_first ? "]\n" : "\n]\n"); }
+
+private:
+    bool m_first = true;
+};
+
+class CsvEncoder : public RecordEncoder
+{
+public:
+    void begin(QByteArray& out) override
+    {
+        QStringList names;
+        for (const MemoryColumn c : kTableColumns)
+            names << MemoryFields::fieldName(c);
+        out.append(names.join(u',').toUtf8());
+        out.append("\r\n");
+    }
+    void record(QByteArray& out, const Memory& m) override
+    {
+        bool first = true;
+        for (const MemoryColumn c : kTableColumns) {
+            if (!first)
+                out.append(',');
+            first = false;
+            const QString text = cellText(m, c);
+            // RFC 4180: quote a field with a comma, quote or line break; double the quotes inside
+            if (text.contains(u',') || text.contains(u'"') || text.contains(u'\n') || text.contains(u'\r')) {
+                out.append('"');
+                out.append(QString(text).replace(u"\""_s, u"\"\""_s).toUtf8());
+                out.append('"');
+            } else {
+                out.append(text.toUtf8());
+            }
+        }
+        out.append("\r\n");
+    }
+};
+
+class TsvEncoder : public RecordEncoder
+{
+public:
+    void begin(QByteArray& out) override
+    {
+        QStringList names;
+        for (const MemoryColumn c : kTableColumns)
+            names << MemoryFields::fieldName(c);
+        out.append(names.join(u'\t').toUtf8());
+        out.append('\n');
+    }
+    void record(QByteArray& out, const Memory& m) override
+    {
+        QStringList cells;
+        for (const MemoryColumn c : kTableColumns) {
+            // tabs and line breaks would split the cell: escaped as spreadsheets' TSV readers expect
+            cells << cellText(m, c)
+                         .replace(u"\\"_s, u"\\\\"_s)
+                         .replace(u"\t"_s, u"\\t"_s)
+                         .replace(u"\r"_s, u"\\r"_s)
+                         .replace(u"\n"_s, u"\\n"_s);
+        }
+        out.append(cells.join(u'\t').toUtf8());
+        out.append('\n');
+    }
+};
+
+class MarkdownEncoder : public RecordEncoder
+{
+public:
+    void record(QByteArray& out, const Memory& m) override
+    {
+        QString text = u"## "_s + m.id + u"\n\n| Field | Value |\n| --- | --- |\n"_s;
+        for (const MemoryColumn c : kTableColumns) {
+            if (c == MemoryColumn::Id || c == MemoryColumn::Content)
+                continue;
+            QString value = cellText(m, c);
+            if (value.isEmpty())
+                continue;
+            const QVariant raw = MemoryFields::rawValue(m, c);
+            if (raw.metaType().id() == QMetaType::LongLong && c != MemoryColumn::IsSummary)
+                value = MemoryFields::formatTime(raw.toLongLong()) + u" (`"_s + value + u"`)"_s;
+            value.replace(u"|"_s, u"\\|"_s).replace(u"\r"_s, u" "_s).replace(u"\n"_s, u" "_s);
+            text += u"| "_s + MemoryFields::fieldName(c) + u" | "_s + value + u" |\n"_s;
+        }
+        // the content verbatim in a fence longer than any run of backticks inside it
+        int longest = 0;
+        int run = 0;
+        for (const QChar ch : m.content) {
+            run = ch == u'`' ? run + 1 : 0;
+            longest = qMax(longest, run);
+        }
+        const QString fence(qMax(3, longest + 1), u'`');
+        text += u"\n"_s + fence + u"markdown\n"_s + m.content + (m.content.endsWith(u'\n') ? u""_s : u"\n"_s) + fence
+            + u"\n\n"_s;
+        out.append(text.toUtf8());
+    }
+};
+
+} // namespace
+
+std::optional<ExportFormat> exportFormatFromName(const QString& name)
+{
+    for (const FormatInfo& f : kFormats) {
+        if (name.compare(QLatin1StringView(f.name), Qt::CaseInsensitive) == 0)
+            return f.format;
+    }
+    if (name.compare(u"markdown"_s, Qt::CaseInsensitive) == 0)
+        return ExportFormat::Markdown;
+    if (name.compare(u"ndjson"_s, Qt::CaseInsensitive) == 0)
+        return ExportFormat::Subcog;
+    return std::nullopt;
+}
+
+QString exportFormatName(ExportFormat format)
+{
+    for (const FormatInfo& f : kFormats) {
+        if (f.format == format)
+            return QString::fromLatin1(f.name);
+    }
+    return {};
+}
+
+QString exportFormatSuffix(ExportFormat format)
+{
+    for (const FormatInfo& f : kFormats) {
+        if (f.format == format)
+            return QString::fromLatin1(f.suffix);
+    }
+    return {};
+}
+
+QStringList exportFormatNames()
+{
+    return {u"jsonl"_s, u"json"_s, u"csv"_s, u"md"_s, u"subcog"_s};
+}
+
+RecordEncoder::~RecordEncoder() = default;
+
+std::unique_ptr<RecordEncoder> RecordEncoder::create(ExportFormat format)
+{
+    switch (format) {
+    case ExportFormat::JsonLines:
+        return std::make_unique<JsonLinesEncoder>();
+    case ExportFormat::Json:
+        return std::make_unique<JsonArrayEncoder>();
+    case ExportFormat::Csv:
+        return std::make_unique<CsvEncoder>();
+    case ExportFormat::Markdown:
+        return std::make_unique<MarkdownEncoder>();
+    case ExportFormat::Subcog:
+        return std::make_unique<SubcogEncoder>();
+    case ExportFormat::Tsv:
+        return std::make_unique<TsvEncoder>();
+    }
+    return std::make_unique<JsonLinesEncoder>();
+}
+
+QByteArray encodeMemories(ExportFormat format, const QList<Memory>& memories)
+{
+    QByteArray out;
+    auto encoder = RecordEncoder::create(format);
+    encoder->begin(out);
+    for (const Memory& m : memories)
+        encoder->record(out, m);
+    encoder->end(out);
+    return out;
+}
+
+BatchReader::BatchReader(PersistenceBackend& backend, ExportSource source, int batchSize)
     : m_backend(backend)
-    , m_pageSize(pageSize)
+    , m_source(std::move(source))
+    , m_batchSize(qMax(1, batchSize))
 {
 }
 
-ExportReport JsonlExporter::run(const MemoryFilter& filter, QIODevice& out, const Progress& progress)
+qint64 BatchReader::expected()
+{
+    if (!m_source.ids.isEmpty())
+        return m_source.ids.size();
+    if (!m_source.ranges.isEmpty()) {
+        qint64 n = 0;
+        for (const auto& [first, count] : std::as_const(m_source.ranges))
+            n += count;
+        return n;
+    }
+    return m_backend.count(m_source.query.filter);
+}
+
+bool BatchReader::next(QList<Memory>* memories, QList<RecordIssue>* issues)
+{
+    memories->clear();
+    if (m_done)
+        return false;
+    if (!m_source.ids.isEmpty()) {
+        if (m_idPos >= m_source.ids.size()) {
+            m_done = true;
+            return false;
+        }
+        const QStringList chunk = m_source.ids.mid(m_idPos, m_batchSize);
+        m_idPos += chunk.size();
+        *memories = m_backend.getBatch(chunk, issues);
+        return true;
+    }
+    if (m_source.ranges.isEmpty()) {
+        // the whole query: pages with content, one query per batch
+        if (!m_started) {
+            m_started = true;
+            MemoryQuery q = m_source.query;
+            q.after.reset();
+            q.fromEnd = false;
+            q.skip = 0;
+            q.withContent = true;
+            q.limit = m_batchSize;
+            m_cursor = q;
+        }
+        if (!m_cursor) {
+            m_done = true;
+            return false;
+        }
+        Page page = m_backend.query(*m_cursor);
+        *memories = std::move(page.memories);
+        if (issues)
+            issues->append(page.issues);
+        if (page.next)
+            m_cursor->after = page.next;
+        else
+            m_cursor.reset();
+        return true;
+    }
+    // rows of the query: ids from metadata pages (the first seek by offset, then by cursor), memories by getBatch
+    while (m_rangeLeft <= 0) {
+        if (m_started)
+            ++m_range;
+        m_started = true;
+        if (m_range >= m_source.ranges.size()) {
+            m_done = true;
+            return false;
+        }
+        MemoryQuery q = m_source.query;
+        q.after.reset();
+        q.fromEnd = false;
+        q.withContent = false;
+        q.skip = m_source.ranges[m_range].first;
+        m_rangeLeft = m_source.ranges[m_range].second;
+        m_cursor = q;
+    }
+    m_cursor->limit = int(qMin<qint64>(m_batchSize, m_rangeLeft));
+    const Page page = m_backend.query(*m_cursor);
+    QStringList ids;
+    for (const Memory& m : page.memories)
+        ids << m.id;
+    if (issues)
+        issues->append(page.issues);
+    m_rangeLeft = page.next && !page.memories.isEmpty() ? m_rangeLeft - page.memories.size() : 0;
+    m_cursor->after = page.next;
+    m_cursor->skip = 0;
+    *memories = m_backend.getBatch(ids, issues);
+    return true;
+}
+
+Exporter::Exporter(PersistenceBackend& backend, ExportFormat format, int batchSize)
+    : m_backend(backend)
+    , m_format(format)
+    , m_batchSize(batchSize)
+{
+}
+
+ExportReport Exporter::run(const MemoryFilter& filter, QIODevice& out, const Progress& progress)
+{
+    ExportSource source;
+    source.query.filter = filter;
+    return run(source, out, progress);
+}
+
+ExportReport Exporter::run(const ExportSource& source, QIODevice& out, const Progress& progress)
 {
     ExportReport report;
-    report.expected = m_backend.count(filter);
-    MemoryQuery query;
-    query.filter = filter;
-    query.limit = m_pageSize;
+    BatchReader reader(m_backend, source, m_batchSize);
+    report.expected = reader.expected();
+    auto encoder = RecordEncoder::create(m_format);
     QByteArray buffer;
-    for (;;) {
-        Page page = m_backend.query(query);
-        buffer.clear();
-        qint64 written = 0;
-        for (const Memory& memory : std::as_const(page.memories)) {
-            if (memory.flags & MemoryFlag::Locked) {
-                // only the id of an encrypted memory is known without its key
-                report.skipped.append(
-                    RecordIssue {memory.id, u"encrypted, and no key was given (SUBCOG_ENCRYPTION_KEY)"_s});
-                continue;
-            }
-            appendJsonLine(buffer, memory);
-            ++written;
-        }
+    auto flush = [&] {
         if (out.write(buffer) != buffer.size())
             throw StorageError(StorageError::Kind::OperationFailed,
                                u"writing the export failed: "_s + out.errorString());
-        report.written += written;
-        report.skipped.append(page.issues);
+        buffer.clear();
+    };
+    encoder->begin(buffer);
+    QList<Memory> batch;
+    QSet<QString> found;
+    while (reader.next(&batch, &report.skipped)) {
+        for (const Memory& memory : std::as_const(batch)) {
+            if (!source.ids.isEmpty())
+                found.insert(memory.id);
+            if (memory.flags & MemoryFlag::Locked) {
+                // only the id of an encrypted memory is known without its key
+                report.skipped.append(
+                    RecordIssue {memory.id, u"encrypted, and no key was given (SUBCOG_ENCRYPTION_KEY)"_s, true});
+                continue;
+            }
+            encoder->record(buffer, memory);
+            ++report.written;
+        }
+        flush();
         if (progress && !progress(report.written, report.expected)) {
             report.cancelled = true;
             return report;
         }
-        if (!page.next)
-            break;
-        query.after = page.next;
     }
-    for (const RecordIssue& issue : m_backend.storeIssues())
-        (issue.unreadable ? report.skipped : report.storeIssues).append(issue);
+    encoder->end(buffer);
+    flush();
+    if (source.ids.isEmpty()) {
+        for (const RecordIssue& issue : m_backend.storeIssues())
+            (issue.unreadable ? report.skipped : report.storeIssues).append(issue);
+    } else {
+        // ids that do not exist are named, so "N of M written" adds up
+        QSet<QString> reported;
+        for (const RecordIssue& issue : std::as_const(report.skipped))
+            reported.insert(issue.id);
+        for (const QString& id : source.ids) {
+            if (!found.contains(id) && !reported.contains(id)) {
+                report.skipped.append(RecordIssue {id, u"no memory with this id"_s, false});
+                reported.insert(id);
+            }
+        }
+    }
     return report;
 }
 

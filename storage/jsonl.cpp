@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "jsonl.h"
 
+using namespace Qt::StringLiterals;
+
 namespace Inspector {
 
 void appendJsonString(QByteArray& out, QStringView text)
@@ -86,6 +88,48 @@ void appendArray(QByteArray& out, const QStringList& items)
 
 void appendJsonLine(QByteArray& out, const Memory& m)
 {
+    appendJsonObject(out, m);
+    out.append('\n');
+}
+
+void appendSubcogExportLine(QByteArray& out, const Memory& m)
+{
+    // subcog's own export record (src/io/formats/json.rs): canonical enum strings, file_path and source omitted
+    // when absent
+    out.append('{');
+    appendKey(out, "id", true);
+    appendJsonString(out, m.id);
+    appendKey(out, "content");
+    appendJsonString(out, m.content);
+    appendKey(out, "namespace");
+    appendJsonString(out, namespaceName(m.effectiveNamespace()));
+    appendKey(out, "domain");
+    appendJsonString(out, m.domain.isEmpty() ? u"project"_s : m.domain);
+    appendKey(out, "project_id");
+    appendOptional(out, m.projectId);
+    appendKey(out, "branch");
+    appendOptional(out, m.branch);
+    if (m.filePath) {
+        appendKey(out, "file_path");
+        appendJsonString(out, *m.filePath);
+    }
+    appendKey(out, "status");
+    appendJsonString(out, statusName(m.effectiveStatus()));
+    appendKey(out, "created_at");
+    out.append(QByteArray::number(m.createdAt));
+    appendKey(out, "updated_at");
+    out.append(QByteArray::number(m.updatedAt));
+    appendKey(out, "tags");
+    appendArray(out, m.tags);
+    if (m.source) {
+        appendKey(out, "source");
+        appendJsonString(out, *m.source);
+    }
+    out.append("}\n");
+}
+
+void appendJsonObject(QByteArray& out, const Memory& m)
+{
     out.append('{');
     appendKey(out, "id", true);
     appendJsonString(out, m.id);
@@ -126,7 +170,7 @@ void appendJsonLine(QByteArray& out, const Memory& m)
     appendOptional(out, m.consolidationTimestamp);
     appendKey(out, "group_id");
     appendOptional(out, m.groupId);
-    out.append("}\n");
+    out.append('}');
 }
 
 } // namespace Inspector

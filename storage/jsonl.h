@@ -18,4 +18,10 @@ void appendJsonString(QByteArray& out, QStringView text);
  */
 void appendJsonLine(QByteArray& out, const Memory& memory);
 
+/// The same object without the newline.
+void appendJsonObject(QByteArray& out, const Memory& memory);
+
+/// One line of subcog's own `subcog export` NDJSON (spec §11), which `subcog import` reads back.
+void appendSubcogExportLine(QByteArray& out, const Memory& memory);
+
 } // namespace Inspector

@@ -20,7 +20,7 @@ StoreSpec StoreSpec::parse(const QString& text)
         return {Kind::Filesystem, text.mid(3)};
     if (text.startsWith("postgresql://"_L1) || text.startsWith("postgres://"_L1))
         return {Kind::Postgres, text};
-    if (QFileInfo(text).isDir())
+    if (QFileInfo(text).isDir() || text.endsWith(u'/'))
         return {Kind::Filesystem, text};
     return {Kind::Sqlite, text};
 }
@@ -35,12 +35,24 @@ std::unique_ptr<PersistenceBackend> openStore(const QString& text, const OpenOpt
     case StoreSpec::Kind::Sqlite:
         if (spec.location.isEmpty())
             throw StorageError(StorageError::Kind::InvalidInput, u"sqlite: needs a file path"_s);
-        backend = SqliteBackend::open(
-            spec.location, options.readOnly ? SqliteBackend::OpenMode::ReadOnly : SqliteBackend::OpenMode::Auto);
+        if (options.create && !options.readOnly && !QFileInfo::exists(spec.location))
+            backend = SqliteBackend::create(spec.location);
+        else
+            backend = SqliteBackend::open(
+                spec.location, options.readOnly ? SqliteBackend::OpenMode::ReadOnly : SqliteBackend::OpenMode::Auto);
         break;
     case StoreSpec::Kind::Postgres: {
         PostgresBackend::Options pg;
         pg.readOnly = options.readOnly;
+        if (options.create && !options.readOnly) {
+            try {
+                backend = PostgresBackend::createSchema(spec.location);
+                break;
+            } catch (const StorageError& e) {
+                if (e.kind() != StorageError::Kind::InvalidInput)
+                    throw; // "already has a memories table" falls through to a plain open
+            }
+        }
         backend = PostgresBackend::open(spec.location, pg);
         break;
     }
@@ -48,7 +60,8 @@ std::unique_ptr<PersistenceBackend> openStore(const QString& text, const OpenOpt
         FilesystemBackend::Options fs;
         fs.readOnly = options.readOnly;
         fs.key = options.encryptionKey;
-        backend = FilesystemBackend::open(spec.location, fs);
+        backend = options.create && !options.readOnly ? FilesystemBackend::create(spec.location, fs)
+                                                      : FilesystemBackend::open(spec.location, fs);
         break;
     }
     }

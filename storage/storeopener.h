@@ -27,6 +27,7 @@ struct OpenOptions
 {
     bool readOnly = false; ///< open without write access even when the store allows it
     std::optional<QByteArray> encryptionKey; ///< 32-byte key for encrypted folder stores (else SUBCOG_ENCRYPTION_KEY)
+    bool create = false; ///< create the store in subcog's layout when it does not exist (a copy's target)
 };
 
 /// Opens the store a STORE argument names, wrapped in the retry policy from the environment.

@@ -33,7 +33,7 @@ ExportReport exportAll(PersistenceBackend& backend, QByteArray* out)
 {
     QBuffer buffer(out);
     buffer.open(QIODevice::WriteOnly);
-    return JsonlExporter(backend, 23).run({}, buffer);
+    return Exporter(backend, ExportFormat::JsonLines, 23).run(MemoryFilter {}, buffer);
 }
 } // namespace
 

@@ -192,7 +192,7 @@ private Q_SLOTS:
         QByteArray exported;
         QBuffer buffer(&exported);
         buffer.open(QIODevice::WriteOnly);
-        const ExportReport report = JsonlExporter(*backend, 41).run({}, buffer);
+        const ExportReport report = Exporter(*backend, ExportFormat::JsonLines, 41).run(MemoryFilter {}, buffer);
         QVERIFY(report.skipped.isEmpty());
         QString error;
         const auto records = parseJsonLines(exported, &error);

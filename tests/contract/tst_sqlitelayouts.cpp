@@ -44,7 +44,7 @@ private Q_SLOTS:
             QCOMPARE(backend->count(), store.rowCount);
             QBuffer buffer(&exported);
             buffer.open(QIODevice::WriteOnly);
-            report = JsonlExporter(*backend, 37).run({}, buffer); // an odd page size crosses ties on created_at
+            report = Exporter(*backend, ExportFormat::JsonLines, 37).run(MemoryFilter {}, buffer); // an odd page size crosses ties on created_at
         }
         QCOMPARE(Testing::fileHash(store.path), hashBefore);
 
@@ -251,7 +251,7 @@ private Q_SLOTS:
         QByteArray exported;
         QBuffer buffer(&exported);
         buffer.open(QIODevice::WriteOnly);
-        JsonlExporter(*backend, 50).run({}, buffer);
+        Exporter(*backend, ExportFormat::JsonLines, 50).run(MemoryFilter {}, buffer);
         const auto records = Testing::parseJsonLines(exported);
         QCOMPARE(records.size(), store.truth.size());
         for (const Memory& truth : store.truth)

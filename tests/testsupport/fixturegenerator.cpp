@@ -1194,4 +1194,9 @@ GeneratedFolder writeFolderStore(const QString& folder, const GeneratorOptions& 
     return result;
 }
 
+QByteArray subcogFileBytes(const Memory& memory)
+{
+    return folderFile(memory, false, {}, {});
+}
+
 } // namespace Inspector::Fixtures

@@ -93,6 +93,9 @@ struct GeneratedFolder
 /// sets, some files encrypted, unknown keys, damaged files, a leftover temporary file and a stray non-JSON file.
 GeneratedFolder writeFolderStore(const QString& folder, const GeneratorOptions& options);
 
+/// The bytes subcog writes for a memory in a folder store (HEAD's format), by the independent writer.
+QByteArray subcogFileBytes(const Memory& memory);
+
 /// Known serde_json (ryu) renderings of f32 values, for tests of the float writer.
 QList<QPair<float, QByteArray>> serdeFloatSamples();
 
