@@ -42,6 +42,8 @@ MemoryTableModel::~MemoryTableModel()
 {
     // commands on the stack point at this model; they must go before it does
     m_undoStack->clear();
+    // nobody is told about a reset of a model that is going away (its receivers may be going away too)
+    blockSignals(true);
     closeStore();
 }
 

@@ -303,7 +303,12 @@ MainWindow::MainWindow(QWidget* parent)
     updateStatus();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // the model is destroyed with the widgets below; its last signals must not reach a half-destroyed window
+    m_model->disconnect(this);
+    m_model->undoStack()->disconnect(this);
+}
 
 QIcon MainWindow::icon(const QString& name) const
 {
