@@ -129,6 +129,79 @@ private Q_SLOTS:
         QCOMPARE(Testing::parseJsonLines(r.out).size(), 2);
     }
 
+    void everyFormatReadBackByPython()
+    {
+        // Python's json and csv modules are the independent readers; the JSON Lines export is the reference
+        const QString python = QStandardPaths::findExecutable(u"python3"_s);
+        QVERIFY2(!python.isEmpty(), "python3 is needed to read the exports back (scripts/dev installs it)");
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 250;
+        options.anomalies = false;
+        options.largeMemories = 1;
+        const auto store = writeSqliteStore(dir.filePath(u"formats.db"_s), SqliteLayout::Head, options);
+        const QString reference = dir.filePath(u"reference.jsonl"_s);
+        QCOMPARE(run({u"export"_s, store.path, u"-o"_s, reference}).exitCode, 0);
+        for (const QString& format : {u"json"_s, u"csv"_s, u"md"_s, u"subcog"_s}) {
+            const QString target = dir.filePath(u"out."_s + format);
+            const Result r = run({u"export"_s, store.path, u"--format"_s, format, u"-o"_s, target});
+            QVERIFY2(r.exitCode == 0, r.err.constData());
+            QProcess check;
+            check.start(python, {QFINDTESTDATA("../tools/check_export.py"), format, target, reference});
+            QVERIFY(check.waitForFinished(120000));
+            QVERIFY2(check.exitCode() == 0, check.readAllStandardError().constData());
+        }
+        QVERIFY(run({u"export"_s, store.path, u"--format"_s, u"yaml"_s}).exitCode == 2);
+    }
+
+    void getPrintsMemoriesById()
+    {
+        const Result r = run({u"get"_s, m_store.path, m_store.truth[2].id, u"no-such-id"_s, m_store.truth[0].id});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY(r.err.contains("no-such-id: no memory with this id"));
+        const auto records = Testing::parseJsonLines(r.out);
+        QCOMPARE(records.size(), 2);
+        QVERIFY(Testing::diffRecords(records.value(m_store.truth[2].id), toJson(m_store.truth[2])).isEmpty());
+        QCOMPARE(run({u"get"_s, m_store.path}).exitCode, 2);
+    }
+
+    void copyOnTheCommandLine()
+    {
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 120;
+        options.anomalies = false;
+        const auto store = writeSqliteStore(dir.filePath(u"src.db"_s), SqliteLayout::Head, options);
+        const QString folder = u"fs:"_s + dir.filePath(u"copy"_s);
+        Result r = run({u"copy"_s, store.path, folder, u"--dry-run"_s});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("120 would be created"), r.out.constData());
+        QVERIFY(!QFileInfo::exists(dir.filePath(u"copy"_s)));
+        r = run({u"copy"_s, store.path, folder, u"--filter"_s, u"ns:decisions"_s});
+        QCOMPARE(r.exitCode, 0);
+        const QByteArray decisions = run({u"count"_s, store.path, u"--filter"_s, u"ns:decisions"_s}).out.trimmed();
+        QCOMPARE(run({u"count"_s, folder}).out.trimmed(), decisions);
+        r = run({u"copy"_s, store.path, folder});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains(QByteArray(decisions + " already equal")), r.out.constData());
+        QCOMPARE(run({u"count"_s, folder}).out.trimmed(), QByteArray("120"));
+        // a memory changed in the target stops a copy by default, and is replaced with --on-conflict overwrite
+        QFile file(dir.filePath(u"copy/"_s + store.truth[0].id + u".json"_s));
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QByteArray bytes = file.readAll();
+        bytes.replace("\"content\": \"", "\"content\": \"edited ");
+        file.resize(0);
+        file.write(bytes);
+        file.close();
+        r = run({u"copy"_s, store.path, folder});
+        QCOMPARE(r.exitCode, 4);
+        QVERIFY2(r.err.contains(store.truth[0].id.toUtf8()), r.err.constData());
+        r = run({u"copy"_s, store.path, folder, u"--on-conflict"_s, u"overwrite"_s});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("1 overwritten"), r.out.constData());
+        QCOMPARE(run({u"copy"_s, store.path, u"sqlite:"_s + store.path}).exitCode, 2);
+    }
+
     void cleanStoreExitsZero()
     {
         QTemporaryDir dir;
