@@ -361,17 +361,18 @@ ExportReport Exporter::run(const ExportSource& source, QIODevice& out, const Pro
     report.expected = reader.expected();
     auto encoder = RecordEncoder::create(m_format);
     QByteArray buffer;
+    buffer.reserve(4 << 20);
     auto flush = [&] {
         if (out.write(buffer) != buffer.size())
             throw StorageError(StorageError::Kind::OperationFailed,
                                u"writing the export failed: "_s + out.errorString());
-        buffer.clear();
+        buffer.truncate(0); // keeps the capacity for the next batch
     };
     encoder->begin(buffer);
-    QList<Memory> batch;
     QSet<QString> found;
-    while (reader.next(&batch, &report.skipped)) {
-        for (const Memory& memory : std::as_const(batch)) {
+    bool cancelled = false;
+    auto take = [&](const QList<Memory>& batch) {
+        for (const Memory& memory : batch) {
             if (!source.ids.isEmpty())
                 found.insert(memory.id);
             if (memory.flags & MemoryFlag::Locked) {
@@ -384,10 +385,29 @@ ExportReport Exporter::run(const ExportSource& source, QIODevice& out, const Pro
             ++report.written;
         }
         flush();
-        if (progress && !progress(report.written, report.expected)) {
-            report.cancelled = true;
-            return report;
-        }
+        if (progress && !progress(report.written, report.expected))
+            cancelled = true;
+        return !cancelled;
+    };
+    if (source.ids.isEmpty() && source.ranges.isEmpty()) {
+        // the whole query: streamed by the backend in one pass where it can
+        MemoryQuery q = source.query;
+        q.withContent = true;
+        m_backend.scan(
+            q,
+            [&](QList<Memory>& memories, QList<RecordIssue>& issues) {
+                report.skipped.append(issues);
+                return take(memories);
+            },
+            m_batchSize);
+    } else {
+        QList<Memory> batch;
+        while (!cancelled && reader.next(&batch, &report.skipped))
+            take(batch);
+    }
+    if (cancelled) {
+        report.cancelled = true;
+        return report;
     }
     encoder->end(buffer);
     flush();

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "jsonl.h"
 
+#include <cstring>
+
 using namespace Qt::StringLiterals;
 
 namespace Inspector {
@@ -9,7 +11,6 @@ void appendJsonString(QByteArray& out, QStringView text)
 {
     static constexpr char hex[] = "0123456789abcdef";
     const QByteArray utf8 = text.toUtf8();
-    out.reserve(out.size() + utf8.size() + 2);
     out.append('"');
     qsizetype plainStart = 0;
     for (qsizetype i = 0; i < utf8.size(); ++i) {
@@ -55,7 +56,9 @@ void appendKey(QByteArray& out, const char* key, bool first = false)
 {
     if (!first)
         out.append(',');
-    out.append('"').append(key).append("\":");
+    out.append('"');
+    out.append(key, qsizetype(std::strlen(key)));
+    out.append("\":", 2);
 }
 
 void appendOptional(QByteArray& out, const std::optional<QString>& value)

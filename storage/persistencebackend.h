@@ -7,6 +7,8 @@
 
 #include <QStringList>
 
+#include <functional>
+
 namespace Inspector {
 
 /**
@@ -53,6 +55,12 @@ public:
 
     /// One keyset page of a filtered, sorted query.
     virtual Page query(const MemoryQuery& query) = 0;
+
+    /// Receives the memories of a scan in batches; returning false stops the scan.
+    using ScanSink = std::function<bool(QList<Memory>& memories, QList<RecordIssue>& issues)>;
+    /// Every memory of a query in its order (the cursor, limit and skip are ignored), in batches, for exports.
+    /// The default pages with query(); a backend that can stream one statement does so.
+    virtual void scan(const MemoryQuery& query, const ScanSink& sink, int batchSize = 1000);
     /// The number of memories matching the filter.
     virtual qint64 count(const MemoryFilter& filter) = 0;
     /// Problems in the store that are not one memory's: orphaned rows, unreadable files.

@@ -5,6 +5,21 @@ namespace Inspector {
 
 PersistenceBackend::~PersistenceBackend() = default;
 
+void PersistenceBackend::scan(const MemoryQuery& query, const ScanSink& sink, int batchSize)
+{
+    MemoryQuery q = query;
+    q.after.reset();
+    q.skip = 0;
+    q.fromEnd = false;
+    q.limit = qMax(1, batchSize);
+    for (;;) {
+        Page page = this->query(q);
+        if (!sink(page.memories, page.issues) || !page.next)
+            return;
+        q.after = page.next;
+    }
+}
+
 RetryingBackend::RetryingBackend(std::unique_ptr<PersistenceBackend> inner, RetryPolicy policy,
                                  RetryPolicy::Sleeper sleeper)
     : m_inner(std::move(inner))
@@ -73,6 +88,12 @@ qint64 RetryingBackend::count(const MemoryFilter& filter)
 QList<RecordIssue> RetryingBackend::storeIssues()
 {
     return retry([&] { return m_inner->storeIssues(); });
+}
+
+void RetryingBackend::scan(const MemoryQuery& query, const ScanSink& sink, int batchSize)
+{
+    // a scan is not repeated from the start after rows went to the sink; only its failure to start is retried
+    m_inner->scan(query, sink, batchSize);
 }
 
 std::optional<QByteArray> RetryingBackend::changeToken()

@@ -32,6 +32,7 @@ public:
     bool exists(const QString& id) override;
     qint64 count() override;
     Page query(const MemoryQuery& query) override;
+    void scan(const MemoryQuery& query, const ScanSink& sink, int batchSize = 1000) override;
     qint64 count(const MemoryFilter& filter) override;
     QList<RecordIssue> storeIssues() override;
     std::optional<QByteArray> changeToken() override;

@@ -397,6 +397,10 @@ void SqliteBackend::inspectSchema()
     if (m_hasFts) {
         if (!q.exec(u"SELECT rowid, id, content, tags FROM memories_fts LIMIT 0"_s))
             fail(u"cannot read the full-text table memories_fts"_s, q.lastError());
+        // FTS5 keeps the text in a plain shadow table; reading rows by rowid there skips the virtual table's
+        // per-row cursor, about four times faster for batch reads (the index is still used to find ids)
+        m_ftsContentTable = tables.contains(u"memories_fts_content"_s)
+            && q.exec(u"SELECT id, c0, c1, c2 FROM memories_fts_content LIMIT 0"_s);
     } else if (!m_contentColumn) {
         throw StorageError(StorageError::Kind::InvalidInput,
                            m_path + u": not a subcog store: no 'memories_fts' table and no content column"_s);
@@ -555,11 +559,19 @@ QHash<QString, QList<SqliteBackend::ContentRow>> SqliteBackend::readContent(cons
         std::sort(rowids.begin(), rowids.end());
         for (qsizetype start = 0; start < rowids.size(); start += kChunk) {
             const QList<qint64> chunk = rowids.mid(start, kChunk);
-            const QString sql = u"SELECT rowid, id, content, tags FROM memories_fts WHERE rowid IN ("_s
-                + placeholders(chunk.size()) + u')'; // no ORDER BY: FTS5 would answer it with a full scan
+            // integers this code read from the store, written into the SQL: Qt's SQLite driver looks each bound
+            // parameter up by name, which makes long IN lists of placeholders cost quadratic time
+            QString list;
+            for (const qint64 rowid : chunk) {
+                if (!list.isEmpty())
+                    list += u',';
+                list += QString::number(rowid);
+            }
+            const QString sql
+                = (m_ftsContentTable ? u"SELECT id, c0, c1, c2 FROM memories_fts_content WHERE id IN ("_s
+                                     : u"SELECT rowid, id, content, tags FROM memories_fts WHERE rowid IN ("_s)
+                + list + u')'; // no ORDER BY: FTS5 would answer it with a full scan
             q.prepare(sql);
-            for (qint64 rowid : chunk)
-                q.addBindValue(rowid);
             if (!q.exec())
                 fail(u"reading content failed"_s, q.lastError(), sql);
             while (q.next()) {
@@ -660,6 +672,7 @@ void SqliteBackend::attachContent(QList<RawRow>& rows, QList<Memory>& out, QList
     } else if (withContent && m_hasFts) {
         content = readContent(rows);
     }
+    out.reserve(out.size() + rows.size());
     for (RawRow& row : rows) {
         const auto& v = row.values;
         auto issue = [&](const QString& reason) {
@@ -1019,6 +1032,63 @@ Page SqliteBackend::query(const MemoryQuery& query)
     if (query.fromEnd)
         std::reverse(page.memories.begin(), page.memories.end());
     return page;
+}
+
+void SqliteBackend::scan(const MemoryQuery& query, const ScanSink& sink, int batchSize)
+{
+    assertThread();
+    // one statement stepped through from start to end: no re-planning and no keyset seek per batch
+    const Fragment where = whereClause(query.filter);
+    QString key;
+    switch (query.sortKey) {
+    case SortKey::CreatedAt:
+        key = u"m.created_at"_s;
+        break;
+    case SortKey::Id:
+        key = u"m.id"_s;
+        break;
+    case SortKey::Namespace:
+        key = u"m.namespace"_s;
+        break;
+    case SortKey::Status:
+        key = u"m.status"_s;
+        break;
+    }
+    const auto dir = [](Qt::SortOrder o) { return o == Qt::AscendingOrder ? u"ASC"_s : u"DESC"_s; };
+    QString sql = u"SELECT "_s + selectList() + u" FROM memories m"_s + where.sql + u" ORDER BY "_s + key + u' '
+        + dir(query.order);
+    if (query.sortKey != SortKey::Id)
+        sql += u", m.id "_s + dir(query.idOrder);
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.setForwardOnly(true);
+    if (!q.prepare(sql))
+        fail(u"cannot prepare a read"_s, q.lastError(), sql);
+    for (const QVariant& v : where.binds)
+        q.addBindValue(v);
+    if (!q.exec())
+        fail(u"read failed"_s, q.lastError(), sql);
+    QList<RawRow> rows;
+    rows.reserve(batchSize);
+    auto flush = [&] {
+        QList<Memory> memories;
+        QList<RecordIssue> issues;
+        attachContent(rows, memories, &issues, query.withContent, false);
+        rows.clear();
+        return sink(memories, issues);
+    };
+    while (q.next()) {
+        RawRow row;
+        row.rowid = q.value(0).toLongLong();
+        for (int f = 0; f < FieldCount; ++f)
+            row.values[f] = q.value(f + 1);
+        rows.append(std::move(row));
+        if (rows.size() >= qMax(1, batchSize) && !flush())
+            return;
+    }
+    if (q.lastError().isValid())
+        fail(u"read failed"_s, q.lastError(), sql);
+    if (!rows.isEmpty())
+        flush();
 }
 
 QList<RecordIssue> SqliteBackend::storeIssues()

@@ -57,6 +57,7 @@ public:
     QList<RecordIssue> storeIssues() override;
     std::optional<QByteArray> changeToken() override;
     void storeBatch(const QList<Memory>& memories) override;
+    void scan(const MemoryQuery& query, const ScanSink& sink, int batchSize = 1000) override;
 
     /// How long a statement waits for another process's lock before failing with a Storage error (default 5 s).
     void setBusyTimeout(int milliseconds);
@@ -99,6 +100,7 @@ private:
     QThread* m_thread = nullptr;
     QSet<QString> m_columns;
     bool m_hasFts = false;
+    bool m_ftsContentTable = false; ///< memories_fts_content (FTS5's shadow table) can be read by rowid
     bool m_hasEdges = false;
     bool m_contentColumn = false;
     QString m_journalMode;
