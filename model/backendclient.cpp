@@ -2,6 +2,7 @@
 #include "backendclient.h"
 
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QThread>
 
 #include <mutex>
@@ -179,6 +180,28 @@ public:
             const QByteArray value = token.value_or(QByteArray());
             const bool supported = token.has_value();
             reply([=](BackendClient* c) { Q_EMIT c->changeTokenRead(id, value, supported); });
+        });
+    }
+
+    void job(RequestId id, const BackendClient::Job& work)
+    {
+        run(id, 0, [&] {
+            bool cancelled = false;
+            QElapsedTimer sinceReport;
+            sinceReport.start();
+            const QString summary = work(backend(), [&](qint64 done, qint64 total) {
+                if (m_cancelled->load() >= id) {
+                    cancelled = true;
+                    return false;
+                }
+                // progress at most every 50 ms: a job may call this thousands of times a second
+                if (sinceReport.elapsed() >= 50 || done == total) {
+                    sinceReport.restart();
+                    reply([=](BackendClient* c) { Q_EMIT c->jobProgress(id, done, total); });
+                }
+                return true;
+            });
+            reply([=](BackendClient* c) { Q_EMIT c->jobFinished(id, cancelled, summary); });
         });
     }
 
@@ -390,6 +413,14 @@ RequestId BackendClient::requestChangeToken()
     const RequestId id = next();
     QMetaObject::invokeMethod(
         m_worker, [worker = m_worker, id] { worker->changeToken(id); }, Qt::QueuedConnection);
+    return id;
+}
+
+RequestId BackendClient::requestJob(Job job)
+{
+    const RequestId id = next();
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, id, job = std::move(job)] { worker->job(id, job); }, Qt::QueuedConnection);
     return id;
 }
 

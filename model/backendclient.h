@@ -80,6 +80,13 @@ public:
     /// Reads the backend's change token; answered by changeTokenRead.
     RequestId requestChangeToken();
 
+    /// Long work on the worker with the store (export to a file, copy to another store). It reports progress
+    /// through the callback it is given, which returns false once the job is cancelled; it returns a summary
+    /// for people or throws StorageError.
+    using Job
+        = std::function<QString(PersistenceBackend& store, const std::function<bool(qint64 done, qint64 total)>&)>;
+    RequestId requestJob(Job job);
+
 Q_SIGNALS:
     void opened(RequestId id, const QString& location, const QStringList& layout, bool readOnly);
     void pageLoaded(RequestId id, quint64 generation, const MemoryQuery& query, const Page& page);
@@ -88,6 +95,8 @@ Q_SIGNALS:
     void batchFinished(RequestId id, bool cancelled, const QList<RecordIssue>& issues);
     void writeFinished(RequestId id, const QList<WriteResult>& results);
     void changeTokenRead(RequestId id, const QByteArray& token, bool supported);
+    void jobProgress(RequestId id, qint64 done, qint64 total);
+    void jobFinished(RequestId id, bool cancelled, const QString& summary);
     void failed(RequestId id, quint64 generation, int kind, const QString& message);
 
 private:

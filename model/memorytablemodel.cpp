@@ -2,6 +2,9 @@
 #include "memorytablemodel.h"
 
 #include "memorycommands.h"
+#include "storeopener.h"
+
+#include <QSaveFile>
 
 #include <QBrush>
 #include <QDateTime>
@@ -71,6 +74,17 @@ void MemoryTableModel::openStore(BackendClient::Factory factory)
     connect(m_client, &BackendClient::failed, this, &MemoryTableModel::onFailed);
     connect(m_client, &BackendClient::writeFinished, this, &MemoryTableModel::onWrite);
     connect(m_client, &BackendClient::changeTokenRead, this, &MemoryTableModel::onToken);
+    connect(m_client, &BackendClient::jobProgress, this, [this](RequestId id, qint64 done, qint64 total) {
+        if (m_jobs.contains(id))
+            Q_EMIT jobProgress(id, done, total);
+    });
+    connect(m_client, &BackendClient::jobFinished, this, [this](RequestId id, bool cancelled, const QString& summary) {
+        if (!m_jobs.remove(id))
+            return;
+        m_fetches.remove(id);
+        Q_EMIT jobFinished(id, cancelled, false, summary);
+        checkIdle();
+    });
     connect(m_client, &BackendClient::batchLoaded, this,
             [this](RequestId id, const QList<Memory>& memories, qint64 done, qint64 total) {
                 if (m_fetches.contains(id))
@@ -115,6 +129,7 @@ void MemoryTableModel::closeStore()
     m_writes.clear();
     m_fetches.clear();
     m_summaryRequests.clear();
+    m_jobs.clear();
     m_token.reset();
     m_tokenRequest = 0;
     m_location.clear();
@@ -318,6 +333,89 @@ void MemoryTableModel::requestPages(qsizetype firstPage, int pages, bool refresh
     const int last = int(qMin<qint64>(endRow, m_rows)) - 1;
     if (last >= first && !refresh)
         Q_EMIT dataChanged(index(first, 0), index(last, 0), {LoadStateRole});
+}
+
+RequestId MemoryTableModel::runJob(BackendClient::Job job)
+{
+    if (!m_client)
+        return 0;
+    const RequestId id = m_client->requestJob(std::move(job));
+    m_jobs.insert(id);
+    m_fetches.insert(id); // cancelled like a fetch
+    return id;
+}
+
+ExportSource MemoryTableModel::rowsSource(const QList<std::pair<qint64, qint64>>& ranges) const
+{
+    ExportSource source;
+    source.query = m_query;
+    source.ranges = ranges;
+    return source;
+}
+
+RequestId MemoryTableModel::exportTo(const ExportSource& source, ExportFormat format, const QString& path)
+{
+    return runJob([source, format, path](PersistenceBackend& store, const auto& progress) -> QString {
+        QSaveFile file(path);
+        if (!file.open(QIODevice::WriteOnly))
+            throw StorageError(StorageError::Kind::OperationFailed, path + u": cannot write: "_s + file.errorString());
+        ExportReport report;
+        try {
+            report = Exporter(store, format).run(source, file, progress);
+        } catch (const StorageError& e) {
+            file.cancelWriting();
+            throw StorageError(
+                StorageError::Kind::OperationFailed,
+                path + u": "_s
+                    + (file.error() == QFileDevice::ResourceError ? u"no space left on the device"_s : e.message())
+                    + u"; nothing was written"_s);
+        }
+        if (report.cancelled) {
+            file.cancelWriting();
+            return tr("Export cancelled; %1 was not written.").arg(path);
+        }
+        if (!file.commit())
+            throw StorageError(StorageError::Kind::OperationFailed,
+                               path + u": cannot write: "_s + file.errorString() + u"; nothing was written"_s);
+        QString summary = tr("%1 of %2 memories written to %3.").arg(report.written).arg(report.expected).arg(path);
+        if (!report.skipped.isEmpty()) {
+            QStringList lines;
+            for (const RecordIssue& issue : std::as_const(report.skipped).mid(0, 10))
+                lines << issue.id + u": "_s + issue.reason;
+            summary += u' ' + tr("Not written: %1").arg(lines.join(u"; "_s))
+                + (report.skipped.size() > 10 ? tr(" and %1 more").arg(report.skipped.size() - 10) : QString());
+        }
+        return summary;
+    });
+}
+
+RequestId MemoryTableModel::copyTo(const ExportSource& source, const QString& targetSpec, OnConflict onConflict,
+                                   bool dryRun)
+{
+    return runJob([source, targetSpec, onConflict, dryRun](PersistenceBackend& store, const auto& progress) -> QString {
+        OpenOptions options;
+        options.create = !dryRun;
+        options.readOnly = dryRun;
+        auto target = Inspector::openStore(targetSpec, options);
+        if (target->kind() == store.kind() && target->location() == store.location())
+            throw StorageError(StorageError::Kind::InvalidInput, tr("the target is the store that is open"));
+        const CopyReport r = Copier(store, *target).run(source, onConflict, dryRun, [&](const CopyReport& soFar) {
+            return progress(soFar.read, soFar.expected);
+        });
+        QString summary = (dryRun ? tr("Dry run, nothing written: %1 of %2 read; %3 would be created, %4 overwritten")
+                                  : tr("%1 of %2 read; %3 created, %4 overwritten"))
+                              .arg(r.read)
+                              .arg(r.expected)
+                              .arg(r.created)
+                              .arg(r.overwritten)
+            + u", "_s
+            + tr("%1 already equal, %2 skipped, %3 failed.").arg(r.unchanged).arg(r.skipped).arg(r.failed.size());
+        if (!r.stoppedAt.isEmpty())
+            summary += u' ' + tr("Stopped at %1: the target holds it with other values.").arg(r.stoppedAt);
+        for (const RecordIssue& issue : std::as_const(r.failed).mid(0, 5))
+            summary += u' ' + issue.id + u": "_s + issue.reason + u'.';
+        return summary;
+    });
 }
 
 void MemoryTableModel::findSummariesOf(const QString& id)
@@ -540,6 +638,9 @@ void MemoryTableModel::onFailed(RequestId id, quint64 generation, int kind, cons
         return;
     } else if (id == m_tokenRequest) {
         m_tokenRequest = 0;
+    } else if (m_jobs.remove(id)) {
+        m_fetches.remove(id);
+        Q_EMIT jobFinished(id, false, true, message);
     } else if (m_fetches.remove(id)) {
         Q_EMIT loadFailed(message);
         Q_EMIT fetchFinished(id, false, {RecordIssue {QString(), message, true}});

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "backendclient.h"
+#include "copier.h"
 #include "memoryfields.h"
 #include "pagecache.h"
 
@@ -119,6 +120,15 @@ public:
     RequestId fetchIds(const QStringList& ids, int batchSize = 500);
     void cancelFetch(RequestId id);
 
+    /// Runs long work with the store on the worker (jobProgress, jobFinished; cancel with cancelFetch).
+    RequestId runJob(BackendClient::Job job);
+    /// Writes the source to `path` in a format, atomically: a cancelled or failed export leaves no file.
+    RequestId exportTo(const ExportSource& source, ExportFormat format, const QString& path);
+    /// Copies the source into another store (created if missing), in its layout, keeping ids.
+    RequestId copyTo(const ExportSource& source, const QString& targetSpec, OnConflict onConflict, bool dryRun);
+    /// The rows of a selection as a source (the model's query and ranges of its rows).
+    ExportSource rowsSource(const QList<std::pair<qint64, qint64>>& ranges) const;
+
     /// Looks up the summaries made from this memory (answered by summariesFound), for links back from a source.
     void findSummariesOf(const QString& id);
 
@@ -147,6 +157,9 @@ Q_SIGNALS:
     void writesApplied(int count);
     void externalChangeDetected();
     void summariesFound(const QString& id, const QStringList& summaryIds);
+    void jobProgress(Inspector::RequestId id, qint64 done, qint64 total);
+    /// `failed` with the reason in `summary` when the job threw.
+    void jobFinished(Inspector::RequestId id, bool cancelled, bool failed, const QString& summary);
     void editingEnabledChanged(bool enabled);
     /// Every request sent so far has been answered (for tests and busy indicators).
     void idle();
@@ -229,6 +242,7 @@ private:
     QHash<RequestId, WriteRequest> m_writes;
     QSet<RequestId> m_fetches;
     QHash<RequestId, QString> m_summaryRequests;
+    QSet<RequestId> m_jobs;
 
     QTimer m_changeTimer;
     RequestId m_tokenRequest = 0;

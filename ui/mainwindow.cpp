@@ -13,6 +13,7 @@
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
+#include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QFileDialog>
@@ -288,7 +289,27 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_cancel, &QToolButton::clicked, this, [this] {
         if (m_bulk)
             m_model->cancelFetch(m_bulk);
+        if (m_job)
+            m_model->cancelFetch(m_job);
     });
+    connect(m_model, &MemoryTableModel::jobProgress, this, [this](RequestId id, qint64 done, qint64 total) {
+        if (id != m_job)
+            return;
+        m_progress->setMaximum(int(qMin<qint64>(qMax<qint64>(total, 1), std::numeric_limits<int>::max())));
+        m_progress->setValue(int(qMin<qint64>(done, m_progress->maximum())));
+    });
+    connect(m_model, &MemoryTableModel::jobFinished, this,
+            [this](RequestId id, bool cancelled, bool failed, const QString& summary) {
+                if (id != m_job)
+                    return;
+                m_job = 0;
+                m_progress->hide();
+                m_cancel->hide();
+                m_messages->showMessage(failed          ? MessageBar::Kind::Error
+                                            : cancelled ? MessageBar::Kind::Warning
+                                                        : MessageBar::Kind::Info,
+                                        summary);
+            });
     statusBar()->addWidget(m_countLabel, 1);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_cancel);
@@ -390,6 +411,34 @@ void MainWindow::createActions()
     m_detailToggle->setChecked(true);
     m_detailToggle->setShortcut(QKeySequence(Qt::Key_F9));
     connect(m_detailToggle, &QAction::toggled, m_detail, &QWidget::setVisible);
+    m_export = new QAction(icon(u"document-save-as"_s), tr("&Export…"), this);
+    m_export->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    m_export->setToolTip(tr("Write memories to a file: JSON Lines, JSON, CSV, Markdown or subcog's export format"));
+    connect(m_export, &QAction::triggered, this, [this] {
+        ExportDialog dialog(selectedRowCount(), m_model->exactCount().value_or(m_model->rowCount()), this);
+        if (dialog.exec() == QDialog::Accepted && !dialog.path().isEmpty())
+            exportMemories(dialog.scope(), dialog.format(), dialog.path());
+    });
+    m_copyToStore = new QAction(tr("Copy to &Store…"), this);
+    m_copyToStore->setToolTip(tr("Copy memories into another store of any kind, keeping their ids"));
+    connect(m_copyToStore, &QAction::triggered, this, [this] {
+        CopyDialog dialog(selectedRowCount(), m_model->exactCount().value_or(m_model->rowCount()), this);
+        if (dialog.exec() == QDialog::Accepted && !dialog.target().isEmpty())
+            copyMemories(dialog.scope(), dialog.target(), dialog.onConflict(), dialog.dryRun());
+    });
+    m_copyRows = new QAction(icon(u"edit-copy"_s), tr("&Copy"), this);
+    m_copyRows->setShortcut(QKeySequence::Copy);
+    m_copyRows->setToolTip(tr("Copy the selected memories as tab-separated text"));
+    connect(m_copyRows, &QAction::triggered, this, [this] { copyToClipboard(ExportFormat::Tsv); });
+    m_copyJson = new QAction(tr("Copy as &JSON"), this);
+    connect(m_copyJson, &QAction::triggered, this, [this] { copyToClipboard(ExportFormat::Json); });
+    m_copyMarkdown = new QAction(tr("Copy as &Markdown"), this);
+    connect(m_copyMarkdown, &QAction::triggered, this, [this] { copyToClipboard(ExportFormat::Markdown); });
+    m_copyId = new QAction(tr("Copy &ID"), this);
+    m_copyId->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    connect(m_copyId, &QAction::triggered, this, [this] { copyIdsToClipboard(false); });
+    m_copyUrn = new QAction(tr("Copy &URN"), this);
+    connect(m_copyUrn, &QAction::triggered, this, [this] { copyIdsToClipboard(true); });
     m_about = new QAction(icon(u"help-about"_s), tr("&About Subcog Inspector"), this);
     m_about->setMenuRole(QAction::AboutRole);
     connect(m_about, &QAction::triggered, this, [this] {
@@ -406,6 +455,9 @@ void MainWindow::createMenus()
     file->addAction(m_connectPg);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     file->addSeparator();
+    file->addAction(m_export);
+    file->addAction(m_copyToStore);
+    file->addSeparator();
     file->addAction(m_close);
     file->addAction(m_quit);
     connect(m_storesMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildStoresMenu);
@@ -414,6 +466,13 @@ void MainWindow::createMenus()
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
     edit->addAction(m_undo);
     edit->addAction(m_redo);
+    edit->addSeparator();
+    edit->addAction(m_copyRows);
+    QMenu* copyAs = edit->addMenu(tr("Copy &As"));
+    copyAs->addAction(m_copyJson);
+    copyAs->addAction(m_copyMarkdown);
+    copyAs->addAction(m_copyId);
+    copyAs->addAction(m_copyUrn);
     edit->addSeparator();
     edit->addAction(m_editing);
     edit->addSeparator();
@@ -664,6 +723,59 @@ void MainWindow::withSelection(const std::function<void(const QList<Memory>&)>& 
     m_cancel->show();
 }
 
+ExportSource MainWindow::sourceFor(TransferScope scope) const
+{
+    if (scope == TransferScope::Store)
+        return ExportSource {};
+    if (scope == TransferScope::Filter)
+        return m_model->rowsSource({});
+    QList<std::pair<qint64, qint64>> ranges;
+    for (const QItemSelectionRange& range : m_table->selectionModel()->selection())
+        ranges.append({range.top(), range.height()});
+    std::sort(ranges.begin(), ranges.end());
+    return m_model->rowsSource(ranges);
+}
+
+void MainWindow::startJob(RequestId id, const QString& what)
+{
+    m_job = id;
+    m_progress->setRange(0, 0);
+    m_progress->show();
+    m_cancel->show();
+    statusBar()->showMessage(what, 2000);
+}
+
+RequestId MainWindow::exportMemories(TransferScope scope, ExportFormat format, const QString& path)
+{
+    const RequestId id = m_model->exportTo(sourceFor(scope), format, path);
+    startJob(id, tr("Exporting to %1…").arg(path));
+    return id;
+}
+
+RequestId MainWindow::copyMemories(TransferScope scope, const QString& target, OnConflict onConflict, bool dryRun)
+{
+    const RequestId id = m_model->copyTo(sourceFor(scope), target, onConflict, dryRun);
+    startJob(id, tr("Copying to %1…").arg(withoutPassword(target)));
+    return id;
+}
+
+void MainWindow::copyToClipboard(ExportFormat format)
+{
+    withSelection([format](const QList<Memory>& memories) {
+        QGuiApplication::clipboard()->setText(QString::fromUtf8(encodeMemories(format, memories)));
+    });
+}
+
+void MainWindow::copyIdsToClipboard(bool urns)
+{
+    withSelection([urns](const QList<Memory>& memories) {
+        QStringList lines;
+        for (const Memory& m : memories)
+            lines << (urns ? m.urn() : m.id);
+        QGuiApplication::clipboard()->setText(lines.join(u'\n'));
+    });
+}
+
 void MainWindow::deleteSelection(bool confirm)
 {
     const int n = selectedRowCount();
@@ -752,6 +864,10 @@ void MainWindow::updateActions()
     m_restore->setEnabled(editing && any && (m_trash->isChecked() || m_showTombstoned->isChecked()));
     m_goTo->setEnabled(open);
     m_refresh->setEnabled(open);
+    m_export->setEnabled(open);
+    m_copyToStore->setEnabled(open);
+    for (QAction* a : {m_copyRows, m_copyJson, m_copyMarkdown, m_copyId, m_copyUrn})
+        a->setEnabled(open && any);
 }
 
 void MainWindow::updateTitle()

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "memorytablemodel.h"
+#include "transferdialogs.h"
 
 #include <QMainWindow>
 
@@ -55,6 +56,12 @@ public:
     void restoreSelection();
     void goToId(const QString& id);
     QString statusText() const;
+    /// Exports without asking (the dialog's choices); the result shows in the message bar.
+    RequestId exportMemories(TransferScope scope, ExportFormat format, const QString& path);
+    RequestId copyMemories(TransferScope scope, const QString& target, OnConflict onConflict, bool dryRun);
+    /// Puts the selected memories on the clipboard in a format (TSV, JSON, Markdown).
+    void copyToClipboard(ExportFormat format);
+    void copyIdsToClipboard(bool urns);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -77,6 +84,8 @@ private:
     void restoreViewState();
     void saveViewState();
     void withSelection(const std::function<void(const QList<Memory>&)>& action);
+    ExportSource sourceFor(TransferScope scope) const;
+    void startJob(RequestId id, const QString& what);
     QIcon icon(const QString& name) const;
 
     MemoryTableModel* m_model;
@@ -125,6 +134,14 @@ private:
     QAction* m_columns = nullptr;
     QAction* m_detailToggle = nullptr;
     QAction* m_about = nullptr;
+    QAction* m_export = nullptr;
+    QAction* m_copyToStore = nullptr;
+    QAction* m_copyRows = nullptr;
+    QAction* m_copyJson = nullptr;
+    QAction* m_copyMarkdown = nullptr;
+    QAction* m_copyId = nullptr;
+    QAction* m_copyUrn = nullptr;
+    RequestId m_job = 0;
     QMenu* m_recentMenu = nullptr;
     QMenu* m_storesMenu = nullptr;
 };

@@ -8,11 +8,16 @@
 #include "mainwindow.h"
 #include "messagebar.h"
 #include "postgresserver.h"
+#include "storeopener.h"
 #include "testhelpers.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QClipboard>
 #include <QComboBox>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -319,6 +324,67 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory().value_or(Memory {}).id, idFor(10), 10000);
         auto* sources = w->detailPane()->findChild<QLabel*>(u"field_source_memory_ids"_s);
         QVERIFY(sources->text().contains(idFor(1)));
+    }
+
+    void exportsCopiesAndTheClipboard()
+    {
+        auto w = openWindow();
+        QSignalSpy finished(w->model(), &MemoryTableModel::jobFinished);
+        // the selection, streamed to a file on the worker
+        selectRows(*w, 0, 9);
+        const QString path = m_dir.filePath(u"selection.jsonl"_s);
+        w->exportMemories(TransferScope::Selection, ExportFormat::JsonLines, path);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30000);
+        QVERIFY2(!finished.first().at(2).toBool(), qPrintable(finished.first().at(3).toString()));
+        QVERIFY(w->messageBar()->text().contains(u"10 of 10"_s));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QStringList ids;
+        for (const QByteArray& line : file.readAll().split('\n')) {
+            if (!line.isEmpty())
+                ids << QJsonDocument::fromJson(line).object().value(u"id"_s).toString();
+        }
+        QCOMPARE(ids, m_order.mid(0, 10));
+
+        // everything the filter shows, as CSV
+        QTest::keyClicks(w->filterEdit(), u"ns:patterns"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(w->model()->exactCount().value_or(-1), qint64(kCount / 4), 10000);
+        const QString csv = m_dir.filePath(u"patterns.csv"_s);
+        w->exportMemories(TransferScope::Filter, ExportFormat::Csv, csv);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 30000);
+        QFile csvFile(csv);
+        QVERIFY(csvFile.open(QIODevice::ReadOnly));
+        QCOMPARE(csvFile.readAll().count("\r\n"), kCount / 4 + 1);
+        w->filterEdit()->clear();
+        waitIdle(*w);
+
+        // a copy of the whole store into a new folder store, then a dry run that finds everything equal
+        const QString folder = u"fs:"_s + m_dir.filePath(u"window-copy"_s);
+        w->copyMemories(TransferScope::Store, folder, OnConflict::Fail, false);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 3, 60000);
+        QVERIFY2(!finished.last().at(2).toBool(), qPrintable(finished.last().at(3).toString()));
+        OpenOptions o;
+        QCOMPARE(openStore(folder, o)->count(), m_store->count());
+        w->copyMemories(TransferScope::Store, folder, OnConflict::Fail, true);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 4, 60000);
+        QVERIFY2(finished.last().at(3).toString().contains(u"%1 already equal"_s.arg(m_store->count())),
+                 qPrintable(finished.last().at(3).toString()));
+
+        // the clipboard: rows as TSV, JSON, ids and URNs
+        waitIdle(*w);
+        selectRows(*w, 2, 3);
+        w->copyToClipboard(ExportFormat::Tsv);
+        QStringList lines = QGuiApplication::clipboard()->text().split(u'\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 3);
+        QVERIFY(lines[0].startsWith(u"id\tcontent\tnamespace"_s));
+        QVERIFY(lines[1].startsWith(m_order.at(2) + u'\t'));
+        w->copyToClipboard(ExportFormat::Json);
+        const QJsonArray array = QJsonDocument::fromJson(QGuiApplication::clipboard()->text().toUtf8()).array();
+        QCOMPARE(array.size(), 2);
+        QCOMPARE(array.at(1).toObject().value(u"id"_s).toString(), m_order.at(3));
+        w->copyIdsToClipboard(true);
+        QCOMPARE(QGuiApplication::clipboard()->text(),
+                 w->model()->memoryAt(2)->urn() + u'\n' + w->model()->memoryAt(3)->urn());
     }
 
     void postgresDialogNeverSavesThePassword()
