@@ -62,18 +62,6 @@ void spinUntil(F&& done)
     }
 }
 
-qint64 residentKiB(const char* field)
-{
-    QFile status(u"/proc/self/status"_s);
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray& line : status.readAll().split('\n')) {
-        if (line.startsWith(field))
-            return line.mid(qstrlen(field)).trimmed().split(' ').first().toLongLong();
-    }
-    return -1;
-}
-
 /// What a view does for the rows it shows: the cells of every column.
 void touchRows(MemoryTableModel& model, int first, int last)
 {

@@ -95,18 +95,6 @@ double launchToRows(QScreen* screen, const QString& program, const QStringList& 
     return ms;
 }
 
-qint64 residentKiB(const char* field)
-{
-    QFile status(u"/proc/self/status"_s);
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray& line : status.readAll().split('\n')) {
-        if (line.startsWith(field))
-            return line.mid(qstrlen(field)).trimmed().split(' ').first().toLongLong();
-    }
-    return -1;
-}
-
 /// Counts paints of a widget, so a measurement ends when the rows are on screen, not only in the model.
 class PaintCounter : public QObject
 {

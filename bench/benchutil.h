@@ -49,6 +49,19 @@ inline double processMs(const QString& program, const QStringList& arguments, co
     return ms;
 }
 
+/// A field of /proc/self/status in KiB (`VmRSS:`, `VmHWM:`), or -1.
+inline qint64 residentKiB(const char* field)
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray& line : status.readAll().split('\n')) {
+        if (line.startsWith(field))
+            return line.mid(qstrlen(field)).trimmed().split(' ').first().toLongLong();
+    }
+    return -1;
+}
+
 inline QString writeScript(QTemporaryDir& dir, const QString& name, const QString& text)
 {
     const QString path = dir.filePath(name);

@@ -959,25 +959,28 @@ QStringList SqliteBackend::listIds()
     return ids;
 }
 
+namespace {
+QString sortColumn(SortKey key)
+{
+    switch (key) {
+    case SortKey::Id:
+        return u"m.id"_s;
+    case SortKey::Namespace:
+        return u"m.namespace"_s;
+    case SortKey::Status:
+        return u"m.status"_s;
+    case SortKey::CreatedAt:
+        break;
+    }
+    return u"m.created_at"_s;
+}
+} // namespace
+
 Page SqliteBackend::query(const MemoryQuery& query)
 {
     assertThread();
     Fragment where = whereClause(query.filter);
-    QString key;
-    switch (query.sortKey) {
-    case SortKey::CreatedAt:
-        key = u"m.created_at"_s;
-        break;
-    case SortKey::Id:
-        key = u"m.id"_s;
-        break;
-    case SortKey::Namespace:
-        key = u"m.namespace"_s;
-        break;
-    case SortKey::Status:
-        key = u"m.status"_s;
-        break;
-    }
+    const QString key = sortColumn(query.sortKey);
     // Reading from the far end walks the same order backwards.
     const Qt::SortOrder keyOrder = query.scanKeyOrder();
     const Qt::SortOrder idOrder = query.scanIdOrder();
@@ -1039,21 +1042,7 @@ void SqliteBackend::scan(const MemoryQuery& query, const ScanSink& sink, int bat
     assertThread();
     // one statement stepped through from start to end: no re-planning and no keyset seek per batch
     const Fragment where = whereClause(query.filter);
-    QString key;
-    switch (query.sortKey) {
-    case SortKey::CreatedAt:
-        key = u"m.created_at"_s;
-        break;
-    case SortKey::Id:
-        key = u"m.id"_s;
-        break;
-    case SortKey::Namespace:
-        key = u"m.namespace"_s;
-        break;
-    case SortKey::Status:
-        key = u"m.status"_s;
-        break;
-    }
+    const QString key = sortColumn(query.sortKey);
     const auto dir = [](Qt::SortOrder o) { return o == Qt::AscendingOrder ? u"ASC"_s : u"DESC"_s; };
     QString sql = u"SELECT "_s + selectList() + u" FROM memories m"_s + where.sql + u" ORDER BY "_s + key + u' '
         + dir(query.order);
