@@ -347,7 +347,7 @@ BackendClient::~BackendClient()
         m_worker, [worker = m_worker] { worker->close(); }, Qt::QueuedConnection);
     m_thread->quit();
     // a request the store is still answering (a long count, a slow server) finishes without us
-    if (m_thread->wait(std::chrono::milliseconds(20))) {
+    if (m_thread->wait(std::chrono::milliseconds(5))) {
         delete m_thread;
         return;
     }
