@@ -54,7 +54,7 @@ ConnectDialog::ConnectDialog(QWidget* parent)
     connect(m_profiles, &QComboBox::activated, this, [this] { loadProfile(m_profiles->currentText()); });
 
     auto* form = new QFormLayout;
-    form->addRow(tr("&Profile:"), profileRow);
+    form->addRow(tr("Profile:"), profileRow);
     form->addRow(tr("&Host:"), m_host);
     form->addRow(tr("P&ort:"), m_port);
     form->addRow(tr("&Database:"), m_database);

@@ -74,7 +74,7 @@ ExportDialog::ExportDialog(int selectedRows, qint64 filteredRows, QWidget* paren
     pathRow->addWidget(browse);
     auto* form = new QFormLayout;
     form->addRow(tr("&Format:"), m_format);
-    form->addRow(tr("&File:"), pathRow);
+    form->addRow(tr("File:"), pathRow);
     layout->addLayout(form);
     connect(m_format, &QComboBox::currentIndexChanged, this, [this] {
         // keep the file name, change its suffix to the format's
@@ -151,7 +151,7 @@ CopyDialog::CopyDialog(int selectedRows, qint64 filteredRows, QWidget* parent)
     m_conflict->addItem(tr("Overwrite it"), int(OnConflict::Overwrite));
     m_dryRun->setObjectName(u"dryRun"_s);
     auto* form = new QFormLayout;
-    form->addRow(tr("&Target store:"), targetRow);
+    form->addRow(tr("Target store:"), targetRow);
     form->addRow(tr("When the target has an id with &other values:"), m_conflict);
     form->addRow(QString(), m_dryRun);
     layout->addLayout(form);
