@@ -44,7 +44,8 @@ private Q_SLOTS:
             QCOMPARE(backend->count(), store.rowCount);
             QBuffer buffer(&exported);
             buffer.open(QIODevice::WriteOnly);
-            report = Exporter(*backend, ExportFormat::JsonLines, 37).run(MemoryFilter {}, buffer); // an odd page size crosses ties on created_at
+            report = Exporter(*backend, ExportFormat::JsonLines, 37)
+                         .run(MemoryFilter {}, buffer); // an odd page size crosses ties on created_at
         }
         QCOMPARE(Testing::fileHash(store.path), hashBefore);
 
