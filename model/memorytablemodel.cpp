@@ -864,42 +864,37 @@ bool MemoryTableModel::updateMemories(const QList<Memory>& edited, const QString
     return true;
 }
 
-void MemoryTableModel::softDelete(const QList<Memory>& memories)
+void MemoryTableModel::setTombstoned(const QList<Memory>& memories, bool tombstoned)
 {
+    // subcog's soft delete and restore: the status and tombstoned_at move together
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     QList<std::pair<std::optional<Memory>, std::optional<Memory>>> changes;
     for (const Memory& m : memories) {
-        if (m.isTombstoned())
+        if (m.isTombstoned() == tombstoned)
             continue;
         Memory after = m;
-        after.status = statusName(MemoryStatus::Tombstoned);
-        after.tombstonedAt = now;
+        after.status = statusName(tombstoned ? MemoryStatus::Tombstoned : MemoryStatus::Active);
+        after.tombstonedAt = tombstoned ? std::optional<qint64>(now) : std::nullopt;
         after.updatedAt = qMax(now, m.createdAt);
         changes.append({m, after});
     }
     if (changes.isEmpty())
         return;
     const int n = int(changes.size());
-    pushChange(changes, n == 1 ? tr("Delete 1 memory") : tr("Delete %1 memories").arg(n));
+    if (tombstoned)
+        pushChange(changes, n == 1 ? tr("Delete 1 memory") : tr("Delete %1 memories").arg(n));
+    else
+        pushChange(changes, n == 1 ? tr("Restore 1 memory") : tr("Restore %1 memories").arg(n));
+}
+
+void MemoryTableModel::softDelete(const QList<Memory>& memories)
+{
+    setTombstoned(memories, true);
 }
 
 void MemoryTableModel::restore(const QList<Memory>& memories)
 {
-    const qint64 now = QDateTime::currentSecsSinceEpoch();
-    QList<std::pair<std::optional<Memory>, std::optional<Memory>>> changes;
-    for (const Memory& m : memories) {
-        if (!m.isTombstoned())
-            continue;
-        Memory after = m;
-        after.status = statusName(MemoryStatus::Active);
-        after.tombstonedAt.reset();
-        after.updatedAt = qMax(now, m.createdAt);
-        changes.append({m, after});
-    }
-    if (changes.isEmpty())
-        return;
-    const int n = int(changes.size());
-    pushChange(changes, n == 1 ? tr("Restore 1 memory") : tr("Restore %1 memories").arg(n));
+    setTombstoned(memories, false);
 }
 
 void MemoryTableModel::hardDelete(const QList<Memory>& memories)
