@@ -59,6 +59,15 @@ QString cellText(const Memory& m, MemoryColumn column)
     return raw.toString();
 }
 
+/// The header row of the tabular formats: the field names, joined by the separator.
+QByteArray headerLine(QChar separator)
+{
+    QStringList names;
+    for (const MemoryColumn c : kTableColumns)
+        names << MemoryFields::fieldName(c);
+    return names.join(separator).toUtf8();
+}
+
 class JsonLinesEncoder : public RecordEncoder
 {
 public:
@@ -90,14 +99,7 @@ private:
 class CsvEncoder : public RecordEncoder
 {
 public:
-    void begin(QByteArray& out) override
-    {
-        QStringList names;
-        for (const MemoryColumn c : kTableColumns)
-            names << MemoryFields::fieldName(c);
-        out.append(names.join(u',').toUtf8());
-        out.append("\r\n");
-    }
+    void begin(QByteArray& out) override { out.append(headerLine(u',') + "\r\n"); }
     void record(QByteArray& out, const Memory& m) override
     {
         bool first = true;
@@ -122,14 +124,7 @@ public:
 class TsvEncoder : public RecordEncoder
 {
 public:
-    void begin(QByteArray& out) override
-    {
-        QStringList names;
-        for (const MemoryColumn c : kTableColumns)
-            names << MemoryFields::fieldName(c);
-        out.append(names.join(u'\t').toUtf8());
-        out.append('\n');
-    }
+    void begin(QByteArray& out) override { out.append(headerLine(u'\t') + '\n'); }
     void record(QByteArray& out, const Memory& m) override
     {
         QStringList cells;
