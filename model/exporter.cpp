@@ -72,6 +72,8 @@ class JsonLinesEncoder : public RecordEncoder
 {
 public:
     void record(QByteArray& out, const Memory& m) override { appendJsonLine(out, m); }
+    bool takesJsonLines() const override { return true; }
+    void records(QByteArray& out, QByteArrayView jsonLines) override { out.append(jsonLines); }
 };
 
 class SubcogEncoder : public RecordEncoder
@@ -89,6 +91,20 @@ public:
         out.append(m_first ? "\n" : ",\n");
         m_first = false;
         appendJsonObject(out, m);
+    }
+    bool takesJsonLines() const override { return true; }
+    void records(QByteArray& out, QByteArrayView jsonLines) override
+    {
+        // one object a line: a JSON string never holds a raw line break
+        while (!jsonLines.isEmpty()) {
+            qsizetype end = jsonLines.indexOf('\n');
+            if (end < 0)
+                end = jsonLines.size();
+            out.append(m_first ? "\n" : ",\n");
+            m_first = false;
+            out.append(jsonLines.first(end));
+            jsonLines = jsonLines.sliced(qMin(end + 1, jsonLines.size()));
+        }
     }
     void end(QByteArray& out) override { out.append(m_first ? "]\n" : "\n]\n"); }
 
@@ -384,7 +400,28 @@ ExportReport Exporter::run(const ExportSource& source, QIODevice& out, const Pro
             cancelled = true;
         return !cancelled;
     };
-    if (source.ids.isEmpty() && source.ranges.isEmpty()) {
+    auto takeLines = [&](const QByteArray& lines, qint64 count, QList<RecordIssue>& issues) {
+        report.skipped.append(issues);
+        if (m_format == ExportFormat::JsonLines && buffer.isEmpty()) {
+            // already the file's bytes: written as they are, without a copy into the buffer
+            if (out.write(lines) != lines.size())
+                throw StorageError(StorageError::Kind::OperationFailed,
+                                   u"writing the export failed: "_s + out.errorString());
+        } else {
+            encoder->records(buffer, lines);
+            flush();
+        }
+        report.written += count;
+        if (progress && !progress(report.written, report.expected))
+            cancelled = true;
+        return !cancelled;
+    };
+    MemoryQuery whole = source.query;
+    whole.withContent = true;
+    if (source.ids.isEmpty() && source.ranges.isEmpty() && encoder->takesJsonLines()
+        && m_backend.scanJsonLines(whole, takeLines, m_batchSize)) {
+        // written by the backend from its own rows (SQLite: UTF-8 columns straight into the lines)
+    } else if (source.ids.isEmpty() && source.ranges.isEmpty()) {
         // the whole query: streamed by the backend in one pass where it can
         MemoryQuery q = source.query;
         q.withContent = true;

@@ -36,6 +36,15 @@ public:
     virtual ~RecordEncoder();
     virtual void begin(QByteArray& out) { Q_UNUSED(out); }
     virtual void record(QByteArray& out, const Memory& memory) = 0;
+    /// Whether the format is made of the full-fidelity JSON objects, so that records() can take lines a backend
+    /// wrote itself (PersistenceBackend::scanJsonLines).
+    virtual bool takesJsonLines() const { return false; }
+    /// Appends records given as appendJsonLine's lines.
+    virtual void records(QByteArray& out, QByteArrayView jsonLines)
+    {
+        Q_UNUSED(out);
+        Q_UNUSED(jsonLines);
+    }
     virtual void end(QByteArray& out) { Q_UNUSED(out); }
 };
 

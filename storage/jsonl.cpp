@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "jsonl.h"
 
+#include <charconv>
 #include <cstring>
 
 using namespace Qt::StringLiterals;
@@ -10,45 +11,130 @@ namespace Inspector {
 void appendJsonString(QByteArray& out, QStringView text)
 {
     static constexpr char hex[] = "0123456789abcdef";
-    const QByteArray utf8 = text.toUtf8();
-    out.append('"');
-    qsizetype plainStart = 0;
-    for (qsizetype i = 0; i < utf8.size(); ++i) {
-        const auto c = static_cast<unsigned char>(utf8[i]);
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        out.append(utf8.constData() + plainStart, i - plainStart);
-        plainStart = i + 1;
-        switch (c) {
-        case '"':
-            out.append("\\\"");
-            break;
-        case '\\':
-            out.append("\\\\");
-            break;
-        case '\n':
-            out.append("\\n");
-            break;
-        case '\r':
-            out.append("\\r");
-            break;
-        case '\t':
-            out.append("\\t");
-            break;
-        case '\b':
-            out.append("\\b");
-            break;
-        case '\f':
-            out.append("\\f");
-            break;
-        default: {
-            const char escape[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
-            out.append(escape, sizeof escape);
-        }
+    // Written straight into `out`: a temporary UTF-8 copy per string was a large part of an export's time.
+    // Room for the worst case (\u00XX, 6 bytes a code unit), then cut back to what was written.
+    const qsizetype start = out.size();
+    out.resize(start + text.size() * 6 + 2);
+    char* p = out.data() + start;
+    *p++ = '"';
+    const char16_t* s = text.utf16();
+    const char16_t* const end = s + text.size();
+    while (s < end) {
+        const char16_t c = *s++;
+        if (c < 0x80) {
+            if (c >= 0x20 && c != '"' && c != '\\') {
+                *p++ = char(c);
+                continue;
+            }
+            *p++ = '\\';
+            switch (c) {
+            case '"':
+                *p++ = '"';
+                break;
+            case '\\':
+                *p++ = '\\';
+                break;
+            case '\n':
+                *p++ = 'n';
+                break;
+            case '\r':
+                *p++ = 'r';
+                break;
+            case '\t':
+                *p++ = 't';
+                break;
+            case '\b':
+                *p++ = 'b';
+                break;
+            case '\f':
+                *p++ = 'f';
+                break;
+            default:
+                *p++ = 'u';
+                *p++ = '0';
+                *p++ = '0';
+                *p++ = hex[c >> 4];
+                *p++ = hex[c & 0xf];
+            }
+        } else if (c < 0x800) {
+            *p++ = char(0xc0 | (c >> 6));
+            *p++ = char(0x80 | (c & 0x3f));
+        } else if (QChar::isHighSurrogate(c) && s < end && QChar::isLowSurrogate(*s)) {
+            const char32_t u = QChar::surrogateToUcs4(c, *s++);
+            *p++ = char(0xf0 | (u >> 18));
+            *p++ = char(0x80 | ((u >> 12) & 0x3f));
+            *p++ = char(0x80 | ((u >> 6) & 0x3f));
+            *p++ = char(0x80 | (u & 0x3f));
+        } else if (QChar::isSurrogate(c)) {
+            // a lone surrogate (only a JSON "\\udXXX" escape can make one): '?', as QString::toUtf8 and so the
+            // other formats write it
+            *p++ = '?';
+        } else {
+            *p++ = char(0xe0 | (c >> 12));
+            *p++ = char(0x80 | ((c >> 6) & 0x3f));
+            *p++ = char(0x80 | (c & 0x3f));
         }
     }
-    out.append(utf8.constData() + plainStart, utf8.size() - plainStart);
-    out.append('"');
+    *p++ = '"';
+    out.resize(p - out.constData());
+}
+
+char* writeJsonUtf8String(char* p, QByteArrayView utf8)
+{
+    static constexpr char hex[] = "0123456789abcdef";
+    *p++ = '"';
+    for (const char ch : utf8) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c >= 0x20 && c != '"' && c != '\\') [[likely]] {
+            *p++ = ch;
+            continue;
+        }
+        *p++ = '\\';
+        switch (c) {
+        case '"':
+        case '\\':
+            *p++ = char(c);
+            break;
+        case '\n':
+            *p++ = 'n';
+            break;
+        case '\r':
+            *p++ = 'r';
+            break;
+        case '\t':
+            *p++ = 't';
+            break;
+        case '\b':
+            *p++ = 'b';
+            break;
+        case '\f':
+            *p++ = 'f';
+            break;
+        default:
+            *p++ = 'u';
+            *p++ = '0';
+            *p++ = '0';
+            *p++ = hex[c >> 4];
+            *p++ = hex[c & 0xf];
+        }
+    }
+    *p++ = '"';
+    return p;
+}
+
+void appendJsonUtf8String(QByteArray& out, QByteArrayView utf8)
+{
+    const qsizetype start = out.size();
+    out.resize(start + utf8.size() * 6 + 2);
+    char* end = writeJsonUtf8String(out.data() + start, utf8);
+    out.resize(end - out.constData());
+}
+
+void appendJsonNumber(QByteArray& out, qint64 value)
+{
+    char digits[24];
+    const auto result = std::to_chars(digits, digits + sizeof digits, value);
+    out.append(digits, result.ptr - digits);
 }
 
 namespace {
@@ -66,15 +152,15 @@ void appendOptional(QByteArray& out, const std::optional<QString>& value)
     if (value)
         appendJsonString(out, *value);
     else
-        out.append("null");
+        out.append("null", 4);
 }
 
 void appendOptional(QByteArray& out, const std::optional<qint64>& value)
 {
     if (value)
-        out.append(QByteArray::number(*value));
+        appendJsonNumber(out, *value);
     else
-        out.append("null");
+        out.append("null", 4);
 }
 
 void appendArray(QByteArray& out, const QStringList& items)
@@ -119,9 +205,9 @@ void appendSubcogExportLine(QByteArray& out, const Memory& m)
     appendKey(out, "status");
     appendJsonString(out, statusName(m.effectiveStatus()));
     appendKey(out, "created_at");
-    out.append(QByteArray::number(m.createdAt));
+    appendJsonNumber(out, m.createdAt);
     appendKey(out, "updated_at");
-    out.append(QByteArray::number(m.updatedAt));
+    appendJsonNumber(out, m.updatedAt);
     appendKey(out, "tags");
     appendArray(out, m.tags);
     if (m.source) {
@@ -151,9 +237,9 @@ void appendJsonObject(QByteArray& out, const Memory& m)
     appendKey(out, "status");
     appendJsonString(out, m.status);
     appendKey(out, "created_at");
-    out.append(QByteArray::number(m.createdAt));
+    appendJsonNumber(out, m.createdAt);
     appendKey(out, "updated_at");
-    out.append(QByteArray::number(m.updatedAt));
+    appendJsonNumber(out, m.updatedAt);
     appendKey(out, "tombstoned_at");
     appendOptional(out, m.tombstonedAt);
     appendKey(out, "expires_at");

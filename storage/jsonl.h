@@ -9,6 +9,12 @@ namespace Inspector {
 
 /// Appends `text` as a JSON string literal (UTF-8, non-ASCII raw, control characters escaped).
 void appendJsonString(QByteArray& out, QStringView text);
+/// The same for text that is already valid UTF-8 (the caller checks): bytes copied, the same characters escaped.
+void appendJsonUtf8String(QByteArray& out, QByteArrayView utf8);
+/// Writes `utf8` as a JSON string literal at `p`, which has room for 6 * utf8.size() + 2 bytes; returns the end.
+char* writeJsonUtf8String(char* p, QByteArrayView utf8);
+/// Appends a decimal integer.
+void appendJsonNumber(QByteArray& out, qint64 value);
 
 /**
  * The inspector's full-fidelity JSON Lines record: one compact object, every key always present, in the

@@ -61,6 +61,17 @@ public:
     /// Every memory of a query in its order (the cursor, limit and skip are ignored), in batches, for exports.
     /// The default pages with query(); a backend that can stream one statement does so.
     virtual void scan(const MemoryQuery& query, const ScanSink& sink, int batchSize = 1000);
+    /// Receives a scan's memories as full-fidelity JSON Lines (appendJsonLine), `count` of them in `lines`.
+    using JsonLinesSink = std::function<bool(const QByteArray& lines, qint64 count, QList<RecordIssue>& issues)>;
+    /// The memories of scan() written as JSON Lines by a backend that can do so without building a Memory for
+    /// each (SQLite); false, having read nothing, when it cannot, and the caller scans.
+    virtual bool scanJsonLines(const MemoryQuery& query, const JsonLinesSink& sink, int batchSize = 1000)
+    {
+        Q_UNUSED(query);
+        Q_UNUSED(sink);
+        Q_UNUSED(batchSize);
+        return false;
+    }
     /// The number of memories matching the filter.
     virtual qint64 count(const MemoryFilter& filter) = 0;
     /// Problems in the store that are not one memory's: orphaned rows, unreadable files.

@@ -96,6 +96,11 @@ void RetryingBackend::scan(const MemoryQuery& query, const ScanSink& sink, int b
     m_inner->scan(query, sink, batchSize);
 }
 
+bool RetryingBackend::scanJsonLines(const MemoryQuery& query, const JsonLinesSink& sink, int batchSize)
+{
+    return m_inner->scanJsonLines(query, sink, batchSize);
+}
+
 std::optional<QByteArray> RetryingBackend::changeToken()
 {
     return retry([&] { return m_inner->changeToken(); });

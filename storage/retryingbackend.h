@@ -33,6 +33,7 @@ public:
     qint64 count() override;
     Page query(const MemoryQuery& query) override;
     void scan(const MemoryQuery& query, const ScanSink& sink, int batchSize = 1000) override;
+    bool scanJsonLines(const MemoryQuery& query, const JsonLinesSink& sink, int batchSize = 1000) override;
     qint64 count(const MemoryFilter& filter) override;
     QList<RecordIssue> storeIssues() override;
     std::optional<QByteArray> changeToken() override;

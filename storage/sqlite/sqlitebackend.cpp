@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "sqlitebackend.h"
 
+#include "jsonl.h"
 #include "sqliteschema.h"
 
 #include <QAtomicInteger>
@@ -20,6 +21,8 @@
 #include <sqlite3.h>
 
 #include <array>
+#include <charconv>
+#include <string_view>
 
 using namespace Qt::StringLiterals;
 
@@ -208,6 +211,9 @@ struct SqliteBackend::RawRow
 {
     qint64 rowid = 0;
     std::array<QVariant, FieldCount> values;
+    /// the id's FTS rows, when the read already found them (a scan's join); otherwise attachContent looks
+    bool contentKnown = false;
+    QList<ContentRow> content;
 };
 
 SqliteBackend::SqliteBackend(QString path, QString connectionName, bool readOnly)
@@ -411,11 +417,12 @@ void SqliteBackend::inspectSchema()
     q.exec(u"PRAGMA foreign_keys = ON"_s);
 
     const QVariant handle = db.driver()->handle();
-    if (handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0) {
-        sqlite3* raw = *static_cast<sqlite3* const*>(handle.constData());
-        sqlite3_create_function_v2(raw, "inspector_has_tag", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-                                   nullptr, hasTagFunction, nullptr, nullptr, nullptr);
-    }
+    if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
+        throw StorageError(StorageError::Kind::OperationFailed,
+                           m_path + u": Qt's SQLite driver did not give its connection handle"_s);
+    m_handle = *static_cast<sqlite3* const*>(handle.constData());
+    sqlite3_create_function_v2(m_handle, "inspector_has_tag", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                               nullptr, hasTagFunction, nullptr, nullptr, nullptr);
 }
 
 QStringList SqliteBackend::describeLayout() const
@@ -662,15 +669,36 @@ void SqliteBackend::attachContent(QList<RawRow>& rows, QList<Memory>& out, QList
                                   bool complete)
 {
     QHash<QString, QList<ContentRow>> content;
-    if (withContent && m_hasFts && complete) {
-        QStringList ids;
+    if (withContent && m_hasFts) {
+        QList<RawRow> unknown;
         for (const RawRow& row : std::as_const(rows)) {
-            if (!row.values[FId].isNull())
-                ids.append(row.values[FId].toString());
+            if (!row.contentKnown)
+                unknown.append(row);
         }
-        content = fetchContent(ids);
-    } else if (withContent && m_hasFts) {
-        content = readContent(rows);
+        if (complete) {
+            QStringList ids;
+            for (const RawRow& row : std::as_const(unknown)) {
+                if (!row.values[FId].isNull())
+                    ids.append(row.values[FId].toString());
+            }
+            content = fetchContent(ids);
+        } else if (!unknown.isEmpty()) {
+            // ids known to have several FTS rows are looked up completely, so the first copy wins as in subcog
+            QStringList duplicated;
+            if (!m_duplicateFtsIds.isEmpty()) {
+                for (qsizetype i = unknown.size() - 1; i >= 0; --i) {
+                    const QString id = unknown[i].values[FId].toString();
+                    if (m_duplicateFtsIds.contains(id.toUtf8())) {
+                        duplicated << id;
+                        unknown.removeAt(i);
+                    }
+                }
+            }
+            if (!unknown.isEmpty())
+                content = readContent(unknown);
+            if (!duplicated.isEmpty())
+                content.insert(fetchContent(duplicated));
+        }
     }
     out.reserve(out.size() + rows.size());
     for (RawRow& row : rows) {
@@ -752,11 +780,14 @@ void SqliteBackend::attachContent(QList<RawRow>& rows, QList<Memory>& out, QList
             m.sourceMemoryIds = ids;
         }
         if (withContent) {
-            const auto it = content.constFind(m.id);
-            if (it != content.constEnd() && !it->isEmpty()) {
-                const ContentRow& first = it->first();
+            const auto it = row.contentKnown ? content.constEnd() : content.constFind(m.id);
+            const QList<ContentRow>* found = row.contentKnown ? &row.content
+                : it != content.constEnd()                    ? &*it
+                                                              : nullptr;
+            if (found && !found->isEmpty()) {
+                const ContentRow& first = found->first();
                 m.content = first.content;
-                if (it->size() > 1)
+                if (found->size() > 1)
                     m.flags |= MemoryFlag::DuplicateContent;
                 if (first.tags.toString() != rawTags)
                     m.flags |= MemoryFlag::TagsMismatch;
@@ -1037,25 +1068,222 @@ Page SqliteBackend::query(const MemoryQuery& query)
     return page;
 }
 
-void SqliteBackend::scan(const MemoryQuery& query, const ScanSink& sink, int batchSize)
+namespace {
+/// A statement on the driver's connection, finalized on every way out.
+struct RawStatement
+{
+    sqlite3_stmt* stmt = nullptr;
+    ~RawStatement() { sqlite3_finalize(stmt); }
+};
+
+QByteArrayView columnUtf8(sqlite3_stmt* st, int column)
+{
+    return {reinterpret_cast<const char*>(sqlite3_column_text(st, column)), sqlite3_column_bytes(st, column)};
+}
+
+bool isAsciiSpace(char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r'); // QChar::isSpace for ASCII
+}
+
+/// A column as Qt's driver would give it, without its per-value bookkeeping.
+QVariant columnValue(sqlite3_stmt* stmt, int column)
+{
+    switch (sqlite3_column_type(stmt, column)) {
+    case SQLITE_INTEGER:
+        return QVariant(qint64(sqlite3_column_int64(stmt, column)));
+    case SQLITE_FLOAT:
+        return QVariant(sqlite3_column_double(stmt, column));
+    case SQLITE_TEXT:
+        return QVariant(QString::fromUtf8(reinterpret_cast<const char*>(sqlite3_column_text(stmt, column)),
+                                          sqlite3_column_bytes(stmt, column)));
+    case SQLITE_BLOB:
+        return QVariant(QByteArray(static_cast<const char*>(sqlite3_column_blob(stmt, column)),
+                                   sqlite3_column_bytes(stmt, column)));
+    default:
+        return QVariant();
+    }
+}
+
+void bindValue(sqlite3_stmt* stmt, int index, const QVariant& value)
+{
+    if (value.isNull()) {
+        sqlite3_bind_null(stmt, index);
+        return;
+    }
+    switch (value.typeId()) {
+    case QMetaType::Int:
+    case QMetaType::UInt:
+    case QMetaType::LongLong:
+    case QMetaType::ULongLong:
+    case QMetaType::Bool:
+        sqlite3_bind_int64(stmt, index, value.toLongLong());
+        break;
+    case QMetaType::Double:
+        sqlite3_bind_double(stmt, index, value.toDouble());
+        break;
+    case QMetaType::QByteArray: {
+        const QByteArray bytes = value.toByteArray();
+        sqlite3_bind_blob64(stmt, index, bytes.constData(), sqlite3_uint64(bytes.size()), SQLITE_TRANSIENT);
+        break;
+    }
+    default: {
+        const QByteArray text = value.toString().toUtf8();
+        sqlite3_bind_text64(stmt, index, text.constData(), sqlite3_uint64(text.size()), SQLITE_TRANSIENT, SQLITE_UTF8);
+    }
+    }
+}
+} // namespace
+
+void SqliteBackend::findDuplicateFtsIds()
+{
+    const std::optional<QByteArray> token = changeToken();
+    if (m_ftsCleanAt && m_ftsCleanAt == token) {
+        m_duplicateFtsIds.clear();
+        m_duplicatesAt = token;
+    }
+    if (m_duplicatesAt && m_duplicatesAt == token)
+        return;
+    // hashes of every FTS id, sorted: equal neighbours name the few ids to count exactly in a second pass
+    auto eachId = [&](const std::function<void(QByteArrayView)>& f) {
+        RawStatement st;
+        const char* sql = "SELECT c0 FROM memories_fts_content";
+        if (const int rc = sqlite3_prepare_v2(m_handle, sql, -1, &st.stmt, nullptr); rc != SQLITE_OK)
+            fail(u"cannot read the full-text ids"_s,
+                 QSqlError(QString(), QString::fromUtf8(sqlite3_errmsg(m_handle)), QSqlError::StatementError,
+                           QString::number(rc)),
+                 QString::fromLatin1(sql));
+        int rc = SQLITE_ROW;
+        while ((rc = sqlite3_step(st.stmt)) == SQLITE_ROW)
+            f(columnUtf8(st.stmt, 0));
+        if (rc != SQLITE_DONE)
+            fail(u"cannot read the full-text ids"_s,
+                 QSqlError(QString(), QString::fromUtf8(sqlite3_errmsg(m_handle)), QSqlError::StatementError,
+                           QString::number(rc)),
+                 QString::fromLatin1(sql));
+    };
+    std::vector<size_t> hashes;
+    eachId([&](QByteArrayView id) { hashes.push_back(qHashBits(id.data(), size_t(id.size()), 0x5bd1e995)); });
+    std::sort(hashes.begin(), hashes.end());
+    QSet<size_t> suspects;
+    for (size_t i = 1; i < hashes.size(); ++i) {
+        if (hashes[i] == hashes[i - 1])
+            suspects.insert(hashes[i]);
+    }
+    hashes = {};
+    m_duplicateFtsIds.clear();
+    if (!suspects.isEmpty()) {
+        QHash<QByteArray, int> counts;
+        eachId([&](QByteArrayView id) {
+            if (suspects.contains(qHashBits(id.data(), size_t(id.size()), 0x5bd1e995)))
+                ++counts[id.toByteArray()];
+        });
+        for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
+            if (it.value() > 1)
+                m_duplicateFtsIds.insert(it.key());
+        }
+    }
+    m_duplicatesAt = token;
+}
+
+void SqliteBackend::stepScan(const MemoryQuery& query, const std::function<ScanStep(sqlite3_stmt*, bool)>& onRow,
+                             const std::function<bool()>& onEnd, ScanOrder order, sqlite3_value* onlyKey)
 {
     assertThread();
-    // one statement stepped through from start to end: no re-planning and no keyset seek per batch
+    // One statement stepped from start to end on the driver's own sqlite3 handle: QSqlQuery would turn every value
+    // into a QVariant through UTF-16 twice over, which was most of an export's time. The FTS row is joined at the
+    // rowid the metadata row suggests (subcog writes both in one transaction) and used only when its id matches;
+    // rows it misses go through attachContent's lookups.
     const Fragment where = whereClause(query.filter);
     const QString key = sortColumn(query.sortKey);
     const auto dir = [](Qt::SortOrder o) { return o == Qt::AscendingOrder ? u"ASC"_s : u"DESC"_s; };
-    QString sql = u"SELECT "_s + selectList() + u" FROM memories m"_s + where.sql + u" ORDER BY "_s + key + u' '
-        + dir(query.order);
-    if (query.sortKey != SortKey::Id)
+    const bool join = query.withContent && m_hasFts && m_ftsContentTable;
+    if (join)
+        findDuplicateFtsIds();
+    QString sql = u"SELECT "_s + selectList();
+    if (join) {
+        // the offset is an integer this code computed, not user data
+        sql += u", c.id, c.c0, c.c1, c.c2 FROM memories m LEFT JOIN memories_fts_content c ON c.id = m.rowid + "_s
+            + QString::number(m_rowidDelta.value_or(0));
+    } else {
+        sql += u" FROM memories m"_s;
+    }
+    sql += where.sql;
+    if (onlyKey)
+        sql += (where.sql.isEmpty() ? u" WHERE "_s : u" AND "_s) + key + u" IS ?"_s;
+    sql += u" ORDER BY "_s + key + u' ' + dir(query.order);
+    if (query.sortKey != SortKey::Id && order == ScanOrder::Exact)
         sql += u", m.id "_s + dir(query.idOrder);
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    q.setForwardOnly(true);
-    if (!q.prepare(sql))
-        fail(u"cannot prepare a read"_s, q.lastError(), sql);
-    for (const QVariant& v : where.binds)
-        q.addBindValue(v);
-    if (!q.exec())
-        fail(u"read failed"_s, q.lastError(), sql);
+    auto rawFail = [&](const QString& what, int rc) {
+        fail(what,
+             QSqlError(QString(), QString::fromUtf8(sqlite3_errmsg(m_handle)), QSqlError::StatementError,
+                       QString::number(rc)),
+             sql);
+    };
+    RawStatement st;
+    const QByteArray sqlUtf8 = sql.toUtf8();
+    if (const int rc = sqlite3_prepare_v2(m_handle, sqlUtf8.constData(), int(sqlUtf8.size()), &st.stmt, nullptr);
+        rc != SQLITE_OK)
+        rawFail(u"cannot prepare a read"_s, rc);
+    for (int i = 0; i < where.binds.size(); ++i)
+        bindValue(st.stmt, i + 1, where.binds[i]);
+    if (onlyKey)
+        sqlite3_bind_value(st.stmt, int(where.binds.size()) + 1, onlyKey);
+
+    // A whole-store scan whose join found one FTS row for every memory, in a table with no other rows, has
+    // proved what storeIssues' GROUP BY over the FTS table (seconds at a million rows) would look for.
+    const bool whole = join && where.sql.isEmpty() && !onlyKey;
+    const std::optional<QByteArray> tokenBefore = whole ? changeToken() : std::nullopt;
+    qint64 seen = 0;
+    qint64 joined = 0;
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(st.stmt)) == SQLITE_ROW) {
+        ++seen;
+        switch (onRow(st.stmt, join)) {
+        case ScanStep::Stop:
+            return;
+        case ScanStep::Joined:
+            ++joined;
+            break;
+        case ScanStep::Read:
+            break;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        rawFail(u"read failed"_s, rc);
+    if (!onEnd())
+        return;
+    if (whole && joined == seen) {
+        QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+        if (q.exec(u"SELECT count(*) FROM memories_fts_content"_s) && q.next() && q.value(0).toLongLong() == seen
+            && changeToken() == tokenBefore)
+            m_ftsCleanAt = tokenBefore;
+    }
+}
+
+SqliteBackend::RawRow SqliteBackend::readRawRow(sqlite3_stmt* st, bool join) const
+{
+    RawRow row;
+    row.rowid = sqlite3_column_int64(st, 0);
+    for (int f = 0; f < FieldCount; ++f)
+        row.values[f] = columnValue(st, f + 1);
+    constexpr int c = FieldCount + 1;
+    if (join && sqlite3_column_type(st, c) != SQLITE_NULL && sqlite3_column_type(st, c + 1) == SQLITE_TEXT
+        && row.values[FId].typeId() == QMetaType::QString) {
+        const QByteArrayView ftsId(reinterpret_cast<const char*>(sqlite3_column_text(st, c + 1)),
+                                   sqlite3_column_bytes(st, c + 1));
+        if (QString::fromUtf8(ftsId) == row.values[FId].toString()
+            && (m_duplicateFtsIds.isEmpty() || !m_duplicateFtsIds.contains(ftsId.toByteArray()))) {
+            row.content.append(
+                ContentRow {sqlite3_column_int64(st, c), columnValue(st, c + 2).toString(), columnValue(st, c + 3)});
+            row.contentKnown = true;
+        }
+    }
+    return row;
+}
+
+void SqliteBackend::scan(const MemoryQuery& query, const ScanSink& sink, int batchSize)
+{
     QList<RawRow> rows;
     rows.reserve(batchSize);
     auto flush = [&] {
@@ -1065,26 +1293,443 @@ void SqliteBackend::scan(const MemoryQuery& query, const ScanSink& sink, int bat
         rows.clear();
         return sink(memories, issues);
     };
-    while (q.next()) {
-        RawRow row;
-        row.rowid = q.value(0).toLongLong();
-        for (int f = 0; f < FieldCount; ++f)
-            row.values[f] = q.value(f + 1);
-        rows.append(std::move(row));
-        if (rows.size() >= qMax(1, batchSize) && !flush())
-            return;
+    stepScan(
+        query,
+        [&](sqlite3_stmt* st, bool join) {
+            rows.append(readRawRow(st, join));
+            const bool joined = rows.last().contentKnown;
+            if (rows.size() >= qMax(1, batchSize) && !flush())
+                return ScanStep::Stop;
+            return joined ? ScanStep::Joined : ScanStep::Read;
+        },
+        [&] { return rows.isEmpty() || flush(); });
+}
+
+bool SqliteBackend::appendPlainJsonLine(QByteArray& out, sqlite3_stmt* st) const
+{
+    // The full-fidelity line of one row written from its UTF-8 columns, for rows that need none of attachContent's
+    // judgement: every column of the type subcog writes, valid UTF-8, the FTS row joined. Anything else returns
+    // false (and leaves `out` as it was) for the general decoder, so both give the same line (tst_sqlitelayouts
+    // compares them on every layout and anomaly).
+    // each column's type and bytes fetched once: the sqlite3_column_* calls were a visible share of the time
+    constexpr int c = FieldCount + 1;
+    std::array<int, FieldCount> types;
+    std::array<QByteArrayView, FieldCount> cells;
+    for (int f = 0; f < FieldCount; ++f) {
+        types[f] = sqlite3_column_type(st, f + 1);
+        if (types[f] == SQLITE_TEXT)
+            cells[f] = columnUtf8(st, f + 1);
     }
-    if (q.lastError().isValid())
-        fail(u"read failed"_s, q.lastError(), sql);
-    if (!rows.isEmpty())
-        flush();
+    const auto type = [&](int field) { return types[field]; };
+    if (type(FId) != SQLITE_TEXT || sqlite3_column_type(st, c) != SQLITE_INTEGER
+        || sqlite3_column_type(st, c + 1) != SQLITE_TEXT || type(FCreatedAt) != SQLITE_INTEGER)
+        return false;
+    const QByteArrayView id = cells[FId];
+    if (id.isEmpty() || columnUtf8(st, c + 1) != id || !id.isValidUtf8())
+        return false;
+    if (!m_duplicateFtsIds.isEmpty() && m_duplicateFtsIds.contains(QByteArray::fromRawData(id.data(), id.size())))
+        return false;
+    const int contentType = sqlite3_column_type(st, c + 2);
+    if (contentType != SQLITE_TEXT && contentType != SQLITE_NULL)
+        return false;
+    for (const int f :
+         {FNamespace, FDomain, FProjectId, FBranch, FFilePath, FStatus, FTags, FSource, FSourceMemoryIds, FGroupId}) {
+        const int t = type(f);
+        if (t != SQLITE_TEXT && t != SQLITE_NULL)
+            return false;
+        if (t == SQLITE_TEXT && !cells[f].isValidUtf8())
+            return false;
+    }
+    for (const int f : {FTombstonedAt, FExpiresAt, FIsSummary, FConsolidationTimestamp}) {
+        const int t = type(f);
+        if (t != SQLITE_INTEGER && t != SQLITE_NULL)
+            return false;
+    }
+    const QByteArrayView content = contentType == SQLITE_TEXT ? columnUtf8(st, c + 2) : QByteArrayView("");
+    if (!content.isValidUtf8())
+        return false;
+
+    // The parts QString must judge come first (non-ASCII tags, the source id list), then the line is written with
+    // a pointer into room for its longest possible form: QByteArray::append's bookkeeping was a visible cost.
+    const QByteArrayView tags = cells[FTags];
+    QByteArray slowParts; // [tags array] and [source ids array], when they need Qt
+    qsizetype tagsSlowEnd = -1;
+    if (std::any_of(tags.begin(), tags.end(), [](char ch) { return static_cast<unsigned char>(ch) >= 0x80; })) {
+        // trimming non-ASCII white space is QString's business
+        const QStringList list = splitTags(QString::fromUtf8(tags));
+        for (qsizetype i = 0; i < list.size(); ++i) {
+            if (i)
+                slowParts.append(',');
+            appendJsonString(slowParts, list[i]);
+        }
+        tagsSlowEnd = slowParts.size();
+    }
+    const qsizetype idsStart = slowParts.size();
+    if (type(FSourceMemoryIds) != SQLITE_NULL) {
+        // a list that is not an array of strings reads as empty, as in attachContent
+        const QJsonDocument doc = QJsonDocument::fromJson(cells[FSourceMemoryIds].toByteArray());
+        const QJsonArray items = doc.array();
+        const bool valid = doc.isArray()
+            && std::all_of(items.begin(), items.end(), [](const QJsonValue& v) { return v.isString(); });
+        slowParts.append('[');
+        if (valid) {
+            for (qsizetype i = 0; i < items.size(); ++i) {
+                if (i)
+                    slowParts.append(',');
+                appendJsonString(slowParts, items[i].toString());
+            }
+        }
+        slowParts.append(']');
+    }
+
+    qsizetype textBytes = id.size() + content.size();
+    for (const int f : {FNamespace, FDomain, FProjectId, FBranch, FFilePath, FStatus, FSource, FGroupId})
+        textBytes += cells[f].size();
+    // 6 bytes per escaped byte; a tag adds at most 3 (quotes, comma); keys, numbers and literals stay under 512
+    const qsizetype room = 6 * textBytes + 9 * tags.size() + slowParts.size() + 512;
+    const qsizetype start = out.size();
+    out.resize(start + room);
+    char* p = out.data() + start;
+    const auto key = [&](std::string_view literal) {
+        std::memcpy(p, literal.data(), literal.size());
+        p += literal.size();
+    };
+    const auto number = [&](qint64 value) { p = std::to_chars(p, p + 24, value).ptr; };
+    const auto text = [&](int f) { p = writeJsonUtf8String(p, cells[f]); };
+    const auto optionalText = [&](int f) {
+        if (type(f) == SQLITE_NULL)
+            key("null");
+        else
+            text(f);
+    };
+    const auto optionalInt = [&](int f) {
+        if (type(f) == SQLITE_NULL)
+            key("null");
+        else
+            number(sqlite3_column_int64(st, f + 1));
+    };
+    key("{\"id\":");
+    p = writeJsonUtf8String(p, id);
+    key(",\"content\":");
+    p = writeJsonUtf8String(p, content);
+    key(",\"namespace\":");
+    text(FNamespace); // NULL reads as ""
+    key(",\"domain\":");
+    if (cells[FDomain].isEmpty())
+        key("\"project\"");
+    else
+        text(FDomain);
+    key(",\"project_id\":");
+    optionalText(FProjectId);
+    key(",\"branch\":");
+    optionalText(FBranch);
+    key(",\"file_path\":");
+    optionalText(FFilePath);
+    key(",\"status\":");
+    text(FStatus);
+    const qint64 created = sqlite3_column_int64(st, FCreatedAt + 1);
+    key(",\"created_at\":");
+    number(created);
+    key(",\"updated_at\":");
+    number(created); // SQLite has no updated_at column; subcog reads created_at back
+    key(",\"tombstoned_at\":");
+    optionalInt(FTombstonedAt);
+    key(",\"expires_at\":");
+    optionalInt(FExpiresAt);
+    key(",\"tags\":[");
+    if (tagsSlowEnd >= 0) {
+        std::memcpy(p, slowParts.constData(), size_t(tagsSlowEnd));
+        p += tagsSlowEnd;
+    } else {
+        bool first = true;
+        qsizetype from = 0;
+        while (from <= tags.size()) {
+            qsizetype to = tags.indexOf(',', from);
+            if (to < 0)
+                to = tags.size();
+            qsizetype b = from;
+            qsizetype e = to;
+            while (b < e && isAsciiSpace(tags[b]))
+                ++b;
+            while (e > b && isAsciiSpace(tags[e - 1]))
+                --e;
+            if (e > b) {
+                if (!first)
+                    *p++ = ',';
+                first = false;
+                p = writeJsonUtf8String(p, tags.sliced(b, e - b));
+            }
+            from = to + 1;
+        }
+    }
+    key("],\"source\":");
+    optionalText(FSource);
+    key(",\"is_summary\":");
+    if (type(FIsSummary) != SQLITE_NULL && sqlite3_column_int64(st, FIsSummary + 1) != 0)
+        key("true");
+    else
+        key("false");
+    key(",\"source_memory_ids\":");
+    if (type(FSourceMemoryIds) == SQLITE_NULL) {
+        key("null");
+    } else {
+        std::memcpy(p, slowParts.constData() + idsStart, size_t(slowParts.size() - idsStart));
+        p += slowParts.size() - idsStart;
+    }
+    key(",\"consolidation_timestamp\":");
+    optionalInt(FConsolidationTimestamp);
+    key(",\"group_id\":");
+    optionalText(FGroupId);
+    key("}\n");
+    Q_ASSERT(p <= out.constData() + start + room);
+    out.resize(p - out.constData());
+    return true;
+}
+
+namespace {
+/// A value as SQLite's ORDER BY compares it with the BINARY collation: NULL, then numbers, then text, then blobs.
+struct SortValue
+{
+    int rank = 0; ///< 0 NULL, 1 number, 2 text, 3 blob
+    bool isInt = false;
+    qint64 integer = 0;
+    double real = 0;
+    qsizetype begin = 0; ///< text or blob bytes in the caller's arena
+    qsizetype size = 0;
+
+    static SortValue read(sqlite3_value* v, QByteArray& arena)
+    {
+        SortValue s;
+        switch (sqlite3_value_type(v)) {
+        case SQLITE_NULL:
+            break;
+        case SQLITE_INTEGER:
+            s.rank = 1;
+            s.isInt = true;
+            s.integer = sqlite3_value_int64(v);
+            break;
+        case SQLITE_FLOAT:
+            s.rank = 1;
+            s.real = sqlite3_value_double(v);
+            break;
+        default: {
+            s.rank = sqlite3_value_type(v) == SQLITE_TEXT ? 2 : 3;
+            const auto* data = s.rank == 2 ? static_cast<const void*>(sqlite3_value_text(v)) : sqlite3_value_blob(v);
+            s.size = sqlite3_value_bytes(v);
+            s.begin = arena.size();
+            arena.append(static_cast<const char*>(data), s.size);
+        }
+        }
+        return s;
+    }
+
+    /// <0, 0, >0 like memcmp.
+    static int compare(const SortValue& a, const SortValue& b, const QByteArray& arena)
+    {
+        if (a.rank != b.rank)
+            return a.rank < b.rank ? -1 : 1;
+        if (a.rank == 0)
+            return 0;
+        if (a.rank == 1) {
+            if (a.isInt && b.isInt)
+                return a.integer < b.integer ? -1 : a.integer > b.integer ? 1 : 0;
+            const double x = a.isInt ? double(a.integer) : a.real;
+            const double y = b.isInt ? double(b.integer) : b.real;
+            return x < y ? -1 : x > y ? 1 : 0;
+        }
+        const int c
+            = std::memcmp(arena.constData() + a.begin, arena.constData() + b.begin, size_t(std::min(a.size, b.size)));
+        if (c != 0)
+            return c;
+        return a.size < b.size ? -1 : a.size > b.size ? 1 : 0;
+    }
+};
+
+/// Whether two values are the same for grouping (type and value).
+bool sameValue(sqlite3_value* a, sqlite3_value* b)
+{
+    const int t = sqlite3_value_type(a);
+    if (t != sqlite3_value_type(b))
+        return false;
+    switch (t) {
+    case SQLITE_NULL:
+        return true;
+    case SQLITE_INTEGER:
+        return sqlite3_value_int64(a) == sqlite3_value_int64(b);
+    case SQLITE_FLOAT:
+        return sqlite3_value_double(a) == sqlite3_value_double(b);
+    default: {
+        const void* x = t == SQLITE_TEXT ? static_cast<const void*>(sqlite3_value_text(a)) : sqlite3_value_blob(a);
+        const void* y = t == SQLITE_TEXT ? static_cast<const void*>(sqlite3_value_text(b)) : sqlite3_value_blob(b);
+        const int n = sqlite3_value_bytes(a);
+        return n == sqlite3_value_bytes(b) && std::memcmp(x, y, size_t(n)) == 0;
+    }
+    }
+}
+
+struct ValueDeleter
+{
+    void operator()(sqlite3_value* v) const { sqlite3_value_free(v); }
+};
+using ValuePtr = std::unique_ptr<sqlite3_value, ValueDeleter>;
+} // namespace
+
+bool SqliteBackend::scanJsonLines(const MemoryQuery& query, const JsonLinesSink& sink, int batchSize)
+{
+    if (!query.withContent || !m_hasFts || !m_ftsContentTable)
+        return false;
+    // Rows the plain writer declines are decoded like any page, in one attachContent call per batch, and their
+    // lines put back where they belong.
+    QByteArray lines;
+    lines.reserve(1 << 20);
+    qint64 written = 0;
+    QList<RawRow> pending;
+    QList<qsizetype> pendingAt; ///< where in `lines` each pending row's line goes
+    qsizetype rowsInBatch = 0;
+    bool stopped = false; ///< the sink said stop
+    auto flush = [&] {
+        QList<RecordIssue> issues;
+        if (!pending.isEmpty()) {
+            QList<Memory> memories;
+            attachContent(pending, memories, &issues, true, false);
+            QByteArray merged;
+            merged.reserve(lines.size() + pending.size() * 512);
+            qsizetype from = 0;
+            qsizetype next = 0;
+            for (qsizetype i = 0; i < pending.size(); ++i) {
+                merged.append(lines.constData() + from, pendingAt[i] - from);
+                from = pendingAt[i];
+                // rows that could not be decoded have no memory (and an issue); ids are unique
+                if (next < memories.size() && memories[next].id == pending[i].values[FId].toString()) {
+                    appendJsonLine(merged, memories[next++]);
+                    ++written;
+                }
+            }
+            merged.append(lines.constData() + from, lines.size() - from);
+            lines.swap(merged);
+            pending.clear();
+            pendingAt.clear();
+        }
+        rowsInBatch = 0;
+        const bool go = sink(lines, written, issues);
+        lines.truncate(0);
+        written = 0;
+        stopped = !go;
+        return go;
+    };
+    // one row into `out` as a line, or as a pending row whose line comes later
+    auto take = [&](sqlite3_stmt* st, bool join, QByteArray& out, QList<RawRow>& rawRows) {
+        if (appendPlainJsonLine(out, st))
+            return ScanStep::Joined;
+        rawRows.append(readRawRow(st, join));
+        return rawRows.last().contentKnown ? ScanStep::Joined : ScanStep::Read;
+    };
+    auto emitDirect = [&](sqlite3_stmt* st, bool join) {
+        const qsizetype before = lines.size();
+        const qsizetype pendingBefore = pending.size();
+        const ScanStep step = take(st, join, lines, pending);
+        if (pending.size() > pendingBefore)
+            pendingAt.append(before);
+        else
+            ++written;
+        if (++rowsInBatch >= qMax(1, batchSize) && !flush())
+            return ScanStep::Stop;
+        return step;
+    };
+
+    if (query.sortKey != SortKey::CreatedAt) {
+        stepScan(query, emitDirect, [&] { return rowsInBatch == 0 || flush(); });
+        return true;
+    }
+
+    // Sorting by created_at with ids breaking ties makes SQLite sort every second's rows in a temporary b-tree,
+    // half of the statement's time. The index alone gives the seconds in order; the few rows of each second are
+    // put in id order here, exactly as ORDER BY would. A second with more rows than m_tieGroupLimit is left to SQLite
+    // (a statement for that one value), so memory stays bounded.
+    struct Unit
+    {
+        SortValue id;
+        qsizetype begin = 0; ///< the line in groupLines, when written
+        qsizetype end = 0;
+        qsizetype pendingIndex = -1; ///< or the row in groupPending
+    };
+    QList<Unit> units;
+    QByteArray groupLines;
+    QByteArray idArena;
+    QList<RawRow> groupPending;
+    ValuePtr groupKey;
+    ValuePtr skipKey; ///< a second handed to SQLite, whose rows the main statement passes over
+    const bool idsDescending = query.idOrder == Qt::DescendingOrder;
+    auto endGroup = [&] {
+        std::stable_sort(units.begin(), units.end(), [&](const Unit& a, const Unit& b) {
+            const int c = SortValue::compare(a.id, b.id, idArena);
+            return idsDescending ? c > 0 : c < 0;
+        });
+        for (const Unit& u : std::as_const(units)) {
+            if (u.pendingIndex >= 0) {
+                pendingAt.append(lines.size());
+                pending.append(std::move(groupPending[u.pendingIndex]));
+            } else {
+                lines.append(groupLines.constData() + u.begin, u.end - u.begin);
+                ++written;
+            }
+        }
+        rowsInBatch += units.size();
+        units.clear();
+        groupLines.truncate(0);
+        idArena.truncate(0);
+        groupPending.clear();
+        groupKey.reset();
+        return rowsInBatch < qMax(1, batchSize) || flush();
+    };
+    stepScan(
+        query,
+        [&](sqlite3_stmt* st, bool join) {
+            sqlite3_value* key = sqlite3_column_value(st, FCreatedAt + 1);
+            if (skipKey) {
+                if (sameValue(key, skipKey.get()))
+                    return ScanStep::Read; // read by the statement for that second; no longer proves the FTS clean
+                skipKey.reset();
+            }
+            if (groupKey && !sameValue(key, groupKey.get()) && !endGroup())
+                return ScanStep::Stop;
+            if (!groupKey)
+                groupKey.reset(sqlite3_value_dup(key));
+            Unit unit;
+            unit.id = SortValue::read(sqlite3_column_value(st, FId + 1), idArena);
+            unit.begin = groupLines.size();
+            const qsizetype pendingBefore = groupPending.size();
+            const ScanStep step = take(st, join, groupLines, groupPending);
+            unit.end = groupLines.size();
+            if (groupPending.size() > pendingBefore)
+                unit.pendingIndex = groupPending.size() - 1;
+            units.append(unit);
+            if (units.size() <= m_tieGroupLimit)
+                return step;
+            // a crowded second: SQLite sorts it, and the main statement skips the rest of it
+            units.clear();
+            groupLines.truncate(0);
+            idArena.truncate(0);
+            groupPending.clear();
+            skipKey = std::move(groupKey);
+            stepScan(
+                query, emitDirect, [] { return true; }, ScanOrder::Exact, skipKey.get());
+            return stopped ? ScanStep::Stop : ScanStep::Read;
+        },
+        [&] {
+            if (!units.isEmpty() && !endGroup())
+                return false;
+            return rowsInBatch == 0 || flush();
+        },
+        ScanOrder::KeyOnly);
+    return true;
 }
 
 QList<RecordIssue> SqliteBackend::storeIssues()
 {
     assertThread();
     QList<RecordIssue> issues;
-    if (!m_hasFts)
+    if (!m_hasFts || (m_ftsCleanAt && changeToken() == m_ftsCleanAt))
         return issues;
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     q.setForwardOnly(true);
@@ -1164,6 +1809,8 @@ void SqliteBackend::storeBatch(const QList<Memory>& memories)
 
 void SqliteBackend::writeRow(const Memory& memory)
 {
+    m_ftsCleanAt.reset(); // this connection's writes do not move data_version
+    m_duplicatesAt.reset();
     auto invalid = [&](const QString& why) {
         throw StorageError(StorageError::Kind::InvalidInput,
                            m_path + u": memory "_s + (memory.id.isEmpty() ? u"(no id)"_s : memory.id) + u": "_s + why);
@@ -1293,6 +1940,8 @@ bool SqliteBackend::remove(const QString& id)
 {
     assertThread();
     checkWritable();
+    m_ftsCleanAt.reset();
+    m_duplicatesAt.reset();
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     Transaction tx(db);
     QSqlQuery q(db);

@@ -2,12 +2,14 @@
 // Every historical SQLite layout of subcog, with the anomalies of spec §9, read back against the ground truth.
 #include "exporter.h"
 #include "fixturegenerator.h"
+#include "jsonl.h"
 #include "sqlite/sqlitebackend.h"
 #include "testhelpers.h"
 
 #include <QBuffer>
 #include <QJsonDocument>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTest>
 
@@ -16,6 +18,79 @@ using namespace Inspector;
 using namespace Inspector::Fixtures;
 
 Q_DECLARE_METATYPE(Inspector::Fixtures::SqliteLayout)
+
+namespace {
+/// Lines from the backend's own writer and, for comparison, from scan() + appendJsonLine.
+std::pair<QByteArray, QByteArray> bothWays(SqliteBackend& backend, const MemoryQuery& query, int batch)
+{
+    QByteArray direct;
+    const bool used = backend.scanJsonLines(
+        query,
+        [&](const QByteArray& lines, qint64 count, QList<RecordIssue>&) {
+            direct += lines;
+            Q_UNUSED(count);
+            return true;
+        },
+        batch);
+    if (!used)
+        direct = "(scanJsonLines declined)";
+    QByteArray general;
+    backend.scan(
+        query,
+        [&](QList<Memory>& memories, QList<RecordIssue>&) {
+            for (const Memory& m : memories)
+                appendJsonLine(general, m);
+            return true;
+        },
+        batch);
+    return {direct, general};
+}
+
+/// Rows with every odd type and text SQLite allows, which the direct writer must hand to the general decoder.
+void addOddRows(const QString& path)
+{
+    const QString name = u"odd-rows"_s;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        const QStringList statements = {
+            // integer namespace, float created_at, blob tags, text is_summary, invalid UTF-8 content, NUL in text
+            u"INSERT INTO memories (id, namespace, domain, status, created_at, tags) "
+            "VALUES ('odd_int_ns', 42, 'user', 'active', 1767000100, 'a,b')"_s,
+            u"INSERT INTO memories_fts (id, content, tags) VALUES ('odd_int_ns', 'x', 'a,b')"_s,
+            u"INSERT INTO memories (id, namespace, domain, status, created_at, tags) "
+            "VALUES ('odd_float_created', 'decisions', 'user', 'active', 1767000100.5, 'a')"_s,
+            u"INSERT INTO memories_fts (id, content, tags) VALUES ('odd_float_created', 'x', 'a')"_s,
+            u"INSERT INTO memories (id, namespace, domain, status, created_at, tags) "
+            "VALUES ('odd_blob_tags', 'decisions', 'user', 'active', 1767000100, X'612C62')"_s,
+            u"INSERT INTO memories_fts (id, content, tags) VALUES ('odd_blob_tags', 'x', 'a,b')"_s,
+            u"INSERT INTO memories (id, namespace, domain, status, created_at, tags) "
+            "VALUES ('odd_bad_utf8', 'decisions', 'user', 'active', 1767000100, 'a')"_s,
+            u"INSERT INTO memories_fts (id, content, tags) VALUES ('odd_bad_utf8', CAST(X'61FF62C0' AS TEXT), 'a')"_s,
+            u"INSERT INTO memories (id, namespace, domain, status, created_at, tags) "
+            "VALUES ('odd_nul', 'decisions', 'user', 'active', 1767000100, 'a')"_s,
+            u"INSERT INTO memories_fts (id, content, tags) VALUES ('odd_nul', CAST(X'610062' AS TEXT), 'a')"_s,
+            u"INSERT INTO memories (id, namespace, domain, status, created_at, tags) "
+            "VALUES ('odd_spaces', 'decisions', '', 'active', 1767000100, ' wide　, 	tab	,,')"_s,
+            u"INSERT INTO memories_fts (id, content, tags) VALUES ('odd_spaces', 'x', '')"_s,
+            u"INSERT INTO memories (id, namespace, domain, status, created_at, tags) "
+            "VALUES (7, 'decisions', 'user', 'active', 1767000100, 'a')"_s,
+            u"INSERT INTO memories_fts (id, content, tags) VALUES ('7', 'integer id', 'a')"_s,
+            u"INSERT INTO memories (id, namespace, domain, status, created_at, tags) "
+            "VALUES ('odd_null_content', 'decisions', 'user', 'active', 1767000100, 'a')"_s,
+            u"INSERT INTO memories_fts (id, content, tags) VALUES ('odd_null_content', NULL, 'a')"_s,
+        };
+        for (const QString& sql : statements)
+            QVERIFY2(q.exec(sql), qPrintable(sql + u": "_s + q.lastError().text()));
+        // subcog's later columns, where the layout has them
+        q.exec(u"UPDATE memories SET is_summary = '1' WHERE id = 'odd_int_ns'"_s);
+        q.exec(u"UPDATE memories SET source_memory_ids = '[\"a\", 1]' WHERE id = 'odd_blob_tags'"_s);
+    }
+    QSqlDatabase::removeDatabase(name);
+}
+} // namespace
 
 class TestSqliteLayouts : public QObject
 {
@@ -86,6 +161,129 @@ private Q_SLOTS:
             lastCreated = created;
             lastId = id;
         }
+    }
+
+    void directLinesEqualDecodedLines_data()
+    {
+        QTest::addColumn<SqliteLayout>("layout");
+        QTest::addColumn<bool>("shuffled");
+        for (SqliteLayout layout : allSqliteLayouts())
+            QTest::newRow(qPrintable(layoutName(layout))) << layout << false;
+        QTest::newRow("Head, FTS rows in another order") << SqliteLayout::Head << true;
+    }
+    void directLinesEqualDecodedLines()
+    {
+        // the JSON Lines written from raw columns are byte for byte those of the general decoder, in every layout,
+        // with the anomalies of spec §9 and rows of every type SQLite lets a column hold, in every order
+        QFETCH(SqliteLayout, layout);
+        QFETCH(bool, shuffled);
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.seed = 77 + quint64(layout);
+        options.count = 300;
+        options.shuffledFullText = shuffled;
+        const GeneratedStore store = writeSqliteStore(dir.filePath(u"index.db"_s), layout, options);
+        if (layout != SqliteLayout::SplitB41a806)
+            addOddRows(store.path);
+        auto backend = SqliteBackend::open(store.path, SqliteBackend::OpenMode::ReadOnly);
+        if (layout == SqliteLayout::SplitB41a806) {
+            QVERIFY(!backend->scanJsonLines(MemoryQuery {},
+                                            [](const QByteArray&, qint64, QList<RecordIssue>&) { return true; }));
+            return;
+        }
+        QList<MemoryQuery> queries;
+        queries << MemoryQuery {};
+        MemoryQuery ascending;
+        ascending.order = Qt::AscendingOrder;
+        ascending.idOrder = Qt::DescendingOrder;
+        queries << ascending;
+        for (SortKey key : {SortKey::Id, SortKey::Namespace, SortKey::Status}) {
+            MemoryQuery q;
+            q.sortKey = key;
+            queries << q;
+        }
+        MemoryQuery filtered;
+        filtered.filter = parseFilter(u"status:active"_s).filter;
+        queries << filtered;
+        for (MemoryQuery q : std::as_const(queries)) {
+            q.withContent = true;
+            for (int limit : {0, 2}) {
+                backend->setTieGroupLimit(limit == 0 ? 20000 : limit); // 2: crowded seconds go to SQLite's sort
+                const auto [direct, general] = bothWays(*backend, q, 53);
+                QVERIFY(!general.isEmpty());
+                if (direct != general) {
+                    const QList<QByteArray> a = direct.split('\n');
+                    const QList<QByteArray> b = general.split('\n');
+                    for (qsizetype i = 0; i < qMin(a.size(), b.size()); ++i)
+                        QVERIFY2(a[i] == b[i],
+                                 qPrintable(u"line %1:\n"_s.arg(i + 1) + QString::fromUtf8(a[i]) + u"\n"_s
+                                            + QString::fromUtf8(b[i])));
+                    QCOMPARE(a.size(), b.size());
+                }
+            }
+        }
+    }
+
+    void crowdedSecondKeepsOrderAndMemory()
+    {
+        // many memories in one second: past the group limit SQLite sorts that second, and the export is the same
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"index.db"_s);
+        {
+            auto backend = SqliteBackend::create(path);
+            QList<Memory> batch;
+            for (int i = 0; i < 600; ++i)
+                batch << Testing::sampleMemory(u"m%1"_s.arg((i * 7919) % 600, 4, 10, QChar(u'0')),
+                                               i < 500 ? 1767000000 : 1767000000 + i);
+            backend->storeBatch(batch);
+        }
+        auto backend = SqliteBackend::open(path, SqliteBackend::OpenMode::ReadOnly);
+        MemoryQuery q;
+        q.withContent = true;
+        QByteArray first;
+        for (qsizetype limit : {100000, 50, 1}) {
+            backend->setTieGroupLimit(limit);
+            const auto [direct, general] = bothWays(*backend, q, 64);
+            QCOMPARE(direct.count('\n'), 600);
+            QCOMPARE(direct, general);
+            if (first.isEmpty())
+                first = direct;
+            QCOMPARE(direct, first);
+        }
+    }
+
+    void wholeScanSparesTheIntegrityQuery()
+    {
+        // after a whole export found one FTS row per memory, storeIssues has nothing to add until the store changes
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 50;
+        options.anomalies = false;
+        const GeneratedStore store = writeSqliteStore(dir.filePath(u"index.db"_s), SqliteLayout::Head, options);
+        auto backend = SqliteBackend::open(store.path, SqliteBackend::OpenMode::ReadWrite);
+        QByteArray out;
+        QBuffer buffer(&out);
+        buffer.open(QIODevice::WriteOnly);
+        const ExportReport report = Exporter(*backend, ExportFormat::JsonLines).run(MemoryFilter {}, buffer);
+        QCOMPARE(report.written, qint64(50));
+        QVERIFY(report.storeIssues.isEmpty());
+        QVERIFY(backend->storeIssues().isEmpty());
+        {
+            // another process leaves an orphaned FTS row: the next check sees it
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"other-writer"_s);
+            db.setDatabaseName(store.path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(u"INSERT INTO memories_fts (id, content, tags) VALUES ('ghost', 'boo', '')"_s));
+        }
+        QSqlDatabase::removeDatabase(u"other-writer"_s);
+        const QList<RecordIssue> issues = backend->storeIssues();
+        QCOMPARE(issues.size(), 1);
+        QCOMPARE(issues.first().id, u"ghost"_s);
+        // and an export of that store reports it too
+        out.clear();
+        buffer.seek(0);
+        QCOMPARE(Exporter(*backend, ExportFormat::JsonLines).run(MemoryFilter {}, buffer).storeIssues.size(), 1);
     }
 
     void flagsAndLookups()

@@ -63,6 +63,27 @@ private Q_SLOTS:
         QCOMPARE(o.value(u"tags"_s).toArray().size(), 0);
         QCOMPARE(o.value(u"is_summary"_s), QJsonValue(false));
     }
+    void encodesLikeQt()
+    {
+        // every kind of UTF-16 code unit, lone surrogates included, comes out as QString::toUtf8 would write it
+        const char16_t units[] = {0x0000, 0x007f, 0x0080, 0x07ff, 0x0800, 0xd7ff, 0xd83d, 0xdc69, 0xdc69,
+                                  0xd83d, 0x0041, 0xe000, 0xfffd, 0xffff, 0xdbff, 0xdfff, 0xd800};
+        const QString text = QString::fromUtf16(units, std::size(units));
+        QByteArray out("prefix");
+        appendJsonString(out, text);
+        QByteArray expected = text.toUtf8().replace(QByteArray(1, '\0'), "\\u0000");
+        QCOMPARE(out, "prefix\"" + expected + '"');
+        const QJsonDocument doc = QJsonDocument::fromJson("[" + out.mid(6) + "]");
+        QVERIFY(doc.isArray());
+        // an empty string and a long one that needs the buffer to grow
+        out.clear();
+        appendJsonString(out, QString());
+        QCOMPARE(out, QByteArray("\"\""));
+        const QString big(300000, u'\u0001');
+        out.clear();
+        appendJsonString(out, big);
+        QCOMPARE(out.size(), 300000 * 6 + 2);
+    }
     void agreesWithQtJson()
     {
         // the independent writer of the fixtures and ours must describe the same record
