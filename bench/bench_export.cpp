@@ -89,6 +89,8 @@ int main(int argc, char** argv)
         const Run a = runProcess({inspector, u"export"_s, store, u"--format"_s, u"jsonl"_s}, u"/dev/null"_s);
         const Run m = runProcess({sqlite3, u"-readonly"_s, store, u"SELECT * FROM memories;"_s}, u"/dev/null"_s);
         const Run f = runProcess({sqlite3, u"-readonly"_s, store, u"SELECT * FROM memories_fts;"_s}, u"/dev/null"_s);
+        // a new file each round: replacing the last round's 500 MB would add its deletion (a discard on some disks)
+        QFile::remove(exportFile);
         const Run file = runProcess({inspector, u"export"_s, store, u"--format"_s, u"jsonl"_s, u"-o"_s, exportFile},
                                     u"/dev/null"_s);
         ours << a.ms;

@@ -1612,7 +1612,9 @@ bool SqliteBackend::scanJsonLines(const MemoryQuery& query, const JsonLinesSink&
         }
         rowsInBatch = 0;
         const bool go = sink(lines, written, issues);
-        lines.truncate(0);
+        lines.truncate(0); // a sink that kept the bytes leaves a new, empty array here
+        if (lines.capacity() < (1 << 20))
+            lines.reserve(1 << 20);
         written = 0;
         stopped = !go;
         return go;
