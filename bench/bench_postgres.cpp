@@ -32,7 +32,8 @@ int main(int argc, char** argv)
     parser.addHelpOption();
     QCommandLineOption countOption(u"count"_s, u"Memories in the generated store."_s, u"N"_s, u"100000"_s);
     QCommandLineOption roundsOption(u"rounds"_s, u"Repetitions (median printed)."_s, u"R"_s, u"7"_s);
-    QCommandLineOption dirOption(u"server-dir"_s, u"Keep the private server here between runs."_s, u"DIR"_s);
+    QCommandLineOption dirOption(u"server-dir"_s,
+                                 u"Keep the private server and its loaded store here, for the next run."_s, u"DIR"_s);
     parser.addOptions({countOption, roundsOption, dirOption});
     parser.process(app);
     const int count = parser.value(countOption).toInt();
@@ -44,7 +45,10 @@ int main(int argc, char** argv)
     const QString serverDir = parser.value(dirOption);
     auto server = Testing::PostgresServer::startPrivate(serverDir);
     const QString database = u"bench_"_s + QString::number(count);
-    {
+    if (server->runSql(u"postgres"_s, u"SELECT count(*) FROM pg_database WHERE datname = '"_s + database + u"'"_s)
+            .trimmed()
+        != u"1"_s) {
+        // loaded once per --server-dir
         QTemporaryDir scratch;
         const QString sql = scratch.filePath(u"store.sql"_s);
         Fixtures::GeneratorOptions options;
@@ -142,8 +146,5 @@ int main(int argc, char** argv)
     getrusage(RUSAGE_SELF, &usage);
     out() << "peak resident memory of this process (store generation included): " << usage.ru_maxrss / 1024 << " MiB"
           << Qt::endl;
-    backend.reset();
-    if (!serverDir.isEmpty())
-        server->runSql(u"postgres"_s, u"DROP DATABASE "_s + database);
     return 0;
 }

@@ -115,11 +115,14 @@ std::unique_ptr<PostgresServer> PostgresServer::startPrivate(const QString& base
         for (const QString& path : QStringList {base, base + u"/sock"_s, base + u"/pwfile"_s})
             chownTree(path, pw->pw_uid, pw->pw_gid);
     }
-    server->runTool(bin + u"/initdb"_s,
-                    {u"-D"_s, base + u"/data"_s, u"-U"_s, QString::fromLatin1(kUser),
-                     u"--pwfile="_s + base + u"/pwfile"_s, u"--auth-local=trust"_s, u"--auth-host=scram-sha-256"_s,
-                     u"-E"_s, u"UTF8"_s, u"--locale=C.UTF-8"_s, u"--no-sync"_s},
-                    true);
+    // a directory kept from an earlier run (the benchmarks' --server-dir) already holds a cluster: start it again
+    if (!QFileInfo::exists(base + u"/data/PG_VERSION"_s)) {
+        server->runTool(bin + u"/initdb"_s,
+                        {u"-D"_s, base + u"/data"_s, u"-U"_s, QString::fromLatin1(kUser),
+                         u"--pwfile="_s + base + u"/pwfile"_s, u"--auth-local=trust"_s, u"--auth-host=scram-sha-256"_s,
+                         u"-E"_s, u"UTF8"_s, u"--locale=C.UTF-8"_s, u"--no-sync"_s},
+                        true);
+    }
     server->m_port = freePort();
     server->m_baseUrl = u"postgresql://"_s + QString::fromLatin1(kUser) + u':' + QString::fromLatin1(kPassword)
         + u"@127.0.0.1:"_s + QString::number(server->m_port);
