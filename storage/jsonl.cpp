@@ -8,9 +8,51 @@ using namespace Qt::StringLiterals;
 
 namespace Inspector {
 
-void appendJsonString(QByteArray& out, QStringView text)
+namespace {
+/// Whether an ASCII character goes into a JSON string as it is.
+inline bool isPlainAscii(unsigned c)
+{
+    return c >= 0x20 && c != '"' && c != '\\';
+}
+
+/// Writes the escape of an ASCII character that is not plain; returns the end.
+char* writeEscape(char* p, unsigned char c)
 {
     static constexpr char hex[] = "0123456789abcdef";
+    *p++ = '\\';
+    switch (c) {
+    case '"':
+    case '\\':
+        *p++ = char(c);
+        break;
+    case '\n':
+        *p++ = 'n';
+        break;
+    case '\r':
+        *p++ = 'r';
+        break;
+    case '\t':
+        *p++ = 't';
+        break;
+    case '\b':
+        *p++ = 'b';
+        break;
+    case '\f':
+        *p++ = 'f';
+        break;
+    default:
+        *p++ = 'u';
+        *p++ = '0';
+        *p++ = '0';
+        *p++ = hex[c >> 4];
+        *p++ = hex[c & 0xf];
+    }
+    return p;
+}
+} // namespace
+
+void appendJsonString(QByteArray& out, QStringView text)
+{
     // Written straight into `out`: a temporary UTF-8 copy per string was a large part of an export's time.
     // Room for the worst case (\u00XX, 6 bytes a code unit), then cut back to what was written.
     const qsizetype start = out.size();
@@ -22,40 +64,10 @@ void appendJsonString(QByteArray& out, QStringView text)
     while (s < end) {
         const char16_t c = *s++;
         if (c < 0x80) {
-            if (c >= 0x20 && c != '"' && c != '\\') {
+            if (isPlainAscii(c))
                 *p++ = char(c);
-                continue;
-            }
-            *p++ = '\\';
-            switch (c) {
-            case '"':
-                *p++ = '"';
-                break;
-            case '\\':
-                *p++ = '\\';
-                break;
-            case '\n':
-                *p++ = 'n';
-                break;
-            case '\r':
-                *p++ = 'r';
-                break;
-            case '\t':
-                *p++ = 't';
-                break;
-            case '\b':
-                *p++ = 'b';
-                break;
-            case '\f':
-                *p++ = 'f';
-                break;
-            default:
-                *p++ = 'u';
-                *p++ = '0';
-                *p++ = '0';
-                *p++ = hex[c >> 4];
-                *p++ = hex[c & 0xf];
-            }
+            else
+                p = writeEscape(p, static_cast<unsigned char>(c));
         } else if (c < 0x800) {
             *p++ = char(0xc0 | (c >> 6));
             *p++ = char(0x80 | (c & 0x3f));
@@ -81,42 +93,13 @@ void appendJsonString(QByteArray& out, QStringView text)
 
 char* writeJsonUtf8String(char* p, QByteArrayView utf8)
 {
-    static constexpr char hex[] = "0123456789abcdef";
     *p++ = '"';
     for (const char ch : utf8) {
         const auto c = static_cast<unsigned char>(ch);
-        if (c >= 0x20 && c != '"' && c != '\\') [[likely]] {
+        if (isPlainAscii(c)) [[likely]]
             *p++ = ch;
-            continue;
-        }
-        *p++ = '\\';
-        switch (c) {
-        case '"':
-        case '\\':
-            *p++ = char(c);
-            break;
-        case '\n':
-            *p++ = 'n';
-            break;
-        case '\r':
-            *p++ = 'r';
-            break;
-        case '\t':
-            *p++ = 't';
-            break;
-        case '\b':
-            *p++ = 'b';
-            break;
-        case '\f':
-            *p++ = 'f';
-            break;
-        default:
-            *p++ = 'u';
-            *p++ = '0';
-            *p++ = '0';
-            *p++ = hex[c >> 4];
-            *p++ = hex[c & 0xf];
-        }
+        else
+            p = writeEscape(p, c);
     }
     *p++ = '"';
     return p;
