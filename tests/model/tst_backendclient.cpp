@@ -4,6 +4,7 @@
 #include "fixturegenerator.h"
 #include "sqlite/sqlitebackend.h"
 
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QTest>
 #include <QThread>
@@ -106,8 +107,15 @@ private Q_SLOTS:
 
         loaded.clear();
         finished.clear();
+        // the worker is held busy until the cancel is in, so the batch cannot finish first on a loaded machine
+        auto release = std::make_shared<QSemaphore>();
+        client.requestJob([release](PersistenceBackend&, const auto&) {
+            release->acquire();
+            return QString();
+        });
         const RequestId cancelled = client.requestBatch(ids, 1);
         client.cancel(cancelled);
+        release->release();
         QTRY_COMPARE(finished.size(), 1);
         QCOMPARE(finished.first().at(1).toBool(), true);
         QVERIFY(loaded.size() < ids.size());

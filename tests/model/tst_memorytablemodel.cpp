@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QFile>
 #include <QItemSelectionModel>
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QTest>
 #include <QUndoStack>
@@ -250,8 +251,15 @@ private Q_SLOTS:
 
         progress.clear();
         finished.clear();
+        // the worker is held busy until the cancel is in, so the fetch cannot finish first on a loaded machine
+        auto release = std::make_shared<QSemaphore>();
+        model->runJob([release](PersistenceBackend&, const auto&) {
+            release->acquire();
+            return QString();
+        });
         const RequestId cancelled = model->fetchRows(0, kCount, 5);
         model->cancelFetch(cancelled);
+        release->release();
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30000);
         QCOMPARE(finished.first().at(1).toBool(), true);
         QVERIFY(progress.size() < kCount / 5);
