@@ -88,15 +88,16 @@ private:
         Joined, ///< a row whose FTS row the join found
     };
 
-    void inspectSchema();
-    /// Steps the query's statement (with the FTS join when content is wanted) and hands each row to `onRow`;
-    /// `onEnd` after the last one, returning false when the consumer stopped.
     enum class ScanOrder
     {
         Exact, ///< the query's order, ids breaking ties
         KeyOnly, ///< the sort key's order only (its index, no sorting); the caller orders ties
     };
-    /// `onlyKey`: only the rows whose sort key IS this value.
+
+    void inspectSchema();
+    /// Steps the query's statement (with the FTS join when content is wanted) and hands each row to `onRow`;
+    /// `onEnd` after the last one, returning false when the consumer stopped. `onlyKey`: only the rows whose sort
+    /// key IS this value.
     void stepScan(const MemoryQuery& query, const std::function<ScanStep(sqlite3_stmt*, bool join)>& onRow,
                   const std::function<bool()>& onEnd, ScanOrder order = ScanOrder::Exact,
                   sqlite3_value* onlyKey = nullptr);
@@ -148,8 +149,8 @@ private:
     /// copy, so their content is looked up completely (subcog reads the first)
     QSet<QByteArray> m_duplicateFtsIds;
     std::optional<QByteArray> m_duplicatesAt;
-    sqlite3* m_handle = nullptr;
-    qsizetype m_tieGroupLimit = 20000; ///< the Qt driver's connection, for the SQL function and streamed scans
+    sqlite3* m_handle = nullptr; ///< the Qt driver's connection, for the SQL function and streamed scans
+    qsizetype m_tieGroupLimit = 20000;
 };
 
 } // namespace Inspector
