@@ -171,7 +171,18 @@ bool isWalFile(const QString& path)
     return header.size() == 20 && header.startsWith("SQLite format 3") && header[18] == 2;
 }
 
-struct Transaction
+QAtomicInteger<quint64> g_connectionCounter;
+
+} // namespace
+
+struct SqliteBackend::ContentRow
+{
+    qint64 rowid = 0;
+    QString content;
+    QVariant tags;
+};
+
+struct SqliteBackend::Transaction
 {
     // One BEGIN IMMEDIATE … COMMIT unit; rolls back unless committed, so a failed write leaves nothing behind.
     explicit Transaction(QSqlDatabase db)
@@ -188,17 +199,6 @@ struct Transaction
     QSqlDatabase db;
     bool open = false;
     bool committed = false;
-};
-
-QAtomicInteger<quint64> g_connectionCounter;
-
-} // namespace
-
-struct SqliteBackend::ContentRow
-{
-    qint64 rowid = 0;
-    QString content;
-    QVariant tags;
 };
 
 struct SqliteBackend::Fragment
@@ -1796,9 +1796,7 @@ void SqliteBackend::storeBatch(const QList<Memory>& memories)
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     Transaction tx(db);
     QSqlQuery q(db);
-    if (!q.exec(u"BEGIN IMMEDIATE"_s))
-        fail(u"cannot start a write"_s, q.lastError());
-    tx.open = true;
+    beginWrite(tx, q, u"cannot start a write"_s);
     for (const Memory& memory : memories)
         writeRow(memory);
     if (!q.exec(u"COMMIT"_s))
@@ -1809,10 +1807,18 @@ void SqliteBackend::storeBatch(const QList<Memory>& memories)
     tx.committed = true;
 }
 
+void SqliteBackend::beginWrite(Transaction& tx, QSqlQuery& q, const QString& what)
+{
+    // what scans proved about the FTS table is forgotten: this connection's writes do not move data_version
+    m_ftsCleanAt.reset();
+    m_duplicatesAt.reset();
+    if (!q.exec(u"BEGIN IMMEDIATE"_s))
+        fail(what, q.lastError());
+    tx.open = true;
+}
+
 void SqliteBackend::writeRow(const Memory& memory)
 {
-    m_ftsCleanAt.reset(); // this connection's writes do not move data_version
-    m_duplicatesAt.reset();
     auto invalid = [&](const QString& why) {
         throw StorageError(StorageError::Kind::InvalidInput,
                            m_path + u": memory "_s + (memory.id.isEmpty() ? u"(no id)"_s : memory.id) + u": "_s + why);
@@ -1942,14 +1948,10 @@ bool SqliteBackend::remove(const QString& id)
 {
     assertThread();
     checkWritable();
-    m_ftsCleanAt.reset();
-    m_duplicatesAt.reset();
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     Transaction tx(db);
     QSqlQuery q(db);
-    if (!q.exec(u"BEGIN IMMEDIATE"_s))
-        fail(u"cannot start a delete"_s, q.lastError());
-    tx.open = true;
+    beginWrite(tx, q, u"cannot start a delete"_s);
     bool removed = false;
     if (m_hasFts) {
         for (const ContentRow& row : fetchContent({id}).value(id)) {

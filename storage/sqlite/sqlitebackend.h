@@ -11,6 +11,7 @@
 
 class QThread;
 class QTemporaryDir;
+class QSqlQuery;
 struct sqlite3;
 struct sqlite3_stmt;
 struct sqlite3_value;
@@ -80,6 +81,7 @@ private:
     struct ContentRow;
     struct Fragment;
     struct RawRow;
+    struct Transaction;
 
     enum class ScanStep
     {
@@ -122,6 +124,8 @@ private:
     QList<Memory> readBatch(const QStringList& ids, QList<RecordIssue>* issues, bool complete);
     void checkWritable() const;
     void assertThread() const;
+    /// BEGIN IMMEDIATE for a write, which also drops what scans proved about the FTS table.
+    void beginWrite(Transaction& tx, QSqlQuery& q, const QString& what);
     /// One memory's INSERT/UPDATE and FTS row, inside the caller's transaction.
     void writeRow(const Memory& memory);
     [[noreturn]] void fail(const QString& what, const class QSqlError& error, const QString& sql = {}) const;
