@@ -20,6 +20,15 @@ using namespace Inspector::Fixtures;
 Q_DECLARE_METATYPE(Inspector::Fixtures::SqliteLayout)
 
 namespace {
+/// The whole store exported as JSON Lines into `out` (replaced), in batches of `batchSize`.
+ExportReport exportAll(PersistenceBackend& backend, QByteArray* out, int batchSize = 1000)
+{
+    out->clear();
+    QBuffer buffer(out);
+    buffer.open(QIODevice::WriteOnly);
+    return Exporter(backend, ExportFormat::JsonLines, batchSize).run(MemoryFilter {}, buffer);
+}
+
 /// Lines from the backend's own writer and, for comparison, from scan() + appendJsonLine.
 std::pair<QByteArray, QByteArray> bothWays(SqliteBackend& backend, const MemoryQuery& query, int batch)
 {
@@ -117,10 +126,7 @@ private Q_SLOTS:
         {
             auto backend = SqliteBackend::open(store.path, SqliteBackend::OpenMode::ReadOnly);
             QCOMPARE(backend->count(), store.rowCount);
-            QBuffer buffer(&exported);
-            buffer.open(QIODevice::WriteOnly);
-            report = Exporter(*backend, ExportFormat::JsonLines, 37)
-                         .run(MemoryFilter {}, buffer); // an odd page size crosses ties on created_at
+            report = exportAll(*backend, &exported, 37); // an odd page size crosses ties on created_at
         }
         QCOMPARE(Testing::fileHash(store.path), hashBefore);
 
@@ -262,9 +268,7 @@ private Q_SLOTS:
         const GeneratedStore store = writeSqliteStore(dir.filePath(u"index.db"_s), SqliteLayout::Head, options);
         auto backend = SqliteBackend::open(store.path, SqliteBackend::OpenMode::ReadWrite);
         QByteArray out;
-        QBuffer buffer(&out);
-        buffer.open(QIODevice::WriteOnly);
-        const ExportReport report = Exporter(*backend, ExportFormat::JsonLines).run(MemoryFilter {}, buffer);
+        const ExportReport report = exportAll(*backend, &out);
         QCOMPARE(report.written, qint64(50));
         QVERIFY(report.storeIssues.isEmpty());
         QVERIFY(backend->storeIssues().isEmpty());
@@ -281,9 +285,7 @@ private Q_SLOTS:
         QCOMPARE(issues.size(), 1);
         QCOMPARE(issues.first().id, u"ghost"_s);
         // and an export of that store reports it too
-        out.clear();
-        buffer.seek(0);
-        QCOMPARE(Exporter(*backend, ExportFormat::JsonLines).run(MemoryFilter {}, buffer).storeIssues.size(), 1);
+        QCOMPARE(exportAll(*backend, &out).storeIssues.size(), 1);
     }
 
     void flagsAndLookups()
@@ -448,9 +450,7 @@ private Q_SLOTS:
         const GeneratedStore store = writeSqliteStore(dir.filePath(u"index.db"_s), SqliteLayout::Head, options);
         auto backend = SqliteBackend::open(store.path, SqliteBackend::OpenMode::ReadOnly);
         QByteArray exported;
-        QBuffer buffer(&exported);
-        buffer.open(QIODevice::WriteOnly);
-        Exporter(*backend, ExportFormat::JsonLines, 50).run(MemoryFilter {}, buffer);
+        exportAll(*backend, &exported, 50);
         const auto records = Testing::parseJsonLines(exported);
         QCOMPARE(records.size(), store.truth.size());
         for (const Memory& truth : store.truth)
