@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "query.h"
 
+#include <limits>
+
 #include <QRegularExpression>
 #include <QTimeZone>
 
@@ -26,6 +28,14 @@ QStringList contentTokens(const QString& content)
     return content.toCaseFolded().split(separators, Qt::SkipEmptyParts);
 }
 } // namespace
+
+MemoryFilter MemoryFilter::nothing()
+{
+    MemoryFilter f;
+    f.createdFrom = std::numeric_limits<qint64>::max();
+    f.createdTo = std::numeric_limits<qint64>::min();
+    return f;
+}
 
 bool MemoryFilter::isEmpty() const
 {

@@ -42,6 +42,9 @@ struct MemoryFilter
     TombstoneFilter tombstones = TombstoneFilter::Include;
 
     bool isEmpty() const;
+    /// A filter no memory passes (an empty created_at range), for a filter text that is not understood: showing
+    /// everything instead would let a bulk delete or export that follows cover the whole store.
+    static MemoryFilter nothing();
     /// Evaluated in memory, for backends without a query engine and for tests' reference answers.
     bool matches(const Memory& memory) const;
     friend bool operator==(const MemoryFilter&, const MemoryFilter&) = default;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "detailpane.h"
 
+#include <QApplication>
 #include <QCompleter>
 #include <QDateTime>
 #include <QFormLayout>
@@ -159,7 +160,14 @@ DetailPane::DetailPane(QWidget* parent)
     connect(m_discard, &QPushButton::clicked, this, &DetailPane::discard);
     auto* saveKey = new QShortcut(QKeySequence::Save, this, this, &DetailPane::save);
     saveKey->setContext(Qt::WidgetWithChildrenShortcut);
-    auto* discardKey = new QShortcut(QKeySequence(Qt::Key_Escape), this, this, &DetailPane::discard);
+    auto* discardKey = new QShortcut(QKeySequence(Qt::Key_Escape), this, this, [this] {
+        // Esc first closes what is open over the pane (a completer's list); only a bare Esc discards
+        if (QWidget* popup = QApplication::activePopupWidget()) {
+            popup->close();
+            return;
+        }
+        discard();
+    });
     discardKey->setContext(Qt::WidgetWithChildrenShortcut);
     setMemory(std::nullopt);
 }

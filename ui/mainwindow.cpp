@@ -113,7 +113,11 @@ MainWindow::MainWindow(QWidget* parent)
         m_messages->dismiss(m_goToNotice);
         m_filterDelay->start();
     });
-    connect(m_filter, &QLineEdit::returnPressed, this, &MainWindow::applyFilter);
+    connect(m_filter, &QLineEdit::returnPressed, this, [this] {
+        applyFilter();
+        focusResults();
+    });
+    m_filter->installEventFilter(this);
     connect(m_namespaceFilter, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
     connect(m_statusFilter, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
     connect(m_domainFilter, &QComboBox::currentTextChanged, this, [this] { m_filterDelay->start(); });
@@ -127,6 +131,8 @@ MainWindow::MainWindow(QWidget* parent)
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_table->setWordWrap(false);
+    // Tab leaves the table for the detail pane instead of walking its cells
+    m_table->setTabKeyNavigation(false);
     m_table->setAlternatingRowColors(true);
     m_table->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
@@ -158,7 +164,9 @@ MainWindow::MainWindow(QWidget* parent)
     });
     connect(m_model, &QAbstractItemModel::layoutChanged, this, &MainWindow::showCurrent);
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
-        m_detail->setMemory(std::nullopt);
+        // unsaved edits stay in the pane (they can still be saved by id) until the person leaves them
+        if (!m_detail->isDirty())
+            m_detail->setMemory(std::nullopt);
         updateStatus();
         updateActions();
     });
@@ -196,13 +204,16 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_model, &MemoryTableModel::loadFailed, this,
             [this](const QString& message) { m_messages->showMessage(MessageBar::Kind::Error, message); });
     connect(m_model, &MemoryTableModel::writeFailed, this, [this](const QString&, const QString& message) {
+        m_quitWhenIdle = false;
         m_messages->showMessage(MessageBar::Kind::Error, tr("Not saved: %1").arg(message));
     });
     connect(m_model, &MemoryTableModel::editRejected, this, [this](const QString&, const QString& message) {
+        m_quitWhenIdle = false;
         m_messages->showMessage(MessageBar::Kind::Warning, tr("Not saved: %1").arg(message));
     });
     connect(m_model, &MemoryTableModel::writeConflict, this,
             [this](const Memory& mine, const Memory& theirs, bool theirsExists, const QString& message) {
+                m_quitWhenIdle = false;
                 m_messages->showMessage(MessageBar::Kind::Warning, message);
                 auto* dialog = new ConflictDialog(mine, theirsExists ? std::optional<Memory>(theirs) : std::nullopt,
                                                   message, this);
@@ -252,6 +263,9 @@ MainWindow::MainWindow(QWidget* parent)
 
     connect(m_detail, &DetailPane::saveRequested, this, [this](const Memory&, const Memory& after) {
         m_model->updateMemories({after}, tr("Edit %1").arg(after.id));
+        // with focus left in a field, Ctrl+Z would undo typing there instead of the save
+        if (m_detail->isAncestorOf(QApplication::focusWidget()))
+            m_table->setFocus(Qt::OtherFocusReason);
     });
     connect(m_detail, &DetailPane::memoryLinkActivated, this, &MainWindow::goToId);
     connect(m_model, &MemoryTableModel::summariesFound, m_detail, &DetailPane::setSummarizedBy);
@@ -317,11 +331,66 @@ MainWindow::MainWindow(QWidget* parent)
 
     createActions();
     createMenus();
+    addShortcutsToToolTips();
     restoreViewState();
     m_detail->setEditable(false);
     updateTitle();
     updateActions();
     updateStatus();
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_filter) {
+        if (event->type() == QEvent::ShortcutOverride) {
+            // the line edit claims Ctrl+E (end of line) and the like; the window's actions come first
+            const auto* key = static_cast<QKeyEvent*>(event);
+            const QKeySequence pressed(key->keyCombination());
+            // text editing keys stay with the line edit
+            for (const auto k :
+                 {QKeySequence::Undo, QKeySequence::Redo, QKeySequence::Cut, QKeySequence::Copy, QKeySequence::Paste,
+                  QKeySequence::SelectAll, QKeySequence::Delete, QKeySequence::Backspace,
+                  QKeySequence::DeleteStartOfWord, QKeySequence::DeleteEndOfWord}) {
+                if (QKeySequence::keyBindings(k).contains(pressed))
+                    return QMainWindow::eventFilter(watched, event);
+            }
+            for (QAction* a : findChildren<QAction*>()) {
+                if (a->isEnabled() && a->shortcuts().contains(pressed)) {
+                    event->ignore();
+                    return true;
+                }
+            }
+        } else if (event->type() == QEvent::KeyPress) {
+            const auto* key = static_cast<QKeyEvent*>(event);
+            if (key->key() == Qt::Key_Down && key->modifiers() == Qt::NoModifier) {
+                focusResults();
+                return true;
+            }
+        }
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::focusResults()
+{
+    m_table->setFocus(Qt::OtherFocusReason);
+    if (!m_table->currentIndex().isValid() && m_model->rowCount() > 0)
+        m_table->selectionModel()->setCurrentIndex(m_model->index(0, 0),
+                                                   QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+}
+
+void MainWindow::addShortcutsToToolTips()
+{
+    for (QAction* a : findChildren<QAction*>()) {
+        if (a->shortcut().isEmpty())
+            continue;
+        QString tip = a->toolTip();
+        if (tip.isEmpty())
+            tip = a->text().remove(u'&').remove(u"…"_s);
+        const QString key = a->shortcut().toString(QKeySequence::NativeText);
+        if (!tip.contains(key))
+            a->setToolTip(tr("%1 (%2)").arg(tip, key));
+    }
 }
 
 MainWindow::~MainWindow()
@@ -364,7 +433,12 @@ void MainWindow::createActions()
     m_undo->setShortcut(QKeySequence::Undo);
     m_redo = m_model->undoStack()->createRedoAction(this, tr("&Redo"));
     m_redo->setIcon(icon(u"edit-redo"_s));
-    m_redo->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence::Redo});
+    // the platform's redo keys (Ctrl+Shift+Z and Ctrl+Y here), each once: a key bound twice is ambiguous and
+    // triggers nothing
+    QList<QKeySequence> redoKeys = QKeySequence::keyBindings(QKeySequence::Redo);
+    if (!redoKeys.contains(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z)))
+        redoKeys.prepend(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z));
+    m_redo->setShortcuts(redoKeys);
 
     m_editing = new QAction(icon(u"document-edit"_s), tr("Allow &Editing"), this);
     m_editing->setCheckable(true);
@@ -514,31 +588,39 @@ void MainWindow::createMenus()
 void MainWindow::openDefaultStore()
 {
     const SubcogConfig config = readSubcogConfig();
-    if (!config.configError.isEmpty())
-        m_messages->showMessage(MessageBar::Kind::Warning, config.configPath + u": "_s + config.configError);
+    const auto warnAboutConfig = [&] {
+        if (!config.configError.isEmpty())
+            m_messages->showMessage(MessageBar::Kind::Warning, config.configPath + u": "_s + config.configError);
+    };
     const QList<StoreCandidate> found = findSubcogStores(config);
     if (!found.isEmpty()) {
         openStore(found.first().spec, found.first().description);
+        warnAboutConfig();
         return;
     }
     const QString demo = demoStorePath();
     try {
         ensureDemoStore(demo);
     } catch (const StorageError& e) {
+        warnAboutConfig();
         m_messages->showMessage(MessageBar::Kind::Error, e.message());
         return;
     }
     openStore(demo, tr("demo store: no subcog store was found on this machine"));
+    warnAboutConfig();
     m_messages->showMessage(MessageBar::Kind::Info,
-                            tr("No subcog store was found, so a demo store is open. Use File ▸ Open to inspect "
-                               "another store."));
+                            tr("No subcog store was found, so a demo store is open. Use File ▸ Open SQLite File, "
+                               "Open Folder Store or Connect to PostgreSQL to inspect another store."));
 }
 
 void MainWindow::openStore(const QString& spec, const QString& origin)
 {
     const bool sameStore = spec == m_spec;
-    if (!sameStore)
+    if (!sameStore) {
         m_wantEditing = false;
+        // the previous store's notices and errors say nothing about this one
+        m_messages->clear();
+    }
     m_spec = spec;
     m_displaySpec = withoutPassword(spec);
     const bool readOnly = !m_wantEditing;
@@ -623,12 +705,28 @@ void MainWindow::applyFilter()
         : m_showTombstoned->isChecked()                 ? TombstoneFilter::Include
         : f.statuses.contains(MemoryStatus::Tombstoned) ? TombstoneFilter::Include
                                                         : TombstoneFilter::Exclude;
-    if (parsed.notUnderstood.isEmpty()) {
+    const bool invalid = !parsed.notUnderstood.isEmpty();
+    if (!invalid) {
         m_filterProblems->hide();
     } else {
-        m_filterProblems->setText(tr("Not understood, ignored: %1").arg(parsed.notUnderstood.join(u"; "_s)));
+        // matching everything instead would let a Delete or Export that follows cover the whole store
+        m_filterProblems->setText(tr("Nothing is shown until the filter is fixed. Not understood: %1")
+                                      .arg(parsed.notUnderstood.join(u"; "_s)));
         m_filterProblems->show();
+        const TombstoneFilter tombstones = f.tombstones;
+        f = MemoryFilter::nothing();
+        f.tombstones = tombstones;
     }
+    m_filter->setProperty("invalid", invalid);
+    QPalette p = palette();
+    if (invalid) {
+        const QColor base = p.color(QPalette::Base);
+        const QColor red(0xd0, 0x30, 0x30);
+        p.setColor(QPalette::Base,
+                   QColor((base.red() * 3 + red.red()) / 4, (base.green() * 3 + red.green()) / 4,
+                          (base.blue() * 3 + red.blue()) / 4));
+    }
+    m_filter->setPalette(invalid ? p : QPalette());
     m_model->setFilter(f);
     updateActions();
     updateStatus();
@@ -660,11 +758,65 @@ void MainWindow::goToId(const QString& id)
     updateStatus();
 }
 
+MainWindow::Leave MainWindow::settleUnsavedEdits()
+{
+    if (!m_detail->isDirty() || !m_detail->memory())
+        return Leave::Clean;
+    QString problem;
+    const bool valid = m_detail->editedMemory(&problem).has_value() && m_detail->isEditable();
+    QMessageBox box(QMessageBox::Warning, tr("Unsaved Changes"),
+                    tr("Memory %1 has changes that are not saved.").arg(m_detail->memory()->id),
+                    QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, this);
+    box.setObjectName(u"unsavedChangesBox"_s);
+    box.setInformativeText(valid
+                               ? tr("Save them to the store?")
+                               : tr("They cannot be saved as they are (%1): fix them, or discard them.").arg(problem));
+    box.button(QMessageBox::Save)->setEnabled(valid);
+    box.setDefaultButton(valid ? QMessageBox::Save : QMessageBox::Cancel);
+    switch (box.exec()) {
+    case QMessageBox::Save:
+        m_detail->save();
+        return Leave::Saved;
+    case QMessageBox::Discard:
+        m_detail->discard();
+        return Leave::Discarded;
+    default:
+        return Leave::Stay;
+    }
+}
+
 void MainWindow::showCurrent()
 {
+    if (m_settling)
+        return;
     const QModelIndex current = m_table->currentIndex();
     const QString before = m_detail->memory() ? m_detail->memory()->id : QString();
-    m_detail->setMemory(current.isValid() ? m_model->memoryAt(current.row()) : std::nullopt);
+    std::optional<Memory> next = current.isValid() ? m_model->memoryAt(current.row()) : std::nullopt;
+    if (m_detail->isDirty()) {
+        // a row still loading, or no row at all, is not a decision to leave the edited memory
+        if (!next || next->id == before)
+            return;
+        m_settling = true;
+        const bool leave = settleUnsavedEdits() != Leave::Stay;
+        m_settling = false;
+        if (!leave) {
+            // back to the memory being edited
+            const int row = m_model->loadedRowOf(before);
+            const QSignalBlocker block(m_table->selectionModel());
+            if (row >= 0)
+                m_table->selectionModel()->setCurrentIndex(m_model->index(row, qMax(0, current.column())),
+                                                           QItemSelectionModel::ClearAndSelect
+                                                               | QItemSelectionModel::Rows);
+            else
+                m_table->selectionModel()->clear();
+            m_table->viewport()->update();
+            updateStatus();
+            updateActions();
+            return;
+        }
+        next = m_model->memoryAt(m_table->currentIndex().row());
+    }
+    m_detail->setMemory(next);
     if (m_detail->memory() && m_detail->memory()->id != before)
         m_model->findSummariesOf(m_detail->memory()->id);
     if (!current.isValid() && !m_pendingGoTo.isEmpty()) {
@@ -790,7 +942,12 @@ void MainWindow::deleteSelection(bool confirm)
                                               .arg(QLocale().toString(n)))
             != QMessageBox::Yes)
         return;
-    withSelection([this](const QList<Memory>& memories) { m_model->softDelete(memories); });
+    withSelection([this](const QList<Memory>& memories) {
+        m_model->softDelete(memories);
+        afterRowsLeft(memories.size() == 1
+                          ? tr("1 memory moved to the Trash")
+                          : tr("%1 memories moved to the Trash").arg(QLocale().toString(memories.size())));
+    });
 }
 
 void MainWindow::hardDeleteSelection(bool confirm)
@@ -813,14 +970,39 @@ void MainWindow::hardDeleteSelection(bool confirm)
             return;
         }
     }
-    withSelection([this](const QList<Memory>& memories) { m_model->hardDelete(memories); });
+    withSelection([this](const QList<Memory>& memories) {
+        m_model->hardDelete(memories);
+        afterRowsLeft(memories.size() == 1
+                          ? tr("1 memory deleted permanently")
+                          : tr("%1 memories deleted permanently").arg(QLocale().toString(memories.size())));
+    });
 }
 
 void MainWindow::restoreSelection()
 {
     if (!isEditing())
         return;
-    withSelection([this](const QList<Memory>& memories) { m_model->restore(memories); });
+    withSelection([this](const QList<Memory>& memories) {
+        m_model->restore(memories);
+        afterRowsLeft(memories.size() == 1 ? tr("1 memory restored")
+                                           : tr("%1 memories restored").arg(QLocale().toString(memories.size())));
+    });
+}
+
+void MainWindow::afterRowsLeft(const QString& what)
+{
+    // the rows that were acted on leave the view; a selection that slid onto their neighbours would make the next
+    // Delete hit memories nobody chose, so nothing stays selected (the current row only keeps the keyboard's place)
+    const QModelIndex current = m_table->currentIndex();
+    m_table->selectionModel()->clearSelection();
+    if (current.isValid())
+        m_table->selectionModel()->setCurrentIndex(current, QItemSelectionModel::NoUpdate);
+    m_messages->showMessage(MessageBar::Kind::Info, what, tr("Undo"), [this] {
+        if (m_model->undoStack()->canUndo())
+            m_model->undoStack()->undo();
+    });
+    updateStatus();
+    updateActions();
 }
 
 QString MainWindow::statusText() const
@@ -1001,14 +1183,27 @@ void MainWindow::saveViewState()
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    if (m_detail->isDirty()) {
-        const auto answer = QMessageBox::question(
-            this, tr("Unsaved Changes"), tr("The memory in the detail pane has unsaved changes. Quit anyway?"));
-        if (answer != QMessageBox::Yes) {
-            event->ignore();
-            return;
-        }
+    m_settling = true;
+    const Leave leave = settleUnsavedEdits();
+    m_settling = false;
+    if (leave == Leave::Stay) {
+        event->ignore();
+        return;
     }
+    if (leave == Leave::Saved && m_model->isBusy()) {
+        // a save just asked for is still on its way to the store: quit once it has landed, stay if it fails
+        m_quitWhenIdle = true;
+        connect(
+            m_model, &MemoryTableModel::idle, this,
+            [this] {
+                if (std::exchange(m_quitWhenIdle, false))
+                    close();
+            },
+            Qt::SingleShotConnection);
+        event->ignore();
+        return;
+    }
+    m_quitWhenIdle = false;
     saveViewState();
     event->accept();
 }

@@ -65,15 +65,28 @@ public:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void createActions();
     void createMenus();
+    void addShortcutsToToolTips();
+    /// Moves the keyboard to the table (from the filter bar: Enter or Down).
+    void focusResults();
     void applyFilter();
     void updateStatus();
     void updateActions();
     void updateTitle();
     void showCurrent();
+    /// Asks Save / Discard / Cancel for unsaved edits in the detail pane; false: stay on the memory.
+    enum class Leave
+    {
+        Clean,
+        Saved,
+        Discarded,
+        Stay,
+    };
+    Leave settleUnsavedEdits();
     void addRecent(const QString& spec);
     void rebuildRecentMenu();
     void rebuildStoresMenu();
@@ -86,6 +99,8 @@ private:
     void withSelection(const std::function<void(const QList<Memory>&)>& action);
     ExportSource sourceFor(TransferScope scope) const;
     void startJob(RequestId id, const QString& what);
+    /// After a delete, restore or hard delete: nothing selected, and the message bar offers Undo.
+    void afterRowsLeft(const QString& what);
     QIcon icon(const QString& name) const;
 
     MemoryTableModel* m_model;
@@ -110,6 +125,8 @@ private:
     bool m_wantEditing = false;
     QString m_pendingGoTo;
     QString m_goToNotice;
+    bool m_settling = false; ///< the unsaved-changes question is open
+    bool m_quitWhenIdle = false; ///< quit once the save asked for at quit time has landed
     RequestId m_bulk = 0;
     QList<Memory> m_bulkMemories;
     std::function<void(const QList<Memory>&)> m_bulkAction;

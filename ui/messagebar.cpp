@@ -14,6 +14,7 @@ MessageBar::MessageBar(QWidget* parent)
     : QWidget(parent)
     , m_icon(new QLabel(this))
     , m_label(new QLabel(this))
+    , m_action(new QToolButton(this))
     , m_close(new QToolButton(this))
 {
     setObjectName(u"messageBar"_s);
@@ -22,18 +23,40 @@ MessageBar::MessageBar(QWidget* parent)
     layout->setContentsMargins(8, 4, 4, 4);
     layout->addWidget(m_icon);
     layout->addWidget(m_label, 1);
+    layout->addWidget(m_action);
     layout->addWidget(m_close);
+    m_action->setObjectName(u"messageAction"_s);
+    m_action->hide();
+    connect(m_action, &QToolButton::clicked, this, [this] {
+        auto run = m_run;
+        clear();
+        if (run)
+            run();
+    });
     m_label->setWordWrap(true);
     m_label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_close->setAutoRaise(true);
     m_close->setIcon(style()->standardIcon(QStyle::SP_TitleBarCloseButton));
     m_close->setToolTip(tr("Close this message"));
-    connect(m_close, &QToolButton::clicked, this, [this] {
-        hide();
-        m_last.clear();
-        m_repeats = 0;
-    });
+    connect(m_close, &QToolButton::clicked, this, &MessageBar::clear);
     hide();
+}
+
+void MessageBar::clear()
+{
+    hide();
+    m_last.clear();
+    m_repeats = 0;
+    m_run = nullptr;
+    m_action->hide();
+}
+
+void MessageBar::showMessage(Kind kind, const QString& text, const QString& actionText, std::function<void()> action)
+{
+    showMessage(kind, text);
+    m_run = std::move(action);
+    m_action->setText(actionText);
+    m_action->setVisible(bool(m_run));
 }
 
 void MessageBar::showMessage(Kind kind, const QString& text)
@@ -46,6 +69,8 @@ void MessageBar::showMessage(Kind kind, const QString& text)
     m_last = text;
     m_repeats = 0;
     m_kind = kind;
+    m_run = nullptr;
+    m_action->hide();
     m_label->setText(text);
     QStyle::StandardPixmap icon = QStyle::SP_MessageBoxInformation;
     QColor tint = palette().color(QPalette::Highlight);
@@ -74,11 +99,8 @@ void MessageBar::showMessage(Kind kind, const QString& text)
 
 void MessageBar::dismiss(const QString& text)
 {
-    if (isVisible() && text == m_last) {
-        hide();
-        m_last.clear();
-        m_repeats = 0;
-    }
+    if (isVisible() && text == m_last)
+        clear();
 }
 
 QString MessageBar::text() const
