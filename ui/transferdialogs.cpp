@@ -14,8 +14,10 @@
 #include <QHBoxLayout>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QSettings>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -36,7 +38,8 @@ QGroupBox* scopeBox(int selectedRows, qint64 filteredRows, QRadioButton*& select
     filter->setObjectName(u"scopeFilter"_s);
     store->setObjectName(u"scopeStore"_s);
     selection->setEnabled(selectedRows > 0);
-    (selectedRows > 0 ? selection : filter)->setChecked(true);
+    // one selected row is usually just the current row, not a choice: several rows are
+    (selectedRows > 1 ? selection : filter)->setChecked(true);
     layout->addWidget(selection);
     layout->addWidget(filter);
     layout->addWidget(store);
@@ -67,7 +70,15 @@ ExportDialog::ExportDialog(int selectedRows, qint64 filteredRows, QWidget* paren
     m_format->addItem(tr("Markdown — one section per memory (.md)"), int(ExportFormat::Markdown));
     m_format->addItem(tr("subcog export — for subcog import (.ndjson)"), int(ExportFormat::Subcog));
     m_path->setObjectName(u"path"_s);
-    m_path->setText(QDir::home().filePath(u"memories.jsonl"_s));
+    // the last export's format, scope and folder
+    const QSettings settings;
+    const int lastFormat = m_format->findData(settings.value(u"export/format"_s, int(ExportFormat::JsonLines)).toInt());
+    m_format->setCurrentIndex(qMax(0, lastFormat));
+    const QString folder = settings.value(u"export/folder"_s).toString();
+    m_path->setText(QDir(folder.isEmpty() || !QFileInfo(folder).isDir() ? QDir::homePath() : folder)
+                        .filePath(u"memories."_s + exportFormatSuffix(format())));
+    if (selectedRows <= 1 && settings.value(u"export/scope"_s).toString() == "store"_L1)
+        m_store->setChecked(true);
     auto* browse = new QPushButton(tr("Browse…"), this);
     auto* pathRow = new QHBoxLayout;
     pathRow->addWidget(m_path, 1);
@@ -82,7 +93,9 @@ ExportDialog::ExportDialog(int selectedRows, qint64 filteredRows, QWidget* paren
         m_path->setText(info.dir().filePath(info.completeBaseName() + u'.' + exportFormatSuffix(format())));
     });
     connect(browse, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export To"), m_path->text());
+        // the question about replacing a file comes once, when Export is pressed
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export To"), m_path->text(), {}, nullptr,
+                                                          QFileDialog::DontConfirmOverwrite);
         if (!path.isEmpty())
             m_path->setText(path);
     });
@@ -91,6 +104,36 @@ ExportDialog::ExportDialog(int selectedRows, qint64 filteredRows, QWidget* paren
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(buttons);
+}
+
+void ExportDialog::accept()
+{
+    const QFileInfo target(path());
+    if (path().isEmpty())
+        return;
+    if (target.exists() && target.isFile()) {
+        QMessageBox ask(QMessageBox::Warning, tr("Replace File?"), tr("%1 already exists.").arg(target.fileName()),
+                        QMessageBox::NoButton, this);
+        ask.setObjectName(u"replaceFileBox"_s);
+        ask.setInformativeText(tr("Replace it with the export? Its contents are lost."));
+        QPushButton* replace = ask.addButton(tr("&Replace"), QMessageBox::DestructiveRole);
+        ask.addButton(QMessageBox::Cancel);
+        ask.setDefaultButton(QMessageBox::Cancel);
+        ask.exec();
+        if (ask.clickedButton() != replace)
+            return;
+    } else if (target.exists() && target.isDir()) {
+        QMessageBox::warning(this, tr("Export"), tr("%1 is a folder; choose a file name.").arg(path()));
+        return;
+    }
+    QSettings settings;
+    settings.setValue(u"export/format"_s, int(format()));
+    settings.setValue(u"export/scope"_s,
+                      scope() == TransferScope::Store        ? u"store"_s
+                          : scope() == TransferScope::Filter ? u"filter"_s
+                                                             : u"selection"_s);
+    settings.setValue(u"export/folder"_s, target.absolutePath());
+    QDialog::accept();
 }
 
 TransferScope ExportDialog::scope() const

@@ -29,6 +29,8 @@ public:
     TransferScope scope() const;
     ExportFormat format() const;
     QString path() const;
+    /// Asks before replacing an existing file; remembers the format, scope and folder.
+    void accept() override;
 
 private:
     QRadioButton* m_selection;

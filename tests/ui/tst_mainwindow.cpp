@@ -10,6 +10,7 @@
 #include "postgresserver.h"
 #include "storeopener.h"
 #include "testhelpers.h"
+#include "transferdialogs.h"
 
 #include <QAction>
 #include <QApplication>
@@ -23,6 +24,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRadioButton>
 #include <QSettings>
 #include <QShortcut>
 #include <QSignalSpy>
@@ -539,6 +541,56 @@ private Q_SLOTS:
         waitIdle(*w);
         w->model()->undoStack()->undo();
         QTRY_VERIFY_WITH_TIMEOUT(m_store->get(id)->sameFields(original), 10000);
+    }
+
+    void exportAsksBeforeReplacingAndRemembersChoices()
+    {
+        auto w = openWindow();
+        {
+            // one selected row is not a choice of scope; several are
+            ExportDialog one(1, 300, w.get());
+            QCOMPARE(one.scope(), TransferScope::Filter);
+            ExportDialog several(3, 300, w.get());
+            QCOMPARE(several.scope(), TransferScope::Selection);
+        }
+        const QString existing = m_dir.filePath(u"keep-me.csv"_s);
+        {
+            QFile f(existing);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("precious\n");
+        }
+        ExportDialog dialog(1, 300, w.get());
+        dialog.findChild<QComboBox*>(u"format"_s)->setCurrentIndex(2); // CSV
+        dialog.findChild<QRadioButton*>(u"scopeStore"_s)->setChecked(true);
+        dialog.findChild<QLineEdit*>(u"path"_s)->setText(existing);
+        auto said = answerNextBox(QMessageBox::Cancel);
+        dialog.accept();
+        QVERIFY2(said->contains(u"keep-me.csv"_s), qPrintable(*said));
+        QCOMPARE(dialog.result(), int(QDialog::Rejected));
+        // Replace is a button of its own; the default is Cancel
+        auto* timer = new QTimer(this);
+        timer->setInterval(20);
+        connect(timer, &QTimer::timeout, this, [timer] {
+            auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+            if (!box)
+                return;
+            timer->stop();
+            timer->deleteLater();
+            for (QAbstractButton* b : box->buttons()) {
+                if (b->text().remove(u'&') == u"Replace"_s)
+                    b->click();
+            }
+        });
+        timer->start();
+        dialog.accept();
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        // the next export starts from these choices
+        ExportDialog next(1, 300, w.get());
+        QCOMPARE(next.format(), ExportFormat::Csv);
+        QCOMPARE(next.scope(), TransferScope::Store);
+        QCOMPARE(QFileInfo(next.path()).absolutePath(), QFileInfo(existing).absolutePath());
+        QVERIFY(next.path().endsWith(u".csv"_s));
+        QSettings().remove(u"export"_s);
     }
 
     void errorsShowInTheMessageBar()
