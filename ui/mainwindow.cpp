@@ -26,6 +26,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -133,6 +134,13 @@ MainWindow::MainWindow(QWidget* parent)
     m_table->setWordWrap(false);
     // Tab leaves the table for the detail pane instead of walking its cells
     m_table->setTabKeyNavigation(false);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        if (QMenu* menu = contextMenuFor(m_table->indexAt(pos))) {
+            menu->setAttribute(Qt::WA_DeleteOnClose);
+            menu->popup(m_table->viewport()->mapToGlobal(pos));
+        }
+    });
     m_table->setAlternatingRowColors(true);
     m_table->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
@@ -503,7 +511,14 @@ void MainWindow::createActions()
     m_copyRows = new QAction(icon(u"edit-copy"_s), tr("&Copy"), this);
     m_copyRows->setShortcut(QKeySequence::Copy);
     m_copyRows->setToolTip(tr("Copy the selected memories as tab-separated text"));
-    connect(m_copyRows, &QAction::triggered, this, [this] { copyToClipboard(ExportFormat::Tsv); });
+    connect(m_copyRows, &QAction::triggered, this, [this] {
+        // one row: the value of the cell under the keyboard, as in any table editor; several rows: the rows
+        if (selectedRowCount() == 1 && m_table->currentIndex().isValid()
+            && m_table->selectionModel()->isRowSelected(m_table->currentIndex().row()))
+            copyCellValue(m_table->currentIndex());
+        else
+            copyToClipboard(ExportFormat::Tsv);
+    });
     m_copyJson = new QAction(tr("Copy as &JSON"), this);
     connect(m_copyJson, &QAction::triggered, this, [this] { copyToClipboard(ExportFormat::Json); });
     m_copyMarkdown = new QAction(tr("Copy as &Markdown"), this);
@@ -1003,6 +1018,120 @@ void MainWindow::afterRowsLeft(const QString& what)
     });
     updateStatus();
     updateActions();
+}
+
+void MainWindow::copyCellValue(const QModelIndex& index)
+{
+    const auto memory = m_model->memoryAt(index.row());
+    if (!memory)
+        return;
+    QGuiApplication::clipboard()->setText(MemoryFields::editText(*memory, MemoryColumn(index.column())));
+    statusBar()->showMessage(tr("Copied %1 of %2").arg(MemoryFields::title(MemoryColumn(index.column())), memory->id),
+                             3000);
+}
+
+namespace {
+/// The filter word that selects memories with this cell's value, or empty if the language cannot say it.
+QString filterWordFor(const Memory& m, MemoryColumn column, const QString& tag = {})
+{
+    const auto word = [](const QString& key, const std::optional<QString>& value) -> QString {
+        if (!value || value->isEmpty() || value->contains(QRegularExpression(u"\\s"_s)) || value->contains(u'*'))
+            return QString();
+        return key + u':' + *value;
+    };
+    switch (column) {
+    case MemoryColumn::Namespace:
+        return u"ns:"_s + namespaceName(m.effectiveNamespace());
+    case MemoryColumn::Status:
+        return m.effectiveStatus() == MemoryStatus::Tombstoned ? QString()
+                                                               : u"status:"_s + statusName(m.effectiveStatus());
+    case MemoryColumn::Project:
+        return word(u"project"_s, m.projectId);
+    case MemoryColumn::Branch:
+        return word(u"branch"_s, m.branch);
+    case MemoryColumn::FilePath:
+        return word(u"path"_s, m.filePath);
+    case MemoryColumn::Source:
+        return word(u"source"_s, m.source);
+    case MemoryColumn::Tags:
+        return tag.contains(u',') ? QString() : word(u"tag"_s, tag);
+    default:
+        return {};
+    }
+}
+} // namespace
+
+QMenu* MainWindow::contextMenuFor(const QModelIndex& index)
+{
+    if (!index.isValid())
+        return nullptr;
+    if (!m_table->selectionModel()->isRowSelected(index.row()))
+        m_table->selectionModel()->setCurrentIndex(index,
+                                                   QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    else
+        m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::NoUpdate);
+    const auto memory = m_model->memoryAt(index.row());
+    auto* menu = new QMenu(this);
+    menu->setObjectName(u"rowContextMenu"_s);
+    const auto column = MemoryColumn(index.column());
+    const QString title = MemoryFields::title(column);
+    QAction* copyValue = menu->addAction(icon(u"edit-copy"_s), tr("Copy %1").arg(title));
+    copyValue->setEnabled(memory.has_value());
+    connect(copyValue, &QAction::triggered, this, [this, index = QPersistentModelIndex(index)] {
+        if (index.isValid())
+            copyCellValue(index);
+    });
+    const auto addFilter = [&](const QString& word, const QString& label) {
+        QAction* a = menu->addAction(icon(u"view-filter"_s), label);
+        a->setEnabled(!word.isEmpty());
+        connect(a, &QAction::triggered, this, [this, word] {
+            QString text = m_filter->text().trimmed();
+            if (!text.split(u' ', Qt::SkipEmptyParts).contains(word))
+                text = text.isEmpty() ? word : text + u' ' + word;
+            m_filter->setText(text);
+            applyFilter();
+        });
+    };
+    if (memory && column == MemoryColumn::Tags && !memory->tags.isEmpty()) {
+        QMenu* byTag = menu->addMenu(icon(u"view-filter"_s), tr("Filter by Tag"));
+        for (const QString& tag : memory->tags) {
+            const QString word = filterWordFor(*memory, column, tag);
+            QAction* a = byTag->addAction(tag);
+            a->setEnabled(!word.isEmpty());
+            connect(a, &QAction::triggered, this, [this, word] {
+                const QString text = m_filter->text().trimmed();
+                m_filter->setText(text.isEmpty() ? word : text + u' ' + word);
+                applyFilter();
+            });
+        }
+    } else if (memory && column == MemoryColumn::Domain) {
+        QAction* a = menu->addAction(icon(u"view-filter"_s), tr("Filter by This Domain"));
+        connect(a, &QAction::triggered, this,
+                [this, domain = memory->domain.isEmpty() ? u"project"_s : memory->domain] {
+                    m_domainFilter->setCurrentText(domain);
+                    applyFilter();
+                });
+    } else {
+        const QString word = memory ? filterWordFor(*memory, column) : QString();
+        addFilter(word, word.isEmpty() ? tr("Filter by This Value") : tr("Filter by %1").arg(word));
+    }
+    if (memory) {
+        QStringList linked = memory->sourceMemoryIds.value_or(QStringList());
+        if (!linked.isEmpty()) {
+            QMenu* open = menu->addMenu(icon(u"go-jump"_s), tr("Open Source Memories"));
+            for (const QString& id : linked)
+                connect(open->addAction(id), &QAction::triggered, this, [this, id] { goToId(id); });
+        }
+    }
+    menu->addSeparator();
+    menu->addAction(m_copyRows);
+    menu->addAction(m_copyId);
+    menu->addAction(m_copyUrn);
+    menu->addSeparator();
+    menu->addAction(m_delete);
+    menu->addAction(m_restore);
+    menu->addAction(m_hardDelete);
+    return menu;
 }
 
 QString MainWindow::statusText() const

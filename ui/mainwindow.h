@@ -62,6 +62,8 @@ public:
     /// Puts the selected memories on the clipboard in a format (TSV, JSON, Markdown).
     void copyToClipboard(ExportFormat format);
     void copyIdsToClipboard(bool urns);
+    /// The context menu for a cell: copy or filter by its value, open linked memories, delete or restore.
+    QMenu* contextMenuFor(const QModelIndex& index);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -71,6 +73,7 @@ private:
     void createActions();
     void createMenus();
     void addShortcutsToToolTips();
+    void copyCellValue(const QModelIndex& index);
     /// Moves the keyboard to the table (from the filter bar: Enter or Down).
     void focusResults();
     void applyFilter();

@@ -21,6 +21,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -591,6 +592,60 @@ private Q_SLOTS:
         QCOMPARE(QFileInfo(next.path()).absolutePath(), QFileInfo(existing).absolutePath());
         QVERIFY(next.path().endsWith(u".csv"_s));
         QSettings().remove(u"export"_s);
+    }
+
+    void contextMenuOnACell()
+    {
+        auto w = openWindow(true);
+        const int nsColumn = int(MemoryColumn::Namespace);
+        const QModelIndex cell = w->model()->index(5, nsColumn);
+        std::unique_ptr<QMenu> menu(w->contextMenuFor(cell));
+        QVERIFY(menu);
+        QCOMPARE(w->selectedRowCount(), 1);
+        QCOMPARE(w->table()->currentIndex().row(), 5);
+        const Memory m = *w->model()->memoryAt(5);
+        QStringList texts;
+        for (QAction* a : menu->actions())
+            texts << a->text().remove(u'&');
+        const QString filterText = u"Filter by ns:"_s + namespaceName(m.effectiveNamespace());
+        QVERIFY2(texts.contains(u"Copy Namespace"_s) && texts.contains(filterText) && texts.contains(u"Delete"_s)
+                     && texts.contains(u"Restore"_s),
+                 qPrintable(texts.join(u" | "_s)));
+        for (QAction* a : menu->actions()) {
+            if (a->text().remove(u'&') == u"Copy Namespace"_s)
+                a->trigger();
+        }
+        QCOMPARE(QGuiApplication::clipboard()->text(), m.namespaceName);
+        // Ctrl+C on one row copies the value of the current cell
+        w->table()->setFocus();
+        w->table()->selectionModel()->setCurrentIndex(w->model()->index(5, int(MemoryColumn::Id)),
+                                                      QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        QTest::keyClick(w->table(), Qt::Key_C, Qt::ControlModifier);
+        QCOMPARE(QGuiApplication::clipboard()->text(), m.id);
+        // filter by the value
+        for (QAction* a : menu->actions()) {
+            if (a->text().remove(u'&') == filterText)
+                a->trigger();
+        }
+        QCOMPARE(w->filterEdit()->text(), u"ns:"_s + namespaceName(m.effectiveNamespace()));
+        QTRY_COMPARE_WITH_TIMEOUT(w->model()->exactCount().value_or(-1), qint64(kCount / 4), 10000);
+        waitIdle(*w);
+        // a summary's sources open from its row
+        w->filterEdit()->clear();
+        QTRY_COMPARE_WITH_TIMEOUT(w->model()->exactCount().value_or(-1), qint64(kCount), 10000);
+        waitIdle(*w);
+        w->goToId(idFor(10));
+        QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory().value_or(Memory {}).id, idFor(10), 10000);
+        std::unique_ptr<QMenu> summaryMenu(w->contextMenuFor(w->table()->currentIndex()));
+        QMenu* sources = nullptr;
+        for (QAction* a : summaryMenu->actions()) {
+            if (a->menu() && a->text().contains(u"Source"_s))
+                sources = a->menu();
+        }
+        QVERIFY(sources);
+        QCOMPARE(sources->actions().size(), 2);
+        sources->actions().at(1)->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory().value_or(Memory {}).id, idFor(1), 10000);
     }
 
     void errorsShowInTheMessageBar()
