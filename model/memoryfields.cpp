@@ -244,9 +244,9 @@ QString MemoryFields::displayText(const Memory& m, MemoryColumn column)
     case MemoryColumn::ConsolidatedAt:
         return optionalTime(m.consolidationTimestamp);
     case MemoryColumn::IsSummary:
-        return m.isSummary ? tr("summary") : QString();
+        return m.isSummary ? tr("Yes") : tr("No");
     case MemoryColumn::Embedding:
-        return m.embedding ? tr("%1 dimensions").arg(m.embedding->size()) : QString();
+        return m.embedding ? tr("%1 dimensions").arg(m.embedding->size()) : tr("—");
     default:
         return editText(m, column);
     }

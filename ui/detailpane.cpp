@@ -207,7 +207,9 @@ void DetailPane::fill()
             : tr("No memory selected"));
     for (auto it = m_edits.begin(); it != m_edits.end(); ++it) {
         (*it)->setText(has ? MemoryFields::editText(*m_memory, MemoryColumn(it.key())) : QString());
+        (*it)->setCursorPosition(0); // long values show their start
         (*it)->setReadOnly(!editing);
+        (*it)->setFrame(editing); // a read-only value should not look like a field to type in
         (*it)->setEnabled(has);
         if (has) {
             const QVariant raw = MemoryFields::rawValue(*m_memory, MemoryColumn(it.key()));

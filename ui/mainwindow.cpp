@@ -27,9 +27,12 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QRegularExpression>
+#include <QScreen>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QStyle>
+#include <QStyledItemDelegate>
 #include <QTableView>
 #include <QTimer>
 #include <QToolBar>
@@ -55,13 +58,30 @@ QString withoutPassword(const QString& spec)
     return spec;
 }
 
+/// The first-run columns and widths: at 1280×800 (and 1366×768) every visible column, Created included, fits
+/// beside the detail pane without scrolling. Domain and project have quick filters and the detail pane.
 QList<MemoryColumn> defaultHiddenColumns()
 {
-    return {MemoryColumn::Branch,          MemoryColumn::FilePath,       MemoryColumn::Source,
-            MemoryColumn::UpdatedAt,       MemoryColumn::ExpiresAt,      MemoryColumn::IsSummary,
+    return {MemoryColumn::Domain,          MemoryColumn::Project,        MemoryColumn::Branch,
+            MemoryColumn::FilePath,        MemoryColumn::Source,         MemoryColumn::UpdatedAt,
+            MemoryColumn::ExpiresAt,       MemoryColumn::TombstonedAt,   MemoryColumn::IsSummary,
             MemoryColumn::SourceMemoryIds, MemoryColumn::ConsolidatedAt, MemoryColumn::GroupId,
             MemoryColumn::Embedding};
 }
+
+/// Ids are told apart by both ends (`tech-debt_3f0b…4a5b`), so they elide in the middle.
+class MiddleElideDelegate : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem* option, const QModelIndex& index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        option->textElideMode = Qt::ElideMiddle;
+    }
+};
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
@@ -105,6 +125,8 @@ MainWindow::MainWindow(QWidget* parent)
     m_domainFilter->setInsertPolicy(QComboBox::NoInsert);
     m_domainFilter->addItems({QString(), u"project"_s, u"user"_s, u"org"_s});
     m_domainFilter->lineEdit()->setPlaceholderText(tr("All domains"));
+    // wide enough for its placeholder, which a combo box does not measure
+    m_domainFilter->setMinimumWidth(m_domainFilter->fontMetrics().horizontalAdvance(tr("All domains")) + 48);
     m_domainFilter->setToolTip(tr("Domain: project, user, org, or organization/repository"));
     m_filterDelay->setSingleShot(true);
     m_filterDelay->setInterval(250);
@@ -134,6 +156,8 @@ MainWindow::MainWindow(QWidget* parent)
     m_table->setWordWrap(false);
     // Tab leaves the table for the detail pane instead of walking its cells
     m_table->setTabKeyNavigation(false);
+    m_table->setItemDelegateForColumn(int(MemoryColumn::Id), new MiddleElideDelegate(m_table));
+    m_table->setItemDelegateForColumn(int(MemoryColumn::SourceMemoryIds), new MiddleElideDelegate(m_table));
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
         if (QMenu* menu = contextMenuFor(m_table->indexAt(pos))) {
@@ -325,6 +349,7 @@ MainWindow::MainWindow(QWidget* parent)
                 if (id != m_job)
                     return;
                 m_job = 0;
+                statusBar()->clearMessage(); // "Exporting…" is over
                 m_progress->hide();
                 m_cancel->hide();
                 m_messages->showMessage(failed          ? MessageBar::Kind::Error
@@ -483,9 +508,18 @@ void MainWindow::createActions()
     m_trash->setCheckable(true);
     m_trash->setToolTip(tr("Show only tombstoned (soft-deleted) memories, to restore them"));
     connect(m_trash, &QAction::toggled, this, &MainWindow::setTrashView);
-    m_showTombstoned = new QAction(tr("Show &Deleted Memories"), this);
+    m_showTombstoned = new QAction(tr("Show &Tombstoned Memories"), this);
     m_showTombstoned->setCheckable(true);
+    m_showTombstoned->setToolTip(tr("Also show soft-deleted (tombstoned) memories; memories whose status is "
+                                    "\"deleted\" are always shown"));
     connect(m_showTombstoned, &QAction::toggled, this, &MainWindow::applyFilter);
+    m_resetLayout = new QAction(tr("Reset &Layout"), this);
+    m_resetLayout->setToolTip(tr("Back to the first-run columns, widths and window size"));
+    connect(m_resetLayout, &QAction::triggered, this, [this] {
+        if (!isMaximized() && !isFullScreen())
+            resize(firstRunSize());
+        resetLayout();
+    });
     m_columns = new QAction(tr("&Columns…"), this);
     connect(m_columns, &QAction::triggered, this, &MainWindow::chooseColumns);
     m_detailToggle = new QAction(tr("Detail &Pane"), this);
@@ -577,6 +611,7 @@ void MainWindow::createMenus()
     view->addAction(m_showTombstoned);
     view->addSeparator();
     view->addAction(m_columns);
+    view->addAction(m_resetLayout);
     view->addAction(m_detailToggle);
     view->addAction(m_refresh);
 
@@ -1276,23 +1311,54 @@ void MainWindow::chooseColumns()
     menu.exec(QCursor::pos());
 }
 
+void MainWindow::resetLayout()
+{
+    QHeaderView* header = m_table->horizontalHeader();
+    for (int c = 0; c < MemoryFields::columnCount(); ++c) {
+        header->moveSection(header->visualIndex(c), c);
+        header->setSectionHidden(c, false);
+        header->resizeSection(c, 100);
+    }
+    const QFontMetrics fm = m_table->fontMetrics();
+    header->resizeSection(int(MemoryColumn::Id), fm.horizontalAdvance(u"0123456789abcd"_s) + 12);
+    header->resizeSection(int(MemoryColumn::Namespace), fm.horizontalAdvance(u"performance"_s) + 16);
+    header->resizeSection(int(MemoryColumn::Status), fm.horizontalAdvance(u"superseded"_s) + 16);
+    header->resizeSection(int(MemoryColumn::CreatedAt), fm.horizontalAdvance(u"2026-12-31 23:59:59"_s) + 16);
+    header->resizeSection(int(MemoryColumn::Tags), fm.horizontalAdvance(u"x"_s) * 16 + 16);
+    for (const MemoryColumn c : defaultHiddenColumns())
+        header->setSectionHidden(int(c), true);
+    // the content takes what the table has left once the others are placed
+    int others = 0;
+    for (int c = 0; c < MemoryFields::columnCount(); ++c) {
+        if (c != int(MemoryColumn::Content) && !header->isSectionHidden(c))
+            others += header->sectionSize(c);
+    }
+    const int tableWidth = width() * 62 / 100;
+    const int chrome = m_table->verticalHeader()->sizeHint().width() + style()->pixelMetric(QStyle::PM_ScrollBarExtent)
+        + 4 * m_table->frameWidth() + 16;
+    header->resizeSection(int(MemoryColumn::Content), qMax(160, tableWidth - chrome - others));
+    m_splitter->setSizes({tableWidth, width() - tableWidth});
+    header->setSortIndicator(m_model->sortColumn(), m_model->sortOrder());
+}
+
+QSize MainWindow::firstRunSize() const
+{
+    // 1280×800, or 90 % of a smaller screen's free area (a 1366×768 laptop keeps its panel visible)
+    const QRect free = screen() ? screen()->availableGeometry() : QRect(0, 0, 1280, 800);
+    return QSize(qMin(1280, free.width() * 9 / 10), qMin(800, free.height() * 9 / 10));
+}
+
 void MainWindow::restoreViewState()
 {
     QSettings settings;
     // rows kept in memory for scrolling back; pages farther away are read again when needed
     m_model->setCacheCapacityRows(qBound(500, settings.value(u"table/cacheRows"_s, 5000).toInt(), 1000000));
     QHeaderView* header = m_table->horizontalHeader();
-    header->resizeSection(int(MemoryColumn::Id), 150);
-    header->resizeSection(int(MemoryColumn::Content), 420);
-    header->resizeSection(int(MemoryColumn::CreatedAt), 150);
-    header->resizeSection(int(MemoryColumn::Tags), 200);
-    for (const MemoryColumn c : defaultHiddenColumns())
-        header->setSectionHidden(int(c), true);
     if (!restoreGeometry(settings.value(u"window/geometry"_s).toByteArray()))
-        resize(1280, 800);
+        resize(firstRunSize());
+    resetLayout();
     restoreState(settings.value(u"window/state"_s).toByteArray());
-    if (!m_splitter->restoreState(settings.value(u"window/splitter"_s).toByteArray()))
-        m_splitter->setSizes({width() * 62 / 100, width() * 38 / 100});
+    m_splitter->restoreState(settings.value(u"window/splitter"_s).toByteArray());
     const QByteArray headerState = settings.value(u"table/header"_s).toByteArray();
     if (!headerState.isEmpty()) {
         header->restoreState(headerState);

@@ -62,6 +62,9 @@ public:
     /// Puts the selected memories on the clipboard in a format (TSV, JSON, Markdown).
     void copyToClipboard(ExportFormat format);
     void copyIdsToClipboard(bool urns);
+    /// The first-run columns, widths, order and splitter, fitted to the window's width (View ▸ Reset Layout also
+    /// restores the first-run size).
+    void resetLayout();
     /// The context menu for a cell: copy or filter by its value, open linked memories, delete or restore.
     QMenu* contextMenuFor(const QModelIndex& index);
 
@@ -98,6 +101,7 @@ private:
     void connectPostgres();
     void chooseColumns();
     void restoreViewState();
+    QSize firstRunSize() const;
     void saveViewState();
     void withSelection(const std::function<void(const QList<Memory>&)>& action);
     ExportSource sourceFor(TransferScope scope) const;
@@ -152,6 +156,7 @@ private:
     QAction* m_trash = nullptr;
     QAction* m_showTombstoned = nullptr;
     QAction* m_columns = nullptr;
+    QAction* m_resetLayout = nullptr;
     QAction* m_detailToggle = nullptr;
     QAction* m_about = nullptr;
     QAction* m_export = nullptr;

@@ -16,6 +16,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
+#include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -26,6 +27,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QScrollBar>
 #include <QSettings>
 #include <QShortcut>
 #include <QSignalSpy>
@@ -646,6 +648,32 @@ private Q_SLOTS:
         QCOMPARE(sources->actions().size(), 2);
         sources->actions().at(1)->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory().value_or(Memory {}).id, idFor(1), 10000);
+    }
+
+    void defaultLayoutFitsCommonScreens()
+    {
+        for (const QSize size : {QSize(1280, 800), QSize(1366, 768)}) {
+            auto w = openWindow();
+            w->resize(size);
+            w->resetLayout();
+            QTest::qWait(50);
+            QHeaderView* header = w->table()->horizontalHeader();
+            const int created = int(MemoryColumn::CreatedAt);
+            QVERIFY(!header->isSectionHidden(created));
+            QVERIFY2(header->sectionViewportPosition(created) + header->sectionSize(created)
+                         <= w->table()->viewport()->width(),
+                     qPrintable(u"%1: Created ends at %2, the table shows %3"_s.arg(size.width())
+                                    .arg(header->sectionViewportPosition(created) + header->sectionSize(created))
+                                    .arg(w->table()->viewport()->width())));
+            QCOMPARE(w->table()->horizontalScrollBar()->maximum(), 0);
+            // the domain quick filter shows its whole placeholder
+            auto* domain = w->findChild<QComboBox*>(u"domainFilter"_s);
+            QVERIFY(domain->lineEdit()->width() >= domain->fontMetrics().horizontalAdvance(u"All domains"_s));
+            // View ▸ Reset Layout brings a hidden Created back
+            header->setSectionHidden(created, true);
+            action(*w, u"Reset Layout"_s)->trigger();
+            QVERIFY(!header->isSectionHidden(created));
+        }
     }
 
     void errorsShowInTheMessageBar()
