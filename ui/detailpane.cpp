@@ -208,6 +208,8 @@ void DetailPane::fill()
     for (auto it = m_edits.begin(); it != m_edits.end(); ++it) {
         (*it)->setText(has ? MemoryFields::editText(*m_memory, MemoryColumn(it.key())) : QString());
         (*it)->setCursorPosition(0); // long values show their start
+        // what the field shows, which for a value with a line break is not the value itself: only typing changes it
+        m_shown.insert(it.key(), (*it)->text());
         (*it)->setReadOnly(!editing);
         (*it)->setFrame(editing); // a read-only value should not look like a field to type in
         (*it)->setEnabled(has);
@@ -246,6 +248,9 @@ void DetailPane::fill()
     m_summarizedFor = has ? m_memory->id : QString();
     m_content->setReadOnly(!editing);
     m_content->setPlainText(has ? m_memory->content : QString());
+    // the editor turns CRLF and other separators into its own: compare edits with what it showed, so that an
+    // untouched memory is not "changed" (and a save elsewhere does not rewrite its line ends)
+    m_shownContent = m_content->toPlainText();
     m_content->setEnabled(has);
     m_previewStale = true;
     renderPreview();
@@ -273,7 +278,7 @@ std::optional<Memory> DetailPane::editedMemory(QString* error) const
     for (auto it = m_edits.cbegin(); it != m_edits.cend(); ++it) {
         const auto column = MemoryColumn(it.key());
         const QString text = (*it)->text();
-        if (text == MemoryFields::editText(*m_memory, column))
+        if (text == m_shown.value(it.key()) || text == MemoryFields::editText(*m_memory, column))
             continue;
         const QString why = MemoryFields::applyEdit(edited, column, text);
         if (!why.isEmpty()) {
@@ -283,7 +288,7 @@ std::optional<Memory> DetailPane::editedMemory(QString* error) const
         }
     }
     const QString content = m_content->toPlainText();
-    if (content != m_memory->content) {
+    if (content != m_shownContent && content != m_memory->content) {
         const QString why = MemoryFields::applyEdit(edited, MemoryColumn::Content, content);
         if (!why.isEmpty()) {
             if (error)
@@ -298,10 +303,10 @@ bool DetailPane::isDirty() const
 {
     if (!m_memory)
         return false;
-    if (m_content->toPlainText() != m_memory->content)
+    if (m_content->toPlainText() != m_shownContent)
         return true;
     for (auto it = m_edits.cbegin(); it != m_edits.cend(); ++it) {
-        if ((*it)->text() != MemoryFields::editText(*m_memory, MemoryColumn(it.key())))
+        if ((*it)->text() != m_shown.value(it.key()))
             return true;
     }
     return false;

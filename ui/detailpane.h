@@ -55,6 +55,8 @@ private:
     QLabel* m_title;
     QHash<int, QLineEdit*> m_edits; ///< editable fields by MemoryColumn
     QHash<int, QLabel*> m_labels; ///< read-only fields by MemoryColumn
+    QHash<int, QString> m_shown; ///< the text each editable field showed when filled
+    QString m_shownContent; ///< the content as the editor showed it when filled
     QLabel* m_tombstone;
     QLabel* m_expiry;
     QLabel* m_flags;

@@ -233,8 +233,14 @@ MainWindow::MainWindow(QWidget* parent)
         updateActions();
         updateStatus();
     });
-    connect(m_model, &MemoryTableModel::loadFailed, this,
-            [this](const QString& message) { m_messages->showMessage(MessageBar::Kind::Error, message); });
+    connect(m_model, &MemoryTableModel::loadFailed, this, [this](const QString& message) {
+        // pages are read again after every write and refresh: a row that cannot be read is said once per store,
+        // not again over what the bar says about the person's last action
+        if (m_loadErrorsShown.contains(message))
+            return;
+        m_loadErrorsShown.insert(message);
+        m_messages->showMessage(MessageBar::Kind::Error, message);
+    });
     connect(m_model, &MemoryTableModel::writeFailed, this, [this](const QString&, const QString& message) {
         m_quitWhenIdle = false;
         m_messages->showMessage(MessageBar::Kind::Error, tr("Not saved: %1").arg(message));
@@ -670,6 +676,7 @@ void MainWindow::openStore(const QString& spec, const QString& origin)
         m_wantEditing = false;
         // the previous store's notices and errors say nothing about this one
         m_messages->clear();
+        m_loadErrorsShown.clear();
     }
     m_spec = spec;
     m_displaySpec = withoutPassword(spec);
@@ -1117,7 +1124,7 @@ QMenu* MainWindow::contextMenuFor(const QModelIndex& index)
             copyCellValue(index);
     });
     const auto addFilter = [&](const QString& word, const QString& label) {
-        QAction* a = menu->addAction(icon(u"view-filter"_s), label);
+        QAction* a = menu->addAction(icon(u"edit-find"_s), label);
         a->setEnabled(!word.isEmpty());
         connect(a, &QAction::triggered, this, [this, word] {
             QString text = m_filter->text().trimmed();
@@ -1128,7 +1135,7 @@ QMenu* MainWindow::contextMenuFor(const QModelIndex& index)
         });
     };
     if (memory && column == MemoryColumn::Tags && !memory->tags.isEmpty()) {
-        QMenu* byTag = menu->addMenu(icon(u"view-filter"_s), tr("Filter by Tag"));
+        QMenu* byTag = menu->addMenu(icon(u"edit-find"_s), tr("Filter by Tag"));
         for (const QString& tag : memory->tags) {
             const QString word = filterWordFor(*memory, column, tag);
             QAction* a = byTag->addAction(tag);
@@ -1140,7 +1147,7 @@ QMenu* MainWindow::contextMenuFor(const QModelIndex& index)
             });
         }
     } else if (memory && column == MemoryColumn::Domain) {
-        QAction* a = menu->addAction(icon(u"view-filter"_s), tr("Filter by This Domain"));
+        QAction* a = menu->addAction(icon(u"edit-find"_s), tr("Filter by This Domain"));
         connect(a, &QAction::triggered, this,
                 [this, domain = memory->domain.isEmpty() ? u"project"_s : memory->domain] {
                     m_domainFilter->setCurrentText(domain);
@@ -1334,8 +1341,9 @@ void MainWindow::resetLayout()
             others += header->sectionSize(c);
     }
     const int tableWidth = width() * 62 / 100;
-    const int chrome = m_table->verticalHeader()->sizeHint().width() + style()->pixelMetric(QStyle::PM_ScrollBarExtent)
-        + 4 * m_table->frameWidth() + 16;
+    // the row numbers grow with the store (seven digits at a million rows)
+    const int rowNumbers = qMax(m_table->verticalHeader()->sizeHint().width(), fm.horizontalAdvance(u"0000000"_s) + 16);
+    const int chrome = rowNumbers + style()->pixelMetric(QStyle::PM_ScrollBarExtent) + 4 * m_table->frameWidth() + 24;
     header->resizeSection(int(MemoryColumn::Content), qMax(160, tableWidth - chrome - others));
     m_splitter->setSizes({tableWidth, width() - tableWidth});
     header->setSortIndicator(m_model->sortColumn(), m_model->sortOrder());

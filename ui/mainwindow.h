@@ -5,6 +5,7 @@
 #include "transferdialogs.h"
 
 #include <QMainWindow>
+#include <QSet>
 
 class QAction;
 class QComboBox;
@@ -132,6 +133,7 @@ private:
     bool m_wantEditing = false;
     QString m_pendingGoTo;
     QString m_goToNotice;
+    QSet<QString> m_loadErrorsShown; ///< read errors of this store already in the bar
     bool m_settling = false; ///< the unsaved-changes question is open
     bool m_quitWhenIdle = false; ///< quit once the save asked for at quit time has landed
     RequestId m_bulk = 0;

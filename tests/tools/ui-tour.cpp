@@ -13,12 +13,16 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMessageBox>
 #include <QProcess>
+#include <QPushButton>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTextStream>
 #include <QTimer>
+#include <QUndoStack>
 
 using namespace Qt::StringLiterals;
 using namespace Inspector;
@@ -89,9 +93,10 @@ int main(int argc, char** argv)
     }
 
     MainWindow window;
-    window.resize(1400, 860);
+    window.resize(1280, 800);
     window.move(0, 0);
     window.show();
+    window.resetLayout(); // the first-run layout, at the size most laptops offer
     window.openStore(u"sqlite:"_s + store);
     waitFor([&] { return window.model()->exactCount() && !window.model()->isBusy(); });
     window.table()->selectionModel()->setCurrentIndex(window.model()->index(2, 0),
@@ -120,9 +125,49 @@ int main(int argc, char** argv)
     shoot(out, u"03-filter-bar"_s);
     window.filterEdit()->clear();
 
+    // a context menu on a cell
+    window.table()->selectionModel()->setCurrentIndex(window.model()->index(3, 1),
+                                                      QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    settle(300);
+    {
+        QMenu* menu = window.contextMenuFor(window.model()->index(3, 1));
+        const QRect cell = window.table()->visualRect(window.model()->index(3, 1));
+        menu->popup(window.table()->viewport()->mapToGlobal(cell.center()));
+        settle(400);
+        shoot(out, u"08-context-menu"_s);
+        menu->close();
+        delete menu;
+    }
+
     // editing on, the Trash
     window.setEditing(true);
     waitFor([&] { return window.isEditing(); });
+
+    // leaving a memory with unsaved changes
+    window.table()->selectionModel()->setCurrentIndex(window.model()->index(1, 0),
+                                                      QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    settle(300);
+    if (auto* branch = window.detailPane()->findChild<QLineEdit*>(u"field_branch"_s)) {
+        branch->setText(u"feature/renamed"_s);
+        QTimer::singleShot(800, &window, [&] {
+            shoot(out, u"09-unsaved-changes-prompt"_s);
+            if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget()))
+                box->button(QMessageBox::Discard)->click();
+        });
+        window.table()->selectionModel()->setCurrentIndex(
+            window.model()->index(2, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    }
+    settle(300);
+
+    // a delete leaves nothing selected and offers Undo
+    window.table()->selectionModel()->select(QItemSelection(window.model()->index(3, 0), window.model()->index(4, 0)),
+                                             QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    window.deleteSelection(false);
+    waitFor([&] { return !window.model()->isBusy(); });
+    settle(400);
+    shoot(out, u"10-deleted-with-undo"_s);
+    window.model()->undoStack()->undo();
+    waitFor([&] { return !window.model()->isBusy(); });
     action(window, u"Trash"_s)->trigger();
     waitFor([&] { return !window.model()->isBusy() && window.model()->exactCount(); });
     window.table()->selectAll();

@@ -676,6 +676,32 @@ private Q_SLOTS:
         }
     }
 
+    void valuesTheFieldsCannotShowAreNotEdits()
+    {
+        // a line break in a one-line field and CRLF in the content look different in the editors; untouched, they
+        // are neither "unsaved changes" nor rewritten by a save of another field
+        Memory odd = Testing::sampleMemory(u"oddvalues"_s, 1767000000 + kCount + 5);
+        odd.groupId.reset();
+        odd.source = u"line one\nline two"_s;
+        odd.content = u"first\r\nsecond\r\n"_s;
+        if (m_store->kind() == "sqlite"_L1)
+            odd.updatedAt = odd.createdAt;
+        m_store->store(odd);
+        auto w = openWindow(true);
+        w->goToId(odd.id);
+        QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory().value_or(Memory {}).id, odd.id, 10000);
+        QVERIFY(!w->detailPane()->isDirty());
+        auto* branch = w->detailPane()->findChild<QLineEdit*>(u"field_branch"_s);
+        branch->selectAll();
+        QTest::keyClicks(branch, u"other"_s);
+        w->detailPane()->save();
+        QTRY_COMPARE_WITH_TIMEOUT(m_store->get(odd.id)->branch.value_or(QString()), u"other"_s, 10000);
+        QCOMPARE(m_store->get(odd.id)->source, odd.source);
+        QCOMPARE(m_store->get(odd.id)->content, odd.content);
+        waitIdle(*w);
+        QVERIFY(m_store->remove(odd.id));
+    }
+
     void errorsShowInTheMessageBar()
     {
         MainWindow w;
