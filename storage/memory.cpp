@@ -185,7 +185,8 @@ QStringList describeFlags(MemoryFlags flags)
     if (flags & MemoryFlag::LegacyDomain)
         lines << u"legacy domain value (NULL, empty or global)"_s;
     if (flags & MemoryFlag::MessyTags)
-        lines << u"tags stored with spaces, empty entries or NULL"_s;
+        lines << u"tags not stored the way subcog writes them (comma-joined, no spaces): NULL, spaces, empty entries "
+                 "or another format such as a JSON array"_s;
     if (flags & MemoryFlag::Encrypted)
         lines << u"stored encrypted"_s;
     if (flags & MemoryFlag::Locked)

@@ -1187,9 +1187,13 @@ void MainWindow::updateStatus()
     if (!m_model->isOpen()) {
         text = tr("No store open");
     } else if (const auto count = m_model->exactCount()) {
+        // say whether tombstoned memories are in the figure: the command line's count includes them
+        const bool withTombstoned = m_model->filter().tombstones == TombstoneFilter::Include;
         const QString what = m_trash->isChecked() ? tr("%1 in the Trash")
-            : *count == 1                         ? tr("%1 memory")
-                                                  : tr("%1 memories");
+            : *count == 1
+            ? (withTombstoned ? tr("%1 memory (tombstoned included)") : tr("%1 memory (tombstoned hidden)"))
+            : withTombstoned ? tr("%1 memories (tombstoned included)")
+                             : tr("%1 memories (tombstoned hidden)");
         text = what.arg(QLocale().toString(*count));
     } else {
         text = tr("Counting…");

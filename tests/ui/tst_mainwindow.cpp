@@ -156,7 +156,7 @@ private Q_SLOTS:
         QCOMPARE(w->model()->rowCount(), kCount);
         QCOMPARE(w->model()->data(w->model()->index(0, 0), MemoryTableModel::IdRole).toString(), m_order.first());
         QVERIFY2(w->windowTitle().contains(u"read-only"_s), qPrintable(w->windowTitle()));
-        QVERIFY2(w->statusText().contains(u"300 memories"_s), qPrintable(w->statusText()));
+        QVERIFY2(w->statusText().contains(u"300 memories (tombstoned hidden)"_s), qPrintable(w->statusText()));
         QCOMPARE(w->findChild<QLabel*>(u"modeLabel"_s)->text(), u"Read-only"_s);
         QVERIFY(!action(*w, u"Delete"_s)->isEnabled());
         // the detail pane follows the current row, read-only
