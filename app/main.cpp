@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "commands.h"
 #include "mainwindow.h"
+#include "translations.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -25,10 +26,12 @@ int main(int argc, char** argv)
     if (Inspector::isHeadless(arguments)) {
         QCoreApplication app(argc, argv);
         setIdentity();
+        Inspector::installTranslations();
         return Inspector::runCommandLine(QCoreApplication::arguments().mid(1));
     }
     QApplication app(argc, argv);
     setIdentity();
+    Inspector::installTranslations();
     QApplication::setApplicationDisplayName(QStringLiteral("Subcog Inspector"));
     QApplication::setDesktopFileName(QStringLiteral("subcog-inspector"));
     Inspector::MainWindow window;

@@ -377,7 +377,9 @@ RequestId MemoryTableModel::exportTo(const ExportSource& source, ExportFormat fo
         if (!file.commit())
             throw StorageError(StorageError::Kind::OperationFailed,
                                path + u": cannot write: "_s + file.errorString() + u"; nothing was written"_s);
-        QString summary = tr("%1 of %2 memories written to %3.").arg(report.written).arg(report.expected).arg(path);
+        QString summary = tr("%1 of %Ln memories written to %2.", "", int(qMin<qint64>(report.expected, INT_MAX)))
+                              .arg(report.written)
+                              .arg(path);
         if (!report.skipped.isEmpty()) {
             QStringList lines;
             for (const RecordIssue& issue : std::as_const(report.skipped).mid(0, 10))

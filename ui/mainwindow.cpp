@@ -292,10 +292,10 @@ MainWindow::MainWindow(QWidget* parent)
                     return;
                 }
                 if (!issues.isEmpty())
-                    m_messages->showMessage(MessageBar::Kind::Warning,
-                                            tr("%1 of the selected memories could not be read: %2")
-                                                .arg(issues.size())
-                                                .arg(issues.first().id + u": "_s + issues.first().reason));
+                    m_messages->showMessage(
+                        MessageBar::Kind::Warning,
+                        tr("%n of the selected memories could not be read: %1", "", int(issues.size()))
+                            .arg(issues.first().id + u": "_s + issues.first().reason));
                 action(memories);
             });
 
@@ -992,18 +992,14 @@ void MainWindow::deleteSelection(bool confirm)
         return;
     if (confirm
         && QMessageBox::question(this, tr("Delete Memories"),
-                                 n == 1 ? tr("Move 1 memory to the Trash?\nIt is tombstoned as subcog does and can be "
-                                             "restored from View ▸ Trash.")
-                                        : tr("Move %1 memories to the Trash?\nThey are tombstoned as subcog does and "
-                                             "can be restored from View ▸ Trash.")
-                                              .arg(QLocale().toString(n)))
+                                 tr("Move %Ln memories to the Trash?\nThey are tombstoned as subcog does and can be "
+                                    "restored from View ▸ Trash.",
+                                    "", n))
             != QMessageBox::Yes)
         return;
     withSelection([this](const QList<Memory>& memories) {
         m_model->softDelete(memories);
-        afterRowsLeft(memories.size() == 1
-                          ? tr("1 memory moved to the Trash")
-                          : tr("%1 memories moved to the Trash").arg(QLocale().toString(memories.size())));
+        afterRowsLeft(tr("%Ln memories moved to the Trash", "", int(memories.size())));
     });
 }
 
@@ -1016,8 +1012,9 @@ void MainWindow::hardDeleteSelection(bool confirm)
         bool ok = false;
         const QString typed = QInputDialog::getText(
             this, tr("Delete Permanently"),
-            tr("This removes %1 memories from the store. Undo can write them back while the inspector is open.\n"
-               "Type %1 to confirm:")
+            tr("This removes %n memories from the store. Undo can write them back while the inspector is open.\n"
+               "Type %1 to confirm:",
+               "", n)
                 .arg(n),
             QLineEdit::Normal, {}, &ok);
         if (!ok)
@@ -1029,9 +1026,7 @@ void MainWindow::hardDeleteSelection(bool confirm)
     }
     withSelection([this](const QList<Memory>& memories) {
         m_model->hardDelete(memories);
-        afterRowsLeft(memories.size() == 1
-                          ? tr("1 memory deleted permanently")
-                          : tr("%1 memories deleted permanently").arg(QLocale().toString(memories.size())));
+        afterRowsLeft(tr("%Ln memories deleted permanently", "", int(memories.size())));
     });
 }
 
@@ -1041,8 +1036,7 @@ void MainWindow::restoreSelection()
         return;
     withSelection([this](const QList<Memory>& memories) {
         m_model->restore(memories);
-        afterRowsLeft(memories.size() == 1 ? tr("1 memory restored")
-                                           : tr("%1 memories restored").arg(QLocale().toString(memories.size())));
+        afterRowsLeft(tr("%Ln memories restored", "", int(memories.size())));
     });
 }
 
@@ -1189,12 +1183,10 @@ void MainWindow::updateStatus()
     } else if (const auto count = m_model->exactCount()) {
         // say whether tombstoned memories are in the figure: the command line's count includes them
         const bool withTombstoned = m_model->filter().tombstones == TombstoneFilter::Include;
-        const QString what = m_trash->isChecked() ? tr("%1 in the Trash")
-            : *count == 1
-            ? (withTombstoned ? tr("%1 memory (tombstoned included)") : tr("%1 memory (tombstoned hidden)"))
-            : withTombstoned ? tr("%1 memories (tombstoned included)")
-                             : tr("%1 memories (tombstoned hidden)");
-        text = what.arg(QLocale().toString(*count));
+        const int n = int(qMin<qint64>(*count, std::numeric_limits<int>::max()));
+        text = m_trash->isChecked() ? tr("%Ln in the Trash", "", n)
+            : withTombstoned        ? tr("%Ln memories (tombstoned included)", "", n)
+                                    : tr("%Ln memories (tombstoned hidden)", "", n);
     } else {
         text = tr("Counting…");
     }

@@ -7,6 +7,7 @@
 #include "mainwindow.h"
 #include "messagebar.h"
 #include "sqlite/sqlitebackend.h"
+#include "translations.h"
 
 #include <QAction>
 #include <QApplication>
@@ -69,6 +70,7 @@ int main(int argc, char** argv)
     QApplication app(argc, argv);
     QCoreApplication::setOrganizationName(u"subcog"_s);
     QCoreApplication::setApplicationName(u"subcog-inspector-tour"_s);
+    installTranslations();
     const QString out = app.arguments().value(1, u"screenshots"_s);
     QDir().mkpath(out);
     QTemporaryDir scratch;

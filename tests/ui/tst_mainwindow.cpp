@@ -11,6 +11,7 @@
 #include "storeopener.h"
 #include "testhelpers.h"
 #include "transferdialogs.h"
+#include "translations.h"
 
 #include <QAction>
 #include <QApplication>
@@ -120,6 +121,7 @@ class TestMainWindow : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
+        installTranslations();
         // settings of the tests stay in a scratch directory
         qputenv("XDG_CONFIG_HOME", m_config.path().toUtf8());
         qputenv("HOME", m_config.path().toUtf8());
@@ -193,6 +195,8 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(w->model()->exactCount().value_or(-1), qint64(1), 10000);
         waitIdle(*w);
         QCOMPARE(w->model()->memoryAt(0)->id, idFor(13));
+        // Qt's plural forms, from the English translation built into the program
+        QVERIFY2(w->statusText().startsWith(u"1 memory (tombstoned hidden)"_s), qPrintable(w->statusText()));
     }
 
     void editsInTheDetailPaneSaveWithCtrlSAndUndo()
@@ -417,6 +421,8 @@ private Q_SLOTS:
         QCOMPARE(w->selectedRowCount(), 0);
         QVERIFY2(w->messageBar()->text().contains(u"2 memories moved to the Trash"_s),
                  qPrintable(w->messageBar()->text()));
+        QCOMPARE(QCoreApplication::translate("Inspector::MainWindow", "%Ln memories moved to the Trash", "", 1),
+                 u"1 memory moved to the Trash"_s);
         // a second Delete has nothing to act on
         QVERIFY(!action(*w, u"Delete"_s)->isEnabled());
         w->deleteSelection(false);

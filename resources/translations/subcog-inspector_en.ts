@@ -1,0 +1,88 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<!-- English plural forms for the strings that count: Qt's tr("%n memories", "", n) picks singular or plural only
+     through a translation, so the English one ships with the program. -->
+<TS version="2.1" language="en" sourcelanguage="en">
+<context>
+    <name>Inspector::MainWindow</name>
+    <message numerus="yes">
+        <source>Move %Ln memories to the Trash?
+They are tombstoned as subcog does and can be restored from View ▸ Trash.</source>
+        <translation>
+            <numerusform>Move %Ln memory to the Trash?
+It is tombstoned as subcog does and can be restored from View ▸ Trash.</numerusform>
+            <numerusform>Move %Ln memories to the Trash?
+They are tombstoned as subcog does and can be restored from View ▸ Trash.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln memories moved to the Trash</source>
+        <translation>
+            <numerusform>%Ln memory moved to the Trash</numerusform>
+            <numerusform>%Ln memories moved to the Trash</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>This removes %n memories from the store. Undo can write them back while the inspector is open.
+Type %1 to confirm:</source>
+        <translation>
+            <numerusform>This removes %n memory from the store. Undo can write it back while the inspector is open.
+Type %1 to confirm:</numerusform>
+            <numerusform>This removes %n memories from the store. Undo can write them back while the inspector is open.
+Type %1 to confirm:</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln memories deleted permanently</source>
+        <translation>
+            <numerusform>%Ln memory deleted permanently</numerusform>
+            <numerusform>%Ln memories deleted permanently</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln memories restored</source>
+        <translation>
+            <numerusform>%Ln memory restored</numerusform>
+            <numerusform>%Ln memories restored</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln in the Trash</source>
+        <translation>
+            <numerusform>%Ln in the Trash</numerusform>
+            <numerusform>%Ln in the Trash</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln memories (tombstoned included)</source>
+        <translation>
+            <numerusform>%Ln memory (tombstoned included)</numerusform>
+            <numerusform>%Ln memories (tombstoned included)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln memories (tombstoned hidden)</source>
+        <translation>
+            <numerusform>%Ln memory (tombstoned hidden)</numerusform>
+            <numerusform>%Ln memories (tombstoned hidden)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n of the selected memories could not be read: %1</source>
+        <translation>
+            <numerusform>%n of the selected memories could not be read: %1</numerusform>
+            <numerusform>%n of the selected memories could not be read: %1</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Inspector::MemoryTableModel</name>
+    <message numerus="yes">
+        <source>%1 of %Ln memories written to %2.</source>
+        <translation>
+            <numerusform>%1 of %Ln memory written to %2.</numerusform>
+            <numerusform>%1 of %Ln memories written to %2.</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>
