@@ -223,6 +223,9 @@ private Q_SLOTS:
         QTest::newRow("unknown command") << QStringList {u"frobnicate"_s, u"x.db"_s};
         QTest::newRow("bad filter") << QStringList {u"count"_s, u"x.db"_s, u"--filter"_s, u"colour:red"_s};
         QTest::newRow("unknown option") << QStringList {u"count"_s, u"x.db"_s, u"--bogus"_s};
+        // a word the search cannot find is refused rather than dropped, which would copy the whole store
+        QTest::newRow("emoji filter") << QStringList {u"copy"_s, u"x.db"_s, u"fs:y"_s, u"--filter"_s, u"∞"_s};
+        QTest::newRow("emoji word") << QStringList {u"count"_s, u"x.db"_s, u"--filter"_s, u"ns:decisions 🚀"_s};
     }
     void usageErrors()
     {
