@@ -7,6 +7,7 @@
 #include "demostore.h"
 #include "detailpane.h"
 #include "messagebar.h"
+#include "secrets.h"
 #include "storelocator.h"
 #include "storeopener.h"
 
@@ -43,16 +44,6 @@ namespace Inspector {
 
 namespace {
 constexpr int kMaxRecent = 10;
-
-QString withoutPassword(const QString& spec)
-{
-    if (spec.startsWith(u"postgres"_s)) {
-        const QUrl url(spec);
-        if (url.isValid())
-            return url.toString(QUrl::RemovePassword | QUrl::FullyEncoded);
-    }
-    return spec;
-}
 
 QList<MemoryColumn> defaultHiddenColumns()
 {
@@ -540,7 +531,7 @@ void MainWindow::openStore(const QString& spec, const QString& origin)
     if (!sameStore)
         m_wantEditing = false;
     m_spec = spec;
-    m_displaySpec = withoutPassword(spec);
+    m_displaySpec = withoutPasswords(spec);
     const bool readOnly = !m_wantEditing;
     m_model->openStore([spec, readOnly] {
         OpenOptions options;
@@ -755,7 +746,7 @@ RequestId MainWindow::exportMemories(TransferScope scope, ExportFormat format, c
 RequestId MainWindow::copyMemories(TransferScope scope, const QString& target, OnConflict onConflict, bool dryRun)
 {
     const RequestId id = m_model->copyTo(sourceFor(scope), target, onConflict, dryRun);
-    startJob(id, tr("Copying to %1…").arg(withoutPassword(target)));
+    startJob(id, tr("Copying to %1…").arg(withoutPasswords(target)));
     return id;
 }
 
@@ -876,7 +867,8 @@ void MainWindow::updateTitle()
         setWindowTitle(tr("Subcog Inspector"));
         return;
     }
-    const QString location = m_model->location().isEmpty() ? m_displaySpec : withoutPassword(m_model->location());
+    const QString location
+        = m_model->location().isEmpty() ? m_displaySpec : withoutPasswords(m_model->location(), {m_spec});
     setWindowTitle(
         tr("%1 [%2] — Subcog Inspector").arg(location, m_model->isEditingEnabled() ? tr("editing") : tr("read-only")));
     updateStatus();
@@ -887,9 +879,13 @@ void MainWindow::addRecent(const QString& spec)
     if (spec.isEmpty())
         return;
     QSettings settings;
-    QStringList recent = settings.value(u"recentStores"_s).toStringList();
-    recent.removeAll(spec);
-    recent.prepend(spec);
+    QStringList recent;
+    // entries written by older versions may still hold a password: cleaned as the list is written again
+    for (const QString& entry : settings.value(u"recentStores"_s).toStringList())
+        recent << withoutPasswords(entry);
+    recent.removeAll(withoutPasswords(spec));
+    recent.prepend(withoutPasswords(spec));
+    recent.removeDuplicates();
     while (recent.size() > kMaxRecent)
         recent.removeLast();
     settings.setValue(u"recentStores"_s, recent);
@@ -900,7 +896,8 @@ void MainWindow::rebuildRecentMenu()
 {
     m_recentMenu->clear();
     const QStringList recent = QSettings().value(u"recentStores"_s).toStringList();
-    for (const QString& spec : recent) {
+    for (const QString& entry : recent) {
+        const QString spec = withoutPasswords(entry);
         QAction* a = m_recentMenu->addAction(spec);
         connect(a, &QAction::triggered, this, [this, spec] {
             if (spec.startsWith(u"postgres"_s)) {
@@ -921,7 +918,7 @@ void MainWindow::rebuildStoresMenu()
     m_storesMenu->clear();
     const QList<StoreCandidate> found = findSubcogStores(readSubcogConfig());
     for (const StoreCandidate& c : found) {
-        QAction* a = m_storesMenu->addAction(c.description + u" — "_s + withoutPassword(c.spec));
+        QAction* a = m_storesMenu->addAction(c.description + u" — "_s + withoutPasswords(c.spec));
         connect(a, &QAction::triggered, this, [this, spec = c.spec, d = c.description] { openStore(spec, d); });
     }
     if (found.isEmpty())

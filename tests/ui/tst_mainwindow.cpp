@@ -387,6 +387,46 @@ private Q_SLOTS:
                  w->model()->memoryAt(2)->urn() + u'\n' + w->model()->memoryAt(3)->urn());
     }
 
+    void passwordsInAUrlStayOutOfSettingsTitleAndMessages()
+    {
+        auto settingsText = [] {
+            QSettings settings;
+            settings.sync();
+            QFile file(settings.fileName());
+            return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+        };
+        // a store that does not open: the error bar and the title name it without the password
+        {
+            MainWindow w;
+            w.show();
+            w.openStore(u"postgresql://ana@127.0.0.1:1/db?sslmode=disable&PassWord=S3cretQ"_s);
+            QVERIFY(!w.windowTitle().contains(u"S3cretQ"_s));
+            QTRY_VERIFY_WITH_TIMEOUT(w.messageBar()->isVisible(), 30000);
+            QVERIFY2(w.messageBar()->text().contains(u"127.0.0.1:1/db"_s), qPrintable(w.messageBar()->text()));
+            QVERIFY2(!w.messageBar()->text().contains(u"S3cretQ"_s), qPrintable(w.messageBar()->text()));
+            QVERIFY(!w.windowTitle().contains(u"S3cretQ"_s));
+        }
+        if (m_store->kind() != "postgres"_L1)
+            return; // opening one needs the PostgreSQL server
+        // a store that opens with the password as a URL parameter: recent stores, title and tooltip without it
+        QUrl url(m_spec);
+        const QString password = url.password();
+        QVERIFY(!password.isEmpty());
+        url.setPassword(QString());
+        const QString spec = url.toString() + u"?password="_s + password;
+        MainWindow w;
+        w.show();
+        w.openStore(spec);
+        waitIdle(w);
+        QTRY_VERIFY_WITH_TIMEOUT(w.windowTitle().contains(u"read-only"_s), 10000);
+        QVERIFY2(!w.windowTitle().contains(password), qPrintable(w.windowTitle()));
+        QVERIFY(!w.findChild<QLabel*>(u"countLabel"_s)->toolTip().contains(password));
+        const QByteArray settings = settingsText();
+        QVERIFY(settings.contains("recentStores"));
+        QVERIFY(settings.contains(url.path().toUtf8()));
+        QVERIFY2(!settings.contains(password.toUtf8()), settings.constData());
+    }
+
     void postgresDialogNeverSavesThePassword()
     {
         ConnectDialog dialog;
