@@ -212,17 +212,17 @@ MainWindow::MainWindow(QWidget* parent)
     });
     connect(m_model, &MemoryTableModel::fetchProgress, this,
             [this](RequestId id, const QList<Memory>& memories, qint64 done, qint64 total) {
-                if (!m_bulkAction)
+                if (!m_bulkAction || id != m_bulk)
                     return;
-                Q_UNUSED(id);
                 m_bulkMemories << memories;
                 m_progress->setMaximum(int(qMin<qint64>(total, std::numeric_limits<int>::max())));
                 m_progress->setValue(int(done));
             });
     connect(m_model, &MemoryTableModel::fetchFinished, this,
-            [this](RequestId, bool cancelled, const QList<RecordIssue>& issues) {
-                if (!m_bulkAction || --m_bulkPending > 0)
+            [this](RequestId id, bool cancelled, const QList<RecordIssue>& issues) {
+                if (!m_bulkAction || id != m_bulk)
                     return;
+                m_bulk = 0;
                 m_progress->hide();
                 m_cancel->hide();
                 auto action = std::move(m_bulkAction);
@@ -700,14 +700,23 @@ void MainWindow::withSelection(const std::function<void(const QList<Memory>&)>& 
         action(loaded);
         return;
     }
-    // some selected rows are not loaded: stream them from the store, with progress and cancel
+    // some selected rows are not loaded: stream them from the store in one request, with progress and cancel
+    QList<std::pair<qint64, qint64>> rows;
+    for (const QItemSelectionRange& range : m_table->selectionModel()->selection())
+        rows.append({range.top(), range.bottom() + 1});
+    std::sort(rows.begin(), rows.end());
+    QList<std::pair<qint64, qint64>> ranges; // (first, count), each row once, in table order
+    for (const auto& [from, to] : std::as_const(rows)) {
+        if (!ranges.isEmpty() && from <= ranges.last().first + ranges.last().second) {
+            auto& last = ranges.last();
+            last.second = qMax(last.second, to - last.first);
+        } else {
+            ranges.append({from, to - from});
+        }
+    }
     m_bulkAction = action;
     m_bulkMemories.clear();
-    m_bulkPending = 0;
-    for (const QItemSelectionRange& range : m_table->selectionModel()->selection()) {
-        m_bulk = m_model->fetchRows(range.top(), range.height());
-        ++m_bulkPending;
-    }
+    m_bulk = m_model->fetchRows(ranges);
     m_progress->setRange(0, wanted);
     m_progress->setValue(0);
     m_progress->show();

@@ -260,6 +260,22 @@ private Q_SLOTS:
             QVERIFY(!m_store->get(idFor(i))->isTombstoned());
     }
 
+    void copiesSeveralUnloadedRangesInTableOrder()
+    {
+        auto w = openWindow();
+        QCOMPARE(w->model()->loadState(250), MemoryTableModel::LoadState::NotLoaded);
+        // two ranges, the later rows selected first: fetched as one request, delivered in table order
+        QItemSelection selection(w->model()->index(250, 0), w->model()->index(259, 0));
+        selection.select(w->model()->index(2, 0), w->model()->index(4, 0));
+        w->table()->selectionModel()->select(selection,
+                                             QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        QCOMPARE(w->selectedRowCount(), 13);
+        QGuiApplication::clipboard()->clear();
+        w->copyIdsToClipboard(false);
+        const QStringList expected = m_order.mid(2, 3) + m_order.mid(250, 10);
+        QTRY_COMPARE_WITH_TIMEOUT(QGuiApplication::clipboard()->text(), expected.join(u'\n'), 30000);
+    }
+
     void hardDeleteAndItsUndo()
     {
         auto w = openWindow(true);
