@@ -377,8 +377,8 @@ int commandOpen(const QString& store)
         OpenOptions readOnly;
         readOnly.readOnly = true;
         auto backend = openStore(spec, readOnly);
-        out() << tr("Store: ") << backend->location() << (origin.isEmpty() ? QString() : u" ("_s + origin + u')')
-              << Qt::endl;
+        out() << tr("Store: ") << withoutPasswords(backend->location())
+              << (origin.isEmpty() ? QString() : u" ("_s + origin + u')') << Qt::endl;
         for (const QString& line : backend->describeLayout())
             out() << "  " << line << Qt::endl;
         out() << tr("Memories: ") << backend->count() << Qt::endl;
