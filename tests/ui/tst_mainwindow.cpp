@@ -156,6 +156,10 @@ private Q_SLOTS:
         QTest::keyClicks(w->filterEdit(), u"frobnicate:yes"_s);
         QTRY_VERIFY_WITH_TIMEOUT(w->findChild<QLabel*>(u"filterProblems"_s)->isVisible(), 10000);
         QVERIFY(w->findChild<QLabel*>(u"filterProblems"_s)->text().contains(u"frobnicate"_s));
+        // so is a word the full-text search cannot look for
+        w->filterEdit()->setText(u"∞"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(w->findChild<QLabel*>(u"filterProblems"_s)->text().contains(u"∞: has no letter"_s),
+                                 10000);
         // quick filter for the namespace, and free words in the content
         w->filterEdit()->clear();
         w->findChild<QComboBox*>(u"namespaceFilter"_s)->setCurrentText(u"patterns"_s);
