@@ -119,16 +119,10 @@ OpenOptions openOptions(Session& s)
     return options;
 }
 
-/// The command's store arguments, whose passwords an error message might quote.
-QStringList& connections()
-{
-    static QStringList stores;
-    return stores;
-}
-
 void reportError(const StorageError& error)
 {
-    err() << "subcog-inspector: " << withoutPasswords(error.message(), connections()) << Qt::endl;
+    // the backends already scrub what their drivers say; this catches a password in a store argument itself
+    err() << "subcog-inspector: " << withoutPasswords(error.message()) << Qt::endl;
 }
 
 std::optional<MemoryFilter> buildFilter(Session& s)
@@ -434,7 +428,7 @@ int runCommandLine(const QStringList& arguments)
 {
     Session s;
     if (!s.parser.parse(QStringList {QCoreApplication::applicationName()} + arguments)) {
-        err() << "subcog-inspector: " << s.parser.errorText() << Qt::endl;
+        err() << "subcog-inspector: " << withoutPasswords(s.parser.errorText()) << Qt::endl;
         return ExitUsage;
     }
     if (s.parser.isSet(u"help"_s)) {
@@ -446,7 +440,6 @@ int runCommandLine(const QStringList& arguments)
         return ExitOk;
     }
     const QStringList positional = s.parser.positionalArguments();
-    connections() = positional;
     const QString command = positional.value(0);
     if (command == "count"_L1 || command == "export"_L1) {
         if (positional.size() != 2) {

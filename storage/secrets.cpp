@@ -116,14 +116,13 @@ QList<Span> findAll(const QString& text)
 QString withoutPasswords(const QString& text, const QStringList& connections)
 {
     QList<Span> spans = findAll(text);
+    // only the connections' passwords are searched as free text: a password found in `text` itself is already cut
+    // out where it stands, and searching for it elsewhere would take `postgres` out of postgres://postgres@…
     QStringList secrets;
-    auto collect = [&](const QList<Span>& found) {
-        for (const Span& s : found)
+    for (const QString& connection : connections) {
+        for (const Span& s : findAll(connection))
             secrets << s.secret << percentDecoded(s.secret);
-    };
-    collect(spans);
-    for (const QString& connection : connections)
-        collect(findAll(connection));
+    }
 
     std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.start < b.start; });
     QString out;

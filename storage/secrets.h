@@ -10,8 +10,9 @@ namespace Inspector {
  * quotes one. Removed are the user-info password of `postgres://` and `postgresql://` URLs (`u:pw@` becomes `u@`),
  * every `password=` parameter however its key is spelt (any case, percent-encoded: `pass%77ord`), with its
  * separator, libpq's quoted `password='…'` values, and the value libpq quotes in its percent-escape errors. The
- * passwords found in `text` and in `connections` (the connection texts a message may echo) are also removed where
- * they appear as free text, as written and percent-decoded. Everything else is kept as written.
+ * passwords of `connections` (the connection texts a driver message may echo) are also removed where they appear
+ * as free text, as written and percent-decoded (one shorter than 4 characters only where it stands quoted).
+ * Everything else is kept as written.
  *
  * The one function for everything that leaves the process or outlives it: settings, titles, message bars, logs,
  * command-line errors and StorageError messages.

@@ -876,8 +876,7 @@ void MainWindow::updateTitle()
         setWindowTitle(tr("Subcog Inspector"));
         return;
     }
-    const QString location
-        = m_model->location().isEmpty() ? m_displaySpec : withoutPasswords(m_model->location(), {m_spec});
+    const QString location = m_model->location().isEmpty() ? m_displaySpec : withoutPasswords(m_model->location());
     setWindowTitle(
         tr("%1 [%2] — Subcog Inspector").arg(location, m_model->isEditingEnabled() ? tr("editing") : tr("read-only")));
     updateStatus();

@@ -57,6 +57,8 @@ private Q_SLOTS:
         QTest::newRow("other keys") << u"postgresql://h/db?passfile=/p&db_password=x"_s
                                     << u"postgresql://h/db?passfile=/p&db_password=x"_s;
         QTest::newRow("paths") << u"/home/ana/index.db"_s << u"/home/ana/index.db"_s;
+        QTest::newRow("password like the user")
+            << u"postgresql://postgres:postgres@localhost/postgres"_s << u"postgresql://postgres@localhost/postgres"_s;
     }
     void removesEverySpelling()
     {
