@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "backendclient.h"
 
+#include "secrets.h"
+
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QScopeGuard>
@@ -321,7 +323,8 @@ private:
             const QString message = e.message();
             reply([=](BackendClient* c) { Q_EMIT c->failed(id, generation, kind, message); });
         } catch (const std::exception& e) {
-            const QString message = QString::fromUtf8(e.what());
+            // not from a backend's own error handling, so not scrubbed there
+            const QString message = withoutPasswords(QString::fromUtf8(e.what()));
             reply([=](BackendClient* c) {
                 Q_EMIT c->failed(id, generation, int(StorageError::Kind::OperationFailed), message);
             });
