@@ -6,6 +6,7 @@
 #include "demostore.h"
 #include "exporter.h"
 #include "jsonl.h"
+#include "secrets.h"
 #include "storelocator.h"
 #include "storeopener.h"
 
@@ -15,6 +16,7 @@
 #include <QSaveFile>
 
 #include <cstdio>
+#include <cstring>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -58,6 +60,8 @@ const char* const kHelpTail = QT_TRANSLATE_NOOP(
     "STORE is sqlite:PATH or a subcog SQLite file (index.db); postgresql://... or postgres://...\n"
     "(libpq's PG* variables and ~/.pgpass fill in the rest); fs:DIR or a folder of subcog JSON files\n"
     "(SUBCOG_ENCRYPTION_KEY opens encrypted ones).\n"
+    "Give a PostgreSQL password in PGPASSWORD or ~/.pgpass rather than in the URL: a command line can be\n"
+    "read by every user of the machine until the inspector has started and wiped it.\n"
     "\n"
     "Exit codes:\n"
     "  0  success\n"
@@ -118,7 +122,8 @@ OpenOptions openOptions(Session& s)
 
 void reportError(const StorageError& error)
 {
-    err() << "subcog-inspector: " << error.message() << Qt::endl;
+    // the backends already scrub what their drivers say; this catches a password in a store argument itself
+    err() << "subcog-inspector: " << withoutPasswords(error.message()) << Qt::endl;
 }
 
 std::optional<MemoryFilter> buildFilter(Session& s)
@@ -128,7 +133,7 @@ std::optional<MemoryFilter> buildFilter(Session& s)
         const ParsedFilter parsed = parseFilter(s.parser.value(s.filter));
         if (!parsed.notUnderstood.isEmpty()) {
             for (const QString& word : parsed.notUnderstood)
-                err() << "subcog-inspector: filter not understood: " << word << Qt::endl;
+                err() << "subcog-inspector: filter not understood: " << withoutPasswords(word) << Qt::endl;
             return std::nullopt;
         }
         filter = parsed.filter;
@@ -367,8 +372,8 @@ int commandOpen(const QString& store)
         OpenOptions readOnly;
         readOnly.readOnly = true;
         auto backend = openStore(spec, readOnly);
-        out() << tr("Store: ") << backend->location() << (origin.isEmpty() ? QString() : u" ("_s + origin + u')')
-              << Qt::endl;
+        out() << tr("Store: ") << withoutPasswords(backend->location())
+              << (origin.isEmpty() ? QString() : u" ("_s + origin + u')') << Qt::endl;
         for (const QString& line : backend->describeLayout())
             out() << "  " << line << Qt::endl;
         out() << tr("Memories: ") << backend->count() << Qt::endl;
@@ -380,6 +385,25 @@ int commandOpen(const QString& store)
 }
 
 } // namespace
+
+void hidePasswordsInArguments(int argc, char** argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const QString argument = QString::fromLocal8Bit(argv[i]);
+        const QString hidden = withoutPasswords(argument);
+        if (hidden == argument)
+            continue;
+        // in place, as mysql does: /proc/PID/cmdline shows this very memory
+        const size_t size = std::strlen(argv[i]);
+        const QByteArray bytes = hidden.toLocal8Bit();
+        if (size_t(bytes.size()) <= size) {
+            std::memcpy(argv[i], bytes.constData(), size_t(bytes.size()));
+            std::memset(argv[i] + bytes.size(), 0, size - size_t(bytes.size()));
+        } else {
+            std::memset(argv[i], 'x', size);
+        }
+    }
+}
 
 bool isHeadless(const QStringList& arguments)
 {
@@ -405,7 +429,7 @@ int runCommandLine(const QStringList& arguments)
 {
     Session s;
     if (!s.parser.parse(QStringList {QCoreApplication::applicationName()} + arguments)) {
-        err() << "subcog-inspector: " << s.parser.errorText() << Qt::endl;
+        err() << "subcog-inspector: " << withoutPasswords(s.parser.errorText()) << Qt::endl;
         return ExitUsage;
     }
     if (s.parser.isSet(u"help"_s)) {
@@ -442,7 +466,7 @@ int runCommandLine(const QStringList& arguments)
     if (command == "info"_L1 && positional.size() <= 2)
         return commandOpen(positional.value(1));
     if (positional.size() > 1) {
-        err() << "subcog-inspector: unknown command '" << command << "' (see --help)" << Qt::endl;
+        err() << "subcog-inspector: unknown command '" << withoutPasswords(command) << "' (see --help)" << Qt::endl;
         return ExitUsage;
     }
     // reached only without a window (isHeadless() sends the rest there): describe the store instead

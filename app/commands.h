@@ -15,6 +15,10 @@ enum ExitCode
     ExitConflict = 4, ///< copy stopped at an id the target holds with other values (--on-conflict fail)
 };
 
+/// Removes passwords from the process's own argv strings (what ps and /proc/PID/cmdline show), in place.
+/// Read the arguments first: afterwards argv, and QCoreApplication::arguments() with it, hold the hidden text.
+void hidePasswordsInArguments(int argc, char** argv);
+
 /// Runs the command line (arguments without the program name) and returns the exit code.
 int runCommandLine(const QStringList& arguments);
 

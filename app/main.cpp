@@ -5,6 +5,7 @@
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QHash>
 
 #include <memory>
 
@@ -20,14 +21,19 @@ void setIdentity()
 int main(int argc, char** argv)
 {
     QStringList arguments;
-    for (int i = 1; i < argc; ++i)
+    QHash<const char*, QString> original; // by argv string, which QApplication may reorder but not copy
+    for (int i = 1; i < argc; ++i) {
         arguments << QString::fromLocal8Bit(argv[i]);
+        original.insert(argv[i], arguments.last());
+    }
+    // every user of the machine can read a command line: a password given in a URL leaves it at once
+    Inspector::hidePasswordsInArguments(argc, argv);
     // commands run without a display; only the window needs a GUI application
     if (Inspector::isHeadless(arguments)) {
         QCoreApplication app(argc, argv);
         setIdentity();
         Inspector::installTranslations();
-        return Inspector::runCommandLine(QCoreApplication::arguments().mid(1));
+        return Inspector::runCommandLine(arguments);
     }
     QApplication app(argc, argv);
     setIdentity();
@@ -36,7 +42,10 @@ int main(int argc, char** argv)
     QApplication::setDesktopFileName(QStringLiteral("subcog-inspector"));
     Inspector::MainWindow window;
     window.show();
-    const QString store = Inspector::windowStoreArgument(QCoreApplication::arguments().mid(1));
+    QStringList remaining; // what QApplication left of the arguments, as given
+    for (int i = 1; i < argc; ++i)
+        remaining << original.value(argv[i], QString::fromLocal8Bit(argv[i]));
+    const QString store = Inspector::windowStoreArgument(remaining);
     if (store.isEmpty())
         window.openDefaultStore();
     else

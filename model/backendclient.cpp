@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "backendclient.h"
 
+#include "secrets.h"
+
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QScopeGuard>
+#include <QSet>
 #include <QThread>
 
 #include <mutex>
@@ -17,6 +21,26 @@ struct ClientLink
 {
     std::mutex mutex;
     BackendClient* client = nullptr;
+};
+
+/// Which requests to stop: each by its id, or all of them once the client is going away.
+struct Cancellations
+{
+    std::mutex mutex;
+    QSet<RequestId> ids;
+    bool all = false;
+
+    bool contains(RequestId id)
+    {
+        std::lock_guard lock(mutex);
+        return all || ids.contains(id);
+    }
+    /// Called when a request has ended: a cancel that arrives later has nothing left to stop.
+    void forget(RequestId id)
+    {
+        std::lock_guard lock(mutex);
+        ids.remove(id);
+    }
 };
 
 namespace {
@@ -71,7 +95,7 @@ class BackendWorker : public QObject
 {
 public:
     BackendWorker(BackendClient::Factory factory, std::shared_ptr<ClientLink> link,
-                  std::shared_ptr<std::atomic<RequestId>> cancelled)
+                  std::shared_ptr<Cancellations> cancelled)
         : m_factory(std::move(factory))
         , m_link(std::move(link))
         , m_cancelled(std::move(cancelled))
@@ -108,13 +132,14 @@ public:
 
     void batch(RequestId id, const QStringList& ids, int batchSize)
     {
+        const auto forget = qScopeGuard([&] { m_cancelled->forget(id); });
         run(id, 0, [&] {
             QList<RecordIssue> issues;
             qint64 done = 0;
             const qint64 total = ids.size();
             for (qsizetype start = 0; start < ids.size(); start += qMax(1, batchSize)) {
                 // cooperative cancellation: checked between batches, never by interrupting the backend
-                if (m_cancelled->load() >= id) {
+                if (m_cancelled->contains(id)) {
                     reply([=](BackendClient* c) { Q_EMIT c->batchFinished(id, true, issues); });
                     return;
                 }
@@ -126,38 +151,46 @@ public:
         });
     }
 
-    void rangeBatch(RequestId id, const MemoryQuery& base, qint64 first, qint64 count, int batchSize)
+    void rangeBatch(RequestId id, const MemoryQuery& base, const QList<std::pair<qint64, qint64>>& ranges,
+                    int batchSize)
     {
+        const auto forget = qScopeGuard([&] { m_cancelled->forget(id); });
         run(id, 0, [&] {
             QList<RecordIssue> issues;
             const int step = qMax(1, batchSize);
-            MemoryQuery q = base;
-            q.withContent = false;
-            q.fromEnd = false;
-            q.after.reset();
-            q.skip = qMax<qint64>(0, first);
-            qint64 done = 0;
-            while (done < count) {
-                if (m_cancelled->load() >= id) {
-                    reply([=](BackendClient* c) { Q_EMIT c->batchFinished(id, true, issues); });
-                    return;
+            qint64 total = 0;
+            for (const auto& range : ranges)
+                total += qMax<qint64>(0, range.second);
+            qint64 delivered = 0;
+            for (const auto& [first, count] : ranges) {
+                MemoryQuery q = base;
+                q.withContent = false;
+                q.fromEnd = false;
+                q.after.reset();
+                q.skip = qMax<qint64>(0, first);
+                qint64 done = 0;
+                while (done < count) {
+                    if (m_cancelled->contains(id)) {
+                        reply([=](BackendClient* c) { Q_EMIT c->batchFinished(id, true, issues); });
+                        return;
+                    }
+                    // ids come from the sort order cheaply; the memories from the batch read that avoids N+1
+                    q.limit = int(qMin<qint64>(step, count - done));
+                    const Page page = backend().query(q);
+                    QStringList ids;
+                    for (const Memory& m : page.memories)
+                        ids << m.id;
+                    issues << page.issues;
+                    const QList<Memory> memories = backend().getBatch(ids, &issues);
+                    done += page.memories.size();
+                    delivered += page.memories.size();
+                    const qint64 now = delivered;
+                    reply([=](BackendClient* c) { Q_EMIT c->batchLoaded(id, memories, now, total); });
+                    if (!page.next || page.memories.size() < q.limit)
+                        break;
+                    q.after = page.next;
+                    q.skip = 0;
                 }
-                // ids come from the sort order cheaply; the memories from the batch read that avoids N+1
-                q.limit = int(qMin<qint64>(step, count - done));
-                const Page page = backend().query(q);
-                QStringList ids;
-                for (const Memory& m : page.memories)
-                    ids << m.id;
-                issues << page.issues;
-                const QList<Memory> memories = backend().getBatch(ids, &issues);
-                done += page.memories.size();
-                const qint64 total = count;
-                const qint64 now = done;
-                reply([=](BackendClient* c) { Q_EMIT c->batchLoaded(id, memories, now, total); });
-                if (!page.next || page.memories.size() < q.limit)
-                    break;
-                q.after = page.next;
-                q.skip = 0;
             }
             reply([=](BackendClient* c) { Q_EMIT c->batchFinished(id, false, issues); });
         });
@@ -185,12 +218,13 @@ public:
 
     void job(RequestId id, const BackendClient::Job& work)
     {
+        const auto forget = qScopeGuard([&] { m_cancelled->forget(id); });
         run(id, 0, [&] {
             bool cancelled = false;
             QElapsedTimer sinceReport;
             sinceReport.start();
             const QString summary = work(backend(), [&](qint64 done, qint64 total) {
-                if (m_cancelled->load() >= id) {
+                if (m_cancelled->contains(id)) {
                     cancelled = true;
                     return false;
                 }
@@ -289,7 +323,8 @@ private:
             const QString message = e.message();
             reply([=](BackendClient* c) { Q_EMIT c->failed(id, generation, kind, message); });
         } catch (const std::exception& e) {
-            const QString message = QString::fromUtf8(e.what());
+            // not from a backend's own error handling, so not scrubbed there
+            const QString message = withoutPasswords(QString::fromUtf8(e.what()));
             reply([=](BackendClient* c) {
                 Q_EMIT c->failed(id, generation, int(StorageError::Kind::OperationFailed), message);
             });
@@ -309,7 +344,7 @@ private:
 
     BackendClient::Factory m_factory;
     std::shared_ptr<ClientLink> m_link;
-    std::shared_ptr<std::atomic<RequestId>> m_cancelled;
+    std::shared_ptr<Cancellations> m_cancelled;
     std::unique_ptr<PersistenceBackend> m_backend;
     QHash<QString, QList<Written>> m_written; ///< recent writes per id, newest first
 };
@@ -317,7 +352,7 @@ private:
 BackendClient::BackendClient(Factory factory, QObject* parent)
     : QObject(parent)
     , m_thread(new QThread)
-    , m_cancelled(std::make_shared<std::atomic<RequestId>>(0))
+    , m_cancelled(std::make_shared<Cancellations>())
 {
     qRegisterMetaType<MemoryQuery>();
     qRegisterMetaType<MemoryFilter>();
@@ -342,7 +377,10 @@ BackendClient::~BackendClient()
         std::lock_guard lock(m_link->mutex);
         m_link->client = nullptr;
     }
-    m_cancelled->store(m_lastId); // running batches stop at their next step
+    {
+        std::lock_guard lock(m_cancelled->mutex);
+        m_cancelled->all = true; // running batches and jobs stop at their next step
+    }
     QMetaObject::invokeMethod(
         m_worker, [worker = m_worker] { worker->close(); }, Qt::QueuedConnection);
     m_thread->quit();
@@ -390,12 +428,16 @@ RequestId BackendClient::requestBatch(const QStringList& ids, int batchSize)
 
 RequestId BackendClient::requestRangeBatch(const MemoryQuery& query, qint64 first, qint64 count, int batchSize)
 {
+    return requestRangeBatch(query, {{first, count}}, batchSize);
+}
+
+RequestId BackendClient::requestRangeBatch(const MemoryQuery& query, const QList<std::pair<qint64, qint64>>& ranges,
+                                           int batchSize)
+{
     const RequestId id = next();
     QMetaObject::invokeMethod(
         m_worker,
-        [worker = m_worker, id, query, first, count, batchSize] {
-            worker->rangeBatch(id, query, first, count, batchSize);
-        },
+        [worker = m_worker, id, query, ranges, batchSize] { worker->rangeBatch(id, query, ranges, batchSize); },
         Qt::QueuedConnection);
     return id;
 }
@@ -426,8 +468,8 @@ RequestId BackendClient::requestJob(Job job)
 
 void BackendClient::cancel(RequestId id)
 {
-    RequestId current = m_cancelled->load();
-    while (current < id && !m_cancelled->compare_exchange_weak(current, id)) { }
+    std::lock_guard lock(m_cancelled->mutex);
+    m_cancelled->ids.insert(id);
 }
 
 } // namespace Inspector

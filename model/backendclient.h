@@ -15,6 +15,7 @@ namespace Inspector {
 
 class BackendWorker;
 struct ClientLink;
+struct Cancellations;
 
 /// Monotonic id of one request to the worker.
 using RequestId = quint64;
@@ -73,7 +74,11 @@ public:
     RequestId requestBatch(const QStringList& ids, int batchSize = 500);
     /// Streams `count` rows of a query from row `first` on (ids by metadata-only pages, memories by getBatch).
     RequestId requestRangeBatch(const MemoryQuery& query, qint64 first, qint64 count, int batchSize = 500);
-    /// Stops a running batch after its current step; its batchFinished says it was cancelled.
+    /// The same for several (first, count) ranges, in the order given, as one request: one progress, one cancel.
+    RequestId requestRangeBatch(const MemoryQuery& query, const QList<std::pair<qint64, qint64>>& ranges,
+                                int batchSize = 500);
+    /// Stops this batch or job, and no other, after its current step (or before it starts); its batchFinished or
+    /// jobFinished says it was cancelled.
     void cancel(RequestId id);
     /// Applies guarded writes in order; answered by writeFinished.
     RequestId requestWrite(const QList<WriteOp>& ops);
@@ -105,7 +110,7 @@ private:
     QThread* m_thread;
     BackendWorker* m_worker;
     RequestId m_lastId = 0;
-    std::shared_ptr<std::atomic<RequestId>> m_cancelled; ///< highest cancelled batch id, read by the worker
+    std::shared_ptr<Cancellations> m_cancelled; ///< the requests to stop, read by the worker
     std::shared_ptr<ClientLink> m_link;
 };
 

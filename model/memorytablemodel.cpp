@@ -1007,9 +1007,14 @@ void MemoryTableModel::emitRowChanged(const QString& id)
 
 RequestId MemoryTableModel::fetchRows(qint64 first, qint64 count, int batchSize)
 {
+    return fetchRows({{first, count}}, batchSize);
+}
+
+RequestId MemoryTableModel::fetchRows(const QList<std::pair<qint64, qint64>>& ranges, int batchSize)
+{
     if (!m_client)
         return 0;
-    const RequestId id = m_client->requestRangeBatch(m_query, first, count, batchSize);
+    const RequestId id = m_client->requestRangeBatch(m_query, ranges, batchSize);
     m_fetches.insert(id);
     return id;
 }

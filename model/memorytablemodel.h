@@ -116,6 +116,8 @@ public:
 
     /// Streams rows [first, first + count) of the current query in batches (fetchProgress, fetchFinished).
     RequestId fetchRows(qint64 first, qint64 count, int batchSize = 500);
+    /// The same for several (first, count) ranges, in the order given, as one request.
+    RequestId fetchRows(const QList<std::pair<qint64, qint64>>& ranges, int batchSize = 500);
     /// Streams the memories with these ids.
     RequestId fetchIds(const QStringList& ids, int batchSize = 500);
     void cancelFetch(RequestId id);

@@ -6,6 +6,9 @@
 #include <QRegularExpression>
 #include <QTimeZone>
 
+#include <algorithm>
+#include <limits>
+
 using namespace Qt::StringLiterals;
 
 namespace Inspector {
@@ -151,7 +154,13 @@ ParsedFilter parseFilter(const QString& text, const QDateTime& now)
     for (const QString& token : tokens) {
         const qsizetype colon = token.indexOf(u':');
         if (colon < 0) {
-            f.words.append(token);
+            // the full-text search finds letters and digits only (FTS5's unicode61 makes no token of an emoji);
+            // dropping such a word would silently widen the filter to everything
+            if (std::none_of(token.begin(), token.end(), [](QChar c) { return c.isLetterOrNumber(); }))
+                result.notUnderstood.append(token
+                                            + u": has no letter or digit, and the full-text search finds only words"_s);
+            else
+                f.words.append(token);
             continue;
         }
         const QString key = token.left(colon).toLower();
@@ -185,10 +194,18 @@ ParsedFilter parseFilter(const QString& text, const QDateTime& now)
                 reject(u"expected N, Nd, Nh or Nw"_s);
                 continue;
             }
-            const qint64 n = match.captured(1).toLongLong();
+            bool fits = false;
+            const qint64 n = match.captured(1).toLongLong(&fits);
             const QString unit = match.captured(2).toLower();
             const qint64 unitSeconds = unit == "h"_L1 ? 3600 : unit == "w"_L1 ? 7 * 86400 : 86400;
-            f.createdFrom = now.toSecsSinceEpoch() - n * unitSeconds;
+            qint64 span = 0;
+            qint64 from = 0;
+            // a span longer than time can hold reaches back past every memory: clamped, not wrapped around
+            if (fits && !__builtin_mul_overflow(n, unitSeconds, &span)
+                && !__builtin_sub_overflow(now.toSecsSinceEpoch(), span, &from))
+                f.createdFrom = from;
+            else
+                f.createdFrom = std::numeric_limits<qint64>::min();
         } else if (key == "source"_L1 || key == "src"_L1) {
             f.sourcePatterns.append(value);
         } else if (key == "project"_L1 || key == "proj"_L1 || key == "repo"_L1) {

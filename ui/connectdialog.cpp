@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "connectdialog.h"
 
+#include "secrets.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -89,7 +91,7 @@ QString ConnectDialog::url() const
 
 QString ConnectDialog::displayUrl() const
 {
-    return QUrl(url()).toString(QUrl::RemovePassword | QUrl::FullyEncoded);
+    return withoutPasswords(url());
 }
 
 void ConnectDialog::setFromUrl(const QString& text)
@@ -143,13 +145,13 @@ void ConnectDialog::saveProfile()
     if (!ok || name.isEmpty())
         return;
     QSettings settings;
-    settings.beginGroup(u"postgresProfiles/"_s + name);
-    settings.setValue(u"host"_s, m_host->text().trimmed());
+    settings.beginGroup(u"postgresProfiles/"_s + withoutPasswords(name));
+    // the password field is deliberately not saved, nor a password typed into another field
+    settings.setValue(u"host"_s, withoutPasswords(m_host->text().trimmed()));
     settings.setValue(u"port"_s, m_port->value());
-    settings.setValue(u"database"_s, m_database->text().trimmed());
-    settings.setValue(u"user"_s, m_user->text().trimmed());
+    settings.setValue(u"database"_s, withoutPasswords(m_database->text().trimmed()));
+    settings.setValue(u"user"_s, withoutPasswords(m_user->text().trimmed()));
     settings.setValue(u"sslmode"_s, m_sslMode->currentText());
-    // the password is deliberately not saved
     settings.endGroup();
     refreshProfiles();
     m_profiles->setCurrentText(name);

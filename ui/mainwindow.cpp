@@ -7,6 +7,7 @@
 #include "demostore.h"
 #include "detailpane.h"
 #include "messagebar.h"
+#include "secrets.h"
 #include "storelocator.h"
 #include "storeopener.h"
 
@@ -38,7 +39,6 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QUndoStack>
-#include <QUrl>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -47,16 +47,6 @@ namespace Inspector {
 
 namespace {
 constexpr int kMaxRecent = 10;
-
-QString withoutPassword(const QString& spec)
-{
-    if (spec.startsWith(u"postgres"_s)) {
-        const QUrl url(spec);
-        if (url.isValid())
-            return url.toString(QUrl::RemovePassword | QUrl::FullyEncoded);
-    }
-    return spec;
-}
 
 /// The first-run columns and widths: at 1280×800 (and 1366×768) every visible column, Created included, fits
 /// beside the detail pane without scrolling. Domain and project have quick filters and the detail pane.
@@ -270,17 +260,17 @@ MainWindow::MainWindow(QWidget* parent)
     });
     connect(m_model, &MemoryTableModel::fetchProgress, this,
             [this](RequestId id, const QList<Memory>& memories, qint64 done, qint64 total) {
-                if (!m_bulkAction)
+                if (!m_bulkAction || id != m_bulk)
                     return;
-                Q_UNUSED(id);
                 m_bulkMemories << memories;
                 m_progress->setMaximum(int(qMin<qint64>(total, std::numeric_limits<int>::max())));
                 m_progress->setValue(int(done));
             });
     connect(m_model, &MemoryTableModel::fetchFinished, this,
-            [this](RequestId, bool cancelled, const QList<RecordIssue>& issues) {
-                if (!m_bulkAction || --m_bulkPending > 0)
+            [this](RequestId id, bool cancelled, const QList<RecordIssue>& issues) {
+                if (!m_bulkAction || id != m_bulk)
                     return;
+                m_bulk = 0;
                 m_progress->hide();
                 m_cancel->hide();
                 auto action = std::move(m_bulkAction);
@@ -679,7 +669,7 @@ void MainWindow::openStore(const QString& spec, const QString& origin)
         m_loadErrorsShown.clear();
     }
     m_spec = spec;
-    m_displaySpec = withoutPassword(spec);
+    m_displaySpec = withoutPasswords(spec);
     const bool readOnly = !m_wantEditing;
     m_model->openStore([spec, readOnly] {
         OpenOptions options;
@@ -918,14 +908,23 @@ void MainWindow::withSelection(const std::function<void(const QList<Memory>&)>& 
         action(loaded);
         return;
     }
-    // some selected rows are not loaded: stream them from the store, with progress and cancel
+    // some selected rows are not loaded: stream them from the store in one request, with progress and cancel
+    QList<std::pair<qint64, qint64>> rows;
+    for (const QItemSelectionRange& range : m_table->selectionModel()->selection())
+        rows.append({range.top(), range.bottom() + 1});
+    std::sort(rows.begin(), rows.end());
+    QList<std::pair<qint64, qint64>> ranges; // (first, count), each row once, in table order
+    for (const auto& [from, to] : std::as_const(rows)) {
+        if (!ranges.isEmpty() && from <= ranges.last().first + ranges.last().second) {
+            auto& last = ranges.last();
+            last.second = qMax(last.second, to - last.first);
+        } else {
+            ranges.append({from, to - from});
+        }
+    }
     m_bulkAction = action;
     m_bulkMemories.clear();
-    m_bulkPending = 0;
-    for (const QItemSelectionRange& range : m_table->selectionModel()->selection()) {
-        m_bulk = m_model->fetchRows(range.top(), range.height());
-        ++m_bulkPending;
-    }
+    m_bulk = m_model->fetchRows(ranges);
     m_progress->setRange(0, wanted);
     m_progress->setValue(0);
     m_progress->show();
@@ -964,7 +963,7 @@ RequestId MainWindow::exportMemories(TransferScope scope, ExportFormat format, c
 RequestId MainWindow::copyMemories(TransferScope scope, const QString& target, OnConflict onConflict, bool dryRun)
 {
     const RequestId id = m_model->copyTo(sourceFor(scope), target, onConflict, dryRun);
-    startJob(id, tr("Copying to %1…").arg(withoutPassword(target)));
+    startJob(id, tr("Copying to %1…").arg(withoutPasswords(target)));
     return id;
 }
 
@@ -1225,7 +1224,7 @@ void MainWindow::updateTitle()
         setWindowTitle(tr("Subcog Inspector"));
         return;
     }
-    const QString location = m_model->location().isEmpty() ? m_displaySpec : withoutPassword(m_model->location());
+    const QString location = m_model->location().isEmpty() ? m_displaySpec : withoutPasswords(m_model->location());
     setWindowTitle(
         tr("%1 [%2] — Subcog Inspector").arg(location, m_model->isEditingEnabled() ? tr("editing") : tr("read-only")));
     updateStatus();
@@ -1236,9 +1235,13 @@ void MainWindow::addRecent(const QString& spec)
     if (spec.isEmpty())
         return;
     QSettings settings;
-    QStringList recent = settings.value(u"recentStores"_s).toStringList();
-    recent.removeAll(spec);
-    recent.prepend(spec);
+    QStringList recent;
+    // entries written by older versions may still hold a password: cleaned as the list is written again
+    for (const QString& entry : settings.value(u"recentStores"_s).toStringList())
+        recent << withoutPasswords(entry);
+    recent.removeAll(withoutPasswords(spec));
+    recent.prepend(withoutPasswords(spec));
+    recent.removeDuplicates();
     while (recent.size() > kMaxRecent)
         recent.removeLast();
     settings.setValue(u"recentStores"_s, recent);
@@ -1249,7 +1252,8 @@ void MainWindow::rebuildRecentMenu()
 {
     m_recentMenu->clear();
     const QStringList recent = QSettings().value(u"recentStores"_s).toStringList();
-    for (const QString& spec : recent) {
+    for (const QString& entry : recent) {
+        const QString spec = withoutPasswords(entry);
         QAction* a = m_recentMenu->addAction(spec);
         connect(a, &QAction::triggered, this, [this, spec] {
             if (spec.startsWith(u"postgres"_s)) {
@@ -1270,7 +1274,7 @@ void MainWindow::rebuildStoresMenu()
     m_storesMenu->clear();
     const QList<StoreCandidate> found = findSubcogStores(readSubcogConfig());
     for (const StoreCandidate& c : found) {
-        QAction* a = m_storesMenu->addAction(c.description + u" — "_s + withoutPassword(c.spec));
+        QAction* a = m_storesMenu->addAction(c.description + u" — "_s + withoutPasswords(c.spec));
         connect(a, &QAction::triggered, this, [this, spec = c.spec, d = c.description] { openStore(spec, d); });
     }
     if (found.isEmpty())

@@ -139,7 +139,6 @@ private:
     RequestId m_bulk = 0;
     QList<Memory> m_bulkMemories;
     std::function<void(const QList<Memory>&)> m_bulkAction;
-    int m_bulkPending = 0;
 
     QAction* m_openSqlite = nullptr;
     QAction* m_openFolder = nullptr;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "messagebar.h"
 
+#include "secrets.h"
+
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QStyle>
@@ -59,8 +61,10 @@ void MessageBar::showMessage(Kind kind, const QString& text, const QString& acti
     m_action->setVisible(bool(m_run));
 }
 
-void MessageBar::showMessage(Kind kind, const QString& text)
+void MessageBar::showMessage(Kind kind, const QString& shown)
 {
+    // every message can be selected and copied: none may carry a password, whoever wrote it
+    const QString text = withoutPasswords(shown);
     if (text == m_last && kind == m_kind && isVisible()) {
         ++m_repeats;
         m_label->setText(text + u"  "_s + tr("(%1 times)").arg(m_repeats + 1));

@@ -3,6 +3,7 @@
 
 #include "jsonl.h"
 #include "postgresschema.h"
+#include "secrets.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -202,16 +203,15 @@ auto PostgresBackend::guarded(const QString& what, F&& body)
     } catch (const pqxx::broken_connection& e) {
         m_connection.reset(); // the next call reconnects
         throw StorageError(StorageError::Kind::Storage, prefix + u"the connection to the server was lost"_s,
-                           oneLine(e.what()));
+                           driverText(e));
     } catch (const pqxx::in_doubt_error& e) {
         m_connection.reset();
         throw StorageError(StorageError::Kind::OperationFailed,
-                           prefix + u"the connection was lost during commit; the outcome is unknown"_s,
-                           oneLine(e.what()));
+                           prefix + u"the connection was lost during commit; the outcome is unknown"_s, driverText(e));
     } catch (const pqxx::sql_error& e) {
         const std::string state = e.sqlstate();
-        const QString detail = u"SQLSTATE "_s + QString::fromStdString(state) + u"; "_s + oneLine(e.what());
-        const QString message = oneLine(e.what()).section(u"ERROR: "_s, -1).section(u" LINE "_s, 0, 0);
+        const QString detail = u"SQLSTATE "_s + QString::fromStdString(state) + u"; "_s + driverText(e);
+        const QString message = driverText(e).section(u"ERROR: "_s, -1).section(u" LINE "_s, 0, 0);
         if (state.rfind("08", 0) == 0 || state == "57P01" || state == "57P02" || state == "57P03") {
             m_connection.reset();
             throw StorageError(StorageError::Kind::Storage, prefix + u"the server went away ("_s + message + u')',
@@ -231,7 +231,7 @@ auto PostgresBackend::guarded(const QString& what, F&& body)
         if (lost)
             m_connection.reset();
         throw StorageError(lost ? StorageError::Kind::Storage : StorageError::Kind::OperationFailed,
-                           prefix + oneLine(e.what()));
+                           prefix + driverText(e));
     }
 }
 
@@ -252,16 +252,10 @@ QString PostgresBackend::kind() const
     return u"postgres"_s;
 }
 
-QString PostgresBackend::redact(const QString& url)
+QString PostgresBackend::driverText(const std::exception& error) const
 {
-    QUrl parsed(url);
-    if (!parsed.isValid())
-        return u"(PostgreSQL URL)"_s;
-    parsed.setPassword(QString());
-    QUrlQuery query(parsed);
-    query.removeAllQueryItems(u"password"_s);
-    parsed.setQuery(query);
-    return parsed.toString();
+    // libpq quotes what it could not parse of the connection string, the password included
+    return withoutPasswords(oneLine(error.what()), {m_connectionString});
 }
 
 std::unique_ptr<PostgresBackend> PostgresBackend::open(const QString& url, const Options& options)
@@ -282,7 +276,7 @@ std::unique_ptr<PostgresBackend> PostgresBackend::open(const QString& url, const
         extra += separator + u"connect_timeout="_s + QString::number(options.connectTimeoutS);
     if (!url.contains(u"application_name="_s))
         extra += (extra.isEmpty() ? separator : u"&"_s) + u"application_name=subcog-inspector"_s;
-    std::unique_ptr<PostgresBackend> backend(new PostgresBackend(url + extra, redact(url), options));
+    std::unique_ptr<PostgresBackend> backend(new PostgresBackend(url + extra, withoutPasswords(url), options));
     backend->connect();
     backend->inspectSchema();
     if (backend->m_columns.isEmpty() && !backend->m_creating)
@@ -320,7 +314,7 @@ void PostgresBackend::connect()
         m_database = QString::fromUtf8(session->connection.dbname());
         m_connection = std::move(session);
     } catch (const pqxx::broken_connection& e) {
-        const QString text = oneLine(e.what());
+        const QString text = driverText(e);
         QString reason = text;
         StorageError::Kind kind = StorageError::Kind::Storage;
         static const QRegularExpression noDatabase(uR"re(database "([^"]*)" does not exist)re"_s);
@@ -344,8 +338,7 @@ void PostgresBackend::connect()
         qCDebug(lcPostgres) << "connect failed:" << text;
         throw StorageError(kind, m_location + u": cannot connect: "_s + reason, text);
     } catch (const pqxx::failure& e) {
-        throw StorageError(StorageError::Kind::OperationFailed,
-                           m_location + u": cannot connect: "_s + oneLine(e.what()));
+        throw StorageError(StorageError::Kind::OperationFailed, m_location + u": cannot connect: "_s + driverText(e));
     }
 }
 

@@ -64,10 +64,9 @@ public:
     /// The planner's estimate of count(filter): instant, for showing a number before the exact count.
     qint64 estimateCount(const MemoryFilter& filter);
 
-    /// The URL with any password removed.
-    static QString redact(const QString& url);
-
 private:
+    /// An exception's text on one line, without the connection's password.
+    QString driverText(const std::exception& error) const;
     void validateForWrite(const Memory& memory) const;
     /// One memory's INSERT or UPDATE of the changed columns, inside the caller's transaction.
     void writeRow(pqxx::transaction_base& tx, const Memory& memory);

@@ -11,6 +11,10 @@
 #include <QStandardPaths>
 #include <QTest>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -223,6 +227,9 @@ private Q_SLOTS:
         QTest::newRow("unknown command") << QStringList {u"frobnicate"_s, u"x.db"_s};
         QTest::newRow("bad filter") << QStringList {u"count"_s, u"x.db"_s, u"--filter"_s, u"colour:red"_s};
         QTest::newRow("unknown option") << QStringList {u"count"_s, u"x.db"_s, u"--bogus"_s};
+        // a word the search cannot find is refused rather than dropped, which would copy the whole store
+        QTest::newRow("emoji filter") << QStringList {u"copy"_s, u"x.db"_s, u"fs:y"_s, u"--filter"_s, u"∞"_s};
+        QTest::newRow("emoji word") << QStringList {u"count"_s, u"x.db"_s, u"--filter"_s, u"ns:decisions 🚀"_s};
     }
     void usageErrors()
     {
@@ -308,6 +315,73 @@ private Q_SLOTS:
         QCOMPARE(Testing::fileHash(path), before);
         if (kind == "missing"_L1)
             QVERIFY(!QFile::exists(path)); // never created by a read
+    }
+
+    void passwordsNeverEchoed_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("exitCode");
+        // libpq quotes a value with a bad %-escape in its error message
+        QTest::newRow("bad escape in user-info")
+            << QStringList {u"count"_s, u"postgresql://u:p%zzS3cretQ@127.0.0.1:1/db"_s} << 1;
+        QTest::newRow("bad escape in parameter")
+            << QStringList {u"count"_s, u"postgres://127.0.0.1:1/db?password=p%zzS3cretQ"_s} << 1;
+        QTest::newRow("%00 in parameter")
+            << QStringList {u"export"_s, u"postgresql://127.0.0.1:1/db?PASSWORD=a%00S3cretQ"_s} << 1;
+        QTest::newRow("copy target") << QStringList {u"copy"_s, m_store.path,
+                                                     u"postgresql://u:p%zzS3cretQ@127.0.0.1:1/db"_s}
+                                     << 1;
+        QTest::newRow("unknown command") << QStringList {u"postgresql://u:S3cretQ@127.0.0.1:1/db"_s, u"more"_s} << 2;
+        QTest::newRow("libpq string as a path") << QStringList {u"count"_s, u"host=h password=S3cretQ"_s} << 1;
+    }
+    void passwordsNeverEchoed()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, exitCode);
+        const Result r = run(args);
+        QCOMPARE(r.exitCode, exitCode);
+        QVERIFY(!r.err.isEmpty());
+        QVERIFY2(!r.err.contains("S3cretQ") && !r.out.contains("S3cretQ"), r.err.constData());
+    }
+
+    void passwordLeavesTheCommandLine()
+    {
+        // a server that accepts connections and never answers keeps the command connecting
+        const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address {};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        QCOMPARE(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+        socklen_t length = sizeof address;
+        ::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+        QCOMPARE(::listen(listener, 8), 0);
+        const QString port = QString::number(ntohs(address.sin_port));
+        const QString url
+            = u"postgresql://ana:S3cretQ@127.0.0.1:"_s + port + u"/db?sslmode=disable&password=S3cretQ2"_s;
+        QProcess process;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"HOME"_s, m_home.path());
+        process.setProcessEnvironment(env);
+        process.start(qEnvironmentVariable("INSPECTOR_BINARY"), {u"count"_s, url});
+        QVERIFY(process.waitForStarted());
+        // the connection arrives long after main() began, so the command line has been dealt with
+        pollfd fd {listener, POLLIN, 0};
+        QCOMPARE(::poll(&fd, 1, 30000), 1);
+        QFile cmdline(u"/proc/"_s + QString::number(process.processId()) + u"/cmdline"_s);
+        QVERIFY(cmdline.open(QIODevice::ReadOnly));
+        const QByteArray seen = cmdline.readAll();
+        process.kill();
+        process.waitForFinished();
+        ::close(listener);
+        QVERIFY2(seen.contains(QByteArray("127.0.0.1:" + port.toLatin1() + "/db")), seen.constData());
+        QVERIFY2(!seen.contains("S3cretQ"), seen.constData());
+    }
+
+    void helpRecommendsPgpass()
+    {
+        const Result r = run({u"--help"_s});
+        QVERIFY(r.out.contains("PGPASSWORD"));
+        QVERIFY(r.out.contains("~/.pgpass rather than in the URL"));
     }
 
     void readOnlyFile()

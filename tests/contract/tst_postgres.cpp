@@ -253,8 +253,19 @@ private Q_SLOTS:
         const QString empty = server.createDatabase(u"empty"_s);
         expectError(server.url(empty), u"has no 'memories' table"_s);
         expectError(u"mysql://x"_s, u"postgresql://"_s);
-        QCOMPARE(PostgresBackend::redact(u"postgresql://u:pw@h:5/db?sslmode=require&password=pw"_s),
-                 u"postgresql://u@h:5/db?sslmode=require"_s);
+        // libpq quotes a value with a bad %-escape in its message; a password there is taken out
+        for (const QString& url : {u"postgresql://inspector:p%zzS3cretQ@127.0.0.1:1/x"_s,
+                                   u"postgresql://127.0.0.1:1/x?password=p%zzS3cretQ"_s,
+                                   u"postgresql://127.0.0.1:1/x?PassWord=p%00S3cretQ"_s}) {
+            try {
+                PostgresBackend::open(url);
+                QFAIL("expected an error");
+            } catch (const StorageError& e) {
+                QVERIFY2(!e.message().contains(u"S3cretQ"_s), qPrintable(e.message()));
+                QVERIFY2(!e.detail().contains(u"S3cretQ"_s), qPrintable(e.detail()));
+                QVERIFY2(!QByteArray(e.what()).contains("S3cretQ"), e.what());
+            }
+        }
     }
 
     void libpqEnvironment()

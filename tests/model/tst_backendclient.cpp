@@ -121,6 +121,87 @@ private Q_SLOTS:
         QVERIFY(loaded.size() < ids.size());
     }
 
+    void cancelStopsOnlyTheRequestNamed()
+    {
+        BackendClient client(factory(m_store.path));
+        client.open();
+        const QStringList ids = allIds();
+        QSignalSpy loaded(&client, &BackendClient::batchLoaded);
+        QSignalSpy finished(&client, &BackendClient::batchFinished);
+        QSignalSpy jobs(&client, &BackendClient::jobFinished);
+        // all three wait behind a job until the cancel is in
+        auto release = std::make_shared<QSemaphore>();
+        client.requestJob([release](PersistenceBackend&, const auto&) {
+            release->acquire();
+            return QString();
+        });
+        const RequestId earlier = client.requestBatch(ids, 50);
+        const RequestId cancelled = client.requestBatch(ids, 1);
+        const RequestId later = client.requestRangeBatch(MemoryQuery {}, 0, 120, 40);
+        client.cancel(cancelled);
+        release->release();
+        QTRY_COMPARE(finished.size(), 3);
+        QHash<RequestId, bool> wasCancelled;
+        QHash<RequestId, qint64> rows;
+        for (const auto& args : std::as_const(finished))
+            wasCancelled.insert(args.at(0).value<RequestId>(), args.at(1).toBool());
+        for (const auto& args : std::as_const(loaded))
+            rows[args.at(0).value<RequestId>()] += args.at(1).value<QList<Memory>>().size();
+        QCOMPARE(wasCancelled.value(earlier, true), false);
+        QCOMPARE(rows.value(earlier), qint64(ids.size()));
+        QCOMPARE(wasCancelled.value(cancelled, false), true);
+        QVERIFY(rows.value(cancelled) < ids.size());
+        QCOMPARE(wasCancelled.value(later, true), false);
+        QCOMPARE(rows.value(later), qint64(120));
+
+        // a job is cancelled alone too, and cancelling a finished request stops nothing later
+        finished.clear();
+        client.cancel(earlier);
+        auto hold = std::make_shared<QSemaphore>();
+        const RequestId job = client.requestJob([hold](PersistenceBackend&, const auto& progress) {
+            hold->acquire();
+            return progress(1, 1) ? u"ran"_s : u"stopped"_s;
+        });
+        const RequestId batch = client.requestBatch(ids, 100);
+        client.cancel(job);
+        hold->release();
+        QTRY_COMPARE(finished.size(), 1);
+        QCOMPARE(finished.first().at(0).value<RequestId>(), batch);
+        QCOMPARE(finished.first().at(1).toBool(), false);
+        QTRY_COMPARE(jobs.size(), 2);
+        QCOMPARE(jobs.last().at(0).value<RequestId>(), job);
+        QCOMPARE(jobs.last().at(1).toBool(), true);
+    }
+
+    void severalRangesAreOneRequest()
+    {
+        BackendClient client(factory(m_store.path));
+        client.open();
+        QSignalSpy pages(&client, &BackendClient::pageLoaded);
+        MemoryQuery all;
+        all.limit = 300;
+        all.withContent = false;
+        client.requestPage(1, all);
+        QTRY_COMPARE(pages.size(), 1);
+        QStringList order;
+        for (const Memory& m : pages.first().at(3).value<Page>().memories)
+            order << m.id;
+        QSignalSpy loaded(&client, &BackendClient::batchLoaded);
+        QSignalSpy finished(&client, &BackendClient::batchFinished);
+        const RequestId id = client.requestRangeBatch(MemoryQuery {}, {{5, 10}, {100, 7}, {290, 10}}, 4);
+        QTRY_COMPARE(finished.size(), 1);
+        QCOMPARE(finished.first().at(0).value<RequestId>(), id);
+        QStringList got;
+        for (const auto& args : std::as_const(loaded)) {
+            QCOMPARE(args.at(0).value<RequestId>(), id);
+            QCOMPARE(args.at(3).value<qint64>(), qint64(27));
+            for (const Memory& m : args.at(1).value<QList<Memory>>())
+                got << m.id;
+        }
+        QCOMPARE(got, order.mid(5, 10) + order.mid(100, 7) + order.mid(290, 10));
+        QCOMPARE(loaded.last().at(2).value<qint64>(), qint64(27));
+    }
+
     void closingWhileWorkIsInFlight()
     {
         const QStringList ids = allIds();

@@ -188,6 +188,10 @@ private Q_SLOTS:
         QTest::keyClicks(w->filterEdit(), u"frobnicate:yes"_s);
         QTRY_VERIFY_WITH_TIMEOUT(w->findChild<QLabel*>(u"filterProblems"_s)->isVisible(), 10000);
         QVERIFY(w->findChild<QLabel*>(u"filterProblems"_s)->text().contains(u"frobnicate"_s));
+        // so is a word the full-text search cannot look for
+        w->filterEdit()->setText(u"∞"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(w->findChild<QLabel*>(u"filterProblems"_s)->text().contains(u"∞: has no letter"_s),
+                                 10000);
         // quick filter for the namespace, and free words in the content
         w->filterEdit()->clear();
         w->findChild<QComboBox*>(u"namespaceFilter"_s)->setCurrentText(u"patterns"_s);
@@ -292,6 +296,22 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(w->model()->exactCount().value_or(-1), qint64(kCount), 30000);
         for (int i = 0; i < kCount; i += 37)
             QVERIFY(!m_store->get(idFor(i))->isTombstoned());
+    }
+
+    void copiesSeveralUnloadedRangesInTableOrder()
+    {
+        auto w = openWindow();
+        QCOMPARE(w->model()->loadState(250), MemoryTableModel::LoadState::NotLoaded);
+        // two ranges, the later rows selected first: fetched as one request, delivered in table order
+        QItemSelection selection(w->model()->index(250, 0), w->model()->index(259, 0));
+        selection.select(w->model()->index(2, 0), w->model()->index(4, 0));
+        w->table()->selectionModel()->select(selection,
+                                             QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        QCOMPARE(w->selectedRowCount(), 13);
+        QGuiApplication::clipboard()->clear();
+        w->copyIdsToClipboard(false);
+        const QStringList expected = m_order.mid(2, 3) + m_order.mid(250, 10);
+        QTRY_COMPARE_WITH_TIMEOUT(QGuiApplication::clipboard()->text(), expected.join(u'\n'), 30000);
     }
 
     void hardDeleteAndItsUndo()
@@ -802,6 +822,46 @@ private Q_SLOTS:
         w->copyIdsToClipboard(true);
         QCOMPARE(QGuiApplication::clipboard()->text(),
                  w->model()->memoryAt(2)->urn() + u'\n' + w->model()->memoryAt(3)->urn());
+    }
+
+    void passwordsInAUrlStayOutOfSettingsTitleAndMessages()
+    {
+        auto settingsText = [] {
+            QSettings settings;
+            settings.sync();
+            QFile file(settings.fileName());
+            return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+        };
+        // a store that does not open: the error bar and the title name it without the password
+        {
+            MainWindow w;
+            w.show();
+            w.openStore(u"postgresql://ana@127.0.0.1:1/db?sslmode=disable&PassWord=S3cretQ"_s);
+            QVERIFY(!w.windowTitle().contains(u"S3cretQ"_s));
+            QTRY_VERIFY_WITH_TIMEOUT(w.messageBar()->isVisible(), 30000);
+            QVERIFY2(w.messageBar()->text().contains(u"127.0.0.1:1/db"_s), qPrintable(w.messageBar()->text()));
+            QVERIFY2(!w.messageBar()->text().contains(u"S3cretQ"_s), qPrintable(w.messageBar()->text()));
+            QVERIFY(!w.windowTitle().contains(u"S3cretQ"_s));
+        }
+        if (m_store->kind() != "postgres"_L1)
+            return; // opening one needs the PostgreSQL server
+        // a store that opens with the password as a URL parameter: recent stores, title and tooltip without it
+        QUrl url(m_spec);
+        const QString password = url.password();
+        QVERIFY(!password.isEmpty());
+        url.setPassword(QString());
+        const QString spec = url.toString() + u"?password="_s + password;
+        MainWindow w;
+        w.show();
+        w.openStore(spec);
+        waitIdle(w);
+        QTRY_VERIFY_WITH_TIMEOUT(w.windowTitle().contains(u"read-only"_s), 10000);
+        QVERIFY2(!w.windowTitle().contains(password), qPrintable(w.windowTitle()));
+        QVERIFY(!w.findChild<QLabel*>(u"countLabel"_s)->toolTip().contains(password));
+        const QByteArray settings = settingsText();
+        QVERIFY(settings.contains("recentStores"));
+        QVERIFY(settings.contains(url.path().toUtf8()));
+        QVERIFY2(!settings.contains(password.toUtf8()), settings.constData());
     }
 
     void postgresDialogNeverSavesThePassword()

@@ -65,6 +65,29 @@ private Q_SLOTS:
         QVERIFY(p.notUnderstood.isEmpty());
         QCOMPARE(*p.filter.createdFrom, now.toSecsSinceEpoch() - seconds);
     }
+    void sinceOutOfRangeIsClampedNotWrapped()
+    {
+        // 2562047788015215 days overflow 64-bit seconds: the span reaches back past every memory
+        for (const QString& value : {u"2562047788015215d"_s, u"99999999999999999999"_s, u"9223372036854775807h"_s}) {
+            const ParsedFilter p = parseFilter(u"since:"_s + value, now);
+            QVERIFY(p.notUnderstood.isEmpty());
+            QCOMPARE(*p.filter.createdFrom, std::numeric_limits<qint64>::min());
+            Memory old;
+            old.createdAt = 0;
+            QVERIFY2(p.filter.matches(old), qPrintable(value));
+            old.createdAt = now.toSecsSinceEpoch();
+            QVERIFY(p.filter.matches(old));
+        }
+        // the largest span that still fits is taken as it is
+        const ParsedFilter p = parseFilter(u"since:1000000d"_s, now);
+        QCOMPARE(*p.filter.createdFrom, now.toSecsSinceEpoch() - qint64(1000000) * 86400);
+    }
+    void wordsWithALetterStayWords()
+    {
+        const ParsedFilter p = parseFilter(u"rocket🚀 ∞loop 42"_s, now);
+        QVERIFY(p.notUnderstood.isEmpty());
+        QCOMPARE(p.filter.words, (QStringList {u"rocket🚀"_s, u"∞loop"_s, u"42"_s}));
+    }
     void statuses()
     {
         ParsedFilter p = parseFilter(u"status:active status:ARCHIVED,pending"_s, now);
@@ -99,6 +122,13 @@ private Q_SLOTS:
         QTest::newRow("entity") << u"entity:postgres"_s;
         QTest::newRow("bad date") << u"created:soon"_s;
         QTest::newRow("bad tombstone mode") << u"tombstoned:maybe"_s;
+        // words the full-text search cannot find would otherwise be dropped and match everything
+        QTest::newRow("emoji word") << u"🚀"_s;
+        QTest::newRow("infinity word") << u"∞"_s;
+        QTest::newRow("dash word") << u"—"_s;
+        QTest::newRow("punctuation word") << u"--"_s;
+        QTest::newRow("date out of range") << u"created:99999999999999999999"_s;
+        QTest::newRow("year out of range") << u"created:99999-01-01"_s;
     }
     void notUnderstood()
     {
