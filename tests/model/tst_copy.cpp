@@ -169,6 +169,72 @@ private Q_SLOTS:
         QVERIFY(target->get(id)->sameFields(*source->get(id)));
     }
 
+    void aKilledCopyCanAlwaysBeRunAgain()
+    {
+        // SIGKILL a real copy process at growing delays until kills have landed while it was creating the target
+        // and after; whatever a kill left, the target is a store or absent, and a second run completes the copy
+        const QString binary = qEnvironmentVariable("INSPECTOR_BINARY");
+        QVERIFY(!binary.isEmpty());
+        Fixtures::GeneratorOptions options;
+        options.count = 150; // small: every kill is followed by a whole second run
+        options.anomalies = false;
+        const auto source
+            = Fixtures::writeSqliteStore(m_dir.filePath(u"kill-source.db"_s), Fixtures::SqliteLayout::Head, options);
+        for (const bool folder : {false, true}) {
+            int beforeTarget = 0;
+            int duringCreation = 0;
+            int afterCreation = 0;
+            for (int delay = 0, runs = 0;
+                 runs < 100 && ((folder ? beforeTarget : duringCreation) < 2 || afterCreation < 2);
+                 delay += folder ? 8 : 6, ++runs) {
+                QTemporaryDir dir;
+                const QString path = dir.filePath(folder ? u"target"_s : u"target.db"_s);
+                const QString spec = (folder ? u"fs:"_s : u"sqlite:"_s) + path;
+                QProcess copy;
+                copy.start(binary, {u"copy"_s, source.path, spec});
+                QVERIFY(copy.waitForStarted());
+                QTest::qSleep(delay);
+                copy.kill();
+                QVERIFY(copy.waitForFinished(60000));
+                const bool killed = copy.exitStatus() == QProcess::CrashExit;
+                const bool building
+                    = !QDir(dir.path()).entryList({u".target.db.creating-*"_s}, QDir::Files | QDir::Hidden).isEmpty();
+                if (killed && building)
+                    ++duringCreation;
+                else if (killed && !QFileInfo::exists(path))
+                    ++beforeTarget;
+                else if (killed)
+                    ++afterCreation;
+                if (QFileInfo::exists(path)) {
+                    try {
+                        open(spec)->count();
+                    } catch (const StorageError& e) {
+                        QFAIL(qPrintable(u"killed after %1 ms, the target is no store: "_s.arg(delay) + e.message()));
+                    }
+                }
+                QProcess again;
+                again.start(binary, {u"copy"_s, source.path, spec});
+                QVERIFY(again.waitForFinished(120000));
+                QVERIFY2(again.exitStatus() == QProcess::NormalExit && again.exitCode() == 0,
+                         qPrintable(u"killed after %1 ms, the second run failed: "_s.arg(delay)
+                                    + QString::fromUtf8(again.readAllStandardError())));
+                auto target = open(spec);
+                QCOMPARE(target->count(), qint64(source.truth.size()));
+                QCOMPARE(QDir(dir.path()).entryList({u".target.db.creating-*"_s}, QDir::Files | QDir::Hidden),
+                         QStringList {});
+                for (const Memory& m : source.truth) {
+                    const auto copied = target->get(m.id);
+                    QVERIFY2(copied && copied->sameFields(m), qPrintable(m.id));
+                }
+            }
+            qInfo("%s: %d kills before the target existed, %d while it was created, %d after",
+                  folder ? "folder" : "sqlite", beforeTarget, duringCreation, afterCreation);
+            QVERIFY(afterCreation >= 2);
+            if (!folder)
+                QVERIFY2(duringCreation >= 1, "no kill landed while the SQLite target was being created");
+        }
+    }
+
     void aMemoryTheTargetCannotHoldDoesNotStopTheRest()
     {
         // group_id exists only in subcog builds with group scope; PostgreSQL's layout has no column for it
