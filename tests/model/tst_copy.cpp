@@ -4,6 +4,7 @@
 // cancelled or hit a full disk.
 #include "copier.h"
 #include "fixturegenerator.h"
+#include "memorytablemodel.h"
 #include "postgresserver.h"
 #include "storeopener.h"
 #include "testhelpers.h"
@@ -11,7 +12,10 @@
 #include <QDir>
 #include <QProcess>
 #include <QSaveFile>
+#include <QSignalSpy>
 #include <QTest>
+
+#include <sys/stat.h>
 
 using namespace Qt::StringLiterals;
 using namespace Inspector;
@@ -282,6 +286,51 @@ private Q_SLOTS:
         }
     }
 
+    void theWindowsExportGuardsTheStoreAndDevices()
+    {
+        // the window's export goes through the same guards as the command line's -o
+        const QString path = m_dir.filePath(u"window.db"_s);
+        QVERIFY(QFile::copy(m_source.path, path));
+        MemoryTableModel model;
+        QSignalSpy opened(&model, &MemoryTableModel::storeOpened);
+        model.openStore([path] { return openStore(u"sqlite:"_s + path); });
+        QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, 30000);
+        QSignalSpy finished(&model, &MemoryTableModel::jobFinished);
+        auto exportTo = [&](const QString& target) {
+            finished.clear();
+            ExportSource all;
+            model.exportTo(all, ExportFormat::JsonLines, target);
+            [&] { QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 60000); }();
+            return std::pair(finished.first().at(2).toBool(), finished.first().at(3).toString());
+        };
+        const QByteArray before = Testing::fileHash(path);
+        QVERIFY(QFile::link(path, m_dir.filePath(u"window-link.jsonl"_s)));
+        for (const QString& target : QStringList {path, path + u"-wal"_s, m_dir.filePath(u"window-link.jsonl"_s)}) {
+            const auto [failed, summary] = exportTo(target);
+            QVERIFY2(failed, qPrintable(summary));
+            QVERIFY2(summary.contains(u"would overwrite the store"_s), qPrintable(summary));
+        }
+        QCOMPARE(Testing::fileHash(path), before);
+        // /dev/null stays a character device with its mode
+        auto [failed, summary] = exportTo(u"/dev/null"_s);
+        QVERIFY2(!failed, qPrintable(summary));
+        struct stat st;
+        QCOMPARE(::stat("/dev/null", &st), 0);
+        QVERIFY(S_ISCHR(st.st_mode));
+        QCOMPARE(int(st.st_mode & 0777), 0666);
+        // an existing file keeps its mode
+        const QString existing = m_dir.filePath(u"window-export.jsonl"_s);
+        QFile old(existing);
+        QVERIFY(old.open(QIODevice::WriteOnly));
+        old.close();
+        QCOMPARE(::chmod(QFile::encodeName(existing).constData(), 0640), 0);
+        std::tie(failed, summary) = exportTo(existing);
+        QVERIFY2(!failed, qPrintable(summary));
+        QCOMPARE(::stat(QFile::encodeName(existing).constData(), &st), 0);
+        QCOMPARE(int(st.st_mode & 07777), 0640);
+        QCOMPARE(QFileInfo(existing).size() > 0, true);
+    }
+
     void anExportToAFullDiskFailsCleanly()
     {
         const QString binary = qEnvironmentVariable("INSPECTOR_BINARY");
@@ -318,6 +367,10 @@ private Q_SLOTS:
             QProcess::execute(u"umount"_s, {mountPoint});
         QCOMPARE(p.exitCode(), 1);
         QVERIFY2(errors.contains("backup.jsonl"), errors.constData());
+        // the real reason, not what QSaveFile says once the write is cancelled
+        if (mounted)
+            QVERIFY2(errors.contains("no space left on device"), errors.constData());
+        QVERIFY2(!errors.contains("canceled"), errors.constData());
         QVERIFY(readable);
         QCOMPARE(content, QByteArray("the previous backup\n")); // untouched: QSaveFile never replaced it
         QCOMPARE(left, QStringList {u"backup.jsonl"_s}); // and no half-written temporary file is left
