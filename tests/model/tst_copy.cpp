@@ -184,16 +184,25 @@ private Q_SLOTS:
         options.anomalies = false;
         const auto source
             = Fixtures::writeSqliteStore(m_dir.filePath(u"kill-source.db"_s), Fixtures::SqliteLayout::Head, options);
-        for (const bool folder : {false, true}) {
+        enum class Kind
+        {
+            Sqlite,
+            Folder,
+            Postgres,
+        };
+        for (const Kind kind : {Kind::Sqlite, Kind::Folder, Kind::Postgres}) {
+            const char* name = kind == Kind::Sqlite ? "sqlite" : kind == Kind::Folder ? "folder" : "postgres";
             int beforeTarget = 0;
             int duringCreation = 0;
             int afterCreation = 0;
-            for (int delay = 0, runs = 0;
-                 runs < 100 && ((folder ? beforeTarget : duringCreation) < 2 || afterCreation < 2);
-                 delay += folder ? 8 : 6, ++runs) {
+            auto enough
+                = [&] { return (kind == Kind::Sqlite ? duringCreation : beforeTarget) >= 2 && afterCreation >= 2; };
+            for (int delay = 0, runs = 0; runs < 60 && !enough(); delay += kind == Kind::Sqlite ? 6 : 10, ++runs) {
                 QTemporaryDir dir;
-                const QString path = dir.filePath(folder ? u"target"_s : u"target.db"_s);
-                const QString spec = (folder ? u"fs:"_s : u"sqlite:"_s) + path;
+                const QString path = dir.filePath(kind == Kind::Folder ? u"target"_s : u"target.db"_s);
+                const QString spec = kind == Kind::Sqlite ? u"sqlite:"_s + path
+                    : kind == Kind::Folder                ? u"fs:"_s + path
+                                                          : newPostgres();
                 QProcess copy;
                 copy.start(binary, {u"copy"_s, source.path, spec});
                 QVERIFY(copy.waitForStarted());
@@ -203,25 +212,33 @@ private Q_SLOTS:
                 const bool killed = copy.exitStatus() == QProcess::CrashExit;
                 const bool building
                     = !QDir(dir.path()).entryList({u".target.db.creating-*"_s}, QDir::Files | QDir::Hidden).isEmpty();
+                // what the kill left is a store or nothing: a file or folder that opens, or a database whose
+                // schema transaction never committed
+                bool exists = kind == Kind::Postgres ? false : QFileInfo::exists(path);
+                try {
+                    if (exists || kind == Kind::Postgres) {
+                        open(spec)->count();
+                        exists = true;
+                    }
+                } catch (const StorageError& e) {
+                    if (exists || !e.message().contains(u"has no 'memories' table"_s))
+                        QFAIL(qPrintable(
+                            u"%1 killed after %2 ms, the target is no store: "_s.arg(QLatin1StringView(name)).arg(delay)
+                            + e.message()));
+                }
                 if (killed && building)
                     ++duringCreation;
-                else if (killed && !QFileInfo::exists(path))
+                else if (killed && !exists)
                     ++beforeTarget;
                 else if (killed)
                     ++afterCreation;
-                if (QFileInfo::exists(path)) {
-                    try {
-                        open(spec)->count();
-                    } catch (const StorageError& e) {
-                        QFAIL(qPrintable(u"killed after %1 ms, the target is no store: "_s.arg(delay) + e.message()));
-                    }
-                }
                 QProcess again;
                 again.start(binary, {u"copy"_s, source.path, spec});
                 QVERIFY(again.waitForFinished(120000));
                 QVERIFY2(again.exitStatus() == QProcess::NormalExit && again.exitCode() == 0,
-                         qPrintable(u"killed after %1 ms, the second run failed: "_s.arg(delay)
-                                    + QString::fromUtf8(again.readAllStandardError())));
+                         qPrintable(
+                             u"%1 killed after %2 ms, the second run failed: "_s.arg(QLatin1StringView(name)).arg(delay)
+                             + QString::fromUtf8(again.readAllStandardError())));
                 auto target = open(spec);
                 QCOMPARE(target->count(), qint64(source.truth.size()));
                 QCOMPARE(QDir(dir.path()).entryList({u".target.db.creating-*"_s}, QDir::Files | QDir::Hidden),
@@ -231,10 +248,10 @@ private Q_SLOTS:
                     QVERIFY2(copied && copied->sameFields(m), qPrintable(m.id));
                 }
             }
-            qInfo("%s: %d kills before the target existed, %d while it was created, %d after",
-                  folder ? "folder" : "sqlite", beforeTarget, duringCreation, afterCreation);
+            qInfo("%s: %d kills before the target existed, %d while it was created, %d after", name, beforeTarget,
+                  duringCreation, afterCreation);
             QVERIFY(afterCreation >= 2);
-            if (!folder)
+            if (kind == Kind::Sqlite)
                 QVERIFY2(duringCreation >= 1, "no kill landed while the SQLite target was being created");
         }
     }
