@@ -5,6 +5,8 @@
 #include "copier.h"
 #include "demostore.h"
 #include "exporter.h"
+#include "exportfile.h"
+#include "filesystem/encryption.h"
 #include "jsonl.h"
 #include "secrets.h"
 #include "storelocator.h"
@@ -13,8 +15,8 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
-#include <QSaveFile>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <unistd.h>
@@ -31,10 +33,38 @@ QTextStream& err()
     return stream;
 }
 
+/// Standard output written with write(2), unbuffered: a failed write (a full disk, /dev/full) shows at once
+/// instead of vanishing in stdio's buffer at exit.
+QFile& stdoutFile()
+{
+    static QFile file;
+    if (!file.isOpen())
+        file.open(STDOUT_FILENO, QIODevice::WriteOnly | QIODevice::Unbuffered, QFileDevice::DontCloseHandle);
+    return file;
+}
+
 QTextStream& out()
 {
-    static QTextStream stream(stdout);
+    static QTextStream stream(&stdoutFile());
     return stream;
+}
+
+/// Text from a store or the command line made safe for a terminal: control characters (C0, DEL, C1) shown as
+/// \xNN, so an id or a message cannot move the cursor or clear the screen. Data formats never go through it.
+QString shown(const QString& text)
+{
+    auto isControl = [](QChar c) { return c.unicode() < 0x20 || (c.unicode() >= 0x7f && c.unicode() <= 0x9f); };
+    if (std::none_of(text.begin(), text.end(), isControl))
+        return text;
+    QString result;
+    result.reserve(text.size() + 8);
+    for (const QChar c : text) {
+        if (isControl(c))
+            result += u"\\x"_s + QString::number(c.unicode(), 16).rightJustified(2, u'0');
+        else
+            result += c;
+    }
+    return result;
 }
 
 QString tr(const char* text)
@@ -109,21 +139,27 @@ OpenOptions openOptions(Session& s)
     if (s.parser.isSet(s.keyFile)) {
         QFile file(s.parser.value(s.keyFile));
         if (!file.open(QIODevice::ReadOnly))
-            throw StorageError(StorageError::Kind::NotFound, file.fileName() + u": cannot read the key file"_s);
-        const auto key
-            = QByteArray::fromBase64Encoding(file.readAll().trimmed(), QByteArray::AbortOnBase64DecodingErrors);
-        if (!key || key.decoded.size() != 32)
+            throw StorageError(StorageError::Kind::NotFound,
+                               file.fileName() + u": cannot read the key file: "_s + fileErrorReason(file));
+        // a key is 44 characters; a few KiB at most, so /dev/zero or a large file is refused, not read whole
+        constexpr qint64 kMaxKeyFile = 4096;
+        const QByteArray text = file.read(kMaxKeyFile + 1);
+        if (text.size() > kMaxKeyFile)
             throw StorageError(StorageError::Kind::InvalidInput,
-                               file.fileName() + u": not the base64 of a 32-byte key"_s);
-        options.encryptionKey = key.decoded;
+                               file.fileName()
+                                   + u": not a key file: more than 4 KiB (a key is 44 characters of base64)"_s);
+        QString why;
+        const auto key = Encryption::keyFromBase64(text, &why);
+        if (!key)
+            throw StorageError(StorageError::Kind::InvalidInput, file.fileName() + u": not a valid key: "_s + why);
+        options.encryptionKey = *key;
     }
     return options;
 }
 
 void reportError(const StorageError& error)
 {
-    // the backends already scrub what their drivers say; this catches a password in a store argument itself
-    err() << "subcog-inspector: " << withoutPasswords(error.message()) << Qt::endl;
+    err() << "subcog-inspector: " << shown(withoutPasswords(error.message())) << Qt::endl;
 }
 
 std::optional<MemoryFilter> buildFilter(Session& s)
@@ -133,7 +169,7 @@ std::optional<MemoryFilter> buildFilter(Session& s)
         const ParsedFilter parsed = parseFilter(s.parser.value(s.filter));
         if (!parsed.notUnderstood.isEmpty()) {
             for (const QString& word : parsed.notUnderstood)
-                err() << "subcog-inspector: filter not understood: " << withoutPasswords(word) << Qt::endl;
+                err() << "subcog-inspector: filter not understood: " << shown(withoutPasswords(word)) << Qt::endl;
             return std::nullopt;
         }
         filter = parsed.filter;
@@ -163,7 +199,7 @@ int commandExport(Session& s, const QString& store)
     const QString formatName = s.parser.value(s.format);
     const auto format = exportFormatFromName(formatName);
     if (!format) {
-        err() << "subcog-inspector: unknown export format '" << formatName
+        err() << "subcog-inspector: unknown export format '" << shown(formatName)
               << "' (use one of: " << exportFormatNames().join(u", "_s) << ")" << Qt::endl;
         return ExitUsage;
     }
@@ -171,37 +207,23 @@ int commandExport(Session& s, const QString& store)
     if (!filter)
         return ExitUsage;
     try {
-        auto backend = openStore(store, openOptions(s));
-        std::unique_ptr<QIODevice> device;
-        QSaveFile* saveFile = nullptr;
-        if (s.parser.isSet(s.output) && s.parser.value(s.output) != "-"_L1) {
-            auto file = std::make_unique<QSaveFile>(s.parser.value(s.output));
-            if (!file->open(QIODevice::WriteOnly))
-                throw StorageError(StorageError::Kind::OperationFailed,
-                                   file->fileName() + u": cannot write: "_s + file->errorString());
-            saveFile = file.get();
-            device = std::move(file);
-        } else {
-            auto file = std::make_unique<QFile>();
-            if (!file->open(stdout, QIODevice::WriteOnly))
-                throw StorageError(StorageError::Kind::OperationFailed, u"cannot write to standard output"_s);
-            device = std::move(file);
+        const bool toFile = s.parser.isSet(s.output) && s.parser.value(s.output) != "-"_L1;
+        std::optional<ExportFile> file;
+        if (toFile) {
+            // before the store is even opened: an export onto the store itself would destroy it
+            refuseExportOntoStore(s.parser.value(s.output), StoreSpec::parse(store));
+            file.emplace(s.parser.value(s.output));
         }
-        const bool showProgress = isatty(STDERR_FILENO) && saveFile;
+        auto backend = openStore(store, openOptions(s));
+        if (file)
+            file->open();
+        QFileDevice& device = file ? file->device() : stdoutFile();
+        const QString target = file ? file->path() : u"standard output"_s;
+        const bool showProgress = isatty(STDERR_FILENO) && file;
         Exporter exporter(*backend, *format);
-        // a failed write names the file and why; QSaveFile leaves an existing file as it was
-        auto writeFailure = [&](const QString& fallback) {
-            const QString why = saveFile && saveFile->error() == QFileDevice::ResourceError
-                ? u"no space left on the device"_s
-                : fallback;
-            return StorageError(StorageError::Kind::OperationFailed,
-                                (saveFile ? saveFile->fileName() : u"standard output"_s)
-                                    + u": cannot write the export: "_s + why
-                                    + (saveFile ? u"; the file was left as it was"_s : QString()));
-        };
         ExportReport report;
         try {
-            report = exporter.run(*filter, *device, [&](qint64 written, qint64 expected) {
+            report = exporter.run(*filter, device, [&](qint64 written, qint64 expected) {
                 if (showProgress)
                     err() << "\rexported " << written << " of " << expected << Qt::flush;
                 return true;
@@ -211,18 +233,22 @@ int commandExport(Session& s, const QString& store)
                 err() << Qt::endl;
             if (!e.message().startsWith(u"writing the export failed"_s))
                 throw;
-            if (saveFile)
-                saveFile->cancelWriting();
-            throw writeFailure(device->errorString());
+            // the reason is read before cancelling, which replaces it with "Writing canceled by application"
+            const QString why = file ? file->failureReason() : fileErrorReason(device);
+            if (file)
+                file->cancel();
+            throw StorageError(StorageError::Kind::OperationFailed,
+                               target + u": cannot write the export: "_s + why
+                                   + (file && file->replaces() ? u"; the file was left as it was"_s : QString()));
         }
         if (showProgress)
             err() << Qt::endl;
-        if (saveFile && !saveFile->commit())
-            throw writeFailure(saveFile->errorString());
+        if (file)
+            file->commit();
         for (const RecordIssue& issue : report.skipped)
-            err() << "subcog-inspector: skipped " << issue.id << ": " << issue.reason << Qt::endl;
+            err() << "subcog-inspector: skipped " << shown(issue.id) << ": " << shown(issue.reason) << Qt::endl;
         for (const RecordIssue& issue : report.storeIssues)
-            err() << "subcog-inspector: warning: " << issue.id << ": " << issue.reason << Qt::endl;
+            err() << "subcog-inspector: warning: " << shown(issue.id) << ": " << shown(issue.reason) << Qt::endl;
         if (!report.skipped.isEmpty()) {
             err() << "subcog-inspector: " << report.written << " of " << report.expected << " memories written; "
                   << report.skipped.size() << " could not be decoded" << Qt::endl;
@@ -245,31 +271,28 @@ int commandGet(Session& s, const QString& store, const QStringList& ids)
         }());
         QList<RecordIssue> issues;
         const QList<Memory> memories = backend->getBatch(ids, &issues);
-        QFile stdoutFile;
-        if (!stdoutFile.open(stdout, QIODevice::WriteOnly))
-            throw StorageError(StorageError::Kind::OperationFailed, u"cannot write to standard output"_s);
         QByteArray buffer;
         QSet<QString> found;
         for (const Memory& m : memories) {
             found.insert(m.id);
             if (m.flags & MemoryFlag::Locked) {
-                issues << RecordIssue {m.id, u"encrypted, and no key was given (SUBCOG_ENCRYPTION_KEY)"_s, true};
+                issues << RecordIssue {m.id, u"encrypted, and "_s + Encryption::missingKeyReason(), true};
                 continue;
             }
             appendJsonLine(buffer, m);
         }
-        if (stdoutFile.write(buffer) != buffer.size())
-            throw StorageError(StorageError::Kind::OperationFailed, u"writing to standard output failed"_s);
-        stdoutFile.close();
+        if (stdoutFile().write(buffer) != buffer.size())
+            throw StorageError(StorageError::Kind::OperationFailed,
+                               u"standard output: cannot write: "_s + fileErrorReason(stdoutFile()));
         int missing = 0;
         for (const RecordIssue& issue : issues) {
-            err() << "subcog-inspector: " << issue.id << ": " << issue.reason << Qt::endl;
+            err() << "subcog-inspector: " << shown(issue.id) << ": " << shown(issue.reason) << Qt::endl;
             found.insert(issue.id);
             ++missing;
         }
         for (const QString& id : ids) {
             if (!found.contains(id)) {
-                err() << "subcog-inspector: " << id << ": no memory with this id" << Qt::endl;
+                err() << "subcog-inspector: " << shown(id) << ": no memory with this id" << Qt::endl;
                 ++missing;
             }
         }
@@ -330,14 +353,14 @@ int commandCopy(Session& s, const QString& source, const QString& target)
         if (showProgress)
             err() << Qt::endl;
         for (const RecordIssue& issue : report.failed)
-            err() << "subcog-inspector: not copied: " << issue.id << ": " << issue.reason << Qt::endl;
+            err() << "subcog-inspector: not copied: " << shown(issue.id) << ": " << shown(issue.reason) << Qt::endl;
         out() << (dryRun ? "dry run, nothing written: " : "") << report.read << " of " << report.expected << " read; "
               << report.created << (dryRun ? " would be created, " : " created, ") << report.overwritten
               << (dryRun ? " would be overwritten, " : " overwritten, ") << report.unchanged << " already equal, "
               << report.skipped << " skipped (in the target with other values), " << report.failed.size() << " failed"
               << Qt::endl;
         if (!report.stoppedAt.isEmpty()) {
-            err() << "subcog-inspector: stopped at " << report.stoppedAt
+            err() << "subcog-inspector: stopped at " << shown(report.stoppedAt)
                   << ": the target holds it with other values (use --on-conflict skip or overwrite); the batch "
                      "holding it was not written"
                   << Qt::endl;
@@ -358,7 +381,8 @@ int commandOpen(const QString& store)
         if (spec.isEmpty()) {
             const SubcogConfig config = readSubcogConfig();
             if (!config.configError.isEmpty())
-                err() << "subcog-inspector: warning: " << config.configPath << ": " << config.configError << Qt::endl;
+                err() << "subcog-inspector: warning: " << shown(config.configPath) << ": " << shown(config.configError)
+                      << Qt::endl;
             const QList<StoreCandidate> found = findSubcogStores(config);
             if (!found.isEmpty()) {
                 spec = found.first().spec;
@@ -372,10 +396,10 @@ int commandOpen(const QString& store)
         OpenOptions readOnly;
         readOnly.readOnly = true;
         auto backend = openStore(spec, readOnly);
-        out() << tr("Store: ") << withoutPasswords(backend->location())
-              << (origin.isEmpty() ? QString() : u" ("_s + origin + u')') << Qt::endl;
+        out() << tr("Store: ") << shown(withoutPasswords(backend->location()))
+              << (origin.isEmpty() ? QString() : u" ("_s + shown(origin) + u')') << Qt::endl;
         for (const QString& line : backend->describeLayout())
-            out() << "  " << line << Qt::endl;
+            out() << "  " << shown(line) << Qt::endl;
         out() << tr("Memories: ") << backend->count() << Qt::endl;
         return ExitOk;
     } catch (const StorageError& error) {
@@ -425,11 +449,13 @@ QString windowStoreArgument(const QStringList& arguments)
     return s.parser.positionalArguments().value(0);
 }
 
-int runCommandLine(const QStringList& arguments)
+namespace {
+
+int dispatch(const QStringList& arguments)
 {
     Session s;
     if (!s.parser.parse(QStringList {QCoreApplication::applicationName()} + arguments)) {
-        err() << "subcog-inspector: " << withoutPasswords(s.parser.errorText()) << Qt::endl;
+        err() << "subcog-inspector: " << shown(withoutPasswords(s.parser.errorText())) << Qt::endl;
         return ExitUsage;
     }
     if (s.parser.isSet(u"help"_s)) {
@@ -444,7 +470,7 @@ int runCommandLine(const QStringList& arguments)
     const QString command = positional.value(0);
     if (command == "count"_L1 || command == "export"_L1) {
         if (positional.size() != 2) {
-            err() << "subcog-inspector: " << command << " needs exactly one STORE (see --help)" << Qt::endl;
+            err() << "subcog-inspector: " << shown(command) << " needs exactly one STORE (see --help)" << Qt::endl;
             return ExitUsage;
         }
         return command == "count"_L1 ? commandCount(s, positional[1]) : commandExport(s, positional[1]);
@@ -466,11 +492,24 @@ int runCommandLine(const QStringList& arguments)
     if (command == "info"_L1 && positional.size() <= 2)
         return commandOpen(positional.value(1));
     if (positional.size() > 1) {
-        err() << "subcog-inspector: unknown command '" << withoutPasswords(command) << "' (see --help)" << Qt::endl;
+        err() << "subcog-inspector: unknown command '" << shown(withoutPasswords(command)) << "' (see --help)" << Qt::endl;
         return ExitUsage;
     }
     // reached only without a window (isHeadless() sends the rest there): describe the store instead
     return commandOpen(command);
+}
+
+} // namespace
+
+int runCommandLine(const QStringList& arguments)
+{
+    const int code = dispatch(arguments);
+    // what a command printed must have arrived: a full disk or /dev/full is a failure, whatever the command did
+    out().flush();
+    if (out().status() == QTextStream::Ok || code == ExitError || code == ExitUsage)
+        return code;
+    err() << "subcog-inspector: standard output: cannot write: " << shown(fileErrorReason(stdoutFile())) << Qt::endl;
+    return ExitError;
 }
 
 } // namespace Inspector

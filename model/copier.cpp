@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "copier.h"
 
+#include "filesystem/encryption.h"
+
 using namespace Qt::StringLiterals;
 
 namespace Inspector {
@@ -42,7 +44,7 @@ CopyReport Copier::run(const ExportSource& what, OnConflict onConflict, bool dry
         QList<Memory> readable;
         for (const Memory& m : std::as_const(batch)) {
             if (m.flags & MemoryFlag::Locked)
-                report.failed.append(RecordIssue {m.id, u"encrypted, and no key was given to read it"_s, true});
+                report.failed.append(RecordIssue {m.id, u"encrypted, and "_s + Encryption::missingKeyReason(), true});
             else
                 readable << m;
         }

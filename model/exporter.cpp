@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "exporter.h"
 
+#include "filesystem/encryption.h"
 #include "jsonl.h"
 #include "memoryfields.h"
 
@@ -96,7 +97,14 @@ private:
                 if (!m_error.isEmpty())
                     continue; // drained without writing after a failure
             }
-            if (m_out.write(chunk) != chunk.size()) {
+            // a short write (a disk that fills up mid-chunk) sets no error: writing the rest reports the reason
+            qint64 done = 0;
+            for (qint64 n = 0; done < chunk.size(); done += n) {
+                n = m_out.write(chunk.constData() + done, chunk.size() - done);
+                if (n <= 0)
+                    break;
+            }
+            if (done != chunk.size()) {
                 std::unique_lock lock(m_mutex);
                 m_error = m_out.errorString();
                 m_wake.notify_all();
@@ -507,7 +515,7 @@ ExportReport Exporter::run(const ExportSource& source, QIODevice& out, const Pro
             if (memory.flags & MemoryFlag::Locked) {
                 // only the id of an encrypted memory is known without its key
                 report.skipped.append(
-                    RecordIssue {memory.id, u"encrypted, and no key was given (SUBCOG_ENCRYPTION_KEY)"_s, true});
+                    RecordIssue {memory.id, u"encrypted, and "_s + Encryption::missingKeyReason(), true});
                 continue;
             }
             encoder->record(buffer, memory);

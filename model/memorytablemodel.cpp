@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "memorytablemodel.h"
 
+#include "exportfile.h"
 #include "memorycommands.h"
 #include "storeopener.h"
-
-#include <QSaveFile>
 
 #include <QBrush>
 #include <QDateTime>
@@ -356,27 +355,24 @@ ExportSource MemoryTableModel::rowsSource(const QList<std::pair<qint64, qint64>>
 RequestId MemoryTableModel::exportTo(const ExportSource& source, ExportFormat format, const QString& path)
 {
     return runJob([source, format, path](PersistenceBackend& store, const auto& progress) -> QString {
-        QSaveFile file(path);
-        if (!file.open(QIODevice::WriteOnly))
-            throw StorageError(StorageError::Kind::OperationFailed, path + u": cannot write: "_s + file.errorString());
+        refuseExportOntoStore(path, store);
+        ExportFile file(path);
+        file.open();
         ExportReport report;
         try {
-            report = Exporter(store, format).run(source, file, progress);
+            report = Exporter(store, format).run(source, file.device(), progress);
         } catch (const StorageError& e) {
-            file.cancelWriting();
-            throw StorageError(
-                StorageError::Kind::OperationFailed,
-                path + u": "_s
-                    + (file.error() == QFileDevice::ResourceError ? u"no space left on the device"_s : e.message())
-                    + u"; nothing was written"_s);
+            const QString reason
+                = e.message().startsWith(u"writing the export failed"_s) ? file.failureReason() : e.message();
+            file.cancel();
+            throw StorageError(StorageError::Kind::OperationFailed,
+                               path + u": "_s + reason + (file.replaces() ? u"; nothing was written"_s : QString()));
         }
         if (report.cancelled) {
-            file.cancelWriting();
+            file.cancel();
             return tr("Export cancelled; %1 was not written.").arg(path);
         }
-        if (!file.commit())
-            throw StorageError(StorageError::Kind::OperationFailed,
-                               path + u": cannot write: "_s + file.errorString() + u"; nothing was written"_s);
+        file.commit();
         QString summary = tr("%1 of %Ln memories written to %2.", "", int(qMin<qint64>(report.expected, INT_MAX)))
                               .arg(report.written)
                               .arg(path);

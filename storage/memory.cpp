@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "memory.h"
 
+#include "filesystem/encryption.h"
+
 #include <array>
 
 using namespace Qt::StringLiterals;
@@ -190,7 +192,7 @@ QStringList describeFlags(MemoryFlags flags)
     if (flags & MemoryFlag::Encrypted)
         lines << u"stored encrypted"_s;
     if (flags & MemoryFlag::Locked)
-        lines << u"encrypted, and no key was given to open it (SUBCOG_ENCRYPTION_KEY)"_s;
+        lines << u"encrypted, and "_s + Encryption::missingKeyReason();
     return lines;
 }
 

@@ -23,12 +23,22 @@ bool isEncrypted(const QByteArray& data)
     return data.size() >= kMagicSize && memcmp(data.constData(), kMagic, kMagicSize) == 0;
 }
 
-std::optional<QByteArray> keyFromBase64(const QString& text)
+std::optional<QByteArray> keyFromBase64(QByteArrayView text, QString* whyNot)
 {
-    const auto decoded
-        = QByteArray::fromBase64Encoding(text.trimmed().toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
-    if (!decoded || decoded.decoded.size() != 32)
+    const QByteArray trimmed = text.toByteArray().trimmed();
+    const auto decoded = QByteArray::fromBase64Encoding(trimmed, QByteArray::AbortOnBase64DecodingErrors);
+    QString why;
+    if (trimmed.isEmpty())
+        why = QStringLiteral("empty, a key is the base64 of 32 bytes");
+    else if (!decoded)
+        why = QStringLiteral("not base64 (a key is the standard base64 of 32 bytes)");
+    else if (decoded.decoded.size() != 32)
+        why = QStringLiteral("%1 bytes, a key has 32").arg(decoded.decoded.size());
+    if (!why.isEmpty()) {
+        if (whyNot)
+            *whyNot = why;
         return std::nullopt;
+    }
     return decoded.decoded;
 }
 
@@ -36,7 +46,15 @@ std::optional<QByteArray> keyFromEnvironment()
 {
     if (!qEnvironmentVariableIsSet("SUBCOG_ENCRYPTION_KEY"))
         return std::nullopt;
-    return keyFromBase64(qEnvironmentVariable("SUBCOG_ENCRYPTION_KEY"));
+    return keyFromBase64(qgetenv("SUBCOG_ENCRYPTION_KEY"));
+}
+
+QString missingKeyReason()
+{
+    QString why;
+    if (qEnvironmentVariableIsSet("SUBCOG_ENCRYPTION_KEY") && !keyFromBase64(qgetenv("SUBCOG_ENCRYPTION_KEY"), &why))
+        return QStringLiteral("SUBCOG_ENCRYPTION_KEY is not a valid key: ") + why;
+    return QStringLiteral("no key was given (SUBCOG_ENCRYPTION_KEY)");
 }
 
 std::optional<QByteArray> decrypt(const QByteArray& file, const QByteArray& key)

@@ -5,6 +5,8 @@
 #include "sqliteschema.h"
 
 #include <QAtomicInteger>
+#include <QCoreApplication>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -21,8 +23,14 @@
 #include <sqlite3.h>
 
 #include <array>
+#include <cerrno>
 #include <charconv>
+#include <csignal>
+#include <cstdio> // renameat2
+#include <cstring>
 #include <string_view>
+
+#include <fcntl.h>
 
 using namespace Qt::StringLiterals;
 
@@ -292,33 +300,96 @@ std::unique_ptr<SqliteBackend> SqliteBackend::open(const QString& path, OpenMode
     }
 }
 
+namespace {
+
+/// The name a store is built under before it appears as `fileName`; hidden, and tagged with the builder's pid.
+QString creatingPrefix(const QString& fileName)
+{
+    return u"."_s + fileName + u".creating-"_s;
+}
+
+void removeWithSidecars(const QString& path)
+{
+    for (const auto suffix : {""_L1, "-wal"_L1, "-shm"_L1, "-journal"_L1})
+        QFile::remove(path + suffix);
+}
+
+/// Removes what a create() killed before it finished left behind (its builder's pid no longer runs).
+void removeAbandonedBuilds(const QDir& dir, const QString& fileName)
+{
+    const QString prefix = creatingPrefix(fileName);
+    for (const QString& name : dir.entryList({prefix + u'*'}, QDir::Files | QDir::Hidden | QDir::System)) {
+        bool ok = false;
+        const qint64 pid = QStringView(name).sliced(prefix.size()).split(u'-').front().toLongLong(&ok);
+        if (ok && pid > 0 && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH)
+            QFile::remove(dir.filePath(name));
+    }
+}
+
+} // namespace
+
 std::unique_ptr<SqliteBackend> SqliteBackend::create(const QString& path)
 {
     const QFileInfo info(path);
     if (info.exists())
         throw StorageError(StorageError::Kind::InvalidInput, path + u": already exists"_s);
+    // Built under a temporary name and moved into place only when complete: a process killed meanwhile leaves no
+    // half store (memories without memories_fts) that every later run would reject; the next create() tidies up.
+    const QDir dir = info.absoluteDir();
+    removeAbandonedBuilds(dir, info.fileName());
+    const QString building
+        = dir.filePath(creatingPrefix(info.fileName()) + QString::number(QCoreApplication::applicationPid()));
+    removeWithSidecars(building);
     const QString name = u"inspector-sqlite-"_s + QString::number(++g_connectionCounter);
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
-        db.setDatabaseName(info.absoluteFilePath());
+        db.setDatabaseName(building);
         db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
         if (!db.open()) {
             const QString reason = db.lastError().text();
             db = QSqlDatabase();
             QSqlDatabase::removeDatabase(name);
+            removeWithSidecars(building);
             throw StorageError(StorageError::Kind::OperationFailed, path + u": cannot create the file: "_s + reason);
         }
         try {
             createSubcogSchema(db);
-        } catch (...) {
+            // everything into the file itself before it moves: only the file moves, and close() hides a failed
+            // checkpoint (a full disk) that would leave the schema in a -wal left behind
+            QSqlQuery checkpoint(db);
+            if (!checkpoint.exec(u"PRAGMA wal_checkpoint(TRUNCATE)"_s) || !checkpoint.next()
+                || checkpoint.value(0).toInt() != 0)
+                throw StorageError(StorageError::Kind::OperationFailed,
+                                   path + u": cannot create subcog's schema: "_s
+                                       + (checkpoint.lastError().isValid() ? checkpoint.lastError().text()
+                                                                           : u"the database stayed busy"_s));
+        } catch (const StorageError& e) {
             db.close();
             db = QSqlDatabase();
             QSqlDatabase::removeDatabase(name);
-            throw;
+            removeWithSidecars(building);
+            // the message names the file the user asked for, not the temporary one
+            throw StorageError(e.kind(), QString(e.message()).replace(building, path), e.detail());
         }
-        db.close();
+        db.close(); // the last connection: SQLite checkpoints the WAL into the file and removes it
     }
     QSqlDatabase::removeDatabase(name);
+    // never over a file that appeared meanwhile
+    if (::renameat2(AT_FDCWD, QFile::encodeName(building).constData(), AT_FDCWD, QFile::encodeName(path).constData(),
+                    RENAME_NOREPLACE)
+        != 0) {
+        const int error = errno;
+        const bool unsupported = error == EINVAL || error == ENOSYS || error == EOPNOTSUPP;
+        if (!unsupported || QFileInfo::exists(path) || !QFile::rename(building, path)) {
+            removeWithSidecars(building);
+            throw StorageError(error == EEXIST ? StorageError::Kind::InvalidInput : StorageError::Kind::OperationFailed,
+                               path
+                                   + (error == EEXIST ? u": already exists"_s
+                                                      : u": cannot move the new store into place: "_s
+                                              + QString::fromLocal8Bit(strerror(error))));
+        }
+    }
+    removeWithSidecars(building); // only sidecars are left, if any
     return open(path, OpenMode::ReadWrite);
 }
 

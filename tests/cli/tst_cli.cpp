@@ -3,6 +3,7 @@
 #include "fixturegenerator.h"
 #include "testhelpers.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
@@ -15,6 +16,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -38,9 +40,11 @@ class TestCli : public QObject
     QTemporaryDir m_home;
     GeneratedStore m_store;
 
-    Result run(const QStringList& args, const QProcessEnvironment& extraEnv = {})
+    Result run(const QStringList& args, const QProcessEnvironment& extraEnv = {}, const QString& stdoutPath = {})
     {
         QProcess process;
+        if (!stdoutPath.isEmpty())
+            process.setStandardOutputFile(stdoutPath);
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(u"HOME"_s, m_home.path());
         env.remove(u"XDG_DATA_HOME"_s);
@@ -444,6 +448,231 @@ private Q_SLOTS:
         QCOMPARE(Testing::fileHash(store.path), before);
         QVERIFY(!QFileInfo::exists(store.path + u"-shm"_s));
         QFile::setPermissions(dir.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    }
+
+    void exportOntoTheStoreIsRefused()
+    {
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 40;
+        options.anomalies = false;
+        const auto store = writeSqliteStore(dir.filePath(u"index.db"_s), SqliteLayout::Head, options);
+        QVERIFY(QFileInfo::exists(store.path + u"-wal"_s));
+        QVERIFY(QFile::link(store.path, dir.filePath(u"link.jsonl"_s)));
+        QVERIFY(QFile::link(store.path + u"-wal"_s, dir.filePath(u"wal-link"_s)));
+        const QByteArray db = Testing::fileHash(store.path);
+        const QByteArray wal = Testing::fileHash(store.path + u"-wal"_s);
+        const QStringList targets {store.path,
+                                   store.path + u"-wal"_s,
+                                   store.path + u"-shm"_s,
+                                   dir.filePath(u"link.jsonl"_s),
+                                   dir.filePath(u"wal-link"_s),
+                                   dir.path() + u"/./sub/../index.db"_s};
+        QDir(dir.path()).mkdir(u"sub"_s);
+        for (const QString& target : targets) {
+            const Result r = run({u"export"_s, u"sqlite:"_s + store.path, u"-o"_s, target});
+            QVERIFY2(r.exitCode == 1, qPrintable(target + u": exit "_s + QString::number(r.exitCode)));
+            QVERIFY2(r.err.contains("would overwrite the store"), r.err.constData());
+            QCOMPARE(r.err.count('\n'), 1);
+            QCOMPARE(Testing::fileHash(store.path), db);
+            QCOMPARE(Testing::fileHash(store.path + u"-wal"_s), wal);
+            QVERIFY(QFileInfo(dir.filePath(u"link.jsonl"_s)).isSymLink());
+        }
+        // a file inside a folder store, directly or through a link to the folder
+        const GeneratedFolder folder = writeFolderStore(dir.filePath(u"folder"_s), options);
+        const QString memoryFile = dir.filePath(u"folder/"_s + folder.store.truth.first().id + u".json"_s);
+        QVERIFY(QFileInfo::exists(memoryFile));
+        QVERIFY(QFile::link(dir.filePath(u"folder"_s), dir.filePath(u"folder-link"_s)));
+        const QByteArray memoryBytes = Testing::fileHash(memoryFile);
+        for (const QString& target :
+             {memoryFile, dir.filePath(u"folder-link/"_s + folder.store.truth.first().id + u".json"_s),
+              dir.filePath(u"folder/new.jsonl"_s)}) {
+            const Result r = run({u"export"_s, u"fs:"_s + folder.store.path, u"-o"_s, target});
+            QVERIFY2(r.exitCode == 1, qPrintable(target + u": exit "_s + QString::number(r.exitCode)));
+            QVERIFY2(r.err.contains("inside the folder store"), r.err.constData());
+        }
+        QCOMPARE(Testing::fileHash(memoryFile), memoryBytes);
+        QVERIFY(!QFileInfo::exists(dir.filePath(u"folder/new.jsonl"_s)));
+        // next to the store is fine
+        const Result r = run({u"export"_s, store.path, u"-o"_s, dir.filePath(u"index.db.jsonl"_s)});
+        QCOMPARE(r.exitCode, 0);
+    }
+
+    void exportToFifoDeviceAndExistingFile()
+    {
+        QTemporaryDir dir;
+        // a FIFO is written in place, as `cat > fifo` would, and stays a FIFO
+        const QString fifo = dir.filePath(u"pipe"_s);
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+        const QString received = dir.filePath(u"received.jsonl"_s);
+        QProcess reader; // into a file: a pipe to this process would fill up while run() waits
+        reader.start(u"sh"_s, {u"-c"_s, u"cat \"$0\" > \"$1\""_s, fifo, received});
+        QVERIFY(reader.waitForStarted());
+        Result r = run({u"export"_s, m_store.path, u"-o"_s, fifo});
+        QVERIFY(reader.waitForFinished(60000));
+        QCOMPARE(r.exitCode, 3); // the fixture's undecodable rows
+        QFile receivedFile(received);
+        QVERIFY(receivedFile.open(QIODevice::ReadOnly));
+        QCOMPARE(Testing::parseJsonLines(receivedFile.readAll()).size(), m_store.truth.size());
+        struct stat st;
+        QCOMPARE(::stat(QFile::encodeName(fifo).constData(), &st), 0);
+        QVERIFY(S_ISFIFO(st.st_mode));
+        // a character device is written to, never replaced (as root the old export replaced /dev/null)
+        r = run({u"export"_s, m_store.path, u"-o"_s, u"/dev/null"_s});
+        QCOMPARE(r.exitCode, 3);
+        QCOMPARE(::stat("/dev/null", &st), 0);
+        QVERIFY(S_ISCHR(st.st_mode));
+        QCOMPARE(int(st.st_mode & 0777), 0666);
+        // an existing file keeps its mode and, where the user may give it, its owner
+        const QString existing = dir.filePath(u"backup.jsonl"_s);
+        QFile old(existing);
+        QVERIFY(old.open(QIODevice::WriteOnly));
+        old.write("old\n");
+        old.close();
+        QCOMPARE(::chmod(QFile::encodeName(existing).constData(), 0640), 0);
+        const bool root = geteuid() == 0;
+        if (root)
+            QCOMPARE(::chown(QFile::encodeName(existing).constData(), 65534, 65534), 0);
+        r = run({u"export"_s, m_store.path, u"-o"_s, existing});
+        QCOMPARE(r.exitCode, 3);
+        QCOMPARE(::stat(QFile::encodeName(existing).constData(), &st), 0);
+        QVERIFY(S_ISREG(st.st_mode));
+        QCOMPARE(int(st.st_mode & 07777), 0640);
+        if (root) {
+            QCOMPARE(int(st.st_uid), 65534);
+            QCOMPARE(int(st.st_gid), 65534);
+        }
+        QFile written(existing);
+        QVERIFY(written.open(QIODevice::ReadOnly));
+        QCOMPARE(Testing::parseJsonLines(written.readAll()).size(), m_store.truth.size());
+        // a folder is refused with a line that says so
+        r = run({u"export"_s, m_store.path, u"-o"_s, dir.path()});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("is a folder"), r.err.constData());
+    }
+
+    void standardOutputThatCannotBeWritten_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::newRow("count") << QStringList {u"count"_s, u"STORE"_s};
+        QTest::newRow("info") << QStringList {u"info"_s, u"STORE"_s};
+        QTest::newRow("get") << QStringList {u"get"_s, u"STORE"_s, u"ID"_s};
+        QTest::newRow("export") << QStringList {u"export"_s, u"STORE"_s};
+        QTest::newRow("export csv") << QStringList {u"export"_s, u"STORE"_s, u"--format"_s, u"csv"_s};
+        QTest::newRow("copy") << QStringList {u"copy"_s, u"STORE"_s, u"TARGET"_s};
+        QTest::newRow("help") << QStringList {u"--help"_s};
+    }
+    void standardOutputThatCannotBeWritten()
+    {
+        QFETCH(QStringList, args);
+        QTemporaryDir dir;
+        for (QString& a : args) {
+            if (a == "STORE"_L1)
+                a = m_store.path;
+            else if (a == "ID"_L1)
+                a = m_store.truth.first().id;
+            else if (a == "TARGET"_L1)
+                a = u"fs:"_s + dir.filePath(u"copy"_s);
+        }
+        const Result r = run(args, {}, u"/dev/full"_s);
+        QVERIFY(!r.crashed);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("no space left on device"), r.err.constData());
+        QVERIFY2(r.err.contains("standard output"), r.err.constData());
+    }
+
+    void controlCharactersAreEscapedOnTheTerminal()
+    {
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 10;
+        options.anomalies = false;
+        // the file name and an id carry terminal escape sequences
+        const QString path = dir.filePath(u"evil\x1b]0;title\x07.db"_s);
+        const auto store = writeSqliteStore(path, SqliteLayout::Head, options);
+        const QString evilId = u"id\x1b[2J\x1b[H\x9b"
+                               "31m"_s;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"evil"_s);
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.prepare(u"INSERT INTO memories (id, namespace, domain, status, created_at, tags) "
+                              "VALUES (?, 'decisions', 'project', 'active', 1700000000, '')"_s));
+            q.addBindValue(evilId);
+            QVERIFY(q.exec());
+            QVERIFY(q.prepare(u"INSERT INTO memories_fts (id, content, tags) VALUES (?, ?, '')"_s));
+            q.addBindValue(evilId);
+            q.addBindValue(u"content with \x1b[31m red"_s);
+            QVERIFY(q.exec());
+            db.close();
+            db = QSqlDatabase();
+            QSqlDatabase::removeDatabase(u"evil"_s);
+        }
+        auto noRawEscape = [](const QByteArray& text) {
+            return !text.contains('\x1b') && !text.contains('\x07') && !text.contains("\xc2\x9b");
+        };
+        Result r = run({u"info"_s, path});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(noRawEscape(r.out), r.out.constData());
+        QVERIFY2(r.out.contains("evil\\x1b]0;title\\x07.db"), r.out.constData());
+        r = run({u"count"_s, path + u"\x1b[2Jmissing"_s});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(noRawEscape(r.err), r.err.constData());
+        QVERIFY2(r.err.contains("\\x1b[2Jmissing"), r.err.constData());
+        r = run({u"get"_s, path, evilId, u"nope\x1b[H"_s});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(noRawEscape(r.err), r.err.constData());
+        QVERIFY2(r.err.contains("nope\\x1b[H"), r.err.constData());
+        // get's JSON is data: exact (JSON escapes the control characters itself)
+        QCOMPARE(Testing::parseJsonLines(r.out).value(evilId).value(u"id"_s).toString(), evilId);
+        // the id cannot be a folder store's file name: the "not copied" line names it escaped
+        r = run({u"copy"_s, path, u"fs:"_s + dir.filePath(u"copy"_s)});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(noRawEscape(r.err) && noRawEscape(r.out), r.err.constData());
+        QVERIFY2(r.err.contains("id\\x1b[2J\\x1b[H\\x9b31m"), r.err.constData());
+        // exports stay exact: CSV holds the raw bytes
+        r = run({u"export"_s, path, u"--format"_s, u"csv"_s});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains(evilId.toUtf8()));
+        QVERIFY(r.out.contains("content with \x1b[31m red"));
+    }
+
+    void keyFileAndKeyVariableThatAreNotKeys()
+    {
+        // /dev/zero is refused after a few KiB instead of being read until memory runs out
+        Result r = run({u"count"_s, m_store.path, u"--key-file"_s, u"/dev/zero"_s});
+        QVERIFY(!r.crashed);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("/dev/zero: not a key file"), r.err.constData());
+        QTemporaryDir dir;
+        QFile shortKey(dir.filePath(u"short.key"_s));
+        QVERIFY(shortKey.open(QIODevice::WriteOnly));
+        shortKey.write(QByteArray(16, 'k').toBase64() + '\n');
+        shortKey.close();
+        r = run({u"count"_s, m_store.path, u"--key-file"_s, shortKey.fileName()});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("not a valid key: 16 bytes, a key has 32"), r.err.constData());
+        // an invalid SUBCOG_ENCRYPTION_KEY is named as the reason encrypted memories cannot be read
+        GeneratorOptions options;
+        options.count = 30;
+        const GeneratedFolder folder = writeFolderStore(dir.filePath(u"folder"_s), options);
+        QVERIFY(!folder.encryptedIds.isEmpty());
+        const QList<std::pair<QByteArray, QByteArray>> cases {
+            {QByteArray(16, 'k').toBase64(), "SUBCOG_ENCRYPTION_KEY is not a valid key: 16 bytes, a key has 32"},
+            {"not*base64!", "SUBCOG_ENCRYPTION_KEY is not a valid key: not base64"},
+        };
+        for (const auto& [value, expected] : cases) {
+            QProcessEnvironment env;
+            env.insert(u"SUBCOG_ENCRYPTION_KEY"_s, QString::fromLatin1(value));
+            r = run({u"export"_s, folder.store.path}, env);
+            QCOMPARE(r.exitCode, 3);
+            QVERIFY2(r.err.contains(expected), r.err.constData());
+            QVERIFY2(!r.err.contains("no key was given"), r.err.constData());
+            r = run({u"get"_s, folder.store.path, folder.encryptedIds.first()}, env);
+            QCOMPARE(r.exitCode, 3);
+            QVERIFY2(r.err.contains(expected), r.err.constData());
+        }
     }
 
     void defaultStore()

@@ -4,6 +4,7 @@
 // cancelled or hit a full disk.
 #include "copier.h"
 #include "fixturegenerator.h"
+#include "memorytablemodel.h"
 #include "postgresserver.h"
 #include "storeopener.h"
 #include "testhelpers.h"
@@ -11,7 +12,10 @@
 #include <QDir>
 #include <QProcess>
 #include <QSaveFile>
+#include <QSignalSpy>
 #include <QTest>
+
+#include <sys/stat.h>
 
 using namespace Qt::StringLiterals;
 using namespace Inspector;
@@ -169,6 +173,89 @@ private Q_SLOTS:
         QVERIFY(target->get(id)->sameFields(*source->get(id)));
     }
 
+    void aKilledCopyCanAlwaysBeRunAgain()
+    {
+        // SIGKILL a real copy process at growing delays until kills have landed while it was creating the target
+        // and after; whatever a kill left, the target is a store or absent, and a second run completes the copy
+        const QString binary = qEnvironmentVariable("INSPECTOR_BINARY");
+        QVERIFY(!binary.isEmpty());
+        Fixtures::GeneratorOptions options;
+        options.count = 150; // small: every kill is followed by a whole second run
+        options.anomalies = false;
+        const auto source
+            = Fixtures::writeSqliteStore(m_dir.filePath(u"kill-source.db"_s), Fixtures::SqliteLayout::Head, options);
+        enum class Kind
+        {
+            Sqlite,
+            Folder,
+            Postgres,
+        };
+        for (const Kind kind : {Kind::Sqlite, Kind::Folder, Kind::Postgres}) {
+            const char* name = kind == Kind::Sqlite ? "sqlite" : kind == Kind::Folder ? "folder" : "postgres";
+            int beforeTarget = 0;
+            int duringCreation = 0;
+            int afterCreation = 0;
+            auto enough
+                = [&] { return (kind == Kind::Sqlite ? duringCreation : beforeTarget) >= 2 && afterCreation >= 2; };
+            for (int delay = 0, runs = 0; runs < 60 && !enough(); delay += kind == Kind::Sqlite ? 6 : 10, ++runs) {
+                QTemporaryDir dir;
+                const QString path = dir.filePath(kind == Kind::Folder ? u"target"_s : u"target.db"_s);
+                const QString spec = kind == Kind::Sqlite ? u"sqlite:"_s + path
+                    : kind == Kind::Folder                ? u"fs:"_s + path
+                                                          : newPostgres();
+                QProcess copy;
+                copy.start(binary, {u"copy"_s, source.path, spec});
+                QVERIFY(copy.waitForStarted());
+                QTest::qSleep(delay);
+                copy.kill();
+                QVERIFY(copy.waitForFinished(60000));
+                const bool killed = copy.exitStatus() == QProcess::CrashExit;
+                const bool building
+                    = !QDir(dir.path()).entryList({u".target.db.creating-*"_s}, QDir::Files | QDir::Hidden).isEmpty();
+                // what the kill left is a store or nothing: a file or folder that opens, or a database whose
+                // schema transaction never committed
+                bool exists = kind == Kind::Postgres ? false : QFileInfo::exists(path);
+                try {
+                    if (exists || kind == Kind::Postgres) {
+                        open(spec)->count();
+                        exists = true;
+                    }
+                } catch (const StorageError& e) {
+                    if (exists || !e.message().contains(u"has no 'memories' table"_s))
+                        QFAIL(qPrintable(
+                            u"%1 killed after %2 ms, the target is no store: "_s.arg(QLatin1StringView(name)).arg(delay)
+                            + e.message()));
+                }
+                if (killed && building)
+                    ++duringCreation;
+                else if (killed && !exists)
+                    ++beforeTarget;
+                else if (killed)
+                    ++afterCreation;
+                QProcess again;
+                again.start(binary, {u"copy"_s, source.path, spec});
+                QVERIFY(again.waitForFinished(120000));
+                QVERIFY2(again.exitStatus() == QProcess::NormalExit && again.exitCode() == 0,
+                         qPrintable(
+                             u"%1 killed after %2 ms, the second run failed: "_s.arg(QLatin1StringView(name)).arg(delay)
+                             + QString::fromUtf8(again.readAllStandardError())));
+                auto target = open(spec);
+                QCOMPARE(target->count(), qint64(source.truth.size()));
+                QCOMPARE(QDir(dir.path()).entryList({u".target.db.creating-*"_s}, QDir::Files | QDir::Hidden),
+                         QStringList {});
+                for (const Memory& m : source.truth) {
+                    const auto copied = target->get(m.id);
+                    QVERIFY2(copied && copied->sameFields(m), qPrintable(m.id));
+                }
+            }
+            qInfo("%s: %d kills before the target existed, %d while it was created, %d after", name, beforeTarget,
+                  duringCreation, afterCreation);
+            QVERIFY(afterCreation >= 2);
+            if (kind == Kind::Sqlite)
+                QVERIFY2(duringCreation >= 1, "no kill landed while the SQLite target was being created");
+        }
+    }
+
     void aMemoryTheTargetCannotHoldDoesNotStopTheRest()
     {
         // group_id exists only in subcog builds with group scope; PostgreSQL's layout has no column for it
@@ -216,6 +303,51 @@ private Q_SLOTS:
         }
     }
 
+    void theWindowsExportGuardsTheStoreAndDevices()
+    {
+        // the window's export goes through the same guards as the command line's -o
+        const QString path = m_dir.filePath(u"window.db"_s);
+        QVERIFY(QFile::copy(m_source.path, path));
+        MemoryTableModel model;
+        QSignalSpy opened(&model, &MemoryTableModel::storeOpened);
+        model.openStore([path] { return openStore(u"sqlite:"_s + path); });
+        QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, 30000);
+        QSignalSpy finished(&model, &MemoryTableModel::jobFinished);
+        auto exportTo = [&](const QString& target) {
+            finished.clear();
+            ExportSource all;
+            model.exportTo(all, ExportFormat::JsonLines, target);
+            [&] { QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 60000); }();
+            return std::pair(finished.first().at(2).toBool(), finished.first().at(3).toString());
+        };
+        const QByteArray before = Testing::fileHash(path);
+        QVERIFY(QFile::link(path, m_dir.filePath(u"window-link.jsonl"_s)));
+        for (const QString& target : QStringList {path, path + u"-wal"_s, m_dir.filePath(u"window-link.jsonl"_s)}) {
+            const auto [failed, summary] = exportTo(target);
+            QVERIFY2(failed, qPrintable(summary));
+            QVERIFY2(summary.contains(u"would overwrite the store"_s), qPrintable(summary));
+        }
+        QCOMPARE(Testing::fileHash(path), before);
+        // /dev/null stays a character device with its mode
+        auto [failed, summary] = exportTo(u"/dev/null"_s);
+        QVERIFY2(!failed, qPrintable(summary));
+        struct stat st;
+        QCOMPARE(::stat("/dev/null", &st), 0);
+        QVERIFY(S_ISCHR(st.st_mode));
+        QCOMPARE(int(st.st_mode & 0777), 0666);
+        // an existing file keeps its mode
+        const QString existing = m_dir.filePath(u"window-export.jsonl"_s);
+        QFile old(existing);
+        QVERIFY(old.open(QIODevice::WriteOnly));
+        old.close();
+        QCOMPARE(::chmod(QFile::encodeName(existing).constData(), 0640), 0);
+        std::tie(failed, summary) = exportTo(existing);
+        QVERIFY2(!failed, qPrintable(summary));
+        QCOMPARE(::stat(QFile::encodeName(existing).constData(), &st), 0);
+        QCOMPARE(int(st.st_mode & 07777), 0640);
+        QCOMPARE(QFileInfo(existing).size() > 0, true);
+    }
+
     void anExportToAFullDiskFailsCleanly()
     {
         const QString binary = qEnvironmentVariable("INSPECTOR_BINARY");
@@ -252,6 +384,10 @@ private Q_SLOTS:
             QProcess::execute(u"umount"_s, {mountPoint});
         QCOMPARE(p.exitCode(), 1);
         QVERIFY2(errors.contains("backup.jsonl"), errors.constData());
+        // the real reason, not what QSaveFile says once the write is cancelled
+        if (mounted)
+            QVERIFY2(errors.contains("no space left on device"), errors.constData());
+        QVERIFY2(!errors.contains("canceled"), errors.constData());
         QVERIFY(readable);
         QCOMPARE(content, QByteArray("the previous backup\n")); // untouched: QSaveFile never replaced it
         QCOMPARE(left, QStringList {u"backup.jsonl"_s}); // and no half-written temporary file is left
