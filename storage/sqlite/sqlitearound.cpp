@@ -35,6 +35,10 @@ struct SqliteBackend::VectorsCache
     VectorsFile file;
     QDateTime modified;
     qint64 size = -1;
+    /// the ids of usearch's vectors.meta.json, as of its time and size
+    std::optional<QSet<QString>> usearchIds;
+    QDateTime usearchModified;
+    qint64 usearchSize = -1;
 };
 
 QString SqliteBackend::besideIndex(const QString& name) const
@@ -111,10 +115,18 @@ qint64 SqliteBackend::countUnreadableEmbeddings(const QStringList& ids)
     const QString meta = besideIndex(u"vectors.meta.json"_s);
     if (meta.isEmpty() || !QFileInfo::exists(meta))
         return 0;
-    const auto usearchIds = readUsearchMetaIds(meta);
+    const VectorsCache* cache = loadVectors(); // a vector in vectors.idx too is read from there
+    // read once per change, not once per batch of a copy
+    const QFileInfo info(meta);
+    if (!m_usearch || m_usearch->usearchSize != info.size() || m_usearch->usearchModified != info.lastModified()) {
+        m_usearch = std::make_shared<VectorsCache>();
+        m_usearch->usearchIds = readUsearchMetaIds(meta);
+        m_usearch->usearchModified = info.lastModified();
+        m_usearch->usearchSize = info.size();
+    }
+    const auto& usearchIds = m_usearch->usearchIds;
     if (!usearchIds)
         return 0;
-    const VectorsCache* cache = loadVectors(); // a vector in vectors.idx too is read from there
     qint64 n = 0;
     for (const QString& id : ids) {
         if (usearchIds->contains(id) && !(cache && cache->file.vectors.contains(id)))

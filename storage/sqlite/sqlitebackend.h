@@ -172,6 +172,7 @@ private:
     sqlite3* m_handle = nullptr; ///< the Qt driver's connection, for the SQL function and streamed scans
     qsizetype m_tieGroupLimit = 20000;
     std::shared_ptr<VectorsCache> m_vectors; ///< shared_ptr: the type is complete only in sqlitearound.cpp
+    std::shared_ptr<VectorsCache> m_usearch; ///< the usearch meta file's ids
 };
 
 } // namespace Inspector

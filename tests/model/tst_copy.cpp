@@ -440,6 +440,47 @@ private Q_SLOTS:
         QVERIFY(!QFileInfo::exists(m_dir.filePath(u"vectors.idx"_s)));
     }
 
+    void usearchVectorsAreCountedNotLost()
+    {
+        // a data folder of a subcog built with usearch-hnsw: binary vectors.usearch plus vectors.meta.json
+        const QString dataDir = m_dir.filePath(u"usearch"_s);
+        QDir().mkpath(dataDir);
+        const QStringList ids = m_ids.mid(200, 20);
+        auto source = open(u"sqlite:"_s + m_source.path);
+        {
+            auto index = open(u"sqlite:"_s + dataDir + u"/index.db"_s, true);
+            ExportSource what;
+            what.query.filter.ids = ids;
+            Copier(*source, *index).run(what, OnConflict::Fail, false);
+            QCOMPARE(index->embeddingStorage(), EmbeddingStorage::Apart);
+        }
+        QJsonObject idToKey;
+        for (int i = 0; i < 7; ++i)
+            idToKey.insert(ids[i * 2], i + 1);
+        idToKey.insert(u"orphan"_s, 99);
+        QFile meta(dataDir + u"/vectors.meta.json"_s);
+        QVERIFY(meta.open(QIODevice::WriteOnly));
+        meta.write(QJsonDocument(QJsonObject {{u"dimensions"_s, 384},
+                                              {u"id_to_key"_s, idToKey},
+                                              {u"key_to_id"_s, QJsonObject {}},
+                                              {u"next_key"_s, 100}})
+                       .toJson(QJsonDocument::Compact));
+        meta.close();
+        QFile binary(dataDir + u"/vectors.usearch"_s);
+        QVERIFY(binary.open(QIODevice::WriteOnly));
+        binary.write(QByteArray(64, '\x01'));
+        binary.close();
+
+        auto index = open(u"sqlite:"_s + dataDir + u"/index.db"_s);
+        auto folder = open(u"fs:"_s + m_dir.filePath(u"usearch-folder"_s), true);
+        const CopyReport report = Copier(*index, *folder, 8).run({}, OnConflict::Fail, false);
+        QCOMPARE(report.created, qint64(20));
+        QCOMPARE(report.embeddingsUnreadable, qint64(7));
+        QVERIFY(report.embeddingsUnreadableReason.contains(u"vectors.usearch"_s));
+        // and such a data folder cannot take vectors.idx embeddings: subcog would not read them
+        QCOMPARE(index->embeddingStorage(), EmbeddingStorage::None);
+    }
+
     void aMemoryTheTargetCannotHoldDoesNotStopTheRest()
     {
         // group_id exists only in subcog builds with group scope; PostgreSQL's layout has no column for it
