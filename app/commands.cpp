@@ -303,6 +303,33 @@ int commandGet(Session& s, const QString& store, const QStringList& ids)
     }
 }
 
+// What a copy did with the embeddings and edges around the memories; what it left behind is a warning on stderr.
+void printAroundCopy(const CopyReport& r)
+{
+    const char* carried = r.dryRun ? " would be carried, " : " carried, ";
+    const char* notCarried = r.dryRun ? " would not be carried" : " not carried";
+    const qint64 embeddingsLeft = r.embeddingsNotCarried + r.embeddingsUnreadable + r.embeddingsRefused.size();
+    if (r.embeddingsCarried || embeddingsLeft)
+        out() << "embeddings: " << r.embeddingsCarried << carried << embeddingsLeft << notCarried << Qt::endl;
+    const qint64 edgesLeft = r.edgesNotCarried + r.edgesDangling;
+    if (r.edgesCarried || edgesLeft)
+        out() << "edges: " << r.edgesCarried << carried << edgesLeft << notCarried << Qt::endl;
+    for (const RecordIssue& issue : r.embeddingsRefused)
+        err() << "subcog-inspector: embedding" << notCarried << ": " << issue.id << ": " << issue.reason << Qt::endl;
+    if (r.embeddingsNotCarried)
+        err() << "subcog-inspector: warning: " << r.embeddingsNotCarried << " embeddings" << notCarried
+              << " (target cannot hold them: " << r.embeddingsNotCarriedReason << ")" << Qt::endl;
+    if (r.embeddingsUnreadable)
+        err() << "subcog-inspector: warning: " << r.embeddingsUnreadable << " embeddings" << notCarried << " ("
+              << r.embeddingsUnreadableReason << ")" << Qt::endl;
+    if (r.edgesNotCarried)
+        err() << "subcog-inspector: warning: " << r.edgesNotCarried << " edges" << notCarried
+              << " (target has no memory_edges table)" << Qt::endl;
+    if (r.edgesDangling)
+        err() << "subcog-inspector: warning: " << r.edgesDangling << " edges" << notCarried
+              << " (an end of the edge was not copied)" << Qt::endl;
+}
+
 int commandCopy(Session& s, const QString& source, const QString& target)
 {
     const auto filter = buildFilter(s);
@@ -359,6 +386,7 @@ int commandCopy(Session& s, const QString& source, const QString& target)
               << (dryRun ? " would be overwritten, " : " overwritten, ") << report.unchanged << " already equal, "
               << report.skipped << " skipped (in the target with other values), " << report.failed.size() << " failed"
               << Qt::endl;
+        printAroundCopy(report);
         if (!report.stoppedAt.isEmpty()) {
             err() << "subcog-inspector: stopped at " << shown(report.stoppedAt)
                   << ": the target holds it with other values (use --on-conflict skip or overwrite); the batch "
@@ -366,7 +394,8 @@ int commandCopy(Session& s, const QString& source, const QString& target)
                   << Qt::endl;
             return ExitConflict;
         }
-        return report.failed.isEmpty() ? ExitOk : ExitPartial;
+        // what a target cannot hold is reported, not a failure; an embedding it refused is one
+        return report.failed.isEmpty() && report.embeddingsRefused.isEmpty() ? ExitOk : ExitPartial;
     } catch (const StorageError& error) {
         reportError(error);
         return ExitError;

@@ -2,6 +2,7 @@
 #include "copier.h"
 
 #include "filesystem/encryption.h"
+#include "aroundcopy.h"
 
 using namespace Qt::StringLiterals;
 
@@ -31,6 +32,7 @@ CopyReport Copier::run(const ExportSource& what, OnConflict onConflict, bool dry
     report.dryRun = dryRun;
     if (!dryRun && m_target.isReadOnly())
         throw StorageError(StorageError::Kind::InvalidInput, m_target.location() + u": the target is read-only"_s);
+    AroundCopy around(m_source, m_target, report, dryRun);
     BatchReader reader(m_source, what, m_batchSize);
     report.expected = reader.expected();
     QList<Memory> batch;
@@ -49,11 +51,14 @@ CopyReport Copier::run(const ExportSource& what, OnConflict onConflict, bool dry
                 readable << m;
         }
         report.read += batch.size();
+        around.sourceBatch(readable);
         QStringList ids;
         for (const Memory& m : std::as_const(readable))
             ids << m.id;
         QHash<QString, Memory> existing;
-        for (const Memory& m : m_target.getBatch(ids))
+        QList<Memory> current = m_target.getBatch(ids);
+        around.targetBatch(readable, current);
+        for (const Memory& m : std::as_const(current))
             existing.insert(m.id, m);
 
         QList<Memory> toWrite;
@@ -66,16 +71,20 @@ CopyReport Copier::run(const ExportSource& what, OnConflict onConflict, bool dry
                 ++created;
             } else if (it->sameFields(m)) {
                 ++report.unchanged;
+                around.carried(m, false);
             } else if (onConflict == OnConflict::Skip) {
                 ++report.skipped;
+                around.kept(m.id);
             } else if (onConflict == OnConflict::Fail) {
                 report.stoppedAt = m.id;
+                around.finish(); // for the batches written before
                 return report; // nothing of this batch is written
             } else {
                 toWrite << m;
                 ++overwritten;
             }
         }
+        const qsizetype failedBefore = report.failed.size();
         if (!dryRun && !toWrite.isEmpty()) {
             try {
                 m_target.storeBatch(toWrite);
@@ -100,11 +109,20 @@ CopyReport Copier::run(const ExportSource& what, OnConflict onConflict, bool dry
         }
         report.created += created;
         report.overwritten += overwritten;
+        QSet<QString> notWritten;
+        for (qsizetype i = failedBefore; i < report.failed.size(); ++i)
+            notWritten.insert(report.failed.at(i).id);
+        for (const Memory& m : std::as_const(toWrite)) {
+            if (!notWritten.contains(m.id))
+                around.carried(m, true);
+        }
         if (progress && !progress(report)) {
             report.cancelled = true;
+            around.finish();
             return report;
         }
     }
+    around.finish();
     return report;
 }
 

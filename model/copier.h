@@ -28,6 +28,17 @@ struct CopyReport
     QString stoppedAt; ///< OnConflict::Fail: the id that stopped the copy
     bool cancelled = false;
     bool dryRun = false;
+
+    // around the memories (model/aroundcopy.cpp)
+    qint64 embeddingsCarried = 0; ///< written with the memories copied (in a dry run: would be)
+    qint64 embeddingsNotCarried = 0; ///< of memories copied or already equal: the target has no place for them
+    QString embeddingsNotCarriedReason;
+    qint64 embeddingsUnreadable = 0; ///< the source keeps them where the inspector cannot read them
+    QString embeddingsUnreadableReason;
+    QList<RecordIssue> embeddingsRefused; ///< the target keeps embeddings but refused these
+    qint64 edgesCarried = 0; ///< memory_edges rows written (in a dry run: would be)
+    qint64 edgesNotCarried = 0; ///< the target has no edge table
+    qint64 edgesDangling = 0; ///< an end of the edge is not among the memories this copy put in the target
 };
 
 /**

@@ -412,6 +412,19 @@ RequestId MemoryTableModel::copyTo(const ExportSource& source, const QString& ta
             summary += u' ' + tr("Stopped at %1: the target holds it with other values.").arg(r.stoppedAt);
         for (const RecordIssue& issue : std::as_const(r.failed).mid(0, 5))
             summary += u' ' + issue.id + u": "_s + issue.reason + u'.';
+        // what is kept around the memories: said, never dropped without a word
+        const qint64 embeddingsLeft = r.embeddingsNotCarried + r.embeddingsUnreadable + r.embeddingsRefused.size();
+        if (r.embeddingsCarried || embeddingsLeft)
+            summary
+                += u' ' + tr("Embeddings: %1 carried, %2 not carried.").arg(r.embeddingsCarried).arg(embeddingsLeft);
+        if (r.embeddingsNotCarried)
+            summary += u' ' + tr("The target cannot hold embeddings: %1.").arg(r.embeddingsNotCarriedReason);
+        if (r.edgesCarried || r.edgesNotCarried || r.edgesDangling)
+            summary += u' '
+                + tr("Edges: %1 carried, %2 not carried (%3 with an end not copied).")
+                      .arg(r.edgesCarried)
+                      .arg(r.edgesNotCarried + r.edgesDangling)
+                      .arg(r.edgesDangling);
         return summary;
     });
 }

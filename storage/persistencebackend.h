@@ -5,11 +5,30 @@
 #include "query.h"
 #include "storageerror.h"
 
+#include <QHash>
 #include <QStringList>
 
 #include <functional>
 
 namespace Inspector {
+
+/// One row of SQLite's `memory_edges` (spec §4.5).
+struct MemoryEdge
+{
+    QString fromId;
+    QString toId;
+    QString edgeType; ///< spec §3.6; unknown strings are kept as they are
+    qint64 createdAt = 0; ///< Unix seconds
+    friend bool operator==(const MemoryEdge&, const MemoryEdge&) = default;
+};
+
+/// Where a store keeps embeddings (spec §5.1, §6.2, §7).
+enum class EmbeddingStorage
+{
+    None, ///< nowhere (see embeddingsUnavailable() for why)
+    InRecords, ///< in the memory records: Memory::embedding is read and written with them (folder files)
+    Apart, ///< beside the records (PostgreSQL's memory_vectors, a SQLite store's vectors.idx): readEmbeddings()
+};
 
 /**
  * The contract of subcog's Rust `PersistenceBackend` trait, plus the query that browsing needs.
@@ -80,6 +99,51 @@ public:
     /// a refresh, a miss costs staleness); nullopt when the backend cannot tell. Folder stores pick up what
     /// changed on disk while computing it.
     virtual std::optional<QByteArray> changeToken() { return std::nullopt; }
+
+    // What is kept around the memories: embeddings and edges (for copies).
+
+    virtual EmbeddingStorage embeddingStorage() const { return EmbeddingStorage::None; }
+    /// Why embeddingStorage() is None, for reports.
+    virtual QString embeddingsUnavailable() const { return QStringLiteral("the store has no place for them"); }
+    /// The embeddings kept apart for these ids; ids without one are left out.
+    virtual QHash<QString, QList<float>> readEmbeddings(const QStringList& ids)
+    {
+        Q_UNUSED(ids);
+        return {};
+    }
+    /// How many of these ids have an embedding the inspector cannot read (usearch's binary index).
+    virtual qint64 countUnreadableEmbeddings(const QStringList& ids)
+    {
+        Q_UNUSED(ids);
+        return 0;
+    }
+    /// Why countUnreadableEmbeddings() counts, for reports.
+    virtual QString unreadableEmbeddingsReason() const { return {}; }
+    /// Keeps these embeddings apart, beside those already kept (whole write or nothing). Returns the ones it
+    /// refused (wrong dimensions, values it cannot store), having written the others.
+    virtual QList<RecordIssue> writeEmbeddings(const QHash<QString, QList<float>>& embeddings)
+    {
+        QList<RecordIssue> refused;
+        for (auto it = embeddings.begin(); it != embeddings.end(); ++it)
+            refused.append(RecordIssue {it.key(), embeddingsUnavailable(), false});
+        return refused;
+    }
+
+    /// Whether the store has subcog's `memory_edges` table.
+    virtual bool hasEdgeTable() const { return false; }
+    /// The edges with either end among these ids.
+    virtual QList<MemoryEdge> edgesTouching(const QStringList& ids)
+    {
+        Q_UNUSED(ids);
+        return {};
+    }
+    /// Inserts the edges, or updates `created_at` of those already there (subcog's upsert), in one transaction.
+    virtual void storeEdges(const QList<MemoryEdge>& edges)
+    {
+        if (!edges.isEmpty())
+            throw StorageError(StorageError::Kind::InvalidInput,
+                               location() + QStringLiteral(": the store has no edge table"));
+    }
 };
 
 } // namespace Inspector

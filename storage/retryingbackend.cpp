@@ -106,4 +106,29 @@ std::optional<QByteArray> RetryingBackend::changeToken()
     return retry([&] { return m_inner->changeToken(); });
 }
 
+QHash<QString, QList<float>> RetryingBackend::readEmbeddings(const QStringList& ids)
+{
+    return retry([&] { return m_inner->readEmbeddings(ids); });
+}
+
+qint64 RetryingBackend::countUnreadableEmbeddings(const QStringList& ids)
+{
+    return retry([&] { return m_inner->countUnreadableEmbeddings(ids); });
+}
+
+QList<RecordIssue> RetryingBackend::writeEmbeddings(const QHash<QString, QList<float>>& embeddings)
+{
+    return retry([&] { return m_inner->writeEmbeddings(embeddings); });
+}
+
+QList<MemoryEdge> RetryingBackend::edgesTouching(const QStringList& ids)
+{
+    return retry([&] { return m_inner->edgesTouching(ids); });
+}
+
+void RetryingBackend::storeEdges(const QList<MemoryEdge>& edges)
+{
+    retry([&] { m_inner->storeEdges(edges); });
+}
+
 } // namespace Inspector

@@ -38,6 +38,16 @@ public:
     QList<RecordIssue> storeIssues() override;
     std::optional<QByteArray> changeToken() override;
 
+    EmbeddingStorage embeddingStorage() const override { return m_inner->embeddingStorage(); }
+    QString embeddingsUnavailable() const override { return m_inner->embeddingsUnavailable(); }
+    QHash<QString, QList<float>> readEmbeddings(const QStringList& ids) override;
+    qint64 countUnreadableEmbeddings(const QStringList& ids) override;
+    QString unreadableEmbeddingsReason() const override { return m_inner->unreadableEmbeddingsReason(); }
+    QList<RecordIssue> writeEmbeddings(const QHash<QString, QList<float>>& embeddings) override;
+    bool hasEdgeTable() const override { return m_inner->hasEdgeTable(); }
+    QList<MemoryEdge> edgesTouching(const QStringList& ids) override;
+    void storeEdges(const QList<MemoryEdge>& edges) override;
+
 private:
     template<typename F>
     auto retry(F&& f)

@@ -57,6 +57,8 @@ public:
     qint64 count(const MemoryFilter& filter) override;
     QList<RecordIssue> storeIssues() override;
     std::optional<QByteArray> changeToken() override;
+    /// Embeddings are a field of the files (spec §6.2).
+    EmbeddingStorage embeddingStorage() const override { return EmbeddingStorage::InRecords; }
 
     /// Re-reads what changed on disk since the last scan (new, changed and removed files).
     void refresh();

@@ -4,6 +4,7 @@
 #include "jsonl.h"
 #include "postgresschema.h"
 #include "secrets.h"
+#include "vectorsfile.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -299,6 +300,19 @@ std::unique_ptr<PostgresBackend> PostgresBackend::createSchema(const QString& ur
         tx.commit();
         return 0;
     });
+    // subcog's migration creates memory_vectors with pgvector; where the server has it, so does the inspector
+    try {
+        backend->guarded(u"creating memory_vectors"_s, [&](pqxx::connection& c) {
+            pqxx::work tx(c);
+            if (!tx.exec("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'").empty()) {
+                tx.exec(toStd(postgresVectorSchemaSql()));
+                tx.commit();
+            }
+            return 0;
+        });
+    } catch (const StorageError& e) {
+        qCWarning(lcPostgres) << "memory_vectors not created:" << e.message();
+    }
     backend->inspectSchema();
     return backend;
 }
@@ -360,6 +374,20 @@ void PostgresBackend::inspectSchema()
                       "AND table_name = 'memories'");
         for (const auto& row : r)
             m_columns.insert(fromStd(row[0]).toLower());
+        return 0;
+    });
+    guarded(u"reading the schema"_s, [&](pqxx::connection& c) {
+        // memory_vectors exists only where pgvector was installed when subcog migrated (or a stand-in was made)
+        pqxx::read_transaction tx(c);
+        const pqxx::result r = tx.exec(
+            "SELECT a.attname, a.atttypmod FROM pg_attribute a WHERE a.attrelid = to_regclass('memory_vectors') "
+            "AND a.attnum > 0 AND NOT a.attisdropped AND a.attname IN ('id', 'embedding')");
+        m_hasVectorTable = r.size() == 2;
+        m_vectorDimensions = 0;
+        for (const auto& row : r) {
+            if (fromStd(row[0]) == "embedding"_L1)
+                m_vectorDimensions = qMax(0, row[1].as<int>(-1)); // pgvector's typmod is vector(N)'s N
+        }
         return 0;
     });
     if (m_columns.isEmpty())
@@ -895,6 +923,85 @@ bool PostgresBackend::remove(const QString& id)
         tx.commit();
         return r.affected_rows() > 0;
     });
+}
+
+EmbeddingStorage PostgresBackend::embeddingStorage() const
+{
+    return m_hasVectorTable ? EmbeddingStorage::Apart : EmbeddingStorage::None;
+}
+
+QString PostgresBackend::embeddingsUnavailable() const
+{
+    return u"the database has no memory_vectors table (subcog creates it only where pgvector is installed)"_s;
+}
+
+QHash<QString, QList<float>> PostgresBackend::readEmbeddings(const QStringList& ids)
+{
+    QHash<QString, QList<float>> found;
+    const bool inRows = m_columns.contains(u"embedding"_s); // the split and docker layouts keep them in the row
+    if (ids.isEmpty() || (!m_hasVectorTable && !inRows))
+        return found;
+    return guarded(u"reading embeddings"_s, [&](pqxx::connection& c) {
+        pqxx::read_transaction tx(c);
+        auto read = [&](const QString& table) {
+            Sql sql;
+            sql.text = u"SELECT id, embedding::text FROM "_s + table + u" WHERE id = ANY("_s
+                + sql.add(arrayLiteral(ids)) + u"::text[]) AND embedding IS NOT NULL"_s;
+            for (const auto& row : sql.exec(tx)) {
+                const QString id = fromStd(row[0]);
+                if (found.contains(id))
+                    continue;
+                if (auto values = parseVectorText(QByteArrayView(row[1].c_str(), qsizetype(row[1].size()))))
+                    found.insert(id, *values);
+                else
+                    qCWarning(lcPostgres) << "embedding of" << id << "is not a vector's text";
+            }
+        };
+        if (m_hasVectorTable)
+            read(u"memory_vectors"_s);
+        if (inRows)
+            read(u"memories"_s);
+        return found;
+    });
+}
+
+QList<RecordIssue> PostgresBackend::writeEmbeddings(const QHash<QString, QList<float>>& embeddings)
+{
+    checkWritable();
+    QList<RecordIssue> refused;
+    QList<QPair<QString, QByteArray>> rows;
+    for (auto it = embeddings.begin(); it != embeddings.end(); ++it) {
+        QString problem = !m_hasVectorTable ? embeddingsUnavailable()
+            : it->isEmpty()                 ? u"it is empty, and pgvector has no empty vectors"_s
+                            : vectorProblem(*it, m_vectorDimensions ? m_vectorDimensions : int(it->size()));
+        if (problem.isEmpty() && it.key().contains(QChar(0)))
+            problem = u"the id contains a NUL character, which PostgreSQL text cannot hold"_s;
+        if (problem.isEmpty())
+            rows.append({it.key(), vectorText(*it)});
+        else
+            refused.append(RecordIssue {it.key(), problem, false});
+    }
+    if (rows.isEmpty())
+        return refused;
+    guarded(u"writing "_s + QString::number(rows.size()) + u" embeddings"_s, [&](pqxx::connection& c) {
+        pqxx::work tx(c);
+        constexpr qsizetype kRowsPerStatement = 200;
+        for (qsizetype start = 0; start < rows.size(); start += kRowsPerStatement) {
+            Sql sql;
+            QStringList values;
+            for (qsizetype i = start; i < qMin(rows.size(), start + kRowsPerStatement); ++i) {
+                // untyped parameters take the column's type: pgvector's vector parses the text, TEXT keeps it
+                const QString id = sql.add(rows[i].first);
+                values << u'(' + id + u", "_s + sql.add(QString::fromLatin1(rows[i].second)) + u')';
+            }
+            sql.text = u"INSERT INTO memory_vectors (id, embedding) VALUES "_s + values.join(u", "_s)
+                + u" ON CONFLICT (id) DO UPDATE SET embedding = EXCLUDED.embedding"_s;
+            sql.exec(tx);
+        }
+        tx.commit();
+        return 0;
+    });
+    return refused;
 }
 
 } // namespace Inspector

@@ -61,6 +61,13 @@ public:
     std::optional<QByteArray> changeToken() override;
     void storeBatch(const QList<Memory>& memories) override;
 
+    // memory_vectors (spec §5.1): pgvector's `vector(384)` read as `embedding::text` and written in the same text
+    // form, so a TEXT column can stand in for it where pgvector is not installed
+    EmbeddingStorage embeddingStorage() const override;
+    QString embeddingsUnavailable() const override;
+    QHash<QString, QList<float>> readEmbeddings(const QStringList& ids) override;
+    QList<RecordIssue> writeEmbeddings(const QHash<QString, QList<float>>& embeddings) override;
+
     /// The planner's estimate of count(filter): instant, for showing a number before the exact count.
     qint64 estimateCount(const MemoryFilter& filter);
 
@@ -98,6 +105,8 @@ private:
     bool m_creating = false;
     Layout m_layout = Layout::Head;
     QSet<QString> m_columns;
+    bool m_hasVectorTable = false; ///< memory_vectors with id and embedding columns
+    int m_vectorDimensions = 0; ///< the embedding column's vector(N), 0 when it does not say (a TEXT stand-in)
     QString m_database;
     QThread* m_thread = nullptr;
     std::unique_ptr<Session> m_connection;

@@ -60,6 +60,20 @@ INSERT INTO migrations (version, description) VALUES (1, 'Initial memories table
 )sql"_s;
 }
 
+QString postgresVectorSchemaSql()
+{
+    return uR"sql(
+CREATE EXTENSION IF NOT EXISTS vector;
+CREATE TABLE IF NOT EXISTS memory_vectors (
+    id TEXT PRIMARY KEY,
+    embedding vector(384),
+    created_at BIGINT NOT NULL DEFAULT EXTRACT(EPOCH FROM NOW())::BIGINT
+);
+CREATE INDEX IF NOT EXISTS memory_vectors_embedding_idx ON memory_vectors
+    USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64);
+)sql"_s;
+}
+
 QString postgresSplitSchemaSql()
 {
     return uR"sql(

@@ -9,6 +9,9 @@ namespace Inspector {
 /// does not need; psql- and libpq-executable.
 QString postgresHeadSchemaSql();
 
+/// subcog's `memory_vectors` table and its HNSW index (spec §5.1), with pgvector; for servers that have it.
+QString postgresVectorSchemaSql();
+
 /// The older split layout's `memories` table (spec §5.2), for fixtures and tests.
 QString postgresSplitSchemaSql();
 

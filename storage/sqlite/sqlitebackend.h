@@ -76,6 +76,17 @@ public:
     /// Whether the file has the FTS table (false for the content-in-`memories` variant).
     bool hasFullTextTable() const { return m_hasFts; }
 
+    // sqlitearound.cpp: the data folder's vectors.idx beside an index.db (spec §7, §14.2), and memory_edges
+    EmbeddingStorage embeddingStorage() const override;
+    QString embeddingsUnavailable() const override;
+    QHash<QString, QList<float>> readEmbeddings(const QStringList& ids) override;
+    qint64 countUnreadableEmbeddings(const QStringList& ids) override;
+    QString unreadableEmbeddingsReason() const override;
+    QList<RecordIssue> writeEmbeddings(const QHash<QString, QList<float>>& embeddings) override;
+    bool hasEdgeTable() const override { return m_hasEdges; }
+    QList<MemoryEdge> edgesTouching(const QStringList& ids) override;
+    void storeEdges(const QList<MemoryEdge>& edges) override;
+
 private:
     SqliteBackend(QString path, QString connectionName, bool readOnly);
     struct ContentRow;
@@ -128,6 +139,11 @@ private:
     void beginWrite(Transaction& tx, QSqlQuery& q, const QString& what);
     /// One memory's INSERT/UPDATE and FTS row, inside the caller's transaction.
     void writeRow(const Memory& memory);
+    /// `name` in the folder of this store when the store is a data folder's index.db, else an empty string.
+    QString besideIndex(const QString& name) const;
+    struct VectorsCache;
+    /// vectors.idx as last read (reloaded when the file changes); nullptr when there is none.
+    const VectorsCache* loadVectors();
     [[noreturn]] void fail(const QString& what, const class QSqlError& error, const QString& sql = {}) const;
 
     QString m_path;
@@ -155,6 +171,8 @@ private:
     std::optional<QByteArray> m_duplicatesAt;
     sqlite3* m_handle = nullptr; ///< the Qt driver's connection, for the SQL function and streamed scans
     qsizetype m_tieGroupLimit = 20000;
+    std::shared_ptr<VectorsCache> m_vectors; ///< shared_ptr: the type is complete only in sqlitearound.cpp
+    std::shared_ptr<VectorsCache> m_usearch; ///< the usearch meta file's ids
 };
 
 } // namespace Inspector

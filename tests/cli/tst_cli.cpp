@@ -210,6 +210,70 @@ private Q_SLOTS:
         QCOMPARE(run({u"copy"_s, store.path, u"sqlite:"_s + store.path}).exitCode, 2);
     }
 
+    void copyCarriesEdgesAndEmbeddingsOrSaysWhatStaysBehind()
+    {
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 200;
+        options.anomalies = false;
+        const auto store = writeSqliteStore(dir.filePath(u"src.db"_s), SqliteLayout::Head, options);
+        auto countEdges = [](const QString& path, const QString& where) {
+            qint64 n = -1;
+            {
+                QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"edges"_s);
+                db.setDatabaseName(path);
+                QSqlQuery q(db);
+                if (db.open() && q.exec(u"SELECT count(*) FROM memory_edges e"_s + where) && q.next())
+                    n = q.value(0).toLongLong();
+            }
+            QSqlDatabase::removeDatabase(u"edges"_s);
+            return n;
+        };
+        const qint64 all = countEdges(store.path, {});
+        const qint64 whole = countEdges(store.path,
+                                        u" WHERE e.from_id IN (SELECT id FROM memories) AND e.to_id IN (SELECT id "
+                                        "FROM memories)"_s);
+        QVERIFY(whole > 0);
+        const QString copy = dir.filePath(u"dst.db"_s);
+        Result r = run({u"copy"_s, store.path, u"sqlite:"_s + copy});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains(QByteArray("edges: " + QByteArray::number(whole) + " carried, "
+                                           + QByteArray::number(all - whole) + " not carried")),
+                 r.out.constData());
+        QCOMPARE(countEdges(copy, {}), whole);
+        // a folder has no edge table: said, and not a failure of the copy
+        r = run({u"copy"_s, store.path, u"fs:"_s + dir.filePath(u"folder"_s)});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.err.contains(QByteArray("warning: " + QByteArray::number(all)
+                                           + " edges not carried (target has no "
+                                             "memory_edges table)")),
+                 r.err.constData());
+
+        // folder files with embeddings of 8 dimensions: a data folder's vectors.idx holds 384 (spec §14.2)
+        GeneratorOptions folderOptions;
+        folderOptions.count = 60;
+        folderOptions.anomalies = false;
+        const auto folder = writeFolderStore(dir.filePath(u"vectors"_s), folderOptions);
+        QStringList withEmbedding;
+        for (const Memory& m : folder.store.truth) {
+            if (m.embedding)
+                withEmbedding << m.id;
+        }
+        QVERIFY(!withEmbedding.isEmpty());
+        const QByteArray n = QByteArray::number(withEmbedding.size());
+        r = run({u"copy"_s, u"fs:"_s + folder.store.path, u"sqlite:"_s + dir.filePath(u"other.db"_s)});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.err.contains(QByteArray("warning: " + n + " embeddings not carried (target cannot hold them")),
+                 r.err.constData());
+        QVERIFY2(r.out.contains(QByteArray("embeddings: 0 carried, " + n + " not carried")), r.out.constData());
+        QDir().mkpath(dir.filePath(u"data"_s));
+        r = run({u"copy"_s, u"fs:"_s + folder.store.path, u"sqlite:"_s + dir.filePath(u"data/index.db"_s)});
+        QCOMPARE(r.exitCode, 3); // the target keeps embeddings, and refused these
+        QVERIFY2(r.err.contains(QByteArray("embedding not carried: " + withEmbedding[0].toUtf8()
+                                           + ": it has 8 dimensions, the vector store 384")),
+                 r.err.constData());
+    }
+
     void cleanStoreExitsZero()
     {
         QTemporaryDir dir;

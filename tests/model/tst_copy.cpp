@@ -10,10 +10,16 @@
 #include "testhelpers.h"
 
 #include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QSaveFile>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTest>
+#include <QUrl>
 
 #include <sys/stat.h>
 
@@ -55,6 +61,54 @@ class TestCopy : public QObject
                 qPrintable(what + u": "_s + expected.id + u" differs: "_s
                            + Testing::diffRecords(Fixtures::toJson(actual), Fixtures::toJson(expected)).join(u"; "_s)));
         }
+    }
+
+    /// `from_id to_id edge_type created_at` of every memory_edges row, sorted, read with plain SQL.
+    static QStringList edgeRows(const QString& path)
+    {
+        static int connections = 0;
+        const QString name = u"edges-"_s + QString::number(++connections);
+        QStringList rows;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+            db.setDatabaseName(path);
+            if (db.open()) {
+                QSqlQuery q(db);
+                q.exec(u"SELECT from_id, to_id, edge_type, created_at FROM memory_edges ORDER BY 1, 2, 3"_s);
+                while (q.next())
+                    rows << QStringList {q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+                                         q.value(3).toString()}
+                                .join(u' ');
+            }
+        }
+        QSqlDatabase::removeDatabase(name);
+        return rows;
+    }
+
+    /// A 384-dimension embedding of f32 values with known serde_json texts, and those texts.
+    static QPair<QList<float>, QList<QByteArray>> sampleEmbedding(int seed)
+    {
+        const auto samples = Fixtures::serdeFloatSamples();
+        QPair<QList<float>, QList<QByteArray>> result;
+        for (int k = 0; k < 384; ++k) {
+            const auto& sample = samples.at((seed + k * 5) % samples.size());
+            result.first << sample.first;
+            result.second << sample.second;
+        }
+        return result;
+    }
+
+    /// A new database with subcog's tables and a memory_vectors whose embedding column is TEXT, standing in for
+    /// pgvector's vector(384) (pgvector is not packaged for Debian 12); read and written in the same text form.
+    QString newPostgresWithVectors()
+    {
+        auto& server = Testing::PostgresServer::shared();
+        const QString database = server.createDatabase(u"vectors"_s);
+        open(server.url(database), true);
+        server.runSql(database,
+                      u"CREATE TABLE memory_vectors (id TEXT PRIMARY KEY, embedding TEXT, created_at BIGINT NOT NULL "
+                      "DEFAULT EXTRACT(EPOCH FROM NOW())::BIGINT)"_s);
+        return server.url(database);
     }
 
 private Q_SLOTS:
@@ -254,6 +308,264 @@ private Q_SLOTS:
             if (kind == Kind::Sqlite)
                 QVERIFY2(duringCreation >= 1, "no kill landed while the SQLite target was being created");
         }
+    }
+
+    void edgesTravelBetweenSqliteStores()
+    {
+        // the fixture writes consolidation's edges from the truth, some to summarised ids that are not stored
+        QSet<QString> stored(m_ids.begin(), m_ids.end());
+        const QStringList all = edgeRows(m_source.path);
+        QStringList whole;
+        for (const QString& row : all) {
+            const QStringList parts = row.split(u' ');
+            if (stored.contains(parts[0]) && stored.contains(parts[1]))
+                whole << row;
+        }
+        QVERIFY(whole.size() > 20);
+        auto source = open(u"sqlite:"_s + m_source.path);
+        const QString copyPath = m_dir.filePath(u"edges-copy.db"_s);
+        {
+            auto target = open(u"sqlite:"_s + copyPath, true);
+            const CopyReport report = Copier(*source, *target, 128).run({}, OnConflict::Fail, false);
+            QCOMPARE(report.edgesCarried, qint64(whole.size()));
+            QCOMPARE(report.edgesDangling, qint64(all.size() - whole.size()));
+            QCOMPARE(report.edgesNotCarried, qint64(0));
+            compareWithSource(*target, u"edges copy"_s);
+        }
+        QCOMPARE(edgeRows(copyPath), whole);
+
+        // a copy of some memories carries the edges between them and counts those that leave the selection
+        QSet<QString> leftOut; // the summaries of some edges stay behind
+        for (qsizetype i = 0; i < whole.size(); i += 8)
+            leftOut.insert(whole[i].section(u' ', 0, 0));
+        QStringList someIds;
+        for (const QString& id : std::as_const(m_ids)) {
+            if (!leftOut.contains(id))
+                someIds << id;
+        }
+        const QSet<QString> some(someIds.begin(), someIds.end());
+        QStringList inside;
+        qint64 touching = 0;
+        for (const QString& row : all) {
+            const QStringList parts = row.split(u' ');
+            if (some.contains(parts[0]) || some.contains(parts[1]))
+                ++touching;
+            if (some.contains(parts[0]) && some.contains(parts[1]))
+                inside << row;
+        }
+        QVERIFY2(!inside.isEmpty() && touching > inside.size(),
+                 qPrintable(u"%1 inside, %2 touching"_s.arg(inside.size()).arg(touching)));
+        const QString partPath = m_dir.filePath(u"edges-part.db"_s);
+        {
+            auto target = open(u"sqlite:"_s + partPath, true);
+            ExportSource what;
+            what.query.filter.ids = someIds;
+            const CopyReport dry = Copier(*source, *target, 100).run(what, OnConflict::Fail, true);
+            QCOMPARE(dry.edgesCarried, qint64(inside.size()));
+            const CopyReport report = Copier(*source, *target, 100).run(what, OnConflict::Fail, false);
+            QCOMPARE(report.edgesCarried, qint64(inside.size()));
+            QCOMPARE(report.edgesDangling, touching - inside.size());
+        }
+        QCOMPARE(edgeRows(partPath), inside);
+
+        // PostgreSQL has no memory_edges table (spec §5.1): every edge is counted, none dropped without a word
+        auto pg = open(newPostgres(), true);
+        const CopyReport toPg = Copier(*source, *pg, 200).run({}, OnConflict::Fail, false);
+        QCOMPARE(toPg.edgesCarried, qint64(0));
+        QCOMPARE(toPg.edgesNotCarried + toPg.edgesDangling, qint64(all.size()));
+        QCOMPARE(toPg.edgesNotCarried, qint64(all.size()));
+    }
+
+    void embeddingsBetweenFolderAndPostgres()
+    {
+        // a folder store whose files hold embeddings, as subcog writes them
+        QList<Memory> memories = m_source.truth.mid(0, 40);
+        QHash<QString, QList<QByteArray>> texts;
+        for (int i = 0; i < memories.size(); i += 2) {
+            const auto [values, text] = sampleEmbedding(i);
+            memories[i].embedding = values;
+            texts.insert(memories[i].id, text);
+        }
+        const QString folder = u"fs:"_s + m_dir.filePath(u"vectors-folder"_s);
+        open(folder, true)->storeBatch(memories);
+
+        const QString pg = newPostgresWithVectors();
+        {
+            auto from = open(folder);
+            auto to = open(pg);
+            const CopyReport report = Copier(*from, *to, 16).run({}, OnConflict::Fail, false);
+            QCOMPARE(report.created, qint64(40));
+            QCOMPARE(report.embeddingsCarried, qint64(20));
+            QCOMPARE(report.embeddingsNotCarried, qint64(0));
+            QVERIFY(report.embeddingsRefused.isEmpty());
+            // pgvector's text form, which a vector(384) column parses the same way
+            const QString id = memories[0].id;
+            const QString stored = Testing::PostgresServer::shared().runSql(
+                QUrl(pg).path().mid(1), u"SELECT embedding FROM memory_vectors WHERE id = '"_s + id + u"'"_s);
+            QVERIFY2(stored.trimmed() == QString::fromLatin1("[" + texts.value(id).join(',') + "]"),
+                     qPrintable(stored.left(200)));
+            // run again: everything is equal, embeddings included
+            const CopyReport again = Copier(*from, *to, 16).run({}, OnConflict::Fail, false);
+            QCOMPARE(again.unchanged, qint64(40));
+            QCOMPARE(again.embeddingsCarried, qint64(0));
+        }
+        // out of PostgreSQL into a folder: subcog's own files, byte for byte, embeddings included
+        const QString back = m_dir.filePath(u"vectors-folder-back"_s);
+        {
+            auto from = open(pg);
+            auto to = open(u"fs:"_s + back, true);
+            const CopyReport report = Copier(*from, *to, 16).run({}, OnConflict::Fail, false);
+            QCOMPARE(report.created, qint64(40));
+            QCOMPARE(report.embeddingsCarried, qint64(20));
+        }
+        for (const Memory& m : std::as_const(memories)) {
+            QFile file(back + u'/' + m.id + u".json"_s);
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            QCOMPARE(file.readAll(),
+                     m.embedding ? Fixtures::subcogFileBytes(m, texts.value(m.id)) : Fixtures::subcogFileBytes(m));
+        }
+        // a database without memory_vectors cannot hold them: the copy says how many stayed behind
+        auto from = open(folder);
+        auto bare = open(newPostgres(), true);
+        const CopyReport report = Copier(*from, *bare).run({}, OnConflict::Fail, false);
+        QCOMPARE(report.created, qint64(40));
+        QCOMPARE(report.embeddingsCarried, qint64(0));
+        QCOMPARE(report.embeddingsNotCarried, qint64(20));
+        QVERIFY2(report.embeddingsNotCarriedReason.contains(u"memory_vectors"_s),
+                 qPrintable(report.embeddingsNotCarriedReason));
+    }
+
+    void vectorsIdxSurvivesSqliteToPostgresToSqlite()
+    {
+        // a data folder: index.db and subcog's vectors.idx beside it (with one orphan vector, as old stores have)
+        const QString srcDir = m_dir.filePath(u"vsrc"_s);
+        QDir().mkpath(srcDir);
+        const QStringList ids = m_ids.mid(100, 60);
+        {
+            auto source = open(u"sqlite:"_s + m_source.path);
+            auto index = open(u"sqlite:"_s + srcDir + u"/index.db"_s, true);
+            ExportSource what;
+            what.query.filter.ids = ids;
+            QCOMPARE(Copier(*source, *index).run(what, OnConflict::Fail, false).created, qint64(60));
+        }
+        QHash<QString, QList<float>> expected;
+        QByteArray idx = "{\"dimensions\":384,\"vectors\":{";
+        for (int i = 0; i < 30; ++i) {
+            const auto [values, text] = sampleEmbedding(i);
+            const QString id = i == 29 ? u"orphan-vector"_s : ids[i * 2];
+            if (i != 29)
+                expected.insert(id, values);
+            idx += (i ? "," : "") + QJsonDocument(QJsonArray {id}).toJson(QJsonDocument::Compact).mid(1).chopped(1)
+                + ":[" + text.join(',') + "]";
+        }
+        idx += "}}";
+        QFile file(srcDir + u"/vectors.idx"_s);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(idx);
+        file.close();
+
+        const QString pg = newPostgresWithVectors();
+        {
+            auto from = open(u"sqlite:"_s + srcDir + u"/index.db"_s);
+            auto to = open(pg);
+            const CopyReport report = Copier(*from, *to, 16).run({}, OnConflict::Fail, false);
+            QCOMPARE(report.created, qint64(60));
+            QCOMPARE(report.embeddingsCarried, qint64(29));
+        }
+        // the target's data folder already has a vector of another memory: it is kept
+        const QString backDir = m_dir.filePath(u"vback"_s);
+        QDir().mkpath(backDir);
+        const auto kept = sampleEmbedding(99);
+        QFile existing(backDir + u"/vectors.idx"_s);
+        QVERIFY(existing.open(QIODevice::WriteOnly));
+        existing.write("{\"dimensions\":384,\"vectors\":{\"keep-me\":[" + kept.second.join(',') + "]}}");
+        existing.close();
+        {
+            auto from = open(pg);
+            auto to = open(u"sqlite:"_s + backDir + u"/index.db"_s, true);
+            const CopyReport report = Copier(*from, *to, 16).run({}, OnConflict::Fail, false);
+            QCOMPARE(report.created, qint64(60));
+            QCOMPARE(report.embeddingsCarried, qint64(29));
+            QVERIFY(report.embeddingsRefused.isEmpty());
+            // every field of every memory
+            const QList<Memory> got = to->getBatch(ids);
+            QCOMPARE(got.size(), 60);
+            for (const Memory& m : got) {
+                const auto truth = std::find_if(m_source.truth.begin(), m_source.truth.end(),
+                                                [&](const Memory& t) { return t.id == m.id; });
+                QVERIFY(truth != m_source.truth.end() && truth->sameFields(m));
+            }
+            const CopyReport again = Copier(*from, *to, 16).run({}, OnConflict::Fail, false);
+            QCOMPARE(again.unchanged, qint64(60));
+            QCOMPARE(again.embeddingsCarried, qint64(0));
+        }
+        // read with Qt's JSON, not the inspector's reader
+        QFile written(backDir + u"/vectors.idx"_s);
+        QVERIFY(written.open(QIODevice::ReadOnly));
+        const QJsonObject root = QJsonDocument::fromJson(written.readAll()).object();
+        QCOMPARE(root.value(u"dimensions"_s).toInt(), 384);
+        const QJsonObject vectors = root.value(u"vectors"_s).toObject();
+        QCOMPARE(vectors.size(), 30);
+        QVERIFY(vectors.contains(u"keep-me"_s));
+        for (auto it = expected.constBegin(); it != expected.constEnd(); ++it) {
+            const QJsonArray values = vectors.value(it.key()).toArray();
+            QCOMPARE(values.size(), 384);
+            for (int k = 0; k < 384; ++k)
+                QCOMPARE(float(values[k].toDouble()), it.value()[k]);
+        }
+        QCOMPARE(QDir(backDir).entryList({u"*.tmp"_s}, QDir::Files | QDir::Hidden).size(), 0);
+
+        // stores that cannot hold them say how many stayed behind
+        auto from = open(u"sqlite:"_s + srcDir + u"/index.db"_s);
+        for (const QString& target :
+             QStringList {newPostgres(), u"sqlite:"_s + m_dir.filePath(u"vectors-other.db"_s)}) {
+            auto to = open(target, true);
+            const CopyReport report = Copier(*from, *to).run({}, OnConflict::Fail, false);
+            QCOMPARE(report.created, qint64(60));
+            QCOMPARE(report.embeddingsNotCarried, qint64(29));
+        }
+        QVERIFY(!QFileInfo::exists(m_dir.filePath(u"vectors.idx"_s)));
+    }
+
+    void usearchVectorsAreCountedNotLost()
+    {
+        // a data folder of a subcog built with usearch-hnsw: binary vectors.usearch plus vectors.meta.json
+        const QString dataDir = m_dir.filePath(u"usearch"_s);
+        QDir().mkpath(dataDir);
+        const QStringList ids = m_ids.mid(200, 20);
+        auto source = open(u"sqlite:"_s + m_source.path);
+        {
+            auto index = open(u"sqlite:"_s + dataDir + u"/index.db"_s, true);
+            ExportSource what;
+            what.query.filter.ids = ids;
+            Copier(*source, *index).run(what, OnConflict::Fail, false);
+            QCOMPARE(index->embeddingStorage(), EmbeddingStorage::Apart);
+        }
+        QJsonObject idToKey;
+        for (int i = 0; i < 7; ++i)
+            idToKey.insert(ids[i * 2], i + 1);
+        idToKey.insert(u"orphan"_s, 99);
+        QFile meta(dataDir + u"/vectors.meta.json"_s);
+        QVERIFY(meta.open(QIODevice::WriteOnly));
+        meta.write(QJsonDocument(QJsonObject {{u"dimensions"_s, 384},
+                                              {u"id_to_key"_s, idToKey},
+                                              {u"key_to_id"_s, QJsonObject {}},
+                                              {u"next_key"_s, 100}})
+                       .toJson(QJsonDocument::Compact));
+        meta.close();
+        QFile binary(dataDir + u"/vectors.usearch"_s);
+        QVERIFY(binary.open(QIODevice::WriteOnly));
+        binary.write(QByteArray(64, '\x01'));
+        binary.close();
+
+        auto index = open(u"sqlite:"_s + dataDir + u"/index.db"_s);
+        auto folder = open(u"fs:"_s + m_dir.filePath(u"usearch-folder"_s), true);
+        const CopyReport report = Copier(*index, *folder, 8).run({}, OnConflict::Fail, false);
+        QCOMPARE(report.created, qint64(20));
+        QCOMPARE(report.embeddingsUnreadable, qint64(7));
+        QVERIFY(report.embeddingsUnreadableReason.contains(u"vectors.usearch"_s));
+        // and such a data folder cannot take vectors.idx embeddings: subcog would not read them
+        QCOMPARE(index->embeddingStorage(), EmbeddingStorage::None);
     }
 
     void aMemoryTheTargetCannotHoldDoesNotStopTheRest()

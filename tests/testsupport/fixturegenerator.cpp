@@ -1199,4 +1199,9 @@ QByteArray subcogFileBytes(const Memory& memory)
     return folderFile(memory, false, {}, {});
 }
 
+QByteArray subcogFileBytes(const Memory& memory, const QList<QByteArray>& embeddingText)
+{
+    return folderFile(memory, false, {}, embeddingText);
+}
+
 } // namespace Inspector::Fixtures

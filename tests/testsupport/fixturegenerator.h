@@ -95,6 +95,8 @@ GeneratedFolder writeFolderStore(const QString& folder, const GeneratorOptions& 
 
 /// The bytes subcog writes for a memory in a folder store (HEAD's format), by the independent writer.
 QByteArray subcogFileBytes(const Memory& memory);
+/// The same with the embedding's numbers written as these texts (as serde_json writes them).
+QByteArray subcogFileBytes(const Memory& memory, const QList<QByteArray>& embeddingText);
 
 /// Known serde_json (ryu) renderings of f32 values, for tests of the float writer.
 QList<QPair<float, QByteArray>> serdeFloatSamples();

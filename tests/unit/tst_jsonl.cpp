@@ -2,6 +2,7 @@
 #include "fixturegenerator.h"
 #include "jsonl.h"
 #include "testhelpers.h"
+#include "vectorsfile.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -103,6 +104,41 @@ private Q_SLOTS:
         QByteArray line;
         appendJsonLine(line, big);
         QVERIFY(line.contains("\"created_at\":9007199254740993,"));
+    }
+
+    void vectorsFilesAndVectorText()
+    {
+        // subcog's vectors.idx (compact serde_json), ids with escapes, an unknown key, whitespace anywhere
+        const QByteArray text
+            = "{ \"dimensions\" : 3, \"extra\": {\"a\": [1, true, null]},\n"
+              "  \"vectors\": {\"m\\u00fc\\\"1\": [0.1, 1e-7 ,-2.5e-7], \"m2\": [3.4028235e38,0.0,-0.5]}}";
+        QString reason;
+        const auto file = parseVectorsFile(text, &reason);
+        QVERIFY2(file, qPrintable(reason));
+        QCOMPARE(file->dimensions, 3);
+        QCOMPARE(file->vectors.size(), 2);
+        QCOMPARE(file->vectors.value(u"m\u00fc\"1"_s), (QList<float> {0.1f, 1e-7f, -2.5e-7f}));
+        QCOMPARE(file->vectors.value(u"m2"_s), (QList<float> {3.4028235e38f, 0.0f, -0.5f}));
+        // written back compact, f32 in serde's shortest form, ids sorted
+        QCOMPARE(serializeVectorsFile(*file),
+                 QByteArray("{\"dimensions\":3,\"vectors\":{\"m2\":[3.4028235e38,0.0,-0.5],")
+                     + QString(u"\"m\u00fc\\\"1\""_s).toUtf8() + ":[0.1,1e-7,-2.5e-7]}}");
+        for (const QByteArray& bad :
+             {QByteArray("{\"vectors\":{}}"), QByteArray("{\"dimensions\":384,\"vectors\":{\"a\":[1,]}}"),
+              QByteArray("{\"dimensions\":384,\"vectors\":{\"a\":[1e99]}}"), QByteArray("[]")}) {
+            QVERIFY2(!parseVectorsFile(bad, &reason), bad.constData());
+            QVERIFY(!reason.isEmpty());
+        }
+        // pgvector's embedding::text (and a JSONB array's text) read the same way
+        QCOMPARE(parseVectorText("[0.1,1e-07,-2.5e-07]"),
+                 (std::optional<QList<float>>(QList<float> {0.1f, 1e-7f, -2.5e-7f})));
+        QCOMPARE(parseVectorText("[0.5, 2]"), (std::optional<QList<float>>(QList<float> {0.5f, 2.0f})));
+        QVERIFY(!parseVectorText("[0.5,"));
+        QVERIFY(!parseVectorText("0.5"));
+        QCOMPARE(vectorText({1.0f, 1e21f, 0.033333335f}), QByteArray("[1.0,1e21,0.033333335]"));
+        QVERIFY(vectorProblem({1.0f, 2.0f}, 2).isEmpty());
+        QVERIFY(!vectorProblem({1.0f}, 2).isEmpty());
+        QVERIFY(!vectorProblem({1.0f, std::numeric_limits<float>::quiet_NaN()}, 2).isEmpty());
     }
 };
 
