@@ -408,6 +408,45 @@ void MainWindow::focusResults()
                                                    QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
 }
 
+QString MainWindow::helpText() const
+{
+    const QList<std::pair<QString, QString>> words {
+        {u"word \"two words\""_s, tr("memories whose content has every word (full-text search)")},
+        {u"ns:decisions"_s, tr("namespace (namespace:, aliases such as techdebt); repeat for any of several")},
+        {u"tag:rust tag:a,b"_s, tr("carries the tag; a comma list means any of them; repeat for all")},
+        {u"-tag:old"_s, tr("carries none of these tags")},
+        {u"since:7d"_s, tr("created in the last N days (d), hours (h) or weeks (w); a bare number is days")},
+        {u"project:github.com/org/repo"_s, tr("project id equals (proj:, repo:)")},
+        {u"branch:main"_s, tr("branch equals")},
+        {u"path:src/*"_s, tr("file path matches, * is a wildcard (file:, file_path:)")},
+        {u"source:*.rs"_s, tr("source matches, * is a wildcard (src:)")},
+        {u"status:archived"_s, tr("status is one of the given")},
+    };
+    QString html = u"<h3>%1</h3><p>%2</p><table cellspacing=\"6\">"_s.arg(
+        tr("Filter language"),
+        tr("subcog's words, AND-ed. A word that is not understood shows nothing until it "
+           "is fixed, so that a Delete or Export never covers more than was meant."));
+    for (const auto& [word, meaning] : words)
+        html += u"<tr><td><code>%1</code></td><td>%2</td></tr>"_s.arg(word.toHtmlEscaped(), meaning.toHtmlEscaped());
+    html += u"</table><h3>%1</h3><table cellspacing=\"6\">"_s.arg(tr("Shortcuts"));
+    QList<std::pair<QString, QString>> keys;
+    for (QAction* a : findChildren<QAction*>()) {
+        if (a->shortcuts().isEmpty())
+            continue;
+        QStringList sequences;
+        for (const QKeySequence& k : a->shortcuts())
+            sequences << k.toString(QKeySequence::NativeText);
+        keys.append({sequences.join(u", "_s), a->text().remove(u'&').remove(u"…"_s)});
+    }
+    keys.append({tr("Ctrl+S / Esc"), tr("save / discard the detail pane's edits")});
+    keys.append({tr("Enter, Down"), tr("from the filter bar to the results")});
+    keys.append({tr("Tab"), tr("from the table to the detail pane")});
+    std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+    for (const auto& [key, what] : keys)
+        html += u"<tr><td><b>%1</b></td><td>%2</td></tr>"_s.arg(key.toHtmlEscaped(), what.toHtmlEscaped());
+    return html + u"</table>"_s;
+}
+
 void MainWindow::addShortcutsToToolTips()
 {
     for (QAction* a : findChildren<QAction*>()) {
@@ -558,6 +597,14 @@ void MainWindow::createActions()
     connect(m_copyId, &QAction::triggered, this, [this] { copyIdsToClipboard(false); });
     m_copyUrn = new QAction(tr("Copy &URN"), this);
     connect(m_copyUrn, &QAction::triggered, this, [this] { copyIdsToClipboard(true); });
+    m_help = new QAction(icon(u"help-about"_s), tr("&Filter Language and Shortcuts"), this);
+    m_help->setShortcut(QKeySequence::HelpContents);
+    connect(m_help, &QAction::triggered, this, [this] {
+        QMessageBox box(QMessageBox::NoIcon, tr("Filter Language and Shortcuts"), helpText(), QMessageBox::Close, this);
+        box.setObjectName(u"helpBox"_s);
+        box.setTextFormat(Qt::RichText);
+        box.exec();
+    });
     m_about = new QAction(icon(u"help-about"_s), tr("&About Subcog Inspector"), this);
     m_about->setMenuRole(QAction::AboutRole);
     connect(m_about, &QAction::triggered, this, [this] {
@@ -612,6 +659,8 @@ void MainWindow::createMenus()
     view->addAction(m_refresh);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(m_help);
+    help->addSeparator();
     help->addAction(m_about);
 
     QToolBar* bar = addToolBar(tr("Main"));

@@ -77,6 +77,8 @@ private:
     void createActions();
     void createMenus();
     void addShortcutsToToolTips();
+    /// Help ▸ Filter Language and Shortcuts: the filter words and every key the window answers to.
+    QString helpText() const;
     void copyCellValue(const QModelIndex& index);
     /// Moves the keyboard to the table (from the filter bar: Enter or Down).
     void focusResults();
@@ -159,6 +161,7 @@ private:
     QAction* m_columns = nullptr;
     QAction* m_resetLayout = nullptr;
     QAction* m_detailToggle = nullptr;
+    QAction* m_help = nullptr;
     QAction* m_about = nullptr;
     QAction* m_export = nullptr;
     QAction* m_copyToStore = nullptr;

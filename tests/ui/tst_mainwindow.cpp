@@ -517,6 +517,22 @@ private Q_SLOTS:
                 claim(sc->key(), u"shortcut "_s + sc->objectName() + u" in "_s + sc->parent()->objectName());
         }
         QVERIFY2(clashes.isEmpty(), qPrintable(clashes.join(u"; "_s)));
+        // Help lists the filter words and the keys
+        QString help;
+        auto* reader = new QTimer(this);
+        reader->setInterval(20);
+        connect(reader, &QTimer::timeout, this, [reader, &help] {
+            if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+                help = box->text();
+                reader->stop();
+                reader->deleteLater();
+                box->close();
+            }
+        });
+        reader->start();
+        action(*w, u"Filter Language and Shortcuts"_s)->trigger();
+        for (const QString& expected : {u"since:7d"_s, u"-tag:old"_s, u"Ctrl+E"_s, u"Ctrl+Shift+Z"_s, u"Export"_s})
+            QVERIFY2(help.contains(expected), qPrintable(expected));
         // tooltips name their keys
         QVERIFY2(action(*w, u"Export…"_s)->toolTip().contains(u"Ctrl+E"_s),
                  qPrintable(action(*w, u"Export…"_s)->toolTip()));
