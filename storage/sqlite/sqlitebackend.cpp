@@ -1735,8 +1735,11 @@ QList<RecordIssue> SqliteBackend::storeIssues()
         return issues;
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     q.setForwardOnly(true);
-    const QString sql = u"SELECT f.id, COUNT(*) AS n, EXISTS (SELECT 1 FROM memories m WHERE m.id = f.id) AS known "
-                        "FROM memories_fts f GROUP BY f.id HAVING n > 1 OR NOT known ORDER BY f.id"_s;
+    // FTS5 columns keep the type they were given: an id written as an integer matches the memories row's text id
+    // only as text (the memories row is read by its text too)
+    const QString sql
+        = u"SELECT fid, COUNT(*) AS n, EXISTS (SELECT 1 FROM memories m WHERE m.id = fid) AS known "
+          "FROM (SELECT CAST(id AS TEXT) AS fid FROM memories_fts) GROUP BY fid HAVING n > 1 OR NOT known ORDER BY fid"_s;
     if (!q.exec(sql))
         fail(u"checking the full-text table failed"_s, q.lastError(), sql);
     while (q.next()) {

@@ -258,6 +258,39 @@ private Q_SLOTS:
         }
     }
 
+    void integerFullTextIdIsNoOrphan()
+    {
+        // an external writer bound the id as an integer: memories keeps it as text (column affinity), the FTS row as
+        // an integer; the memory is read with its content, so no "without a metadata row" warning may appear
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 20;
+        options.anomalies = false;
+        const GeneratedStore store = writeSqliteStore(dir.filePath(u"index.db"_s), SqliteLayout::Head, options);
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"int-writer"_s);
+            db.setDatabaseName(store.path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(u"INSERT INTO memories (id, namespace, domain, status, created_at, tags) "
+                           "VALUES (1767031535646420000, 'decisions', 'project', 'active', 1767000100, 'a')"_s));
+            QVERIFY(q.exec(u"INSERT INTO memories_fts (id, content, tags) "
+                           "VALUES (1767031535646420000, 'integer id text', 'a')"_s));
+        }
+        QSqlDatabase::removeDatabase(u"int-writer"_s);
+        auto backend = SqliteBackend::open(store.path, SqliteBackend::OpenMode::ReadOnly);
+        QByteArray out;
+        const ExportReport report = exportAll(*backend, &out);
+        QCOMPARE(report.written, qint64(21));
+        const auto records = Testing::parseJsonLines(out);
+        QCOMPARE(records.value(u"1767031535646420000"_s).value(u"content"_s).toString(), u"integer id text"_s);
+        QStringList warnings;
+        for (const RecordIssue& issue : report.storeIssues)
+            warnings << issue.id + u": "_s + issue.reason;
+        QVERIFY2(warnings.isEmpty(), qPrintable(warnings.join(u'\n')));
+        QVERIFY(backend->storeIssues().isEmpty());
+    }
+
     void wholeScanSparesTheIntegrityQuery()
     {
         // after a whole export found one FTS row per memory, storeIssues has nothing to add until the store changes
