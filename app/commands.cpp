@@ -215,13 +215,16 @@ int commandExport(Session& s, const QString& store)
             throw writeFailure(saveFile->errorString());
         for (const RecordIssue& issue : report.skipped)
             err() << "subcog-inspector: skipped " << issue.id << ": " << issue.reason << Qt::endl;
-        for (const RecordIssue& issue : report.storeIssues)
+        for (const RecordIssue& issue : report.storeIssues + report.warnings)
             err() << "subcog-inspector: warning: " << issue.id << ": " << issue.reason << Qt::endl;
         if (!report.skipped.isEmpty()) {
             err() << "subcog-inspector: " << report.written << " of " << report.expected << " memories written; "
                   << report.skipped.size() << " could not be decoded" << Qt::endl;
             return ExitPartial;
         }
+        if (!report.warnings.isEmpty())
+            err() << "subcog-inspector: " << report.written << " of " << report.expected << " memories written; "
+                  << report.warnings.size() << " warnings" << Qt::endl;
         return ExitOk;
     } catch (const StorageError& error) {
         reportError(error);
@@ -325,10 +328,15 @@ int commandCopy(Session& s, const QString& source, const QString& target)
             err() << Qt::endl;
         for (const RecordIssue& issue : report.failed)
             err() << "subcog-inspector: not copied: " << issue.id << ": " << issue.reason << Qt::endl;
+        for (const RecordIssue& issue : report.warnings)
+            err() << "subcog-inspector: warning: " << issue.id << ": " << issue.reason << Qt::endl;
         out() << (dryRun ? "dry run, nothing written: " : "") << report.read << " of " << report.expected << " read; "
               << report.created << (dryRun ? " would be created, " : " created, ") << report.overwritten
               << (dryRun ? " would be overwritten, " : " overwritten, ") << report.unchanged << " already equal, "
               << report.skipped << " skipped (in the target with other values), " << report.failed.size() << " failed"
+              << (report.warnings.isEmpty()
+                      ? QString()
+                      : u", "_s + QString::number(report.warnings.size()) + u" warnings (listed on stderr)"_s)
               << Qt::endl;
         if (!report.stoppedAt.isEmpty()) {
             err() << "subcog-inspector: stopped at " << report.stoppedAt

@@ -113,11 +113,6 @@ QString domainJson(const Domain& d)
     return QString::fromUtf8(out);
 }
 
-QString domainJson(const QString& display)
-{
-    return domainJson(Domain::fromDisplayString(display));
-}
-
 // Every Domain whose display string is `display` (Domain::toString() is not one-to-one).
 QList<Domain> domainsDisplayedAs(const QString& display)
 {
@@ -132,8 +127,8 @@ QList<Domain> domainsDisplayedAs(const QString& display)
                << Domain {std::nullopt, std::nullopt, s[0]};
     else if (s.size() == 2)
         result << Domain {s[0], std::nullopt, s[1]} << Domain {s[0], s[1], std::nullopt};
-    else if (s.size() == 3)
-        result << Domain {s[0], s[1], s[2]};
+    else if (s.size() >= 3)
+        result << Domain::fromDisplayString(display);
     return result;
 }
 
@@ -444,10 +439,12 @@ QList<Memory> PostgresBackend::decodeRows(const pqxx::result& result) const
         m.status = fromStd(row[CStatus]);
         m.flagEnumStrings();
         if (m_layout == Layout::Split) {
-            m.domain = Domain {text(CDomainOrg), text(CDomainProject), text(CDomainRepo)}.toString();
+            m.domainParts = Domain {text(CDomainOrg), text(CDomainProject), text(CDomainRepo)};
+            m.domain = m.domainParts->toString();
         } else {
             const QString raw = row[CDomain].is_null() ? QString() : fromStd(row[CDomain]);
             if (const auto parsed = parseDomainJson(raw)) {
+                m.domainParts = parsed; // the display string alone cannot tell X/P from X/Y
                 m.domain = parsed->toString();
             } else {
                 // not JSON (older writers, hand edits): the string is kept as it is
@@ -797,7 +794,8 @@ void PostgresBackend::writeRow(pqxx::transaction_base& tx, const Memory& memory)
     set("content", !e || e->content != memory.content, [&]() -> QString { return write.add(memory.content); });
     set("namespace", !e || e->namespaceName != memory.namespaceName,
         [&]() -> QString { return write.add(memory.namespaceName); });
-    set("domain", !e || e->domain != memory.domain, [&]() -> QString { return write.add(domainJson(memory.domain)); });
+    set("domain", !e || e->domain != memory.domain || e->domainForWrite() != memory.domainForWrite(),
+        [&]() -> QString { return write.add(domainJson(memory.domainForWrite())); });
     set("project_id", !e || e->projectId != memory.projectId, [&]() -> QString { return optText(memory.projectId); });
     set("branch", !e || e->branch != memory.branch, [&]() -> QString { return optText(memory.branch); });
     set("file_path", !e || e->filePath != memory.filePath, [&]() -> QString { return optText(memory.filePath); });

@@ -705,8 +705,9 @@ void SqliteBackend::attachContent(QList<RawRow>& rows, QList<Memory>& out, QList
         const auto& v = row.values;
         auto issue = [&](const QString& reason) {
             if (issues) {
-                issues->append(RecordIssue {
-                    v[FId].isNull() ? u"(rowid "_s + QString::number(row.rowid) + u')' : v[FId].toString(), reason});
+                issues->append(
+                    RecordIssue {v[FId].isNull() ? u"(rowid "_s + QString::number(row.rowid) + u')' : v[FId].toString(),
+                                 reason, true});
             }
         };
         if (v[FId].isNull() || v[FId].toString().isEmpty()) {
@@ -1601,7 +1602,13 @@ bool SqliteBackend::scanJsonLines(const MemoryQuery& query, const JsonLinesSink&
                 from = pendingAt[i];
                 // rows that could not be decoded have no memory (and an issue); ids are unique
                 if (next < memories.size() && memories[next].id == pending[i].values[FId].toString()) {
-                    appendJsonLine(merged, memories[next++]);
+                    const Memory& m = memories[next++];
+                    if (m.flags & MemoryFlag::MissingContent) {
+                        // missing is not empty: left out and named, as the general export does
+                        issues.append(RecordIssue {m.id, missingContentReason(), true});
+                        continue;
+                    }
+                    appendJsonLine(merged, m);
                     ++written;
                 }
             }

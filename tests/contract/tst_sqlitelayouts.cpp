@@ -47,8 +47,10 @@ std::pair<QByteArray, QByteArray> bothWays(SqliteBackend& backend, const MemoryQ
     backend.scan(
         query,
         [&](QList<Memory>& memories, QList<RecordIssue>&) {
-            for (const Memory& m : memories)
-                appendJsonLine(general, m);
+            for (const Memory& m : memories) {
+                if (!(m.flags & MemoryFlag::MissingContent)) // left out of exports, as the Exporter does
+                    appendJsonLine(general, m);
+            }
             return true;
         },
         batch);
@@ -133,9 +135,15 @@ private Q_SLOTS:
         QString error;
         const auto records = Testing::parseJsonLines(exported, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
-        QCOMPARE(report.written, qint64(store.truth.size()));
-        QCOMPARE(records.size(), store.truth.size());
+        // a memory without its full-text row is named and left out, never exported with empty content
+        const qsizetype exportable = store.truth.size() - store.missingContentIds.size();
+        QCOMPARE(report.written, qint64(exportable));
+        QCOMPARE(records.size(), exportable);
         for (const Memory& truth : store.truth) {
+            if (store.missingContentIds.contains(truth.id)) {
+                QVERIFY(!records.contains(truth.id));
+                continue;
+            }
             QVERIFY2(records.contains(truth.id), qPrintable(u"missing "_s + truth.id));
             const QStringList diffs = Testing::diffRecords(records.value(truth.id), toJson(truth));
             QVERIFY2(diffs.isEmpty(), qPrintable(truth.id + u": "_s + diffs.join(u"; "_s)));
@@ -144,7 +152,7 @@ private Q_SLOTS:
         for (const RecordIssue& issue : report.skipped)
             skipped << issue.id;
         skipped.sort();
-        QStringList undecodable = store.undecodableIds;
+        QStringList undecodable = store.undecodableIds + store.missingContentIds;
         undecodable.sort();
         QCOMPARE(skipped, undecodable);
         QStringList orphans;
@@ -485,9 +493,11 @@ private Q_SLOTS:
         QByteArray exported;
         exportAll(*backend, &exported, 50);
         const auto records = Testing::parseJsonLines(exported);
-        QCOMPARE(records.size(), store.truth.size());
+        QCOMPARE(records.size(), store.truth.size() - store.missingContentIds.size());
         for (const Memory& truth : store.truth)
-            QVERIFY2(Testing::diffRecords(records.value(truth.id), toJson(truth)).isEmpty(), qPrintable(truth.id));
+            QVERIFY2(store.missingContentIds.contains(truth.id)
+                         || Testing::diffRecords(records.value(truth.id), toJson(truth)).isEmpty(),
+                     qPrintable(truth.id));
         QStringList ids;
         for (const Memory& m : store.truth)
             ids.prepend(m.id);
