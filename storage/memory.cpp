@@ -172,6 +172,11 @@ QString missingContentReason()
            "written with empty content"_s;
 }
 
+QString invalidUtf8Reason(const QString& field)
+{
+    return field + u" is not valid UTF-8: each invalid byte sequence is read, exported and copied as U+FFFD"_s;
+}
+
 std::optional<QString> subcogReadsDomainOtherwise(const Memory& m, bool fromSqlite, bool intoSqlite)
 {
     if (fromSqlite == intoSqlite)

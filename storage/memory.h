@@ -151,6 +151,10 @@ struct Memory
 /// would be a memory with empty content.
 QString missingContentReason();
 
+/// What a store's text that is not valid UTF-8 becomes: each invalid sequence reads as U+FFFD, and is shown,
+/// exported and copied so. The warning names the field.
+QString invalidUtf8Reason(const QString& field);
+
 /// A copy between a SQLite store and a store that keeps the domain's three parts: why subcog would read the copy's
 /// domain otherwise than the original's (spec §3.4: SQLite's lossy parse), or nothing. The data is kept as stored.
 std::optional<QString> subcogReadsDomainOtherwise(const Memory& memory, bool fromSqlite, bool intoSqlite);

@@ -423,12 +423,34 @@ QString PostgresBackend::selectList() const
     return list.join(u", "_s);
 }
 
-QList<Memory> PostgresBackend::decodeRows(const pqxx::result& result) const
+QList<Memory> PostgresBackend::decodeRows(const pqxx::result& result, QList<RecordIssue>* issues) const
 {
     QList<Memory> out;
     out.reserve(qsizetype(result.size()));
     for (const auto& row : result) {
         Memory m;
+        if (issues) {
+            // a SQL_ASCII database stores any bytes; UTF-8 databases cannot hold invalid text
+            for (const auto& [column, name] : {std::pair {CId, "id"},
+                                               {CContent, "content"},
+                                               {CNamespace, "namespace"},
+                                               {CDomain, "domain"},
+                                               {CDomainOrg, "domain_org"},
+                                               {CDomainProject, "domain_project"},
+                                               {CDomainRepo, "domain_repo"},
+                                               {CProjectId, "project_id"},
+                                               {CBranch, "branch"},
+                                               {CFilePath, "file_path"},
+                                               {CStatus, "status"},
+                                               {CTags, "tags"},
+                                               {CSource, "source"},
+                                               {CSourceMemoryIds, "source_memory_ids"}}) {
+                const auto& field = row[column];
+                if (!field.is_null() && !QByteArrayView(field.c_str(), qsizetype(field.size())).isValidUtf8())
+                    issues->append(
+                        RecordIssue {fromStd(row[CId]), invalidUtf8Reason(QString::fromLatin1(name)), false});
+            }
+        }
         auto text = [&](int c) { return row[c].is_null() ? std::optional<QString>() : fromStd(row[c]); };
         auto number = [&](int c) {
             return row[c].is_null() ? std::optional<qint64>() : std::optional<qint64>(row[c].as<long long>());
@@ -576,8 +598,7 @@ PostgresBackend::Sql PostgresBackend::whereClause(const MemoryFilter& f) const
     return sql;
 }
 
-QList<Memory> PostgresBackend::getBatch(const QStringList& ids,
-                                        QList<RecordIssue>* /*issues: none, the columns are typed*/)
+QList<Memory> PostgresBackend::getBatch(const QStringList& ids, QList<RecordIssue>* issues)
 {
     if (ids.isEmpty())
         return {};
@@ -588,7 +609,7 @@ QList<Memory> PostgresBackend::getBatch(const QStringList& ids,
             + u"::text[])"_s;
         const pqxx::result r = sql.exec(tx);
         QHash<QString, Memory> found;
-        for (Memory& m : decodeRows(r))
+        for (Memory& m : decodeRows(r, issues))
             found.insert(m.id, std::move(m));
         QList<Memory> result;
         for (const QString& id : ids) {
@@ -705,7 +726,7 @@ Page PostgresBackend::query(const MemoryQuery& query)
             sql.text += u" OFFSET "_s + sql.add(query.skip) + u"::bigint"_s;
         const pqxx::result r = sql.exec(tx);
         Page page;
-        page.memories = decodeRows(r);
+        page.memories = decodeRows(r, &page.issues);
         if (!page.memories.isEmpty() && page.memories.size() >= query.limit) {
             page.next = Cursor::of(page.memories.last(), query.sortKey);
         }

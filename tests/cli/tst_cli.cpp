@@ -254,6 +254,30 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains("no full-text row"), r.err.constData());
     }
 
+    void exportNamesInvalidUtf8()
+    {
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 10;
+        options.anomalies = false;
+        const auto store = writeSqliteStore(dir.filePath(u"bytes.db"_s), SqliteLayout::Head, options);
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"cli-bytes"_s);
+            db.setDatabaseName(store.path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(
+                q.exec(u"INSERT INTO memories (id, namespace, domain, status, created_at, tags, source) VALUES "
+                       "('bad_source', 'decisions', 'project', 'active', 1767000100, 'a', CAST(X'73FE' AS TEXT))"_s));
+            QVERIFY(q.exec(u"INSERT INTO memories_fts (id, content, tags) VALUES ('bad_source', 'text', 'a')"_s));
+        }
+        QSqlDatabase::removeDatabase(u"cli-bytes"_s);
+        const Result r = run({u"export"_s, store.path, u"--format"_s, u"jsonl"_s});
+        QCOMPARE(r.exitCode, 0); // written, with U+FFFD, and named
+        QVERIFY2(r.err.contains("warning: bad_source: source is not valid UTF-8"), r.err.constData());
+        QCOMPARE(Testing::parseJsonLines(r.out).value(u"bad_source"_s).value(u"source"_s).toString(), u"s\uFFFD"_s);
+    }
+
     void cleanStoreExitsZero()
     {
         QTemporaryDir dir;

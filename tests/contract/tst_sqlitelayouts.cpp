@@ -266,6 +266,65 @@ private Q_SLOTS:
         }
     }
 
+    void invalidUtf8IsNamedWithItsField()
+    {
+        // SQLite stores whatever bytes it is given; invalid UTF-8 reads as U+FFFD, and every read that decodes it
+        // (export's JSON Lines path, pages, lookups by id) names the memory and the field
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 20;
+        options.anomalies = false;
+        const GeneratedStore store = writeSqliteStore(dir.filePath(u"index.db"_s), SqliteLayout::Head, options);
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"bytes-writer"_s);
+            db.setDatabaseName(store.path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            const QStringList statements {
+                u"INSERT INTO memories (id, namespace, domain, status, created_at, tags) "
+                "VALUES ('bad_content', 'decisions', 'project', 'active', 1767000100, 'a')"_s,
+                u"INSERT INTO memories_fts (id, content, tags) VALUES ('bad_content', CAST(X'61FF62' AS TEXT), 'a')"_s,
+                u"INSERT INTO memories (id, namespace, domain, status, created_at, tags, branch) "
+                "VALUES ('bad_branch', 'decisions', 'project', 'active', 1767000100, 'a', CAST(X'6DC0' AS TEXT))"_s,
+                u"INSERT INTO memories_fts (id, content, tags) VALUES ('bad_branch', 'text', 'a')"_s,
+                // a stray continuation byte, which Qt's driver would read as U+0080
+                u"INSERT INTO memories (id, namespace, domain, status, created_at, tags) "
+                "VALUES ('stray_byte', 'decisions', 'project', 'active', 1767000100, CAST(X'6180' AS TEXT))"_s,
+                u"INSERT INTO memories_fts (id, content, tags) VALUES ('stray_byte', 'text', 'a')"_s,
+                // valid text with U+FFFD and Latin-1 punctuation is no finding
+                u"INSERT INTO memories (id, namespace, domain, status, created_at, tags) "
+                "VALUES ('fine_text', 'decisions', 'project', 'active', 1767000100, 'a')"_s,
+                u"INSERT INTO memories_fts (id, content, tags) VALUES ('fine_text', '� «©°»', 'a')"_s,
+            };
+            for (const QString& sql : statements)
+                QVERIFY2(q.exec(sql), qPrintable(sql + u": "_s + q.lastError().text()));
+        }
+        QSqlDatabase::removeDatabase(u"bytes-writer"_s);
+        const QStringList expected {u"bad_branch: branch"_s, u"bad_content: content"_s, u"stray_byte: tags"_s};
+        auto named = [](const QList<RecordIssue>& issues) {
+            QStringList out;
+            for (const RecordIssue& issue : issues) {
+                if (issue.reason.contains(u"not valid UTF-8"_s) && !issue.unreadable)
+                    out << issue.id + u": "_s + issue.reason.section(u' ', 0, 0);
+            }
+            out.sort();
+            return out;
+        };
+        auto backend = SqliteBackend::open(store.path, SqliteBackend::OpenMode::ReadOnly);
+        QByteArray out;
+        const ExportReport report = exportAll(*backend, &out);
+        QCOMPARE(report.written, qint64(24)); // written, with U+FFFD, and named
+        QVERIFY(report.skipped.isEmpty());
+        QCOMPARE(named(report.warnings), expected);
+        QCOMPARE(Testing::parseJsonLines(out).value(u"bad_content"_s).value(u"content"_s).toString(), u"a\uFFFDb"_s);
+        QList<RecordIssue> issues;
+        backend->getBatch({u"bad_content"_s, u"bad_branch"_s, u"stray_byte"_s, u"fine_text"_s}, &issues);
+        QCOMPARE(named(issues), expected);
+        MemoryQuery page;
+        page.limit = 100;
+        QCOMPARE(named(backend->query(page).issues), expected);
+    }
+
     void integerFullTextIdIsNoOrphan()
     {
         // an external writer bound the id as an integer: memories keeps it as text (column affinity), the FTS row as
