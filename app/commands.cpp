@@ -247,13 +247,16 @@ int commandExport(Session& s, const QString& store)
             file->commit();
         for (const RecordIssue& issue : report.skipped)
             err() << "subcog-inspector: skipped " << shown(issue.id) << ": " << shown(issue.reason) << Qt::endl;
-        for (const RecordIssue& issue : report.storeIssues)
+        for (const RecordIssue& issue : report.storeIssues + report.warnings)
             err() << "subcog-inspector: warning: " << shown(issue.id) << ": " << shown(issue.reason) << Qt::endl;
         if (!report.skipped.isEmpty()) {
             err() << "subcog-inspector: " << report.written << " of " << report.expected << " memories written; "
                   << report.skipped.size() << " could not be decoded" << Qt::endl;
             return ExitPartial;
         }
+        if (!report.warnings.isEmpty())
+            err() << "subcog-inspector: " << report.written << " of " << report.expected << " memories written; "
+                  << report.warnings.size() << " warnings" << Qt::endl;
         return ExitOk;
     } catch (const StorageError& error) {
         reportError(error);
@@ -381,10 +384,15 @@ int commandCopy(Session& s, const QString& source, const QString& target)
             err() << Qt::endl;
         for (const RecordIssue& issue : report.failed)
             err() << "subcog-inspector: not copied: " << shown(issue.id) << ": " << shown(issue.reason) << Qt::endl;
+        for (const RecordIssue& issue : report.warnings)
+            err() << "subcog-inspector: warning: " << shown(issue.id) << ": " << shown(issue.reason) << Qt::endl;
         out() << (dryRun ? "dry run, nothing written: " : "") << report.read << " of " << report.expected << " read; "
               << report.created << (dryRun ? " would be created, " : " created, ") << report.overwritten
               << (dryRun ? " would be overwritten, " : " overwritten, ") << report.unchanged << " already equal, "
               << report.skipped << " skipped (in the target with other values), " << report.failed.size() << " failed"
+              << (report.warnings.isEmpty()
+                      ? QString()
+                      : u", "_s + QString::number(report.warnings.size()) + u" warnings (listed on stderr)"_s)
               << Qt::endl;
         printAroundCopy(report);
         if (!report.stoppedAt.isEmpty()) {

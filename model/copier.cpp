@@ -35,18 +35,21 @@ CopyReport Copier::run(const ExportSource& what, OnConflict onConflict, bool dry
     AroundCopy around(m_source, m_target, report, dryRun);
     BatchReader reader(m_source, what, m_batchSize);
     report.expected = reader.expected();
+    const bool fromSqlite = m_source.kind() == "sqlite"_L1;
+    const bool intoSqlite = m_target.kind() == "sqlite"_L1;
     QList<Memory> batch;
     QList<RecordIssue> issues;
     while (reader.next(&batch, &issues)) {
-        for (const RecordIssue& issue : std::as_const(issues)) {
-            if (issue.unreadable)
-                report.failed.append(issue);
-        }
+        for (const RecordIssue& issue : std::as_const(issues))
+            (issue.unreadable ? report.failed : report.warnings).append(issue);
         issues.clear();
         QList<Memory> readable;
         for (const Memory& m : std::as_const(batch)) {
             if (m.flags & MemoryFlag::Locked)
                 report.failed.append(RecordIssue {m.id, u"encrypted, and "_s + Encryption::missingKeyReason(), true});
+            else if (m.flags & MemoryFlag::MissingContent)
+                // written, it would be an empty memory that subcog can see: missing is not empty
+                report.failed.append(RecordIssue {m.id, missingContentReason(), true});
             else
                 readable << m;
         }
@@ -64,10 +67,15 @@ CopyReport Copier::run(const ExportSource& what, OnConflict onConflict, bool dry
         QList<Memory> toWrite;
         qint64 created = 0;
         qint64 overwritten = 0;
+        auto domainFinding = [&](const Memory& m) {
+            if (const auto finding = subcogReadsDomainOtherwise(m, fromSqlite, intoSqlite))
+                report.warnings.append(RecordIssue {m.id, *finding, false});
+        };
         for (const Memory& m : std::as_const(readable)) {
             const auto it = existing.constFind(m.id);
             if (it == existing.constEnd()) {
                 toWrite << m;
+                domainFinding(m);
                 ++created;
             } else if (it->sameFields(m)) {
                 ++report.unchanged;
@@ -81,6 +89,7 @@ CopyReport Copier::run(const ExportSource& what, OnConflict onConflict, bool dry
                 return report; // nothing of this batch is written
             } else {
                 toWrite << m;
+                domainFinding(m);
                 ++overwritten;
             }
         }

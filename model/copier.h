@@ -25,6 +25,8 @@ struct CopyReport
     qint64 unchanged = 0; ///< already in the target with every field equal
     qint64 skipped = 0; ///< in the target already, left alone (OnConflict::Skip)
     QList<RecordIssue> failed; ///< could not be read from the source or written to the target
+    /// copied as stored, with a finding: text the source could not decode exactly, a domain subcog reads otherwise
+    QList<RecordIssue> warnings;
     QString stoppedAt; ///< OnConflict::Fail: the id that stopped the copy
     bool cancelled = false;
     bool dryRun = false;

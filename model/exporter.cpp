@@ -518,6 +518,10 @@ ExportReport Exporter::run(const ExportSource& source, QIODevice& out, const Pro
                     RecordIssue {memory.id, u"encrypted, and "_s + Encryption::missingKeyReason(), true});
                 continue;
             }
+            if (memory.flags & MemoryFlag::MissingContent) {
+                report.skipped.append(RecordIssue {memory.id, missingContentReason(), true});
+                continue;
+            }
             encoder->record(buffer, memory);
             ++report.written;
         }
@@ -526,8 +530,12 @@ ExportReport Exporter::run(const ExportSource& source, QIODevice& out, const Pro
             cancelled = true;
         return !cancelled;
     };
+    auto takeIssues = [&](const QList<RecordIssue>& issues) {
+        for (const RecordIssue& issue : issues)
+            (issue.unreadable ? report.skipped : report.warnings).append(issue);
+    };
     auto takeLines = [&](const QByteArray& lines, qint64 count, QList<RecordIssue>& issues) {
-        report.skipped.append(issues);
+        takeIssues(issues);
         if (m_format == ExportFormat::JsonLines && buffer.isEmpty()) {
             // already the file's bytes: written as they are, without a copy into the buffer
             writer.write(lines);
@@ -552,14 +560,18 @@ ExportReport Exporter::run(const ExportSource& source, QIODevice& out, const Pro
         m_backend.scan(
             q,
             [&](QList<Memory>& memories, QList<RecordIssue>& issues) {
-                report.skipped.append(issues);
+                takeIssues(issues);
                 return take(memories);
             },
             m_batchSize);
     } else {
         QList<Memory> batch;
-        while (!cancelled && reader.next(&batch, &report.skipped))
+        QList<RecordIssue> issues;
+        while (!cancelled && reader.next(&batch, &issues)) {
+            takeIssues(issues);
+            issues.clear();
             take(batch);
+        }
     }
     if (cancelled) {
         report.cancelled = true;

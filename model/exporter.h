@@ -91,6 +91,7 @@ struct ExportReport
     qint64 expected = 0; ///< memories the source named when the export started
     QList<RecordIssue> skipped; ///< records that could not be decoded, not written
     QList<RecordIssue> storeIssues; ///< problems of the store that are not a memory (orphaned rows)
+    QList<RecordIssue> warnings; ///< memories written with a finding (text that was not valid UTF-8)
     bool cancelled = false;
 };
 

@@ -383,6 +383,13 @@ RequestId MemoryTableModel::exportTo(const ExportSource& source, ExportFormat fo
             summary += u' ' + tr("Not written: %1").arg(lines.join(u"; "_s))
                 + (report.skipped.size() > 10 ? tr(" and %1 more").arg(report.skipped.size() - 10) : QString());
         }
+        if (!report.warnings.isEmpty()) {
+            QStringList lines;
+            for (const RecordIssue& issue : std::as_const(report.warnings).mid(0, 10))
+                lines << issue.id + u": "_s + issue.reason;
+            summary += u' ' + tr("Warnings: %1").arg(lines.join(u"; "_s))
+                + (report.warnings.size() > 10 ? tr(" and %1 more").arg(report.warnings.size() - 10) : QString());
+        }
         return summary;
     });
 }
@@ -425,6 +432,10 @@ RequestId MemoryTableModel::copyTo(const ExportSource& source, const QString& ta
                       .arg(r.edgesCarried)
                       .arg(r.edgesNotCarried + r.edgesDangling)
                       .arg(r.edgesDangling);
+        if (!r.warnings.isEmpty())
+            summary += u' ' + tr("%1 warnings:").arg(r.warnings.size());
+        for (const RecordIssue& issue : std::as_const(r.warnings).mid(0, 5))
+            summary += u' ' + issue.id + u": "_s + issue.reason + u'.';
         return summary;
     });
 }

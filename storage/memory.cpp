@@ -162,7 +162,48 @@ Domain Domain::fromDisplayString(const QString& text)
 {
     if (text == "user"_L1)
         return Domain {std::nullopt, u"user"_s, std::nullopt};
+    const QStringList parts = text.split(u'/');
+    if (parts.size() >= 3) // X/P/Y as spec §3.4 prints it; a repository with slashes keeps them
+        return Domain {parts[0], parts[1], parts.mid(2).join(u'/')};
     return fromSqliteString(text);
+}
+
+QString missingContentReason()
+{
+    return u"no full-text row: the content is missing (subcog cannot see this memory); left out, as it would be "
+           "written with empty content"_s;
+}
+
+QString invalidUtf8Reason(const QString& field)
+{
+    return field + u" is not valid UTF-8: each invalid byte sequence is read, exported and copied as U+FFFD"_s;
+}
+
+std::optional<QString> subcogReadsDomainOtherwise(const Memory& m, bool fromSqlite, bool intoSqlite)
+{
+    if (fromSqlite == intoSqlite)
+        return std::nullopt; // the same kind of field: subcog reads the copy as it reads the original
+    const Domain parts = m.domainForWrite();
+    if (m.domain == "user"_L1 || parts.isProjectScope())
+        return std::nullopt; // subcog's own values mean the same everywhere
+    const Domain sqliteReading = Domain::fromSqliteString(parts.toString());
+    if (sqliteReading == parts)
+        return std::nullopt;
+    auto describe = [](const Domain& d) {
+        if (d.isProjectScope())
+            return u"the project scope"_s;
+        QStringList out;
+        if (d.organization)
+            out << u"organization '"_s + *d.organization + u'\'';
+        if (d.project)
+            out << u"project '"_s + *d.project + u'\'';
+        if (d.repository)
+            out << u"repository '"_s + *d.repository + u'\'';
+        return out.join(u", "_s);
+    };
+    const QString where = fromSqlite ? u"in the SQLite source"_s : u"in the SQLite target"_s;
+    return u"domain '"_s + m.domain + u"' ("_s + describe(parts) + u"): subcog reads it "_s + where + u" as "_s
+        + describe(sqliteReading) + u"; copied as stored"_s;
 }
 
 QStringList describeFlags(MemoryFlags flags)
@@ -239,11 +280,11 @@ QString Memory::urn() const
 bool Memory::sameFields(const Memory& o) const
 {
     return id == o.id && content == o.content && namespaceName == o.namespaceName && domain == o.domain
-        && projectId == o.projectId && branch == o.branch && filePath == o.filePath && status == o.status
-        && createdAt == o.createdAt && updatedAt == o.updatedAt && tombstonedAt == o.tombstonedAt
-        && expiresAt == o.expiresAt && embedding == o.embedding && tags == o.tags && groupId == o.groupId
-        && source == o.source && isSummary == o.isSummary && sourceMemoryIds == o.sourceMemoryIds
-        && consolidationTimestamp == o.consolidationTimestamp;
+        && domainForWrite() == o.domainForWrite() && projectId == o.projectId && branch == o.branch
+        && filePath == o.filePath && status == o.status && createdAt == o.createdAt && updatedAt == o.updatedAt
+        && tombstonedAt == o.tombstonedAt && expiresAt == o.expiresAt && embedding == o.embedding && tags == o.tags
+        && groupId == o.groupId && source == o.source && isSummary == o.isSummary
+        && sourceMemoryIds == o.sourceMemoryIds && consolidationTimestamp == o.consolidationTimestamp;
 }
 
 } // namespace Inspector

@@ -71,7 +71,8 @@ struct Domain
     QString toString() const;
     /// subcog's lossy parse of a SQLite domain string (NULL/empty/`project` → project scope, …).
     static Domain fromSqliteString(const QString& text);
-    /// The domain a user means by a display string: `user` and `org` are the user and org scopes.
+    /// The domain a display string prints (spec §3.4): `user` and `org` are the user and org scopes, `X/Y` is
+    /// organization X and repository Y, `X/P/Y` organization X, project P, repository Y.
     static Domain fromDisplayString(const QString& text);
     bool isProjectScope() const { return !organization && !project && !repository; }
     friend bool operator==(const Domain&, const Domain&) = default;
@@ -145,6 +146,18 @@ struct Memory
     /// Field-by-field equality of the stored fields (flags ignored).
     bool sameFields(const Memory& other) const;
 };
+
+/// Why a memory whose content row is missing (subcog cannot see it) is left out of exports and copies: written, it
+/// would be a memory with empty content.
+QString missingContentReason();
+
+/// What a store's text that is not valid UTF-8 becomes: each invalid sequence reads as U+FFFD, and is shown,
+/// exported and copied so. The warning names the field.
+QString invalidUtf8Reason(const QString& field);
+
+/// A copy between a SQLite store and a store that keeps the domain's three parts: why subcog would read the copy's
+/// domain otherwise than the original's (spec §3.4: SQLite's lossy parse), or nothing. The data is kept as stored.
+std::optional<QString> subcogReadsDomainOtherwise(const Memory& memory, bool fromSqlite, bool intoSqlite);
 
 /// Why a stored record could not be turned into a Memory, or another problem found in a store.
 struct RecordIssue

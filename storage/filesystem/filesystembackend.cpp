@@ -459,7 +459,7 @@ QList<Memory> FilesystemBackend::getBatch(const QStringList& ids, QList<RecordIs
         if (it != m_entries.constEnd())
             result << it->memory;
         else if (issues && m_damaged.contains(id + u".json"_s))
-            issues->append(RecordIssue {id, m_damaged.value(id + u".json"_s)});
+            issues->append(RecordIssue {id, m_damaged.value(id + u".json"_s), true});
     }
     return result;
 }

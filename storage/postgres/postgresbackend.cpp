@@ -115,11 +115,6 @@ QString domainJson(const Domain& d)
     return QString::fromUtf8(out);
 }
 
-QString domainJson(const QString& display)
-{
-    return domainJson(Domain::fromDisplayString(display));
-}
-
 // Every Domain whose display string is `display` (Domain::toString() is not one-to-one).
 QList<Domain> domainsDisplayedAs(const QString& display)
 {
@@ -134,8 +129,8 @@ QList<Domain> domainsDisplayedAs(const QString& display)
                << Domain {std::nullopt, std::nullopt, s[0]};
     else if (s.size() == 2)
         result << Domain {s[0], std::nullopt, s[1]} << Domain {s[0], s[1], std::nullopt};
-    else if (s.size() == 3)
-        result << Domain {s[0], s[1], s[2]};
+    else if (s.size() >= 3)
+        result << Domain::fromDisplayString(display);
     return result;
 }
 
@@ -449,12 +444,34 @@ QString PostgresBackend::selectList() const
     return list.join(u", "_s);
 }
 
-QList<Memory> PostgresBackend::decodeRows(const pqxx::result& result) const
+QList<Memory> PostgresBackend::decodeRows(const pqxx::result& result, QList<RecordIssue>* issues) const
 {
     QList<Memory> out;
     out.reserve(qsizetype(result.size()));
     for (const auto& row : result) {
         Memory m;
+        if (issues) {
+            // a SQL_ASCII database stores any bytes; UTF-8 databases cannot hold invalid text
+            for (const auto& [column, name] : {std::pair {CId, "id"},
+                                               {CContent, "content"},
+                                               {CNamespace, "namespace"},
+                                               {CDomain, "domain"},
+                                               {CDomainOrg, "domain_org"},
+                                               {CDomainProject, "domain_project"},
+                                               {CDomainRepo, "domain_repo"},
+                                               {CProjectId, "project_id"},
+                                               {CBranch, "branch"},
+                                               {CFilePath, "file_path"},
+                                               {CStatus, "status"},
+                                               {CTags, "tags"},
+                                               {CSource, "source"},
+                                               {CSourceMemoryIds, "source_memory_ids"}}) {
+                const auto& field = row[column];
+                if (!field.is_null() && !QByteArrayView(field.c_str(), qsizetype(field.size())).isValidUtf8())
+                    issues->append(
+                        RecordIssue {fromStd(row[CId]), invalidUtf8Reason(QString::fromLatin1(name)), false});
+            }
+        }
         auto text = [&](int c) { return row[c].is_null() ? std::optional<QString>() : fromStd(row[c]); };
         auto number = [&](int c) {
             return row[c].is_null() ? std::optional<qint64>() : std::optional<qint64>(row[c].as<long long>());
@@ -465,10 +482,12 @@ QList<Memory> PostgresBackend::decodeRows(const pqxx::result& result) const
         m.status = fromStd(row[CStatus]);
         m.flagEnumStrings();
         if (m_layout == Layout::Split) {
-            m.domain = Domain {text(CDomainOrg), text(CDomainProject), text(CDomainRepo)}.toString();
+            m.domainParts = Domain {text(CDomainOrg), text(CDomainProject), text(CDomainRepo)};
+            m.domain = m.domainParts->toString();
         } else {
             const QString raw = row[CDomain].is_null() ? QString() : fromStd(row[CDomain]);
             if (const auto parsed = parseDomainJson(raw)) {
+                m.domainParts = parsed; // the display string alone cannot tell X/P from X/Y
                 m.domain = parsed->toString();
             } else {
                 // not JSON (older writers, hand edits): the string is kept as it is
@@ -600,8 +619,7 @@ PostgresBackend::Sql PostgresBackend::whereClause(const MemoryFilter& f) const
     return sql;
 }
 
-QList<Memory> PostgresBackend::getBatch(const QStringList& ids,
-                                        QList<RecordIssue>* /*issues: none, the columns are typed*/)
+QList<Memory> PostgresBackend::getBatch(const QStringList& ids, QList<RecordIssue>* issues)
 {
     if (ids.isEmpty())
         return {};
@@ -612,7 +630,7 @@ QList<Memory> PostgresBackend::getBatch(const QStringList& ids,
             + u"::text[])"_s;
         const pqxx::result r = sql.exec(tx);
         QHash<QString, Memory> found;
-        for (Memory& m : decodeRows(r))
+        for (Memory& m : decodeRows(r, issues))
             found.insert(m.id, std::move(m));
         QList<Memory> result;
         for (const QString& id : ids) {
@@ -729,7 +747,7 @@ Page PostgresBackend::query(const MemoryQuery& query)
             sql.text += u" OFFSET "_s + sql.add(query.skip) + u"::bigint"_s;
         const pqxx::result r = sql.exec(tx);
         Page page;
-        page.memories = decodeRows(r);
+        page.memories = decodeRows(r, &page.issues);
         if (!page.memories.isEmpty() && page.memories.size() >= query.limit) {
             page.next = Cursor::of(page.memories.last(), query.sortKey);
         }
@@ -818,7 +836,8 @@ void PostgresBackend::writeRow(pqxx::transaction_base& tx, const Memory& memory)
     set("content", !e || e->content != memory.content, [&]() -> QString { return write.add(memory.content); });
     set("namespace", !e || e->namespaceName != memory.namespaceName,
         [&]() -> QString { return write.add(memory.namespaceName); });
-    set("domain", !e || e->domain != memory.domain, [&]() -> QString { return write.add(domainJson(memory.domain)); });
+    set("domain", !e || e->domain != memory.domain || e->domainForWrite() != memory.domainForWrite(),
+        [&]() -> QString { return write.add(domainJson(memory.domainForWrite())); });
     set("project_id", !e || e->projectId != memory.projectId, [&]() -> QString { return optText(memory.projectId); });
     set("branch", !e || e->branch != memory.branch, [&]() -> QString { return optText(memory.branch); });
     set("file_path", !e || e->filePath != memory.filePath, [&]() -> QString { return optText(memory.filePath); });

@@ -95,7 +95,8 @@ private:
     Sql whereClause(const MemoryFilter& filter) const;
     QString selectList() const;
     /// Typed columns leave nothing undecodable, so there are no issues to report here.
-    QList<Memory> decodeRows(const pqxx::result& result) const;
+    /// Invalid UTF-8 text (SQL_ASCII databases) is read as U+FFFD and named in `issues`.
+    QList<Memory> decodeRows(const pqxx::result& result, QList<RecordIssue>* issues = nullptr) const;
     void checkWritable() const;
 
     QString m_connectionString;

@@ -89,6 +89,18 @@ QString quoteIdentifier(QStringView name)
     return u'"' + name.toString().replace(u'"', u"\"\""_s) + u'"';
 }
 
+/// Whether decoded text may hide bytes that were not UTF-8: they read as U+FFFD, and Qt's driver (UTF-16 from
+/// SQLite) reads a stray continuation byte as U+0080..U+00BF. Only such text is checked against the stored bytes.
+bool mayHideInvalidUtf8(const QVariant& value)
+{
+    if (value.typeId() != QMetaType::QString)
+        return false;
+    const QString text = value.toString();
+    return std::any_of(text.begin(), text.end(), [](QChar c) {
+        return c == QChar::ReplacementCharacter || (c.unicode() >= 0x80 && c.unicode() <= 0xBF);
+    });
+}
+
 QStringList splitTags(const QString& raw)
 {
     QStringList tags;
@@ -714,6 +726,18 @@ QHash<QString, QList<SqliteBackend::ContentRow>> SqliteBackend::readContent(cons
     return result;
 }
 
+bool SqliteBackend::storedTextIsUtf8(const QString& table, const QString& column, qint64 rowid)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    const QString sql
+        = u"SELECT CAST("_s + quoteIdentifier(column) + u" AS BLOB) FROM "_s + table + u" WHERE rowid = ?"_s;
+    q.prepare(sql);
+    q.addBindValue(rowid);
+    if (!q.exec())
+        fail(u"reading a value's bytes failed"_s, q.lastError(), sql);
+    return !q.next() || QByteArrayView(q.value(0).toByteArray()).isValidUtf8();
+}
+
 quint64 SqliteBackend::idHash(const QString& id)
 {
     return quint64(qHash(id, size_t(0x9E3779B97F4A7C15ULL)));
@@ -776,8 +800,9 @@ void SqliteBackend::attachContent(QList<RawRow>& rows, QList<Memory>& out, QList
         const auto& v = row.values;
         auto issue = [&](const QString& reason) {
             if (issues) {
-                issues->append(RecordIssue {
-                    v[FId].isNull() ? u"(rowid "_s + QString::number(row.rowid) + u')' : v[FId].toString(), reason});
+                issues->append(
+                    RecordIssue {v[FId].isNull() ? u"(rowid "_s + QString::number(row.rowid) + u')' : v[FId].toString(),
+                                 reason, true});
             }
         };
         if (v[FId].isNull() || v[FId].toString().isEmpty()) {
@@ -850,6 +875,11 @@ void SqliteBackend::attachContent(QList<RawRow>& rows, QList<Memory>& out, QList
             }
             m.sourceMemoryIds = ids;
         }
+        for (const int f : {FId, FNamespace, FDomain, FProjectId, FBranch, FFilePath, FStatus, FTags, FSource,
+                            FSourceMemoryIds, FGroupId}) {
+            if (issues && mayHideInvalidUtf8(v[f]) && !storedTextIsUtf8(u"memories"_s, kFieldNames[f], row.rowid))
+                issues->append(RecordIssue {m.id, invalidUtf8Reason(kFieldNames[f]), false});
+        }
         if (withContent) {
             const auto it = row.contentKnown ? content.constEnd() : content.constFind(m.id);
             const QList<ContentRow>* found = row.contentKnown ? &row.content
@@ -858,12 +888,18 @@ void SqliteBackend::attachContent(QList<RawRow>& rows, QList<Memory>& out, QList
             if (found && !found->isEmpty()) {
                 const ContentRow& first = found->first();
                 m.content = first.content;
+                if (issues && mayHideInvalidUtf8(first.content)
+                    && !storedTextIsUtf8(u"memories_fts"_s, u"content"_s, first.rowid))
+                    issues->append(RecordIssue {m.id, invalidUtf8Reason(u"content"_s), false});
                 if (found->size() > 1)
                     m.flags |= MemoryFlag::DuplicateContent;
                 if (first.tags.toString() != rawTags)
                     m.flags |= MemoryFlag::TagsMismatch;
             } else if (m_contentColumn && !v[FContent].isNull()) {
                 m.content = v[FContent].toString();
+                if (issues && mayHideInvalidUtf8(v[FContent])
+                    && !storedTextIsUtf8(u"memories"_s, u"content"_s, row.rowid))
+                    issues->append(RecordIssue {m.id, invalidUtf8Reason(u"content"_s), false});
             } else {
                 m.flags |= MemoryFlag::MissingContent;
             }
@@ -1672,7 +1708,13 @@ bool SqliteBackend::scanJsonLines(const MemoryQuery& query, const JsonLinesSink&
                 from = pendingAt[i];
                 // rows that could not be decoded have no memory (and an issue); ids are unique
                 if (next < memories.size() && memories[next].id == pending[i].values[FId].toString()) {
-                    appendJsonLine(merged, memories[next++]);
+                    const Memory& m = memories[next++];
+                    if (m.flags & MemoryFlag::MissingContent) {
+                        // missing is not empty: left out and named, as the general export does
+                        issues.append(RecordIssue {m.id, missingContentReason(), true});
+                        continue;
+                    }
+                    appendJsonLine(merged, m);
                     ++written;
                 }
             }
@@ -1806,8 +1848,11 @@ QList<RecordIssue> SqliteBackend::storeIssues()
         return issues;
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     q.setForwardOnly(true);
-    const QString sql = u"SELECT f.id, COUNT(*) AS n, EXISTS (SELECT 1 FROM memories m WHERE m.id = f.id) AS known "
-                        "FROM memories_fts f GROUP BY f.id HAVING n > 1 OR NOT known ORDER BY f.id"_s;
+    // FTS5 columns keep the type they were given: an id written as an integer matches the memories row's text id
+    // only as text (the memories row is read by its text too)
+    const QString sql
+        = u"SELECT fid, COUNT(*) AS n, EXISTS (SELECT 1 FROM memories m WHERE m.id = fid) AS known "
+          "FROM (SELECT CAST(id AS TEXT) AS fid FROM memories_fts) GROUP BY fid HAVING n > 1 OR NOT known ORDER BY fid"_s;
     if (!q.exec(sql))
         fail(u"checking the full-text table failed"_s, q.lastError(), sql);
     while (q.next()) {

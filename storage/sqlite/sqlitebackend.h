@@ -129,6 +129,8 @@ private:
     /// Reads every FTS (id hash, rowid) pair once, for stores whose FTS rowids do not follow the metadata rows.
     void buildFtsRowids();
     static quint64 idHash(const QString& id);
+    /// Whether a stored text value is valid UTF-8 (its decoded form cannot tell: invalid bytes read as U+FFFD).
+    bool storedTextIsUtf8(const QString& table, const QString& column, qint64 rowid);
     QList<RawRow> readRows(const QString& sql, const QVariantList& binds);
     void attachContent(QList<RawRow>& rows, QList<Memory>& out, QList<RecordIssue>* issues, bool withContent,
                        bool complete);

@@ -109,7 +109,9 @@ private Q_SLOTS:
         Result r = run({u"export"_s, m_store.path, u"--format"_s, u"jsonl"_s, u"-o"_s, target});
         QCOMPARE(r.exitCode, 3); // the fixture has undecodable rows: exported with a partial exit code
         QVERIFY(!r.crashed);
-        for (const QString& id : m_store.undecodableIds)
+        // a memory without its full-text row is named and left out: missing content is not empty content
+        QVERIFY(!m_store.missingContentIds.isEmpty());
+        for (const QString& id : m_store.undecodableIds + m_store.missingContentIds)
             QVERIFY2(r.err.contains(QString(u"skipped "_s + id).toUtf8()), r.err.constData());
         for (const QString& id : m_store.orphanFtsIds)
             QVERIFY(r.err.contains(id.toUtf8()));
@@ -118,8 +120,12 @@ private Q_SLOTS:
         QString error;
         const auto records = Testing::parseJsonLines(file.readAll(), &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
-        QCOMPARE(records.size(), m_store.truth.size());
+        QCOMPARE(records.size(), m_store.truth.size() - m_store.missingContentIds.size());
         for (const Memory& m : m_store.truth) {
+            if (m_store.missingContentIds.contains(m.id)) {
+                QVERIFY(!records.contains(m.id));
+                continue;
+            }
             const QStringList diffs = Testing::diffRecords(records.value(m.id), toJson(m));
             QVERIFY2(diffs.isEmpty(), qPrintable(m.id + u": "_s + diffs.join(u"; "_s)));
         }
@@ -272,6 +278,76 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains(QByteArray("embedding not carried: " + withEmbedding[0].toUtf8()
                                            + ": it has 8 dimensions, the vector store 384")),
                  r.err.constData());
+    }
+
+    void copyKeepsDomainsAndNeverEmptiesMissingContent()
+    {
+        // a three-part SQLite domain reaches a folder as its three parts (spec §3.4), and a memory without its
+        // full-text row is named and not copied, rather than written as an empty memory subcog could see
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 40;
+        const auto store = writeSqliteStore(dir.filePath(u"src.db"_s), SqliteLayout::Head, options);
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"cli-domains"_s);
+            db.setDatabaseName(store.path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(u"INSERT INTO memories (id, namespace, domain, status, created_at, tags) "
+                           "VALUES ('three_parts', 'decisions', 'acme/platform/api', 'active', 1767000100, 'a')"_s));
+            QVERIFY(q.exec(u"INSERT INTO memories_fts (id, content, tags) VALUES ('three_parts', 'text', 'a')"_s));
+        }
+        QSqlDatabase::removeDatabase(u"cli-domains"_s);
+        QVERIFY(!store.missingContentIds.isEmpty());
+        const QString folder = dir.filePath(u"copy"_s);
+        Result r = run({u"copy"_s, store.path, u"fs:"_s + folder});
+        QCOMPARE(r.exitCode, 3);
+        for (const QString& id : store.missingContentIds) {
+            QVERIFY2(r.err.contains(QString(u"not copied: "_s + id + u": no full-text row"_s).toUtf8()),
+                     r.err.constData());
+            QVERIFY(!QFileInfo::exists(folder + u'/' + id + u".json"_s));
+        }
+        for (const QString& id : store.undecodableIds)
+            QVERIFY2(r.err.contains(QString(u"not copied: "_s + id).toUtf8()), r.err.constData());
+        QVERIFY2(r.err.contains("warning: three_parts: domain 'acme/platform/api'"), r.err.constData());
+        QFile file(folder + u"/three_parts.json"_s);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY2(file.readAll().contains(
+                     "\"domain_org\": \"acme\",\n  \"domain_project\": \"platform\",\n  \"domain_repo\": \"api\""),
+                 "the three parts");
+        // a second run finds every copied memory equal (the domain included) and again names what it left out
+        r = run({u"copy"_s, store.path, u"fs:"_s + folder});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.out.contains(" 0 created"), r.out.constData());
+        // export: named and left out, never written with empty content
+        r = run({u"export"_s, store.path, u"--ids"_s, store.missingContentIds.first()});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY(r.out.isEmpty());
+        QVERIFY2(r.err.contains("no full-text row"), r.err.constData());
+    }
+
+    void exportNamesInvalidUtf8()
+    {
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 10;
+        options.anomalies = false;
+        const auto store = writeSqliteStore(dir.filePath(u"bytes.db"_s), SqliteLayout::Head, options);
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"cli-bytes"_s);
+            db.setDatabaseName(store.path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(
+                q.exec(u"INSERT INTO memories (id, namespace, domain, status, created_at, tags, source) VALUES "
+                       "('bad_source', 'decisions', 'project', 'active', 1767000100, 'a', CAST(X'73FE' AS TEXT))"_s));
+            QVERIFY(q.exec(u"INSERT INTO memories_fts (id, content, tags) VALUES ('bad_source', 'text', 'a')"_s));
+        }
+        QSqlDatabase::removeDatabase(u"cli-bytes"_s);
+        const Result r = run({u"export"_s, store.path, u"--format"_s, u"jsonl"_s});
+        QCOMPARE(r.exitCode, 0); // written, with U+FFFD, and named
+        QVERIFY2(r.err.contains("warning: bad_source: source is not valid UTF-8"), r.err.constData());
+        QCOMPARE(Testing::parseJsonLines(r.out).value(u"bad_source"_s).value(u"source"_s).toString(), u"s\uFFFD"_s);
     }
 
     void cleanStoreExitsZero()

@@ -217,6 +217,52 @@ private Q_SLOTS:
         }
     }
 
+    void invalidUtf8InASqlAsciiDatabase()
+    {
+        // a SQL_ASCII database stores any bytes; text that is not UTF-8 reads as U+FFFD and is named with its field
+        PostgresServer& server = PostgresServer::shared();
+        const QString database = server.createDatabase(u"utf8probe"_s) + u"_ascii"_s;
+        server.runSql(u"postgres"_s,
+                      u"CREATE DATABASE "_s + database
+                          + u" ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"_s);
+        GeneratorOptions options;
+        options.count = 10;
+        options.anomalies = false;
+        const QString sql = m_dir.filePath(database + u".sql"_s);
+        writePostgresSql(sql, PostgresLayout::Head, options);
+        server.runSqlFile(database, sql);
+        server.runSql(database,
+                      u"INSERT INTO memories (id, content, namespace, domain, status, tags, created_at, updated_at, "
+                      "branch) VALUES ('bad_content', E'a\\xffb', 'decisions', "
+                      "'{\"organization\":null,\"project\":null,\"repository\":null}', 'active', '{a}', 1767000100, "
+                      "1767000100, 'main'), ('bad_branch', 'text', 'decisions', "
+                      "'{\"organization\":null,\"project\":null,\"repository\":null}', 'active', '{a}', 1767000100, "
+                      "1767000100, E'm\\xc0')"_s);
+        auto backend = PostgresBackend::open(server.url(database));
+        auto named = [](const QList<RecordIssue>& issues) {
+            QStringList out;
+            for (const RecordIssue& issue : issues) {
+                if (issue.reason.contains(u"not valid UTF-8"_s) && !issue.unreadable)
+                    out << issue.id + u": "_s + issue.reason.section(u' ', 0, 0);
+            }
+            out.sort();
+            return out;
+        };
+        const QStringList expected {u"bad_branch: branch"_s, u"bad_content: content"_s};
+        QByteArray exported;
+        QBuffer buffer(&exported);
+        buffer.open(QIODevice::WriteOnly);
+        const ExportReport report = Exporter(*backend, ExportFormat::JsonLines).run(MemoryFilter {}, buffer);
+        QCOMPARE(report.written, qint64(12));
+        QCOMPARE(named(report.warnings), expected);
+        QCOMPARE(parseJsonLines(exported).value(u"bad_content"_s).value(u"content"_s).toString(), u"a\uFFFDb"_s);
+        QList<RecordIssue> issues;
+        backend->getBatch({u"bad_content"_s, u"bad_branch"_s}, &issues);
+        QCOMPARE(named(issues), expected);
+        backend.reset();
+        server.dropDatabase(database);
+    }
+
     void commandLine()
     {
         GeneratorOptions options;

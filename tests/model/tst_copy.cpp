@@ -596,6 +596,181 @@ private Q_SLOTS:
         QCOMPARE(target->count(), qint64(grouped.truth.size() - withGroup.size()));
     }
 
+    void threePartDomainsKeepTheirParts()
+    {
+        // spec §3.4: `acme/platform/api` is organization acme, project platform, repository api. Copies keep the
+        // stored parts; where subcog reads a copy otherwise than its original, that is reported, not changed.
+        const QString sqlitePath = m_dir.filePath(u"domains.db"_s);
+        const QStringList domains {u"acme/platform/api"_s, u"acme/widgets"_s, u"user"_s, u"org"_s,
+                                   u"project"_s,           u"a/b/c/d"_s};
+        QList<Memory> originals;
+        {
+            auto store = open(u"sqlite:"_s + sqlitePath, true);
+            for (qsizetype i = 0; i < domains.size(); ++i) {
+                Memory m = Testing::sampleMemory(u"dom"_s + QString::number(i), 1767000000 + i);
+                m.domain = domains[i];
+                store->store(m);
+                originals << m;
+            }
+        }
+        const QString pg = newPostgres();
+        const QString binary = qEnvironmentVariable("INSPECTOR_BINARY");
+        QVERIFY(!binary.isEmpty());
+        auto copyCommand = [&](const QString& from, const QString& to) {
+            QProcess p;
+            p.start(binary, {u"copy"_s, from, to});
+            p.waitForFinished(120000);
+            return std::tuple {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+        };
+        auto [code, out, err] = copyCommand(u"sqlite:"_s + sqlitePath, pg);
+        QCOMPARE(code, 0);
+        QVERIFY2(out.contains("6 created") && out.contains("0 failed"), out.constData());
+        // subcog reads the SQLite original as the project scope, the copy with its three parts: a finding
+        QVERIFY2(err.contains("warning: dom0: domain 'acme/platform/api'") && err.contains("project scope"),
+                 err.constData());
+        QVERIFY2(!err.contains("dom1") && !err.contains("dom2") && !err.contains("dom3"), err.constData());
+        auto pgStore = open(pg);
+        QCOMPARE(Testing::sqlOnStore(*pgStore, u"SELECT domain FROM memories WHERE id = 'dom0'"_s),
+                 u"{\"organization\":\"acme\",\"project\":\"platform\",\"repository\":\"api\"}"_s);
+        QCOMPARE(Testing::sqlOnStore(*pgStore, u"SELECT domain FROM memories WHERE id = 'dom1'"_s),
+                 u"{\"organization\":\"acme\",\"project\":null,\"repository\":\"widgets\"}"_s);
+        QCOMPARE(Testing::sqlOnStore(*pgStore, u"SELECT domain FROM memories WHERE id = 'dom2'"_s),
+                 u"{\"organization\":null,\"project\":\"user\",\"repository\":null}"_s);
+        QCOMPARE(Testing::sqlOnStore(*pgStore, u"SELECT domain FROM memories WHERE id = 'dom5'"_s),
+                 u"{\"organization\":\"a\",\"project\":\"b\",\"repository\":\"c/d\"}"_s);
+        // run again: everything is already there, nothing stops
+        std::tie(code, out, err) = copyCommand(u"sqlite:"_s + sqlitePath, pg);
+        QCOMPARE(code, 0);
+        QVERIFY2(out.contains("6 already equal"), out.constData());
+
+        // PostgreSQL → folder: subcog's own files, byte for byte, domains included
+        const QString folder = m_dir.filePath(u"domains-folder"_s);
+        std::tie(code, out, err) = copyCommand(pg, u"fs:"_s + folder);
+        QCOMPARE(code, 0);
+        QVERIFY2(err.isEmpty(), err.constData());
+        for (const Memory& m : std::as_const(originals)) {
+            QFile file(folder + u'/' + m.id + u".json"_s);
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            QCOMPARE(file.readAll(), Fixtures::subcogFileBytes(m));
+        }
+        QFile three(folder + u"/dom0.json"_s);
+        QVERIFY(three.open(QIODevice::ReadOnly));
+        QVERIFY(three.readAll().contains(
+            "\"domain_org\": \"acme\",\n  \"domain_project\": \"platform\",\n  \"domain_repo\": \"api\""));
+
+        // an organization with a project and no repository, as PostgreSQL and folders can hold it
+        Memory orgProject = Testing::sampleMemory(u"orgproject"_s);
+        orgProject.domain = u"x/p"_s;
+        orgProject.domainParts = Domain {u"x"_s, u"p"_s, std::nullopt};
+        pgStore->store(orgProject);
+        QCOMPARE(Testing::sqlOnStore(*pgStore, u"SELECT domain FROM memories WHERE id = 'orgproject'"_s),
+                 u"{\"organization\":\"x\",\"project\":\"p\",\"repository\":null}"_s);
+        {
+            auto to = open(u"fs:"_s + folder);
+            const CopyReport report = Copier(*pgStore, *to).run({}, OnConflict::Fail, false);
+            QCOMPARE(report.created, qint64(1));
+            QCOMPARE(report.unchanged, qint64(6));
+            QVERIFY(report.warnings.isEmpty());
+            QCOMPARE(to->get(u"orgproject"_s)->domainForWrite(), *orgProject.domainParts);
+        }
+        QFile twoParts(folder + u"/orgproject.json"_s);
+        QVERIFY(twoParts.open(QIODevice::ReadOnly));
+        QVERIFY(twoParts.readAll().contains(
+            "\"domain_org\": \"x\",\n  \"domain_project\": \"p\",\n  \"domain_repo\": null"));
+        // folder → a new PostgreSQL store: the parts as stored
+        const QString pg2 = newPostgres();
+        {
+            auto from = open(u"fs:"_s + folder);
+            auto to = open(pg2, true);
+            const CopyReport report = Copier(*from, *to).run({}, OnConflict::Fail, false);
+            QCOMPARE(report.created, qint64(7));
+            QVERIFY(report.warnings.isEmpty());
+            QCOMPARE(Testing::sqlOnStore(*to, u"SELECT domain FROM memories WHERE id = 'orgproject'"_s),
+                     u"{\"organization\":\"x\",\"project\":\"p\",\"repository\":null}"_s);
+            QCOMPARE(Testing::sqlOnStore(*to, u"SELECT domain FROM memories WHERE id = 'dom0'"_s),
+                     u"{\"organization\":\"acme\",\"project\":\"platform\",\"repository\":\"api\"}"_s);
+        }
+        // PostgreSQL → SQLite: the display string, which subcog reads otherwise for `x/p` and three parts
+        {
+            auto to = open(u"sqlite:"_s + m_dir.filePath(u"domains-back.db"_s), true);
+            const CopyReport report = Copier(*pgStore, *to).run({}, OnConflict::Fail, false);
+            QCOMPARE(report.created, qint64(7));
+            QStringList warned;
+            for (const RecordIssue& issue : report.warnings)
+                warned << issue.id;
+            warned.sort();
+            QCOMPARE(warned, (QStringList {u"dom0"_s, u"dom5"_s, u"orgproject"_s}));
+            QCOMPARE(to->get(u"orgproject"_s)->domain, u"x/p"_s);
+            QCOMPARE(to->get(u"dom0"_s)->domain, u"acme/platform/api"_s);
+        }
+    }
+
+    void sqliteToPostgresToSqliteKeepsEveryField()
+    {
+        // every memory of a store with the anomalies of spec §9 (and every domain shape) comes back field by field;
+        // what cannot be copied is named, never written in another form
+        Fixtures::GeneratorOptions options;
+        options.count = 200;
+        options.largeMemories = 1;
+        options.pendingWal = false;
+        options.seed = 4242;
+        const auto store
+            = Fixtures::writeSqliteStore(m_dir.filePath(u"roundtrip.db"_s), Fixtures::SqliteLayout::Head, options);
+        {
+            auto writer = open(u"sqlite:"_s + store.path);
+            int i = 0;
+            for (const QString& domain : {u"acme/platform/api"_s, u"a/b/c/d"_s, u"x/y"_s, u"solo"_s}) {
+                Memory m = Testing::sampleMemory(u"rt_domain_"_s + QString::number(i), 1767000000 + i);
+                ++i;
+                m.domain = domain;
+                writer->store(m);
+            }
+        }
+        auto source = open(u"sqlite:"_s + store.path);
+        const QString pg = newPostgres();
+        const QString back = u"sqlite:"_s + m_dir.filePath(u"roundtrip-back.db"_s);
+        const QString first = u"sqlite:"_s + store.path;
+        for (const auto& [from, to] : {std::pair {first, pg}, std::pair {pg, back}}) {
+            auto a = open(from);
+            auto b = open(to, true);
+            const CopyReport report = Copier(*a, *b, 64).run({}, OnConflict::Fail, false);
+            QStringList failed;
+            for (const RecordIssue& issue : report.failed)
+                failed << issue.id;
+            failed.sort();
+            QStringList expected = from == pg ? QStringList {} : store.undecodableIds + store.missingContentIds;
+            expected.sort();
+            QCOMPARE(failed, expected);
+        }
+        auto result = open(back);
+        QStringList ids;
+        MemoryQuery all;
+        all.limit = 100000;
+        for (const Memory& m : source->query(all).memories)
+            ids << m.id;
+        QList<Memory> originals;
+        for (const QString& id : std::as_const(ids))
+            originals << *source->get(id); // get() finds duplicate FTS rows and reads the first, as subcog does
+        QHash<QString, Memory> copied;
+        for (const Memory& m : result->getBatch(ids))
+            copied.insert(m.id, m);
+        int compared = 0;
+        for (const Memory& original : originals) {
+            if (store.missingContentIds.contains(original.id)) {
+                QVERIFY2(!copied.contains(original.id), qPrintable(original.id)); // missing is not empty
+                continue;
+            }
+            QVERIFY2(copied.contains(original.id), qPrintable(u"not copied: "_s + original.id));
+            const Memory& copy = copied[original.id];
+            QVERIFY2(
+                copy.sameFields(original),
+                qPrintable(original.id + u": "_s
+                           + Testing::diffRecords(Fixtures::toJson(copy), Fixtures::toJson(original)).join(u"; "_s)));
+            ++compared;
+        }
+        QVERIFY(compared > 200);
+    }
+
     void aCancelledExportLeavesNoFile()
     {
         auto source = open(u"sqlite:"_s + m_source.path);

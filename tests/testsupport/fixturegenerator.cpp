@@ -551,6 +551,7 @@ GeneratedStore writeSqliteStore(const QString& path, SqliteLayout layout, const 
                 } else {
                     m.content.clear();
                     result.truth.append(m);
+                    result.missingContentIds << m.id;
                 }
             }
             // a content row without metadata

@@ -48,6 +48,7 @@ struct GeneratedStore
     QList<Memory> truth; ///< every memory, in insertion order, with every field as a reader must see it
     QStringList undecodableIds; ///< rows that cannot be decoded and must be reported, not exported
     QStringList orphanFtsIds; ///< FTS rows without a memories row
+    QStringList missingContentIds; ///< memories rows without an FTS row: in the truth, reported and left out of exports
     QStringList duplicateFtsIds; ///< memories with several FTS rows (the first is the truth)
     qint64 rowCount = 0; ///< rows in `memories`
 };

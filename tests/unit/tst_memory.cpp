@@ -91,6 +91,21 @@ private Q_SLOTS:
         QVERIFY(Domain::fromSqliteString(u"a/b/c"_s).isProjectScope());
         QCOMPARE(Domain::fromDisplayString(u"user"_s).project, u"user"_s);
         QCOMPARE(Domain::fromDisplayString(u"user"_s).toString(), u"user"_s);
+        // what a store with three parts is written as: the split spec §3.4 prints, not subcog's lossy SQLite parse
+        QCOMPARE(Domain::fromDisplayString(u"acme/platform/api"_s), (Domain {u"acme"_s, u"platform"_s, u"api"_s}));
+        QCOMPARE(Domain::fromDisplayString(u"a/b/c/d"_s).toString(), u"a/b/c/d"_s);
+        QCOMPARE(Domain::fromDisplayString(u"acme/widgets"_s), (Domain {u"acme"_s, std::nullopt, u"widgets"_s}));
+        QCOMPARE(Domain::fromDisplayString(u"org"_s), (Domain {u"org"_s, std::nullopt, std::nullopt}));
+        // the stored parts win while they still print as the display string
+        Memory m;
+        m.domain = u"x/p"_s;
+        m.domainParts = Domain {u"x"_s, u"p"_s, std::nullopt};
+        QCOMPARE(m.domainForWrite(), *m.domainParts);
+        QVERIFY(subcogReadsDomainOtherwise(m, false, true).has_value()); // SQLite reads x/p as x + repository p
+        QVERIFY(!subcogReadsDomainOtherwise(m, false, false));
+        m.domainParts.reset();
+        m.domain = u"user"_s;
+        QVERIFY(!subcogReadsDomainOtherwise(m, true, false)); // subcog's own value: no finding
     }
     void hashTag()
     {
