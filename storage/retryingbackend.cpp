@@ -106,4 +106,10 @@ std::optional<QByteArray> RetryingBackend::changeToken()
     return retry([&] { return m_inner->changeToken(); });
 }
 
+QString RetryingBackend::beginSnapshot()
+{
+    // a failed start leaves no snapshot behind, so it can be tried again
+    return retry([&] { return m_inner->beginSnapshot(); });
+}
+
 } // namespace Inspector

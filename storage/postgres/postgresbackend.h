@@ -60,6 +60,8 @@ public:
     qint64 count(const MemoryFilter& filter) override;
     std::optional<QByteArray> changeToken() override;
     void storeBatch(const QList<Memory>& memories) override;
+    QString beginSnapshot() override;
+    void endSnapshot() noexcept override;
 
     /// The planner's estimate of count(filter): instant, for showing a number before the exact count.
     qint64 estimateCount(const MemoryFilter& filter);
@@ -79,6 +81,7 @@ private:
     };
     struct Sql;
     struct Session; ///< the libpqxx connection, kept out of this header
+    class ReadTransaction; ///< a read's transaction: the snapshot's, or one of its own
 
     PostgresBackend(QString connectionString, QString location, const Options& options);
     Session& session();
@@ -102,6 +105,7 @@ private:
     QString m_database;
     QThread* m_thread = nullptr;
     std::unique_ptr<Session> m_connection;
+    int m_snapshotDepth = 0; ///< nested beginSnapshot calls; Session::snapshot is open while > 0
 };
 
 } // namespace Inspector

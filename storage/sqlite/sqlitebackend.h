@@ -63,6 +63,8 @@ public:
     void storeBatch(const QList<Memory>& memories) override;
     void scan(const MemoryQuery& query, const ScanSink& sink, int batchSize = 1000) override;
     bool scanJsonLines(const MemoryQuery& query, const JsonLinesSink& sink, int batchSize = 1000) override;
+    QString beginSnapshot() override;
+    void endSnapshot() noexcept override;
 
     /// How long a statement waits for another process's lock before failing with a Storage error (default 5 s).
     void setBusyTimeout(int milliseconds);
@@ -155,6 +157,7 @@ private:
     std::optional<QByteArray> m_duplicatesAt;
     sqlite3* m_handle = nullptr; ///< the Qt driver's connection, for the SQL function and streamed scans
     qsizetype m_tieGroupLimit = 20000;
+    int m_snapshotDepth = 0; ///< nested beginSnapshot calls; the read transaction is open while > 0
 };
 
 } // namespace Inspector
