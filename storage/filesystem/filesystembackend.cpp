@@ -4,11 +4,13 @@
 #include "encryption.h"
 #include "memoryfile.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 #include <QRandomGenerator>
+#include <QThread>
 
 #include <cerrno>
 #include <cstring>
@@ -22,6 +24,9 @@ namespace Inspector {
 
 namespace {
 constexpr qint64 kReadLimit = 1024 * 1024; // subcog refuses to read larger files
+constexpr int kReadAttempts = 5; // reads of a file that keeps changing while it is read
+constexpr qint64 kRecentWriteMs = 2000; // a file that does not decode and is younger may be mid-write
+constexpr unsigned long kSettleMs = 20; // how long to wait before looking at such a file again
 
 QString errnoText()
 {
@@ -143,6 +148,48 @@ std::optional<FilesystemBackend::Entry> FilesystemBackend::readFile(const QStrin
         return fail(u"not a regular file"_s);
     if (st.st_size > kReadLimit)
         return fail(u"larger than subcog's 1 MiB read limit ("_s + QString::number(st.st_size) + u" bytes)"_s);
+    // subcog rewrites a file in place (truncate, then write), so a read can catch it half written: the file is
+    // read again while it changed during the read, and a file that does not decode is looked at once more a
+    // moment later when it was written in the last seconds (an old damaged file costs nothing extra)
+    const QByteArray encodedPath = QFile::encodeName(path);
+    const auto same = [](const struct stat& a, const struct stat& b) {
+        return a.st_ino == b.st_ino && a.st_size == b.st_size && modifiedNs(a) == modifiedNs(b);
+    };
+    std::optional<Entry> entry;
+    for (int attempt = 1;; ++attempt) {
+        QString why;
+        entry = decodeFile(path, id, st, &why);
+        struct stat after
+        {
+        };
+        if (::stat(encodedPath.constData(), &after) != 0)
+            return fail(u"cannot read: "_s + errnoText());
+        bool changed = !same(st, after);
+        if (!changed && !entry && attempt < kReadAttempts
+            && QDateTime::currentMSecsSinceEpoch() - modifiedNs(after) / 1000000 < kRecentWriteMs) {
+            QThread::msleep(kSettleMs);
+            changed = ::stat(encodedPath.constData(), &after) == 0 && !same(st, after);
+        }
+        if (!changed || attempt >= kReadAttempts) {
+            if (!entry)
+                return fail(why);
+            return entry;
+        }
+        st = after;
+        if (!S_ISREG(st.st_mode))
+            return fail(u"not a regular file"_s);
+        if (st.st_size > kReadLimit)
+            return fail(u"larger than subcog's 1 MiB read limit ("_s + QString::number(st.st_size) + u" bytes)"_s);
+    }
+}
+
+std::optional<FilesystemBackend::Entry> FilesystemBackend::decodeFile(const QString& path, const QString& id,
+                                                                      const struct stat& st, QString* reason) const
+{
+    auto fail = [&](const QString& why) {
+        *reason = why;
+        return std::nullopt;
+    };
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return fail(u"cannot read: "_s + file.errorString());

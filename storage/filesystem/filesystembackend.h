@@ -8,6 +8,8 @@
 
 #include <memory>
 
+struct stat;
+
 namespace Inspector {
 
 /**
@@ -77,6 +79,9 @@ private:
     FilesystemBackend(QString folder, const Options& options);
     void scan(bool full);
     std::optional<Entry> readFile(const QString& fileName, QString* reason) const;
+    /// One read and decode of the file readFile checked (`st`: its stat before the read).
+    std::optional<Entry> decodeFile(const QString& path, const QString& id, const struct stat& st,
+                                    QString* reason) const;
     const QList<QString>& sortedIds(const MemoryQuery& query);
     void writeAtomically(const QString& id, const QByteArray& bytes);
     void checkWritable() const;
