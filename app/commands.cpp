@@ -220,6 +220,10 @@ int commandExport(Session& s, const QString& store)
         QFileDevice& device = file ? file->device() : stdoutFile();
         const QString target = file ? file->path() : u"standard output"_s;
         const bool showProgress = isatty(STDERR_FILENO) && file;
+        // the exporter's snapshot nests in this one, which tells a person up front what it costs other processes
+        const ReadSnapshot snapshot(*backend);
+        if (!snapshot.notice().isEmpty() && isatty(STDERR_FILENO))
+            err() << "subcog-inspector: note: " << snapshot.notice() << Qt::endl;
         Exporter exporter(*backend, *format);
         ExportReport report;
         try {
@@ -366,6 +370,10 @@ int commandCopy(Session& s, const QString& source, const QString& target)
         what.query.filter = *filter;
         const bool showProgress = isatty(STDERR_FILENO);
         CopyReport report;
+        // the copier's snapshot of the source nests in this one, which tells a person up front what it costs others
+        const ReadSnapshot snapshot(*from);
+        if (!snapshot.notice().isEmpty() && isatty(STDERR_FILENO))
+            err() << "subcog-inspector: note: " << snapshot.notice() << Qt::endl;
         if (to) {
             Copier copier(*from, *to);
             report = copier.run(what, *policy, dryRun, [&](const CopyReport& soFar) {

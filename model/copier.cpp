@@ -32,6 +32,8 @@ CopyReport Copier::run(const ExportSource& what, OnConflict onConflict, bool dry
     report.dryRun = dryRun;
     if (!dryRun && m_target.isReadOnly())
         throw StorageError(StorageError::Kind::InvalidInput, m_target.location() + u": the target is read-only"_s);
+    // every batch from one read transaction of the source: a copied memory never mixes two of its commits
+    const ReadSnapshot snapshot(m_source);
     AroundCopy around(m_source, m_target, report, dryRun);
     BatchReader reader(m_source, what, m_batchSize);
     report.expected = reader.expected();

@@ -44,7 +44,8 @@ struct CopyReport
 };
 
 /**
- * Copies memories between stores of any kinds, keeping ids, in the target's own layout. Each batch is one
+ * Copies memories between stores of any kinds, keeping ids, in the target's own layout. The source is read from one
+ * snapshot (ReadSnapshot), so no copied memory mixes two of its commits. Each batch is one
  * storeBatch (one transaction where the target has them), so an interrupted copy can be run again. A batch the
  * target refuses is retried memory by memory, so one memory it cannot hold does not stop the rest.
  */

@@ -494,6 +494,8 @@ ExportReport Exporter::run(const MemoryFilter& filter, QIODevice& out, const Pro
 ExportReport Exporter::run(const ExportSource& source, QIODevice& out, const Progress& progress)
 {
     ExportReport report;
+    // one read transaction from the count to the store issues: every memory as of one commit
+    const ReadSnapshot snapshot(m_backend);
     BatchReader reader(m_backend, source, m_batchSize);
     report.expected = reader.expected();
     auto encoder = RecordEncoder::create(m_format);

@@ -96,8 +96,10 @@ struct ExportReport
 };
 
 /**
- * Streams memories to a device in one format. Memory use is bounded by one batch, whatever the size of the
- * store; the caller makes the target atomic (QSaveFile) so a failed or cancelled export leaves no half file.
+ * Streams memories to a device in one format, all read from one snapshot of the store (ReadSnapshot), so no
+ * memory mixes two commits and none is missed or doubled by a concurrent write. Memory use is bounded by one batch,
+ * whatever the size of the store; the caller makes the target atomic (QSaveFile) so a failed or cancelled export leaves
+ * no half file.
  */
 class Exporter
 {

@@ -144,6 +144,35 @@ public:
             throw StorageError(StorageError::Kind::InvalidInput,
                                location() + QStringLiteral(": the store has no edge table"));
     }
+
+    /// Starts reading one consistent snapshot: until the matching endSnapshot(), every read sees the store as of
+    /// one moment (a read transaction), so an export or copy never mixes two commits. Calls nest. Returns what the
+    /// snapshot costs other processes, for people (empty when nothing). The default, for stores without
+    /// transactions, does nothing.
+    virtual QString beginSnapshot() { return {}; }
+    /// Ends the snapshot beginSnapshot() started; never throws.
+    virtual void endSnapshot() noexcept { }
+};
+
+/// One snapshot for the lifetime of the object (PersistenceBackend::beginSnapshot / endSnapshot).
+class ReadSnapshot
+{
+public:
+    explicit ReadSnapshot(PersistenceBackend& backend)
+        : m_backend(backend)
+        , m_notice(backend.beginSnapshot())
+    {
+    }
+    ~ReadSnapshot() { m_backend.endSnapshot(); }
+    ReadSnapshot(const ReadSnapshot&) = delete;
+    ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+    /// What the snapshot costs other processes (a rollback-journal store's writers wait), or empty.
+    const QString& notice() const { return m_notice; }
+
+private:
+    PersistenceBackend& m_backend;
+    QString m_notice;
 };
 
 } // namespace Inspector

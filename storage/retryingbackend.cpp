@@ -131,4 +131,10 @@ void RetryingBackend::storeEdges(const QList<MemoryEdge>& edges)
     retry([&] { m_inner->storeEdges(edges); });
 }
 
+QString RetryingBackend::beginSnapshot()
+{
+    // a failed start leaves no snapshot behind, so it can be tried again
+    return retry([&] { return m_inner->beginSnapshot(); });
+}
+
 } // namespace Inspector

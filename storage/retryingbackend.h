@@ -37,6 +37,8 @@ public:
     qint64 count(const MemoryFilter& filter) override;
     QList<RecordIssue> storeIssues() override;
     std::optional<QByteArray> changeToken() override;
+    QString beginSnapshot() override;
+    void endSnapshot() noexcept override { m_inner->endSnapshot(); }
 
     EmbeddingStorage embeddingStorage() const override { return m_inner->embeddingStorage(); }
     QString embeddingsUnavailable() const override { return m_inner->embeddingsUnavailable(); }

@@ -4,11 +4,14 @@
 #include "encryption.h"
 #include "memoryfile.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QDirIterator>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QRandomGenerator>
+#include <QThread>
 
 #include <cerrno>
 #include <cstring>
@@ -22,6 +25,10 @@ namespace Inspector {
 
 namespace {
 constexpr qint64 kReadLimit = 1024 * 1024; // subcog refuses to read larger files
+constexpr qint64 kRereadBudgetMs = 2000; // how long a file that keeps changing while it is read is read again
+constexpr qint64 kRecentWriteMs = 2000; // a file that does not decode and is younger may be mid-write
+constexpr unsigned long kSettleMs = 20; // how long to wait before looking at such a file again
+constexpr int kSettleLooks = 5; // and how many times, at most
 
 QString errnoText()
 {
@@ -143,10 +150,63 @@ std::optional<FilesystemBackend::Entry> FilesystemBackend::readFile(const QStrin
         return fail(u"not a regular file"_s);
     if (st.st_size > kReadLimit)
         return fail(u"larger than subcog's 1 MiB read limit ("_s + QString::number(st.st_size) + u" bytes)"_s);
+    // subcog rewrites a file in place (truncate, then write), so a read can catch it half written, or begin in one
+    // version and end in the next: the file is read again while it changed during the read, and a file that does not
+    // decode, looks cut off and was written in the last seconds is looked at again for up to 100 ms (old or
+    // otherwise damaged files cost nothing extra). A file that never holds still within the time allowed is reported,
+    // not guessed at.
+    const QByteArray encodedPath = QFile::encodeName(path);
+    const auto same = [](const struct stat& a, const struct stat& b) {
+        return a.st_ino == b.st_ino && a.st_size == b.st_size && modifiedNs(a) == modifiedNs(b);
+    };
+    QElapsedTimer elapsed;
+    elapsed.start();
+    for (int attempt = 1;; ++attempt) {
+        QString why;
+        bool cut = false;
+        std::optional<Entry> entry = decodeFile(path, id, st, &why, &cut);
+        struct stat after
+        {
+        };
+        if (::stat(encodedPath.constData(), &after) != 0)
+            return fail(u"cannot read: "_s + errnoText());
+        bool changed = !same(st, after);
+        if (!changed && !entry && cut
+            && QDateTime::currentMSecsSinceEpoch() - modifiedNs(after) / 1000000 < kRecentWriteMs) {
+            // a writer between truncating and writing, or between two pieces, may be off the CPU for a while
+            for (int look = 0; look < kSettleLooks && !changed; ++look) {
+                QThread::msleep(kSettleMs);
+                changed = ::stat(encodedPath.constData(), &after) == 0 && !same(st, after);
+            }
+        }
+        if (!changed)
+            return entry ? entry : fail(why);
+        if (elapsed.elapsed() >= kRereadBudgetMs)
+            return fail(u"the file kept changing while it was read (another program is writing it)"_s);
+        if (attempt >= 3)
+            QThread::msleep(1); // a writer that writes in pieces gets time to finish
+        st = after;
+        if (!S_ISREG(st.st_mode))
+            return fail(u"not a regular file"_s);
+        if (st.st_size > kReadLimit)
+            return fail(u"larger than subcog's 1 MiB read limit ("_s + QString::number(st.st_size) + u" bytes)"_s);
+    }
+}
+
+std::optional<FilesystemBackend::Entry> FilesystemBackend::decodeFile(const QString& path, const QString& id,
+                                                                      const struct stat& st, QString* reason,
+                                                                      bool* cut) const
+{
+    auto fail = [&](const QString& why) {
+        *reason = why;
+        return std::nullopt;
+    };
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return fail(u"cannot read: "_s + file.errorString());
     QByteArray bytes = file.readAll();
+    const QByteArray trimmed = bytes.trimmed();
+    *cut = trimmed.isEmpty() || (!trimmed.endsWith('}') && !Encryption::isEncrypted(bytes));
     Entry entry;
     entry.modified = modifiedNs(st);
     entry.size = st.st_size;

@@ -8,6 +8,8 @@
 
 #include <memory>
 
+struct stat;
+
 namespace Inspector {
 
 /**
@@ -79,6 +81,10 @@ private:
     FilesystemBackend(QString folder, const Options& options);
     void scan(bool full);
     std::optional<Entry> readFile(const QString& fileName, QString* reason) const;
+    /// One read and decode of the file readFile checked (`st`: its stat before the read). `cut`: the bytes end
+    /// where a half-written file would (empty, or not in the closing brace subcog's files end with).
+    std::optional<Entry> decodeFile(const QString& path, const QString& id, const struct stat& st, QString* reason,
+                                    bool* cut) const;
     const QList<QString>& sortedIds(const MemoryQuery& query);
     void writeAtomically(const QString& id, const QByteArray& bytes);
     void checkWritable() const;

@@ -158,6 +158,32 @@ struct PostgresBackend::Session
     {
     }
     pqxx::connection connection;
+    /// One REPEATABLE READ READ ONLY transaction every read uses while a snapshot is open; gone with the connection.
+    std::unique_ptr<pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>> snapshot;
+};
+
+class PostgresBackend::ReadTransaction
+{
+public:
+    ReadTransaction(PostgresBackend& backend, pqxx::connection& c)
+    {
+        if (backend.m_snapshotDepth == 0) {
+            m_own.emplace(c);
+            m_tx = &*m_own;
+            return;
+        }
+        if (!backend.m_connection || !backend.m_connection->snapshot)
+            throw StorageError(StorageError::Kind::OperationFailed,
+                               backend.m_location
+                                   + u": the connection was lost while reading one snapshot of the store; "
+                                     "start the export or copy again"_s);
+        m_tx = backend.m_connection->snapshot.get();
+    }
+    pqxx::transaction_base& operator*() { return *m_tx; }
+
+private:
+    std::optional<pqxx::read_transaction> m_own;
+    pqxx::transaction_base* m_tx = nullptr;
 };
 
 /// SQL text with positional parameters ($1, $2, …); NULL parameters are empty optionals.
@@ -624,7 +650,8 @@ QList<Memory> PostgresBackend::getBatch(const QStringList& ids, QList<RecordIssu
     if (ids.isEmpty())
         return {};
     return guarded(u"reading memories"_s, [&](pqxx::connection& c) {
-        pqxx::read_transaction tx(c);
+        ReadTransaction read(*this, c);
+        pqxx::transaction_base& tx = *read;
         Sql sql;
         sql.text = u"SELECT "_s + selectList() + u" FROM memories WHERE id = ANY("_s + sql.add(arrayLiteral(ids))
             + u"::text[])"_s;
@@ -655,7 +682,8 @@ std::optional<Memory> PostgresBackend::get(const QString& id)
 bool PostgresBackend::exists(const QString& id)
 {
     return guarded(u"looking up a memory"_s, [&](pqxx::connection& c) {
-        pqxx::read_transaction tx(c);
+        ReadTransaction read(*this, c);
+        pqxx::transaction_base& tx = *read;
         return !tx.exec_params("SELECT 1 FROM memories WHERE id = $1", toStd(id)).empty();
     });
 }
@@ -668,7 +696,8 @@ qint64 PostgresBackend::count()
 qint64 PostgresBackend::count(const MemoryFilter& filter)
 {
     return guarded(u"counting"_s, [&](pqxx::connection& c) {
-        pqxx::read_transaction tx(c);
+        ReadTransaction read(*this, c);
+        pqxx::transaction_base& tx = *read;
         Sql sql = whereClause(filter);
         sql.text = u"SELECT count(*) FROM memories"_s + sql.text;
         return qint64(sql.exec(tx)[0][0].as<long long>());
@@ -678,7 +707,8 @@ qint64 PostgresBackend::count(const MemoryFilter& filter)
 qint64 PostgresBackend::estimateCount(const MemoryFilter& filter)
 {
     return guarded(u"estimating a count"_s, [&](pqxx::connection& c) {
-        pqxx::read_transaction tx(c);
+        ReadTransaction read(*this, c);
+        pqxx::transaction_base& tx = *read;
         Sql sql = whereClause(filter);
         sql.text = u"EXPLAIN (FORMAT JSON) SELECT 1 FROM memories"_s + sql.text;
         const QJsonDocument plan = QJsonDocument::fromJson(QByteArray(sql.exec(tx)[0][0].c_str()));
@@ -689,7 +719,8 @@ qint64 PostgresBackend::estimateCount(const MemoryFilter& filter)
 QStringList PostgresBackend::listIds()
 {
     return guarded(u"listing"_s, [&](pqxx::connection& c) {
-        pqxx::read_transaction tx(c);
+        ReadTransaction read(*this, c);
+        pqxx::transaction_base& tx = *read;
         QStringList ids;
         for (const auto& row : tx.exec("SELECT id FROM memories ORDER BY created_at DESC, id COLLATE \"C\" ASC"))
             ids.append(fromStd(row[0]));
@@ -700,7 +731,8 @@ QStringList PostgresBackend::listIds()
 Page PostgresBackend::query(const MemoryQuery& query)
 {
     return guarded(u"reading a page"_s, [&](pqxx::connection& c) {
-        pqxx::read_transaction tx(c);
+        ReadTransaction read(*this, c);
+        pqxx::transaction_base& tx = *read;
         Sql sql = whereClause(query.filter);
         QString key;
         bool numeric = false;
@@ -762,14 +794,48 @@ std::optional<QByteArray> PostgresBackend::changeToken()
     return guarded(u"checking for changes"_s, [&](pqxx::connection& c) -> std::optional<QByteArray> {
         // the next transaction id moves with every write transaction on the server, so it may also move for
         // other tables; a false alarm only costs a refresh of the rows on screen
-        pqxx::read_transaction tx(c);
+        ReadTransaction read(*this, c);
+        pqxx::transaction_base& tx = *read;
         const pqxx::result r = tx.exec("SELECT txid_snapshot_xmax(txid_current_snapshot())::text");
         return QByteArray(r[0][0].c_str());
     });
 }
 
+QString PostgresBackend::beginSnapshot()
+{
+    if (m_snapshotDepth > 0) {
+        ++m_snapshotDepth;
+        return {};
+    }
+    guarded(u"starting a read of one snapshot"_s, [&](pqxx::connection& c) {
+        auto tx = std::make_unique<pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>>(c);
+        tx->exec("SELECT 1"); // the snapshot is taken at the first statement: now, not at the first page
+        m_connection->snapshot = std::move(tx);
+        return 0;
+    });
+    m_snapshotDepth = 1;
+    return {};
+}
+
+void PostgresBackend::endSnapshot() noexcept
+{
+    if (m_snapshotDepth == 0 || --m_snapshotDepth > 0)
+        return;
+    if (!m_connection || !m_connection->snapshot)
+        return;
+    try {
+        m_connection->snapshot->commit();
+    } catch (...) {
+        // nothing was written; a connection that broke here is noticed by the next call
+    }
+    m_connection->snapshot.reset();
+}
+
 void PostgresBackend::checkWritable() const
 {
+    if (m_snapshotDepth > 0)
+        throw StorageError(StorageError::Kind::OperationFailed,
+                           m_location + u": cannot write while this connection reads one snapshot"_s);
     if (m_readOnly)
         throw StorageError(StorageError::Kind::OperationFailed,
                            m_location

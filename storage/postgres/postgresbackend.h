@@ -60,6 +60,8 @@ public:
     qint64 count(const MemoryFilter& filter) override;
     std::optional<QByteArray> changeToken() override;
     void storeBatch(const QList<Memory>& memories) override;
+    QString beginSnapshot() override;
+    void endSnapshot() noexcept override;
 
     // memory_vectors (spec §5.1): pgvector's `vector(384)` read as `embedding::text` and written in the same text
     // form, so a TEXT column can stand in for it where pgvector is not installed
@@ -85,6 +87,7 @@ private:
     };
     struct Sql;
     struct Session; ///< the libpqxx connection, kept out of this header
+    class ReadTransaction; ///< a read's transaction: the snapshot's, or one of its own
 
     PostgresBackend(QString connectionString, QString location, const Options& options);
     Session& session();
@@ -111,6 +114,7 @@ private:
     QString m_database;
     QThread* m_thread = nullptr;
     std::unique_ptr<Session> m_connection;
+    int m_snapshotDepth = 0; ///< nested beginSnapshot calls; Session::snapshot is open while > 0
 };
 
 } // namespace Inspector

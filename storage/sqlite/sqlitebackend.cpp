@@ -1896,6 +1896,44 @@ void SqliteBackend::checkWritable() const
 {
     if (m_readOnly)
         throw StorageError(StorageError::Kind::OperationFailed, m_path + u": the store is open read-only"_s);
+    if (m_snapshotDepth > 0)
+        throw StorageError(StorageError::Kind::OperationFailed,
+                           m_path + u": cannot write while this connection reads one snapshot"_s);
+}
+
+QString SqliteBackend::beginSnapshot()
+{
+    assertThread();
+    if (m_snapshotDepth > 0) {
+        ++m_snapshotDepth;
+        return {};
+    }
+    // A deferred BEGIN takes no lock; the first read then pins the snapshot. In WAL mode that is a read mark in
+    // the -shm and subcog's writer goes on committing; with a rollback journal it is a SHARED lock that makes
+    // every writer's COMMIT wait until endSnapshot.
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    if (!q.exec(u"BEGIN"_s))
+        fail(u"cannot start a read"_s, q.lastError());
+    if (!q.exec(u"SELECT 1 FROM sqlite_master LIMIT 1"_s)) {
+        const QSqlError error = q.lastError();
+        q.exec(u"ROLLBACK"_s);
+        fail(u"cannot start a read"_s, error);
+    }
+    q.finish();
+    m_snapshotDepth = 1;
+    if (m_snapshot || m_journalMode.compare(u"wal"_s, Qt::CaseInsensitive) == 0)
+        return {};
+    return m_path + u": the store uses a rollback journal (journal mode "_s + m_journalMode
+        + u"), so other processes' writes wait until this read ends (subcog gives up after 5 s)"_s;
+}
+
+void SqliteBackend::endSnapshot() noexcept
+{
+    if (m_snapshotDepth == 0 || --m_snapshotDepth > 0)
+        return;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    if (!q.exec(u"COMMIT"_s))
+        q.exec(u"ROLLBACK"_s);
 }
 
 void SqliteBackend::store(const Memory& memory)

@@ -63,6 +63,8 @@ public:
     void storeBatch(const QList<Memory>& memories) override;
     void scan(const MemoryQuery& query, const ScanSink& sink, int batchSize = 1000) override;
     bool scanJsonLines(const MemoryQuery& query, const JsonLinesSink& sink, int batchSize = 1000) override;
+    QString beginSnapshot() override;
+    void endSnapshot() noexcept override;
 
     /// How long a statement waits for another process's lock before failing with a Storage error (default 5 s).
     void setBusyTimeout(int milliseconds);
@@ -175,6 +177,7 @@ private:
     qsizetype m_tieGroupLimit = 20000;
     std::shared_ptr<VectorsCache> m_vectors; ///< shared_ptr: the type is complete only in sqlitearound.cpp
     std::shared_ptr<VectorsCache> m_usearch; ///< the usearch meta file's ids
+    int m_snapshotDepth = 0; ///< nested beginSnapshot calls; the read transaction is open while > 0
 };
 
 } // namespace Inspector
