@@ -650,8 +650,8 @@ QList<Memory> PostgresBackend::getBatch(const QStringList& ids, QList<RecordIssu
     if (ids.isEmpty())
         return {};
     return guarded(u"reading memories"_s, [&](pqxx::connection& c) {
-        ReadTransaction read(*this, c);
-        pqxx::transaction_base& tx = *read;
+        ReadTransaction transaction(*this, c);
+        pqxx::transaction_base& tx = *transaction;
         Sql sql;
         sql.text = u"SELECT "_s + selectList() + u" FROM memories WHERE id = ANY("_s + sql.add(arrayLiteral(ids))
             + u"::text[])"_s;
@@ -682,8 +682,8 @@ std::optional<Memory> PostgresBackend::get(const QString& id)
 bool PostgresBackend::exists(const QString& id)
 {
     return guarded(u"looking up a memory"_s, [&](pqxx::connection& c) {
-        ReadTransaction read(*this, c);
-        pqxx::transaction_base& tx = *read;
+        ReadTransaction transaction(*this, c);
+        pqxx::transaction_base& tx = *transaction;
         return !tx.exec_params("SELECT 1 FROM memories WHERE id = $1", toStd(id)).empty();
     });
 }
@@ -696,8 +696,8 @@ qint64 PostgresBackend::count()
 qint64 PostgresBackend::count(const MemoryFilter& filter)
 {
     return guarded(u"counting"_s, [&](pqxx::connection& c) {
-        ReadTransaction read(*this, c);
-        pqxx::transaction_base& tx = *read;
+        ReadTransaction transaction(*this, c);
+        pqxx::transaction_base& tx = *transaction;
         Sql sql = whereClause(filter);
         sql.text = u"SELECT count(*) FROM memories"_s + sql.text;
         return qint64(sql.exec(tx)[0][0].as<long long>());
@@ -707,8 +707,8 @@ qint64 PostgresBackend::count(const MemoryFilter& filter)
 qint64 PostgresBackend::estimateCount(const MemoryFilter& filter)
 {
     return guarded(u"estimating a count"_s, [&](pqxx::connection& c) {
-        ReadTransaction read(*this, c);
-        pqxx::transaction_base& tx = *read;
+        ReadTransaction transaction(*this, c);
+        pqxx::transaction_base& tx = *transaction;
         Sql sql = whereClause(filter);
         sql.text = u"EXPLAIN (FORMAT JSON) SELECT 1 FROM memories"_s + sql.text;
         const QJsonDocument plan = QJsonDocument::fromJson(QByteArray(sql.exec(tx)[0][0].c_str()));
@@ -719,8 +719,8 @@ qint64 PostgresBackend::estimateCount(const MemoryFilter& filter)
 QStringList PostgresBackend::listIds()
 {
     return guarded(u"listing"_s, [&](pqxx::connection& c) {
-        ReadTransaction read(*this, c);
-        pqxx::transaction_base& tx = *read;
+        ReadTransaction transaction(*this, c);
+        pqxx::transaction_base& tx = *transaction;
         QStringList ids;
         for (const auto& row : tx.exec("SELECT id FROM memories ORDER BY created_at DESC, id COLLATE \"C\" ASC"))
             ids.append(fromStd(row[0]));
@@ -731,8 +731,8 @@ QStringList PostgresBackend::listIds()
 Page PostgresBackend::query(const MemoryQuery& query)
 {
     return guarded(u"reading a page"_s, [&](pqxx::connection& c) {
-        ReadTransaction read(*this, c);
-        pqxx::transaction_base& tx = *read;
+        ReadTransaction transaction(*this, c);
+        pqxx::transaction_base& tx = *transaction;
         Sql sql = whereClause(query.filter);
         QString key;
         bool numeric = false;
@@ -794,8 +794,8 @@ std::optional<QByteArray> PostgresBackend::changeToken()
     return guarded(u"checking for changes"_s, [&](pqxx::connection& c) -> std::optional<QByteArray> {
         // the next transaction id moves with every write transaction on the server, so it may also move for
         // other tables; a false alarm only costs a refresh of the rows on screen
-        ReadTransaction read(*this, c);
-        pqxx::transaction_base& tx = *read;
+        ReadTransaction transaction(*this, c);
+        pqxx::transaction_base& tx = *transaction;
         const pqxx::result r = tx.exec("SELECT txid_snapshot_xmax(txid_current_snapshot())::text");
         return QByteArray(r[0][0].c_str());
     });
@@ -1027,7 +1027,9 @@ QHash<QString, QList<float>> PostgresBackend::readEmbeddings(const QStringList& 
     if (ids.isEmpty() || (!m_hasVectorTable && !inRows))
         return found;
     return guarded(u"reading embeddings"_s, [&](pqxx::connection& c) {
-        pqxx::read_transaction tx(c);
+        // inside an export's or copy's snapshot, the vectors come from the same moment as the memories
+        ReadTransaction transaction(*this, c);
+        pqxx::transaction_base& tx = *transaction;
         auto read = [&](const QString& table) {
             Sql sql;
             sql.text = u"SELECT id, embedding::text FROM "_s + table + u" WHERE id = ANY("_s
