@@ -232,16 +232,16 @@ MainWindow::MainWindow(QWidget* parent)
         m_messages->showMessage(MessageBar::Kind::Error, message);
     });
     connect(m_model, &MemoryTableModel::writeFailed, this, [this](const QString&, const QString& message) {
-        m_quitWhenIdle = false;
+        m_afterSave = nullptr;
         m_messages->showMessage(MessageBar::Kind::Error, tr("Not saved: %1").arg(message));
     });
     connect(m_model, &MemoryTableModel::editRejected, this, [this](const QString&, const QString& message) {
-        m_quitWhenIdle = false;
+        m_afterSave = nullptr;
         m_messages->showMessage(MessageBar::Kind::Warning, tr("Not saved: %1").arg(message));
     });
     connect(m_model, &MemoryTableModel::writeConflict, this,
             [this](const Memory& mine, const Memory& theirs, bool theirsExists, const QString& message) {
-                m_quitWhenIdle = false;
+                m_afterSave = nullptr;
                 m_messages->showMessage(MessageBar::Kind::Warning, message);
                 auto* dialog = new ConflictDialog(mine, theirsExists ? std::optional<Memory>(theirs) : std::nullopt,
                                                   message, this);
@@ -485,6 +485,9 @@ void MainWindow::createActions()
     m_close = new QAction(tr("&Close Store"), this);
     m_close->setShortcut(QKeySequence::Close);
     connect(m_close, &QAction::triggered, this, [this] {
+        if (!mayLeaveStore([this] { m_close->trigger(); }))
+            return;
+        m_detail->setMemory(std::nullopt);
         m_model->closeStore();
         m_spec.clear();
         m_displaySpec.clear();
@@ -711,6 +714,10 @@ void MainWindow::openDefaultStore()
 void MainWindow::openStore(const QString& spec, const QString& origin)
 {
     const bool sameStore = spec == m_spec;
+    // edits in the pane belong to the open store: settled before it goes, or a later Save would write them into
+    // another store's memory of the same id
+    if (!sameStore && !mayLeaveStore([this, spec, origin] { openStore(spec, origin); }))
+        return;
     if (!sameStore) {
         m_wantEditing = false;
         // the previous store's notices and errors say nothing about this one
@@ -1433,6 +1440,33 @@ void MainWindow::saveViewState()
     settings.setValue(u"table/header"_s, m_table->horizontalHeader()->saveState());
 }
 
+void MainWindow::afterSaveLands(std::function<void()> then)
+{
+    m_afterSave = std::move(then);
+    connect(
+        m_model, &MemoryTableModel::idle, this,
+        [this] {
+            if (auto then = std::exchange(m_afterSave, nullptr))
+                then();
+        },
+        Qt::SingleShotConnection);
+}
+
+bool MainWindow::mayLeaveStore(std::function<void()> retry)
+{
+    m_settling = true;
+    const Leave leave = settleUnsavedEdits();
+    m_settling = false;
+    if (leave == Leave::Stay)
+        return false;
+    if (leave == Leave::Saved && m_model->isBusy()) {
+        // the save goes to the store that is open now: leave it once the save has landed, stay if it fails
+        afterSaveLands(std::move(retry));
+        return false;
+    }
+    return true;
+}
+
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     m_settling = true;
@@ -1444,18 +1478,11 @@ void MainWindow::closeEvent(QCloseEvent* event)
     }
     if (leave == Leave::Saved && m_model->isBusy()) {
         // a save just asked for is still on its way to the store: quit once it has landed, stay if it fails
-        m_quitWhenIdle = true;
-        connect(
-            m_model, &MemoryTableModel::idle, this,
-            [this] {
-                if (std::exchange(m_quitWhenIdle, false))
-                    close();
-            },
-            Qt::SingleShotConnection);
+        afterSaveLands([this] { close(); });
         event->ignore();
         return;
     }
-    m_quitWhenIdle = false;
+    m_afterSave = nullptr;
     saveViewState();
     event->accept();
 }

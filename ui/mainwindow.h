@@ -96,6 +96,9 @@ private:
         Stay,
     };
     Leave settleUnsavedEdits();
+    /// Settles unsaved edits before the open store goes; false: stay (or `retry` runs once the save has landed).
+    bool mayLeaveStore(std::function<void()> retry);
+    void afterSaveLands(std::function<void()> then);
     void addRecent(const QString& spec);
     void rebuildRecentMenu();
     void rebuildStoresMenu();
@@ -137,7 +140,8 @@ private:
     QString m_goToNotice;
     QSet<QString> m_loadErrorsShown; ///< read errors of this store already in the bar
     bool m_settling = false; ///< the unsaved-changes question is open
-    bool m_quitWhenIdle = false; ///< quit once the save asked for at quit time has landed
+    std::function<void()>
+        m_afterSave; ///< what waits for a save to land (quit, open another store); dropped if it fails
     RequestId m_bulk = 0;
     QList<Memory> m_bulkMemories;
     std::function<void(const QList<Memory>&)> m_bulkAction;

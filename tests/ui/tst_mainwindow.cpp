@@ -744,6 +744,32 @@ private Q_SLOTS:
         QVERIFY(m_store->remove(odd.id));
     }
 
+    void openingAnotherStoreSettlesUnsavedEdits()
+    {
+        auto w = openWindow(true);
+        selectRows(*w, 9, 9);
+        const QString id = m_order.at(9);
+        const Memory original = *m_store->get(id);
+        auto* branch = w->detailPane()->findChild<QLineEdit*>(u"field_branch"_s);
+        branch->selectAll();
+        QTest::keyClicks(branch, u"belongs-to-the-first-store"_s);
+        const QString other = u"sqlite:"_s + m_dir.filePath(u"never-opened.db"_s);
+        // Cancel: the store stays open, with the edit
+        auto said = answerNextBox(QMessageBox::Cancel);
+        w->openStore(other);
+        QVERIFY2(said->contains(id), qPrintable(*said));
+        QVERIFY(w->detailPane()->isDirty());
+        QVERIFY(w->windowTitle().contains(QFileInfo(m_store->location()).fileName())
+                || !w->windowTitle().contains(u"never-opened"_s));
+        // Save: written to this store first, then the other one opens
+        answerNextBox(QMessageBox::Save);
+        w->openStore(other);
+        QTRY_COMPARE_WITH_TIMEOUT(m_store->get(id)->branch.value_or(QString()), u"belongs-to-the-first-store"_s, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(w->messageBar()->text().contains(u"never-opened"_s), 10000);
+        QVERIFY(!w->detailPane()->isDirty());
+        m_store->store(original);
+    }
+
     void errorsShowInTheMessageBar()
     {
         MainWindow w;
