@@ -8,8 +8,10 @@
 #include <QJsonParseError>
 #include <QStringDecoder>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 using namespace Qt::StringLiterals;
 
@@ -346,7 +348,10 @@ std::optional<MemoryFile> parseMemoryFile(const QByteArray& text, QString* reaso
                 problems << u"embedding is not a list of numbers"_s;
                 break;
             }
-            values.append(float(v.toDouble()));
+            // serde reads a number beyond f32's range as infinity, writes that as null and then cannot read the
+            // file: the largest f32 of the same sign keeps a file we write back readable by both.
+            constexpr double kMax = std::numeric_limits<float>::max();
+            values.append(float(std::clamp(v.toDouble(), -kMax, kMax)));
         }
         m.embedding = values;
     } else if (!embedding.isNull() && !embedding.isUndefined()) {

@@ -209,6 +209,37 @@ private Q_SLOTS:
                  folder.store.truth.size() - folder.encryptedIds.size());
     }
 
+    // Found by fuzz_memoryfile: a number beyond f32's range read as infinity, was written back as null, and the
+    // memory could no longer be read by subcog or by us after an edit.
+    void embeddingBeyondF32StaysReadable()
+    {
+        const QString dir = m_dir.filePath(u"bigfloat"_s);
+        QVERIFY(QDir().mkpath(dir));
+        Memory m;
+        m.id = u"mem_big"_s;
+        m.content = u"vector"_s;
+        m.namespaceName = u"decisions"_s;
+        m.status = u"active"_s;
+        m.createdAt = m.updatedAt = 1767225600;
+        m.embedding = QList<float> {0.5f, 0.25f, 1.0f};
+        QByteArray text = serializeMemoryFile(m);
+        text.replace("0.5,", "3.5e38,").replace("0.25,", "-1e300,");
+        QFile file(dir + u"/mem_big.json"_s);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(text);
+        file.close();
+        auto backend = FilesystemBackend::open(dir);
+        Memory read = backend->get(m.id).value();
+        constexpr float kMax = std::numeric_limits<float>::max();
+        QCOMPARE(read.embedding, (QList<float> {kMax, -kMax, 1.0f}));
+        read.content += u" (edited)"_s;
+        backend->store(read);
+        const auto reread = FilesystemBackend::open(dir)->get(m.id);
+        QVERIFY(reread);
+        QCOMPARE(reread->content, read.content);
+        QCOMPARE(reread->embedding, read.embedding);
+    }
+
     void idsCannotEscape_data()
     {
         QTest::addColumn<QString>("id");
