@@ -175,10 +175,18 @@ ParsedFilter parseFilter(const QString& text, const QDateTime& now)
                 reject(u"expected N, Nd, Nh or Nw"_s);
                 continue;
             }
-            const qint64 n = match.captured(1).toLongLong();
+            bool ok = false;
+            const qint64 n = match.captured(1).toLongLong(&ok);
             const QString unit = match.captured(2).toLower();
             const qint64 unitSeconds = unit == "h"_L1 ? 3600 : unit == "w"_L1 ? 7 * 86400 : 86400;
-            f.createdFrom = now.toSecsSinceEpoch() - n * unitSeconds;
+            qint64 from = 0;
+            // rejected rather than wrapped around (signed overflow; UBSan reports it under fuzz_filter)
+            if (!ok || __builtin_mul_overflow(n, unitSeconds, &from)
+                || __builtin_sub_overflow(now.toSecsSinceEpoch(), from, &from)) {
+                reject(u"too far back"_s);
+                continue;
+            }
+            f.createdFrom = from;
         } else if (key == "source"_L1 || key == "src"_L1) {
             f.sourcePatterns.append(value);
         } else if (key == "project"_L1 || key == "proj"_L1 || key == "repo"_L1) {

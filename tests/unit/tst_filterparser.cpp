@@ -94,6 +94,8 @@ private Q_SLOTS:
         QTest::newRow("unknown key") << u"colour:red"_s;
         QTest::newRow("bad namespace") << u"ns:nonsense"_s;
         QTest::newRow("bad since") << u"since:yesterday"_s;
+        QTest::newRow("since beyond the clock") << u"since:99999999999999999d"_s; // a signed overflow before
+        QTest::newRow("since beyond qint64") << u"since:99999999999999999999"_s;
         QTest::newRow("bad status") << u"status:gone"_s;
         QTest::newRow("empty value") << u"tag:"_s;
         QTest::newRow("entity") << u"entity:postgres"_s;
