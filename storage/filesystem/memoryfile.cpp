@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
+#include <QSet>
 #include <QStringDecoder>
 
 #include <algorithm>
@@ -95,6 +96,126 @@ void appendPretty(QByteArray& out, const QJsonValue& value, int depth)
     }
 }
 
+bool isHex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+uint hex4(QByteArrayView digits)
+{
+    return QString::fromLatin1(digits).toUInt(nullptr, 16);
+}
+
+// JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+bool isJsonNumber(QByteArrayView t)
+{
+    qsizetype i = 0;
+    auto digits = [&] {
+        const qsizetype start = i;
+        while (i < t.size() && t[i] >= '0' && t[i] <= '9')
+            ++i;
+        return i > start;
+    };
+    if (i < t.size() && t[i] == '-')
+        ++i;
+    if (i < t.size() && t[i] == '0')
+        ++i;
+    else if (!digits())
+        return false;
+    if (i < t.size() && t[i] == '.' && (++i, !digits()))
+        return false;
+    if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+        ++i;
+        if (i < t.size() && (t[i] == '+' || t[i] == '-'))
+            ++i;
+        if (!digits())
+            return false;
+    }
+    return i == t.size();
+}
+
+/**
+ * Why serde_json, which subcog reads folder files with, refuses text that QJsonDocument has accepted (so its
+ * structure is sound), or an empty string. QJsonDocument also takes a byte-order mark, raw control characters
+ * and lone surrogate escapes in strings, `1.` and `.5`, and a repeated key; serde refuses each, and a field of
+ * integer seconds written as `1.0` or beyond 64 bits. Such a file is a memory subcog cannot see.
+ */
+QString serdeRefusal(QByteArrayView text)
+{
+    if (text.startsWith("\xEF\xBB\xBF"))
+        return u"starts with a byte-order mark"_s;
+    static const QSet<QByteArray> integerKeys {"created_at", "updated_at", "tombstoned_at", "expires_at",
+                                               "consolidation_timestamp"};
+    QSet<QByteArray> seen;
+    QByteArray key; // the last top-level key: a number at depth 1 is its value
+    int depth = 0;
+    auto isSpace = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+    for (qsizetype i = 0; i < text.size();) {
+        const char c = text[i];
+        if (c == '{' || c == '[') {
+            ++depth;
+            ++i;
+        } else if (c == '}' || c == ']') {
+            --depth;
+            ++i;
+        } else if (c == '"') {
+            const qsizetype start = i++;
+            bool escaped = false;
+            while (text[i] != '"') {
+                if (uchar(text[i]) < 0x20)
+                    return u"a raw control character in a string (byte "_s + QString::number(i) + u')';
+                if (text[i] != '\\') {
+                    ++i;
+                    continue;
+                }
+                escaped = true;
+                if (text[i + 1] != 'u') {
+                    i += 2;
+                    continue;
+                }
+                const uint unit = hex4(text.sliced(i + 2, 4));
+                i += 6;
+                const bool pairFollows = text.size() >= i + 6 && text[i] == '\\' && text[i + 1] == 'u'
+                    && std::all_of(text.begin() + i + 2, text.begin() + i + 6, isHex)
+                    && (hex4(text.sliced(i + 2, 4)) & 0xFC00) == 0xDC00;
+                if ((unit & 0xFC00) == 0xDC00 || ((unit & 0xFC00) == 0xD800 && !pairFollows))
+                    return u"a lone surrogate escape in a string (byte "_s + QString::number(i - 6) + u')';
+                if (pairFollows && (unit & 0xFC00) == 0xD800)
+                    i += 6;
+            }
+            ++i;
+            qsizetype next = i;
+            while (next < text.size() && isSpace(text[next]))
+                ++next;
+            if (depth == 1 && next < text.size() && text[next] == ':') {
+                const QByteArrayView raw = text.sliced(start, i - start);
+                key = escaped ? QJsonDocument::fromJson("[" + raw.toByteArray() + "]").array().at(0).toString().toUtf8()
+                              : raw.sliced(1, raw.size() - 2).toByteArray();
+                const bool known = std::any_of(std::begin(kKnownKeys), std::end(kKnownKeys),
+                                               [&](const char* k) { return key == k; });
+                if (known && seen.contains(key))
+                    return QString::fromUtf8(key) + u" appears twice"_s;
+                seen.insert(key);
+                i = next + 1;
+                continue;
+            }
+        } else if (c == '-' || (c >= '0' && c <= '9') || c == '.') {
+            const qsizetype start = i;
+            while (i < text.size() && !isSpace(text[i]) && text[i] != ',' && text[i] != ']' && text[i] != '}')
+                ++i;
+            const QByteArrayView number = text.sliced(start, i - start);
+            if (!isJsonNumber(number))
+                return u"the number "_s + QString::fromLatin1(number) + u" is not valid JSON"_s;
+            qint64 value = 0;
+            const auto [end, error] = std::from_chars(number.begin(), number.end(), value);
+            if (depth == 1 && integerKeys.contains(key) && (error != std::errc() || end != number.end()))
+                return QString::fromUtf8(key) + u" is not a whole number of seconds"_s;
+        } else {
+            ++i;
+        }
+    }
+    return {};
+}
 } // namespace
 
 void appendSerdeFloat(QByteArray& out, float value)
@@ -270,6 +391,8 @@ std::optional<MemoryFile> parseMemoryFile(const QByteArray& text, QString* reaso
                            : u")"_s));
     if (!doc.isObject())
         return fail(u"the JSON is not an object"_s);
+    if (const QString refusal = serdeRefusal(text); !refusal.isEmpty())
+        return fail(u"subcog's JSON reader refuses it: "_s + refusal);
     const QJsonObject o = doc.object();
     MemoryFile file;
     Memory& m = file.memory;

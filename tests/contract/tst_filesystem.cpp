@@ -240,6 +240,55 @@ private Q_SLOTS:
         QCOMPARE(reread->embedding, read.embedding);
     }
 
+    // serde_json (subcog's reader) is stricter than QJsonDocument: a file it refuses is a memory subcog cannot
+    // see, so it must show as damaged here too, not as a healthy memory.
+    void strictAsSubcog_data()
+    {
+        QTest::addColumn<QByteArray>("from");
+        QTest::addColumn<QByteArray>("to");
+        QTest::addColumn<bool>("refused");
+        QTest::newRow("as written") << QByteArray() << QByteArray() << false;
+        QTest::newRow("byte-order mark") << QByteArray("{") << QByteArray("\xEF\xBB\xBF{") << true;
+        QTest::newRow("raw control character") << QByteArray("\"text\"") << QByteArray("\"te\x01xt\"") << true;
+        QTest::newRow("escaped control character") << QByteArray("\"text\"") << QByteArray("\"te\\u0001xt\"") << false;
+        QTest::newRow("lone high surrogate") << QByteArray("\"text\"") << QByteArray("\"te\\ud83dxt\"") << true;
+        QTest::newRow("lone low surrogate") << QByteArray("\"text\"") << QByteArray("\"te\\ude00xt\"") << true;
+        QTest::newRow("surrogate pair") << QByteArray("\"text\"") << QByteArray("\"te\\ud83d\\ude00xt\"") << false;
+        QTest::newRow("number 1.") << QByteArray("\"embedding\": null") << QByteArray("\"embedding\": [1.]") << true;
+        QTest::newRow("number .5") << QByteArray("\"embedding\": null") << QByteArray("\"embedding\": [.5]") << true;
+        QTest::newRow("number 5e-1") << QByteArray("\"embedding\": null") << QByteArray("\"embedding\": [5e-1]")
+                                     << false;
+        QTest::newRow("repeated key") << QByteArray("{\n") << QByteArray("{\n  \"status\": \"active\",\n") << true;
+        QTest::newRow("repeated unknown key")
+            << QByteArray("{\n") << QByteArray("{\n  \"x\": 1,\n  \"x\": 2.5e3,\n") << false;
+        QTest::newRow("seconds as 1.0") << QByteArray("1767225600,") << QByteArray("1767225600.0,") << true;
+        QTest::newRow("seconds as 1e9") << QByteArray("1767225600,") << QByteArray("1e9,") << true;
+        QTest::newRow("seconds beyond 64 bits")
+            << QByteArray("1767225600,") << QByteArray("99999999999999999999,") << true;
+    }
+    void strictAsSubcog()
+    {
+        QFETCH(QByteArray, from);
+        QFETCH(QByteArray, to);
+        QFETCH(bool, refused);
+        Memory m;
+        m.id = u"mem_strict"_s;
+        m.content = u"text"_s;
+        m.namespaceName = u"decisions"_s;
+        m.status = u"active"_s;
+        m.createdAt = m.updatedAt = 1767225600;
+        QByteArray text = serializeMemoryFile(m);
+        if (!from.isEmpty()) {
+            QVERIFY(text.contains(from));
+            text.replace(text.indexOf(from), from.size(), to);
+        }
+        QString why;
+        const auto parsed = parseMemoryFile(text, &why);
+        QCOMPARE(!parsed, refused);
+        if (refused)
+            QVERIFY2(why.startsWith(u"subcog's JSON reader refuses it: "_s), qPrintable(why));
+    }
+
     void idsCannotEscape_data()
     {
         QTest::addColumn<QString>("id");
