@@ -46,8 +46,10 @@ void appendPretty(QByteArray& out, const QJsonValue& value, int depth)
         break;
     case QJsonValue::Double: {
         const double d = value.toDouble();
-        if (d == std::floor(d) && std::abs(d) < 9.0e15)
-            out.append(QByteArray::number(value.toInteger()));
+        // QJsonValue keeps an integer literal exactly up to 64 bits (a future field may hold nanoseconds or a
+        // hash); toDouble() would round it beyond 2^53. toInteger() is 0 for what does not fit.
+        if (const qint64 i = value.toInteger(); d == std::floor(d) && double(i) == d)
+            out.append(QByteArray::number(i));
         else
             out.append(QByteArray::number(d, 'g', QLocale::FloatingPointShortest));
         break;

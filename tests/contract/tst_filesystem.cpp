@@ -10,6 +10,8 @@
 #include <QBuffer>
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QRegularExpression>
@@ -238,6 +240,34 @@ private Q_SLOTS:
         QVERIFY(reread);
         QCOMPARE(reread->content, read.content);
         QCOMPARE(reread->embedding, read.embedding);
+    }
+
+    // Found by fuzz_memoryfile: an unknown key's integer beyond 2^53 was rounded when the file was written back.
+    void unknownKeyIntegersKeepAllDigits()
+    {
+        const QString dir = m_dir.filePath(u"bigint"_s);
+        QVERIFY(QDir().mkpath(dir));
+        Memory m;
+        m.id = u"mem_bigint"_s;
+        m.content = u"future"_s;
+        m.namespaceName = u"decisions"_s;
+        m.status = u"active"_s;
+        m.createdAt = m.updatedAt = 1767225600;
+        QJsonObject unknown;
+        unknown.insert(u"x_future_ns"_s, QJsonValue(qint64(1767225600123456789)));
+        unknown.insert(u"x_list"_s, QJsonArray {QJsonValue(qint64(66666666666666666)), 0.5, 1e300});
+        QFile file(dir + u"/mem_bigint.json"_s);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(serializeMemoryFile(m, unknown));
+        file.close();
+        auto backend = FilesystemBackend::open(dir);
+        Memory read = backend->get(m.id).value();
+        read.content += u" (edited)"_s;
+        backend->store(read);
+        const QByteArray after = readAll(dir + u"/mem_bigint.json"_s);
+        QVERIFY2(after.contains("\"x_future_ns\": 1767225600123456789"), after.constData());
+        QVERIFY2(after.contains("66666666666666666,"), after.constData());
+        QVERIFY2(after.contains("1e+300"), after.constData());
     }
 
     // serde_json (subcog's reader) is stricter than QJsonDocument: a file it refuses is a memory subcog cannot
