@@ -382,8 +382,13 @@ std::optional<MemoryFile> parseMemoryFile(const QByteArray& text, QString* reaso
     if (decoder.hasError())
         return fail(u"not valid UTF-8"_s);
     Q_UNUSED(decoded);
+    // QJsonDocument drops a raw U+FEFF that starts a string, as if it were a byte-order mark; serde keeps it. Its
+    // escape is the same character and survives. (A file that starts with one is refused below, as by serde.)
+    const QByteArray bom("\xEF\xBB\xBF");
+    const QByteArray json
+        = text.contains(bom) && !text.startsWith(bom) ? QByteArray(text).replace(bom, "\\ufeff") : text;
     QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(text, &error);
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &error);
     if (error.error != QJsonParseError::NoError)
         return fail(u"invalid JSON at byte "_s + QString::number(error.offset) + u" ("_s + error.errorString()
                     + (error.error == QJsonParseError::UnterminatedObject
@@ -393,7 +398,7 @@ std::optional<MemoryFile> parseMemoryFile(const QByteArray& text, QString* reaso
                            : u")"_s));
     if (!doc.isObject())
         return fail(u"the JSON is not an object"_s);
-    if (const QString refusal = serdeRefusal(text); !refusal.isEmpty())
+    if (const QString refusal = serdeRefusal(json); !refusal.isEmpty())
         return fail(u"subcog's JSON reader refuses it: "_s + refusal);
     const QJsonObject o = doc.object();
     MemoryFile file;

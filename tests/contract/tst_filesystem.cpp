@@ -270,6 +270,34 @@ private Q_SLOTS:
         QVERIFY2(after.contains("1e+300"), after.constData());
     }
 
+    // Found by fuzz_memoryfile: QJsonDocument dropped a raw U+FEFF at the start of a string (content, a tag, an
+    // unknown key's text), so the memory read differed from the file and an edit removed the character.
+    void zeroWidthNoBreakSpaceKept()
+    {
+        const QString dir = m_dir.filePath(u"feff"_s);
+        QVERIFY(QDir().mkpath(dir));
+        const QString feff(QChar(0xFEFF));
+        Memory m;
+        m.id = u"mem_feff"_s;
+        m.content = feff + u"starts with U+FEFF, and "_s + feff + u" holds one"_s;
+        m.namespaceName = u"decisions"_s;
+        m.status = u"active"_s;
+        m.createdAt = m.updatedAt = 1767225600;
+        m.tags = QStringList {feff, feff + u"tag"_s};
+        const QByteArray text = serializeMemoryFile(m, QJsonObject {{u"x_note"_s, feff}});
+        QVERIFY(text.contains("\"\xEF\xBB\xBFstarts")); // raw UTF-8, as serde writes it
+        QFile file(dir + u"/mem_feff.json"_s);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(text);
+        file.close();
+        auto backend = FilesystemBackend::open(dir);
+        Memory read = backend->get(m.id).value();
+        QCOMPARE(read.content, m.content);
+        QCOMPARE(read.tags, m.tags);
+        backend->store(read); // stored back unchanged: the same bytes
+        QCOMPARE(readAll(dir + u"/mem_feff.json"_s), text);
+    }
+
     // serde_json (subcog's reader) is stricter than QJsonDocument: a file it refuses is a memory subcog cannot
     // see, so it must show as damaged here too, not as a healthy memory.
     void strictAsSubcog_data()
