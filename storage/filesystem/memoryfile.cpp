@@ -142,7 +142,7 @@ bool isJsonNumber(QByteArrayView t)
  * and lone surrogate escapes in strings, `1.` and `.5`, and a repeated key; serde refuses each, and a field of
  * integer seconds written as `1.0` or beyond 64 bits. Such a file is a memory subcog cannot see.
  */
-QString serdeRefusal(QByteArrayView text)
+QString serdeRefusal(QByteArrayView text, QList<qsizetype>* negativeZeros)
 {
     if (text.startsWith("\xEF\xBB\xBF"))
         return u"starts with a byte-order mark"_s;
@@ -151,14 +151,18 @@ QString serdeRefusal(QByteArrayView text)
     QSet<QByteArray> seen;
     QByteArray key; // the last top-level key: a number at depth 1 is its value
     int depth = 0;
+    qsizetype embeddingIndex = -1; // the next element of the top-level embedding array, while in it
     auto isSpace = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
     for (qsizetype i = 0; i < text.size();) {
         const char c = text[i];
         if (c == '{' || c == '[') {
+            if (depth == 1 && c == '[' && key == "embedding")
+                embeddingIndex = 0;
             ++depth;
             ++i;
         } else if (c == '}' || c == ']') {
-            --depth;
+            if (--depth == 1)
+                embeddingIndex = -1;
             ++i;
         } else if (c == '"') {
             const qsizetype start = i++;
@@ -208,6 +212,15 @@ QString serdeRefusal(QByteArrayView text)
             const QByteArrayView number = text.sliced(start, i - start);
             if (!isJsonNumber(number))
                 return u"the number "_s + QString::fromLatin1(number) + u" is not valid JSON"_s;
+            if (depth == 2 && embeddingIndex >= 0) {
+                // a negative zero: a minus sign and only zeros before any exponent
+                const auto exponent
+                    = std::find_if(number.begin(), number.end(), [](char d) { return d == 'e' || d == 'E'; });
+                if (number.startsWith('-')
+                    && std::all_of(number.begin() + 1, exponent, [](char d) { return d == '0' || d == '.'; }))
+                    negativeZeros->append(embeddingIndex);
+                ++embeddingIndex;
+            }
             qint64 value = 0;
             const auto [end, error] = std::from_chars(number.begin(), number.end(), value);
             if (depth == 1 && integerKeys.contains(key) && (error != std::errc() || end != number.end()))
@@ -398,7 +411,8 @@ std::optional<MemoryFile> parseMemoryFile(const QByteArray& text, QString* reaso
                            : u")"_s));
     if (!doc.isObject())
         return fail(u"the JSON is not an object"_s);
-    if (const QString refusal = serdeRefusal(json); !refusal.isEmpty())
+    QList<qsizetype> negativeZeros; // embedding values written -0.0, which QJsonDocument reads as 0
+    if (const QString refusal = serdeRefusal(json, &negativeZeros); !refusal.isEmpty())
         return fail(u"subcog's JSON reader refuses it: "_s + refusal);
     const QJsonObject o = doc.object();
     MemoryFile file;
@@ -482,6 +496,10 @@ std::optional<MemoryFile> parseMemoryFile(const QByteArray& text, QString* reaso
             // file: the largest f32 of the same sign keeps a file we write back readable by both.
             constexpr double kMax = std::numeric_limits<float>::max();
             values.append(float(std::clamp(v.toDouble(), -kMax, kMax)));
+        }
+        for (qsizetype at : negativeZeros) {
+            if (at < values.size())
+                values[at] = -0.0f;
         }
         m.embedding = values;
     } else if (!embedding.isNull() && !embedding.isUndefined()) {

@@ -18,6 +18,7 @@
 #include <QTest>
 #include <QThread>
 
+#include <cmath>
 #include <csignal>
 
 using namespace Qt::StringLiterals;
@@ -240,6 +241,35 @@ private Q_SLOTS:
         QVERIFY(reread);
         QCOMPARE(reread->content, read.content);
         QCOMPARE(reread->embedding, read.embedding);
+    }
+
+    // Found by fuzz_memoryfile: QJsonDocument reads -0.0 as 0, so an embedding's negative zero (serde writes
+    // -0.0) lost its sign and a file stored back unchanged was no longer the same bytes.
+    void negativeZeroInEmbeddingKept()
+    {
+        const QString dir = m_dir.filePath(u"negzero"_s);
+        QVERIFY(QDir().mkpath(dir));
+        Memory m;
+        m.id = u"mem_negzero"_s;
+        m.content = u"vector"_s;
+        m.namespaceName = u"decisions"_s;
+        m.status = u"active"_s;
+        m.createdAt = m.updatedAt = 1767225600;
+        m.embedding = QList<float> {-0.0f, 0.0f, -0.5f, -0.0f};
+        const QByteArray text = serializeMemoryFile(m);
+        QVERIFY(text.contains("-0.0,"));
+        QFile file(dir + u"/mem_negzero.json"_s);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(text);
+        file.close();
+        auto backend = FilesystemBackend::open(dir);
+        const Memory read = backend->get(m.id).value();
+        QCOMPARE(read.embedding->size(), 4);
+        QVERIFY(std::signbit(read.embedding->at(0)));
+        QVERIFY(!std::signbit(read.embedding->at(1)));
+        QVERIFY(std::signbit(read.embedding->at(3)));
+        backend->store(read);
+        QCOMPARE(readAll(dir + u"/mem_negzero.json"_s), text);
     }
 
     // Found by fuzz_memoryfile: an unknown key's integer beyond 2^53 was rounded when the file was written back.
