@@ -13,6 +13,15 @@ if(INSPECTOR_SANITIZE)
                                                        -fno-sanitize-recover=undefined)
     target_link_options(inspector_options INTERFACE -fsanitize=address,undefined)
 endif()
+if(INSPECTOR_FUZZ)
+    if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+        message(FATAL_ERROR "INSPECTOR_FUZZ needs clang (libFuzzer): CC=clang CXX=clang++ cmake ...")
+    endif()
+    # Coverage feedback for every target (the libraries too); the fuzz programs add libFuzzer's main on link.
+    target_compile_options(inspector_options INTERFACE -fsanitize=fuzzer-no-link,address,undefined
+                                                       -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+    target_link_options(inspector_options INTERFACE -fsanitize=address,undefined)
+endif()
 
 # inspector_add_test(NAME SOURCES ... [LIBS ...] [ENV ...] [TIMEOUT s] [NO_REGISTER])
 # NO_REGISTER builds the program only, for suites registered several times under other names.

@@ -6,10 +6,13 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
+#include <QSet>
 #include <QStringDecoder>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 using namespace Qt::StringLiterals;
 
@@ -43,8 +46,10 @@ void appendPretty(QByteArray& out, const QJsonValue& value, int depth)
         break;
     case QJsonValue::Double: {
         const double d = value.toDouble();
-        if (d == std::floor(d) && std::abs(d) < 9.0e15)
-            out.append(QByteArray::number(value.toInteger()));
+        // QJsonValue keeps an integer literal exactly up to 64 bits (a future field may hold nanoseconds or a
+        // hash); toDouble() would round it beyond 2^53. toInteger() is 0 for what does not fit.
+        if (const qint64 i = value.toInteger(); d == std::floor(d) && double(i) == d)
+            out.append(QByteArray::number(i));
         else
             out.append(QByteArray::number(d, 'g', QLocale::FloatingPointShortest));
         break;
@@ -93,6 +98,139 @@ void appendPretty(QByteArray& out, const QJsonValue& value, int depth)
     }
 }
 
+bool isHex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+uint hex4(QByteArrayView digits)
+{
+    return QString::fromLatin1(digits).toUInt(nullptr, 16);
+}
+
+// JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+bool isJsonNumber(QByteArrayView t)
+{
+    qsizetype i = 0;
+    auto digits = [&] {
+        const qsizetype start = i;
+        while (i < t.size() && t[i] >= '0' && t[i] <= '9')
+            ++i;
+        return i > start;
+    };
+    if (i < t.size() && t[i] == '-')
+        ++i;
+    if (i < t.size() && t[i] == '0')
+        ++i;
+    else if (!digits())
+        return false;
+    if (i < t.size() && t[i] == '.' && (++i, !digits()))
+        return false;
+    if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+        ++i;
+        if (i < t.size() && (t[i] == '+' || t[i] == '-'))
+            ++i;
+        if (!digits())
+            return false;
+    }
+    return i == t.size();
+}
+
+/**
+ * Why serde_json, which subcog reads folder files with, refuses text that QJsonDocument has accepted (so its
+ * structure is sound), or an empty string. QJsonDocument also takes a byte-order mark, raw control characters
+ * and lone surrogate escapes in strings, `1.` and `.5`, and a repeated key; serde refuses each, and a field of
+ * integer seconds written as `1.0` or beyond 64 bits. Such a file is a memory subcog cannot see.
+ */
+QString serdeRefusal(QByteArrayView text, QList<qsizetype>* negativeZeros)
+{
+    if (text.startsWith("\xEF\xBB\xBF"))
+        return u"starts with a byte-order mark"_s;
+    static const QSet<QByteArray> integerKeys {"created_at", "updated_at", "tombstoned_at", "expires_at",
+                                               "consolidation_timestamp"};
+    QSet<QByteArray> seen;
+    QByteArray key; // the last top-level key: a number at depth 1 is its value
+    int depth = 0;
+    qsizetype embeddingIndex = -1; // the next element of the top-level embedding array, while in it
+    auto isSpace = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+    for (qsizetype i = 0; i < text.size();) {
+        const char c = text[i];
+        if (c == '{' || c == '[') {
+            if (depth == 1 && c == '[' && key == "embedding")
+                embeddingIndex = 0;
+            ++depth;
+            ++i;
+        } else if (c == '}' || c == ']') {
+            if (--depth == 1)
+                embeddingIndex = -1;
+            ++i;
+        } else if (c == '"') {
+            const qsizetype start = i++;
+            bool escaped = false;
+            while (text[i] != '"') {
+                if (uchar(text[i]) < 0x20)
+                    return u"a raw control character in a string (byte "_s + QString::number(i) + u')';
+                if (text[i] != '\\') {
+                    ++i;
+                    continue;
+                }
+                escaped = true;
+                if (text[i + 1] != 'u') {
+                    i += 2;
+                    continue;
+                }
+                const uint unit = hex4(text.sliced(i + 2, 4));
+                i += 6;
+                const bool pairFollows = text.size() >= i + 6 && text[i] == '\\' && text[i + 1] == 'u'
+                    && std::all_of(text.begin() + i + 2, text.begin() + i + 6, isHex)
+                    && (hex4(text.sliced(i + 2, 4)) & 0xFC00) == 0xDC00;
+                if ((unit & 0xFC00) == 0xDC00 || ((unit & 0xFC00) == 0xD800 && !pairFollows))
+                    return u"a lone surrogate escape in a string (byte "_s + QString::number(i - 6) + u')';
+                if (pairFollows && (unit & 0xFC00) == 0xD800)
+                    i += 6;
+            }
+            ++i;
+            qsizetype next = i;
+            while (next < text.size() && isSpace(text[next]))
+                ++next;
+            if (depth == 1 && next < text.size() && text[next] == ':') {
+                const QByteArrayView raw = text.sliced(start, i - start);
+                key = escaped ? QJsonDocument::fromJson("[" + raw.toByteArray() + "]").array().at(0).toString().toUtf8()
+                              : raw.sliced(1, raw.size() - 2).toByteArray();
+                const bool known = std::any_of(std::begin(kKnownKeys), std::end(kKnownKeys),
+                                               [&](const char* k) { return key == k; });
+                if (known && seen.contains(key))
+                    return QString::fromUtf8(key) + u" appears twice"_s;
+                seen.insert(key);
+                i = next + 1;
+                continue;
+            }
+        } else if (c == '-' || (c >= '0' && c <= '9') || c == '.') {
+            const qsizetype start = i;
+            while (i < text.size() && !isSpace(text[i]) && text[i] != ',' && text[i] != ']' && text[i] != '}')
+                ++i;
+            const QByteArrayView number = text.sliced(start, i - start);
+            if (!isJsonNumber(number))
+                return u"the number "_s + QString::fromLatin1(number) + u" is not valid JSON"_s;
+            if (depth == 2 && embeddingIndex >= 0) {
+                // a negative zero: a minus sign and only zeros before any exponent
+                const auto exponent
+                    = std::find_if(number.begin(), number.end(), [](char d) { return d == 'e' || d == 'E'; });
+                if (number.startsWith('-')
+                    && std::all_of(number.begin() + 1, exponent, [](char d) { return d == '0' || d == '.'; }))
+                    negativeZeros->append(embeddingIndex);
+                ++embeddingIndex;
+            }
+            qint64 value = 0;
+            const auto [end, error] = std::from_chars(number.begin(), number.end(), value);
+            if (depth == 1 && integerKeys.contains(key) && (error != std::errc() || end != number.end()))
+                return QString::fromUtf8(key) + u" is not a whole number of seconds"_s;
+        } else {
+            ++i;
+        }
+    }
+    return {};
+}
 } // namespace
 
 void appendSerdeFloat(QByteArray& out, float value)
@@ -257,8 +395,13 @@ std::optional<MemoryFile> parseMemoryFile(const QByteArray& text, QString* reaso
     if (decoder.hasError())
         return fail(u"not valid UTF-8"_s);
     Q_UNUSED(decoded);
+    // QJsonDocument drops a raw U+FEFF that starts a string, as if it were a byte-order mark; serde keeps it. Its
+    // escape is the same character and survives. (A file that starts with one is refused below, as by serde.)
+    const QByteArray bom("\xEF\xBB\xBF");
+    const QByteArray json
+        = text.contains(bom) && !text.startsWith(bom) ? QByteArray(text).replace(bom, "\\ufeff") : text;
     QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(text, &error);
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &error);
     if (error.error != QJsonParseError::NoError)
         return fail(u"invalid JSON at byte "_s + QString::number(error.offset) + u" ("_s + error.errorString()
                     + (error.error == QJsonParseError::UnterminatedObject
@@ -268,6 +411,9 @@ std::optional<MemoryFile> parseMemoryFile(const QByteArray& text, QString* reaso
                            : u")"_s));
     if (!doc.isObject())
         return fail(u"the JSON is not an object"_s);
+    QList<qsizetype> negativeZeros; // embedding values written -0.0, which QJsonDocument reads as 0
+    if (const QString refusal = serdeRefusal(json, &negativeZeros); !refusal.isEmpty())
+        return fail(u"subcog's JSON reader refuses it: "_s + refusal);
     const QJsonObject o = doc.object();
     MemoryFile file;
     Memory& m = file.memory;
@@ -346,7 +492,14 @@ std::optional<MemoryFile> parseMemoryFile(const QByteArray& text, QString* reaso
                 problems << u"embedding is not a list of numbers"_s;
                 break;
             }
-            values.append(float(v.toDouble()));
+            // serde reads a number beyond f32's range as infinity, writes that as null and then cannot read the
+            // file: the largest f32 of the same sign keeps a file we write back readable by both.
+            constexpr double kMax = std::numeric_limits<float>::max();
+            values.append(float(std::clamp(v.toDouble(), -kMax, kMax)));
+        }
+        for (qsizetype at : negativeZeros) {
+            if (at < values.size())
+                values[at] = -0.0f;
         }
         m.embedding = values;
     } else if (!embedding.isNull() && !embedding.isUndefined()) {

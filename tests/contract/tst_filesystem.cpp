@@ -10,12 +10,15 @@
 #include <QBuffer>
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QTest>
 #include <QThread>
 
+#include <cmath>
 #include <csignal>
 
 using namespace Qt::StringLiterals;
@@ -207,6 +210,171 @@ private Q_SLOTS:
         QCOMPARE(process.exitCode(), 3);
         QCOMPARE(Testing::parseJsonLines(process.readAllStandardOutput()).size(),
                  folder.store.truth.size() - folder.encryptedIds.size());
+    }
+
+    // Found by fuzz_memoryfile: a number beyond f32's range read as infinity, was written back as null, and the
+    // memory could no longer be read by subcog or by us after an edit.
+    void embeddingBeyondF32StaysReadable()
+    {
+        const QString dir = m_dir.filePath(u"bigfloat"_s);
+        QVERIFY(QDir().mkpath(dir));
+        Memory m;
+        m.id = u"mem_big"_s;
+        m.content = u"vector"_s;
+        m.namespaceName = u"decisions"_s;
+        m.status = u"active"_s;
+        m.createdAt = m.updatedAt = 1767225600;
+        m.embedding = QList<float> {0.5f, 0.25f, 1.0f};
+        QByteArray text = serializeMemoryFile(m);
+        text.replace("0.5,", "3.5e38,").replace("0.25,", "-1e300,");
+        QFile file(dir + u"/mem_big.json"_s);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(text);
+        file.close();
+        auto backend = FilesystemBackend::open(dir);
+        Memory read = backend->get(m.id).value();
+        constexpr float kMax = std::numeric_limits<float>::max();
+        QCOMPARE(read.embedding, (QList<float> {kMax, -kMax, 1.0f}));
+        read.content += u" (edited)"_s;
+        backend->store(read);
+        const auto reread = FilesystemBackend::open(dir)->get(m.id);
+        QVERIFY(reread);
+        QCOMPARE(reread->content, read.content);
+        QCOMPARE(reread->embedding, read.embedding);
+    }
+
+    // Found by fuzz_memoryfile: QJsonDocument reads -0.0 as 0, so an embedding's negative zero (serde writes
+    // -0.0) lost its sign and a file stored back unchanged was no longer the same bytes.
+    void negativeZeroInEmbeddingKept()
+    {
+        const QString dir = m_dir.filePath(u"negzero"_s);
+        QVERIFY(QDir().mkpath(dir));
+        Memory m;
+        m.id = u"mem_negzero"_s;
+        m.content = u"vector"_s;
+        m.namespaceName = u"decisions"_s;
+        m.status = u"active"_s;
+        m.createdAt = m.updatedAt = 1767225600;
+        m.embedding = QList<float> {-0.0f, 0.0f, -0.5f, -0.0f};
+        const QByteArray text = serializeMemoryFile(m);
+        QVERIFY(text.contains("-0.0,"));
+        QFile file(dir + u"/mem_negzero.json"_s);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(text);
+        file.close();
+        auto backend = FilesystemBackend::open(dir);
+        const Memory read = backend->get(m.id).value();
+        QCOMPARE(read.embedding->size(), 4);
+        QVERIFY(std::signbit(read.embedding->at(0)));
+        QVERIFY(!std::signbit(read.embedding->at(1)));
+        QVERIFY(std::signbit(read.embedding->at(3)));
+        backend->store(read);
+        QCOMPARE(readAll(dir + u"/mem_negzero.json"_s), text);
+    }
+
+    // Found by fuzz_memoryfile: an unknown key's integer beyond 2^53 was rounded when the file was written back.
+    void unknownKeyIntegersKeepAllDigits()
+    {
+        const QString dir = m_dir.filePath(u"bigint"_s);
+        QVERIFY(QDir().mkpath(dir));
+        Memory m;
+        m.id = u"mem_bigint"_s;
+        m.content = u"future"_s;
+        m.namespaceName = u"decisions"_s;
+        m.status = u"active"_s;
+        m.createdAt = m.updatedAt = 1767225600;
+        QJsonObject unknown;
+        unknown.insert(u"x_future_ns"_s, QJsonValue(qint64(1767225600123456789)));
+        unknown.insert(u"x_list"_s, QJsonArray {QJsonValue(qint64(66666666666666666)), 0.5, 1e300});
+        QFile file(dir + u"/mem_bigint.json"_s);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(serializeMemoryFile(m, unknown));
+        file.close();
+        auto backend = FilesystemBackend::open(dir);
+        Memory read = backend->get(m.id).value();
+        read.content += u" (edited)"_s;
+        backend->store(read);
+        const QByteArray after = readAll(dir + u"/mem_bigint.json"_s);
+        QVERIFY2(after.contains("\"x_future_ns\": 1767225600123456789"), after.constData());
+        QVERIFY2(after.contains("66666666666666666,"), after.constData());
+        QVERIFY2(after.contains("1e+300"), after.constData());
+    }
+
+    // Found by fuzz_memoryfile: QJsonDocument dropped a raw U+FEFF at the start of a string (content, a tag, an
+    // unknown key's text), so the memory read differed from the file and an edit removed the character.
+    void zeroWidthNoBreakSpaceKept()
+    {
+        const QString dir = m_dir.filePath(u"feff"_s);
+        QVERIFY(QDir().mkpath(dir));
+        const QString feff(QChar(0xFEFF));
+        Memory m;
+        m.id = u"mem_feff"_s;
+        m.content = feff + u"starts with U+FEFF, and "_s + feff + u" holds one"_s;
+        m.namespaceName = u"decisions"_s;
+        m.status = u"active"_s;
+        m.createdAt = m.updatedAt = 1767225600;
+        m.tags = QStringList {feff, feff + u"tag"_s};
+        const QByteArray text = serializeMemoryFile(m, QJsonObject {{u"x_note"_s, feff}});
+        QVERIFY(text.contains("\"\xEF\xBB\xBFstarts")); // raw UTF-8, as serde writes it
+        QFile file(dir + u"/mem_feff.json"_s);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(text);
+        file.close();
+        auto backend = FilesystemBackend::open(dir);
+        Memory read = backend->get(m.id).value();
+        QCOMPARE(read.content, m.content);
+        QCOMPARE(read.tags, m.tags);
+        backend->store(read); // stored back unchanged: the same bytes
+        QCOMPARE(readAll(dir + u"/mem_feff.json"_s), text);
+    }
+
+    // serde_json (subcog's reader) is stricter than QJsonDocument: a file it refuses is a memory subcog cannot
+    // see, so it must show as damaged here too, not as a healthy memory.
+    void strictAsSubcog_data()
+    {
+        QTest::addColumn<QByteArray>("from");
+        QTest::addColumn<QByteArray>("to");
+        QTest::addColumn<bool>("refused");
+        QTest::newRow("as written") << QByteArray() << QByteArray() << false;
+        QTest::newRow("byte-order mark") << QByteArray("{") << QByteArray("\xEF\xBB\xBF{") << true;
+        QTest::newRow("raw control character") << QByteArray("\"text\"") << QByteArray("\"te\x01xt\"") << true;
+        QTest::newRow("escaped control character") << QByteArray("\"text\"") << QByteArray("\"te\\u0001xt\"") << false;
+        QTest::newRow("lone high surrogate") << QByteArray("\"text\"") << QByteArray("\"te\\ud83dxt\"") << true;
+        QTest::newRow("lone low surrogate") << QByteArray("\"text\"") << QByteArray("\"te\\ude00xt\"") << true;
+        QTest::newRow("surrogate pair") << QByteArray("\"text\"") << QByteArray("\"te\\ud83d\\ude00xt\"") << false;
+        QTest::newRow("number 1.") << QByteArray("\"embedding\": null") << QByteArray("\"embedding\": [1.]") << true;
+        QTest::newRow("number .5") << QByteArray("\"embedding\": null") << QByteArray("\"embedding\": [.5]") << true;
+        QTest::newRow("number 5e-1") << QByteArray("\"embedding\": null") << QByteArray("\"embedding\": [5e-1]")
+                                     << false;
+        QTest::newRow("repeated key") << QByteArray("{\n") << QByteArray("{\n  \"status\": \"active\",\n") << true;
+        QTest::newRow("repeated unknown key")
+            << QByteArray("{\n") << QByteArray("{\n  \"x\": 1,\n  \"x\": 2.5e3,\n") << false;
+        QTest::newRow("seconds as 1.0") << QByteArray("1767225600,") << QByteArray("1767225600.0,") << true;
+        QTest::newRow("seconds as 1e9") << QByteArray("1767225600,") << QByteArray("1e9,") << true;
+        QTest::newRow("seconds beyond 64 bits")
+            << QByteArray("1767225600,") << QByteArray("99999999999999999999,") << true;
+    }
+    void strictAsSubcog()
+    {
+        QFETCH(QByteArray, from);
+        QFETCH(QByteArray, to);
+        QFETCH(bool, refused);
+        Memory m;
+        m.id = u"mem_strict"_s;
+        m.content = u"text"_s;
+        m.namespaceName = u"decisions"_s;
+        m.status = u"active"_s;
+        m.createdAt = m.updatedAt = 1767225600;
+        QByteArray text = serializeMemoryFile(m);
+        if (!from.isEmpty()) {
+            QVERIFY(text.contains(from));
+            text.replace(text.indexOf(from), from.size(), to);
+        }
+        QString why;
+        const auto parsed = parseMemoryFile(text, &why);
+        QCOMPARE(!parsed, refused);
+        if (refused)
+            QVERIFY2(why.startsWith(u"subcog's JSON reader refuses it: "_s), qPrintable(why));
     }
 
     void idsCannotEscape_data()

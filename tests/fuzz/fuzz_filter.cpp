@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+// The filter bar's parser (storage/query.cpp, spec §13): any text a user types or pastes.
+#include "fuzzcheck.h"
+#include "query.h"
+
+#include <QRegularExpression>
+#include <QTimeZone>
+
+#include <cstdint>
+
+using namespace Inspector;
+using namespace Qt::StringLiterals;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
+{
+    if (size > 4096) // a filter bar's worth; longer inputs only slow the search down
+        return 0;
+    const QString text = QString::fromUtf8(reinterpret_cast<const char*>(data), qsizetype(size));
+    // a fixed `now`, so that a finding reproduces
+    static const QDateTime now = QDateTime::fromSecsSinceEpoch(1767225600, QTimeZone::utc());
+    const ParsedFilter parsed = parseFilter(text, now);
+
+    // Tokens are split on whitespace: the same tokens separated by single spaces mean the same filter.
+    static const QRegularExpression whitespace(u"\\s+"_s);
+    const QStringList tokens = text.split(whitespace, Qt::SkipEmptyParts);
+    const ParsedFilter normalised = parseFilter(tokens.join(u' '), now);
+    FUZZ_CHECK(normalised.filter == parsed.filter);
+    FUZZ_CHECK(normalised.notUnderstood == parsed.notUnderstood);
+    // At most one complaint per token, and no tokens means no restriction.
+    FUZZ_CHECK(parsed.notUnderstood.size() <= tokens.size());
+    if (tokens.isEmpty())
+        FUZZ_CHECK(parsed.filter.isEmpty() && parsed.notUnderstood.isEmpty());
+
+    // Evaluating the filter in memory (wildcards, word tokens) must cope with whatever it holds.
+    Memory m;
+    m.id = text;
+    m.content = text;
+    m.namespaceName = u"decisions"_s;
+    m.status = u"active"_s;
+    m.source = text;
+    m.filePath = text;
+    m.tags = tokens;
+    const bool matched = parsed.filter.matches(m);
+    // Free words only: a memory whose content is the typed text holds every word, so it matches.
+    MemoryFilter wordsOnly;
+    wordsOnly.words = parsed.filter.words;
+    if (parsed.filter == wordsOnly)
+        FUZZ_CHECK(matched);
+    return 0;
+}
