@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The STORE argument and PostgreSQL connection strings (storage/storeopener.cpp, PostgresBackend::redact,
+// The STORE argument and PostgreSQL connection strings (storage/storeopener.cpp, the password scrubber,
 // storelocator's expandPath; spec §5.4): from the command line, the recent-stores list and subcog's config.toml.
 #include "fuzzcheck.h"
-#include "postgres/postgresbackend.h"
+#include "secrets.h"
 #include "storelocator.h"
 #include "storeopener.h"
 
@@ -36,7 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     // The redacted URL is what the window title, logs and errors show: no password may survive it, neither in
     // the user info nor as a query parameter (libpq decodes percent-escapes in both keys and values).
-    const QString shown = PostgresBackend::redact(text);
+    const QString shown = withoutPasswords(text);
     const QUrl shownUrl(shown);
     if (shownUrl.isValid()) {
         FUZZ_CHECK(shownUrl.password(QUrl::FullyDecoded).isEmpty());

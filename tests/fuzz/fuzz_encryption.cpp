@@ -53,7 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     // The input as SUBCOG_ENCRYPTION_KEY's text: a key, when accepted, is exactly 32 bytes.
     if (size <= 128) {
-        if (const auto k = Encryption::keyFromBase64(QString::fromUtf8(bytes)))
+        if (const auto k = Encryption::keyFromBase64(bytes))
             FUZZ_CHECK(k->size() == 32);
     }
     return 0;
