@@ -477,6 +477,11 @@ private Q_SLOTS:
                                      << 1;
         QTest::newRow("unknown command") << QStringList {u"postgresql://u:S3cretQ@127.0.0.1:1/db"_s, u"more"_s} << 2;
         QTest::newRow("libpq string as a path") << QStringList {u"count"_s, u"host=h password=S3cretQ"_s} << 1;
+        // libpq takes these unencoded in the user-info
+        for (const QString& c : {u"#"_s, u"?"_s, u"\""_s, u"'"_s, u" "_s}) {
+            QTest::addRow("%s in the password", qPrintable(c))
+                << QStringList {u"info"_s, u"postgresql://u:S3cretQ"_s + c + u"V@127.0.0.1:1/db"_s} << 1;
+        }
     }
     void passwordsNeverEchoed()
     {
@@ -488,8 +493,16 @@ private Q_SLOTS:
         QVERIFY2(!r.err.contains("S3cretQ") && !r.out.contains("S3cretQ"), r.err.constData());
     }
 
+    void passwordLeavesTheCommandLine_data()
+    {
+        QTest::addColumn<QString>("userInfo");
+        QTest::newRow("plain") << u"ana:S3cretQ"_s;
+        QTest::newRow("# in the password") << u"ana:S3cretQ#V"_s;
+        QTest::newRow("? and blank in the password") << u"ana:S3cretQ? V"_s;
+    }
     void passwordLeavesTheCommandLine()
     {
+        QFETCH(QString, userInfo);
         // a server that accepts connections and never answers keeps the command connecting
         const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
         sockaddr_in address {};
@@ -501,7 +514,7 @@ private Q_SLOTS:
         QCOMPARE(::listen(listener, 8), 0);
         const QString port = QString::number(ntohs(address.sin_port));
         const QString url
-            = u"postgresql://ana:S3cretQ@127.0.0.1:"_s + port + u"/db?sslmode=disable&password=S3cretQ2"_s;
+            = u"postgresql://"_s + userInfo + u"@127.0.0.1:"_s + port + u"/db?sslmode=disable&password=S3cretQ2"_s;
         QProcess process;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(u"HOME"_s, m_home.path());
