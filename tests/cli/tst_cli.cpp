@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QProcess>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTest>
@@ -278,6 +279,43 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains(QByteArray("embedding not carried: " + withEmbedding[0].toUtf8()
                                            + ": it has 8 dimensions, the vector store 384")),
                  r.err.constData());
+    }
+
+    void refusedEmbeddingsNameTheirIdsEscaped()
+    {
+        // an id is store data: a control character in it reaches the terminal escaped, as on every other line
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 10;
+        options.anomalies = false;
+        options.largeMemories = 0;
+        options.pendingWal = false;
+        QDir().mkpath(dir.filePath(u"src"_s));
+        const auto store = writeSqliteStore(dir.filePath(u"src/index.db"_s), SqliteLayout::Head, options);
+        const QString id = u"evil\x1b[2Jid"_s;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"rename"_s);
+            db.setDatabaseName(store.path);
+            QVERIFY(db.open());
+            for (const QString& table : {u"memories"_s, u"memories_fts"_s}) {
+                QSqlQuery q(db);
+                q.prepare(u"UPDATE "_s + table + u" SET id = ? WHERE id = ?"_s);
+                q.addBindValue(id);
+                q.addBindValue(store.truth[0].id);
+                QVERIFY2(q.exec() && q.numRowsAffected() == 1, qPrintable(q.lastError().text()));
+            }
+        }
+        QSqlDatabase::removeDatabase(u"rename"_s);
+        // a vector of 8 dimensions beside it; the target's data folder keeps 384
+        QFile idx(dir.filePath(u"src/vectors.idx"_s));
+        QVERIFY(idx.open(QIODevice::WriteOnly));
+        idx.write("{\"dimensions\":8,\"vectors\":{\"evil\\u001b[2Jid\":[1,2,3,4,5,6,7,8]}}");
+        idx.close();
+        QDir().mkpath(dir.filePath(u"data"_s));
+        const Result r = run({u"copy"_s, u"sqlite:"_s + store.path, u"sqlite:"_s + dir.filePath(u"data/index.db"_s)});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.err.contains("embedding not carried: evil\\x1b[2Jid: it has 8 dimensions"), r.err.constData());
+        QVERIFY(!r.err.contains('\x1b'));
     }
 
     void copyKeepsDomainsAndNeverEmptiesMissingContent()
