@@ -864,6 +864,7 @@ MainWindow::Leave MainWindow::settleUnsavedEdits()
                     tr("Memory %1 has changes that are not saved.").arg(m_detail->memory()->id),
                     QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, this);
     box.setObjectName(u"unsavedChangesBox"_s);
+    box.setTextFormat(Qt::PlainText); // the id is store data, never markup
     box.setInformativeText(valid
                                ? tr("Save them to the store?")
                                : tr("They cannot be saved as they are (%1): fix them, or discard them.").arg(problem));

@@ -754,6 +754,20 @@ private Q_SLOTS:
         QCOMPARE(w.messageBar()->kind(), MessageBar::Kind::Error);
     }
 
+    void messagesShowMarkupAsIs()
+    {
+        // ids and file names in messages are store data: `<b>x</b>` is shown as written, not as bold x
+        MainWindow w;
+        w.messageBar()->showMessage(MessageBar::Kind::Info, u"cannot open <b>x</b>.db"_s);
+        QLabel* shownIn = nullptr;
+        for (QLabel* label : w.messageBar()->findChildren<QLabel*>()) {
+            if (label->text().contains(u"<b>x</b>"_s))
+                shownIn = label;
+        }
+        QVERIFY(shownIn);
+        QCOMPARE(shownIn->textFormat(), Qt::PlainText);
+    }
+
     void goesToAnId()
     {
         auto w = openWindow();
