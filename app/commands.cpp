@@ -286,6 +286,10 @@ int commandGet(Session& s, const QString& store, const QStringList& ids)
                 issues << RecordIssue {m.id, u"encrypted, and "_s + Encryption::missingKeyReason(), true};
                 continue;
             }
+            if (m.flags & MemoryFlag::MissingContent) {
+                issues << RecordIssue {m.id, missingContentReason(), true}; // not empty content: as export does
+                continue;
+            }
             appendJsonLine(buffer, m);
         }
         if (stdoutFile().write(buffer) != buffer.size())

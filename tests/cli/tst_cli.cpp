@@ -180,6 +180,19 @@ private Q_SLOTS:
         QCOMPARE(run({u"get"_s, m_store.path}).exitCode, 2);
     }
 
+    void getNamesAMemoryWithoutContent()
+    {
+        // missing content is not empty content: named and left out, as export does
+        const QString id = m_store.missingContentIds.value(0);
+        QVERIFY(!id.isEmpty());
+        const Result r = run({u"get"_s, m_store.path, id, m_store.truth[0].id});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.err.contains(QString(id + u": "_s + missingContentReason()).toUtf8()), r.err.constData());
+        const auto records = Testing::parseJsonLines(r.out);
+        QCOMPARE(records.size(), 1);
+        QVERIFY(records.contains(m_store.truth[0].id));
+    }
+
     void copyOnTheCommandLine()
     {
         QTemporaryDir dir;
