@@ -1019,8 +1019,13 @@ RequestId MainWindow::copyMemories(TransferScope scope, const QString& target, O
 
 void MainWindow::copyToClipboard(ExportFormat format)
 {
-    withSelection([format](const QList<Memory>& memories) {
-        QGuiApplication::clipboard()->setText(QString::fromUtf8(encodeMemories(format, memories)));
+    withSelection([this, format](const QList<Memory>& memories) {
+        QStringList leftOut;
+        QGuiApplication::clipboard()->setText(QString::fromUtf8(encodeMemories(format, memories, &leftOut)));
+        if (!leftOut.isEmpty())
+            m_messages->showMessage(MessageBar::Kind::Warning,
+                                    tr("%Ln memories not copied (%1): %2", "", int(leftOut.size()))
+                                        .arg(missingContentReason(), leftOut.join(u", "_s)));
     });
 }
 
