@@ -223,7 +223,7 @@ int commandExport(Session& s, const QString& store)
         // the exporter's snapshot nests in this one, which tells a person up front what it costs other processes
         const ReadSnapshot snapshot(*backend);
         if (!snapshot.notice().isEmpty() && isatty(STDERR_FILENO))
-            err() << "subcog-inspector: note: " << snapshot.notice() << Qt::endl;
+            err() << "subcog-inspector: note: " << shown(snapshot.notice()) << Qt::endl;
         Exporter exporter(*backend, *format);
         ExportReport report;
         try {
@@ -286,6 +286,10 @@ int commandGet(Session& s, const QString& store, const QStringList& ids)
                 issues << RecordIssue {m.id, u"encrypted, and "_s + Encryption::missingKeyReason(), true};
                 continue;
             }
+            if (m.flags & MemoryFlag::MissingContent) {
+                issues << RecordIssue {m.id, missingContentReason(), true}; // not empty content: as export does
+                continue;
+            }
             appendJsonLine(buffer, m);
         }
         if (stdoutFile().write(buffer) != buffer.size())
@@ -322,13 +326,14 @@ void printAroundCopy(const CopyReport& r)
     if (r.edgesCarried || edgesLeft)
         out() << "edges: " << r.edgesCarried << carried << edgesLeft << notCarried << Qt::endl;
     for (const RecordIssue& issue : r.embeddingsRefused)
-        err() << "subcog-inspector: embedding" << notCarried << ": " << issue.id << ": " << issue.reason << Qt::endl;
+        err() << "subcog-inspector: embedding" << notCarried << ": " << shown(issue.id) << ": " << shown(issue.reason)
+              << Qt::endl;
     if (r.embeddingsNotCarried)
         err() << "subcog-inspector: warning: " << r.embeddingsNotCarried << " embeddings" << notCarried
-              << " (target cannot hold them: " << r.embeddingsNotCarriedReason << ")" << Qt::endl;
+              << " (target cannot hold them: " << shown(r.embeddingsNotCarriedReason) << ")" << Qt::endl;
     if (r.embeddingsUnreadable)
         err() << "subcog-inspector: warning: " << r.embeddingsUnreadable << " embeddings" << notCarried << " ("
-              << r.embeddingsUnreadableReason << ")" << Qt::endl;
+              << shown(r.embeddingsUnreadableReason) << ")" << Qt::endl;
     if (r.edgesNotCarried)
         err() << "subcog-inspector: warning: " << r.edgesNotCarried << " edges" << notCarried
               << " (target has no memory_edges table)" << Qt::endl;
@@ -373,7 +378,7 @@ int commandCopy(Session& s, const QString& source, const QString& target)
         // the copier's snapshot of the source nests in this one, which tells a person up front what it costs others
         const ReadSnapshot snapshot(*from);
         if (!snapshot.notice().isEmpty() && isatty(STDERR_FILENO))
-            err() << "subcog-inspector: note: " << snapshot.notice() << Qt::endl;
+            err() << "subcog-inspector: note: " << shown(snapshot.notice()) << Qt::endl;
         if (to) {
             Copier copier(*from, *to);
             report = copier.run(what, *policy, dryRun, [&](const CopyReport& soFar) {
@@ -537,7 +542,8 @@ int dispatch(const QStringList& arguments)
     if (command == "info"_L1 && positional.size() <= 2)
         return commandOpen(positional.value(1));
     if (positional.size() > 1) {
-        err() << "subcog-inspector: unknown command '" << shown(withoutPasswords(command)) << "' (see --help)" << Qt::endl;
+        err() << "subcog-inspector: unknown command '" << shown(withoutPasswords(command)) << "' (see --help)"
+              << Qt::endl;
         return ExitUsage;
     }
     // reached only without a window (isHeadless() sends the rest there): describe the store instead

@@ -374,13 +374,20 @@ std::unique_ptr<RecordEncoder> RecordEncoder::create(ExportFormat format)
     return std::make_unique<JsonLinesEncoder>();
 }
 
-QByteArray encodeMemories(ExportFormat format, const QList<Memory>& memories)
+QByteArray encodeMemories(ExportFormat format, const QList<Memory>& memories, QStringList* leftOut)
 {
     QByteArray out;
     auto encoder = RecordEncoder::create(format);
     encoder->begin(out);
-    for (const Memory& m : memories)
+    for (const Memory& m : memories) {
+        // missing content is not empty content: left out, as an export does
+        if (m.flags & MemoryFlag::MissingContent) {
+            if (leftOut)
+                leftOut->append(m.id);
+            continue;
+        }
         encoder->record(out, m);
+    }
     encoder->end(out);
     return out;
 }

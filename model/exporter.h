@@ -48,8 +48,9 @@ public:
     virtual void end(QByteArray& out) { Q_UNUSED(out); }
 };
 
-/// Encodes a list of memories whole (clipboard, tests).
-QByteArray encodeMemories(ExportFormat format, const QList<Memory>& memories);
+/// Encodes a list of memories whole (clipboard, tests); a memory without content is left out and its id added to
+/// leftOut.
+QByteArray encodeMemories(ExportFormat format, const QList<Memory>& memories, QStringList* leftOut = nullptr);
 
 /// What to read: every memory of a query, rows [first, first + count) of it, or memories by id.
 struct ExportSource

@@ -23,8 +23,8 @@ QString percentDecoded(const QString& text)
     return QString::fromUtf8(QByteArray::fromPercentEncoding(text.toUtf8()));
 }
 
-// `scheme://user:password@host…`: the user-info ends at the last '@' before the query, so an unencoded '@' or '/'
-// in the password is still covered. A user name cannot hold '@' unencoded, which tells `u@h:5432/d@b` apart.
+// `scheme://user:password@host…`: the user-info ends at the last '@' before the query or the first '/', so an unencoded
+// '@' or '/' in the password is still covered. A user name cannot hold '@' unencoded, which tells `u@h:5432/d@b` apart.
 void findUserInfo(const QString& text, QList<Span>& spans)
 {
     static const QRegularExpression scheme(u"postgres(?:ql)?://"_s, QRegularExpression::CaseInsensitiveOption);
@@ -33,8 +33,14 @@ void findUserInfo(const QString& text, QList<Span>& spans)
         qsizetype end = begin;
         while (end < text.size() && !text[end].isSpace() && !QStringView(u"?#\"'<>").contains(text[end]))
             ++end;
-        const QStringView authority = QStringView(text).mid(begin, end - begin);
-        const qsizetype at = authority.lastIndexOf(u'@');
+        // libpq ends the user-info at an '@' before the first '/', so a password may also hold an unencoded ?, #,
+        // quote or blank: the later '@' of both readings is taken, erring on the side of cutting too much
+        qsizetype slash = begin;
+        while (slash < text.size() && text[slash] != u'/' && text[slash] != u'\n')
+            ++slash;
+        const QStringView authority = QStringView(text).mid(begin, qMax(end, slash) - begin);
+        const qsizetype at
+            = qMax(authority.left(end - begin).lastIndexOf(u'@'), authority.left(slash - begin).lastIndexOf(u'@'));
         const qsizetype colon = authority.indexOf(u':');
         if (at < 0 || colon < 0 || colon > at || authority.left(colon).contains(u'@'))
             continue;

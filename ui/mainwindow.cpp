@@ -871,6 +871,7 @@ MainWindow::Leave MainWindow::settleUnsavedEdits()
                     tr("Memory %1 has changes that are not saved.").arg(m_detail->memory()->id),
                     QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, this);
     box.setObjectName(u"unsavedChangesBox"_s);
+    box.setTextFormat(Qt::PlainText); // the id is store data, never markup
     box.setInformativeText(valid
                                ? tr("Save them to the store?")
                                : tr("They cannot be saved as they are (%1): fix them, or discard them.").arg(problem));
@@ -1025,8 +1026,13 @@ RequestId MainWindow::copyMemories(TransferScope scope, const QString& target, O
 
 void MainWindow::copyToClipboard(ExportFormat format)
 {
-    withSelection([format](const QList<Memory>& memories) {
-        QGuiApplication::clipboard()->setText(QString::fromUtf8(encodeMemories(format, memories)));
+    withSelection([this, format](const QList<Memory>& memories) {
+        QStringList leftOut;
+        QGuiApplication::clipboard()->setText(QString::fromUtf8(encodeMemories(format, memories, &leftOut)));
+        if (!leftOut.isEmpty())
+            m_messages->showMessage(MessageBar::Kind::Warning,
+                                    tr("%Ln memories not copied (%1): %2", "", int(leftOut.size()))
+                                        .arg(missingContentReason(), leftOut.join(u", "_s)));
     });
 }
 

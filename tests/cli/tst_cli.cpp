@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QProcess>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTest>
@@ -179,6 +180,19 @@ private Q_SLOTS:
         QCOMPARE(run({u"get"_s, m_store.path}).exitCode, 2);
     }
 
+    void getNamesAMemoryWithoutContent()
+    {
+        // missing content is not empty content: named and left out, as export does
+        const QString id = m_store.missingContentIds.value(0);
+        QVERIFY(!id.isEmpty());
+        const Result r = run({u"get"_s, m_store.path, id, m_store.truth[0].id});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.err.contains(QString(id + u": "_s + missingContentReason()).toUtf8()), r.err.constData());
+        const auto records = Testing::parseJsonLines(r.out);
+        QCOMPARE(records.size(), 1);
+        QVERIFY(records.contains(m_store.truth[0].id));
+    }
+
     void copyOnTheCommandLine()
     {
         QTemporaryDir dir;
@@ -278,6 +292,43 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains(QByteArray("embedding not carried: " + withEmbedding[0].toUtf8()
                                            + ": it has 8 dimensions, the vector store 384")),
                  r.err.constData());
+    }
+
+    void refusedEmbeddingsNameTheirIdsEscaped()
+    {
+        // an id is store data: a control character in it reaches the terminal escaped, as on every other line
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 10;
+        options.anomalies = false;
+        options.largeMemories = 0;
+        options.pendingWal = false;
+        QDir().mkpath(dir.filePath(u"src"_s));
+        const auto store = writeSqliteStore(dir.filePath(u"src/index.db"_s), SqliteLayout::Head, options);
+        const QString id = u"evil\x1b[2Jid"_s;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"rename"_s);
+            db.setDatabaseName(store.path);
+            QVERIFY(db.open());
+            for (const QString& table : {u"memories"_s, u"memories_fts"_s}) {
+                QSqlQuery q(db);
+                q.prepare(u"UPDATE "_s + table + u" SET id = ? WHERE id = ?"_s);
+                q.addBindValue(id);
+                q.addBindValue(store.truth[0].id);
+                QVERIFY2(q.exec() && q.numRowsAffected() == 1, qPrintable(q.lastError().text()));
+            }
+        }
+        QSqlDatabase::removeDatabase(u"rename"_s);
+        // a vector of 8 dimensions beside it; the target's data folder keeps 384
+        QFile idx(dir.filePath(u"src/vectors.idx"_s));
+        QVERIFY(idx.open(QIODevice::WriteOnly));
+        idx.write("{\"dimensions\":8,\"vectors\":{\"evil\\u001b[2Jid\":[1,2,3,4,5,6,7,8]}}");
+        idx.close();
+        QDir().mkpath(dir.filePath(u"data"_s));
+        const Result r = run({u"copy"_s, u"sqlite:"_s + store.path, u"sqlite:"_s + dir.filePath(u"data/index.db"_s)});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.err.contains("embedding not carried: evil\\x1b[2Jid: it has 8 dimensions"), r.err.constData());
+        QVERIFY(!r.err.contains('\x1b'));
     }
 
     void copyKeepsDomainsAndNeverEmptiesMissingContent()
@@ -477,6 +528,11 @@ private Q_SLOTS:
                                      << 1;
         QTest::newRow("unknown command") << QStringList {u"postgresql://u:S3cretQ@127.0.0.1:1/db"_s, u"more"_s} << 2;
         QTest::newRow("libpq string as a path") << QStringList {u"count"_s, u"host=h password=S3cretQ"_s} << 1;
+        // libpq takes these unencoded in the user-info
+        for (const QString& c : {u"#"_s, u"?"_s, u"\""_s, u"'"_s, u" "_s}) {
+            QTest::addRow("%s in the password", qPrintable(c))
+                << QStringList {u"info"_s, u"postgresql://u:S3cretQ"_s + c + u"V@127.0.0.1:1/db"_s} << 1;
+        }
     }
     void passwordsNeverEchoed()
     {
@@ -488,8 +544,16 @@ private Q_SLOTS:
         QVERIFY2(!r.err.contains("S3cretQ") && !r.out.contains("S3cretQ"), r.err.constData());
     }
 
+    void passwordLeavesTheCommandLine_data()
+    {
+        QTest::addColumn<QString>("userInfo");
+        QTest::newRow("plain") << u"ana:S3cretQ"_s;
+        QTest::newRow("# in the password") << u"ana:S3cretQ#V"_s;
+        QTest::newRow("? and blank in the password") << u"ana:S3cretQ? V"_s;
+    }
     void passwordLeavesTheCommandLine()
     {
+        QFETCH(QString, userInfo);
         // a server that accepts connections and never answers keeps the command connecting
         const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
         sockaddr_in address {};
@@ -501,7 +565,7 @@ private Q_SLOTS:
         QCOMPARE(::listen(listener, 8), 0);
         const QString port = QString::number(ntohs(address.sin_port));
         const QString url
-            = u"postgresql://ana:S3cretQ@127.0.0.1:"_s + port + u"/db?sslmode=disable&password=S3cretQ2"_s;
+            = u"postgresql://"_s + userInfo + u"@127.0.0.1:"_s + port + u"/db?sslmode=disable&password=S3cretQ2"_s;
         QProcess process;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(u"HOME"_s, m_home.path());

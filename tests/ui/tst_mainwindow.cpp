@@ -780,6 +780,49 @@ private Q_SLOTS:
         QCOMPARE(w.messageBar()->kind(), MessageBar::Kind::Error);
     }
 
+    void copyAsLeavesOutAMemoryWithoutContent()
+    {
+        // a memories row without its full-text row has no content to copy: left out and named, as export does
+        if (m_store->kind() != "sqlite"_L1)
+            QSKIP("only a SQLite store keeps content apart from its memories row");
+        const QString id = m_order.at(1);
+        const QString quoted = u"'"_s + id + u"'"_s;
+        Testing::sqlOnStore(
+            *m_store, u"CREATE TABLE fts_saved AS SELECT id, content, tags FROM memories_fts WHERE id = "_s + quoted);
+        Testing::sqlOnStore(*m_store, u"DELETE FROM memories_fts WHERE id = "_s + quoted);
+        {
+            auto w = openWindow();
+            waitIdle(*w);
+            selectRows(*w, 0, 2);
+            w->copyToClipboard(ExportFormat::Json);
+            const QJsonArray array = QJsonDocument::fromJson(QGuiApplication::clipboard()->text().toUtf8()).array();
+            QCOMPARE(array.size(), 2);
+            QCOMPARE(array.at(0).toObject().value(u"id"_s).toString(), m_order.at(0));
+            QCOMPARE(array.at(1).toObject().value(u"id"_s).toString(), m_order.at(2));
+            const QString message = w->messageBar()->text();
+            QVERIFY2(message.contains(id) && message.contains(missingContentReason()), qPrintable(message));
+            waitIdle(*w);
+        }
+        Testing::sqlOnStore(*m_store,
+                            u"INSERT INTO memories_fts (id, content, tags) SELECT id, content, tags FROM "
+                            "fts_saved"_s);
+        Testing::sqlOnStore(*m_store, u"DROP TABLE fts_saved"_s);
+    }
+
+    void messagesShowMarkupAsIs()
+    {
+        // ids and file names in messages are store data: `<b>x</b>` is shown as written, not as bold x
+        MainWindow w;
+        w.messageBar()->showMessage(MessageBar::Kind::Info, u"cannot open <b>x</b>.db"_s);
+        QLabel* shownIn = nullptr;
+        for (QLabel* label : w.messageBar()->findChildren<QLabel*>()) {
+            if (label->text().contains(u"<b>x</b>"_s))
+                shownIn = label;
+        }
+        QVERIFY(shownIn);
+        QCOMPARE(shownIn->textFormat(), Qt::PlainText);
+    }
+
     void goesToAnId()
     {
         auto w = openWindow();

@@ -36,6 +36,14 @@ private Q_SLOTS:
         QTest::newRow("bad escape") << u"postgresql://u:p%zzS3cretQ@h/db"_s << u"postgresql://u@h/db"_s;
         QTest::newRow("encoded password") << u"postgresql://u:S3cr%65tQ@h/db"_s << u"postgresql://u@h/db"_s;
         QTest::newRow("@ and / in the password") << u"postgresql://u:p@ss/S3cretQ@h/db"_s << u"postgresql://u@h/db"_s;
+        // libpq accepts these unencoded in the user-info: the '@' before the first '/' ends it
+        QTest::newRow("# in the password") << u"postgresql://u:S3cret#Q@h:5/db"_s << u"postgresql://u@h:5/db"_s;
+        QTest::newRow("? in the password") << u"postgresql://u:S3cret?Q@h:5/db"_s << u"postgresql://u@h:5/db"_s;
+        QTest::newRow("\" in the password") << u"postgresql://u:S3cret\"Q@h:5/db"_s << u"postgresql://u@h:5/db"_s;
+        QTest::newRow("' in the password") << u"postgresql://u:S3cret'Q@h:5/db"_s << u"postgresql://u@h:5/db"_s;
+        QTest::newRow("blank in the password") << u"postgresql://u:S3cret Q@h:5/db"_s << u"postgresql://u@h:5/db"_s;
+        QTest::newRow("# in a password, no path")
+            << u"cannot reach postgresql://u:S3cret#Q@h"_s << u"cannot reach postgresql://u@h"_s;
         QTest::newRow("no password") << u"postgresql://u@h:5432/db?sslmode=require"_s
                                      << u"postgresql://u@h:5432/db?sslmode=require"_s;
         QTest::newRow("@ in the database") << u"postgresql://u@h:5432/d@b"_s << u"postgresql://u@h:5432/d@b"_s;
