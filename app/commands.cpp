@@ -215,8 +215,11 @@ int commandExport(Session& s, const QString& store)
             file.emplace(s.parser.value(s.output));
         }
         auto backend = openStore(store, openOptions(s));
-        if (file)
+        if (file) {
+            // again now that the store is open: /proc/self/fd/N or /dev/fd/N may now be one of its files
+            refuseExportOntoStore(file->path(), *backend);
             file->open();
+        }
         QFileDevice& device = file ? file->device() : stdoutFile();
         const QString target = file ? file->path() : u"standard output"_s;
         const bool showProgress = isatty(STDERR_FILENO) && file;
@@ -354,10 +357,17 @@ int commandCopy(Session& s, const QString& source, const QString& target)
     }
     const bool dryRun = s.parser.isSet(s.dryRun);
     try {
-        OpenOptions readOptions = openOptions(s);
+        // read once: a key file may be a pipe (--key-file <(...)) that is empty the second time
+        const OpenOptions options = openOptions(s);
+        OpenOptions readOptions = options;
         readOptions.readOnly = true;
         auto from = openStore(source, readOptions);
-        OpenOptions writeOptions = openOptions(s);
+        // before TARGET is opened for writing, by canonical path and inode (links, hard links, /proc paths)
+        if (sameStore(*from, StoreSpec::parse(target))) {
+            err() << "subcog-inspector: SOURCE and TARGET are the same store" << Qt::endl;
+            return ExitUsage;
+        }
+        OpenOptions writeOptions = options;
         writeOptions.readOnly = dryRun;
         writeOptions.create = !dryRun;
         std::unique_ptr<PersistenceBackend> to;
@@ -367,7 +377,7 @@ int commandCopy(Session& s, const QString& source, const QString& target)
             if (!dryRun || e.kind() != StorageError::Kind::NotFound)
                 throw;
         }
-        if (to && to->location() == from->location() && to->kind() == from->kind()) {
+        if (to && sameStore(*from, *to)) {
             err() << "subcog-inspector: SOURCE and TARGET are the same store" << Qt::endl;
             return ExitUsage;
         }

@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QFileInfo>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,6 +42,33 @@ bool sameInode(const std::optional<struct stat>& a, const std::optional<struct s
     return a && b && a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
+/// The open descriptor a path names (/dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N), else -1.
+int descriptorNamedBy(const QString& path)
+{
+    const QString clean = QDir::cleanPath(path);
+    if (clean == "/dev/stdout"_L1)
+        return STDOUT_FILENO;
+    if (clean == "/dev/stderr"_L1)
+        return STDERR_FILENO;
+    for (const auto dir : {"/dev/fd/"_L1, "/proc/self/fd/"_L1}) {
+        if (!clean.startsWith(dir))
+            continue;
+        bool ok = false;
+        const int fd = clean.mid(dir.size()).toInt(&ok);
+        return ok && fd >= 0 ? fd : -1;
+    }
+    return -1;
+}
+
+std::optional<StoreSpec> specOf(const PersistenceBackend& store)
+{
+    if (store.kind() == "sqlite"_L1)
+        return StoreSpec {StoreSpec::Kind::Sqlite, store.location()};
+    if (store.kind() == "filesystem"_L1)
+        return StoreSpec {StoreSpec::Kind::Filesystem, store.location()};
+    return std::nullopt;
+}
+
 } // namespace
 
 void refuseExportOntoStore(const QString& path, const StoreSpec& store)
@@ -55,10 +83,13 @@ void refuseExportOntoStore(const QString& path, const StoreSpec& store)
                                + u"; the export would overwrite the store it reads (choose another file)"_s);
     };
     if (store.kind == StoreSpec::Kind::Sqlite) {
-        for (const auto suffix : {""_L1, "-wal"_L1, "-shm"_L1, "-journal"_L1}) {
-            const QString file = store.location + suffix;
-            if (landingPath(file) == target || sameInode(statOf(file), targetStat))
-                refuse(suffix.isEmpty() ? u"the store's database file"_s : u"the store's "_s + suffix + u" file"_s);
+        // SQLite puts -wal, -shm and -journal beside the file a linked name leads to, not beside the link
+        for (const QString& base : {store.location, landingPath(store.location)}) {
+            for (const auto suffix : {""_L1, "-wal"_L1, "-shm"_L1, "-journal"_L1}) {
+                const QString file = base + suffix;
+                if (landingPath(file) == target || sameInode(statOf(file), targetStat))
+                    refuse(suffix.isEmpty() ? u"the store's database file"_s : u"the store's "_s + suffix + u" file"_s);
+            }
         }
         return;
     }
@@ -77,10 +108,28 @@ void refuseExportOntoStore(const QString& path, const StoreSpec& store)
 
 void refuseExportOntoStore(const QString& path, const PersistenceBackend& store)
 {
-    if (store.kind() == "sqlite"_L1)
-        refuseExportOntoStore(path, StoreSpec {StoreSpec::Kind::Sqlite, store.location()});
-    else if (store.kind() == "filesystem"_L1)
-        refuseExportOntoStore(path, StoreSpec {StoreSpec::Kind::Filesystem, store.location()});
+    if (const auto spec = specOf(store))
+        refuseExportOntoStore(path, *spec);
+}
+
+bool sameStore(const PersistenceBackend& open, const StoreSpec& other)
+{
+    const auto spec = specOf(open);
+    if (!spec)
+        return open.kind() == "postgres"_L1 && other.kind == StoreSpec::Kind::Postgres
+            && open.location() == other.location;
+    if (spec->kind != other.kind || other.location.isEmpty())
+        return false;
+    return landingPath(spec->location) == landingPath(other.location)
+        || sameInode(statOf(spec->location), statOf(other.location));
+}
+
+bool sameStore(const PersistenceBackend& a, const PersistenceBackend& b)
+{
+    if (a.kind() == b.kind() && a.location() == b.location())
+        return true;
+    const auto spec = specOf(b);
+    return spec && sameStore(a, *spec);
 }
 
 QString fileErrorReason(const QFileDevice& file)
@@ -105,6 +154,24 @@ void ExportFile::open()
 {
     auto fail
         = [&](const QString& why) { throw StorageError(StorageError::Kind::OperationFailed, m_path + u": "_s + why); };
+    if (const int fd = descriptorNamedBy(m_path); fd >= 0) {
+        // a descriptor already open (`-o /dev/stdout >> log`): written where it stands, with its own O_APPEND,
+        // as `cat > /dev/stdout` would; reopening or renaming would truncate or replace the file behind it
+        const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        if (copy < 0)
+            fail(u"cannot write: not an open descriptor"_s);
+        struct stat st;
+        if (::fstat(copy, &st) == 0 && S_ISDIR(st.st_mode)) {
+            ::close(copy);
+            fail(u"is a folder"_s);
+        }
+        m_direct = std::make_unique<QFile>();
+        if (!m_direct->open(copy, QIODevice::WriteOnly | QIODevice::Unbuffered, QFileDevice::AutoCloseHandle)) {
+            ::close(copy);
+            fail(u"cannot write: "_s + fileErrorReason(*m_direct));
+        }
+        return;
+    }
     const auto existing = statOf(m_path); // follows links, as the write does
     if (existing && (S_ISFIFO(existing->st_mode) || S_ISCHR(existing->st_mode))) {
         // renaming a file over a device or FIFO would replace the node itself: written in place instead

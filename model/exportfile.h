@@ -15,8 +15,13 @@ namespace Inspector {
 /// -journal, or anything inside a folder store, also when `path` reaches there through symbolic or hard links.
 /// Looks at names and inodes only, so it can run before the store is opened.
 void refuseExportOntoStore(const QString& path, const StoreSpec& store);
-/// The same for an open store (the window's export).
+/// The same for an open store (the window's export, and the command line's again once its store is open).
 void refuseExportOntoStore(const QString& path, const PersistenceBackend& store);
+
+/// Whether `other` names the store `open` reads: for files and folders the same canonical path or the same inode
+/// (symbolic links, hard links, /proc paths), for PostgreSQL the same connection string.
+bool sameStore(const PersistenceBackend& open, const StoreSpec& other);
+bool sameStore(const PersistenceBackend& a, const PersistenceBackend& b);
 
 /// The reason the last read or write of `file` failed, lower-case to follow "cannot write: " ("no space left on
 /// device").
@@ -26,7 +31,8 @@ QString fileErrorReason(const QFileDevice& file);
  * The file an export is written to, shared by the command line and the window. A regular file (or a new name) is
  * written to a temporary file that replaces it only on commit(), keeping the replaced file's mode and, where the
  * user may, its owner. A FIFO or a character device is written in place as `cat > path` would, never renamed
- * over. Anything else (a folder, a socket, a block device) is refused.
+ * over; so is a path naming an open descriptor (/dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N), whatever
+ * it leads to, through that descriptor. Anything else (a folder, a socket, a block device) is refused.
  */
 class ExportFile
 {

@@ -702,6 +702,117 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 0);
     }
 
+    void exportOntoTheStoreThroughDescriptorsAndLinks()
+    {
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 40;
+        options.anomalies = false;
+        const auto store = writeSqliteStore(dir.filePath(u"s.db"_s), SqliteLayout::Head, options);
+        QVERIFY(QFileInfo::exists(store.path + u"-wal"_s));
+        const QByteArray db = Testing::fileHash(store.path);
+        const QByteArray wal = Testing::fileHash(store.path + u"-wal"_s);
+        // /proc/self/fd/N does not exist before the store is open and is the database (or its WAL) after
+        int refused = 0;
+        for (int fd = 3; fd <= 8; ++fd) {
+            const QString n = QString::number(fd);
+            for (const QString& target : QStringList {u"/proc/self/fd/"_s + n, u"/dev/fd/"_s + n}) {
+                const Result r = run({u"export"_s, store.path, u"-o"_s, target});
+                QVERIFY(!r.crashed);
+                if (r.err.contains("would overwrite the store"))
+                    ++refused;
+                QCOMPARE(Testing::fileHash(store.path), db);
+                QCOMPARE(Testing::fileHash(store.path + u"-wal"_s), wal);
+            }
+        }
+        QVERIFY(refused >= 2);
+        // a store named through a link has its WAL beside the link's target, not beside the link
+        const QString link = dir.filePath(u"link.db"_s);
+        QVERIFY(QFile::link(store.path, link));
+        for (const QString& target : QStringList {store.path + u"-wal"_s, store.path + u"-shm"_s}) {
+            const Result r = run({u"export"_s, link, u"-o"_s, target});
+            QVERIFY2(r.exitCode == 1, qPrintable(target + u": exit "_s + QString::number(r.exitCode)));
+            QVERIFY2(r.err.contains("would overwrite the store"), r.err.constData());
+            QCOMPARE(Testing::fileHash(store.path + u"-wal"_s), wal);
+        }
+        QCOMPARE(run({u"count"_s, store.path}).out.trimmed(), QByteArray("40"));
+    }
+
+    void exportToOpenDescriptorWritesIntoIt()
+    {
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 25;
+        options.anomalies = false;
+        const auto store = writeSqliteStore(dir.filePath(u"s.db"_s), SqliteLayout::Head, options);
+        for (const QString& target : {u"/dev/stdout"_s, u"/dev/fd/1"_s, u"/proc/self/fd/1"_s}) {
+            const QString log = dir.filePath(u"log.txt"_s);
+            QFile file(log);
+            QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            file.write("KEEP\n");
+            file.close();
+            QProcess process;
+            process.setStandardOutputFile(log, QIODevice::Append); // `>> log.txt`
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(u"HOME"_s, m_home.path());
+            process.setProcessEnvironment(env);
+            process.start(qEnvironmentVariable("INSPECTOR_BINARY"), {u"export"_s, store.path, u"-o"_s, target});
+            QVERIFY(process.waitForFinished(120000));
+            QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            const QByteArray text = file.readAll();
+            QVERIFY2(text.startsWith("KEEP\n"), qPrintable(target));
+            QCOMPARE(Testing::parseJsonLines(text.mid(5)).size(), 25);
+        }
+    }
+
+    void keyFileThatIsAPipe()
+    {
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 20;
+        options.anomalies = false;
+        const auto store = writeSqliteStore(dir.filePath(u"s.db"_s), SqliteLayout::Head, options);
+        QFile key(dir.filePath(u"good.key"_s));
+        QVERIFY(key.open(QIODevice::WriteOnly));
+        key.write(QByteArray(32, 'k').toBase64() + '\n');
+        key.close();
+        // bash's process substitution: /dev/fd/63 is a pipe that can be read once
+        QProcess process;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"HOME"_s, m_home.path());
+        process.setProcessEnvironment(env);
+        process.start(u"bash"_s,
+                      {u"-c"_s, u"\"$0\" copy \"$1\" \"$2\" --key-file <(cat \"$3\")"_s,
+                       qEnvironmentVariable("INSPECTOR_BINARY"), store.path, u"fs:"_s + dir.filePath(u"copy"_s),
+                       key.fileName()});
+        QVERIFY(process.waitForFinished(120000));
+        QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
+        QCOMPARE(run({u"count"_s, u"fs:"_s + dir.filePath(u"copy"_s)}).out.trimmed(), QByteArray("20"));
+    }
+
+    void copyOntoTheSameStoreUnderAnotherName()
+    {
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 20;
+        options.anomalies = false;
+        const auto store = writeSqliteStore(dir.filePath(u"s.db"_s), SqliteLayout::Head, options);
+        QVERIFY(QFile::link(store.path, dir.filePath(u"link.db"_s)));
+        QCOMPARE(::link(QFile::encodeName(store.path).constData(),
+                        QFile::encodeName(dir.filePath(u"hard.db"_s)).constData()),
+                 0);
+        const QByteArray db = Testing::fileHash(store.path);
+        const QStringList targets {dir.filePath(u"link.db"_s), dir.filePath(u"hard.db"_s),
+                                   u"sqlite:/proc/self/cwd/"_s + QDir::current().relativeFilePath(store.path)};
+        for (const QString& target : targets) {
+            const Result r = run({u"copy"_s, store.path, target});
+            QVERIFY2(r.exitCode == 2, qPrintable(target + u": exit "_s + QString::number(r.exitCode)));
+            QVERIFY2(r.err.contains("SOURCE and TARGET are the same store"), r.err.constData());
+            QCOMPARE(Testing::fileHash(store.path), db);
+        }
+    }
+
     void exportToFifoDeviceAndExistingFile()
     {
         QTemporaryDir dir;
