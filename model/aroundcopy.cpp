@@ -71,17 +71,26 @@ void AroundCopy::targetBatch(const QList<Memory>& readable, QList<Memory>& exist
 {
     if (m_targetKeeps != EmbeddingStorage::Apart || existing.isEmpty())
         return;
-    QSet<QString> sourceHasOne;
+    QHash<QString, const QList<float>*> sourceHasOne;
     for (const Memory& m : readable) {
         if (m.embedding)
-            sourceHasOne.insert(m.id);
+            sourceHasOne.insert(m.id, &*m.embedding);
     }
     const QHash<QString, QList<float>> found = m_target.readEmbeddings(idsOf(existing));
     for (Memory& m : existing) {
         // a copy never removes a vector the target keeps apart, so one the source lacks is no difference
+        const auto theirs = sourceHasOne.constFind(m.id);
+        if (theirs == sourceHasOne.constEnd())
+            continue;
         const auto it = found.constFind(m.id);
-        if (it != found.constEnd() && sourceHasOne.contains(m.id))
+        if (it != found.constEnd()) {
             m.embedding = *it;
+        } else {
+            // rows without their vector: a copy stopped before it wrote the vectors (they come last). The
+            // row is no conflict; if it is otherwise equal, its vector is still to be carried.
+            m.embedding = **theirs;
+            m_vectorMissing.insert(m.id);
+        }
     }
 }
 
@@ -90,7 +99,7 @@ void AroundCopy::carried(const Memory& memory, bool written)
     m_inTarget.insert(memory.id);
     if (m_dropped.contains(memory.id)) {
         ++m_report.embeddingsNotCarried;
-    } else if (written && memory.embedding) {
+    } else if ((written || m_vectorMissing.contains(memory.id)) && memory.embedding) {
         if (m_targetKeeps == EmbeddingStorage::Apart)
             m_pending.insert(memory.id, *memory.embedding);
         else

@@ -21,7 +21,9 @@ public:
     /// Gives a batch read from the source the embeddings it keeps apart, drops those the target cannot hold,
     /// and collects the batch's edges.
     void sourceBatch(QList<Memory>& readable);
-    /// Gives the target's memories the embeddings it keeps apart, so they compare whole with the source's.
+    /// Gives the target's memories the embeddings it keeps apart, so they compare whole with the source's. A
+    /// row whose vector is missing (an interrupted copy writes vectors last) takes the source's, and carried()
+    /// then writes it.
     void targetBatch(const QList<Memory>& readable, QList<Memory>& existing);
     /// The source's memory is now in the target (written, or already equal).
     void carried(const Memory& memory, bool written);
@@ -39,6 +41,7 @@ private:
     EmbeddingStorage m_targetKeeps;
     QSet<QString> m_dropped; ///< ids whose embedding the target cannot hold
     QHash<QString, QList<float>> m_pending; ///< embeddings to keep apart in the target
+    QSet<QString> m_vectorMissing; ///< target rows equal to the source's but without their vector apart
     QSet<QString> m_inTarget;
     QList<MemoryEdge> m_edges;
     QSet<QString> m_edgeKeys;

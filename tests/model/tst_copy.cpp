@@ -527,6 +527,64 @@ private Q_SLOTS:
         QVERIFY(!QFileInfo::exists(m_dir.filePath(u"vectors.idx"_s)));
     }
 
+    void rerunAfterInterruptedCopyCarriesVectors()
+    {
+        // a data folder whose vectors.idx holds a vector for every other memory
+        const QString srcDir = m_dir.filePath(u"rerun-src"_s);
+        QDir().mkpath(srcDir);
+        const QStringList ids = m_ids.mid(300, 60);
+        auto plain = open(u"sqlite:"_s + m_source.path);
+        {
+            auto index = open(u"sqlite:"_s + srcDir + u"/index.db"_s, true);
+            ExportSource what;
+            what.query.filter.ids = ids;
+            QCOMPARE(Copier(*plain, *index).run(what, OnConflict::Fail, false).created, qint64(60));
+        }
+        QHash<QString, QList<float>> expected;
+        QByteArray idx = "{\"dimensions\":384,\"vectors\":{";
+        for (int i = 0; i < 30; ++i) {
+            const auto [values, text] = sampleEmbedding(i);
+            expected.insert(ids[i * 2], values);
+            idx += (i ? "," : "") + ids[i * 2].toUtf8().prepend('"').append('"') + ":[" + text.join(',') + "]";
+        }
+        idx += "}}";
+        QFile file(srcDir + u"/vectors.idx"_s);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(idx);
+        file.close();
+
+        const QString backDir = m_dir.filePath(u"rerun-back"_s);
+        QDir().mkpath(backDir);
+        for (const QString& target : QStringList {u"sqlite:"_s + backDir + u"/index.db"_s, newPostgresWithVectors()}) {
+            // a copy killed before its end has written the rows of its first batches but none of the vectors,
+            // which come last: the same rows, copied without their vectors, stand for it
+            {
+                auto to = open(target, true);
+                ExportSource firstPart;
+                firstPart.query.filter.ids = ids.mid(0, 35);
+                QCOMPARE(Copier(*plain, *to).run(firstPart, OnConflict::Fail, false).created, qint64(35));
+                QVERIFY(to->readEmbeddings(ids).isEmpty());
+            }
+            // run again to completion: those rows are no conflict, and their vectors are written too
+            auto from = open(u"sqlite:"_s + srcDir + u"/index.db"_s);
+            auto to = open(target);
+            const CopyReport report = Copier(*from, *to, 16).run({}, OnConflict::Fail, false);
+            QVERIFY2(report.stoppedAt.isEmpty(), qPrintable(target + u" stopped at "_s + report.stoppedAt));
+            QCOMPARE(report.created, qint64(25));
+            QCOMPARE(report.unchanged, qint64(35));
+            QCOMPARE(report.embeddingsCarried, qint64(30));
+            QCOMPARE(to->getBatch(ids).size(), 60);
+            const QHash<QString, QList<float>> vectors = to->readEmbeddings(ids);
+            QCOMPARE(vectors.size(), 30);
+            for (auto it = expected.constBegin(); it != expected.constEnd(); ++it)
+                QCOMPARE(vectors.value(it.key()), it.value());
+            // and once more: everything equal, nothing left to carry
+            const CopyReport again = Copier(*from, *to, 16).run({}, OnConflict::Fail, false);
+            QCOMPARE(again.unchanged, qint64(60));
+            QCOMPARE(again.embeddingsCarried, qint64(0));
+        }
+    }
+
     void usearchVectorsAreCountedNotLost()
     {
         // a data folder of a subcog built with usearch-hnsw: binary vectors.usearch plus vectors.meta.json
