@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "copier.h"
 
-#include "filesystem/encryption.h"
 #include "aroundcopy.h"
+#include "filesystem/encryption.h"
 
 using namespace Qt::StringLiterals;
 
