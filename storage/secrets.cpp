@@ -27,7 +27,9 @@ QString percentDecoded(const QString& text)
 // '@' or '/' in the password is still covered. A user name cannot hold '@' unencoded, which tells `u@h:5432/d@b` apart.
 void findUserInfo(const QString& text, QList<Span>& spans)
 {
-    static const QRegularExpression scheme(u"postgres(?:ql)?://"_s, QRegularExpression::CaseInsensitiveOption);
+    // any scheme: a mistyped one (`postgress://u:pw@h/db`) is taken for a file name, and its error line must not
+    // carry the password either (found by fuzz_connstring)
+    static const QRegularExpression scheme(u"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*://"_s);
     for (auto it = scheme.globalMatch(text); it.hasNext();) {
         const qsizetype begin = it.next().capturedEnd();
         qsizetype end = begin;
