@@ -6,6 +6,7 @@
 #include "storelocator.h"
 #include "storeopener.h"
 
+#include <QRegularExpression>
 #include <QUrl>
 #include <QUrlQuery>
 
@@ -36,9 +37,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     // The redacted URL is what the window title, logs and errors show: no password may survive it, neither in
     // the user info nor as a query parameter (libpq decodes percent-escapes in both keys and values).
+    // Only text that starts as a URL with a scheme is a connection string; `//u:pw@h` is a relative path.
     const QString shown = withoutPasswords(text);
     const QUrl shownUrl(shown);
-    if (shownUrl.isValid()) {
+    static const QRegularExpression urlStart(u"^[A-Za-z][A-Za-z0-9+.-]*://"_s);
+    if (shownUrl.isValid() && urlStart.match(text).hasMatch()) {
         FUZZ_CHECK(shownUrl.password(QUrl::FullyDecoded).isEmpty());
         const auto items = QUrlQuery(shownUrl).queryItems(QUrl::FullyDecoded);
         for (const auto& item : items)
