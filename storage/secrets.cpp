@@ -38,7 +38,8 @@ void findUserInfo(const QString& text, QList<Span>& spans)
         // libpq ends the user-info at an '@' before the first '/', so a password may also hold an unencoded ?, #,
         // quote or blank: the later '@' of both readings is taken, erring on the side of cutting too much
         qsizetype slash = begin;
-        while (slash < text.size() && text[slash] != u'/' && text[slash] != u'\n')
+        // a raw line break does not end it either: libpq would take it as part of the password (fuzz_connstring)
+        while (slash < text.size() && text[slash] != u'/')
             ++slash;
         const QStringView authority = QStringView(text).mid(begin, qMax(end, slash) - begin);
         const qsizetype at

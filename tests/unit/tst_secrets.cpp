@@ -20,6 +20,7 @@ private Q_SLOTS:
         QTest::newRow("postgres scheme") << u"postgres://u:S3cretQ@h/db"_s << u"postgres://u@h/db"_s;
         QTest::newRow("mistyped scheme") << u"postgresqpstogresql://u:S3cretQ@h/db?=p"_s
                                          << u"postgresqpstogresql://u@h/db?=p"_s;
+        QTest::newRow("line break in the password") << u"postgresql://u:S3cret\nQ@h/db"_s << u"postgresql://u@h/db"_s;
         QTest::newRow("another scheme") << u"cannot open https://u:S3cretQ@h/x"_s << u"cannot open https://u@h/x"_s;
         QTest::newRow("scheme in capitals") << u"PostgreSQL://u:S3cretQ@h/db"_s << u"PostgreSQL://u@h/db"_s;
         QTest::newRow("both") << u"postgresql://u:S3cretQ@h:5/db?sslmode=require&password=S3cretQ"_s
