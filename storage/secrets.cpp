@@ -122,7 +122,26 @@ QList<Span> findAll(const QString& text)
 }
 } // namespace
 
+namespace {
+QString cutOnce(const QString& text, const QStringList& connections);
+} // namespace
+
 QString withoutPasswords(const QString& text, const QStringList& connections)
+{
+    // cutting a `password=` out can join what was around it into a new `user:…@host` (fuzz_connstring): cut again
+    // until nothing is left that reads as a password
+    QString out = cutOnce(text, connections);
+    for (int pass = 0; pass < 4; ++pass) {
+        QString again = cutOnce(out, connections);
+        if (again == out)
+            break;
+        out = std::move(again);
+    }
+    return out;
+}
+
+namespace {
+QString cutOnce(const QString& text, const QStringList& connections)
 {
     QList<Span> spans = findAll(text);
     // only the connections' passwords are searched as free text: a password found in `text` itself is already cut
@@ -162,5 +181,6 @@ QString withoutPasswords(const QString& text, const QStringList& connections)
     }
     return out;
 }
+} // namespace
 
 } // namespace Inspector
