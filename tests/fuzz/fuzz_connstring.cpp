@@ -45,7 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(shownUrl.password(QUrl::FullyDecoded).isEmpty());
         const auto items = QUrlQuery(shownUrl).queryItems(QUrl::FullyDecoded);
         for (const auto& item : items)
-            FUZZ_CHECK(item.first != "password"_L1);
+            FUZZ_CHECK(item.first != "password"_L1 || item.second.isEmpty()); // `?password&…` holds no secret
     }
 
     (void)expandPath(text);
