@@ -45,6 +45,18 @@ class TestFilesystem : public QObject
     Q_OBJECT
     QTemporaryDir m_dir;
 
+    /// The fields every folder file needs, for the fuzzer's regression tests.
+    static Memory plainMemory(const QString& id, const QString& content)
+    {
+        Memory m;
+        m.id = id;
+        m.content = content;
+        m.namespaceName = u"decisions"_s;
+        m.status = u"active"_s;
+        m.createdAt = m.updatedAt = 1767225600;
+        return m;
+    }
+
 private Q_SLOTS:
     void serdeFloats()
     {
@@ -218,12 +230,7 @@ private Q_SLOTS:
     {
         const QString dir = m_dir.filePath(u"bigfloat"_s);
         QVERIFY(QDir().mkpath(dir));
-        Memory m;
-        m.id = u"mem_big"_s;
-        m.content = u"vector"_s;
-        m.namespaceName = u"decisions"_s;
-        m.status = u"active"_s;
-        m.createdAt = m.updatedAt = 1767225600;
+        Memory m = plainMemory(u"mem_big"_s, u"vector"_s);
         m.embedding = QList<float> {0.5f, 0.25f, 1.0f};
         QByteArray text = serializeMemoryFile(m);
         text.replace("0.5,", "3.5e38,").replace("0.25,", "-1e300,");
@@ -249,12 +256,7 @@ private Q_SLOTS:
     {
         const QString dir = m_dir.filePath(u"negzero"_s);
         QVERIFY(QDir().mkpath(dir));
-        Memory m;
-        m.id = u"mem_negzero"_s;
-        m.content = u"vector"_s;
-        m.namespaceName = u"decisions"_s;
-        m.status = u"active"_s;
-        m.createdAt = m.updatedAt = 1767225600;
+        Memory m = plainMemory(u"mem_negzero"_s, u"vector"_s);
         m.embedding = QList<float> {-0.0f, 0.0f, -0.5f, -0.0f};
         const QByteArray text = serializeMemoryFile(m);
         QVERIFY(text.contains("-0.0,"));
@@ -277,12 +279,7 @@ private Q_SLOTS:
     {
         const QString dir = m_dir.filePath(u"bigint"_s);
         QVERIFY(QDir().mkpath(dir));
-        Memory m;
-        m.id = u"mem_bigint"_s;
-        m.content = u"future"_s;
-        m.namespaceName = u"decisions"_s;
-        m.status = u"active"_s;
-        m.createdAt = m.updatedAt = 1767225600;
+        Memory m = plainMemory(u"mem_bigint"_s, u"future"_s);
         QJsonObject unknown;
         unknown.insert(u"x_future_ns"_s, QJsonValue(qint64(1767225600123456789)));
         unknown.insert(u"x_list"_s, QJsonArray {QJsonValue(qint64(66666666666666666)), 0.5, 1e300});
@@ -307,12 +304,7 @@ private Q_SLOTS:
         const QString dir = m_dir.filePath(u"feff"_s);
         QVERIFY(QDir().mkpath(dir));
         const QString feff(QChar(0xFEFF));
-        Memory m;
-        m.id = u"mem_feff"_s;
-        m.content = feff + u"starts with U+FEFF, and "_s + feff + u" holds one"_s;
-        m.namespaceName = u"decisions"_s;
-        m.status = u"active"_s;
-        m.createdAt = m.updatedAt = 1767225600;
+        Memory m = plainMemory(u"mem_feff"_s, feff + u"starts with U+FEFF, and "_s + feff + u" holds one"_s);
         m.tags = QStringList {feff, feff + u"tag"_s};
         const QByteArray text = serializeMemoryFile(m, QJsonObject {{u"x_note"_s, feff}});
         QVERIFY(text.contains("\"\xEF\xBB\xBFstarts")); // raw UTF-8, as serde writes it
@@ -359,12 +351,7 @@ private Q_SLOTS:
         QFETCH(QByteArray, from);
         QFETCH(QByteArray, to);
         QFETCH(bool, refused);
-        Memory m;
-        m.id = u"mem_strict"_s;
-        m.content = u"text"_s;
-        m.namespaceName = u"decisions"_s;
-        m.status = u"active"_s;
-        m.createdAt = m.updatedAt = 1767225600;
+        Memory m = plainMemory(u"mem_strict"_s, u"text"_s);
         QByteArray text = serializeMemoryFile(m);
         if (!from.isEmpty()) {
             QVERIFY(text.contains(from));
