@@ -17,6 +17,11 @@ namespace Inspector {
 namespace {
 constexpr int kMaxRefreshPages = 6; // the pages in view and around it; the rest are dropped and reloaded on use
 constexpr int kDefaultChangeCheckMs = 1500;
+// Page requests a view may have with the worker at once. The worker answers one request at a time, so more would
+// only queue pages the person has scrolled past by the time they run (a scrollbar drag asks for hundreds).
+constexpr int kMaxViewRequests = 2;
+// A count running longer than this gives way to the pages a view waits for, and is asked again after them.
+constexpr int kCountYieldMs = 300;
 
 MemoryColumn col(const QModelIndex& index)
 {
@@ -209,6 +214,7 @@ void MemoryTableModel::setPageSize(int rows)
 
 void MemoryTableModel::reset()
 {
+    cancelOutstanding();
     beginResetModel();
     ++m_generation;
     ++m_epoch;
@@ -223,6 +229,9 @@ void MemoryTableModel::reset()
     m_failedPages.clear();
     m_refreshRequests.clear();
     m_staged.clear();
+    m_deferred.clear();
+    m_touched.clear();
+    m_countYielded = false;
     endResetModel();
     requestStart();
 }
@@ -233,7 +242,25 @@ void MemoryTableModel::requestStart()
         return;
     // the first page and the count are independent requests: rows show as soon as the page is there
     requestPages(0, 1, false);
+    requestCount();
+}
+
+void MemoryTableModel::requestCount()
+{
+    m_countYielded = false;
     m_countRequest = m_client->requestCount(m_generation, m_query.filter);
+    m_countSent.start();
+}
+
+void MemoryTableModel::cancelOutstanding()
+{
+    if (!m_client)
+        return;
+    for (auto it = m_pageRequests.cbegin(); it != m_pageRequests.cend(); ++it)
+        m_client->cancel(it.key());
+    if (m_countRequest)
+        m_client->cancel(m_countRequest);
+    m_countRequest = 0;
 }
 
 int MemoryTableModel::rowCount(const QModelIndex& parent) const
@@ -273,7 +300,10 @@ const Memory* MemoryTableModel::shownRow(int row) const
 
 void MemoryTableModel::want(qsizetype page) const
 {
-    if (!m_client || m_inFlight.contains(page) || m_failedPages.contains(page) || m_wanted.contains(page))
+    if (!m_client || m_failedPages.contains(page))
+        return;
+    m_touched.insert(page);
+    if (m_inFlight.contains(page) || m_wanted.contains(page))
         return;
     m_wanted << page;
     if (!m_wantTimer.isActive())
@@ -284,21 +314,77 @@ void MemoryTableModel::sendWanted()
 {
     QList<qsizetype> pages = m_wanted;
     m_wanted.clear();
+    const QSet<qsizetype> touched = std::exchange(m_touched, {});
+    if (!m_client || pages.isEmpty())
+        return;
+    // Requests for pages the view no longer shows are superseded by these: stopped, so the newest run next.
+    for (auto it = m_pageRequests.begin(); it != m_pageRequests.end();) {
+        bool seen = false;
+        for (qsizetype p = it->firstPage; p < it->firstPage + it->pages && !seen; ++p)
+            seen = touched.contains(p);
+        if (!it->forView || seen) {
+            ++it;
+            continue;
+        }
+        m_client->cancel(it.key());
+        for (qsizetype p = it->firstPage; p < it->firstPage + it->pages; ++p)
+            m_inFlight.remove(p);
+        it = m_pageRequests.erase(it);
+    }
+    // only the newest wish waits: pages wanted before it are behind the view already
+    m_deferred = sendPages(pages);
+    if (m_countRequest && (!m_deferred.isEmpty() || viewRequestsOut() > 0) && m_countSent.elapsed() > kCountYieldMs) {
+        // a slow count holds the only worker: it starts again once the rows on screen are there
+        m_client->cancel(m_countRequest);
+        m_countRequest = 0;
+        m_countYielded = true;
+    }
+    checkIdle();
+}
+
+QList<qsizetype> MemoryTableModel::sendPages(QList<qsizetype> pages)
+{
+    pages.erase(std::remove_if(pages.begin(), pages.end(),
+                               [this](qsizetype p) {
+                                   return m_cache.contains(p) || m_inFlight.contains(p) || m_failedPages.contains(p)
+                                       || qint64(p) * m_pageSize >= qMax<qint64>(m_rows, 1);
+                               }),
+                pages.end());
     std::sort(pages.begin(), pages.end());
+    pages.erase(std::unique(pages.begin(), pages.end()), pages.end());
     // neighbouring pages go in one request
-    for (qsizetype i = 0; i < pages.size();) {
+    qsizetype i = 0;
+    while (i < pages.size() && viewRequestsOut() < kMaxViewRequests) {
         qsizetype j = i + 1;
         while (j < pages.size() && pages[j] == pages[j - 1] + 1 && j - i < 4)
             ++j;
-        requestPages(pages[i], int(j - i), false);
+        const RequestId id = requestPages(pages[i], int(j - i), false);
+        m_pageRequests[id].forView = true;
         i = j;
     }
+    return pages.mid(i);
 }
 
-void MemoryTableModel::requestPages(qsizetype firstPage, int pages, bool refresh)
+int MemoryTableModel::viewRequestsOut() const
+{
+    int n = 0;
+    for (const PageRequest& r : m_pageRequests)
+        n += r.forView;
+    return n;
+}
+
+void MemoryTableModel::sendDeferred()
+{
+    if (m_client && !m_deferred.isEmpty() && viewRequestsOut() < kMaxViewRequests)
+        m_deferred = sendPages(std::exchange(m_deferred, {}));
+    if (m_countYielded && m_client && viewRequestsOut() == 0 && m_deferred.isEmpty())
+        requestCount();
+}
+
+RequestId MemoryTableModel::requestPages(qsizetype firstPage, int pages, bool refresh)
 {
     if (!m_client)
-        return;
+        return 0;
     MemoryQuery q = m_query;
     q.withContent = true;
     q.limit = pages * m_pageSize;
@@ -332,6 +418,7 @@ void MemoryTableModel::requestPages(qsizetype firstPage, int pages, bool refresh
     const int last = int(qMin<qint64>(endRow, m_rows)) - 1;
     if (last >= first && !refresh)
         Q_EMIT dataChanged(index(first, 0), index(last, 0), {LoadStateRole});
+    return id;
 }
 
 RequestId MemoryTableModel::runJob(BackendClient::Job job)
@@ -469,6 +556,7 @@ void MemoryTableModel::onPage(RequestId id, quint64 generation, const Page& page
     m_pageRequests.erase(it);
     const bool refreshing = m_refreshRequests.remove(id);
     if (request.epoch != m_epoch) {
+        sendDeferred();
         checkIdle();
         return; // asked before a refresh: may be stale; the view asks again
     }
@@ -504,6 +592,7 @@ void MemoryTableModel::onPage(RequestId id, quint64 generation, const Page& page
     }
     if (refreshing && m_refreshRequests.isEmpty())
         applyStaged();
+    sendDeferred();
     checkIdle();
 }
 
@@ -648,6 +737,7 @@ void MemoryTableModel::onFailed(RequestId id, quint64 generation, int kind, cons
             }
             Q_EMIT loadFailed(message);
         }
+        sendDeferred();
     } else if (id == m_countRequest) {
         m_countRequest = 0;
         Q_EMIT loadFailed(message);
@@ -1098,9 +1188,12 @@ void MemoryTableModel::refresh()
     m_bounds.clear(); // cursors may point at rows that moved
     m_failedPages.clear();
     m_wanted.clear();
+    m_deferred.clear();
     m_staged.clear();
-    for (auto it = m_pageRequests.cbegin(); it != m_pageRequests.cend(); ++it)
-        m_refreshRequests.remove(it.key());
+    // what was asked before may be stale: asked again below
+    cancelOutstanding();
+    m_pageRequests.clear();
+    m_refreshRequests.clear();
     m_inFlight.clear();
     QList<qsizetype> pages = m_cache.pagesByRecency().mid(0, kMaxRefreshPages);
     for (const qsizetype page : m_cache.pagesByRecency()) {
@@ -1117,13 +1210,13 @@ void MemoryTableModel::refresh()
         requestPages(pages[i], int(j - i), true);
         i = j;
     }
-    m_countRequest = m_client->requestCount(m_generation, m_query.filter);
+    requestCount();
 }
 
 bool MemoryTableModel::isBusy() const
 {
     return !m_pageRequests.isEmpty() || m_countRequest || !m_writes.isEmpty() || m_tokenRequest || !m_fetches.isEmpty()
-        || m_openRequest || !m_wanted.isEmpty();
+        || m_openRequest || !m_wanted.isEmpty() || !m_deferred.isEmpty() || m_countYielded;
 }
 
 void MemoryTableModel::checkIdle()

@@ -7,6 +7,7 @@
 #include "pagecache.h"
 
 #include <QAbstractTableModel>
+#include <QElapsedTimer>
 #include <QSet>
 #include <QTimer>
 
@@ -174,6 +175,7 @@ private:
         int pages = 1;
         quint64 epoch = 0;
         bool refresh = false;
+        bool forView = false; ///< asked for because a view painted its rows: superseded once it looks elsewhere
     };
     struct Pending
     {
@@ -197,7 +199,16 @@ private:
     const Memory* shownRow(int row) const;
     void want(qsizetype page) const;
     void sendWanted();
-    void requestPages(qsizetype firstPage, int pages, bool refresh);
+    RequestId requestPages(qsizetype firstPage, int pages, bool refresh);
+    /// Sends groups of neighbouring pages while fewer than kMaxViewRequests view requests are out; returns the
+    /// pages left over.
+    QList<qsizetype> sendPages(QList<qsizetype> pages);
+    int viewRequestsOut() const;
+    /// Sends the pages deferred while the worker was busy, once a request has come back.
+    void sendDeferred();
+    /// Stops every request of the current generation (a new filter, sort, store or refresh supersedes them).
+    void cancelOutstanding();
+    void requestCount();
     void onPage(RequestId id, quint64 generation, const Page& page);
     void onCount(RequestId id, quint64 generation, qint64 count);
     void onFailed(RequestId id, quint64 generation, int kind, const QString& message);
@@ -236,6 +247,10 @@ private:
     QHash<RequestId, PageRequest> m_pageRequests;
     QSet<qsizetype> m_inFlight;
     mutable QList<qsizetype> m_wanted;
+    mutable QSet<qsizetype> m_touched; ///< pages a view asked for since the last send, loaded or not
+    QList<qsizetype> m_deferred; ///< the newest wanted pages that did not fit the worker's queue yet
+    QElapsedTimer m_countSent;
+    bool m_countYielded = false; ///< a slow count was stopped so pages could go first; asked again once they came
     mutable QTimer m_wantTimer;
     QSet<qsizetype> m_failedPages;
     QSet<RequestId> m_refreshRequests;

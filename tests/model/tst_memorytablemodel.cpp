@@ -215,6 +215,35 @@ private Q_SLOTS:
         QCOMPARE(model->sortColumn(), int(MemoryColumn::Id));
     }
 
+    void aScrollbarDragLoadsOnlyWhereItEnds()
+    {
+        auto model = openModel();
+        model->setPageSize(10);
+        waitIdle(*model);
+        QCOMPARE(model->rowCount(), kCount);
+        // the worker is held busy, as one slow seek holds it, while a view is dragged over every page
+        auto release = std::make_shared<QSemaphore>();
+        model->runJob([release](PersistenceBackend&, const auto&) {
+            release->acquire();
+            return QString();
+        });
+        const int pages = kCount / 10;
+        for (int page = 1; page < pages; ++page) {
+            model->data(model->index(page * 10 + 2, 0));
+            QCoreApplication::processEvents(); // the view's paint pass ends; the model sends what it wants
+        }
+        release->release();
+        waitIdle(*model);
+        // the page the drag ended on is there; of the pages passed over, none was read after the drag moved on
+        const int last = (pages - 1) * 10 + 2;
+        QCOMPARE(model->loadState(last), MemoryTableModel::LoadState::Loaded);
+        QCOMPARE(model->data(model->index(last, 0), MemoryTableModel::IdRole).toString(), m_order.at(last));
+        int passedOver = 0;
+        for (int page = 1; page < pages - 1; ++page)
+            passedOver += model->loadState(page * 10) == MemoryTableModel::LoadState::Loaded;
+        QCOMPARE(passedOver, 0);
+    }
+
     void evictsPagesFarFromUse()
     {
         std::unique_ptr<QAbstractItemModelTester> tester;
