@@ -10,6 +10,7 @@
 #include <QThread>
 
 #include <mutex>
+#include <thread>
 
 using namespace Qt::StringLiterals;
 
@@ -23,12 +24,20 @@ struct ClientLink
     BackendClient* client = nullptr;
 };
 
-/// Which requests to stop: each by its id, or all of them once the client is going away.
+/// Which requests to stop: each by its id, or all of them once the client is going away; and which request the
+/// worker runs now, so that an interrupt of the store is only ever aimed at the request it was meant for.
 struct Cancellations
 {
     std::mutex mutex;
-    QSet<RequestId> ids;
+    QSet<RequestId> ids; ///< cancelled, not yet ended
     bool all = false;
+    RequestId lastStarted = 0; ///< requests run in id order: every smaller id has ended
+    std::atomic<RequestId> running {0}; ///< the cancellable request running now (0: none); set under both mutexes
+    /// Held by an interrupt while it reaches the store, and by the worker while it changes `running`, so the
+    /// interrupt cannot reach a later request or a store that is gone.
+    std::mutex runMutex;
+    PersistenceBackend* runningBackend = nullptr; ///< the store `running` uses; under runMutex
+    std::atomic<int> queued {0}; ///< sent, not yet picked up by the worker
 
     bool contains(RequestId id)
     {
@@ -40,6 +49,21 @@ struct Cancellations
     {
         std::lock_guard lock(mutex);
         ids.remove(id);
+    }
+    /// Interrupts the store if request `id` is still the one running. Off the caller's thread: a PostgreSQL cancel
+    /// connects to the server, which must not freeze the GUI when the server is slow to answer.
+    static void interrupt(const std::shared_ptr<Cancellations>& self, RequestId id)
+    {
+        auto aim = [self, id] {
+            std::lock_guard lock(self->runMutex);
+            if (self->running == id && self->runningBackend)
+                self->runningBackend->interrupt();
+        };
+        try {
+            std::thread(aim).detach();
+        } catch (const std::system_error&) {
+            aim(); // no thread to be had: interrupt from here
+        }
     }
 };
 
@@ -105,6 +129,8 @@ public:
     void open(RequestId id)
     {
         Q_ASSERT(QThread::currentThread() == thread());
+        // not cancellable: there is no store to interrupt yet, and a replaced store must not be reachable
+        start(id, false);
         run(id, 0, [&] {
             m_backend = m_factory();
             const QString location = m_backend->location();
@@ -116,34 +142,54 @@ public:
 
     void page(RequestId id, quint64 generation, const MemoryQuery& query)
     {
-        run(id, generation, [&] {
+        single(id, generation, [&] {
             const Page page = backend().query(query);
+            checkCancelled(id);
             reply([=](BackendClient* c) { Q_EMIT c->pageLoaded(id, generation, query, page); });
         });
     }
 
     void count(RequestId id, quint64 generation, const MemoryFilter& filter)
     {
-        run(id, generation, [&] {
+        single(id, generation, [&] {
             const qint64 n = backend().count(filter);
+            checkCancelled(id);
             reply([=](BackendClient* c) { Q_EMIT c->countAvailable(id, generation, n); });
+        });
+    }
+
+    void rowOf(RequestId id, quint64 generation, const MemoryQuery& query, const QString& memoryId)
+    {
+        single(id, generation, [&] {
+            const qint64 row = backend().rowOf(query, memoryId).value_or(-1);
+            checkCancelled(id);
+            reply([=](BackendClient* c) { Q_EMIT c->rowFound(id, generation, memoryId, row); });
         });
     }
 
     void batch(RequestId id, const QStringList& ids, int batchSize)
     {
-        const auto forget = qScopeGuard([&] { m_cancelled->forget(id); });
+        if (!start(id, true)) {
+            reply([=](BackendClient* c) { Q_EMIT c->batchFinished(id, true, {}); });
+            return;
+        }
+        const auto end = qScopeGuard([&] { finish(id); });
         run(id, 0, [&] {
             QList<RecordIssue> issues;
+            const auto stopped = [&] { reply([=](BackendClient* c) { Q_EMIT c->batchFinished(id, true, issues); }); };
             qint64 done = 0;
             const qint64 total = ids.size();
             for (qsizetype start = 0; start < ids.size(); start += qMax(1, batchSize)) {
-                // cooperative cancellation: checked between batches, never by interrupting the backend
-                if (m_cancelled->contains(id)) {
-                    reply([=](BackendClient* c) { Q_EMIT c->batchFinished(id, true, issues); });
-                    return;
-                }
-                const QList<Memory> memories = backend().getBatch(ids.mid(start, batchSize), &issues);
+                // checked between batches; a batch read that runs is interrupted in the store
+                if (m_cancelled->contains(id))
+                    return stopped();
+                QList<Memory> memories;
+                if (!step(id, [&] {
+                        QList<RecordIssue> found;
+                        memories = backend().getBatch(ids.mid(start, batchSize), &found);
+                        issues << found;
+                    }))
+                    return stopped();
                 done = qMin<qint64>(total, start + batchSize);
                 reply([=](BackendClient* c) { Q_EMIT c->batchLoaded(id, memories, done, total); });
             }
@@ -154,9 +200,14 @@ public:
     void rangeBatch(RequestId id, const MemoryQuery& base, const QList<std::pair<qint64, qint64>>& ranges,
                     int batchSize)
     {
-        const auto forget = qScopeGuard([&] { m_cancelled->forget(id); });
+        if (!start(id, true)) {
+            reply([=](BackendClient* c) { Q_EMIT c->batchFinished(id, true, {}); });
+            return;
+        }
+        const auto end = qScopeGuard([&] { finish(id); });
         run(id, 0, [&] {
             QList<RecordIssue> issues;
+            const auto stopped = [&] { reply([=](BackendClient* c) { Q_EMIT c->batchFinished(id, true, issues); }); };
             const int step = qMax(1, batchSize);
             qint64 total = 0;
             for (const auto& range : ranges)
@@ -170,18 +221,22 @@ public:
                 q.skip = qMax<qint64>(0, first);
                 qint64 done = 0;
                 while (done < count) {
-                    if (m_cancelled->contains(id)) {
-                        reply([=](BackendClient* c) { Q_EMIT c->batchFinished(id, true, issues); });
-                        return;
-                    }
+                    if (m_cancelled->contains(id))
+                        return stopped();
                     // ids come from the sort order cheaply; the memories from the batch read that avoids N+1
                     q.limit = int(qMin<qint64>(step, count - done));
-                    const Page page = backend().query(q);
-                    QStringList ids;
-                    for (const Memory& m : page.memories)
-                        ids << m.id;
-                    issues << page.issues;
-                    const QList<Memory> memories = backend().getBatch(ids, &issues);
+                    Page page;
+                    QList<Memory> memories;
+                    if (!this->step(id, [&] {
+                            page = backend().query(q);
+                            QStringList ids;
+                            for (const Memory& m : page.memories)
+                                ids << m.id;
+                            QList<RecordIssue> found = page.issues;
+                            memories = backend().getBatch(ids, &found);
+                            issues << found;
+                        }))
+                        return stopped();
                     done += page.memories.size();
                     delivered += page.memories.size();
                     const qint64 now = delivered;
@@ -198,6 +253,7 @@ public:
 
     void write(RequestId id, const QList<WriteOp>& ops)
     {
+        start(id, false); // a write is never cancelled: it runs whole, as asked
         run(id, 0, [&] {
             QList<WriteResult> results;
             for (const WriteOp& op : ops)
@@ -208,8 +264,9 @@ public:
 
     void changeToken(RequestId id)
     {
-        run(id, 0, [&] {
+        single(id, 0, [&] {
             const auto token = backend().changeToken();
+            checkCancelled(id);
             const QByteArray value = token.value_or(QByteArray());
             const bool supported = token.has_value();
             reply([=](BackendClient* c) { Q_EMIT c->changeTokenRead(id, value, supported); });
@@ -218,12 +275,18 @@ public:
 
     void job(RequestId id, const BackendClient::Job& work)
     {
-        const auto forget = qScopeGuard([&] { m_cancelled->forget(id); });
+        if (!start(id, true)) {
+            reply([=](BackendClient* c) { Q_EMIT c->jobFinished(id, true, {}); });
+            return;
+        }
+        const auto end = qScopeGuard([&] { finish(id); });
         run(id, 0, [&] {
             bool cancelled = false;
+            bool progressed = false;
             QElapsedTimer sinceReport;
             sinceReport.start();
-            const QString summary = work(backend(), [&](qint64 done, qint64 total) {
+            const auto progress = [&](qint64 done, qint64 total) {
+                progressed = true;
                 if (m_cancelled->contains(id)) {
                     cancelled = true;
                     return false;
@@ -234,7 +297,24 @@ public:
                     reply([=](BackendClient* c) { Q_EMIT c->jobProgress(id, done, total); });
                 }
                 return true;
-            });
+            };
+            QString summary;
+            for (int attempt = 0;; ++attempt) {
+                try {
+                    summary = work(backend(), progress);
+                    break;
+                } catch (const StorageError& e) {
+                    if (e.kind() != StorageError::Kind::Cancelled)
+                        throw;
+                    if (cancelled || m_cancelled->contains(id)) {
+                        reply([=](BackendClient* c) { Q_EMIT c->jobFinished(id, true, QString()); });
+                        return;
+                    }
+                    // a late PostgreSQL cancel meant for the request before; run again once if nothing was done
+                    if (attempt > 0 || progressed)
+                        throw;
+                }
+            }
             reply([=](BackendClient* c) { Q_EMIT c->jobFinished(id, cancelled, summary); });
         });
     }
@@ -313,6 +393,83 @@ private:
         return *m_backend;
     }
 
+    /// Picks a request up; false when it was cancelled before it started (then it is not run). A cancellable
+    /// request becomes the one an interrupt may reach until finish().
+    bool start(RequestId id, bool cancellable)
+    {
+        m_cancelled->queued.fetch_sub(1, std::memory_order_relaxed);
+        std::lock_guard lock(m_cancelled->mutex);
+        m_cancelled->lastStarted = id;
+        if (!cancellable) {
+            m_cancelled->ids.remove(id); // a cancel of a write does nothing
+            return true;
+        }
+        if (m_cancelled->all || m_cancelled->ids.remove(id))
+            return false;
+        // under both locks: cancel() sees either the id in `ids` before this or `running` after it
+        std::lock_guard runLock(m_cancelled->runMutex);
+        m_cancelled->runningBackend = m_backend.get();
+        m_cancelled->running = id;
+        return true;
+    }
+
+    void finish(RequestId id)
+    {
+        {
+            // waits for an interrupt on its way to the store: none can reach the next request
+            std::lock_guard runLock(m_cancelled->runMutex);
+            m_cancelled->running = 0;
+            m_cancelled->runningBackend = nullptr;
+        }
+        m_cancelled->forget(id);
+    }
+
+    void checkCancelled(RequestId id)
+    {
+        // an interrupted read can look like a short one (rows that ended early), so its result is not sent
+        if (m_cancelled->contains(id))
+            throw StorageError(StorageError::Kind::Cancelled, u"cancelled"_s);
+    }
+
+    /// One backend step of a batch: false when it was interrupted because its request was cancelled. Run again
+    /// once when it was interrupted without being cancelled: a PostgreSQL cancel is asynchronous and can reach
+    /// the statement after the one it was meant for.
+    template<typename F>
+    bool step(RequestId id, F&& body)
+    {
+        for (int attempt = 0;; ++attempt) {
+            try {
+                body();
+                return true;
+            } catch (const StorageError& e) {
+                if (e.kind() != StorageError::Kind::Cancelled)
+                    throw;
+                if (m_cancelled->contains(id))
+                    return false;
+                if (attempt > 0)
+                    throw;
+            }
+        }
+    }
+
+    /// A request answered by one reply: dropped when cancelled before it starts, failed(Cancelled) when
+    /// interrupted, run again once after a cancel meant for another request (see step()).
+    template<typename F>
+    void single(RequestId id, quint64 generation, F&& body)
+    {
+        if (!start(id, true)) {
+            reply([=](BackendClient* c) {
+                Q_EMIT c->failed(id, generation, int(StorageError::Kind::Cancelled), u"cancelled"_s);
+            });
+            return;
+        }
+        const auto end = qScopeGuard([&] { finish(id); });
+        run(id, generation, [&] {
+            if (!step(id, body))
+                throw StorageError(StorageError::Kind::Cancelled, backend().location() + u": cancelled"_s);
+        });
+    }
+
     template<typename F>
     void run(RequestId id, quint64 generation, F&& body)
     {
@@ -377,10 +534,14 @@ BackendClient::~BackendClient()
         std::lock_guard lock(m_link->mutex);
         m_link->client = nullptr;
     }
+    RequestId running = 0;
     {
         std::lock_guard lock(m_cancelled->mutex);
         m_cancelled->all = true; // running batches and jobs stop at their next step
+        running = m_cancelled->running;
     }
+    if (running != 0)
+        Cancellations::interrupt(m_cancelled, running); // and a long read stops in the store
     QMetaObject::invokeMethod(
         m_worker, [worker = m_worker] { worker->close(); }, Qt::QueuedConnection);
     m_thread->quit();
@@ -466,10 +627,41 @@ RequestId BackendClient::requestJob(Job job)
     return id;
 }
 
+RequestId BackendClient::next()
+{
+    m_cancelled->queued.fetch_add(1, std::memory_order_relaxed);
+    return ++m_lastId;
+}
+
+int BackendClient::queuedRequests() const
+{
+    return m_cancelled->queued.load(std::memory_order_relaxed);
+}
+
+RequestId BackendClient::requestRowOf(quint64 generation, const MemoryQuery& query, const QString& memoryId)
+{
+    const RequestId id = next();
+    QMetaObject::invokeMethod(
+        m_worker,
+        [worker = m_worker, id, generation, query, memoryId] { worker->rowOf(id, generation, query, memoryId); },
+        Qt::QueuedConnection);
+    return id;
+}
+
 void BackendClient::cancel(RequestId id)
 {
-    std::lock_guard lock(m_cancelled->mutex);
-    m_cancelled->ids.insert(id);
+    bool running = false;
+    {
+        std::lock_guard lock(m_cancelled->mutex);
+        const RequestId last = m_cancelled->lastStarted;
+        // requests start in id order, one at a time: an earlier one, or the last one when it no longer runs, ended
+        if (id == 0 || id > m_lastId || id < last || (id == last && m_cancelled->running != id))
+            return;
+        m_cancelled->ids.insert(id);
+        running = m_cancelled->running == id;
+    }
+    if (running)
+        Cancellations::interrupt(m_cancelled, id);
 }
 
 } // namespace Inspector

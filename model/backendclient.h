@@ -77,9 +77,17 @@ public:
     /// The same for several (first, count) ranges, in the order given, as one request: one progress, one cancel.
     RequestId requestRangeBatch(const MemoryQuery& query, const QList<std::pair<qint64, qint64>>& ranges,
                                 int batchSize = 500);
-    /// Stops this batch or job, and no other, after its current step (or before it starts); its batchFinished or
-    /// jobFinished says it was cancelled.
+    /// The 0-based row of memory `id` in `query`'s order (its filter and sort; the cursor, skip and limit are
+    /// ignored), seeking with the sort key's index; answered by rowFound (row -1: not there or filtered out).
+    RequestId requestRowOf(quint64 generation, const MemoryQuery& query, const QString& id);
+    /// Stops this request, and no other. One not started yet is never run; one running is interrupted in the store
+    /// (PersistenceBackend::interrupt); batches and jobs also stop between steps. A page, count, row or token
+    /// request is then answered by failed() with Kind::Cancelled, a batch or job by batchFinished or jobFinished
+    /// saying it was cancelled. Writes are never cancelled; a request that has ended is not affected. Never waits
+    /// for the worker or the store.
     void cancel(RequestId id);
+    /// Requests sent but not yet picked up by the worker (cancelled ones included until the worker drops them).
+    int queuedRequests() const;
     /// Applies guarded writes in order; answered by writeFinished.
     RequestId requestWrite(const QList<WriteOp>& ops);
     /// Reads the backend's change token; answered by changeTokenRead.
@@ -96,6 +104,7 @@ Q_SIGNALS:
     void opened(RequestId id, const QString& location, const QStringList& layout, bool readOnly);
     void pageLoaded(RequestId id, quint64 generation, const MemoryQuery& query, const Page& page);
     void countAvailable(RequestId id, quint64 generation, qint64 count);
+    void rowFound(Inspector::RequestId id, quint64 generation, const QString& memoryId, qint64 row);
     void batchLoaded(RequestId id, const QList<Memory>& memories, qint64 done, qint64 total);
     void batchFinished(RequestId id, bool cancelled, const QList<RecordIssue>& issues);
     void writeFinished(RequestId id, const QList<WriteResult>& results);
@@ -105,7 +114,8 @@ Q_SIGNALS:
     void failed(RequestId id, quint64 generation, int kind, const QString& message);
 
 private:
-    RequestId next() { return ++m_lastId; }
+    /// The next id, counted as queued until the worker picks it up.
+    RequestId next();
 
     QThread* m_thread;
     BackendWorker* m_worker;

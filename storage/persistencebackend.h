@@ -93,6 +93,10 @@ public:
     }
     /// The number of memories matching the filter.
     virtual qint64 count(const MemoryFilter& filter) = 0;
+    /// The 0-based position of memory `id` among the rows of `query` (its filter, sortKey, order and idOrder; the
+    /// cursor, skip, limit and fromEnd are ignored), or nullopt when there is no such memory or the filter leaves
+    /// it out. The default pages through query(); backends with an index count the rows before it in one seek.
+    virtual std::optional<qint64> rowOf(const MemoryQuery& query, const QString& id);
     /// Problems in the store that are not one memory's: orphaned rows, unreadable files.
     virtual QList<RecordIssue> storeIssues() { return {}; }
     /// A cheap value that changes when the store may have been changed by another writer (a false alarm costs
@@ -152,6 +156,11 @@ public:
     virtual QString beginSnapshot() { return {}; }
     /// Ends the snapshot beginSnapshot() started; never throws.
     virtual void endSnapshot() noexcept { }
+
+    /// Asks the call running now on the backend's thread to stop soon; it then throws StorageError of
+    /// Kind::Cancelled. Callable from any thread at any time, also when nothing runs (then it has no effect on
+    /// later calls). Never throws. The default does nothing: the call runs to its end.
+    virtual void interrupt() noexcept { }
 };
 
 /// One snapshot for the lifetime of the object (PersistenceBackend::beginSnapshot / endSnapshot).

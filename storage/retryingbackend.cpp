@@ -20,6 +20,35 @@ void PersistenceBackend::scan(const MemoryQuery& query, const ScanSink& sink, in
     }
 }
 
+std::optional<qint64> PersistenceBackend::rowOf(const MemoryQuery& query, const QString& id)
+{
+    MemoryFilter only = query.filter;
+    only.ids = {id};
+    if (!query.filter.ids.isEmpty() && !query.filter.ids.contains(id))
+        return std::nullopt;
+    if (count(only) == 0)
+        return std::nullopt;
+    // for stores without an index (folders, in memory): page through the order, counting the rows before it
+    MemoryQuery q = query;
+    q.after.reset();
+    q.skip = 0;
+    q.fromEnd = false;
+    q.withContent = false;
+    q.limit = 1000;
+    qint64 row = 0;
+    for (;;) {
+        const Page page = this->query(q);
+        for (const Memory& m : page.memories) {
+            if (m.id == id)
+                return row;
+            ++row;
+        }
+        if (!page.next || page.memories.isEmpty())
+            return std::nullopt;
+        q.after = page.next;
+    }
+}
+
 RetryingBackend::RetryingBackend(std::unique_ptr<PersistenceBackend> inner, RetryPolicy policy,
                                  RetryPolicy::Sleeper sleeper)
     : m_inner(std::move(inner))
@@ -83,6 +112,11 @@ Page RetryingBackend::query(const MemoryQuery& query)
 qint64 RetryingBackend::count(const MemoryFilter& filter)
 {
     return retry([&] { return m_inner->count(filter); });
+}
+
+std::optional<qint64> RetryingBackend::rowOf(const MemoryQuery& query, const QString& id)
+{
+    return retry([&] { return m_inner->rowOf(query, id); });
 }
 
 QList<RecordIssue> RetryingBackend::storeIssues()

@@ -8,7 +8,8 @@
 
 namespace Inspector {
 
-/// Wraps a backend and retries each call after transient (Kind::Storage) errors with the retry policy.
+/// Wraps a backend and retries each call after transient (Kind::Storage) errors with the retry policy; a
+/// Kind::Cancelled call is never retried (RetryPolicy::isRetryable).
 /// Writes are retried whole: every backend write is one transaction, so a failed attempt left nothing behind.
 class RetryingBackend final : public PersistenceBackend
 {
@@ -35,6 +36,8 @@ public:
     void scan(const MemoryQuery& query, const ScanSink& sink, int batchSize = 1000) override;
     bool scanJsonLines(const MemoryQuery& query, const JsonLinesSink& sink, int batchSize = 1000) override;
     qint64 count(const MemoryFilter& filter) override;
+    std::optional<qint64> rowOf(const MemoryQuery& query, const QString& id) override;
+    void interrupt() noexcept override { m_inner->interrupt(); }
     QList<RecordIssue> storeIssues() override;
     std::optional<QByteArray> changeToken() override;
     QString beginSnapshot() override;

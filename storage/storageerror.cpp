@@ -24,6 +24,8 @@ QString StorageError::kindName(Kind kind)
         return u"invalid input"_s;
     case Kind::OperationFailed:
         return u"operation failed"_s;
+    case Kind::Cancelled:
+        return u"cancelled"_s;
     }
     return u"error"_s;
 }

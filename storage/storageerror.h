@@ -17,6 +17,7 @@ public:
         NotFound, ///< the store (file, folder, database) does not exist
         InvalidInput, ///< the caller's data or the store's layout cannot be used as asked
         OperationFailed, ///< any other failure; not retried
+        Cancelled, ///< the call stopped because it was asked to (PersistenceBackend::interrupt); not retried
     };
 
     StorageError(Kind kind, QString message, QString detail = {});

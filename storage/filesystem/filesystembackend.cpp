@@ -236,6 +236,12 @@ std::optional<FilesystemBackend::Entry> FilesystemBackend::decodeFile(const QStr
     return entry;
 }
 
+void FilesystemBackend::checkInterrupted() const
+{
+    if (m_interrupted.load(std::memory_order_relaxed))
+        throw StorageError(StorageError::Kind::Cancelled, m_folder + u": cancelled"_s);
+}
+
 void FilesystemBackend::scan(bool full)
 {
     QDir dir(m_folder);
@@ -247,6 +253,12 @@ void FilesystemBackend::scan(bool full)
     bool changed = full;
     const QStringList names = dir.entryList(QDir::Files | QDir::System | QDir::Hidden, QDir::Name);
     for (const QString& name : names) {
+        // stopping between files leaves the index as it was for the files not reached yet: still consistent
+        if (m_interrupted.load(std::memory_order_relaxed)) {
+            if (changed)
+                ++m_generation; // entries read so far are in the index: cached orders are out of date
+            checkInterrupted();
+        }
         if (isTemporaryName(name)) {
             leftovers << name;
             continue;
@@ -299,12 +311,14 @@ void FilesystemBackend::scan(bool full)
 std::optional<QByteArray> FilesystemBackend::changeToken()
 {
     // the incremental scan costs one stat per file; it is what notices files rewritten in place
+    startCall();
     scan(false);
     return QByteArray::number(m_generation);
 }
 
 void FilesystemBackend::refresh()
 {
+    startCall();
     scan(false);
 }
 
@@ -342,13 +356,20 @@ const QList<QString>& FilesystemBackend::sortedIds(const MemoryQuery& query)
         && m_order.order == query.order && m_order.idOrder == query.idOrder)
         return m_order.ids;
     QList<const Memory*> matching;
+    qsizetype looked = 0;
     for (const Entry& e : std::as_const(m_entries)) {
+        if ((++looked & 1023) == 0)
+            checkInterrupted();
         if (query.filter.matches(e.memory))
             matching << &e.memory;
     }
     const bool descending = query.order == Qt::DescendingOrder;
     const bool idDescending = (query.sortKey == SortKey::Id ? query.order : query.idOrder) == Qt::DescendingOrder;
+    quint32 compared = 0;
+    // a throw out of the sort leaves only `matching` unordered, and it is dropped
     std::sort(matching.begin(), matching.end(), [&](const Memory* a, const Memory* b) {
+        if ((++compared & 4095) == 0)
+            checkInterrupted();
         int c = 0;
         switch (query.sortKey) {
         case SortKey::CreatedAt:
@@ -382,6 +403,7 @@ const QList<QString>& FilesystemBackend::sortedIds(const MemoryQuery& query)
 
 Page FilesystemBackend::query(const MemoryQuery& query)
 {
+    startCall();
     const QList<QString>& ids = sortedIds(query);
     // position just after the cursor's row (or before it, reading from the end)
     qsizetype start = 0;
@@ -460,8 +482,16 @@ qint64 FilesystemBackend::count()
     return m_entries.size();
 }
 
+std::optional<qint64> FilesystemBackend::rowOf(const MemoryQuery& query, const QString& id)
+{
+    startCall();
+    const qsizetype row = sortedIds(query).indexOf(id);
+    return row < 0 ? std::nullopt : std::optional<qint64>(row);
+}
+
 qint64 FilesystemBackend::count(const MemoryFilter& filter)
 {
+    startCall();
     if (filter.isEmpty())
         return m_entries.size();
     MemoryQuery query;

@@ -6,6 +6,7 @@
 #include <QHash>
 #include <QJsonObject>
 
+#include <atomic>
 #include <memory>
 
 struct stat;
@@ -59,6 +60,9 @@ public:
     qint64 count(const MemoryFilter& filter) override;
     QList<RecordIssue> storeIssues() override;
     std::optional<QByteArray> changeToken() override;
+    std::optional<qint64> rowOf(const MemoryQuery& query, const QString& id) override;
+    /// Sets a flag the long loops (reading the folder, filtering and sorting the index) check between items.
+    void interrupt() noexcept override { m_interrupted.store(true, std::memory_order_relaxed); }
     /// Embeddings are a field of the files (spec §6.2).
     EmbeddingStorage embeddingStorage() const override { return EmbeddingStorage::InRecords; }
 
@@ -88,8 +92,13 @@ private:
     const QList<QString>& sortedIds(const MemoryQuery& query);
     void writeAtomically(const QString& id, const QByteArray& bytes);
     void checkWritable() const;
+    /// Forgets an interrupt() aimed at an earlier call (at the start of each long public call).
+    void startCall() { m_interrupted.store(false, std::memory_order_relaxed); }
+    /// Throws Kind::Cancelled when interrupt() was called since the call started.
+    void checkInterrupted() const;
 
     QString m_folder;
+    std::atomic<bool> m_interrupted {false};
     Options m_options;
     QHash<QString, Entry> m_entries;
     QHash<QString, QString> m_damaged; ///< file name → reason

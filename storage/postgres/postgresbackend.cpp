@@ -223,11 +223,11 @@ auto PostgresBackend::guarded(const QString& what, F&& body)
     } catch (const StorageError&) {
         throw;
     } catch (const pqxx::broken_connection& e) {
-        m_connection.reset(); // the next call reconnects
+        resetConnection(); // the next call reconnects
         throw StorageError(StorageError::Kind::Storage, prefix + u"the connection to the server was lost"_s,
                            driverText(e));
     } catch (const pqxx::in_doubt_error& e) {
-        m_connection.reset();
+        resetConnection();
         throw StorageError(StorageError::Kind::OperationFailed,
                            prefix + u"the connection was lost during commit; the outcome is unknown"_s, driverText(e));
     } catch (const pqxx::sql_error& e) {
@@ -235,13 +235,17 @@ auto PostgresBackend::guarded(const QString& what, F&& body)
         const QString detail = u"SQLSTATE "_s + QString::fromStdString(state) + u"; "_s + driverText(e);
         const QString message = driverText(e).section(u"ERROR: "_s, -1).section(u" LINE "_s, 0, 0);
         if (state.rfind("08", 0) == 0 || state == "57P01" || state == "57P02" || state == "57P03") {
-            m_connection.reset();
+            resetConnection();
             throw StorageError(StorageError::Kind::Storage, prefix + u"the server went away ("_s + message + u')',
                                detail);
         }
-        if (state == "57014")
-            throw StorageError(StorageError::Kind::Storage,
-                               prefix + u"the statement timed out or was cancelled ("_s + message + u')', detail);
+        if (state == "57014") {
+            // query_canceled: by statement_timeout (transient, retried) or by interrupt() (not retried)
+            if (message.contains(u"statement timeout"_s))
+                throw StorageError(StorageError::Kind::Storage,
+                                   prefix + u"the statement timed out ("_s + message + u')', detail);
+            throw StorageError(StorageError::Kind::Cancelled, m_location + u": cancelled"_s, detail);
+        }
         if (state == "40001" || state == "40P01")
             throw StorageError(StorageError::Kind::Storage, prefix + message, detail);
         if (state.rfind("23", 0) == 0 || state.rfind("22", 0) == 0)
@@ -251,7 +255,7 @@ auto PostgresBackend::guarded(const QString& what, F&& body)
         // libpq reports a dead socket in several ways; the connection state tells
         const bool lost = !m_connection || !m_connection->connection.is_open();
         if (lost)
-            m_connection.reset();
+            resetConnection();
         throw StorageError(lost ? StorageError::Kind::Storage : StorageError::Kind::OperationFailed,
                            prefix + driverText(e));
     }
@@ -267,7 +271,11 @@ PostgresBackend::PostgresBackend(QString connectionString, QString location, con
 {
 }
 
-PostgresBackend::~PostgresBackend() = default;
+PostgresBackend::~PostgresBackend()
+{
+    std::lock_guard lock(m_connectionMutex);
+    m_connection.reset();
+}
 
 QString PostgresBackend::kind() const
 {
@@ -338,15 +346,37 @@ std::unique_ptr<PostgresBackend> PostgresBackend::createSchema(const QString& ur
     return backend;
 }
 
+void PostgresBackend::resetConnection()
+{
+    std::lock_guard lock(m_connectionMutex);
+    m_connection.reset();
+}
+
+void PostgresBackend::interrupt() noexcept
+{
+    // PQgetCancel only reads the key data the server sent at connect (backend pid, cancel key, address), which no
+    // statement changes, so asking from another thread while the backend's thread runs a statement is safe; the
+    // mutex only keeps the connection from being closed or replaced meanwhile.
+    std::lock_guard lock(m_connectionMutex);
+    if (!m_connection)
+        return;
+    try {
+        m_connection->connection.cancel_query();
+    } catch (const std::exception& e) {
+        qCDebug(lcPostgres) << "cancel request failed:" << e.what();
+    }
+}
+
 void PostgresBackend::connect()
 {
-    m_connection.reset();
+    resetConnection();
     try {
         auto session = std::make_unique<Session>(toStd(m_connectionString));
         pqxx::nontransaction tx(session->connection);
         tx.exec(std::string("SET statement_timeout = ") + std::to_string(qMax(0, m_options.statementTimeoutMs)));
         tx.commit();
         m_database = QString::fromUtf8(session->connection.dbname());
+        std::lock_guard lock(m_connectionMutex);
         m_connection = std::move(session);
     } catch (const pqxx::broken_connection& e) {
         const QString text = driverText(e);
@@ -786,6 +816,58 @@ Page PostgresBackend::query(const MemoryQuery& query)
         if (query.fromEnd)
             std::reverse(page.memories.begin(), page.memories.end());
         return page;
+    });
+}
+
+std::optional<qint64> PostgresBackend::rowOf(const MemoryQuery& query, const QString& id)
+{
+    if (!query.filter.ids.isEmpty() && !query.filter.ids.contains(id))
+        return std::nullopt;
+    return guarded(u"finding a row"_s, [&](pqxx::connection& c) -> std::optional<qint64> {
+        ReadTransaction transaction(*this, c);
+        pqxx::transaction_base& tx = *transaction;
+        QString key;
+        bool numeric = false;
+        switch (query.sortKey) {
+        case SortKey::CreatedAt:
+            key = u"created_at"_s;
+            numeric = true;
+            break;
+        case SortKey::Id:
+            key = u"id COLLATE \"C\""_s;
+            break;
+        case SortKey::Namespace:
+            key = u"namespace COLLATE \"C\""_s;
+            break;
+        case SortKey::Status:
+            key = u"status COLLATE \"C\""_s;
+            break;
+        }
+        // whether it passes the filter, and its sort key
+        MemoryFilter only = query.filter;
+        only.ids = {id};
+        Sql find = whereClause(only);
+        find.text = u"SELECT "_s + (numeric ? u"created_at::text"_s : key.section(u' ', 0, 0)) + u" FROM memories"_s
+            + find.text + u" LIMIT 1"_s;
+        const pqxx::result found = find.exec(tx);
+        if (found.empty())
+            return std::nullopt;
+        const QString targetKey = fromStd(found[0][0]);
+        // the rows before it in the query's order, written like query()'s cursor so that the key's index serves it
+        Sql sql = whereClause(query.filter);
+        const QString keyOp = query.order == Qt::AscendingOrder ? u"<"_s : u">"_s;
+        const QString idOp = query.idOrder == Qt::AscendingOrder ? u"<"_s : u">"_s;
+        QString cond;
+        if (query.sortKey == SortKey::Id) {
+            cond = key + u' ' + keyOp + u' ' + sql.add(id);
+        } else {
+            const QString value = sql.add(targetKey) + (numeric ? u"::bigint"_s : QString());
+            cond = key + u' ' + keyOp + u"= "_s + value + u" AND ("_s + key + u' ' + keyOp + u' ' + value
+                + u" OR id COLLATE \"C\" "_s + idOp + u' ' + sql.add(id) + u')';
+        }
+        sql.text
+            = u"SELECT count(*) FROM memories"_s + sql.text + (sql.text.isEmpty() ? u" WHERE "_s : u" AND "_s) + cond;
+        return qint64(sql.exec(tx)[0][0].as<long long>());
     });
 }
 

@@ -6,6 +6,7 @@
 #include <QSet>
 
 #include <memory>
+#include <mutex>
 
 class QThread;
 
@@ -62,6 +63,10 @@ public:
     void storeBatch(const QList<Memory>& memories) override;
     QString beginSnapshot() override;
     void endSnapshot() noexcept override;
+    std::optional<qint64> rowOf(const MemoryQuery& query, const QString& id) override;
+    /// Asks the server to cancel the statement running now (libpq's cancel request); it fails with SQLSTATE
+    /// 57014, a Kind::Cancelled error. Asynchronous: a cancel that arrives late can hit the next statement.
+    void interrupt() noexcept override;
 
     // memory_vectors (spec §5.1): pgvector's `vector(384)` read as `embedding::text` and written in the same text
     // form, so a TEXT column can stand in for it where pgvector is not installed
@@ -92,6 +97,8 @@ private:
     PostgresBackend(QString connectionString, QString location, const Options& options);
     Session& session();
     void connect();
+    /// Drops the connection (the next call reconnects), under m_connectionMutex.
+    void resetConnection();
     void inspectSchema();
     template<typename F>
     auto guarded(const QString& what, F&& body);
@@ -114,6 +121,8 @@ private:
     QString m_database;
     QThread* m_thread = nullptr;
     std::unique_ptr<Session> m_connection;
+    /// Guards m_connection's lifetime (set and dropped on the backend's thread) against interrupt() from another.
+    std::mutex m_connectionMutex;
     int m_snapshotDepth = 0; ///< nested beginSnapshot calls; Session::snapshot is open while > 0
 };
 

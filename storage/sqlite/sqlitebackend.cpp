@@ -248,6 +248,8 @@ SqliteBackend::~SqliteBackend()
 {
     // the connection closes before m_snapshot removes a private copy
     {
+        std::lock_guard lock(m_handleMutex); // interrupt() must not reach a closed handle
+        m_handle = nullptr;
         QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
         if (db.isValid())
             db.close();
@@ -411,6 +413,11 @@ void SqliteBackend::fail(const QString& what, const QSqlError& error, const QStr
     QString reason = error.databaseText().isEmpty() ? error.text() : error.databaseText();
     StorageError::Kind kind = StorageError::Kind::OperationFailed;
     switch (code) {
+    case SQLITE_INTERRUPT: {
+        const QString detail
+            = u"sqlite code "_s + error.nativeErrorCode() + (sql.isEmpty() ? QString() : u"; SQL: "_s + sql);
+        throw StorageError(StorageError::Kind::Cancelled, m_path + u": cancelled"_s, detail);
+    }
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
         kind = StorageError::Kind::Storage;
@@ -503,7 +510,10 @@ void SqliteBackend::inspectSchema()
     if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
         throw StorageError(StorageError::Kind::OperationFailed,
                            m_path + u": Qt's SQLite driver did not give its connection handle"_s);
-    m_handle = *static_cast<sqlite3* const*>(handle.constData());
+    {
+        std::lock_guard lock(m_handleMutex);
+        m_handle = *static_cast<sqlite3* const*>(handle.constData());
+    }
     sqlite3_create_function_v2(m_handle, "inspector_has_tag", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
                                nullptr, hasTagFunction, nullptr, nullptr, nullptr);
 }
@@ -2127,6 +2137,73 @@ bool SqliteBackend::remove(const QString& id)
         fail(u"committing the delete of "_s + id + u" failed"_s, q.lastError());
     tx.committed = true;
     return removed;
+}
+
+} // namespace Inspector
+
+namespace Inspector {
+
+std::optional<qint64> SqliteBackend::rowOf(const MemoryQuery& query, const QString& id)
+{
+    assertThread();
+    if (!query.filter.ids.isEmpty() && !query.filter.ids.contains(id))
+        return std::nullopt;
+    MemoryFilter only = query.filter;
+    only.ids = {id};
+    const QString key = sortColumn(query.sortKey);
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QVariant targetKey;
+    {
+        // whether it passes the filter, and its sort key
+        const Fragment where = whereClause(only);
+        const QString sql = u"SELECT "_s + key + u" FROM memories m"_s + where.sql + u" LIMIT 1"_s;
+        QSqlQuery q(db);
+        q.setForwardOnly(true);
+        if (!q.prepare(sql))
+            fail(u"cannot prepare a lookup"_s, q.lastError(), sql);
+        for (const QVariant& v : where.binds)
+            q.addBindValue(v);
+        if (!q.exec())
+            fail(u"lookup failed"_s, q.lastError(), sql);
+        if (!q.next()) {
+            if (q.lastError().isValid())
+                fail(u"lookup failed"_s, q.lastError(), sql);
+            return std::nullopt;
+        }
+        targetKey = q.value(0);
+    }
+    // the rows before it in the query's order, written like query()'s cursor so that the key's index serves it
+    Fragment where = whereClause(query.filter);
+    const QString keyOp = query.order == Qt::AscendingOrder ? u"<"_s : u">"_s;
+    const QString idOp = query.idOrder == Qt::AscendingOrder ? u"<"_s : u">"_s;
+    QString cond;
+    if (query.sortKey == SortKey::Id) {
+        cond = u"m.id "_s + keyOp + u" ?"_s;
+        where.binds << id;
+    } else {
+        cond = key + u' ' + keyOp + u"= ? AND ("_s + key + u' ' + keyOp + u" ? OR m.id "_s + idOp + u" ?)"_s;
+        where.binds << targetKey << targetKey << id;
+    }
+    const QString sql
+        = u"SELECT COUNT(*) FROM memories m"_s + where.sql + (where.sql.isEmpty() ? u" WHERE "_s : u" AND "_s) + cond;
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    if (!q.prepare(sql))
+        fail(u"cannot prepare a count"_s, q.lastError(), sql);
+    for (const QVariant& v : where.binds)
+        q.addBindValue(v);
+    if (!q.exec() || !q.next())
+        fail(u"counting failed"_s, q.lastError(), sql);
+    return q.value(0).toLongLong();
+}
+
+void SqliteBackend::interrupt() noexcept
+{
+    // sqlite3_interrupt is safe from any thread while the connection is open; it stops the statements running now
+    // and is a no-op when none runs, so a late call does not touch the next statement
+    std::lock_guard lock(m_handleMutex);
+    if (m_handle)
+        sqlite3_interrupt(m_handle);
 }
 
 } // namespace Inspector

@@ -7,6 +7,7 @@
 #include <QSqlDatabase>
 
 #include <memory>
+#include <mutex>
 #include <vector>
 
 class QThread;
@@ -65,6 +66,9 @@ public:
     bool scanJsonLines(const MemoryQuery& query, const JsonLinesSink& sink, int batchSize = 1000) override;
     QString beginSnapshot() override;
     void endSnapshot() noexcept override;
+    std::optional<qint64> rowOf(const MemoryQuery& query, const QString& id) override;
+    /// sqlite3_interrupt on the connection: the running statement fails with SQLITE_INTERRUPT (Kind::Cancelled).
+    void interrupt() noexcept override;
 
     /// How long a statement waits for another process's lock before failing with a Storage error (default 5 s).
     void setBusyTimeout(int milliseconds);
@@ -174,6 +178,8 @@ private:
     QSet<QByteArray> m_duplicateFtsIds;
     std::optional<QByteArray> m_duplicatesAt;
     sqlite3* m_handle = nullptr; ///< the Qt driver's connection, for the SQL function and streamed scans
+    /// Guards m_handle's lifetime against interrupt() from another thread (set when opened, cleared before close).
+    std::mutex m_handleMutex;
     qsizetype m_tieGroupLimit = 20000;
     std::shared_ptr<VectorsCache> m_vectors; ///< shared_ptr: the type is complete only in sqlitearound.cpp
     std::shared_ptr<VectorsCache> m_usearch; ///< the usearch meta file's ids

@@ -351,6 +351,67 @@ private Q_SLOTS:
         }
     }
 
+    void rowOfMatchesTheListing()
+    {
+        QList<Memory> stored = fillFromStream(90, 11);
+        // ties on created_at (and on namespace/status), ordered by id within them
+        for (int i = 0; i < 6; ++i) {
+            Memory m = storable(Testing::sampleMemory(u"tie%1"_s.arg(5 - i), 1767000000));
+            m_backend->store(m);
+            stored << m;
+        }
+        const QString hiddenTombstone = [&] {
+            for (const Memory& m : stored)
+                if (m.isTombstoned())
+                    return m.id;
+            return QString();
+        }();
+        QVERIFY(!hiddenTombstone.isEmpty());
+        for (const char* text : {"", "tombstoned:hide", "tombstoned:only", "ns:patterns"}) {
+            const MemoryFilter filter = parseFilter(QString::fromUtf8(text)).filter;
+            for (SortKey key : {SortKey::CreatedAt, SortKey::Id, SortKey::Namespace, SortKey::Status}) {
+                for (Qt::SortOrder order : {Qt::DescendingOrder, Qt::AscendingOrder}) {
+                    for (Qt::SortOrder idOrder : {Qt::AscendingOrder, Qt::DescendingOrder}) {
+                        MemoryQuery query;
+                        query.filter = filter;
+                        query.sortKey = key;
+                        query.order = order;
+                        query.idOrder = idOrder;
+                        query.withContent = false;
+                        query.limit = 1000;
+                        QStringList listing;
+                        for (const Memory& m : m_backend->query(query).memories)
+                            listing << m.id;
+                        // what rowOf ignores
+                        query.limit = 3;
+                        query.skip = 2;
+                        query.fromEnd = true;
+                        const QString where = u"%1 key %2 order %3 idOrder %4"_s.arg(QString::fromUtf8(text))
+                                                  .arg(int(key))
+                                                  .arg(int(order))
+                                                  .arg(int(idOrder));
+                        for (const Memory& m : stored) {
+                            const std::optional<qint64> row = m_backend->rowOf(query, m.id);
+                            const qsizetype expected = listing.indexOf(m.id);
+                            QVERIFY2(row.has_value() == (expected >= 0), qPrintable(where + u" id "_s + m.id));
+                            if (row)
+                                QVERIFY2(*row == expected,
+                                         qPrintable(where + u" id "_s + m.id + u" row "_s + QString::number(*row)
+                                                    + u" expected "_s + QString::number(expected)));
+                        }
+                        QVERIFY(!m_backend->rowOf(query, u"no-such-id"_s));
+                    }
+                }
+            }
+        }
+        MemoryQuery hide;
+        hide.filter.tombstones = TombstoneFilter::Exclude;
+        QVERIFY(!m_backend->rowOf(hide, hiddenTombstone));
+        hide.filter.ids = {u"tie0"_s};
+        QVERIFY(!m_backend->rowOf(hide, u"tie1"_s)); // the filter's own ids leave it out
+        QCOMPARE(m_backend->rowOf(hide, u"tie0"_s), std::optional<qint64>(0));
+    }
+
     void storeBatchIsOneTransaction()
     {
         QList<Memory> batch;

@@ -4,8 +4,12 @@
 #include "fixturegenerator.h"
 #include "sqlite/sqlitebackend.h"
 
+#include <QElapsedTimer>
 #include <QSemaphore>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTest>
 #include <QThread>
 
@@ -25,6 +29,40 @@ class TestBackendClient : public QObject
                 usedOn->store(QThread::currentThread());
             return std::unique_ptr<PersistenceBackend>(SqliteBackend::open(path, SqliteBackend::OpenMode::ReadOnly));
         };
+    }
+
+    /// A HEAD store with `rows` metadata rows (no text: counts never read it), written in one statement.
+    static QString bigStore(const QString& path, int rows)
+    {
+        SqliteBackend::create(path).reset();
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"big"_s);
+            db.setDatabaseName(path);
+            if (!db.open())
+                return db.lastError().text();
+            QSqlQuery q(db);
+            q.prepare(u"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?) "
+                      "INSERT INTO memories (id, namespace, status, created_at, source, tags) "
+                      "SELECT printf('m%08d', x), 'decisions', 'active', 1700000000 + x, "
+                      "'src/some/longer/path/to/a/source/file/number/' || x || '.rs', 'a,b' FROM c"_s);
+            q.addBindValue(rows);
+            const QString error = q.exec() ? QString() : q.lastError().text();
+            q.finish();
+            db.close();
+            if (!error.isEmpty())
+                return error;
+        }
+        QSqlDatabase::removeDatabase(u"big"_s);
+        return {};
+    }
+
+    /// A filter SQLite must test on every row with hundreds of GLOBs (none matches): a count of seconds.
+    static MemoryFilter slowFilter()
+    {
+        MemoryFilter filter;
+        for (int i = 0; i < 400; ++i)
+            filter.sourcePatterns << u"*no-such-part-%1*"_s.arg(i);
+        return filter;
     }
 
     QStringList allIds() const
@@ -171,6 +209,178 @@ private Q_SLOTS:
         QTRY_COMPARE(jobs.size(), 2);
         QCOMPARE(jobs.last().at(0).value<RequestId>(), job);
         QCOMPARE(jobs.last().at(1).toBool(), true);
+    }
+
+    void cancelBeforeStartDropsTheRequest()
+    {
+        BackendClient client(factory(m_store.path));
+        client.open();
+        QSignalSpy paged(&client, &BackendClient::pageLoaded);
+        QSignalSpy counted(&client, &BackendClient::countAvailable);
+        QSignalSpy found(&client, &BackendClient::rowFound);
+        QSignalSpy tokens(&client, &BackendClient::changeTokenRead);
+        QSignalSpy failed(&client, &BackendClient::failed);
+        QSignalSpy jobs(&client, &BackendClient::jobFinished);
+        QSignalSpy batches(&client, &BackendClient::batchFinished);
+        QSignalSpy writes(&client, &BackendClient::writeFinished);
+        // the worker is held by a job until every request is queued and cancelled
+        auto started = std::make_shared<QSemaphore>();
+        auto release = std::make_shared<QSemaphore>();
+        client.requestJob([started, release](PersistenceBackend&, const auto&) {
+            started->release();
+            release->acquire();
+            return QString();
+        });
+        QVERIFY(started->tryAcquire(1, 5000));
+        QCOMPARE(client.queuedRequests(), 0);
+        QList<RequestId> cancelled;
+        for (int i = 0; i < 5; ++i) {
+            MemoryQuery q;
+            q.skip = i * 10;
+            cancelled << client.requestPage(4, q);
+        }
+        cancelled << client.requestCount(4, {}) << client.requestRowOf(4, MemoryQuery {}, allIds().first())
+                  << client.requestChangeToken();
+        const RequestId batch = client.requestBatch(allIds(), 10);
+        const RequestId job = client.requestJob([](PersistenceBackend&, const auto&) { return u"ran"_s; });
+        const RequestId write = client.requestWrite({}); // a write is never cancelled
+        const RequestId kept = client.requestCount(5, {});
+        QCOMPARE(client.queuedRequests(), 12);
+        for (RequestId id : std::as_const(cancelled))
+            client.cancel(id);
+        client.cancel(batch);
+        client.cancel(job);
+        client.cancel(write);
+        QCOMPARE(client.queuedRequests(), 12); // cancelling does not wait for the worker
+        release->release();
+        QTRY_COMPARE(counted.size(), 1);
+        QCOMPARE(counted.first().at(0).value<RequestId>(), kept);
+        QCOMPARE(client.queuedRequests(), 0);
+        QCOMPARE(paged.size(), 0);
+        QCOMPARE(found.size(), 0);
+        QCOMPARE(tokens.size(), 0);
+        QCOMPARE(failed.size(), cancelled.size());
+        for (qsizetype i = 0; i < failed.size(); ++i) {
+            QCOMPARE(failed.at(i).at(0).value<RequestId>(), cancelled.at(i));
+            QCOMPARE(failed.at(i).at(1).value<quint64>(), quint64(i + 1 < failed.size() ? 4 : 0)); // a token has none
+            QCOMPARE(failed.at(i).at(2).toInt(), int(StorageError::Kind::Cancelled));
+        }
+        QCOMPARE(batches.size(), 1);
+        QCOMPARE(batches.first().at(1).toBool(), true);
+        QCOMPARE(jobs.size(), 2);
+        QCOMPARE(jobs.last().at(0).value<RequestId>(), job);
+        QCOMPARE(jobs.last().at(1).toBool(), true);
+        QCOMPARE(writes.size(), 1);
+        QCOMPARE(writes.first().at(0).value<RequestId>(), write);
+    }
+
+    void rowFoundAnswersGoToId()
+    {
+        BackendClient client(factory(m_store.path));
+        client.open();
+        QSignalSpy paged(&client, &BackendClient::pageLoaded);
+        QSignalSpy found(&client, &BackendClient::rowFound);
+        MemoryQuery query;
+        query.sortKey = SortKey::Namespace;
+        query.order = Qt::AscendingOrder;
+        query.limit = 1000;
+        query.withContent = false;
+        client.requestPage(2, query);
+        QTRY_COMPARE(paged.size(), 1);
+        const QList<Memory> order = paged.first().at(3).value<Page>().memories;
+        QCOMPARE(order.size(), 300);
+        const RequestId at = client.requestRowOf(2, query, order.at(137).id);
+        const RequestId none = client.requestRowOf(2, query, u"no-such-memory"_s);
+        QTRY_COMPARE(found.size(), 2);
+        QCOMPARE(found.at(0).at(0).value<RequestId>(), at);
+        QCOMPARE(found.at(0).at(1).value<quint64>(), quint64(2));
+        QCOMPARE(found.at(0).at(2).toString(), order.at(137).id);
+        QCOMPARE(found.at(0).at(3).value<qint64>(), qint64(137));
+        QCOMPARE(found.at(1).at(0).value<RequestId>(), none);
+        QCOMPARE(found.at(1).at(3).value<qint64>(), qint64(-1));
+    }
+
+    void cancelInterruptsARunningCount()
+    {
+        const QString path = m_dir.filePath(u"big.db"_s);
+        const QString error = bigStore(path, 50000);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        BackendClient client(factory(path));
+        client.open();
+        QSignalSpy counted(&client, &BackendClient::countAvailable);
+        QSignalSpy failed(&client, &BackendClient::failed);
+        // how long the count takes when nobody stops it
+        QElapsedTimer timer;
+        timer.start();
+        client.requestCount(1, slowFilter());
+        QTRY_COMPARE_WITH_TIMEOUT(counted.size(), 1, 60000);
+        const qint64 whole = timer.elapsed();
+        QCOMPARE(counted.first().at(2).value<qint64>(), qint64(0));
+        QVERIFY2(whole > 1000, qPrintable(u"the count took only %1 ms"_s.arg(whole)));
+
+        const RequestId id = client.requestCount(2, slowFilter());
+        QTRY_COMPARE(client.queuedRequests(), 0); // picked up: running
+        QTest::qWait(300);
+        timer.restart();
+        client.cancel(id);
+        QVERIFY(timer.elapsed() < 50); // cancel does not wait
+        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 10000);
+        const qint64 stopped = timer.elapsed();
+        QCOMPARE(failed.first().at(0).value<RequestId>(), id);
+        QCOMPARE(failed.first().at(2).toInt(), int(StorageError::Kind::Cancelled));
+        QVERIFY2(stopped < 200,
+                 qPrintable(u"stopped %1 ms after the cancel (whole count: %2 ms)"_s.arg(stopped).arg(whole)));
+        QCOMPARE(counted.size(), 1);
+        qInfo("whole count %lld ms, stopped %lld ms after the cancel", whole, stopped);
+
+        // the interrupt does not reach the requests after it, nor does a cancel of a request that has ended
+        client.cancel(id);
+        const RequestId after = client.requestCount(3, {});
+        QTRY_COMPARE(counted.size(), 2);
+        QCOMPARE(counted.last().at(0).value<RequestId>(), after);
+        QCOMPARE(counted.last().at(2).value<qint64>(), qint64(50000));
+        QCOMPARE(failed.size(), 1);
+    }
+
+    void aCancelMeantForAnotherRequestRunsItAgainOnce()
+    {
+        // as when a PostgreSQL cancel sent for the request before lands on this one's first statement
+        BackendClient client(factory(m_store.path));
+        client.open();
+        QSignalSpy jobs(&client, &BackendClient::jobFinished);
+        QSignalSpy failed(&client, &BackendClient::failed);
+        auto attempts = std::make_shared<std::atomic<int>>(0);
+        const RequestId once = client.requestJob([attempts](PersistenceBackend& store, const auto&) {
+            if (attempts->fetch_add(1) == 0)
+                throw StorageError(StorageError::Kind::Cancelled, store.location() + u": cancelled"_s);
+            return u"ran"_s;
+        });
+        QTRY_COMPARE(jobs.size(), 1);
+        QCOMPARE(jobs.first().at(0).value<RequestId>(), once);
+        QCOMPARE(jobs.first().at(1).toBool(), false);
+        QCOMPARE(jobs.first().at(2).toString(), u"ran"_s);
+        QCOMPARE(attempts->load(), 2);
+        // but only once
+        const RequestId twice = client.requestJob([](PersistenceBackend& store, const auto&) -> QString {
+            throw StorageError(StorageError::Kind::Cancelled, store.location() + u": cancelled"_s);
+        });
+        QTRY_COMPARE(failed.size(), 1);
+        QCOMPARE(failed.first().at(0).value<RequestId>(), twice);
+        QCOMPARE(failed.first().at(2).toInt(), int(StorageError::Kind::Cancelled));
+    }
+
+    void lateInterruptIsHarmless()
+    {
+        // sqlite3_interrupt when nothing runs must not stop the next statement
+        auto backend = SqliteBackend::open(m_store.path, SqliteBackend::OpenMode::ReadOnly);
+        backend->interrupt();
+        QCOMPARE(backend->count(), qint64(300));
+        MemoryQuery q;
+        q.limit = 10;
+        backend->interrupt();
+        QCOMPARE(backend->query(q).memories.size(), 10);
+        backend->interrupt();
+        QVERIFY(backend->get(allIds().first()));
     }
 
     void severalRangesAreOneRequest()
