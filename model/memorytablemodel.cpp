@@ -75,6 +75,8 @@ void MemoryTableModel::openStore(BackendClient::Factory factory)
                 onPage(id, generation, page);
             });
     connect(m_client, &BackendClient::countAvailable, this, &MemoryTableModel::onCount);
+    connect(m_client, &BackendClient::rowFound, this,
+            [this](RequestId id, quint64 generation, const QString&, qint64 row) { onRowFound(id, generation, row); });
     connect(m_client, &BackendClient::failed, this, &MemoryTableModel::onFailed);
     connect(m_client, &BackendClient::writeFinished, this, &MemoryTableModel::onWrite);
     connect(m_client, &BackendClient::changeTokenRead, this, &MemoryTableModel::onToken);
@@ -133,6 +135,9 @@ void MemoryTableModel::closeStore()
     m_writes.clear();
     m_fetches.clear();
     m_summaryRequests.clear();
+    m_lookups.clear();
+    m_locateRequest = 0;
+    m_locateId.clear();
     m_jobs.clear();
     m_token.reset();
     m_tokenRequest = 0;
@@ -215,6 +220,10 @@ void MemoryTableModel::setPageSize(int rows)
 void MemoryTableModel::reset()
 {
     cancelOutstanding();
+    if (m_locateRequest && m_client)
+        m_client->cancel(m_locateRequest); // a row of the old order
+    m_locateRequest = 0;
+    m_locateId.clear();
     beginResetModel();
     ++m_generation;
     ++m_epoch;
@@ -538,8 +547,43 @@ void MemoryTableModel::findSummariesOf(const QString& id)
     m_summaryRequests.insert(m_client->requestPage(0, q), id);
 }
 
+RequestId MemoryTableModel::lookUp(const MemoryQuery& query)
+{
+    if (!m_client)
+        return 0;
+    const RequestId id = m_client->requestPage(0, query);
+    m_lookups.insert(id);
+    return id;
+}
+
+void MemoryTableModel::locate(const QString& id)
+{
+    if (!m_client)
+        return;
+    if (m_locateRequest)
+        m_client->cancel(m_locateRequest); // only the newest jump matters
+    m_locateId = id;
+    m_locateRequest = m_client->requestRowOf(m_generation, m_query, id);
+}
+
+void MemoryTableModel::onRowFound(RequestId id, quint64 generation, qint64 row)
+{
+    if (id != m_locateRequest)
+        return;
+    m_locateRequest = 0;
+    const QString memoryId = std::exchange(m_locateId, QString());
+    // a new filter or sort since: the row is of another order
+    Q_EMIT located(memoryId, generation == m_generation ? row : -1);
+    checkIdle();
+}
+
 void MemoryTableModel::onPage(RequestId id, quint64 generation, const Page& page)
 {
+    if (m_lookups.remove(id)) {
+        Q_EMIT lookedUp(id, page.memories);
+        checkIdle();
+        return;
+    }
     if (const auto s = m_summaryRequests.find(id); s != m_summaryRequests.end()) {
         const QString of = *s;
         m_summaryRequests.erase(s);
@@ -711,6 +755,16 @@ void MemoryTableModel::onFailed(RequestId id, quint64 generation, int kind, cons
     if (m_summaryRequests.remove(id)) {
         checkIdle();
         return; // the links back are a convenience; the pane simply shows none
+    }
+    if (m_lookups.remove(id)) {
+        Q_EMIT lookedUp(id, {});
+        checkIdle();
+        return;
+    }
+    if (id == m_locateRequest) {
+        Q_EMIT loadFailed(message);
+        onRowFound(id, generation, -1);
+        return;
     }
     if (m_openFailed) {
         // everything asked of a store that did not open fails the same way; storeFailed said it once
@@ -1216,7 +1270,8 @@ void MemoryTableModel::refresh()
 bool MemoryTableModel::isBusy() const
 {
     return !m_pageRequests.isEmpty() || m_countRequest || !m_writes.isEmpty() || m_tokenRequest || !m_fetches.isEmpty()
-        || m_openRequest || !m_wanted.isEmpty() || !m_deferred.isEmpty() || m_countYielded;
+        || m_openRequest || !m_wanted.isEmpty() || !m_deferred.isEmpty() || m_countYielded || m_locateRequest
+        || !m_lookups.isEmpty();
 }
 
 void MemoryTableModel::checkIdle()

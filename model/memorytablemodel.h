@@ -86,6 +86,8 @@ public:
     qsizetype cachedRows() const { return m_cache.rowCount(); }
     /// Requests are on their way or about to be sent.
     bool isBusy() const;
+    /// Requests the worker has not started yet (for benchmarks: a view must never build a backlog).
+    int queuedRequests() const { return m_client ? m_client->queuedRequests() : 0; }
     /// The number of matching memories once counted; nullopt before.
     std::optional<qint64> exactCount() const { return m_count; }
 
@@ -134,6 +136,10 @@ public:
 
     /// Looks up the summaries made from this memory (answered by summariesFound), for links back from a source.
     void findSummariesOf(const QString& id);
+    /// Reads one page of any query beside the table's (answered by lookedUp; metadata only unless asked).
+    RequestId lookUp(const MemoryQuery& query);
+    /// Finds the row of a memory in the current filter and order with the sort index (answered by located).
+    void locate(const QString& id);
 
     /// How often to ask the store whether another writer changed it; 0 stops asking.
     void setChangeCheckInterval(int milliseconds);
@@ -160,6 +166,10 @@ Q_SIGNALS:
     void writesApplied(int count);
     void externalChangeDetected();
     void summariesFound(const QString& id, const QStringList& summaryIds);
+    void lookedUp(Inspector::RequestId id, const QList<Inspector::Memory>& memories);
+    /// The row of the memory asked for by locate(), or -1 when the current filter leaves it out (or there is
+    /// none, or the store could not tell).
+    void located(const QString& id, qint64 row);
     void jobProgress(Inspector::RequestId id, qint64 done, qint64 total);
     /// `failed` with the reason in `summary` when the job threw.
     void jobFinished(Inspector::RequestId id, bool cancelled, bool failed, const QString& summary);
@@ -211,6 +221,7 @@ private:
     void requestCount();
     void onPage(RequestId id, quint64 generation, const Page& page);
     void onCount(RequestId id, quint64 generation, qint64 count);
+    void onRowFound(RequestId id, quint64 generation, qint64 row);
     void onFailed(RequestId id, quint64 generation, int kind, const QString& message);
     void onWrite(RequestId id, const QList<WriteResult>& results);
     void onToken(RequestId id, const QByteArray& token, bool supported);
@@ -260,6 +271,9 @@ private:
     QHash<RequestId, WriteRequest> m_writes;
     QSet<RequestId> m_fetches;
     QHash<RequestId, QString> m_summaryRequests;
+    QSet<RequestId> m_lookups;
+    RequestId m_locateRequest = 0;
+    QString m_locateId;
     QSet<RequestId> m_jobs;
 
     QTimer m_changeTimer;

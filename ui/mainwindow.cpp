@@ -123,6 +123,8 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_filterDelay, &QTimer::timeout, this, &MainWindow::applyFilter);
     connect(m_filter, &QLineEdit::textChanged, this, [this] {
         m_pendingGoTo.clear();
+        m_locating.clear();
+        m_pendingRow = -1;
         m_messages->dismiss(m_goToNotice);
         m_filterDelay->start();
     });
@@ -194,8 +196,26 @@ MainWindow::MainWindow(QWidget* parent)
     });
     connect(m_model, &QAbstractItemModel::rowsInserted, this, [this] {
         updateStatus();
+        selectPendingRow();
         if (!m_pendingGoTo.isEmpty())
             showCurrent();
+    });
+    connect(m_model, &MemoryTableModel::located, this, &MainWindow::onLocated);
+    connect(m_model, &MemoryTableModel::countChanged, this, &MainWindow::explainEmptyTimeFilter);
+    connect(m_model, &MemoryTableModel::lookedUp, this, [this](RequestId id, const QList<Memory>& found) {
+        if (id != m_newestLookup)
+            return;
+        m_newestLookup = 0;
+        if (found.isEmpty() || !m_filterProblems->isHidden())
+            return;
+        const QDateTime newest = QDateTime::fromSecsSinceEpoch(found.first().createdAt);
+        const qint64 days = newest.daysTo(QDateTime::currentDateTime());
+        m_filterProblems->setText(tr("No memory matches in that time. The newest memory the rest of the filter "
+                                     "matches was created %1 (%Ln days ago).",
+                                     "", int(qMin<qint64>(days, std::numeric_limits<int>::max())))
+                                      .arg(QLocale().toString(newest, QLocale::ShortFormat)));
+        m_filterProblems->setProperty("hint", true);
+        m_filterProblems->show();
     });
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateStatus);
 
@@ -533,6 +553,14 @@ void MainWindow::createActions()
         if (ok && !id.trimmed().isEmpty())
             goToId(id.trimmed());
     });
+    m_goBack = new QAction(icon(u"go-previous"_s), tr("&Back"), this);
+    m_goBack->setShortcut(QKeySequence::Back);
+    m_goBack->setToolTip(tr("Back to where the last jump (Go to ID, a link between memories) left from"));
+    connect(m_goBack, &QAction::triggered, this, &MainWindow::goBack);
+    m_goForward = new QAction(icon(u"go-next"_s), tr("&Forward"), this);
+    m_goForward->setShortcut(QKeySequence::Forward);
+    m_goForward->setToolTip(tr("Forward again through the jumps Back went back over"));
+    connect(m_goForward, &QAction::triggered, this, &MainWindow::goForward);
     m_find = new QAction(icon(u"edit-find"_s), tr("&Filter…"), this);
     m_find->setShortcut(QKeySequence::Find);
     connect(m_find, &QAction::triggered, this, [this] {
@@ -541,7 +569,8 @@ void MainWindow::createActions()
     });
     m_refresh = new QAction(icon(u"view-refresh"_s), tr("&Refresh"), this);
     m_refresh->setShortcut(QKeySequence::Refresh);
-    connect(m_refresh, &QAction::triggered, m_model, &MemoryTableModel::refresh);
+    m_refresh->setToolTip(tr("Read the rows again; after a jump, clear its id: filter"));
+    connect(m_refresh, &QAction::triggered, this, &MainWindow::refreshOrLeaveJump);
     m_trash = new QAction(icon(u"user-trash"_s), tr("&Trash"), this);
     m_trash->setCheckable(true);
     m_trash->setToolTip(tr("Show only tombstoned (soft-deleted) memories, to restore them"));
@@ -650,7 +679,11 @@ void MainWindow::createMenus()
     edit->addAction(m_restore);
     edit->addSeparator();
     edit->addAction(m_find);
-    edit->addAction(m_goTo);
+
+    QMenu* go = menuBar()->addMenu(tr("&Go"));
+    go->addAction(m_goTo);
+    go->addAction(m_goBack);
+    go->addAction(m_goForward);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(m_trash);
@@ -808,6 +841,10 @@ void MainWindow::applyFilter()
         : m_showTombstoned->isChecked()                 ? TombstoneFilter::Include
         : f.statuses.contains(MemoryStatus::Tombstoned) ? TombstoneFilter::Include
                                                         : TombstoneFilter::Exclude;
+    if (!f.ids.isEmpty() && f.tombstones == TombstoneFilter::Exclude)
+        f.tombstones = TombstoneFilter::Include; // a memory asked for by its id shows whatever its state
+    m_newestLookup = 0;
+    m_filterProblems->setProperty("hint", false);
     const bool invalid = !parsed.notUnderstood.isEmpty();
     if (!invalid) {
         m_filterProblems->hide();
@@ -837,28 +874,192 @@ void MainWindow::applyFilter()
 
 void MainWindow::goToId(const QString& id)
 {
+    if (id.isEmpty() || !m_model->isOpen())
+        return;
+    const Place here = currentPlace();
+    if (here.id != id) {
+        m_back << here;
+        m_forward.clear();
+    }
+    jumpTo(id);
+    updateActions();
+}
+
+void MainWindow::goBack()
+{
+    if (m_back.isEmpty())
+        return;
+    m_forward << currentPlace();
+    restorePlace(m_back.takeLast());
+    updateActions();
+}
+
+void MainWindow::goForward()
+{
+    if (m_forward.isEmpty())
+        return;
+    m_back << currentPlace();
+    restorePlace(m_forward.takeLast());
+    updateActions();
+}
+
+MainWindow::FilterState MainWindow::filterState() const
+{
+    return FilterState {m_filter->text(),
+                        m_namespaceFilter->currentIndex(),
+                        m_statusFilter->currentIndex(),
+                        m_domainFilter->currentText(),
+                        m_trash->isChecked(),
+                        m_showTombstoned->isChecked()};
+}
+
+void MainWindow::setFilterState(const FilterState& state)
+{
+    {
+        const QSignalBlocker b1(m_filter), b2(m_namespaceFilter), b3(m_statusFilter), b4(m_domainFilter), b5(m_trash),
+            b6(m_showTombstoned);
+        m_filter->setText(state.text);
+        m_filter->setCursorPosition(0);
+        m_namespaceFilter->setCurrentIndex(state.namespaceIndex);
+        m_statusFilter->setCurrentIndex(state.statusIndex);
+        m_domainFilter->setCurrentText(state.domain);
+        m_trash->setChecked(state.trash);
+        m_showTombstoned->setChecked(state.tombstoned);
+    }
+    m_pendingGoTo.clear();
+    m_locating.clear();
+    m_pendingRow = -1;
+    m_messages->dismiss(m_goToNotice);
+    applyFilter();
+}
+
+MainWindow::Place MainWindow::currentPlace() const
+{
+    QString id = !m_locating.isEmpty() ? m_locating : m_pendingGoTo;
+    if (id.isEmpty() && m_table->currentIndex().isValid())
+        id = m_model->data(m_table->currentIndex(), MemoryTableModel::IdRole).toString();
+    return Place {filterState(), id};
+}
+
+void MainWindow::restorePlace(const Place& place)
+{
+    if (place.filter != filterState())
+        setFilterState(place.filter);
+    if (!place.id.isEmpty()) {
+        jumpTo(place.id, false);
+    } else {
+        m_table->selectionModel()->clear();
+        m_table->scrollToTop();
+    }
+}
+
+void MainWindow::jumpTo(const QString& id, bool orShowOnly)
+{
+    m_pendingRow = -1;
+    m_locating.clear();
     const int row = m_model->loadedRowOf(id);
     if (row >= 0) {
-        const QModelIndex index
-            = m_model->index(row, m_table->currentIndex().isValid() ? m_table->currentIndex().column() : 0);
+        m_pendingGoTo.clear();
+        const QModelIndex index = m_model->index(row, qMax(0, m_table->currentIndex().column()));
         m_table->selectionModel()->setCurrentIndex(index,
                                                    QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
         m_table->scrollTo(index);
         return;
     }
-    // not among the loaded rows: show just that memory (its row in the full order is not known here)
-    MemoryFilter f;
-    f.ids = {id};
-    f.tombstones = TombstoneFilter::Include;
-    {
-        const QSignalBlocker block(m_filter);
-        m_filter->clear();
+    // its row in the current order, counted on the sort index by the store
+    m_pendingGoTo.clear();
+    m_locating = id;
+    m_locatingOrShowOnly = orShowOnly;
+    m_model->locate(id);
+    statusBar()->showMessage(tr("Finding memory %1…").arg(id), 3000);
+}
+
+void MainWindow::onLocated(const QString& id, qint64 row)
+{
+    if (id != m_locating)
+        return;
+    m_locating.clear();
+    if (row >= 0) {
+        m_pendingGoTo = id;
+        m_pendingRow = row;
+        selectPendingRow();
+    } else if (m_locatingOrShowOnly) {
+        showOnly(id);
+    } else {
+        statusBar()->showMessage(tr("Memory %1 is not among the rows of this filter").arg(id), 5000);
     }
-    m_model->setFilter(f);
+}
+
+void MainWindow::selectPendingRow()
+{
+    // before the count, the table grows as pages come; the row is selected once it is there
+    if (m_pendingRow < 0 || m_pendingRow >= m_model->rowCount())
+        return;
+    const int row = int(std::exchange(m_pendingRow, -1));
+    const QModelIndex index = m_model->index(row, qMax(0, m_table->currentIndex().column()));
+    m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_table->scrollTo(index, QAbstractItemView::PositionAtCenter);
+}
+
+void MainWindow::showOnly(const QString& id)
+{
+    FilterState state;
+    static const QRegularExpression unsafe(u"[\\s,]"_s);
+    if (!id.contains(unsafe)) {
+        // the filter bar says what is in force: an `id:` word, which clearing the filter removes
+        state.text = u"id:"_s + id;
+        m_jumpFilter = state.text;
+        setFilterState(state);
+        m_goToNotice = tr("Memory %1 is not among the rows of the filter, so the filter now shows it alone. "
+                          "Alt+Left goes back; F5 or clearing the filter shows every memory.")
+                           .arg(id);
+    } else {
+        // an id the filter language cannot spell (spaces, commas) is shown without words in the bar
+        setFilterState(state);
+        MemoryFilter f;
+        f.ids = {id};
+        f.tombstones = TombstoneFilter::Include;
+        m_model->setFilter(f);
+        m_jumpFilter.clear();
+        m_goToNotice = tr("Showing only memory %1. Clear or edit the filter to see the others.").arg(id);
+    }
     m_pendingGoTo = id;
-    m_goToNotice = tr("Showing only memory %1. Clear or edit the filter to see the others.").arg(id);
     m_messages->showMessage(MessageBar::Kind::Info, m_goToNotice);
     updateStatus();
+}
+
+void MainWindow::refreshOrLeaveJump()
+{
+    const bool jumped = (!m_jumpFilter.isEmpty() && m_filter->text() == m_jumpFilter)
+        || (m_model->filter().ids.size() == 1 && m_filter->text().isEmpty());
+    if (!jumped) {
+        m_model->refresh();
+        return;
+    }
+    // the jump's filter goes, the memory stays selected where the whole store has it
+    const QString id = currentPlace().id;
+    m_jumpFilter.clear();
+    FilterState state = filterState();
+    state.text.clear();
+    setFilterState(state);
+    if (!id.isEmpty())
+        jumpTo(id, false);
+}
+
+void MainWindow::explainEmptyTimeFilter()
+{
+    const MemoryFilter f = m_model->filter();
+    if (m_model->exactCount().value_or(-1) != 0 || (!f.createdFrom && !f.createdTo) || !m_filterProblems->isHidden())
+        return;
+    MemoryQuery q;
+    q.filter = f;
+    q.filter.createdFrom.reset();
+    q.filter.createdTo.reset();
+    q.sortKey = SortKey::CreatedAt;
+    q.order = Qt::DescendingOrder;
+    q.limit = 1;
+    q.withContent = false;
+    m_newestLookup = m_model->lookUp(q);
 }
 
 MainWindow::Leave MainWindow::settleUnsavedEdits()
@@ -923,12 +1124,16 @@ void MainWindow::showCurrent()
     m_detail->setMemory(next);
     if (m_detail->memory() && m_detail->memory()->id != before)
         m_model->findSummariesOf(m_detail->memory()->id);
-    if (!current.isValid() && !m_pendingGoTo.isEmpty()) {
+    if (!m_pendingGoTo.isEmpty() && m_pendingRow < 0) {
         const int row = m_model->loadedRowOf(m_pendingGoTo);
         if (row >= 0) {
             m_pendingGoTo.clear();
-            m_table->selectionModel()->setCurrentIndex(m_model->index(row, 0),
-                                                       QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+            if (row != current.row())
+                m_table->selectionModel()->setCurrentIndex(m_model->index(row, qMax(0, current.column())),
+                                                           QItemSelectionModel::ClearAndSelect
+                                                               | QItemSelectionModel::Rows);
+        } else if (current.isValid() && m_model->loadState(current.row()) == MemoryTableModel::LoadState::Loaded) {
+            m_pendingGoTo.clear(); // another writer moved it: the row found is kept
         }
     }
 }
@@ -1273,6 +1478,8 @@ void MainWindow::updateActions()
     m_hardDelete->setEnabled(editing && any);
     m_restore->setEnabled(editing && any && (m_trash->isChecked() || m_showTombstoned->isChecked()));
     m_goTo->setEnabled(open);
+    m_goBack->setEnabled(open && !m_back.isEmpty());
+    m_goForward->setEnabled(open && !m_forward.isEmpty());
     m_refresh->setEnabled(open);
     m_export->setEnabled(open);
     m_copyToStore->setEnabled(open);

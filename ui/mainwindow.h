@@ -55,7 +55,12 @@ public:
     void deleteSelection(bool confirm = true);
     void hardDeleteSelection(bool confirm = true);
     void restoreSelection();
+    /// Selects the memory in the current filter and order (its row found with the sort index); one the filter
+    /// leaves out is shown with an `id:` filter in the filter bar. Alt+Left comes back.
     void goToId(const QString& id);
+    /// Alt+Left / Alt+Right: back and forward through jumps (Go to ID, links between memories).
+    void goBack();
+    void goForward();
     QString statusText() const;
     /// Exports without asking (the dialog's choices); the result shows in the message bar.
     RequestId exportMemories(TransferScope scope, ExportFormat format, const QString& path);
@@ -74,6 +79,37 @@ protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
+    /// Everything that filters the table, as the filter bar, its quick filters and the View menu show it.
+    struct FilterState
+    {
+        QString text;
+        int namespaceIndex = 0;
+        int statusIndex = 0;
+        QString domain;
+        bool trash = false;
+        bool tombstoned = false;
+        friend bool operator==(const FilterState&, const FilterState&) = default;
+    };
+    /// Where a jump left from or went to.
+    struct Place
+    {
+        FilterState filter;
+        QString id;
+    };
+    FilterState filterState() const;
+    void setFilterState(const FilterState& state);
+    Place currentPlace() const;
+    void restorePlace(const Place& place);
+    /// Goes to the memory without recording the jump; `orShowOnly`: a memory the filter leaves out gets an `id:`
+    /// filter of its own.
+    void jumpTo(const QString& id, bool orShowOnly = true);
+    void onLocated(const QString& id, qint64 row);
+    void selectPendingRow();
+    void showOnly(const QString& id);
+    /// F5: a jump's `id:` filter is cleared; otherwise the rows are read again.
+    void refreshOrLeaveJump();
+    /// When a since:/created: filter matches nothing, says when the newest memory the rest of it matches was made.
+    void explainEmptyTimeFilter();
     void createActions();
     void createMenus();
     void addShortcutsToToolTips();
@@ -136,7 +172,14 @@ private:
     QString m_displaySpec; ///< the same without a password
     QString m_origin; ///< how the store was found (default store, demo store)
     bool m_wantEditing = false;
-    QString m_pendingGoTo;
+    QString m_pendingGoTo; ///< selected once its row is loaded
+    QString m_locating; ///< asked for its row in the current order
+    bool m_locatingOrShowOnly = true;
+    qint64 m_pendingRow = -1; ///< the row found for m_pendingGoTo, selected once the table has that many rows
+    QString m_jumpFilter; ///< the `id:` filter text a jump put in the filter bar
+    QList<Place> m_back;
+    QList<Place> m_forward;
+    RequestId m_newestLookup = 0;
     QString m_goToNotice;
     QSet<QString> m_loadErrorsShown; ///< read errors of this store already in the bar
     bool m_settling = false; ///< the unsaved-changes question is open
@@ -158,6 +201,8 @@ private:
     QAction* m_hardDelete = nullptr;
     QAction* m_restore = nullptr;
     QAction* m_goTo = nullptr;
+    QAction* m_goBack = nullptr;
+    QAction* m_goForward = nullptr;
     QAction* m_find = nullptr;
     QAction* m_refresh = nullptr;
     QAction* m_trash = nullptr;
