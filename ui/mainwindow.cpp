@@ -210,10 +210,15 @@ MainWindow::MainWindow(QWidget* parent)
             return;
         const QDateTime newest = QDateTime::fromSecsSinceEpoch(found.first().createdAt);
         const qint64 days = newest.daysTo(QDateTime::currentDateTime());
-        m_filterProblems->setText(tr("No memory matches in that time. The newest memory the rest of the filter "
-                                     "matches was created %1 (%Ln days ago).",
-                                     "", int(qMin<qint64>(days, std::numeric_limits<int>::max())))
-                                      .arg(QLocale().toString(newest, QLocale::ShortFormat)));
+        const QString when = QLocale().toString(newest, QLocale::ShortFormat);
+        m_filterProblems->setText(
+            days < 0 ? tr("No memory matches in that time. The newest memory the rest of the filter matches has a "
+                          "creation time in the future: %1.")
+                           .arg(when)
+                     : tr("No memory matches in that time. The newest memory the rest of the filter matches was "
+                          "created %1 (%Ln days ago).",
+                          "", int(qMin<qint64>(days, std::numeric_limits<int>::max())))
+                           .arg(when));
         m_filterProblems->setProperty("hint", true);
         m_filterProblems->show();
     });
@@ -876,6 +881,8 @@ void MainWindow::goToId(const QString& id)
 {
     if (id.isEmpty() || !m_model->isOpen())
         return;
+    if (m_filterDelay->isActive())
+        applyFilter(); // typed just before: the row is looked up in the filter the bar shows
     const Place here = currentPlace();
     if (here.id != id) {
         m_back << here;

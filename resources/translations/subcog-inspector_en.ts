@@ -16,6 +16,13 @@ They are tombstoned as subcog does and can be restored from View ▸ Trash.</num
         </translation>
     </message>
     <message numerus="yes">
+        <source>No memory matches in that time. The newest memory the rest of the filter matches was created %1 (%Ln days ago).</source>
+        <translation>
+            <numerusform>No memory matches in that time. The newest memory the rest of the filter matches was created %1 (%Ln day ago).</numerusform>
+            <numerusform>No memory matches in that time. The newest memory the rest of the filter matches was created %1 (%Ln days ago).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%Ln memories moved to the Trash</source>
         <translation>
             <numerusform>%Ln memory moved to the Trash</numerusform>

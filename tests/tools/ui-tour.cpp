@@ -141,6 +141,32 @@ int main(int argc, char** argv)
         delete menu;
     }
 
+    // Go to ID on a memory the filter leaves out: the jump is an id: word in the filter bar
+    window.filterEdit()->setText(u"ns:decisions"_s);
+    settle(400);
+    waitFor([&] { return !window.model()->isBusy() && window.model()->exactCount(); });
+    QString outside;
+    for (const Memory& m : generated.truth) {
+        if (m.effectiveNamespace() != Namespace::Decisions && !m.isTombstoned() && m.content.size() < 2000) {
+            outside = m.id;
+            break;
+        }
+    }
+    window.goToId(outside);
+    waitFor([&] { return window.detailPane()->memory() && window.detailPane()->memory()->id == outside; });
+    shoot(out, u"11-jump-in-filter-bar"_s);
+    window.goBack();
+    waitFor([&] { return !window.model()->isBusy(); });
+
+    // a time filter that matches nothing says how old the newest memory is
+    window.filterEdit()->setText(u"ns:decisions since:1h"_s);
+    settle(400);
+    waitFor([&] { return !window.model()->isBusy() && window.model()->exactCount(); });
+    settle(600);
+    shoot(out, u"12-empty-since-hint"_s);
+    window.filterEdit()->clear();
+    waitFor([&] { return !window.model()->isBusy() && window.model()->exactCount(); });
+
     // editing on, the Trash
     window.setEditing(true);
     waitFor([&] { return window.isEditing(); });

@@ -894,6 +894,12 @@ private Q_SLOTS:
         QTest::mouseClick(clear, Qt::LeftButton);
         QCOMPARE(w->filterEdit()->text(), QString());
         QTRY_COMPARE_WITH_TIMEOUT(w->model()->exactCount().value_or(-1), qint64(kCount), 10000);
+        waitIdle(*w);
+        // Go to ID right after typing a filter (before it applied by itself) looks in that filter
+        w->filterEdit()->setText(u"ns:"_s + ns);
+        w->goToId(idFor(3));
+        QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory().value_or(Memory {}).id, idFor(3), 10000);
+        QCOMPARE(w->filterEdit()->text(), u"id:"_s + idFor(3));
     }
 
     void anEmptyTimeFilterSaysWhenTheNewestMemoryIsFrom()
