@@ -761,7 +761,14 @@ void MainWindow::openStore(const QString& spec, const QString& origin)
         // the previous store's notices and errors say nothing about this one
         m_messages->clear();
         m_loadErrorsShown.clear();
+        // jumps are between memories of the store they were made in
+        m_back.clear();
+        m_forward.clear();
+        m_jumpFilter.clear();
     }
+    m_pendingGoTo.clear();
+    m_locating.clear();
+    m_pendingRow = -1;
     m_spec = spec;
     m_displaySpec = withoutPasswords(spec);
     const bool readOnly = !m_wantEditing;
@@ -886,6 +893,8 @@ void MainWindow::goToId(const QString& id)
     const Place here = currentPlace();
     if (here.id != id) {
         m_back << here;
+        if (m_back.size() > 100)
+            m_back.removeFirst();
         m_forward.clear();
     }
     jumpTo(id);
@@ -1112,6 +1121,10 @@ void MainWindow::showCurrent()
         const bool leave = settleUnsavedEdits() != Leave::Stay;
         m_settling = false;
         if (!leave) {
+            // a jump on its way would ask again once its row loads: the person chose to stay
+            m_pendingGoTo.clear();
+            m_locating.clear();
+            m_pendingRow = -1;
             // back to the memory being edited
             const int row = m_model->loadedRowOf(before);
             const QSignalBlocker block(m_table->selectionModel());

@@ -366,6 +366,25 @@ private Q_SLOTS:
         QCOMPARE(w->table()->currentIndex().row(), 4);
         QCOMPARE(branch->text(), u"kept-branch"_s);
         QVERIFY(w->detailPane()->isDirty());
+        // also for a jump to a row not loaded yet: Cancel stays, and the jump does not ask again once it loads
+        int asked = 0;
+        auto* counter = new QTimer(w.get());
+        counter->setInterval(20);
+        connect(counter, &QTimer::timeout, counter, [&asked] {
+            if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+                ++asked;
+                box->button(QMessageBox::Cancel)->click();
+            }
+        });
+        counter->start();
+        w->goToId(m_order.at(260));
+        QTRY_COMPARE_WITH_TIMEOUT(asked, 1, 10000);
+        waitIdle(*w);
+        QTest::qWait(300);
+        counter->stop();
+        QCOMPARE(asked, 1);
+        QCOMPARE(w->detailPane()->memory()->id, first);
+        QVERIFY(w->detailPane()->isDirty());
 
         // Save (the default): written, then the other memory shows
         answerNextBox(QMessageBox::Save);
