@@ -304,14 +304,14 @@ public:
                     summary = work(backend(), progress);
                     break;
                 } catch (const StorageError& e) {
-                    if (e.kind() != StorageError::Kind::Cancelled)
-                        throw;
+                    // stopped on request: the store's Cancelled error, also when the job passed it on as its own
                     if (cancelled || m_cancelled->contains(id)) {
-                        reply([=](BackendClient* c) { Q_EMIT c->jobFinished(id, true, QString()); });
+                        const QString message = e.message();
+                        reply([=](BackendClient* c) { Q_EMIT c->jobFinished(id, true, message); });
                         return;
                     }
                     // a late PostgreSQL cancel meant for the request before; run again once if nothing was done
-                    if (attempt > 0 || progressed)
+                    if (e.kind() != StorageError::Kind::Cancelled || attempt > 0 || progressed)
                         throw;
                 }
             }
