@@ -393,6 +393,10 @@ private Q_SLOTS:
                         for (const Memory& m : stored) {
                             const std::optional<qint64> row = m_backend->rowOf(query, m.id);
                             const qsizetype expected = listing.indexOf(m.id);
+                            // the base class's paging fallback gives the same answers (checked on a sample)
+                            if (qHash(m.id) % 8 == 0)
+                                QVERIFY2(m_backend->PersistenceBackend::rowOf(query, m.id) == row,
+                                         qPrintable(where + u" (fallback) id "_s + m.id));
                             QVERIFY2(row.has_value() == (expected >= 0), qPrintable(where + u" id "_s + m.id));
                             if (row)
                                 QVERIFY2(*row == expected,
