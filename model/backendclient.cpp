@@ -256,8 +256,14 @@ public:
         start(id, false); // a write is never cancelled: it runs whole, as asked
         run(id, 0, [&] {
             QList<WriteResult> results;
-            for (const WriteOp& op : ops)
-                results << writeOne(op);
+            for (const WriteOp& op : ops) {
+                bool interrupted = false;
+                WriteResult result = writeOne(op, &interrupted);
+                // a late PostgreSQL cancel meant for the request before: the write's transaction was rolled back
+                if (interrupted)
+                    result = writeOne(op, nullptr);
+                results << result;
+            }
             reply([=](BackendClient* c) { Q_EMIT c->writeFinished(id, results); });
         });
     }
@@ -304,14 +310,14 @@ public:
                     summary = work(backend(), progress);
                     break;
                 } catch (const StorageError& e) {
-                    if (e.kind() != StorageError::Kind::Cancelled)
-                        throw;
+                    // stopped on request: the store's Cancelled error, also when the job passed it on as its own
                     if (cancelled || m_cancelled->contains(id)) {
-                        reply([=](BackendClient* c) { Q_EMIT c->jobFinished(id, true, QString()); });
+                        const QString message = e.message();
+                        reply([=](BackendClient* c) { Q_EMIT c->jobFinished(id, true, message); });
                         return;
                     }
                     // a late PostgreSQL cancel meant for the request before; run again once if nothing was done
-                    if (attempt > 0 || progressed)
+                    if (e.kind() != StorageError::Kind::Cancelled || attempt > 0 || progressed)
                         throw;
                 }
             }
@@ -348,7 +354,8 @@ private:
                            [&](const Written& w) { return same(w.desired, wanted) && same(w.stored, current); });
     }
 
-    WriteResult writeOne(const WriteOp& op)
+    /// `interrupted` (when given) tells that the write failed with Kind::Cancelled, so it may be tried again.
+    WriteResult writeOne(const WriteOp& op, bool* interrupted)
     {
         WriteResult result;
         result.id = op.id;
@@ -382,6 +389,8 @@ private:
         } catch (const StorageError& e) {
             result.outcome = WriteResult::Outcome::Failed;
             result.message = e.message();
+            if (interrupted)
+                *interrupted = e.kind() == StorageError::Kind::Cancelled;
         }
         return result;
     }

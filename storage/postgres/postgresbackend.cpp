@@ -853,20 +853,22 @@ std::optional<qint64> PostgresBackend::rowOf(const MemoryQuery& query, const QSt
         if (found.empty())
             return std::nullopt;
         const QString targetKey = fromStd(found[0][0]);
-        // the rows before it in the query's order, written like query()'s cursor so that the key's index serves it
-        Sql sql = whereClause(query.filter);
+        // the rows before it in the query's order: a key before its key, or its key and an id before its id; two
+        // counts in one statement, so the first can be an index-only range of the key's index
         const QString keyOp = query.order == Qt::AscendingOrder ? u"<"_s : u">"_s;
         const QString idOp = query.idOrder == Qt::AscendingOrder ? u"<"_s : u">"_s;
-        QString cond;
+        Sql sql = whereClause(query.filter);
+        const QString filter = sql.text;
+        const QString and_ = filter.isEmpty() ? u" WHERE "_s : u" AND "_s;
         if (query.sortKey == SortKey::Id) {
-            cond = key + u' ' + keyOp + u' ' + sql.add(id);
+            sql.text = u"SELECT count(*) FROM memories"_s + filter + and_ + key + u' ' + keyOp + u' ' + sql.add(id);
         } else {
             const QString value = sql.add(targetKey) + (numeric ? u"::bigint"_s : QString());
-            cond = key + u' ' + keyOp + u"= "_s + value + u" AND ("_s + key + u' ' + keyOp + u' ' + value
-                + u" OR id COLLATE \"C\" "_s + idOp + u' ' + sql.add(id) + u')';
+            // the filter's parameters are numbered once and used by both counts
+            sql.text = u"SELECT (SELECT count(*) FROM memories"_s + filter + and_ + key + u' ' + keyOp + u' ' + value
+                + u") + (SELECT count(*) FROM memories"_s + filter + and_ + key + u" = "_s + value
+                + u" AND id COLLATE \"C\" "_s + idOp + u' ' + sql.add(id) + u')';
         }
-        sql.text
-            = u"SELECT count(*) FROM memories"_s + sql.text + (sql.text.isEmpty() ? u" WHERE "_s : u" AND "_s) + cond;
         return qint64(sql.exec(tx)[0][0].as<long long>());
     });
 }

@@ -2172,25 +2172,29 @@ std::optional<qint64> SqliteBackend::rowOf(const MemoryQuery& query, const QStri
         }
         targetKey = q.value(0);
     }
-    // the rows before it in the query's order, written like query()'s cursor so that the key's index serves it
-    Fragment where = whereClause(query.filter);
+    // the rows before it in the query's order: those with a key before its key, plus its ties with an id before
+    // its id. Two counts in one statement, so the first is a range of the key's index alone (covering, when no
+    // filter needs the rows) instead of a row lookup per key for the id test of the cursor's single range.
+    const Fragment where = whereClause(query.filter);
     const QString keyOp = query.order == Qt::AscendingOrder ? u"<"_s : u">"_s;
     const QString idOp = query.idOrder == Qt::AscendingOrder ? u"<"_s : u">"_s;
-    QString cond;
+    const QString and_ = where.sql.isEmpty() ? u" WHERE "_s : u" AND "_s;
+    QVariantList binds;
+    QString sql;
     if (query.sortKey == SortKey::Id) {
-        cond = u"m.id "_s + keyOp + u" ?"_s;
-        where.binds << id;
+        sql = u"SELECT COUNT(*) FROM memories m"_s + where.sql + and_ + u"m.id "_s + keyOp + u" ?"_s;
+        binds << where.binds << id;
     } else {
-        cond = key + u' ' + keyOp + u"= ? AND ("_s + key + u' ' + keyOp + u" ? OR m.id "_s + idOp + u" ?)"_s;
-        where.binds << targetKey << targetKey << id;
+        sql = u"SELECT (SELECT COUNT(*) FROM memories m"_s + where.sql + and_ + key + u' ' + keyOp
+            + u" ?) + (SELECT COUNT(*) FROM memories m"_s + where.sql + and_ + key + u" = ? AND m.id "_s + idOp
+            + u" ?)"_s;
+        binds << where.binds << targetKey << where.binds << targetKey << id;
     }
-    const QString sql
-        = u"SELECT COUNT(*) FROM memories m"_s + where.sql + (where.sql.isEmpty() ? u" WHERE "_s : u" AND "_s) + cond;
     QSqlQuery q(db);
     q.setForwardOnly(true);
     if (!q.prepare(sql))
         fail(u"cannot prepare a count"_s, q.lastError(), sql);
-    for (const QVariant& v : where.binds)
+    for (const QVariant& v : std::as_const(binds))
         q.addBindValue(v);
     if (!q.exec() || !q.next())
         fail(u"counting failed"_s, q.lastError(), sql);

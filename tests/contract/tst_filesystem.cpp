@@ -20,6 +20,7 @@
 
 #include <cmath>
 #include <csignal>
+#include <thread>
 
 using namespace Qt::StringLiterals;
 using namespace Inspector;
@@ -65,6 +66,56 @@ private Q_SLOTS:
             appendSerdeFloat(out, value);
             QCOMPARE(out, text);
         }
+    }
+
+    void interruptStopsTheRunningCallOnly()
+    {
+        GeneratorOptions options;
+        options.count = 3000;
+        options.anomalies = false;
+        options.largeMemories = 0;
+        options.lightContent = true;
+        const GeneratedFolder folder = writeFolderStore(m_dir.filePath(u"interrupt"_s), options);
+        FilesystemBackend::Options fs;
+        fs.key = folder.key;
+        auto backend = FilesystemBackend::open(folder.store.path, fs);
+        const qint64 all = backend->count();
+        MemoryFilter filter;
+        filter.tombstones = TombstoneFilter::Exclude;
+        qint64 expected = 0;
+        for (const Memory& m : folder.store.truth)
+            expected += filter.matches(m) ? 1 : 0;
+        // another thread keeps asking to stop while the filter walks the index: some calls stop with Cancelled,
+        // the others answer right
+        std::atomic<bool> done {false};
+        std::atomic<int> asked {0};
+        std::thread interrupter([&] {
+            while (!done) {
+                backend->interrupt();
+                ++asked;
+                QThread::yieldCurrentThread();
+            }
+        });
+        while (asked == 0)
+            QThread::yieldCurrentThread();
+        int stopped = 0;
+        for (int round = 0; round < 50; ++round) {
+            try {
+                QCOMPARE(backend->count(filter), expected);
+                filter.createdFrom = -round; // another filter each round: nothing cached
+            } catch (const StorageError& e) {
+                QCOMPARE(e.kind(), StorageError::Kind::Cancelled);
+                QVERIFY2(e.message().endsWith(u": cancelled"_s), qPrintable(e.message()));
+                ++stopped;
+                filter.createdFrom = -round;
+            }
+        }
+        done = true;
+        interrupter.join();
+        QVERIFY(stopped > 0);
+        // the flag of the last interrupt does not reach later calls
+        QCOMPARE(backend->count(filter), expected);
+        QCOMPARE(backend->count(), all);
     }
 
     void exportEqualsTruth()

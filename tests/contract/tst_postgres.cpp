@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // subcog's PostgreSQL layouts read back against the ground truth, connections, faults and a server restart.
+#include "backendclient.h"
 #include "exporter.h"
 #include "fixturegenerator.h"
 #include "postgres/postgresbackend.h"
@@ -11,6 +12,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QTest>
 #include <QUrl>
 
@@ -368,6 +370,82 @@ private Q_SLOTS:
         QVERIFY(timer.elapsed() < 10000);
         lock.abort();
         QCOMPARE(backend->count(), qint64(0)); // and the same backend goes on
+    }
+
+    void cancelInterruptsARunningRequest()
+    {
+        PostgresServer& server = PostgresServer::shared();
+        const QString database = server.createDatabase(u"cancel"_s);
+        const QString url = server.url(database);
+        PostgresBackend::createSchema(url);
+        server.runSql(database,
+                      u"INSERT INTO memories (id, content, namespace, domain, status, created_at, updated_at, source) "
+                      "SELECT 'm' || lpad(x::text, 8, '0'), 'text', 'decisions', 'project', 'active', "
+                      "1700000000 + x, 1700000000 + x, 'src/some/longer/path/to/a/source/file/' || x || '.rs' "
+                      "FROM generate_series(1, 100000) AS x"_s);
+        // through the retrying wrapper the window uses: it forwards interrupt() and does not retry a cancel
+        BackendClient client([url] {
+            return std::unique_ptr<PersistenceBackend>(
+                std::make_unique<RetryingBackend>(PostgresBackend::open(url), RetryPolicy {}));
+        });
+        client.open();
+        QSignalSpy counted(&client, &BackendClient::countAvailable);
+        QSignalSpy failed(&client, &BackendClient::failed);
+        MemoryFilter slow; // hundreds of LIKEs on every row, none matching: seconds of work on the server
+        for (int i = 0; i < 400; ++i)
+            slow.sourcePatterns << u"*no-such-part-%1*"_s.arg(i);
+        QElapsedTimer timer;
+        timer.start();
+        client.requestCount(1, slow);
+        QTRY_COMPARE_WITH_TIMEOUT(counted.size(), 1, 60000);
+        const qint64 whole = timer.elapsed();
+        QVERIFY2(whole > 1000, qPrintable(u"the count took only %1 ms"_s.arg(whole)));
+
+        const RequestId id = client.requestCount(2, slow);
+        QTRY_COMPARE(client.queuedRequests(), 0);
+        QTest::qWait(300);
+        timer.restart();
+        client.cancel(id);
+        QVERIFY(timer.elapsed() < 50);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 10000);
+        const qint64 stopped = timer.elapsed();
+        qInfo("whole count %lld ms, stopped %lld ms after the cancel", whole, stopped);
+        QCOMPARE(failed.first().at(0).value<RequestId>(), id);
+        QCOMPARE(failed.first().at(2).toInt(), int(StorageError::Kind::Cancelled));
+        QVERIFY2(stopped < 300, qPrintable(QString::number(stopped)));
+        const RequestId after = client.requestCount(3, {});
+        QTRY_COMPARE(counted.size(), 2);
+        QCOMPARE(counted.last().at(0).value<RequestId>(), after);
+        QCOMPARE(counted.last().at(2).value<qint64>(), qint64(100000));
+
+        // a statement waiting for a lock is stopped the same way
+        pqxx::connection other(url.toStdString());
+        pqxx::work lock(other);
+        lock.exec("LOCK TABLE memories IN ACCESS EXCLUSIVE MODE");
+        const RequestId waiting = client.requestPage(4, MemoryQuery {});
+        QTRY_COMPARE(client.queuedRequests(), 0);
+        QTest::qWait(200);
+        timer.restart();
+        client.cancel(waiting);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 2, 10000);
+        QVERIFY2(timer.elapsed() < 300, qPrintable(QString::number(timer.elapsed())));
+        QCOMPARE(failed.last().at(0).value<RequestId>(), waiting);
+        QCOMPARE(failed.last().at(2).toInt(), int(StorageError::Kind::Cancelled));
+        lock.abort();
+    }
+
+    void lateInterruptIsHarmless()
+    {
+        PostgresServer& server = PostgresServer::shared();
+        const QString database = server.createDatabase(u"late"_s);
+        auto backend = PostgresBackend::createSchema(server.url(database));
+        backend->store(sampleMemory(u"one"_s));
+        for (int i = 0; i < 3; ++i) {
+            backend->interrupt(); // nothing runs: the server drops the cancel
+            QTest::qWait(50);
+            QCOMPARE(backend->count(), qint64(1));
+            QVERIFY(backend->get(u"one"_s));
+        }
     }
 
     void connectionCutAtCommit_data()

@@ -369,6 +369,30 @@ private Q_SLOTS:
         QCOMPARE(failed.first().at(2).toInt(), int(StorageError::Kind::Cancelled));
     }
 
+    void aJobStoppedInTheStoreFinishesAsCancelled()
+    {
+        // an export wraps the store's Cancelled error in its own message; it still ends as a cancel, not a failure
+        BackendClient client(factory(m_store.path));
+        client.open();
+        QSignalSpy jobs(&client, &BackendClient::jobFinished);
+        QSignalSpy failed(&client, &BackendClient::failed);
+        auto started = std::make_shared<QSemaphore>();
+        auto release = std::make_shared<QSemaphore>();
+        const RequestId job = client.requestJob([started, release](PersistenceBackend&, const auto&) -> QString {
+            started->release();
+            release->acquire();
+            throw StorageError(StorageError::Kind::OperationFailed, u"out.jsonl: cancelled; nothing was written"_s);
+        });
+        QVERIFY(started->tryAcquire(1, 5000));
+        client.cancel(job);
+        release->release();
+        QTRY_COMPARE(jobs.size(), 1);
+        QCOMPARE(jobs.first().at(0).value<RequestId>(), job);
+        QCOMPARE(jobs.first().at(1).toBool(), true);
+        QCOMPARE(jobs.first().at(2).toString(), u"out.jsonl: cancelled; nothing was written"_s);
+        QCOMPARE(failed.size(), 0);
+    }
+
     void lateInterruptIsHarmless()
     {
         // sqlite3_interrupt when nothing runs must not stop the next statement
