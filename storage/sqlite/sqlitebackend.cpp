@@ -7,6 +7,7 @@
 #include <QAtomicInteger>
 #include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -145,6 +146,17 @@ bool hasFullTextToken(const QString& text)
 QString ftsPhrase(const QString& text)
 {
     return u'"' + QString(text).replace(u'"', u"\"\""_s) + u'"';
+}
+
+/// The FTS5 query of a filter's words (each a phrase in the content column, all required); empty without one.
+QString fullTextQuery(const QStringList& words)
+{
+    QStringList terms;
+    for (const QString& word : words) {
+        if (hasFullTextToken(word))
+            terms << u"content:"_s + ftsPhrase(word);
+    }
+    return terms.join(u" AND "_s);
 }
 
 QString globPattern(const QString& wildcard)
@@ -990,7 +1002,11 @@ SqliteBackend::Fragment SqliteBackend::whereClause(const MemoryFilter& f, FullTe
             // SQLite materialises an IN subquery the first time a row needs it, so the fallbacks below cost nothing
             // until some row is not in the state the cheap test relies on
             const QString exact = u"m.id IN (SELECT id FROM memories_fts WHERE memories_fts MATCH ?)"_s;
-            if (plan == FullTextPlan::RowidSet) {
+            if (plan == FullTextPlan::Aligned) {
+                // proven for this match string and offset by countAligned: each matching FTS row is its memory's
+                parts << u"m.rowid + ? IN (SELECT rowid FROM memories_fts WHERE memories_fts MATCH ?)"_s;
+                binds << m_rowidDelta.value_or(0) << match;
+            } else if (plan == FullTextPlan::RowidSet) {
                 // Exact when the FTS row at the guessed rowid holds this id (compared as the IN does) and no other
                 // FTS row does: then that row alone decides. Anything else takes the exact test.
                 const qint64 delta = m_rowidDelta.value_or(0);
@@ -1104,6 +1120,7 @@ std::pair<qint64, qint64> SqliteBackend::fullTextMatches(const QString& match)
     const std::optional<QByteArray> token = changeToken();
     if (!m_matchCountsAt || m_matchCountsAt != token) {
         m_matchCounts.clear();
+        m_unclaimed.clear();
         QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
         const QString sql = u"SELECT max(rowid) FROM memories"_s;
         if (!q.exec(sql) || !q.next())
@@ -1111,6 +1128,8 @@ std::pair<qint64, qint64> SqliteBackend::fullTextMatches(const QString& match)
         m_maxRowid = q.value(0).toLongLong();
         m_matchCountsAt = token;
     }
+    if (match.isEmpty())
+        return {0, m_maxRowid};
     auto it = m_matchCounts.constFind(match);
     if (it == m_matchCounts.constEnd()) {
         QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
@@ -1165,6 +1184,56 @@ void SqliteBackend::checkRowidDelta()
     }
 }
 
+bool SqliteBackend::idsUnique()
+{
+    if (!m_idsUnique) {
+        QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+        m_idsUnique = q.exec(u"SELECT 1 FROM pragma_index_list('memories') l WHERE l.\"unique\" = 1 AND l.partial = 0 "
+                             "AND (SELECT count(*) FROM pragma_index_info(l.name)) = 1 "
+                             "AND (SELECT name FROM pragma_index_info(l.name)) = 'id'"_s)
+            && q.next();
+    }
+    return *m_idsUnique;
+}
+
+std::optional<qint64> SqliteBackend::countAligned(const MemoryFilter& f, const QString& match)
+{
+    if (!m_ftsContentTable || !idsUnique())
+        return std::nullopt;
+    checkRowidDelta();
+    fullTextMatches(QString()); // drops what an older data_version proved
+    const qint64 delta = m_rowidDelta.value_or(0);
+    const QString key = match + u'\n' + QString::number(delta);
+    if (m_unclaimed.value(key, 0) > 0)
+        return std::nullopt;
+    // One pass over the matching FTS rows. A row whose memory at rowid - offset has its id (ids are unique) counts
+    // that memory, once. Any other matching row (orphan, duplicate, shifted) may name a memory counted another way
+    // or not at all: then the count is left to the memories-side plans.
+    MemoryFilter rest = f;
+    rest.words.clear();
+    const Fragment where = whereClause(rest);
+    const QString sql = u"SELECT count(*) FILTER (WHERE m.id = c.c0"_s
+        + (where.sql.isEmpty() ? QString() : u" AND ("_s + where.sql.sliced(7) + u')')
+        + u"), count(*) FILTER (WHERE m.id IS NOT c.c0) FROM memories_fts f CROSS JOIN memories_fts_content c "
+          "ON c.id = f.rowid LEFT JOIN memories m ON m.rowid = f.rowid - ? WHERE memories_fts MATCH ?"_s;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.setForwardOnly(true);
+    if (!q.prepare(sql))
+        fail(u"cannot prepare a count"_s, q.lastError(), sql);
+    for (const QVariant& v : where.binds)
+        q.addBindValue(v);
+    q.addBindValue(delta);
+    q.addBindValue(match);
+    if (!q.exec() || !q.next())
+        fail(u"counting failed"_s, q.lastError(), sql);
+    const qint64 unclaimed = q.value(1).toLongLong();
+    m_unclaimed.insert(key, unclaimed);
+    qCDebug(lcSqlite) << "full-text count from the FTS side:" << unclaimed << "matching rows not their memory's";
+    if (unclaimed > 0)
+        return std::nullopt;
+    return q.value(0).toLongLong();
+}
+
 SqliteBackend::FullTextPlan SqliteBackend::chooseFullTextPlan(const MemoryFilter& f, const MemoryQuery* query)
 {
     if (!m_hasFts || std::none_of(f.words.begin(), f.words.end(), hasFullTextToken))
@@ -1187,12 +1256,7 @@ SqliteBackend::FullTextPlan SqliteBackend::chooseFullTextPlan(const MemoryFilter
         && f.branches.isEmpty() && f.domains.isEmpty();
     FullTextPlan plan = m_fullTextPlan;
     if (plan == FullTextPlan::Auto) {
-        QStringList terms;
-        for (const QString& word : f.words) {
-            if (hasFullTextToken(word))
-                terms << u"content:"_s + ftsPhrase(word);
-        }
-        const auto [matches, memories] = fullTextMatches(terms.join(u" AND "_s));
+        const auto [matches, memories] = fullTextMatches(fullTextQuery(f.words));
         // rough costs in µs at a million rows: the exact plan materialises every matching id as text (~6 µs each);
         // the rowid plan checks every row it passes (~1.3 µs) against matching rowids (~0.25 µs each to collect);
         // the walk costs an FTS query per row passed (~160 µs)
@@ -1212,20 +1276,41 @@ SqliteBackend::FullTextPlan SqliteBackend::chooseFullTextPlan(const MemoryFilter
     }
     if (plan == FullTextPlan::Walk && !query)
         plan = FullTextPlan::RowidSet;
+    if (plan == FullTextPlan::RowidSet || plan == FullTextPlan::Aligned) {
+        if (!setPossible)
+            return FullTextPlan::Exact;
+        checkRowidDelta();
+        if (idsUnique()) {
+            fullTextMatches(QString()); // drops what an older data_version proved
+            if (m_unclaimed.value(fullTextQuery(f.words) + u'\n' + QString::number(m_rowidDelta.value_or(0)), -1) == 0)
+                return FullTextPlan::Aligned;
+        }
+        plan = FullTextPlan::RowidSet;
+    }
     if (plan == FullTextPlan::RowidSet) {
         if (!setPossible)
             return FullTextPlan::Exact;
+        QElapsedTimer timer;
+        timer.start();
         findDuplicateFtsIds();
         if (m_duplicateFtsIds.size() > 100) // too many to bind; such a store is read the exact way
             return FullTextPlan::Exact;
-        checkRowidDelta();
+        qCDebug(lcSqlite) << "full-text rowid plan: duplicates and offset checked in" << timer.elapsed() << "ms";
     }
+    qCDebug(lcSqlite) << "full-text plan" << int(plan) << "for" << f.words << (query ? "page" : "count");
     return plan;
 }
 
 qint64 SqliteBackend::count(const MemoryFilter& filter)
 {
     assertThread();
+    if (m_hasFts && (m_fullTextPlan == FullTextPlan::Auto || m_fullTextPlan == FullTextPlan::Aligned)) {
+        const QString match = fullTextQuery(filter.words);
+        if (!match.isEmpty()) {
+            if (const std::optional<qint64> n = countAligned(filter, match))
+                return *n;
+        }
+    }
     const Fragment where = whereClause(filter, chooseFullTextPlan(filter, nullptr));
     const QString sql = u"SELECT COUNT(*) FROM memories m"_s + where.sql;
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));

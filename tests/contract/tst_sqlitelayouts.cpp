@@ -701,7 +701,8 @@ private Q_SLOTS:
                         expected << m.id;
                 }
                 for (const auto plan : {SqliteBackend::FullTextPlan::Auto, SqliteBackend::FullTextPlan::Exact,
-                                        SqliteBackend::FullTextPlan::RowidSet, SqliteBackend::FullTextPlan::Walk}) {
+                                        SqliteBackend::FullTextPlan::RowidSet, SqliteBackend::FullTextPlan::Walk,
+                                        SqliteBackend::FullTextPlan::Aligned}) {
                     backend->setFullTextPlan(plan);
                     const QString what = words.join(u' ') + u", plan "_s + QString::number(int(plan)) + u", sort "_s
                         + QString::number(int(sortKey));
