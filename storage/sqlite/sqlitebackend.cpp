@@ -1288,14 +1288,12 @@ SqliteBackend::FullTextPlan SqliteBackend::chooseFullTextPlan(const MemoryFilter
         plan = FullTextPlan::RowidSet;
     }
     if (plan == FullTextPlan::RowidSet) {
-        if (!setPossible)
-            return FullTextPlan::Exact;
         QElapsedTimer timer;
         timer.start();
         findDuplicateFtsIds();
         if (m_duplicateFtsIds.size() > 100) // too many to bind; such a store is read the exact way
             return FullTextPlan::Exact;
-        qCDebug(lcSqlite) << "full-text rowid plan: duplicates and offset checked in" << timer.elapsed() << "ms";
+        qCDebug(lcSqlite) << "full-text rowid plan: duplicate FTS ids known after" << timer.elapsed() << "ms";
     }
     qCDebug(lcSqlite) << "full-text plan" << int(plan) << "for" << f.words << (query ? "page" : "count");
     return plan;
