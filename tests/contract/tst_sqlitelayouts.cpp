@@ -746,6 +746,64 @@ private Q_SLOTS:
         }
     }
 
+    void fullTextCountSeesLaterWrites()
+    {
+        // what a count proved about the FTS rows (every match at its memory's rowid) holds for one data_version:
+        // rows written afterwards, by another connection or by this one, are counted and listed again
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 60;
+        options.anomalies = false;
+        options.largeMemories = 0;
+        const GeneratedStore store = writeSqliteStore(dir.filePath(u"index.db"_s), SqliteLayout::Head, options);
+        auto backend = SqliteBackend::open(store.path, SqliteBackend::OpenMode::ReadWrite);
+        MemoryFilter filter;
+        filter.words = {u"yak"_s};
+        auto ids = [&] {
+            MemoryQuery q;
+            q.filter = filter;
+            q.withContent = false;
+            QStringList list;
+            for (const Memory& m : backend->query(q).memories)
+                list << m.id;
+            list.sort();
+            return list;
+        };
+        // Aligned: pages use the matching rowids alone while the last count proved that exact
+        backend->setFullTextPlan(SqliteBackend::FullTextPlan::Aligned);
+        QCOMPARE(backend->count(filter), qint64(0));
+        QVERIFY(ids().isEmpty());
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"yak-writer"_s);
+            db.setDatabaseName(store.path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            // a memory whose FTS row sits far from its rowid, and a second FTS row for an existing memory; the
+            // newest and oldest memories keep their pairs, so the rowid offset stays what the count proved
+            QVERIFY(q.exec(u"INSERT INTO memories (rowid, id, namespace, domain, status, created_at, tags) "
+                           "VALUES (-5, 'yak_far', 'decisions', 'project', 'active', 1767000100, 'a')"_s));
+            QVERIFY(q.exec(
+                u"INSERT INTO memories_fts (rowid, id, content, tags) VALUES (5000, 'yak_far', 'a yak', 'a')"_s));
+            QVERIFY(q.exec(u"INSERT INTO memories_fts (id, content, tags) SELECT id, 'yak again', '' FROM memories "
+                           "WHERE id <> 'yak_far' ORDER BY rowid LIMIT 1"_s));
+        }
+        QSqlDatabase::removeDatabase(u"yak-writer"_s);
+        const QString first = store.truth.first().id;
+        QCOMPARE(ids(), (QStringList {first, u"yak_far"_s}));
+        QCOMPARE(backend->count(filter), qint64(2));
+        QCOMPARE(ids(), (QStringList {first, u"yak_far"_s}));
+        backend->setFullTextPlan(SqliteBackend::FullTextPlan::Auto);
+        QCOMPARE(backend->count(filter), qint64(2));
+        Memory own = store.truth.last();
+        own.id = u"yak_own"_s;
+        own.content = u"my yak"_s;
+        backend->setFullTextPlan(SqliteBackend::FullTextPlan::Aligned);
+        backend->store(own);
+        QCOMPARE(ids(), (QStringList {first, u"yak_far"_s, u"yak_own"_s}));
+        QCOMPARE(backend->count(filter), qint64(3));
+        QCOMPARE(ids(), (QStringList {first, u"yak_far"_s, u"yak_own"_s}));
+    }
+
     void walDataIsSeen()
     {
         QTemporaryDir dir;
