@@ -7,6 +7,7 @@
 #include <QAtomicInteger>
 #include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -25,6 +26,7 @@
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <csignal>
 #include <cstdio> // renameat2
 #include <cstring>
@@ -144,6 +146,17 @@ bool hasFullTextToken(const QString& text)
 QString ftsPhrase(const QString& text)
 {
     return u'"' + QString(text).replace(u'"', u"\"\""_s) + u'"';
+}
+
+/// The FTS5 query of a filter's words (each a phrase in the content column, all required); empty without one.
+QString fullTextQuery(const QStringList& words)
+{
+    QStringList terms;
+    for (const QString& word : words) {
+        if (hasFullTextToken(word))
+            terms << u"content:"_s + ftsPhrase(word);
+    }
+    return terms.join(u" AND "_s);
 }
 
 QString globPattern(const QString& wildcard)
@@ -918,7 +931,7 @@ void SqliteBackend::attachContent(QList<RawRow>& rows, QList<Memory>& out, QList
     }
 }
 
-SqliteBackend::Fragment SqliteBackend::whereClause(const MemoryFilter& f) const
+SqliteBackend::Fragment SqliteBackend::whereClause(const MemoryFilter& f, FullTextPlan plan) const
 {
     QStringList parts;
     QVariantList binds;
@@ -995,8 +1008,45 @@ SqliteBackend::Fragment SqliteBackend::whereClause(const MemoryFilter& f) const
             QStringList terms;
             for (const QString& word : words)
                 terms << u"content:"_s + ftsPhrase(word);
-            parts << u"m.id IN (SELECT id FROM memories_fts WHERE memories_fts MATCH ?)"_s;
-            binds << terms.join(u" AND "_s);
+            const QString match = terms.join(u" AND "_s);
+            // SQLite materialises an IN subquery the first time a row needs it, so the fallbacks below cost nothing
+            // until some row is not in the state the cheap test relies on
+            const QString exact = u"m.id IN (SELECT id FROM memories_fts WHERE memories_fts MATCH ?)"_s;
+            if (plan == FullTextPlan::Aligned) {
+                // proven for this match string and offset by countAligned: each matching FTS row is its memory's
+                parts << u"m.rowid + ? IN (SELECT rowid FROM memories_fts WHERE memories_fts MATCH ?)"_s;
+                binds << m_rowidDelta.value_or(0) << match;
+            } else if (plan == FullTextPlan::RowidSet) {
+                // Exact when the FTS row at the guessed rowid holds this id (compared as the IN does) and no other
+                // FTS row does: then that row alone decides. Anything else takes the exact test.
+                const qint64 delta = m_rowidDelta.value_or(0);
+                QString guard = u"(SELECT c.c0 FROM memories_fts_content c WHERE c.id = m.rowid + ?) = m.id"_s;
+                binds << delta;
+                if (!m_duplicateFtsIds.isEmpty()) {
+                    // each duplicated id as its stored bytes, and as text, so the column's affinity finds either
+                    QStringList list;
+                    for (const QByteArray& id : m_duplicateFtsIds) {
+                        list << u"?, CAST(? AS TEXT)"_s;
+                        binds << id << id;
+                    }
+                    guard += u" AND m.id NOT IN ("_s + list.join(u", "_s) + u')';
+                }
+                parts << u"CASE WHEN "_s + guard
+                        + u" THEN m.rowid + ? IN (SELECT rowid FROM memories_fts WHERE memories_fts MATCH ?) ELSE "_s
+                        + exact + u" END"_s;
+                binds << delta << match << match;
+            } else if (plan == FullTextPlan::Walk) {
+                // Every FTS row with this id is found by the id phrase (equal ids tokenize alike), so the EXISTS is
+                // exact; an id without an ASCII letter or digit may have no token and takes the exact test.
+                parts << u"CASE WHEN m.id GLOB '*[0-9A-Za-z]*' THEN EXISTS (SELECT 1 FROM memories_fts f WHERE "
+                         "memories_fts MATCH ('(' || ? || ') AND id:\"' || replace(m.id, '\"', '\"\"') || '\"') "
+                         "AND f.id = m.id) ELSE "_s
+                        + exact + u" END"_s;
+                binds << match << match;
+            } else {
+                parts << exact;
+                binds << match;
+            }
         } else {
             for (const QString& word : words) {
                 parts << u"m.content LIKE ? ESCAPE '\\'"_s;
@@ -1075,10 +1125,201 @@ qint64 SqliteBackend::count()
     return count(MemoryFilter {});
 }
 
+std::pair<qint64, qint64> SqliteBackend::fullTextMatches(const QString& match)
+{
+    const std::optional<QByteArray> token = changeToken();
+    if (!m_matchCountsAt || m_matchCountsAt != token) {
+        m_matchCounts.clear();
+        m_unclaimed.clear();
+        QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+        const QString sql = u"SELECT max(rowid) FROM memories"_s;
+        if (!q.exec(sql) || !q.next())
+            fail(u"counting failed"_s, q.lastError(), sql);
+        m_maxRowid = q.value(0).toLongLong();
+        m_matchCountsAt = token;
+    }
+    if (match.isEmpty())
+        return {0, m_maxRowid};
+    auto it = m_matchCounts.constFind(match);
+    if (it == m_matchCounts.constEnd()) {
+        QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+        const QString sql = u"SELECT count(*) FROM memories_fts WHERE memories_fts MATCH ?"_s;
+        q.prepare(sql);
+        q.addBindValue(match);
+        if (!q.exec() || !q.next())
+            fail(u"full-text search failed"_s, q.lastError(), sql);
+        it = m_matchCounts.insert(match, q.value(0).toLongLong());
+    }
+    return {*it, m_maxRowid};
+}
+
+bool SqliteBackend::leadsAnIndex(const QString& column)
+{
+    const auto it = m_leadingIndex.constFind(column);
+    if (it != m_leadingIndex.constEnd())
+        return *it;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    const QString sql = u"SELECT 1 FROM pragma_index_list('memories') l, pragma_index_info(l.name) i "
+                        "WHERE i.seqno = 0 AND i.name = ? AND l.partial = 0"_s;
+    q.prepare(sql);
+    q.addBindValue(column);
+    const bool found = q.exec() && q.next();
+    m_leadingIndex.insert(column, found);
+    return found;
+}
+
+void SqliteBackend::checkRowidDelta()
+{
+    // the newest memory first (the default order's first page), the oldest when the newest has no single FTS row
+    for (const auto* pick : {"max", "min"}) {
+        QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+        q.setForwardOnly(true);
+        const QString sql = u"SELECT m.rowid, m.id, (SELECT c.c0 FROM memories_fts_content c WHERE c.id = m.rowid + ?) "
+                            "= m.id FROM memories m WHERE m.rowid = (SELECT "_s
+            + QLatin1StringView(pick) + u"(rowid) FROM memories)"_s;
+        q.prepare(sql);
+        q.addBindValue(m_rowidDelta.value_or(0));
+        if (!q.exec())
+            fail(u"reading the rowid offset failed"_s, q.lastError(), sql);
+        if (!q.next() || q.value(1).isNull())
+            continue;
+        if (q.value(2).toLongLong() == 1)
+            return;
+        const QString id = q.value(1).toString();
+        const QList<ContentRow> found = fetchContent({id}).value(id);
+        if (found.size() == 1) {
+            m_rowidDelta = found.first().rowid - q.value(0).toLongLong();
+            return;
+        }
+    }
+}
+
+bool SqliteBackend::idsUnique()
+{
+    if (!m_idsUnique) {
+        QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+        m_idsUnique = q.exec(u"SELECT 1 FROM pragma_index_list('memories') l WHERE l.\"unique\" = 1 AND l.partial = 0 "
+                             "AND (SELECT count(*) FROM pragma_index_info(l.name)) = 1 "
+                             "AND (SELECT name FROM pragma_index_info(l.name)) = 'id'"_s)
+            && q.next();
+    }
+    return *m_idsUnique;
+}
+
+std::optional<qint64> SqliteBackend::countAligned(const MemoryFilter& f, const QString& match)
+{
+    if (!m_ftsContentTable || !idsUnique())
+        return std::nullopt;
+    checkRowidDelta();
+    fullTextMatches(QString()); // drops what an older data_version proved
+    const qint64 delta = m_rowidDelta.value_or(0);
+    const QString key = match + u'\n' + QString::number(delta);
+    if (m_unclaimed.value(key, 0) > 0)
+        return std::nullopt;
+    // One pass over the matching FTS rows. A row whose memory at rowid - offset has its id (ids are unique) counts
+    // that memory, once. Any other matching row (orphan, duplicate, shifted) may name a memory counted another way
+    // or not at all: then the count is left to the memories-side plans.
+    MemoryFilter rest = f;
+    rest.words.clear();
+    const Fragment where = whereClause(rest);
+    const QString sql = u"SELECT count(*) FILTER (WHERE m.id = c.c0"_s
+        + (where.sql.isEmpty() ? QString() : u" AND ("_s + where.sql.sliced(7) + u')')
+        + u"), count(*) FILTER (WHERE m.id IS NOT c.c0) FROM memories_fts f CROSS JOIN memories_fts_content c "
+          "ON c.id = f.rowid LEFT JOIN memories m ON m.rowid = f.rowid - ? WHERE memories_fts MATCH ?"_s;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.setForwardOnly(true);
+    if (!q.prepare(sql))
+        fail(u"cannot prepare a count"_s, q.lastError(), sql);
+    for (const QVariant& v : where.binds)
+        q.addBindValue(v);
+    q.addBindValue(delta);
+    q.addBindValue(match);
+    if (!q.exec() || !q.next())
+        fail(u"counting failed"_s, q.lastError(), sql);
+    const qint64 unclaimed = q.value(1).toLongLong();
+    m_unclaimed.insert(key, unclaimed);
+    qCDebug(lcSqlite) << "full-text count from the FTS side:" << unclaimed << "matching rows not their memory's";
+    if (unclaimed > 0)
+        return std::nullopt;
+    return q.value(0).toLongLong();
+}
+
+SqliteBackend::FullTextPlan SqliteBackend::chooseFullTextPlan(const MemoryFilter& f, const MemoryQuery* query)
+{
+    if (!m_hasFts || std::none_of(f.words.begin(), f.words.end(), hasFullTextToken))
+        return FullTextPlan::Exact;
+    if (!m_idTextAffinity) {
+        // the duplicate guard binds ids as text and bytes; an id column of another affinity could compare unlike
+        QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+        m_idTextAffinity = q.exec(u"SELECT upper(type) FROM pragma_table_info('memories') WHERE name = 'id'"_s)
+            && q.next()
+            && (q.value(0).toString().contains(u"CHAR"_s) || q.value(0).toString().contains(u"CLOB"_s)
+                || q.value(0).toString().contains(u"TEXT"_s))
+            && !q.value(0).toString().contains(u"INT"_s);
+    }
+    const bool setPossible = m_ftsContentTable && *m_idTextAffinity;
+    // walking the sort order pays only when an index gives that order and no other condition picks an index
+    const bool walkPossible = query
+        && ((query->sortKey == SortKey::CreatedAt && leadsAnIndex(u"created_at"_s))
+            || (query->sortKey == SortKey::Id && leadsAnIndex(u"id"_s)))
+        && f.ids.isEmpty() && f.namespaces.isEmpty() && f.statuses.isEmpty() && f.projects.isEmpty()
+        && f.branches.isEmpty() && f.domains.isEmpty();
+    FullTextPlan plan = m_fullTextPlan;
+    if (plan == FullTextPlan::Auto) {
+        const auto [matches, memories] = fullTextMatches(fullTextQuery(f.words));
+        // rough costs in µs at a million rows: the exact plan materialises every matching id as text (~6 µs each);
+        // the rowid plan checks every row it passes (~1.3 µs) against matching rowids (~0.25 µs each to collect);
+        // the walk costs an FTS query per row passed (~160 µs)
+        const double n = double(qMax<qint64>(matches, 1));
+        const double total = double(qMax<qint64>(memories, 1));
+        // rows passed before the page is full, when an index gives the order; otherwise every row is checked
+        const double passed
+            = walkPossible ? qMin(total, double(query->skip + qMax(query->limit, 1)) * total / n) : total;
+        const double exactCost = 6 * n;
+        const double setCost = setPossible ? 1.3 * passed + 0.25 * n : HUGE_VAL;
+        const double walkCost = walkPossible ? 160 * passed : HUGE_VAL;
+        plan = FullTextPlan::Exact;
+        if (setCost < exactCost && setCost <= walkCost)
+            plan = FullTextPlan::RowidSet;
+        else if (walkCost < exactCost)
+            plan = FullTextPlan::Walk;
+    }
+    if (plan == FullTextPlan::Walk && !query)
+        plan = FullTextPlan::RowidSet;
+    if (plan == FullTextPlan::RowidSet || plan == FullTextPlan::Aligned) {
+        if (!setPossible)
+            return FullTextPlan::Exact;
+        checkRowidDelta();
+        if (idsUnique()) {
+            fullTextMatches(QString()); // drops what an older data_version proved
+            if (m_unclaimed.value(fullTextQuery(f.words) + u'\n' + QString::number(m_rowidDelta.value_or(0)), -1) == 0)
+                return FullTextPlan::Aligned;
+        }
+        plan = FullTextPlan::RowidSet;
+    }
+    if (plan == FullTextPlan::RowidSet) {
+        QElapsedTimer timer;
+        timer.start();
+        findDuplicateFtsIds();
+        if (m_duplicateFtsIds.size() > 100) // too many to bind; such a store is read the exact way
+            return FullTextPlan::Exact;
+        qCDebug(lcSqlite) << "full-text rowid plan: duplicate FTS ids known after" << timer.elapsed() << "ms";
+    }
+    qCDebug(lcSqlite) << "full-text plan" << int(plan) << "for" << f.words << (query ? "page" : "count");
+    return plan;
+}
+
 qint64 SqliteBackend::count(const MemoryFilter& filter)
 {
     assertThread();
-    const Fragment where = whereClause(filter);
+    if (m_hasFts && (m_fullTextPlan == FullTextPlan::Auto || m_fullTextPlan == FullTextPlan::Aligned)) {
+        const QString match = fullTextQuery(filter.words);
+        if (!match.isEmpty()) {
+            if (const std::optional<qint64> n = countAligned(filter, match))
+                return *n;
+        }
+    }
+    const Fragment where = whereClause(filter, chooseFullTextPlan(filter, nullptr));
     const QString sql = u"SELECT COUNT(*) FROM memories m"_s + where.sql;
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     q.setForwardOnly(true);
@@ -1127,7 +1368,7 @@ QString sortColumn(SortKey key)
 Page SqliteBackend::query(const MemoryQuery& query)
 {
     assertThread();
-    Fragment where = whereClause(query.filter);
+    Fragment where = whereClause(query.filter, chooseFullTextPlan(query.filter, &query));
     const QString key = sortColumn(query.sortKey);
     // Reading from the far end walks the same order backwards.
     const Qt::SortOrder keyOrder = query.scanKeyOrder();
@@ -1976,6 +2217,7 @@ void SqliteBackend::beginWrite(Transaction& tx, QSqlQuery& q, const QString& wha
     // what scans proved about the FTS table is forgotten: this connection's writes do not move data_version
     m_ftsCleanAt.reset();
     m_duplicatesAt.reset();
+    m_matchCountsAt.reset();
     if (!q.exec(u"BEGIN IMMEDIATE"_s))
         fail(what, q.lastError());
     tx.open = true;

@@ -31,6 +31,18 @@ namespace Inspector {
 class SqliteBackend final : public PersistenceBackend
 {
 public:
+    /// How a full-text filter becomes SQL; every plan gives exactly the rows of Exact (tests force each one).
+    enum class FullTextPlan
+    {
+        Auto, ///< chosen per query from the word's match count
+        Exact, ///< `m.id IN (SELECT id … MATCH)`: fast for rare words, materialises every matching id
+        RowidSet, ///< the FTS row at the guessed rowid, checked to be this memory's, against the matching rowids
+        Walk, ///< each row in sort order checked through the FTS index by its id: first pages of common words
+        /// matching rowids only, once a pass over the matching FTS rows found each at its memory's rowid + offset
+        /// with its id (count() makes that pass, counting as it goes); RowidSet until then
+        Aligned,
+    };
+
     enum class OpenMode
     {
         Auto, ///< read-write when the file is writable, read-only otherwise
@@ -76,6 +88,8 @@ public:
     /// Rows of one created_at value scanJsonLines holds to put them in id order before it leaves that value to
     /// SQLite's sort instead (default 20,000; tests lower it).
     void setTieGroupLimit(qsizetype rows) { m_tieGroupLimit = qMax<qsizetype>(1, rows); }
+    /// Forces one plan for full-text filters (tests and benchmarks); Auto by default.
+    void setFullTextPlan(FullTextPlan plan) { m_fullTextPlan = plan; }
 
     /// The columns `memories` has in this file (lower case).
     const QSet<QString>& columns() const { return m_columns; }
@@ -127,7 +141,22 @@ private:
     void findDuplicateFtsIds();
     QString columnExpr(const QString& column) const;
     QString selectList() const;
-    Fragment whereClause(const MemoryFilter& filter) const;
+    Fragment whereClause(const MemoryFilter& filter, FullTextPlan plan = FullTextPlan::Exact) const;
+    /// The cheapest exact plan for this filter's words; `query` is null for a count. Brings what the plan's SQL
+    /// relies on (rowid offset, duplicate FTS ids) up to date.
+    FullTextPlan chooseFullTextPlan(const MemoryFilter& filter, const MemoryQuery* query);
+    /// FTS rows matching `match` (cached per data_version; an empty one only drops older caches) and the largest
+    /// memories rowid.
+    std::pair<qint64, qint64> fullTextMatches(const QString& match);
+    /// Whether an index of `memories` starts with this column (a walk in its order needs no sort).
+    bool leadsAnIndex(const QString& column);
+    /// Checks the rowid offset on the first and last memories and learns it again through the FTS index if wrong.
+    void checkRowidDelta();
+    /// Counts from the matching FTS rows, each joined to the memory at its rowid - offset; nullopt (and RowidSet
+    /// for later pages) when a matching FTS row is not its memory's (orphan, duplicate, shifted).
+    std::optional<qint64> countAligned(const MemoryFilter& filter, const QString& match);
+    /// Whether memories.id has a unique index of its own (a FTS row's id then names one memory).
+    bool idsUnique();
     /// Every FTS row of these ids, found through the FTS index (complete; used before writes).
     QHash<QString, QList<ContentRow>> fetchContent(const QStringList& ids);
     /// The FTS row of each row's id, by rowid guess first (see the .cpp), then through the index.
@@ -184,6 +213,16 @@ private:
     std::shared_ptr<VectorsCache> m_vectors; ///< shared_ptr: the type is complete only in sqlitearound.cpp
     std::shared_ptr<VectorsCache> m_usearch; ///< the usearch meta file's ids
     int m_snapshotDepth = 0; ///< nested beginSnapshot calls; the read transaction is open while > 0
+    FullTextPlan m_fullTextPlan = FullTextPlan::Auto;
+    /// match string → FTS rows it matches, as of data_version m_matchCountsAt; m_maxRowid: memories' largest rowid
+    QHash<QString, qint64> m_matchCounts;
+    std::optional<QByteArray> m_matchCountsAt;
+    qint64 m_maxRowid = 0;
+    QHash<QString, bool> m_leadingIndex;
+    std::optional<bool> m_idTextAffinity; ///< memories.id compares as text (RowidSet's duplicate guard relies on it)
+    std::optional<bool> m_idsUnique;
+    /// match string + offset → matching FTS rows not at their memory's rowid + offset (countAligned), same lifetime
+    QHash<QString, qint64> m_unclaimed;
 };
 
 } // namespace Inspector

@@ -8,6 +8,7 @@
 
 #include <QBuffer>
 #include <QJsonDocument>
+#include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -564,6 +565,243 @@ private Q_SLOTS:
         QCOMPARE(batch.size(), ids.size());
         QVERIFY(backend->getBatch({u"anomaly_dupfts"_s}).first().flags.testFlag(MemoryFlag::DuplicateContent));
         QCOMPARE(backend->getBatch({u"anomaly_dupfts"_s}).first().content, u"first copy"_s);
+    }
+
+    void fullTextPlansGiveTheExactRows_data()
+    {
+        QTest::addColumn<bool>("anomalies");
+        QTest::addColumn<bool>("shuffled");
+        QTest::newRow("pairs at equal rowids") << false << false;
+        QTest::newRow("duplicate, orphan and missing FTS rows") << true << false;
+        QTest::newRow("FTS rowids in another order") << true << true;
+    }
+
+    void fullTextPlansGiveTheExactRows()
+    {
+        // Every full-text plan must give exactly the rows of `m.id IN (SELECT id … MATCH)`: a memory matches when
+        // ANY of its FTS rows has the words. The reference is MemoryFilter::matches on each of
+        // those rows' texts.
+        QFETCH(bool, anomalies);
+        QFETCH(bool, shuffled);
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 240;
+        options.anomalies = anomalies;
+        options.shuffledFullText = shuffled;
+        options.largeMemories = 0;
+        const GeneratedStore store = writeSqliteStore(dir.filePath(u"index.db"_s), SqliteLayout::Head, options);
+        const QString writer = u"fts-plans-writer"_s;
+        QHash<QString, QStringList> texts; // id → the content of each of its FTS rows
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, writer);
+            db.setDatabaseName(store.path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            if (anomalies) {
+                // rows at explicit rowids, the FTS rows at one offset from their memories, duplicates elsewhere
+                QVERIFY(q.exec(u"SELECT (SELECT max(rowid) FROM memories), (SELECT max(rowid) FROM memories_fts)"_s)
+                        && q.next());
+                const qint64 m = q.value(0).toLongLong() + 10;
+                const qint64 f = q.value(1).toLongLong() + 50;
+                struct Extra
+                {
+                    QVariant id; // as the FTS row holds it
+                    QString memoryId;
+                    QString text;
+                    std::optional<QString> copy; ///< a second FTS row, at another rowid
+                };
+                const QList<Extra> extras {
+                    {u"dup_second"_s, u"dup_second"_s, u"plain words"_s, u"zebra second copy"_s},
+                    {qint64(777), u"777"_s, u"zebra integer"_s, std::nullopt},
+                    {u"-+-"_s, u"-+-"_s, u"zebra tokenless"_s, std::nullopt},
+                    {u"dup_first"_s, u"dup_first"_s, u"zebra first copy"_s, u"plain copy"_s},
+                    {u"fine_last"_s, u"fine_last"_s, u"zebra last"_s, std::nullopt},
+                };
+                for (qsizetype k = 0; k < extras.size(); ++k) {
+                    const Extra& e = extras[k];
+                    q.prepare(u"INSERT INTO memories (rowid, id, namespace, domain, status, created_at, tags) "
+                              "VALUES (?, ?, 'decisions', 'project', 'active', ?, 'a')"_s);
+                    q.addBindValue(m + k);
+                    q.addBindValue(e.memoryId);
+                    q.addBindValue(qint64(1767000000) + k);
+                    QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+                    auto fts = [&](qint64 rowid, const QString& text) {
+                        q.prepare(u"INSERT INTO memories_fts (rowid, id, content, tags) VALUES (?, ?, ?, 'a')"_s);
+                        q.addBindValue(rowid);
+                        q.addBindValue(e.id);
+                        q.addBindValue(text);
+                        return q.exec();
+                    };
+                    QVERIFY(fts(f + k, e.text));
+                    if (e.copy)
+                        QVERIFY(fts(f + 100 + k, *e.copy));
+                }
+                // an orphan FTS row that has the words, and a memory without any FTS row
+                QVERIFY(q.exec(u"INSERT INTO memories_fts (id, content, tags) VALUES ('ghost', 'zebra orphan', '')"_s));
+                QVERIFY(q.exec(u"INSERT INTO memories (id, namespace, domain, status, created_at, tags) "
+                               "VALUES ('zebra_nofts', 'decisions', 'project', 'active', 1767000100, 'a')"_s));
+            }
+            // only text ids: `IN` compares an integer FTS id unequal to the memories row's text id, so the exact
+            // plan never found 777's row (reading its content does, by another route)
+            QVERIFY(q.exec(u"SELECT id, content FROM memories_fts WHERE typeof(id) = 'text' ORDER BY rowid"_s));
+            while (q.next())
+                texts[q.value(0).toString()] << q.value(1).toString();
+        }
+        QSqlDatabase::removeDatabase(writer);
+
+        auto backend = SqliteBackend::open(store.path, SqliteBackend::OpenMode::ReadOnly);
+        // the words: the most common content token, one in very few memories, and the anomaly rows' words
+        QHash<QString, int> frequency;
+        for (const QStringList& list : std::as_const(texts)) {
+            QSet<QString> seen;
+            for (const QString& text : list) {
+                for (const QString& token :
+                     text.toLower().split(QRegularExpression(u"[^a-z0-9]+"_s), Qt::SkipEmptyParts))
+                    seen.insert(token);
+            }
+            for (const QString& token : std::as_const(seen))
+                ++frequency[token];
+        }
+        QString dense;
+        QString rare;
+        for (auto it = frequency.cbegin(); it != frequency.cend(); ++it) {
+            if (dense.isEmpty() || it.value() > frequency[dense]
+                || (it.value() == frequency[dense] && it.key() < dense))
+                dense = it.key();
+            // a word (not a number) in the fewest memories
+            const bool word = it.key().size() > 3 && !it.key().front().isDigit();
+            if (word
+                && (rare.isEmpty() || it.value() < frequency[rare]
+                    || (it.value() == frequency[rare] && it.key() < rare)))
+                rare = it.key();
+        }
+        QVERIFY(frequency[dense] * 2 > texts.size());
+        QVERIFY(!rare.isEmpty());
+        QList<QStringList> wordSets {{dense}, {rare}, {dense, rare}};
+        if (anomalies)
+            wordSets << QStringList {u"zebra"_s} << QStringList {u"second"_s} << QStringList {u"copy"_s};
+
+        for (const SortKey sortKey : {SortKey::CreatedAt, SortKey::Id}) {
+            MemoryQuery all;
+            all.sortKey = sortKey;
+            all.order = sortKey == SortKey::Id ? Qt::AscendingOrder : Qt::DescendingOrder;
+            all.limit = 100000;
+            all.withContent = false;
+            const QList<Memory> everything = backend->query(all).memories;
+            for (const QStringList& words : std::as_const(wordSets)) {
+                MemoryFilter filter;
+                filter.words = words;
+                QStringList expected;
+                for (Memory m : everything) {
+                    const QStringList list = texts.value(m.id);
+                    if (std::any_of(list.begin(), list.end(), [&](const QString& text) {
+                            m.content = text;
+                            return filter.matches(m);
+                        }))
+                        expected << m.id;
+                }
+                for (const auto plan : {SqliteBackend::FullTextPlan::Auto, SqliteBackend::FullTextPlan::Exact,
+                                        SqliteBackend::FullTextPlan::RowidSet, SqliteBackend::FullTextPlan::Walk,
+                                        SqliteBackend::FullTextPlan::Aligned}) {
+                    backend->setFullTextPlan(plan);
+                    const QString what = words.join(u' ') + u", plan "_s + QString::number(int(plan)) + u", sort "_s
+                        + QString::number(int(sortKey));
+                    const qint64 counted = backend->count(filter);
+                    QVERIFY2(counted == expected.size(),
+                             qPrintable(what + u": counted "_s + QString::number(counted) + u", expected "_s
+                                        + QString::number(expected.size())));
+                    MemoryQuery page = all;
+                    page.filter = filter;
+                    page.limit = 7;
+                    QStringList paged;
+                    for (int guard = 0; guard < 1000; ++guard) {
+                        const Page p = backend->query(page);
+                        for (const Memory& m : p.memories)
+                            paged << m.id;
+                        if (!p.next)
+                            break;
+                        page.after = p.next;
+                    }
+                    QVERIFY2(paged == expected, qPrintable(what));
+                    for (const qint64 skip : {qint64(0), qint64(5), qint64(expected.size() / 2)}) {
+                        MemoryQuery skipped = all;
+                        skipped.filter = filter;
+                        skipped.limit = 9;
+                        skipped.skip = skip;
+                        QStringList ids;
+                        for (const Memory& m : backend->query(skipped).memories)
+                            ids << m.id;
+                        QVERIFY2(ids == expected.mid(skip, 9), qPrintable(what));
+                    }
+                    MemoryQuery last = all;
+                    last.filter = filter;
+                    last.limit = 6;
+                    last.fromEnd = true;
+                    QStringList ids;
+                    for (const Memory& m : backend->query(last).memories)
+                        ids << m.id;
+                    QVERIFY2(ids == expected.mid(qMax<qsizetype>(0, expected.size() - 6)), qPrintable(what));
+                }
+            }
+        }
+    }
+
+    void fullTextCountSeesLaterWrites()
+    {
+        // what a count proved about the FTS rows (every match at its memory's rowid) holds for one data_version:
+        // rows written afterwards, by another connection or by this one, are counted and listed again
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 60;
+        options.anomalies = false;
+        options.largeMemories = 0;
+        const GeneratedStore store = writeSqliteStore(dir.filePath(u"index.db"_s), SqliteLayout::Head, options);
+        auto backend = SqliteBackend::open(store.path, SqliteBackend::OpenMode::ReadWrite);
+        MemoryFilter filter;
+        filter.words = {u"yak"_s};
+        auto ids = [&] {
+            MemoryQuery q;
+            q.filter = filter;
+            q.withContent = false;
+            QStringList list;
+            for (const Memory& m : backend->query(q).memories)
+                list << m.id;
+            list.sort();
+            return list;
+        };
+        // Aligned: pages use the matching rowids alone while the last count proved that exact
+        backend->setFullTextPlan(SqliteBackend::FullTextPlan::Aligned);
+        QCOMPARE(backend->count(filter), qint64(0));
+        QVERIFY(ids().isEmpty());
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"yak-writer"_s);
+            db.setDatabaseName(store.path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            // a memory whose FTS row sits far from its rowid, and a second FTS row for an existing memory; the
+            // newest and oldest memories keep their pairs, so the rowid offset stays what the count proved
+            QVERIFY(q.exec(u"INSERT INTO memories (rowid, id, namespace, domain, status, created_at, tags) "
+                           "VALUES (-5, 'yak_far', 'decisions', 'project', 'active', 1767000100, 'a')"_s));
+            QVERIFY(q.exec(
+                u"INSERT INTO memories_fts (rowid, id, content, tags) VALUES (5000, 'yak_far', 'a yak', 'a')"_s));
+            QVERIFY(q.exec(u"INSERT INTO memories_fts (id, content, tags) SELECT id, 'yak again', '' FROM memories "
+                           "WHERE id <> 'yak_far' ORDER BY rowid LIMIT 1"_s));
+        }
+        QSqlDatabase::removeDatabase(u"yak-writer"_s);
+        const QString first = store.truth.first().id;
+        QCOMPARE(ids(), (QStringList {first, u"yak_far"_s}));
+        QCOMPARE(backend->count(filter), qint64(2));
+        QCOMPARE(ids(), (QStringList {first, u"yak_far"_s}));
+        backend->setFullTextPlan(SqliteBackend::FullTextPlan::Auto);
+        QCOMPARE(backend->count(filter), qint64(2));
+        Memory own = store.truth.last();
+        own.id = u"yak_own"_s;
+        own.content = u"my yak"_s;
+        backend->setFullTextPlan(SqliteBackend::FullTextPlan::Aligned);
+        backend->store(own);
+        QCOMPARE(ids(), (QStringList {first, u"yak_far"_s, u"yak_own"_s}));
+        QCOMPARE(backend->count(filter), qint64(3));
+        QCOMPARE(ids(), (QStringList {first, u"yak_far"_s, u"yak_own"_s}));
     }
 
     void walDataIsSeen()
