@@ -458,6 +458,10 @@ RequestId MemoryTableModel::exportTo(const ExportSource& source, ExportFormat fo
         try {
             report = Exporter(store, format).run(source, file.device(), progress);
         } catch (const StorageError& e) {
+            if (e.kind() == StorageError::Kind::Cancelled) {
+                file.cancel(); // stopped by Cancel while the store was reading: no file, no error
+                return tr("Export cancelled; %1 was not written.").arg(path);
+            }
             const QString reason
                 = e.message().startsWith(u"writing the export failed"_s) ? file.failureReason() : e.message();
             file.cancel();
