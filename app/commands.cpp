@@ -238,7 +238,7 @@ int commandExport(Session& s, const QString& store)
         } catch (const StorageError& e) {
             if (showProgress)
                 err() << Qt::endl;
-            if (!e.message().startsWith(u"writing the export failed"_s))
+            if (e.kind() != StorageError::Kind::OutputFailed)
                 throw;
             // the reason is read before cancelling, which replaces it with "Writing canceled by application"
             const QString why = file ? file->failureReason() : fileErrorReason(device);

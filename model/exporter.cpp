@@ -66,7 +66,7 @@ private:
     void throwIfFailed()
     {
         if (!m_error.isEmpty())
-            throw StorageError(StorageError::Kind::OperationFailed, u"writing the export failed: "_s + m_error);
+            throw StorageError(StorageError::Kind::OutputFailed, u"writing the export failed: "_s + m_error);
     }
 
     void stop()

@@ -463,7 +463,7 @@ RequestId MemoryTableModel::exportTo(const ExportSource& source, ExportFormat fo
                 return tr("Export cancelled; %1 was not written.").arg(path);
             }
             const QString reason
-                = e.message().startsWith(u"writing the export failed"_s) ? file.failureReason() : e.message();
+                = e.kind() == StorageError::Kind::OutputFailed ? file.failureReason() : e.message();
             file.cancel();
             throw StorageError(StorageError::Kind::OperationFailed,
                                path + u": "_s + reason + (file.replaces() ? u"; nothing was written"_s : QString()));

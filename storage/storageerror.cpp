@@ -26,6 +26,10 @@ QString StorageError::kindName(Kind kind)
         return u"operation failed"_s;
     case Kind::Cancelled:
         return u"cancelled"_s;
+    case Kind::InDoubt:
+        return u"outcome unknown"_s;
+    case Kind::OutputFailed:
+        return u"output failed"_s;
     }
     return u"error"_s;
 }

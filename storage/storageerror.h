@@ -18,6 +18,8 @@ public:
         InvalidInput, ///< the caller's data or the store's layout cannot be used as asked
         OperationFailed, ///< any other failure; not retried
         Cancelled, ///< the call stopped because it was asked to (PersistenceBackend::interrupt); not retried
+        InDoubt, ///< the connection went during a commit: it may or may not have happened; not retried blindly
+        OutputFailed, ///< writing the output (an export file, stdout) failed, not the store; not retried
     };
 
     StorageError(Kind kind, QString message, QString detail = {});

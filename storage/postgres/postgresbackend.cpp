@@ -228,7 +228,7 @@ auto PostgresBackend::guarded(const QString& what, F&& body)
                            driverText(e));
     } catch (const pqxx::in_doubt_error& e) {
         resetConnection();
-        throw StorageError(StorageError::Kind::OperationFailed,
+        throw StorageError(StorageError::Kind::InDoubt,
                            prefix + u"the connection was lost during commit; the outcome is unknown"_s, driverText(e));
     } catch (const pqxx::sql_error& e) {
         const std::string state = e.sqlstate();
@@ -1059,7 +1059,7 @@ void PostgresBackend::storeBatch(const QList<Memory>& memories)
             return 0;
         });
     } catch (const StorageError& error) {
-        if (!error.message().contains(u"outcome is unknown"_s))
+        if (error.kind() != StorageError::Kind::InDoubt)
             throw;
         // The commit may or may not have happened: read the rows again before anyone retries.
         QStringList ids;
