@@ -1,6 +1,6 @@
 # Warnings and Qt strictness shared by every target (linked PRIVATE).
 add_library(inspector_options INTERFACE)
-target_compile_options(inspector_options INTERFACE -Wall -Wextra -Wpedantic)
+target_compile_options(inspector_options INTERFACE -Wall -Wextra -Wpedantic -Woverloaded-virtual)
 if(INSPECTOR_WERROR)
     target_compile_options(inspector_options INTERFACE -Werror)
 endif()

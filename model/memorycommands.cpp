@@ -36,7 +36,7 @@ void MemoryChangeCommand::send(bool forward)
         ops << (forward ? WriteOp {id, before, after} : WriteOp {id, after, before});
     }
     m_failed = std::make_shared<bool>(false);
-    m_model->submit(ops, m_failed);
+    m_model->submitWrites(ops, m_failed);
 }
 
 } // namespace Inspector

@@ -1090,7 +1090,7 @@ void MemoryTableModel::pushChange(const QList<std::pair<std::optional<Memory>, s
     m_undoStack->push(new MemoryChangeCommand(this, changes, text));
 }
 
-void MemoryTableModel::submit(const QList<WriteOp>& ops, std::shared_ptr<bool> failed)
+void MemoryTableModel::submitWrites(const QList<WriteOp>& ops, std::shared_ptr<bool> failed)
 {
     if (!m_client || ops.isEmpty()) {
         if (failed)

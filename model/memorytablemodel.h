@@ -230,7 +230,7 @@ private:
     void setRows(qint64 rows);
     void emitRowChanged(const QString& id);
     void updateCached(const QString& id, const std::optional<Memory>& memory);
-    void submit(const QList<WriteOp>& ops, std::shared_ptr<bool> failed);
+    void submitWrites(const QList<WriteOp>& ops, std::shared_ptr<bool> failed);
     void setTombstoned(const QList<Memory>& memories, bool tombstoned);
     void pushChange(const QList<std::pair<std::optional<Memory>, std::optional<Memory>>>& changes, const QString& text);
     void checkIdle();

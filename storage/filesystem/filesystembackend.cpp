@@ -91,7 +91,7 @@ std::unique_ptr<FilesystemBackend> FilesystemBackend::open(const QString& folder
     if (!info.isWritable())
         effective.readOnly = true;
     std::unique_ptr<FilesystemBackend> backend(new FilesystemBackend(info.absoluteFilePath(), effective));
-    backend->scan(true);
+    backend->rescan(true);
     return backend;
 }
 
@@ -242,7 +242,7 @@ void FilesystemBackend::checkInterrupted() const
         throw StorageError(StorageError::Kind::Cancelled, m_folder + u": cancelled"_s);
 }
 
-void FilesystemBackend::scan(bool full)
+void FilesystemBackend::rescan(bool full)
 {
     QDir dir(m_folder);
     if (!dir.exists())
@@ -312,14 +312,14 @@ std::optional<QByteArray> FilesystemBackend::changeToken()
 {
     // the incremental scan costs one stat per file; it is what notices files rewritten in place
     startCall();
-    scan(false);
+    rescan(false);
     return QByteArray::number(m_generation);
 }
 
 void FilesystemBackend::refresh()
 {
     startCall();
-    scan(false);
+    rescan(false);
 }
 
 int FilesystemBackend::removeLeftoverTemporaryFiles()

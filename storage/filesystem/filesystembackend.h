@@ -83,7 +83,7 @@ private:
     };
 
     FilesystemBackend(QString folder, const Options& options);
-    void scan(bool full);
+    void rescan(bool full);
     std::optional<Entry> readFile(const QString& fileName, QString* reason) const;
     /// One read and decode of the file readFile checked (`st`: its stat before the read). `cut`: the bytes end
     /// where a half-written file would (empty, or not in the closing brace subcog's files end with).
