@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Reads of subcog's PostgreSQL store through the inspector's backend, beside psql doing the same reads in the
 // same run. Starts a private PostgreSQL 15 (or uses --url), loads a generated store once, prints figures.
-#include "benchutil.h"
-#include "fixturegenerator.h"
+#include "benchpostgres.h"
 #include "postgres/postgresbackend.h"
-#include "postgresserver.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -44,27 +42,7 @@ int main(int argc, char** argv)
 
     const QString serverDir = parser.value(dirOption);
     auto server = Testing::PostgresServer::startPrivate(serverDir);
-    const QString database = u"bench_"_s + QString::number(count);
-    if (server->runSql(u"postgres"_s, u"SELECT count(*) FROM pg_database WHERE datname = '"_s + database + u"'"_s)
-            .trimmed()
-        != u"1"_s) {
-        // loaded once per --server-dir
-        QTemporaryDir scratch;
-        const QString sql = scratch.filePath(u"store.sql"_s);
-        Fixtures::GeneratorOptions options;
-        options.count = count;
-        options.anomalies = false;
-        options.lightContent = true;
-        options.keepTruth = false;
-        options.largeMemories = 0;
-        out() << "generating and loading " << count << " memories into PostgreSQL …" << Qt::endl;
-        const double ms = timeMs([&] {
-            Fixtures::writePostgresSql(sql, Fixtures::PostgresLayout::Head, options);
-            server->runSql(u"postgres"_s, u"CREATE DATABASE "_s + database);
-            server->runSqlFile(database, sql);
-        });
-        out() << "loaded in " << QString::number(ms / 1000, 'f', 1) << " s" << Qt::endl;
-    }
+    const QString database = loadGeneratedPostgresStore(*server, count);
     const QString url = server->url(database);
     const QStringList psqlArgs {u"-X"_s, u"-q"_s, u"-A"_s, u"-t"_s, url};
 

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+// The generated PostgreSQL store the benchmarks read: loaded once per private server directory.
+#pragma once
+
+#include "benchutil.h"
+#include "fixturegenerator.h"
+#include "postgresserver.h"
+
+namespace Bench {
+
+/// Loads `count` generated memories (subcog's HEAD layout, light content) into database `bench_<count>` of
+/// `server` unless it is there already, and returns the database's name.
+inline QString loadGeneratedPostgresStore(Inspector::Testing::PostgresServer& server, int count)
+{
+    using namespace Inspector;
+    const QString database = QStringLiteral("bench_") + QString::number(count);
+    if (server
+            .runSql(QStringLiteral("postgres"),
+                    QStringLiteral("SELECT count(*) FROM pg_database WHERE datname = '") + database
+                        + QStringLiteral("'"))
+            .trimmed()
+        == QStringLiteral("1"))
+        return database;
+    QTemporaryDir scratch;
+    const QString sql = scratch.filePath(QStringLiteral("store.sql"));
+    Fixtures::GeneratorOptions options;
+    options.count = count;
+    options.anomalies = false;
+    options.lightContent = true;
+    options.keepTruth = false;
+    options.largeMemories = 0;
+    out() << "generating and loading " << count << " memories into PostgreSQL …" << Qt::endl;
+    const double ms = timeMs([&] {
+        Fixtures::writePostgresSql(sql, Fixtures::PostgresLayout::Head, options);
+        server.runSql(QStringLiteral("postgres"), QStringLiteral("CREATE DATABASE ") + database);
+        server.runSqlFile(database, sql);
+    });
+    out() << "loaded in " << QString::number(ms / 1000, 'f', 1) << " s" << Qt::endl;
+    return database;
+}
+
+} // namespace Bench
