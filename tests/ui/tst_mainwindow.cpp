@@ -943,6 +943,19 @@ private Q_SLOTS:
         QVERIFY(!hint->isVisible());
     }
 
+    void aSortWhileAJumpIsFindingItsRowStillGoesThere()
+    {
+        auto w = openWindow();
+        QCOMPARE(w->model()->loadState(250), MemoryTableModel::LoadState::NotLoaded);
+        const QString target = m_order.at(250);
+        w->goToId(target); // the row is asked of the store ...
+        w->table()->sortByColumn(int(MemoryColumn::Id), Qt::AscendingOrder); // ... and the order changes meanwhile
+        waitIdle(*w);
+        // the memory asked for is selected at its row in the new order (ids sort as idFor(i): row i)
+        QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory().value_or(Memory {}).id, target, 5000);
+        QCOMPARE(w->table()->currentIndex().row(), int(idFor(0) == target ? 0 : target.mid(3).toInt()));
+    }
+
     void linksBetweenSummariesAndTheirSources()
     {
         auto w = openWindow();
