@@ -956,6 +956,22 @@ private Q_SLOTS:
         QCOMPARE(w->table()->currentIndex().row(), int(idFor(0) == target ? 0 : target.mid(3).toInt()));
     }
 
+    void backFromAJumpToAnIdWithASpaceShowsEveryMemoryAgain()
+    {
+        auto w = openWindow();
+        selectRows(*w, 3, 3);
+        QCOMPARE(w->detailPane()->memory().value_or(Memory {}).id, m_order.at(3));
+        // an id the filter language cannot spell, which no row has: shown alone, with nothing in the filter bar
+        w->goToId(u"no such memory"_s);
+        waitIdle(*w);
+        QCOMPARE(w->model()->exactCount().value_or(-1), qint64(0));
+        // Alt+Left: back to every memory, row 3 selected
+        w->goBack();
+        waitIdle(*w);
+        QCOMPARE(w->model()->exactCount().value_or(-1), qint64(kCount));
+        QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory().value_or(Memory {}).id, m_order.at(3), 5000);
+    }
+
     void linksBetweenSummariesAndTheirSources()
     {
         auto w = openWindow();
