@@ -972,6 +972,33 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory().value_or(Memory {}).id, m_order.at(3), 5000);
     }
 
+    void cancellingUnsavedEditsBeforeAJumpKeepsTheFilter()
+    {
+        auto w = openWindow(true);
+        const QString ns = namespaceName(allNamespaces().at(0));
+        w->filterEdit()->setText(u"ns:"_s + ns);
+        QTest::keyClick(w->filterEdit(), Qt::Key_Return);
+        waitIdle(*w);
+        selectRows(*w, 0, 0);
+        const QString edited = w->detailPane()->memory().value_or(Memory {}).id;
+        QVERIFY(!edited.isEmpty());
+        auto* branch = w->detailPane()->findChild<QLineEdit*>(u"field_branch"_s);
+        branch->selectAll();
+        QTest::keyClicks(branch, u"unsaved-branch"_s);
+        QVERIFY(w->detailPane()->isDirty());
+        // a jump to a memory the filter leaves out; Cancel in the unsaved-changes question
+        auto said = answerNextBox(QMessageBox::Cancel);
+        w->goToId(idFor(1));
+        waitIdle(*w);
+        QTest::qWait(300);
+        QVERIFY(w->detailPane()->isDirty());
+        QCOMPARE(w->detailPane()->memory().value_or(Memory {}).id, edited);
+        // staying means staying: the filter and the row of the edited memory, not the jump's id: filter
+        QCOMPARE(w->filterEdit()->text(), u"ns:"_s + ns);
+        QCOMPARE(w->table()->currentIndex().row(), 0);
+        w->detailPane()->discard();
+    }
+
     void linksBetweenSummariesAndTheirSources()
     {
         auto w = openWindow();
