@@ -999,6 +999,25 @@ private Q_SLOTS:
         w->detailPane()->discard();
     }
 
+    void allowEditingKeepsTheMemoryAJumpSelectedAndItsHistory()
+    {
+        auto w = openWindow();
+        selectRows(*w, 2, 2);
+        w->goToId(m_order.at(250));
+        QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory().value_or(Memory {}).id, m_order.at(250), 10000);
+        waitIdle(*w);
+        // Edit > Allow Editing reopens the store for writing: the same memory stays selected at its row
+        w->setEditing(true);
+        QTRY_VERIFY_WITH_TIMEOUT(w->isEditing(), 30000);
+        waitIdle(*w);
+        QTest::qWait(200);
+        QCOMPARE(w->detailPane()->memory().value_or(Memory {}).id, m_order.at(250));
+        QCOMPARE(w->table()->currentIndex().row(), 250);
+        // and Back still goes to where the jump left from
+        w->goBack();
+        QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory().value_or(Memory {}).id, m_order.at(2), 10000);
+    }
+
     void linksBetweenSummariesAndTheirSources()
     {
         auto w = openWindow();
