@@ -1018,6 +1018,31 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory().value_or(Memory {}).id, m_order.at(2), 10000);
     }
 
+    void theEmptySinceHintGoesWhenAMemoryArrivesInThatTime()
+    {
+        auto w = openWindow();
+        if (QDateTime::currentSecsSinceEpoch() - 30 * 86400 < 1767000000 + kCount)
+            QSKIP("the clock is before the sample memories");
+        w->filterEdit()->setText(u"since:30d"_s);
+        QTest::keyClick(w->filterEdit(), Qt::Key_Return);
+        waitIdle(*w);
+        auto* hint = w->findChild<QLabel*>(u"filterProblems"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(hint->isVisible(), 10000);
+        // another process writes a memory of today; F5 reads the rows again
+        Memory fresh = Testing::sampleMemory(u"win-fresh"_s, QDateTime::currentSecsSinceEpoch() - 60);
+        fresh.groupId.reset();
+        if (m_store->kind() == "sqlite"_L1)
+            fresh.updatedAt = fresh.createdAt;
+        m_store->store(fresh);
+        QTest::keyClick(w->table(), Qt::Key_F5);
+        waitIdle(*w);
+        const bool shown = hint->isVisible();
+        const QString text = hint->text();
+        m_store->remove(fresh.id);
+        QCOMPARE(w->model()->exactCount().value_or(-1), qint64(1));
+        QVERIFY2(!shown, qPrintable(u"still says: "_s + text));
+    }
+
     void linksBetweenSummariesAndTheirSources()
     {
         auto w = openWindow();
