@@ -1055,6 +1055,30 @@ private Q_SLOTS:
         QVERIFY2(!shown, qPrintable(u"still says: "_s + text));
     }
 
+    void cancellingUnsavedEditsOnBackKeepsTheWayBack()
+    {
+        auto w = openWindow(true);
+        selectRows(*w, 2, 2);
+        w->goToId(m_order.at(5));
+        QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory().value_or(Memory {}).id, m_order.at(5), 10000);
+        auto* branch = w->detailPane()->findChild<QLineEdit*>(u"field_branch"_s);
+        branch->selectAll();
+        QTest::keyClicks(branch, u"unsaved-branch"_s);
+        QVERIFY(w->detailPane()->isDirty());
+        // Alt+Left, then Cancel: the person stays on the edited memory
+        auto said = answerNextBox(QMessageBox::Cancel);
+        QTest::keyClick(w->table(), Qt::Key_Left, Qt::AltModifier);
+        QTRY_VERIFY_WITH_TIMEOUT(!said->isEmpty(), 10000);
+        QCOMPARE(w->detailPane()->memory().value_or(Memory {}).id, m_order.at(5));
+        QVERIFY(w->detailPane()->isDirty());
+        // so Back is still the way to where the jump left from (and Forward has nothing to go to)
+        const bool backKept = action(*w, u"Back"_s)->isEnabled();
+        const bool forwardEmpty = !action(*w, u"Forward"_s)->isEnabled();
+        w->detailPane()->discard();
+        QVERIFY(backKept);
+        QVERIFY(forwardEmpty);
+    }
+
     void linksBetweenSummariesAndTheirSources()
     {
         auto w = openWindow();
