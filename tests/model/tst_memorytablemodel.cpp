@@ -244,6 +244,41 @@ private Q_SLOTS:
         QCOMPARE(passedOver, 0);
     }
 
+    void aPageStillOnScreenIsNotLeftLoadingWhenAScrollPaintsOnlyTheNewRows()
+    {
+        auto model = openModel();
+        model->setPageSize(10);
+        waitIdle(*model);
+        // the worker is held busy, as one slow read holds it
+        auto release = std::make_shared<QSemaphore>();
+        model->runJob([release](PersistenceBackend&, const auto&) {
+            release->acquire();
+            return QString();
+        });
+        // a view shows rows 11..19: it paints them and asks for page 1
+        for (int r = 11; r <= 19; ++r)
+            model->data(model->index(r, 0));
+        QCoreApplication::processEvents();
+        QCOMPARE(model->loadState(15), MemoryTableModel::LoadState::Loading);
+        // it scrolls down by two rows: Qt's item views blit what stays on screen and paint only the rows that
+        // came into view (20..21, page 2), so rows 13..19 of page 1 are not painted again
+        QList<int> changedRows;
+        connect(model.get(), &QAbstractItemModel::dataChanged, this,
+                [&](const QModelIndex& from, const QModelIndex& to) {
+                    for (int r = from.row(); r <= to.row(); ++r)
+                        changedRows << r;
+                });
+        model->data(model->index(20, 0));
+        model->data(model->index(21, 0));
+        QCoreApplication::processEvents();
+        release->release();
+        waitIdle(*model);
+        QCOMPARE(model->loadState(20), MemoryTableModel::LoadState::Loaded);
+        // row 15 is still on screen: either its page came, or the view was told to paint it again (and so ask)
+        QVERIFY2(model->loadState(15) == MemoryTableModel::LoadState::Loaded || changedRows.contains(15),
+                 "row 15 stays painted as loading: its page was cancelled and nothing repaints it");
+    }
+
     void evictsPagesFarFromUse()
     {
         std::unique_ptr<QAbstractItemModelTester> tester;

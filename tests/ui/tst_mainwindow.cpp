@@ -943,6 +943,142 @@ private Q_SLOTS:
         QVERIFY(!hint->isVisible());
     }
 
+    void aSortWhileAJumpIsFindingItsRowStillGoesThere()
+    {
+        auto w = openWindow();
+        QCOMPARE(w->model()->loadState(250), MemoryTableModel::LoadState::NotLoaded);
+        const QString target = m_order.at(250);
+        w->goToId(target); // the row is asked of the store ...
+        w->table()->sortByColumn(int(MemoryColumn::Id), Qt::AscendingOrder); // ... and the order changes meanwhile
+        waitIdle(*w);
+        // the memory asked for is selected at its row in the new order (ids sort as idFor(i): row i)
+        QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory().value_or(Memory {}).id, target, 5000);
+        QCOMPARE(w->table()->currentIndex().row(), int(idFor(0) == target ? 0 : target.mid(3).toInt()));
+    }
+
+    void backFromAJumpToAnIdWithASpaceShowsEveryMemoryAgain()
+    {
+        auto w = openWindow();
+        selectRows(*w, 3, 3);
+        QCOMPARE(w->detailPane()->memory().value_or(Memory {}).id, m_order.at(3));
+        // an id the filter language cannot spell, which no row has: shown alone, with nothing in the filter bar
+        w->goToId(u"no such memory"_s);
+        waitIdle(*w);
+        QCOMPARE(w->model()->exactCount().value_or(-1), qint64(0));
+        // Alt+Left: back to every memory, row 3 selected
+        w->goBack();
+        waitIdle(*w);
+        QCOMPARE(w->model()->exactCount().value_or(-1), qint64(kCount));
+        QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory().value_or(Memory {}).id, m_order.at(3), 5000);
+    }
+
+    void cancellingUnsavedEditsBeforeAJumpKeepsTheFilter()
+    {
+        auto w = openWindow(true);
+        const QString ns = namespaceName(allNamespaces().at(0));
+        w->filterEdit()->setText(u"ns:"_s + ns);
+        QTest::keyClick(w->filterEdit(), Qt::Key_Return);
+        waitIdle(*w);
+        selectRows(*w, 0, 0);
+        const QString edited = w->detailPane()->memory().value_or(Memory {}).id;
+        QVERIFY(!edited.isEmpty());
+        auto* branch = w->detailPane()->findChild<QLineEdit*>(u"field_branch"_s);
+        branch->selectAll();
+        QTest::keyClicks(branch, u"unsaved-branch"_s);
+        QVERIFY(w->detailPane()->isDirty());
+        // a jump to a memory the filter leaves out: asked first (Save/Discard/Cancel); Cancel
+        int asked = 0;
+        auto* answer = new QTimer(w.get()); // goes with the window, also when the test fails
+        answer->setInterval(20);
+        connect(answer, &QTimer::timeout, answer, [&asked] {
+            if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+                ++asked;
+                box->button(QMessageBox::Cancel)->click();
+            }
+        });
+        answer->start();
+        w->goToId(idFor(1));
+        waitIdle(*w);
+        QTest::qWait(300);
+        answer->stop();
+        QVERIFY(w->detailPane()->isDirty());
+        QCOMPARE(w->detailPane()->memory().value_or(Memory {}).id, edited);
+        // the jump changed what the table shows, so it had to ask about the unsaved edits
+        const QString filterNow = w->filterEdit()->text();
+        w->detailPane()->discard();
+        QVERIFY2(asked == 1, qPrintable(u"asked %1 times; the filter bar says %2"_s.arg(asked).arg(filterNow)));
+        // staying means staying: the filter and the row of the edited memory, not the jump's id: filter
+        QCOMPARE(filterNow, u"ns:"_s + ns);
+    }
+
+    void allowEditingKeepsTheMemoryAJumpSelectedAndItsHistory()
+    {
+        auto w = openWindow();
+        selectRows(*w, 2, 2);
+        w->goToId(m_order.at(250));
+        QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory().value_or(Memory {}).id, m_order.at(250), 10000);
+        waitIdle(*w);
+        // Edit > Allow Editing reopens the store for writing: the same memory stays selected at its row
+        w->setEditing(true);
+        QTRY_VERIFY_WITH_TIMEOUT(w->isEditing(), 30000);
+        waitIdle(*w);
+        QTest::qWait(200);
+        QCOMPARE(w->detailPane()->memory().value_or(Memory {}).id, m_order.at(250));
+        QCOMPARE(w->table()->currentIndex().row(), 250);
+        // and Back still goes to where the jump left from
+        w->goBack();
+        QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory().value_or(Memory {}).id, m_order.at(2), 10000);
+    }
+
+    void theEmptySinceHintGoesWhenAMemoryArrivesInThatTime()
+    {
+        auto w = openWindow();
+        if (QDateTime::currentSecsSinceEpoch() - 30 * 86400 < 1767000000 + kCount)
+            QSKIP("the clock is before the sample memories");
+        w->filterEdit()->setText(u"since:30d"_s);
+        QTest::keyClick(w->filterEdit(), Qt::Key_Return);
+        waitIdle(*w);
+        auto* hint = w->findChild<QLabel*>(u"filterProblems"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(hint->isVisible(), 10000);
+        // another process writes a memory of today; F5 reads the rows again
+        Memory fresh = Testing::sampleMemory(u"win-fresh"_s, QDateTime::currentSecsSinceEpoch() - 60);
+        fresh.groupId.reset();
+        if (m_store->kind() == "sqlite"_L1)
+            fresh.updatedAt = fresh.createdAt;
+        m_store->store(fresh);
+        QTest::keyClick(w->table(), Qt::Key_F5);
+        waitIdle(*w);
+        const bool shown = hint->isVisible();
+        const QString text = hint->text();
+        m_store->remove(fresh.id);
+        QCOMPARE(w->model()->exactCount().value_or(-1), qint64(1));
+        QVERIFY2(!shown, qPrintable(u"still says: "_s + text));
+    }
+
+    void cancellingUnsavedEditsOnBackKeepsTheWayBack()
+    {
+        auto w = openWindow(true);
+        selectRows(*w, 2, 2);
+        w->goToId(m_order.at(5));
+        QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory().value_or(Memory {}).id, m_order.at(5), 10000);
+        auto* branch = w->detailPane()->findChild<QLineEdit*>(u"field_branch"_s);
+        branch->selectAll();
+        QTest::keyClicks(branch, u"unsaved-branch"_s);
+        QVERIFY(w->detailPane()->isDirty());
+        // Alt+Left, then Cancel: the person stays on the edited memory
+        auto said = answerNextBox(QMessageBox::Cancel);
+        QTest::keyClick(w->table(), Qt::Key_Left, Qt::AltModifier);
+        QTRY_VERIFY_WITH_TIMEOUT(!said->isEmpty(), 10000);
+        QCOMPARE(w->detailPane()->memory().value_or(Memory {}).id, m_order.at(5));
+        QVERIFY(w->detailPane()->isDirty());
+        // so Back is still the way to where the jump left from (and Forward has nothing to go to)
+        const bool backKept = action(*w, u"Back"_s)->isEnabled();
+        const bool forwardEmpty = !action(*w, u"Forward"_s)->isEnabled();
+        w->detailPane()->discard();
+        QVERIFY(backKept);
+        QVERIFY(forwardEmpty);
+    }
+
     void linksBetweenSummariesAndTheirSources()
     {
         auto w = openWindow();
