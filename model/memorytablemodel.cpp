@@ -141,6 +141,7 @@ void MemoryTableModel::closeStore()
     m_jobs.clear();
     m_token.reset();
     m_tokenRequest = 0;
+    m_tokenIsBaseline = false;
     m_location.clear();
     m_layout.clear();
     m_storeReadOnly = true;
@@ -338,7 +339,13 @@ void MemoryTableModel::sendWanted()
         m_client->cancel(it.key());
         for (qsizetype p = it->firstPage; p < it->firstPage + it->pages; ++p)
             m_inFlight.remove(p);
+        // rows still on screen that a scroll did not repaint would stay "loading": a view repaints (and asks
+        // again) what it still shows
+        const qint64 first = qint64(it->firstPage) * m_pageSize;
+        const qint64 last = qMin<qint64>(first + qint64(it->pages) * m_pageSize, m_rows) - 1;
         it = m_pageRequests.erase(it);
+        if (last >= first)
+            Q_EMIT dataChanged(index(int(first), 0), index(int(last), 0), {LoadStateRole});
     }
     // only the newest wish waits: pages wanted before it are behind the view already
     m_deferred = sendPages(pages);
@@ -462,8 +469,7 @@ RequestId MemoryTableModel::exportTo(const ExportSource& source, ExportFormat fo
                 file.cancel(); // stopped by Cancel while the store was reading: no file, no error
                 return tr("Export cancelled; %1 was not written.").arg(path);
             }
-            const QString reason
-                = e.kind() == StorageError::Kind::OutputFailed ? file.failureReason() : e.message();
+            const QString reason = e.kind() == StorageError::Kind::OutputFailed ? file.failureReason() : e.message();
             file.cancel();
             throw StorageError(StorageError::Kind::OperationFailed,
                                path + u": "_s + reason + (file.replaces() ? u"; nothing was written"_s : QString()));
@@ -1228,7 +1234,7 @@ void MemoryTableModel::onToken(RequestId id, const QByteArray& token, bool suppo
     m_tokenRequest = 0;
     if (!supported) {
         m_changeTimer.stop();
-    } else if (!m_token) {
+    } else if (!m_token || std::exchange(m_tokenIsBaseline, false)) {
         m_token = token;
     } else if (*m_token != token) {
         m_token = token;
@@ -1242,6 +1248,12 @@ void MemoryTableModel::refresh()
 {
     if (!m_client)
         return;
+    // Reading the change token first makes a folder store look at its files again (another program may have
+    // written some); the worker answers in order, so the pages below see them. That token is the new baseline.
+    if (!m_tokenRequest) {
+        m_tokenRequest = m_client->requestChangeToken();
+        m_tokenIsBaseline = true;
+    }
     ++m_epoch;
     m_bounds.clear(); // cursors may point at rows that moved
     m_failedPages.clear();

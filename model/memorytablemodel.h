@@ -279,6 +279,7 @@ private:
     QTimer m_changeTimer;
     RequestId m_tokenRequest = 0;
     std::optional<QByteArray> m_token;
+    bool m_tokenIsBaseline = false; ///< the token asked for by refresh(): recorded, not compared
 };
 
 } // namespace Inspector

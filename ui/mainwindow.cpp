@@ -125,6 +125,7 @@ MainWindow::MainWindow(QWidget* parent)
         m_pendingGoTo.clear();
         m_locating.clear();
         m_pendingRow = -1;
+        m_jumpId.clear();
         m_messages->dismiss(m_goToNotice);
         m_filterDelay->start();
     });
@@ -191,6 +192,14 @@ MainWindow::MainWindow(QWidget* parent)
         // unsaved edits stay in the pane (they can still be saved by id) until the person leaves them
         if (!m_detail->isDirty())
             m_detail->setMemory(std::nullopt);
+        // a jump still on its way is found again in the new order (a sort or quick filter changed meanwhile)
+        if (!m_locating.isEmpty() || m_pendingRow >= 0) {
+            const QString id = m_locating.isEmpty() ? m_pendingGoTo : m_locating;
+            m_pendingRow = -1;
+            m_pendingGoTo.clear();
+            m_locating = id;
+            m_model->locate(id);
+        }
         updateStatus();
         updateActions();
     });
@@ -812,7 +821,7 @@ void MainWindow::setEditing(bool on)
         : QString();
     openStore(m_spec);
     if (!keep.isEmpty())
-        m_pendingGoTo = keep;
+        jumpTo(keep, false); // found again in the reopened store, wherever its row is
 }
 
 bool MainWindow::isEditing() const
@@ -888,6 +897,8 @@ void MainWindow::goToId(const QString& id)
 {
     if (id.isEmpty() || !m_model->isOpen())
         return;
+    if (!mayLeaveMemory())
+        return;
     if (m_filterDelay->isActive())
         applyFilter(); // typed just before: the row is looked up in the filter the bar shows
     const Place here = currentPlace();
@@ -903,7 +914,7 @@ void MainWindow::goToId(const QString& id)
 
 void MainWindow::goBack()
 {
-    if (m_back.isEmpty())
+    if (m_back.isEmpty() || !mayLeaveMemory())
         return;
     m_forward << currentPlace();
     restorePlace(m_back.takeLast());
@@ -912,7 +923,7 @@ void MainWindow::goBack()
 
 void MainWindow::goForward()
 {
-    if (m_forward.isEmpty())
+    if (m_forward.isEmpty() || !mayLeaveMemory())
         return;
     m_back << currentPlace();
     restorePlace(m_forward.takeLast());
@@ -945,6 +956,7 @@ void MainWindow::setFilterState(const FilterState& state)
     m_pendingGoTo.clear();
     m_locating.clear();
     m_pendingRow = -1;
+    m_jumpId.clear();
     m_messages->dismiss(m_goToNotice);
     applyFilter();
 }
@@ -957,10 +969,21 @@ MainWindow::Place MainWindow::currentPlace() const
     return Place {filterState(), id};
 }
 
+bool MainWindow::mayLeaveMemory()
+{
+    // asked before a jump changes the filter or the row, not after: staying must leave everything as it was
+    if (m_settling)
+        return false;
+    m_settling = true;
+    const bool leave = settleUnsavedEdits() != Leave::Stay;
+    m_settling = false;
+    return leave;
+}
+
 void MainWindow::restorePlace(const Place& place)
 {
-    if (place.filter != filterState())
-        setFilterState(place.filter);
+    // also when the bar already says so: a jump to an id the bar cannot spell filters without words in it
+    setFilterState(place.filter);
     if (!place.id.isEmpty()) {
         jumpTo(place.id, false);
     } else {
@@ -1026,6 +1049,7 @@ void MainWindow::showOnly(const QString& id)
         state.text = u"id:"_s + id;
         m_jumpFilter = state.text;
         setFilterState(state);
+        m_jumpId = id;
         m_goToNotice = tr("Memory %1 is not among the rows of the filter, so the filter now shows it alone. "
                           "Alt+Left goes back; F5 or clearing the filter shows every memory.")
                            .arg(id);
@@ -1035,8 +1059,9 @@ void MainWindow::showOnly(const QString& id)
         MemoryFilter f;
         f.ids = {id};
         f.tombstones = TombstoneFilter::Include;
-        m_model->setFilter(f);
         m_jumpFilter.clear();
+        m_jumpId = id;
+        m_model->setFilter(f);
         m_goToNotice = tr("Showing only memory %1. Clear or edit the filter to see the others.").arg(id);
     }
     m_pendingGoTo = id;
@@ -1065,6 +1090,14 @@ void MainWindow::refreshOrLeaveJump()
 void MainWindow::explainEmptyTimeFilter()
 {
     const MemoryFilter f = m_model->filter();
+    if (m_model->exactCount().value_or(-1) > 0 && m_filterProblems->property("hint").toBool()) {
+        m_filterProblems->hide(); // memories arrived in that time (a refresh, another writer)
+        m_filterProblems->setProperty("hint", false);
+    }
+    if (!m_jumpId.isEmpty() && m_model->exactCount() == 0 && m_filter->text() == m_jumpFilter) {
+        m_goToNotice = tr("No memory has the id %1 in this store.").arg(m_jumpId);
+        m_messages->showMessage(MessageBar::Kind::Warning, m_goToNotice);
+    }
     if (m_model->exactCount().value_or(-1) != 0 || (!f.createdFrom && !f.createdTo) || !m_filterProblems->isHidden())
         return;
     MemoryQuery q;

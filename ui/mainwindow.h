@@ -132,6 +132,8 @@ private:
         Stay,
     };
     Leave settleUnsavedEdits();
+    /// Before a jump: settles unsaved edits; false: the person stays.
+    bool mayLeaveMemory();
     /// Settles unsaved edits before the open store goes; false: stay (or `retry` runs once the save has landed).
     bool mayLeaveStore(std::function<void()> retry);
     void afterSaveLands(std::function<void()> then);
@@ -177,6 +179,7 @@ private:
     bool m_locatingOrShowOnly = true;
     qint64 m_pendingRow = -1; ///< the row found for m_pendingGoTo, selected once the table has that many rows
     QString m_jumpFilter; ///< the `id:` filter text a jump put in the filter bar
+    QString m_jumpId; ///< the memory the last showOnly() filtered for
     QList<Place> m_back;
     QList<Place> m_forward;
     RequestId m_newestLookup = 0;
