@@ -167,6 +167,32 @@ public:
         });
     }
 
+    void anchors(RequestId id, quint64 generation, const MemoryQuery& base, int step, int count)
+    {
+        single(id, generation, [&] {
+            QList<Cursor> found;
+            bool atEnd = false;
+            MemoryQuery q = base;
+            q.withContent = false;
+            q.fromEnd = false;
+            q.limit = 1;
+            q.skip = qMax(1, step) - 1;
+            while (found.size() < count) {
+                checkCancelled(id);
+                const Page page = backend().query(q);
+                if (page.memories.isEmpty()) {
+                    atEnd = true;
+                    break;
+                }
+                // the store's own cursor holds the key as stored, which the next seek compares against
+                found << page.next.value_or(Cursor::of(page.memories.first(), q.sortKey));
+                q.after = found.last();
+            }
+            checkCancelled(id);
+            reply([=](BackendClient* c) { Q_EMIT c->anchorsFound(id, generation, found, atEnd); });
+        });
+    }
+
     void batch(RequestId id, const QStringList& ids, int batchSize)
     {
         if (!start(id, true)) {
@@ -653,6 +679,18 @@ RequestId BackendClient::requestRowOf(quint64 generation, const MemoryQuery& que
     QMetaObject::invokeMethod(
         m_worker,
         [worker = m_worker, id, generation, query, memoryId] { worker->rowOf(id, generation, query, memoryId); },
+        Qt::QueuedConnection);
+    return id;
+}
+
+RequestId BackendClient::requestAnchors(quint64 generation, const MemoryQuery& query, int step, int count)
+{
+    const RequestId id = next();
+    QMetaObject::invokeMethod(
+        m_worker,
+        [worker = m_worker, id, generation, query, step, count] {
+            worker->anchors(id, generation, query, step, count);
+        },
         Qt::QueuedConnection);
     return id;
 }

@@ -80,6 +80,10 @@ public:
     /// The 0-based row of memory `id` in `query`'s order (its filter and sort; the cursor, skip and limit are
     /// ignored), seeking with the sort key's index; answered by rowFound (row -1: not there or filtered out).
     RequestId requestRowOf(quint64 generation, const MemoryQuery& query, const QString& id);
+    /// Signposts for seeking: walking `query`'s order from its `after` cursor (none: from the first row), the
+    /// cursor of every `step`-th row, at most `count` of them; answered by anchorsFound. Each is found from the
+    /// one before with a short skip, so any page after them is then a keyset seek instead of an OFFSET walk.
+    RequestId requestAnchors(quint64 generation, const MemoryQuery& query, int step, int count);
     /// Stops this request, and no other. One not started yet is never run; one running is interrupted in the store
     /// (PersistenceBackend::interrupt); batches and jobs also stop between steps. A page, count, row or token
     /// request is then answered by failed() with Kind::Cancelled, a batch or job by batchFinished or jobFinished
@@ -105,6 +109,8 @@ Q_SIGNALS:
     void pageLoaded(RequestId id, quint64 generation, const MemoryQuery& query, const Page& page);
     void countAvailable(RequestId id, quint64 generation, qint64 count);
     void rowFound(Inspector::RequestId id, quint64 generation, const QString& memoryId, qint64 row);
+    /// `atEnd`: the order has no row after the last anchor's page.
+    void anchorsFound(Inspector::RequestId id, quint64 generation, const QList<Inspector::Cursor>& anchors, bool atEnd);
     void batchLoaded(RequestId id, const QList<Memory>& memories, qint64 done, qint64 total);
     void batchFinished(RequestId id, bool cancelled, const QList<RecordIssue>& issues);
     void writeFinished(RequestId id, const QList<WriteResult>& results);

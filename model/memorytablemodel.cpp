@@ -75,6 +75,7 @@ void MemoryTableModel::openStore(BackendClient::Factory factory)
                 onPage(id, generation, page);
             });
     connect(m_client, &BackendClient::countAvailable, this, &MemoryTableModel::onCount);
+    connect(m_client, &BackendClient::anchorsFound, this, &MemoryTableModel::onAnchors);
     connect(m_client, &BackendClient::rowFound, this,
             [this](RequestId id, quint64 generation, const QString&, qint64 row) { onRowFound(id, generation, row); });
     connect(m_client, &BackendClient::failed, this, &MemoryTableModel::onFailed);
@@ -125,6 +126,9 @@ void MemoryTableModel::closeStore()
     m_count.reset();
     m_cache.clear();
     m_bounds.clear();
+    m_anchors.clear();
+    m_anchorRequest = 0;
+    m_anchorsDone = false;
     m_pageRequests.clear();
     m_inFlight.clear();
     m_wanted.clear();
@@ -221,6 +225,7 @@ void MemoryTableModel::setPageSize(int rows)
 void MemoryTableModel::reset()
 {
     cancelOutstanding();
+    dropAnchors();
     if (m_locateRequest && m_client)
         m_client->cancel(m_locateRequest); // a row of the old order
     m_locateRequest = 0;
@@ -260,6 +265,43 @@ void MemoryTableModel::requestCount()
     m_countYielded = false;
     m_countRequest = m_client->requestCount(m_generation, m_query.filter);
     m_countSent.start();
+}
+
+void MemoryTableModel::dropAnchors()
+{
+    if (m_anchorRequest && m_client)
+        m_client->cancel(m_anchorRequest);
+    m_anchorRequest = 0;
+    m_anchors.clear();
+    m_anchorsDone = false;
+}
+
+void MemoryTableModel::continueAnchors()
+{
+    constexpr int kAnchorsPerRequest = 50; // ~50 ms of the worker on SQLite: pages wanted meanwhile wait little
+    if (!m_client || m_anchorRequest || m_anchorsDone || !m_count || viewRequestsOut() > 0 || !m_deferred.isEmpty())
+        return;
+    // a few pages need none; a full-text filter would pay its per-row test on every row walked
+    if (*m_count <= qint64(4) * m_pageSize || !m_query.filter.words.isEmpty()) {
+        m_anchorsDone = true;
+        return;
+    }
+    MemoryQuery q = m_query;
+    q.after = m_anchors.isEmpty() ? std::nullopt : std::optional<Cursor>(m_anchors.last());
+    m_anchorRequest = m_client->requestAnchors(m_generation, q, anchorStep(), kAnchorsPerRequest);
+}
+
+void MemoryTableModel::onAnchors(RequestId id, quint64 generation, const QList<Cursor>& anchors, bool atEnd)
+{
+    if (id != m_anchorRequest)
+        return;
+    m_anchorRequest = 0;
+    if (generation != m_generation)
+        return;
+    m_anchors.append(anchors);
+    m_anchorsDone = atEnd || anchors.isEmpty();
+    continueAnchors();
+    checkIdle();
 }
 
 void MemoryTableModel::cancelOutstanding()
@@ -417,11 +459,19 @@ RequestId MemoryTableModel::requestPages(qsizetype firstPage, int pages, bool re
         // the tail: read backwards from the far end, which the sort index serves as cheaply as the start
         q.fromEnd = true;
         q.limit = int(qMax<qint64>(0, *m_count - firstRow));
-    } else if (m_count && firstRow > *m_count / 2) {
-        q.fromEnd = true;
-        q.skip = *m_count - endRow;
     } else {
-        q.skip = firstRow;
+        // an OFFSET walk from wherever is nearest: the start, the end, or the last anchor at or before the page
+        const qint64 anchor = qMin<qint64>(firstRow / anchorStep(), m_anchors.size()) - 1;
+        const qint64 fromAnchor = anchor >= 0 ? firstRow - (anchor + 1) * anchorStep() : firstRow;
+        const qint64 fromEnd = m_count ? *m_count - endRow : std::numeric_limits<qint64>::max();
+        if (fromEnd < fromAnchor) {
+            q.fromEnd = true;
+            q.skip = fromEnd;
+        } else {
+            if (anchor >= 0)
+                q.after = m_anchors.at(anchor);
+            q.skip = fromAnchor;
+        }
     }
     for (int p = 0; p < pages; ++p)
         m_inFlight.insert(firstPage + p);
@@ -647,6 +697,7 @@ void MemoryTableModel::onPage(RequestId id, quint64 generation, const Page& page
     if (refreshing && m_refreshRequests.isEmpty())
         applyStaged();
     sendDeferred();
+    continueAnchors();
     checkIdle();
 }
 
@@ -749,6 +800,7 @@ void MemoryTableModel::onCount(RequestId id, quint64 generation, qint64 count)
     m_count = count;
     setRows(count);
     Q_EMIT countChanged(count);
+    continueAnchors();
     checkIdle();
 }
 
@@ -768,6 +820,13 @@ void MemoryTableModel::onFailed(RequestId id, quint64 generation, int kind, cons
     }
     if (m_lookups.remove(id)) {
         Q_EMIT lookedUp(id, {});
+        checkIdle();
+        return;
+    }
+    if (id == m_anchorRequest) {
+        // signposts are a speed-up: without them pages are found with OFFSET, as before
+        m_anchorRequest = 0;
+        m_anchorsDone = true;
         checkIdle();
         return;
     }
@@ -1256,6 +1315,7 @@ void MemoryTableModel::refresh()
     }
     ++m_epoch;
     m_bounds.clear(); // cursors may point at rows that moved
+    dropAnchors();
     m_failedPages.clear();
     m_wanted.clear();
     m_deferred.clear();
@@ -1287,7 +1347,7 @@ bool MemoryTableModel::isBusy() const
 {
     return !m_pageRequests.isEmpty() || m_countRequest || !m_writes.isEmpty() || m_tokenRequest || !m_fetches.isEmpty()
         || m_openRequest || !m_wanted.isEmpty() || !m_deferred.isEmpty() || m_countYielded || m_locateRequest
-        || !m_lookups.isEmpty();
+        || m_anchorRequest || !m_lookups.isEmpty();
 }
 
 void MemoryTableModel::checkIdle()

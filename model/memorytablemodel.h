@@ -88,6 +88,10 @@ public:
     bool isBusy() const;
     /// Requests the worker has not started yet (for benchmarks: a view must never build a backlog).
     int queuedRequests() const { return m_client ? m_client->queuedRequests() : 0; }
+    /// Rows known as signposts, one every anchorStep() rows: a page is then at most that many rows of OFFSET walk
+    /// from a keyset seek.
+    qsizetype anchorCount() const { return m_anchors.size(); }
+    int anchorStep() const { return 5 * m_pageSize; }
     /// The number of matching memories once counted; nullopt before.
     std::optional<qint64> exactCount() const { return m_count; }
 
@@ -222,6 +226,10 @@ private:
     void onPage(RequestId id, quint64 generation, const Page& page);
     void onCount(RequestId id, quint64 generation, qint64 count);
     void onRowFound(RequestId id, quint64 generation, qint64 row);
+    /// Asks for the next chunk of anchors while the view waits for nothing (see m_anchors).
+    void continueAnchors();
+    void onAnchors(RequestId id, quint64 generation, const QList<Cursor>& anchors, bool atEnd);
+    void dropAnchors();
     void onFailed(RequestId id, quint64 generation, int kind, const QString& message);
     void onWrite(RequestId id, const QList<WriteResult>& results);
     void onToken(RequestId id, const QByteArray& token, bool supported);
@@ -255,6 +263,12 @@ private:
 
     mutable PageCache m_cache;
     QHash<qsizetype, Bounds> m_bounds; ///< first/last cursor of every page seen since the last refresh
+    /// The cursor of rows anchorStep() - 1, 2 * anchorStep() - 1, …: built in the background once the count is known,
+    /// so a page far from any loaded one is a keyset seek and a short walk instead of a long OFFSET walk (a
+    /// scrollbar drag, Go to ID). Walking every row once costs what one seek to the middle costs.
+    QList<Cursor> m_anchors;
+    RequestId m_anchorRequest = 0;
+    bool m_anchorsDone = false;
     QHash<RequestId, PageRequest> m_pageRequests;
     QSet<qsizetype> m_inFlight;
     mutable QList<qsizetype> m_wanted;

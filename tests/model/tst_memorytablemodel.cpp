@@ -244,6 +244,43 @@ private Q_SLOTS:
         QCOMPARE(passedOver, 0);
     }
 
+    void farPagesAreFoundFromAnchorsInEveryOrder()
+    {
+        auto model = openModel();
+        model->setPageSize(10);
+        waitIdle(*model);
+        // signposts for every page were read in the background once the count was there
+        QCOMPARE(model->anchorCount(), qsizetype(kCount / model->anchorStep()));
+        const auto check = [&](const QStringList& expected) {
+            for (const int row : {kCount / 2 + 3, 7 * 10 + 9, 33 * 10, kCount - 11}) {
+                model->data(model->index(row, 0));
+                waitIdle(*model);
+                QCOMPARE(model->data(model->index(row, 0), MemoryTableModel::IdRole).toString(), expected.at(row));
+            }
+        };
+        check(m_order);
+        // an order with many ties on its key: anchors hold the id too
+        model->sort(int(MemoryColumn::Namespace), Qt::AscendingOrder);
+        waitIdle(*model);
+        QVERIFY(model->anchorCount() > 0);
+        for (int r = 0; r < kCount; r += 10) { // from the first page on, each page after the one before
+            model->data(model->index(r, 0));
+            waitIdle(*model);
+        }
+        const QStringList byNamespace = shownIds(*model);
+        QCOMPARE(byNamespace.size(), kCount);
+        QVERIFY(!byNamespace.contains(QString()));
+        model->sort(int(MemoryColumn::Id), Qt::DescendingOrder);
+        waitIdle(*model);
+        QStringList byId = m_order;
+        std::sort(byId.begin(), byId.end(), std::greater<>());
+        check(byId);
+        // the namespace order read page by page from the start agrees with seeks from anchors
+        model->sort(int(MemoryColumn::Namespace), Qt::AscendingOrder);
+        waitIdle(*model);
+        check(byNamespace);
+    }
+
     void aPageStillOnScreenIsNotLeftLoadingWhenAScrollPaintsOnlyTheNewRows()
     {
         auto model = openModel();
