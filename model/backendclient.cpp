@@ -16,6 +16,10 @@ using namespace Qt::StringLiterals;
 
 namespace Inspector {
 
+namespace {
+constexpr qint64 kAnchorBudgetMs = 30;
+}
+
 /// The worker's way back to its client; cut when the client goes, so late replies are dropped, not delivered
 /// to a dead object.
 struct ClientLink
@@ -173,11 +177,14 @@ public:
             QList<Cursor> found;
             bool atEnd = false;
             MemoryQuery q = base;
-            q.withContent = false;
-            q.fromEnd = false;
+            q.withContent = false; // fromEnd kept: anchors can be walked backwards from the last row too
             q.limit = 1;
             q.skip = qMax(1, step) - 1;
-            while (found.size() < count) {
+            // a chunk holds the worker for a bounded time whatever one seek costs on this store: pages a view
+            // asks for meanwhile wait at most that long
+            QElapsedTimer spent;
+            spent.start();
+            while (found.size() < count && (found.isEmpty() || spent.elapsed() < kAnchorBudgetMs)) {
                 checkCancelled(id);
                 const Page page = backend().query(q);
                 if (page.memories.isEmpty()) {

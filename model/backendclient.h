@@ -80,9 +80,11 @@ public:
     /// The 0-based row of memory `id` in `query`'s order (its filter and sort; the cursor, skip and limit are
     /// ignored), seeking with the sort key's index; answered by rowFound (row -1: not there or filtered out).
     RequestId requestRowOf(quint64 generation, const MemoryQuery& query, const QString& id);
-    /// Signposts for seeking: walking `query`'s order from its `after` cursor (none: from the first row), the
+    /// Signposts for seeking: walking `query`'s order from its `after` cursor (none: from the first row; backwards
+    /// from the last when `fromEnd`), the
     /// cursor of every `step`-th row, at most `count` of them; answered by anchorsFound. Each is found from the
-    /// one before with a short skip, so any page after them is then a keyset seek instead of an OFFSET walk.
+    /// one before with a short skip, so any page after them is then a keyset seek instead of an OFFSET walk. A
+    /// request stops after about 30 ms with what it found (at least one), so it never holds the worker long.
     RequestId requestAnchors(quint64 generation, const MemoryQuery& query, int step, int count);
     /// Stops this request, and no other. One not started yet is never run; one running is interrupted in the store
     /// (PersistenceBackend::interrupt); batches and jobs also stop between steps. A page, count, row or token

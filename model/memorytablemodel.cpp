@@ -127,6 +127,7 @@ void MemoryTableModel::closeStore()
     m_cache.clear();
     m_bounds.clear();
     m_anchors.clear();
+    m_tailAnchors.clear();
     m_anchorRequest = 0;
     m_anchorsDone = false;
     m_pageRequests.clear();
@@ -273,12 +274,12 @@ void MemoryTableModel::dropAnchors()
         m_client->cancel(m_anchorRequest);
     m_anchorRequest = 0;
     m_anchors.clear();
+    m_tailAnchors.clear();
     m_anchorsDone = false;
 }
 
 void MemoryTableModel::continueAnchors()
 {
-    constexpr int kAnchorsPerRequest = 50; // ~50 ms of the worker on SQLite: pages wanted meanwhile wait little
     if (!m_client || m_anchorRequest || m_anchorsDone || !m_count || viewRequestsOut() > 0 || !m_deferred.isEmpty())
         return;
     // a few pages need none; a full-text filter would pay its per-row test on every row walked
@@ -286,9 +287,18 @@ void MemoryTableModel::continueAnchors()
         m_anchorsDone = true;
         return;
     }
+    if ((m_anchors.size() + m_tailAnchors.size() + 1) * qint64(anchorStep()) >= *m_count) {
+        m_anchorsDone = true; // the two walks met
+        return;
+    }
     MemoryQuery q = m_query;
-    q.after = m_anchors.isEmpty() ? std::nullopt : std::optional<Cursor>(m_anchors.last());
-    m_anchorRequest = m_client->requestAnchors(m_generation, q, anchorStep(), kAnchorsPerRequest);
+    m_tailRequest = m_tailAnchors.size() < m_anchors.size();
+    const QList<Cursor>& from = m_tailRequest ? m_tailAnchors : m_anchors;
+    q.fromEnd = m_tailRequest;
+    q.after = from.isEmpty() ? std::nullopt : std::optional<Cursor>(from.last());
+    const qint64 left = *m_count / anchorStep() - m_anchors.size() - m_tailAnchors.size();
+    m_anchorRequest = m_client->requestAnchors(m_generation, q, anchorStep(),
+                                               int(qBound<qint64>(1, left, qint64(m_anchorsPerRequest))));
 }
 
 void MemoryTableModel::onAnchors(RequestId id, quint64 generation, const QList<Cursor>& anchors, bool atEnd)
@@ -298,7 +308,7 @@ void MemoryTableModel::onAnchors(RequestId id, quint64 generation, const QList<C
     m_anchorRequest = 0;
     if (generation != m_generation)
         return;
-    m_anchors.append(anchors);
+    (m_tailRequest ? m_tailAnchors : m_anchors).append(anchors);
     m_anchorsDone = atEnd || anchors.isEmpty();
     continueAnchors();
     checkIdle();
@@ -463,9 +473,17 @@ RequestId MemoryTableModel::requestPages(qsizetype firstPage, int pages, bool re
         // an OFFSET walk from wherever is nearest: the start, the end, or the last anchor at or before the page
         const qint64 anchor = qMin<qint64>(firstRow / anchorStep(), m_anchors.size()) - 1;
         const qint64 fromAnchor = anchor >= 0 ? firstRow - (anchor + 1) * anchorStep() : firstRow;
-        const qint64 fromEnd = m_count ? *m_count - endRow : std::numeric_limits<qint64>::max();
+        qint64 fromEnd = std::numeric_limits<qint64>::max();
+        qint64 tail = -1;
+        if (m_count) {
+            // the last tail anchor at or after the page's end: tail anchor j is row count - (j + 1) * step
+            tail = qMin<qint64>((*m_count - endRow) / anchorStep(), m_tailAnchors.size()) - 1;
+            fromEnd = tail >= 0 ? *m_count - (tail + 1) * anchorStep() - endRow : *m_count - endRow;
+        }
         if (fromEnd < fromAnchor) {
             q.fromEnd = true;
+            if (tail >= 0)
+                q.after = m_tailAnchors.at(tail);
             q.skip = fromEnd;
         } else {
             if (anchor >= 0)

@@ -90,8 +90,10 @@ public:
     int queuedRequests() const { return m_client ? m_client->queuedRequests() : 0; }
     /// Rows known as signposts, one every anchorStep() rows: a page is then at most that many rows of OFFSET walk
     /// from a keyset seek.
-    qsizetype anchorCount() const { return m_anchors.size(); }
+    qsizetype anchorCount() const { return m_anchors.size() + m_tailAnchors.size(); }
     int anchorStep() const { return 5 * m_pageSize; }
+    /// At most this many anchors a request (each also stops after ~30 ms); tests make it small.
+    void setAnchorsPerRequest(int n) { m_anchorsPerRequest = qMax(1, n); }
     /// The number of matching memories once counted; nullopt before.
     std::optional<qint64> exactCount() const { return m_count; }
 
@@ -267,6 +269,11 @@ private:
     /// so a page far from any loaded one is a keyset seek and a short walk instead of a long OFFSET walk (a
     /// scrollbar drag, Go to ID). Walking every row once costs what one seek to the middle costs.
     QList<Cursor> m_anchors;
+    /// The same from the far end: the cursor of rows count - anchorStep(), count - 2 * anchorStep(), …; built
+    /// in turn with m_anchors, so the middle of the table is reached twice as soon
+    QList<Cursor> m_tailAnchors;
+    bool m_tailRequest = false; ///< m_anchorRequest walks from the end
+    int m_anchorsPerRequest = 1000;
     RequestId m_anchorRequest = 0;
     bool m_anchorsDone = false;
     QHash<RequestId, PageRequest> m_pageRequests;

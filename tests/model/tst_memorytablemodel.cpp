@@ -247,10 +247,11 @@ private Q_SLOTS:
     void farPagesAreFoundFromAnchorsInEveryOrder()
     {
         auto model = openModel();
+        model->setAnchorsPerRequest(2); // from both ends in turn, as on a big store
         model->setPageSize(10);
         waitIdle(*model);
-        // signposts for every page were read in the background once the count was there
-        QCOMPARE(model->anchorCount(), qsizetype(kCount / model->anchorStep()));
+        // signposts for every fifth page were read in the background once the count was there
+        QVERIFY(model->anchorCount() >= qsizetype(kCount / model->anchorStep()) - 1);
         const auto check = [&](const QStringList& expected) {
             for (const int row : {kCount / 2 + 3, 7 * 10 + 9, 33 * 10, kCount - 11}) {
                 model->data(model->index(row, 0));
