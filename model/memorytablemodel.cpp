@@ -292,7 +292,8 @@ void MemoryTableModel::continueAnchors()
         return;
     }
     MemoryQuery q = m_query;
-    m_tailRequest = m_tailAnchors.size() < m_anchors.size();
+    // from the end only where the store walks backwards as cheaply (PostgreSQL sorted a whole table for one)
+    m_tailRequest = m_tailAnchorsWanted && m_tailAnchors.size() < m_anchors.size();
     const QList<Cursor>& from = m_tailRequest ? m_tailAnchors : m_anchors;
     q.fromEnd = m_tailRequest;
     q.after = from.isEmpty() ? std::nullopt : std::optional<Cursor>(from.last());
@@ -420,6 +421,16 @@ QList<qsizetype> MemoryTableModel::sendPages(QList<qsizetype> pages)
                 pages.end());
     std::sort(pages.begin(), pages.end());
     pages.erase(std::unique(pages.begin(), pages.end()), pages.end());
+    // a page next to one on its way waits for it: then it is a keyset seek from that page, not a second walk
+    QList<qsizetype> later;
+    pages.erase(std::remove_if(pages.begin(), pages.end(),
+                               [&](qsizetype p) {
+                                   const bool wait = m_inFlight.contains(p - 1) || m_inFlight.contains(p + 1);
+                                   if (wait)
+                                       later << p;
+                                   return wait;
+                               }),
+                pages.end());
     // neighbouring pages go in one request
     qsizetype i = 0;
     while (i < pages.size() && viewRequestsOut() < kMaxViewRequests) {
@@ -430,7 +441,7 @@ QList<qsizetype> MemoryTableModel::sendPages(QList<qsizetype> pages)
         m_pageRequests[id].forView = true;
         i = j;
     }
-    return pages.mid(i);
+    return pages.mid(i) + later;
 }
 
 int MemoryTableModel::viewRequestsOut() const

@@ -247,7 +247,8 @@ private Q_SLOTS:
     void farPagesAreFoundFromAnchorsInEveryOrder()
     {
         auto model = openModel();
-        model->setAnchorsPerRequest(2); // from both ends in turn, as on a big store
+        model->setAnchorsPerRequest(2); // a few at a time, as on a big store
+        model->setTailAnchors(true); // and from both ends in turn
         model->setPageSize(10);
         waitIdle(*model);
         // signposts for every fifth page were read in the background once the count was there
