@@ -758,29 +758,31 @@ QStringList PostgresBackend::listIds()
     });
 }
 
+namespace {
+/// The ORDER BY expression of a sort key (text keys in byte order, as SQLite sorts them), and whether it is a number.
+std::pair<QString, bool> sortColumn(SortKey key)
+{
+    switch (key) {
+    case SortKey::Id:
+        return {u"id COLLATE \"C\""_s, false};
+    case SortKey::Namespace:
+        return {u"namespace COLLATE \"C\""_s, false};
+    case SortKey::Status:
+        return {u"status COLLATE \"C\""_s, false};
+    case SortKey::CreatedAt:
+        break;
+    }
+    return {u"created_at"_s, true};
+}
+} // namespace
+
 Page PostgresBackend::query(const MemoryQuery& query)
 {
     return guarded(u"reading a page"_s, [&](pqxx::connection& c) {
         ReadTransaction transaction(*this, c);
         pqxx::transaction_base& tx = *transaction;
         Sql sql = whereClause(query.filter);
-        QString key;
-        bool numeric = false;
-        switch (query.sortKey) {
-        case SortKey::CreatedAt:
-            key = u"created_at"_s;
-            numeric = true;
-            break;
-        case SortKey::Id:
-            key = u"id COLLATE \"C\""_s;
-            break;
-        case SortKey::Namespace:
-            key = u"namespace COLLATE \"C\""_s;
-            break;
-        case SortKey::Status:
-            key = u"status COLLATE \"C\""_s;
-            break;
-        }
+        const auto [key, numeric] = sortColumn(query.sortKey);
         const Qt::SortOrder keyOrder = query.scanKeyOrder();
         const Qt::SortOrder idOrder = query.scanIdOrder();
         const QString keyOp = keyOrder == Qt::AscendingOrder ? u">"_s : u"<"_s;
@@ -826,23 +828,7 @@ std::optional<qint64> PostgresBackend::rowOf(const MemoryQuery& query, const QSt
     return guarded(u"finding a row"_s, [&](pqxx::connection& c) -> std::optional<qint64> {
         ReadTransaction transaction(*this, c);
         pqxx::transaction_base& tx = *transaction;
-        QString key;
-        bool numeric = false;
-        switch (query.sortKey) {
-        case SortKey::CreatedAt:
-            key = u"created_at"_s;
-            numeric = true;
-            break;
-        case SortKey::Id:
-            key = u"id COLLATE \"C\""_s;
-            break;
-        case SortKey::Namespace:
-            key = u"namespace COLLATE \"C\""_s;
-            break;
-        case SortKey::Status:
-            key = u"status COLLATE \"C\""_s;
-            break;
-        }
+        const auto [key, numeric] = sortColumn(query.sortKey);
         // whether it passes the filter, and its sort key
         MemoryFilter only = query.filter;
         only.ids = {id};

@@ -81,6 +81,17 @@ class TestMainWindow : public QObject
         QTRY_VERIFY_WITH_TIMEOUT(!w.model()->isBusy(), 30000);
     }
 
+    /// Filters with since:30d (the sample memories are older) and returns the hint label once it shows.
+    static QLabel* filterToNothingSince30Days(MainWindow& w)
+    {
+        w.filterEdit()->setText(u"since:30d"_s);
+        QTest::keyClick(w.filterEdit(), Qt::Key_Return);
+        waitIdle(w);
+        auto* hint = w.findChild<QLabel*>(u"filterProblems"_s);
+        [&] { QTRY_VERIFY_WITH_TIMEOUT(hint->isVisible(), 10000); }();
+        return hint;
+    }
+
     static void selectRows(MainWindow& w, int first, int last)
     {
         QItemSelection selection(w.model()->index(first, 0), w.model()->index(last, 0));
@@ -927,12 +938,8 @@ private Q_SLOTS:
         // the memories are from early 2026: nothing in the last 30 days of the clock
         if (QDateTime::currentSecsSinceEpoch() - 30 * 86400 < 1767000000 + kCount)
             QSKIP("the clock is before the sample memories");
-        w->filterEdit()->setText(u"since:30d"_s);
-        QTest::keyClick(w->filterEdit(), Qt::Key_Return);
-        waitIdle(*w);
+        QLabel* hint = filterToNothingSince30Days(*w);
         QCOMPARE(w->model()->exactCount().value_or(-1), qint64(0));
-        auto* hint = w->findChild<QLabel*>(u"filterProblems"_s);
-        QTRY_VERIFY_WITH_TIMEOUT(hint->isVisible(), 10000);
         const QString newest
             = QLocale().toString(QDateTime::fromSecsSinceEpoch(1767000000 + kCount - 1), QLocale::ShortFormat);
         QVERIFY2(hint->text().contains(newest) && hint->text().contains(u"days ago"_s), qPrintable(hint->text()));
@@ -1035,11 +1042,7 @@ private Q_SLOTS:
         auto w = openWindow();
         if (QDateTime::currentSecsSinceEpoch() - 30 * 86400 < 1767000000 + kCount)
             QSKIP("the clock is before the sample memories");
-        w->filterEdit()->setText(u"since:30d"_s);
-        QTest::keyClick(w->filterEdit(), Qt::Key_Return);
-        waitIdle(*w);
-        auto* hint = w->findChild<QLabel*>(u"filterProblems"_s);
-        QTRY_VERIFY_WITH_TIMEOUT(hint->isVisible(), 10000);
+        QLabel* hint = filterToNothingSince30Days(*w);
         // another process writes a memory of today; F5 reads the rows again
         Memory fresh = Testing::sampleMemory(u"win-fresh"_s, QDateTime::currentSecsSinceEpoch() - 60);
         fresh.groupId.reset();
