@@ -107,12 +107,7 @@ int main(int argc, char** argv)
     QString reverseOrderBy = u"created_at ASC, id DESC"_s;
     QString metaColumns = u"id, namespace, domain, project_id, branch, file_path, status, created_at, tags, source, "
                           "tombstoned_at, expires_at, is_summary, source_memory_ids, consolidation_timestamp"_s;
-    Fixtures::GeneratorOptions options;
-    options.count = count;
-    options.anomalies = false;
-    options.lightContent = true;
-    options.keepTruth = false;
-    options.largeMemories = 0;
+    auto options = Fixtures::GeneratorOptions::benchmark(count);
     if (!postgres) {
         cli = QStandardPaths::findExecutable(u"sqlite3"_s);
         if (cli.isEmpty())

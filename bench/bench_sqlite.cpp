@@ -65,13 +65,8 @@ int main(int argc, char** argv)
 
     if (!QFileInfo::exists(path)) {
         out() << "generating " << count << " memories into " << path << " …" << Qt::endl;
-        Fixtures::GeneratorOptions options;
-        options.count = count;
-        options.anomalies = false;
-        options.lightContent = true;
-        options.keepTruth = false;
+        auto options = Fixtures::GeneratorOptions::benchmark(count);
         options.shuffledFullText = parser.isSet(shuffledOption);
-        options.largeMemories = 0;
         options.pendingWal = false;
         const double ms = timeMs([&] { Fixtures::writeSqliteStore(path, Fixtures::SqliteLayout::Head, options); });
         out() << "generated in " << QString::number(ms / 1000, 'f', 1) << " s" << Qt::endl;

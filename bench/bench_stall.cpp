@@ -275,12 +275,7 @@ int main(int argc, char** argv)
             qFatal("--store sqlite:PATH or --postgres is needed");
         path = QFileInfo(path).absoluteFilePath();
         if (!QFileInfo::exists(path)) {
-            Fixtures::GeneratorOptions options;
-            options.count = count;
-            options.anomalies = false;
-            options.lightContent = true;
-            options.keepTruth = false;
-            options.largeMemories = 0;
+            auto options = Fixtures::GeneratorOptions::benchmark(count);
             options.pendingWal = false;
             Fixtures::writeSqliteStore(path, Fixtures::SqliteLayout::Head, options);
         }

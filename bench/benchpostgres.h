@@ -23,12 +23,7 @@ inline QString loadGeneratedPostgresStore(Inspector::Testing::PostgresServer& se
         return database;
     QTemporaryDir scratch;
     const QString sql = scratch.filePath(QStringLiteral("store.sql"));
-    Fixtures::GeneratorOptions options;
-    options.count = count;
-    options.anomalies = false;
-    options.lightContent = true;
-    options.keepTruth = false;
-    options.largeMemories = 0;
+    auto options = Fixtures::GeneratorOptions::benchmark(count);
     out() << "generating and loading " << count << " memories into PostgreSQL …" << Qt::endl;
     const double ms = timeMs([&] {
         Fixtures::writePostgresSql(sql, Fixtures::PostgresLayout::Head, options);

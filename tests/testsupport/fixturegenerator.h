@@ -39,6 +39,18 @@ struct GeneratorOptions
     bool lightContent = false; ///< short single-line texts only (for million-row benchmark stores)
     bool shuffledFullText = false; ///< SQLite: FTS rows in another order than the memories rows
     bool keepTruth = true; ///< collect the truth (benchmarks of a million rows need not hold it in memory)
+
+    /// A benchmark store: `count` plain, short memories, no anomalies or large ones, no truth kept.
+    static GeneratorOptions benchmark(int count)
+    {
+        GeneratorOptions o;
+        o.count = count;
+        o.anomalies = false;
+        o.lightContent = true;
+        o.keepTruth = false;
+        o.largeMemories = 0;
+        return o;
+    }
 };
 
 /// What a generated store holds, as the inspector must read it back.
