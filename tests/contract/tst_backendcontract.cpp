@@ -351,6 +351,68 @@ private Q_SLOTS:
         }
     }
 
+    void aLongSkipGivesTheRowsAWalkGives()
+    {
+        // more rows than a backend walks whole before it seeks by key (PostgreSQL: 2,000), with ties on every key
+        Fixtures::MemoryStream stream(7);
+        QList<Memory> batch;
+        for (int i = 0; i < 2600; ++i) {
+            Memory m = storable(stream.next());
+            if (i % 3 == 0)
+                m.createdAt = 1767000000 + i % 40;
+            else if (i % 7 == 0)
+                m.createdAt = 999990000 + i; // fewer digits: a key compared as text would sort these wrongly
+            batch << m;
+        }
+        m_backend->storeBatch(batch);
+        for (const char* text : {"", "tombstoned:hide"}) {
+            for (SortKey key : {SortKey::CreatedAt, SortKey::Id, SortKey::Namespace}) {
+                for (bool fromEnd : {false, true}) {
+                    MemoryQuery all;
+                    all.filter = parseFilter(QString::fromUtf8(text)).filter;
+                    all.sortKey = key;
+                    all.withContent = false;
+                    all.limit = 5000;
+                    QStringList listing;
+                    for (const Memory& m : m_backend->query(all).memories)
+                        listing << m.id;
+                    if (fromEnd)
+                        std::reverse(listing.begin(), listing.end());
+                    for (const qint64 skip : {qint64(1999), qint64(2001), qint64(2200), qint64(listing.size() - 3),
+                                              qint64(listing.size() + 10)}) {
+                        MemoryQuery q = all;
+                        q.limit = 7;
+                        q.skip = skip;
+                        q.fromEnd = fromEnd;
+                        QStringList got;
+                        for (const Memory& m : m_backend->query(q).memories)
+                            got << m.id;
+                        QStringList expected = listing.mid(qMin<qint64>(skip, listing.size()), 7);
+                        if (fromEnd)
+                            std::reverse(expected.begin(), expected.end());
+                        QVERIFY2(got == expected,
+                                 qPrintable(u"%1 key %2 fromEnd %3 skip %4"_s.arg(QString::fromUtf8(text))
+                                                .arg(int(key))
+                                                .arg(fromEnd)
+                                                .arg(skip)));
+                        // and from a cursor: the walk starts after it
+                        q.after = Cursor::of(m_backend->get(listing.at(100)).value(), key);
+                        q.skip = skip - 101;
+                        got.clear();
+                        for (const Memory& m : m_backend->query(q).memories)
+                            got << m.id;
+                        QVERIFY2(
+                            got == expected,
+                            qPrintable(u"after a cursor: %1 key %2 fromEnd %3 skip %4"_s.arg(QString::fromUtf8(text))
+                                           .arg(int(key))
+                                           .arg(fromEnd)
+                                           .arg(skip)));
+                    }
+                }
+            }
+        }
+    }
+
     void rowOfMatchesTheListing()
     {
         QList<Memory> stored = fillFromStream(90, 11);
