@@ -12,6 +12,7 @@
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QLineEdit>
+#include <QLoggingCategory>
 #include <QScrollBar>
 #include <QStandardPaths>
 #include <QTableView>
@@ -25,6 +26,9 @@ using namespace Inspector;
 using namespace Bench;
 
 namespace {
+
+// with inspector.model.*.debug: the model's and worker's requests between the actions (see bench/stall)
+Q_LOGGING_CATEGORY(lcStall, "inspector.bench.stall", QtWarningMsg)
 
 constexpr double kBoundMs = 1000;
 constexpr int kFewPages = 2;
@@ -119,6 +123,7 @@ public:
     /// The action's final step happened at `from`: waits for a paint while `goal` holds and records the time.
     void finish(const QString& name, const QElapsedTimer& from, std::function<bool()> goal)
     {
+        qCDebug(lcStall) << "action" << name << "final step" << from.elapsed() << "ms ago";
         m_watch.goal = std::move(goal);
         m_watch.reached = false;
         m_queueAfter = -1;
@@ -139,6 +144,7 @@ public:
             }
         }
         const double ms = double(from.nsecsElapsed()) / 1e6;
+        qCDebug(lcStall) << "action" << name << "rows painted after" << ms << "ms";
         m_watch.goal = nullptr;
         if (!m_figures.contains(name))
             m_order << name;

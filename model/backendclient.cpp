@@ -5,6 +5,7 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QLoggingCategory>
 #include <QScopeGuard>
 #include <QSet>
 #include <QThread>
@@ -15,6 +16,8 @@
 using namespace Qt::StringLiterals;
 
 namespace Inspector {
+
+Q_LOGGING_CATEGORY(lcWorker, "inspector.model.worker", QtWarningMsg)
 
 namespace {
 constexpr qint64 kAnchorBudgetMs = 30;
@@ -42,6 +45,7 @@ struct Cancellations
     std::mutex runMutex;
     PersistenceBackend* runningBackend = nullptr; ///< the store `running` uses; under runMutex
     std::atomic<int> queued {0}; ///< sent, not yet picked up by the worker
+    std::atomic<int> cancelledWaiting {0}; ///< of those, cancelled (the worker drops them unrun); under `mutex`
 
     bool contains(RequestId id)
     {
@@ -442,11 +446,13 @@ private:
         m_cancelled->queued.fetch_sub(1, std::memory_order_relaxed);
         std::lock_guard lock(m_cancelled->mutex);
         m_cancelled->lastStarted = id;
-        if (!cancellable) {
-            m_cancelled->ids.remove(id); // a cancel of a write does nothing
-            return true;
-        }
-        if (m_cancelled->all || m_cancelled->ids.remove(id))
+        // an id among the cancelled ones before it starts was counted as waiting by cancel()
+        const bool wasCancelled = m_cancelled->ids.remove(id);
+        if (wasCancelled)
+            m_cancelled->cancelledWaiting.fetch_sub(1, std::memory_order_relaxed);
+        if (!cancellable)
+            return true; // a cancel of a write does nothing
+        if (m_cancelled->all || wasCancelled)
             return false;
         // under both locks: cancel() sees either the id in `ids` before this or `running` after it
         std::lock_guard runLock(m_cancelled->runMutex);
@@ -488,6 +494,7 @@ private:
                     throw;
                 if (m_cancelled->contains(id))
                     return false;
+                qCDebug(lcWorker) << "request" << id << "interrupted by a cancel meant for another";
                 if (attempt > 0)
                     throw;
             }
@@ -505,7 +512,12 @@ private:
             });
             return;
         }
-        const auto end = qScopeGuard([&] { finish(id); });
+        QElapsedTimer took;
+        took.start();
+        const auto end = qScopeGuard([&] {
+            finish(id);
+            qCDebug(lcWorker) << "request" << id << "ran" << took.elapsed() << "ms";
+        });
         run(id, generation, [&] {
             if (!step(id, body))
                 throw StorageError(StorageError::Kind::Cancelled, backend().location() + u": cancelled"_s);
@@ -598,6 +610,7 @@ BackendClient::~BackendClient()
 RequestId BackendClient::open()
 {
     const RequestId id = next();
+    m_uncancellable.insert(id);
     QMetaObject::invokeMethod(
         m_worker, [worker = m_worker, id] { worker->open(id); }, Qt::QueuedConnection);
     return id;
@@ -648,6 +661,7 @@ RequestId BackendClient::requestRangeBatch(const MemoryQuery& query, const QList
 RequestId BackendClient::requestWrite(const QList<WriteOp>& ops)
 {
     const RequestId id = next();
+    m_uncancellable.insert(id);
     QMetaObject::invokeMethod(
         m_worker, [worker = m_worker, id, ops] { worker->write(id, ops); }, Qt::QueuedConnection);
     return id;
@@ -677,7 +691,9 @@ RequestId BackendClient::next()
 
 int BackendClient::queuedRequests() const
 {
-    return m_cancelled->queued.load(std::memory_order_relaxed);
+    return qMax(0,
+                m_cancelled->queued.load(std::memory_order_relaxed)
+                    - m_cancelled->cancelledWaiting.load(std::memory_order_relaxed));
 }
 
 RequestId BackendClient::requestRowOf(quint64 generation, const MemoryQuery& query, const QString& memoryId)
@@ -704,15 +720,21 @@ RequestId BackendClient::requestAnchors(quint64 generation, const MemoryQuery& q
 
 void BackendClient::cancel(RequestId id)
 {
+    if (m_uncancellable.contains(id))
+        return; // an open or a write runs whole, as asked
     bool running = false;
     {
         std::lock_guard lock(m_cancelled->mutex);
         const RequestId last = m_cancelled->lastStarted;
         // requests start in id order, one at a time: an earlier one, or the last one when it no longer runs, ended
+        // opens and writes that have started are forgotten here: the set stays as small as the queue
+        m_uncancellable.removeIf([last](RequestId u) { return u < last; });
         if (id == 0 || id > m_lastId || id < last || (id == last && m_cancelled->running != id))
             return;
-        m_cancelled->ids.insert(id);
         running = m_cancelled->running == id;
+        if (!m_cancelled->ids.contains(id) && id > last)
+            m_cancelled->cancelledWaiting.fetch_add(1, std::memory_order_relaxed); // not started yet
+        m_cancelled->ids.insert(id);
     }
     if (running)
         Cancellations::interrupt(m_cancelled, id);

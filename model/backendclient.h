@@ -4,6 +4,7 @@
 #include "persistencebackend.h"
 
 #include <QObject>
+#include <QSet>
 
 #include <atomic>
 #include <functional>
@@ -92,7 +93,7 @@ public:
     /// saying it was cancelled. Writes are never cancelled; a request that has ended is not affected. Never waits
     /// for the worker or the store.
     void cancel(RequestId id);
-    /// Requests sent but not yet picked up by the worker (cancelled ones included until the worker drops them).
+    /// Requests sent, not cancelled, and not yet picked up by the worker: the work waiting behind the running one.
     int queuedRequests() const;
     /// Applies guarded writes in order; answered by writeFinished.
     RequestId requestWrite(const QList<WriteOp>& ops);
@@ -128,6 +129,8 @@ private:
     QThread* m_thread;
     BackendWorker* m_worker;
     RequestId m_lastId = 0;
+    QSet<RequestId> m_uncancellable; ///< opens and writes not known to have started
+
     std::shared_ptr<Cancellations> m_cancelled; ///< the requests to stop, read by the worker
     std::shared_ptr<ClientLink> m_link;
 };

@@ -8,11 +8,14 @@
 #include <QBrush>
 #include <QDateTime>
 #include <QFont>
+#include <QLoggingCategory>
 #include <QUndoStack>
 
 using namespace Qt::StringLiterals;
 
 namespace Inspector {
+
+Q_LOGGING_CATEGORY(lcPages, "inspector.model.pages", QtWarningMsg)
 
 namespace {
 constexpr int kMaxRefreshPages = 6; // the pages in view and around it; the rest are dropped and reloaded on use
@@ -307,6 +310,7 @@ void MemoryTableModel::onAnchors(RequestId id, quint64 generation, const QList<C
     if (id != m_anchorRequest)
         return;
     m_anchorRequest = 0;
+    qCDebug(lcPages) << "anchors" << id << "answered" << anchors.size() << "at end" << atEnd;
     if (generation != m_generation)
         return;
     (m_tailRequest ? m_tailAnchors : m_anchors).append(anchors);
@@ -366,8 +370,12 @@ void MemoryTableModel::want(qsizetype page) const
     if (!m_client || m_failedPages.contains(page))
         return;
     m_touched.insert(page);
-    if (m_inFlight.contains(page) || m_wanted.contains(page))
+    if (m_inFlight.contains(page) || m_wanted.contains(page)) {
+        // another request may be for rows scrolled past (the last step of a drag): the next tick stops it
+        if (viewRequestsOut() > 1 && !m_wantTimer.isActive())
+            m_wantTimer.start();
         return;
+    }
     m_wanted << page;
     if (!m_wantTimer.isActive())
         m_wantTimer.start();
@@ -378,7 +386,7 @@ void MemoryTableModel::sendWanted()
     QList<qsizetype> pages = m_wanted;
     m_wanted.clear();
     const QSet<qsizetype> touched = std::exchange(m_touched, {});
-    if (!m_client || pages.isEmpty())
+    if (!m_client || (pages.isEmpty() && touched.isEmpty()))
         return;
     // Requests for pages the view no longer shows are superseded by these: stopped, so the newest run next.
     for (auto it = m_pageRequests.begin(); it != m_pageRequests.end();) {
@@ -390,6 +398,7 @@ void MemoryTableModel::sendWanted()
             continue;
         }
         m_client->cancel(it.key());
+        qCDebug(lcPages) << "page request" << it.key() << "cancelled";
         for (qsizetype p = it->firstPage; p < it->firstPage + it->pages; ++p)
             m_inFlight.remove(p);
         // rows still on screen that a scroll did not repaint would stay "loading": a view repaints (and asks
@@ -505,6 +514,9 @@ RequestId MemoryTableModel::requestPages(qsizetype firstPage, int pages, bool re
     for (int p = 0; p < pages; ++p)
         m_inFlight.insert(firstPage + p);
     const RequestId id = m_client->requestPage(m_generation, q);
+    qCDebug(lcPages) << "page request" << id << "pages" << firstPage << "+" << pages << "skip" << q.skip << "after"
+                     << q.after.has_value() << "fromEnd" << q.fromEnd << "anchors" << m_anchors.size()
+                     << m_tailAnchors.size();
     m_pageRequests.insert(id, PageRequest {firstPage, pages, m_epoch, refresh});
     if (refresh)
         m_refreshRequests.insert(id);
@@ -686,6 +698,7 @@ void MemoryTableModel::onPage(RequestId id, quint64 generation, const Page& page
     if (it == m_pageRequests.end() || generation != m_generation)
         return; // a reply for a filter, sort or store left behind
     const PageRequest request = *it;
+    qCDebug(lcPages) << "page request" << id << "answered";
     m_pageRequests.erase(it);
     const bool refreshing = m_refreshRequests.remove(id);
     if (request.epoch != m_epoch) {
@@ -854,6 +867,7 @@ void MemoryTableModel::onFailed(RequestId id, quint64 generation, int kind, cons
     }
     if (id == m_anchorRequest) {
         // signposts are a speed-up: without them pages are found with OFFSET, as before
+        qCDebug(lcPages) << "anchors" << id << "failed:" << message;
         m_anchorRequest = 0;
         m_anchorsDone = true;
         checkIdle();
