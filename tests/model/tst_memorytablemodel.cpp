@@ -244,6 +244,33 @@ private Q_SLOTS:
         QCOMPARE(passedOver, 0);
     }
 
+    void thePageLeftAtTheReleaseOfADragIsNotRead()
+    {
+        auto model = openModel();
+        model->setPageSize(10);
+        waitIdle(*model);
+        auto release = std::make_shared<QSemaphore>();
+        model->runJob([release](PersistenceBackend&, const auto&) {
+            release->acquire();
+            return QString();
+        });
+        // one paint pass asks for two far pages (the last steps of a drag) while the worker is busy
+        const int passed = 10 * 10 + 2;
+        const int end = 40 * 10 + 2;
+        model->data(model->index(passed, 0));
+        model->data(model->index(end, 0));
+        QCoreApplication::processEvents();
+        QCOMPARE(model->loadState(passed), MemoryTableModel::LoadState::Loading);
+        // the release paints only where the drag ended, a page already on its way: nothing new is wanted
+        model->data(model->index(end, 0));
+        QCoreApplication::processEvents();
+        release->release();
+        waitIdle(*model);
+        QCOMPARE(model->loadState(end), MemoryTableModel::LoadState::Loaded);
+        QCOMPARE(model->data(model->index(end, 0), MemoryTableModel::IdRole).toString(), m_order.at(end));
+        QCOMPARE(model->loadState(passed), MemoryTableModel::LoadState::NotLoaded);
+    }
+
     void farPagesAreFoundFromAnchorsInEveryOrder()
     {
         auto model = openModel();
