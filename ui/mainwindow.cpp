@@ -1018,6 +1018,8 @@ void MainWindow::onLocated(const QString& id, qint64 row)
     if (id != m_locating)
         return;
     m_locating.clear();
+    if (statusBar()->currentMessage() == tr("Finding memory %1…").arg(id))
+        statusBar()->clearMessage(); // found (or not): the search is over
     if (row >= 0) {
         m_pendingGoTo = id;
         m_pendingRow = row;

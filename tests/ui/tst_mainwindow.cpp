@@ -32,6 +32,7 @@
 #include <QSettings>
 #include <QShortcut>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTest>
 #include <QTimer>
@@ -865,6 +866,7 @@ private Q_SLOTS:
         QCOMPARE(w->table()->currentIndex().row(), 250);
         QCOMPARE(w->model()->exactCount().value_or(-1), qint64(kCount));
         QCOMPARE(w->filterEdit()->text(), QString());
+        QCOMPARE(w->statusBar()->currentMessage(), QString()); // found: the search is not still said
         // in another order too
         w->table()->sortByColumn(int(MemoryColumn::Id), Qt::AscendingOrder);
         waitIdle(*w);
