@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "backendclient.h"
 
+#include "crossthread.h"
+
 #include "secrets.h"
 
 #include <QCoreApplication>
@@ -126,6 +128,8 @@ private:
 class BackendWorker : public QObject
 {
 public:
+    bool event(QEvent* event) override { return CrossThreadCall::run(this, event) || QObject::event(event); }
+
     BackendWorker(BackendClient::Factory factory, std::shared_ptr<ClientLink> link,
                   std::shared_ptr<Cancellations> cancelled)
         : m_factory(std::move(factory))
@@ -549,8 +553,7 @@ private:
     {
         std::lock_guard lock(m_link->mutex);
         if (BackendClient* client = m_link->client)
-            QMetaObject::invokeMethod(
-                client, [client, emitter]() { emitter(client); }, Qt::QueuedConnection);
+            CrossThreadCall::post(client, [client, emitter]() { emitter(client); });
     }
 
     BackendClient::Factory m_factory;
@@ -582,6 +585,11 @@ BackendClient::BackendClient(Factory factory, QObject* parent)
     m_thread->start();
 }
 
+bool BackendClient::event(QEvent* event)
+{
+    return CrossThreadCall::run(this, event) || QObject::event(event);
+}
+
 BackendClient::~BackendClient()
 {
     {
@@ -596,8 +604,7 @@ BackendClient::~BackendClient()
     }
     if (running != 0)
         Cancellations::interrupt(m_cancelled, running); // and a long read stops in the store
-    QMetaObject::invokeMethod(
-        m_worker, [worker = m_worker] { worker->close(); }, Qt::QueuedConnection);
+    CrossThreadCall::post(m_worker, [worker = m_worker] { worker->close(); });
     m_thread->quit();
     // a request the store is still answering (a long count, a slow server) finishes without us
     if (m_thread->wait(std::chrono::milliseconds(5))) {
@@ -611,34 +618,30 @@ RequestId BackendClient::open()
 {
     const RequestId id = next();
     m_uncancellable.insert(id);
-    QMetaObject::invokeMethod(
-        m_worker, [worker = m_worker, id] { worker->open(id); }, Qt::QueuedConnection);
+    CrossThreadCall::post(m_worker, [worker = m_worker, id] { worker->open(id); });
     return id;
 }
 
 RequestId BackendClient::requestPage(quint64 generation, const MemoryQuery& query)
 {
     const RequestId id = next();
-    QMetaObject::invokeMethod(
-        m_worker, [worker = m_worker, id, generation, query] { worker->page(id, generation, query); },
-        Qt::QueuedConnection);
+    CrossThreadCall::post(m_worker,
+                          [worker = m_worker, id, generation, query] { worker->page(id, generation, query); });
     return id;
 }
 
 RequestId BackendClient::requestCount(quint64 generation, const MemoryFilter& filter)
 {
     const RequestId id = next();
-    QMetaObject::invokeMethod(
-        m_worker, [worker = m_worker, id, generation, filter] { worker->count(id, generation, filter); },
-        Qt::QueuedConnection);
+    CrossThreadCall::post(m_worker,
+                          [worker = m_worker, id, generation, filter] { worker->count(id, generation, filter); });
     return id;
 }
 
 RequestId BackendClient::requestBatch(const QStringList& ids, int batchSize)
 {
     const RequestId id = next();
-    QMetaObject::invokeMethod(
-        m_worker, [worker = m_worker, id, ids, batchSize] { worker->batch(id, ids, batchSize); }, Qt::QueuedConnection);
+    CrossThreadCall::post(m_worker, [worker = m_worker, id, ids, batchSize] { worker->batch(id, ids, batchSize); });
     return id;
 }
 
@@ -651,10 +654,9 @@ RequestId BackendClient::requestRangeBatch(const MemoryQuery& query, const QList
                                            int batchSize)
 {
     const RequestId id = next();
-    QMetaObject::invokeMethod(
-        m_worker,
-        [worker = m_worker, id, query, ranges, batchSize] { worker->rangeBatch(id, query, ranges, batchSize); },
-        Qt::QueuedConnection);
+    CrossThreadCall::post(m_worker, [worker = m_worker, id, query, ranges, batchSize] {
+        worker->rangeBatch(id, query, ranges, batchSize);
+    });
     return id;
 }
 
@@ -662,24 +664,21 @@ RequestId BackendClient::requestWrite(const QList<WriteOp>& ops)
 {
     const RequestId id = next();
     m_uncancellable.insert(id);
-    QMetaObject::invokeMethod(
-        m_worker, [worker = m_worker, id, ops] { worker->write(id, ops); }, Qt::QueuedConnection);
+    CrossThreadCall::post(m_worker, [worker = m_worker, id, ops] { worker->write(id, ops); });
     return id;
 }
 
 RequestId BackendClient::requestChangeToken()
 {
     const RequestId id = next();
-    QMetaObject::invokeMethod(
-        m_worker, [worker = m_worker, id] { worker->changeToken(id); }, Qt::QueuedConnection);
+    CrossThreadCall::post(m_worker, [worker = m_worker, id] { worker->changeToken(id); });
     return id;
 }
 
 RequestId BackendClient::requestJob(Job job)
 {
     const RequestId id = next();
-    QMetaObject::invokeMethod(
-        m_worker, [worker = m_worker, id, job = std::move(job)] { worker->job(id, job); }, Qt::QueuedConnection);
+    CrossThreadCall::post(m_worker, [worker = m_worker, id, job = std::move(job)] { worker->job(id, job); });
     return id;
 }
 
@@ -699,22 +698,18 @@ int BackendClient::queuedRequests() const
 RequestId BackendClient::requestRowOf(quint64 generation, const MemoryQuery& query, const QString& memoryId)
 {
     const RequestId id = next();
-    QMetaObject::invokeMethod(
-        m_worker,
-        [worker = m_worker, id, generation, query, memoryId] { worker->rowOf(id, generation, query, memoryId); },
-        Qt::QueuedConnection);
+    CrossThreadCall::post(m_worker, [worker = m_worker, id, generation, query, memoryId] {
+        worker->rowOf(id, generation, query, memoryId);
+    });
     return id;
 }
 
 RequestId BackendClient::requestAnchors(quint64 generation, const MemoryQuery& query, int step, int count)
 {
     const RequestId id = next();
-    QMetaObject::invokeMethod(
-        m_worker,
-        [worker = m_worker, id, generation, query, step, count] {
-            worker->anchors(id, generation, query, step, count);
-        },
-        Qt::QueuedConnection);
+    CrossThreadCall::post(m_worker, [worker = m_worker, id, generation, query, step, count] {
+        worker->anchors(id, generation, query, step, count);
+    });
     return id;
 }
 

@@ -67,6 +67,7 @@ public:
     /// Cancels what is running and closes the store on its thread; never waits long for a request the store is
     /// still answering (the thread finishes it alone and is joined later, at the latest at exit).
     ~BackendClient() override;
+    bool event(QEvent* event) override; ///< runs the worker's replies
 
     RequestId open();
     RequestId requestPage(quint64 generation, const MemoryQuery& query);
