@@ -7,7 +7,9 @@
 #include "demostore.h"
 #include "detailpane.h"
 #include "messagebar.h"
+#include "progressstrip.h"
 #include "secrets.h"
+#include "storecontroller.h"
 #include "storelocator.h"
 #include "storeopener.h"
 
@@ -46,8 +48,6 @@ using namespace Qt::StringLiterals;
 namespace Inspector {
 
 namespace {
-constexpr int kMaxRecent = 10;
-
 /// The first-run columns and widths: at 1280×800 (and 1366×768) every visible column, Created included, fits
 /// beside the detail pane without scrolling. Domain and project have quick filters and the detail pane.
 QList<MemoryColumn> defaultHiddenColumns()
@@ -81,65 +81,24 @@ MainWindow::MainWindow(QWidget* parent)
     , m_detail(new DetailPane(this))
     , m_messages(new MessageBar(this))
     , m_splitter(new QSplitter(this))
-    , m_filter(new QLineEdit(this))
-    , m_filterProblems(new QLabel(this))
-    , m_namespaceFilter(new QComboBox(this))
-    , m_statusFilter(new QComboBox(this))
-    , m_domainFilter(new QComboBox(this))
+    , m_filterBar(new FilterBar(this))
     , m_countLabel(new QLabel(this))
     , m_modeLabel(new QLabel(this))
-    , m_progress(new QProgressBar(this))
-    , m_cancel(new QToolButton(this))
-    , m_filterDelay(new QTimer(this))
+    , m_progress(new ProgressStrip(m_model, this))
+    , m_store(new StoreController(m_model, m_messages, this))
 {
     setObjectName(u"mainWindow"_s);
     setWindowIcon(icon(u"subcog-inspector"_s));
 
-    // filter bar: subcog's language plus quick filters
-    m_filter->setObjectName(u"filterEdit"_s);
-    m_filter->setClearButtonEnabled(true);
-    m_filter->setPlaceholderText(tr("Filter: words, ns:decisions, tag:rust, -tag:old, since:7d, project:…, "
-                                    "branch:…, path:src/*, source:…, status:active"));
-    m_filter->setToolTip(tr("subcog's filter language. Free words are searched in the content; "
-                            "ns: tag: -tag: since: source: project: branch: path: status: restrict the fields."));
-    m_namespaceFilter->setObjectName(u"namespaceFilter"_s);
-    m_namespaceFilter->addItem(tr("All namespaces"));
-    for (const Namespace ns : allNamespaces())
-        m_namespaceFilter->addItem(namespaceName(ns), int(ns));
-    m_statusFilter->setObjectName(u"statusFilter"_s);
-    m_statusFilter->addItem(tr("All statuses"));
-    for (const MemoryStatus st : allStatuses())
-        m_statusFilter->addItem(statusName(st), int(st));
-    m_domainFilter->setObjectName(u"domainFilter"_s);
-    m_domainFilter->setEditable(true);
-    m_domainFilter->setInsertPolicy(QComboBox::NoInsert);
-    m_domainFilter->addItems({QString(), u"project"_s, u"user"_s, u"org"_s});
-    m_domainFilter->lineEdit()->setPlaceholderText(tr("All domains"));
-    // wide enough for its placeholder, which a combo box does not measure
-    m_domainFilter->setMinimumWidth(m_domainFilter->fontMetrics().horizontalAdvance(tr("All domains")) + 48);
-    m_domainFilter->setToolTip(tr("Domain: project, user, org, or organization/repository"));
-    m_filterDelay->setSingleShot(true);
-    m_filterDelay->setInterval(250);
-    connect(m_filterDelay, &QTimer::timeout, this, &MainWindow::applyFilter);
-    connect(m_filter, &QLineEdit::textChanged, this, [this] {
+    connect(m_filterBar, &FilterBar::textEdited, this, [this] {
         m_pendingGoTo.clear();
         m_locating.clear();
         m_pendingRow = -1;
         m_jumpId.clear();
         m_messages->dismiss(m_goToNotice);
-        m_filterDelay->start();
     });
-    connect(m_filter, &QLineEdit::returnPressed, this, [this] {
-        applyFilter();
-        focusResults();
-    });
-    m_filter->installEventFilter(this);
-    connect(m_namespaceFilter, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
-    connect(m_statusFilter, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
-    connect(m_domainFilter, &QComboBox::currentTextChanged, this, [this] { m_filterDelay->start(); });
-    m_filterProblems->setObjectName(u"filterProblems"_s);
-    m_filterProblems->setWordWrap(true);
-    m_filterProblems->hide();
+    connect(m_filterBar, &FilterBar::changed, this, &MainWindow::applyFilter);
+    connect(m_filterBar, &FilterBar::leaveToResults, this, &MainWindow::focusResults);
 
     // the table
     m_table->setObjectName(u"memoryTable"_s);
@@ -215,12 +174,12 @@ MainWindow::MainWindow(QWidget* parent)
         if (id != m_newestLookup)
             return;
         m_newestLookup = 0;
-        if (found.isEmpty() || !m_filterProblems->isHidden())
+        if (found.isEmpty() || m_filterBar->isExplaining())
             return;
         const QDateTime newest = QDateTime::fromSecsSinceEpoch(found.first().createdAt);
         const qint64 days = newest.daysTo(QDateTime::currentDateTime());
         const QString when = QLocale().toString(newest, QLocale::ShortFormat);
-        m_filterProblems->setText(
+        m_filterBar->showHint(
             days < 0 ? tr("No memory matches in that time. The newest memory the rest of the filter matches has a "
                           "creation time in the future: %1.")
                            .arg(when)
@@ -228,42 +187,14 @@ MainWindow::MainWindow(QWidget* parent)
                           "created %1 (%Ln days ago).",
                           "", int(qMin<qint64>(days, std::numeric_limits<int>::max())))
                            .arg(when));
-        m_filterProblems->setProperty("hint", true);
-        m_filterProblems->show();
     });
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateStatus);
 
-    // storage feedback: errors in the bar, never a blocking dialog
-    connect(m_model, &MemoryTableModel::storeOpened, this, [this](const QString&, const QStringList&, bool readOnly) {
-        addRecent(m_displaySpec);
-        if (m_wantEditing && readOnly) {
-            m_wantEditing = false;
-            m_messages->showMessage(MessageBar::Kind::Warning,
-                                    tr("%1 cannot be edited: the inspector does not write this layout or has no "
-                                       "write access.")
-                                        .arg(m_displaySpec));
-        }
-        m_model->setEditingEnabled(m_wantEditing);
+    connect(m_store, &StoreController::openRequested, this, &MainWindow::openStore);
+    connect(m_store, &StoreController::changed, this, [this] {
         updateTitle();
         updateActions();
         updateStatus();
-    });
-    connect(m_model, &MemoryTableModel::storeFailed, this, [this](const QString& message) {
-        m_messages->showMessage(MessageBar::Kind::Error, tr("Could not open %1: %2").arg(m_displaySpec, message));
-        m_model->closeStore();
-        m_spec.clear();
-        m_displaySpec.clear();
-        updateTitle();
-        updateActions();
-        updateStatus();
-    });
-    connect(m_model, &MemoryTableModel::loadFailed, this, [this](const QString& message) {
-        // pages are read again after every write and refresh: a row that cannot be read is said once per store,
-        // not again over what the bar says about the person's last action
-        if (m_loadErrorsShown.contains(message))
-            return;
-        m_loadErrorsShown.insert(message);
-        m_messages->showMessage(MessageBar::Kind::Error, message);
     });
     connect(m_model, &MemoryTableModel::writeFailed, this, [this](const QString&, const QString& message) {
         m_afterSave = nullptr;
@@ -292,36 +223,20 @@ MainWindow::MainWindow(QWidget* parent)
         updateActions();
         updateTitle();
     });
-    connect(m_model, &MemoryTableModel::fetchProgress, this,
-            [this](RequestId id, const QList<Memory>& memories, qint64 done, qint64 total) {
-                if (!m_bulkAction || id != m_bulk)
-                    return;
-                m_bulkMemories << memories;
-                m_progress->setMaximum(int(qMin<qint64>(total, std::numeric_limits<int>::max())));
-                m_progress->setValue(int(done));
-            });
-    connect(m_model, &MemoryTableModel::fetchFinished, this,
-            [this](RequestId id, bool cancelled, const QList<RecordIssue>& issues) {
-                if (!m_bulkAction || id != m_bulk)
-                    return;
-                m_bulk = 0;
-                m_progress->hide();
-                m_cancel->hide();
-                auto action = std::move(m_bulkAction);
-                m_bulkAction = nullptr;
-                const QList<Memory> memories = std::move(m_bulkMemories);
-                m_bulkMemories.clear();
-                if (cancelled) {
-                    statusBar()->showMessage(tr("Cancelled"), 3000);
-                    return;
-                }
-                if (!issues.isEmpty())
-                    m_messages->showMessage(
-                        MessageBar::Kind::Warning,
-                        tr("%n of the selected memories could not be read: %1", "", int(issues.size()))
-                            .arg(issues.first().id + u": "_s + issues.first().reason));
-                action(memories);
-            });
+    connect(m_progress, &ProgressStrip::fetchCancelled, this,
+            [this] { statusBar()->showMessage(tr("Cancelled"), 3000); });
+    connect(m_progress, &ProgressStrip::unreadable, this, [this](const QList<RecordIssue>& issues) {
+        m_messages->showMessage(MessageBar::Kind::Warning,
+                                tr("%n of the selected memories could not be read: %1", "", int(issues.size()))
+                                    .arg(issues.first().id + u": "_s + issues.first().reason));
+    });
+    connect(m_progress, &ProgressStrip::jobFinished, this, [this](bool cancelled, bool failed, const QString& summary) {
+        statusBar()->clearMessage(); // "Exporting…" is over
+        m_messages->showMessage(failed          ? MessageBar::Kind::Error
+                                    : cancelled ? MessageBar::Kind::Warning
+                                                : MessageBar::Kind::Info,
+                                summary);
+    });
 
     connect(m_detail, &DetailPane::saveRequested, this, [this](const Memory&, const Memory& after) {
         m_model->updateMemories({after}, tr("Edit %1").arg(after.id));
@@ -338,13 +253,7 @@ MainWindow::MainWindow(QWidget* parent)
     layout->setContentsMargins(4, 4, 4, 0);
     layout->setSpacing(4);
     layout->addWidget(m_messages);
-    auto* filterRow = new QHBoxLayout;
-    filterRow->addWidget(m_filter, 1);
-    filterRow->addWidget(m_namespaceFilter);
-    filterRow->addWidget(m_statusFilter);
-    filterRow->addWidget(m_domainFilter);
-    layout->addLayout(filterRow);
-    layout->addWidget(m_filterProblems);
+    layout->addWidget(m_filterBar);
     m_splitter->setObjectName(u"mainSplitter"_s);
     m_splitter->addWidget(m_table);
     m_splitter->addWidget(m_detail);
@@ -356,40 +265,8 @@ MainWindow::MainWindow(QWidget* parent)
     // status bar: counts, long work with cancel, and the mode
     m_countLabel->setObjectName(u"countLabel"_s);
     m_modeLabel->setObjectName(u"modeLabel"_s);
-    m_progress->setMaximumWidth(200);
-    m_progress->hide();
-    m_cancel->setText(tr("Cancel"));
-    m_cancel->setIcon(icon(u"process-stop"_s));
-    m_cancel->setToolTip(tr("Stop the running operation"));
-    m_cancel->hide();
-    connect(m_cancel, &QToolButton::clicked, this, [this] {
-        if (m_bulk)
-            m_model->cancelFetch(m_bulk);
-        if (m_job)
-            m_model->cancelFetch(m_job);
-    });
-    connect(m_model, &MemoryTableModel::jobProgress, this, [this](RequestId id, qint64 done, qint64 total) {
-        if (id != m_job)
-            return;
-        m_progress->setMaximum(int(qMin<qint64>(qMax<qint64>(total, 1), std::numeric_limits<int>::max())));
-        m_progress->setValue(int(qMin<qint64>(done, m_progress->maximum())));
-    });
-    connect(m_model, &MemoryTableModel::jobFinished, this,
-            [this](RequestId id, bool cancelled, bool failed, const QString& summary) {
-                if (id != m_job)
-                    return;
-                m_job = 0;
-                statusBar()->clearMessage(); // "Exporting…" is over
-                m_progress->hide();
-                m_cancel->hide();
-                m_messages->showMessage(failed          ? MessageBar::Kind::Error
-                                            : cancelled ? MessageBar::Kind::Warning
-                                                        : MessageBar::Kind::Info,
-                                        summary);
-            });
     statusBar()->addWidget(m_countLabel, 1);
     statusBar()->addPermanentWidget(m_progress);
-    statusBar()->addPermanentWidget(m_cancel);
     statusBar()->addPermanentWidget(m_modeLabel);
 
     createActions();
@@ -400,38 +277,6 @@ MainWindow::MainWindow(QWidget* parent)
     updateTitle();
     updateActions();
     updateStatus();
-}
-
-bool MainWindow::eventFilter(QObject* watched, QEvent* event)
-{
-    if (watched == m_filter) {
-        if (event->type() == QEvent::ShortcutOverride) {
-            // the line edit claims Ctrl+E (end of line) and the like; the window's actions come first
-            const auto* key = static_cast<QKeyEvent*>(event);
-            const QKeySequence pressed(key->keyCombination());
-            // text editing keys stay with the line edit
-            for (const auto k :
-                 {QKeySequence::Undo, QKeySequence::Redo, QKeySequence::Cut, QKeySequence::Copy, QKeySequence::Paste,
-                  QKeySequence::SelectAll, QKeySequence::Delete, QKeySequence::Backspace,
-                  QKeySequence::DeleteStartOfWord, QKeySequence::DeleteEndOfWord}) {
-                if (QKeySequence::keyBindings(k).contains(pressed))
-                    return QMainWindow::eventFilter(watched, event);
-            }
-            for (QAction* a : findChildren<QAction*>()) {
-                if (a->isEnabled() && a->shortcuts().contains(pressed)) {
-                    event->ignore();
-                    return true;
-                }
-            }
-        } else if (event->type() == QEvent::KeyPress) {
-            const auto* key = static_cast<QKeyEvent*>(event);
-            if (key->key() == Qt::Key_Down && key->modifiers() == Qt::NoModifier) {
-                focusResults();
-                return true;
-            }
-        }
-    }
-    return QMainWindow::eventFilter(watched, event);
 }
 
 void MainWindow::focusResults()
@@ -499,6 +344,8 @@ MainWindow::~MainWindow()
 {
     // the model is destroyed with the widgets below; its last signals must not reach a half-destroyed window
     m_model->disconnect(this);
+    m_model->disconnect(m_store);
+    m_model->disconnect(m_progress);
     m_model->undoStack()->disconnect(this);
 }
 
@@ -511,20 +358,18 @@ void MainWindow::createActions()
 {
     m_openSqlite = new QAction(icon(u"document-open"_s), tr("Open SQLite &File…"), this);
     m_openSqlite->setShortcut(QKeySequence::Open);
-    connect(m_openSqlite, &QAction::triggered, this, &MainWindow::openSqliteFile);
+    connect(m_openSqlite, &QAction::triggered, m_store, &StoreController::openSqliteFile);
     m_openFolder = new QAction(icon(u"folder-open"_s), tr("Open &Folder Store…"), this);
-    connect(m_openFolder, &QAction::triggered, this, &MainWindow::openFolder);
+    connect(m_openFolder, &QAction::triggered, m_store, &StoreController::openFolder);
     m_connectPg = new QAction(icon(u"network-server"_s), tr("Connect to &PostgreSQL…"), this);
-    connect(m_connectPg, &QAction::triggered, this, &MainWindow::connectPostgres);
+    connect(m_connectPg, &QAction::triggered, m_store, &StoreController::connectPostgres);
     m_close = new QAction(tr("&Close Store"), this);
     m_close->setShortcut(QKeySequence::Close);
     connect(m_close, &QAction::triggered, this, [this] {
         if (!mayLeaveStore([this] { m_close->trigger(); }))
             return;
         m_detail->setMemory(std::nullopt);
-        m_model->closeStore();
-        m_spec.clear();
-        m_displaySpec.clear();
+        m_store->close();
         updateTitle();
         updateStatus();
     });
@@ -578,8 +423,8 @@ void MainWindow::createActions()
     m_find = new QAction(icon(u"edit-find"_s), tr("&Filter…"), this);
     m_find->setShortcut(QKeySequence::Find);
     connect(m_find, &QAction::triggered, this, [this] {
-        m_filter->setFocus();
-        m_filter->selectAll();
+        filterEdit()->setFocus();
+        filterEdit()->selectAll();
     });
     m_refresh = new QAction(icon(u"view-refresh"_s), tr("&Refresh"), this);
     m_refresh->setShortcut(QKeySequence::Refresh);
@@ -661,19 +506,18 @@ void MainWindow::createActions()
 void MainWindow::createMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    m_storesMenu = file->addMenu(tr("subcog's &Stores"));
+    QMenu* stores = file->addMenu(tr("subcog's &Stores"));
     file->addAction(m_openSqlite);
     file->addAction(m_openFolder);
     file->addAction(m_connectPg);
-    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    QMenu* recent = file->addMenu(tr("Open &Recent"));
     file->addSeparator();
     file->addAction(m_export);
     file->addAction(m_copyToStore);
     file->addSeparator();
     file->addAction(m_close);
     file->addAction(m_quit);
-    connect(m_storesMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildStoresMenu);
-    rebuildRecentMenu();
+    m_store->setMenus(stores, recent);
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
     edit->addAction(m_undo);
@@ -732,44 +576,18 @@ void MainWindow::createMenus()
 
 void MainWindow::openDefaultStore()
 {
-    const SubcogConfig config = readSubcogConfig();
-    const auto warnAboutConfig = [&] {
-        if (!config.configError.isEmpty())
-            m_messages->showMessage(MessageBar::Kind::Warning, config.configPath + u": "_s + config.configError);
-    };
-    const QList<StoreCandidate> found = findSubcogStores(config);
-    if (!found.isEmpty()) {
-        openStore(found.first().spec, found.first().description);
-        warnAboutConfig();
-        return;
-    }
-    const QString demo = demoStorePath();
-    try {
-        ensureDemoStore(demo);
-    } catch (const StorageError& e) {
-        warnAboutConfig();
-        m_messages->showMessage(MessageBar::Kind::Error, e.message());
-        return;
-    }
-    openStore(demo, tr("demo store: no subcog store was found on this machine"));
-    warnAboutConfig();
-    m_messages->showMessage(MessageBar::Kind::Info,
-                            tr("No subcog store was found, so a demo store is open. Use File ▸ Open SQLite File, "
-                               "Open Folder Store or Connect to PostgreSQL to inspect another store."));
+    m_store->openDefault();
 }
 
 void MainWindow::openStore(const QString& spec, const QString& origin)
 {
-    const bool sameStore = spec == m_spec;
+    const bool sameStore = spec == m_store->spec();
     // edits in the pane belong to the open store: settled before it goes, or a later Save would write them into
     // another store's memory of the same id
     if (!sameStore && !mayLeaveStore([this, spec, origin] { openStore(spec, origin); }))
         return;
     if (!sameStore) {
-        m_wantEditing = false;
-        // the previous store's notices and errors say nothing about this one
-        m_messages->clear();
-        m_loadErrorsShown.clear();
+        m_store->leave();
         // jumps are between memories of the store they were made in
         m_back.clear();
         m_forward.clear();
@@ -778,50 +596,35 @@ void MainWindow::openStore(const QString& spec, const QString& origin)
     m_pendingGoTo.clear();
     m_locating.clear();
     m_pendingRow = -1;
-    m_spec = spec;
-    m_displaySpec = withoutPasswords(spec);
-    const bool readOnly = !m_wantEditing;
-    m_model->openStore([spec, readOnly] {
-        OpenOptions options;
-        options.readOnly = readOnly;
-        return Inspector::openStore(spec, options);
-    });
+    m_store->open(spec, origin);
     applyFilter();
     {
         const QSignalBlocker block(m_editing);
-        m_editing->setChecked(m_wantEditing);
+        m_editing->setChecked(m_store->wantsEditing());
     }
-    m_origin = origin;
     updateTitle();
 }
 
 void MainWindow::setEditing(bool on)
 {
-    if (on == m_wantEditing && (!on || m_model->isEditingEnabled()))
+    if (on == m_store->wantsEditing() && (!on || m_model->isEditingEnabled()))
         return;
-    m_wantEditing = on;
     {
         const QSignalBlocker block(m_editing);
         m_editing->setChecked(on);
     }
-    if (!on) {
-        m_model->setEditingEnabled(false);
-        updateTitle();
+    if (!m_store->setEditing(on)) {
+        if (!on)
+            updateTitle();
         return;
     }
-    if (m_spec.isEmpty())
-        return;
-    if (!m_model->isStoreReadOnly()) {
-        m_model->setEditingEnabled(true);
-        return;
-    }
-    // reopen for writing: the read-only connection cannot write
+    // reopen for writing, and find the current memory again in the reopened store, wherever its row is
     const QString keep = m_table->currentIndex().isValid()
         ? m_model->data(m_table->currentIndex(), MemoryTableModel::IdRole).toString()
         : QString();
-    openStore(m_spec);
+    openStore(m_store->spec());
     if (!keep.isEmpty())
-        jumpTo(keep, false); // found again in the reopened store, wherever its row is
+        jumpTo(keep, false);
 }
 
 bool MainWindow::isEditing() const
@@ -840,54 +643,11 @@ void MainWindow::setTrashView(bool on)
 
 void MainWindow::applyFilter()
 {
-    m_filterDelay->stop();
-    ParsedFilter parsed = parseFilter(m_filter->text());
-    MemoryFilter& f = parsed.filter;
-    if (m_namespaceFilter->currentIndex() > 0) {
-        const auto ns = Namespace(m_namespaceFilter->currentData().toInt());
-        if (f.namespaces.isEmpty() || f.namespaces.contains(ns))
-            f.namespaces = {ns};
-        else
-            parsed.notUnderstood << tr("ns: the quick filter says %1, the text says otherwise: nothing can match")
-                                        .arg(namespaceName(ns));
-    }
-    if (m_statusFilter->currentIndex() > 0) {
-        const auto st = MemoryStatus(m_statusFilter->currentData().toInt());
-        f.statuses = {st};
-    }
-    const QString domain = m_domainFilter->currentText().trimmed();
-    if (!domain.isEmpty())
-        f.domains = {domain};
-    f.tombstones = m_trash->isChecked()                 ? TombstoneFilter::Only
-        : m_showTombstoned->isChecked()                 ? TombstoneFilter::Include
-        : f.statuses.contains(MemoryStatus::Tombstoned) ? TombstoneFilter::Include
-                                                        : TombstoneFilter::Exclude;
-    if (!f.ids.isEmpty() && f.tombstones == TombstoneFilter::Exclude)
-        f.tombstones = TombstoneFilter::Include; // a memory asked for by its id shows whatever its state
+    const TombstoneFilter tombstones = m_trash->isChecked() ? TombstoneFilter::Only
+        : m_showTombstoned->isChecked()                     ? TombstoneFilter::Include
+                                                            : TombstoneFilter::Exclude;
+    const MemoryFilter f = m_filterBar->apply(tombstones);
     m_newestLookup = 0;
-    m_filterProblems->setProperty("hint", false);
-    const bool invalid = !parsed.notUnderstood.isEmpty();
-    if (!invalid) {
-        m_filterProblems->hide();
-    } else {
-        // matching everything instead would let a Delete or Export that follows cover the whole store
-        m_filterProblems->setText(tr("Nothing is shown until the filter is fixed. Not understood: %1")
-                                      .arg(parsed.notUnderstood.join(u"; "_s)));
-        m_filterProblems->show();
-        const TombstoneFilter tombstones = f.tombstones;
-        f = MemoryFilter::nothing();
-        f.tombstones = tombstones;
-    }
-    m_filter->setProperty("invalid", invalid);
-    QPalette p = palette();
-    if (invalid) {
-        const QColor base = p.color(QPalette::Base);
-        const QColor red(0xd0, 0x30, 0x30);
-        p.setColor(QPalette::Base,
-                   QColor((base.red() * 3 + red.red()) / 4, (base.green() * 3 + red.green()) / 4,
-                          (base.blue() * 3 + red.blue()) / 4));
-    }
-    m_filter->setPalette(invalid ? p : QPalette());
     m_model->setFilter(f);
     updateActions();
     updateStatus();
@@ -899,7 +659,7 @@ void MainWindow::goToId(const QString& id)
         return;
     if (!mayLeaveMemory())
         return;
-    if (m_filterDelay->isActive())
+    if (m_filterBar->isApplyPending())
         applyFilter(); // typed just before: the row is looked up in the filter the bar shows
     const Place here = currentPlace();
     if (here.id != id) {
@@ -932,24 +692,14 @@ void MainWindow::goForward()
 
 MainWindow::FilterState MainWindow::filterState() const
 {
-    return FilterState {m_filter->text(),
-                        m_namespaceFilter->currentIndex(),
-                        m_statusFilter->currentIndex(),
-                        m_domainFilter->currentText(),
-                        m_trash->isChecked(),
-                        m_showTombstoned->isChecked()};
+    return FilterState {m_filterBar->state(), m_trash->isChecked(), m_showTombstoned->isChecked()};
 }
 
 void MainWindow::setFilterState(const FilterState& state)
 {
     {
-        const QSignalBlocker b1(m_filter), b2(m_namespaceFilter), b3(m_statusFilter), b4(m_domainFilter), b5(m_trash),
-            b6(m_showTombstoned);
-        m_filter->setText(state.text);
-        m_filter->setCursorPosition(0);
-        m_namespaceFilter->setCurrentIndex(state.namespaceIndex);
-        m_statusFilter->setCurrentIndex(state.statusIndex);
-        m_domainFilter->setCurrentText(state.domain);
+        const QSignalBlocker b1(m_trash), b2(m_showTombstoned);
+        m_filterBar->setState(state.bar);
         m_trash->setChecked(state.trash);
         m_showTombstoned->setChecked(state.tombstoned);
     }
@@ -1048,8 +798,8 @@ void MainWindow::showOnly(const QString& id)
     static const QRegularExpression unsafe(u"[\\s,]"_s);
     if (!id.contains(unsafe)) {
         // the filter bar says what is in force: an `id:` word, which clearing the filter removes
-        state.text = u"id:"_s + id;
-        m_jumpFilter = state.text;
+        state.bar.text = u"id:"_s + id;
+        m_jumpFilter = state.bar.text;
         setFilterState(state);
         m_jumpId = id;
         m_goToNotice = tr("Memory %1 is not among the rows of the filter, so the filter now shows it alone. "
@@ -1073,8 +823,8 @@ void MainWindow::showOnly(const QString& id)
 
 void MainWindow::refreshOrLeaveJump()
 {
-    const bool jumped = (!m_jumpFilter.isEmpty() && m_filter->text() == m_jumpFilter)
-        || (m_model->filter().ids.size() == 1 && m_filter->text().isEmpty());
+    const bool jumped = (!m_jumpFilter.isEmpty() && m_filterBar->text() == m_jumpFilter)
+        || (m_model->filter().ids.size() == 1 && m_filterBar->text().isEmpty());
     if (!jumped) {
         m_model->refresh();
         return;
@@ -1083,7 +833,7 @@ void MainWindow::refreshOrLeaveJump()
     const QString id = currentPlace().id;
     m_jumpFilter.clear();
     FilterState state = filterState();
-    state.text.clear();
+    state.bar.text.clear();
     setFilterState(state);
     if (!id.isEmpty())
         jumpTo(id, false);
@@ -1092,15 +842,13 @@ void MainWindow::refreshOrLeaveJump()
 void MainWindow::explainEmptyTimeFilter()
 {
     const MemoryFilter f = m_model->filter();
-    if (m_model->exactCount().value_or(-1) > 0 && m_filterProblems->property("hint").toBool()) {
-        m_filterProblems->hide(); // memories arrived in that time (a refresh, another writer)
-        m_filterProblems->setProperty("hint", false);
-    }
-    if (!m_jumpId.isEmpty() && m_model->exactCount() == 0 && m_filter->text() == m_jumpFilter) {
+    if (m_model->exactCount().value_or(-1) > 0 && m_filterBar->isHintShown())
+        m_filterBar->hideHint(); // memories arrived in that time (a refresh, another writer)
+    if (!m_jumpId.isEmpty() && m_model->exactCount() == 0 && m_filterBar->text() == m_jumpFilter) {
         m_goToNotice = tr("No memory has the id %1 in this store.").arg(m_jumpId);
         m_messages->showMessage(MessageBar::Kind::Warning, m_goToNotice);
     }
-    if (m_model->exactCount().value_or(-1) != 0 || (!f.createdFrom && !f.createdTo) || !m_filterProblems->isHidden())
+    if (m_model->exactCount().value_or(-1) != 0 || (!f.createdFrom && !f.createdTo) || m_filterBar->isExplaining())
         return;
     MemoryQuery q;
     q.filter = f;
@@ -1239,13 +987,7 @@ void MainWindow::withSelection(const std::function<void(const QList<Memory>&)>& 
             ranges.append({from, to - from});
         }
     }
-    m_bulkAction = action;
-    m_bulkMemories.clear();
-    m_bulk = m_model->fetchRows(ranges);
-    m_progress->setRange(0, wanted);
-    m_progress->setValue(0);
-    m_progress->show();
-    m_cancel->show();
+    m_progress->fetchRows(ranges, wanted, action);
 }
 
 ExportSource MainWindow::sourceFor(TransferScope scope) const
@@ -1263,10 +1005,7 @@ ExportSource MainWindow::sourceFor(TransferScope scope) const
 
 void MainWindow::startJob(RequestId id, const QString& what)
 {
-    m_job = id;
-    m_progress->setRange(0, 0);
-    m_progress->show();
-    m_cancel->show();
+    m_progress->trackJob(id);
     statusBar()->showMessage(what, 2000);
 }
 
@@ -1442,10 +1181,10 @@ QMenu* MainWindow::contextMenuFor(const QModelIndex& index)
         QAction* a = menu->addAction(icon(u"edit-find"_s), label);
         a->setEnabled(!word.isEmpty());
         connect(a, &QAction::triggered, this, [this, word] {
-            QString text = m_filter->text().trimmed();
+            QString text = m_filterBar->text().trimmed();
             if (!text.split(u' ', Qt::SkipEmptyParts).contains(word))
                 text = text.isEmpty() ? word : text + u' ' + word;
-            m_filter->setText(text);
+            filterEdit()->setText(text);
             applyFilter();
         });
     };
@@ -1456,8 +1195,8 @@ QMenu* MainWindow::contextMenuFor(const QModelIndex& index)
             QAction* a = byTag->addAction(tag);
             a->setEnabled(!word.isEmpty());
             connect(a, &QAction::triggered, this, [this, word] {
-                const QString text = m_filter->text().trimmed();
-                m_filter->setText(text.isEmpty() ? word : text + u' ' + word);
+                const QString text = m_filterBar->text().trimmed();
+                filterEdit()->setText(text.isEmpty() ? word : text + u' ' + word);
                 applyFilter();
             });
         }
@@ -1465,7 +1204,7 @@ QMenu* MainWindow::contextMenuFor(const QModelIndex& index)
         QAction* a = menu->addAction(icon(u"edit-find"_s), tr("Filter by This Domain"));
         connect(a, &QAction::triggered, this,
                 [this, domain = memory->domain.isEmpty() ? u"project"_s : memory->domain] {
-                    m_domainFilter->setCurrentText(domain);
+                    m_filterBar->setDomain(domain);
                     applyFilter();
                 });
     } else {
@@ -1515,7 +1254,8 @@ void MainWindow::updateStatus()
     if (selected > 0)
         text += u" · "_s + tr("%1 selected").arg(QLocale().toString(selected));
     m_countLabel->setText(text);
-    m_countLabel->setToolTip(m_origin.isEmpty() ? m_displaySpec : m_displaySpec + u" — "_s + m_origin);
+    const QString where = m_store->displaySpec();
+    m_countLabel->setToolTip(m_store->origin().isEmpty() ? where : where + u" — "_s + m_store->origin());
     const bool editing = m_model->isEditingEnabled();
     m_modeLabel->setText(!m_model->isOpen() ? QString() : editing ? tr("Editing") : tr("Read-only"));
     m_modeLabel->setToolTip(editing ? tr("Changes are written to the store; Edit ▸ Undo takes them back")
@@ -1544,88 +1284,15 @@ void MainWindow::updateActions()
 
 void MainWindow::updateTitle()
 {
-    if (m_displaySpec.isEmpty()) {
+    if (m_store->displaySpec().isEmpty()) {
         setWindowTitle(tr("Subcog Inspector"));
         return;
     }
-    const QString location = m_model->location().isEmpty() ? m_displaySpec : withoutPasswords(m_model->location());
+    const QString location
+        = m_model->location().isEmpty() ? m_store->displaySpec() : withoutPasswords(m_model->location());
     setWindowTitle(
         tr("%1 [%2] — Subcog Inspector").arg(location, m_model->isEditingEnabled() ? tr("editing") : tr("read-only")));
     updateStatus();
-}
-
-void MainWindow::addRecent(const QString& spec)
-{
-    if (spec.isEmpty())
-        return;
-    QSettings settings;
-    QStringList recent;
-    // entries written by older versions may still hold a password: cleaned as the list is written again
-    for (const QString& entry : settings.value(u"recentStores"_s).toStringList())
-        recent << withoutPasswords(entry);
-    recent.removeAll(withoutPasswords(spec));
-    recent.prepend(withoutPasswords(spec));
-    recent.removeDuplicates();
-    while (recent.size() > kMaxRecent)
-        recent.removeLast();
-    settings.setValue(u"recentStores"_s, recent);
-    rebuildRecentMenu();
-}
-
-void MainWindow::rebuildRecentMenu()
-{
-    m_recentMenu->clear();
-    const QStringList recent = QSettings().value(u"recentStores"_s).toStringList();
-    for (const QString& entry : recent) {
-        const QString spec = withoutPasswords(entry);
-        QAction* a = m_recentMenu->addAction(spec);
-        connect(a, &QAction::triggered, this, [this, spec] {
-            if (spec.startsWith(u"postgres"_s)) {
-                ConnectDialog dialog(this);
-                dialog.setFromUrl(spec);
-                if (dialog.exec() == QDialog::Accepted)
-                    openStore(dialog.url());
-            } else {
-                openStore(spec);
-            }
-        });
-    }
-    m_recentMenu->setEnabled(!recent.isEmpty());
-}
-
-void MainWindow::rebuildStoresMenu()
-{
-    m_storesMenu->clear();
-    const QList<StoreCandidate> found = findSubcogStores(readSubcogConfig());
-    for (const StoreCandidate& c : found) {
-        QAction* a = m_storesMenu->addAction(c.description + u" — "_s + withoutPasswords(c.spec));
-        connect(a, &QAction::triggered, this, [this, spec = c.spec, d = c.description] { openStore(spec, d); });
-    }
-    if (found.isEmpty())
-        m_storesMenu->addAction(tr("No subcog store found on this machine"))->setEnabled(false);
-}
-
-void MainWindow::openSqliteFile()
-{
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open SQLite Store"), {},
-                                                      tr("SQLite stores (*.db *.sqlite *.sqlite3);;All files (*)"));
-    if (!path.isEmpty())
-        openStore(u"sqlite:"_s + path);
-}
-
-void MainWindow::openFolder()
-{
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Folder Store"));
-    if (!dir.isEmpty())
-        openStore(u"fs:"_s + dir);
-}
-
-void MainWindow::connectPostgres()
-{
-    auto* dialog = new ConnectDialog(this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this, [this, dialog] { openStore(dialog->url()); });
-    dialog->open();
 }
 
 void MainWindow::chooseColumns()
