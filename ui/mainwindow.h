@@ -9,13 +9,10 @@
 #include <QSet>
 
 class QAction;
-class QComboBox;
 class QLabel;
 class QLineEdit;
 class QMenu;
-class QProgressBar;
 class QTableView;
-class QToolButton;
 class QSplitter;
 
 namespace Inspector {
@@ -105,6 +102,12 @@ private:
     void onLocated(const QString& id, qint64 row);
     void selectPendingRow();
     void showOnly(const QString& id);
+    // the constructor's parts (mainwindowlayout.cpp: the table; mainwindowactions.cpp: actions and menus)
+    void setupTable();
+    void connectFilterBar();
+    void connectModel();
+    void connectParts();
+    void setupLayout();
     /// F5: a jump's `id:` filter is cleared; otherwise the rows are read again.
     void refreshOrLeaveJump();
     /// When a since:/created: filter matches nothing, says when the newest memory the rest of it matches was made.
