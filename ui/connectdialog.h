@@ -3,9 +3,11 @@
 
 #include <QDialog>
 
-class QComboBox;
-class QLineEdit;
-class QSpinBox;
+#include <memory>
+
+namespace Ui {
+class ConnectDialog;
+}
 
 namespace Inspector {
 
@@ -18,6 +20,7 @@ class ConnectDialog : public QDialog
     Q_OBJECT
 public:
     explicit ConnectDialog(QWidget* parent = nullptr);
+    ~ConnectDialog() override;
 
     /// The connection URL with the password, for opening only; never store it.
     QString url() const;
@@ -31,13 +34,7 @@ private:
     void deleteProfile();
     void refreshProfiles();
 
-    QComboBox* m_profiles;
-    QLineEdit* m_host;
-    QSpinBox* m_port;
-    QLineEdit* m_database;
-    QLineEdit* m_user;
-    QComboBox* m_sslMode;
-    QLineEdit* m_password;
+    std::unique_ptr<Ui::ConnectDialog> m_ui; ///< the form: connectdialog.ui
 };
 
 } // namespace Inspector

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "filterbar.h"
 #include "memorytablemodel.h"
 #include "transferdialogs.h"
 
@@ -8,19 +9,18 @@
 #include <QSet>
 
 class QAction;
-class QComboBox;
 class QLabel;
 class QLineEdit;
 class QMenu;
-class QProgressBar;
 class QTableView;
-class QToolButton;
 class QSplitter;
 
 namespace Inspector {
 
 class DetailPane;
 class MessageBar;
+class ProgressStrip;
+class StoreController;
 
 /**
  * The inspector window: a store's memories in a table (model on a worker thread), a filter bar in subcog's
@@ -43,7 +43,7 @@ public:
     QTableView* table() const { return m_table; }
     DetailPane* detailPane() const { return m_detail; }
     MessageBar* messageBar() const { return m_messages; }
-    QLineEdit* filterEdit() const { return m_filter; }
+    QLineEdit* filterEdit() const { return m_filterBar->lineEdit(); }
     /// Switches editing on (reopening the store for writing) or off.
     void setEditing(bool on);
     bool isEditing() const;
@@ -76,16 +76,12 @@ public:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
-    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     /// Everything that filters the table, as the filter bar, its quick filters and the View menu show it.
     struct FilterState
     {
-        QString text;
-        int namespaceIndex = 0;
-        int statusIndex = 0;
-        QString domain;
+        FilterBar::State bar;
         bool trash = false;
         bool tombstoned = false;
         friend bool operator==(const FilterState&, const FilterState&) = default;
@@ -106,6 +102,12 @@ private:
     void onLocated(const QString& id, qint64 row);
     void selectPendingRow();
     void showOnly(const QString& id);
+    // the constructor's parts (mainwindowlayout.cpp: the table; mainwindowactions.cpp: actions and menus)
+    void setupTable();
+    void connectFilterBar();
+    void connectModel();
+    void connectParts();
+    void setupLayout();
     /// F5: a jump's `id:` filter is cleared; otherwise the rows are read again.
     void refreshOrLeaveJump();
     /// When a since:/created: filter matches nothing, says when the newest memory the rest of it matches was made.
@@ -137,12 +139,6 @@ private:
     /// Settles unsaved edits before the open store goes; false: stay (or `retry` runs once the save has landed).
     bool mayLeaveStore(std::function<void()> retry);
     void afterSaveLands(std::function<void()> then);
-    void addRecent(const QString& spec);
-    void rebuildRecentMenu();
-    void rebuildStoresMenu();
-    void openSqliteFile();
-    void openFolder();
-    void connectPostgres();
     void chooseColumns();
     void restoreViewState();
     QSize firstRunSize() const;
@@ -159,21 +155,12 @@ private:
     DetailPane* m_detail;
     MessageBar* m_messages;
     QSplitter* m_splitter;
-    QLineEdit* m_filter;
-    QLabel* m_filterProblems;
-    QComboBox* m_namespaceFilter;
-    QComboBox* m_statusFilter;
-    QComboBox* m_domainFilter;
+    FilterBar* m_filterBar;
     QLabel* m_countLabel;
     QLabel* m_modeLabel;
-    QProgressBar* m_progress;
-    QToolButton* m_cancel;
-    QTimer* m_filterDelay;
+    ProgressStrip* m_progress;
+    StoreController* m_store;
 
-    QString m_spec; ///< what opened the current store (with a password, if any: kept in memory only)
-    QString m_displaySpec; ///< the same without a password
-    QString m_origin; ///< how the store was found (default store, demo store)
-    bool m_wantEditing = false;
     QString m_pendingGoTo; ///< selected once its row is loaded
     QString m_locating; ///< asked for its row in the current order
     bool m_locatingOrShowOnly = true;
@@ -184,13 +171,9 @@ private:
     QList<Place> m_forward;
     RequestId m_newestLookup = 0;
     QString m_goToNotice;
-    QSet<QString> m_loadErrorsShown; ///< read errors of this store already in the bar
     bool m_settling = false; ///< the unsaved-changes question is open
     std::function<void()>
         m_afterSave; ///< what waits for a save to land (quit, open another store); dropped if it fails
-    RequestId m_bulk = 0;
-    QList<Memory> m_bulkMemories;
-    std::function<void(const QList<Memory>&)> m_bulkAction;
 
     QAction* m_openSqlite = nullptr;
     QAction* m_openFolder = nullptr;
@@ -222,9 +205,6 @@ private:
     QAction* m_copyMarkdown = nullptr;
     QAction* m_copyId = nullptr;
     QAction* m_copyUrn = nullptr;
-    RequestId m_job = 0;
-    QMenu* m_recentMenu = nullptr;
-    QMenu* m_storesMenu = nullptr;
 };
 
 } // namespace Inspector

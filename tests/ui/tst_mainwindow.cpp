@@ -5,6 +5,7 @@
 #include "conflictdialog.h"
 #include "connectdialog.h"
 #include "detailpane.h"
+#include "filterbar.h"
 #include "mainwindow.h"
 #include "messagebar.h"
 #include "postgresserver.h"
@@ -487,6 +488,52 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(w->model()->exactCount().value_or(-1), qint64(kCount), 10000);
         for (const QString& id : ids)
             QVERIFY(!m_store->get(id)->isTombstoned());
+    }
+
+    void theFilterBarOnItsOwnSaysWhatIsInForce()
+    {
+        // the bar's rules need no window and no store
+        FilterBar bar;
+        QSignalSpy edited(&bar, &FilterBar::textEdited);
+        QSignalSpy changed(&bar, &FilterBar::changed);
+        auto* namespaces = bar.findChild<QComboBox*>(u"namespaceFilter"_s);
+        auto* statuses = bar.findChild<QComboBox*>(u"statusFilter"_s);
+        namespaces->setCurrentText(namespaceName(Namespace::Decisions));
+        QCOMPARE(changed.size(), 1); // a quick filter applies at once
+        QTest::keyClicks(bar.lineEdit(), u"tag:rust"_s);
+        QVERIFY(edited.size() > 0);
+        QVERIFY(bar.isApplyPending()); // typing waits for a pause
+        MemoryFilter f = bar.apply(TombstoneFilter::Exclude);
+        QVERIFY(!bar.isApplyPending());
+        QCOMPARE(f.namespaces, QList<Namespace>({Namespace::Decisions}));
+        QCOMPARE(f.tagsAll, QStringList({u"rust"_s}));
+        QCOMPARE(f.tombstones, TombstoneFilter::Exclude);
+        QVERIFY(!bar.isExplaining());
+        // status:tombstoned shows them whatever the View menu says
+        statuses->setCurrentText(statusName(MemoryStatus::Tombstoned));
+        QCOMPARE(bar.apply(TombstoneFilter::Exclude).tombstones, TombstoneFilter::Include);
+        // text and quick filter disagree: nothing, said under the bar, the line edit marked invalid
+        const FilterBar::State contradicting {u"ns:patterns"_s, namespaces->currentIndex(), 0, {}};
+        edited.clear();
+        bar.setState(contradicting);
+        QCOMPARE(edited.size(), 0); // restoring a state is not typing
+        QCOMPARE(bar.state(), contradicting);
+        f = bar.apply(TombstoneFilter::Only);
+        MemoryFilter nothing = MemoryFilter::nothing();
+        nothing.tombstones = TombstoneFilter::Only;
+        QCOMPARE(f, nothing);
+        QVERIFY(bar.isExplaining());
+        QVERIFY(!bar.isHintShown());
+        QVERIFY(bar.lineEdit()->property("invalid").toBool());
+        // fixed: the bar is quiet again; a hint comes and goes on its own
+        bar.setState({});
+        QCOMPARE(bar.apply(TombstoneFilter::Exclude).tombstones, TombstoneFilter::Exclude);
+        QVERIFY(!bar.isExplaining());
+        QVERIFY(!bar.lineEdit()->property("invalid").toBool());
+        bar.showHint(u"newest memory is older"_s);
+        QVERIFY(bar.isExplaining() && bar.isHintShown());
+        bar.hideHint();
+        QVERIFY(!bar.isExplaining() && !bar.isHintShown());
     }
 
     void aFilterNotUnderstoodMatchesNothing()
