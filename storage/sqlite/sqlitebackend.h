@@ -181,7 +181,10 @@ private:
     struct VectorsCache;
     /// vectors.idx as last read (reloaded when the file changes); nullptr when there is none.
     const VectorsCache* loadVectors();
+    /// A QSqlQuery's error as a StorageError (through SqliteInternal::throwSqliteError).
     [[noreturn]] void fail(const QString& what, const class QSqlError& error, const QString& sql = {}) const;
+    /// An error of a statement on the raw handle, `rc` its result code, as a StorageError.
+    [[noreturn]] void failRaw(const QString& what, int rc, const QString& sql) const;
 
     QString m_path;
     QString m_connectionName;
