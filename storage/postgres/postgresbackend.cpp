@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "postgresbackend.h"
 
+#include "filtersql.h"
 #include "jsonl.h"
 #include "postgresschema.h"
 #include "secrets.h"
@@ -62,34 +63,6 @@ std::string toStd(const QString& text)
 {
     const QByteArray utf8 = text.toUtf8();
     return std::string(utf8.constData(), size_t(utf8.size()));
-}
-
-// libpqxx 6.4 cannot bind a std::vector, so text[] parameters travel as array literals.
-QString arrayLiteral(const QStringList& items)
-{
-    QString out = u"{"_s;
-    for (qsizetype i = 0; i < items.size(); ++i) {
-        if (i)
-            out += u',';
-        QString item = items[i];
-        item.replace(u"\\"_s, u"\\\\"_s).replace(u"\""_s, u"\\\""_s);
-        out += u'"' + item + u'"';
-    }
-    return out + u'}';
-}
-
-QString likePattern(const QString& wildcard)
-{
-    QString out;
-    for (QChar c : wildcard) {
-        if (c == u'*')
-            out += u'%';
-        else if (c == u'%' || c == u'_' || c == u'\\')
-            out += u'\\' + QString(c);
-        else
-            out += c;
-    }
-    return out;
 }
 
 QString oneLine(const std::string& text)
@@ -588,58 +561,22 @@ QList<Memory> PostgresBackend::decodeRows(const pqxx::result& result, QList<Reco
 
 PostgresBackend::Sql PostgresBackend::whereClause(const MemoryFilter& f) const
 {
-    Sql sql;
-    QStringList parts;
-    auto has = [&](const char* column) { return m_columns.contains(QLatin1StringView(column)); };
-    auto column = [&](const char* name) -> QString { return has(name) ? QString::fromLatin1(name) : u"NULL::text"_s; };
-    if (!f.ids.isEmpty())
-        parts << u"id = ANY("_s + sql.add(arrayLiteral(f.ids)) + u"::text[])"_s;
-    if (!f.namespaces.isEmpty())
-        parts << u"lower(namespace) = ANY("_s + sql.add(arrayLiteral(lowerCaseSpellings(f.namespaces)))
-                + u"::text[])"_s;
-    if (!f.statuses.isEmpty())
-        parts << u"lower(status) = ANY("_s + sql.add(arrayLiteral(statusNames(f.statuses))) + u"::text[])"_s;
-    const QString tags = u"COALESCE(tags, '{}'::text[])"_s;
-    for (const QString& tag : f.tagsAll)
-        parts << sql.add(tag) + u" = ANY("_s + tags + u')';
-    for (const QStringList& group : f.tagsAny)
-        parts << tags + u" && "_s + sql.add(arrayLiteral(group)) + u"::text[]"_s;
-    if (!f.tagsNone.isEmpty())
-        parts << u"NOT ("_s + tags + u" && "_s + sql.add(arrayLiteral(f.tagsNone)) + u"::text[])"_s;
-    if (f.createdFrom)
-        parts << u"created_at >= "_s + sql.add(*f.createdFrom) + u"::bigint"_s;
-    if (f.createdTo)
-        parts << u"created_at <= "_s + sql.add(*f.createdTo) + u"::bigint"_s;
-    auto patterns = [&](const char* name, const QStringList& list) {
-        if (list.isEmpty())
-            return;
-        QStringList alternatives;
-        for (const QString& p : list)
-            alternatives << column(name) + u" LIKE "_s + sql.add(likePattern(p));
-        parts << u'(' + alternatives.join(u" OR "_s) + u')';
-    };
-    patterns("source", f.sourcePatterns);
-    patterns("file_path", f.pathPatterns);
-    if (!f.projects.isEmpty())
-        parts << column("project_id") + u" = ANY("_s + sql.add(arrayLiteral(f.projects)) + u"::text[])"_s;
-    if (!f.branches.isEmpty())
-        parts << column("branch") + u" = ANY("_s + sql.add(arrayLiteral(f.branches)) + u"::text[])"_s;
+    FilterSql sql(SqlDialect::Postgres);
+    const FilterColumns columns = FilterColumns::postgres(m_columns);
+    sql.addMetadata(f, columns);
     if (!f.summarizing.isEmpty()) {
-        if (has("source_memory_ids")) {
-            QStringList alternatives;
-            for (const QString& id : f.summarizing)
-                alternatives << u"strpos(source_memory_ids::text, "_s + sql.add(QString(u'"' + id + u'"')) + u") > 0"_s;
-            parts << u'(' + alternatives.join(u" OR "_s) + u')';
-        } else {
-            parts << u"false"_s; // a layout without summaries
-        }
+        if (m_columns.contains(u"source_memory_ids"_s))
+            sql.summarizing(u"source_memory_ids::text"_s, f.summarizing);
+        else
+            sql.add(u"false"_s); // a layout without summaries
     }
     if (!f.domains.isEmpty()) {
         if (m_layout == Layout::Split) {
             // compose the display string the way Domain::toString() does
-            parts << u"(CASE WHEN domain_org IS NULL THEN COALESCE(domain_project, domain_repo, 'project') "
-                     "ELSE concat_ws('/', domain_org, domain_project, domain_repo) END) = ANY("_s
-                    + sql.add(arrayLiteral(f.domains)) + u"::text[])"_s;
+            const QString p = sql.bind(FilterSql::arrayLiteral(f.domains));
+            sql.add(u"(CASE WHEN domain_org IS NULL THEN COALESCE(domain_project, domain_repo, 'project') "
+                    "ELSE concat_ws('/', domain_org, domain_project, domain_repo) END) = ANY("_s
+                    + p + u"::text[])"_s);
         } else {
             // the stored JSON forms a display string can come from, and the string itself for legacy rows
             QStringList forms;
@@ -650,7 +587,7 @@ PostgresBackend::Sql PostgresBackend::whereClause(const MemoryFilter& f) const
                 if (display == "project"_L1)
                     forms << QString();
             }
-            parts << u"domain = ANY("_s + sql.add(arrayLiteral(forms)) + u"::text[])"_s;
+            sql.oneOf(u"domain"_s, forms);
         }
     }
     QStringList words;
@@ -659,20 +596,20 @@ PostgresBackend::Sql PostgresBackend::whereClause(const MemoryFilter& f) const
             words << u'"' + QString(word).remove(u'"') + u'"';
     }
     if (!words.isEmpty()) {
-        const QString q = u"websearch_to_tsquery('english', "_s + sql.add(words.join(u' ')) + u')';
-        if (has("search_vector"))
+        const QString q = u"websearch_to_tsquery('english', "_s + sql.bind(words.join(u' ')) + u')';
+        if (m_columns.contains(u"search_vector"_s))
             // the index finds candidates; weight A is the content (B holds the tags)
-            parts << u"search_vector @@ "_s + q + u" AND ts_filter(search_vector, '{a}') @@ "_s + q;
+            sql.add(u"search_vector @@ "_s + q + u" AND ts_filter(search_vector, '{a}') @@ "_s + q);
         else
-            parts << u"to_tsvector('english', content) @@ "_s + q;
+            sql.add(u"to_tsvector('english', content) @@ "_s + q);
     }
-    const QString tombstonedAt = has("tombstoned_at") ? u"tombstoned_at"_s : u"NULL::bigint"_s;
-    if (f.tombstones == TombstoneFilter::Exclude)
-        parts << u"(lower(status) <> 'tombstoned' AND "_s + tombstonedAt + u" IS NULL)"_s;
-    else if (f.tombstones == TombstoneFilter::Only)
-        parts << u"(lower(status) = 'tombstoned' OR "_s + tombstonedAt + u" IS NOT NULL)"_s;
-    sql.text = parts.isEmpty() ? QString() : u" WHERE "_s + parts.join(u" AND "_s);
-    return sql;
+    sql.tombstones(f.tombstones, columns.lowerStatus, columns.tombstonedAt);
+    Sql out;
+    out.text = sql.where();
+    out.params.reserve(size_t(sql.binds().size()));
+    for (const QVariant& value : sql.binds())
+        out.params.emplace_back(toStd(value.toString())); // every filter value is text or a number
+    return out;
 }
 
 QList<Memory> PostgresBackend::getBatch(const QStringList& ids, QList<RecordIssue>* issues)
@@ -683,8 +620,8 @@ QList<Memory> PostgresBackend::getBatch(const QStringList& ids, QList<RecordIssu
         ReadTransaction transaction(*this, c);
         pqxx::transaction_base& tx = *transaction;
         Sql sql;
-        sql.text = u"SELECT "_s + selectList() + u" FROM memories WHERE id = ANY("_s + sql.add(arrayLiteral(ids))
-            + u"::text[])"_s;
+        sql.text = u"SELECT "_s + selectList() + u" FROM memories WHERE id = ANY("_s
+            + sql.add(FilterSql::arrayLiteral(ids)) + u"::text[])"_s;
         const pqxx::result r = sql.exec(tx);
         QHash<QString, Memory> found;
         for (Memory& m : decodeRows(r, issues))
@@ -1001,7 +938,7 @@ void PostgresBackend::writeRow(pqxx::transaction_base& tx, const Memory& memory)
     set("file_path", !e || e->filePath != memory.filePath, [&]() -> QString { return optText(memory.filePath); });
     set("status", !e || e->status != memory.status, [&]() -> QString { return write.add(memory.status); });
     set("tags", !e || e->tags != memory.tags,
-        [&]() -> QString { return write.add(arrayLiteral(memory.tags)) + u"::text[]"_s; });
+        [&]() -> QString { return write.add(FilterSql::arrayLiteral(memory.tags)) + u"::text[]"_s; });
     set("created_at", !e || e->createdAt != memory.createdAt,
         [&]() -> QString { return write.add(memory.createdAt) + u"::bigint"_s; });
     set("updated_at", !e || e->updatedAt != memory.updatedAt,
@@ -1125,7 +1062,7 @@ QHash<QString, QList<float>> PostgresBackend::readEmbeddings(const QStringList& 
         auto read = [&](const QString& table) {
             Sql sql;
             sql.text = u"SELECT id, embedding::text FROM "_s + table + u" WHERE id = ANY("_s
-                + sql.add(arrayLiteral(ids)) + u"::text[]) AND embedding IS NOT NULL"_s;
+                + sql.add(FilterSql::arrayLiteral(ids)) + u"::text[]) AND embedding IS NOT NULL"_s;
             for (const auto& row : sql.exec(tx)) {
                 const QString id = fromStd(row[0]);
                 if (found.contains(id))

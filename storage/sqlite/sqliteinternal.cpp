@@ -56,19 +56,6 @@ QString fullTextQuery(const QStringList& words)
     return terms.join(u" AND "_s);
 }
 
-QString globPattern(const QString& wildcard)
-{
-    // only '*' is a wildcard in subcog's filter language; GLOB's other specials become literals
-    QString out;
-    for (QChar c : wildcard) {
-        if (c == u'?' || c == u'[')
-            out += u'[' + QString(c) + u']';
-        else
-            out += c;
-    }
-    return out;
-}
-
 QString placeholders(qsizetype n)
 {
     QString s;

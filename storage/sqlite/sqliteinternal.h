@@ -72,8 +72,6 @@ bool hasFullTextToken(const QString& text);
 QString ftsPhrase(const QString& text);
 /// The FTS5 query of a filter's words (each a phrase in the content column, all required); empty without one.
 QString fullTextQuery(const QStringList& words);
-/// subcog's '*' wildcard as a GLOB pattern (GLOB's other specials become literals).
-QString globPattern(const QString& wildcard);
 QString placeholders(qsizetype n);
 /// Qt binds a null QString as SQL NULL; subcog writes '' for empty tags and content.
 QString notNull(const QString& text);
