@@ -76,6 +76,7 @@ SqliteBackend::SqliteBackend(QString path, QString connectionName, bool readOnly
     , m_connectionName(std::move(connectionName))
     , m_readOnly(readOnly)
     , m_thread(QThread::currentThread())
+    , m_fts(std::make_unique<FullTextCaches>())
 {
 }
 

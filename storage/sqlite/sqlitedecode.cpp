@@ -72,10 +72,10 @@ void SqliteBackend::attachContent(QList<RawRow>& rows, QList<Memory>& out, QList
         } else if (!unknown.isEmpty()) {
             // ids known to have several FTS rows are looked up completely, so the first copy wins as in subcog
             QStringList duplicated;
-            if (!m_duplicateFtsIds.isEmpty()) {
+            if (!m_fts->duplicateIds.isEmpty()) {
                 for (qsizetype i = unknown.size() - 1; i >= 0; --i) {
                     const QString id = unknown[i].values[FId].toString();
-                    if (m_duplicateFtsIds.contains(id.toUtf8())) {
+                    if (m_fts->duplicateIds.contains(id.toUtf8())) {
                         duplicated << id;
                         unknown.removeAt(i);
                     }
@@ -212,7 +212,7 @@ SqliteBackend::RawRow SqliteBackend::readRawRow(sqlite3_stmt* st, bool join) con
         const QByteArrayView ftsId(reinterpret_cast<const char*>(sqlite3_column_text(st, c + 1)),
                                    sqlite3_column_bytes(st, c + 1));
         if (QString::fromUtf8(ftsId) == row.values[FId].toString()
-            && (m_duplicateFtsIds.isEmpty() || !m_duplicateFtsIds.contains(ftsId.toByteArray()))) {
+            && (m_fts->duplicateIds.isEmpty() || !m_fts->duplicateIds.contains(ftsId.toByteArray()))) {
             row.content.append(
                 ContentRow {sqlite3_column_int64(st, c), columnValue(st, c + 2).toString(), columnValue(st, c + 3)});
             row.contentKnown = true;

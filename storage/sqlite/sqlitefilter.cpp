@@ -48,17 +48,17 @@ SqliteBackend::Fragment SqliteBackend::whereClause(const MemoryFilter& f, FullTe
             if (plan == FullTextPlan::Aligned) {
                 // proven for this match string and offset by countAligned: each matching FTS row is its memory's
                 sql.add(u"m.rowid + ? IN (SELECT rowid FROM memories_fts WHERE memories_fts MATCH ?)"_s,
-                        {m_rowidDelta.value_or(0), match});
+                        {m_fts->rowidDelta.value_or(0), match});
             } else if (plan == FullTextPlan::RowidSet) {
                 // Exact when the FTS row at the guessed rowid holds this id (compared as the IN does) and no other
                 // FTS row does: then that row alone decides. Anything else takes the exact test.
-                const qint64 delta = m_rowidDelta.value_or(0);
+                const qint64 delta = m_fts->rowidDelta.value_or(0);
                 QString guard = u"(SELECT c.c0 FROM memories_fts_content c WHERE c.id = m.rowid + ?) = m.id"_s;
                 QVariantList values {delta};
-                if (!m_duplicateFtsIds.isEmpty()) {
+                if (!m_fts->duplicateIds.isEmpty()) {
                     // each duplicated id as its stored bytes, and as text, so the column's affinity finds either
                     QStringList list;
-                    for (const QByteArray& id : m_duplicateFtsIds) {
+                    for (const QByteArray& id : m_fts->duplicateIds) {
                         list << u"?, CAST(? AS TEXT)"_s;
                         values << id << id;
                     }

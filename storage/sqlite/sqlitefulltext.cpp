@@ -80,12 +80,12 @@ QHash<QString, QList<SqliteBackend::ContentRow>> SqliteBackend::readContent(cons
     QHash<QString, QList<ContentRow>> result;
     QHash<qint64, QString> candidates;
     auto addCandidates = [&](const QString& id, qint64 rowid) {
-        if (m_rowidDelta)
-            candidates.insert(rowid + *m_rowidDelta, id);
-        if (!m_ftsRowids.empty()) {
+        if (m_fts->rowidDelta)
+            candidates.insert(rowid + *m_fts->rowidDelta, id);
+        if (!m_fts->rowids.empty()) {
             const quint64 h = idHash(id);
-            auto it = std::lower_bound(m_ftsRowids.begin(), m_ftsRowids.end(), std::pair<quint64, qint64>(h, 0));
-            for (; it != m_ftsRowids.end() && it->first == h; ++it)
+            auto it = std::lower_bound(m_fts->rowids.begin(), m_fts->rowids.end(), std::pair<quint64, qint64>(h, 0));
+            for (; it != m_fts->rowids.end() && it->first == h; ++it)
                 candidates.insert(it->second, id);
         }
     };
@@ -147,8 +147,8 @@ QHash<QString, QList<SqliteBackend::ContentRow>> SqliteBackend::readContent(cons
     readCandidates();
     QStringList misses = missing();
     const bool mostlyMissed = misses.size() >= 16 && misses.size() * 2 >= rows.size();
-    m_missedBatches = mostlyMissed ? m_missedBatches + 1 : 0;
-    if (mostlyMissed && m_missedBatches >= 3 && !m_ftsRowidsBuilt) {
+    m_fts->missedBatches = mostlyMissed ? m_fts->missedBatches + 1 : 0;
+    if (mostlyMissed && m_fts->missedBatches >= 3 && !m_fts->rowidsBuilt) {
         // The offset keeps failing for this store: one pass over the FTS ids (about 1.5 s at a million rows)
         // pays for every later page. Not before the third such batch, so a first page is not kept waiting.
         buildFtsRowids();
@@ -170,7 +170,7 @@ QHash<QString, QList<SqliteBackend::ContentRow>> SqliteBackend::readContent(cons
     for (auto it = deltas.cbegin(); it != deltas.cend(); ++it) {
         if (it.value() > best) {
             best = it.value();
-            m_rowidDelta = it.key();
+            m_fts->rowidDelta = it.key();
         }
     }
     result.insert(found);
@@ -184,7 +184,7 @@ quint64 SqliteBackend::idHash(const QString& id)
 
 void SqliteBackend::buildFtsRowids()
 {
-    m_ftsRowidsBuilt = true;
+    m_fts->rowidsBuilt = true;
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     q.setForwardOnly(true);
     const QString sql = u"SELECT rowid, id FROM memories_fts"_s;
@@ -196,41 +196,41 @@ void SqliteBackend::buildFtsRowids()
     if (q.lastError().isValid())
         fail(u"reading the full-text ids failed"_s, q.lastError(), sql);
     std::sort(table.begin(), table.end());
-    m_ftsRowids = std::move(table);
+    m_fts->rowids = std::move(table);
 }
 
 std::pair<qint64, qint64> SqliteBackend::fullTextMatches(const QString& match)
 {
     const std::optional<QByteArray> token = changeToken();
-    if (!m_matchCountsAt || m_matchCountsAt != token) {
-        m_matchCounts.clear();
-        m_unclaimed.clear();
+    if (!m_fts->matchCountsAt || m_fts->matchCountsAt != token) {
+        m_fts->matchCounts.clear();
+        m_fts->unclaimed.clear();
         QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
         const QString sql = u"SELECT max(rowid) FROM memories"_s;
         if (!q.exec(sql) || !q.next())
             fail(u"counting failed"_s, q.lastError(), sql);
-        m_maxRowid = q.value(0).toLongLong();
-        m_matchCountsAt = token;
+        m_fts->maxRowid = q.value(0).toLongLong();
+        m_fts->matchCountsAt = token;
     }
     if (match.isEmpty())
-        return {0, m_maxRowid};
-    auto it = m_matchCounts.constFind(match);
-    if (it == m_matchCounts.constEnd()) {
+        return {0, m_fts->maxRowid};
+    auto it = m_fts->matchCounts.constFind(match);
+    if (it == m_fts->matchCounts.constEnd()) {
         QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
         const QString sql = u"SELECT count(*) FROM memories_fts WHERE memories_fts MATCH ?"_s;
         q.prepare(sql);
         q.addBindValue(match);
         if (!q.exec() || !q.next())
             fail(u"full-text search failed"_s, q.lastError(), sql);
-        it = m_matchCounts.insert(match, q.value(0).toLongLong());
+        it = m_fts->matchCounts.insert(match, q.value(0).toLongLong());
     }
-    return {*it, m_maxRowid};
+    return {*it, m_fts->maxRowid};
 }
 
 bool SqliteBackend::leadsAnIndex(const QString& column)
 {
-    const auto it = m_leadingIndex.constFind(column);
-    if (it != m_leadingIndex.constEnd())
+    const auto it = m_fts->leadingIndex.constFind(column);
+    if (it != m_fts->leadingIndex.constEnd())
         return *it;
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     const QString sql = u"SELECT 1 FROM pragma_index_list('memories') l, pragma_index_info(l.name) i "
@@ -238,7 +238,7 @@ bool SqliteBackend::leadsAnIndex(const QString& column)
     q.prepare(sql);
     q.addBindValue(column);
     const bool found = q.exec() && q.next();
-    m_leadingIndex.insert(column, found);
+    m_fts->leadingIndex.insert(column, found);
     return found;
 }
 
@@ -252,7 +252,7 @@ void SqliteBackend::checkRowidDelta()
                             "= m.id FROM memories m WHERE m.rowid = (SELECT "_s
             + QLatin1StringView(pick) + u"(rowid) FROM memories)"_s;
         q.prepare(sql);
-        q.addBindValue(m_rowidDelta.value_or(0));
+        q.addBindValue(m_fts->rowidDelta.value_or(0));
         if (!q.exec())
             fail(u"reading the rowid offset failed"_s, q.lastError(), sql);
         if (!q.next() || q.value(1).isNull())
@@ -262,7 +262,7 @@ void SqliteBackend::checkRowidDelta()
         const QString id = q.value(1).toString();
         const QList<ContentRow> found = fetchContent({id}).value(id);
         if (found.size() == 1) {
-            m_rowidDelta = found.first().rowid - q.value(0).toLongLong();
+            m_fts->rowidDelta = found.first().rowid - q.value(0).toLongLong();
             return;
         }
     }
@@ -270,14 +270,15 @@ void SqliteBackend::checkRowidDelta()
 
 bool SqliteBackend::idsUnique()
 {
-    if (!m_idsUnique) {
+    if (!m_fts->idsUnique) {
         QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-        m_idsUnique = q.exec(u"SELECT 1 FROM pragma_index_list('memories') l WHERE l.\"unique\" = 1 AND l.partial = 0 "
-                             "AND (SELECT count(*) FROM pragma_index_info(l.name)) = 1 "
-                             "AND (SELECT name FROM pragma_index_info(l.name)) = 'id'"_s)
+        m_fts->idsUnique
+            = q.exec(u"SELECT 1 FROM pragma_index_list('memories') l WHERE l.\"unique\" = 1 AND l.partial = 0 "
+                     "AND (SELECT count(*) FROM pragma_index_info(l.name)) = 1 "
+                     "AND (SELECT name FROM pragma_index_info(l.name)) = 'id'"_s)
             && q.next();
     }
-    return *m_idsUnique;
+    return *m_fts->idsUnique;
 }
 
 std::optional<qint64> SqliteBackend::countAligned(const MemoryFilter& f, const QString& match)
@@ -286,9 +287,9 @@ std::optional<qint64> SqliteBackend::countAligned(const MemoryFilter& f, const Q
         return std::nullopt;
     checkRowidDelta();
     fullTextMatches(QString()); // drops what an older data_version proved
-    const qint64 delta = m_rowidDelta.value_or(0);
+    const qint64 delta = m_fts->rowidDelta.value_or(0);
     const QString key = match + u'\n' + QString::number(delta);
-    if (m_unclaimed.value(key, 0) > 0)
+    if (m_fts->unclaimed.value(key, 0) > 0)
         return std::nullopt;
     // One pass over the matching FTS rows. A row whose memory at rowid - offset has its id (ids are unique) counts
     // that memory, once. Any other matching row (orphan, duplicate, shifted) may name a memory counted another way
@@ -311,7 +312,7 @@ std::optional<qint64> SqliteBackend::countAligned(const MemoryFilter& f, const Q
     if (!q.exec() || !q.next())
         fail(u"counting failed"_s, q.lastError(), sql);
     const qint64 unclaimed = q.value(1).toLongLong();
-    m_unclaimed.insert(key, unclaimed);
+    m_fts->unclaimed.insert(key, unclaimed);
     qCDebug(lcSqlite) << "full-text count from the FTS side:" << unclaimed << "matching rows not their memory's";
     if (unclaimed > 0)
         return std::nullopt;
@@ -322,16 +323,16 @@ SqliteBackend::FullTextPlan SqliteBackend::chooseFullTextPlan(const MemoryFilter
 {
     if (!m_hasFts || std::none_of(f.words.begin(), f.words.end(), hasFullTextToken))
         return FullTextPlan::Exact;
-    if (!m_idTextAffinity) {
+    if (!m_fts->idTextAffinity) {
         // the duplicate guard binds ids as text and bytes; an id column of another affinity could compare unlike
         QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-        m_idTextAffinity = q.exec(u"SELECT upper(type) FROM pragma_table_info('memories') WHERE name = 'id'"_s)
+        m_fts->idTextAffinity = q.exec(u"SELECT upper(type) FROM pragma_table_info('memories') WHERE name = 'id'"_s)
             && q.next()
             && (q.value(0).toString().contains(u"CHAR"_s) || q.value(0).toString().contains(u"CLOB"_s)
                 || q.value(0).toString().contains(u"TEXT"_s))
             && !q.value(0).toString().contains(u"INT"_s);
     }
-    const bool setPossible = m_ftsContentTable && *m_idTextAffinity;
+    const bool setPossible = m_ftsContentTable && *m_fts->idTextAffinity;
     // walking the sort order pays only when an index gives that order and no other condition picks an index
     const bool walkPossible = query
         && ((query->sortKey == SortKey::CreatedAt && leadsAnIndex(u"created_at"_s))
@@ -366,7 +367,9 @@ SqliteBackend::FullTextPlan SqliteBackend::chooseFullTextPlan(const MemoryFilter
         checkRowidDelta();
         if (idsUnique()) {
             fullTextMatches(QString()); // drops what an older data_version proved
-            if (m_unclaimed.value(fullTextQuery(f.words) + u'\n' + QString::number(m_rowidDelta.value_or(0)), -1) == 0)
+            if (m_fts->unclaimed.value(fullTextQuery(f.words) + u'\n' + QString::number(m_fts->rowidDelta.value_or(0)),
+                                       -1)
+                == 0)
                 return FullTextPlan::Aligned;
         }
         plan = FullTextPlan::RowidSet;
@@ -375,7 +378,7 @@ SqliteBackend::FullTextPlan SqliteBackend::chooseFullTextPlan(const MemoryFilter
         QElapsedTimer timer;
         timer.start();
         findDuplicateFtsIds();
-        if (m_duplicateFtsIds.size() > 100) // too many to bind; such a store is read the exact way
+        if (m_fts->duplicateIds.size() > 100) // too many to bind; such a store is read the exact way
             return FullTextPlan::Exact;
         qCDebug(lcSqlite) << "full-text rowid plan: duplicate FTS ids known after" << timer.elapsed() << "ms";
     }
@@ -387,7 +390,7 @@ QList<RecordIssue> SqliteBackend::storeIssues()
 {
     assertThread();
     QList<RecordIssue> issues;
-    if (!m_hasFts || (m_ftsCleanAt && changeToken() == m_ftsCleanAt))
+    if (!m_hasFts || (m_fts->cleanAt && changeToken() == m_fts->cleanAt))
         return issues;
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     q.setForwardOnly(true);

@@ -10,6 +10,9 @@
 #include <QVariant>
 
 #include <array>
+#include <optional>
+#include <utility>
+#include <vector>
 
 struct sqlite3_stmt;
 
@@ -138,6 +141,41 @@ struct SqliteBackend::RawRow
     /// the id's FTS rows, when the read already found them (a scan's join); otherwise attachContent looks
     bool contentKnown = false;
     QList<ContentRow> content;
+};
+
+/// What finding FTS rows and choosing full-text plans learnt about one file. Facts marked "as of" hold for one
+/// data_version (another connection's commit moves it); this connection's own writes call forgetProofs().
+struct SqliteBackend::FullTextCaches
+{
+    /// (id hash, FTS rowid), sorted; 16 bytes a row, built only when the rowid offset keeps missing
+    std::vector<std::pair<quint64, qint64>> rowids;
+    bool rowidsBuilt = false;
+    int missedBatches = 0; ///< consecutive batches the offset mostly missed
+    std::optional<qint64> rowidDelta = 0; ///< FTS rowid minus memories rowid, as last seen (0 until seen)
+    /// data_version at which a whole scan found every memory's one FTS row and no other: storeIssues has nothing
+    /// to report until the store changes
+    std::optional<QByteArray> cleanAt;
+    /// Ids (UTF-8) with several FTS rows, as of data_version duplicatesAt: the rowid join could pick the wrong
+    /// copy, so their content is looked up completely (subcog reads the first)
+    QSet<QByteArray> duplicateIds;
+    std::optional<QByteArray> duplicatesAt;
+    /// match string → FTS rows it matches, as of data_version matchCountsAt; maxRowid: memories' largest rowid
+    QHash<QString, qint64> matchCounts;
+    std::optional<QByteArray> matchCountsAt;
+    qint64 maxRowid = 0;
+    QHash<QString, bool> leadingIndex; ///< column → an index of `memories` starts with it
+    std::optional<bool> idTextAffinity; ///< memories.id compares as text (RowidSet's duplicate guard relies on it)
+    std::optional<bool> idsUnique;
+    /// match string + offset → matching FTS rows not at their memory's rowid + offset (countAligned), same lifetime
+    QHash<QString, qint64> unclaimed;
+
+    /// Drops what scans and counts proved for the current data_version, which this connection's writes keep.
+    void forgetProofs()
+    {
+        cleanAt.reset();
+        duplicatesAt.reset();
+        matchCountsAt.reset();
+    }
 };
 
 } // namespace Inspector

@@ -42,7 +42,7 @@ bool SqliteBackend::appendPlainJsonLine(QByteArray& out, sqlite3_stmt* st) const
     const QByteArrayView id = cells[FId];
     if (id.isEmpty() || columnUtf8(st, c + 1) != id || !id.isValidUtf8())
         return false;
-    if (!m_duplicateFtsIds.isEmpty() && m_duplicateFtsIds.contains(QByteArray::fromRawData(id.data(), id.size())))
+    if (!m_fts->duplicateIds.isEmpty() && m_fts->duplicateIds.contains(QByteArray::fromRawData(id.data(), id.size())))
         return false;
     const int contentType = sqlite3_column_type(st, c + 2);
     if (contentType != SQLITE_TEXT && contentType != SQLITE_NULL)

@@ -15,11 +15,11 @@ using namespace SqliteInternal;
 void SqliteBackend::findDuplicateFtsIds()
 {
     const std::optional<QByteArray> token = changeToken();
-    if (m_ftsCleanAt && m_ftsCleanAt == token) {
-        m_duplicateFtsIds.clear();
-        m_duplicatesAt = token;
+    if (m_fts->cleanAt && m_fts->cleanAt == token) {
+        m_fts->duplicateIds.clear();
+        m_fts->duplicatesAt = token;
     }
-    if (m_duplicatesAt && m_duplicatesAt == token)
+    if (m_fts->duplicatesAt && m_fts->duplicatesAt == token)
         return;
     // hashes of every FTS id, sorted: equal neighbours name the few ids to count exactly in a second pass
     auto eachId = [&](const std::function<void(QByteArrayView)>& f) {
@@ -42,7 +42,7 @@ void SqliteBackend::findDuplicateFtsIds()
             suspects.insert(hashes[i]);
     }
     hashes = {};
-    m_duplicateFtsIds.clear();
+    m_fts->duplicateIds.clear();
     if (!suspects.isEmpty()) {
         QHash<QByteArray, int> counts;
         eachId([&](QByteArrayView id) {
@@ -51,10 +51,10 @@ void SqliteBackend::findDuplicateFtsIds()
         });
         for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
             if (it.value() > 1)
-                m_duplicateFtsIds.insert(it.key());
+                m_fts->duplicateIds.insert(it.key());
         }
     }
-    m_duplicatesAt = token;
+    m_fts->duplicatesAt = token;
 }
 
 void SqliteBackend::stepScan(const MemoryQuery& query, const std::function<ScanStep(sqlite3_stmt*, bool)>& onRow,
@@ -75,7 +75,7 @@ void SqliteBackend::stepScan(const MemoryQuery& query, const std::function<ScanS
     if (join) {
         // the offset is an integer this code computed, not user data
         sql += u", c.id, c.c0, c.c1, c.c2 FROM memories m LEFT JOIN memories_fts_content c ON c.id = m.rowid + "_s
-            + QString::number(m_rowidDelta.value_or(0));
+            + QString::number(m_fts->rowidDelta.value_or(0));
     } else {
         sql += u" FROM memories m"_s;
     }
@@ -125,7 +125,7 @@ void SqliteBackend::stepScan(const MemoryQuery& query, const std::function<ScanS
                 == SQLITE_OK
             && sqlite3_step(count.stmt) == SQLITE_ROW && sqlite3_column_int64(count.stmt, 0) == seen
             && changeToken() == tokenBefore)
-            m_ftsCleanAt = tokenBefore;
+            m_fts->cleanAt = tokenBefore;
     }
 }
 

@@ -43,9 +43,7 @@ void SqliteBackend::storeBatch(const QList<Memory>& memories)
 void SqliteBackend::beginWrite(Transaction& tx, QSqlQuery& q, const QString& what)
 {
     // what scans proved about the FTS table is forgotten: this connection's writes do not move data_version
-    m_ftsCleanAt.reset();
-    m_duplicatesAt.reset();
-    m_matchCountsAt.reset();
+    m_fts->forgetProofs();
     if (!q.exec(u"BEGIN IMMEDIATE"_s))
         fail(what, q.lastError());
     tx.open = true;
