@@ -3,6 +3,7 @@
 // memory_edges rows.
 #include "sqlitebackend.h"
 
+#include "sqliteinternal.h"
 #include "vectorsfile.h"
 
 #include <QDateTime>
@@ -16,17 +17,11 @@ using namespace Qt::StringLiterals;
 
 namespace Inspector {
 
+using SqliteInternal::placeholders;
+
 namespace {
 
 constexpr qsizetype kIdsPerStatement = 400; // well below SQLite's oldest bound-parameter limit (999), twice used
-
-QString placeholders(qsizetype n)
-{
-    QString out;
-    for (qsizetype i = 0; i < n; ++i)
-        out += i ? u",?"_s : u"?"_s;
-    return out;
-}
 
 } // namespace
 

@@ -113,6 +113,7 @@ private:
     struct Fragment;
     struct RawRow;
     struct Transaction;
+    struct FullTextCaches;
 
     enum class ScanStep
     {
@@ -181,7 +182,10 @@ private:
     struct VectorsCache;
     /// vectors.idx as last read (reloaded when the file changes); nullptr when there is none.
     const VectorsCache* loadVectors();
+    /// A QSqlQuery's error as a StorageError (through SqliteInternal::throwSqliteError).
     [[noreturn]] void fail(const QString& what, const class QSqlError& error, const QString& sql = {}) const;
+    /// An error of a statement on the raw handle, `rc` its result code, as a StorageError.
+    [[noreturn]] void failRaw(const QString& what, int rc, const QString& sql) const;
 
     QString m_path;
     QString m_connectionName;
@@ -193,19 +197,7 @@ private:
     bool m_hasEdges = false;
     bool m_contentColumn = false;
     QString m_journalMode;
-    /// (id hash, FTS rowid), sorted; 16 bytes a row, built only when the rowid offset keeps missing
-    std::vector<std::pair<quint64, qint64>> m_ftsRowids;
-    bool m_ftsRowidsBuilt = false;
-    int m_missedBatches = 0; ///< consecutive batches the offset mostly missed
-    std::optional<qint64> m_rowidDelta = 0; ///< FTS rowid minus memories rowid, as last seen (0 until seen)
     std::unique_ptr<QTemporaryDir> m_snapshot; ///< private copy, when the store had to be read that way
-    /// data_version at which a whole scan found every memory's one FTS row and no other: storeIssues has nothing
-    /// to report until the store changes
-    std::optional<QByteArray> m_ftsCleanAt;
-    /// Ids (UTF-8) with several FTS rows, as of data_version m_duplicatesAt: the rowid join could pick the wrong
-    /// copy, so their content is looked up completely (subcog reads the first)
-    QSet<QByteArray> m_duplicateFtsIds;
-    std::optional<QByteArray> m_duplicatesAt;
     sqlite3* m_handle = nullptr; ///< the Qt driver's connection, for the SQL function and streamed scans
     /// Guards m_handle's lifetime against interrupt() from another thread (set when opened, cleared before close).
     std::mutex m_handleMutex;
@@ -214,15 +206,9 @@ private:
     std::shared_ptr<VectorsCache> m_usearch; ///< the usearch meta file's ids
     int m_snapshotDepth = 0; ///< nested beginSnapshot calls; the read transaction is open while > 0
     FullTextPlan m_fullTextPlan = FullTextPlan::Auto;
-    /// match string → FTS rows it matches, as of data_version m_matchCountsAt; m_maxRowid: memories' largest rowid
-    QHash<QString, qint64> m_matchCounts;
-    std::optional<QByteArray> m_matchCountsAt;
-    qint64 m_maxRowid = 0;
-    QHash<QString, bool> m_leadingIndex;
-    std::optional<bool> m_idTextAffinity; ///< memories.id compares as text (RowidSet's duplicate guard relies on it)
-    std::optional<bool> m_idsUnique;
-    /// match string + offset → matching FTS rows not at their memory's rowid + offset (countAligned), same lifetime
-    QHash<QString, qint64> m_unclaimed;
+    /// What reading content and choosing full-text plans learnt about this file (sqliteinternal.h): rowid
+    /// offsets, duplicate FTS ids, match counts, index facts, each valid as of a data_version or forever
+    std::unique_ptr<FullTextCaches> m_fts;
 };
 
 } // namespace Inspector
