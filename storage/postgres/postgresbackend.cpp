@@ -121,6 +121,7 @@ void PostgresBackend::interrupt() noexcept
     std::lock_guard lock(m_connectionMutex);
     if (!m_connection)
         return;
+    m_cancelRequested.store(true, std::memory_order_relaxed); // before the server can answer the statement
     try {
         m_connection->connection.cancel_query();
     } catch (const std::exception& e) {

@@ -5,6 +5,7 @@
 
 #include <QSet>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 
@@ -123,6 +124,8 @@ private:
     std::unique_ptr<Session> m_connection;
     /// Guards m_connection's lifetime (set and dropped on the backend's thread) against interrupt() from another.
     std::mutex m_connectionMutex;
+    /// interrupt() was asked during the current guarded() call: its 57014 is a cancel, not a statement timeout
+    std::atomic<bool> m_cancelRequested {false};
     int m_snapshotDepth = 0; ///< nested beginSnapshot calls; Session::snapshot is open while > 0
 };
 

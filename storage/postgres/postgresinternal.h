@@ -129,6 +129,8 @@ auto PostgresBackend::guarded(const QString& what, F&& body)
 {
     using namespace Qt::StringLiterals;
     const QString prefix = m_location + u": "_s + what + u": "_s;
+    // a cancel asked for from here on is this call's; one asked for before it found an earlier statement ended
+    m_cancelRequested.store(false, std::memory_order_relaxed);
     try {
         return body(session().connection);
     } catch (const StorageError&) {
@@ -151,11 +153,11 @@ auto PostgresBackend::guarded(const QString& what, F&& body)
                                detail);
         }
         if (state == "57014") {
-            // query_canceled: by statement_timeout (transient, retried) or by interrupt() (not retried)
-            if (message.contains(u"statement timeout"_s))
-                throw StorageError(StorageError::Kind::Storage,
-                                   prefix + u"the statement timed out ("_s + message + u')', detail);
-            throw StorageError(StorageError::Kind::Cancelled, m_location + u": cancelled"_s, detail);
+            // query_canceled: by interrupt() (not retried) or else by statement_timeout (transient, retried)
+            if (m_cancelRequested.exchange(false, std::memory_order_relaxed))
+                throw StorageError(StorageError::Kind::Cancelled, m_location + u": cancelled"_s, detail);
+            throw StorageError(StorageError::Kind::Storage, prefix + u"the statement timed out ("_s + message + u')',
+                               detail);
         }
         if (state == "40001" || state == "40P01")
             throw StorageError(StorageError::Kind::Storage, prefix + message, detail);
