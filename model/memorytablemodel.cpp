@@ -128,9 +128,7 @@ void MemoryTableModel::closeStore()
     m_rows = 0;
     m_count.reset();
     m_cache.clear();
-    m_bounds.clear();
-    m_anchors.clear();
-    m_tailAnchors.clear();
+    m_signposts.clear();
     m_anchorRequest = 0;
     m_anchorsDone = false;
     m_pageRequests.clear();
@@ -241,7 +239,7 @@ void MemoryTableModel::reset()
     m_count.reset();
     m_moreAfterLoaded = false;
     m_cache.clear();
-    m_bounds.clear();
+    m_signposts.bounds.clear();
     m_pageRequests.clear();
     m_inFlight.clear();
     m_wanted.clear();
@@ -276,8 +274,8 @@ void MemoryTableModel::dropAnchors()
     if (m_anchorRequest && m_client)
         m_client->cancel(m_anchorRequest);
     m_anchorRequest = 0;
-    m_anchors.clear();
-    m_tailAnchors.clear();
+    m_signposts.anchors.clear();
+    m_signposts.tailAnchors.clear();
     m_anchorsDone = false;
 }
 
@@ -290,17 +288,17 @@ void MemoryTableModel::continueAnchors()
         m_anchorsDone = true;
         return;
     }
-    if ((m_anchors.size() + m_tailAnchors.size() + 1) * qint64(anchorStep()) >= *m_count) {
+    if ((m_signposts.anchors.size() + m_signposts.tailAnchors.size() + 1) * qint64(anchorStep()) >= *m_count) {
         m_anchorsDone = true; // the two walks met
         return;
     }
     MemoryQuery q = m_query;
     // from the end only where the store walks backwards as cheaply (PostgreSQL sorted a whole table for one)
-    m_tailRequest = m_tailAnchorsWanted && m_tailAnchors.size() < m_anchors.size();
-    const QList<Cursor>& from = m_tailRequest ? m_tailAnchors : m_anchors;
+    m_tailRequest = m_tailAnchorsWanted && m_signposts.tailAnchors.size() < m_signposts.anchors.size();
+    const QList<Cursor>& from = m_tailRequest ? m_signposts.tailAnchors : m_signposts.anchors;
     q.fromEnd = m_tailRequest;
     q.after = from.isEmpty() ? std::nullopt : std::optional<Cursor>(from.last());
-    const qint64 left = *m_count / anchorStep() - m_anchors.size() - m_tailAnchors.size();
+    const qint64 left = *m_count / anchorStep() - m_signposts.anchors.size() - m_signposts.tailAnchors.size();
     m_anchorRequest = m_client->requestAnchors(m_generation, q, anchorStep(),
                                                int(qBound<qint64>(1, left, qint64(m_anchorsPerRequest))));
 }
@@ -313,7 +311,7 @@ void MemoryTableModel::onAnchors(RequestId id, quint64 generation, const QList<C
     qCDebug(lcPages) << "anchors" << id << "answered" << anchors.size() << "at end" << atEnd;
     if (generation != m_generation)
         return;
-    (m_tailRequest ? m_tailAnchors : m_anchors).append(anchors);
+    (m_tailRequest ? m_signposts.tailAnchors : m_signposts.anchors).append(anchors);
     m_anchorsDone = atEnd || anchors.isEmpty();
     continueAnchors();
     checkIdle();
@@ -473,50 +471,15 @@ RequestId MemoryTableModel::requestPages(qsizetype firstPage, int pages, bool re
 {
     if (!m_client)
         return 0;
-    MemoryQuery q = m_query;
-    q.withContent = true;
-    q.limit = pages * m_pageSize;
+    const MemoryQuery q = PagePlanner::plan(m_query, firstPage, pages, m_pageSize, m_count, m_signposts);
     const qint64 firstRow = qint64(firstPage) * m_pageSize;
-    const qint64 endRow = firstRow + q.limit;
-    if (firstPage == 0) {
-        // from the start
-    } else if (const auto before = m_bounds.constFind(firstPage - 1); before != m_bounds.constEnd()) {
-        q.after = before->last;
-    } else if (const auto after = m_bounds.constFind(firstPage + pages); after != m_bounds.constEnd()) {
-        q.fromEnd = true;
-        q.after = after->first;
-    } else if (m_count && endRow >= *m_count) {
-        // the tail: read backwards from the far end, which the sort index serves as cheaply as the start
-        q.fromEnd = true;
-        q.limit = int(qMax<qint64>(0, *m_count - firstRow));
-    } else {
-        // an OFFSET walk from wherever is nearest: the start, the end, or the last anchor at or before the page
-        const qint64 anchor = qMin<qint64>(firstRow / anchorStep(), m_anchors.size()) - 1;
-        const qint64 fromAnchor = anchor >= 0 ? firstRow - (anchor + 1) * anchorStep() : firstRow;
-        qint64 fromEnd = std::numeric_limits<qint64>::max();
-        qint64 tail = -1;
-        if (m_count) {
-            // the last tail anchor at or after the page's end: tail anchor j is row count - (j + 1) * step
-            tail = qMin<qint64>((*m_count - endRow) / anchorStep(), m_tailAnchors.size()) - 1;
-            fromEnd = tail >= 0 ? *m_count - (tail + 1) * anchorStep() - endRow : *m_count - endRow;
-        }
-        if (fromEnd < fromAnchor) {
-            q.fromEnd = true;
-            if (tail >= 0)
-                q.after = m_tailAnchors.at(tail);
-            q.skip = fromEnd;
-        } else {
-            if (anchor >= 0)
-                q.after = m_anchors.at(anchor);
-            q.skip = fromAnchor;
-        }
-    }
+    const qint64 endRow = firstRow + qint64(pages) * m_pageSize;
     for (int p = 0; p < pages; ++p)
         m_inFlight.insert(firstPage + p);
     const RequestId id = m_client->requestPage(m_generation, q);
     qCDebug(lcPages) << "page request" << id << "pages" << firstPage << "+" << pages << "skip" << q.skip << "after"
-                     << q.after.has_value() << "fromEnd" << q.fromEnd << "anchors" << m_anchors.size()
-                     << m_tailAnchors.size();
+                     << q.after.has_value() << "fromEnd" << q.fromEnd << "anchors" << m_signposts.anchors.size()
+                     << m_signposts.tailAnchors.size();
     m_pageRequests.insert(id, PageRequest {firstPage, pages, m_epoch, refresh});
     if (refresh)
         m_refreshRequests.insert(id);
@@ -746,8 +709,8 @@ void MemoryTableModel::onPage(RequestId id, quint64 generation, const Page& page
 void MemoryTableModel::installPage(qsizetype page, QList<Memory> rows)
 {
     if (!rows.isEmpty())
-        m_bounds.insert(page,
-                        Bounds {Cursor::of(rows.first(), m_query.sortKey), Cursor::of(rows.last(), m_query.sortKey)});
+        m_signposts.bounds.insert(
+            page, PageBounds {Cursor::of(rows.first(), m_query.sortKey), Cursor::of(rows.last(), m_query.sortKey)});
     const qsizetype n = rows.size();
     m_cache.insert(page, std::move(rows));
     m_failedPages.remove(page);
@@ -790,8 +753,9 @@ void MemoryTableModel::applyStaged()
     for (auto it = m_staged.begin(); it != m_staged.end(); ++it) {
         QList<Memory> rows = std::move(*it);
         if (!rows.isEmpty())
-            m_bounds.insert(
-                it.key(), Bounds {Cursor::of(rows.first(), m_query.sortKey), Cursor::of(rows.last(), m_query.sortKey)});
+            m_signposts.bounds.insert(
+                it.key(),
+                PageBounds {Cursor::of(rows.first(), m_query.sortKey), Cursor::of(rows.last(), m_query.sortKey)});
         m_cache.insert(it.key(), std::move(rows));
     }
     if (moving) {
@@ -827,7 +791,7 @@ void MemoryTableModel::setRows(qint64 rows)
         for (const qsizetype page : m_cache.pagesByRecency()) {
             if (qint64(page) * m_pageSize >= rows) {
                 m_cache.remove(page);
-                m_bounds.remove(page);
+                m_signposts.bounds.remove(page);
             }
         }
         endRemoveRows();
@@ -1357,7 +1321,7 @@ void MemoryTableModel::refresh()
         m_tokenIsBaseline = true;
     }
     ++m_epoch;
-    m_bounds.clear(); // cursors may point at rows that moved
+    m_signposts.bounds.clear(); // cursors may point at rows that moved
     dropAnchors();
     m_failedPages.clear();
     m_wanted.clear();

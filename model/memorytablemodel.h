@@ -5,6 +5,7 @@
 #include "copier.h"
 #include "memoryfields.h"
 #include "pagecache.h"
+#include "pageplanner.h"
 
 #include <QAbstractTableModel>
 #include <QElapsedTimer>
@@ -90,8 +91,8 @@ public:
     int queuedRequests() const { return m_client ? m_client->queuedRequests() : 0; }
     /// Rows known as signposts, one every anchorStep() rows: a page is then at most that many rows of OFFSET walk
     /// from a keyset seek.
-    qsizetype anchorCount() const { return m_anchors.size() + m_tailAnchors.size(); }
-    int anchorStep() const { return 5 * m_pageSize; }
+    qsizetype anchorCount() const { return m_signposts.anchors.size() + m_signposts.tailAnchors.size(); }
+    int anchorStep() const { return PagePlanner::anchorStep(m_pageSize); }
     /// At most this many anchors a request (each also stops after ~30 ms); tests make it small.
     void setAnchorsPerRequest(int n) { m_anchorsPerRequest = qMax(1, n); }
     /// Also walk anchors backwards from the last row (off by default: PostgreSQL's backward keyset seeks with an
@@ -201,11 +202,6 @@ private:
         int writes = 0;
         std::optional<Memory> shown; ///< nullopt: being deleted
     };
-    struct Bounds
-    {
-        Cursor first;
-        Cursor last;
-    };
     struct WriteRequest
     {
         QList<WriteOp> ops;
@@ -231,7 +227,7 @@ private:
     void onPage(RequestId id, quint64 generation, const Page& page);
     void onCount(RequestId id, quint64 generation, qint64 count);
     void onRowFound(RequestId id, quint64 generation, qint64 row);
-    /// Asks for the next chunk of anchors while the view waits for nothing (see m_anchors).
+    /// Asks for the next chunk of anchors while the view waits for nothing (see RowSignposts::anchors).
     void continueAnchors();
     void onAnchors(RequestId id, quint64 generation, const QList<Cursor>& anchors, bool atEnd);
     void dropAnchors();
@@ -267,14 +263,7 @@ private:
     RequestId m_countRequest = 0;
 
     mutable PageCache m_cache;
-    QHash<qsizetype, Bounds> m_bounds; ///< first/last cursor of every page seen since the last refresh
-    /// The cursor of rows anchorStep() - 1, 2 * anchorStep() - 1, …: built in the background once the count is known,
-    /// so a page far from any loaded one is a keyset seek and a short walk instead of a long OFFSET walk (a
-    /// scrollbar drag, Go to ID). Walking every row once costs what one seek to the middle costs.
-    QList<Cursor> m_anchors;
-    /// The same from the far end: the cursor of rows count - anchorStep(), count - 2 * anchorStep(), …; built
-    /// in turn with m_anchors, so the middle of the table is reached twice as soon
-    QList<Cursor> m_tailAnchors;
+    RowSignposts m_signposts; ///< page bounds and anchors: where a page request can start (PagePlanner)
     bool m_tailRequest = false; ///< m_anchorRequest walks from the end
     int m_anchorsPerRequest = 1000;
     bool m_tailAnchorsWanted = false; ///< only for tests until a store's backward walk is known to be cheap
