@@ -137,8 +137,7 @@ void MemoryTableModel::closeStore()
     m_failedPages.clear();
     m_refreshRequests.clear();
     m_staged.clear();
-    m_pending.clear();
-    m_writes.clear();
+    m_edits.clear();
     m_fetches.clear();
     m_summaryRequests.clear();
     m_lookups.clear();
@@ -357,10 +356,8 @@ const Memory* MemoryTableModel::shownRow(int row) const
     const Memory* stored = storedRow(row);
     if (!stored)
         return nullptr;
-    const auto it = m_pending.constFind(stored->id);
-    if (it != m_pending.constEnd() && it->shown)
-        return &*it->shown;
-    return stored;
+    const Memory* pending = m_edits.shown(stored->id);
+    return pending ? pending : stored;
 }
 
 void MemoryTableModel::want(qsizetype page) const
@@ -871,9 +868,9 @@ void MemoryTableModel::onFailed(RequestId id, quint64 generation, int kind, cons
     } else if (id == m_countRequest) {
         m_countRequest = 0;
         Q_EMIT loadFailed(message);
-    } else if (const auto w = m_writes.find(id); w != m_writes.end()) {
+    } else if (m_edits.isWrite(id)) {
         QList<WriteResult> results;
-        for (const WriteOp& op : std::as_const(w->ops))
+        for (const WriteOp& op : m_edits.ops(id))
             results << WriteResult {op.id, WriteResult::Outcome::Failed, std::nullopt, message};
         // the store state is unknown, so the rows are read again rather than taken from the reply
         onWrite(id, results);
@@ -930,7 +927,7 @@ QVariant MemoryTableModel::data(const QModelIndex& index, int role) const
             return QString(MemoryFields::displayText(*m, column) + u" ("_s + QString::number(raw.toLongLong()) + u')');
         return MemoryFields::displayText(*m, column);
     case Qt::FontRole:
-        if (m_pending.contains(m->id)) {
+        if (m_edits.contains(m->id)) {
             QFont font;
             font.setItalic(true);
             return font;
@@ -949,7 +946,7 @@ QVariant MemoryTableModel::data(const QModelIndex& index, int role) const
     case IdRole:
         return m->id;
     case PendingEditRole:
-        return m_pending.contains(m->id);
+        return m_edits.contains(m->id);
     case TombstonedRole:
         return m->isTombstoned();
     case FlagsRole:
@@ -1169,32 +1166,21 @@ void MemoryTableModel::submitWrites(const QList<WriteOp>& ops, std::shared_ptr<b
             *failed = true;
         return;
     }
-    for (const WriteOp& op : ops) {
-        Pending& p = m_pending[op.id];
-        ++p.writes;
-        // a pending delete keeps showing the memory (marked pending) until the store confirms
-        p.shown = op.desired ? op.desired : op.expected;
+    m_edits.add(m_client->requestWrite(ops), ops, std::move(failed));
+    for (const WriteOp& op : ops)
         emitRowChanged(op.id);
-    }
-    const RequestId id = m_client->requestWrite(ops);
-    m_writes.insert(id, WriteRequest {ops, std::move(failed)});
 }
 
 void MemoryTableModel::onWrite(RequestId id, const QList<WriteResult>& results)
 {
-    const auto it = m_writes.find(id);
-    if (it == m_writes.end())
+    const std::optional<PendingWrite> request = m_edits.finish(id);
+    if (!request)
         return;
-    const WriteRequest request = *it;
-    m_writes.erase(it);
     int written = 0;
     bool anyLanded = false;
     for (qsizetype i = 0; i < results.size(); ++i) {
         const WriteResult& r = results[i];
-        const WriteOp& op = request.ops.value(i);
-        auto p = m_pending.find(r.id);
-        if (p != m_pending.end() && --p->writes <= 0)
-            m_pending.erase(p);
+        const WriteOp& op = request->ops.value(i);
         switch (r.outcome) {
         case WriteResult::Outcome::Written:
             ++written;
@@ -1216,8 +1202,8 @@ void MemoryTableModel::onWrite(RequestId id, const QList<WriteResult>& results)
         }
         emitRowChanged(r.id);
     }
-    if (!anyLanded && request.failed)
-        *request.failed = true; // its undo/redo becomes a no-op and the stack drops it
+    if (!anyLanded && request->failed)
+        *request->failed = true; // its undo/redo becomes a no-op and the stack drops it
     if (written > 0) {
         Q_EMIT writesApplied(written);
         refresh(); // the rows may have left the filter or moved in the sort order
@@ -1352,7 +1338,7 @@ void MemoryTableModel::refresh()
 
 bool MemoryTableModel::isBusy() const
 {
-    return !m_pageRequests.isEmpty() || m_countRequest || !m_writes.isEmpty() || m_tokenRequest || !m_fetches.isEmpty()
+    return !m_pageRequests.isEmpty() || m_countRequest || m_edits.isWriting() || m_tokenRequest || !m_fetches.isEmpty()
         || m_openRequest || !m_wanted.isEmpty() || !m_deferred.isEmpty() || m_countYielded || m_locateRequest
         || m_anchorRequest || !m_lookups.isEmpty();
 }

@@ -6,6 +6,7 @@
 #include "memoryfields.h"
 #include "pagecache.h"
 #include "pageplanner.h"
+#include "pendingedits.h"
 
 #include <QAbstractTableModel>
 #include <QElapsedTimer>
@@ -17,8 +18,6 @@
 class QUndoStack;
 
 namespace Inspector {
-
-class MemoryChangeCommand;
 
 /**
  * A table of the memories of any store, for views of millions of rows.
@@ -126,6 +125,9 @@ public:
     void restore(const QList<Memory>& memories);
     /// Removes memories from the store; undo writes them back.
     void hardDelete(const QList<Memory>& memories);
+    /// Sends guarded writes (what undo commands do); the rows show them as pending until the store answers.
+    /// `*failed` is set once it is known that none of them reached the store (then undo and redo are no-ops).
+    void submitWrites(const QList<WriteOp>& ops, std::shared_ptr<bool> failed);
 
     /// Streams rows [first, first + count) of the current query in batches (fetchProgress, fetchFinished).
     RequestId fetchRows(qint64 first, qint64 count, int batchSize = 500);
@@ -188,7 +190,6 @@ Q_SIGNALS:
     void idle();
 
 private:
-    friend class MemoryChangeCommand;
     struct PageRequest
     {
         qsizetype firstPage = 0;
@@ -196,16 +197,6 @@ private:
         quint64 epoch = 0;
         bool refresh = false;
         bool forView = false; ///< asked for because a view painted its rows: superseded once it looks elsewhere
-    };
-    struct Pending
-    {
-        int writes = 0;
-        std::optional<Memory> shown; ///< nullopt: being deleted
-    };
-    struct WriteRequest
-    {
-        QList<WriteOp> ops;
-        std::shared_ptr<bool> failed; ///< set when nothing of the command reached the store
     };
 
     void reset();
@@ -239,7 +230,6 @@ private:
     void setRows(qint64 rows);
     void emitRowChanged(const QString& id);
     void updateCached(const QString& id, const std::optional<Memory>& memory);
-    void submitWrites(const QList<WriteOp>& ops, std::shared_ptr<bool> failed);
     void setTombstoned(const QList<Memory>& memories, bool tombstoned);
     void pushChange(const QList<std::pair<std::optional<Memory>, std::optional<Memory>>>& changes, const QString& text);
     void checkIdle();
@@ -281,8 +271,7 @@ private:
     QSet<RequestId> m_refreshRequests;
     QHash<qsizetype, QList<Memory>> m_staged;
 
-    QHash<QString, Pending> m_pending;
-    QHash<RequestId, WriteRequest> m_writes;
+    PendingEdits m_edits;
     QSet<RequestId> m_fetches;
     QHash<RequestId, QString> m_summaryRequests;
     QSet<RequestId> m_lookups;
