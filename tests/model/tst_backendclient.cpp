@@ -126,6 +126,21 @@ private Q_SLOTS:
         QCOMPARE(failed.at(1).at(1).value<quint64>(), quint64(3));
     }
 
+    void errorsKeepTheirKindAndDetail()
+    {
+        BackendClient client(factory(m_store.path));
+        QSignalSpy failed(&client, &BackendClient::failed);
+        client.open();
+        const RequestId job = client.requestJob([](PersistenceBackend&, const auto&) -> QString {
+            throw StorageError(StorageError::Kind::InvalidInput, u"refused"_s, u"SQLSTATE 22023"_s);
+        });
+        QTRY_COMPARE(failed.size(), 1);
+        QCOMPARE(failed.first().at(0).value<RequestId>(), job);
+        QCOMPARE(failed.first().at(2).toInt(), int(StorageError::Kind::InvalidInput));
+        QCOMPARE(failed.first().at(3).toString(), u"refused"_s);
+        QCOMPARE(failed.first().at(4).toString(), u"SQLSTATE 22023"_s); // the worker dropped it before
+    }
+
     void batchesStreamAndCancel()
     {
         BackendClient client(factory(m_store.path));
