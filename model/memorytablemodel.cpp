@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "memorytablemodel.h"
 
-#include "exportfile.h"
 #include "memorycommands.h"
-#include "storeopener.h"
 
 #include <QBrush>
 #include <QDateTime>
@@ -19,7 +17,6 @@ Q_LOGGING_CATEGORY(lcPages, "inspector.model.pages", QtWarningMsg)
 
 namespace {
 constexpr int kMaxRefreshPages = 6; // the pages in view and around it; the rest are dropped and reloaded on use
-constexpr int kDefaultChangeCheckMs = 1500;
 // Page requests a view may have with the worker at once. The worker answers one request at a time, so more would
 // only queue pages the person has scrolled past by the time they run (a scrollbar drag asks for hundreds).
 constexpr int kMaxViewRequests = 2;
@@ -34,6 +31,7 @@ MemoryColumn col(const QModelIndex& index)
 
 MemoryTableModel::MemoryTableModel(QObject* parent)
     : QAbstractTableModel(parent)
+    , m_session(new StoreSession(this))
     , m_undoStack(new QUndoStack(this))
     , m_cache(5000)
 {
@@ -44,8 +42,26 @@ MemoryTableModel::MemoryTableModel(QObject* parent)
     m_wantTimer.setSingleShot(true);
     m_wantTimer.setInterval(0);
     connect(&m_wantTimer, &QTimer::timeout, this, &MemoryTableModel::sendWanted);
-    m_changeTimer.setInterval(kDefaultChangeCheckMs);
-    connect(&m_changeTimer, &QTimer::timeout, this, &MemoryTableModel::checkForChanges);
+    connect(m_session, &StoreSession::opened, this,
+            [this](const QString& location, const QStringList& layout, bool readOnly) {
+                Q_EMIT storeOpened(location, layout, readOnly);
+                Q_EMIT editingEnabledChanged(isEditingEnabled());
+            });
+    connect(m_session, &StoreSession::openFailed, this,
+            [this](const StorageError& error) { Q_EMIT storeFailed(error.message()); });
+    connect(m_session, &StoreSession::fetchFailed, this,
+            [this](const StorageError& error) { Q_EMIT loadFailed(error.message()); });
+    connect(m_session, &StoreSession::fetchProgress, this, &MemoryTableModel::fetchProgress);
+    connect(m_session, &StoreSession::fetchFinished, this, &MemoryTableModel::fetchFinished);
+    connect(m_session, &StoreSession::jobProgress, this, &MemoryTableModel::jobProgress);
+    connect(m_session, &StoreSession::jobFinished, this, &MemoryTableModel::jobFinished);
+    connect(m_session, &StoreSession::summariesFound, this, &MemoryTableModel::summariesFound);
+    connect(m_session, &StoreSession::lookedUp, this, &MemoryTableModel::lookedUp);
+    connect(m_session, &StoreSession::externalChange, this, [this] {
+        Q_EMIT externalChangeDetected();
+        refresh();
+    });
+    connect(m_session, &StoreSession::answered, this, &MemoryTableModel::checkIdle);
 }
 
 MemoryTableModel::~MemoryTableModel()
@@ -60,70 +76,18 @@ MemoryTableModel::~MemoryTableModel()
 void MemoryTableModel::openStore(BackendClient::Factory factory)
 {
     closeStore();
-    m_client = new BackendClient(std::move(factory), this);
-    connect(m_client, &BackendClient::opened, this,
-            [this](RequestId, const QString& location, const QStringList& layout, bool readOnly) {
-                m_openRequest = 0;
-                m_location = location;
-                m_layout = layout;
-                m_storeReadOnly = readOnly;
-                if (m_changeTimer.interval() > 0)
-                    m_changeTimer.start();
-                Q_EMIT storeOpened(location, layout, readOnly);
-                Q_EMIT editingEnabledChanged(isEditingEnabled());
-                checkIdle();
-            });
-    connect(m_client, &BackendClient::pageLoaded, this,
-            [this](RequestId id, quint64 generation, const MemoryQuery&, const Page& page) {
-                onPage(id, generation, page);
-            });
-    connect(m_client, &BackendClient::countAvailable, this, &MemoryTableModel::onCount);
-    connect(m_client, &BackendClient::anchorsFound, this, &MemoryTableModel::onAnchors);
-    connect(m_client, &BackendClient::rowFound, this,
-            [this](RequestId id, quint64 generation, const QString&, qint64 row) { onRowFound(id, generation, row); });
-    connect(m_client, &BackendClient::failed, this, &MemoryTableModel::onFailed);
-    connect(m_client, &BackendClient::writeFinished, this, &MemoryTableModel::onWrite);
-    connect(m_client, &BackendClient::changeTokenRead, this, &MemoryTableModel::onToken);
-    connect(m_client, &BackendClient::jobProgress, this, [this](RequestId id, qint64 done, qint64 total) {
-        if (m_jobs.contains(id))
-            Q_EMIT jobProgress(id, done, total);
-    });
-    connect(m_client, &BackendClient::jobFinished, this, [this](RequestId id, bool cancelled, const QString& summary) {
-        if (!m_jobs.remove(id))
-            return;
-        m_fetches.remove(id);
-        Q_EMIT jobFinished(id, cancelled, false, summary);
-        checkIdle();
-    });
-    connect(m_client, &BackendClient::batchLoaded, this,
-            [this](RequestId id, const QList<Memory>& memories, qint64 done, qint64 total) {
-                if (m_fetches.contains(id))
-                    Q_EMIT fetchProgress(id, memories, done, total);
-            });
-    connect(m_client, &BackendClient::batchFinished, this,
-            [this](RequestId id, bool cancelled, const QList<RecordIssue>& issues) {
-                if (m_fetches.remove(id))
-                    Q_EMIT fetchFinished(id, cancelled, issues);
-                checkIdle();
-            });
-    m_openFailed = false;
-    m_openRequest = m_client->open();
+    m_session->open(std::move(factory));
     reset();
 }
 
 void MemoryTableModel::closeStore()
 {
-    if (!m_client)
+    if (!m_session->isOpen())
         return;
-    m_changeTimer.stop();
     // commands refer to memories of this store; they cannot be undone in another one
     m_undoStack->clear();
     beginResetModel();
-    // deleted from the event loop, since this may run inside one of the client's own signals; its destructor
-    // does not wait for a request the store is still answering, whose reply then goes nowhere
-    m_client->disconnect(this);
-    m_client->deleteLater();
-    m_client = nullptr;
+    m_session->close(); // late replies of the store go nowhere
     ++m_generation;
     m_rows = 0;
     m_count.reset();
@@ -138,18 +102,8 @@ void MemoryTableModel::closeStore()
     m_refreshRequests.clear();
     m_staged.clear();
     m_edits.clear();
-    m_fetches.clear();
-    m_summaryRequests.clear();
-    m_lookups.clear();
     m_locateRequest = 0;
     m_locateId.clear();
-    m_jobs.clear();
-    m_token.reset();
-    m_tokenRequest = 0;
-    m_tokenIsBaseline = false;
-    m_location.clear();
-    m_layout.clear();
-    m_storeReadOnly = true;
     m_editingEnabled = false;
     endResetModel();
     Q_EMIT editingEnabledChanged(false);
@@ -227,8 +181,8 @@ void MemoryTableModel::reset()
 {
     cancelOutstanding();
     dropAnchors();
-    if (m_locateRequest && m_client)
-        m_client->cancel(m_locateRequest); // a row of the old order
+    if (m_locateRequest)
+        m_session->forget(m_locateRequest); // a row of the old order
     m_locateRequest = 0;
     m_locateId.clear();
     beginResetModel();
@@ -254,7 +208,7 @@ void MemoryTableModel::reset()
 
 void MemoryTableModel::requestStart()
 {
-    if (!m_client)
+    if (!m_session->isOpen())
         return;
     // the first page and the count are independent requests: rows show as soon as the page is there
     requestPages(0, 1, false);
@@ -264,14 +218,24 @@ void MemoryTableModel::requestStart()
 void MemoryTableModel::requestCount()
 {
     m_countYielded = false;
-    m_countRequest = m_client->requestCount(m_generation, m_query.filter);
+    StoreSession::Handler h;
+    h.count = [this](RequestId id, quint64 generation, qint64 count) { onCount(id, generation, count); };
+    h.failed = [this](RequestId id, quint64, const StorageError& error) {
+        if (id == m_countRequest) {
+            m_countRequest = 0;
+            if (!m_session->hasOpenFailed()) // storeFailed said it once
+                Q_EMIT loadFailed(error.message());
+        }
+        checkIdle();
+    };
+    m_countRequest = m_session->count(m_generation, m_query.filter, std::move(h));
     m_countSent.start();
 }
 
 void MemoryTableModel::dropAnchors()
 {
-    if (m_anchorRequest && m_client)
-        m_client->cancel(m_anchorRequest);
+    if (m_anchorRequest)
+        m_session->forget(m_anchorRequest);
     m_anchorRequest = 0;
     m_signposts.anchors.clear();
     m_signposts.tailAnchors.clear();
@@ -280,7 +244,8 @@ void MemoryTableModel::dropAnchors()
 
 void MemoryTableModel::continueAnchors()
 {
-    if (!m_client || m_anchorRequest || m_anchorsDone || !m_count || viewRequestsOut() > 0 || !m_deferred.isEmpty())
+    if (!m_session->isOpen() || m_anchorRequest || m_anchorsDone || !m_count || viewRequestsOut() > 0
+        || !m_deferred.isEmpty())
         return;
     // a few pages need none; a full-text filter would pay its per-row test on every row walked
     if (*m_count <= qint64(4) * m_pageSize || !m_query.filter.words.isEmpty()) {
@@ -298,8 +263,21 @@ void MemoryTableModel::continueAnchors()
     q.fromEnd = m_tailRequest;
     q.after = from.isEmpty() ? std::nullopt : std::optional<Cursor>(from.last());
     const qint64 left = *m_count / anchorStep() - m_signposts.anchors.size() - m_signposts.tailAnchors.size();
-    m_anchorRequest = m_client->requestAnchors(m_generation, q, anchorStep(),
-                                               int(qBound<qint64>(1, left, qint64(m_anchorsPerRequest))));
+    StoreSession::Handler h;
+    h.anchors = [this](RequestId id, quint64 generation, const QList<Cursor>& anchors, bool atEnd) {
+        onAnchors(id, generation, anchors, atEnd);
+    };
+    h.failed = [this](RequestId id, quint64, const StorageError& error) {
+        if (id != m_anchorRequest)
+            return;
+        // signposts are a speed-up: without them pages are found with OFFSET, as before
+        qCDebug(lcPages) << "anchors" << id << "failed:" << error.message();
+        m_anchorRequest = 0;
+        m_anchorsDone = true;
+        checkIdle();
+    };
+    m_anchorRequest = m_session->anchors(m_generation, q, anchorStep(),
+                                         int(qBound<qint64>(1, left, qint64(m_anchorsPerRequest))), std::move(h));
 }
 
 void MemoryTableModel::onAnchors(RequestId id, quint64 generation, const QList<Cursor>& anchors, bool atEnd)
@@ -318,12 +296,10 @@ void MemoryTableModel::onAnchors(RequestId id, quint64 generation, const QList<C
 
 void MemoryTableModel::cancelOutstanding()
 {
-    if (!m_client)
-        return;
     for (auto it = m_pageRequests.cbegin(); it != m_pageRequests.cend(); ++it)
-        m_client->cancel(it.key());
+        m_session->forget(it.key());
     if (m_countRequest)
-        m_client->cancel(m_countRequest);
+        m_session->forget(m_countRequest);
     m_countRequest = 0;
 }
 
@@ -362,7 +338,7 @@ const Memory* MemoryTableModel::shownRow(int row) const
 
 void MemoryTableModel::want(qsizetype page) const
 {
-    if (!m_client || m_failedPages.contains(page))
+    if (!m_session->isOpen() || m_failedPages.contains(page))
         return;
     m_touched.insert(page);
     if (m_inFlight.contains(page) || m_wanted.contains(page)) {
@@ -381,7 +357,7 @@ void MemoryTableModel::sendWanted()
     QList<qsizetype> pages = m_wanted;
     m_wanted.clear();
     const QSet<qsizetype> touched = std::exchange(m_touched, {});
-    if (!m_client || (pages.isEmpty() && touched.isEmpty()))
+    if (!m_session->isOpen() || (pages.isEmpty() && touched.isEmpty()))
         return;
     // Requests for pages the view no longer shows are superseded by these: stopped, so the newest run next.
     for (auto it = m_pageRequests.begin(); it != m_pageRequests.end();) {
@@ -392,7 +368,7 @@ void MemoryTableModel::sendWanted()
             ++it;
             continue;
         }
-        m_client->cancel(it.key());
+        m_session->forget(it.key());
         qCDebug(lcPages) << "page request" << it.key() << "cancelled";
         for (qsizetype p = it->firstPage; p < it->firstPage + it->pages; ++p)
             m_inFlight.remove(p);
@@ -408,7 +384,7 @@ void MemoryTableModel::sendWanted()
     m_deferred = sendPages(pages);
     if (m_countRequest && (!m_deferred.isEmpty() || viewRequestsOut() > 0) && m_countSent.elapsed() > kCountYieldMs) {
         // a slow count holds the only worker: it starts again once the rows on screen are there
-        m_client->cancel(m_countRequest);
+        m_session->forget(m_countRequest);
         m_countRequest = 0;
         m_countYielded = true;
     }
@@ -458,22 +434,26 @@ int MemoryTableModel::viewRequestsOut() const
 
 void MemoryTableModel::sendDeferred()
 {
-    if (m_client && !m_deferred.isEmpty() && viewRequestsOut() < kMaxViewRequests)
+    if (m_session->isOpen() && !m_deferred.isEmpty() && viewRequestsOut() < kMaxViewRequests)
         m_deferred = sendPages(std::exchange(m_deferred, {}));
-    if (m_countYielded && m_client && viewRequestsOut() == 0 && m_deferred.isEmpty())
+    if (m_countYielded && m_session->isOpen() && viewRequestsOut() == 0 && m_deferred.isEmpty())
         requestCount();
 }
 
 RequestId MemoryTableModel::requestPages(qsizetype firstPage, int pages, bool refresh)
 {
-    if (!m_client)
+    if (!m_session->isOpen())
         return 0;
     const MemoryQuery q = PagePlanner::plan(m_query, firstPage, pages, m_pageSize, m_count, m_signposts);
     const qint64 firstRow = qint64(firstPage) * m_pageSize;
     const qint64 endRow = firstRow + qint64(pages) * m_pageSize;
     for (int p = 0; p < pages; ++p)
         m_inFlight.insert(firstPage + p);
-    const RequestId id = m_client->requestPage(m_generation, q);
+    StoreSession::Handler h;
+    h.page = [this](RequestId id, quint64 generation, const Page& page) { onPage(id, generation, page); };
+    h.failed
+        = [this](RequestId id, quint64 generation, const StorageError& error) { onPageFailed(id, generation, error); };
+    const RequestId id = m_session->page(m_generation, q, std::move(h));
     qCDebug(lcPages) << "page request" << id << "pages" << firstPage << "+" << pages << "skip" << q.skip << "after"
                      << q.after.has_value() << "fromEnd" << q.fromEnd << "anchors" << m_signposts.anchors.size()
                      << m_signposts.tailAnchors.size();
@@ -490,12 +470,7 @@ RequestId MemoryTableModel::requestPages(qsizetype firstPage, int pages, bool re
 
 RequestId MemoryTableModel::runJob(BackendClient::Job job)
 {
-    if (!m_client)
-        return 0;
-    const RequestId id = m_client->requestJob(std::move(job));
-    m_jobs.insert(id);
-    m_fetches.insert(id); // cancelled like a fetch
-    return id;
+    return m_session->runJob(std::move(job));
 }
 
 ExportSource MemoryTableModel::rowsSource(const QList<std::pair<qint64, qint64>>& ranges) const
@@ -508,123 +483,41 @@ ExportSource MemoryTableModel::rowsSource(const QList<std::pair<qint64, qint64>>
 
 RequestId MemoryTableModel::exportTo(const ExportSource& source, ExportFormat format, const QString& path)
 {
-    return runJob([source, format, path](PersistenceBackend& store, const auto& progress) -> QString {
-        refuseExportOntoStore(path, store);
-        ExportFile file(path);
-        file.open();
-        ExportReport report;
-        try {
-            report = Exporter(store, format).run(source, file.device(), progress);
-        } catch (const StorageError& e) {
-            if (e.kind() == StorageError::Kind::Cancelled) {
-                file.cancel(); // stopped by Cancel while the store was reading: no file, no error
-                return tr("Export cancelled; %1 was not written.").arg(path);
-            }
-            const QString reason = e.kind() == StorageError::Kind::OutputFailed ? file.failureReason() : e.message();
-            file.cancel();
-            throw StorageError(StorageError::Kind::OperationFailed,
-                               path + u": "_s + reason + (file.replaces() ? u"; nothing was written"_s : QString()));
-        }
-        if (report.cancelled) {
-            file.cancel();
-            return tr("Export cancelled; %1 was not written.").arg(path);
-        }
-        file.commit();
-        QString summary = tr("%1 of %Ln memories written to %2.", "", int(qMin<qint64>(report.expected, INT_MAX)))
-                              .arg(report.written)
-                              .arg(path);
-        if (!report.skipped.isEmpty()) {
-            QStringList lines;
-            for (const RecordIssue& issue : std::as_const(report.skipped).mid(0, 10))
-                lines << issue.id + u": "_s + issue.reason;
-            summary += u' ' + tr("Not written: %1").arg(lines.join(u"; "_s))
-                + (report.skipped.size() > 10 ? tr(" and %1 more").arg(report.skipped.size() - 10) : QString());
-        }
-        if (!report.warnings.isEmpty()) {
-            QStringList lines;
-            for (const RecordIssue& issue : std::as_const(report.warnings).mid(0, 10))
-                lines << issue.id + u": "_s + issue.reason;
-            summary += u' ' + tr("Warnings: %1").arg(lines.join(u"; "_s))
-                + (report.warnings.size() > 10 ? tr(" and %1 more").arg(report.warnings.size() - 10) : QString());
-        }
-        return summary;
-    });
+    return m_session->exportTo(source, format, path);
 }
 
 RequestId MemoryTableModel::copyTo(const ExportSource& source, const QString& targetSpec, OnConflict onConflict,
                                    bool dryRun)
 {
-    return runJob([source, targetSpec, onConflict, dryRun](PersistenceBackend& store, const auto& progress) -> QString {
-        OpenOptions options;
-        options.create = !dryRun;
-        options.readOnly = dryRun;
-        auto target = Inspector::openStore(targetSpec, options);
-        if (target->kind() == store.kind() && target->location() == store.location())
-            throw StorageError(StorageError::Kind::InvalidInput, tr("the target is the store that is open"));
-        const CopyReport r = Copier(store, *target).run(source, onConflict, dryRun, [&](const CopyReport& soFar) {
-            return progress(soFar.read, soFar.expected);
-        });
-        QString summary = (dryRun ? tr("Dry run, nothing written: %1 of %2 read; %3 would be created, %4 overwritten")
-                                  : tr("%1 of %2 read; %3 created, %4 overwritten"))
-                              .arg(r.read)
-                              .arg(r.expected)
-                              .arg(r.created)
-                              .arg(r.overwritten)
-            + u", "_s
-            + tr("%1 already equal, %2 skipped, %3 failed.").arg(r.unchanged).arg(r.skipped).arg(r.failed.size());
-        if (!r.stoppedAt.isEmpty())
-            summary += u' ' + tr("Stopped at %1: the target holds it with other values.").arg(r.stoppedAt);
-        for (const RecordIssue& issue : std::as_const(r.failed).mid(0, 5))
-            summary += u' ' + issue.id + u": "_s + issue.reason + u'.';
-        // what is kept around the memories: said, never dropped without a word
-        const qint64 embeddingsLeft = r.embeddingsNotCarried + r.embeddingsUnreadable + r.embeddingsRefused.size();
-        if (r.embeddingsCarried || embeddingsLeft)
-            summary
-                += u' ' + tr("Embeddings: %1 carried, %2 not carried.").arg(r.embeddingsCarried).arg(embeddingsLeft);
-        if (r.embeddingsNotCarried)
-            summary += u' ' + tr("The target cannot hold embeddings: %1.").arg(r.embeddingsNotCarriedReason);
-        if (r.edgesCarried || r.edgesNotCarried || r.edgesDangling)
-            summary += u' '
-                + tr("Edges: %1 carried, %2 not carried (%3 with an end not copied).")
-                      .arg(r.edgesCarried)
-                      .arg(r.edgesNotCarried + r.edgesDangling)
-                      .arg(r.edgesDangling);
-        if (!r.warnings.isEmpty())
-            summary += u' ' + tr("%1 warnings:").arg(r.warnings.size());
-        for (const RecordIssue& issue : std::as_const(r.warnings).mid(0, 5))
-            summary += u' ' + issue.id + u": "_s + issue.reason + u'.';
-        return summary;
-    });
+    return m_session->copyTo(source, targetSpec, onConflict, dryRun);
 }
 
 void MemoryTableModel::findSummariesOf(const QString& id)
 {
-    if (!m_client || id.isEmpty())
-        return;
-    MemoryQuery q;
-    q.filter.summarizing = {id};
-    q.withContent = false;
-    q.limit = 100;
-    m_summaryRequests.insert(m_client->requestPage(0, q), id);
+    m_session->findSummariesOf(id);
 }
 
 RequestId MemoryTableModel::lookUp(const MemoryQuery& query)
 {
-    if (!m_client)
-        return 0;
-    const RequestId id = m_client->requestPage(0, query);
-    m_lookups.insert(id);
-    return id;
+    return m_session->lookUp(query);
 }
 
 void MemoryTableModel::locate(const QString& id)
 {
-    if (!m_client)
+    if (!m_session->isOpen())
         return;
     if (m_locateRequest)
-        m_client->cancel(m_locateRequest); // only the newest jump matters
+        m_session->forget(m_locateRequest); // only the newest jump matters
     m_locateId = id;
-    m_locateRequest = m_client->requestRowOf(m_generation, m_query, id);
+    StoreSession::Handler h;
+    h.row = [this](RequestId request, quint64 generation, qint64 row) { onRowFound(request, generation, row); };
+    h.failed = [this](RequestId request, quint64 generation, const StorageError& error) {
+        if (request != m_locateRequest)
+            return;
+        Q_EMIT loadFailed(error.message());
+        onRowFound(request, generation, -1);
+    };
+    m_locateRequest = m_session->rowOf(m_generation, m_query, id, std::move(h));
 }
 
 void MemoryTableModel::onRowFound(RequestId id, quint64 generation, qint64 row)
@@ -640,20 +533,6 @@ void MemoryTableModel::onRowFound(RequestId id, quint64 generation, qint64 row)
 
 void MemoryTableModel::onPage(RequestId id, quint64 generation, const Page& page)
 {
-    if (m_lookups.remove(id)) {
-        Q_EMIT lookedUp(id, page.memories);
-        checkIdle();
-        return;
-    }
-    if (const auto s = m_summaryRequests.find(id); s != m_summaryRequests.end()) {
-        const QString of = *s;
-        m_summaryRequests.erase(s);
-        QStringList ids;
-        for (const Memory& m : page.memories)
-            ids << m.id;
-        Q_EMIT summariesFound(of, ids);
-        return;
-    }
     const auto it = m_pageRequests.find(id);
     if (it == m_pageRequests.end() || generation != m_generation)
         return; // a reply for a filter, sort or store left behind
@@ -807,47 +686,12 @@ void MemoryTableModel::onCount(RequestId id, quint64 generation, qint64 count)
     checkIdle();
 }
 
-void MemoryTableModel::onFailed(RequestId id, quint64 generation, int kind, const QString& message)
+void MemoryTableModel::onPageFailed(RequestId id, quint64 generation, const StorageError& error)
 {
-    Q_UNUSED(kind);
-    if (id == m_openRequest) {
-        m_openRequest = 0;
-        m_openFailed = true;
-        Q_EMIT storeFailed(message);
-        checkIdle();
-        return;
-    }
-    if (m_summaryRequests.remove(id)) {
-        checkIdle();
-        return; // the links back are a convenience; the pane simply shows none
-    }
-    if (m_lookups.remove(id)) {
-        Q_EMIT lookedUp(id, {});
-        checkIdle();
-        return;
-    }
-    if (id == m_anchorRequest) {
-        // signposts are a speed-up: without them pages are found with OFFSET, as before
-        qCDebug(lcPages) << "anchors" << id << "failed:" << message;
-        m_anchorRequest = 0;
-        m_anchorsDone = true;
-        checkIdle();
-        return;
-    }
-    if (id == m_locateRequest) {
-        Q_EMIT loadFailed(message);
-        onRowFound(id, generation, -1);
-        return;
-    }
-    if (m_openFailed) {
+    if (m_session->hasOpenFailed()) {
         // everything asked of a store that did not open fails the same way; storeFailed said it once
         m_pageRequests.remove(id);
         m_refreshRequests.remove(id);
-        if (id == m_countRequest)
-            m_countRequest = 0;
-        if (id == m_tokenRequest)
-            m_tokenRequest = 0;
-        m_fetches.remove(id);
         m_inFlight.clear();
         checkIdle();
         return;
@@ -862,34 +706,16 @@ void MemoryTableModel::onFailed(RequestId id, quint64 generation, int kind, cons
                 m_inFlight.remove(p);
                 m_failedPages.insert(p); // not asked again until a refresh: no request storm on a dead server
             }
-            Q_EMIT loadFailed(message);
+            Q_EMIT loadFailed(error.message());
         }
         sendDeferred();
-    } else if (id == m_countRequest) {
-        m_countRequest = 0;
-        Q_EMIT loadFailed(message);
-    } else if (m_edits.isWrite(id)) {
-        QList<WriteResult> results;
-        for (const WriteOp& op : m_edits.ops(id))
-            results << WriteResult {op.id, WriteResult::Outcome::Failed, std::nullopt, message};
-        // the store state is unknown, so the rows are read again rather than taken from the reply
-        onWrite(id, results);
-        return;
-    } else if (id == m_tokenRequest) {
-        m_tokenRequest = 0;
-    } else if (m_jobs.remove(id)) {
-        m_fetches.remove(id);
-        Q_EMIT jobFinished(id, false, true, message);
-    } else if (m_fetches.remove(id)) {
-        Q_EMIT loadFailed(message);
-        Q_EMIT fetchFinished(id, false, {RecordIssue {QString(), message, true}});
     }
     checkIdle();
 }
 
 bool MemoryTableModel::canFetchMore(const QModelIndex& parent) const
 {
-    return !parent.isValid() && !m_count && m_moreAfterLoaded && m_client;
+    return !parent.isValid() && !m_count && m_moreAfterLoaded && m_session->isOpen();
 }
 
 void MemoryTableModel::fetchMore(const QModelIndex& parent)
@@ -1037,8 +863,8 @@ bool MemoryTableModel::setData(const QModelIndex& index, const QVariant& value, 
     const MemoryColumn column = col(index);
     if (!isEditingEnabled()) {
         Q_EMIT editRejected(before.id,
-                            m_storeReadOnly ? tr("the store is open read-only")
-                                            : tr("editing is not switched on for this store"));
+                            isStoreReadOnly() ? tr("the store is open read-only")
+                                              : tr("editing is not switched on for this store"));
         return false;
     }
     Memory after = before;
@@ -1064,8 +890,8 @@ bool MemoryTableModel::updateMemories(const QList<Memory>& edited, const QString
     };
     if (!isEditingEnabled())
         return reject(QString(),
-                      m_storeReadOnly ? tr("the store is open read-only")
-                                      : tr("editing is not switched on for this store"));
+                      isStoreReadOnly() ? tr("the store is open read-only")
+                                        : tr("editing is not switched on for this store"));
     QList<std::pair<std::optional<Memory>, std::optional<Memory>>> changes;
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     for (const Memory& e : edited) {
@@ -1152,8 +978,8 @@ void MemoryTableModel::pushChange(const QList<std::pair<std::optional<Memory>, s
 {
     if (!isEditingEnabled()) {
         Q_EMIT editRejected(QString(),
-                            m_storeReadOnly ? tr("the store is open read-only")
-                                            : tr("editing is not switched on for this store"));
+                            isStoreReadOnly() ? tr("the store is open read-only")
+                                              : tr("editing is not switched on for this store"));
         return;
     }
     m_undoStack->push(new MemoryChangeCommand(this, changes, text));
@@ -1161,12 +987,21 @@ void MemoryTableModel::pushChange(const QList<std::pair<std::optional<Memory>, s
 
 void MemoryTableModel::submitWrites(const QList<WriteOp>& ops, std::shared_ptr<bool> failed)
 {
-    if (!m_client || ops.isEmpty()) {
+    if (!m_session->isOpen() || ops.isEmpty()) {
         if (failed)
             *failed = true;
         return;
     }
-    m_edits.add(m_client->requestWrite(ops), ops, std::move(failed));
+    StoreSession::Handler h;
+    h.written = [this](RequestId id, const QList<WriteResult>& results) { onWrite(id, results); };
+    h.failed = [this](RequestId id, quint64, const StorageError& error) {
+        QList<WriteResult> results;
+        for (const WriteOp& op : m_edits.ops(id))
+            results << WriteResult {op.id, WriteResult::Outcome::Failed, std::nullopt, error.message()};
+        // the store state is unknown, so the rows are read again rather than taken from the reply
+        onWrite(id, results);
+    };
+    m_edits.add(m_session->write(ops, std::move(h)), ops, std::move(failed));
     for (const WriteOp& op : ops)
         emitRowChanged(op.id);
 }
@@ -1238,74 +1073,36 @@ RequestId MemoryTableModel::fetchRows(qint64 first, qint64 count, int batchSize)
 
 RequestId MemoryTableModel::fetchRows(const QList<std::pair<qint64, qint64>>& ranges, int batchSize)
 {
-    if (!m_client)
-        return 0;
-    const RequestId id = m_client->requestRangeBatch(m_query, ranges, batchSize);
-    m_fetches.insert(id);
-    return id;
+    return m_session->fetchRows(m_query, ranges, batchSize);
 }
 
 RequestId MemoryTableModel::fetchIds(const QStringList& ids, int batchSize)
 {
-    if (!m_client)
-        return 0;
-    const RequestId id = m_client->requestBatch(ids, batchSize);
-    m_fetches.insert(id);
-    return id;
+    return m_session->fetchIds(ids, batchSize);
 }
 
 void MemoryTableModel::cancelFetch(RequestId id)
 {
-    if (m_client && m_fetches.contains(id))
-        m_client->cancel(id);
+    m_session->cancelFetch(id);
 }
 
 void MemoryTableModel::setChangeCheckInterval(int milliseconds)
 {
-    if (milliseconds <= 0) {
-        m_changeTimer.stop();
-        m_changeTimer.setInterval(0);
-        return;
-    }
-    m_changeTimer.setInterval(milliseconds);
-    if (m_client && !m_location.isEmpty())
-        m_changeTimer.start();
+    m_session->setChangeCheckInterval(milliseconds);
 }
 
 void MemoryTableModel::checkForChanges()
 {
-    if (!m_client || m_tokenRequest)
-        return;
-    m_tokenRequest = m_client->requestChangeToken();
-}
-
-void MemoryTableModel::onToken(RequestId id, const QByteArray& token, bool supported)
-{
-    if (id != m_tokenRequest)
-        return;
-    m_tokenRequest = 0;
-    if (!supported) {
-        m_changeTimer.stop();
-    } else if (!m_token || std::exchange(m_tokenIsBaseline, false)) {
-        m_token = token;
-    } else if (*m_token != token) {
-        m_token = token;
-        Q_EMIT externalChangeDetected();
-        refresh();
-    }
-    checkIdle();
+    m_session->checkForChanges();
 }
 
 void MemoryTableModel::refresh()
 {
-    if (!m_client)
+    if (!m_session->isOpen())
         return;
     // Reading the change token first makes a folder store look at its files again (another program may have
     // written some); the worker answers in order, so the pages below see them. That token is the new baseline.
-    if (!m_tokenRequest) {
-        m_tokenRequest = m_client->requestChangeToken();
-        m_tokenIsBaseline = true;
-    }
+    m_session->rebaseline();
     ++m_epoch;
     m_signposts.bounds.clear(); // cursors may point at rows that moved
     dropAnchors();
@@ -1338,9 +1135,8 @@ void MemoryTableModel::refresh()
 
 bool MemoryTableModel::isBusy() const
 {
-    return !m_pageRequests.isEmpty() || m_countRequest || m_edits.isWriting() || m_tokenRequest || !m_fetches.isEmpty()
-        || m_openRequest || !m_wanted.isEmpty() || !m_deferred.isEmpty() || m_countYielded || m_locateRequest
-        || m_anchorRequest || !m_lookups.isEmpty();
+    return !m_pageRequests.isEmpty() || m_countRequest || m_edits.isWriting() || m_session->isBusy()
+        || !m_wanted.isEmpty() || !m_deferred.isEmpty() || m_countYielded || m_locateRequest || m_anchorRequest;
 }
 
 void MemoryTableModel::checkIdle()

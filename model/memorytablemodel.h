@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "backendclient.h"
-#include "copier.h"
 #include "memoryfields.h"
 #include "pagecache.h"
 #include "pageplanner.h"
 #include "pendingedits.h"
+#include "storesession.h"
 
 #include <QAbstractTableModel>
 #include <QElapsedTimer>
@@ -60,13 +59,13 @@ public:
     /// Opens a store: `factory` runs on a new worker thread. Any store open before is closed.
     void openStore(BackendClient::Factory factory);
     void closeStore();
-    bool isOpen() const { return m_client != nullptr; }
-    QString location() const { return m_location; }
-    QStringList layout() const { return m_layout; }
+    bool isOpen() const { return m_session->isOpen(); }
+    QString location() const { return m_session->location(); }
+    QStringList layout() const { return m_session->layout(); }
     /// The store itself cannot be written (opened read-only, or a layout the inspector does not write).
-    bool isStoreReadOnly() const { return m_storeReadOnly; }
+    bool isStoreReadOnly() const { return m_session->isReadOnly(); }
     /// Edits are off until switched on for the store; a read-only store never allows them.
-    bool isEditingEnabled() const { return m_editingEnabled && !m_storeReadOnly && isOpen(); }
+    bool isEditingEnabled() const { return m_editingEnabled && !isStoreReadOnly() && isOpen(); }
     void setEditingEnabled(bool enabled);
     QUndoStack* undoStack() const { return m_undoStack; }
 
@@ -87,7 +86,7 @@ public:
     /// Requests are on their way or about to be sent.
     bool isBusy() const;
     /// Requests the worker has not started yet (for benchmarks: a view must never build a backlog).
-    int queuedRequests() const { return m_client ? m_client->queuedRequests() : 0; }
+    int queuedRequests() const { return m_session->queuedRequests(); }
     /// Rows known as signposts, one every anchorStep() rows: a page is then at most that many rows of OFFSET walk
     /// from a keyset seek.
     qsizetype anchorCount() const { return m_signposts.anchors.size() + m_signposts.tailAnchors.size(); }
@@ -222,9 +221,8 @@ private:
     void continueAnchors();
     void onAnchors(RequestId id, quint64 generation, const QList<Cursor>& anchors, bool atEnd);
     void dropAnchors();
-    void onFailed(RequestId id, quint64 generation, int kind, const QString& message);
+    void onPageFailed(RequestId id, quint64 generation, const StorageError& error);
     void onWrite(RequestId id, const QList<WriteResult>& results);
-    void onToken(RequestId id, const QByteArray& token, bool supported);
     void installPage(qsizetype page, QList<Memory> rows);
     void applyStaged();
     void setRows(qint64 rows);
@@ -234,14 +232,9 @@ private:
     void pushChange(const QList<std::pair<std::optional<Memory>, std::optional<Memory>>>& changes, const QString& text);
     void checkIdle();
 
-    BackendClient* m_client = nullptr;
+    StoreSession* m_session; ///< the open store: requests go out and replies come back through it
     QUndoStack* m_undoStack;
-    QString m_location;
-    QStringList m_layout;
-    bool m_storeReadOnly = true;
     bool m_editingEnabled = false;
-    RequestId m_openRequest = 0;
-    bool m_openFailed = false;
 
     MemoryQuery m_query;
     int m_pageSize = 200;
@@ -272,17 +265,8 @@ private:
     QHash<qsizetype, QList<Memory>> m_staged;
 
     PendingEdits m_edits;
-    QSet<RequestId> m_fetches;
-    QHash<RequestId, QString> m_summaryRequests;
-    QSet<RequestId> m_lookups;
     RequestId m_locateRequest = 0;
     QString m_locateId;
-    QSet<RequestId> m_jobs;
-
-    QTimer m_changeTimer;
-    RequestId m_tokenRequest = 0;
-    std::optional<QByteArray> m_token;
-    bool m_tokenIsBaseline = false; ///< the token asked for by refresh(): recorded, not compared
 };
 
 } // namespace Inspector
