@@ -39,9 +39,9 @@ MemoryTableModel::MemoryTableModel(QObject* parent)
     qRegisterMetaType<Memory>();
     qRegisterMetaType<QList<Memory>>();
     qRegisterMetaType<QList<RecordIssue>>();
-    m_wantTimer.setSingleShot(true);
-    m_wantTimer.setInterval(0);
-    connect(&m_wantTimer, &QTimer::timeout, this, &MemoryTableModel::sendWanted);
+    m_view.timer.setSingleShot(true);
+    m_view.timer.setInterval(0);
+    connect(&m_view.timer, &QTimer::timeout, this, &MemoryTableModel::sendWanted);
     connect(m_session, &StoreSession::opened, this,
             [this](const QString& location, const QStringList& layout, bool readOnly) {
                 Q_EMIT storeOpened(location, layout, readOnly);
@@ -88,22 +88,22 @@ void MemoryTableModel::closeStore()
     m_undoStack->clear();
     beginResetModel();
     m_session->close(); // late replies of the store go nowhere
-    ++m_generation;
+    ++m_fresh.generation;
     m_rows = 0;
-    m_count.reset();
+    m_counting.count.reset();
     m_cache.clear();
     m_signposts.clear();
-    m_anchorRequest = 0;
-    m_anchorsDone = false;
-    m_pageRequests.clear();
-    m_inFlight.clear();
-    m_wanted.clear();
-    m_failedPages.clear();
-    m_refreshRequests.clear();
-    m_staged.clear();
+    m_anchorWalk.request = 0;
+    m_anchorWalk.done = false;
+    m_out.requests.clear();
+    m_out.inFlight.clear();
+    m_view.wanted.clear();
+    m_out.failed.clear();
+    m_out.refreshing.clear();
+    m_out.staged.clear();
     m_edits.clear();
-    m_locateRequest = 0;
-    m_locateId.clear();
+    m_locating.request = 0;
+    m_locating.id.clear();
     m_editingEnabled = false;
     endResetModel();
     Q_EMIT editingEnabledChanged(false);
@@ -181,27 +181,27 @@ void MemoryTableModel::reset()
 {
     cancelOutstanding();
     dropAnchors();
-    if (m_locateRequest)
-        m_session->forget(m_locateRequest); // a row of the old order
-    m_locateRequest = 0;
-    m_locateId.clear();
+    if (m_locating.request)
+        m_session->forget(m_locating.request); // a row of the old order
+    m_locating.request = 0;
+    m_locating.id.clear();
     beginResetModel();
-    ++m_generation;
-    ++m_epoch;
+    ++m_fresh.generation;
+    ++m_fresh.epoch;
     m_rows = 0;
-    m_count.reset();
-    m_moreAfterLoaded = false;
+    m_counting.count.reset();
+    m_counting.moreAfterLoaded = false;
     m_cache.clear();
     m_signposts.bounds.clear();
-    m_pageRequests.clear();
-    m_inFlight.clear();
-    m_wanted.clear();
-    m_failedPages.clear();
-    m_refreshRequests.clear();
-    m_staged.clear();
-    m_deferred.clear();
-    m_touched.clear();
-    m_countYielded = false;
+    m_out.requests.clear();
+    m_out.inFlight.clear();
+    m_view.wanted.clear();
+    m_out.failed.clear();
+    m_out.refreshing.clear();
+    m_out.staged.clear();
+    m_view.deferred.clear();
+    m_view.touched.clear();
+    m_counting.yielded = false;
     endResetModel();
     requestStart();
 }
@@ -217,90 +217,91 @@ void MemoryTableModel::requestStart()
 
 void MemoryTableModel::requestCount()
 {
-    m_countYielded = false;
+    m_counting.yielded = false;
     StoreSession::Handler h;
     h.count = [this](RequestId id, quint64 generation, qint64 count) { onCount(id, generation, count); };
     h.failed = [this](RequestId id, quint64, const StorageError& error) {
-        if (id == m_countRequest) {
-            m_countRequest = 0;
+        if (id == m_counting.request) {
+            m_counting.request = 0;
             if (!m_session->hasOpenFailed()) // storeFailed said it once
                 Q_EMIT loadFailed(error.message());
         }
         checkIdle();
     };
-    m_countRequest = m_session->count(m_generation, m_query.filter, std::move(h));
-    m_countSent.start();
+    m_counting.request = m_session->count(m_fresh.generation, m_query.filter, std::move(h));
+    m_counting.sent.start();
 }
 
 void MemoryTableModel::dropAnchors()
 {
-    if (m_anchorRequest)
-        m_session->forget(m_anchorRequest);
-    m_anchorRequest = 0;
+    if (m_anchorWalk.request)
+        m_session->forget(m_anchorWalk.request);
+    m_anchorWalk.request = 0;
     m_signposts.anchors.clear();
     m_signposts.tailAnchors.clear();
-    m_anchorsDone = false;
+    m_anchorWalk.done = false;
 }
 
 void MemoryTableModel::continueAnchors()
 {
-    if (!m_session->isOpen() || m_anchorRequest || m_anchorsDone || !m_count || viewRequestsOut() > 0
-        || !m_deferred.isEmpty())
+    if (!m_session->isOpen() || m_anchorWalk.request || m_anchorWalk.done || !m_counting.count || viewRequestsOut() > 0
+        || !m_view.deferred.isEmpty())
         return;
     // a few pages need none; a full-text filter would pay its per-row test on every row walked
-    if (*m_count <= qint64(4) * m_pageSize || !m_query.filter.words.isEmpty()) {
-        m_anchorsDone = true;
+    if (*m_counting.count <= qint64(4) * m_pageSize || !m_query.filter.words.isEmpty()) {
+        m_anchorWalk.done = true;
         return;
     }
-    if ((m_signposts.anchors.size() + m_signposts.tailAnchors.size() + 1) * qint64(anchorStep()) >= *m_count) {
-        m_anchorsDone = true; // the two walks met
+    if ((m_signposts.anchors.size() + m_signposts.tailAnchors.size() + 1) * qint64(anchorStep()) >= *m_counting.count) {
+        m_anchorWalk.done = true; // the two walks met
         return;
     }
     MemoryQuery q = m_query;
     // from the end only where the store walks backwards as cheaply (PostgreSQL sorted a whole table for one)
-    m_tailRequest = m_tailAnchorsWanted && m_signposts.tailAnchors.size() < m_signposts.anchors.size();
-    const QList<Cursor>& from = m_tailRequest ? m_signposts.tailAnchors : m_signposts.anchors;
-    q.fromEnd = m_tailRequest;
+    m_anchorWalk.fromEnd = m_anchorWalk.tailWanted && m_signposts.tailAnchors.size() < m_signposts.anchors.size();
+    const QList<Cursor>& from = m_anchorWalk.fromEnd ? m_signposts.tailAnchors : m_signposts.anchors;
+    q.fromEnd = m_anchorWalk.fromEnd;
     q.after = from.isEmpty() ? std::nullopt : std::optional<Cursor>(from.last());
-    const qint64 left = *m_count / anchorStep() - m_signposts.anchors.size() - m_signposts.tailAnchors.size();
+    const qint64 left = *m_counting.count / anchorStep() - m_signposts.anchors.size() - m_signposts.tailAnchors.size();
     StoreSession::Handler h;
     h.anchors = [this](RequestId id, quint64 generation, const QList<Cursor>& anchors, bool atEnd) {
         onAnchors(id, generation, anchors, atEnd);
     };
     h.failed = [this](RequestId id, quint64, const StorageError& error) {
-        if (id != m_anchorRequest)
+        if (id != m_anchorWalk.request)
             return;
         // signposts are a speed-up: without them pages are found with OFFSET, as before
         qCDebug(lcPages) << "anchors" << id << "failed:" << error.message();
-        m_anchorRequest = 0;
-        m_anchorsDone = true;
+        m_anchorWalk.request = 0;
+        m_anchorWalk.done = true;
         checkIdle();
     };
-    m_anchorRequest = m_session->anchors(m_generation, q, anchorStep(),
-                                         int(qBound<qint64>(1, left, qint64(m_anchorsPerRequest))), std::move(h));
+    m_anchorWalk.request
+        = m_session->anchors(m_fresh.generation, q, anchorStep(),
+                             int(qBound<qint64>(1, left, qint64(m_anchorWalk.perRequest))), std::move(h));
 }
 
 void MemoryTableModel::onAnchors(RequestId id, quint64 generation, const QList<Cursor>& anchors, bool atEnd)
 {
-    if (id != m_anchorRequest)
+    if (id != m_anchorWalk.request)
         return;
-    m_anchorRequest = 0;
+    m_anchorWalk.request = 0;
     qCDebug(lcPages) << "anchors" << id << "answered" << anchors.size() << "at end" << atEnd;
-    if (generation != m_generation)
+    if (generation != m_fresh.generation)
         return;
-    (m_tailRequest ? m_signposts.tailAnchors : m_signposts.anchors).append(anchors);
-    m_anchorsDone = atEnd || anchors.isEmpty();
+    (m_anchorWalk.fromEnd ? m_signposts.tailAnchors : m_signposts.anchors).append(anchors);
+    m_anchorWalk.done = atEnd || anchors.isEmpty();
     continueAnchors();
     checkIdle();
 }
 
 void MemoryTableModel::cancelOutstanding()
 {
-    for (auto it = m_pageRequests.cbegin(); it != m_pageRequests.cend(); ++it)
+    for (auto it = m_out.requests.cbegin(); it != m_out.requests.cend(); ++it)
         m_session->forget(it.key());
-    if (m_countRequest)
-        m_session->forget(m_countRequest);
-    m_countRequest = 0;
+    if (m_counting.request)
+        m_session->forget(m_counting.request);
+    m_counting.request = 0;
 }
 
 int MemoryTableModel::rowCount(const QModelIndex& parent) const
@@ -338,29 +339,29 @@ const Memory* MemoryTableModel::shownRow(int row) const
 
 void MemoryTableModel::want(qsizetype page) const
 {
-    if (!m_session->isOpen() || m_failedPages.contains(page))
+    if (!m_session->isOpen() || m_out.failed.contains(page))
         return;
-    m_touched.insert(page);
-    if (m_inFlight.contains(page) || m_wanted.contains(page)) {
+    m_view.touched.insert(page);
+    if (m_out.inFlight.contains(page) || m_view.wanted.contains(page)) {
         // another request may be for rows scrolled past (the last step of a drag): the next tick stops it
-        if (viewRequestsOut() > 1 && !m_wantTimer.isActive())
-            m_wantTimer.start();
+        if (viewRequestsOut() > 1 && !m_view.timer.isActive())
+            m_view.timer.start();
         return;
     }
-    m_wanted << page;
-    if (!m_wantTimer.isActive())
-        m_wantTimer.start();
+    m_view.wanted << page;
+    if (!m_view.timer.isActive())
+        m_view.timer.start();
 }
 
 void MemoryTableModel::sendWanted()
 {
-    QList<qsizetype> pages = m_wanted;
-    m_wanted.clear();
-    const QSet<qsizetype> touched = std::exchange(m_touched, {});
+    QList<qsizetype> pages = m_view.wanted;
+    m_view.wanted.clear();
+    const QSet<qsizetype> touched = std::exchange(m_view.touched, {});
     if (!m_session->isOpen() || (pages.isEmpty() && touched.isEmpty()))
         return;
     // Requests for pages the view no longer shows are superseded by these: stopped, so the newest run next.
-    for (auto it = m_pageRequests.begin(); it != m_pageRequests.end();) {
+    for (auto it = m_out.requests.begin(); it != m_out.requests.end();) {
         bool seen = false;
         for (qsizetype p = it->firstPage; p < it->firstPage + it->pages && !seen; ++p)
             seen = touched.contains(p);
@@ -371,22 +372,23 @@ void MemoryTableModel::sendWanted()
         m_session->forget(it.key());
         qCDebug(lcPages) << "page request" << it.key() << "cancelled";
         for (qsizetype p = it->firstPage; p < it->firstPage + it->pages; ++p)
-            m_inFlight.remove(p);
+            m_out.inFlight.remove(p);
         // rows still on screen that a scroll did not repaint would stay "loading": a view repaints (and asks
         // again) what it still shows
         const qint64 first = qint64(it->firstPage) * m_pageSize;
         const qint64 last = qMin<qint64>(first + qint64(it->pages) * m_pageSize, m_rows) - 1;
-        it = m_pageRequests.erase(it);
+        it = m_out.requests.erase(it);
         if (last >= first)
             Q_EMIT dataChanged(index(int(first), 0), index(int(last), 0), {LoadStateRole});
     }
     // only the newest wish waits: pages wanted before it are behind the view already
-    m_deferred = sendPages(pages);
-    if (m_countRequest && (!m_deferred.isEmpty() || viewRequestsOut() > 0) && m_countSent.elapsed() > kCountYieldMs) {
+    m_view.deferred = sendPages(pages);
+    if (m_counting.request && (!m_view.deferred.isEmpty() || viewRequestsOut() > 0)
+        && m_counting.sent.elapsed() > kCountYieldMs) {
         // a slow count holds the only worker: it starts again once the rows on screen are there
-        m_session->forget(m_countRequest);
-        m_countRequest = 0;
-        m_countYielded = true;
+        m_session->forget(m_counting.request);
+        m_counting.request = 0;
+        m_counting.yielded = true;
     }
     checkIdle();
 }
@@ -395,7 +397,7 @@ QList<qsizetype> MemoryTableModel::sendPages(QList<qsizetype> pages)
 {
     pages.erase(std::remove_if(pages.begin(), pages.end(),
                                [this](qsizetype p) {
-                                   return m_cache.contains(p) || m_inFlight.contains(p) || m_failedPages.contains(p)
+                                   return m_cache.contains(p) || m_out.inFlight.contains(p) || m_out.failed.contains(p)
                                        || qint64(p) * m_pageSize >= qMax<qint64>(m_rows, 1);
                                }),
                 pages.end());
@@ -405,7 +407,7 @@ QList<qsizetype> MemoryTableModel::sendPages(QList<qsizetype> pages)
     QList<qsizetype> later;
     pages.erase(std::remove_if(pages.begin(), pages.end(),
                                [&](qsizetype p) {
-                                   const bool wait = m_inFlight.contains(p - 1) || m_inFlight.contains(p + 1);
+                                   const bool wait = m_out.inFlight.contains(p - 1) || m_out.inFlight.contains(p + 1);
                                    if (wait)
                                        later << p;
                                    return wait;
@@ -418,7 +420,7 @@ QList<qsizetype> MemoryTableModel::sendPages(QList<qsizetype> pages)
         while (j < pages.size() && pages[j] == pages[j - 1] + 1 && j - i < 4)
             ++j;
         const RequestId id = requestPages(pages[i], int(j - i), false);
-        m_pageRequests[id].forView = true;
+        m_out.requests[id].forView = true;
         i = j;
     }
     return pages.mid(i) + later;
@@ -427,16 +429,16 @@ QList<qsizetype> MemoryTableModel::sendPages(QList<qsizetype> pages)
 int MemoryTableModel::viewRequestsOut() const
 {
     int n = 0;
-    for (const PageRequest& r : m_pageRequests)
+    for (const PageRequest& r : m_out.requests)
         n += r.forView;
     return n;
 }
 
 void MemoryTableModel::sendDeferred()
 {
-    if (m_session->isOpen() && !m_deferred.isEmpty() && viewRequestsOut() < kMaxViewRequests)
-        m_deferred = sendPages(std::exchange(m_deferred, {}));
-    if (m_countYielded && m_session->isOpen() && viewRequestsOut() == 0 && m_deferred.isEmpty())
+    if (m_session->isOpen() && !m_view.deferred.isEmpty() && viewRequestsOut() < kMaxViewRequests)
+        m_view.deferred = sendPages(std::exchange(m_view.deferred, {}));
+    if (m_counting.yielded && m_session->isOpen() && viewRequestsOut() == 0 && m_view.deferred.isEmpty())
         requestCount();
 }
 
@@ -444,22 +446,22 @@ RequestId MemoryTableModel::requestPages(qsizetype firstPage, int pages, bool re
 {
     if (!m_session->isOpen())
         return 0;
-    const MemoryQuery q = PagePlanner::plan(m_query, firstPage, pages, m_pageSize, m_count, m_signposts);
+    const MemoryQuery q = PagePlanner::plan(m_query, firstPage, pages, m_pageSize, m_counting.count, m_signposts);
     const qint64 firstRow = qint64(firstPage) * m_pageSize;
     const qint64 endRow = firstRow + qint64(pages) * m_pageSize;
     for (int p = 0; p < pages; ++p)
-        m_inFlight.insert(firstPage + p);
+        m_out.inFlight.insert(firstPage + p);
     StoreSession::Handler h;
     h.page = [this](RequestId id, quint64 generation, const Page& page) { onPage(id, generation, page); };
     h.failed
         = [this](RequestId id, quint64 generation, const StorageError& error) { onPageFailed(id, generation, error); };
-    const RequestId id = m_session->page(m_generation, q, std::move(h));
+    const RequestId id = m_session->page(m_fresh.generation, q, std::move(h));
     qCDebug(lcPages) << "page request" << id << "pages" << firstPage << "+" << pages << "skip" << q.skip << "after"
                      << q.after.has_value() << "fromEnd" << q.fromEnd << "anchors" << m_signposts.anchors.size()
                      << m_signposts.tailAnchors.size();
-    m_pageRequests.insert(id, PageRequest {firstPage, pages, m_epoch, refresh});
+    m_out.requests.insert(id, PageRequest {firstPage, pages, m_fresh.epoch, refresh});
     if (refresh)
-        m_refreshRequests.insert(id);
+        m_out.refreshing.insert(id);
     // rows of pages on their way now show as loading
     const int first = int(qMin<qint64>(firstRow, m_rows));
     const int last = int(qMin<qint64>(endRow, m_rows)) - 1;
@@ -506,41 +508,41 @@ void MemoryTableModel::locate(const QString& id)
 {
     if (!m_session->isOpen())
         return;
-    if (m_locateRequest)
-        m_session->forget(m_locateRequest); // only the newest jump matters
-    m_locateId = id;
+    if (m_locating.request)
+        m_session->forget(m_locating.request); // only the newest jump matters
+    m_locating.id = id;
     StoreSession::Handler h;
     h.row = [this](RequestId request, quint64 generation, qint64 row) { onRowFound(request, generation, row); };
     h.failed = [this](RequestId request, quint64 generation, const StorageError& error) {
-        if (request != m_locateRequest)
+        if (request != m_locating.request)
             return;
         Q_EMIT loadFailed(error.message());
         onRowFound(request, generation, -1);
     };
-    m_locateRequest = m_session->rowOf(m_generation, m_query, id, std::move(h));
+    m_locating.request = m_session->rowOf(m_fresh.generation, m_query, id, std::move(h));
 }
 
 void MemoryTableModel::onRowFound(RequestId id, quint64 generation, qint64 row)
 {
-    if (id != m_locateRequest)
+    if (id != m_locating.request)
         return;
-    m_locateRequest = 0;
-    const QString memoryId = std::exchange(m_locateId, QString());
+    m_locating.request = 0;
+    const QString memoryId = std::exchange(m_locating.id, QString());
     // a new filter or sort since: the row is of another order
-    Q_EMIT located(memoryId, generation == m_generation ? row : -1);
+    Q_EMIT located(memoryId, generation == m_fresh.generation ? row : -1);
     checkIdle();
 }
 
 void MemoryTableModel::onPage(RequestId id, quint64 generation, const Page& page)
 {
-    const auto it = m_pageRequests.find(id);
-    if (it == m_pageRequests.end() || generation != m_generation)
+    const auto it = m_out.requests.find(id);
+    if (it == m_out.requests.end() || generation != m_fresh.generation)
         return; // a reply for a filter, sort or store left behind
     const PageRequest request = *it;
     qCDebug(lcPages) << "page request" << id << "answered";
-    m_pageRequests.erase(it);
-    const bool refreshing = m_refreshRequests.remove(id);
-    if (request.epoch != m_epoch) {
+    m_out.requests.erase(it);
+    const bool refreshing = m_out.refreshing.remove(id);
+    if (request.epoch != m_fresh.epoch) {
         sendDeferred();
         checkIdle();
         return; // asked before a refresh: may be stale; the view asks again
@@ -556,9 +558,9 @@ void MemoryTableModel::onPage(RequestId id, quint64 generation, const Page& page
     qsizetype k = request.firstPage;
     for (qsizetype start = 0; start < rows.size() || start == 0; start += m_pageSize, ++k) {
         QList<Memory> chunk = rows.mid(start, m_pageSize);
-        m_inFlight.remove(k);
+        m_out.inFlight.remove(k);
         if (refreshing)
-            m_staged.insert(k, std::move(chunk));
+            m_out.staged.insert(k, std::move(chunk));
         else
             installPage(k, std::move(chunk));
         if (rows.isEmpty())
@@ -566,16 +568,16 @@ void MemoryTableModel::onPage(RequestId id, quint64 generation, const Page& page
     }
     // pages asked for but not returned (the store shrank) are done too
     for (qsizetype p = k; p < request.firstPage + request.pages; ++p)
-        m_inFlight.remove(p);
+        m_out.inFlight.remove(p);
 
-    if (!m_count) {
+    if (!m_counting.count) {
         // before the count: rows grow with what has been read in order from the start
         const qint64 loaded = qint64(request.firstPage) * m_pageSize + rows.size();
         if (!refreshing && loaded > m_rows)
             setRows(loaded);
-        m_moreAfterLoaded = page.next.has_value();
+        m_counting.moreAfterLoaded = page.next.has_value();
     }
-    if (refreshing && m_refreshRequests.isEmpty())
+    if (refreshing && m_out.refreshing.isEmpty())
         applyStaged();
     sendDeferred();
     continueAnchors();
@@ -589,7 +591,7 @@ void MemoryTableModel::installPage(qsizetype page, QList<Memory> rows)
             page, PageBounds {Cursor::of(rows.first(), m_query.sortKey), Cursor::of(rows.last(), m_query.sortKey)});
     const qsizetype n = rows.size();
     m_cache.insert(page, std::move(rows));
-    m_failedPages.remove(page);
+    m_out.failed.remove(page);
     const qint64 first = qint64(page) * m_pageSize;
     const qint64 last = qMin<qint64>(first + qMax<qsizetype>(n, m_pageSize), m_rows) - 1;
     if (last >= first)
@@ -600,7 +602,7 @@ void MemoryTableModel::applyStaged()
 {
     // Where did the memories of persistent indexes (selection, current row) go? Follow them by id.
     QHash<QString, int> newRow;
-    for (auto it = m_staged.cbegin(); it != m_staged.cend(); ++it) {
+    for (auto it = m_out.staged.cbegin(); it != m_out.staged.cend(); ++it) {
         for (qsizetype i = 0; i < it->size(); ++i)
             newRow.insert(it->at(i).id, int(it.key() * m_pageSize + i));
     }
@@ -626,7 +628,7 @@ void MemoryTableModel::applyStaged()
         Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
         moves = movesOf(persistentIndexList());
     }
-    for (auto it = m_staged.begin(); it != m_staged.end(); ++it) {
+    for (auto it = m_out.staged.begin(); it != m_out.staged.end(); ++it) {
         QList<Memory> rows = std::move(*it);
         if (!rows.isEmpty())
             m_signposts.bounds.insert(
@@ -644,13 +646,13 @@ void MemoryTableModel::applyStaged()
         changePersistentIndexList(from, to);
         Q_EMIT layoutChanged({}, QAbstractItemModel::VerticalSortHint);
     }
-    for (auto it = m_staged.cbegin(); it != m_staged.cend(); ++it) {
+    for (auto it = m_out.staged.cbegin(); it != m_out.staged.cend(); ++it) {
         const qint64 first = qint64(it.key()) * m_pageSize;
         const qint64 last = qMin<qint64>(first + m_pageSize, m_rows) - 1;
         if (last >= first)
             Q_EMIT dataChanged(index(int(first), 0), index(int(last), columnCount() - 1));
     }
-    m_staged.clear();
+    m_out.staged.clear();
 }
 
 void MemoryTableModel::setRows(qint64 rows)
@@ -676,10 +678,10 @@ void MemoryTableModel::setRows(qint64 rows)
 
 void MemoryTableModel::onCount(RequestId id, quint64 generation, qint64 count)
 {
-    if (generation != m_generation || id != m_countRequest)
+    if (generation != m_fresh.generation || id != m_counting.request)
         return;
-    m_countRequest = 0;
-    m_count = count;
+    m_counting.request = 0;
+    m_counting.count = count;
     setRows(count);
     Q_EMIT countChanged(count);
     continueAnchors();
@@ -690,21 +692,21 @@ void MemoryTableModel::onPageFailed(RequestId id, quint64 generation, const Stor
 {
     if (m_session->hasOpenFailed()) {
         // everything asked of a store that did not open fails the same way; storeFailed said it once
-        m_pageRequests.remove(id);
-        m_refreshRequests.remove(id);
-        m_inFlight.clear();
+        m_out.requests.remove(id);
+        m_out.refreshing.remove(id);
+        m_out.inFlight.clear();
         checkIdle();
         return;
     }
-    if (const auto it = m_pageRequests.find(id); it != m_pageRequests.end()) {
+    if (const auto it = m_out.requests.find(id); it != m_out.requests.end()) {
         const PageRequest request = *it;
-        m_pageRequests.erase(it);
-        if (m_refreshRequests.remove(id) && m_refreshRequests.isEmpty())
+        m_out.requests.erase(it);
+        if (m_out.refreshing.remove(id) && m_out.refreshing.isEmpty())
             applyStaged();
-        if (generation == m_generation && request.epoch == m_epoch) {
+        if (generation == m_fresh.generation && request.epoch == m_fresh.epoch) {
             for (qsizetype p = request.firstPage; p < request.firstPage + request.pages; ++p) {
-                m_inFlight.remove(p);
-                m_failedPages.insert(p); // not asked again until a refresh: no request storm on a dead server
+                m_out.inFlight.remove(p);
+                m_out.failed.insert(p); // not asked again until a refresh: no request storm on a dead server
             }
             Q_EMIT loadFailed(error.message());
         }
@@ -715,7 +717,7 @@ void MemoryTableModel::onPageFailed(RequestId id, quint64 generation, const Stor
 
 bool MemoryTableModel::canFetchMore(const QModelIndex& parent) const
 {
-    return !parent.isValid() && !m_count && m_moreAfterLoaded && m_session->isOpen();
+    return !parent.isValid() && !m_counting.count && m_counting.moreAfterLoaded && m_session->isOpen();
 }
 
 void MemoryTableModel::fetchMore(const QModelIndex& parent)
@@ -723,7 +725,7 @@ void MemoryTableModel::fetchMore(const QModelIndex& parent)
     if (!canFetchMore(parent))
         return;
     const qsizetype next = qsizetype((m_rows + m_pageSize - 1) / m_pageSize);
-    if (!m_inFlight.contains(next))
+    if (!m_out.inFlight.contains(next))
         requestPages(next, 1, false);
 }
 
@@ -737,7 +739,7 @@ QVariant MemoryTableModel::data(const QModelIndex& index, int role) const
     const Memory* m = shownRow(row);
     if (!m) {
         if (role == Qt::DisplayRole && index.column() == int(MemoryColumn::Content))
-            return m_failedPages.contains(row / m_pageSize) ? tr("(could not be read)") : QString();
+            return m_out.failed.contains(row / m_pageSize) ? tr("(could not be read)") : QString();
         return {};
     }
     const MemoryColumn column = col(index);
@@ -824,9 +826,9 @@ MemoryTableModel::LoadState MemoryTableModel::loadState(int row) const
     const qsizetype page = row / m_pageSize;
     if (m_cache.contains(page))
         return LoadState::Loaded;
-    if (m_inFlight.contains(page))
+    if (m_out.inFlight.contains(page))
         return LoadState::Loading;
-    if (m_failedPages.contains(page))
+    if (m_out.failed.contains(page))
         return LoadState::Failed;
     return LoadState::NotLoaded;
 }
@@ -1103,18 +1105,18 @@ void MemoryTableModel::refresh()
     // Reading the change token first makes a folder store look at its files again (another program may have
     // written some); the worker answers in order, so the pages below see them. That token is the new baseline.
     m_session->rebaseline();
-    ++m_epoch;
+    ++m_fresh.epoch;
     m_signposts.bounds.clear(); // cursors may point at rows that moved
     dropAnchors();
-    m_failedPages.clear();
-    m_wanted.clear();
-    m_deferred.clear();
-    m_staged.clear();
+    m_out.failed.clear();
+    m_view.wanted.clear();
+    m_view.deferred.clear();
+    m_out.staged.clear();
     // what was asked before may be stale: asked again below
     cancelOutstanding();
-    m_pageRequests.clear();
-    m_refreshRequests.clear();
-    m_inFlight.clear();
+    m_out.requests.clear();
+    m_out.refreshing.clear();
+    m_out.inFlight.clear();
     QList<qsizetype> pages = m_cache.pagesByRecency().mid(0, kMaxRefreshPages);
     for (const qsizetype page : m_cache.pagesByRecency()) {
         if (!pages.contains(page))
@@ -1135,8 +1137,9 @@ void MemoryTableModel::refresh()
 
 bool MemoryTableModel::isBusy() const
 {
-    return !m_pageRequests.isEmpty() || m_countRequest || m_edits.isWriting() || m_session->isBusy()
-        || !m_wanted.isEmpty() || !m_deferred.isEmpty() || m_countYielded || m_locateRequest || m_anchorRequest;
+    return !m_out.requests.isEmpty() || m_counting.request || m_edits.isWriting() || m_session->isBusy()
+        || !m_view.wanted.isEmpty() || !m_view.deferred.isEmpty() || m_counting.yielded || m_locating.request
+        || m_anchorWalk.request;
 }
 
 void MemoryTableModel::checkIdle()

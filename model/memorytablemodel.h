@@ -92,12 +92,12 @@ public:
     qsizetype anchorCount() const { return m_signposts.anchors.size() + m_signposts.tailAnchors.size(); }
     int anchorStep() const { return PagePlanner::anchorStep(m_pageSize); }
     /// At most this many anchors a request (each also stops after ~30 ms); tests make it small.
-    void setAnchorsPerRequest(int n) { m_anchorsPerRequest = qMax(1, n); }
+    void setAnchorsPerRequest(int n) { m_anchorWalk.perRequest = qMax(1, n); }
     /// Also walk anchors backwards from the last row (off by default: PostgreSQL's backward keyset seeks with an
     /// OFFSET were measured to hold the worker for up to a second each on a million rows).
-    void setTailAnchors(bool on) { m_tailAnchorsWanted = on; }
+    void setTailAnchors(bool on) { m_anchorWalk.tailWanted = on; }
     /// The number of matching memories once counted; nullopt before.
-    std::optional<qint64> exactCount() const { return m_count; }
+    std::optional<qint64> exactCount() const { return m_counting.count; }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -232,41 +232,69 @@ private:
     void pushChange(const QList<std::pair<std::optional<Memory>, std::optional<Memory>>>& changes, const QString& text);
     void checkIdle();
 
+    /// Filter, sort or store changed: a new generation; refresh(): a new epoch. Replies of an older one are dropped.
+    struct Freshness
+    {
+        quint64 generation = 1;
+        quint64 epoch = 1; ///< pages asked for before a refresh may be stale
+    };
+    /// The count and what stands in for it until it is known.
+    struct Counting
+    {
+        std::optional<qint64> count; ///< the number of matching memories once counted
+        RequestId request = 0;
+        QElapsedTimer sent;
+        bool yielded = false; ///< a slow count was stopped so pages could go first; asked again once they came
+        bool moreAfterLoaded = false; ///< before the count: the last loaded page said more rows follow
+    };
+    /// The background walk that fills RowSignposts' anchors (see continueAnchors()).
+    struct AnchorWalk
+    {
+        RequestId request = 0;
+        bool fromEnd = false; ///< `request` walks from the end
+        bool done = false;
+        int perRequest = 1000;
+        bool tailWanted = false; ///< only for tests until a store's backward walk is known to be cheap
+    };
+    /// Page requests with the worker and what became of their pages.
+    struct PagesOut
+    {
+        QHash<RequestId, PageRequest> requests;
+        QSet<qsizetype> inFlight;
+        QSet<qsizetype> failed; ///< not asked again until a refresh
+        QSet<RequestId> refreshing; ///< the requests of a refresh; their pages are staged and shown together
+        QHash<qsizetype, QList<Memory>> staged;
+    };
+    /// What the views asked for since the last send (data() is const, hence mutable).
+    struct ViewWishes
+    {
+        QList<qsizetype> wanted;
+        QSet<qsizetype> touched; ///< pages a view asked for since the last send, loaded or not
+        QList<qsizetype> deferred; ///< the newest wanted pages that did not fit the worker's queue yet
+        QTimer timer; ///< sends the wishes once the event loop is idle
+    };
+    /// A Go to ID on its way.
+    struct Locating
+    {
+        RequestId request = 0;
+        QString id;
+    };
+
     StoreSession* m_session; ///< the open store: requests go out and replies come back through it
     QUndoStack* m_undoStack;
     bool m_editingEnabled = false;
-
     MemoryQuery m_query;
     int m_pageSize = 200;
-    quint64 m_generation = 1;
-    quint64 m_epoch = 1; ///< bumped by refresh(): pages asked for before it may be stale
+    Freshness m_fresh;
     qint64 m_rows = 0;
-    std::optional<qint64> m_count;
-    bool m_moreAfterLoaded = false; ///< before the count: the last loaded page said more rows follow
-    RequestId m_countRequest = 0;
-
+    Counting m_counting;
     mutable PageCache m_cache;
     RowSignposts m_signposts; ///< page bounds and anchors: where a page request can start (PagePlanner)
-    bool m_tailRequest = false; ///< m_anchorRequest walks from the end
-    int m_anchorsPerRequest = 1000;
-    bool m_tailAnchorsWanted = false; ///< only for tests until a store's backward walk is known to be cheap
-    RequestId m_anchorRequest = 0;
-    bool m_anchorsDone = false;
-    QHash<RequestId, PageRequest> m_pageRequests;
-    QSet<qsizetype> m_inFlight;
-    mutable QList<qsizetype> m_wanted;
-    mutable QSet<qsizetype> m_touched; ///< pages a view asked for since the last send, loaded or not
-    QList<qsizetype> m_deferred; ///< the newest wanted pages that did not fit the worker's queue yet
-    QElapsedTimer m_countSent;
-    bool m_countYielded = false; ///< a slow count was stopped so pages could go first; asked again once they came
-    mutable QTimer m_wantTimer;
-    QSet<qsizetype> m_failedPages;
-    QSet<RequestId> m_refreshRequests;
-    QHash<qsizetype, QList<Memory>> m_staged;
-
+    AnchorWalk m_anchorWalk;
+    PagesOut m_out;
+    mutable ViewWishes m_view;
     PendingEdits m_edits;
-    RequestId m_locateRequest = 0;
-    QString m_locateId;
+    Locating m_locating;
 };
 
 } // namespace Inspector
