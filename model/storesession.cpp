@@ -367,7 +367,9 @@ RequestId StoreSession::fetchIds(const QStringList& ids, int batchSize)
 
 void StoreSession::cancelFetch(RequestId id)
 {
-    if (m_own.contains(id) && (m_handlers.value(id).batchDone || m_handlers.value(id).jobDone))
+    // only what streams: a look-up, an opening or a change check is not the caller's to stop
+    const auto it = m_handlers.constFind(id);
+    if (it != m_handlers.constEnd() && (it->batchDone || it->jobDone))
         cancel(id);
 }
 
