@@ -21,10 +21,11 @@ namespace Inspector {
 /**
  * A table of the memories of any store, for views of millions of rows.
  *
- * Storage runs on a BackendClient's worker thread; this model only sends requests and applies replies, so no
- * call here waits for the store. Rows arrive in pages around what the view asks for (keyset cursors where a
- * neighbouring page is known, the far end read backwards, a seek otherwise); the count arrives on its own and the
- * first page does not wait for it. A bounded cache drops pages far from use. Sorting and filtering are queries.
+ * Storage runs on a worker thread behind a StoreSession; this model only sends requests through it and applies
+ * the replies it routes back, so no call here waits for the store. Rows arrive in pages around what the view asks for
+ * (keyset cursors where a neighbouring page is known, the far end read backwards, a seek otherwise); the count arrives
+ * on its own and the first page does not wait for it. A bounded cache drops pages far from use. Sorting and filtering
+ * are queries.
  *
  * Edits, deletes and restores are QUndoStack commands whose writes are guarded: the worker writes only if the
  * memory is still as it was read, so a change by another writer is refused as a conflict, never overwritten.
