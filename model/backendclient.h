@@ -121,7 +121,8 @@ Q_SIGNALS:
     void changeTokenRead(RequestId id, const QByteArray& token, bool supported);
     void jobProgress(RequestId id, qint64 done, qint64 total);
     void jobFinished(RequestId id, bool cancelled, const QString& summary);
-    void failed(RequestId id, quint64 generation, int kind, const QString& message);
+    /// `kind` is a StorageError::Kind; `detail` its StorageError::detail() (driver text, SQL: for logs).
+    void failed(RequestId id, quint64 generation, int kind, const QString& message, const QString& detail);
 
 private:
     /// The next id, counted as queued until the worker picks it up.

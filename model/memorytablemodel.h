@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "backendclient.h"
-#include "copier.h"
 #include "memoryfields.h"
 #include "pagecache.h"
+#include "pageplanner.h"
+#include "pendingedits.h"
+#include "storesession.h"
 
 #include <QAbstractTableModel>
 #include <QElapsedTimer>
@@ -17,15 +18,14 @@ class QUndoStack;
 
 namespace Inspector {
 
-class MemoryChangeCommand;
-
 /**
  * A table of the memories of any store, for views of millions of rows.
  *
- * Storage runs on a BackendClient's worker thread; this model only sends requests and applies replies, so no
- * call here waits for the store. Rows arrive in pages around what the view asks for (keyset cursors where a
- * neighbouring page is known, the far end read backwards, a seek otherwise); the count arrives on its own and the
- * first page does not wait for it. A bounded cache drops pages far from use. Sorting and filtering are queries.
+ * Storage runs on a worker thread behind a StoreSession; this model only sends requests through it and applies
+ * the replies it routes back, so no call here waits for the store. Rows arrive in pages around what the view asks for
+ * (keyset cursors where a neighbouring page is known, the far end read backwards, a seek otherwise); the count arrives
+ * on its own and the first page does not wait for it. A bounded cache drops pages far from use. Sorting and filtering
+ * are queries.
  *
  * Edits, deletes and restores are QUndoStack commands whose writes are guarded: the worker writes only if the
  * memory is still as it was read, so a change by another writer is refused as a conflict, never overwritten.
@@ -60,13 +60,13 @@ public:
     /// Opens a store: `factory` runs on a new worker thread. Any store open before is closed.
     void openStore(BackendClient::Factory factory);
     void closeStore();
-    bool isOpen() const { return m_client != nullptr; }
-    QString location() const { return m_location; }
-    QStringList layout() const { return m_layout; }
+    bool isOpen() const { return m_session->isOpen(); }
+    QString location() const { return m_session->location(); }
+    QStringList layout() const { return m_session->layout(); }
     /// The store itself cannot be written (opened read-only, or a layout the inspector does not write).
-    bool isStoreReadOnly() const { return m_storeReadOnly; }
+    bool isStoreReadOnly() const { return m_session->isReadOnly(); }
     /// Edits are off until switched on for the store; a read-only store never allows them.
-    bool isEditingEnabled() const { return m_editingEnabled && !m_storeReadOnly && isOpen(); }
+    bool isEditingEnabled() const { return m_editingEnabled && !isStoreReadOnly() && isOpen(); }
     void setEditingEnabled(bool enabled);
     QUndoStack* undoStack() const { return m_undoStack; }
 
@@ -87,18 +87,18 @@ public:
     /// Requests are on their way or about to be sent.
     bool isBusy() const;
     /// Requests the worker has not started yet (for benchmarks: a view must never build a backlog).
-    int queuedRequests() const { return m_client ? m_client->queuedRequests() : 0; }
+    int queuedRequests() const { return m_session->queuedRequests(); }
     /// Rows known as signposts, one every anchorStep() rows: a page is then at most that many rows of OFFSET walk
     /// from a keyset seek.
-    qsizetype anchorCount() const { return m_anchors.size() + m_tailAnchors.size(); }
-    int anchorStep() const { return 5 * m_pageSize; }
+    qsizetype anchorCount() const { return m_signposts.anchors.size() + m_signposts.tailAnchors.size(); }
+    int anchorStep() const { return PagePlanner::anchorStep(m_pageSize); }
     /// At most this many anchors a request (each also stops after ~30 ms); tests make it small.
-    void setAnchorsPerRequest(int n) { m_anchorsPerRequest = qMax(1, n); }
+    void setAnchorsPerRequest(int n) { m_anchorWalk.perRequest = qMax(1, n); }
     /// Also walk anchors backwards from the last row (off by default: PostgreSQL's backward keyset seeks with an
     /// OFFSET were measured to hold the worker for up to a second each on a million rows).
-    void setTailAnchors(bool on) { m_tailAnchorsWanted = on; }
+    void setTailAnchors(bool on) { m_anchorWalk.tailWanted = on; }
     /// The number of matching memories once counted; nullopt before.
-    std::optional<qint64> exactCount() const { return m_count; }
+    std::optional<qint64> exactCount() const { return m_counting.count; }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -125,6 +125,9 @@ public:
     void restore(const QList<Memory>& memories);
     /// Removes memories from the store; undo writes them back.
     void hardDelete(const QList<Memory>& memories);
+    /// Sends guarded writes (what undo commands do); the rows show them as pending until the store answers.
+    /// `*failed` is set once it is known that none of them reached the store (then undo and redo are no-ops).
+    void submitWrites(const QList<WriteOp>& ops, std::shared_ptr<bool> failed);
 
     /// Streams rows [first, first + count) of the current query in batches (fetchProgress, fetchFinished).
     RequestId fetchRows(qint64 first, qint64 count, int batchSize = 500);
@@ -187,7 +190,6 @@ Q_SIGNALS:
     void idle();
 
 private:
-    friend class MemoryChangeCommand;
     struct PageRequest
     {
         qsizetype firstPage = 0;
@@ -195,21 +197,6 @@ private:
         quint64 epoch = 0;
         bool refresh = false;
         bool forView = false; ///< asked for because a view painted its rows: superseded once it looks elsewhere
-    };
-    struct Pending
-    {
-        int writes = 0;
-        std::optional<Memory> shown; ///< nullopt: being deleted
-    };
-    struct Bounds
-    {
-        Cursor first;
-        Cursor last;
-    };
-    struct WriteRequest
-    {
-        QList<WriteOp> ops;
-        std::shared_ptr<bool> failed; ///< set when nothing of the command reached the store
     };
 
     void reset();
@@ -231,80 +218,84 @@ private:
     void onPage(RequestId id, quint64 generation, const Page& page);
     void onCount(RequestId id, quint64 generation, qint64 count);
     void onRowFound(RequestId id, quint64 generation, qint64 row);
-    /// Asks for the next chunk of anchors while the view waits for nothing (see m_anchors).
+    /// Asks for the next chunk of anchors while the view waits for nothing (see RowSignposts::anchors).
     void continueAnchors();
     void onAnchors(RequestId id, quint64 generation, const QList<Cursor>& anchors, bool atEnd);
     void dropAnchors();
-    void onFailed(RequestId id, quint64 generation, int kind, const QString& message);
+    void onPageFailed(RequestId id, quint64 generation, const StorageError& error);
     void onWrite(RequestId id, const QList<WriteResult>& results);
-    void onToken(RequestId id, const QByteArray& token, bool supported);
     void installPage(qsizetype page, QList<Memory> rows);
     void applyStaged();
     void setRows(qint64 rows);
     void emitRowChanged(const QString& id);
     void updateCached(const QString& id, const std::optional<Memory>& memory);
-    void submitWrites(const QList<WriteOp>& ops, std::shared_ptr<bool> failed);
     void setTombstoned(const QList<Memory>& memories, bool tombstoned);
     void pushChange(const QList<std::pair<std::optional<Memory>, std::optional<Memory>>>& changes, const QString& text);
     void checkIdle();
 
-    BackendClient* m_client = nullptr;
-    QUndoStack* m_undoStack;
-    QString m_location;
-    QStringList m_layout;
-    bool m_storeReadOnly = true;
-    bool m_editingEnabled = false;
-    RequestId m_openRequest = 0;
-    bool m_openFailed = false;
+    /// Filter, sort or store changed: a new generation; refresh(): a new epoch. Replies of an older one are dropped.
+    struct Freshness
+    {
+        quint64 generation = 1;
+        quint64 epoch = 1; ///< pages asked for before a refresh may be stale
+    };
+    /// The count and what stands in for it until it is known.
+    struct Counting
+    {
+        std::optional<qint64> count; ///< the number of matching memories once counted
+        RequestId request = 0;
+        QElapsedTimer sent;
+        bool yielded = false; ///< a slow count was stopped so pages could go first; asked again once they came
+        bool moreAfterLoaded = false; ///< before the count: the last loaded page said more rows follow
+    };
+    /// The background walk that fills RowSignposts' anchors (see continueAnchors()).
+    struct AnchorWalk
+    {
+        RequestId request = 0;
+        bool fromEnd = false; ///< `request` walks from the end
+        bool done = false;
+        int perRequest = 1000;
+        bool tailWanted = false; ///< only for tests until a store's backward walk is known to be cheap
+    };
+    /// Page requests with the worker and what became of their pages.
+    struct PagesOut
+    {
+        QHash<RequestId, PageRequest> requests;
+        QSet<qsizetype> inFlight;
+        QSet<qsizetype> failed; ///< not asked again until a refresh
+        QSet<RequestId> refreshing; ///< the requests of a refresh; their pages are staged and shown together
+        QHash<qsizetype, QList<Memory>> staged;
+    };
+    /// What the views asked for since the last send (data() is const, hence mutable).
+    struct ViewWishes
+    {
+        QList<qsizetype> wanted;
+        QSet<qsizetype> touched; ///< pages a view asked for since the last send, loaded or not
+        QList<qsizetype> deferred; ///< the newest wanted pages that did not fit the worker's queue yet
+        QTimer timer; ///< sends the wishes once the event loop is idle
+    };
+    /// A Go to ID on its way.
+    struct Locating
+    {
+        RequestId request = 0;
+        QString id;
+    };
 
+    StoreSession* m_session; ///< the open store: requests go out and replies come back through it
+    QUndoStack* m_undoStack;
+    bool m_editingEnabled = false;
     MemoryQuery m_query;
     int m_pageSize = 200;
-    quint64 m_generation = 1;
-    quint64 m_epoch = 1; ///< bumped by refresh(): pages asked for before it may be stale
+    Freshness m_fresh;
     qint64 m_rows = 0;
-    std::optional<qint64> m_count;
-    bool m_moreAfterLoaded = false; ///< before the count: the last loaded page said more rows follow
-    RequestId m_countRequest = 0;
-
+    Counting m_counting;
     mutable PageCache m_cache;
-    QHash<qsizetype, Bounds> m_bounds; ///< first/last cursor of every page seen since the last refresh
-    /// The cursor of rows anchorStep() - 1, 2 * anchorStep() - 1, …: built in the background once the count is known,
-    /// so a page far from any loaded one is a keyset seek and a short walk instead of a long OFFSET walk (a
-    /// scrollbar drag, Go to ID). Walking every row once costs what one seek to the middle costs.
-    QList<Cursor> m_anchors;
-    /// The same from the far end: the cursor of rows count - anchorStep(), count - 2 * anchorStep(), …; built
-    /// in turn with m_anchors, so the middle of the table is reached twice as soon
-    QList<Cursor> m_tailAnchors;
-    bool m_tailRequest = false; ///< m_anchorRequest walks from the end
-    int m_anchorsPerRequest = 1000;
-    bool m_tailAnchorsWanted = false; ///< only for tests until a store's backward walk is known to be cheap
-    RequestId m_anchorRequest = 0;
-    bool m_anchorsDone = false;
-    QHash<RequestId, PageRequest> m_pageRequests;
-    QSet<qsizetype> m_inFlight;
-    mutable QList<qsizetype> m_wanted;
-    mutable QSet<qsizetype> m_touched; ///< pages a view asked for since the last send, loaded or not
-    QList<qsizetype> m_deferred; ///< the newest wanted pages that did not fit the worker's queue yet
-    QElapsedTimer m_countSent;
-    bool m_countYielded = false; ///< a slow count was stopped so pages could go first; asked again once they came
-    mutable QTimer m_wantTimer;
-    QSet<qsizetype> m_failedPages;
-    QSet<RequestId> m_refreshRequests;
-    QHash<qsizetype, QList<Memory>> m_staged;
-
-    QHash<QString, Pending> m_pending;
-    QHash<RequestId, WriteRequest> m_writes;
-    QSet<RequestId> m_fetches;
-    QHash<RequestId, QString> m_summaryRequests;
-    QSet<RequestId> m_lookups;
-    RequestId m_locateRequest = 0;
-    QString m_locateId;
-    QSet<RequestId> m_jobs;
-
-    QTimer m_changeTimer;
-    RequestId m_tokenRequest = 0;
-    std::optional<QByteArray> m_token;
-    bool m_tokenIsBaseline = false; ///< the token asked for by refresh(): recorded, not compared
+    RowSignposts m_signposts; ///< page bounds and anchors: where a page request can start (PagePlanner)
+    AnchorWalk m_anchorWalk;
+    PagesOut m_out;
+    mutable ViewWishes m_view;
+    PendingEdits m_edits;
+    Locating m_locating;
 };
 
 } // namespace Inspector

@@ -3,6 +3,7 @@
 #include "backendclient.h"
 #include "fixturegenerator.h"
 #include "sqlite/sqlitebackend.h"
+#include "storesession.h"
 
 #include <QElapsedTimer>
 #include <QSemaphore>
@@ -124,6 +125,78 @@ private Q_SLOTS:
         QVERIFY(failed.at(0).at(3).toString().contains(u"missing.db"_s));
         QCOMPARE(failed.at(1).at(0).value<RequestId>(), pageId);
         QCOMPARE(failed.at(1).at(1).value<quint64>(), quint64(3));
+    }
+
+    void errorsKeepTheirKindAndDetail()
+    {
+        BackendClient client(factory(m_store.path));
+        QSignalSpy failed(&client, &BackendClient::failed);
+        client.open();
+        const RequestId job = client.requestJob([](PersistenceBackend&, const auto&) -> QString {
+            throw StorageError(StorageError::Kind::InvalidInput, u"refused"_s, u"SQLSTATE 22023"_s);
+        });
+        QTRY_COMPARE(failed.size(), 1);
+        QCOMPARE(failed.first().at(0).value<RequestId>(), job);
+        QCOMPARE(failed.first().at(2).toInt(), int(StorageError::Kind::InvalidInput));
+        QCOMPARE(failed.first().at(3).toString(), u"refused"_s);
+        QCOMPARE(failed.first().at(4).toString(), u"SQLSTATE 22023"_s); // the worker dropped it before
+    }
+
+    void sessionRoutesEachReplyToItsRequest()
+    {
+        StoreSession session;
+        QSignalSpy opened(&session, &StoreSession::opened);
+        session.open(factory(m_store.path));
+        QTRY_COMPARE(opened.size(), 1);
+        QList<int> got; // rows per answer, in the order of the handlers called
+        std::optional<StorageError> error;
+        const auto pageOf = [&](int limit) {
+            MemoryQuery q;
+            q.limit = limit;
+            StoreSession::Handler h;
+            h.page = [&got, limit](RequestId, quint64 generation, const Page& page) {
+                QCOMPARE(generation, quint64(5));
+                got << limit * 1000 + int(page.memories.size());
+            };
+            h.failed = [&error](RequestId, quint64, const StorageError& e) { error = e; };
+            return session.page(5, q, std::move(h));
+        };
+        pageOf(3);
+        const RequestId dropped = pageOf(4);
+        pageOf(7);
+        session.forget(dropped); // its handler is never called, whatever the store answers
+        MemoryQuery byId;
+        byId.sortKey = SortKey::Id;
+        StoreSession::Handler row;
+        qint64 foundAt = -2;
+        row.row = [&](RequestId, quint64, qint64 r) { foundAt = r; };
+        session.rowOf(5, byId, m_store.truth.first().id, std::move(row));
+        QTRY_COMPARE(got.size(), 2);
+        QCOMPARE(got, (QList<int> {3003, 7007}));
+        QTRY_VERIFY(foundAt >= 0);
+        QVERIFY(!error);
+        QTRY_VERIFY(!session.isBusy());
+    }
+
+    void sessionFailuresAreStorageErrors()
+    {
+        StoreSession session;
+        int openFailures = 0;
+        connect(&session, &StoreSession::openFailed, this, [&openFailures](const StorageError& e) {
+            ++openFailures;
+            QCOMPARE(e.kind(), StorageError::Kind::NotFound); // the kind travels, not only the message
+        });
+        session.open(factory(m_dir.filePath(u"missing.db"_s)));
+        std::optional<StorageError> error;
+        StoreSession::Handler h;
+        h.page = [](RequestId, quint64, const Page&) { QFAIL("a store that did not open has no pages"); };
+        h.failed = [&error](RequestId, quint64, const StorageError& e) { error = e; };
+        session.page(1, MemoryQuery {}, std::move(h));
+        QTRY_VERIFY(error.has_value());
+        QCOMPARE(openFailures, 1);
+        QVERIFY(session.hasOpenFailed());
+        QCOMPARE(error->kind(), StorageError::Kind::OperationFailed); // "no store is open"
+        QTRY_VERIFY(!session.isBusy());
     }
 
     void batchesStreamAndCancel()
