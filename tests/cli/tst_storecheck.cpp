@@ -2,6 +2,7 @@
 // `subcog-inspector check STORE` on real SQLite files: every finding class planted once, clean stores of every
 // layout, the legacy variants that are not damage (spec §9), unreadable files and hostile ids.
 #include "fixturegenerator.h"
+#include "health/sqlitecheck.h"
 #include "memory.h"
 #include "sqlite/sqliteschema.h"
 
@@ -341,6 +342,61 @@ private Q_SLOTS:
         QCOMPARE(table.exitCode, 3);
         for (const auto cls : {"missing-content"_L1, "lost-edge"_L1, "duplicate-memory"_L1})
             QVERIFY2(table.out.contains(QByteArray(cls.data(), cls.size()).append("  ")), table.out.constData());
+    }
+
+    // b41a806's layout keeps the content in memories and has no full-text table: hashes come from that column
+    void contentColumnLayout()
+    {
+        const QString path = m_dir.filePath(u"b41a806.db"_s);
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"b41a806"_s);
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(u"CREATE TABLE memories (id TEXT PRIMARY KEY, namespace TEXT NOT NULL, domain TEXT, "
+                           "project_id TEXT, branch TEXT, file_path TEXT, status TEXT NOT NULL, created_at INTEGER "
+                           "NOT NULL, tombstoned_at INTEGER, tags TEXT, source TEXT, content TEXT NOT NULL)"_s));
+            const QList<QStringList> rows {
+                {u"old"_s, u"same words"_s, contentHashTag(u"same words"_s), u"1600000000"_s},
+                {u"new"_s, u"Same   words"_s, contentHashTag(u"Same words"_s), u"1700000000"_s},
+                {u"edited"_s, u"changed since"_s, u"hash:sha256:ffffffffffffffff"_s, u"1700000000"_s},
+                {u"plain"_s, u"no hash tag"_s, u""_s, u"1700000000"_s},
+            };
+            for (const QStringList& row : rows) {
+                q.prepare(u"INSERT INTO memories (id, namespace, domain, status, created_at, tags, content) "
+                          "VALUES (?, 'decisions', 'project', 'active', ?, ?, ?)"_s);
+                for (const QVariant& v :
+                     {QVariant(row[0]), QVariant(row[3].toLongLong()), QVariant(row[2]), QVariant(row[1])})
+                    q.addBindValue(v);
+                QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+            }
+            q.finish();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(u"b41a806"_s);
+        expectFindings(path, {{u"duplicate-memory"_s, u"new"_s}, {u"stale-hash-tag"_s, u"edited"_s}});
+    }
+
+    // the library call: findings stream to the sink, and a cancel request stops the pass
+    void cancelStopsTheCheck()
+    {
+        const QString path = m_dir.filePath(u"cancel.db"_s);
+        GeneratorOptions options;
+        options.count = 2000;
+        options.anomalies = false;
+        options.largeMemories = 0;
+        writeSqliteStore(path, SqliteLayout::Head, options);
+        int polls = 0;
+        SqliteCheckOptions checkOptions;
+        checkOptions.cancelled = [&] { return ++polls >= 2; };
+        QVERIFY(!checkSqliteStore(
+            path, [](const Finding&) {}, checkOptions));
+        QCOMPARE(polls, 2);
+        checkOptions.cancelled = [] { return false; };
+        int found = 0;
+        QVERIFY(checkSqliteStore(
+            path, [&](const Finding&) { ++found; }, checkOptions));
+        QVERIFY(found > 0); // the generator's expired TTLs and GC marks
     }
 
     void unreadableStoreExitsOne()
