@@ -165,6 +165,8 @@ private:
     bool m_hasFts = false;
     bool m_ftsShadow = false; // memories_fts_content readable without the FTS5 module
     bool m_hasEdges = false;
+    bool m_tombstonedAtColumn = false; // v0.3+
+    bool m_isSummaryColumn = false; // v0.6+
     qint64 m_rows = 0;
 
     void exec(const char* sql)
@@ -201,6 +203,8 @@ private:
                 throw StorageError(StorageError::Kind::InvalidInput,
                                    m_db.path() + u": not a subcog store: table 'memories' has no column "_s + required);
         }
+        m_tombstonedAtColumn = m_columns.contains(u"tombstoned_at"_s);
+        m_isSummaryColumn = m_columns.contains(u"is_summary"_s);
         m_hasFts = tables.contains(u"memories_fts"_s);
         m_ftsShadow = tables.contains(u"memories_fts_content"_s);
         m_hasEdges = tables.contains(u"memory_edges"_s);
@@ -396,8 +400,8 @@ private:
 
         // tombstones and TTL
         const bool statusTombstoned = parsedStatus == MemoryStatus::Tombstoned;
-        const bool hasTombstonedAt = m_columns.contains(u"tombstoned_at"_s) && !m.isNull(FTombstonedAt);
-        if (m_columns.contains(u"tombstoned_at"_s) && statusTombstoned != hasTombstonedAt)
+        const bool hasTombstonedAt = m_tombstonedAtColumn && !m.isNull(FTombstonedAt);
+        if (m_tombstonedAtColumn && statusTombstoned != hasTombstonedAt)
             report("half-tombstoned"_L1, id,
                    hasTombstonedAt ? QString(u"tombstoned_at is set but the status is "_s + shownValue(m, FStatus))
                                    : QString(u"status "_s + quoted(status) + u" but tombstoned_at is NULL"_s),
@@ -419,7 +423,7 @@ private:
                    u"none automatic"_s);
 
         // summaries
-        const bool summaryColumn = m_columns.contains(u"is_summary"_s);
+        const bool summaryColumn = m_isSummaryColumn;
         const bool isSummary = summaryColumn && !m.isNull(FIsSummary) && m.integer(FIsSummary) != 0;
         QStringList problems;
         if (summaryColumn && m.isNull(FIsSummary))
