@@ -7,6 +7,7 @@
 #include "exporter.h"
 #include "exportfile.h"
 #include "filesystem/encryption.h"
+#include "health/sqlitecheck.h"
 #include "jsonl.h"
 #include "secrets.h"
 #include "storelocator.h"
@@ -83,6 +84,8 @@ const char* const kHelpTail = QT_TRANSLATE_NOOP(
     "  export STORE          write memories to standard output or -o FILE (--format jsonl, json, csv,\n"
     "                        md, or subcog for subcog's own import format)\n"
     "  get STORE ID...       print these memories as JSON Lines (exit 3 if one does not exist)\n"
+    "  check STORE           list damage in a SQLite store by class (spec's findings; --json: one object a\n"
+    "                        line); exit 3 when something is found, 1 when the store cannot be read\n"
     "  copy SOURCE TARGET    copy memories into TARGET (created if missing) in its own layout, keeping\n"
     "                        ids; --on-conflict skip|overwrite|fail (default fail) for ids TARGET has\n"
     "                        with other values; --dry-run reports what would happen\n"
@@ -113,6 +116,7 @@ struct Session
                                       "overwrite or fail."),
                                    u"WHAT"_s, u"fail"_s};
     QCommandLineOption dryRun {u"dry-run"_s, tr("copy: report what would be copied, write nothing.")};
+    QCommandLineOption json {u"json"_s, tr("check: one JSON object per finding and line.")};
     QCommandLineOption keyFile {u"key-file"_s,
                                 tr("Base64 key (32 bytes) for encrypted folder stores, read from FILE; "
                                    "otherwise SUBCOG_ENCRYPTION_KEY."),
@@ -124,7 +128,7 @@ struct Session
                                          + tr(kHelpTail));
         parser.addHelpOption();
         parser.addVersionOption();
-        parser.addOptions({format, output, filter, ids, onConflict, dryRun, keyFile});
+        parser.addOptions({format, output, filter, ids, onConflict, dryRun, keyFile, json});
         parser.addPositionalArgument(u"command"_s, tr("info, count, export, get, copy, or a STORE to open."),
                                      u"[command]"_s);
         parser.addPositionalArgument(u"store"_s, tr("The store."), u"[STORE]"_s);
@@ -468,6 +472,59 @@ int commandOpen(const QString& store)
     }
 }
 
+/// `check STORE`: findings streamed as JSON Lines, or counted into a summary table per class.
+int commandCheck(Session& s, const QString& storeArgument)
+{
+    const StoreSpec spec = StoreSpec::parse(storeArgument);
+    if (spec.kind != StoreSpec::Kind::Sqlite) {
+        err() << "subcog-inspector: check: only SQLite stores can be checked so far" << Qt::endl;
+        return ExitError;
+    }
+    const bool json = s.parser.isSet(s.json);
+    struct ClassSummary
+    {
+        qint64 count = 0;
+        QStringList examples;
+    };
+    constexpr int kExamples = 3;
+    QMap<QString, ClassSummary> summary;
+    qint64 total = 0;
+    try {
+        checkSqliteStore(spec.location, [&](const Finding& finding) {
+            ++total;
+            if (json) {
+                out() << QString::fromUtf8(findingJson(finding)) << '\n';
+                return;
+            }
+            ClassSummary& entry = summary[finding.findingClass];
+            ++entry.count;
+            if (entry.examples.size() < kExamples)
+                entry.examples << (finding.id ? *finding.id : finding.detail);
+        });
+    } catch (const StorageError& error) {
+        out().flush();
+        reportError(error);
+        return ExitError;
+    }
+    if (!json) {
+        if (total == 0)
+            out() << tr("No damage found.") << Qt::endl;
+        for (const QString& cls : findingClasses()) {
+            const auto it = summary.constFind(cls);
+            if (it == summary.constEnd())
+                continue;
+            out() << cls.leftJustified(24) << ' ' << QString::number(it->count).rightJustified(8) << "  "
+                  << findingMeaning(cls) << Qt::endl;
+            QStringList shownIds;
+            for (const QString& example : it->examples)
+                shownIds << shown(example);
+            out() << QString(35, u' ') << tr("e.g. ") << shownIds.join(u", "_s)
+                  << (it->count > it->examples.size() ? u", …"_s : QString()) << Qt::endl;
+        }
+    }
+    return total == 0 ? ExitOk : ExitPartial;
+}
+
 } // namespace
 
 void hidePasswordsInArguments(int argc, char** argv)
@@ -499,7 +556,7 @@ bool isHeadless(const QStringList& arguments)
     const QStringList positional = s.parser.positionalArguments();
     const QString command = positional.value(0);
     return positional.size() > 1 || command == "count"_L1 || command == "export"_L1 || command == "info"_L1
-        || command == "get"_L1 || command == "copy"_L1;
+        || command == "get"_L1 || command == "copy"_L1 || command == "check"_L1;
 }
 
 QString windowStoreArgument(const QStringList& arguments)
@@ -548,6 +605,13 @@ int dispatch(const QStringList& arguments)
             return ExitUsage;
         }
         return commandCopy(s, positional[1], positional[2]);
+    }
+    if (command == "check"_L1) {
+        if (positional.size() != 2) {
+            err() << "subcog-inspector: check needs exactly one STORE (see --help)" << Qt::endl;
+            return ExitUsage;
+        }
+        return commandCheck(s, positional[1]);
     }
     if (command == "info"_L1 && positional.size() <= 2)
         return commandOpen(positional.value(1));
