@@ -462,6 +462,44 @@ private Q_SLOTS:
         m_store->store(original);
     }
 
+    void switchingEditingOffAsksAboutUnsavedEdits()
+    {
+        auto w = openWindow(true);
+        selectRows(*w, 9, 9);
+        auto* branch = w->detailPane()->findChild<QLineEdit*>(u"field_branch"_s);
+        branch->selectAll();
+        QTest::keyClicks(branch, u"typed-before-read-only"_s);
+        QVERIFY(w->detailPane()->isDirty());
+        // Edit ▸ Allow Editing off is a way of leaving the edits too; the answerer lives only as long as the window
+        int asked = 0;
+        QMessageBox::StandardButton answer = QMessageBox::Cancel;
+        auto* answerer = new QTimer(w.get());
+        answerer->setInterval(20);
+        connect(answerer, &QTimer::timeout, answerer, [&] {
+            if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+                ++asked;
+                box->button(answer)->click();
+            }
+        });
+        answerer->start();
+        QAction* editing = action(*w, u"Allow Editing"_s);
+        QVERIFY(editing && editing->isChecked());
+        editing->trigger();
+        QTest::qWait(300);
+        QVERIFY2(asked == 1, "switching editing off with unsaved edits must ask first");
+        // Cancel: editing stays on, the edit stays
+        QVERIFY(w->isEditing());
+        QVERIFY(editing->isChecked());
+        QCOMPARE(branch->text(), u"typed-before-read-only"_s);
+        QVERIFY(w->detailPane()->isDirty());
+        answer = QMessageBox::Discard;
+        editing->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(!w->isEditing(), 5000);
+        QCOMPARE(asked, 2);
+        QVERIFY(!w->detailPane()->isDirty());
+        answerer->stop();
+    }
+
     void afterADeleteNothingIsSelectedAndUndoIsOffered()
     {
         auto w = openWindow(true);
