@@ -268,6 +268,12 @@ void MainWindow::setEditing(bool on)
 {
     if (on == m_store->wantsEditing() && (!on || m_model->isEditingEnabled()))
         return;
+    // read-only refills the detail pane: unsaved edits are settled first, and Cancel keeps editing on
+    if (!on && !mayLeaveMemory()) {
+        const QSignalBlocker block(m_editing);
+        m_editing->setChecked(true);
+        return;
+    }
     {
         const QSignalBlocker block(m_editing);
         m_editing->setChecked(on);
