@@ -965,6 +965,30 @@ private Q_SLOTS:
         QCOMPARE(shownIn->textFormat(), Qt::PlainText);
     }
 
+    void typingInTheTableDoesNotReadTheWholeStore()
+    {
+        // QTableView's type-to-find asks every row's text; on a million memories that read every page of the store
+        auto w = std::make_unique<MainWindow>();
+        w->model()->setChangeCheckInterval(0);
+        w->model()->setPageSize(10);
+        w->show();
+        QVERIFY(QTest::qWaitForWindowActive(w.get()));
+        w->openStore(m_spec);
+        waitIdle(*w);
+        const int last = w->model()->rowCount() - 1;
+        QCOMPARE(last, kCount - 1);
+        QVERIFY(w->model()->loadState(last) != MemoryTableModel::LoadState::Loaded);
+        w->table()->setFocus();
+        w->table()->selectionModel()->setCurrentIndex(w->model()->index(0, 0), QItemSelectionModel::ClearAndSelect);
+        QTest::keyClicks(w->table(), u"zq"_s);
+        QTest::qWait(50);
+        waitIdle(*w);
+        int loaded = 0;
+        for (int row = 0; row <= last; ++row)
+            loaded += w->model()->loadState(row) == MemoryTableModel::LoadState::Loaded;
+        QVERIFY2(loaded < kCount / 2, qPrintable(u"%1 of %2 rows read for a type-to-find"_s.arg(loaded).arg(kCount)));
+    }
+
     void goesToAnId()
     {
         auto w = openWindow();
