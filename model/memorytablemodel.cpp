@@ -9,6 +9,7 @@
 #include <QDateTime>
 #include <QFont>
 #include <QLoggingCategory>
+#include <QScopedValueRollback>
 #include <QUndoStack>
 
 using namespace Qt::StringLiterals;
@@ -347,11 +348,19 @@ const Memory* MemoryTableModel::storedRow(int row) const
     const qsizetype page = row / m_pageSize;
     const QList<Memory>* rows = m_cache.find(page);
     if (!rows) {
-        want(page);
+        if (!m_matching)
+            want(page);
         return nullptr;
     }
     const qsizetype at = row - page * m_pageSize;
     return at < rows->size() ? &rows->at(at) : nullptr;
+}
+
+QModelIndexList MemoryTableModel::match(const QModelIndex& start, int role, const QVariant& value, int hits,
+                                        Qt::MatchFlags flags) const
+{
+    const QScopedValueRollback skipUnloaded(m_matching, true);
+    return QAbstractTableModel::match(start, role, value, hits, flags);
 }
 
 const Memory* MemoryTableModel::shownRow(int row) const

@@ -109,6 +109,9 @@ public:
     void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
     bool canFetchMore(const QModelIndex& parent) const override;
     void fetchMore(const QModelIndex& parent) override;
+    /// Searches the loaded rows only (a view's type-to-find would otherwise read every page of the store).
+    QModelIndexList match(const QModelIndex& start, int role, const QVariant& value, int hits = 1,
+                          Qt::MatchFlags flags = Qt::MatchFlags(Qt::MatchStartsWith | Qt::MatchWrap)) const override;
 
     /// The memory shown in a row (a pending edit included), when its page is loaded.
     std::optional<Memory> memoryAt(int row) const;
@@ -284,6 +287,7 @@ private:
     QSet<qsizetype> m_inFlight;
     mutable QList<qsizetype> m_wanted;
     mutable QSet<qsizetype> m_touched; ///< pages a view asked for since the last send, loaded or not
+    mutable bool m_matching = false; ///< in match(): rows not loaded are skipped, not asked for
     QList<qsizetype> m_deferred; ///< the newest wanted pages that did not fit the worker's queue yet
     QElapsedTimer m_countSent;
     bool m_countYielded = false; ///< a slow count was stopped so pages could go first; asked again once they came
