@@ -500,6 +500,30 @@ private Q_SLOTS:
         answerer->stop();
     }
 
+    void openingTheSameStoreAgainKeepsUnsavedEdits()
+    {
+        auto w = openWindow(true);
+        selectRows(*w, 12, 12);
+        auto* branch = w->detailPane()->findChild<QLineEdit*>(u"field_branch"_s);
+        branch->selectAll();
+        QTest::keyClicks(branch, u"typed-before-reopen"_s);
+        QVERIFY(w->detailPane()->isDirty());
+        // the same store chosen again (File > Open Recent): if it asks, Cancel; either way nothing typed may go
+        auto* answerer = new QTimer(w.get());
+        answerer->setInterval(20);
+        connect(answerer, &QTimer::timeout, answerer, [] {
+            if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget()))
+                box->button(QMessageBox::Cancel)->click();
+        });
+        answerer->start();
+        w->openStore(m_spec);
+        waitIdle(*w);
+        answerer->stop();
+        QVERIFY2(w->detailPane()->isDirty(), "reopening the same store threw the unsaved edits away");
+        QCOMPARE(branch->text(), u"typed-before-reopen"_s);
+        w->detailPane()->discard();
+    }
+
     void afterADeleteNothingIsSelectedAndUndoIsOffered()
     {
         auto w = openWindow(true);
