@@ -242,8 +242,8 @@ void MainWindow::openStore(const QString& spec, const QString& origin)
 {
     const bool sameStore = spec == m_store->spec();
     // edits in the pane belong to the open store: settled before it goes, or a later Save would write them into
-    // another store's memory of the same id
-    if (!sameStore && !mayLeaveStore([this, spec, origin] { openStore(spec, origin); }))
+    // another store's memory of the same id; reopening the same store refills the pane, so it asks too
+    if (!mayLeaveStore([this, spec, origin] { openStore(spec, origin); }))
         return;
     if (!sameStore) {
         m_store->leave();
