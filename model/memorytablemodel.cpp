@@ -6,6 +6,7 @@
 #include <QBrush>
 #include <QFont>
 #include <QLoggingCategory>
+#include <QScopedValueRollback>
 #include <QUndoStack>
 
 using namespace Qt::StringLiterals;
@@ -252,11 +253,19 @@ const Memory* MemoryTableModel::storedRow(int row) const
     const qsizetype page = row / m_pageSize;
     const QList<Memory>* rows = m_cache.find(page);
     if (!rows) {
-        want(page);
+        if (!m_view.matching)
+            want(page);
         return nullptr;
     }
     const qsizetype at = row - page * m_pageSize;
     return at < rows->size() ? &rows->at(at) : nullptr;
+}
+
+QModelIndexList MemoryTableModel::match(const QModelIndex& start, int role, const QVariant& value, int hits,
+                                        Qt::MatchFlags flags) const
+{
+    const QScopedValueRollback skipUnloaded(m_view.matching, true);
+    return QAbstractTableModel::match(start, role, value, hits, flags);
 }
 
 const Memory* MemoryTableModel::shownRow(int row) const

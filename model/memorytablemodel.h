@@ -109,6 +109,9 @@ public:
     void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
     bool canFetchMore(const QModelIndex& parent) const override;
     void fetchMore(const QModelIndex& parent) override;
+    /// Searches the loaded rows only (a view's type-to-find would otherwise read every page of the store).
+    QModelIndexList match(const QModelIndex& start, int role, const QVariant& value, int hits = 1,
+                          Qt::MatchFlags flags = Qt::MatchFlags(Qt::MatchStartsWith | Qt::MatchWrap)) const override;
 
     /// The memory shown in a row (a pending edit included), when its page is loaded.
     std::optional<Memory> memoryAt(int row) const;
@@ -273,6 +276,7 @@ private:
         QSet<qsizetype> touched; ///< pages a view asked for since the last send, loaded or not
         QList<qsizetype> deferred; ///< the newest wanted pages that did not fit the worker's queue yet
         QTimer timer; ///< sends the wishes once the event loop is idle
+        bool matching = false; ///< in match(): rows not loaded are skipped, not asked for
     };
     /// A Go to ID on its way.
     struct Locating

@@ -157,7 +157,11 @@ MemoryFilter FilterBar::apply(TombstoneFilter tombstones)
     }
     if (m_status->currentIndex() > 0) {
         const auto st = MemoryStatus(m_status->currentData().toInt());
-        f.statuses = {st};
+        if (f.statuses.isEmpty() || f.statuses.contains(st))
+            f.statuses = {st};
+        else
+            parsed.notUnderstood << tr("status: the quick filter says %1, the text says otherwise: nothing can match")
+                                        .arg(statusName(st));
     }
     const QString domain = m_domain->currentText().trimmed();
     if (!domain.isEmpty())

@@ -242,8 +242,8 @@ void MainWindow::openStore(const QString& spec, const QString& origin)
 {
     const bool sameStore = spec == m_store->spec();
     // edits in the pane belong to the open store: settled before it goes, or a later Save would write them into
-    // another store's memory of the same id
-    if (!sameStore && !mayLeaveStore([this, spec, origin] { openStore(spec, origin); }))
+    // another store's memory of the same id; reopening the same store refills the pane, so it asks too
+    if (!mayLeaveStore([this, spec, origin] { openStore(spec, origin); }))
         return;
     if (!sameStore) {
         m_store->leave();
@@ -268,6 +268,12 @@ void MainWindow::setEditing(bool on)
 {
     if (on == m_store->wantsEditing() && (!on || m_model->isEditingEnabled()))
         return;
+    // read-only refills the detail pane: unsaved edits are settled first, and Cancel keeps editing on
+    if (!on && !mayLeaveMemory()) {
+        const QSignalBlocker block(m_editing);
+        m_editing->setChecked(true);
+        return;
+    }
     {
         const QSignalBlocker block(m_editing);
         m_editing->setChecked(on);
