@@ -19,6 +19,7 @@
 using namespace Qt::StringLiterals;
 
 namespace Inspector {
+Q_DECLARE_LOGGING_CATEGORY(lcWorker)
 
 namespace {
 /// Worker threads whose client is gone while they finish a request; joined when they are done or at exit, so
@@ -120,6 +121,7 @@ BackendClient::~BackendClient()
 
 RequestId BackendClient::open()
 {
+    qCDebug(lcWorker) << "send" << m_lastId + 1 << "open";
     const RequestId id = next();
     m_uncancellable.insert(id);
     CrossThreadCall::post(m_worker, [worker = m_worker, id] { worker->open(id); });
@@ -128,6 +130,7 @@ RequestId BackendClient::open()
 
 RequestId BackendClient::requestPage(quint64 generation, const MemoryQuery& query)
 {
+    qCDebug(lcWorker) << "send" << m_lastId + 1 << "requestPage";
     const RequestId id = next();
     CrossThreadCall::post(m_worker,
                           [worker = m_worker, id, generation, query] { worker->page(id, generation, query); });
@@ -136,6 +139,7 @@ RequestId BackendClient::requestPage(quint64 generation, const MemoryQuery& quer
 
 RequestId BackendClient::requestCount(quint64 generation, const MemoryFilter& filter)
 {
+    qCDebug(lcWorker) << "send" << m_lastId + 1 << "requestCount";
     const RequestId id = next();
     CrossThreadCall::post(m_worker,
                           [worker = m_worker, id, generation, filter] { worker->count(id, generation, filter); });
@@ -144,6 +148,7 @@ RequestId BackendClient::requestCount(quint64 generation, const MemoryFilter& fi
 
 RequestId BackendClient::requestBatch(const QStringList& ids, int batchSize)
 {
+    qCDebug(lcWorker) << "send" << m_lastId + 1 << "requestBatch";
     const RequestId id = next();
     CrossThreadCall::post(m_worker, [worker = m_worker, id, ids, batchSize] { worker->batch(id, ids, batchSize); });
     return id;
@@ -151,12 +156,14 @@ RequestId BackendClient::requestBatch(const QStringList& ids, int batchSize)
 
 RequestId BackendClient::requestRangeBatch(const MemoryQuery& query, qint64 first, qint64 count, int batchSize)
 {
+    qCDebug(lcWorker) << "send" << m_lastId + 1 << "requestRangeBatch";
     return requestRangeBatch(query, {{first, count}}, batchSize);
 }
 
 RequestId BackendClient::requestRangeBatch(const MemoryQuery& query, const QList<std::pair<qint64, qint64>>& ranges,
                                            int batchSize)
 {
+    qCDebug(lcWorker) << "send" << m_lastId + 1 << "requestRangeBatch";
     const RequestId id = next();
     CrossThreadCall::post(m_worker, [worker = m_worker, id, query, ranges, batchSize] {
         worker->rangeBatch(id, query, ranges, batchSize);
@@ -166,6 +173,7 @@ RequestId BackendClient::requestRangeBatch(const MemoryQuery& query, const QList
 
 RequestId BackendClient::requestWrite(const QList<WriteOp>& ops)
 {
+    qCDebug(lcWorker) << "send" << m_lastId + 1 << "requestWrite";
     const RequestId id = next();
     m_uncancellable.insert(id);
     CrossThreadCall::post(m_worker, [worker = m_worker, id, ops] { worker->write(id, ops); });
@@ -174,6 +182,7 @@ RequestId BackendClient::requestWrite(const QList<WriteOp>& ops)
 
 RequestId BackendClient::requestChangeToken()
 {
+    qCDebug(lcWorker) << "send" << m_lastId + 1 << "requestChangeToken";
     const RequestId id = next();
     CrossThreadCall::post(m_worker, [worker = m_worker, id] { worker->changeToken(id); });
     return id;
@@ -181,6 +190,7 @@ RequestId BackendClient::requestChangeToken()
 
 RequestId BackendClient::requestJob(Job job)
 {
+    qCDebug(lcWorker) << "send" << m_lastId + 1 << "requestJob";
     const RequestId id = next();
     CrossThreadCall::post(m_worker, [worker = m_worker, id, job = std::move(job)] { worker->job(id, job); });
     return id;
@@ -201,6 +211,7 @@ int BackendClient::queuedRequests() const
 
 RequestId BackendClient::requestRowOf(quint64 generation, const MemoryQuery& query, const QString& memoryId)
 {
+    qCDebug(lcWorker) << "send" << m_lastId + 1 << "requestRowOf";
     const RequestId id = next();
     CrossThreadCall::post(m_worker, [worker = m_worker, id, generation, query, memoryId] {
         worker->rowOf(id, generation, query, memoryId);
@@ -210,6 +221,7 @@ RequestId BackendClient::requestRowOf(quint64 generation, const MemoryQuery& que
 
 RequestId BackendClient::requestAnchors(quint64 generation, const MemoryQuery& query, int step, int count)
 {
+    qCDebug(lcWorker) << "send" << m_lastId + 1 << "requestAnchors";
     const RequestId id = next();
     CrossThreadCall::post(m_worker, [worker = m_worker, id, generation, query, step, count] {
         worker->anchors(id, generation, query, step, count);

@@ -317,6 +317,7 @@ void MemoryTableModel::locate(const QString& id)
         return;
     if (m_locating.request)
         m_session->forget(m_locating.request); // only the newest jump matters
+    m_session->holdLookups(true); // the row is found first; summary links wait
     m_locating.id = id;
     StoreSession::Handler h;
     h.row = [this](RequestId request, quint64 generation, qint64 row) { onRowFound(request, generation, row); };
@@ -337,6 +338,8 @@ void MemoryTableModel::onRowFound(RequestId id, quint64 generation, qint64 row)
     const QString memoryId = std::exchange(m_locating.id, QString());
     // a new filter or sort since: the row is of another order
     Q_EMIT located(memoryId, generation == m_fresh.generation ? row : -1);
+    // once the view has asked for the row's page (or found it loaded), held look-ups may go
+    QTimer::singleShot(0, this, [this] { continueAnchors(); });
     checkIdle();
 }
 

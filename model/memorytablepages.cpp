@@ -31,6 +31,8 @@ void MemoryTableModel::dropAnchors()
 
 void MemoryTableModel::continueAnchors()
 {
+    // the background work waits while a view waits for rows: summary links, then anchors
+    m_session->holdLookups(viewRequestsOut() > 0 || !m_view.deferred.isEmpty() || m_locating.request);
     if (!m_session->isOpen() || m_anchorWalk.request || m_anchorWalk.done || !m_counting.count || viewRequestsOut() > 0
         || !m_view.deferred.isEmpty())
         return;
@@ -135,6 +137,7 @@ void MemoryTableModel::sendWanted()
         m_counting.request = 0;
         m_counting.yielded = true;
     }
+    continueAnchors(); // the view may wait for nothing now (its requests were for rows scrolled past)
     checkIdle();
 }
 
@@ -168,6 +171,8 @@ QList<qsizetype> MemoryTableModel::sendPages(QList<qsizetype> pages)
         m_out.requests[id].forView = true;
         i = j;
     }
+    if (viewRequestsOut() > 0)
+        m_session->holdLookups(true);
     return pages.mid(i) + later;
 }
 

@@ -253,6 +253,7 @@ void StoreSession::close()
     m_token.reset();
     m_tokenRequest = 0;
     m_tokenIsBaseline = false;
+    m_summaries = {};
 }
 
 bool StoreSession::isBusy() const
@@ -409,20 +410,58 @@ void StoreSession::findSummariesOf(const QString& id)
 {
     if (!m_client || id.isEmpty())
         return;
+    m_summaries.wanted = id;
+    if (m_summaries.request && m_summaries.running != id) {
+        m_client->cancel(m_summaries.request); // only the newest selection's links matter
+        m_summaries.request = 0;
+    }
+    sendSummaryLookup();
+}
+
+void StoreSession::holdLookups(bool hold)
+{
+    m_summaries.held = hold;
+    if (hold && m_summaries.request && m_client) {
+        m_client->cancel(m_summaries.request); // still wanted: asked again when the view has its rows
+        m_summaries.request = 0;
+    }
+    sendSummaryLookup();
+}
+
+void StoreSession::sendSummaryLookup()
+{
+    if (!m_client || m_summaries.held || m_summaries.request || m_summaries.wanted.isEmpty())
+        return;
+    const QString id = m_summaries.wanted;
     MemoryQuery q;
     q.filter.summarizing = {id};
     q.withContent = false;
     q.limit = 100;
     Handler h;
-    h.page = [this, id](RequestId, quint64, const Page& page) {
+    h.page = [this, id](RequestId request, quint64, const Page& page) {
+        if (request != m_summaries.request)
+            return;
+        m_summaries.request = 0;
+        if (m_summaries.wanted == id)
+            m_summaries.wanted.clear();
         QStringList ids;
         for (const Memory& m : page.memories)
             ids << m.id;
         Q_EMIT summariesFound(id, ids);
+        sendSummaryLookup();
     };
     // the links back are a convenience: on failure the pane simply shows none
-    h.failed = [](RequestId, quint64, const StorageError&) {};
-    track(m_client->requestPage(0, q), std::move(h)); // not waited for by isBusy(): nothing depends on it
+    h.failed = [this, id](RequestId request, quint64, const StorageError& error) {
+        if (request != m_summaries.request)
+            return; // stopped by holdLookups() or a newer selection
+        m_summaries.request = 0;
+        if (m_summaries.wanted == id && error.kind() != StorageError::Kind::Cancelled)
+            m_summaries.wanted.clear();
+        sendSummaryLookup();
+    };
+    m_summaries.running = id;
+    // not waited for by isBusy(): nothing depends on it
+    m_summaries.request = track(m_client->requestPage(0, q), std::move(h));
 }
 
 RequestId StoreSession::lookUp(const MemoryQuery& query)

@@ -83,6 +83,9 @@ public:
     RequestId copyTo(const ExportSource& source, const QString& targetSpec, OnConflict onConflict, bool dryRun);
     /// The summaries made from memory `id` (summariesFound; none if the store could not tell).
     void findSummariesOf(const QString& id);
+    /// While `hold` (a view waits for rows), convenience look-ups (summary links) wait, and one running is stopped
+    /// and asked again later: on a large PostgreSQL store it is a scan that would hold the worker for half a second.
+    void holdLookups(bool hold);
     /// One page of any query beside the table's (lookedUp; empty on failure).
     RequestId lookUp(const MemoryQuery& query);
 
@@ -116,6 +119,7 @@ private:
     void route(RequestId id, bool final, const std::function<void(const Handler&)>& call);
     void requestToken(bool baseline);
     void settle(RequestId id);
+    void sendSummaryLookup();
 
     BackendClient* m_client = nullptr;
     QHash<RequestId, Handler> m_handlers;
@@ -128,6 +132,14 @@ private:
     RequestId m_tokenRequest = 0;
     std::optional<QByteArray> m_token;
     bool m_tokenIsBaseline = false; ///< the token asked for by rebaseline(): recorded, not compared
+    /// The newest summary look-up wished for, and the one with the worker (for `running`).
+    struct SummaryLookup
+    {
+        QString wanted;
+        QString running;
+        RequestId request = 0;
+        bool held = false;
+    } m_summaries;
 };
 
 } // namespace Inspector

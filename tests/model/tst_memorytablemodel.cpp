@@ -271,6 +271,37 @@ private Q_SLOTS:
         QCOMPARE(model->loadState(passed), MemoryTableModel::LoadState::NotLoaded);
     }
 
+    void aSummaryLookUpWaitsForTheRowsAViewWaitsFor()
+    {
+        auto model = openModel();
+        model->setPageSize(10);
+        waitIdle(*model);
+        auto release = std::make_shared<QSemaphore>();
+        model->runJob([release](PersistenceBackend&, const auto&) {
+            release->acquire();
+            return QString();
+        });
+        QStringList order;
+        const int far = 40 * 10 + 2;
+        connect(model.get(), &MemoryTableModel::summariesFound, model.get(), [&] { order << u"links"_s; });
+        connect(model.get(), &QAbstractItemModel::dataChanged, model.get(),
+                [&](const QModelIndex& from, const QModelIndex& to) {
+                    if (from.row() <= far && far <= to.row()
+                        && model->loadState(far) == MemoryTableModel::LoadState::Loaded)
+                        order << u"rows"_s;
+                });
+        // a row is selected (its summary links are looked up), then the view scrolls far while the worker is busy
+        model->findSummariesOf(m_order.at(3));
+        model->data(model->index(far, 0));
+        QCoreApplication::processEvents();
+        release->release();
+        QTRY_VERIFY_WITH_TIMEOUT(order.contains(u"links"_s), 10000);
+        waitIdle(*model);
+        // the links (a scan on PostgreSQL) came after the rows on screen, and still came
+        QCOMPARE(order.first(), u"rows"_s);
+        QCOMPARE(order.count(u"links"_s), 1);
+    }
+
     void farPagesAreFoundFromAnchorsInEveryOrder()
     {
         auto model = openModel();
