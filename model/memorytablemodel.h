@@ -258,7 +258,7 @@ private:
         bool fromEnd = false; ///< `request` walks from the end
         bool done = false;
         int perRequest = 1000;
-        bool tailWanted = false; ///< only for tests until a store's backward walk is known to be cheap
+        bool tailWanted = true; ///< walk from the far end too, in turn (a jump near the end then seeks from there)
     };
     /// Page requests with the worker and what became of their pages.
     struct PagesOut
