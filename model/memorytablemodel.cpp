@@ -90,12 +90,8 @@ void MemoryTableModel::closeStore()
     m_signposts.clear();
     m_anchorWalk.request = 0;
     m_anchorWalk.done = false;
-    m_out.requests.clear();
-    m_out.inFlight.clear();
+    m_out.clear();
     m_view.wanted.clear();
-    m_out.failed.clear();
-    m_out.refreshing.clear();
-    m_out.staged.clear();
     m_edits.clear();
     m_locating.request = 0;
     m_locating.id.clear();
@@ -188,12 +184,8 @@ void MemoryTableModel::reset()
     m_counting.moreAfterLoaded = false;
     m_cache.clear();
     m_signposts.bounds.clear();
-    m_out.requests.clear();
-    m_out.inFlight.clear();
+    m_out.clear();
     m_view.wanted.clear();
-    m_out.failed.clear();
-    m_out.refreshing.clear();
-    m_out.staged.clear();
     m_view.deferred.clear();
     m_view.touched.clear();
     m_counting.yielded = false;
@@ -521,15 +513,11 @@ void MemoryTableModel::refresh()
     ++m_fresh.epoch;
     m_signposts.bounds.clear(); // cursors may point at rows that moved
     dropAnchors();
-    m_out.failed.clear();
     m_view.wanted.clear();
     m_view.deferred.clear();
-    m_out.staged.clear();
     // what was asked before may be stale: asked again below
     cancelOutstanding();
-    m_out.requests.clear();
-    m_out.refreshing.clear();
-    m_out.inFlight.clear();
+    m_out.clear();
     QList<qsizetype> pages = m_cache.pagesByRecency().mid(0, kMaxRefreshPages);
     for (const qsizetype page : m_cache.pagesByRecency()) {
         if (!pages.contains(page))

@@ -268,6 +268,7 @@ private:
         QSet<qsizetype> failed; ///< not asked again until a refresh
         QSet<RequestId> refreshing; ///< the requests of a refresh; their pages are staged and shown together
         QHash<qsizetype, QList<Memory>> staged;
+        void clear() { *this = {}; }
     };
     /// What the views asked for since the last send (data() is const, hence mutable).
     struct ViewWishes
