@@ -247,6 +247,7 @@ void BackendClient::cancel(RequestId id)
             m_cancelled->cancelledWaiting.fetch_add(1, std::memory_order_relaxed); // not started yet
         m_cancelled->ids.insert(id);
     }
+    qCDebug(lcWorker) << "cancel" << id << (running ? "running" : "waiting");
     if (running)
         Cancellations::interrupt(m_cancelled, id);
 }

@@ -3,6 +3,7 @@
 
 #include "persistencebackend.h"
 
+#include <QMap>
 #include <QObject>
 #include <QSet>
 
@@ -81,6 +82,9 @@ public:
                                 int batchSize = 500);
     /// The 0-based row of memory `id` in `query`'s order (its filter and sort; the cursor, skip and limit are
     /// ignored), seeking with the sort key's index; answered by rowFound (row -1: not there or filtered out).
+    /// With `query.limit` > 0 taken as the page size, rowFound also brings pins: the cursors of the row itself and
+    /// of the last row before each page start from one page before its page to two after, so the pages a view
+    /// shows around it are keyset seeks.
     RequestId requestRowOf(quint64 generation, const MemoryQuery& query, const QString& id);
     /// Signposts for seeking: walking `query`'s order from its `after` cursor (none: from the first row; backwards
     /// from the last when `fromEnd`), the
@@ -112,7 +116,8 @@ Q_SIGNALS:
     void opened(RequestId id, const QString& location, const QStringList& layout, bool readOnly);
     void pageLoaded(RequestId id, quint64 generation, const MemoryQuery& query, const Page& page);
     void countAvailable(RequestId id, quint64 generation, qint64 count);
-    void rowFound(Inspector::RequestId id, quint64 generation, const QString& memoryId, qint64 row);
+    void rowFound(Inspector::RequestId id, quint64 generation, const QString& memoryId, qint64 row,
+                  const QMap<qint64, Inspector::Cursor>& pins);
     /// `atEnd`: the order has no row after the last anchor's page.
     void anchorsFound(Inspector::RequestId id, quint64 generation, const QList<Inspector::Cursor>& anchors, bool atEnd);
     void batchLoaded(RequestId id, const QList<Memory>& memories, qint64 done, qint64 total);

@@ -58,8 +58,45 @@ void BackendWorker::rowOf(RequestId id, quint64 generation, const MemoryQuery& q
     single(id, generation, [&] {
         const qint64 row = backend().rowOf(query, memoryId).value_or(-1);
         checkCancelled(id);
-        reply([=](BackendClient* c) { Q_EMIT c->rowFound(id, generation, memoryId, row); });
+        const QMap<qint64, Cursor> pins
+            = row >= 0 && query.limit > 0 ? pinsAround(id, query, memoryId, row) : QMap<qint64, Cursor> {};
+        reply([=](BackendClient* c) { Q_EMIT c->rowFound(id, generation, memoryId, row, pins); });
     });
+}
+
+QMap<qint64, Cursor> BackendWorker::pinsAround(RequestId id, const MemoryQuery& query, const QString& memoryId,
+                                               qint64 row)
+{
+    // two short keyset reads from the row itself (metadata only): a counted row costs a walk, its neighbours not
+    QMap<qint64, Cursor> pins;
+    const std::optional<Memory> found = backend().get(memoryId);
+    if (!found)
+        return pins;
+    const Cursor at = Cursor::of(*found, query.sortKey);
+    pins.insert(row, at);
+    const int pageSize = query.limit;
+    const auto pinPageStarts = [&](const QList<Memory>& rows, qint64 firstRow) {
+        for (qsizetype i = 0; i < rows.size(); ++i) {
+            if ((firstRow + i + 1) % pageSize == 0)
+                pins.insert(firstRow + i, Cursor::of(rows.at(i), query.sortKey));
+        }
+    };
+    MemoryQuery q = query;
+    q.withContent = false;
+    q.skip = 0;
+    q.after = at;
+    // back to the row before the start of the page before the row's page
+    q.fromEnd = true;
+    q.limit = int(qMin<qint64>(row, row % pageSize + pageSize + 1));
+    if (q.limit > 0) {
+        const Page before = backend().query(q);
+        pinPageStarts(before.memories, row - before.memories.size());
+        checkCancelled(id);
+    }
+    q.fromEnd = false;
+    q.limit = 2 * pageSize;
+    pinPageStarts(backend().query(q).memories, row + 1);
+    return pins;
 }
 
 void BackendWorker::anchors(RequestId id, quint64 generation, const MemoryQuery& base, int step, int count)
@@ -330,6 +367,8 @@ bool BackendWorker::start(RequestId id, bool cancellable)
     // under both locks: cancel() sees either the id in `ids` before this or `running` after it
     std::lock_guard runLock(m_cancelled->runMutex);
     m_cancelled->runningBackend = m_backend.get();
+    if (m_backend)
+        m_backend->beginRequest(); // an interrupt for this id can only come after this
     m_cancelled->running = id;
     return true;
 }
@@ -339,6 +378,8 @@ void BackendWorker::finish(RequestId id)
     {
         // waits for an interrupt on its way to the store: none can reach the next request
         std::lock_guard runLock(m_cancelled->runMutex);
+        if (m_cancelled->runningBackend)
+            m_cancelled->runningBackend->endRequest();
         m_cancelled->running = 0;
         m_cancelled->runningBackend = nullptr;
     }

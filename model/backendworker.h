@@ -85,6 +85,9 @@ public:
 
     void rowOf(RequestId id, quint64 generation, const MemoryQuery& query, const QString& memoryId);
     void anchors(RequestId id, quint64 generation, const MemoryQuery& base, int step, int count);
+    /// Cursors of the rows before the page starts around `row`, where memory `memoryId` was found (see
+    /// BackendClient::requestRowOf).
+    QMap<qint64, Cursor> pinsAround(RequestId id, const MemoryQuery& query, const QString& memoryId, qint64 row);
 
     void batch(RequestId id, const QStringList& ids, int batchSize);
     void rangeBatch(RequestId id, const MemoryQuery& base, const QList<std::pair<qint64, qint64>>& ranges,

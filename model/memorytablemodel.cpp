@@ -184,6 +184,7 @@ void MemoryTableModel::reset()
     m_counting.moreAfterLoaded = false;
     m_cache.clear();
     m_signposts.bounds.clear();
+    m_signposts.pins.clear();
     m_out.clear();
     m_view.wanted.clear();
     m_view.deferred.clear();
@@ -312,14 +313,20 @@ void MemoryTableModel::locate(const QString& id)
     m_session->holdLookups(true); // the row is found first; summary links wait
     m_locating.id = id;
     StoreSession::Handler h;
-    h.row = [this](RequestId request, quint64 generation, qint64 row) { onRowFound(request, generation, row); };
+    h.row = [this](RequestId request, quint64 generation, qint64 row, const QMap<qint64, Cursor>& pins) {
+        if (request == m_locating.request && generation == m_fresh.generation)
+            m_signposts.pins.insert(pins); // the pages around the row become keyset seeks
+        onRowFound(request, generation, row);
+    };
     h.failed = [this](RequestId request, quint64 generation, const StorageError& error) {
         if (request != m_locating.request)
             return;
         Q_EMIT loadFailed(error.message());
         onRowFound(request, generation, -1);
     };
-    m_locating.request = m_session->rowOf(m_fresh.generation, m_query, id, std::move(h));
+    MemoryQuery query = m_query;
+    query.limit = m_pageSize; // the worker pins the page starts around the row
+    m_locating.request = m_session->rowOf(m_fresh.generation, query, id, std::move(h));
 }
 
 void MemoryTableModel::onRowFound(RequestId id, quint64 generation, qint64 row)
@@ -512,6 +519,7 @@ void MemoryTableModel::refresh()
     m_session->rebaseline();
     ++m_fresh.epoch;
     m_signposts.bounds.clear(); // cursors may point at rows that moved
+    m_signposts.pins.clear();
     dropAnchors();
     m_view.wanted.clear();
     m_view.deferred.clear();

@@ -92,6 +92,8 @@ public:
     /// from a keyset seek.
     qsizetype anchorCount() const { return m_signposts.anchors.size() + m_signposts.tailAnchors.size(); }
     int anchorStep() const { return PagePlanner::anchorStep(m_pageSize); }
+    /// Rows whose cursor a Go to ID brought (see RowSignposts::pins).
+    qsizetype pinCount() const { return m_signposts.pins.size(); }
     /// At most this many anchors a request (each also stops after ~30 ms); tests make it small.
     void setAnchorsPerRequest(int n) { m_anchorWalk.perRequest = qMax(1, n); }
     /// Also walk anchors backwards from the last row (off by default: PostgreSQL's backward keyset seeks with an

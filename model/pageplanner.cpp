@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "pageplanner.h"
 
+#include <iterator>
 #include <limits>
 
 namespace Inspector::PagePlanner {
@@ -29,7 +30,7 @@ MemoryQuery plan(const MemoryQuery& query, qsizetype firstPage, int pages, int p
         q.fromEnd = true;
         q.limit = int(qMax<qint64>(0, *count - firstRow));
     } else {
-        // an OFFSET walk from wherever is nearest: the start, the end, or the last anchor at or before the page
+        // an OFFSET walk from wherever is nearest: the start, the end, an anchor or a pinned row
         const qint64 anchor = qMin<qint64>(firstRow / step, known.anchors.size()) - 1;
         const qint64 fromAnchor = anchor >= 0 ? firstRow - (anchor + 1) * step : firstRow;
         qint64 fromEnd = std::numeric_limits<qint64>::max();
@@ -39,7 +40,26 @@ MemoryQuery plan(const MemoryQuery& query, qsizetype firstPage, int pages, int p
             tail = qMin<qint64>((*count - endRow) / step, known.tailAnchors.size()) - 1;
             fromEnd = tail >= 0 ? *count - (tail + 1) * step - endRow : *count - endRow;
         }
-        if (fromEnd < fromAnchor) {
+        // the nearest pinned row before the page (forwards after it) and after it (backwards before it)
+        qint64 fromPin = std::numeric_limits<qint64>::max();
+        qint64 toPin = std::numeric_limits<qint64>::max();
+        auto pinBefore = known.pins.constEnd();
+        auto pinAfter = known.pins.lowerBound(endRow);
+        if (auto it = known.pins.lowerBound(firstRow); it != known.pins.constBegin()) {
+            pinBefore = std::prev(it);
+            fromPin = firstRow - 1 - pinBefore.key();
+        }
+        if (pinAfter != known.pins.constEnd())
+            toPin = pinAfter.key() - endRow;
+        const qint64 best = qMin(qMin(fromAnchor, fromEnd), qMin(fromPin, toPin));
+        if (fromPin == best) {
+            q.after = pinBefore.value();
+            q.skip = fromPin;
+        } else if (toPin == best) {
+            q.fromEnd = true;
+            q.after = pinAfter.value();
+            q.skip = toPin;
+        } else if (fromEnd < fromAnchor) {
             q.fromEnd = true;
             if (tail >= 0)
                 q.after = known.tailAnchors.at(tail);

@@ -5,6 +5,7 @@
 
 #include <QHash>
 #include <QList>
+#include <QMap>
 
 #include <optional>
 
@@ -26,19 +27,23 @@ struct RowSignposts
     QList<Cursor> anchors;
     /// The same from the far end: the cursor of rows count - step, count - 2 * step, …
     QList<Cursor> tailAnchors;
+    /// The cursor of single rows (the key is the row): the page starts around a row found by Go to ID, so the
+    /// page it shows is a keyset seek and no walk at all.
+    QMap<qint64, Cursor> pins;
 
     void clear()
     {
         bounds.clear();
         anchors.clear();
         tailAnchors.clear();
+        pins.clear();
     }
 };
 
 /**
  * How the store finds a run of pages: after the previous page's last row (keyset), backwards from the next
  * page's first row, from the far end for the tail, or with `skip` (an OFFSET walk) from whichever is nearest of
- * the start, the end and an anchor. Pure: no store, no thread.
+ * the start, the end, an anchor and a pinned row. Pure: no store, no thread.
  */
 namespace PagePlanner {
 

@@ -150,10 +150,10 @@ void StoreSession::open(BackendClient::Factory factory)
         });
     });
     connect(m_client, &BackendClient::rowFound, this,
-            [this](RequestId id, quint64 generation, const QString&, qint64 row) {
+            [this](RequestId id, quint64 generation, const QString&, qint64 row, const QMap<qint64, Cursor>& pins) {
                 route(id, true, [&](const Handler& h) {
                     if (h.row)
-                        h.row(id, generation, row);
+                        h.row(id, generation, row, pins);
                 });
             });
     connect(m_client, &BackendClient::anchorsFound, this,

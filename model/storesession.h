@@ -31,7 +31,7 @@ public:
     {
         std::function<void(RequestId, quint64 generation, const Page&)> page;
         std::function<void(RequestId, quint64 generation, qint64 count)> count;
-        std::function<void(RequestId, quint64 generation, qint64 row)> row;
+        std::function<void(RequestId, quint64 generation, qint64 row, const QMap<qint64, Cursor>& pins)> row;
         std::function<void(RequestId, quint64 generation, const QList<Cursor>&, bool atEnd)> anchors;
         std::function<void(RequestId, const QList<WriteResult>&)> written;
         std::function<void(const QList<Memory>&, qint64 done, qint64 total)> batch;

@@ -169,7 +169,7 @@ private Q_SLOTS:
         byId.sortKey = SortKey::Id;
         StoreSession::Handler row;
         qint64 foundAt = -2;
-        row.row = [&](RequestId, quint64, qint64 r) { foundAt = r; };
+        row.row = [&](RequestId, quint64, qint64 r, const QMap<qint64, Cursor>&) { foundAt = r; };
         session.rowOf(5, byId, m_store.truth.first().id, std::move(row));
         QTRY_COMPARE(got.size(), 2);
         QCOMPARE(got, (QList<int> {3003, 7007}));
@@ -363,14 +363,23 @@ private Q_SLOTS:
         QTRY_COMPARE(paged.size(), 1);
         const QList<Memory> order = paged.first().at(3).value<Page>().memories;
         QCOMPARE(order.size(), 300);
-        const RequestId at = client.requestRowOf(2, query, order.at(137).id);
+        MemoryQuery pagesOf50 = query;
+        pagesOf50.limit = 50;
+        const RequestId at = client.requestRowOf(2, pagesOf50, order.at(137).id);
         const RequestId none = client.requestRowOf(2, query, u"no-such-memory"_s);
         QTRY_COMPARE(found.size(), 2);
         QCOMPARE(found.at(0).at(0).value<RequestId>(), at);
         QCOMPARE(found.at(0).at(1).value<quint64>(), quint64(2));
         QCOMPARE(found.at(0).at(2).toString(), order.at(137).id);
         QCOMPARE(found.at(0).at(3).value<qint64>(), qint64(137));
+        // the row and the last rows before the page starts from the page before its page to two after
+        const auto pins = found.at(0).at(4).value<QMap<qint64, Cursor>>();
+        QCOMPARE(pins.keys(), (QList<qint64> {49, 99, 137, 149, 199}));
+        for (auto it = pins.cbegin(); it != pins.cend(); ++it)
+            QCOMPARE(it.value(), Cursor::of(order.at(it.key()), SortKey::Namespace));
         QCOMPARE(found.at(1).at(0).value<RequestId>(), none);
+        using Pins = QMap<qint64, Cursor>;
+        QVERIFY(found.at(1).at(4).value<Pins>().isEmpty());
         QCOMPARE(found.at(1).at(3).value<qint64>(), qint64(-1));
     }
 

@@ -341,6 +341,54 @@ private Q_SLOTS:
         check(byNamespace);
     }
 
+    void theRowsAroundAGoToIdAreSeeksFromItsNeighbours()
+    {
+        auto model = openModel();
+        model->setAnchorsPerRequest(1);
+        model->setPageSize(10);
+        waitIdle(*model);
+        QSignalSpy located(model.get(), &MemoryTableModel::located);
+        const auto goTo = [&](const QStringList& order, int row) {
+            const qsizetype pinsBefore = model->pinCount();
+            model->locate(order.at(row));
+            QTRY_COMPARE_WITH_TIMEOUT(located.size(), 1, 10000);
+            QCOMPARE(located.takeFirst().at(1).value<qint64>(), qint64(row));
+            // the row and the rows before the page starts around it: the view's pages need no walk
+            QVERIFY(model->pinCount() > pinsBefore);
+            for (int r = qMax(0, row - 15); r < qMin(kCount, row + 25); r += 3) {
+                model->data(model->index(r, 0));
+                waitIdle(*model);
+                QCOMPARE(model->data(model->index(r, 0), MemoryTableModel::IdRole).toString(), order.at(r));
+            }
+        };
+        goTo(m_order, kCount / 2 + 3);
+        goTo(m_order, 7);
+        goTo(m_order, kCount - 2);
+        // in an order with ties on the key, and in reverse
+        model->sort(int(MemoryColumn::Namespace), Qt::AscendingOrder);
+        waitIdle(*model);
+        QCOMPARE(model->pinCount(), 0); // a new order forgets them
+        const auto readAll = [&] {
+            for (int r = 0; r < kCount; r += 10) {
+                model->data(model->index(r, 0));
+                waitIdle(*model);
+            }
+            const QStringList ids = shownIds(*model);
+            [&] { QVERIFY(!ids.contains(QString())); }();
+            return ids;
+        };
+        const QStringList byNamespace = readAll();
+        model->sort(int(MemoryColumn::Namespace), Qt::DescendingOrder);
+        waitIdle(*model);
+        const QStringList byNamespaceDesc = readAll();
+        model->sort(int(MemoryColumn::Namespace), Qt::AscendingOrder);
+        waitIdle(*model);
+        goTo(byNamespace, 211);
+        model->sort(int(MemoryColumn::Namespace), Qt::DescendingOrder);
+        waitIdle(*model);
+        goTo(byNamespaceDesc, 333);
+    }
+
     void aPageStillOnScreenIsNotLeftLoadingWhenAScrollPaintsOnlyTheNewRows()
     {
         auto model = openModel();

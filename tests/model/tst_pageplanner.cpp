@@ -112,6 +112,57 @@ private Q_SLOTS:
         QVERIFY(q.withContent);
     }
 
+    void planWithPins_data()
+    {
+        QTest::addColumn<qsizetype>("firstPage");
+        QTest::addColumn<int>("pages");
+        QTest::addColumn<QList<qint64>>("pins"); // rows whose cursor is "r<row>"
+        QTest::addColumn<int>("anchors");
+        QTest::addColumn<QString>("after");
+        QTest::addColumn<bool>("fromEnd");
+        QTest::addColumn<qint64>("skip");
+
+        using P = QList<qint64>;
+        // count 1000 rows of 10 per page; Go to ID found row 503 and pinned the page starts around it
+        QTest::newRow("the found row's page is a seek after the row before it")
+            << qsizetype(50) << 1 << P {489, 499, 503, 509, 519} << 0 << u"r499"_s << false << qint64(0);
+        QTest::newRow("a run from the page before")
+            << qsizetype(49) << 2 << P {489, 499, 503, 509, 519} << 0 << u"r489"_s << false << qint64(0);
+        QTest::newRow("a pin after the run, read backwards")
+            << qsizetype(47) << 1 << P {489, 499} << 0 << u"r489"_s << true << qint64(9);
+        QTest::newRow("the nearest pin before the page")
+            << qsizetype(52) << 1 << P {489, 503, 509} << 0 << u"r509"_s << false << qint64(10);
+        QTest::newRow("an anchor nearer than any pin")
+            << qsizetype(10) << 1 << P {503} << 3 << u"a1"_s << false << qint64(0);
+        QTest::newRow("a pin inside the run is no start")
+            << qsizetype(50) << 1 << P {505} << 0 << u"r505"_s << true << qint64(-1);
+    }
+
+    void planWithPins()
+    {
+        QFETCH(qsizetype, firstPage);
+        QFETCH(int, pages);
+        QFETCH(QList<qint64>, pins);
+        QFETCH(int, anchors);
+        QFETCH(QString, after);
+        QFETCH(bool, fromEnd);
+        QFETCH(qint64, skip);
+
+        RowSignposts known = signposts({}, anchors, 0);
+        for (const qint64 row : pins)
+            known.pins.insert(row, cursor(u"r%1"_s.arg(row)));
+        const MemoryQuery q = PagePlanner::plan(MemoryQuery {}, firstPage, pages, kPageSize, qint64(1000), known);
+        if (skip < 0) {
+            // the run holds the pin: neither side of it can start the run, so the planner walks
+            QVERIFY(!q.after || q.after->id != after);
+            return;
+        }
+        QCOMPARE(q.after ? q.after->id : QString(), after);
+        QCOMPARE(q.fromEnd, fromEnd);
+        QCOMPARE(q.skip, skip);
+        QCOMPARE(q.limit, pages * kPageSize);
+    }
+
     void keepsFilterAndOrder()
     {
         MemoryQuery query;
