@@ -161,6 +161,11 @@ public:
     /// Kind::Cancelled. Callable from any thread at any time, also when nothing runs (then it has no effect on
     /// later calls). Never throws. The default does nothing: the call runs to its end.
     virtual void interrupt() noexcept { }
+    /// Brackets one request of a worker that may interrupt it: an interrupt() from beginRequest() on stops every
+    /// later call until endRequest(), also one that arrives before the call reaches the store. Outside of them an
+    /// interrupt only stops the call running (so one aimed at a call that has ended reaches no later one).
+    virtual void beginRequest() noexcept { }
+    virtual void endRequest() noexcept { }
 };
 
 /// One snapshot for the lifetime of the object (PersistenceBackend::beginSnapshot / endSnapshot).

@@ -38,6 +38,8 @@ public:
     qint64 count(const MemoryFilter& filter) override;
     std::optional<qint64> rowOf(const MemoryQuery& query, const QString& id) override;
     void interrupt() noexcept override { m_inner->interrupt(); }
+    void beginRequest() noexcept override { m_inner->beginRequest(); }
+    void endRequest() noexcept override { m_inner->endRequest(); }
     QList<RecordIssue> storeIssues() override;
     std::optional<QByteArray> changeToken() override;
     QString beginSnapshot() override;

@@ -63,6 +63,16 @@ public:
     std::optional<qint64> rowOf(const MemoryQuery& query, const QString& id) override;
     /// Sets a flag the long loops (reading the folder, filtering and sorting the index) check between items.
     void interrupt() noexcept override { m_interrupted.store(true, std::memory_order_relaxed); }
+    void beginRequest() noexcept override
+    {
+        m_interrupted.store(false, std::memory_order_relaxed);
+        m_inRequest = true;
+    }
+    void endRequest() noexcept override
+    {
+        m_inRequest = false;
+        m_interrupted.store(false, std::memory_order_relaxed);
+    }
     /// Embeddings are a field of the files (spec §6.2).
     EmbeddingStorage embeddingStorage() const override { return EmbeddingStorage::InRecords; }
 
@@ -92,13 +102,21 @@ private:
     const QList<QString>& sortedIds(const MemoryQuery& query);
     void writeAtomically(const QString& id, const QByteArray& bytes);
     void checkWritable() const;
-    /// Forgets an interrupt() aimed at an earlier call (at the start of each long public call).
-    void startCall() { m_interrupted.store(false, std::memory_order_relaxed); }
+    /// Forgets an interrupt() aimed at an earlier call (at the start of each long public call); within a request
+    /// (beginRequest()) every interrupt is the request's own, and stops the call at once.
+    void startCall()
+    {
+        if (!m_inRequest)
+            m_interrupted.store(false, std::memory_order_relaxed);
+        else
+            checkInterrupted();
+    }
     /// Throws Kind::Cancelled when interrupt() was called since the call started.
     void checkInterrupted() const;
 
     QString m_folder;
     std::atomic<bool> m_interrupted {false};
+    bool m_inRequest = false; ///< between beginRequest() and endRequest(); the backend's thread only
     Options m_options;
     QHash<QString, Entry> m_entries;
     QHash<QString, QString> m_damaged; ///< file name → reason

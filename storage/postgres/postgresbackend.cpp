@@ -129,6 +129,18 @@ void PostgresBackend::interrupt() noexcept
     }
 }
 
+void PostgresBackend::beginRequest() noexcept
+{
+    m_cancelRequested.store(false, std::memory_order_relaxed);
+    m_inRequest = true;
+}
+
+void PostgresBackend::endRequest() noexcept
+{
+    m_inRequest = false;
+    m_cancelRequested.store(false, std::memory_order_relaxed);
+}
+
 void PostgresBackend::connect()
 {
     resetConnection();

@@ -68,6 +68,8 @@ public:
     /// Asks the server to cancel the statement running now (libpq's cancel request); it fails with SQLSTATE
     /// 57014, a Kind::Cancelled error. Asynchronous: a cancel that arrives late can hit the next statement.
     void interrupt() noexcept override;
+    void beginRequest() noexcept override;
+    void endRequest() noexcept override;
 
     // memory_vectors (spec §5.1): pgvector's `vector(384)` read as `embedding::text` and written in the same text
     // form, so a TEXT column can stand in for it where pgvector is not installed
@@ -126,6 +128,7 @@ private:
     std::mutex m_connectionMutex;
     /// interrupt() was asked during the current guarded() call: its 57014 is a cancel, not a statement timeout
     std::atomic<bool> m_cancelRequested {false};
+    bool m_inRequest = false; ///< between beginRequest() and endRequest(); the backend's thread only
     int m_snapshotDepth = 0; ///< nested beginSnapshot calls; Session::snapshot is open while > 0
 };
 

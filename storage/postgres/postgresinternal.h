@@ -129,8 +129,13 @@ auto PostgresBackend::guarded(const QString& what, F&& body)
 {
     using namespace Qt::StringLiterals;
     const QString prefix = m_location + u": "_s + what + u": "_s;
-    // a cancel asked for from here on is this call's; one asked for before it found an earlier statement ended
-    m_cancelRequested.store(false, std::memory_order_relaxed);
+    if (!m_inRequest) {
+        // a cancel asked for from here on is this call's; one asked for before it found an earlier statement ended
+        m_cancelRequested.store(false, std::memory_order_relaxed);
+    } else if (m_cancelRequested.load(std::memory_order_relaxed)) {
+        // the request was cancelled before this call's statement reached the server, which would not see it
+        throw StorageError(StorageError::Kind::Cancelled, m_location + u": cancelled"_s);
+    }
     try {
         return body(session().connection);
     } catch (const StorageError&) {

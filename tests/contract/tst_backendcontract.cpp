@@ -494,6 +494,34 @@ private Q_SLOTS:
         }
     }
 
+    void anInterruptBeforeACallOfARequestStopsIt()
+    {
+        // a worker's cancel can arrive between picking a request up and the store seeing its statement: within
+        // beginRequest()/endRequest() it still stops the call (the server would drop a cancel that found nothing)
+        if (m_backend->kind() == "sqlite"_L1)
+            QSKIP("sqlite3_interrupt stops running statements only; the worker drops such a result after the call");
+        const QList<Memory> stored = fillFromStream(20, 3);
+        MemoryQuery query;
+        query.limit = 5;
+        m_backend->beginRequest();
+        m_backend->interrupt();
+        try {
+            m_backend->query(query);
+            QFAIL("a call of an interrupted request ran");
+        } catch (const StorageError& e) {
+            QCOMPARE(e.kind(), StorageError::Kind::Cancelled);
+        }
+        m_backend->endRequest();
+        if (m_backend->kind() == "postgres"_L1)
+            QTest::qWait(50); // the cancel request itself reaches the server on a connection of its own
+        // the next request is not touched by it
+        m_backend->beginRequest();
+        QCOMPARE(m_backend->query(query).memories.size(), 5);
+        QCOMPARE(m_backend->count(), qint64(20));
+        m_backend->endRequest();
+        QVERIFY(m_backend->get(stored.first().id));
+    }
+
     void storeBatchIsOneTransaction()
     {
         QList<Memory> batch;
