@@ -25,7 +25,7 @@ QString quoted(const QString& value)
     return u'\'' + value + u'\'';
 }
 
-void checkNamespace(const FindingSink& sink, const QString& id, const std::optional<QString>& ns)
+void checkNamespace(const FindingSink& sink, const QString& id, const std::optional<QString>& ns, Reader reader)
 {
     const auto parsed = ns ? parseNamespace(*ns) : std::nullopt;
     if (!parsed)
@@ -33,11 +33,14 @@ void checkNamespace(const FindingSink& sink, const QString& id, const std::optio
                u"none automatic: choose the namespace"_s);
     else if (namespaceName(*parsed) != *ns)
         report(sink, "noncanonical-namespace"_L1, id,
-               u"namespace "_s + quoted(*ns) + u" is read as '"_s + namespaceName(*parsed) + u'\'',
+               u"namespace "_s + quoted(*ns) + (reader == Reader::Folder ? u" means '"_s : u" is read as '"_s)
+                   + namespaceName(*parsed)
+                   + (reader == Reader::Folder ? u"'; subcog's folder reader reads it as 'decisions'"_s : u"'"_s),
                u"write '"_s + namespaceName(*parsed) + u'\'');
 }
 
-MemoryStatus checkStatus(const FindingSink& sink, const QString& id, const std::optional<QString>& status)
+MemoryStatus checkStatus(const FindingSink& sink, const QString& id, const std::optional<QString>& status,
+                         Reader reader)
 {
     const auto parsed = status ? parseStatus(*status) : std::nullopt;
     if (!parsed) {
@@ -47,7 +50,9 @@ MemoryStatus checkStatus(const FindingSink& sink, const QString& id, const std::
     }
     if (statusName(*parsed) != *status)
         report(sink, "noncanonical-status"_L1, id,
-               u"status "_s + quoted(*status) + u" is read as '"_s + statusName(*parsed) + u'\'',
+               u"status "_s + quoted(*status) + (reader == Reader::Folder ? u" means '"_s : u" is read as '"_s)
+                   + statusName(*parsed)
+                   + (reader == Reader::Folder ? u"'; subcog's folder reader reads it as 'active'"_s : u"'"_s),
                u"write '"_s + statusName(*parsed) + u'\'');
     return *parsed;
 }

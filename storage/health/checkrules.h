@@ -13,10 +13,20 @@ namespace Inspector::CheckRules {
 /// `'text'` for a detail line.
 QString quoted(const QString& value);
 
+/// Whose reading a detail line describes: the SQL readers map case and aliases; the folder reader matches exactly
+/// (and knows fewer values), so there every other spelling reads as `decisions` / `active` (spec §3.3, §3.5).
+enum class Reader
+{
+    Sql,
+    Folder,
+};
+
 /// noncanonical-namespace / unknown-namespace; nullopt is a NULL column.
-void checkNamespace(const FindingSink& sink, const QString& id, const std::optional<QString>& ns);
-/// noncanonical-status / unknown-status; returns the status as subcog reads it (unknown → active).
-MemoryStatus checkStatus(const FindingSink& sink, const QString& id, const std::optional<QString>& status);
+void checkNamespace(const FindingSink& sink, const QString& id, const std::optional<QString>& ns,
+                    Reader reader = Reader::Sql);
+/// noncanonical-status / unknown-status; returns the status the inspector reads (unknown → active).
+MemoryStatus checkStatus(const FindingSink& sink, const QString& id, const std::optional<QString>& status,
+                         Reader reader = Reader::Sql);
 /// half-tombstoned (where the store keeps tombstoned_at) and expired-active; returns whether the memory is live
 /// (tombstoned in neither sense).
 bool checkLifecycle(const FindingSink& sink, const QString& id, MemoryStatus status, bool tombstonedAtKept,

@@ -209,8 +209,8 @@ private:
 
     void checkMemory(const Memory& m, quint32 ordinal)
     {
-        checkNamespace(m_sink, m.id, m.namespaceName);
-        const MemoryStatus status = checkStatus(m_sink, m.id, m.status);
+        checkNamespace(m_sink, m.id, m.namespaceName, Reader::Folder);
+        const MemoryStatus status = checkStatus(m_sink, m.id, m.status, Reader::Folder);
         const QString shownTags
             = QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(m.tags)).toJson(QJsonDocument::Compact));
         const QStringList tags = checkTagList(m_sink, m.id, m.tags, shownTags);
