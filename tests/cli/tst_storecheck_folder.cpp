@@ -231,6 +231,10 @@ private Q_SLOTS:
         m = memory(u"emb"_s, u"with an embedding"_s);
         m.embedding = QList<float> {0.5f, -1.0f};
         put(dir, m);
+        // a link that stays inside the folder is read like the file it leads to
+        QVERIFY(QDir().mkpath(dir + u"/store"_s));
+        writeFile(dir + u"/store/inner.data"_s, subcogFileBytes(memory(u"inner"_s, u"behind a link"_s)));
+        QVERIFY(QFile::link(dir + u"/store/inner.data"_s, dir + u"/inner.json"_s));
         writeFile(dir + u"/README.md"_s, "# not a memory");
         QVERIFY(QDir().mkpath(dir + u"/quarantine"_s));
         writeFile(dir + u"/quarantine/broken.json"_s, "{"); // subcog's folder is flat: subfolders are not its data

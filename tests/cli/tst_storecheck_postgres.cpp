@@ -278,6 +278,23 @@ private Q_SLOTS:
         m_server->dropDatabase(db);
     }
 
+    // docker/postgres/init.sql's layout (spec §5.3): subcog HEAD cannot use it, so its Display-string domains and
+    // missing indexes are no findings; the per-memory rules still apply
+    void dockerLayout()
+    {
+        const QString db = m_server->createDatabase(u"docker"_s);
+        m_server->runSql(db, uR"sql(
+CREATE TABLE memories (id TEXT PRIMARY KEY, content TEXT NOT NULL, namespace TEXT NOT NULL, domain TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'active', created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, embedding TEXT,
+    tags TEXT[], source TEXT, project_id TEXT, branch TEXT, file_path TEXT, tombstoned_at BIGINT);
+INSERT INTO memories (id, content, namespace, domain, status, created_at, updated_at, tags) VALUES
+    ('a', 'user scope', 'decisions', 'user', 'active', 1700000000, 1700000000, '{}'),
+    ('b', 'org scope', 'patterns', 'acme/widgets', 'ARCHIVED', 1700000000, 1700000000, '{}');
+)sql"_s);
+        expectFindings(m_server->url(db), {{u"noncanonical-status"_s, u"b"_s}});
+        m_server->dropDatabase(db);
+    }
+
     void cleanGeneratedStores_data()
     {
         QTest::addColumn<PostgresLayout>("layout");
