@@ -7,6 +7,8 @@
 #include "exporter.h"
 #include "exportfile.h"
 #include "filesystem/encryption.h"
+#include "health/foldercheck.h"
+#include "health/postgrescheck.h"
 #include "health/sqlitecheck.h"
 #include "jsonl.h"
 #include "secrets.h"
@@ -84,7 +86,7 @@ const char* const kHelpTail = QT_TRANSLATE_NOOP(
     "  export STORE          write memories to standard output or -o FILE (--format jsonl, json, csv,\n"
     "                        md, or subcog for subcog's own import format)\n"
     "  get STORE ID...       print these memories as JSON Lines (exit 3 if one does not exist)\n"
-    "  check STORE           list damage in a SQLite store by class (spec's findings; --json: one object a\n"
+    "  check STORE           list damage in a store by class (spec's findings; --json: one object a\n"
     "                        line); exit 3 when something is found, 1 when the store cannot be read\n"
     "  copy SOURCE TARGET    copy memories into TARGET (created if missing) in its own layout, keeping\n"
     "                        ids; --on-conflict skip|overwrite|fail (default fail) for ids TARGET has\n"
@@ -476,10 +478,6 @@ int commandOpen(const QString& store)
 int commandCheck(Session& s, const QString& storeArgument)
 {
     const StoreSpec spec = StoreSpec::parse(storeArgument);
-    if (spec.kind != StoreSpec::Kind::Sqlite) {
-        err() << "subcog-inspector: check: only SQLite stores can be checked so far" << Qt::endl;
-        return ExitError;
-    }
     const bool json = s.parser.isSet(s.json);
     struct ClassSummary
     {
@@ -490,7 +488,7 @@ int commandCheck(Session& s, const QString& storeArgument)
     QMap<QString, ClassSummary> summary;
     qint64 total = 0;
     try {
-        checkSqliteStore(spec.location, [&](const Finding& finding) {
+        const FindingSink sink = [&](const Finding& finding) {
             ++total;
             if (json) {
                 out() << QString::fromUtf8(findingJson(finding)) << '\n';
@@ -500,7 +498,21 @@ int commandCheck(Session& s, const QString& storeArgument)
             ++entry.count;
             if (entry.examples.size() < kExamples)
                 entry.examples << (finding.id ? *finding.id : finding.detail);
-        });
+        };
+        switch (spec.kind) {
+        case StoreSpec::Kind::Sqlite:
+            checkSqliteStore(spec.location, sink);
+            break;
+        case StoreSpec::Kind::Postgres:
+            checkPostgresStore(spec.location, sink);
+            break;
+        case StoreSpec::Kind::Filesystem: {
+            FolderCheckOptions options;
+            options.key = openOptions(s).encryptionKey;
+            checkFolderStore(spec.location, sink, options);
+            break;
+        }
+        }
     } catch (const StorageError& error) {
         out().flush();
         reportError(error);

@@ -16,7 +16,10 @@ struct ClassMeaning
 };
 
 constexpr ClassMeaning kClasses[] = {
-    {"integrity"_L1, "SQLite's quick_check found damage in the file"_L1},
+    {"integrity"_L1, "SQLite's quick_check found damage; a PostgreSQL table lacks its trigger or an index"_L1},
+    {"damaged-file"_L1,
+     "a folder file subcog cannot read (too big, bad JSON, id not the file name, bad encryption)"_L1},
+    {"leftover-temp"_L1, "a temporary file left in a folder store by an interrupted write"_L1},
     {"missing-content"_L1, "a memories row without a full-text row: subcog cannot see it"_L1},
     {"orphan-content"_L1, "a full-text row without a memories row: subcog's reindex deletes it"_L1},
     {"duplicate-content"_L1, "several full-text rows for one id: subcog reads the first"_L1},
@@ -36,6 +39,9 @@ constexpr ClassMeaning kClasses[] = {
     {"lost-edge"_L1, "a summary whose edges to its sources are missing"_L1},
     {"stale-hash-tag"_L1, "a hash:sha256: tag that does not match the content"_L1},
     {"duplicate-memory"_L1, "several live memories with the same content hash"_L1},
+    {"orphan-vector"_L1, "an embedding for a memory that does not exist"_L1},
+    {"missing-vector"_L1, "a live memory without an embedding, in a store that keeps them"_L1},
+    {"orphan-mention"_L1, "a graph entity mention of a memory that does not exist"_L1},
 };
 
 QByteArray jsonString(const QString& text)

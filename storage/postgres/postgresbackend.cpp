@@ -285,6 +285,16 @@ void PostgresBackend::endSnapshot() noexcept
     m_connection->snapshot.reset();
 }
 
+void PostgresBackend::readInSnapshot(const QString& what, const std::function<void(pqxx::transaction_base&)>& body)
+{
+    guarded(what, [&](pqxx::connection& c) {
+        pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(c);
+        body(tx);
+        tx.commit();
+        return 0;
+    });
+}
+
 void PostgresBackend::checkWritable() const
 {
     if (m_snapshotDepth > 0)

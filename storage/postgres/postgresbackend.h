@@ -6,6 +6,7 @@
 #include <QSet>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -80,6 +81,10 @@ public:
 
     /// The planner's estimate of count(filter): instant, for showing a number before the exact count.
     qint64 estimateCount(const MemoryFilter& filter);
+
+    /// Runs `body` in one REPEATABLE READ READ ONLY transaction of its own (one snapshot for a whole pass, as the
+    /// store check needs), with libpqxx's errors turned into StorageError as for every other call.
+    void readInSnapshot(const QString& what, const std::function<void(pqxx::transaction_base&)>& body);
 
 private:
     /// An exception's text on one line, without the connection's password.
