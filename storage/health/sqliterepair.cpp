@@ -27,10 +27,21 @@ namespace Inspector {
 namespace {
 
 constexpr QLatin1StringView kRepairable[] = {
-    "missing-content"_L1,  "orphan-content"_L1, "duplicate-content"_L1,      "tags-drift"_L1,
-    "messy-tags"_L1,       "legacy-domain"_L1,  "noncanonical-namespace"_L1, "noncanonical-status"_L1,
-    "half-tombstoned"_L1,  "expired-active"_L1, "dangling-edge"_L1,          "stale-hash-tag"_L1,
+    "missing-content"_L1,
+    "orphan-content"_L1,
+    "duplicate-content"_L1,
+    "tags-drift"_L1,
+    "messy-tags"_L1,
+    "legacy-domain"_L1,
+    "noncanonical-namespace"_L1,
+    "noncanonical-status"_L1,
+    "half-tombstoned"_L1,
+    "expired-active"_L1,
+    "dangling-edge"_L1,
+    "stale-hash-tag"_L1,
     "duplicate-memory"_L1,
+    "bad-summary"_L1,
+    "lost-edge"_L1,
 };
 constexpr QLatin1StringView kManual[]
     = {"integrity"_L1, "unreadable-domain"_L1, "unknown-namespace"_L1, "unknown-status"_L1, "bad-time"_L1};
@@ -488,14 +499,9 @@ public:
             if (done.contains(id))
                 continue;
             Unit unit;
-            const QSet<QString> classes = named.value(id);
-            if (classes.size() > 1 || !classes.contains(u"dangling-edge"_s)) {
-                Draft draft(m_schema, readMemory(id));
-                fixMemory(draft, classes, unit);
-                unit.memories << draft.plan();
-            }
-            if (classes.contains(u"dangling-edge"_s))
-                planEdges(id, unit);
+            Draft draft(m_schema, readMemory(id));
+            fixMemory(draft, named.value(id), unit);
+            unit.memories << draft.plan();
             addUnit(std::move(unit));
         }
         m_db.exec("COMMIT", u"cannot read the store"_s);
@@ -568,6 +574,8 @@ private:
     std::unique_ptr<Statement> m_readRow;
     std::unique_ptr<Statement> m_ftsByMatch;
     std::unique_ptr<Statement> m_ftsByScan;
+    std::unique_ptr<Statement> m_memoryExists;
+    std::unique_ptr<Statement> m_edgeExists;
     QHash<QString, std::shared_ptr<Statement>> m_writes;
 
     void readSchema()
@@ -650,6 +658,9 @@ private:
         QList<RepairChange>& changes = unit.changes;
         const Value tagsBefore = d.get("tags"_L1);
         auto wants = [&](QLatin1StringView cls) { return classes.contains(cls); };
+        // edges first: the finding names the edge's from_id, which need not be a memory
+        if (wants("dangling-edge"_L1))
+            planEdges(d.row().id, unit);
 
         if (wants("orphan-content"_L1)) {
             if (d.exists() || d.ftsCount() == 0) {
@@ -669,7 +680,7 @@ private:
         }
         if (!d.exists()) {
             for (const QString& cls : classes) {
-                if (cls != "orphan-content"_L1)
+                if (cls != "orphan-content"_L1 && cls != "dangling-edge"_L1)
                     stale(d.row().id, cls);
             }
             return;
@@ -753,6 +764,10 @@ private:
                 d.tombstone(m_now, "missing-content"_L1, changes);
             }
         }
+        if (wants("bad-summary"_L1))
+            fixSummary(d, changes);
+        if (wants("lost-edge"_L1))
+            restoreEdges(d, unit);
         syncFtsTags(d, tagsBefore, wants("tags-drift"_L1), changes);
     }
 
@@ -811,6 +826,106 @@ private:
             }
         }
         d.set("tags"_L1, Value::text(result.join(u',')), "stale-hash-tag"_L1, changes);
+    }
+
+    /// The source ids of a valid source_memory_ids, or nullopt when it is not a JSON array of strings.
+    static std::optional<QStringList> validSourceIds(const Value& v)
+    {
+        if (v.isNull())
+            return QStringList();
+        const QJsonDocument doc = QJsonDocument::fromJson(v.toText().toUtf8());
+        if (!doc.isArray())
+            return std::nullopt;
+        QStringList ids;
+        for (const QJsonValue& item : doc.array()) {
+            if (!item.isString())
+                return std::nullopt;
+            ids << item.toString();
+        }
+        return ids;
+    }
+
+    bool memoryExists(const QString& id)
+    {
+        if (!m_memoryExists)
+            m_memoryExists = std::make_unique<Statement>(m_db, u"SELECT 1 FROM memories WHERE id = ?1"_s);
+        m_memoryExists->bind(1, id);
+        const bool found = m_memoryExists->step();
+        m_memoryExists->reset();
+        return found;
+    }
+
+    /// bad-summary (spec §15): NULL is_summary becomes 0, invalid source_memory_ids `[]`; a summary without sources
+    /// or with sources that are gone is listed for a person.
+    void fixSummary(Draft& d, QList<RepairChange>& changes)
+    {
+        bool found = false;
+        if (d.has("is_summary"_L1) && d.get("is_summary"_L1).isNull()) {
+            d.set("is_summary"_L1, Value::number(0), "bad-summary"_L1, changes);
+            found = true;
+        }
+        auto sources = validSourceIds(d.get("source_memory_ids"_L1));
+        if (!sources) {
+            d.set("source_memory_ids"_L1, Value::text(u"[]"_s), "bad-summary"_L1, changes);
+            sources = QStringList();
+            found = true;
+        }
+        if (d.isSummary()) {
+            QStringList missing;
+            for (const QString& source : std::as_const(*sources)) {
+                if (!memoryExists(source))
+                    missing << source;
+            }
+            if (sources->isEmpty())
+                m_planSkips << RepairChange {d.row().id, u"bad-summary"_s,
+                                             u"a summary without sources: none automatic, a person decides"_s};
+            else if (!missing.isEmpty())
+                m_planSkips << RepairChange {d.row().id, u"bad-summary"_s,
+                                             u"sources no longer exist: "_s + missing.join(u", "_s)
+                                                 + u": none automatic, a person decides"_s};
+            found = found || sources->isEmpty() || !missing.isEmpty();
+        }
+        if (!found)
+            stale(d.row().id, u"bad-summary"_s);
+    }
+
+    /// lost-edge (spec §15): both edges per existing source, from source_memory_ids, dated like the consolidation.
+    void restoreEdges(Draft& d, Unit& unit)
+    {
+        const auto sources = validSourceIds(d.get("source_memory_ids"_L1));
+        if (!m_schema.edges || !d.isSummary() || !sources) {
+            stale(d.row().id, u"lost-edge"_s);
+            return;
+        }
+        if (!m_edgeExists)
+            m_edgeExists = std::make_unique<Statement>(
+                m_db, u"SELECT 1 FROM memory_edges WHERE from_id = ?1 AND to_id = ?2 AND edge_type = ?3"_s);
+        const Value consolidated = d.get("consolidation_timestamp"_L1);
+        const Value created = d.get("created_at"_L1);
+        const Value when = consolidated.toInteger() ? Value::number(*consolidated.toInteger())
+                                                    : Value::number(created.toInteger().value_or(m_now));
+        const QString id = d.row().id;
+        bool any = false;
+        for (const QString& source : std::as_const(*sources)) {
+            if (!memoryExists(source))
+                continue;
+            for (const auto& [from, to, type] :
+                 {std::tuple {source, id, u"summarized_by"_s}, std::tuple {id, source, u"source_of"_s}}) {
+                m_edgeExists->bind(1, from);
+                m_edgeExists->bind(2, to);
+                m_edgeExists->bind(3, type);
+                const bool exists = m_edgeExists->step();
+                m_edgeExists->reset();
+                if (exists)
+                    continue;
+                unit.insertEdges << Edge {Value::text(from), Value::text(to), Value::text(type), when};
+                unit.changes << RepairChange {id, u"lost-edge"_s,
+                                              u"add edge '"_s + from + u"' → '"_s + to + u"' ("_s + type + u')'};
+                any = true;
+            }
+        }
+        if (!any)
+            stale(id, u"lost-edge"_s);
     }
 
     void planGroup(const QString& keptId, const QStringList& duplicates, const QHash<QString, QSet<QString>>& named)
@@ -974,8 +1089,10 @@ private:
                                                 u"changed since the check, not repaired: "_s + c.what};
         }
         for (const Edge& e : unit.insertEdges) {
+            // only between memories that still exist: a plain insert would dangle if one went meanwhile
             Statement& q = writeStatement(u"INSERT OR IGNORE INTO memory_edges (from_id, to_id, edge_type, "
-                                          "created_at) VALUES (?1, ?2, ?3, ?4)"_s);
+                                          "created_at) SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM memories "
+                                          "WHERE id = ?1) AND EXISTS (SELECT 1 FROM memories WHERE id = ?2)"_s);
             q.bind(1, e.from);
             q.bind(2, e.to);
             q.bind(3, e.type);

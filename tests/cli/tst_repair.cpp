@@ -173,6 +173,7 @@ void plant(const QString& path)
     w.add({.id = u"ht2"_s, .content = u"the other half"_s, .status = u"tombstoned"_s});
     w.add({.id = u"ea"_s, .content = u"expired"_s, .expiresAt = qint64(1700000100)});
     w.add({.id = u"bs"_s, .content = u"null is_summary"_s, .isSummary = QVariant()});
+    w.add({.id = u"bsj"_s, .content = u"broken source ids"_s, .sourceIds = u"{not json"_s});
     w.add({.id = u"bt"_s, .content = u"from the future"_s, .createdAt = now + 86400});
     w.add({.id = u"de"_s, .content = u"edge to nowhere"_s});
     w.sql(u"INSERT INTO memory_edges VALUES ('de', 'ghost', 'related_to', 1700000000)"_s);
@@ -352,6 +353,12 @@ private Q_SLOTS:
             QCOMPARE(subcogGet(path, u"sh"_s)[0][2], u"x,"_s + contentHashTag(u"edited later"_s) + u",y"_s);
         } else if (cls == "dangling-edge"_L1) {
             QCOMPARE(after.edges.keys(), QStringList {u"fine|de|related_to"_s});
+        } else if (cls == "bad-summary"_L1) {
+            QVERIFY2(row(u"bs"_s).contains(u"|0:integer|"_s), qPrintable(row(u"bs"_s)));
+            QVERIFY2(row(u"bsj"_s).contains(u"'[]':text"_s), qPrintable(row(u"bsj"_s)));
+        } else if (cls == "lost-edge"_L1) {
+            QCOMPARE(after.edges.value(u"src|le|summarized_by"_s), u"1700000000"_s);
+            QCOMPARE(after.edges.value(u"le|src|source_of"_s), u"1700000000"_s);
         } else if (cls == "duplicate-memory"_L1) {
             const QString hash = contentHashTag(u"same text"_s);
             QCOMPARE(subcogGet(path, u"dm1"_s)[0][2], u"old,"_s + hash + u",new,third"_s);
@@ -458,6 +465,28 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("not a database"), r.err.constData());
         QVERIFY(backupsBeside(garbage).isEmpty());
+    }
+
+    // what has no automatic fix is listed on stderr and makes the exit code 3; the rest is repaired
+    void leftForAPerson()
+    {
+        const QString path = copyOfPlanted(u"person"_s);
+        {
+            StoreWriter w(path);
+            w.add({.id = u"bsm"_s,
+                   .content = u"summary of a gone memory"_s,
+                   .tags = u""_s,
+                   .isSummary = 1,
+                   .sourceIds = u"[\"gone\"]"_s});
+        }
+        const Result r = run({u"repair"_s, path, u"--fix"_s, u"bad-summary"_s});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.err.contains("skipped bsm: bad-summary: sources no longer exist: gone: none automatic"),
+                 r.err.constData());
+        QVERIFY2(r.out.contains("bs: bad-summary: is_summary NULL → 0"), r.out.constData());
+        const FindingList after = check(path);
+        QVERIFY(after.contains({u"bad-summary"_s, u"bsm"_s}));
+        QVERIFY(!after.contains({u"bad-summary"_s, u"bs"_s}));
     }
 
     // a backup that cannot be written (here: its name would be longer than the file system allows) stops the
