@@ -87,11 +87,12 @@ const char* const kHelpTail = QT_TRANSLATE_NOOP(
     "  get STORE ID...       print these memories as JSON Lines (exit 3 if one does not exist)\n"
     "  check STORE           list damage in a SQLite store by class (spec's findings; --json: one object a\n"
     "                        line); exit 3 when something is found, 1 when the store cannot be read\n"
-    "  repair STORE --fix CLASS,...  fix these classes of check's findings in a SQLite store (or --fix all),\n"
-    "                        only for --ids if given; writes a backup beside the store first (VACUUM INTO\n"
+    "  repair STORE          fix the findings of --fix CLASS,... (or --fix all) in a SQLite store, only\n"
+    "                        for --ids if given; first writes a backup beside the store (VACUUM INTO\n"
     "                        STORE.backup-DATE-TIME.db) and prints its path; --dry-run prints what would\n"
     "                        change; --delete deletes missing-content rows instead of tombstoning them;\n"
-    "                        exit 3 when a memory changed meanwhile or was left for a person (stderr)\n"
+    "                        exit 3 when a memory changed meanwhile or is left for a person (stderr),\n"
+    "                        2 for classes only a person can decide (unknown-namespace, bad-time, ...)\n"
     "  copy SOURCE TARGET    copy memories into TARGET (created if missing) in its own layout, keeping\n"
     "                        ids; --on-conflict skip|overwrite|fail (default fail) for ids TARGET has\n"
     "                        with other values; --dry-run reports what would happen\n"
@@ -570,6 +571,10 @@ int commandRepair(Session& s, const QString& storeArgument)
         return ExitUsage;
     }
     classes.removeDuplicates();
+    if (s.parser.isSet(s.hardDelete) && !classes.contains(u"missing-content"_s)) {
+        err() << "subcog-inspector: repair: --delete applies to missing-content only" << Qt::endl;
+        return ExitUsage;
+    }
     const StoreSpec spec = StoreSpec::parse(storeArgument);
     if (spec.kind != StoreSpec::Kind::Sqlite) {
         err() << "subcog-inspector: repair: only SQLite stores can be repaired so far" << Qt::endl;

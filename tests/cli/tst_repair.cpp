@@ -427,6 +427,8 @@ private Q_SLOTS:
         QTest::newRow("unknown class") << QStringList {u"--fix"_s, u"everything"_s}
                                        << QByteArray("'everything' is not a class repair fixes");
         QTest::newRow("no --fix") << QStringList() << QByteArray("repair needs --fix");
+        QTest::newRow("--delete without missing-content") << QStringList {u"--fix"_s, u"legacy-domain"_s, u"--delete"_s}
+                                                          << QByteArray("--delete applies to missing-content only");
     }
 
     void refusedClasses()
