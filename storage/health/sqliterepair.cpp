@@ -404,7 +404,7 @@ public:
             if (i < 0)
                 continue;
             m_values[i] = value;
-            if (column != "id"_L1)
+            if (column != "id"_L1 && column != "content"_L1)
                 shown << column + u' ' + value.shown();
         }
         changes << RepairChange {m_row.id, "orphan-content"_L1, u"rebuild the memories row: "_s + shown.join(u", "_s)};
@@ -527,30 +527,34 @@ public:
         return path;
     }
 
+    /// Writes the units in transactions of batchSize memories; report gets a batch's changes once it is committed.
     void write(SqliteRepairReport& report)
     {
+        SqliteRepairReport batch;
         int inBatch = 0;
-        bool open = false;
+        auto flush = [&] {
+            commit();
+            report.changes << batch.changes;
+            report.skipped << batch.skipped;
+            report.memories += batch.memories;
+            batch = {};
+            inBatch = 0;
+        };
         for (const Unit& unit : std::as_const(m_units)) {
-            if (!open) {
+            if (inBatch == 0)
                 m_db.exec("BEGIN IMMEDIATE", u"cannot write the store"_s);
-                open = true;
-            }
             try {
-                writeUnit(unit, report);
+                writeUnit(unit, batch);
             } catch (...) {
                 sqlite3_exec(m_db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
                 throw;
             }
             inBatch += std::max(1, int(unit.memories.size()));
-            if (inBatch >= m_options.batchSize) {
-                commit();
-                open = false;
-                inBatch = 0;
-            }
+            if (inBatch >= m_options.batchSize)
+                flush();
         }
-        if (open)
-            commit();
+        if (inBatch > 0)
+            flush();
     }
 
     void reportPlan(SqliteRepairReport& report) const
@@ -674,7 +678,9 @@ private:
                                  {"status"_L1, Value::text(u"active"_s)},
                                  {"created_at"_L1, Value::number(creationTimeFromId(d.row().id).value_or(m_now))},
                                  {"tags"_L1, tags},
-                                 {"is_summary"_L1, Value::number(0)}},
+                                 {"is_summary"_L1, Value::number(0)},
+                                 // a file with both a full-text table and b41a806's NOT NULL content column
+                                 {"content"_L1, d.row().fts[0].content}},
                                 changes);
             }
         }
@@ -1246,7 +1252,15 @@ SqliteRepairReport repairSqliteStore(const QString& path, const SqliteRepairOpti
     report.backupPath = repairer.backup();
     if (options.beforeWrites)
         options.beforeWrites();
-    repairer.write(report);
+    try {
+        repairer.write(report);
+    } catch (const StorageError& e) {
+        // the batches before this one are committed: say where the way back is
+        throw StorageError(e.kind(),
+                           e.message() + u"; "_s + QString::number(report.memories)
+                               + u" memories were repaired before it; the backup is "_s + report.backupPath,
+                           e.detail());
+    }
     return report;
 }
 

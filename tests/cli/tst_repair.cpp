@@ -5,6 +5,7 @@
 #include "fixturegenerator.h"
 #include "health/sqliterepair.h"
 #include "plantedstore.h"
+#include "storageerror.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -543,6 +544,39 @@ private Q_SLOTS:
         const FindingList after = check(path);
         QVERIFY(after.contains({u"bad-summary"_s, u"bsm"_s}));
         QVERIFY(!after.contains({u"bad-summary"_s, u"bs"_s}));
+    }
+
+    // a write the store refuses (here a trigger) rolls its batch back; exit 1 names the backup
+    void failedWriteRollsBackItsBatch()
+    {
+        const QString path = copyOfPlanted(u"trigger"_s);
+        {
+            StoreWriter w(path);
+            w.sql(u"CREATE TRIGGER refuse BEFORE UPDATE ON memories WHEN NEW.id = 'nn' "
+                  "BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END"_s);
+        }
+        const StoreRows before = readRows(path);
+        const Result r = run({u"repair"_s, path, u"--fix"_s, u"legacy-domain,noncanonical-namespace"_s});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("refused by a trigger; 0 memories were repaired before it; the backup is "),
+                 r.err.constData());
+        QCOMPARE(readRows(path), before);
+        QCOMPARE(backupsBeside(path).size(), 1);
+
+        // one memory a transaction: the batches before the refused one stay written ('#!?', 'ld', 'ld "q"…' sort
+        // before 'nn')
+        SqliteRepairOptions options;
+        options.classes = {u"legacy-domain"_s, u"noncanonical-namespace"_s};
+        options.batchSize = 1;
+        QString message;
+        try {
+            repairSqliteStore(path, options);
+        } catch (const StorageError& e) {
+            message = e.message();
+        }
+        QVERIFY2(message.contains(u"refused by a trigger; 3 memories were repaired before it"_s), qPrintable(message));
+        QCOMPARE(subcogGet(path, u"ld"_s)[0][4], u"project"_s);
+        QCOMPARE(subcogGet(path, u"nn"_s)[0][1], u"tech_debt"_s);
     }
 
     // a backup that cannot be written (here: its name would be longer than the file system allows) stops the
