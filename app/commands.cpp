@@ -10,6 +10,7 @@
 #include "health/foldercheck.h"
 #include "health/postgrescheck.h"
 #include "health/sqlitecheck.h"
+#include "health/sqliterepair.h"
 #include "jsonl.h"
 #include "secrets.h"
 #include "storelocator.h"
@@ -88,6 +89,12 @@ const char* const kHelpTail = QT_TRANSLATE_NOOP(
     "  get STORE ID...       print these memories as JSON Lines (exit 3 if one does not exist)\n"
     "  check STORE           list damage in a store by class (spec's findings; --json: one object a\n"
     "                        line); exit 3 when something is found, 1 when the store cannot be read\n"
+    "  repair STORE          fix the findings of --fix CLASS,... (or --fix all) in a SQLite store, only\n"
+    "                        for --ids if given; first writes a backup beside the store (VACUUM INTO\n"
+    "                        STORE.backup-DATE-TIME.db) and prints its path; --dry-run prints what would\n"
+    "                        change; --delete deletes missing-content rows instead of tombstoning them;\n"
+    "                        exit 3 when a memory changed meanwhile or is left for a person (stderr),\n"
+    "                        2 for classes only a person can decide (unknown-namespace, bad-time, ...)\n"
     "  copy SOURCE TARGET    copy memories into TARGET (created if missing) in its own layout, keeping\n"
     "                        ids; --on-conflict skip|overwrite|fail (default fail) for ids TARGET has\n"
     "                        with other values; --dry-run reports what would happen\n"
@@ -117,7 +124,10 @@ struct Session
                                    tr("copy: what to do with ids TARGET already has with other values: skip, "
                                       "overwrite or fail."),
                                    u"WHAT"_s, u"fail"_s};
-    QCommandLineOption dryRun {u"dry-run"_s, tr("copy: report what would be copied, write nothing.")};
+    QCommandLineOption dryRun {u"dry-run"_s, tr("copy, repair: report what would be done, write nothing.")};
+    QCommandLineOption fix {u"fix"_s, tr("repair: the finding classes to fix (comma-separated, or all)."),
+                            u"CLASS,..."_s};
+    QCommandLineOption hardDelete {u"delete"_s, tr("repair: delete missing-content rows instead of tombstoning them.")};
     QCommandLineOption json {u"json"_s, tr("check: one JSON object per finding and line.")};
     QCommandLineOption keyFile {u"key-file"_s,
                                 tr("Base64 key (32 bytes) for encrypted folder stores, read from FILE; "
@@ -130,7 +140,7 @@ struct Session
                                          + tr(kHelpTail));
         parser.addHelpOption();
         parser.addVersionOption();
-        parser.addOptions({format, output, filter, ids, onConflict, dryRun, keyFile, json});
+        parser.addOptions({format, output, filter, ids, onConflict, dryRun, keyFile, json, fix, hardDelete});
         parser.addPositionalArgument(u"command"_s, tr("info, count, export, get, copy, or a STORE to open."),
                                      u"[command]"_s);
         parser.addPositionalArgument(u"store"_s, tr("The store."), u"[STORE]"_s);
@@ -537,6 +547,85 @@ int commandCheck(Session& s, const QString& storeArgument)
     return total == 0 ? ExitOk : ExitPartial;
 }
 
+/// `repair STORE --fix CLASS,...`: fixes what check found, after a backup; refuses classes a person must decide.
+int commandRepair(Session& s, const QString& storeArgument)
+{
+    if (!s.parser.isSet(s.fix)) {
+        err() << "subcog-inspector: repair needs --fix CLASS,... (classes: " << sqliteRepairableClasses().join(u", "_s)
+              << ", or all)" << Qt::endl;
+        return ExitUsage;
+    }
+    QStringList classes;
+    QStringList unknown;
+    QStringList manual;
+    for (const QString& word : s.parser.value(s.fix).split(u',', Qt::SkipEmptyParts)) {
+        const QString cls = word.trimmed();
+        if (cls == "all"_L1)
+            classes << sqliteRepairableClasses();
+        else if (manualFindingClasses().contains(cls))
+            manual << cls;
+        else if (!sqliteRepairableClasses().contains(cls))
+            unknown << cls;
+        else
+            classes << cls;
+    }
+    for (const QString& cls : std::as_const(unknown))
+        err() << "subcog-inspector: repair: '" << shown(cls)
+              << "' is not a class repair fixes (classes: " << sqliteRepairableClasses().join(u", "_s) << ")"
+              << Qt::endl;
+    if (!manual.isEmpty())
+        err() << "subcog-inspector: repair: no safe automatic fix for " << manual.join(u", "_s)
+              << ": a person has to decide; `check STORE` lists these memories with what to decide" << Qt::endl;
+    if (!unknown.isEmpty() || !manual.isEmpty())
+        return ExitUsage;
+    if (classes.isEmpty()) {
+        err() << "subcog-inspector: repair: --fix names no class" << Qt::endl;
+        return ExitUsage;
+    }
+    classes.removeDuplicates();
+    if (s.parser.isSet(s.hardDelete) && !classes.contains(u"missing-content"_s)) {
+        err() << "subcog-inspector: repair: --delete applies to missing-content only" << Qt::endl;
+        return ExitUsage;
+    }
+    const StoreSpec spec = StoreSpec::parse(storeArgument);
+    if (spec.kind != StoreSpec::Kind::Sqlite) {
+        err() << "subcog-inspector: repair: only SQLite stores can be repaired so far" << Qt::endl;
+        return ExitError;
+    }
+    SqliteRepairOptions options;
+    options.classes = classes;
+    options.dryRun = s.parser.isSet(s.dryRun);
+    options.hardDelete = s.parser.isSet(s.hardDelete);
+    if (s.parser.isSet(s.ids)) {
+        const QStringList ids = s.parser.value(s.ids).split(u',', Qt::SkipEmptyParts);
+        options.ids = QSet<QString>(ids.begin(), ids.end());
+    }
+    SqliteRepairReport report;
+    try {
+        report = repairSqliteStore(spec.location, options);
+    } catch (const StorageError& error) {
+        reportError(error);
+        return ExitError;
+    }
+    if (options.dryRun)
+        out() << tr("dry run: nothing written, no backup") << Qt::endl;
+    else if (!report.backupPath.isEmpty())
+        out() << tr("backup: ") << shown(report.backupPath) << Qt::endl;
+    for (const RepairChange& change : std::as_const(report.changes))
+        out() << shown(change.id) << ": " << change.findingClass << ": " << shown(change.what) << Qt::endl;
+    for (const RepairChange& skip : std::as_const(report.skipped))
+        err() << "subcog-inspector: skipped " << shown(skip.id) << ": " << skip.findingClass << ": " << shown(skip.what)
+              << Qt::endl;
+    if (report.changes.isEmpty())
+        out() << tr("nothing to repair") << Qt::endl;
+    else
+        out() << report.changes.size() << (options.dryRun ? " changes would be made to " : " changes made to ")
+              << report.memories << " memories" << Qt::endl;
+    if (!report.skipped.isEmpty())
+        out() << report.skipped.size() << " skipped (listed on stderr)" << Qt::endl;
+    return report.skipped.isEmpty() ? ExitOk : ExitPartial;
+}
+
 } // namespace
 
 void hidePasswordsInArguments(int argc, char** argv)
@@ -568,7 +657,7 @@ bool isHeadless(const QStringList& arguments)
     const QStringList positional = s.parser.positionalArguments();
     const QString command = positional.value(0);
     return positional.size() > 1 || command == "count"_L1 || command == "export"_L1 || command == "info"_L1
-        || command == "get"_L1 || command == "copy"_L1 || command == "check"_L1;
+        || command == "get"_L1 || command == "copy"_L1 || command == "check"_L1 || command == "repair"_L1;
 }
 
 QString windowStoreArgument(const QStringList& arguments)
@@ -624,6 +713,13 @@ int dispatch(const QStringList& arguments)
             return ExitUsage;
         }
         return commandCheck(s, positional[1]);
+    }
+    if (command == "repair"_L1) {
+        if (positional.size() != 2) {
+            err() << "subcog-inspector: repair needs exactly one STORE (see --help)" << Qt::endl;
+            return ExitUsage;
+        }
+        return commandRepair(s, positional[1]);
     }
     if (command == "info"_L1 && positional.size() <= 2)
         return commandOpen(positional.value(1));

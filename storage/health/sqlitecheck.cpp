@@ -296,7 +296,10 @@ private:
                 content = first->content;
             else if (!m_hasFts && !memories.isNull(FContent))
                 content = memories.text(FContent);
-            if (m_hasFts && !first)
+            // a tombstone needs no content: it is how a repair settles this finding (spec §15)
+            const bool tombstoned = parseStatus(memories.text(FStatus)) == MemoryStatus::Tombstoned
+                || (m_tombstonedAtColumn && !memories.isNull(FTombstonedAt));
+            if (m_hasFts && !first && !tombstoned)
                 report("missing-content"_L1, id, u"no full-text row: subcog's reads and search do not see it"_s,
                        u"tombstone it (or delete on request); its content cannot be recovered"_s);
             if (ftsRows > 1) {

@@ -1,0 +1,1267 @@
+// SPDX-License-Identifier: MIT
+#include "sqliterepair.h"
+
+#include "memory.h"
+#include "sqlitecheck.h"
+#include "storageerror.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRegularExpression>
+
+#include <sqlite3.h>
+
+#include <cstring>
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace Inspector {
+
+namespace {
+
+constexpr QLatin1StringView kRepairable[] = {
+    "missing-content"_L1,
+    "orphan-content"_L1,
+    "duplicate-content"_L1,
+    "tags-drift"_L1,
+    "messy-tags"_L1,
+    "legacy-domain"_L1,
+    "noncanonical-namespace"_L1,
+    "noncanonical-status"_L1,
+    "half-tombstoned"_L1,
+    "expired-active"_L1,
+    "dangling-edge"_L1,
+    "stale-hash-tag"_L1,
+    "duplicate-memory"_L1,
+    "bad-summary"_L1,
+    "lost-edge"_L1,
+};
+constexpr QLatin1StringView kManual[]
+    = {"integrity"_L1, "unreadable-domain"_L1, "unknown-namespace"_L1, "unknown-status"_L1, "bad-time"_L1};
+
+/// A value as SQLite holds it, type included, so a comparison sees `1` and `'1'` as different.
+struct Value
+{
+    int type = SQLITE_NULL;
+    qint64 integer = 0;
+    double real = 0;
+    QByteArray bytes; ///< text (UTF-8) or blob
+
+    static Value text(const QString& s) { return Value {SQLITE_TEXT, 0, 0, s.toUtf8()}; }
+    static Value number(qint64 n) { return Value {SQLITE_INTEGER, n, 0, {}}; }
+    bool isNull() const { return type == SQLITE_NULL; }
+    /// As sqlite3_column_text() would read it, NULL as "".
+    QString toText() const
+    {
+        switch (type) {
+        case SQLITE_INTEGER:
+            return QString::number(integer);
+        case SQLITE_FLOAT:
+            return QString::number(real, 'g', 17);
+        case SQLITE_NULL:
+            return {};
+        default:
+            return QString::fromUtf8(bytes);
+        }
+    }
+    std::optional<qint64> toInteger() const
+    {
+        if (type == SQLITE_INTEGER)
+            return integer;
+        if (type == SQLITE_FLOAT)
+            return qint64(real);
+        bool ok = false;
+        const qint64 n = bytes.trimmed().toLongLong(&ok);
+        return ok && type == SQLITE_TEXT ? std::optional(n) : std::nullopt;
+    }
+    /// NULL, a number, or the quoted text, for a change's description.
+    QString shown() const
+    {
+        if (type == SQLITE_NULL || type == SQLITE_INTEGER || type == SQLITE_FLOAT)
+            return isNull() ? u"NULL"_s : toText();
+        return u'\'' + toText() + u'\'';
+    }
+    bool operator==(const Value&) const = default;
+
+    void appendTo(QByteArray& out) const
+    {
+        out.append(char(type));
+        if (type == SQLITE_INTEGER)
+            out.append(reinterpret_cast<const char*>(&integer), sizeof integer);
+        else if (type == SQLITE_FLOAT)
+            out.append(reinterpret_cast<const char*>(&real), sizeof real);
+        else if (type != SQLITE_NULL) {
+            const qint64 size = bytes.size();
+            out.append(reinterpret_cast<const char*>(&size), sizeof size).append(bytes);
+        }
+    }
+};
+
+class Connection
+{
+public:
+    Connection(const QString& path, bool readOnly)
+        : m_path(path)
+    {
+        if (!QFile::exists(path))
+            throw StorageError(StorageError::Kind::NotFound, path + u": no such file"_s);
+        // never created here; WAL honoured so a live -wal file's rows are seen and kept (spec §4.1)
+        const int flags = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+        if (sqlite3_open_v2(QFile::encodeName(path).constData(), &m_db, flags, nullptr) != SQLITE_OK)
+            fail(u"cannot open the file"_s);
+        sqlite3_busy_timeout(m_db, 5000);
+        sqlite3_extended_result_codes(m_db, 0);
+    }
+    ~Connection() { sqlite3_close_v2(m_db); }
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    sqlite3* handle() const { return m_db; }
+    const QString& path() const { return m_path; }
+
+    [[noreturn]] void fail(const QString& what) const
+    {
+        const int code = m_db ? sqlite3_errcode(m_db) : SQLITE_CANTOPEN;
+        const QString reason = m_db ? QString::fromUtf8(sqlite3_errmsg(m_db)) : u"out of memory"_s;
+        StorageError::Kind kind = StorageError::Kind::OperationFailed;
+        if (code == SQLITE_NOTADB)
+            kind = StorageError::Kind::InvalidInput;
+        else if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+            kind = StorageError::Kind::Storage;
+        throw StorageError(kind, m_path + u": "_s + what + u": "_s + reason, u"sqlite code "_s + QString::number(code));
+    }
+
+    void exec(const char* sql, const QString& what) const
+    {
+        if (sqlite3_exec(m_db, sql, nullptr, nullptr, nullptr) != SQLITE_OK)
+            fail(what);
+    }
+
+private:
+    QString m_path;
+    sqlite3* m_db = nullptr;
+};
+
+class Statement
+{
+public:
+    Statement(const Connection& db, const QString& sql, QString what = u"cannot read the store"_s)
+        : m_db(db)
+        , m_what(std::move(what))
+    {
+        const QByteArray utf8 = sql.toUtf8();
+        if (sqlite3_prepare_v2(db.handle(), utf8.constData(), int(utf8.size()), &m_stmt, nullptr) != SQLITE_OK)
+            db.fail(m_what);
+    }
+    ~Statement() { sqlite3_finalize(m_stmt); }
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    void bind(int index, const Value& v)
+    {
+        switch (v.type) {
+        case SQLITE_INTEGER:
+            sqlite3_bind_int64(m_stmt, index, v.integer);
+            break;
+        case SQLITE_FLOAT:
+            sqlite3_bind_double(m_stmt, index, v.real);
+            break;
+        case SQLITE_TEXT:
+            sqlite3_bind_text(m_stmt, index, v.bytes.constData(), int(v.bytes.size()), SQLITE_TRANSIENT);
+            break;
+        case SQLITE_BLOB:
+            sqlite3_bind_blob(m_stmt, index, v.bytes.constData(), int(v.bytes.size()), SQLITE_TRANSIENT);
+            break;
+        default:
+            sqlite3_bind_null(m_stmt, index);
+        }
+    }
+    void bind(int index, const QString& text) { bind(index, Value::text(text)); }
+    void bind(int index, qint64 n) { sqlite3_bind_int64(m_stmt, index, n); }
+    bool step()
+    {
+        const int rc = sqlite3_step(m_stmt);
+        if (rc == SQLITE_ROW)
+            return true;
+        if (rc != SQLITE_DONE) {
+            sqlite3_reset(m_stmt);
+            m_db.fail(m_what);
+        }
+        return false;
+    }
+    /// Runs a statement that returns no rows and resets it; returns the rows it changed.
+    int run()
+    {
+        step();
+        reset();
+        return sqlite3_changes(m_db.handle());
+    }
+    void reset()
+    {
+        sqlite3_reset(m_stmt);
+        sqlite3_clear_bindings(m_stmt);
+    }
+    Value value(int column) const
+    {
+        Value v;
+        v.type = sqlite3_column_type(m_stmt, column);
+        if (v.type == SQLITE_INTEGER)
+            v.integer = sqlite3_column_int64(m_stmt, column);
+        else if (v.type == SQLITE_FLOAT)
+            v.real = sqlite3_column_double(m_stmt, column);
+        else if (v.type != SQLITE_NULL) {
+            const void* data = v.type == SQLITE_BLOB ? sqlite3_column_blob(m_stmt, column)
+                                                     : static_cast<const void*>(sqlite3_column_text(m_stmt, column));
+            v.bytes = QByteArray(static_cast<const char*>(data), sqlite3_column_bytes(m_stmt, column));
+        }
+        return v;
+    }
+
+private:
+    const Connection& m_db;
+    QString m_what;
+    sqlite3_stmt* m_stmt = nullptr;
+};
+
+QString quotedIdentifier(const QString& name)
+{
+    return u'"' + QString(name).replace(u'"', u"\"\""_s) + u'"';
+}
+
+/// What the file holds, by name (spec §4.9: columns differ between layouts).
+struct Schema
+{
+    QStringList columns; ///< memories' columns, lower case, in table order
+    bool fts = false;
+    bool edges = false;
+    bool has(QLatin1StringView column) const { return columns.contains(column); }
+};
+
+struct FtsRow
+{
+    qint64 rowid = 0;
+    Value id;
+    Value content;
+    Value tags;
+};
+
+/// A memory as read: its memories row (if any) and its full-text rows, lowest rowid first.
+struct MemoryRow
+{
+    QString id;
+    bool exists = false;
+    QList<Value> columns; ///< Schema::columns order
+    QList<FtsRow> fts;
+
+    /// What a later read is compared with: a digest of every byte of both.
+    QByteArray fingerprint() const
+    {
+        QByteArray data;
+        data.append(exists ? '1' : '0');
+        for (const Value& v : columns)
+            v.appendTo(data);
+        for (const FtsRow& row : fts) {
+            data.append(reinterpret_cast<const char*>(&row.rowid), sizeof row.rowid);
+            row.id.appendTo(data);
+            row.content.appendTo(data);
+            row.tags.appendTo(data);
+        }
+        return QCryptographicHash::hash(data, QCryptographicHash::Sha256);
+    }
+};
+
+struct Edge
+{
+    Value from;
+    Value to;
+    Value type;
+    Value createdAt;
+};
+
+/// The writes that fix one memory, planned from one read of it.
+struct MemoryPlan
+{
+    QString id;
+    QByteArray fingerprint;
+    bool insertRow = false;
+    bool deleteRow = false;
+    QList<QPair<QString, Value>> set; ///< changed columns (insert: every column given)
+    QList<qint64> deleteFts; ///< full-text rowids
+    QList<QPair<qint64, Value>> ftsTags; ///< full-text rowid → new tags
+    bool writes() const
+    {
+        return insertRow || deleteRow || !set.isEmpty() || !deleteFts.isEmpty() || !ftsTags.isEmpty();
+    }
+};
+
+/// What is written together or not at all: one memory, or a duplicate group (the kept memory first), or edges.
+struct Unit
+{
+    QList<MemoryPlan> memories;
+    QList<Edge> deleteEdges; ///< each deleted only if an end is still missing and it is unchanged
+    QList<RepairChange> deleteEdgeChanges; ///< one per deleteEdges entry
+    QList<Edge> insertEdges;
+    QList<RepairChange> changes;
+};
+
+bool isTombstonedStatus(const Value& status)
+{
+    return !status.isNull() && parseStatus(status.toText()) == MemoryStatus::Tombstoned;
+}
+
+/// A memory being fixed: its values as they would be after the fixes so far.
+class Draft
+{
+public:
+    Draft(const Schema& schema, const MemoryRow& row)
+        : m_schema(schema)
+        , m_row(row)
+        , m_exists(row.exists)
+        , m_values(row.columns)
+    {
+        for (const FtsRow& f : row.fts)
+            m_ftsTags << f.tags;
+        m_ftsDeleted.fill(false, row.fts.size());
+    }
+
+    bool exists() const { return m_exists && !m_delete; }
+    bool inserted() const { return m_insert; }
+    bool deleted() const { return m_delete; }
+    const MemoryRow& row() const { return m_row; }
+    bool has(QLatin1StringView column) const { return m_schema.has(column); }
+
+    Value get(QLatin1StringView column) const
+    {
+        const qsizetype i = m_schema.columns.indexOf(column);
+        return i < 0 ? Value {} : m_values[i];
+    }
+    /// Sets a column (ignored when the layout has no such column) and notes the change under a class.
+    void set(QLatin1StringView column, const Value& value, QLatin1StringView cls, QList<RepairChange>& changes)
+    {
+        const qsizetype i = m_schema.columns.indexOf(column);
+        if (i < 0 || m_values[i] == value)
+            return;
+        changes << RepairChange {m_row.id, cls, column + u' ' + m_values[i].shown() + u" → "_s + value.shown()};
+        m_values[i] = value;
+        if (column == "tags"_L1)
+            m_lastTagClass = cls;
+    }
+    /// The class of the fix that last changed the tags.
+    const QString& lastTagClass() const { return m_lastTagClass; }
+
+    bool tombstoned() const
+    {
+        return isTombstonedStatus(get("status"_L1)) || (has("tombstoned_at"_L1) && !get("tombstoned_at"_L1).isNull());
+    }
+    void tombstone(qint64 now, QLatin1StringView cls, QList<RepairChange>& changes)
+    {
+        set("status"_L1, Value::text(u"tombstoned"_s), cls, changes);
+        if (get("tombstoned_at"_L1).isNull())
+            set("tombstoned_at"_L1, Value::number(now), cls, changes);
+    }
+
+    /// The content subcog reads: the first full-text row's, or b41a806's content column.
+    std::optional<QString> content() const
+    {
+        for (int i = 0; i < m_row.fts.size(); ++i) {
+            if (!m_ftsDeleted[i])
+                return m_row.fts[i].content.toText();
+        }
+        if (!m_schema.fts && has("content"_L1) && !get("content"_L1).isNull())
+            return get("content"_L1).toText();
+        return std::nullopt;
+    }
+    bool isSummary() const
+    {
+        const Value v = get("is_summary"_L1);
+        return !v.isNull() && v.toInteger().value_or(0) != 0;
+    }
+    /// Tags as subcog reads them: split on commas, trimmed, empty ones dropped.
+    QStringList tags() const
+    {
+        QStringList result;
+        for (const QString& part : get("tags"_L1).toText().split(u',')) {
+            if (const QString t = part.trimmed(); !t.isEmpty())
+                result << t;
+        }
+        return result;
+    }
+
+    void insertFromFts(const QList<QPair<QLatin1StringView, Value>>& values, QList<RepairChange>& changes)
+    {
+        m_insert = true;
+        m_exists = true;
+        QStringList shown;
+        for (const auto& [column, value] : values) {
+            const qsizetype i = m_schema.columns.indexOf(column);
+            if (i < 0)
+                continue;
+            m_values[i] = value;
+            if (column != "id"_L1 && column != "content"_L1)
+                shown << column + u' ' + value.shown();
+        }
+        changes << RepairChange {m_row.id, "orphan-content"_L1, u"rebuild the memories row: "_s + shown.join(u", "_s)};
+        m_lastTagClass = u"orphan-content"_s;
+    }
+    void remove() { m_delete = true; }
+
+    int ftsCount() const { return int(m_row.fts.size()); }
+    bool ftsDeleted(int i) const { return m_ftsDeleted[i]; }
+    void deleteFts(int i) { m_ftsDeleted[i] = true; }
+    const Value& ftsTags(int i) const { return m_ftsTags[i]; }
+    void setFtsTags(int i, const Value& tags) { m_ftsTags[i] = tags; }
+
+    MemoryPlan plan() const
+    {
+        MemoryPlan p;
+        p.id = m_row.id;
+        p.fingerprint = m_row.fingerprint();
+        p.insertRow = m_insert;
+        p.deleteRow = m_delete;
+        for (qsizetype i = 0; i < m_values.size(); ++i) {
+            if (m_insert ? !m_values[i].isNull() : m_values[i] != m_row.columns.value(i))
+                p.set << qMakePair(m_schema.columns[i], m_values[i]);
+        }
+        for (int i = 0; i < m_row.fts.size(); ++i) {
+            if (m_ftsDeleted[i])
+                p.deleteFts << m_row.fts[i].rowid;
+            else if (m_ftsTags[i] != m_row.fts[i].tags)
+                p.ftsTags << qMakePair(m_row.fts[i].rowid, m_ftsTags[i]);
+        }
+        return p;
+    }
+
+private:
+    const Schema& m_schema;
+    MemoryRow m_row;
+    bool m_exists = false;
+    bool m_insert = false;
+    bool m_delete = false;
+    QList<Value> m_values;
+    QList<Value> m_ftsTags;
+    QList<bool> m_ftsDeleted;
+    QString m_lastTagClass;
+};
+
+/// `duplicate-memory`'s detail names the memory kept: "same content as the older memory '<id>' (hash:sha256:…)".
+std::optional<QString> keptIdFromDetail(const QString& detail)
+{
+    static const QString prefix = u"same content as the older memory '"_s;
+    static const QRegularExpression suffix(u"' \\(hash:sha256:[0-9a-f]{16}\\)$"_s);
+    const auto match = suffix.match(detail);
+    if (!detail.startsWith(prefix) || !match.hasMatch() || match.capturedStart() < prefix.size())
+        return std::nullopt;
+    return detail.mid(prefix.size(), match.capturedStart() - prefix.size());
+}
+
+class Repairer
+{
+public:
+    Repairer(const QString& path, const SqliteRepairOptions& options, qint64 now)
+        : m_db(path, options.dryRun)
+        , m_options(options)
+        , m_now(now)
+    {
+        readSchema();
+    }
+
+    /// Plans every unit from one read transaction; findings: id → classes named for it, in check order.
+    void plan(const QList<QString>& order, const QHash<QString, QSet<QString>>& named,
+              const QHash<QString, QString>& keptFor)
+    {
+        m_db.exec("BEGIN", u"cannot read the store"_s);
+        QSet<QString> done;
+        // duplicate groups first: the kept memory and its duplicates are one unit
+        QHash<QString, QStringList> groups;
+        QStringList keptOrder;
+        for (const QString& id : order) {
+            if (!named.value(id).contains(u"duplicate-memory"_s))
+                continue;
+            const QString kept = keptFor.value(id);
+            if (!groups.contains(kept))
+                keptOrder << kept;
+            groups[kept] << id;
+        }
+        for (const QString& kept : std::as_const(keptOrder)) {
+            planGroup(kept, groups.value(kept), named);
+            done.insert(kept);
+            for (const QString& id : groups.value(kept))
+                done.insert(id);
+        }
+        for (const QString& id : order) {
+            if (done.contains(id))
+                continue;
+            Unit unit;
+            Draft draft(m_schema, readMemory(id));
+            fixMemory(draft, named.value(id), unit);
+            unit.memories << draft.plan();
+            addUnit(std::move(unit));
+        }
+        m_db.exec("COMMIT", u"cannot read the store"_s);
+    }
+
+    bool hasWrites() const { return !m_units.isEmpty(); }
+
+    /// VACUUM INTO a new file beside the store, never over an existing one; returns its path.
+    QString backup()
+    {
+        const QFileInfo store(m_db.path());
+        const QString stamp = QDateTime::fromSecsSinceEpoch(m_now, Qt::UTC).toString(u"yyyyMMdd-HHmmss"_s);
+        QString path;
+        for (int n = 1;; ++n) {
+            path = store.absoluteDir().filePath(store.fileName() + u".backup-"_s + stamp
+                                                + (n > 1 ? u'-' + QString::number(n) : QString()) + u".db"_s);
+            if (!QFileInfo::exists(path) && !QFileInfo(path).isSymLink())
+                break;
+        }
+        Statement vacuum(m_db, u"VACUUM INTO ?1"_s, u"cannot write the backup "_s + path);
+        vacuum.bind(1, path);
+        vacuum.run();
+        return path;
+    }
+
+    /// Writes the units in transactions of batchSize memories; report gets a batch's changes once it is committed.
+    void write(SqliteRepairReport& report)
+    {
+        SqliteRepairReport batch;
+        int inBatch = 0;
+        auto flush = [&] {
+            commit();
+            report.changes << batch.changes;
+            report.skipped << batch.skipped;
+            report.memories += batch.memories;
+            batch = {};
+            inBatch = 0;
+        };
+        for (const Unit& unit : std::as_const(m_units)) {
+            if (inBatch == 0)
+                m_db.exec("BEGIN IMMEDIATE", u"cannot write the store"_s);
+            try {
+                writeUnit(unit, batch);
+            } catch (...) {
+                sqlite3_exec(m_db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+                throw;
+            }
+            inBatch += std::max(1, int(unit.memories.size()));
+            if (inBatch >= m_options.batchSize)
+                flush();
+        }
+        if (inBatch > 0)
+            flush();
+    }
+
+    void reportPlan(SqliteRepairReport& report) const
+    {
+        for (const Unit& unit : m_units) {
+            report.changes << unit.changes << unit.deleteEdgeChanges;
+            for (const MemoryPlan& p : unit.memories)
+                report.memories += p.writes() ? 1 : 0;
+        }
+    }
+
+    QList<RepairChange> planSkips() const { return m_planSkips; }
+
+private:
+    Connection m_db;
+    const SqliteRepairOptions& m_options;
+    qint64 m_now;
+    Schema m_schema;
+    QList<Unit> m_units;
+    QList<RepairChange> m_planSkips;
+    std::unique_ptr<Statement> m_readRow;
+    std::unique_ptr<Statement> m_ftsByMatch;
+    std::unique_ptr<Statement> m_ftsByScan;
+    std::unique_ptr<Statement> m_memoryExists;
+    std::unique_ptr<Statement> m_edgeExists;
+    QHash<QString, std::shared_ptr<Statement>> m_writes;
+
+    void readSchema()
+    {
+        {
+            Statement q(m_db, u"SELECT lower(name) FROM sqlite_master WHERE type = 'table'"_s);
+            QSet<QString> tables;
+            while (q.step())
+                tables.insert(q.value(0).toText());
+            m_schema.fts = tables.contains(u"memories_fts"_s);
+            m_schema.edges = tables.contains(u"memory_edges"_s);
+        }
+        Statement q(m_db, u"SELECT lower(name) FROM pragma_table_info('memories')"_s);
+        while (q.step())
+            m_schema.columns << q.value(0).toText();
+        QStringList selected;
+        for (const QString& c : std::as_const(m_schema.columns))
+            selected << quotedIdentifier(c);
+        m_readRow = std::make_unique<Statement>(
+            m_db, u"SELECT "_s + selected.join(u", "_s) + u" FROM memories WHERE id = ?1"_s);
+        if (m_schema.fts) {
+            // FTS5's index finds an id's rows at once (spec §4.6); the equality drops other ids with the same tokens
+            m_ftsByMatch = std::make_unique<Statement>(
+                m_db,
+                u"SELECT rowid, id, content, tags FROM memories_fts WHERE memories_fts MATCH ?1 "
+                "AND CAST(id AS TEXT) = ?2 ORDER BY rowid"_s);
+            m_ftsByScan = std::make_unique<Statement>(
+                m_db,
+                u"SELECT rowid, id, content, tags FROM memories_fts WHERE CAST(id AS TEXT) = ?1 ORDER BY rowid"_s);
+        }
+    }
+
+    MemoryRow readMemory(const QString& id)
+    {
+        MemoryRow row;
+        row.id = id;
+        m_readRow->bind(1, id);
+        if (m_readRow->step()) {
+            row.exists = true;
+            for (int i = 0; i < m_schema.columns.size(); ++i)
+                row.columns << m_readRow->value(i);
+        } else {
+            row.columns.resize(m_schema.columns.size());
+        }
+        m_readRow->reset();
+        if (!m_schema.fts)
+            return row;
+        // an id without a letter or digit has no unicode61 token, so no phrase can find it: scan instead
+        const bool tokens = std::any_of(id.begin(), id.end(), [](QChar c) { return c.isLetterOrNumber(); });
+        Statement& q = tokens ? *m_ftsByMatch : *m_ftsByScan;
+        if (tokens) {
+            q.bind(1, u"id:\""_s + QString(id).replace(u'"', u"\"\""_s) + u'"');
+            q.bind(2, id);
+        } else {
+            q.bind(1, id);
+        }
+        while (q.step())
+            row.fts << FtsRow {q.value(0).integer, q.value(1), q.value(2), q.value(3)};
+        q.reset();
+        return row;
+    }
+
+    void addUnit(Unit unit)
+    {
+        bool writes = !unit.deleteEdges.isEmpty() || !unit.insertEdges.isEmpty();
+        for (const MemoryPlan& p : unit.memories)
+            writes = writes || p.writes();
+        if (writes)
+            m_units << std::move(unit);
+    }
+
+    void stale(const QString& id, const QString& cls)
+    {
+        m_planSkips << RepairChange {id, cls, u"changed since the check: the finding no longer holds"_s};
+    }
+
+    /// Applies the fixes of these classes to a memory, each only if its damage is still there.
+    void fixMemory(Draft& d, const QSet<QString>& classes, Unit& unit)
+    {
+        QList<RepairChange>& changes = unit.changes;
+        const Value tagsBefore = d.get("tags"_L1);
+        auto wants = [&](QLatin1StringView cls) { return classes.contains(cls); };
+        // edges first: the finding names the edge's from_id, which need not be a memory
+        if (wants("dangling-edge"_L1))
+            planEdges(d.row().id, unit);
+
+        if (wants("orphan-content"_L1)) {
+            if (d.exists() || d.ftsCount() == 0) {
+                stale(d.row().id, u"orphan-content"_s);
+            } else {
+                // spec §15: context, active, project scope, the full-text row's tags, the time the id encodes
+                const Value tags = d.ftsTags(0).isNull() ? Value::text(QString()) : d.ftsTags(0);
+                d.insertFromFts({{"id"_L1, Value::text(d.row().id)},
+                                 {"namespace"_L1, Value::text(u"context"_s)},
+                                 {"domain"_L1, Value::text(u"project"_s)},
+                                 {"status"_L1, Value::text(u"active"_s)},
+                                 {"created_at"_L1, Value::number(creationTimeFromId(d.row().id).value_or(m_now))},
+                                 {"tags"_L1, tags},
+                                 {"is_summary"_L1, Value::number(0)},
+                                 // a file with both a full-text table and b41a806's NOT NULL content column
+                                 {"content"_L1, d.row().fts[0].content}},
+                                changes);
+            }
+        }
+        if (!d.exists()) {
+            for (const QString& cls : classes) {
+                if (cls != "orphan-content"_L1 && cls != "dangling-edge"_L1)
+                    stale(d.row().id, cls);
+            }
+            return;
+        }
+        if (wants("duplicate-content"_L1)) {
+            if (d.ftsCount() < 2 || d.inserted()) {
+                stale(d.row().id, u"duplicate-content"_s);
+            } else {
+                // subcog reads the lowest rowid (spec §15)
+                for (int i = 1; i < d.ftsCount(); ++i) {
+                    d.deleteFts(i);
+                    changes << RepairChange {d.row().id, u"duplicate-content"_s,
+                                             u"delete full-text rowid "_s + QString::number(d.row().fts[i].rowid)
+                                                 + u" (subcog reads rowid "_s + QString::number(d.row().fts[0].rowid)
+                                                 + u')'};
+                }
+            }
+        }
+        if (wants("noncanonical-namespace"_L1)) {
+            const Value ns = d.get("namespace"_L1);
+            const auto parsed = ns.isNull() ? std::nullopt : parseNamespace(ns.toText());
+            if (!parsed || (namespaceName(*parsed) == ns.toText() && ns.type == SQLITE_TEXT))
+                stale(d.row().id, u"noncanonical-namespace"_s);
+            else
+                d.set("namespace"_L1, Value::text(namespaceName(*parsed)), "noncanonical-namespace"_L1, changes);
+        }
+        if (wants("noncanonical-status"_L1)) {
+            const Value status = d.get("status"_L1);
+            const auto parsed = status.isNull() ? std::nullopt : parseStatus(status.toText());
+            if (!parsed || (statusName(*parsed) == status.toText() && status.type == SQLITE_TEXT))
+                stale(d.row().id, u"noncanonical-status"_s);
+            else
+                d.set("status"_L1, Value::text(statusName(*parsed)), "noncanonical-status"_L1, changes);
+        }
+        if (wants("legacy-domain"_L1)) {
+            const Value domain = d.get("domain"_L1);
+            if (!domain.isNull() && !domain.toText().isEmpty() && domain.toText() != "global"_L1)
+                stale(d.row().id, u"legacy-domain"_s);
+            else
+                d.set("domain"_L1, Value::text(u"project"_s), "legacy-domain"_L1, changes);
+        }
+        if (wants("messy-tags"_L1)) {
+            const Value raw = d.get("tags"_L1);
+            const QString clean = d.tags().join(u',');
+            if (!raw.isNull() && raw.toText() == clean)
+                stale(d.row().id, u"messy-tags"_s);
+            else
+                d.set("tags"_L1, Value::text(clean), "messy-tags"_L1, changes);
+        }
+        if (wants("stale-hash-tag"_L1))
+            fixHashTag(d, changes);
+        if (wants("half-tombstoned"_L1)) {
+            const bool statusTombstoned = isTombstonedStatus(d.get("status"_L1));
+            const bool hasTime = !d.get("tombstoned_at"_L1).isNull();
+            if (!d.has("tombstoned_at"_L1) || statusTombstoned == hasTime)
+                stale(d.row().id, u"half-tombstoned"_s);
+            else if (hasTime)
+                d.set("status"_L1, Value::text(u"tombstoned"_s), "half-tombstoned"_L1, changes);
+            else {
+                // SQLite keeps no updated_at: the created time is the latest one known (spec §15)
+                const auto created = d.get("created_at"_L1).toInteger();
+                d.set("tombstoned_at"_L1, Value::number(created && *created > 0 ? *created : m_now),
+                      "half-tombstoned"_L1, changes);
+            }
+        }
+        if (wants("expired-active"_L1)) {
+            const auto expires = d.get("expires_at"_L1).toInteger();
+            if (d.get("expires_at"_L1).isNull() || !expires || *expires >= m_now || d.tombstoned())
+                stale(d.row().id, u"expired-active"_s);
+            else
+                d.tombstone(m_now, "expired-active"_L1, changes);
+        }
+        if (wants("missing-content"_L1)) {
+            if (!m_schema.fts || d.ftsCount() > 0 || d.tombstoned()) {
+                stale(d.row().id, u"missing-content"_s);
+            } else if (m_options.hardDelete) {
+                d.remove();
+                changes << RepairChange {d.row().id, u"missing-content"_s,
+                                         u"delete the memories row and its edges (its content was already lost)"_s};
+            } else {
+                d.tombstone(m_now, "missing-content"_L1, changes);
+            }
+        }
+        if (wants("bad-summary"_L1))
+            fixSummary(d, changes);
+        if (wants("lost-edge"_L1))
+            restoreEdges(d, unit);
+        syncFtsTags(d, tagsBefore, wants("tags-drift"_L1), changes);
+    }
+
+    /// spec §10: memories and memories_fts hold the same tags string. tags-drift rewrites the full-text tags from
+    /// the metadata row; a fix that changed the metadata tags carries them over too.
+    void syncFtsTags(Draft& d, const Value& tagsBefore, bool drift, QList<RepairChange>& changes)
+    {
+        const bool changed = d.get("tags"_L1) != tagsBefore;
+        // the check compares the first full-text row's tags with the metadata row's, both read as text
+        const bool drifted = drift && d.ftsCount() > 0 && d.row().fts[0].tags.toText() != tagsBefore.toText();
+        if (drift && !drifted)
+            stale(d.row().id, u"tags-drift"_s);
+        if (!changed && !drifted)
+            return;
+        const QString cls = drifted ? u"tags-drift"_s : d.lastTagClass();
+        const Value wanted = Value::text(d.get("tags"_L1).toText());
+        for (int i = 0; i < d.ftsCount(); ++i) {
+            if (d.ftsDeleted(i) || d.ftsTags(i) == wanted)
+                continue;
+            changes << RepairChange {d.row().id, cls,
+                                     u"full-text tags (rowid "_s + QString::number(d.row().fts[i].rowid) + u") "_s
+                                         + d.ftsTags(i).shown() + u" → "_s + wanted.shown()};
+            d.setFtsTags(i, wanted);
+        }
+    }
+
+    void fixHashTag(Draft& d, QList<RepairChange>& changes)
+    {
+        const auto content = d.content();
+        if (!content || d.isSummary()) {
+            stale(d.row().id, u"stale-hash-tag"_s);
+            return;
+        }
+        const QString hash = contentHashTag(*content);
+        const QStringList parts = d.get("tags"_L1).toText().split(u',');
+        bool stalePart = false;
+        bool hasHash = false;
+        for (const QString& part : parts) {
+            const QString t = part.trimmed();
+            stalePart = stalePart || (t.startsWith("hash:sha256:"_L1) && t != hash);
+            hasHash = hasHash || t == hash;
+        }
+        if (!stalePart) {
+            stale(d.row().id, u"stale-hash-tag"_s);
+            return;
+        }
+        // the first stale tag becomes the right one, in place; further stale ones go; the rest stays as it is
+        QStringList result;
+        for (const QString& part : parts) {
+            const QString t = part.trimmed();
+            if (!t.startsWith("hash:sha256:"_L1) || t == hash) {
+                result << part;
+            } else if (!hasHash) {
+                result << hash;
+                hasHash = true;
+            }
+        }
+        d.set("tags"_L1, Value::text(result.join(u',')), "stale-hash-tag"_L1, changes);
+    }
+
+    /// The source ids of a valid source_memory_ids, or nullopt when it is not a JSON array of strings.
+    static std::optional<QStringList> validSourceIds(const Value& v)
+    {
+        if (v.isNull())
+            return QStringList();
+        const QJsonDocument doc = QJsonDocument::fromJson(v.toText().toUtf8());
+        if (!doc.isArray())
+            return std::nullopt;
+        QStringList ids;
+        for (const QJsonValue& item : doc.array()) {
+            if (!item.isString())
+                return std::nullopt;
+            ids << item.toString();
+        }
+        return ids;
+    }
+
+    bool memoryExists(const QString& id)
+    {
+        if (!m_memoryExists)
+            m_memoryExists = std::make_unique<Statement>(m_db, u"SELECT 1 FROM memories WHERE id = ?1"_s);
+        m_memoryExists->bind(1, id);
+        const bool found = m_memoryExists->step();
+        m_memoryExists->reset();
+        return found;
+    }
+
+    /// bad-summary (spec §15): NULL is_summary becomes 0, invalid source_memory_ids `[]`; a summary without sources
+    /// or with sources that are gone is listed for a person.
+    void fixSummary(Draft& d, QList<RepairChange>& changes)
+    {
+        bool found = false;
+        if (d.has("is_summary"_L1) && d.get("is_summary"_L1).isNull()) {
+            d.set("is_summary"_L1, Value::number(0), "bad-summary"_L1, changes);
+            found = true;
+        }
+        auto sources = validSourceIds(d.get("source_memory_ids"_L1));
+        if (!sources) {
+            d.set("source_memory_ids"_L1, Value::text(u"[]"_s), "bad-summary"_L1, changes);
+            sources = QStringList();
+            found = true;
+        }
+        if (d.isSummary()) {
+            QStringList missing;
+            for (const QString& source : std::as_const(*sources)) {
+                if (!memoryExists(source))
+                    missing << source;
+            }
+            if (sources->isEmpty())
+                m_planSkips << RepairChange {d.row().id, u"bad-summary"_s,
+                                             u"a summary without sources: none automatic, a person decides"_s};
+            else if (!missing.isEmpty())
+                m_planSkips << RepairChange {d.row().id, u"bad-summary"_s,
+                                             u"sources no longer exist: "_s + missing.join(u", "_s)
+                                                 + u": none automatic, a person decides"_s};
+            found = found || sources->isEmpty() || !missing.isEmpty();
+        }
+        if (!found)
+            stale(d.row().id, u"bad-summary"_s);
+    }
+
+    /// lost-edge (spec §15): both edges per existing source, from source_memory_ids, dated like the consolidation.
+    void restoreEdges(Draft& d, Unit& unit)
+    {
+        const auto sources = validSourceIds(d.get("source_memory_ids"_L1));
+        if (!m_schema.edges || !d.isSummary() || !sources) {
+            stale(d.row().id, u"lost-edge"_s);
+            return;
+        }
+        if (!m_edgeExists)
+            m_edgeExists = std::make_unique<Statement>(
+                m_db, u"SELECT 1 FROM memory_edges WHERE from_id = ?1 AND to_id = ?2 AND edge_type = ?3"_s);
+        const Value consolidated = d.get("consolidation_timestamp"_L1);
+        const Value created = d.get("created_at"_L1);
+        const Value when = consolidated.toInteger() ? Value::number(*consolidated.toInteger())
+                                                    : Value::number(created.toInteger().value_or(m_now));
+        const QString id = d.row().id;
+        bool any = false;
+        for (const QString& source : std::as_const(*sources)) {
+            if (!memoryExists(source))
+                continue;
+            for (const auto& [from, to, type] :
+                 {std::tuple {source, id, u"summarized_by"_s}, std::tuple {id, source, u"source_of"_s}}) {
+                m_edgeExists->bind(1, from);
+                m_edgeExists->bind(2, to);
+                m_edgeExists->bind(3, type);
+                const bool exists = m_edgeExists->step();
+                m_edgeExists->reset();
+                if (exists)
+                    continue;
+                unit.insertEdges << Edge {Value::text(from), Value::text(to), Value::text(type), when};
+                unit.changes << RepairChange {id, u"lost-edge"_s,
+                                              u"add edge '"_s + from + u"' → '"_s + to + u"' ("_s + type + u')'};
+                any = true;
+            }
+        }
+        if (!any)
+            stale(id, u"lost-edge"_s);
+    }
+
+    void planGroup(const QString& keptId, const QStringList& duplicates, const QHash<QString, QSet<QString>>& named)
+    {
+        Unit unit;
+        Draft kept(m_schema, readMemory(keptId));
+        QSet<QString> keptClasses = named.value(keptId);
+        fixMemory(kept, keptClasses, unit);
+        std::list<Draft> drafts; // stable addresses
+        QList<Draft*> accepted;
+        const auto keptContent = kept.content();
+        const auto keptCreated = kept.get("created_at"_L1).toInteger().value_or(0);
+        for (const QString& id : duplicates) {
+            Draft& d = drafts.emplace_back(m_schema, readMemory(id));
+            QSet<QString> classes = named.value(id);
+            classes.remove(u"duplicate-memory"_s);
+            const auto content = d.content();
+            const auto created = d.get("created_at"_L1).toInteger().value_or(0);
+            // still live duplicates of a live, not newer memory? (checked before this memory's own fixes)
+            const bool holds = kept.exists() && !kept.tombstoned() && keptContent && d.exists() && !d.tombstoned()
+                && content && contentHashTag(*content) == contentHashTag(*keptContent)
+                && (keptCreated < created || (keptCreated == created && keptId < id));
+            fixMemory(d, classes, unit);
+            if (!holds) {
+                stale(id, u"duplicate-memory"_s);
+                continue;
+            }
+            accepted << &d;
+        }
+        // union the tags (in first-seen order) and the source ids onto the kept memory, then tombstone the others
+        const Value tagsBefore = kept.get("tags"_L1);
+        QStringList tags = kept.tags();
+        QStringList added;
+        QStringList sources = sourceIds(kept);
+        const QStringList sourcesBefore = sources;
+        for (Draft* d : std::as_const(accepted)) {
+            for (const QString& t : d->tags()) {
+                if (!tags.contains(t)) {
+                    tags << t;
+                    added << t;
+                }
+            }
+            for (const QString& s : sourceIds(*d)) {
+                if (!sources.contains(s))
+                    sources << s;
+            }
+        }
+        if (!added.isEmpty()) {
+            const QString raw = kept.get("tags"_L1).toText();
+            kept.set("tags"_L1, Value::text(raw.isEmpty() ? added.join(u',') : raw + u',' + added.join(u',')),
+                     "duplicate-memory"_L1, unit.changes);
+        }
+        if (sources != sourcesBefore)
+            kept.set("source_memory_ids"_L1,
+                     Value::text(QString::fromUtf8(
+                         QJsonDocument(QJsonArray::fromStringList(sources)).toJson(QJsonDocument::Compact))),
+                     "duplicate-memory"_L1, unit.changes);
+        syncFtsTags(kept, tagsBefore, false, unit.changes);
+        for (Draft* d : std::as_const(accepted)) {
+            unit.changes << RepairChange {d->row().id, u"duplicate-memory"_s,
+                                          u"same content as '"_s + keptId + u"': tombstoned, its tags kept there"_s};
+            d->tombstone(m_now, "duplicate-memory"_L1, unit.changes);
+            if (m_schema.edges) {
+                unit.insertEdges << Edge {Value::text(keptId), Value::text(d->row().id), Value::text(u"supersedes"_s),
+                                          Value::number(m_now)};
+                unit.changes << RepairChange {d->row().id, u"duplicate-memory"_s,
+                                              u"add edge '"_s + keptId + u"' → '"_s + d->row().id
+                                                  + u"' (supersedes)"_s};
+            }
+        }
+        unit.memories << kept.plan();
+        for (const Draft& d : drafts)
+            unit.memories << d.plan();
+        addUnit(std::move(unit));
+    }
+
+    static QStringList sourceIds(const Draft& d)
+    {
+        QStringList result;
+        const Value v = d.get("source_memory_ids"_L1);
+        if (v.isNull())
+            return result;
+        for (const QJsonValue& item : QJsonDocument::fromJson(v.toText().toUtf8()).array()) {
+            if (item.isString())
+                result << item.toString();
+        }
+        return result;
+    }
+
+    /// dangling-edge: the edges from this id with an end that is not a memory (unknown types are left to a person).
+    void planEdges(const QString& id, Unit& unit)
+    {
+        if (!m_schema.edges) {
+            stale(id, u"dangling-edge"_s);
+            return;
+        }
+        Statement q(
+            m_db,
+            u"SELECT from_id, to_id, edge_type, created_at, "
+            "NOT EXISTS (SELECT 1 FROM memories WHERE id = e.from_id) "
+            "OR NOT EXISTS (SELECT 1 FROM memories WHERE id = e.to_id) FROM memory_edges e WHERE from_id = ?1"_s);
+        q.bind(1, id);
+        bool any = false;
+        while (q.step()) {
+            const Edge edge {q.value(0), q.value(1), q.value(2), q.value(3)};
+            const QString shownEdge
+                = u"edge "_s + edge.from.shown() + u" → "_s + edge.to.shown() + u" ("_s + edge.type.toText() + u')';
+            if (q.value(4).integer != 0) {
+                unit.deleteEdges << edge;
+                unit.deleteEdgeChanges << RepairChange {id, u"dangling-edge"_s, u"delete "_s + shownEdge};
+                any = true;
+            } else if (!QSet<QString> {u"summarized_by"_s, u"source_of"_s, u"contradicts"_s, u"supersedes"_s,
+                                       u"related_to"_s, u"refines"_s, u"parent_of"_s, u"child_of"_s}
+                            .contains(edge.type.toText())) {
+                m_planSkips << RepairChange {id, u"dangling-edge"_s,
+                                             shownEdge + u": unknown edge type, none automatic: a person decides"_s};
+                any = true;
+            }
+        }
+        if (!any)
+            stale(id, u"dangling-edge"_s);
+    }
+
+    Statement& writeStatement(const QString& sql)
+    {
+        auto& slot = m_writes[sql];
+        if (!slot)
+            slot = std::make_shared<Statement>(m_db, sql, u"cannot write the store"_s);
+        return *slot;
+    }
+
+    void writeUnit(const Unit& unit, SqliteRepairReport& report)
+    {
+        // every memory of the unit must still be what its plan was made from
+        for (const MemoryPlan& p : unit.memories) {
+            if (readMemory(p.id).fingerprint() != p.fingerprint) {
+                for (const RepairChange& c : unit.changes + unit.deleteEdgeChanges)
+                    report.skipped << RepairChange {c.id, c.findingClass,
+                                                    u"changed since the check, not repaired: "_s + c.what};
+                return;
+            }
+        }
+        for (const MemoryPlan& p : unit.memories)
+            writeMemory(p, report);
+        report.changes << unit.changes;
+        for (qsizetype i = 0; i < unit.deleteEdges.size(); ++i) {
+            const Edge& e = unit.deleteEdges[i];
+            Statement& q = writeStatement(
+                u"DELETE FROM memory_edges WHERE from_id = ?1 AND to_id = ?2 AND edge_type = ?3 AND created_at IS ?4 "
+                "AND (NOT EXISTS (SELECT 1 FROM memories WHERE id = ?1) "
+                "OR NOT EXISTS (SELECT 1 FROM memories WHERE id = ?2))"_s);
+            q.bind(1, e.from);
+            q.bind(2, e.to);
+            q.bind(3, e.type);
+            q.bind(4, e.createdAt);
+            const RepairChange& c = unit.deleteEdgeChanges[i];
+            if (q.run() == 1)
+                report.changes << c;
+            else
+                report.skipped << RepairChange {c.id, c.findingClass,
+                                                u"changed since the check, not repaired: "_s + c.what};
+        }
+        for (const Edge& e : unit.insertEdges) {
+            // only between memories that still exist: a plain insert would dangle if one went meanwhile
+            Statement& q = writeStatement(u"INSERT OR IGNORE INTO memory_edges (from_id, to_id, edge_type, "
+                                          "created_at) SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM memories "
+                                          "WHERE id = ?1) AND EXISTS (SELECT 1 FROM memories WHERE id = ?2)"_s);
+            q.bind(1, e.from);
+            q.bind(2, e.to);
+            q.bind(3, e.type);
+            q.bind(4, e.createdAt);
+            q.run();
+        }
+    }
+
+    void writeMemory(const MemoryPlan& p, SqliteRepairReport& report)
+    {
+        if (!p.writes())
+            return;
+        ++report.memories;
+        for (qint64 rowid : p.deleteFts) {
+            Statement& q = writeStatement(u"DELETE FROM memories_fts WHERE rowid = ?1"_s);
+            q.bind(1, rowid);
+            q.run();
+        }
+        for (const auto& [rowid, tags] : p.ftsTags) {
+            Statement& q = writeStatement(u"UPDATE memories_fts SET tags = ?1 WHERE rowid = ?2"_s);
+            q.bind(1, tags);
+            q.bind(2, rowid);
+            q.run();
+        }
+        if (p.deleteRow) {
+            // subcog's hard delete: the edges go with it (spec §4.7, its foreign keys cascade)
+            if (m_schema.edges) {
+                Statement& edges = writeStatement(u"DELETE FROM memory_edges WHERE from_id = ?1 OR to_id = ?1"_s);
+                edges.bind(1, p.id);
+                edges.run();
+            }
+            Statement& q = writeStatement(u"DELETE FROM memories WHERE id = ?1"_s);
+            q.bind(1, p.id);
+            q.run();
+            return;
+        }
+        if (p.set.isEmpty())
+            return;
+        QStringList names;
+        for (const auto& entry : p.set)
+            names << quotedIdentifier(entry.first);
+        QString sql;
+        if (p.insertRow) {
+            QStringList marks;
+            for (int i = 1; i <= p.set.size(); ++i)
+                marks << u'?' + QString::number(i);
+            sql = u"INSERT INTO memories ("_s + names.join(u", "_s) + u") VALUES ("_s + marks.join(u", "_s) + u')';
+        } else {
+            QStringList assignments;
+            for (int i = 0; i < names.size(); ++i)
+                assignments << names[i] + u" = ?"_s + QString::number(i + 1);
+            sql = u"UPDATE memories SET "_s + assignments.join(u", "_s) + u" WHERE id = ?"_s
+                + QString::number(p.set.size() + 1);
+        }
+        Statement& q = writeStatement(sql);
+        for (int i = 0; i < p.set.size(); ++i)
+            q.bind(i + 1, p.set[i].second);
+        if (!p.insertRow)
+            q.bind(int(p.set.size()) + 1, p.id);
+        q.run();
+    }
+
+    void commit()
+    {
+        if (sqlite3_exec(m_db.handle(), "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+            const QString why = QString::fromUtf8(sqlite3_errmsg(m_db.handle()));
+            sqlite3_exec(m_db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+            throw StorageError(StorageError::Kind::OperationFailed,
+                               m_db.path() + u": cannot write the store: "_s + why);
+        }
+    }
+};
+
+} // namespace
+
+QStringList sqliteRepairableClasses()
+{
+    QStringList result;
+    for (const QString& cls : findingClasses()) {
+        if (std::find(std::begin(kRepairable), std::end(kRepairable), cls) != std::end(kRepairable))
+            result << cls;
+    }
+    return result;
+}
+
+QStringList manualFindingClasses()
+{
+    QStringList result;
+    for (const QString& cls : findingClasses()) {
+        if (std::find(std::begin(kManual), std::end(kManual), cls) != std::end(kManual))
+            result << cls;
+    }
+    return result;
+}
+
+std::optional<qint64> creationTimeFromId(const QString& id)
+{
+    static const QRegularExpression summary(u"^summary_([0-9]{1,12})$"_s);
+    static const QRegularExpression nanos(u"^(?:[A-Za-z_-]+-)?([0-9]{19})$"_s);
+    if (const auto m = summary.match(id); m.hasMatch())
+        return m.captured(1).toLongLong();
+    if (const auto m = nanos.match(id); m.hasMatch())
+        return m.captured(1).toLongLong() / 1000000000;
+    return std::nullopt;
+}
+
+SqliteRepairReport repairSqliteStore(const QString& path, const SqliteRepairOptions& options)
+{
+    const QStringList repairable = sqliteRepairableClasses();
+    for (const QString& cls : options.classes) {
+        if (!repairable.contains(cls))
+            throw StorageError(StorageError::Kind::InvalidInput, u"no automatic repair for "_s + cls);
+    }
+    const qint64 now = options.now.value_or(QDateTime::currentSecsSinceEpoch());
+    const QSet<QString> wanted(options.classes.begin(), options.classes.end());
+
+    QList<QString> order;
+    QHash<QString, QSet<QString>> named;
+    QHash<QString, QString> keptFor;
+    SqliteRepairReport report;
+    SqliteCheckOptions checkOptions;
+    checkOptions.now = now;
+    checkSqliteStore(
+        path,
+        [&](const Finding& f) {
+            if (!wanted.contains(f.findingClass) || !f.id || (!options.ids.isEmpty() && !options.ids.contains(*f.id)))
+                return;
+            if (f.findingClass == "duplicate-memory"_L1) {
+                const auto kept = keptIdFromDetail(f.detail);
+                if (!kept) {
+                    report.skipped << RepairChange {*f.id, f.findingClass, u"cannot tell which memory to keep"_s};
+                    return;
+                }
+                keptFor.insert(*f.id, *kept);
+            }
+            if (!named.contains(*f.id))
+                order << *f.id;
+            named[*f.id].insert(f.findingClass);
+        },
+        checkOptions);
+    if (named.isEmpty())
+        return report;
+
+    Repairer repairer(path, options, now);
+    repairer.plan(order, named, keptFor);
+    report.skipped << repairer.planSkips();
+    if (options.dryRun || !repairer.hasWrites()) {
+        repairer.reportPlan(report);
+        return report;
+    }
+    report.backupPath = repairer.backup();
+    if (options.beforeWrites)
+        options.beforeWrites();
+    try {
+        repairer.write(report);
+    } catch (const StorageError& e) {
+        // the batches before this one are committed: say where the way back is
+        throw StorageError(e.kind(),
+                           e.message() + u"; "_s + QString::number(report.memories)
+                               + u" memories were repaired before it; the backup is "_s + report.backupPath,
+                           e.detail());
+    }
+    return report;
+}
+
+} // namespace Inspector
