@@ -97,7 +97,7 @@ echo "==> $bin info (creates the demo store)"
 demo=$HOME/.local/share/subcog-inspector/demo/index.db
 [ -f "$demo" ] || fail "no demo store at $demo"
 demo_count=$(sed -n 's/^Memories: //p' "$work/info")
-[ -n "$demo_count" ] && [ "$demo_count" -gt 0 ] || fail "info counted no memories"
+[[ "$demo_count" =~ ^[1-9][0-9]*$ ]] || fail "info counted no memories: '$demo_count'"
 [ "$("$bin" count "$demo")" = "$demo_count" ] || fail "count on the demo store differs from info's $demo_count"
 
 if [ -n "$fixtures" ]; then
