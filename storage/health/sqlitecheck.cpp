@@ -11,12 +11,15 @@
 #include <QJsonDocument>
 #include <QSet>
 
-#include <openssl/sha.h>
+#include <openssl/evp.h>
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
+#include <chrono>
 #include <cstring>
+#include <future>
 #include <memory>
 #include <vector>
 
@@ -148,6 +151,66 @@ bool isKnownEdgeType(const QString& type)
     return known.contains(type);
 }
 
+// QChar::isSpace() on ASCII
+constexpr bool isAsciiSpace(char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+// byte → what contentHashTag()'s normalisation makes of it on ASCII: ' ' for whitespace, letters in lower case
+constexpr auto kFolded = [] {
+    std::array<unsigned char, 256> folded {};
+    for (int c = 0; c < 256; ++c)
+        folded[size_t(c)] = isAsciiSpace(char(c)) ? ' ' : c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+    return folded;
+}();
+
+/// PRAGMA quick_check on a connection and a thread of its own: it reads every page of the file, and the passes over
+/// the rows need not wait for it. Its lines are reported after theirs, as before.
+class IntegrityCheck
+{
+public:
+    explicit IntegrityCheck(const QString& path)
+        : m_db(path)
+        , m_result(std::async(std::launch::async, [this] { return damage(); }))
+    {
+    }
+    ~IntegrityCheck()
+    {
+        sqlite3_interrupt(m_db.handle()); // a cancelled or failed check does not wait for the rest of the file
+        if (m_result.valid())
+            m_result.wait();
+    }
+    IntegrityCheck(const IntegrityCheck&) = delete;
+    IntegrityCheck& operator=(const IntegrityCheck&) = delete;
+
+    /// The lines other than "ok", polling `cancelled` while it runs; nullopt when cancelled. Rethrows its errors.
+    std::optional<QStringList> wait(const CancelRequested& cancelled)
+    {
+        while (m_result.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) {
+            if (cancelled && cancelled())
+                return std::nullopt;
+        }
+        return m_result.get();
+    }
+
+private:
+    QStringList damage() const
+    {
+        QStringList lines;
+        Statement q(m_db, u"PRAGMA quick_check"_s);
+        while (q.step()) {
+            const QString line = q.text(0);
+            if (line != "ok"_L1)
+                lines << line;
+        }
+        return lines;
+    }
+
+    Connection m_db;
+    std::future<QStringList> m_result;
+};
+
 class Checker
 {
 public:
@@ -163,6 +226,7 @@ public:
     {
         exec("BEGIN"); // one read transaction: every pass sees the same snapshot
         inspectSchema();
+        m_integrity.emplace(m_db.path());
         const bool done = checkMemories() && checkEdges() && checkDuplicates() && checkIntegrity();
         exec("ROLLBACK");
         return done;
@@ -170,6 +234,7 @@ public:
 
 private:
     Connection m_db;
+    std::optional<IntegrityCheck> m_integrity;
     const FindingSink& m_sink;
     const SqliteCheckOptions& m_options;
     qint64 m_now;
@@ -230,9 +295,14 @@ private:
     // full-text rows are first condensed into one entry per id, and the memories pass then finds its entry by id.
 
     /// One id of the full-text table (or, in the content column's layout, one memory with content), condensed.
-    struct Entry
+    /// One cache line, so that finding an id costs one miss in the slots and one here.
+    struct alignas(64) Entry
     {
-        const char* id = nullptr; // in m_idChunks
+        static constexpr quint32 kInline = 16;
+        union {
+            char inlineId[kInline]; // ids up to 16 bytes (subcog's are 12)
+            const char* storedId; // longer ones, in m_idChunks
+        };
         quint32 idLength = 0;
         quint32 rows = 0; // full-text rows with this id
         qint64 firstRowid = 0; // the row subcog reads
@@ -241,10 +311,11 @@ private:
         qint64 createdAt = 0; // of the live memory holding it, for duplicate-memory
         bool matched = false; // a memories row took it
         bool live = false; // that memory is live
-        QByteArrayView idView() const { return {id, qsizetype(idLength)}; }
+        QByteArrayView idView() const { return {idLength <= kInline ? inlineId : storedId, qsizetype(idLength)}; }
     };
+    static_assert(sizeof(Entry) == 64);
     static constexpr qsizetype kIdChunk = 1 << 20;
-    std::vector<Entry> m_entries; // in full-text rowid order (about 56 bytes a memory)
+    std::vector<Entry> m_entries; // in full-text rowid order: 64 bytes a memory, plus ids over 16 bytes
     std::vector<quint32> m_slots; // open addressing on the id: entry index + 1, or 0; at most half full
     std::vector<std::unique_ptr<char[]>> m_idChunks; // the entries' ids, back to back
     char* m_chunk = nullptr;
@@ -252,6 +323,8 @@ private:
     QHash<quint32, QList<qint64>> m_extraRowids; // entry index → rowids after the first (kListedRowids at most)
     std::optional<Statement> m_ftsTags; // one full-text row's tags by rowid, for a tags-drift detail
     QByteArray m_normalised; // scratch for the hash input
+    std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> m_sha256 {EVP_MD_fetch(nullptr, "SHA256", nullptr), &EVP_MD_free};
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> m_shaContext {EVP_MD_CTX_new(), &EVP_MD_CTX_free};
     const quint64 m_seed = QHashSeed::globalSeed();
 
     template<typename T>
@@ -292,8 +365,6 @@ private:
             any |= uchar(c);
         return any < 0x80;
     }
-    // QChar::isSpace() on ASCII
-    static bool isAsciiSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
     static QByteArrayView trimmedAscii(QByteArrayView part)
     {
         while (!part.isEmpty() && isAsciiSpace(part.front()))
@@ -353,45 +424,55 @@ private:
     /// contentHashTag()'s hash of UTF-8 content as a number; ASCII is normalised here byte by byte, the same way.
     quint64 contentHash(QByteArrayView utf8)
     {
-        QByteArrayView normalised;
+        // trimmed(), toLower() and simplified() on ASCII: lower-case letters, whitespace runs to one space, none
+        // at either end; written without branches, and thrown away when a byte turns out not to be ASCII
+        if (m_normalised.size() < utf8.size())
+            m_normalised.resize(utf8.size());
+        char* out = m_normalised.data();
+        const auto* in = reinterpret_cast<const unsigned char*>(utf8.data());
+        qsizetype n = 0;
+        unsigned char high = 0;
+        bool lastSpace = true;
+        for (qsizetype i = 0; i < utf8.size(); ++i) {
+            high |= in[i];
+            const unsigned char folded = kFolded[in[i]];
+            const bool space = folded == ' ';
+            out[n] = char(folded);
+            n += !(space && lastSpace);
+            lastSpace = space;
+        }
+        if (n > 0 && out[n - 1] == ' ')
+            --n;
+        QByteArrayView normalised(out, n);
         QByteArray general;
-        if (isAscii(utf8)) {
-            // trimmed(), toLower() and simplified() on ASCII: lower-case letters, whitespace runs to one space
-            if (m_normalised.size() < utf8.size())
-                m_normalised.resize(utf8.size());
-            char* out = m_normalised.data();
-            qsizetype n = 0;
-            bool space = false;
-            for (char c : utf8) {
-                if (isAsciiSpace(c)) {
-                    space = n > 0;
-                    continue;
-                }
-                if (space)
-                    out[n++] = ' ';
-                space = false;
-                out[n++] = c >= 'A' && c <= 'Z' ? char(c + ('a' - 'A')) : c;
-            }
-            normalised = QByteArrayView(out, n);
-        } else {
+        if (high >= 0x80) {
             general = QString::fromUtf8(utf8).trimmed().toLower().simplified().toUtf8();
             normalised = general;
         }
         // OpenSSL's SHA-256 uses the CPU's SHA instructions where there are some (Qt's does not)
-        unsigned char digest[SHA256_DIGEST_LENGTH];
-        SHA256(reinterpret_cast<const unsigned char*>(normalised.data() ? normalised.data() : ""),
-               size_t(normalised.size()), digest);
+        unsigned char digest[EVP_MAX_MD_SIZE];
+        unsigned int size = 0;
+        if (!m_sha256 || !m_shaContext || EVP_DigestInit_ex2(m_shaContext.get(), m_sha256.get(), nullptr) != 1
+            || EVP_DigestUpdate(m_shaContext.get(), normalised.data() ? normalised.data() : "",
+                                size_t(normalised.size()))
+                != 1
+            || EVP_DigestFinal_ex(m_shaContext.get(), digest, &size) != 1 || size < 8)
+            throw StorageError(StorageError::Kind::OperationFailed, m_db.path() + u": SHA-256 is not available"_s);
         quint64 hash = 0;
         for (int i = 0; i < 8; ++i)
             hash = hash << 8 | uchar(digest[i]);
         return hash;
     }
 
-    const char* storeId(QByteArrayView id)
+    void setId(Entry& e, QByteArrayView id)
     {
         const qsizetype n = id.size();
-        if (n == 0)
-            return "";
+        e.idLength = quint32(n);
+        if (n <= qsizetype(Entry::kInline)) {
+            if (n > 0)
+                std::memcpy(e.inlineId, id.data(), size_t(n));
+            return;
+        }
         char* at = nullptr;
         if (n > kIdChunk / 16) {
             m_idChunks.emplace_back(new char[size_t(n)]);
@@ -407,7 +488,7 @@ private:
             m_chunkLeft -= n;
         }
         std::memcpy(at, id.data(), size_t(n));
-        return at;
+        e.storedId = at;
     }
 
     /// The slot holding this id's entry, or the empty slot it would take.
@@ -419,7 +500,8 @@ private:
             if (slot == 0)
                 return slot;
             const Entry& e = m_entries[slot - 1];
-            if (e.idLength == quint32(id.size()) && std::memcmp(e.id, id.data() ? id.data() : "", e.idLength) == 0)
+            if (e.idLength == quint32(id.size())
+                && std::memcmp(e.idView().data(), id.data() ? id.data() : "", e.idLength) == 0)
                 return slot;
         }
     }
@@ -462,8 +544,7 @@ private:
                 continue;
             }
             Entry e;
-            e.id = storeId(id);
-            e.idLength = quint32(id.size());
+            setId(e, id);
             e.rows = 1;
             e.firstRowid = q.integer(1);
             e.tagsHash = bytesHash(q.view(2));
@@ -777,8 +858,7 @@ private:
         if (live) {
             if (!first) { // the content column's layout: an entry of its own, for duplicate-memory only
                 Entry e;
-                e.id = storeId(id.bytes());
-                e.idLength = quint32(id.bytes().size());
+                setId(e, id.bytes());
                 e.contentHash = *content;
                 m_entries.push_back(e);
                 first = &m_entries.back();
@@ -861,15 +941,12 @@ private:
 
     bool checkIntegrity()
     {
-        Statement q(m_db, u"PRAGMA quick_check"_s);
-        while (q.step()) {
-            if (cancelled())
-                return false;
-            const QString line = q.text(0);
-            if (line != "ok"_L1)
-                report("integrity"_L1, std::nullopt, line,
-                       u"none automatic: copy the store elsewhere and try sqlite3's .recover"_s);
-        }
+        const std::optional<QStringList> lines = m_integrity->wait(m_options.cancelled);
+        if (!lines)
+            return false;
+        for (const QString& line : *lines)
+            report("integrity"_L1, std::nullopt, line,
+                   u"none automatic: copy the store elsewhere and try sqlite3's .recover"_s);
         return true;
     }
 };
