@@ -144,12 +144,8 @@ QString shownValue(const Statement& q, int column)
     return q.isNull(column) ? u"NULL"_s : quoted(q.text(column));
 }
 
-bool isKnownEdgeType(const QString& type)
-{
-    static const QSet<QString> known {u"summarized_by"_s, u"source_of"_s, u"contradicts"_s, u"supersedes"_s,
-                                      u"related_to"_s,    u"refines"_s,   u"parent_of"_s,   u"child_of"_s};
-    return known.contains(type);
-}
+constexpr QByteArrayView kEdgeTypes[]
+    = {"summarized_by", "source_of", "contradicts", "supersedes", "related_to", "refines", "parent_of", "child_of"};
 
 // QChar::isSpace() on ASCII
 constexpr bool isAsciiSpace(char c)
@@ -242,6 +238,7 @@ private:
     bool m_hasFts = false;
     bool m_ftsShadow = false; // memories_fts_content readable without the FTS5 module
     bool m_hasEdges = false;
+    bool m_edgesByIndex = false; // every memory id of type text gets an entry with isMemory
     bool m_tombstonedAtColumn = false; // v0.3+
     bool m_isSummaryColumn = false; // v0.6+
     qint64 m_rows = 0;
@@ -285,6 +282,20 @@ private:
         m_hasFts = tables.contains(u"memories_fts"_s);
         m_ftsShadow = tables.contains(u"memories_fts_content"_s);
         m_hasEdges = tables.contains(u"memory_edges"_s);
+        if (m_hasEdges) {
+            // `memories.id = edge end` is a byte comparison of text when the column has TEXT affinity and the
+            // BINARY collation: then the edges pass can find the ends among the ids the memories pass saw
+            const char* declared = nullptr;
+            const char* collation = nullptr;
+            if (sqlite3_table_column_metadata(m_db.handle(), "main", "memories", "id", &declared, &collation, nullptr,
+                                              nullptr, nullptr)
+                == SQLITE_OK) {
+                const QByteArray type = QByteArray(declared ? declared : "").toUpper();
+                m_edgesByIndex = !type.contains("INT")
+                    && (type.contains("CHAR") || type.contains("CLOB") || type.contains("TEXT"))
+                    && qstricmp(collation ? collation : "", "BINARY") == 0;
+            }
+        }
         if (!m_hasFts && !m_columns.contains(u"content"_s))
             throw StorageError(StorageError::Kind::InvalidInput,
                                m_db.path() + u": not a subcog store: no 'memories_fts' table and no content column"_s);
@@ -311,6 +322,7 @@ private:
         qint64 createdAt = 0; // of the live memory holding it, for duplicate-memory
         bool matched = false; // a memories row took it
         bool live = false; // that memory is live
+        bool isMemory = false; // a memories row has this id as text (edges look ids up here)
         QByteArrayView idView() const { return {idLength <= kInline ? inlineId : storedId, qsizetype(idLength)}; }
     };
     static_assert(sizeof(Entry) == 64);
@@ -492,10 +504,11 @@ private:
     }
 
     /// The slot holding this id's entry, or the empty slot it would take.
-    quint32& slotFor(QByteArrayView id)
+    quint32& slotFor(QByteArrayView id) { return slotFor(id, bytesHash(id)); }
+    quint32& slotFor(QByteArrayView id, quint64 hash)
     {
         const size_t mask = m_slots.size() - 1;
-        for (size_t i = bytesHash(id) & mask;; i = (i + 1) & mask) {
+        for (size_t i = hash & mask;; i = (i + 1) & mask) {
             quint32& slot = m_slots[i];
             if (slot == 0)
                 return slot;
@@ -509,8 +522,10 @@ private:
     void resizeSlots(size_t size)
     {
         m_slots.assign(size, 0);
-        for (quint32 i = 0; i < m_entries.size(); ++i)
-            slotFor(m_entries[i].idView()) = i + 1;
+        for (quint32 i = 0; i < m_entries.size(); ++i) {
+            if (m_entries[i].rows > 0 || m_entries[i].isMemory) // not the content column's duplicate-memory entries
+                slotFor(m_entries[i].idView()) = i + 1;
+        }
     }
 
     /// Condenses the full-text rows into m_entries, in rowid order (the first row of an id is the one subcog reads).
@@ -534,7 +549,12 @@ private:
             if (2 * (m_entries.size() + 1) > m_slots.size())
                 resizeSlots(2 * m_slots.size());
             const QByteArrayView id = q.view(0);
-            quint32& slot = slotFor(id);
+            // the slot is a random read: fetched while the content is hashed (wasted only on a duplicate row)
+            const quint64 idHash = bytesHash(id);
+            __builtin_prefetch(&m_slots[idHash & (m_slots.size() - 1)]);
+            const quint64 tagsHash = bytesHash(q.view(2));
+            const quint64 hash = contentHash(q.view(3));
+            quint32& slot = slotFor(id, idHash);
             if (slot != 0) {
                 Entry& e = m_entries[slot - 1];
                 ++e.rows;
@@ -547,8 +567,8 @@ private:
             setId(e, id);
             e.rows = 1;
             e.firstRowid = q.integer(1);
-            e.tagsHash = bytesHash(q.view(2));
-            e.contentHash = contentHash(q.view(3));
+            e.tagsHash = tagsHash;
+            e.contentHash = hash;
             m_entries.push_back(e);
             slot = quint32(m_entries.size());
         }
@@ -623,19 +643,53 @@ private:
         if (m_hasEdges)
             edgeExists.emplace(m_db, u"SELECT 1 FROM memory_edges WHERE from_id = ? AND to_id = ? AND edge_type = ?"_s);
 
+        if (m_edgesByIndex && m_slots.empty())
+            resizeSlots(1024);
+        size_t nextGuess = 0;
         while (memories.step()) {
             if (cancelled())
                 return false;
+            const bool textId = memories.type(FId) == SQLITE_TEXT;
             const RowId id(memories.view(FId));
             // the first memories row with an id takes its full-text rows; another with the same id has none
             Entry* first = nullptr;
             quint32 entryIndex = 0;
+            std::optional<quint32> found;
             if (m_hasFts) {
-                if (const quint32 slot = slotFor(id.bytes()); slot != 0 && !m_entries[slot - 1].matched) {
-                    entryIndex = slot - 1;
-                    first = &m_entries[entryIndex];
-                    first->matched = true;
+                // subcog writes both rows of a memory together, so the entry after the last one found is
+                // usually this row's: tried first, it spares the random reads of a look-up
+                if (nextGuess < m_entries.size() && m_entries[nextGuess].idView() == id.bytes())
+                    found = nextGuess;
+                else if (const quint32 slot = slotFor(id.bytes()); slot != 0)
+                    found = slot - 1;
+                if (found) {
+                    nextGuess = *found + 1;
+                    if (!m_entries[*found].matched) {
+                        entryIndex = *found;
+                        first = &m_entries[entryIndex];
+                        first->matched = true;
+                    }
                 }
+            }
+            Entry* self = first; // this memory's entry, if it has one
+            if (m_edgesByIndex && textId) {
+                if (!m_hasFts) {
+                    if (const quint32 slot = slotFor(id.bytes()); slot != 0)
+                        found = slot - 1;
+                }
+                if (!found) {
+                    if (2 * (m_entries.size() + 1) > m_slots.size())
+                        resizeSlots(2 * m_slots.size());
+                    Entry e;
+                    setId(e, id.bytes());
+                    e.isMemory = true;
+                    m_entries.push_back(e);
+                    slotFor(id.bytes()) = quint32(m_entries.size());
+                    found = quint32(m_entries.size() - 1);
+                    first = nullptr; // (none: it was not found) the vector may have moved
+                }
+                self = &m_entries[*found];
+                self->isMemory = true;
             }
 
             std::optional<quint64> content;
@@ -667,7 +721,7 @@ private:
                            u"full-text tags "_s + quoted(ftsTags) + u", metadata tags "_s + shownValue(memories, FTags),
                            u"rewrite the full-text tags from the metadata row"_s);
             }
-            checkRow(memories, id, rawTags, tagsNull, content, first, memoryExists, edgeExists);
+            checkRow(memories, id, rawTags, tagsNull, content, self, memoryExists, edgeExists);
         }
         // full-text ids that no memories row took
         for (const Entry& e : m_entries) {
@@ -684,7 +738,7 @@ private:
     }
 
     void checkRow(const Statement& m, const RowId& id, QByteArrayView rawTags, bool tagsNull,
-                  std::optional<quint64> content, Entry* first, Statement& memoryExists,
+                  std::optional<quint64> content, Entry* self, Statement& memoryExists,
                   std::optional<Statement>& edgeExists)
     {
         // tags: written as `a,b` with no spaces; '' is an empty list. ASCII is split here, anything else as text.
@@ -856,15 +910,14 @@ private:
                        u"replace the tag"_s);
         }
         if (live) {
-            if (!first) { // the content column's layout: an entry of its own, for duplicate-memory only
-                Entry e;
-                setId(e, id.bytes());
-                e.contentHash = *content;
-                m_entries.push_back(e);
-                first = &m_entries.back();
+            if (!self) { // the content column's layout: an entry of its own, for duplicate-memory only
+                m_entries.emplace_back();
+                self = &m_entries.back();
+                setId(*self, id.bytes());
             }
-            first->live = true;
-            first->createdAt = m.integer(FCreatedAt);
+            self->contentHash = *content;
+            self->live = true;
+            self->createdAt = m.integer(FCreatedAt);
         }
     }
 
@@ -872,30 +925,47 @@ private:
     {
         if (!m_hasEdges)
             return true;
+        // a text end is looked up among the memory ids (NULL tells the loop so), any other end by SQL as before
         Statement q(m_db,
-                    u"SELECT e.from_id, e.to_id, e.edge_type, "
-                    "EXISTS (SELECT 1 FROM memories WHERE id = e.from_id), "
-                    "EXISTS (SELECT 1 FROM memories WHERE id = e.to_id) FROM memory_edges e"_s);
+                    m_edgesByIndex
+                        ? u"SELECT e.from_id, e.to_id, e.edge_type, CASE WHEN typeof(e.from_id) = 'text' THEN "
+                          "NULL ELSE EXISTS (SELECT 1 FROM memories WHERE id = e.from_id) END, CASE WHEN "
+                          "typeof(e.to_id) = 'text' THEN NULL ELSE EXISTS (SELECT 1 FROM memories WHERE id = "
+                          "e.to_id) END FROM memory_edges e"_s
+                        : u"SELECT e.from_id, e.to_id, e.edge_type, "
+                          "EXISTS (SELECT 1 FROM memories WHERE id = e.from_id), "
+                          "EXISTS (SELECT 1 FROM memories WHERE id = e.to_id) FROM memory_edges e"_s);
+        auto isMemory = [&](int end, int exists) {
+            if (!q.isNull(exists))
+                return q.integer(exists) != 0;
+            const quint32 slot = slotFor(q.view(end));
+            return slot != 0 && m_entries[slot - 1].isMemory;
+        };
         while (q.step()) {
             if (cancelled())
                 return false;
+            const bool fromExists = isMemory(0, 3);
+            const bool toExists = isMemory(1, 4);
+            const QByteArrayView typeBytes = q.view(2);
+            const bool knownType
+                = std::find(std::begin(kEdgeTypes), std::end(kEdgeTypes), typeBytes) != std::end(kEdgeTypes);
+            if (fromExists && toExists && knownType)
+                continue;
             const QString from = q.text(0);
             const QString to = q.text(1);
             const QString type = q.text(2);
             QStringList problems;
-            if (q.integer(3) == 0)
+            if (!fromExists)
                 problems << u"from "_s + quoted(from) + u" is not a memory"_s;
-            if (q.integer(4) == 0)
+            if (!toExists)
                 problems << u"to "_s + quoted(to) + u" is not a memory"_s;
-            if (!isKnownEdgeType(type))
+            if (!knownType)
                 problems << u"unknown edge type "_s + quoted(type);
-            if (problems.isEmpty())
-                continue;
-            const bool missingEnd = q.integer(3) == 0 || q.integer(4) == 0;
             report("dangling-edge"_L1, from,
                    u"edge "_s + quoted(from) + u" -> "_s + quoted(to) + u" ("_s + type + u"): "_s
                        + problems.join(u"; "_s),
-                   missingEnd ? u"delete the edge"_s : u"none automatic (unknown types are reported only)"_s);
+                   !fromExists || !toExists ? u"delete the edge"_s
+                                            : u"none automatic (unknown types are reported only)"_s);
         }
         return true;
     }

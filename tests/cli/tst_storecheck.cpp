@@ -436,6 +436,28 @@ private Q_SLOTS:
                  qPrintable(details[u"o2"_s]));
     }
 
+    // edge ends of type text are found among the ids the memories pass saw, others by SQL: both as `id = end`
+    void edgeEndsAreFoundLikeSql()
+    {
+        const QString path = m_dir.filePath(u"edges.db"_s);
+        {
+            StoreWriter w(path);
+            w.add({.id = u"a1"_s, .content = u"one"_s});
+            w.add({.id = u"lost"_s, .content = u"no full-text row"_s, .ftsRows = 0});
+            w.add({.id = u"ftsonly"_s, .content = u"no metadata row"_s, .metadata = false});
+            w.sql(u"INSERT INTO memory_edges VALUES ('lost', 'a1', 'related_to', 1700000000)"_s);
+            w.sql(u"INSERT INTO memory_edges VALUES ('a1', 'ftsonly', 'refines', 1700000000)"_s);
+            w.sql(u"INSERT INTO memory_edges VALUES (X'6131', 'a1', 'related_to', 1700000000)"_s);
+            w.sql(u"INSERT INTO memory_edges VALUES ('a1', 'a1', 'likes', 1700000000)"_s);
+        }
+        expectFindings(path,
+                       {{u"missing-content"_s, u"lost"_s},
+                        {u"orphan-content"_s, u"ftsonly"_s},
+                        {u"dangling-edge"_s, u"a1"_s},
+                        {u"dangling-edge"_s, u"a1"_s},
+                        {u"dangling-edge"_s, u"a1"_s}});
+    }
+
     // the library call: findings stream to the sink, and a cancel request stops the pass
     void cancelStopsTheCheck()
     {
