@@ -153,6 +153,9 @@ constexpr bool isAsciiSpace(char c)
     return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
+constexpr quint64 kBytes = 0x0101010101010101ULL; // times a byte: that byte in every lane
+constexpr quint64 kHighBits = 0x8080808080808080ULL;
+
 // byte → what contentHashTag()'s normalisation makes of it on ASCII: ' ' for whitespace, letters in lower case
 constexpr auto kFolded = [] {
     std::array<unsigned char, 256> folded {};
@@ -372,10 +375,17 @@ private:
 
     static bool isAscii(QByteArrayView bytes)
     {
-        unsigned char any = 0;
-        for (char c : bytes)
-            any |= uchar(c);
-        return any < 0x80;
+        const char* p = bytes.data();
+        qsizetype n = bytes.size();
+        quint64 any = 0;
+        for (; n >= 8; p += 8, n -= 8) {
+            quint64 word;
+            std::memcpy(&word, p, 8);
+            any |= word;
+        }
+        for (; n > 0; ++p, --n)
+            any |= uchar(*p);
+        return (any & kHighBits) == 0;
     }
     static QByteArrayView trimmedAscii(QByteArrayView part)
     {
@@ -443,21 +453,49 @@ private:
         char* out = m_normalised.data();
         const auto* in = reinterpret_cast<const unsigned char*>(utf8.data());
         qsizetype n = 0;
-        unsigned char high = 0;
+        quint64 high = 0;
         bool lastSpace = true;
-        for (qsizetype i = 0; i < utf8.size(); ++i) {
+        auto fold = [&](qsizetype i) {
             high |= in[i];
             const unsigned char folded = kFolded[in[i]];
             const bool space = folded == ' ';
             out[n] = char(folded);
             n += !(space && lastSpace);
             lastSpace = space;
+        };
+        qsizetype i = 0;
+        if constexpr (std::endian::native == std::endian::little) {
+            // eight bytes at once where they hold no whitespace but single spaces (most text): fold the letters
+            for (; i + 8 <= utf8.size(); i += 8) {
+                quint64 word;
+                std::memcpy(&word, in + i, 8);
+                const quint64 low7 = word & ~kHighBits;
+                const quint64 upper
+                    = (low7 + kBytes * (0x80 - 'A')) & ~(low7 + kBytes * (0x80 - 'Z' - 1)) & ~word & kHighBits;
+                const quint64 control
+                    = (low7 + kBytes * (0x80 - '\t')) & ~(low7 + kBytes * (0x80 - '\r' - 1)) & ~word & kHighBits;
+                const quint64 x = word ^ (kBytes * ' ');
+                const quint64 spaces = ~(((x & ~kHighBits) + ~kHighBits) | x | ~kHighBits);
+                const quint64 afterSpace = spaces << 8 | (lastSpace ? 0x80 : 0);
+                if (control != 0 || (spaces & afterSpace) != 0) {
+                    for (qsizetype j = i; j < i + 8; ++j)
+                        fold(j);
+                    continue;
+                }
+                high |= word;
+                word |= upper >> 2;
+                std::memcpy(out + n, &word, 8);
+                n += 8;
+                lastSpace = (spaces >> 56) != 0;
+            }
         }
+        for (; i < utf8.size(); ++i)
+            fold(i);
         if (n > 0 && out[n - 1] == ' ')
             --n;
         QByteArrayView normalised(out, n);
         QByteArray general;
-        if (high >= 0x80) {
+        if ((high & kHighBits) != 0) {
             general = QString::fromUtf8(utf8).trimmed().toLower().simplified().toUtf8();
             normalised = general;
         }
@@ -471,8 +509,8 @@ private:
             || EVP_DigestFinal_ex(m_shaContext.get(), digest, &size) != 1 || size < 8)
             throw StorageError(StorageError::Kind::OperationFailed, m_db.path() + u": SHA-256 is not available"_s);
         quint64 hash = 0;
-        for (int i = 0; i < 8; ++i)
-            hash = hash << 8 | uchar(digest[i]);
+        for (int k = 0; k < 8; ++k)
+            hash = hash << 8 | uchar(digest[k]);
         return hash;
     }
 

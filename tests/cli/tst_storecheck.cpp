@@ -12,6 +12,7 @@
 #include <QJsonObject>
 #include <QMap>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -404,6 +405,18 @@ private Q_SLOTS:
             w.add({.id = u"d0"_s, .content = u"hello   world"_s, .createdAt = qint64(1600000000)});
             w.add({.id = u"many"_s, .content = u"eleven rows"_s, .ftsRows = 11});
             w.add({.id = u"o2"_s, .content = u"two orphan rows"_s, .metadata = false, .ftsRows = 2});
+            // every alignment of spaces, runs, control whitespace and capitals against 8-byte words
+            QRandomGenerator random(14);
+            const QString alphabet = u"aBcXyZ  \t\n\r\v\f.,;09-_"_s;
+            for (int row = 0; row < 400; ++row) {
+                QString content = u"r"_s + QString::number(row);
+                const int length = int(random.bounded(40));
+                for (int i = 0; i < length; ++i)
+                    content += alphabet[random.bounded(alphabet.size())];
+                if (row % 50 == 7)
+                    content += u"\u00e9\u00a0X"_s;
+                w.add({.id = u"rnd"_s + QString::number(row), .content = (row % 2 ? u" "_s : QString()) + content});
+            }
         }
         expectFindings(path,
                        {{u"messy-tags"_s, u"m1"_s},
