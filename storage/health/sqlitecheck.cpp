@@ -1012,7 +1012,9 @@ private:
     {
         // groups of live memories sharing a content hash, in hash order, each oldest first (then by id): the oldest
         // is the one a repair keeps
-        std::vector<std::pair<quint64, quint32>> live; // hash, entry index (12–16 bytes a live memory)
+        std::vector<quint32>().swap(m_slots); // no more look-ups: its memory goes before the pairs come
+        std::vector<std::pair<quint64, quint32>> live; // hash, entry index: 16 bytes a live memory
+        live.reserve(size_t(std::count_if(m_entries.begin(), m_entries.end(), [](const Entry& e) { return e.live; })));
         for (quint32 i = 0; i < m_entries.size(); ++i) {
             if (m_entries[i].live)
                 live.emplace_back(m_entries[i].contentHash, i);
