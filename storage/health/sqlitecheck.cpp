@@ -6,13 +6,22 @@
 
 #include <QDateTime>
 #include <QFile>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSet>
 
+#include <openssl/evp.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <chrono>
 #include <cstring>
+#include <future>
+#include <memory>
+#include <vector>
 
 using namespace Qt::StringLiterals;
 
@@ -32,7 +41,8 @@ public:
         if (!QFile::exists(path))
             throw StorageError(StorageError::Kind::NotFound, path + u": no such file"_s);
         // read-only, no URI parsing of the name; WAL is honoured, so a live -wal file's rows are seen (spec §4.1)
-        const int rc = sqlite3_open_v2(QFile::encodeName(path).constData(), &m_db, SQLITE_OPEN_READONLY, nullptr);
+        const int rc = sqlite3_open_v2(QFile::encodeName(path).constData(), &m_db,
+                                       SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
         if (rc != SQLITE_OK)
             fail(u"cannot open the file"_s);
         sqlite3_busy_timeout(m_db, 5000);
@@ -110,7 +120,13 @@ public:
         const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, column));
         return QByteArray(data ? data : "", sqlite3_column_bytes(m_stmt, column));
     }
-    QString text(int column) const { return QString::fromUtf8(bytes(column)); }
+    QString text(int column) const { return QString::fromUtf8(view(column)); }
+    /// The column's UTF-8 bytes, valid until the next step or reset.
+    QByteArrayView view(int column) const
+    {
+        const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, column));
+        return QByteArrayView(data, data ? sqlite3_column_bytes(m_stmt, column) : 0);
+    }
 
 private:
     const Connection& m_db;
@@ -128,12 +144,71 @@ QString shownValue(const Statement& q, int column)
     return q.isNull(column) ? u"NULL"_s : quoted(q.text(column));
 }
 
-bool isKnownEdgeType(const QString& type)
+constexpr QByteArrayView kEdgeTypes[]
+    = {"summarized_by", "source_of", "contradicts", "supersedes", "related_to", "refines", "parent_of", "child_of"};
+
+// QChar::isSpace() on ASCII
+constexpr bool isAsciiSpace(char c)
 {
-    static const QSet<QString> known {u"summarized_by"_s, u"source_of"_s, u"contradicts"_s, u"supersedes"_s,
-                                      u"related_to"_s,    u"refines"_s,   u"parent_of"_s,   u"child_of"_s};
-    return known.contains(type);
+    return c == ' ' || (c >= '\t' && c <= '\r');
 }
+
+constexpr quint64 kBytes = 0x0101010101010101ULL; // times a byte: that byte in every lane
+constexpr quint64 kHighBits = 0x8080808080808080ULL;
+
+// byte → what contentHashTag()'s normalisation makes of it on ASCII: ' ' for whitespace, letters in lower case
+constexpr auto kFolded = [] {
+    std::array<unsigned char, 256> folded {};
+    for (int c = 0; c < 256; ++c)
+        folded[size_t(c)] = isAsciiSpace(char(c)) ? ' ' : c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+    return folded;
+}();
+
+/// PRAGMA quick_check on a connection and a thread of its own: it reads every page of the file, and the passes over
+/// the rows need not wait for it. Its lines are reported after theirs, as before.
+class IntegrityCheck
+{
+public:
+    explicit IntegrityCheck(const QString& path)
+        : m_db(path)
+        , m_result(std::async(std::launch::async, [this] { return damage(); }))
+    {
+    }
+    ~IntegrityCheck()
+    {
+        sqlite3_interrupt(m_db.handle()); // a cancelled or failed check does not wait for the rest of the file
+        if (m_result.valid())
+            m_result.wait();
+    }
+    IntegrityCheck(const IntegrityCheck&) = delete;
+    IntegrityCheck& operator=(const IntegrityCheck&) = delete;
+
+    /// The lines other than "ok", polling `cancelled` while it runs; nullopt when cancelled. Rethrows its errors.
+    std::optional<QStringList> wait(const CancelRequested& cancelled)
+    {
+        while (m_result.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) {
+            if (cancelled && cancelled())
+                return std::nullopt;
+        }
+        return m_result.get();
+    }
+
+private:
+    QStringList damage() const
+    {
+        QStringList lines;
+        Statement q(m_db, u"PRAGMA quick_check"_s);
+        while (q.step()) {
+            const QString line = q.text(0);
+            if (line != "ok"_L1)
+                lines << line;
+        }
+        return lines;
+    }
+
+    Connection m_db;
+    std::future<QStringList> m_result;
+};
 
 class Checker
 {
@@ -150,7 +225,7 @@ public:
     {
         exec("BEGIN"); // one read transaction: every pass sees the same snapshot
         inspectSchema();
-        exec("CREATE TEMP TABLE check_hashes (hash TEXT NOT NULL, id TEXT NOT NULL, created_at INTEGER)");
+        m_integrity.emplace(m_db.path());
         const bool done = checkMemories() && checkEdges() && checkDuplicates() && checkIntegrity();
         exec("ROLLBACK");
         return done;
@@ -158,6 +233,7 @@ public:
 
 private:
     Connection m_db;
+    std::optional<IntegrityCheck> m_integrity;
     const FindingSink& m_sink;
     const SqliteCheckOptions& m_options;
     qint64 m_now;
@@ -165,6 +241,7 @@ private:
     bool m_hasFts = false;
     bool m_ftsShadow = false; // memories_fts_content readable without the FTS5 module
     bool m_hasEdges = false;
+    bool m_edgesByIndex = false; // every memory id of type text gets an entry with isMemory
     bool m_tombstonedAtColumn = false; // v0.3+
     bool m_isSummaryColumn = false; // v0.6+
     qint64 m_rows = 0;
@@ -208,22 +285,366 @@ private:
         m_hasFts = tables.contains(u"memories_fts"_s);
         m_ftsShadow = tables.contains(u"memories_fts_content"_s);
         m_hasEdges = tables.contains(u"memory_edges"_s);
+        if (m_hasEdges) {
+            // `memories.id = edge end` is a byte comparison of text when the column has TEXT affinity and the
+            // BINARY collation: then the edges pass can find the ends among the ids the memories pass saw
+            const char* declared = nullptr;
+            const char* collation = nullptr;
+            if (sqlite3_table_column_metadata(m_db.handle(), "main", "memories", "id", &declared, &collation, nullptr,
+                                              nullptr, nullptr)
+                == SQLITE_OK) {
+                const QByteArray type = QByteArray(declared ? declared : "").toUpper();
+                m_edgesByIndex = !type.contains("INT")
+                    && (type.contains("CHAR") || type.contains("CLOB") || type.contains("TEXT"))
+                    && qstricmp(collation ? collation : "", "BINARY") == 0;
+            }
+        }
         if (!m_hasFts && !m_columns.contains(u"content"_s))
             throw StorageError(StorageError::Kind::InvalidInput,
                                m_db.path() + u": not a subcog store: no 'memories_fts' table and no content column"_s);
     }
 
-    // ---- memories, merged with their full-text rows (both sorted by id) ----
+    // ---- memories joined to their full-text rows ----
+    // Both tables are read in stored (rowid) order, which SQLite scans without a sort or a lookup per row: the
+    // full-text rows are first condensed into one entry per id, and the memories pass then finds its entry by id.
 
-    struct FtsRow
+    /// One id of the full-text table (or, in the content column's layout, one memory with content), condensed.
+    /// One cache line, so that finding an id costs one miss in the slots and one here.
+    struct alignas(64) Entry
     {
-        QByteArray id;
-        qint64 rowid = 0;
-        QString tags;
-        QString content;
+        static constexpr quint32 kInline = 16;
+        union {
+            char inlineId[kInline]; // ids up to 16 bytes (subcog's are 12)
+            const char* storedId; // longer ones, in m_idChunks
+        };
+        quint32 idLength = 0;
+        quint32 rows = 0; // full-text rows with this id
+        qint64 firstRowid = 0; // the row subcog reads
+        quint64 tagsHash = 0; // of the first row's tags as stored
+        quint64 contentHash = 0; // spec §3.2's hash of the first row's content: the tag's 16 hex digits
+        qint64 createdAt = 0; // of the live memory holding it, for duplicate-memory
+        bool matched = false; // a memories row took it
+        bool live = false; // that memory is live
+        bool isMemory = false; // a memories row has this id as text (edges look ids up here)
+        QByteArrayView idView() const { return {idLength <= kInline ? inlineId : storedId, qsizetype(idLength)}; }
     };
-    std::optional<Statement> m_fts; // full-text rows sorted by id, then rowid
-    std::optional<FtsRow> m_pending; // the next full-text row not yet matched to a memories row
+    static_assert(sizeof(Entry) == 64);
+    static constexpr qsizetype kIdChunk = 1 << 20;
+    std::vector<Entry> m_entries; // in full-text rowid order: 64 bytes a memory, plus ids over 16 bytes
+    std::vector<quint32> m_slots; // open addressing on the id: entry index + 1, or 0; at most half full
+    std::vector<std::unique_ptr<char[]>> m_idChunks; // the entries' ids, back to back
+    char* m_chunk = nullptr;
+    qsizetype m_chunkLeft = 0;
+    QHash<quint32, QList<qint64>> m_extraRowids; // entry index → rowids after the first (kListedRowids at most)
+    std::optional<Statement> m_ftsTags; // one full-text row's tags by rowid, for a tags-drift detail
+    QByteArray m_normalised; // scratch for the hash input
+    std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> m_sha256 {EVP_MD_fetch(nullptr, "SHA256", nullptr), &EVP_MD_free};
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> m_shaContext {EVP_MD_CTX_new(), &EVP_MD_CTX_free};
+    const quint64 m_seed = QHashSeed::globalSeed();
+
+    template<typename T>
+    struct Spellings
+    {
+        struct Known
+        {
+            QByteArray bytes;
+            std::optional<T> parsed;
+            bool canonical = false;
+        };
+        std::vector<Known> known; // the few distinct values a store holds
+        std::optional<T> (*parse)(const QString&);
+        QString (*name)(T);
+
+        /// The parsed value and whether the bytes are its canonical spelling, as parse() and name() say.
+        std::pair<std::optional<T>, bool> operator()(QByteArrayView bytes)
+        {
+            for (const Known& k : known) {
+                if (k.bytes == bytes)
+                    return {k.parsed, k.canonical};
+            }
+            const QString text = QString::fromUtf8(bytes);
+            const std::optional<T> parsed = parse(text);
+            const bool canonical = parsed && name(*parsed) == text;
+            if (known.size() < 64)
+                known.push_back({bytes.toByteArray(), parsed, canonical});
+            return {parsed, canonical};
+        }
+    };
+    Spellings<Namespace> m_namespaces {{}, &parseNamespace, &namespaceName};
+    Spellings<MemoryStatus> m_statuses {{}, &parseStatus, &statusName};
+
+    static bool isAscii(QByteArrayView bytes)
+    {
+        const char* p = bytes.data();
+        qsizetype n = bytes.size();
+        quint64 any = 0;
+        for (; n >= 8; p += 8, n -= 8) {
+            quint64 word;
+            std::memcpy(&word, p, 8);
+            any |= word;
+        }
+        for (; n > 0; ++p, --n)
+            any |= uchar(*p);
+        return (any & kHighBits) == 0;
+    }
+    static QByteArrayView trimmedAscii(QByteArrayView part)
+    {
+        while (!part.isEmpty() && isAsciiSpace(part.front()))
+            part = part.sliced(1);
+        while (!part.isEmpty() && isAsciiSpace(part.back()))
+            part.chop(1);
+        return part;
+    }
+    /// Calls f on each comma-separated part, as QString::split(u',') gives them.
+    template<typename F>
+    static void forEachPart(QByteArrayView text, F&& f)
+    {
+        for (;;) {
+            const qsizetype comma = text.indexOf(',');
+            if (comma < 0)
+                return f(text);
+            f(text.first(comma));
+            text = text.sliced(comma + 1);
+        }
+    }
+    static int compareIds(QByteArrayView a, QByteArrayView b) // SQLite's BINARY collation
+    {
+        const int c = std::memcmp(a.data(), b.data(), size_t(std::min(a.size(), b.size())));
+        return c != 0 ? c : (a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0);
+    }
+    static QString hashTag(quint64 hash)
+    {
+        return u"hash:sha256:"_s + QString::number(hash, 16).rightJustified(16, u'0');
+    }
+
+    // a seeded 64-bit hash (qHashBits' SipHash is several times slower on these short strings)
+    static quint64 mix(quint64 h)
+    {
+        h ^= h >> 33;
+        h *= 0xff51afd7ed558ccdULL;
+        h ^= h >> 33;
+        h *= 0xc4ceb9fe1a85ec53ULL;
+        return h ^ (h >> 33);
+    }
+    quint64 bytesHash(QByteArrayView bytes) const
+    {
+        constexpr quint64 kOdd = 0x9e3779b97f4a7c15ULL;
+        quint64 h = m_seed ^ (quint64(bytes.size()) * kOdd);
+        const char* p = bytes.data();
+        qsizetype n = bytes.size();
+        for (; n >= 8; p += 8, n -= 8) {
+            quint64 k;
+            std::memcpy(&k, p, 8);
+            h = std::rotl(h ^ mix(k), 27) * kOdd;
+        }
+        quint64 k = 0;
+        if (n > 0)
+            std::memcpy(&k, p, size_t(n));
+        return mix(h ^ mix(k ^ quint64(n)));
+    }
+
+    /// contentHashTag()'s hash of UTF-8 content as a number; ASCII is normalised here byte by byte, the same way.
+    quint64 contentHash(QByteArrayView utf8)
+    {
+        // trimmed(), toLower() and simplified() on ASCII: lower-case letters, whitespace runs to one space, none
+        // at either end; written without branches, and thrown away when a byte turns out not to be ASCII
+        if (m_normalised.size() < utf8.size())
+            m_normalised.resize(utf8.size());
+        char* out = m_normalised.data();
+        const auto* in = reinterpret_cast<const unsigned char*>(utf8.data());
+        qsizetype n = 0;
+        quint64 high = 0;
+        bool lastSpace = true;
+        auto fold = [&](qsizetype i) {
+            high |= in[i];
+            const unsigned char folded = kFolded[in[i]];
+            const bool space = folded == ' ';
+            out[n] = char(folded);
+            n += !(space && lastSpace);
+            lastSpace = space;
+        };
+        qsizetype i = 0;
+        if constexpr (std::endian::native == std::endian::little) {
+            // eight bytes at once where they hold no whitespace but single spaces (most text): fold the letters
+            for (; i + 8 <= utf8.size(); i += 8) {
+                quint64 word;
+                std::memcpy(&word, in + i, 8);
+                const quint64 low7 = word & ~kHighBits;
+                const quint64 upper
+                    = (low7 + kBytes * (0x80 - 'A')) & ~(low7 + kBytes * (0x80 - 'Z' - 1)) & ~word & kHighBits;
+                const quint64 control
+                    = (low7 + kBytes * (0x80 - '\t')) & ~(low7 + kBytes * (0x80 - '\r' - 1)) & ~word & kHighBits;
+                const quint64 x = word ^ (kBytes * ' ');
+                const quint64 spaces = ~(((x & ~kHighBits) + ~kHighBits) | x | ~kHighBits);
+                const quint64 afterSpace = spaces << 8 | (lastSpace ? 0x80 : 0);
+                if (control != 0 || (spaces & afterSpace) != 0) {
+                    for (qsizetype j = i; j < i + 8; ++j)
+                        fold(j);
+                    continue;
+                }
+                high |= word;
+                word |= upper >> 2;
+                std::memcpy(out + n, &word, 8);
+                n += 8;
+                lastSpace = (spaces >> 56) != 0;
+            }
+        }
+        for (; i < utf8.size(); ++i)
+            fold(i);
+        if (n > 0 && out[n - 1] == ' ')
+            --n;
+        QByteArrayView normalised(out, n);
+        QByteArray general;
+        if ((high & kHighBits) != 0) {
+            general = QString::fromUtf8(utf8).trimmed().toLower().simplified().toUtf8();
+            normalised = general;
+        }
+        // OpenSSL's SHA-256 uses the CPU's SHA instructions where there are some (Qt's does not)
+        unsigned char digest[EVP_MAX_MD_SIZE];
+        unsigned int size = 0;
+        if (!m_sha256 || !m_shaContext || EVP_DigestInit_ex2(m_shaContext.get(), m_sha256.get(), nullptr) != 1
+            || EVP_DigestUpdate(m_shaContext.get(), normalised.data() ? normalised.data() : "",
+                                size_t(normalised.size()))
+                != 1
+            || EVP_DigestFinal_ex(m_shaContext.get(), digest, &size) != 1 || size < 8)
+            throw StorageError(StorageError::Kind::OperationFailed, m_db.path() + u": SHA-256 is not available"_s);
+        quint64 hash = 0;
+        for (int k = 0; k < 8; ++k)
+            hash = hash << 8 | uchar(digest[k]);
+        return hash;
+    }
+
+    void setId(Entry& e, QByteArrayView id)
+    {
+        const qsizetype n = id.size();
+        e.idLength = quint32(n);
+        if (n <= qsizetype(Entry::kInline)) {
+            if (n > 0)
+                std::memcpy(e.inlineId, id.data(), size_t(n));
+            return;
+        }
+        char* at = nullptr;
+        if (n > kIdChunk / 16) {
+            m_idChunks.emplace_back(new char[size_t(n)]);
+            at = m_idChunks.back().get();
+        } else {
+            if (n > m_chunkLeft) {
+                m_idChunks.emplace_back(new char[kIdChunk]);
+                m_chunk = m_idChunks.back().get();
+                m_chunkLeft = kIdChunk;
+            }
+            at = m_chunk;
+            m_chunk += n;
+            m_chunkLeft -= n;
+        }
+        std::memcpy(at, id.data(), size_t(n));
+        e.storedId = at;
+    }
+
+    /// The slot holding this id's entry, or the empty slot it would take.
+    quint32& slotFor(QByteArrayView id) { return slotFor(id, bytesHash(id)); }
+    quint32& slotFor(QByteArrayView id, quint64 hash)
+    {
+        const size_t mask = m_slots.size() - 1;
+        for (size_t i = hash & mask;; i = (i + 1) & mask) {
+            quint32& slot = m_slots[i];
+            if (slot == 0)
+                return slot;
+            const Entry& e = m_entries[slot - 1];
+            if (e.idLength == quint32(id.size())
+                && std::memcmp(e.idView().data(), id.data() ? id.data() : "", e.idLength) == 0)
+                return slot;
+        }
+    }
+
+    void resizeSlots(size_t size)
+    {
+        m_slots.assign(size, 0);
+        for (quint32 i = 0; i < m_entries.size(); ++i) {
+            if (m_entries[i].rows > 0 || m_entries[i].isMemory) // not the content column's duplicate-memory entries
+                slotFor(m_entries[i].idView()) = i + 1;
+        }
+    }
+
+    /// Condenses the full-text rows into m_entries, in rowid order (the first row of an id is the one subcog reads).
+    bool readFullText()
+    {
+        if (m_ftsShadow) {
+            // the highest rowid bounds the row count: size for it at once instead of growing
+            Statement q(m_db, u"SELECT max(id) FROM memories_fts_content"_s);
+            const qint64 hint = q.step() ? std::clamp<qint64>(q.integer(0), 0, 1 << 21) : 0;
+            m_entries.reserve(size_t(hint));
+            resizeSlots(std::bit_ceil(size_t(2 * hint + 16)));
+        } else {
+            resizeSlots(1024);
+        }
+        Statement q(m_db,
+                    m_ftsShadow ? u"SELECT CAST(c0 AS TEXT), id, c2, c1 FROM memories_fts_content ORDER BY id"_s
+                                : u"SELECT CAST(id AS TEXT), rowid, tags, content FROM memories_fts ORDER BY rowid"_s);
+        while (q.step()) {
+            if (cancelled())
+                return false;
+            if (2 * (m_entries.size() + 1) > m_slots.size())
+                resizeSlots(2 * m_slots.size());
+            const QByteArrayView id = q.view(0);
+            // the slot is a random read: fetched while the content is hashed (wasted only on a duplicate row)
+            const quint64 idHash = bytesHash(id);
+            __builtin_prefetch(&m_slots[idHash & (m_slots.size() - 1)]);
+            const quint64 tagsHash = bytesHash(q.view(2));
+            const quint64 hash = contentHash(q.view(3));
+            quint32& slot = slotFor(id, idHash);
+            if (slot != 0) {
+                Entry& e = m_entries[slot - 1];
+                ++e.rows;
+                QList<qint64>& extra = m_extraRowids[slot - 1];
+                if (extra.size() < kListedRowids)
+                    extra << q.integer(1);
+                continue;
+            }
+            Entry e;
+            setId(e, id);
+            e.rows = 1;
+            e.firstRowid = q.integer(1);
+            e.tagsHash = tagsHash;
+            e.contentHash = hash;
+            m_entries.push_back(e);
+            slot = quint32(m_entries.size());
+        }
+        return true;
+    }
+
+    QString fullTextTags(qint64 rowid)
+    {
+        if (!m_ftsTags)
+            m_ftsTags.emplace(m_db,
+                              m_ftsShadow ? u"SELECT c2 FROM memories_fts_content WHERE id = ?"_s
+                                          : u"SELECT tags FROM memories_fts WHERE rowid = ?"_s);
+        m_ftsTags->bind(1, rowid);
+        const QString tags = m_ftsTags->step() ? m_ftsTags->text(0) : QString();
+        m_ftsTags->reset();
+        return tags;
+    }
+
+    /// A row's id as bytes, made a QString only for a finding.
+    class RowId
+    {
+    public:
+        explicit RowId(QByteArrayView bytes)
+            : m_bytes(bytes)
+        {
+        }
+        QByteArrayView bytes() const { return m_bytes; }
+        const QString& operator()() const
+        {
+            if (!m_text)
+                m_text = QString::fromUtf8(m_bytes);
+            return *m_text;
+        }
+
+    private:
+        QByteArrayView m_bytes;
+        mutable std::optional<QString> m_text;
+    };
 
     enum Field
     {
@@ -251,176 +672,196 @@ private:
             const QString name = QString::fromLatin1(kNames[f]);
             select += (f ? u", "_s : QString()) + (m_columns.contains(name) ? u"m."_s + name : u"NULL"_s);
         }
-        select += u" FROM memories m"_s + (m_hasFts ? u" ORDER BY m.id"_s : QString());
-        Statement memories(m_db, select);
-
-        if (m_hasFts) {
-            // the shadow table holds FTS5's own copy (c0 id, c1 content, c2 tags) and needs no FTS5 module
-            m_fts.emplace(m_db,
-                          m_ftsShadow
-                              ? u"SELECT CAST(c0 AS TEXT), id, c2, c1 FROM memories_fts_content ORDER BY 1, 2"_s
-                              : u"SELECT CAST(id AS TEXT), rowid, tags, content FROM memories_fts ORDER BY 1, 2"_s);
-        }
-        nextFts();
+        Statement memories(m_db, select + u" FROM memories m"_s);
+        if (m_hasFts && !readFullText())
+            return false;
 
         Statement memoryExists(m_db, u"SELECT 1 FROM memories WHERE id = ?"_s);
         std::optional<Statement> edgeExists;
         if (m_hasEdges)
             edgeExists.emplace(m_db, u"SELECT 1 FROM memory_edges WHERE from_id = ? AND to_id = ? AND edge_type = ?"_s);
-        Statement addHash(m_db, u"INSERT INTO check_hashes (hash, id, created_at) VALUES (?, ?, ?)"_s);
 
+        if (m_edgesByIndex && m_slots.empty())
+            resizeSlots(1024);
+        size_t nextGuess = 0;
         while (memories.step()) {
             if (cancelled())
                 return false;
-            const QByteArray idBytes = memories.bytes(FId);
-            const QString id = QString::fromUtf8(idBytes);
-            // full-text rows sorting before this id have no memories row
-            while (m_pending && m_pending->id < idBytes) {
-                if (!orphans())
-                    return false;
+            const bool textId = memories.type(FId) == SQLITE_TEXT;
+            const RowId id(memories.view(FId));
+            // the first memories row with an id takes its full-text rows; another with the same id has none
+            Entry* first = nullptr;
+            quint32 entryIndex = 0;
+            std::optional<quint32> found;
+            if (m_hasFts) {
+                // subcog writes both rows of a memory together, so the entry after the last one found is
+                // usually this row's: tried first, it spares the random reads of a look-up
+                if (nextGuess < m_entries.size() && m_entries[nextGuess].idView() == id.bytes())
+                    found = nextGuess;
+                else if (const quint32 slot = slotFor(id.bytes()); slot != 0)
+                    found = slot - 1;
+                if (found) {
+                    nextGuess = *found + 1;
+                    if (!m_entries[*found].matched) {
+                        entryIndex = *found;
+                        first = &m_entries[entryIndex];
+                        first->matched = true;
+                    }
+                }
             }
-            std::optional<FtsRow> first;
-            QList<qint64> extraRowids;
-            int ftsRows = 0;
-            while (m_pending && m_pending->id == idBytes) {
-                if (!first)
-                    first = std::move(*m_pending);
-                else if (extraRowids.size() < kListedRowids)
-                    extraRowids << m_pending->rowid;
-                ++ftsRows;
-                nextFts();
+            Entry* self = first; // this memory's entry, if it has one
+            if (m_edgesByIndex && textId) {
+                if (!m_hasFts) {
+                    if (const quint32 slot = slotFor(id.bytes()); slot != 0)
+                        found = slot - 1;
+                }
+                if (!found) {
+                    if (2 * (m_entries.size() + 1) > m_slots.size())
+                        resizeSlots(2 * m_slots.size());
+                    Entry e;
+                    setId(e, id.bytes());
+                    e.isMemory = true;
+                    m_entries.push_back(e);
+                    slotFor(id.bytes()) = quint32(m_entries.size());
+                    found = quint32(m_entries.size() - 1);
+                    first = nullptr; // (none: it was not found) the vector may have moved
+                }
+                self = &m_entries[*found];
+                self->isMemory = true;
             }
 
-            std::optional<QString> content;
+            std::optional<quint64> content;
             if (first)
-                content = first->content;
+                content = first->contentHash;
             else if (!m_hasFts && !memories.isNull(FContent))
-                content = memories.text(FContent);
-            // a tombstone needs no content: it is how a repair settles this finding (spec §15)
-            const bool tombstoned = parseStatus(memories.text(FStatus)) == MemoryStatus::Tombstoned
-                || (m_tombstonedAtColumn && !memories.isNull(FTombstonedAt));
-            if (m_hasFts && !first && !tombstoned)
-                report("missing-content"_L1, id, u"no full-text row: subcog's reads and search do not see it"_s,
-                       u"tombstone it (or delete on request); its content cannot be recovered"_s);
-            if (ftsRows > 1) {
+                content = contentHash(memories.view(FContent));
+            if (m_hasFts && !first) {
+                // a tombstone needs no content: it is how a repair settles this finding (spec §15)
+                const bool tombstoned = parseStatus(memories.text(FStatus)) == MemoryStatus::Tombstoned
+                    || (m_tombstonedAtColumn && !memories.isNull(FTombstonedAt));
+                if (!tombstoned)
+                    report("missing-content"_L1, id(), u"no full-text row: subcog's reads and search do not see it"_s,
+                           u"tombstone it (or delete on request); its content cannot be recovered"_s);
+            }
+            if (first && first->rows > 1) {
+                const QList<qint64> extraRowids = m_extraRowids.value(entryIndex);
                 QStringList rowids;
-                for (qint64 r : std::as_const(extraRowids))
+                for (qint64 r : extraRowids)
                     rowids << QString::number(r);
-                report("duplicate-content"_L1, id,
-                       QString::number(ftsRows) + u" full-text rows; subcog reads rowid "_s
-                           + QString::number(first->rowid) + u", the others are rowid "_s + rowids.join(u", "_s)
-                           + (ftsRows - 1 > extraRowids.size() ? u", …"_s : QString()),
+                report("duplicate-content"_L1, id(),
+                       QString::number(first->rows) + u" full-text rows; subcog reads rowid "_s
+                           + QString::number(first->firstRowid) + u", the others are rowid "_s + rowids.join(u", "_s)
+                           + (first->rows - 1 > quint32(extraRowids.size()) ? u", …"_s : QString()),
                        u"keep the first full-text row, delete the others"_s);
             }
-            const QString rawTags = memories.text(FTags);
-            if (first && first->tags != rawTags)
-                report("tags-drift"_L1, id,
-                       u"full-text tags "_s + quoted(first->tags) + u", metadata tags "_s + shownValue(memories, FTags),
-                       u"rewrite the full-text tags from the metadata row"_s);
-            checkRow(memories, id, rawTags, content, memoryExists, edgeExists, addHash);
+            const bool tagsNull = memories.isNull(FTags);
+            const QByteArrayView rawTags = memories.view(FTags);
+            if (first && bytesHash(rawTags) != first->tagsHash) {
+                // the bytes differ; compared as text, as subcog's reader sees them
+                const QString ftsTags = fullTextTags(first->firstRowid);
+                if (ftsTags != QString::fromUtf8(rawTags))
+                    report("tags-drift"_L1, id(),
+                           u"full-text tags "_s + quoted(ftsTags) + u", metadata tags "_s + shownValue(memories, FTags),
+                           u"rewrite the full-text tags from the metadata row"_s);
+            }
+            checkRow(memories, id, rawTags, tagsNull, content, self, memoryExists, edgeExists);
         }
-        while (m_pending) {
-            if (!orphans())
-                return false;
-        }
-        return true;
-    }
-
-    void nextFts()
-    {
-        m_pending.reset();
-        if (m_fts && m_fts->step())
-            m_pending = FtsRow {m_fts->bytes(0), m_fts->integer(1), m_fts->text(2), m_fts->text(3)};
-    }
-
-    /// Reports the pending full-text row's id (none of its rows has a memories row) and moves past its rows.
-    bool orphans()
-    {
-        const QByteArray id = m_pending->id;
-        int count = 0;
-        while (m_pending && m_pending->id == id) {
-            ++count;
-            nextFts();
+        // full-text ids that no memories row took
+        for (const Entry& e : m_entries) {
             if (cancelled())
                 return false;
+            if (e.matched || e.rows == 0)
+                continue;
+            report("orphan-content"_L1, QString::fromUtf8(e.idView()),
+                   (e.rows > 1 ? QString::number(e.rows) + u" full-text rows"_s : u"a full-text row"_s)
+                       + u" without a memories row: search drops it, subcog's reindex deletes it"_s,
+                   u"rebuild the metadata row (context, active, domain project, tags from the full-text row)"_s);
         }
-        report("orphan-content"_L1, QString::fromUtf8(id),
-               (count > 1 ? QString::number(count) + u" full-text rows"_s : u"a full-text row"_s)
-                   + u" without a memories row: search drops it, subcog's reindex deletes it"_s,
-               u"rebuild the metadata row (context, active, domain project, tags from the full-text row)"_s);
         return true;
     }
 
-    void checkRow(const Statement& m, const QString& id, const QString& rawTags, const std::optional<QString>& content,
-                  Statement& memoryExists, std::optional<Statement>& edgeExists, Statement& addHash)
+    void checkRow(const Statement& m, const RowId& id, QByteArrayView rawTags, bool tagsNull,
+                  std::optional<quint64> content, Entry* self, Statement& memoryExists,
+                  std::optional<Statement>& edgeExists)
     {
-        // tags: written as `a,b` with no spaces; '' is an empty list
-        const QStringList parts = rawTags.split(u',');
+        // tags: written as `a,b` with no spaces; '' is an empty list. ASCII is split here, anything else as text.
+        const bool asciiTags = isAscii(rawTags);
         QStringList tags;
-        bool messy = m.isNull(FTags);
+        bool messy = tagsNull;
         if (!rawTags.isEmpty()) {
-            for (const QString& part : parts) {
-                const QString trimmed = part.trimmed();
-                if (trimmed.isEmpty() || trimmed != part)
-                    messy = true;
-                if (!trimmed.isEmpty())
-                    tags << trimmed;
+            if (asciiTags) {
+                forEachPart(rawTags, [&](QByteArrayView part) {
+                    const QByteArrayView trimmed = trimmedAscii(part);
+                    if (trimmed.isEmpty() || trimmed.size() != part.size())
+                        messy = true;
+                });
+            } else {
+                for (const QString& part : QString::fromUtf8(rawTags).split(u',')) {
+                    const QString trimmed = part.trimmed();
+                    if (trimmed.isEmpty() || trimmed != part)
+                        messy = true;
+                    if (!trimmed.isEmpty())
+                        tags << trimmed;
+                }
             }
         }
         if (messy)
-            report("messy-tags"_L1, id, u"tags "_s + shownValue(m, FTags),
+            report("messy-tags"_L1, id(), u"tags "_s + shownValue(m, FTags),
                    u"trim each tag, drop empty ones, keep the order"_s);
 
-        // domain (spec §3.4)
-        const QString domain = m.text(FDomain);
-        if (m.isNull(FDomain) || domain.isEmpty() || domain == "global"_L1)
-            report("legacy-domain"_L1, id, u"domain "_s + shownValue(m, FDomain) + u" (read as project scope)"_s,
+        // domain (spec §3.4); '/' is never part of another character's UTF-8
+        const bool domainNull = m.isNull(FDomain);
+        const QByteArrayView domain = m.view(FDomain);
+        if (domainNull || domain.isEmpty() || domain == "global")
+            report("legacy-domain"_L1, id(), u"domain "_s + shownValue(m, FDomain) + u" (read as project scope)"_s,
                    u"write 'project'"_s);
-        else if (domain.split(u'/').size() >= 3)
-            report("unreadable-domain"_L1, id,
-                   u"domain "_s + quoted(domain) + u" has three or more parts: subcog reads it as project scope"_s,
+        else if (std::count(domain.begin(), domain.end(), '/') >= 2)
+            report("unreadable-domain"_L1, id(),
+                   u"domain "_s + quoted(QString::fromUtf8(domain))
+                       + u" has three or more parts: subcog reads it as project scope"_s,
                    u"none automatic: decide which scope it should have"_s);
 
         // namespace and status (spec §3.3, §3.5)
-        const QString ns = m.text(FNamespace);
-        if (const auto parsed = parseNamespace(ns); !parsed || m.isNull(FNamespace))
-            report("unknown-namespace"_L1, id,
+        const bool nsNull = m.isNull(FNamespace);
+        if (const auto [parsed, canonical] = m_namespaces(m.view(FNamespace)); !parsed || nsNull)
+            report("unknown-namespace"_L1, id(),
                    u"namespace "_s + shownValue(m, FNamespace) + u" is read as 'decisions'"_s,
                    u"none automatic: choose the namespace"_s);
-        else if (namespaceName(*parsed) != ns)
-            report("noncanonical-namespace"_L1, id,
-                   u"namespace "_s + quoted(ns) + u" is read as '"_s + namespaceName(*parsed) + u'\'',
+        else if (!canonical)
+            report("noncanonical-namespace"_L1, id(),
+                   u"namespace "_s + quoted(m.text(FNamespace)) + u" is read as '"_s + namespaceName(*parsed) + u'\'',
                    u"write '"_s + namespaceName(*parsed) + u'\'');
-        const QString status = m.text(FStatus);
-        const auto parsedStatus = m.isNull(FStatus) ? std::nullopt : parseStatus(status);
+        const bool statusNull = m.isNull(FStatus);
+        const auto [spelledStatus, canonicalStatus] = m_statuses(m.view(FStatus));
+        const auto parsedStatus = statusNull ? std::nullopt : spelledStatus;
         if (!parsedStatus)
-            report("unknown-status"_L1, id, u"status "_s + shownValue(m, FStatus) + u" is read as 'active'"_s,
+            report("unknown-status"_L1, id(), u"status "_s + shownValue(m, FStatus) + u" is read as 'active'"_s,
                    u"none automatic: choose the status"_s);
-        else if (statusName(*parsedStatus) != status)
-            report("noncanonical-status"_L1, id,
-                   u"status "_s + quoted(status) + u" is read as '"_s + statusName(*parsedStatus) + u'\'',
+        else if (!canonicalStatus)
+            report("noncanonical-status"_L1, id(),
+                   u"status "_s + quoted(m.text(FStatus)) + u" is read as '"_s + statusName(*parsedStatus) + u'\'',
                    u"write '"_s + statusName(*parsedStatus) + u'\'');
 
         // tombstones and TTL
         const bool statusTombstoned = parsedStatus == MemoryStatus::Tombstoned;
         const bool hasTombstonedAt = m_tombstonedAtColumn && !m.isNull(FTombstonedAt);
         if (m_tombstonedAtColumn && statusTombstoned != hasTombstonedAt)
-            report("half-tombstoned"_L1, id,
+            report("half-tombstoned"_L1, id(),
                    hasTombstonedAt ? QString(u"tombstoned_at is set but the status is "_s + shownValue(m, FStatus))
-                                   : QString(u"status "_s + quoted(status) + u" but tombstoned_at is NULL"_s),
+                                   : QString(u"status "_s + quoted(m.text(FStatus)) + u" but tombstoned_at is NULL"_s),
                    hasTombstonedAt ? u"set status 'tombstoned'"_s : u"set tombstoned_at to the created time"_s);
         const bool live = !statusTombstoned && !hasTombstonedAt;
         if (live && !m.isNull(FExpiresAt) && m.integer(FExpiresAt) < m_now)
-            report("expired-active"_L1, id,
+            report("expired-active"_L1, id(),
                    u"expired at "_s + QString::number(m.integer(FExpiresAt)) + u" and still recalled"_s,
                    u"tombstone it"_s);
 
         // created_at: Unix seconds, positive, not in the future
         if (m.type(FCreatedAt) != SQLITE_INTEGER)
-            report("bad-time"_L1, id, u"created_at "_s + shownValue(m, FCreatedAt) + u" is not a number of seconds"_s,
+            report("bad-time"_L1, id(), u"created_at "_s + shownValue(m, FCreatedAt) + u" is not a number of seconds"_s,
                    u"none automatic"_s);
         else if (const qint64 created = m.integer(FCreatedAt); created <= 0 || created > m_now)
-            report("bad-time"_L1, id,
+            report("bad-time"_L1, id(),
                    u"created_at "_s + QString::number(created)
                        + (created <= 0 ? u" is not after 1970"_s : u" is in the future"_s),
                    u"none automatic"_s);
@@ -458,16 +899,16 @@ private:
                 problems << u"sources no longer exist: "_s + missingSources.join(u", "_s);
         }
         if (!problems.isEmpty())
-            report("bad-summary"_L1, id, problems.join(u"; "_s),
+            report("bad-summary"_L1, id(), problems.join(u"; "_s),
                    u"NULL is_summary becomes 0, invalid source_memory_ids becomes []; missing sources are listed"_s);
         if (isSummary && edgeExists) {
             QStringList lost;
             for (const QString& source : std::as_const(presentSources)) {
                 edgeExists->bind(1, source);
-                edgeExists->bind(2, id);
+                edgeExists->bind(2, id());
                 edgeExists->bind(3, u"summarized_by"_s);
                 bool both = edgeExists->exists();
-                edgeExists->bind(1, id);
+                edgeExists->bind(1, id());
                 edgeExists->bind(2, source);
                 edgeExists->bind(3, u"source_of"_s);
                 both = edgeExists->exists() && both;
@@ -475,29 +916,51 @@ private:
                     lost << source;
             }
             if (!lost.isEmpty())
-                report("lost-edge"_L1, id, u"summary edges missing for sources "_s + lost.join(u", "_s),
+                report("lost-edge"_L1, id(), u"summary edges missing for sources "_s + lost.join(u", "_s),
                        u"re-create both edges per source from source_memory_ids"_s);
         }
 
         // content hash (spec §3.2): summaries carry their sources' hash tags by design
         if (!content)
             return;
-        const QString hash = contentHashTag(*content);
         if (!isSummary) {
-            for (const QString& tag : std::as_const(tags)) {
-                if (tag.startsWith("hash:sha256:"_L1) && tag != hash) {
-                    report("stale-hash-tag"_L1, id, u"tag "_s + quoted(tag) + u", content hashes to "_s + quoted(hash),
-                           u"replace the tag"_s);
-                    break;
+            constexpr QByteArrayView kPrefix = "hash:sha256:";
+            std::optional<QString> stale;
+            if (asciiTags) {
+                char expected[28];
+                std::memcpy(expected, kPrefix.data(), 12);
+                for (int i = 0; i < 16; ++i)
+                    expected[12 + i] = "0123456789abcdef"[(*content >> (60 - 4 * i)) & 0xf];
+                if (!rawTags.isEmpty()) {
+                    forEachPart(rawTags, [&](QByteArrayView part) {
+                        const QByteArrayView tag = trimmedAscii(part);
+                        if (!stale && tag.startsWith(kPrefix) && tag != QByteArrayView(expected, 28))
+                            stale = QString::fromLatin1(tag);
+                    });
+                }
+            } else {
+                const QString hash = hashTag(*content);
+                for (const QString& tag : std::as_const(tags)) {
+                    if (tag.startsWith("hash:sha256:"_L1) && tag != hash) {
+                        stale = tag;
+                        break;
+                    }
                 }
             }
+            if (stale)
+                report("stale-hash-tag"_L1, id(),
+                       u"tag "_s + quoted(*stale) + u", content hashes to "_s + quoted(hashTag(*content)),
+                       u"replace the tag"_s);
         }
         if (live) {
-            addHash.bind(1, hash);
-            addHash.bind(2, id);
-            addHash.bind(3, m.integer(FCreatedAt));
-            addHash.step();
-            addHash.reset();
+            if (!self) { // the content column's layout: an entry of its own, for duplicate-memory only
+                m_entries.emplace_back();
+                self = &m_entries.back();
+                setId(*self, id.bytes());
+            }
+            self->contentHash = *content;
+            self->live = true;
+            self->createdAt = m.integer(FCreatedAt);
         }
     }
 
@@ -505,71 +968,100 @@ private:
     {
         if (!m_hasEdges)
             return true;
+        // a text end is looked up among the memory ids (NULL tells the loop so), any other end by SQL as before
         Statement q(m_db,
-                    u"SELECT e.from_id, e.to_id, e.edge_type, "
-                    "EXISTS (SELECT 1 FROM memories WHERE id = e.from_id), "
-                    "EXISTS (SELECT 1 FROM memories WHERE id = e.to_id) FROM memory_edges e"_s);
+                    m_edgesByIndex
+                        ? u"SELECT e.from_id, e.to_id, e.edge_type, CASE WHEN typeof(e.from_id) = 'text' THEN "
+                          "NULL ELSE EXISTS (SELECT 1 FROM memories WHERE id = e.from_id) END, CASE WHEN "
+                          "typeof(e.to_id) = 'text' THEN NULL ELSE EXISTS (SELECT 1 FROM memories WHERE id = "
+                          "e.to_id) END FROM memory_edges e"_s
+                        : u"SELECT e.from_id, e.to_id, e.edge_type, "
+                          "EXISTS (SELECT 1 FROM memories WHERE id = e.from_id), "
+                          "EXISTS (SELECT 1 FROM memories WHERE id = e.to_id) FROM memory_edges e"_s);
+        auto isMemory = [&](int end, int exists) {
+            if (!q.isNull(exists))
+                return q.integer(exists) != 0;
+            const quint32 slot = slotFor(q.view(end));
+            return slot != 0 && m_entries[slot - 1].isMemory;
+        };
         while (q.step()) {
             if (cancelled())
                 return false;
+            const bool fromExists = isMemory(0, 3);
+            const bool toExists = isMemory(1, 4);
+            const QByteArrayView typeBytes = q.view(2);
+            const bool knownType
+                = std::find(std::begin(kEdgeTypes), std::end(kEdgeTypes), typeBytes) != std::end(kEdgeTypes);
+            if (fromExists && toExists && knownType)
+                continue;
             const QString from = q.text(0);
             const QString to = q.text(1);
             const QString type = q.text(2);
             QStringList problems;
-            if (q.integer(3) == 0)
+            if (!fromExists)
                 problems << u"from "_s + quoted(from) + u" is not a memory"_s;
-            if (q.integer(4) == 0)
+            if (!toExists)
                 problems << u"to "_s + quoted(to) + u" is not a memory"_s;
-            if (!isKnownEdgeType(type))
+            if (!knownType)
                 problems << u"unknown edge type "_s + quoted(type);
-            if (problems.isEmpty())
-                continue;
-            const bool missingEnd = q.integer(3) == 0 || q.integer(4) == 0;
             report("dangling-edge"_L1, from,
                    u"edge "_s + quoted(from) + u" -> "_s + quoted(to) + u" ("_s + type + u"): "_s
                        + problems.join(u"; "_s),
-                   missingEnd ? u"delete the edge"_s : u"none automatic (unknown types are reported only)"_s);
+                   !fromExists || !toExists ? u"delete the edge"_s
+                                            : u"none automatic (unknown types are reported only)"_s);
         }
         return true;
     }
 
     bool checkDuplicates()
     {
-        // groups of live memories sharing a content hash, oldest first; the oldest is the one a repair keeps
-        Statement q(m_db,
-                    u"SELECT hash, id FROM check_hashes WHERE hash IN "
-                    "(SELECT hash FROM check_hashes GROUP BY hash HAVING count(*) > 1) "
-                    "ORDER BY hash, created_at, id"_s);
-        QString groupHash;
-        QString kept;
-        while (q.step()) {
-            if (cancelled())
-                return false;
-            const QString hash = q.text(0);
-            const QString id = q.text(1);
-            if (hash != groupHash) {
-                groupHash = hash;
-                kept = id;
+        // groups of live memories sharing a content hash, in hash order, each oldest first (then by id): the oldest
+        // is the one a repair keeps
+        std::vector<quint32>().swap(m_slots); // no more look-ups: its memory goes before the pairs come
+        std::vector<std::pair<quint64, quint32>> live; // hash, entry index: 16 bytes a live memory
+        live.reserve(size_t(std::count_if(m_entries.begin(), m_entries.end(), [](const Entry& e) { return e.live; })));
+        for (quint32 i = 0; i < m_entries.size(); ++i) {
+            if (m_entries[i].live)
+                live.emplace_back(m_entries[i].contentHash, i);
+        }
+        std::sort(live.begin(), live.end());
+        std::vector<quint32> group;
+        for (size_t begin = 0, end = 0; begin < live.size(); begin = end) {
+            for (end = begin + 1; end < live.size() && live[end].first == live[begin].first;)
+                ++end;
+            if (end - begin < 2)
                 continue;
+            group.clear();
+            for (size_t i = begin; i < end; ++i)
+                group.push_back(live[i].second);
+            std::sort(group.begin(), group.end(), [&](quint32 a, quint32 b) {
+                const Entry& x = m_entries[a];
+                const Entry& y = m_entries[b];
+                if (x.createdAt != y.createdAt)
+                    return x.createdAt < y.createdAt;
+                return compareIds(x.idView(), y.idView()) < 0;
+            });
+            const QString hash = hashTag(live[begin].first);
+            const QString kept = QString::fromUtf8(m_entries[group.front()].idView());
+            for (size_t i = 1; i < group.size(); ++i) {
+                if (cancelled())
+                    return false;
+                report("duplicate-memory"_L1, QString::fromUtf8(m_entries[group[i]].idView()),
+                       u"same content as the older memory "_s + quoted(kept) + u" ("_s + hash + u')',
+                       u"keep "_s + quoted(kept) + u", union the tags onto it, tombstone this one"_s);
             }
-            report("duplicate-memory"_L1, id,
-                   u"same content as the older memory "_s + quoted(kept) + u" ("_s + hash + u')',
-                   u"keep "_s + quoted(kept) + u", union the tags onto it, tombstone this one"_s);
         }
         return true;
     }
 
     bool checkIntegrity()
     {
-        Statement q(m_db, u"PRAGMA quick_check"_s);
-        while (q.step()) {
-            if (cancelled())
-                return false;
-            const QString line = q.text(0);
-            if (line != "ok"_L1)
-                report("integrity"_L1, std::nullopt, line,
-                       u"none automatic: copy the store elsewhere and try sqlite3's .recover"_s);
-        }
+        const std::optional<QStringList> lines = m_integrity->wait(m_options.cancelled);
+        if (!lines)
+            return false;
+        for (const QString& line : *lines)
+            report("integrity"_L1, std::nullopt, line,
+                   u"none automatic: copy the store elsewhere and try sqlite3's .recover"_s);
         return true;
     }
 };

@@ -10,7 +10,9 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -375,6 +377,98 @@ private Q_SLOTS:
         }
         QSqlDatabase::removeDatabase(u"b41a806"_s);
         expectFindings(path, {{u"duplicate-memory"_s, u"new"_s}, {u"stale-hash-tag"_s, u"edited"_s}});
+    }
+
+    // the checker hashes ASCII content and splits ASCII tags byte by byte, and anything else as text: both must
+    // read every row exactly as contentHashTag() and the text rules do
+    void hashesAndTagsReadLikeTheText()
+    {
+        const QString path = m_dir.filePath(u"hashing.db"_s);
+        const QString nul = u"nul"_s + QChar(0) + u"Byte"_s;
+        {
+            StoreWriter w(path);
+            w.add({.id = u"a1"_s, .content = u"  Mixed\tCASE\r\n words  \v\f end "_s});
+            w.add({.id = u"a2"_s, .content = u"\u00dcn\u00efcode  \u00c9T\u00c9\u00a0nbsp\u2003em"_s});
+            w.add({.id = u"a3"_s, .content = u"KELVIN \u212a sign"_s});
+            w.add({.id = u"a4"_s, .content = nul});
+            w.add({.id = u"tn"_s,
+                   .content = u"no tags"_s,
+                   .tags = u""_s,
+                   .ftsTags = QVariant(QMetaType::fromType<QString>())});
+            w.add({.id = u"m1"_s, .content = u"nbsp"_s, .tags = u"x,\u00a0y"_s});
+            w.add({.id = u"m2"_s, .content = u"tab"_s, .tags = u"a,\tb"_s});
+            w.add({.id = u"s1"_s, .content = u"accent"_s, .tags = u"\u00e9,hash:sha256:0000000000000000"_s});
+            w.add({.id = u"dup1"_s, .content = u"\u00c9T\u00c9  Plage"_s, .createdAt = qint64(1600000000)});
+            w.add({.id = u"dup2"_s, .content = u"\u00e9t\u00e9 plage"_s});
+            w.add({.id = u"dup3"_s, .content = u"  \u00c9T\u00c9\tPLAGE "_s, .createdAt = qint64(1700000001)});
+            w.add({.id = u"d1"_s, .content = u"Hello World"_s, .createdAt = qint64(1600000000)});
+            w.add({.id = u"d0"_s, .content = u"hello   world"_s, .createdAt = qint64(1600000000)});
+            w.add({.id = u"many"_s, .content = u"eleven rows"_s, .ftsRows = 11});
+            w.add({.id = u"o2"_s, .content = u"two orphan rows"_s, .metadata = false, .ftsRows = 2});
+            // every alignment of spaces, runs, control whitespace and capitals against 8-byte words
+            QRandomGenerator random(14);
+            const QString alphabet = u"aBcXyZ  \t\n\r\v\f.,;09-_"_s;
+            for (int row = 0; row < 400; ++row) {
+                QString content = u"r"_s + QString::number(row);
+                const int length = int(random.bounded(40));
+                for (int i = 0; i < length; ++i)
+                    content += alphabet[random.bounded(alphabet.size())];
+                if (row % 50 == 7)
+                    content += u"\u00e9\u00a0X"_s;
+                w.add({.id = u"rnd"_s + QString::number(row), .content = (row % 2 ? u" "_s : QString()) + content});
+            }
+        }
+        expectFindings(path,
+                       {{u"messy-tags"_s, u"m1"_s},
+                        {u"messy-tags"_s, u"m2"_s},
+                        {u"stale-hash-tag"_s, u"s1"_s},
+                        {u"duplicate-memory"_s, u"dup2"_s},
+                        {u"duplicate-memory"_s, u"dup3"_s},
+                        {u"duplicate-memory"_s, u"d1"_s},
+                        {u"duplicate-content"_s, u"many"_s},
+                        {u"orphan-content"_s, u"o2"_s}});
+        QMap<QString, QString> details;
+        for (const QByteArray& line : runCheck(path, true).out.split('\n')) {
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            details[o.value("id"_L1).toString()] = o.value("detail"_L1).toString();
+        }
+        QVERIFY2(details[u"dup2"_s].startsWith(u"same content as the older memory 'dup1'"_s),
+                 qPrintable(details[u"dup2"_s]));
+        QVERIFY2(details[u"dup3"_s].startsWith(u"same content as the older memory 'dup1'"_s),
+                 qPrintable(details[u"dup3"_s]));
+        QVERIFY2(details[u"d1"_s].startsWith(u"same content as the older memory 'd0' ("_s
+                                             + contentHashTag(u"hello world"_s)),
+                 qPrintable(details[u"d1"_s]));
+        QVERIFY2(details[u"s1"_s].endsWith(u"content hashes to '"_s + contentHashTag(u"accent"_s) + u'\''),
+                 qPrintable(details[u"s1"_s]));
+        const QString many = details[u"many"_s];
+        QVERIFY2(many.startsWith(u"11 full-text rows; subcog reads rowid "_s) && many.endsWith(u", …"_s)
+                     && many.count(u", "_s) == 9,
+                 qPrintable(many));
+        QVERIFY2(details[u"o2"_s].startsWith(u"2 full-text rows without a memories row"_s),
+                 qPrintable(details[u"o2"_s]));
+    }
+
+    // edge ends of type text are found among the ids the memories pass saw, others by SQL: both as `id = end`
+    void edgeEndsAreFoundLikeSql()
+    {
+        const QString path = m_dir.filePath(u"edges.db"_s);
+        {
+            StoreWriter w(path);
+            w.add({.id = u"a1"_s, .content = u"one"_s});
+            w.add({.id = u"lost"_s, .content = u"no full-text row"_s, .ftsRows = 0});
+            w.add({.id = u"ftsonly"_s, .content = u"no metadata row"_s, .metadata = false});
+            w.sql(u"INSERT INTO memory_edges VALUES ('lost', 'a1', 'related_to', 1700000000)"_s);
+            w.sql(u"INSERT INTO memory_edges VALUES ('a1', 'ftsonly', 'refines', 1700000000)"_s);
+            w.sql(u"INSERT INTO memory_edges VALUES (X'6131', 'a1', 'related_to', 1700000000)"_s);
+            w.sql(u"INSERT INTO memory_edges VALUES ('a1', 'a1', 'likes', 1700000000)"_s);
+        }
+        expectFindings(path,
+                       {{u"missing-content"_s, u"lost"_s},
+                        {u"orphan-content"_s, u"ftsonly"_s},
+                        {u"dangling-edge"_s, u"a1"_s},
+                        {u"dangling-edge"_s, u"a1"_s},
+                        {u"dangling-edge"_s, u"a1"_s}});
     }
 
     // the library call: findings stream to the sink, and a cancel request stops the pass
