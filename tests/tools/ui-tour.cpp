@@ -21,6 +21,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QTextStream>
 #include <QTimer>
 #include <QUndoStack>
@@ -169,14 +170,20 @@ int main(int argc, char** argv)
 
     // editing on, the Trash
     window.setEditing(true);
-    waitFor([&] { return window.isEditing(); });
+    // the store is opened again for writing: its rows come back before one can be chosen
+    waitFor([&] {
+        return window.isEditing() && !window.model()->isBusy() && window.model()->rowCount() > 5
+            && window.model()->memoryAt(1);
+    });
 
     // leaving a memory with unsaved changes
     window.table()->selectionModel()->setCurrentIndex(window.model()->index(1, 0),
                                                       QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     settle(300);
     if (auto* branch = window.detailPane()->findChild<QLineEdit*>(u"field_branch"_s)) {
-        branch->setText(u"feature/renamed"_s);
+        branch->setFocus();
+        branch->selectAll();
+        QTest::keyClicks(branch, u"feature/renamed"_s); // typed, as a person does: the pane sees an edit
         QTimer::singleShot(800, &window, [&] {
             shoot(out, u"09-unsaved-changes-prompt"_s);
             if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget()))
