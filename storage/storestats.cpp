@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "storestats.h"
 
+#include <QJsonArray>
+
 #include <algorithm>
 
 using namespace Qt::StringLiterals;
@@ -21,6 +23,59 @@ QString StoreStats::scopeOf(const QString& domainDisplay)
     if (domainDisplay == "project"_L1 || domainDisplay == "user"_L1 || domainDisplay == "org"_L1)
         return domainDisplay;
     return u"other"_s;
+}
+
+namespace {
+
+QJsonObject counts(const QMap<QString, qint64>& map)
+{
+    QJsonObject o;
+    for (auto it = map.begin(); it != map.end(); ++it)
+        o.insert(it.key(), it.value());
+    return o;
+}
+
+QJsonArray list(const QList<CountOf>& items)
+{
+    QJsonArray a;
+    for (const CountOf& c : items)
+        a.append(QJsonObject {{u"value"_s, c.key}, {u"count"_s, c.count}});
+    return a;
+}
+
+} // namespace
+
+QJsonObject StoreStats::toJson() const
+{
+    QJsonArray weekList;
+    for (auto it = weeks.begin(); it != weeks.end(); ++it) {
+        qint64 sum = 0;
+        for (const qint64 n : it.value())
+            sum += n;
+        weekList.append(QJsonObject {{u"weekStart"_s, it.key()}, {u"total"_s, sum}, {u"namespaces"_s, counts(*it)}});
+    }
+    return QJsonObject {
+        {u"total"_s, total},
+        {u"now"_s, now},
+        {u"namespaces"_s, counts(namespaces)},
+        {u"unknownNamespaces"_s, counts(unknownNamespaces)},
+        {u"statuses"_s, counts(statuses)},
+        {u"unknownStatuses"_s, counts(unknownStatuses)},
+        {u"weeks"_s, weekList},
+        {u"topTags"_s, list(topTags)},
+        {u"contentHashTagged"_s, contentHashTagged},
+        {u"topProjects"_s, list(topProjects)},
+        {u"withoutProject"_s, withoutProject},
+        {u"topBranches"_s, list(topBranches)},
+        {u"withoutBranch"_s, withoutBranch},
+        {u"domains"_s, counts(domains)},
+        {u"scopes"_s, counts(scopes)},
+        {u"summaries"_s, summaries},
+        {u"originals"_s, originals},
+        {u"tombstoned"_s, tombstoned},
+        {u"expired"_s, expired},
+        {u"withEmbedding"_s, withEmbedding ? QJsonValue(*withEmbedding) : QJsonValue(QJsonValue::Null)},
+    };
 }
 
 StatsBuilder::StatsBuilder(qint64 now)

@@ -4,6 +4,7 @@
 #include "memory.h"
 
 #include <QHash>
+#include <QJsonObject>
 #include <QList>
 #include <QMap>
 #include <QString>
@@ -64,6 +65,9 @@ struct StoreStats
     static qint64 weekStart(qint64 t);
     /// The scope a domain display string is in: `project`, `user`, `org` or `other`.
     static QString scopeOf(const QString& domainDisplay);
+    /// Every figure as one JSON object (`stats --json`; the keys are the member names, lists of
+    /// {"value", "count"}, weeks as [{"weekStart", "total", "namespaces"}], withEmbedding null when absent).
+    QJsonObject toJson() const;
 };
 
 /// Builds StoreStats from grouped raw values (SQL backends) or from memories one by one (the others).
