@@ -10,6 +10,9 @@
 
 #include <sqlite3.h>
 
+#include <cstring>
+#include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -25,20 +28,48 @@ namespace {
 struct ViewHash
 {
     using is_transparent = void;
-    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view> {}(s); }
+    /// The stored values are short: their length and first and last eight bytes, mixed, tell them apart well enough
+    /// (std::hash reads every byte and dominated the pass).
+    size_t operator()(std::string_view s) const noexcept
+    {
+        quint64 a = 0, b = 0;
+        if (s.size() >= 8) {
+            std::memcpy(&a, s.data(), 8);
+            std::memcpy(&b, s.data() + s.size() - 8, 8);
+        } else if (!s.empty()) {
+            std::memcpy(&a, s.data(), s.size());
+        }
+        quint64 h = (a ^ (b * 0x9E3779B97F4A7C15ULL) ^ s.size()) * 0xBF58476D1CE4E5B9ULL;
+        return size_t(h ^ (h >> 31));
+    }
 };
 
 /// Counts per stored text, looked up without copying the statement's bytes.
 template<typename Value>
 using TextMap = std::unordered_map<std::string, Value, ViewHash, std::equal_to<>>;
 
+/// A count per stored text, looked up without copying the statement's bytes.
 template<typename Value>
-Value& slot(TextMap<Value>& map, std::string_view key)
+struct Counter
 {
-    auto it = map.find(key);
-    if (it == map.end())
-        it = map.emplace(std::string(key), Value {}).first;
-    return it->second;
+    TextMap<Value> map;
+
+    Value& operator[](std::string_view key)
+    {
+        auto it = map.find(key);
+        if (it == map.end())
+            it = map.emplace(std::string(key), Value {}).first;
+        return it->second;
+    }
+};
+
+/// The column's text, or nullopt for NULL (one call into SQLite).
+std::optional<std::string_view> textOrNull(sqlite3_stmt* st, int column)
+{
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, column));
+    if (!p)
+        return std::nullopt; // NULL (or out of memory, which SQLite reports when the statement steps on)
+    return std::string_view(p, size_t(sqlite3_column_bytes(st, column)));
 }
 
 std::string_view text(sqlite3_stmt* st, int column)
@@ -70,6 +101,17 @@ struct NamespaceGroup
 {
     qint64 count = 0;
     std::unordered_map<qint64, qint64> weeks; ///< week start → memories
+    qint64 lastWeek = std::numeric_limits<qint64>::min(); ///< rows often come in created_at order
+    qint64* lastCount = nullptr;
+
+    void addWeek(qint64 week)
+    {
+        if (week != lastWeek) {
+            lastWeek = week;
+            lastCount = &weeks[week];
+        }
+        ++*lastCount;
+    }
 };
 
 } // namespace
@@ -106,32 +148,32 @@ StoreStats SqliteBackend::stats(const MemoryFilter& filter, qint64 now)
     for (int i = 0; i < where.binds.size(); ++i)
         bindValue(st.stmt, i + 1, where.binds[i]);
 
-    TextMap<NamespaceGroup> namespaces;
-    TextMap<qint64> statuses;
-    TextMap<qint64> domains;
-    TextMap<qint64> projects;
-    TextMap<qint64> branches;
-    TextMap<qint64> tags;
+    Counter<NamespaceGroup> namespaces;
+    Counter<qint64> statuses;
+    Counter<qint64> domains;
+    Counter<qint64> projects;
+    Counter<qint64> branches;
+    Counter<qint64> tags;
     qint64 total = 0, summaries = 0, tombstoned = 0, expired = 0, hashTagged = 0, withoutProject = 0, withoutBranch = 0,
            embedded = 0;
     std::vector<std::string_view> rowTags;
     int rc = SQLITE_ROW;
     while ((rc = sqlite3_step(st.stmt)) == SQLITE_ROW) {
         ++total;
-        NamespaceGroup& ns = slot(namespaces, text(st.stmt, CNamespace));
+        NamespaceGroup& ns = namespaces[text(st.stmt, CNamespace)];
         ++ns.count;
-        ++ns.weeks[StoreStats::weekStart(sqlite3_column_int64(st.stmt, CCreated))];
+        ns.addWeek(StoreStats::weekStart(sqlite3_column_int64(st.stmt, CCreated)));
         const std::string_view status = text(st.stmt, CStatus);
-        ++slot(statuses, status);
-        ++slot(domains, text(st.stmt, CDomain)); // NULL and '' both read as `project`
-        if (sqlite3_column_type(st.stmt, CProject) == SQLITE_NULL)
+        ++statuses[status];
+        ++domains[text(st.stmt, CDomain)]; // NULL and '' both read as `project`
+        if (const auto project = textOrNull(st.stmt, CProject))
+            ++projects[*project];
+        else
             ++withoutProject;
+        if (const auto branch = textOrNull(st.stmt, CBranch))
+            ++branches[*branch];
         else
-            ++slot(projects, text(st.stmt, CProject));
-        if (sqlite3_column_type(st.stmt, CBranch) == SQLITE_NULL)
             ++withoutBranch;
-        else
-            ++slot(branches, text(st.stmt, CBranch));
         // subcog's reader: split on ',', trim, drop empty parts; a tag counts once per memory
         rowTags.clear();
         bool hashTag = false;
@@ -148,7 +190,7 @@ StoreStats SqliteBackend::stats(const MemoryFilter& filter, qint64 now)
             }
             if (std::find(rowTags.begin(), rowTags.end(), tag) == rowTags.end()) {
                 rowTags.push_back(tag);
-                ++slot(tags, tag);
+                ++tags[tag];
             }
         }
         hashTagged += hashTag;
@@ -165,23 +207,23 @@ StoreStats SqliteBackend::stats(const MemoryFilter& filter, qint64 now)
         failRaw(u"reading the figures failed"_s, rc, sql);
 
     StatsBuilder builder(now);
-    for (const auto& [name, group] : namespaces) {
+    for (const auto& [name, group] : namespaces.map) {
         const QString stored = qs(name);
         builder.addNamespace(stored, group.count);
         for (const auto& [week, n] : group.weeks)
             builder.addWeek(stored, week, n);
     }
-    for (const auto& [name, n] : statuses)
+    for (const auto& [name, n] : statuses.map)
         builder.addStatus(qs(name), n);
-    for (const auto& [name, n] : domains)
+    for (const auto& [name, n] : domains.map)
         builder.addDomain(name.empty() ? u"project"_s : qs(name), n);
-    for (const auto& [name, n] : projects)
+    for (const auto& [name, n] : projects.map)
         builder.addProject(qs(name), n);
     builder.addProject(std::nullopt, withoutProject);
-    for (const auto& [name, n] : branches)
+    for (const auto& [name, n] : branches.map)
         builder.addBranch(qs(name), n);
     builder.addBranch(std::nullopt, withoutBranch);
-    for (const auto& [name, n] : tags) {
+    for (const auto& [name, n] : tags.map) {
         // trimmed as the reader does (Unicode spaces too); the bytes were trimmed of ASCII ones
         const QString tag = qs(name).trimmed();
         if (!tag.isEmpty())
