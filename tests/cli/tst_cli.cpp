@@ -166,6 +166,37 @@ private Q_SLOTS:
         QCOMPARE(run({u"stats"_s, m_store.path, m_store.path}).exitCode, 2);
     }
 
+    // a data folder's vectors.idx: withEmbedding counts the memories passing the filter that have a vector there
+    void statsCountsEmbeddingsOfADataFolder()
+    {
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 20;
+        const auto store = writeSqliteStore(dir.filePath(u"index.db"_s), SqliteLayout::Head, options);
+        const QString a = store.truth[0].id, b = store.truth[1].id;
+        QFile idx(dir.filePath(u"vectors.idx"_s));
+        QVERIFY(idx.open(QIODevice::WriteOnly));
+        idx.write(QJsonDocument(QJsonObject {{u"dimensions"_s, 2},
+                                             {u"vectors"_s,
+                                              QJsonObject {{a, QJsonArray {1, 2}},
+                                                           {b, QJsonArray {3, 4}},
+                                                           {u"orphan"_s, QJsonArray {5, 6}}}}})
+                      .toJson());
+        idx.close();
+        Result r = run({u"stats"_s, store.path, u"--json"_s});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(r.out).object()[u"withEmbedding"_s].toInteger(), 2);
+        r = run({u"stats"_s, store.path, u"--json"_s, u"--ids"_s, a + u","_s + store.truth[2].id});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(r.out).object()[u"withEmbedding"_s].toInteger(), 1);
+        QCOMPARE(QJsonDocument::fromJson(r.out).object()[u"total"_s].toInteger(), 2);
+        QVERIFY(run({u"stats"_s, store.path}).out.contains("With an embedding"));
+        // without vectors.idx there is no figure
+        QVERIFY(QFile::remove(idx.fileName()));
+        r = run({u"stats"_s, store.path, u"--json"_s});
+        QVERIFY(QJsonDocument::fromJson(r.out).object()[u"withEmbedding"_s].isNull());
+    }
+
     void exportJsonl()
     {
         const QString target = m_dir.filePath(u"out.jsonl"_s);
