@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include <cstring>
+#include <deque>
 #include <limits>
 #include <optional>
 #include <string>
@@ -157,6 +158,7 @@ StoreStats SqliteBackend::stats(const MemoryFilter& filter, qint64 now)
     qint64 total = 0, summaries = 0, tombstoned = 0, expired = 0, hashTagged = 0, withoutProject = 0, withoutBranch = 0,
            embedded = 0;
     std::vector<std::string_view> rowTags;
+    std::deque<std::string> rowOwned; // tags trimmed of Unicode spaces; a deque keeps them where they are
     int rc = SQLITE_ROW;
     while ((rc = sqlite3_step(st.stmt)) == SQLITE_ROW) {
         ++total;
@@ -176,12 +178,19 @@ StoreStats SqliteBackend::stats(const MemoryFilter& filter, qint64 now)
             ++withoutBranch;
         // subcog's reader: split on ',', trim, drop empty parts; a tag counts once per memory
         rowTags.clear();
+        rowOwned.clear();
         bool hashTag = false;
         std::string_view rest = text(st.stmt, CTags);
         while (!rest.empty()) {
             const size_t comma = rest.find(',');
-            const std::string_view tag = trimmed(rest.substr(0, comma));
+            std::string_view tag = trimmed(rest.substr(0, comma));
             rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+            if (!tag.empty() && (uchar(tag.front()) >= 0x80 || uchar(tag.back()) >= 0x80)) {
+                // the reader trims Unicode spaces too (an ideographic space, a no-break space)
+                const QByteArray t = qs(tag).trimmed().toUtf8();
+                if (t.size() != qsizetype(tag.size()))
+                    tag = rowOwned.emplace_back(t.constData(), size_t(t.size()));
+            }
             if (tag.empty())
                 continue;
             if (tag.starts_with("hash:sha256:")) {
@@ -223,12 +232,8 @@ StoreStats SqliteBackend::stats(const MemoryFilter& filter, qint64 now)
     for (const auto& [name, n] : branches.map)
         builder.addBranch(qs(name), n);
     builder.addBranch(std::nullopt, withoutBranch);
-    for (const auto& [name, n] : tags.map) {
-        // trimmed as the reader does (Unicode spaces too); the bytes were trimmed of ASCII ones
-        const QString tag = qs(name).trimmed();
-        if (!tag.isEmpty())
-            builder.addTag(tag, n);
-    }
+    for (const auto& [name, n] : tags.map)
+        builder.addTag(qs(name), n);
     StoreStats& s = builder.stats();
     s.total = total;
     s.summaries = summaries;
