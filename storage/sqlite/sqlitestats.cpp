@@ -93,6 +93,18 @@ std::string_view trimmed(std::string_view s)
     return s;
 }
 
+/// Whether a tag may begin or end with a non-ASCII space (U+0085, U+00A0, U+1680, U+2000..U+205F, U+3000: their
+/// UTF-8 starts with C2, E1, E2 or E3); a cheap test before the exact one.
+bool mayEdgeOnUnicodeSpace(std::string_view s)
+{
+    const auto lead = [](char c) {
+        const auto u = uchar(c);
+        return u == 0xC2 || (u >= 0xE1 && u <= 0xE3);
+    };
+    const size_t n = s.size();
+    return (n > 0 && lead(s.front())) || (n >= 2 && lead(s[n - 2])) || (n >= 3 && lead(s[n - 3]));
+}
+
 bool isTombstonedStatus(std::string_view s)
 {
     return QByteArrayView(s.data(), qsizetype(s.size())).compare("tombstoned", Qt::CaseInsensitive) == 0;
@@ -185,7 +197,7 @@ StoreStats SqliteBackend::stats(const MemoryFilter& filter, qint64 now)
             const size_t comma = rest.find(',');
             std::string_view tag = trimmed(rest.substr(0, comma));
             rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-            if (!tag.empty() && (uchar(tag.front()) >= 0x80 || uchar(tag.back()) >= 0x80)) {
+            if (mayEdgeOnUnicodeSpace(tag)) {
                 // the reader trims Unicode spaces too (an ideographic space, a no-break space)
                 const QByteArray t = qs(tag).trimmed().toUtf8();
                 if (t.size() != qsizetype(tag.size()))
