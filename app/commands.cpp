@@ -18,7 +18,10 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QFile>
+#include <QJsonDocument>
+#include <QTimeZone>
 
 #include <algorithm>
 #include <cstdio>
@@ -84,6 +87,9 @@ const char* const kHelpTail = QT_TRANSLATE_NOOP(
     "  info [STORE]          describe STORE (or the default store) and count its memories, without a window\n"
     "  count STORE           print the number of memories matching --filter; tombstoned (soft-deleted)\n"
     "                        ones are counted, while the window hides them unless asked\n"
+    "  stats STORE           print the store at a glance for --filter: memories by namespace, status,\n"
+    "                        week, tag, project, branch and domain; summaries, tombstoned, expired and\n"
+    "                        embedding counts (--json: one JSON object)\n"
     "  export STORE          write memories to standard output or -o FILE (--format jsonl, json, csv,\n"
     "                        md, or subcog for subcog's own import format)\n"
     "  get STORE ID...       print these memories as JSON Lines (exit 3 if one does not exist)\n"
@@ -128,7 +134,7 @@ struct Session
     QCommandLineOption fix {u"fix"_s, tr("repair: the finding classes to fix (comma-separated, or all)."),
                             u"CLASS,..."_s};
     QCommandLineOption hardDelete {u"delete"_s, tr("repair: delete missing-content rows instead of tombstoning them.")};
-    QCommandLineOption json {u"json"_s, tr("check: one JSON object per finding and line.")};
+    QCommandLineOption json {u"json"_s, tr("check: one JSON object per finding and line; stats: one JSON object.")};
     QCommandLineOption keyFile {u"key-file"_s,
                                 tr("Base64 key (32 bytes) for encrypted folder stores, read from FILE; "
                                    "otherwise SUBCOG_ENCRYPTION_KEY."),
@@ -141,7 +147,8 @@ struct Session
         parser.addHelpOption();
         parser.addVersionOption();
         parser.addOptions({format, output, filter, ids, onConflict, dryRun, keyFile, json, fix, hardDelete});
-        parser.addPositionalArgument(u"command"_s, tr("info, count, export, get, copy, check, repair, or a STORE to open."),
+        parser.addPositionalArgument(u"command"_s,
+                                     tr("info, count, stats, export, get, copy, check, repair, or a STORE to open."),
                                      u"[command]"_s);
         parser.addPositionalArgument(u"store"_s, tr("The store."), u"[STORE]"_s);
     }
@@ -208,6 +215,72 @@ int commandCount(Session& s, const QString& store)
         reportError(error);
         return ExitError;
     }
+}
+
+/// `stats STORE`: StoreStats as a table, or one JSON object.
+int commandStats(Session& s, const QString& store)
+{
+    const auto filter = buildFilter(s);
+    if (!filter)
+        return ExitUsage;
+    StoreStats stats;
+    try {
+        auto backend = openStore(store, openOptions(s));
+        stats = backend->stats(*filter, QDateTime::currentSecsSinceEpoch());
+    } catch (const StorageError& error) {
+        reportError(error);
+        return ExitError;
+    }
+    if (s.parser.isSet(s.json)) {
+        out() << QJsonDocument(stats.toJson()).toJson(QJsonDocument::Compact) << Qt::endl;
+        return ExitOk;
+    }
+    const auto row = [](const QString& label, qint64 n) {
+        out() << "  " << shown(label).leftJustified(30) << ' ' << QString::number(n).rightJustified(10) << Qt::endl;
+    };
+    const auto section = [&](const QString& title, const QMap<QString, qint64>& counts) {
+        out() << title << Qt::endl;
+        for (auto it = counts.begin(); it != counts.end(); ++it)
+            row(it.key(), it.value());
+    };
+    const auto top = [&](const QString& title, const QList<CountOf>& items) {
+        out() << title << Qt::endl;
+        for (const CountOf& c : items)
+            row(c.key, c.count);
+    };
+    row(tr("Memories"), stats.total);
+    row(tr("Summaries"), stats.summaries);
+    row(tr("Originals"), stats.originals);
+    row(tr("Tombstoned"), stats.tombstoned);
+    row(tr("Expired (not tombstoned)"), stats.expired);
+    if (stats.withEmbedding)
+        row(tr("With an embedding"), *stats.withEmbedding);
+    row(tr("With a content-hash tag"), stats.contentHashTagged);
+    section(tr("Namespaces"), stats.namespaces);
+    if (!stats.unknownNamespaces.isEmpty())
+        section(tr("Unknown namespaces (counted as decisions)"), stats.unknownNamespaces);
+    section(tr("Statuses"), stats.statuses);
+    if (!stats.unknownStatuses.isEmpty())
+        section(tr("Unknown statuses (counted as active)"), stats.unknownStatuses);
+    section(tr("Domain scopes"), stats.scopes);
+    section(tr("Domains"), stats.domains);
+    top(tr("Top tags"), stats.topTags);
+    top(tr("Top projects"), stats.topProjects);
+    row(tr("(no project)"), stats.withoutProject);
+    top(tr("Top branches"), stats.topBranches);
+    row(tr("(no branch)"), stats.withoutBranch);
+    out() << tr("Captures per week (Monday, UTC)") << Qt::endl;
+    for (auto it = stats.weeks.begin(); it != stats.weeks.end(); ++it) {
+        qint64 sum = 0;
+        QStringList parts;
+        for (auto ns = it->begin(); ns != it->end(); ++ns) {
+            sum += ns.value();
+            parts << ns.key() + u' ' + QString::number(ns.value());
+        }
+        out() << "  " << QDateTime::fromSecsSinceEpoch(it.key(), QTimeZone::utc()).toString(u"yyyy-MM-dd"_s) << ' '
+              << QString::number(sum).rightJustified(10) << "  " << parts.join(u", "_s) << Qt::endl;
+    }
+    return ExitOk;
 }
 
 int commandExport(Session& s, const QString& store)
@@ -656,8 +729,9 @@ bool isHeadless(const QStringList& arguments)
         return true;
     const QStringList positional = s.parser.positionalArguments();
     const QString command = positional.value(0);
-    return positional.size() > 1 || command == "count"_L1 || command == "export"_L1 || command == "info"_L1
-        || command == "get"_L1 || command == "copy"_L1 || command == "check"_L1 || command == "repair"_L1;
+    return positional.size() > 1 || command == "count"_L1 || command == "stats"_L1 || command == "export"_L1
+        || command == "info"_L1 || command == "get"_L1 || command == "copy"_L1 || command == "check"_L1
+        || command == "repair"_L1;
 }
 
 QString windowStoreArgument(const QStringList& arguments)
@@ -692,6 +766,13 @@ int dispatch(const QStringList& arguments)
             return ExitUsage;
         }
         return command == "count"_L1 ? commandCount(s, positional[1]) : commandExport(s, positional[1]);
+    }
+    if (command == "stats"_L1) {
+        if (positional.size() != 2) {
+            err() << "subcog-inspector: stats needs exactly one STORE (see --help)" << Qt::endl;
+            return ExitUsage;
+        }
+        return commandStats(s, positional[1]);
     }
     if (command == "get"_L1) {
         if (positional.size() < 3) {

@@ -4,6 +4,7 @@
 #include "memory.h"
 #include "query.h"
 #include "storageerror.h"
+#include "storestats.h"
 
 #include <QHash>
 #include <QStringList>
@@ -97,6 +98,9 @@ public:
     /// cursor, skip, limit and fromEnd are ignored), or nullopt when there is no such memory or the filter leaves
     /// it out. The default pages through query(); backends with an index count the rows before it in one seek.
     virtual std::optional<qint64> rowOf(const MemoryQuery& query, const QString& id);
+    /// The figures of the memories matching the filter (StoreStats), with `expired` measured against `now` (Unix
+    /// seconds). The default scans the memories without content; SQL backends aggregate in the engine.
+    virtual StoreStats stats(const MemoryFilter& filter, qint64 now);
     /// Problems in the store that are not one memory's: orphaned rows, unreadable files.
     virtual QList<RecordIssue> storeIssues() { return {}; }
     /// A cheap value that changes when the store may have been changed by another writer (a false alarm costs

@@ -20,6 +20,23 @@ void PersistenceBackend::scan(const MemoryQuery& query, const ScanSink& sink, in
     }
 }
 
+StoreStats PersistenceBackend::stats(const MemoryFilter& filter, qint64 now)
+{
+    MemoryQuery q;
+    q.filter = filter;
+    q.withContent = false;
+    const bool inRecords = embeddingStorage() == EmbeddingStorage::InRecords;
+    StatsBuilder builder(now);
+    if (inRecords)
+        builder.stats().withEmbedding = 0;
+    scan(q, [&](QList<Memory>& memories, QList<RecordIssue>&) {
+        for (const Memory& m : memories)
+            builder.addMemory(m, inRecords && m.embedding && !m.embedding->isEmpty());
+        return true;
+    });
+    return builder.finish();
+}
+
 std::optional<qint64> PersistenceBackend::rowOf(const MemoryQuery& query, const QString& id)
 {
     MemoryFilter only = query.filter;
@@ -112,6 +129,11 @@ Page RetryingBackend::query(const MemoryQuery& query)
 qint64 RetryingBackend::count(const MemoryFilter& filter)
 {
     return retry([&] { return m_inner->count(filter); });
+}
+
+StoreStats RetryingBackend::stats(const MemoryFilter& filter, qint64 now)
+{
+    return retry([&] { return m_inner->stats(filter, now); });
 }
 
 std::optional<qint64> RetryingBackend::rowOf(const MemoryQuery& query, const QString& id)

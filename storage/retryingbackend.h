@@ -36,6 +36,7 @@ public:
     void scan(const MemoryQuery& query, const ScanSink& sink, int batchSize = 1000) override;
     bool scanJsonLines(const MemoryQuery& query, const JsonLinesSink& sink, int batchSize = 1000) override;
     qint64 count(const MemoryFilter& filter) override;
+    StoreStats stats(const MemoryFilter& filter, qint64 now) override;
     std::optional<qint64> rowOf(const MemoryQuery& query, const QString& id) override;
     void interrupt() noexcept override { m_inner->interrupt(); }
     void beginRequest() noexcept override { m_inner->beginRequest(); }

@@ -499,6 +499,22 @@ qint64 FilesystemBackend::count(const MemoryFilter& filter)
     return sortedIds(query).size();
 }
 
+StoreStats FilesystemBackend::stats(const MemoryFilter& filter, qint64 now)
+{
+    startCall();
+    StatsBuilder builder(now);
+    builder.stats().withEmbedding = 0; // a field of the files
+    qint64 seen = 0;
+    for (const Entry& entry : std::as_const(m_entries)) {
+        if ((++seen & 1023) == 0)
+            checkInterrupted();
+        const Memory& m = entry.memory;
+        if (filter.matches(m))
+            builder.addMemory(m, m.embedding && !m.embedding->isEmpty());
+    }
+    return builder.finish();
+}
+
 bool FilesystemBackend::exists(const QString& id)
 {
     return m_entries.contains(id);

@@ -58,6 +58,8 @@ public:
     qint64 count() override;
     Page query(const MemoryQuery& query) override;
     qint64 count(const MemoryFilter& filter) override;
+    /// Counted from the in-memory index, without reading a file.
+    StoreStats stats(const MemoryFilter& filter, qint64 now) override;
     QList<RecordIssue> storeIssues() override;
     std::optional<QByteArray> changeToken() override;
     std::optional<qint64> rowOf(const MemoryQuery& query, const QString& id) override;

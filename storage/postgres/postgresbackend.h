@@ -61,6 +61,8 @@ public:
     qint64 count() override;
     Page query(const MemoryQuery& query) override;
     qint64 count(const MemoryFilter& filter) override;
+    /// GROUP BY statements over the filtered rows, in one transaction (postgresstats.cpp).
+    StoreStats stats(const MemoryFilter& filter, qint64 now) override;
     std::optional<QByteArray> changeToken() override;
     void storeBatch(const QList<Memory>& memories) override;
     QString beginSnapshot() override;

@@ -73,6 +73,14 @@ const SqliteBackend::VectorsCache* SqliteBackend::loadVectors()
     return m_vectors.get();
 }
 
+const QHash<QString, QList<float>>* SqliteBackend::vectorsById()
+{
+    if (embeddingStorage() != EmbeddingStorage::Apart)
+        return nullptr;
+    const VectorsCache* cache = loadVectors();
+    return cache ? &cache->file.vectors : nullptr;
+}
+
 EmbeddingStorage SqliteBackend::embeddingStorage() const
 {
     if (besideIndex(u"vectors.idx"_s).isEmpty())

@@ -71,6 +71,8 @@ public:
     qint64 count() override;
     Page query(const MemoryQuery& query) override;
     qint64 count(const MemoryFilter& filter) override;
+    /// One pass over the filtered rows' metadata columns, grouped as it reads (sqlitestats.cpp).
+    StoreStats stats(const MemoryFilter& filter, qint64 now) override;
     QList<RecordIssue> storeIssues() override;
     std::optional<QByteArray> changeToken() override;
     void storeBatch(const QList<Memory>& memories) override;
@@ -182,6 +184,8 @@ private:
     struct VectorsCache;
     /// vectors.idx as last read (reloaded when the file changes); nullptr when there is none.
     const VectorsCache* loadVectors();
+    /// vectors.idx's vectors by id where the store keeps embeddings there, else nullptr.
+    const QHash<QString, QList<float>>* vectorsById();
     /// A QSqlQuery's error as a StorageError (through SqliteInternal::throwSqliteError).
     [[noreturn]] void fail(const QString& what, const class QSqlError& error, const QString& sql = {}) const;
     /// An error of a statement on the raw handle, `rc` its result code, as a StorageError.

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
 // The headless command line, run as a separate process the way scripts use it.
 #include "fixturegenerator.h"
+#include "storestats.h"
 #include "testhelpers.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -101,6 +105,96 @@ private Q_SLOTS:
         for (const Memory& m : m_store.truth)
             expected += f.filter.matches(m) ? 1 : 0;
         QCOMPARE(r.out.trimmed().toLongLong(), expected);
+    }
+
+    // `stats --json`: one object with every figure, following the filter; exit 1 unreadable, 2 usage or filter
+    void statsJson()
+    {
+        Result r = run({u"stats"_s, m_store.path, u"--json"_s});
+        QCOMPARE(r.exitCode, 0);
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(r.out, &error);
+        QVERIFY2(error.error == QJsonParseError::NoError && doc.isObject(), r.out.constData());
+        QCOMPARE(r.out.count('\n'), 1); // one line
+        const QJsonObject o = doc.object();
+        for (const char* key : {"total", "now", "summaries", "originals", "tombstoned", "expired", "withoutProject",
+                                "withoutBranch", "contentHashTagged"})
+            QVERIFY2(o.value(QLatin1StringView(key)).isDouble(), key);
+        for (const char* key : {"namespaces", "unknownNamespaces", "statuses", "unknownStatuses", "domains", "scopes"})
+            QVERIFY2(o.value(QLatin1StringView(key)).isObject(), key);
+        for (const char* key : {"weeks", "topTags", "topProjects", "topBranches"})
+            QVERIFY2(o.value(QLatin1StringView(key)).isArray(), key);
+        QVERIFY(o.contains(u"withEmbedding"_s));
+        QCOMPARE(o[u"total"_s].toInteger(), m_store.rowCount);
+        qint64 sum = 0;
+        for (const QJsonValue v : o[u"namespaces"_s].toObject())
+            sum += v.toInteger();
+        QCOMPARE(sum, m_store.rowCount);
+        sum = 0;
+        for (const QJsonValue v : o[u"weeks"_s].toArray()) {
+            const QJsonObject week = v.toObject();
+            QCOMPARE(StoreStats::weekStart(week[u"weekStart"_s].toInteger()), week[u"weekStart"_s].toInteger());
+            sum += week[u"total"_s].toInteger();
+        }
+        QCOMPARE(sum, m_store.rowCount);
+        QVERIFY(o[u"topTags"_s].toArray().size() <= 20);
+        for (const QJsonValue v : o[u"topTags"_s].toArray())
+            QVERIFY(v.toObject()[u"value"_s].isString() && v.toObject()[u"count"_s].isDouble());
+
+        r = run({u"stats"_s, m_store.path, u"--json"_s, u"--filter"_s, u"ns:decisions tombstoned:hide"_s});
+        QCOMPARE(r.exitCode, 0);
+        const QByteArray counted
+            = run({u"count"_s, m_store.path, u"--filter"_s, u"ns:decisions tombstoned:hide"_s}).out.trimmed();
+        QCOMPARE(QJsonDocument::fromJson(r.out).object()[u"total"_s].toInteger(), counted.toLongLong());
+        QCOMPARE(QJsonDocument::fromJson(r.out).object()[u"tombstoned"_s].toInteger(), 0);
+
+        r = run({u"stats"_s, m_store.path});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains("Namespaces") && r.out.contains("Captures per week"));
+
+        const QString garbage = m_dir.filePath(u"garbage.db"_s);
+        QFile file(garbage);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QByteArray(4096, 'x'));
+        file.close();
+        r = run({u"stats"_s, u"sqlite:"_s + garbage, u"--json"_s});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.out.isEmpty());
+        QCOMPARE(run({u"stats"_s, m_dir.filePath(u"missing.db"_s)}).exitCode, 1);
+        QCOMPARE(run({u"stats"_s, m_store.path, u"--filter"_s, u"colour:red"_s}).exitCode, 2);
+        QCOMPARE(run({u"stats"_s}).exitCode, 2);
+        QCOMPARE(run({u"stats"_s, m_store.path, m_store.path}).exitCode, 2);
+    }
+
+    // a data folder's vectors.idx: withEmbedding counts the memories passing the filter that have a vector there
+    void statsCountsEmbeddingsOfADataFolder()
+    {
+        QTemporaryDir dir;
+        GeneratorOptions options;
+        options.count = 20;
+        const auto store = writeSqliteStore(dir.filePath(u"index.db"_s), SqliteLayout::Head, options);
+        const QString a = store.truth[0].id, b = store.truth[1].id;
+        QFile idx(dir.filePath(u"vectors.idx"_s));
+        QVERIFY(idx.open(QIODevice::WriteOnly));
+        idx.write(QJsonDocument(QJsonObject {{u"dimensions"_s, 2},
+                                             {u"vectors"_s,
+                                              QJsonObject {{a, QJsonArray {1, 2}},
+                                                           {b, QJsonArray {3, 4}},
+                                                           {u"orphan"_s, QJsonArray {5, 6}}}}})
+                      .toJson());
+        idx.close();
+        Result r = run({u"stats"_s, store.path, u"--json"_s});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(r.out).object()[u"withEmbedding"_s].toInteger(), 2);
+        r = run({u"stats"_s, store.path, u"--json"_s, u"--ids"_s, a + u","_s + store.truth[2].id});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(r.out).object()[u"withEmbedding"_s].toInteger(), 1);
+        QCOMPARE(QJsonDocument::fromJson(r.out).object()[u"total"_s].toInteger(), 2);
+        QVERIFY(run({u"stats"_s, store.path}).out.contains("With an embedding"));
+        // without vectors.idx there is no figure
+        QVERIFY(QFile::remove(idx.fileName()));
+        r = run({u"stats"_s, store.path, u"--json"_s});
+        QVERIFY(QJsonDocument::fromJson(r.out).object()[u"withEmbedding"_s].isNull());
     }
 
     void exportJsonl()

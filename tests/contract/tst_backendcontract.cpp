@@ -4,6 +4,7 @@
 #include "sqlite/sqlitebackend.h"
 #include "testhelpers.h"
 
+#include <QJsonDocument>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTest>
@@ -39,6 +40,17 @@ class TestBackendContract : public QObject
             stored << m;
         }
         return stored;
+    }
+
+    // stats().withEmbedding of a store without embeddings: 0 where they have a place (folder files, PostgreSQL's
+    // memory_vectors), absent where there is none (SQLite without a vectors.idx)
+    std::optional<qint64> embeddingsCounted() const
+    {
+        const EmbeddingStorage where = m_backend->embeddingStorage();
+        if (where == EmbeddingStorage::InRecords
+            || (where == EmbeddingStorage::Apart && m_backend->kind() == "postgres"_L1))
+            return 0;
+        return std::nullopt;
     }
 
 private Q_SLOTS:
@@ -619,6 +631,125 @@ private Q_SLOTS:
         QVERIFY(!page.next);
         for (const Memory& m : page.memories)
             QVERIFY(m.content.isEmpty());
+    }
+
+    // stats(): figures known exactly on a planted store (aliases, unknown values, tombstones both ways, expiry,
+    // a summary, tags with spaces, three weeks), then the same figures as the memories read back give them
+    void statsOfAPlantedStore()
+    {
+        constexpr qint64 w1 = 1766966400; // Monday 2025-12-29 00:00 UTC
+        constexpr qint64 week = 604800;
+        constexpr qint64 now = w1 + 30 * 86400;
+        QCOMPARE(StoreStats::weekStart(w1 + week - 1), w1);
+        QCOMPARE(StoreStats::weekStart(w1), w1);
+        QCOMPARE(StoreStats::weekStart(-1), StoreStats::kFirstMonday - week);
+        const auto plant
+            = [&](const QString& id, const QString& ns, const QString& status, qint64 created, const QStringList& tags,
+                  std::optional<QString> project, std::optional<QString> branch, const QString& domain) {
+                  Memory m = Testing::sampleMemory(id, created);
+                  m.namespaceName = ns;
+                  m.status = status;
+                  m.tags = tags;
+                  m.projectId = project;
+                  m.branch = branch;
+                  m.domain = domain;
+                  m.isSummary = false;
+                  m.sourceMemoryIds.reset();
+                  m.expiresAt.reset();
+                  return m;
+              };
+        const QString p1 = u"github.com/acme/p1"_s, p2 = u"github.com/acme/p2"_s;
+        QList<Memory> planted {
+            plant(u"a1"_s, u"decisions"_s, u"active"_s, w1 + 100, {u"alpha"_s, u"with space"_s}, p1, u"main"_s,
+                  u"project"_s),
+            plant(u"a2"_s, u"TechDebt"_s, u"ARCHIVED"_s, w1 + 200, {u"alpha"_s, u"hash:sha256:0123456789abcdef"_s}, p1,
+                  u"dev"_s, u"user"_s),
+            plant(u"a3"_s, u"tech_debt"_s, u"tombstoned"_s, w1 + week + 5, {u"with space"_s, u"beta"_s}, p2,
+                  std::nullopt, u"org"_s),
+            plant(u"a4"_s, u"mystery"_s, u"weird"_s, w1 + week + 10, {}, std::nullopt, std::nullopt, u"acme/widgets"_s),
+            plant(u"a5"_s, u"patterns"_s, u"active"_s, w1 + 2 * week + 1, {u"alpha"_s}, p2, u"main"_s, u"project"_s),
+            plant(u"a6"_s, u"patterns"_s, u"active"_s, w1 + 2 * week + 2, {u"alpha"_s, u"beta"_s}, p1, u"main"_s,
+                  u"user"_s),
+        };
+        planted[3].expiresAt = now - 100; // expired
+        planted[4].tombstonedAt = w1 + 2 * week + 50; // tombstoned by time only; its expiry does not count
+        planted[4].expiresAt = now - 100;
+        planted[5].isSummary = true;
+        planted[5].sourceMemoryIds = QStringList {u"a1"_s};
+        planted[5].expiresAt = now + 1000;
+        for (const Memory& m : planted)
+            m_backend->store(storable(m));
+
+        const StoreStats all = m_backend->stats(MemoryFilter {}, now);
+        QCOMPARE(all.total, qint64(6));
+        QCOMPARE(all.now, now);
+        using Counts = QMap<QString, qint64>;
+        QCOMPARE(all.namespaces, (Counts {{u"decisions"_s, 2}, {u"tech-debt"_s, 2}, {u"patterns"_s, 2}}));
+        QCOMPARE(all.unknownNamespaces, (Counts {{u"mystery"_s, 1}}));
+        QCOMPARE(all.statuses, (Counts {{u"active"_s, 4}, {u"archived"_s, 1}, {u"tombstoned"_s, 1}}));
+        QCOMPARE(all.unknownStatuses, (Counts {{u"weird"_s, 1}}));
+        QCOMPARE(all.weeks,
+                 (QMap<qint64, Counts> {{w1, {{u"decisions"_s, 1}, {u"tech-debt"_s, 1}}},
+                                        {w1 + week, {{u"decisions"_s, 1}, {u"tech-debt"_s, 1}}},
+                                        {w1 + 2 * week, {{u"patterns"_s, 2}}}}));
+        QCOMPARE(all.topTags, (QList<CountOf> {{u"alpha"_s, 4}, {u"beta"_s, 2}, {u"with space"_s, 2}}));
+        QCOMPARE(all.contentHashTagged, qint64(1));
+        QCOMPARE(all.topProjects, (QList<CountOf> {{p1, 3}, {p2, 2}}));
+        QCOMPARE(all.withoutProject, qint64(1));
+        QCOMPARE(all.topBranches, (QList<CountOf> {{u"main"_s, 3}, {u"dev"_s, 1}}));
+        QCOMPARE(all.withoutBranch, qint64(2));
+        QCOMPARE(all.domains, (Counts {{u"project"_s, 2}, {u"user"_s, 2}, {u"org"_s, 1}, {u"acme/widgets"_s, 1}}));
+        QCOMPARE(all.scopes, (Counts {{u"project"_s, 2}, {u"user"_s, 2}, {u"org"_s, 1}, {u"other"_s, 1}}));
+        QCOMPARE(all.summaries, qint64(1));
+        QCOMPARE(all.originals, qint64(5));
+        QCOMPARE(all.tombstoned, qint64(2));
+        QCOMPARE(all.expired, qint64(1));
+        QCOMPARE(all.withEmbedding, embeddingsCounted()); // storable() drops embeddings
+
+        // the filter applies to every figure
+        const StoreStats alpha = m_backend->stats(parseFilter(u"tag:alpha"_s).filter, now);
+        QCOMPARE(alpha.total, qint64(4));
+        QCOMPARE(alpha.namespaces, (Counts {{u"decisions"_s, 1}, {u"tech-debt"_s, 1}, {u"patterns"_s, 2}}));
+        QCOMPARE(alpha.topTags, (QList<CountOf> {{u"alpha"_s, 4}, {u"beta"_s, 1}, {u"with space"_s, 1}}));
+        QCOMPARE(alpha.tombstoned, qint64(1));
+        QCOMPARE(alpha.expired, qint64(0));
+        QCOMPARE(alpha.summaries, qint64(1));
+        QCOMPARE(alpha.weeks.size(), 2);
+        const StoreStats techDebt = m_backend->stats(parseFilter(u"ns:tech-debt"_s).filter, now);
+        QCOMPARE(techDebt.total, qint64(2));
+        QCOMPARE(techDebt.statuses, (Counts {{u"archived"_s, 1}, {u"tombstoned"_s, 1}}));
+        QCOMPARE(techDebt.scopes, (Counts {{u"user"_s, 1}, {u"org"_s, 1}}));
+        MemoryFilter live;
+        live.tombstones = TombstoneFilter::Exclude;
+        QCOMPARE(m_backend->stats(live, now).tombstoned, qint64(0));
+        QCOMPARE(m_backend->stats(live, now).total, qint64(4));
+        QCOMPARE(m_backend->stats(MemoryFilter::nothing(), now).total, qint64(0));
+    }
+
+    // stats() on generated memories equals the figures of the memories read back that pass the filter
+    void statsMatchReference()
+    {
+        const QList<Memory> stored = fillFromStream(300, 7);
+        QStringList ids;
+        for (const Memory& m : stored)
+            ids << m.id;
+        const QList<Memory> read = m_backend->getBatch(ids);
+        const qint64 now = 1767000000 + 200 * 86400;
+        for (const QString& text :
+             {u""_s, u"ns:decisions"_s, u"tag:rust"_s, u"status:active"_s, u"project:github.com/acme/widgets"_s}) {
+            const MemoryFilter filter = parseFilter(text).filter;
+            StatsBuilder reference(now);
+            reference.stats().withEmbedding = embeddingsCounted();
+            for (const Memory& m : read) {
+                if (filter.matches(m))
+                    reference.addMemory(m);
+            }
+            const StoreStats actual = m_backend->stats(filter, now);
+            const StoreStats expected = reference.finish();
+            QVERIFY2(actual == expected,
+                     qPrintable(text + u": "_s + QString::fromUtf8(QJsonDocument(actual.toJson()).toJson()) + u" vs "_s
+                                + QString::fromUtf8(QJsonDocument(expected.toJson()).toJson())));
+        }
     }
 
     void readOnlyRefusesWrites()

@@ -11,6 +11,7 @@
 #include <QBuffer>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonDocument>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTest>
@@ -209,6 +210,27 @@ private Q_SLOTS:
         for (const Memory& m : store.truth)
             ids << m.id;
         QCOMPARE(backend->getBatch(ids).size(), ids.size());
+        // stats() in this layout (legacy strings, plain and split domains) gives the figures of the memories read
+        // back, also through a RetryingBackend
+        const QList<Memory> read = backend->getBatch(ids);
+        RetryingBackend retrying(PostgresBackend::open(url), RetryPolicy {});
+        const qint64 now = 1767000000 + 100 * 86400;
+        for (const QString& text : {u""_s, u"ns:tech-debt"_s, u"tombstoned:only"_s, u"tag:rust"_s}) {
+            const MemoryFilter filter = parseFilter(text).filter;
+            StatsBuilder reference(now);
+            reference.stats().withEmbedding
+                = backend->embeddingStorage() == EmbeddingStorage::Apart ? std::optional<qint64>(0) : std::nullopt;
+            for (const Memory& m : read) {
+                if (filter.matches(m))
+                    reference.addMemory(m);
+            }
+            const StoreStats expected = reference.finish();
+            QVERIFY2(backend->stats(filter, now) == expected,
+                     qPrintable(text + u": "_s
+                                + QString::fromUtf8(QJsonDocument(backend->stats(filter, now).toJson()).toJson())
+                                + u" vs "_s + QString::fromUtf8(QJsonDocument(expected.toJson()).toJson())));
+            QVERIFY(retrying.stats(filter, now) == expected);
+        }
         if (layout == PostgresLayout::Split) {
             QVERIFY(backend->describeLayout().join(u' ').contains(u"read-only"_s));
             QVERIFY_THROWS_EXCEPTION(StorageError, backend->store(store.truth.first()));
