@@ -5,6 +5,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 
 #include <algorithm>
 #include <cerrno>
@@ -236,6 +237,8 @@ void JsonlBackend::readIndex()
     qint64 lineStart = 0;
     qint64 lineLength = 0;
     qint64 offset = 0;
+    QSet<QString> pool;
+    constexpr qsizetype kPoolLimit = 100000; // distinct strings shared; past it (unique paths) each keeps its own
     auto finish = [&] {
         ++m_lines;
         const qint64 number = m_lines;
@@ -261,6 +264,30 @@ void JsonlBackend::readIndex()
         if (invalidUtf8)
             m_issues << RecordIssue {m->id, invalidUtf8Reason(lineName(number))};
         m->content = QString(); // read again from the file when asked for
+        // the same namespace, status, project, branch, tag… in thousands of memories: one shared copy of each
+        auto intern = [&](QString& text) {
+            if (text.isEmpty())
+                return;
+            const auto it = pool.constFind(text);
+            if (it != pool.constEnd())
+                text = *it;
+            else if (pool.size() < kPoolLimit)
+                pool.insert(text);
+        };
+        auto internOptional = [&](std::optional<QString>& text) {
+            if (text)
+                intern(*text);
+        };
+        intern(m->namespaceName);
+        intern(m->domain);
+        intern(m->status);
+        internOptional(m->projectId);
+        internOptional(m->branch);
+        internOptional(m->filePath);
+        internOptional(m->source);
+        internOptional(m->groupId);
+        for (QString& tag : m->tags)
+            intern(tag);
         Entry entry {std::move(*m), lineStart, lineLength, number};
         const auto it = m_byId.constFind(entry.memory.id);
         if (it != m_byId.constEnd()) {
@@ -270,8 +297,8 @@ void JsonlBackend::readIndex()
                                          + u": the last line is read"_s};
             m_entries[*it] = std::move(entry);
         } else {
-            m_byId.insert(entry.memory.id, m_entries.size());
-            m_entries << std::move(entry);
+            m_byId.insert(entry.memory.id, qsizetype(m_entries.size()));
+            m_entries.push_back(std::move(entry));
         }
     };
     auto take = [&](const char* bytes, qint64 n) {
@@ -312,16 +339,29 @@ void JsonlBackend::readIndex()
                            m_path
                                + u": the file changed while it was read (another program is writing it); "
                                  u"open it again when it is complete"_s);
-    m_entries.squeeze();
+    m_entries.shrink_to_fit();
 }
 
 QStringList JsonlBackend::describeLayout() const
 {
     QStringList lines;
-    lines << u"JSON Lines backup (read-only): "_s + QString::number(m_entries.size()) + u" memories in "_s
+    lines << u"JSON Lines backup (read-only): "_s + QString::number(qint64(m_entries.size())) + u" memories in "_s
             + QString::number(m_lines) + u" lines"_s;
-    if (m_badLines)
-        lines << QString::number(m_badLines) + u" lines are not memories (see the issues)"_s;
+    if (m_badLines) {
+        lines << QString::number(m_badLines) + u" lines are not memories and are skipped:"_s;
+        // the first few, so `info` tells where to look; export and copy name every one
+        constexpr int kShown = 5;
+        int shown = 0;
+        for (const RecordIssue& issue : m_issues) {
+            if (!issue.unreadable)
+                continue;
+            if (shown++ == kShown) {
+                lines << u"  … and "_s + QString::number(m_badLines - kShown) + u" more"_s;
+                break;
+            }
+            lines << u"  "_s + issue.id + u": "_s + issue.reason;
+        }
+    }
     if (m_duplicates)
         lines << QString::number(m_duplicates) + u" ids occur on more than one line: the last line of each is read"_s;
     return lines;
@@ -412,7 +452,7 @@ const QList<qsizetype>& JsonlBackend::sorted(const MemoryQuery& query)
     m_order.valid = false;
     QList<qsizetype> rows;
     const bool needsContent = !query.filter.words.isEmpty();
-    for (qsizetype i = 0; i < m_entries.size(); ++i) {
+    for (qsizetype i = 0; i < qsizetype(m_entries.size()); ++i) {
         if ((i & 1023) == 0)
             checkInterrupted();
         // full-text words need the content: read from the file, the rest from the index
@@ -491,14 +531,14 @@ Page JsonlBackend::query(const MemoryQuery& query)
 
 qint64 JsonlBackend::count()
 {
-    return m_entries.size();
+    return qint64(m_entries.size());
 }
 
 qint64 JsonlBackend::count(const MemoryFilter& filter)
 {
     startCall();
     if (filter.isEmpty())
-        return m_entries.size();
+        return qint64(m_entries.size());
     MemoryQuery query;
     query.filter = filter;
     return sorted(query).size();

@@ -7,6 +7,7 @@
 #include <QHash>
 
 #include <atomic>
+#include <deque>
 #include <memory>
 
 namespace Inspector {
@@ -107,7 +108,9 @@ private:
     QString m_path;
     QFile m_file;
     FileState m_state;
-    QList<Entry> m_entries; ///< one per id (the last line of it), in file order
+    /// one per id (the last line of it), in file order; a deque grows without moving (a list's doubling would
+    /// hold the index twice for a moment)
+    std::deque<Entry> m_entries;
     QHash<QString, qsizetype> m_byId;
     QList<RecordIssue> m_issues;
     qint64 m_lines = 0;

@@ -302,6 +302,8 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 3);
         QVERIFY2(r.err.contains("line 5"), r.err.constData());
         QCOMPARE(SqliteBackend::open(target)->count(), qint64(3));
+        r = run({u"info"_s, path});
+        QVERIFY2(r.out.contains("line 2: not JSON") && r.out.contains("line 10: memory last"), r.out.constData());
         r = run({u"count"_s, path});
         QCOMPARE(r.out.trimmed(), QByteArray("3"));
     }
