@@ -4,12 +4,14 @@
 #include "fixturegenerator.h"
 #include "jsonl.h"
 #include "jsonl/jsonlbackend.h"
+#include "memorytablemodel.h"
 #include "sqlite/sqlitebackend.h"
 #include "storeopener.h"
 #include "testhelpers.h"
 
 #include <QFile>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -408,6 +410,26 @@ private Q_SLOTS:
             QCOMPARE(jsonl->listIds(), sqlite->listIds());
     }
 
+    void theTableShowsItWithEditingOff()
+    {
+        MemoryTableModel model;
+        model.setChangeCheckInterval(0);
+        QSignalSpy opened(&model, &MemoryTableModel::storeOpened);
+        const QString path = m_backup;
+        // asked for editing, as the window does when a person wants to edit: the store says it is read-only
+        model.openStore([path] { return openStore(path, OpenOptions {}); });
+        QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, 30000);
+        QVERIFY(opened.first().at(2).toBool());
+        model.setEditingEnabled(true);
+        QVERIFY(!model.isEditingEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(!model.isBusy() && model.rowCount() > 0, 30000);
+        model.data(model.index(0, int(MemoryColumn::Content)));
+        QTRY_VERIFY_WITH_TIMEOUT(!model.isBusy(), 30000);
+        QVERIFY(!model.data(model.index(0, int(MemoryColumn::Content))).toString().isEmpty());
+        QVERIFY(!(model.flags(model.index(0, int(MemoryColumn::Status))) & Qt::ItemIsEditable));
+        QVERIFY(!model.setData(model.index(0, int(MemoryColumn::Status)), u"archived"_s));
+    }
+
     void aFileChangedWhileOpenIsRefused()
     {
         const QString path = m_dir.filePath(u"moving.jsonl"_s);
@@ -430,5 +452,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestJsonlStore)
+QTEST_MAIN(TestJsonlStore)
 #include "tst_jsonlstore.moc"
