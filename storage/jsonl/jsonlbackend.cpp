@@ -95,6 +95,10 @@ std::unique_ptr<JsonlBackend> JsonlBackend::open(const QString& path)
         throw StorageError(StorageError::Kind::NotFound, path + u": no such file"_s);
     if (info.isDir())
         throw StorageError(StorageError::Kind::InvalidInput, path + u": is a folder, not a JSON Lines file"_s);
+    if (!info.isFile())
+        // content is read again at its offset when asked for, which a pipe or a device cannot do
+        throw StorageError(StorageError::Kind::InvalidInput,
+                           path + u": not a regular file (save the JSON Lines to a file first)"_s);
     std::unique_ptr<JsonlBackend> backend(new JsonlBackend(info.absoluteFilePath()));
     if (!backend->m_file.open(QIODevice::ReadOnly))
         throw StorageError(StorageError::Kind::OperationFailed,

@@ -49,6 +49,12 @@ void writeFile(const QString& path, const QByteArray& bytes)
     QCOMPARE(f.write(bytes), bytes.size());
 }
 
+QByteArray readFile(const QString& path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
 /// Memories the generator does not make: every lifecycle field, odd tags, astral characters, a big content.
 QList<Memory> lifecycleMemories()
 {
@@ -180,6 +186,10 @@ private Q_SLOTS:
         QCOMPARE(copy->get(u"life-tombstoned"_s)->tombstonedAt, std::optional<qint64>(1767000200));
         QCOMPARE(copy->get(u"life-group"_s)->groupId, std::optional<QString>(u"team-7"_s));
         QCOMPARE(copy->get(u"life-big"_s)->content.size(), 3 * 1024 * 1024 + 1);
+        // exported again, the backup is the same bytes: nothing lost or changed on the way through the store
+        const Result again = run({u"export"_s, m_backup});
+        QCOMPARE(again.exitCode, 0);
+        QVERIFY(again.out == readFile(m_backup));
         // the backup reads the same through the store itself
         auto backup = openStore(m_backup);
         QCOMPARE(backup->kind(), u"jsonl"_s);
@@ -449,6 +459,20 @@ private Q_SLOTS:
             QVERIFY2(e.message().contains(u"changed"_s), qPrintable(e.message()));
         }
         QVERIFY(store->exists(u"one"_s)); // the index as it was still answers
+    }
+
+    void aPipeIsRefusedUpFront()
+    {
+        try {
+            JsonlBackend::open(u"/dev/null"_s);
+            QFAIL("opened a device");
+        } catch (const StorageError& e) {
+            QCOMPARE(e.kind(), StorageError::Kind::InvalidInput);
+            QVERIFY2(e.message().contains(u"not a regular file"_s), qPrintable(e.message()));
+        }
+        const Result r = run({u"count"_s, u"jsonl:"_s + m_dir.filePath(u"missing.jsonl"_s)});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("no such file"), r.err.constData());
     }
 };
 
