@@ -241,6 +241,19 @@ void JsonlBackend::readIndex()
     qint64 lineStart = 0;
     qint64 lineLength = 0;
     qint64 offset = 0;
+    // a file that is not JSON Lines at all (a database renamed .jsonl) has a bad line every few bytes: the first
+    // problems are named, the rest counted
+    constexpr qsizetype kIssueLimit = 10000;
+    qint64 unlisted = 0;
+    bool unlistedUnreadable = false;
+    auto report = [&](RecordIssue issue) {
+        if (m_issues.size() < kIssueLimit) {
+            m_issues << std::move(issue);
+        } else {
+            ++unlisted;
+            unlistedUnreadable = unlistedUnreadable || issue.unreadable;
+        }
+    };
     QSet<QString> pool;
     constexpr qsizetype kPoolLimit = 100000; // distinct strings shared; past it (unique paths) each keeps its own
     auto finish = [&] {
@@ -248,10 +261,10 @@ void JsonlBackend::readIndex()
         const qint64 number = m_lines;
         if (lineLength > kLineLimit) {
             ++m_badLines;
-            m_issues << RecordIssue {lineName(number),
-                                     u"longer than the 64 MiB a line may have ("_s + QString::number(lineLength)
-                                         + u" bytes); skipped"_s,
-                                     true};
+            report(RecordIssue {lineName(number),
+                                u"longer than the 64 MiB a line may have ("_s + QString::number(lineLength)
+                                    + u" bytes); skipped"_s,
+                                true});
             return;
         }
         const QByteArrayView view = trimmedLine(line, number == 1);
@@ -262,11 +275,11 @@ void JsonlBackend::readIndex()
         std::optional<Memory> m = decodeLine(view, &reason, &invalidUtf8);
         if (!m) {
             ++m_badLines;
-            m_issues << RecordIssue {lineName(number), reason, true};
+            report(RecordIssue {lineName(number), reason, true});
             return;
         }
         if (invalidUtf8)
-            m_issues << RecordIssue {m->id, invalidUtf8Reason(lineName(number))};
+            report(RecordIssue {m->id, invalidUtf8Reason(lineName(number))});
         m->content = QString(); // read again from the file when asked for
         // the same namespace, status, project, branch, tag… in thousands of memories: one shared copy of each
         auto intern = [&](QString& text) {
@@ -296,9 +309,9 @@ void JsonlBackend::readIndex()
         const auto it = m_byId.constFind(entry.memory.id);
         if (it != m_byId.constEnd()) {
             ++m_duplicates;
-            m_issues << RecordIssue {entry.memory.id,
-                                     u"on "_s + lineName(m_entries[*it].line) + u" and "_s + lineName(number)
-                                         + u": the last line is read"_s};
+            report(RecordIssue {entry.memory.id,
+                                u"on "_s + lineName(m_entries[*it].line) + u" and "_s + lineName(number)
+                                    + u": the last line is read"_s});
             m_entries[*it] = std::move(entry);
         } else {
             m_byId.insert(entry.memory.id, qsizetype(m_entries.size()));
@@ -343,6 +356,11 @@ void JsonlBackend::readIndex()
                            m_path
                                + u": the file changed while it was read (another program is writing it); "
                                  u"open it again when it is complete"_s);
+    if (unlisted > 0)
+        m_issues << RecordIssue {u"lines"_s,
+                                 QString::number(unlisted)
+                                     + u" more problems (lines that are not memories, repeated ids) not listed"_s,
+                                 unlistedUnreadable};
     m_entries.shrink_to_fit();
 }
 

@@ -320,6 +320,23 @@ private Q_SLOTS:
         QCOMPARE(r.out.trimmed(), QByteArray("3"));
     }
 
+    void aFileOfGarbageNamesTheFirstProblemsOnly()
+    {
+        QByteArray bytes;
+        for (int i = 0; i < 12000; ++i)
+            bytes += "\x01\x02 not json\n";
+        appendJsonLine(bytes, Testing::sampleMemory(u"survivor"_s));
+        const QString path = m_dir.filePath(u"garbage.jsonl"_s);
+        writeFile(path, bytes);
+        auto store = JsonlBackend::open(path);
+        QCOMPARE(store->count(), qint64(1));
+        const QList<RecordIssue> issues = store->storeIssues();
+        QCOMPARE(issues.size(), 10001);
+        QCOMPARE(issues.first().id, u"line 1"_s);
+        QVERIFY(issues.last().unreadable);
+        QVERIFY2(issues.last().reason.startsWith(u"2000 more problems"_s), qPrintable(issues.last().reason));
+    }
+
     void hugeLineIsReportedAndSkipped()
     {
         const QString path = m_dir.filePath(u"huge.jsonl"_s);
