@@ -107,7 +107,8 @@ const char* const kHelpTail = QT_TRANSLATE_NOOP(
     "\n"
     "STORE is sqlite:PATH or a subcog SQLite file (index.db); postgresql://... or postgres://...\n"
     "(libpq's PG* variables and ~/.pgpass fill in the rest); fs:DIR or a folder of subcog JSON files\n"
-    "(SUBCOG_ENCRYPTION_KEY opens encrypted ones).\n"
+    "(SUBCOG_ENCRYPTION_KEY opens encrypted ones); jsonl:FILE or a FILE.jsonl / FILE.ndjson export,\n"
+    "read-only (a copy SOURCE that restores a backup: copy backup.jsonl index.db --on-conflict overwrite).\n"
     "Give a PostgreSQL password in PGPASSWORD or ~/.pgpass rather than in the URL: a command line can be\n"
     "read by every user of the machine until the inspector has started and wiped it.\n"
     "\n"
@@ -595,6 +596,12 @@ int commandCheck(Session& s, const QString& storeArgument)
             checkFolderStore(spec.location, sink, options);
             break;
         }
+        case StoreSpec::Kind::Jsonl:
+            // a backup's bad lines are reported when it is opened (info, count, export, copy)
+            throw StorageError(StorageError::Kind::InvalidInput,
+                               spec.location
+                                   + u": check reads stores; a JSON Lines backup's damaged lines are "
+                                     u"listed by info, export and copy"_s);
         }
     } catch (const StorageError& error) {
         out().flush();

@@ -30,6 +30,9 @@ CopyReport Copier::run(const ExportSource& what, OnConflict onConflict, bool dry
 {
     CopyReport report;
     report.dryRun = dryRun;
+    if (m_target.kind() == "jsonl"_L1)
+        throw StorageError(StorageError::Kind::InvalidInput,
+                           m_target.location() + u": a JSON Lines file is a read-only store, never a copy's target"_s);
     if (!dryRun && m_target.isReadOnly())
         throw StorageError(StorageError::Kind::InvalidInput, m_target.location() + u": the target is read-only"_s);
     // every batch from one read transaction of the source: a copied memory never mixes two of its commits
@@ -134,6 +137,11 @@ CopyReport Copier::run(const ExportSource& what, OnConflict onConflict, bool dry
         }
     }
     around.finish();
+    // a backup's lines that are not memories are memories the restore cannot bring back: named, as export does
+    if (m_source.kind() == "jsonl"_L1 && what.ids.isEmpty() && what.ranges.isEmpty()) {
+        for (const RecordIssue& issue : m_source.storeIssues())
+            (issue.unreadable ? report.failed : report.warnings).append(issue);
+    }
     return report;
 }
 

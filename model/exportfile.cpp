@@ -66,6 +66,8 @@ std::optional<StoreSpec> specOf(const PersistenceBackend& store)
         return StoreSpec {StoreSpec::Kind::Sqlite, store.location()};
     if (store.kind() == "filesystem"_L1)
         return StoreSpec {StoreSpec::Kind::Filesystem, store.location()};
+    if (store.kind() == "jsonl"_L1)
+        return StoreSpec {StoreSpec::Kind::Jsonl, store.location()};
     return std::nullopt;
 }
 
@@ -91,6 +93,11 @@ void refuseExportOntoStore(const QString& path, const StoreSpec& store)
                     refuse(suffix.isEmpty() ? u"the store's database file"_s : u"the store's "_s + suffix + u" file"_s);
             }
         }
+        return;
+    }
+    if (store.kind == StoreSpec::Kind::Jsonl) {
+        if (landingPath(store.location) == target || sameInode(statOf(store.location), targetStat))
+            refuse(u"the JSON Lines file the store is read from"_s);
         return;
     }
     // a folder store: the target or one of the folders holding it is the store's folder

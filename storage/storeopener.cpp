@@ -2,6 +2,7 @@
 #include "storeopener.h"
 
 #include "filesystem/filesystembackend.h"
+#include "jsonl/jsonlbackend.h"
 #include "postgres/postgresbackend.h"
 #include "retryingbackend.h"
 #include "sqlite/sqlitebackend.h"
@@ -18,10 +19,14 @@ StoreSpec StoreSpec::parse(const QString& text)
         return {Kind::Sqlite, text.mid(7)};
     if (text.startsWith("fs:"_L1))
         return {Kind::Filesystem, text.mid(3)};
+    if (text.startsWith("jsonl:"_L1))
+        return {Kind::Jsonl, text.mid(6)};
     if (text.startsWith("postgresql://"_L1) || text.startsWith("postgres://"_L1))
         return {Kind::Postgres, text};
     if (QFileInfo(text).isDir() || text.endsWith(u'/'))
         return {Kind::Filesystem, text};
+    if (text.endsWith(".jsonl"_L1, Qt::CaseInsensitive) || text.endsWith(".ndjson"_L1, Qt::CaseInsensitive))
+        return {Kind::Jsonl, text};
     return {Kind::Sqlite, text};
 }
 
@@ -64,6 +69,17 @@ std::unique_ptr<PersistenceBackend> openStore(const QString& text, const OpenOpt
                                                       : FilesystemBackend::open(spec.location, fs);
         break;
     }
+    case StoreSpec::Kind::Jsonl:
+        if (spec.location.isEmpty())
+            throw StorageError(StorageError::Kind::InvalidInput, u"jsonl: needs a file path"_s);
+        if (options.create)
+            // a copy's target: the file is a backup to restore from, never written as a store
+            throw StorageError(StorageError::Kind::InvalidInput,
+                               spec.location
+                                   + u": a JSON Lines file is a read-only store and cannot be a copy's TARGET; "
+                                     u"write one with export --format jsonl -o FILE"_s);
+        backend = JsonlBackend::open(spec.location);
+        break;
     }
     return std::make_unique<RetryingBackend>(std::move(backend), RetryPolicy::fromEnvironment());
 }

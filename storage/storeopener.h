@@ -15,11 +15,13 @@ struct StoreSpec
         Sqlite,
         Postgres,
         Filesystem,
+        Jsonl, ///< a JSON Lines export, read-only
     };
     Kind kind = Kind::Sqlite;
     QString location; ///< file path, directory or URL
 
-    /// `sqlite:PATH`, `fs:DIR`, `postgresql://…`/`postgres://…`, or a path (a directory means a folder store).
+    /// `sqlite:PATH`, `fs:DIR`, `jsonl:FILE`, `postgresql://…`/`postgres://…`, or a path (a directory means a
+    /// folder store, a file ending in `.jsonl` or `.ndjson` a JSON Lines export).
     static StoreSpec parse(const QString& text);
 };
 

@@ -34,6 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(spec.kind == StoreSpec::Kind::Sqlite && u"sqlite:"_s + spec.location == text);
     if (text.startsWith("fs:"_L1))
         FUZZ_CHECK(spec.kind == StoreSpec::Kind::Filesystem && u"fs:"_s + spec.location == text);
+    if (text.startsWith("jsonl:"_L1))
+        FUZZ_CHECK(spec.kind == StoreSpec::Kind::Jsonl && u"jsonl:"_s + spec.location == text);
 
     // The redacted URL is what the window title, logs and errors show: no password may survive it, neither in
     // the user info nor as a query parameter (libpq decodes percent-escapes in both keys and values).
