@@ -232,16 +232,20 @@ public:
             report.memories += batch.memories;
             next = end;
         }
-        if (m_vectors.isEmpty() && m_mentions.isEmpty())
-            return;
-        StoreRepairReport batch;
-        m_backend.writeInTransaction(u"writing the repair"_s, [&](pqxx::transaction_base& tx) {
-            batch = {};
-            writeOrphans(tx, batch);
-        });
-        report.changes << batch.changes;
-        report.skipped << batch.skipped;
-        report.memories += batch.memories;
+        // orphan rows in batches of the same size, after the memories
+        const qsizetype orphans = m_orphanChanges.size();
+        const qsizetype step = qMax(1, m_options.batchSize);
+        for (qsizetype first = 0; first < orphans; first += step) {
+            StoreRepairReport batch;
+            m_backend.writeInTransaction(u"writing the repair"_s, [&](pqxx::transaction_base& tx) {
+                batch = {};
+                for (qsizetype i = first; i < qMin(orphans, first + step); ++i)
+                    writeOrphan(tx, i, batch);
+            });
+            report.changes << batch.changes;
+            report.skipped << batch.skipped;
+            report.memories += batch.memories;
+        }
     }
 
 private:
@@ -368,37 +372,37 @@ private:
         report.changes << unit.changes;
     }
 
-    void writeOrphans(pqxx::transaction_base& tx, StoreRepairReport& report)
+    /// Orphan `i` of the vectors then the mentions (m_orphanChanges' order), deleted only while still orphaned
+    /// and unchanged.
+    void writeOrphan(pqxx::transaction_base& tx, qsizetype i, StoreRepairReport& report)
     {
-        qsizetype change = 0;
-        auto outcome = [&](bool done) {
-            const RepairChange& c = m_orphanChanges[change++];
-            if (done) {
-                report.changes << c;
-                ++report.memories;
-            } else {
-                report.skipped << RepairChange {c.id, c.findingClass,
-                                                u"changed since the check, not repaired: "_s + c.what};
-            }
-        };
-        for (const Vector& v : std::as_const(m_vectors)) {
+        bool done = false;
+        if (i < m_vectors.size()) {
+            const Vector& v = m_vectors[i];
             const pqxx::result r
                 = tx.exec_params("DELETE FROM memory_vectors v WHERE v.id = $1 AND to_jsonb(v)::text = $2 "
                                  "AND NOT EXISTS (SELECT 1 FROM memories m WHERE m.id = $1)",
                                  toStd(v.id), toStd(v.row));
-            outcome(r.affected_rows() == 1);
-        }
-        for (const Mention& g : std::as_const(m_mentions)) {
+            done = r.affected_rows() == 1;
+        } else {
+            const Mention& g = m_mentions[i - m_vectors.size()];
             const pqxx::result r
                 = tx.exec_params("DELETE FROM graph_entity_mentions g WHERE g.entity_id = $1 AND g.memory_id = $2 "
                                  "AND to_jsonb(g)::text = $3 AND NOT EXISTS (SELECT 1 FROM memories m WHERE m.id = $2)",
                                  toStd(g.entityId), toStd(g.memoryId), toStd(g.row));
-            const bool done = r.affected_rows() == 1;
+            done = r.affected_rows() == 1;
             if (done)
                 tx.exec_params("UPDATE graph_entities SET mention_count = GREATEST(mention_count - 1, 0) "
                                "WHERE id = $1",
                                toStd(g.entityId));
-            outcome(done);
+        }
+        const RepairChange& c = m_orphanChanges[i];
+        if (done) {
+            report.changes << c;
+            ++report.memories;
+        } else {
+            report.skipped << RepairChange {c.id, c.findingClass,
+                                            u"changed since the check, not repaired: "_s + c.what};
         }
     }
 };

@@ -467,21 +467,24 @@ private Q_SLOTS:
     {
         const QString db = plantedStore();
         StoreRepairOptions options;
-        options.classes = {u"legacy-domain"_s, u"expired-active"_s, u"noncanonical-status"_s, u"duplicate-memory"_s};
+        options.classes = {u"legacy-domain"_s,    u"expired-active"_s, u"noncanonical-status"_s,
+                           u"duplicate-memory"_s, u"orphan-vector"_s,  u"orphan-mention"_s};
         options.batchSize = 1;
         options.backupDir = m_dir.filePath(u"meanwhile"_s);
         QVERIFY(QDir().mkpath(options.backupDir));
         options.beforeWrites = [&] {
             m_server->runSql(db,
                              u"UPDATE memories SET branch = 'edited meanwhile' WHERE id IN ('ld', 'dm1');"
-                             "UPDATE memories SET content = 'edited too' WHERE id = 'ns'"_s);
+                             "UPDATE memories SET content = 'edited too' WHERE id = 'ns';"
+                                 // the vector's memory comes back: no longer an orphan
+                                 + insert({.id = u"gone-memory"_s, .content = u"back again"_s}));
         };
         const StoreRepairReport report = repairPostgresStore(m_server->url(db), options);
         QSet<QString> skipped;
         for (const RepairChange& c : report.skipped)
             skipped.insert(c.id);
         // dm1 is the kept memory of dm2 and dm3: the whole group waits
-        QCOMPARE(skipped, (QSet<QString> {u"ld"_s, u"ns"_s, u"dm1"_s, u"dm2"_s, u"dm3"_s}));
+        QCOMPARE(skipped, (QSet<QString> {u"ld"_s, u"ns"_s, u"dm1"_s, u"dm2"_s, u"dm3"_s, u"gone-memory"_s}));
         QCOMPARE(subcogGet(*m_server, db, u"ld"_s).value("domain"_L1).toString(), u"global"_s);
         QCOMPARE(subcogGet(*m_server, db, u"ld"_s).value("branch"_L1).toString(), u"edited meanwhile"_s);
         QCOMPARE(subcogGet(*m_server, db, u"ns"_s).value("status"_L1).toString(), u"ARCHIVED"_s);
@@ -489,6 +492,10 @@ private Q_SLOTS:
         QCOMPARE(subcogGet(*m_server, db, u"ea"_s).value("status"_L1).toString(), u"tombstoned"_s);
         QCOMPARE(subcogGet(*m_server, db, u"ld2"_s).value("domain"_L1).toString(), kProjectJson);
         QCOMPARE(report.backupPaths.size(), 2);
+        const Rows after = readRows(*m_server, db);
+        QVERIFY(after.vectors.contains(u"gone-memory"_s));
+        QVERIFY(!after.mentions.contains(u"ent_18f3a_0badcafe:ghost-mention"_s));
+        QCOMPARE(after.entities.value(u"ent_18f3a_0badcafe"_s).value("mention_count"_L1).toInt(), 1);
         m_server->dropDatabase(db);
     }
 };
