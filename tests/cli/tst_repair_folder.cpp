@@ -234,6 +234,9 @@ private Q_SLOTS:
         writeFile(m_planted + u"/trunc.json"_s, subcogFileBytes(memory(u"trunc"_s, u"cut off"_s)).left(40));
         writeFile(m_planted + u"/fine.json.k3j4h5.tmp"_s, "{\n  \"id\": \"half");
         writeFile(m_planted + u"/notes.txt"_s, "not a memory");
+        // a link out of the folder is damage: the link itself is moved aside, its target left alone
+        writeFile(m_dir.filePath(u"outside.json"_s), subcogFileBytes(memory(u"link"_s, u"outside"_s)));
+        QVERIFY(QFile::link(m_dir.filePath(u"outside.json"_s), m_planted + u"/link.json"_s));
         QVERIFY(findings(m_planted).size() > 10);
     }
 
@@ -340,6 +343,12 @@ private Q_SLOTS:
         } else if (files) {
             for (const QString& name : std::as_const(namedFiles))
                 QCOMPARE(backup.value(name), before.value(name));
+            if (cls == "damaged-file"_L1) {
+                QVERIFY(namedFiles.contains(u"link.json"_s));
+                QCOMPARE(QFileInfo(m.captured(1) + u"/link.json"_s).symLinkTarget(),
+                         QFileInfo(m_dir.filePath(u"outside.json"_s)).absoluteFilePath());
+                QVERIFY(QFile::exists(m_dir.filePath(u"outside.json"_s)));
+            }
         }
     }
 
@@ -364,6 +373,22 @@ private Q_SLOTS:
         QCOMPARE(again.exitCode, 0);
         QVERIFY2(again.out.contains("nothing to repair"), again.out.constData());
         QCOMPARE(backupsBeside(dir).size(), 1);
+    }
+
+    // --ids names memories by id and damaged or temporary files by file name; nothing else is touched
+    void idsLimitTheRepair()
+    {
+        const QString dir = copyOfPlanted(u"ids"_s);
+        const QMap<QString, QByteArray> before = snapshot(dir);
+        const Result r = run(
+            {u"repair"_s, dir, u"--fix"_s, u"damaged-file,noncanonical-namespace"_s, u"--ids"_s, u"trunc.json,nn"_s});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QMap<QString, QByteArray> after = snapshot(dir);
+        QVERIFY(!after.contains(u"trunc.json"_s));
+        QCOMPARE(after.value(u"link.json"_s), before.value(u"link.json"_s));
+        QCOMPARE(after.value(u"enc.json"_s), before.value(u"enc.json"_s));
+        QCOMPARE(subcogRead(after.value(u"nn.json"_s)).value("namespace"_L1).toString(), u"tech-debt"_s);
+        QCOMPARE(after.size(), before.size() - 1);
     }
 
     void leftForAPerson()
