@@ -147,8 +147,8 @@ struct Session
         parser.addHelpOption();
         parser.addVersionOption();
         parser.addOptions({format, output, filter, ids, onConflict, dryRun, keyFile, json, fix, hardDelete, backupDir});
-        parser.addPositionalArgument(
-            u"command"_s, tr("info, count, export, get, copy, check, repair, or a STORE to open."), u"[command]"_s);
+        parser.addPositionalArgument(u"command"_s, tr("info, count, export, get, copy, check, repair, or a STORE to open."),
+                                     u"[command]"_s);
         parser.addPositionalArgument(u"store"_s, tr("The store."), u"[STORE]"_s);
     }
 };
