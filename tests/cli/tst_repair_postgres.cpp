@@ -436,6 +436,23 @@ private Q_SLOTS:
         m_server->dropDatabase(db);
     }
 
+    // a backup that cannot be written stops the repair before any change
+    void backupFailureWritesNothing()
+    {
+        const QString db = plantedStore();
+        const Rows before = readRows(*m_server, db);
+        const Result r = run({u"repair"_s, m_server->url(db), u"--fix"_s, u"all"_s, u"--backup-dir"_s,
+                              m_dir.filePath(u"no/such/folder"_s)});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("cannot write the backup"), r.err.constData());
+        QVERIFY(!r.out.contains("backup:"));
+        const Rows after = readRows(*m_server, db);
+        QCOMPARE(after.memories, before.memories);
+        QCOMPARE(after.vectors, before.vectors);
+        QCOMPARE(after.mentions, before.mentions);
+        m_server->dropDatabase(db);
+    }
+
     void refusedClasses_data()
     {
         QTest::addColumn<QString>("cls");
