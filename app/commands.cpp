@@ -8,7 +8,9 @@
 #include "exportfile.h"
 #include "filesystem/encryption.h"
 #include "health/foldercheck.h"
+#include "health/folderrepair.h"
 #include "health/postgrescheck.h"
+#include "health/postgresrepair.h"
 #include "health/sqlitecheck.h"
 #include "health/sqliterepair.h"
 #include "jsonl.h"
@@ -95,10 +97,12 @@ const char* const kHelpTail = QT_TRANSLATE_NOOP(
     "  get STORE ID...       print these memories as JSON Lines (exit 3 if one does not exist)\n"
     "  check STORE           list damage in a store by class (spec's findings; --json: one object a\n"
     "                        line); exit 3 when something is found, 1 when the store cannot be read\n"
-    "  repair STORE          fix the findings of --fix CLASS,... (or --fix all) in a SQLite store, only\n"
-    "                        for --ids if given; first writes a backup beside the store (VACUUM INTO\n"
-    "                        STORE.backup-DATE-TIME.db) and prints its path; --dry-run prints what would\n"
-    "                        change; --delete deletes missing-content rows instead of tombstoning them;\n"
+    "  repair STORE          fix the findings of --fix CLASS,... (or --fix all), only for --ids if given;\n"
+    "                        first writes a backup and prints its path: SQLite STORE.backup-DATE-TIME.db\n"
+    "                        beside it, a folder's DIR.backup-DATE-TIME/ beside it (damaged and temporary\n"
+    "                        files are moved there), PostgreSQL JSON Lines in --backup-dir DIR (default\n"
+    "                        the current folder); --dry-run prints what would change; --delete\n"
+    "                        deletes missing-content rows instead of tombstoning them;\n"
     "                        exit 3 when a memory changed meanwhile or is left for a person (stderr),\n"
     "                        2 for classes only a person can decide (unknown-namespace, bad-time, ...)\n"
     "  copy SOURCE TARGET    copy memories into TARGET (created if missing) in its own layout, keeping\n"
@@ -135,6 +139,8 @@ struct Session
     QCommandLineOption fix {u"fix"_s, tr("repair: the finding classes to fix (comma-separated, or all)."),
                             u"CLASS,..."_s};
     QCommandLineOption hardDelete {u"delete"_s, tr("repair: delete missing-content rows instead of tombstoning them.")};
+    QCommandLineOption backupDir {
+        u"backup-dir"_s, tr("repair: where a PostgreSQL store's backup goes (default: the current folder)."), u"DIR"_s};
     QCommandLineOption json {u"json"_s, tr("check: one JSON object per finding and line; stats: one JSON object.")};
     QCommandLineOption keyFile {u"key-file"_s,
                                 tr("Base64 key (32 bytes) for encrypted folder stores, read from FILE; "
@@ -147,7 +153,7 @@ struct Session
                                          + tr(kHelpTail));
         parser.addHelpOption();
         parser.addVersionOption();
-        parser.addOptions({format, output, filter, ids, onConflict, dryRun, keyFile, json, fix, hardDelete});
+        parser.addOptions({format, output, filter, ids, onConflict, dryRun, keyFile, json, fix, hardDelete, backupDir});
         parser.addPositionalArgument(u"command"_s,
                                      tr("info, count, stats, export, get, copy, check, repair, or a STORE to open."),
                                      u"[command]"_s);
@@ -630,33 +636,47 @@ int commandCheck(Session& s, const QString& storeArgument)
 /// `repair STORE --fix CLASS,...`: fixes what check found, after a backup; refuses classes a person must decide.
 int commandRepair(Session& s, const QString& storeArgument)
 {
+    const StoreSpec spec = StoreSpec::parse(storeArgument);
+    const QString kindName = spec.kind == StoreSpec::Kind::Sqlite ? u"SQLite"_s
+        : spec.kind == StoreSpec::Kind::Postgres                  ? u"PostgreSQL"_s
+                                                                  : u"folder"_s;
+    const QStringList repairable = spec.kind == StoreSpec::Kind::Sqlite ? sqliteRepairableClasses()
+        : spec.kind == StoreSpec::Kind::Postgres                        ? postgresRepairableClasses()
+                                                                        : folderRepairableClasses();
     if (!s.parser.isSet(s.fix)) {
-        err() << "subcog-inspector: repair needs --fix CLASS,... (classes: " << sqliteRepairableClasses().join(u", "_s)
-              << ", or all)" << Qt::endl;
+        err() << "subcog-inspector: repair needs --fix CLASS,... (classes: " << repairable.join(u", "_s) << ", or all)"
+              << Qt::endl;
         return ExitUsage;
     }
     QStringList classes;
     QStringList unknown;
     QStringList manual;
+    QStringList otherKind;
+    const QStringList everyRepairable
+        = sqliteRepairableClasses() + postgresRepairableClasses() + folderRepairableClasses();
     for (const QString& word : s.parser.value(s.fix).split(u',', Qt::SkipEmptyParts)) {
         const QString cls = word.trimmed();
         if (cls == "all"_L1)
-            classes << sqliteRepairableClasses();
+            classes << repairable;
         else if (manualFindingClasses().contains(cls))
             manual << cls;
-        else if (!sqliteRepairableClasses().contains(cls))
-            unknown << cls;
-        else
+        else if (repairable.contains(cls))
             classes << cls;
+        else if (everyRepairable.contains(cls))
+            otherKind << cls;
+        else
+            unknown << cls;
     }
     for (const QString& cls : std::as_const(unknown))
         err() << "subcog-inspector: repair: '" << shown(cls)
-              << "' is not a class repair fixes (classes: " << sqliteRepairableClasses().join(u", "_s) << ")"
-              << Qt::endl;
+              << "' is not a class repair fixes (classes: " << repairable.join(u", "_s) << ")" << Qt::endl;
+    if (!otherKind.isEmpty())
+        err() << "subcog-inspector: repair: " << otherKind.join(u", "_s) << " cannot occur in a " << kindName
+              << " store (classes: " << repairable.join(u", "_s) << ")" << Qt::endl;
     if (!manual.isEmpty())
         err() << "subcog-inspector: repair: no safe automatic fix for " << manual.join(u", "_s)
               << ": a person has to decide; `check STORE` lists these memories with what to decide" << Qt::endl;
-    if (!unknown.isEmpty() || !manual.isEmpty())
+    if (!unknown.isEmpty() || !manual.isEmpty() || !otherKind.isEmpty())
         return ExitUsage;
     if (classes.isEmpty()) {
         err() << "subcog-inspector: repair: --fix names no class" << Qt::endl;
@@ -667,30 +687,52 @@ int commandRepair(Session& s, const QString& storeArgument)
         err() << "subcog-inspector: repair: --delete applies to missing-content only" << Qt::endl;
         return ExitUsage;
     }
-    const StoreSpec spec = StoreSpec::parse(storeArgument);
-    if (spec.kind != StoreSpec::Kind::Sqlite) {
-        err() << "subcog-inspector: repair: only SQLite stores can be repaired so far" << Qt::endl;
-        return ExitError;
+    if (s.parser.isSet(s.backupDir) && spec.kind != StoreSpec::Kind::Postgres) {
+        err() << "subcog-inspector: repair: --backup-dir applies to PostgreSQL stores only (the backup of a "
+              << kindName << " store goes beside it)" << Qt::endl;
+        return ExitUsage;
     }
-    SqliteRepairOptions options;
-    options.classes = classes;
-    options.dryRun = s.parser.isSet(s.dryRun);
-    options.hardDelete = s.parser.isSet(s.hardDelete);
+    QSet<QString> ids;
     if (s.parser.isSet(s.ids)) {
-        const QStringList ids = s.parser.value(s.ids).split(u',', Qt::SkipEmptyParts);
-        options.ids = QSet<QString>(ids.begin(), ids.end());
+        const QStringList list = s.parser.value(s.ids).split(u',', Qt::SkipEmptyParts);
+        ids = QSet<QString>(list.begin(), list.end());
     }
-    SqliteRepairReport report;
+    const bool dryRun = s.parser.isSet(s.dryRun);
+    StoreRepairReport report;
     try {
-        report = repairSqliteStore(spec.location, options);
+        if (spec.kind == StoreSpec::Kind::Sqlite) {
+            SqliteRepairOptions options;
+            options.classes = classes;
+            options.dryRun = dryRun;
+            options.hardDelete = s.parser.isSet(s.hardDelete);
+            options.ids = ids;
+            const SqliteRepairReport sqlite = repairSqliteStore(spec.location, options);
+            if (!sqlite.backupPath.isEmpty())
+                report.backupPaths << sqlite.backupPath;
+            report.changes = sqlite.changes;
+            report.skipped = sqlite.skipped;
+            report.memories = sqlite.memories;
+        } else {
+            StoreRepairOptions options;
+            options.classes = classes;
+            options.dryRun = dryRun;
+            options.ids = ids;
+            if (spec.kind == StoreSpec::Kind::Postgres) {
+                options.backupDir = s.parser.value(s.backupDir);
+                report = repairPostgresStore(spec.location, options);
+            } else {
+                options.key = openOptions(s).encryptionKey;
+                report = repairFolderStore(spec.location, options);
+            }
+        }
     } catch (const StorageError& error) {
         reportError(error);
         return ExitError;
     }
-    if (options.dryRun)
+    if (dryRun)
         out() << tr("dry run: nothing written, no backup") << Qt::endl;
-    else if (!report.backupPath.isEmpty())
-        out() << tr("backup: ") << shown(report.backupPath) << Qt::endl;
+    for (const QString& path : std::as_const(report.backupPaths))
+        out() << tr("backup: ") << shown(path) << Qt::endl;
     for (const RepairChange& change : std::as_const(report.changes))
         out() << shown(change.id) << ": " << change.findingClass << ": " << shown(change.what) << Qt::endl;
     for (const RepairChange& skip : std::as_const(report.skipped))
@@ -699,7 +741,7 @@ int commandRepair(Session& s, const QString& storeArgument)
     if (report.changes.isEmpty())
         out() << tr("nothing to repair") << Qt::endl;
     else
-        out() << report.changes.size() << (options.dryRun ? " changes would be made to " : " changes made to ")
+        out() << report.changes.size() << (dryRun ? " changes would be made to " : " changes made to ")
               << report.memories << " memories" << Qt::endl;
     if (!report.skipped.isEmpty())
         out() << report.skipped.size() << " skipped (listed on stderr)" << Qt::endl;

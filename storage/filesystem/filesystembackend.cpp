@@ -578,7 +578,12 @@ void FilesystemBackend::checkWritable() const
 
 void FilesystemBackend::writeAtomically(const QString& id, const QByteArray& bytes)
 {
-    const QString target = m_folder + u'/' + id + u".json"_s;
+    writeFileAtomically(m_folder, id, bytes);
+}
+
+void FilesystemBackend::writeFileAtomically(const QString& folder, const QString& id, const QByteArray& bytes)
+{
+    const QString target = folder + u'/' + id + u".json"_s;
     struct stat st
     {
     };
@@ -620,7 +625,7 @@ void FilesystemBackend::writeAtomically(const QString& id, const QByteArray& byt
         ::unlink(temporaryPath.constData());
         throw StorageError(StorageError::Kind::OperationFailed, target + u": cannot replace: "_s + reason);
     }
-    const int dirFd = ::open(QFile::encodeName(m_folder).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const int dirFd = ::open(QFile::encodeName(folder).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dirFd >= 0) {
         ::fsync(dirFd);
         ::close(dirFd);

@@ -41,6 +41,9 @@ public:
 
     /// subcog's safe-name rule for ids of folder stores: 1–255 letters, digits, `-` or `_`.
     static bool isSafeId(const QString& id);
+    /// Replaces `<folder>/<id>.json` with `bytes` as every write of this backend does: a temporary file, fsync,
+    /// rename, fsync of the folder; never through a symbolic link. Throws StorageError.
+    static void writeFileAtomically(const QString& folder, const QString& id, const QByteArray& bytes);
 
     ~FilesystemBackend() override;
 

@@ -295,6 +295,17 @@ void PostgresBackend::readInSnapshot(const QString& what, const std::function<vo
     });
 }
 
+void PostgresBackend::writeInTransaction(const QString& what, const std::function<void(pqxx::transaction_base&)>& body)
+{
+    checkWritable();
+    guarded(what, [&](pqxx::connection& c) {
+        pqxx::work tx(c);
+        body(tx);
+        tx.commit();
+        return 0;
+    });
+}
+
 void PostgresBackend::checkWritable() const
 {
     if (m_snapshotDepth > 0)

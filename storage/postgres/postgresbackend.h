@@ -87,6 +87,9 @@ public:
     /// Runs `body` in one REPEATABLE READ READ ONLY transaction of its own (one snapshot for a whole pass, as the
     /// store check needs), with libpqxx's errors turned into StorageError as for every other call.
     void readInSnapshot(const QString& what, const std::function<void(pqxx::transaction_base&)>& body);
+    /// Runs `body` in one READ COMMITTED read-write transaction and commits it (a repair's batch); throws for a
+    /// read-only store like every write does, and turns libpqxx's errors into StorageError.
+    void writeInTransaction(const QString& what, const std::function<void(pqxx::transaction_base&)>& body);
 
 private:
     /// An exception's text on one line, without the connection's password.

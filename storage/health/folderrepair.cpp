@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: MIT
+#include "folderrepair.h"
+
+#include "filesystem/encryption.h"
+#include "filesystem/filesystembackend.h"
+#include "filesystem/memoryfile.h"
+#include "foldercheck.h"
+#include "jsonl.h"
+#include "storageerror.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHash>
+#include <QJsonArray>
+
+#include <cerrno>
+#include <cstring>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+namespace Inspector {
+
+namespace {
+
+using namespace RepairRules;
+
+constexpr QLatin1StringView kRepairable[] = {
+    "noncanonical-namespace"_L1, "noncanonical-status"_L1, "messy-tags"_L1,  "half-tombstoned"_L1, "expired-active"_L1,
+    "stale-hash-tag"_L1,         "duplicate-memory"_L1,    "bad-summary"_L1, "damaged-file"_L1,    "leftover-temp"_L1,
+};
+constexpr qint64 kTempAge = 60; // spec §15: temporary files younger than this may be a write in progress
+
+QString errnoText()
+{
+    return QString::fromLocal8Bit(std::strerror(errno));
+}
+
+QByteArray readBytes(const QString& path, bool* ok)
+{
+    QFile file(path);
+    *ok = file.open(QIODevice::ReadOnly);
+    return *ok ? file.readAll() : QByteArray();
+}
+
+QJsonValue optionalInt(const std::optional<qint64>& v)
+{
+    return v ? QJsonValue(*v) : QJsonValue();
+}
+
+/// The fields the rules read and write, keyed like the file.
+QJsonObject toJson(const Memory& m)
+{
+    return QJsonObject {
+        {u"id"_s, m.id},
+        {u"content"_s, m.content},
+        {u"namespace"_s, m.namespaceName},
+        {u"status"_s, m.status},
+        {u"tags"_s, QJsonArray::fromStringList(m.tags)},
+        {u"created_at"_s, m.createdAt},
+        {u"updated_at"_s, m.updatedAt},
+        {u"tombstoned_at"_s, optionalInt(m.tombstonedAt)},
+        {u"expires_at"_s, optionalInt(m.expiresAt)},
+        {u"is_summary"_s, m.isSummary},
+        {u"source_memory_ids"_s,
+         m.sourceMemoryIds ? QJsonValue(QJsonArray::fromStringList(*m.sourceMemoryIds)) : QJsonValue()},
+    };
+}
+
+void applyJson(Memory& m, const QJsonObject& o)
+{
+    m.namespaceName = o.value("namespace"_L1).toString();
+    m.status = o.value("status"_L1).toString();
+    m.tags.clear();
+    for (const QJsonValue& v : o.value("tags"_L1).toArray())
+        m.tags << v.toString();
+    m.updatedAt = o.value("updated_at"_L1).toInteger();
+    const QJsonValue t = o.value("tombstoned_at"_L1);
+    m.tombstonedAt = t.isNull() ? std::nullopt : std::optional<qint64>(t.toInteger());
+    m.isSummary = o.value("is_summary"_L1).toBool();
+    if (o.value("source_memory_ids"_L1).isArray()) {
+        QStringList ids;
+        for (const QJsonValue& v : o.value("source_memory_ids"_L1).toArray())
+            ids << v.toString();
+        m.sourceMemoryIds = ids;
+    }
+}
+
+struct FilePlan
+{
+    QString id;
+    QByteArray before; ///< the file's bytes at plan time: what the write compares with
+    MemoryFile file;
+    bool encrypted = false;
+    QJsonObject original;
+    QJsonObject fixed;
+    bool writes() const { return fixed != original; }
+};
+
+struct Unit
+{
+    QList<FilePlan> files;
+    QList<RepairChange> changes;
+};
+
+/// A damaged or temporary file moved into the backup folder.
+struct Move
+{
+    QString name;
+    struct stat st;
+    RepairChange change;
+};
+
+class Repairer
+{
+public:
+    Repairer(const QString& folder, const StoreRepairOptions& options, qint64 now)
+        : m_folder(folder)
+        , m_options(options)
+        , m_now(now)
+        , m_key(options.key ? options.key : Encryption::keyFromEnvironment())
+    {
+    }
+
+    void plan(const QStringList& order, const QHash<QString, QSet<QString>>& named,
+              const QHash<QString, QString>& keptFor)
+    {
+        Context context;
+        context.now = m_now;
+        context.memoryExists = [&](const QString& id) {
+            struct stat st
+            {
+            };
+            return FilesystemBackend::isSafeId(id) && ::lstat(QFile::encodeName(pathOf(id)).constData(), &st) == 0;
+        };
+        QSet<QString> done;
+        QHash<QString, QStringList> groups;
+        QStringList keptOrder;
+        for (const QString& id : order) {
+            if (!named.value(id).contains(u"duplicate-memory"_s))
+                continue;
+            const QString kept = keptFor.value(id);
+            if (!groups.contains(kept))
+                keptOrder << kept;
+            groups[kept] << id;
+        }
+        for (const QString& kept : std::as_const(keptOrder)) {
+            Outcome outcome;
+            QList<FilePlan> plans;
+            for (const QString& id : QStringList {kept} + groups.value(kept)) {
+                plans << read(id, outcome, u"duplicate-memory"_s);
+                QSet<QString> classes = named.value(id);
+                classes.remove(u"duplicate-memory"_s);
+                if (!plans.last().original.isEmpty())
+                    fixMemory(plans.last().fixed, classes, context, outcome);
+                done.insert(id);
+            }
+            QList<QJsonObject*> duplicates;
+            for (qsizetype i = 1; i < plans.size(); ++i)
+                duplicates << &plans[i].fixed;
+            mergeDuplicates(plans[0].fixed, duplicates, context, outcome);
+            finish(std::move(plans), outcome);
+        }
+        for (const QString& id : order) {
+            if (done.contains(id))
+                continue;
+            const QSet<QString> classes = named.value(id);
+            if (classes.contains(u"damaged-file"_s) || classes.contains(u"leftover-temp"_s)) {
+                planMove(id, classes.contains(u"leftover-temp"_s) ? u"leftover-temp"_s : u"damaged-file"_s);
+                continue;
+            }
+            Outcome outcome;
+            QList<FilePlan> plans {read(id, outcome, *classes.begin())};
+            if (!plans[0].original.isEmpty())
+                fixMemory(plans[0].fixed, classes, context, outcome);
+            finish(std::move(plans), outcome);
+        }
+    }
+
+    bool hasWrites() const { return !m_units.isEmpty() || !m_moves.isEmpty(); }
+    QList<RepairChange> planSkips() const { return m_skipped; }
+
+    void reportPlan(StoreRepairReport& report) const
+    {
+        for (const Unit& unit : m_units) {
+            report.changes << unit.changes;
+            for (const FilePlan& p : unit.files)
+                report.memories += p.writes() ? 1 : 0;
+        }
+        for (const Move& m : m_moves)
+            report.changes << m.change;
+        report.memories += m_moves.size();
+    }
+
+    /// `<folder>.backup-DATE/`: a copy of every file to be rewritten, and the clear-text ones as JSON Lines.
+    QString backup()
+    {
+        m_backupDir = newBackupPath(m_folder + u".backup-"_s, m_now, QString());
+        if (::mkdir(QFile::encodeName(m_backupDir).constData(), 0700) != 0)
+            throw StorageError(StorageError::Kind::OperationFailed,
+                               u"cannot write the backup "_s + m_backupDir + u": "_s + errnoText());
+        QByteArray lines;
+        for (const Unit& unit : std::as_const(m_units)) {
+            for (const FilePlan& p : unit.files) {
+                writeBackupFile(m_backupDir + u'/' + p.id + u".json"_s, p.before);
+                // an encrypted file stays encrypted: its copy is the backup, not clear text beside it
+                if (!p.encrypted)
+                    appendJsonLine(lines, p.file.memory);
+            }
+        }
+        writeBackupFile(m_backupDir + u"/memories.jsonl"_s, lines);
+        return m_backupDir;
+    }
+
+    void write(StoreRepairReport& report)
+    {
+        for (const Unit& unit : std::as_const(m_units))
+            writeUnit(unit, report);
+        for (const Move& m : std::as_const(m_moves)) {
+            const QString from = m_folder + u'/' + m.name;
+            struct stat st
+            {
+            };
+            if (::lstat(QFile::encodeName(from).constData(), &st) != 0 || st.st_ino != m.st.st_ino
+                || st.st_size != m.st.st_size || st.st_mtim.tv_sec != m.st.st_mtim.tv_sec
+                || st.st_mtim.tv_nsec != m.st.st_mtim.tv_nsec) {
+                report.skipped << RepairChange {m.change.id, m.change.findingClass,
+                                                u"changed since the check, not repaired: "_s + m.change.what};
+                continue;
+            }
+            const QString to = m_backupDir + u'/' + m.name;
+            // the backup folder is beside the store, so on the same file system: a rename moves the bytes whole
+            if (::rename(QFile::encodeName(from).constData(), QFile::encodeName(to).constData()) != 0)
+                throw StorageError(StorageError::Kind::OperationFailed,
+                                   from + u": cannot move it into the backup folder: "_s + errnoText());
+            report.changes << m.change;
+            ++report.memories;
+        }
+    }
+
+private:
+    QString m_folder;
+    const StoreRepairOptions& m_options;
+    qint64 m_now;
+    std::optional<QByteArray> m_key;
+    QString m_backupDir;
+    QList<Unit> m_units;
+    QList<Move> m_moves;
+    QList<RepairChange> m_skipped;
+
+    QString pathOf(const QString& id) const { return m_folder + u'/' + id + u".json"_s; }
+
+    /// The file as it is now; an empty plan (and a skip) when it cannot be read and decoded.
+    FilePlan read(const QString& id, Outcome& outcome, const QString& cls)
+    {
+        FilePlan p;
+        p.id = id;
+        auto skip = [&](const QString& why) {
+            outcome.skipped << RepairChange {id, cls, why};
+            return p;
+        };
+        struct stat st
+        {
+        };
+        if (!FilesystemBackend::isSafeId(id) || ::lstat(QFile::encodeName(pathOf(id)).constData(), &st) != 0)
+            return skip(u"changed since the check: the file is gone"_s);
+        if (!S_ISREG(st.st_mode))
+            return skip(u"not a regular file (a link is never written through): none automatic"_s);
+        bool ok = false;
+        p.before = readBytes(pathOf(id), &ok);
+        if (!ok)
+            return skip(u"cannot read the file"_s);
+        QByteArray json = p.before;
+        if (Encryption::isEncrypted(json)) {
+            p.encrypted = true;
+            const auto plain = m_key ? Encryption::decrypt(json, *m_key) : std::nullopt;
+            if (!plain)
+                return skip(u"encrypted, and no key given opens it"_s);
+            json = *plain;
+        }
+        QString why;
+        auto parsed = parseMemoryFile(json, &why);
+        if (!parsed || parsed->memory.id != id)
+            return skip(u"changed since the check: the file no longer decodes"_s);
+        p.file = *parsed;
+        p.original = toJson(p.file.memory);
+        p.fixed = p.original;
+        return p;
+    }
+
+    void finish(QList<FilePlan> plans, Outcome& outcome)
+    {
+        m_skipped << outcome.skipped;
+        Unit unit;
+        bool writes = false;
+        for (FilePlan& p : plans) {
+            touch(p.fixed, p.original, m_now);
+            writes = writes || p.writes();
+            if (!p.original.isEmpty())
+                unit.files << std::move(p);
+        }
+        unit.changes = outcome.changes;
+        if (writes)
+            m_units << std::move(unit);
+    }
+
+    void planMove(const QString& name, const QString& cls)
+    {
+        Move m;
+        m.name = name;
+        if (name.contains(u'/') || name == "."_L1 || name == ".."_L1
+            || ::lstat(QFile::encodeName(m_folder + u'/' + name).constData(), &m.st) != 0) {
+            m_skipped << RepairChange {name, cls, u"changed since the check: the file is gone"_s};
+            return;
+        }
+        if (cls == "leftover-temp"_L1 && m_now - m.st.st_mtim.tv_sec < kTempAge) {
+            m_skipped << RepairChange {name, cls, u"younger than a minute: it may be a write in progress"_s};
+            return;
+        }
+        m.change = RepairChange {name, cls, u"moved into the backup folder"_s};
+        m_moves << m;
+    }
+
+    void writeUnit(const Unit& unit, StoreRepairReport& report)
+    {
+        auto skipAll = [&] {
+            for (const RepairChange& c : unit.changes)
+                report.skipped << RepairChange {c.id, c.findingClass,
+                                                u"changed since the check, not repaired: "_s + c.what};
+        };
+        // every file of the unit must still be what its plan was made from, read again just before the writes
+        for (const FilePlan& p : unit.files) {
+            bool ok = false;
+            if (readBytes(pathOf(p.id), &ok) != p.before || !ok)
+                return skipAll();
+        }
+        for (const FilePlan& p : unit.files) {
+            if (!p.writes())
+                continue;
+            Memory m = p.file.memory;
+            applyJson(m, p.fixed);
+            QByteArray bytes = serializeMemoryFile(m, p.file.unknownKeys);
+            if (p.encrypted)
+                bytes = Encryption::encrypt(bytes, *m_key);
+            bool ok = false;
+            if (readBytes(pathOf(p.id), &ok) != p.before || !ok) {
+                report.skipped << RepairChange {p.id, unit.changes.value(0).findingClass,
+                                                u"changed since the check, not repaired"_s};
+                continue;
+            }
+            FilesystemBackend::writeFileAtomically(m_folder, p.id, bytes);
+            ++report.memories;
+        }
+        report.changes << unit.changes;
+    }
+};
+
+} // namespace
+
+QStringList folderRepairableClasses()
+{
+    QStringList result;
+    for (const QString& cls : findingClasses()) {
+        if (std::find(std::begin(kRepairable), std::end(kRepairable), cls) != std::end(kRepairable))
+            result << cls;
+    }
+    return result;
+}
+
+StoreRepairReport repairFolderStore(const QString& folderArgument, const StoreRepairOptions& options)
+{
+    const QStringList repairable = folderRepairableClasses();
+    for (const QString& cls : options.classes) {
+        if (!repairable.contains(cls))
+            throw StorageError(StorageError::Kind::InvalidInput,
+                               u"no automatic repair for "_s + cls + u" in a folder store"_s);
+    }
+    const qint64 now = options.now.value_or(QDateTime::currentSecsSinceEpoch());
+    const QSet<QString> wanted(options.classes.begin(), options.classes.end());
+    // the backup goes beside the folder: its name comes from the folder's own, without a trailing slash
+    const QString folder = QFileInfo(QDir::cleanPath(QFileInfo(folderArgument).absoluteFilePath())).absoluteFilePath();
+
+    QStringList order;
+    QHash<QString, QSet<QString>> named;
+    QHash<QString, QString> keptFor;
+    StoreRepairReport report;
+    FolderCheckOptions checkOptions;
+    checkOptions.now = now;
+    checkOptions.key = options.key;
+    checkFolderStore(
+        folder,
+        [&](const Finding& f) {
+            if (!wanted.contains(f.findingClass) || !f.id || (!options.ids.isEmpty() && !options.ids.contains(*f.id)))
+                return;
+            if (f.findingClass == "duplicate-memory"_L1) {
+                const auto kept = keptIdFromDetail(f.detail);
+                if (!kept) {
+                    report.skipped << RepairChange {*f.id, f.findingClass, u"cannot tell which memory to keep"_s};
+                    return;
+                }
+                keptFor.insert(*f.id, *kept);
+            }
+            if (!named.contains(*f.id))
+                order << *f.id;
+            named[*f.id].insert(f.findingClass);
+        },
+        checkOptions);
+    if (named.isEmpty())
+        return report;
+
+    Repairer repairer(folder, options, now);
+    repairer.plan(order, named, keptFor);
+    report.skipped << repairer.planSkips();
+    if (options.dryRun || !repairer.hasWrites()) {
+        repairer.reportPlan(report);
+        return report;
+    }
+    report.backupPaths << repairer.backup();
+    if (options.beforeWrites)
+        options.beforeWrites();
+    try {
+        repairer.write(report);
+    } catch (const StorageError& e) {
+        throw StorageError(e.kind(),
+                           e.message() + u"; "_s + QString::number(report.memories)
+                               + u" files were repaired before it; the backup is "_s + report.backupPaths.join(u", "_s),
+                           e.detail());
+    }
+    return report;
+}
+
+} // namespace Inspector
