@@ -53,6 +53,8 @@ namespace {
 constexpr int kIdRole = Qt::UserRole + 1;
 constexpr int kClassRole = Qt::UserRole + 2;
 constexpr int kPreviewRows = 100;
+/// A repair of more memories than this is not kept on the undo stack (two copies of each would be held).
+constexpr qint64 kUndoLimit = 50000;
 
 enum Column
 {
@@ -91,10 +93,12 @@ StoreHealthDock::StoreHealthDock(MemoryTableModel* model, QWidget* parent)
     m_tree->setUniformRowHeights(true);
     m_tree->setRootIsDecorated(true);
     m_tree->setAlternatingRowColors(true);
-    m_tree->header()->setStretchLastSection(true);
-    m_tree->header()->resizeSection(ClassColumn, 200);
-    m_tree->header()->resizeSection(CountColumn, 60);
-    m_tree->header()->resizeSection(DetailColumn, 360);
+    // the detail takes what is left; the fix column keeps a readable width
+    m_tree->header()->setStretchLastSection(false);
+    m_tree->header()->setSectionResizeMode(DetailColumn, QHeaderView::Stretch);
+    m_tree->header()->resizeSection(ClassColumn, 220);
+    m_tree->header()->resizeSection(CountColumn, 70);
+    m_tree->header()->resizeSection(FixColumn, 300);
 
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_check);
@@ -291,6 +295,11 @@ void StoreHealthDock::onJobFinished(RequestId id, bool cancelled, bool failed, c
                            + tr("%n skipped (changed since the check, or left for a person).", "",
                                 int(report.skipped.size())));
         m_status->setText(text);
+        // one undo step for the whole repair: undo writes the backup's versions back, guarded by the repaired ones
+        if (!failed && m_undo && !m_undo->isEmpty())
+            m_model->undoStack()->push(new MemoryChangeCommand(
+                m_model, *m_undo, tr("Fix %1 (%2 memories)").arg(m_fixing).arg(m_undo->size())));
+        m_undo.reset();
         // the store changed under the table: read it again, and see what is left
         m_model->refresh();
         startCheck();
@@ -318,7 +327,7 @@ QTreeWidgetItem* StoreHealthDock::classItem(const QString& findingClass)
     item->setData(ClassColumn, kClassRole, findingClass);
     item->setText(DetailColumn, findingMeaning(findingClass));
     item->setToolTip(DetailColumn, findingMeaning(findingClass));
-    item->setTextAlignment(CountColumn, Qt::AlignRight | Qt::AlignVCenter);
+    item->setTextAlignment(CountColumn, Qt::AlignCenter);
     QFont bold = item->font(ClassColumn);
     bold.setBold(true);
     item->setFont(ClassColumn, bold);
@@ -473,10 +482,12 @@ void StoreHealthDock::showPreview(const QString& findingClass, qint64 now, const
     backupLabel->setObjectName(u"repairBackup"_s);
     backupLabel->setWordWrap(true);
     backupLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    backupLabel->setText(
-        tr("Before the first change the whole store is copied to:\n%1\n\nA repair cannot be undone with Edit ▸ Undo; "
-           "the backup is the way back: subcog-inspector copy \"%1\" \"%2\" --on-conflict overwrite")
-            .arg(backup, path));
+    backupLabel->setText(tr("Before the first change the whole store is copied to:\n%1").arg(backup) + u"\n\n"_s
+                         + (undoableClasses().contains(findingClass) && report.memories <= kUndoLimit
+                                ? tr("Edit ▸ Undo restores the changed memories from it. ")
+                                : tr("This repair cannot be undone with Edit ▸ Undo. "))
+                         + tr("The backup is the way back: subcog-inspector copy \"%1\" \"%2\" --on-conflict overwrite")
+                               .arg(backup, path));
     backupLabel->setVisible(!report.changes.isEmpty());
     layout->addWidget(backupLabel);
     auto* buttons = new QDialogButtonBox(dialog);
@@ -496,6 +507,12 @@ void StoreHealthDock::showPreview(const QString& findingClass, qint64 now, const
     Q_EMIT previewReady(dialog);
 }
 
+QStringList StoreHealthDock::undoableClasses()
+{
+    // messy tags and alias spellings read as their clean form, so writing back what was read would change nothing
+    return {u"expired-active"_s};
+}
+
 void StoreHealthDock::runRepair(const QString& findingClass, qint64 now)
 {
     if (m_job || !isSqlite(m_spec) || !m_model->isEditingEnabled())
@@ -504,22 +521,38 @@ void StoreHealthDock::runRepair(const QString& findingClass, qint64 now)
     m_report = std::make_shared<SqliteRepairReport>();
     const auto report = m_report;
     const QString path = StoreSpec::parse(m_spec).location;
-    const BackendClient::Job job
-        = [report, path, now, findingClass](PersistenceBackend&, const std::function<bool(qint64, qint64)>& progress) {
-              qint64 done = 0;
-              qint64 total = -1;
-              SqliteRepairOptions options;
-              options.classes = {findingClass};
-              options.now = now;
-              options.cancelled = [&] { return !progress(done, total); };
-              options.progress = [&](qint64 d, qint64 t) {
-                  done = d;
-                  total = t;
-                  progress(d, t);
-              };
-              *report = repairSqliteStore(path, options);
-              return QString();
-          };
+    m_undo = std::make_shared<QList<MemoryChangeCommand::Change>>();
+    const auto undo = m_undo;
+    const bool undoable = undoableClasses().contains(findingClass);
+    const BackendClient::Job job = [report, undo, undoable, path, now, findingClass](
+                                       PersistenceBackend& store, const std::function<bool(qint64, qint64)>& progress) {
+        qint64 done = 0;
+        qint64 total = -1;
+        SqliteRepairOptions options;
+        options.classes = {findingClass};
+        options.now = now;
+        options.cancelled = [&] { return !progress(done, total); };
+        options.progress = [&](qint64 d, qint64 t) {
+            done = d;
+            total = t;
+            progress(d, t);
+        };
+        *report = repairSqliteStore(path, options);
+        // the undo step: each changed memory as the backup holds it, and as the store holds it now
+        if (undoable && !report->backupPath.isEmpty() && !report->changes.isEmpty() && report->memories <= kUndoLimit) {
+            OpenOptions readOnly;
+            readOnly.readOnly = true;
+            const auto backup = openStore(u"sqlite:"_s + report->backupPath, readOnly);
+            QSet<QString> seen;
+            for (const RepairChange& change : std::as_const(report->changes)) {
+                if (seen.contains(change.id))
+                    continue;
+                seen.insert(change.id);
+                undo->append({backup->get(change.id), store.get(change.id)});
+            }
+        }
+        return QString();
+    };
     startJob(JobKind::Repair, m_model->runJob(job), tr("Repairing %1…").arg(findingClass));
 }
 

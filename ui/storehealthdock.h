@@ -2,6 +2,7 @@
 #pragma once
 
 #include "health/sqliterepair.h"
+#include "memorycommands.h"
 #include "memorytablemodel.h"
 
 #include <QDockWidget>
@@ -55,6 +56,9 @@ public:
     void fixClass(const QString& findingClass);
     /// Repairs the class (after the preview); the memory table is read again and the store checked again.
     void runRepair(const QString& findingClass, qint64 now);
+    /// Classes whose repair is one step on the model's undo stack (it changes memory fields only, and the
+    /// inspector writes back what it read from the backup exactly); the others are undone from the backup file.
+    static QStringList undoableClasses();
 
 Q_SIGNALS:
     void memoryActivated(const QString& id);
@@ -96,6 +100,8 @@ private:
     JobKind m_jobKind = JobKind::None;
     std::shared_ptr<CheckFeed> m_feed;
     std::shared_ptr<SqliteRepairReport> m_report; ///< the preview's or repair's, filled on the worker
+    /// Each repaired memory as the backup holds it and as the store holds it now, read on the worker for undo.
+    std::shared_ptr<QList<MemoryChangeCommand::Change>> m_undo;
     QString m_fixing; ///< the class being previewed or repaired
     qint64 m_fixNow = 0;
     QHash<QString, qint64> m_counts; ///< findings a class, listed or not

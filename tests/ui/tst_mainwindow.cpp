@@ -167,6 +167,26 @@ class TestMainWindow : public QObject
         return counts;
     }
 
+    /// A column of a memories row as stored (empty for NULL).
+    static QString rawColumn(const QString& path, const QString& id, const QString& column)
+    {
+        QString value;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"rawTags"_s);
+            db.setDatabaseName(path);
+            if (db.open()) {
+                QSqlQuery q(db);
+                q.prepare(u"SELECT "_s + column + u" FROM memories WHERE id = ?"_s);
+                q.addBindValue(id);
+                if (q.exec() && q.next())
+                    value = q.value(0).toString();
+            }
+        }
+        QSqlDatabase::removeDatabase(u"rawTags"_s);
+        return value;
+    }
+    static QString rawTags(const QString& path, const QString& id) { return rawColumn(path, id, u"tags"_s); }
+
     static QTreeWidgetItem* classRow(StoreHealthDock* dock, const QString& cls)
     {
         for (int i = 0; i < dock->tree()->topLevelItemCount(); ++i) {
@@ -1557,6 +1577,8 @@ private Q_SLOTS:
             QSKIP("only SQLite stores can be repaired");
         const QString path = plantHealthStore(u"health-fix.db"_s);
         const QHash<QString, qint64> before = checkedCounts(path);
+        const QString plantedTags = rawTags(path, u"h-mt1"_s);
+        QCOMPARE(plantedTags, u" a ,,b"_s);
         auto w = openWindow(true, u"sqlite:"_s + path);
         StoreHealthDock* dock = w->healthDock();
         runCheck(*w);
@@ -1572,7 +1594,7 @@ private Q_SLOTS:
         QSignalSpy preview(dock, &StoreHealthDock::previewReady);
         dock->fixButton()->click();
         QTRY_VERIFY_WITH_TIMEOUT(!preview.isEmpty(), 30000);
-        auto* dialog = preview.first().at(0).value<QDialog*>();
+        QDialog* dialog = preview.first().at(0).value<QDialog*>();
         QVERIFY(dialog && dialog->isVisible());
         auto* changes = dialog->findChild<QTreeWidget*>(u"repairChanges"_s);
         QStringList listed;
@@ -1611,6 +1633,38 @@ private Q_SLOTS:
         QVERIFY(row >= 0);
         QCOMPARE(w->model()->memoryAt(row)->tags, (QStringList {u"a"_s, u"b"_s}));
         QVERIFY2(w->messageBar()->text().contains(u"Repaired 2 memories"_s), qPrintable(w->messageBar()->text()));
+        QVERIFY(rawTags(path, u"h-mt1"_s) != plantedTags);
+        // the inspector reads messy tags as the clean ones: that fix is undone from the backup file, not Edit ▸ Undo
+        QCOMPARE(w->model()->undoStack()->count(), 0);
+
+        // expired-active is one undo step: undo writes the backup's memories back, redo the repair again
+        dock->tree()->setCurrentItem(classRow(dock, u"expired-active"_s));
+        preview.clear();
+        dock->fixButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!preview.isEmpty(), 30000);
+        dialog = preview.first().at(0).value<QDialog*>();
+        QVERIFY2(dialog->findChild<QLabel*>(u"repairBackup"_s)->text().contains(u"Edit ▸ Undo restores"_s),
+                 qPrintable(dialog->findChild<QLabel*>(u"repairBackup"_s)->text()));
+        repaired.clear();
+        checked.clear();
+        dialog->findChild<QPushButton*>(u"runRepair"_s)->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!repaired.isEmpty() && !checked.isEmpty(), 30000);
+        QCOMPARE(rawColumn(path, u"h-ea"_s, u"status"_s), u"tombstoned"_s);
+        QHash<QString, qint64> withoutExpired = rest;
+        withoutExpired.remove(u"expired-active"_s);
+        QCOMPARE(checkedCounts(path), withoutExpired);
+        QCOMPARE(w->model()->undoStack()->count(), 1);
+        QVERIFY2(w->model()->undoStack()->undoText().contains(u"expired-active"_s),
+                 qPrintable(w->model()->undoStack()->undoText()));
+        w->model()->undoStack()->undo();
+        QTRY_COMPARE_WITH_TIMEOUT(rawColumn(path, u"h-ea"_s, u"status"_s), u"active"_s, 10000);
+        QVERIFY(rawColumn(path, u"h-ea"_s, u"tombstoned_at"_s).isEmpty());
+        waitIdle(*w);
+        QCOMPARE(checkedCounts(path), rest);
+        w->model()->undoStack()->redo();
+        QTRY_COMPARE_WITH_TIMEOUT(rawColumn(path, u"h-ea"_s, u"status"_s), u"tombstoned"_s, 10000);
+        waitIdle(*w);
+        QCOMPARE(checkedCounts(path), withoutExpired);
     }
 };
 
