@@ -7,6 +7,8 @@
 #include "connectdialog.h"
 #include "detailpane.h"
 #include "filterbar.h"
+#include "health/foldercheck.h"
+#include "health/postgrescheck.h"
 #include "health/sqlitecheck.h"
 #include "mainwindow.h"
 #include "messagebar.h"
@@ -1461,6 +1463,31 @@ private Q_SLOTS:
         QVERIFY(!all.contains("s3cret"));
         QVERIFY(all.contains("recentStores"));
         QVERIFY(all.contains("window"));
+    }
+
+    void checkStoreRunsTheCheckerOfTheStoresKind()
+    {
+        // the dock's findings are those of the store kind's checker, as `check STORE` reports them
+        QHash<QString, qint64> expected;
+        const FindingSink count = [&](const Finding& f) { ++expected[f.findingClass]; };
+        if (m_store->kind() == "sqlite"_L1)
+            checkSqliteStore(m_store->location(), count);
+        else if (m_store->kind() == "filesystem"_L1)
+            checkFolderStore(m_store->location(), count);
+        else
+            checkPostgresStore(m_spec, count);
+        qint64 total = 0;
+        for (const qint64 n : std::as_const(expected))
+            total += n;
+        auto w = openWindow();
+        runCheck(*w);
+        StoreHealthDock* dock = w->healthDock();
+        QCOMPARE(dock->lastTotal(), total);
+        QCOMPARE(dock->tree()->topLevelItemCount(), expected.size());
+        for (auto it = expected.cbegin(); it != expected.cend(); ++it)
+            QCOMPARE(dock->count(it.key()), it.value());
+        QVERIFY(w->healthBadge()->isVisible());
+        QCOMPARE(w->healthBadge()->text(), total == 0 ? u"✓ healthy"_s : u"⚠ %1 findings"_s.arg(total));
     }
 
     void checkStoreListsEachClassAndGoesToItsMemory()
