@@ -7,6 +7,7 @@
 #include "progressstrip.h"
 #include "secrets.h"
 #include "storecontroller.h"
+#include "storehealthdock.h"
 
 #include <QAction>
 #include <QApplication>
@@ -18,6 +19,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
+#include <QToolButton>
 #include <QUndoStack>
 #include <QVBoxLayout>
 
@@ -37,6 +39,8 @@ MainWindow::MainWindow(QWidget* parent)
     , m_modeLabel(new QLabel(this))
     , m_progress(new ProgressStrip(m_model, this))
     , m_store(new StoreController(m_model, m_messages, this))
+    , m_health(new StoreHealthDock(m_model, this))
+    , m_healthBadge(new QToolButton(this))
 {
     setObjectName(u"mainWindow"_s);
     setWindowIcon(icon(u"subcog-inspector"_s));
@@ -46,6 +50,7 @@ MainWindow::MainWindow(QWidget* parent)
     connectModel();
     connectParts();
     setupLayout();
+    setupHealth();
     createActions();
     createMenus();
     addShortcutsToToolTips();
@@ -207,6 +212,7 @@ void MainWindow::setupLayout()
     m_countLabel->setObjectName(u"countLabel"_s);
     m_modeLabel->setObjectName(u"modeLabel"_s);
     statusBar()->addWidget(m_countLabel, 1);
+    statusBar()->addPermanentWidget(m_healthBadge);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_modeLabel);
 }
@@ -225,12 +231,54 @@ MainWindow::~MainWindow()
     m_model->disconnect(this);
     m_model->disconnect(m_store);
     m_model->disconnect(m_progress);
+    m_model->disconnect(m_health);
     m_model->undoStack()->disconnect(this);
 }
 
 QIcon MainWindow::icon(const QString& name) const
 {
     return QIcon::fromTheme(name, QIcon(u":/icons/"_s + name + u".svg"_s));
+}
+
+void MainWindow::setupHealth()
+{
+    m_health->setStore({});
+    addDockWidget(Qt::BottomDockWidgetArea, m_health);
+    m_health->hide();
+    m_healthBadge->setObjectName(u"healthBadge"_s);
+    m_healthBadge->setAutoRaise(true);
+    m_healthBadge->setToolTip(tr("Findings of the last check of this store; click for the list"));
+    m_healthBadge->hide();
+    connect(m_healthBadge, &QToolButton::clicked, this, &MainWindow::showHealth);
+    connect(m_health, &StoreHealthDock::memoryActivated, this, &MainWindow::goToId);
+    connect(m_health, &StoreHealthDock::checkFinished, this, [this](qint64 findings, bool cancelled, bool failed) {
+        if (cancelled || failed)
+            return;
+        m_lastFindings.insert(m_store->displaySpec(), findings);
+        updateHealthBadge(findings);
+    });
+    connect(m_health, &StoreHealthDock::repairFinished, this, [this](bool cancelled, bool failed, const QString& text) {
+        m_messages->showMessage(failed          ? MessageBar::Kind::Error
+                                    : cancelled ? MessageBar::Kind::Warning
+                                                : MessageBar::Kind::Info,
+                                text);
+    });
+}
+
+void MainWindow::updateHealthBadge(qint64 findings)
+{
+    m_healthBadge->setVisible(findings >= 0);
+    m_healthBadge->setText(findings == 0
+                               ? tr("✓ healthy")
+                               : tr("⚠ %n findings", "", int(qMin<qint64>(findings, std::numeric_limits<int>::max()))));
+}
+
+void MainWindow::showHealth()
+{
+    m_health->show();
+    m_health->raise();
+    if (m_health->lastTotal() < 0 && !m_health->isBusy())
+        m_health->startCheck();
 }
 
 void MainWindow::openDefaultStore()
@@ -255,7 +303,22 @@ void MainWindow::openStore(const QString& spec, const QString& origin)
     m_pendingGoTo.clear();
     m_locating.clear();
     m_pendingRow = -1;
+    // the dock lets go of the old store's job before the new store's requests are sent
+    if (sameStore)
+        m_health->storeReopened();
+    else
+        m_health->setStore(spec);
     m_store->open(spec, origin);
+    if (!sameStore) {
+        // what the last check of this store in this session found: a badge, and a hint if it found damage
+        const qint64 found = m_lastFindings.value(m_store->displaySpec(), -1);
+        updateHealthBadge(found);
+        if (found > 0)
+            m_messages->showMessage(MessageBar::Kind::Info,
+                                    tr("The last check of this store found %n findings.", "",
+                                       int(qMin<qint64>(found, std::numeric_limits<int>::max()))),
+                                    tr("Show"), [this] { showHealth(); });
+    }
     applyFilter();
     {
         const QSignalBlocker block(m_editing);
@@ -467,6 +530,7 @@ void MainWindow::updateActions()
     m_goForward->setEnabled(open && !m_forward.isEmpty());
     m_refresh->setEnabled(open);
     m_export->setEnabled(open);
+    m_checkStore->setEnabled(open);
     m_copyToStore->setEnabled(open);
     for (QAction* a : {m_copyRows, m_copyJson, m_copyMarkdown, m_copyId, m_copyUrn})
         a->setEnabled(open && any);

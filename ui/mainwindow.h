@@ -13,6 +13,7 @@ class QLabel;
 class QLineEdit;
 class QMenu;
 class QTableView;
+class QToolButton;
 class QSplitter;
 
 namespace Inspector {
@@ -21,6 +22,7 @@ class DetailPane;
 class MessageBar;
 class ProgressStrip;
 class StoreController;
+class StoreHealthDock;
 
 /**
  * The inspector window: a store's memories in a table (model on a worker thread), a filter bar in subcog's
@@ -43,6 +45,11 @@ public:
     QTableView* table() const { return m_table; }
     DetailPane* detailPane() const { return m_detail; }
     MessageBar* messageBar() const { return m_messages; }
+    StoreHealthDock* healthDock() const { return m_health; }
+    /// The status bar's health badge: the findings of the last check of this store (hidden before one).
+    QToolButton* healthBadge() const { return m_healthBadge; }
+    /// Tools ▸ Check Store…: shows the health dock, and checks the store if it has not been checked yet.
+    void showHealth();
     QLineEdit* filterEdit() const { return m_filterBar->lineEdit(); }
     /// Switches editing on (reopening the store for writing) or off.
     void setEditing(bool on);
@@ -149,6 +156,8 @@ private:
     /// After a delete, restore or hard delete: nothing selected, and the message bar offers Undo.
     void afterRowsLeft(const QString& what);
     QIcon icon(const QString& name) const;
+    void setupHealth();
+    void updateHealthBadge(qint64 findings);
 
     MemoryTableModel* m_model;
     QTableView* m_table;
@@ -160,6 +169,10 @@ private:
     QLabel* m_modeLabel;
     ProgressStrip* m_progress;
     StoreController* m_store;
+    StoreHealthDock* m_health;
+    QToolButton* m_healthBadge;
+    /// Findings of the last check of each store in this session (by display spec), for the badge and the hint.
+    QHash<QString, qint64> m_lastFindings;
 
     QString m_pendingGoTo; ///< selected once its row is loaded
     QString m_locating; ///< asked for its row in the current order
@@ -197,6 +210,7 @@ private:
     QAction* m_resetLayout = nullptr;
     QAction* m_detailToggle = nullptr;
     QAction* m_help = nullptr;
+    QAction* m_checkStore = nullptr;
     QAction* m_about = nullptr;
     QAction* m_export = nullptr;
     QAction* m_copyToStore = nullptr;

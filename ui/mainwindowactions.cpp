@@ -8,6 +8,7 @@
 #include "progressstrip.h"
 #include "secrets.h"
 #include "storecontroller.h"
+#include "storehealthdock.h"
 
 #include <QAction>
 #include <QApplication>
@@ -97,7 +98,9 @@ void MainWindow::createActions()
         if (!mayLeaveStore([this] { m_close->trigger(); }))
             return;
         m_detail->setMemory(std::nullopt);
+        m_health->setStore({});
         m_store->close();
+        updateHealthBadge(-1);
         updateTitle();
         updateStatus();
     });
@@ -224,6 +227,10 @@ void MainWindow::createActions()
         box.setTextFormat(Qt::RichText);
         box.exec();
     });
+    m_checkStore = new QAction(tr("&Check Store…"), this);
+    m_checkStore->setObjectName(u"checkStoreAction"_s);
+    m_checkStore->setStatusTip(tr("List the damage in the whole store by class, and fix what can be fixed"));
+    connect(m_checkStore, &QAction::triggered, this, &MainWindow::showHealth);
     m_about = new QAction(icon(u"help-about"_s), tr("&About Subcog Inspector"), this);
     m_about->setMenuRole(QAction::AboutRole);
     connect(m_about, &QAction::triggered, this, [this] {
@@ -279,6 +286,10 @@ void MainWindow::createMenus()
     view->addAction(m_resetLayout);
     view->addAction(m_detailToggle);
     view->addAction(m_refresh);
+
+    QMenu* tools = menuBar()->addMenu(tr("&Tools"));
+    tools->addAction(m_checkStore);
+    tools->addAction(m_health->toggleViewAction());
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(m_help);

@@ -6,6 +6,20 @@
 <context>
     <name>Inspector::MainWindow</name>
     <message numerus="yes">
+        <source>The last check of this store found %n findings.</source>
+        <translation>
+            <numerusform>The last check of this store found %n finding.</numerusform>
+            <numerusform>The last check of this store found %n findings.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>⚠ %n findings</source>
+        <translation>
+            <numerusform>⚠ %n finding</numerusform>
+            <numerusform>⚠ %n findings</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>Move %Ln memories to the Trash?
 They are tombstoned as subcog does and can be restored from View ▸ Trash.</source>
         <translation>
@@ -89,6 +103,65 @@ Type %1 to confirm:</numerusform>
         <translation>
             <numerusform>%1 of %Ln memory written to %2.</numerusform>
             <numerusform>%1 of %Ln memories written to %2.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Inspector::StoreHealthDock</name>
+    <message numerus="yes">
+        <source>Checking… %n findings so far</source>
+        <translation>
+            <numerusform>Checking… %n finding so far</numerusform>
+            <numerusform>Checking… %n findings so far</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Check cancelled: %n findings before it stopped</source>
+        <translation>
+            <numerusform>Check cancelled: %n finding before it stopped</numerusform>
+            <numerusform>Check cancelled: %n findings before it stopped</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n findings in %1 classes (%2)</source>
+        <translation>
+            <numerusform>%n finding in %1 classes (%2)</numerusform>
+            <numerusform>%n findings in %1 classes (%2)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Repair cancelled: %n memories were repaired before it stopped.</source>
+        <translation>
+            <numerusform>Repair cancelled: %n memory was repaired before it stopped.</numerusform>
+            <numerusform>Repair cancelled: %n memories were repaired before it stopped.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Repaired %n memories.</source>
+        <translation>
+            <numerusform>Repaired %n memory.</numerusform>
+            <numerusform>Repaired %n memories.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n skipped (changed since the check, or left for a person).</source>
+        <translation>
+            <numerusform>%n skipped (changed since the check, or left for a person).</numerusform>
+            <numerusform>%n skipped (changed since the check, or left for a person).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n memories would change</source>
+        <translation>
+            <numerusform>%n memory would change</numerusform>
+            <numerusform>%n memories would change</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>(%n changes)</source>
+        <translation>
+            <numerusform>(%n change)</numerusform>
+            <numerusform>(%n changes)</numerusform>
         </translation>
     </message>
 </context>

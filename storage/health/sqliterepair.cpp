@@ -512,15 +512,7 @@ public:
     /// VACUUM INTO a new file beside the store, never over an existing one; returns its path.
     QString backup()
     {
-        const QFileInfo store(m_db.path());
-        const QString stamp = QDateTime::fromSecsSinceEpoch(m_now, Qt::UTC).toString(u"yyyyMMdd-HHmmss"_s);
-        QString path;
-        for (int n = 1;; ++n) {
-            path = store.absoluteDir().filePath(store.fileName() + u".backup-"_s + stamp
-                                                + (n > 1 ? u'-' + QString::number(n) : QString()) + u".db"_s);
-            if (!QFileInfo::exists(path) && !QFileInfo(path).isSymLink())
-                break;
-        }
+        const QString path = sqliteRepairBackupPath(m_db.path(), m_now);
         Statement vacuum(m_db, u"VACUUM INTO ?1"_s, u"cannot write the backup "_s + path);
         vacuum.bind(1, path);
         vacuum.run();
@@ -540,7 +532,13 @@ public:
             batch = {};
             inBatch = 0;
         };
+        const qint64 total = m_units.size();
+        qint64 done = 0;
         for (const Unit& unit : std::as_const(m_units)) {
+            if (m_options.cancelled && m_options.cancelled()) {
+                report.cancelled = true;
+                break;
+            }
             if (inBatch == 0)
                 m_db.exec("BEGIN IMMEDIATE", u"cannot write the store"_s);
             try {
@@ -552,6 +550,8 @@ public:
             inBatch += std::max(1, int(unit.memories.size()));
             if (inBatch >= m_options.batchSize)
                 flush();
+            if (m_options.progress)
+                m_options.progress(++done, total);
         }
         if (inBatch > 0)
             flush();
@@ -1205,6 +1205,18 @@ std::optional<qint64> creationTimeFromId(const QString& id)
     return std::nullopt;
 }
 
+QString sqliteRepairBackupPath(const QString& path, qint64 now)
+{
+    const QFileInfo store(path);
+    const QString stamp = QDateTime::fromSecsSinceEpoch(now, Qt::UTC).toString(u"yyyyMMdd-HHmmss"_s);
+    for (int n = 1;; ++n) {
+        const QString backup = store.absoluteDir().filePath(
+            store.fileName() + u".backup-"_s + stamp + (n > 1 ? u'-' + QString::number(n) : QString()) + u".db"_s);
+        if (!QFileInfo::exists(backup) && !QFileInfo(backup).isSymLink())
+            return backup;
+    }
+}
+
 SqliteRepairReport repairSqliteStore(const QString& path, const SqliteRepairOptions& options)
 {
     const QStringList repairable = sqliteRepairableClasses();
@@ -1221,7 +1233,8 @@ SqliteRepairReport repairSqliteStore(const QString& path, const SqliteRepairOpti
     SqliteRepairReport report;
     SqliteCheckOptions checkOptions;
     checkOptions.now = now;
-    checkSqliteStore(
+    checkOptions.cancelled = options.cancelled;
+    const bool checked = checkSqliteStore(
         path,
         [&](const Finding& f) {
             if (!wanted.contains(f.findingClass) || !f.id || (!options.ids.isEmpty() && !options.ids.contains(*f.id)))
@@ -1239,6 +1252,10 @@ SqliteRepairReport repairSqliteStore(const QString& path, const SqliteRepairOpti
             named[*f.id].insert(f.findingClass);
         },
         checkOptions);
+    if (!checked) {
+        report.cancelled = true;
+        return report;
+    }
     if (named.isEmpty())
         return report;
 

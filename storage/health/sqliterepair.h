@@ -18,6 +18,11 @@ struct SqliteRepairOptions
     std::optional<qint64> now; ///< Unix seconds taken as now (tombstones, expiry, the backup's name); default the clock
     int batchSize = 500; ///< memories per write transaction
     std::function<void()> beforeWrites; ///< called after the plan and the backup, before the first write
+    /// Polled while checking and before each memory is written: true stops. Before the backup nothing is written;
+    /// after it the memories written so far are committed and the rest are left (report.cancelled).
+    CancelRequested cancelled;
+    /// Called after each memory is written with how many of how many (the window's progress bar).
+    std::function<void(qint64 done, qint64 total)> progress;
 };
 
 /// One change to one memory (or one of its edges), done or, in a dry run, planned.
@@ -35,6 +40,7 @@ struct SqliteRepairReport
     QList<RepairChange> changes; ///< done, or in a dry run what would be done
     QList<RepairChange> skipped; ///< not done: changed since the check, or left for a person (`what` says why)
     qint64 memories = 0; ///< memories changed (or that would be)
+    bool cancelled = false; ///< stopped by options.cancelled: `changes` lists what was committed before
 };
 
 /// The classes repairSqliteStore() fixes, in findingClasses() order.
@@ -52,6 +58,9 @@ QStringList manualFindingClasses();
  * when a write fails (the batches before it stay committed).
  */
 SqliteRepairReport repairSqliteStore(const QString& path, const SqliteRepairOptions& options);
+
+/// The file a repair of the store at `path` started at `now` (Unix seconds) would write its backup to.
+QString sqliteRepairBackupPath(const QString& path, qint64 now);
 
 /// The creation time an id encodes (spec §3.1: `summary_<seconds>`, `[<namespace>-]<19-digit nanoseconds>`), if any.
 std::optional<qint64> creationTimeFromId(const QString& id);

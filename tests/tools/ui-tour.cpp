@@ -7,6 +7,7 @@
 #include "mainwindow.h"
 #include "messagebar.h"
 #include "sqlite/sqlitebackend.h"
+#include "storehealthdock.h"
 #include "translations.h"
 
 #include <QAction>
@@ -24,6 +25,8 @@
 #include <QTest>
 #include <QTextStream>
 #include <QTimer>
+#include <QToolButton>
+#include <QTreeWidget>
 #include <QUndoStack>
 
 using namespace Qt::StringLiterals;
@@ -214,6 +217,39 @@ int main(int argc, char** argv)
     window.table()->selectionModel()->setCurrentIndex(window.model()->index(0, 0),
                                                       QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     shoot(out, u"05-editing-after-restore-undo-named"_s);
+
+    // Tools ▸ Check Store…: the health dock with findings, a fix preview, and the badge in the status bar
+    {
+        StoreHealthDock* dock = window.healthDock();
+        action(window, u"Check Store…"_s)->trigger();
+        waitFor([&] { return dock->lastTotal() >= 0; });
+        QTreeWidget* tree = dock->tree();
+        QTreeWidgetItem* repairable = nullptr;
+        // expired-active has many findings here (a preview of its first 100) and is an undo step
+        for (int i = 0; i < tree->topLevelItemCount(); ++i) {
+            const QString cls = tree->topLevelItem(i)->text(0);
+            if (cls == "expired-active"_L1 || (!repairable && sqliteRepairableClasses().contains(cls)))
+                repairable = tree->topLevelItem(i);
+        }
+        if (repairable) {
+            repairable->setExpanded(true);
+            tree->setCurrentItem(repairable);
+            tree->scrollToItem(repairable, QAbstractItemView::PositionAtTop);
+        }
+        shoot(out, u"13-check-store"_s);
+        if (repairable) {
+            QDialog* preview = nullptr;
+            QObject::connect(dock, &StoreHealthDock::previewReady, &window, [&](QDialog* d) { preview = d; });
+            dock->fixButton()->click();
+            waitFor([&] { return preview != nullptr; });
+            settle(300);
+            shoot(out, u"14-fix-preview"_s);
+            if (preview)
+                preview->reject();
+        }
+        dock->hide();
+        shoot(out, u"15-health-badge"_s);
+    }
 
     // the PostgreSQL dialog
     ConnectDialog dialog(&window);

@@ -2,13 +2,18 @@
 // The inspector window under the offscreen platform, on a real store of the backend under test
 // (INSPECTOR_CONTRACT_BACKEND): open, filter, edit in the detail pane, undo, delete, trash and restore, hard delete,
 // conflicts, errors, the PostgreSQL dialog. Every change is checked in the store afterwards.
+#include "../cli/plantedstore.h"
 #include "conflictdialog.h"
 #include "connectdialog.h"
 #include "detailpane.h"
 #include "filterbar.h"
+#include "health/foldercheck.h"
+#include "health/postgrescheck.h"
+#include "health/sqlitecheck.h"
 #include "mainwindow.h"
 #include "messagebar.h"
 #include "postgresserver.h"
+#include "storehealthdock.h"
 #include "storeopener.h"
 #include "testhelpers.h"
 #include "transferdialogs.h"
@@ -18,6 +23,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
+#include <QDir>
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -38,6 +44,7 @@
 #include <QTest>
 #include <QTimer>
 #include <QToolButton>
+#include <QTreeWidget>
 #include <QUndoStack>
 #include <QUrl>
 
@@ -59,14 +66,14 @@ class TestMainWindow : public QObject
 
     static QString idFor(int i) { return u"win%1"_s.arg(i, 4, 10, QChar(u'0')); }
 
-    std::unique_ptr<MainWindow> openWindow(bool editing = false)
+    std::unique_ptr<MainWindow> openWindow(bool editing = false, const QString& spec = {})
     {
         auto w = std::make_unique<MainWindow>();
         w->model()->setChangeCheckInterval(0);
         w->show();
         w->activateWindow();
         [&] { QVERIFY(QTest::qWaitForWindowActive(w.get())); }();
-        w->openStore(m_spec);
+        w->openStore(spec.isEmpty() ? m_spec : spec);
         waitIdle(*w);
         if (editing) {
             w->setEditing(true);
@@ -129,6 +136,78 @@ class TestMainWindow : public QObject
         });
         timer->start();
         return said;
+    }
+
+    /// A SQLite store with findings of a few classes planted (and rows that are fine), for the health dock.
+    QString plantHealthStore(const QString& name)
+    {
+        const QString path = m_dir.filePath(name);
+        QFile::remove(path);
+        Fixtures::StoreWriter w(path);
+        w.add({.id = u"h-fine1"_s, .content = u"nothing wrong here"_s});
+        w.add({.id = u"h-fine2"_s, .content = u"nothing wrong here either"_s, .createdAt = qint64(1700000001)});
+        w.add({.id = u"h-mt1"_s, .content = u"messy one"_s, .tags = u" a ,,b"_s, .createdAt = qint64(1700000002)});
+        w.add({.id = u"h-mt2"_s, .content = u"messy two"_s, .tags = u"c , d"_s, .createdAt = qint64(1700000003)});
+        w.add({.id = u"h-ld"_s, .content = u"global domain"_s, .domain = u"global"_s, .createdAt = qint64(1700000004)});
+        w.add(
+            {.id = u"h-nn"_s, .content = u"alias namespace"_s, .ns = u"tech_debt"_s, .createdAt = qint64(1700000005)});
+        w.add({.id = u"h-ea"_s,
+               .content = u"expired"_s,
+               .createdAt = qint64(1700000006),
+               .expiresAt = qint64(1700000100)});
+        w.add(
+            {.id = u"h-un"_s, .content = u"unknown namespace"_s, .ns = u"musings"_s, .createdAt = qint64(1700000008)});
+        w.add({.id = u"h-mc"_s, .content = u"lost text"_s, .createdAt = qint64(1700000007), .ftsRows = 0});
+        return path;
+    }
+
+    /// Finding counts by class, as the checker library finds them (what `check` reports).
+    static QHash<QString, qint64> checkedCounts(const QString& path)
+    {
+        QHash<QString, qint64> counts;
+        checkSqliteStore(path, [&](const Finding& f) { ++counts[f.findingClass]; });
+        return counts;
+    }
+
+    /// A column of a memories row as stored (empty for NULL).
+    static QString rawColumn(const QString& path, const QString& id, const QString& column)
+    {
+        QString value;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"rawTags"_s);
+            db.setDatabaseName(path);
+            if (db.open()) {
+                QSqlQuery q(db);
+                q.prepare(u"SELECT "_s + column + u" FROM memories WHERE id = ?"_s);
+                q.addBindValue(id);
+                if (q.exec() && q.next())
+                    value = q.value(0).toString();
+            }
+        }
+        QSqlDatabase::removeDatabase(u"rawTags"_s);
+        return value;
+    }
+    static QString rawTags(const QString& path, const QString& id) { return rawColumn(path, id, u"tags"_s); }
+
+    static QTreeWidgetItem* classRow(StoreHealthDock* dock, const QString& cls)
+    {
+        for (int i = 0; i < dock->tree()->topLevelItemCount(); ++i) {
+            if (dock->tree()->topLevelItem(i)->text(0) == cls)
+                return dock->tree()->topLevelItem(i);
+        }
+        return nullptr;
+    }
+
+    static void runCheck(MainWindow& w)
+    {
+        QSignalSpy finished(w.healthDock(), &StoreHealthDock::checkFinished);
+        if (w.healthDock()->lastTotal() < 0 && w.healthDock()->isHidden())
+            w.showHealth();
+        else
+            w.healthDock()->startCheck();
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 30000);
+        QCOMPARE(finished.first().at(1).toBool(), false); // not cancelled
+        QCOMPARE(finished.first().at(2).toBool(), false); // not failed
     }
 
 private Q_SLOTS:
@@ -1384,6 +1463,240 @@ private Q_SLOTS:
         QVERIFY(!all.contains("s3cret"));
         QVERIFY(all.contains("recentStores"));
         QVERIFY(all.contains("window"));
+    }
+
+    void checkStoreRunsTheCheckerOfTheStoresKind()
+    {
+        // the dock's findings are those of the store kind's checker, as `check STORE` reports them
+        QHash<QString, qint64> expected;
+        const FindingSink count = [&](const Finding& f) { ++expected[f.findingClass]; };
+        if (m_store->kind() == "sqlite"_L1)
+            checkSqliteStore(m_store->location(), count);
+        else if (m_store->kind() == "filesystem"_L1)
+            checkFolderStore(m_store->location(), count);
+        else
+            checkPostgresStore(m_spec, count);
+        qint64 total = 0;
+        for (const qint64 n : std::as_const(expected))
+            total += n;
+        auto w = openWindow();
+        runCheck(*w);
+        StoreHealthDock* dock = w->healthDock();
+        QCOMPARE(dock->lastTotal(), total);
+        QCOMPARE(dock->tree()->topLevelItemCount(), expected.size());
+        for (auto it = expected.cbegin(); it != expected.cend(); ++it)
+            QCOMPARE(dock->count(it.key()), it.value());
+        QVERIFY(w->healthBadge()->isVisible());
+        QCOMPARE(w->healthBadge()->text(), total == 0 ? u"✓ healthy"_s : u"⚠ %1 findings"_s.arg(total));
+    }
+
+    void checkStoreListsEachClassAndGoesToItsMemory()
+    {
+        if (m_store->kind() != "sqlite"_L1)
+            QSKIP("the planted store is a SQLite file (the dock runs the same checkers as `check` on every kind)");
+        const QString path = plantHealthStore(u"health.db"_s);
+        const QHash<QString, qint64> expected = checkedCounts(path);
+        for (const QString& cls : {u"messy-tags"_s, u"legacy-domain"_s, u"noncanonical-namespace"_s,
+                                   u"expired-active"_s, u"missing-content"_s})
+            QVERIFY2(expected.value(cls) > 0, qPrintable(cls));
+        qint64 total = 0;
+        for (const qint64 n : expected)
+            total += n;
+
+        auto w = openWindow(false, u"sqlite:"_s + path);
+        QVERIFY(!w->healthBadge()->isVisible());
+        action(*w, u"Check Store…"_s)->trigger();
+        QVERIFY(w->healthDock()->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(w->healthDock()->lastTotal() >= 0, 30000);
+        StoreHealthDock* dock = w->healthDock();
+        QCOMPARE(dock->lastTotal(), total);
+        QCOMPARE(dock->tree()->topLevelItemCount(), expected.size());
+        for (auto it = expected.cbegin(); it != expected.cend(); ++it) {
+            QTreeWidgetItem* row = classRow(dock, it.key());
+            QVERIFY2(row, qPrintable(it.key()));
+            QCOMPARE(row->text(1), QString::number(it.value()));
+            QCOMPARE(row->text(2), findingMeaning(it.key()));
+            QCOMPARE(row->childCount(), int(it.value()));
+        }
+        QCOMPARE(classRow(dock, u"messy-tags"_s)->childCount(), 2);
+        // the badge counts them, and opens the dock
+        QVERIFY(w->healthBadge()->isVisible());
+        QVERIFY2(w->healthBadge()->text().contains(QString::number(total) + u" findings"_s),
+                 qPrintable(w->healthBadge()->text()));
+        dock->hide();
+        w->healthBadge()->click();
+        QVERIFY(dock->isVisible());
+
+        // clicking a finding selects its memory in the table and the detail pane
+        QTreeWidgetItem* cls = classRow(dock, u"expired-active"_s);
+        cls->setExpanded(true);
+        QTreeWidgetItem* finding = cls->child(0);
+        QCOMPARE(finding->text(0), u"h-ea"_s);
+        dock->tree()->scrollToItem(finding);
+        const QRect rect = dock->tree()->visualItemRect(finding);
+        QTest::mouseClick(dock->tree()->viewport(), Qt::LeftButton, {}, rect.center());
+        QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory() ? w->detailPane()->memory()->id : QString(), u"h-ea"_s,
+                                  10000);
+        QCOMPARE(w->model()->data(w->table()->currentIndex(), MemoryTableModel::IdRole).toString(), u"h-ea"_s);
+
+        // a class keeps at most listedPerClass() findings listed, and counts the rest
+        dock->setListedPerClass(1);
+        runCheck(*w);
+        QTreeWidgetItem* messy = classRow(dock, u"messy-tags"_s);
+        QCOMPARE(messy->text(1), u"2"_s);
+        QCOMPARE(messy->childCount(), 2);
+        QCOMPARE(messy->child(1)->text(0), u"… and 1 more"_s);
+
+        // another store: no badge; back to this one: the badge and a one-line hint (no dialog)
+        w->openStore(m_spec);
+        waitIdle(*w);
+        QVERIFY(!w->healthBadge()->isVisible());
+        QCOMPARE(dock->tree()->topLevelItemCount(), 0);
+        w->openStore(u"sqlite:"_s + path);
+        waitIdle(*w);
+        QVERIFY(w->healthBadge()->isVisible());
+        QVERIFY2(w->messageBar()->isVisible() && w->messageBar()->text().contains(u"found %1 findings"_s.arg(total)),
+                 qPrintable(w->messageBar()->text()));
+        QVERIFY(!QApplication::activeModalWidget());
+    }
+
+    void cancelStopsACheck()
+    {
+        if (m_store->kind() != "sqlite"_L1)
+            QSKIP("the planted store is a SQLite file");
+        // big enough that the check is still running when Cancel is clicked: every row has messy tags
+        const QString path = m_dir.filePath(u"health-cancel.db"_s);
+        {
+            // written by SQLite itself: 300,000 rows in a second or two, a check of several times that long
+            Fixtures::StoreWriter w(path);
+            w.sql(u"BEGIN"_s);
+            w.sql(u"WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 299999) "
+                  "INSERT INTO memories (id, namespace, domain, status, created_at, tags, is_summary) "
+                  "SELECT printf('c%06d', i), 'decisions', 'project', 'active', 1700000000 + i, ' a ,b', 0 FROM n"_s);
+            w.sql(u"INSERT INTO memories_fts (id, content, tags) SELECT id, 'row ' || id, tags FROM memories"_s);
+            w.sql(u"COMMIT"_s);
+        }
+        auto w = openWindow(false, u"sqlite:"_s + path);
+        StoreHealthDock* dock = w->healthDock();
+        dock->show();
+        QSignalSpy finished(dock, &StoreHealthDock::checkFinished);
+        QSignalSpy progress(w->model(), &MemoryTableModel::jobProgress);
+        dock->startCheck();
+        QVERIFY(dock->isBusy());
+        QVERIFY(dock->cancelButton()->isEnabled());
+        // the checker is running: its cancel poll has reported progress
+        QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty() || !finished.isEmpty(), 30000);
+        QVERIFY2(finished.isEmpty(), "the check ended before it could be cancelled");
+        // findings come over in batches while the check runs
+        QTRY_VERIFY_WITH_TIMEOUT(dock->tree()->topLevelItemCount() > 0 || !finished.isEmpty(), 30000);
+        QVERIFY2(finished.isEmpty(), "the check ended before it could be cancelled");
+        const qint64 listedWhileRunning = dock->count(u"messy-tags"_s);
+        QVERIFY(listedWhileRunning > 0);
+        dock->cancelButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 30000);
+        QCOMPARE(finished.first().at(1).toBool(), true); // cancelled
+        QVERIFY(!dock->isBusy());
+        QVERIFY(!dock->cancelButton()->isEnabled());
+        QCOMPARE(dock->lastTotal(), qint64(-1));
+        QVERIFY(dock->count(u"messy-tags"_s) < 300000);
+        QVERIFY(!w->healthBadge()->isVisible());
+        QVERIFY2(dock->statusText().contains(u"cancelled"_s), qPrintable(dock->statusText()));
+    }
+
+    void fixRepairsAClassAfterAPreview()
+    {
+        if (m_store->kind() != "sqlite"_L1)
+            QSKIP("only SQLite stores can be repaired");
+        const QString path = plantHealthStore(u"health-fix.db"_s);
+        const QHash<QString, qint64> before = checkedCounts(path);
+        const QString plantedTags = rawTags(path, u"h-mt1"_s);
+        QCOMPARE(plantedTags, u" a ,,b"_s);
+        auto w = openWindow(true, u"sqlite:"_s + path);
+        StoreHealthDock* dock = w->healthDock();
+        runCheck(*w);
+        QTreeWidgetItem* messy = classRow(dock, u"messy-tags"_s);
+        QVERIFY(messy);
+        dock->tree()->setCurrentItem(messy);
+        QVERIFY2(dock->fixButton()->isEnabled(), qPrintable(dock->fixButton()->toolTip()));
+        // a class a person must decide has no Fix
+        dock->tree()->setCurrentItem(classRow(dock, u"unknown-namespace"_s));
+        QVERIFY(!dock->fixButton()->isEnabled());
+        dock->tree()->setCurrentItem(messy);
+
+        QSignalSpy preview(dock, &StoreHealthDock::previewReady);
+        dock->fixButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!preview.isEmpty(), 30000);
+        QDialog* dialog = preview.first().at(0).value<QDialog*>();
+        QVERIFY(dialog && dialog->isVisible());
+        auto* changes = dialog->findChild<QTreeWidget*>(u"repairChanges"_s);
+        QStringList listed;
+        for (int i = 0; i < changes->topLevelItemCount(); ++i)
+            listed << changes->topLevelItem(i)->text(0);
+        QVERIFY2(listed.contains(u"h-mt1"_s) && listed.contains(u"h-mt2"_s), qPrintable(listed.join(u',')));
+        const QString backupText = dialog->findChild<QLabel*>(u"repairBackup"_s)->text();
+        QVERIFY2(backupText.contains(u"health-fix.db.backup-"_s) && backupText.contains(u"--on-conflict overwrite"_s),
+                 qPrintable(backupText));
+        // the preview wrote nothing
+        QCOMPARE(checkedCounts(path), before);
+
+        QSignalSpy repaired(dock, &StoreHealthDock::repairFinished);
+        QSignalSpy checked(dock, &StoreHealthDock::checkFinished);
+        dialog->findChild<QPushButton*>(u"runRepair"_s)->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!repaired.isEmpty(), 30000);
+        QCOMPARE(repaired.first().at(1).toBool(), false);
+        QTRY_VERIFY_WITH_TIMEOUT(!checked.isEmpty(), 30000);
+        // the check after it finds no messy tags, and the rest as before
+        QVERIFY(!classRow(dock, u"messy-tags"_s));
+        QHash<QString, qint64> rest = before;
+        rest.remove(u"messy-tags"_s);
+        QCOMPARE(checkedCounts(path), rest);
+        QCOMPARE(dock->lastTotal(), [&] {
+            qint64 n = 0;
+            for (const qint64 c : rest)
+                n += c;
+            return n;
+        }());
+        // the backup it named is there, and the table shows the repaired tags
+        const QStringList backups = QDir(m_dir.path()).entryList({u"health-fix.db.backup-*.db"_s});
+        QCOMPARE(backups.size(), 1);
+        QVERIFY2(backupText.contains(backups.first()), qPrintable(backupText));
+        waitIdle(*w);
+        const int row = w->model()->loadedRowOf(u"h-mt1"_s);
+        QVERIFY(row >= 0);
+        QCOMPARE(w->model()->memoryAt(row)->tags, (QStringList {u"a"_s, u"b"_s}));
+        QVERIFY2(w->messageBar()->text().contains(u"Repaired 2 memories"_s), qPrintable(w->messageBar()->text()));
+        QVERIFY(rawTags(path, u"h-mt1"_s) != plantedTags);
+        // the inspector reads messy tags as the clean ones: that fix is undone from the backup file, not Edit ▸ Undo
+        QCOMPARE(w->model()->undoStack()->count(), 0);
+
+        // expired-active is one undo step: undo writes the backup's memories back, redo the repair again
+        dock->tree()->setCurrentItem(classRow(dock, u"expired-active"_s));
+        preview.clear();
+        dock->fixButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!preview.isEmpty(), 30000);
+        dialog = preview.first().at(0).value<QDialog*>();
+        QVERIFY2(dialog->findChild<QLabel*>(u"repairBackup"_s)->text().contains(u"Edit ▸ Undo restores"_s),
+                 qPrintable(dialog->findChild<QLabel*>(u"repairBackup"_s)->text()));
+        repaired.clear();
+        checked.clear();
+        dialog->findChild<QPushButton*>(u"runRepair"_s)->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!repaired.isEmpty() && !checked.isEmpty(), 30000);
+        QCOMPARE(rawColumn(path, u"h-ea"_s, u"status"_s), u"tombstoned"_s);
+        QHash<QString, qint64> withoutExpired = rest;
+        withoutExpired.remove(u"expired-active"_s);
+        QCOMPARE(checkedCounts(path), withoutExpired);
+        QCOMPARE(w->model()->undoStack()->count(), 1);
+        QVERIFY2(w->model()->undoStack()->undoText().contains(u"expired-active"_s),
+                 qPrintable(w->model()->undoStack()->undoText()));
+        w->model()->undoStack()->undo();
+        QTRY_COMPARE_WITH_TIMEOUT(rawColumn(path, u"h-ea"_s, u"status"_s), u"active"_s, 10000);
+        QVERIFY(rawColumn(path, u"h-ea"_s, u"tombstoned_at"_s).isEmpty());
+        waitIdle(*w);
+        QCOMPARE(checkedCounts(path), rest);
+        w->model()->undoStack()->redo();
+        QTRY_COMPARE_WITH_TIMEOUT(rawColumn(path, u"h-ea"_s, u"status"_s), u"tombstoned"_s, 10000);
+        waitIdle(*w);
+        QCOMPARE(checkedCounts(path), withoutExpired);
     }
 };
 

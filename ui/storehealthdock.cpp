@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: MIT
+#include "storehealthdock.h"
+
+#include "health/foldercheck.h"
+#include "health/postgrescheck.h"
+#include "health/sqlitecheck.h"
+#include "storeopener.h"
+
+#include <QDateTime>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMutex>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QTime>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+#include <limits>
+
+using namespace Qt::StringLiterals;
+
+namespace Inspector {
+
+/// Findings on their way from the checker (worker thread) to the view; the view takes them in batches on the
+/// job's progress ticks. Only the first `limit` of a class are kept: the rest are counted.
+struct CheckFeed
+{
+    QMutex mutex;
+    QList<Finding> pending;
+    QHash<QString, qint64> counts;
+    qint64 total = 0;
+    int limit = 10000;
+
+    void add(const Finding& finding)
+    {
+        const QMutexLocker lock(&mutex);
+        ++total;
+        if (++counts[finding.findingClass] <= limit)
+            pending.append(finding);
+    }
+    qint64 found()
+    {
+        const QMutexLocker lock(&mutex);
+        return total;
+    }
+};
+
+namespace {
+constexpr int kIdRole = Qt::UserRole + 1;
+constexpr int kClassRole = Qt::UserRole + 2;
+constexpr int kPreviewRows = 100;
+/// A repair of more memories than this is not kept on the undo stack (two copies of each would be held).
+constexpr qint64 kUndoLimit = 50000;
+
+enum Column
+{
+    ClassColumn,
+    CountColumn,
+    DetailColumn,
+    FixColumn,
+};
+
+bool isSqlite(const QString& spec)
+{
+    return !spec.isEmpty() && StoreSpec::parse(spec).kind == StoreSpec::Kind::Sqlite;
+}
+} // namespace
+
+StoreHealthDock::StoreHealthDock(MemoryTableModel* model, QWidget* parent)
+    : QDockWidget(tr("Store Health"), parent)
+    , m_model(model)
+    , m_status(new QLabel(this))
+    , m_progress(new QProgressBar(this))
+    , m_check(new QPushButton(tr("&Check"), this))
+    , m_cancel(new QPushButton(tr("Cancel"), this))
+    , m_fix(new QPushButton(tr("&Fix…"), this))
+    , m_tree(new QTreeWidget(this))
+{
+    setObjectName(u"storeHealthDock"_s);
+    m_tree->setObjectName(u"healthTree"_s);
+    m_status->setObjectName(u"healthStatus"_s);
+    m_status->setWordWrap(true);
+    m_check->setToolTip(tr("Look through the whole store for damage (spec §15), on the worker"));
+    m_cancel->setToolTip(tr("Stop the running check or repair"));
+    m_progress->setMaximumWidth(160);
+    m_progress->setTextVisible(false);
+    m_tree->setColumnCount(4);
+    m_tree->setHeaderLabels({tr("Class / memory"), tr("Count"), tr("What / detail"), tr("Fix")});
+    m_tree->setUniformRowHeights(true);
+    m_tree->setRootIsDecorated(true);
+    m_tree->setAlternatingRowColors(true);
+    // the detail takes what is left; the fix column keeps a readable width
+    m_tree->header()->setStretchLastSection(false);
+    m_tree->header()->setSectionResizeMode(DetailColumn, QHeaderView::Stretch);
+    m_tree->header()->resizeSection(ClassColumn, 220);
+    m_tree->header()->resizeSection(CountColumn, 70);
+    m_tree->header()->resizeSection(FixColumn, 300);
+
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_check);
+    buttons->addWidget(m_cancel);
+    buttons->addWidget(m_fix);
+    buttons->addWidget(m_progress);
+    buttons->addWidget(m_status, 1);
+    auto* content = new QWidget(this);
+    auto* layout = new QVBoxLayout(content);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addLayout(buttons);
+    layout->addWidget(m_tree, 1);
+    setWidget(content);
+
+    connect(m_check, &QPushButton::clicked, this, &StoreHealthDock::startCheck);
+    connect(m_cancel, &QPushButton::clicked, this, &StoreHealthDock::cancel);
+    connect(m_fix, &QPushButton::clicked, this, [this] { fixClass(currentClass()); });
+    const auto activate = [this](QTreeWidgetItem* item) {
+        const QString id = item ? item->data(ClassColumn, kIdRole).toString() : QString();
+        if (!id.isEmpty())
+            Q_EMIT memoryActivated(id);
+    };
+    connect(m_tree, &QTreeWidget::itemClicked, this, activate);
+    connect(m_tree, &QTreeWidget::itemActivated, this, activate);
+    connect(m_tree, &QTreeWidget::currentItemChanged, this, &StoreHealthDock::updateButtons);
+    connect(m_model, &MemoryTableModel::jobProgress, this, &StoreHealthDock::onJobProgress);
+    connect(m_model, &MemoryTableModel::jobFinished, this, &StoreHealthDock::onJobFinished);
+    connect(m_model, &MemoryTableModel::editingEnabledChanged, this, &StoreHealthDock::updateButtons);
+    connect(m_model, &MemoryTableModel::storeOpened, this, &StoreHealthDock::updateButtons);
+    m_status->setText(tr("Check lists the damage in the open store by class."));
+    updateButtons();
+}
+
+// the window disconnects the model from the dock: the model may be gone first
+StoreHealthDock::~StoreHealthDock() = default;
+
+void StoreHealthDock::setStore(const QString& spec)
+{
+    if (m_job)
+        m_model->cancelFetch(m_job);
+    m_job = 0;
+    m_jobKind = JobKind::None;
+    m_spec = spec;
+    m_lastTotal = -1;
+    clearFindings();
+    m_status->setText(spec.isEmpty() ? tr("No store is open.")
+                                     : tr("Check lists the damage in the open store by class."));
+    updateButtons();
+}
+
+void StoreHealthDock::storeReopened()
+{
+    if (!m_job)
+        return;
+    m_job = 0;
+    m_jobKind = JobKind::None;
+    m_status->setText(tr("Stopped: the store was opened again."));
+    updateButtons();
+}
+
+void StoreHealthDock::clearFindings()
+{
+    m_tree->clear();
+    m_classItems.clear();
+    m_counts.clear();
+    m_total = 0;
+}
+
+QString StoreHealthDock::statusText() const
+{
+    return m_status->text();
+}
+
+void StoreHealthDock::startJob(JobKind kind, RequestId id, const QString& status)
+{
+    m_job = id;
+    m_jobKind = id ? kind : JobKind::None;
+    m_progress->setRange(0, 0);
+    m_status->setText(id ? status : tr("No store is open."));
+    updateButtons();
+}
+
+void StoreHealthDock::startCheck()
+{
+    if (m_spec.isEmpty() || !m_model->isOpen() || m_job)
+        return;
+    clearFindings();
+    m_feed = std::make_shared<CheckFeed>();
+    m_feed->limit = m_listedPerClass;
+    const auto feed = m_feed;
+    const StoreSpec spec = StoreSpec::parse(m_spec);
+    const BackendClient::Job job
+        = [feed, spec](PersistenceBackend&, const std::function<bool(qint64, qint64)>& progress) -> QString {
+        // a total of -1: the checkers do not know how far they are; each poll is a chance to hand findings over
+        const CancelRequested cancelled = [&] { return !progress(feed->found(), -1); };
+        const FindingSink sink = [&](const Finding& finding) { feed->add(finding); };
+        switch (spec.kind) {
+        case StoreSpec::Kind::Sqlite:
+            checkSqliteStore(spec.location, sink, {.now = std::nullopt, .cancelled = cancelled});
+            break;
+        case StoreSpec::Kind::Postgres: {
+            PostgresCheckOptions options;
+            options.cancelled = cancelled;
+            checkPostgresStore(spec.location, sink, options);
+            break;
+        }
+        case StoreSpec::Kind::Filesystem: {
+            FolderCheckOptions options;
+            options.cancelled = cancelled;
+            checkFolderStore(spec.location, sink, options);
+            break;
+        }
+        }
+        return {};
+    };
+    startJob(JobKind::Check, m_model->runJob(job), tr("Checking…"));
+}
+
+void StoreHealthDock::cancel()
+{
+    if (m_job)
+        m_model->cancelFetch(m_job);
+}
+
+void StoreHealthDock::onJobProgress(RequestId id, qint64 done, qint64 total)
+{
+    if (id != m_job)
+        return;
+    if (m_jobKind == JobKind::Check) {
+        drain();
+        m_status->setText(
+            tr("Checking… %n findings so far", "", int(qMin<qint64>(m_total, std::numeric_limits<int>::max()))));
+    } else if (m_jobKind == JobKind::Repair && total > 0) {
+        m_progress->setRange(0, int(qMin<qint64>(total, std::numeric_limits<int>::max())));
+        m_progress->setValue(int(qMin<qint64>(done, m_progress->maximum())));
+    }
+}
+
+void StoreHealthDock::onJobFinished(RequestId id, bool cancelled, bool failed, const QString& summary)
+{
+    if (id != m_job)
+        return;
+    const JobKind kind = m_jobKind;
+    m_job = 0;
+    m_jobKind = JobKind::None;
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+    updateButtons();
+    switch (kind) {
+    case JobKind::None:
+        return;
+    case JobKind::Check: {
+        drain();
+        m_feed.reset();
+        const int classes = int(m_classItems.size());
+        if (failed)
+            m_status->setText(tr("The check failed: %1").arg(summary));
+        else if (cancelled)
+            m_status->setText(tr("Check cancelled: %n findings before it stopped", "",
+                                 int(qMin<qint64>(m_total, std::numeric_limits<int>::max()))));
+        else if (m_total == 0)
+            m_status->setText(
+                tr("✓ No damage found (%1)").arg(QLocale().toString(QTime::currentTime(), QLocale::ShortFormat)));
+        else
+            m_status->setText(
+                tr("%n findings in %1 classes (%2)", "", int(qMin<qint64>(m_total, std::numeric_limits<int>::max())))
+                    .arg(classes)
+                    .arg(QLocale().toString(QTime::currentTime(), QLocale::ShortFormat)));
+        if (!failed && !cancelled)
+            m_lastTotal = m_total;
+        Q_EMIT checkFinished(m_total, cancelled, failed);
+        return;
+    }
+    case JobKind::Preview:
+        if (failed || cancelled) {
+            m_status->setText(failed ? tr("The preview failed: %1").arg(summary) : tr("Preview cancelled"));
+            return;
+        }
+        m_status->setText({});
+        showPreview(m_fixing, m_fixNow, *m_report);
+        return;
+    case JobKind::Repair: {
+        const SqliteRepairReport report = *m_report;
+        QString text;
+        if (failed)
+            text = tr("The repair failed: %1").arg(summary);
+        else
+            text = (cancelled || report.cancelled
+                        ? tr("Repair cancelled: %n memories were repaired before it stopped.", "", int(report.memories))
+                        : tr("Repaired %n memories.", "", int(report.memories)))
+                + (report.backupPath.isEmpty() ? QString() : u' ' + tr("Backup: %1").arg(report.backupPath))
+                + (report.skipped.isEmpty() ? QString()
+                                            : u' '
+                           + tr("%n skipped (changed since the check, or left for a person).", "",
+                                int(report.skipped.size())));
+        m_status->setText(text);
+        // one undo step for the whole repair: undo writes the backup's versions back, guarded by the repaired ones
+        if (!failed && m_undo && !m_undo->isEmpty())
+            m_model->undoStack()->push(new MemoryChangeCommand(
+                m_model, *m_undo, tr("Fix %1 (%2 memories)").arg(m_fixing).arg(m_undo->size())));
+        m_undo.reset();
+        // the store changed under the table: read it again, and see what is left
+        m_model->refresh();
+        startCheck();
+        Q_EMIT repairFinished(cancelled || report.cancelled, failed, text);
+        return;
+    }
+    }
+}
+
+QTreeWidgetItem* StoreHealthDock::classItem(const QString& findingClass)
+{
+    if (QTreeWidgetItem* item = m_classItems.value(findingClass))
+        return item;
+    const QStringList order = findingClasses();
+    const auto rank = [&](const QString& cls) {
+        const qsizetype at = order.indexOf(cls);
+        return at < 0 ? order.size() : at;
+    };
+    int at = 0;
+    while (at < m_tree->topLevelItemCount()
+           && rank(m_tree->topLevelItem(at)->data(ClassColumn, kClassRole).toString()) <= rank(findingClass))
+        ++at;
+    auto* item = new QTreeWidgetItem;
+    item->setText(ClassColumn, findingClass);
+    item->setData(ClassColumn, kClassRole, findingClass);
+    item->setText(DetailColumn, findingMeaning(findingClass));
+    item->setToolTip(DetailColumn, findingMeaning(findingClass));
+    item->setTextAlignment(CountColumn, Qt::AlignCenter);
+    QFont bold = item->font(ClassColumn);
+    bold.setBold(true);
+    item->setFont(ClassColumn, bold);
+    item->setText(FixColumn,
+                  sqliteRepairableClasses().contains(findingClass)    ? tr("Fix… repairs it (SQLite)")
+                      : manualFindingClasses().contains(findingClass) ? tr("a person decides")
+                                                                      : QString());
+    m_tree->insertTopLevelItem(at, item);
+    m_classItems.insert(findingClass, item);
+    return item;
+}
+
+void StoreHealthDock::updateClassItem(const QString& findingClass)
+{
+    QTreeWidgetItem* item = classItem(findingClass);
+    const qint64 count = m_counts.value(findingClass);
+    item->setText(CountColumn, QLocale().toString(count));
+    const int children = item->childCount();
+    QTreeWidgetItem* last = children ? item->child(children - 1) : nullptr;
+    const bool hasMore = last && last->data(ClassColumn, kClassRole).toString() == "more"_L1;
+    const qint64 listed = children - (hasMore ? 1 : 0);
+    if (count <= listed)
+        return;
+    QTreeWidgetItem* more = hasMore ? last : new QTreeWidgetItem(item);
+    more->setData(ClassColumn, kClassRole, u"more"_s);
+    more->setText(ClassColumn, tr("… and %1 more").arg(QLocale().toString(count - listed)));
+    more->setToolTip(ClassColumn,
+                     tr("The list keeps the first %1 of a class; `subcog-inspector check STORE --json` "
+                        "lists them all.")
+                         .arg(QLocale().toString(m_listedPerClass)));
+}
+
+void StoreHealthDock::drain()
+{
+    if (!m_feed)
+        return;
+    QList<Finding> batch;
+    {
+        const QMutexLocker lock(&m_feed->mutex);
+        batch.swap(m_feed->pending);
+        m_counts = m_feed->counts;
+        m_total = m_feed->total;
+    }
+    QHash<QString, QList<QTreeWidgetItem*>> children;
+    for (const Finding& finding : std::as_const(batch)) {
+        auto* item = new QTreeWidgetItem;
+        item->setText(ClassColumn, finding.id ? *finding.id : tr("(the store)"));
+        if (finding.id)
+            item->setData(ClassColumn, kIdRole, *finding.id);
+        item->setToolTip(ClassColumn, finding.id ? tr("Click to select this memory in the table") : QString());
+        item->setText(DetailColumn, finding.detail);
+        item->setToolTip(DetailColumn, finding.detail);
+        item->setText(FixColumn, finding.fix);
+        item->setToolTip(FixColumn, finding.fix);
+        children[finding.findingClass].append(item);
+    }
+    m_tree->setUpdatesEnabled(false);
+    for (auto it = children.begin(); it != children.end(); ++it)
+        classItem(it.key())->addChildren(it.value());
+    for (auto it = m_counts.cbegin(); it != m_counts.cend(); ++it)
+        updateClassItem(it.key());
+    m_tree->setUpdatesEnabled(true);
+}
+
+QString StoreHealthDock::currentClass() const
+{
+    QTreeWidgetItem* item = m_tree->currentItem();
+    while (item && item->parent())
+        item = item->parent();
+    return item ? item->data(ClassColumn, kClassRole).toString() : QString();
+}
+
+void StoreHealthDock::updateButtons()
+{
+    const bool open = !m_spec.isEmpty() && m_model->isOpen();
+    m_check->setEnabled(open && !m_job);
+    m_cancel->setEnabled(m_job != 0);
+    m_progress->setVisible(m_job != 0);
+    const QString cls = currentClass();
+    const bool repairable = sqliteRepairableClasses().contains(cls);
+    const bool sqlite = isSqlite(m_spec);
+    m_fix->setEnabled(open && !m_job && repairable && sqlite && m_model->isEditingEnabled());
+    m_fix->setToolTip(!sqlite                            ? tr("Only SQLite stores can be repaired so far")
+                          : cls.isEmpty()                ? tr("Choose a class to fix")
+                          : !repairable                  ? tr("No safe automatic fix for %1: a person decides").arg(cls)
+                          : !m_model->isEditingEnabled() ? tr("Switch on editing (Edit ▸ Editing) to repair")
+                                                         : tr("Preview the repair of %1, then run it").arg(cls));
+}
+
+void StoreHealthDock::fixClass(const QString& findingClass)
+{
+    if (m_job || !isSqlite(m_spec) || !sqliteRepairableClasses().contains(findingClass))
+        return;
+    m_fixing = findingClass;
+    m_fixNow = QDateTime::currentSecsSinceEpoch();
+    m_report = std::make_shared<SqliteRepairReport>();
+    const auto report = m_report;
+    const QString path = StoreSpec::parse(m_spec).location;
+    const qint64 now = m_fixNow;
+    const BackendClient::Job job
+        = [report, path, now, findingClass](PersistenceBackend&, const std::function<bool(qint64, qint64)>& progress) {
+              SqliteRepairOptions options;
+              options.classes = {findingClass};
+              options.dryRun = true;
+              options.now = now;
+              options.cancelled = [&] { return !progress(0, -1); };
+              *report = repairSqliteStore(path, options);
+              return QString();
+          };
+    startJob(JobKind::Preview, m_model->runJob(job),
+             tr("Working out what a fix of %1 would change…").arg(findingClass));
+}
+
+void StoreHealthDock::showPreview(const QString& findingClass, qint64 now, const SqliteRepairReport& report)
+{
+    const QString path = StoreSpec::parse(m_spec).location;
+    const QString backup = sqliteRepairBackupPath(path, now);
+    auto* dialog = new QDialog(this);
+    dialog->setObjectName(u"repairPreview"_s);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Fix %1").arg(findingClass));
+    auto* layout = new QVBoxLayout(dialog);
+    auto* intro = new QLabel(dialog);
+    intro->setWordWrap(true);
+    intro->setText(
+        report.changes.isEmpty() ? tr("Nothing to fix: no finding of %1 can be repaired now.").arg(findingClass)
+                                 : tr("%1: %2").arg(findingClass, findingMeaning(findingClass)) + u"\n"_s
+                + tr("%n memories would change", "", int(report.memories)) + u" "_s
+                + tr("(%n changes)", "", int(report.changes.size()))
+                + (report.changes.size() > kPreviewRows ? tr("; the first %1 are listed:").arg(kPreviewRows) : u":"_s));
+    layout->addWidget(intro);
+    auto* list = new QTreeWidget(dialog);
+    list->setObjectName(u"repairChanges"_s);
+    list->setRootIsDecorated(false);
+    list->setUniformRowHeights(true);
+    list->setHeaderLabels({tr("Memory"), tr("Change")});
+    list->header()->resizeSection(0, 180);
+    QList<QTreeWidgetItem*> rows;
+    for (const RepairChange& change : report.changes.mid(0, kPreviewRows)) {
+        auto* row = new QTreeWidgetItem({change.id, change.what});
+        row->setToolTip(1, change.what);
+        rows << row;
+    }
+    if (report.changes.size() > kPreviewRows)
+        rows << new QTreeWidgetItem({tr("… and %1 more").arg(report.changes.size() - kPreviewRows), QString()});
+    for (const RepairChange& skip : report.skipped.mid(0, kPreviewRows))
+        rows << new QTreeWidgetItem({skip.id, tr("skipped: %1").arg(skip.what)});
+    list->addTopLevelItems(rows);
+    list->setVisible(!rows.isEmpty());
+    layout->addWidget(list, 1);
+    auto* backupLabel = new QLabel(dialog);
+    backupLabel->setObjectName(u"repairBackup"_s);
+    backupLabel->setWordWrap(true);
+    backupLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    backupLabel->setText(tr("Before the first change the whole store is copied to:\n%1").arg(backup) + u"\n\n"_s
+                         + (undoableClasses().contains(findingClass) && report.memories <= kUndoLimit
+                                ? tr("Edit ▸ Undo restores the changed memories from it. ")
+                                : tr("This repair cannot be undone with Edit ▸ Undo. "))
+                         + tr("The backup is the way back: subcog-inspector copy \"%1\" \"%2\" --on-conflict overwrite")
+                               .arg(backup, path));
+    backupLabel->setVisible(!report.changes.isEmpty());
+    layout->addWidget(backupLabel);
+    auto* buttons = new QDialogButtonBox(dialog);
+    if (!report.changes.isEmpty()) {
+        QPushButton* run = buttons->addButton(tr("&Run"), QDialogButtonBox::AcceptRole);
+        run->setObjectName(u"runRepair"_s);
+        buttons->addButton(QDialogButtonBox::Cancel);
+    } else {
+        buttons->addButton(QDialogButtonBox::Close);
+    }
+    connect(buttons, &QDialogButtonBox::accepted, dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    connect(dialog, &QDialog::accepted, this, [this, findingClass, now] { runRepair(findingClass, now); });
+    layout->addWidget(buttons);
+    dialog->resize(720, 460);
+    dialog->open();
+    Q_EMIT previewReady(dialog);
+}
+
+QStringList StoreHealthDock::undoableClasses()
+{
+    // messy tags and alias spellings read as their clean form, so writing back what was read would change nothing
+    return {u"expired-active"_s};
+}
+
+void StoreHealthDock::runRepair(const QString& findingClass, qint64 now)
+{
+    if (m_job || !isSqlite(m_spec) || !m_model->isEditingEnabled())
+        return;
+    m_fixing = findingClass;
+    m_report = std::make_shared<SqliteRepairReport>();
+    const auto report = m_report;
+    const QString path = StoreSpec::parse(m_spec).location;
+    m_undo = std::make_shared<QList<MemoryChangeCommand::Change>>();
+    const auto undo = m_undo;
+    const bool undoable = undoableClasses().contains(findingClass);
+    const BackendClient::Job job = [report, undo, undoable, path, now, findingClass](
+                                       PersistenceBackend& store, const std::function<bool(qint64, qint64)>& progress) {
+        qint64 done = 0;
+        qint64 total = -1;
+        SqliteRepairOptions options;
+        options.classes = {findingClass};
+        options.now = now;
+        options.cancelled = [&] { return !progress(done, total); };
+        options.progress = [&](qint64 d, qint64 t) {
+            done = d;
+            total = t;
+            progress(d, t);
+        };
+        *report = repairSqliteStore(path, options);
+        // the undo step: each changed memory as the backup holds it, and as the store holds it now
+        if (undoable && !report->backupPath.isEmpty() && !report->changes.isEmpty() && report->memories <= kUndoLimit) {
+            OpenOptions readOnly;
+            readOnly.readOnly = true;
+            const auto backup = openStore(u"sqlite:"_s + report->backupPath, readOnly);
+            QSet<QString> seen;
+            for (const RepairChange& change : std::as_const(report->changes)) {
+                if (seen.contains(change.id))
+                    continue;
+                seen.insert(change.id);
+                undo->append({backup->get(change.id), store.get(change.id)});
+            }
+        }
+        return QString();
+    };
+    startJob(JobKind::Repair, m_model->runJob(job), tr("Repairing %1…").arg(findingClass));
+}
+
+} // namespace Inspector
