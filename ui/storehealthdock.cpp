@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "storehealthdock.h"
 
+#include "storageerror.h"
+
 #include "health/foldercheck.h"
 #include "health/postgrescheck.h"
 #include "health/sqlitecheck.h"
@@ -211,6 +213,12 @@ void StoreHealthDock::startCheck()
             checkFolderStore(spec.location, sink, options);
             break;
         }
+        case StoreSpec::Kind::Jsonl:
+            // a backup: what it holds is checked once it is copied back into a store
+            throw StorageError(StorageError::Kind::InvalidInput,
+                               spec.location
+                                   + QStringLiteral(": a JSON Lines backup is not checked; copy it into a "
+                                                    "store and check that"));
         }
         return {};
     };
