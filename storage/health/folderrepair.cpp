@@ -362,12 +362,7 @@ private:
 
 QStringList folderRepairableClasses()
 {
-    QStringList result;
-    for (const QString& cls : findingClasses()) {
-        if (std::find(std::begin(kRepairable), std::end(kRepairable), cls) != std::end(kRepairable))
-            result << cls;
-    }
-    return result;
+    return findingClassesAmong(kRepairable);
 }
 
 StoreRepairReport repairFolderStore(const QString& folderArgument, const StoreRepairOptions& options)
@@ -383,9 +378,8 @@ StoreRepairReport repairFolderStore(const QString& folderArgument, const StoreRe
     // the backup goes beside the folder: its name comes from the folder's own, without a trailing slash
     const QString folder = QFileInfo(QDir::cleanPath(QFileInfo(folderArgument).absoluteFilePath())).absoluteFilePath();
 
-    QStringList order;
-    QHash<QString, QSet<QString>> named;
-    QHash<QString, QString> keptFor;
+    RepairTargets targets;
+    auto& [order, named, keptFor] = targets;
     StoreRepairReport report;
     FolderCheckOptions checkOptions;
     checkOptions.now = now;
@@ -393,19 +387,9 @@ StoreRepairReport repairFolderStore(const QString& folderArgument, const StoreRe
     checkFolderStore(
         folder,
         [&](const Finding& f) {
-            if (!wanted.contains(f.findingClass) || !f.id || (!options.ids.isEmpty() && !options.ids.contains(*f.id)))
+            if (!RepairTargets::wanted(f, wanted, options.ids))
                 return;
-            if (f.findingClass == "duplicate-memory"_L1) {
-                const auto kept = keptIdFromDetail(f.detail);
-                if (!kept) {
-                    report.skipped << RepairChange {*f.id, f.findingClass, u"cannot tell which memory to keep"_s};
-                    return;
-                }
-                keptFor.insert(*f.id, *kept);
-            }
-            if (!named.contains(*f.id))
-                order << *f.id;
-            named[*f.id].insert(f.findingClass);
+            targets.add(f, report.skipped);
         },
         checkOptions);
     if (named.isEmpty())

@@ -411,12 +411,7 @@ private:
 
 QStringList postgresRepairableClasses()
 {
-    QStringList result;
-    for (const QString& cls : findingClasses()) {
-        if (std::find(std::begin(kRepairable), std::end(kRepairable), cls) != std::end(kRepairable))
-            result << cls;
-    }
-    return result;
+    return findingClassesAmong(kRepairable);
 }
 
 StoreRepairReport repairPostgresStore(const QString& url, const StoreRepairOptions& options)
@@ -430,9 +425,8 @@ StoreRepairReport repairPostgresStore(const QString& url, const StoreRepairOptio
     const qint64 now = options.now.value_or(QDateTime::currentSecsSinceEpoch());
     const QSet<QString> wanted(options.classes.begin(), options.classes.end());
 
-    QStringList order;
-    QHash<QString, QSet<QString>> named;
-    QHash<QString, QString> keptFor;
+    RepairTargets targets;
+    auto& [order, named, keptFor] = targets;
     QStringList vectorIds;
     QStringList mentionIds;
     StoreRepairReport report;
@@ -441,7 +435,7 @@ StoreRepairReport repairPostgresStore(const QString& url, const StoreRepairOptio
     checkPostgresStore(
         url,
         [&](const Finding& f) {
-            if (!wanted.contains(f.findingClass) || !f.id || (!options.ids.isEmpty() && !options.ids.contains(*f.id)))
+            if (!RepairTargets::wanted(f, wanted, options.ids))
                 return;
             if (f.findingClass == "orphan-vector"_L1) {
                 vectorIds << *f.id;
@@ -452,17 +446,7 @@ StoreRepairReport repairPostgresStore(const QString& url, const StoreRepairOptio
                     mentionIds << *f.id;
                 return;
             }
-            if (f.findingClass == "duplicate-memory"_L1) {
-                const auto kept = keptIdFromDetail(f.detail);
-                if (!kept) {
-                    report.skipped << RepairChange {*f.id, f.findingClass, u"cannot tell which memory to keep"_s};
-                    return;
-                }
-                keptFor.insert(*f.id, *kept);
-            }
-            if (!named.contains(*f.id))
-                order << *f.id;
-            named[*f.id].insert(f.findingClass);
+            targets.add(f, report.skipped);
         },
         checkOptions);
     if (named.isEmpty() && vectorIds.isEmpty() && mentionIds.isEmpty())

@@ -295,32 +295,12 @@ void touch(QJsonObject& memory, const QJsonObject& before, qint64 now)
         memory.insert("updated_at"_L1, now);
 }
 
-QString newBackupPath(const QString& base, qint64 now, const QString& suffix)
-{
-    const QString stamp = QDateTime::fromSecsSinceEpoch(now, Qt::UTC).toString(u"yyyyMMdd-HHmmss"_s);
-    for (int n = 1;; ++n) {
-        const QString path = base + stamp + (n > 1 ? u'-' + QString::number(n) : QString()) + suffix;
-        if (!QFileInfo::exists(path) && !QFileInfo(path).isSymLink())
-            return path;
-    }
-}
-
 void writeBackupFile(const QString& path, const QByteArray& bytes)
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
         throw StorageError(StorageError::Kind::OperationFailed,
                            u"cannot write the backup "_s + path + u": "_s + file.errorString());
-}
-
-std::optional<QString> keptIdFromDetail(const QString& detail)
-{
-    static const QString prefix = u"same content as the older memory '"_s;
-    static const QRegularExpression suffix(u"' \\(hash:sha256:[0-9a-f]{16}\\)$"_s);
-    const auto match = suffix.match(detail);
-    if (!detail.startsWith(prefix) || !match.hasMatch() || match.capturedStart() < prefix.size())
-        return std::nullopt;
-    return detail.mid(prefix.size(), match.capturedStart() - prefix.size());
 }
 
 } // namespace Inspector::RepairRules

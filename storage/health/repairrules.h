@@ -3,6 +3,7 @@
 // with the same keys (PostgreSQL's `to_jsonb(row)`, a folder file's object), so one set of rules edits both.
 #pragma once
 
+#include "repairtargets.h"
 #include "sqliterepair.h"
 
 #include <QJsonObject>
@@ -59,12 +60,6 @@ void mergeDuplicates(QJsonObject& kept, const QList<QJsonObject*>& duplicates, c
 /// Sets updated_at (where the memory has it) once a fix changed it, as spec §10 asks of every edit.
 void touch(QJsonObject& memory, const QJsonObject& before, qint64 now);
 
-/// The memory kept for a duplicate-memory finding, from its detail line.
-std::optional<QString> keptIdFromDetail(const QString& detail);
-
-/// `<base><stamp><suffix>` for `now` (UTC, yyyyMMdd-HHmmss), with `-2`, `-3`, … after the stamp while that name
-/// exists: a backup never replaces a file.
-QString newBackupPath(const QString& base, qint64 now, const QString& suffix);
 /// Writes a new backup file atomically (temporary file, flush, rename); throws StorageError.
 void writeBackupFile(const QString& path, const QByteArray& bytes);
 

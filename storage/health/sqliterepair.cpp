@@ -2,6 +2,7 @@
 #include "sqliterepair.h"
 
 #include "memory.h"
+#include "repairtargets.h"
 #include "sqlitecheck.h"
 #include "storageerror.h"
 
@@ -449,17 +450,6 @@ private:
     QList<bool> m_ftsDeleted;
     QString m_lastTagClass;
 };
-
-/// `duplicate-memory`'s detail names the memory kept: "same content as the older memory '<id>' (hash:sha256:…)".
-std::optional<QString> keptIdFromDetail(const QString& detail)
-{
-    static const QString prefix = u"same content as the older memory '"_s;
-    static const QRegularExpression suffix(u"' \\(hash:sha256:[0-9a-f]{16}\\)$"_s);
-    const auto match = suffix.match(detail);
-    if (!detail.startsWith(prefix) || !match.hasMatch() || match.capturedStart() < prefix.size())
-        return std::nullopt;
-    return detail.mid(prefix.size(), match.capturedStart() - prefix.size());
-}
 
 class Repairer
 {
@@ -1176,22 +1166,12 @@ private:
 
 QStringList sqliteRepairableClasses()
 {
-    QStringList result;
-    for (const QString& cls : findingClasses()) {
-        if (std::find(std::begin(kRepairable), std::end(kRepairable), cls) != std::end(kRepairable))
-            result << cls;
-    }
-    return result;
+    return findingClassesAmong(kRepairable);
 }
 
 QStringList manualFindingClasses()
 {
-    QStringList result;
-    for (const QString& cls : findingClasses()) {
-        if (std::find(std::begin(kManual), std::end(kManual), cls) != std::end(kManual))
-            result << cls;
-    }
-    return result;
+    return findingClassesAmong(kManual);
 }
 
 std::optional<qint64> creationTimeFromId(const QString& id)
@@ -1208,13 +1188,7 @@ std::optional<qint64> creationTimeFromId(const QString& id)
 QString sqliteRepairBackupPath(const QString& path, qint64 now)
 {
     const QFileInfo store(path);
-    const QString stamp = QDateTime::fromSecsSinceEpoch(now, Qt::UTC).toString(u"yyyyMMdd-HHmmss"_s);
-    for (int n = 1;; ++n) {
-        const QString backup = store.absoluteDir().filePath(
-            store.fileName() + u".backup-"_s + stamp + (n > 1 ? u'-' + QString::number(n) : QString()) + u".db"_s);
-        if (!QFileInfo::exists(backup) && !QFileInfo(backup).isSymLink())
-            return backup;
-    }
+    return newBackupPath(store.absoluteDir().filePath(store.fileName() + u".backup-"_s), now, u".db"_s);
 }
 
 SqliteRepairReport repairSqliteStore(const QString& path, const SqliteRepairOptions& options)
@@ -1227,9 +1201,8 @@ SqliteRepairReport repairSqliteStore(const QString& path, const SqliteRepairOpti
     const qint64 now = options.now.value_or(QDateTime::currentSecsSinceEpoch());
     const QSet<QString> wanted(options.classes.begin(), options.classes.end());
 
-    QList<QString> order;
-    QHash<QString, QSet<QString>> named;
-    QHash<QString, QString> keptFor;
+    RepairTargets targets;
+    auto& [order, named, keptFor] = targets;
     SqliteRepairReport report;
     SqliteCheckOptions checkOptions;
     checkOptions.now = now;
@@ -1237,19 +1210,9 @@ SqliteRepairReport repairSqliteStore(const QString& path, const SqliteRepairOpti
     const bool checked = checkSqliteStore(
         path,
         [&](const Finding& f) {
-            if (!wanted.contains(f.findingClass) || !f.id || (!options.ids.isEmpty() && !options.ids.contains(*f.id)))
+            if (!RepairTargets::wanted(f, wanted, options.ids))
                 return;
-            if (f.findingClass == "duplicate-memory"_L1) {
-                const auto kept = keptIdFromDetail(f.detail);
-                if (!kept) {
-                    report.skipped << RepairChange {*f.id, f.findingClass, u"cannot tell which memory to keep"_s};
-                    return;
-                }
-                keptFor.insert(*f.id, *kept);
-            }
-            if (!named.contains(*f.id))
-                order << *f.id;
-            named[*f.id].insert(f.findingClass);
+            targets.add(f, report.skipped);
         },
         checkOptions);
     if (!checked) {
