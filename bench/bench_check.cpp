@@ -10,54 +10,10 @@
 #include <QFileInfo>
 #include <QStandardPaths>
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 using namespace Qt::StringLiterals;
 using namespace Bench;
 
-extern char** environ;
-
 namespace {
-
-struct Run
-{
-    double ms = 0;
-    long maxRssKiB = 0;
-};
-
-/// Runs a program with standard output to /dev/null, and returns its wall time and peak memory.
-Run runProcess(const QStringList& argv, const QList<int>& okExitCodes = {0})
-{
-    QList<QByteArray> storage;
-    std::vector<char*> args;
-    for (const QString& a : argv)
-        storage << a.toLocal8Bit();
-    for (QByteArray& a : storage)
-        args.push_back(a.data());
-    args.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-    QElapsedTimer timer;
-    timer.start();
-    pid_t pid = 0;
-    if (posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ) != 0)
-        qFatal("cannot start %s", args[0]);
-    int status = 0;
-    rusage usage {};
-    wait4(pid, &status, 0, &usage);
-    Run run;
-    run.ms = double(timer.nsecsElapsed()) / 1e6;
-    run.maxRssKiB = usage.ru_maxrss;
-    posix_spawn_file_actions_destroy(&actions);
-    if (!WIFEXITED(status) || !okExitCodes.contains(WEXITSTATUS(status)))
-        qFatal("%s failed", args[0]);
-    return run;
-}
 
 // Every column the checker reads, summed so that each value is really decoded, and the FTS table through FTS5.
 const QString kMemoriesScan
@@ -92,10 +48,10 @@ int main(int argc, char** argv)
     long peak = 0;
     for (int r = 0; r < rounds; ++r) {
         // exit 3: findings (the generated store plants some)
-        const Run a = runProcess({inspector, u"check"_s, store}, {0, 3});
-        const Run m = runProcess({sqlite3, u"-readonly"_s, store, kMemoriesScan});
-        const Run f = runProcess({sqlite3, u"-readonly"_s, store, kFtsScan});
-        const Run q = runProcess({sqlite3, u"-readonly"_s, store, u"PRAGMA quick_check;"_s});
+        const ProcessRun a = runProcess({inspector, u"check"_s, store}, u"/dev/null"_s, {0, 3});
+        const ProcessRun m = runProcess({sqlite3, u"-readonly"_s, store, kMemoriesScan});
+        const ProcessRun f = runProcess({sqlite3, u"-readonly"_s, store, kFtsScan});
+        const ProcessRun q = runProcess({sqlite3, u"-readonly"_s, store, u"PRAGMA quick_check;"_s});
         ours << a.ms;
         scans << m.ms + f.ms;
         memories << m.ms;

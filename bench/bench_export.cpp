@@ -10,57 +10,8 @@
 #include <QFileInfo>
 #include <QStandardPaths>
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 using namespace Qt::StringLiterals;
 using namespace Bench;
-
-extern char** environ;
-
-namespace {
-
-struct Run
-{
-    double ms = 0;
-    long maxRssKiB = 0;
-};
-
-/// Runs a program with standard output to `outPath`, and returns its wall time and peak memory.
-Run runProcess(const QStringList& argv, const QString& outPath)
-{
-    QList<QByteArray> storage;
-    std::vector<char*> args;
-    for (const QString& a : argv)
-        storage << a.toLocal8Bit();
-    for (QByteArray& a : storage)
-        args.push_back(a.data());
-    args.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    const QByteArray out = outPath.toLocal8Bit();
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.constData(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    QElapsedTimer timer;
-    timer.start();
-    pid_t pid = 0;
-    if (posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ) != 0)
-        qFatal("cannot start %s", args[0]);
-    int status = 0;
-    rusage usage {};
-    wait4(pid, &status, 0, &usage);
-    Run run;
-    run.ms = double(timer.nsecsElapsed()) / 1e6;
-    run.maxRssKiB = usage.ru_maxrss;
-    posix_spawn_file_actions_destroy(&actions);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        qFatal("%s failed", args[0]);
-    return run;
-}
-
-} // namespace
 
 int main(int argc, char** argv)
 {
@@ -86,13 +37,14 @@ int main(int argc, char** argv)
     QList<double> ours, toFile, scans;
     long peak = 0;
     for (int r = 0; r < rounds; ++r) {
-        const Run a = runProcess({inspector, u"export"_s, store, u"--format"_s, u"jsonl"_s}, u"/dev/null"_s);
-        const Run m = runProcess({sqlite3, u"-readonly"_s, store, u"SELECT * FROM memories;"_s}, u"/dev/null"_s);
-        const Run f = runProcess({sqlite3, u"-readonly"_s, store, u"SELECT * FROM memories_fts;"_s}, u"/dev/null"_s);
+        const ProcessRun a = runProcess({inspector, u"export"_s, store, u"--format"_s, u"jsonl"_s}, u"/dev/null"_s);
+        const ProcessRun m = runProcess({sqlite3, u"-readonly"_s, store, u"SELECT * FROM memories;"_s}, u"/dev/null"_s);
+        const ProcessRun f
+            = runProcess({sqlite3, u"-readonly"_s, store, u"SELECT * FROM memories_fts;"_s}, u"/dev/null"_s);
         // a new file each round: replacing the last round's 500 MB would add its deletion (a discard on some disks)
         QFile::remove(exportFile);
-        const Run file = runProcess({inspector, u"export"_s, store, u"--format"_s, u"jsonl"_s, u"-o"_s, exportFile},
-                                    u"/dev/null"_s);
+        const ProcessRun file = runProcess(
+            {inspector, u"export"_s, store, u"--format"_s, u"jsonl"_s, u"-o"_s, exportFile}, u"/dev/null"_s);
         ours << a.ms;
         toFile << file.ms;
         scans << m.ms + f.ms;

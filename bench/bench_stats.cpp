@@ -10,54 +10,10 @@
 #include <QFileInfo>
 #include <QStandardPaths>
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 using namespace Qt::StringLiterals;
 using namespace Bench;
 
-extern char** environ;
-
 namespace {
-
-struct Run
-{
-    double ms = 0;
-    double cpuMs = 0;
-};
-
-Run runProcess(const QStringList& argv)
-{
-    QList<QByteArray> storage;
-    std::vector<char*> args;
-    for (const QString& a : argv)
-        storage << a.toLocal8Bit();
-    for (QByteArray& a : storage)
-        args.push_back(a.data());
-    args.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-    QElapsedTimer timer;
-    timer.start();
-    pid_t pid = 0;
-    if (posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ) != 0)
-        qFatal("cannot start %s", args[0]);
-    int status = 0;
-    rusage usage {};
-    wait4(pid, &status, 0, &usage);
-    Run run;
-    run.ms = double(timer.nsecsElapsed()) / 1e6;
-    const auto ms = [](const timeval& t) { return double(t.tv_sec) * 1e3 + double(t.tv_usec) / 1e3; };
-    run.cpuMs = ms(usage.ru_utime) + ms(usage.ru_stime);
-    posix_spawn_file_actions_destroy(&actions);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        qFatal("%s failed", args[0]);
-    return run;
-}
 
 // The figures of `stats` as GROUP BY statements (tags split with json_each: the generated tags hold no quotes).
 const QStringList kQueries {
@@ -101,10 +57,10 @@ int main(int argc, char** argv)
 
     QList<double> ours, oursCpu, filtered, cli, cliCpu, scan, scanCpu;
     for (int r = 0; r < rounds; ++r) {
-        const Run a = runProcess({inspector, u"stats"_s, store, u"--json"_s});
-        const Run f = runProcess({inspector, u"stats"_s, store, u"--json"_s, u"--filter"_s, u"ns:decisions"_s});
-        const Run c = runProcess(QStringList {sqlite3, u"-readonly"_s, store} + kQueries);
-        const Run p = runProcess({sqlite3, u"-readonly"_s, store, kScan});
+        const ProcessRun a = runProcess({inspector, u"stats"_s, store, u"--json"_s});
+        const ProcessRun f = runProcess({inspector, u"stats"_s, store, u"--json"_s, u"--filter"_s, u"ns:decisions"_s});
+        const ProcessRun c = runProcess(QStringList {sqlite3, u"-readonly"_s, store} + kQueries);
+        const ProcessRun p = runProcess({sqlite3, u"-readonly"_s, store, kScan});
         ours << a.ms;
         oursCpu << a.cpuMs;
         filtered << f.ms;

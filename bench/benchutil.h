@@ -9,8 +9,60 @@
 #include <QTextStream>
 
 #include <algorithm>
+#include <vector>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
 
 namespace Bench {
+
+/// A program run as a whole process: its wall time, CPU time (user + system) and peak resident memory.
+struct ProcessRun
+{
+    double ms = 0;
+    double cpuMs = 0;
+    long maxRssKiB = 0;
+};
+
+/// Runs `argv` with standard output to `outPath` (created or truncated), and measures it with wait4's rusage;
+/// an exit code not in `okExitCodes` stops the benchmark.
+inline ProcessRun runProcess(const QStringList& argv, const QString& outPath = QStringLiteral("/dev/null"),
+                             const QList<int>& okExitCodes = {0})
+{
+    QList<QByteArray> storage;
+    std::vector<char*> args;
+    for (const QString& a : argv)
+        storage << a.toLocal8Bit();
+    for (QByteArray& a : storage)
+        args.push_back(a.data());
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    const QByteArray out = outPath.toLocal8Bit();
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.constData(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    QElapsedTimer timer;
+    timer.start();
+    pid_t pid = 0;
+    if (posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ) != 0)
+        qFatal("cannot start %s", args[0]);
+    int status = 0;
+    rusage usage {};
+    wait4(pid, &status, 0, &usage);
+    ProcessRun run;
+    run.ms = double(timer.nsecsElapsed()) / 1e6;
+    const auto ms = [](const timeval& t) { return double(t.tv_sec) * 1e3 + double(t.tv_usec) / 1e3; };
+    run.cpuMs = ms(usage.ru_utime) + ms(usage.ru_stime);
+    run.maxRssKiB = usage.ru_maxrss;
+    posix_spawn_file_actions_destroy(&actions);
+    if (!WIFEXITED(status) || !okExitCodes.contains(WEXITSTATUS(status)))
+        qFatal("%s failed", args[0]);
+    return run;
+}
 
 inline QTextStream& out()
 {
