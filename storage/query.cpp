@@ -293,6 +293,29 @@ Qt::SortOrder reversed(Qt::SortOrder order)
 }
 } // namespace
 
+bool MemoryQuery::comesBefore(const Memory& a, const Memory& b) const
+{
+    int c = 0;
+    switch (sortKey) {
+    case SortKey::CreatedAt:
+        c = a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0;
+        break;
+    case SortKey::Id:
+        break;
+    case SortKey::Namespace:
+        c = a.namespaceName.compare(b.namespaceName);
+        break;
+    case SortKey::Status:
+        c = a.status.compare(b.status);
+        break;
+    }
+    if (c != 0)
+        return order == Qt::DescendingOrder ? c > 0 : c < 0;
+    const bool idDescending = (sortKey == SortKey::Id ? order : idOrder) == Qt::DescendingOrder;
+    const int idc = a.id.compare(b.id);
+    return idDescending ? idc > 0 : idc < 0;
+}
+
 Qt::SortOrder MemoryQuery::scanKeyOrder() const
 {
     return fromEnd ? reversed(order) : order;

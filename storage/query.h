@@ -97,6 +97,9 @@ struct MemoryQuery
 
     /// The direction a backend walks the sort key in (the query's order, reversed when reading from the end).
     Qt::SortOrder scanKeyOrder() const;
+    /// Whether `a` comes before `b` in this query's order (its sort key in `order`, ties by id in `idOrder`; the id
+    /// key by `order`), compared as a backend that sorts in memory does: numbers, then text in UTF-16 order.
+    bool comesBefore(const Memory& a, const Memory& b) const;
     /// The direction a backend walks ties in.
     Qt::SortOrder scanIdOrder() const;
 };

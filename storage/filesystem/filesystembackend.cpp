@@ -363,31 +363,12 @@ const QList<QString>& FilesystemBackend::sortedIds(const MemoryQuery& query)
         if (query.filter.matches(e.memory))
             matching << &e.memory;
     }
-    const bool descending = query.order == Qt::DescendingOrder;
-    const bool idDescending = (query.sortKey == SortKey::Id ? query.order : query.idOrder) == Qt::DescendingOrder;
     quint32 compared = 0;
     // a throw out of the sort leaves only `matching` unordered, and it is dropped
     std::sort(matching.begin(), matching.end(), [&](const Memory* a, const Memory* b) {
         if ((++compared & 4095) == 0)
             checkInterrupted();
-        int c = 0;
-        switch (query.sortKey) {
-        case SortKey::CreatedAt:
-            c = a->createdAt < b->createdAt ? -1 : a->createdAt > b->createdAt ? 1 : 0;
-            break;
-        case SortKey::Id:
-            break;
-        case SortKey::Namespace:
-            c = a->namespaceName.compare(b->namespaceName);
-            break;
-        case SortKey::Status:
-            c = a->status.compare(b->status);
-            break;
-        }
-        if (c != 0)
-            return descending ? c > 0 : c < 0;
-        const int idc = a->id.compare(b->id);
-        return idDescending ? idc > 0 : idc < 0;
+        return query.comesBefore(*a, *b);
     });
     m_order.generation = m_generation;
     m_order.filter = query.filter;
@@ -424,29 +405,7 @@ Page FilesystemBackend::query(const MemoryQuery& query)
                 m.namespaceName = m.status = query.after->key.toString();
                 return m;
             }();
-            const bool descending = query.order == Qt::DescendingOrder;
-            auto before = [&](const QString& id) {
-                const Memory& m = m_entries.value(id).memory;
-                int c = 0;
-                switch (query.sortKey) {
-                case SortKey::CreatedAt:
-                    c = m.createdAt < probe.createdAt ? -1 : m.createdAt > probe.createdAt ? 1 : 0;
-                    break;
-                case SortKey::Id:
-                    break;
-                case SortKey::Namespace:
-                    c = m.namespaceName.compare(probe.namespaceName);
-                    break;
-                case SortKey::Status:
-                    c = m.status.compare(probe.status);
-                    break;
-                }
-                if (c != 0)
-                    return descending ? c > 0 : c < 0;
-                const bool idDescending
-                    = (query.sortKey == SortKey::Id ? query.order : query.idOrder) == Qt::DescendingOrder;
-                return idDescending ? id > probe.id : id < probe.id;
-            };
+            auto before = [&](const QString& id) { return query.comesBefore(m_entries.value(id).memory, probe); };
             const qsizetype split = std::partition_point(ids.begin(), ids.end(), before) - ids.begin();
             if (query.fromEnd)
                 end = split;

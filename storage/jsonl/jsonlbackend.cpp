@@ -443,29 +443,6 @@ Memory JsonlBackend::withContent(const Entry& entry)
     return result;
 }
 
-bool JsonlBackend::before(const Memory& a, const Memory& b, const MemoryQuery& query) const
-{
-    int c = 0;
-    switch (query.sortKey) {
-    case SortKey::CreatedAt:
-        c = a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0;
-        break;
-    case SortKey::Id:
-        break;
-    case SortKey::Namespace:
-        c = a.namespaceName.compare(b.namespaceName);
-        break;
-    case SortKey::Status:
-        c = a.status.compare(b.status);
-        break;
-    }
-    if (c != 0)
-        return query.order == Qt::DescendingOrder ? c > 0 : c < 0;
-    const bool idDescending = (query.sortKey == SortKey::Id ? query.order : query.idOrder) == Qt::DescendingOrder;
-    const int idc = a.id.compare(b.id);
-    return idDescending ? idc > 0 : idc < 0;
-}
-
 const QList<qsizetype>& JsonlBackend::sorted(const MemoryQuery& query)
 {
     if (m_order.valid && m_order.filter == query.filter && m_order.key == query.sortKey && m_order.order == query.order
@@ -485,7 +462,7 @@ const QList<qsizetype>& JsonlBackend::sorted(const MemoryQuery& query)
     std::sort(rows.begin(), rows.end(), [&](qsizetype a, qsizetype b) {
         if ((++compared & 4095) == 0)
             checkInterrupted();
-        return before(m_entries[a].memory, m_entries[b].memory, query);
+        return query.comesBefore(m_entries[a].memory, m_entries[b].memory);
     });
     m_order.filter = query.filter;
     m_order.key = query.sortKey;
@@ -524,7 +501,7 @@ Page JsonlBackend::query(const MemoryQuery& query)
         const qsizetype split = std::partition_point(rows.begin(), rows.end(),
                                                      [&](qsizetype row) {
                                                          const Memory& m = m_entries[row].memory;
-                                                         return before(m, probe, query) || m.id == probe.id;
+                                                         return query.comesBefore(m, probe) || m.id == probe.id;
                                                      })
             - rows.begin();
         if (query.fromEnd)

@@ -94,7 +94,7 @@ private:
     /// The entry's memory with its content, read from the file again.
     Memory withContent(const Entry& entry);
     const QList<qsizetype>& sorted(const MemoryQuery& query);
-    bool before(const Memory& a, const Memory& b, const MemoryQuery& query) const;
+
     [[noreturn]] void refuseWrite() const;
     void startCall()
     {
