@@ -741,8 +741,9 @@ int commandRepair(Session& s, const QString& storeArgument)
     if (report.changes.isEmpty())
         out() << tr("nothing to repair") << Qt::endl;
     else
-        out() << report.changes.size() << (dryRun ? " changes would be made to " : " changes made to ")
-              << report.memories << " memories" << Qt::endl;
+        out() << report.changes.size() << (report.changes.size() == 1 ? " change" : " changes")
+              << (dryRun ? " would be made to " : " made to ") << report.memories
+              << (report.memories == 1 ? " memory" : " memories") << Qt::endl;
     if (!report.skipped.isEmpty())
         out() << report.skipped.size() << " skipped (listed on stderr)" << Qt::endl;
     return report.skipped.isEmpty() ? ExitOk : ExitPartial;
