@@ -217,9 +217,24 @@ public:
 
     void write(StoreRepairReport& report)
     {
-        for (const Unit& unit : std::as_const(m_units))
+        const qint64 total = m_units.size() + m_moves.size();
+        qint64 done = 0;
+        const auto stop = [&] {
+            if (m_options.progress)
+                m_options.progress(done, total);
+            report.cancelled = m_options.cancelled && m_options.cancelled();
+            return report.cancelled;
+        };
+        for (const Unit& unit : std::as_const(m_units)) {
+            if (stop())
+                return;
             writeUnit(unit, report);
+            ++done;
+        }
         for (const Move& m : std::as_const(m_moves)) {
+            if (stop())
+                return;
+            ++done;
             const QString from = m_folder + u'/' + m.name;
             struct stat st
             {
@@ -384,7 +399,8 @@ StoreRepairReport repairFolderStore(const QString& folderArgument, const StoreRe
     FolderCheckOptions checkOptions;
     checkOptions.now = now;
     checkOptions.key = options.key;
-    checkFolderStore(
+    checkOptions.cancelled = options.cancelled;
+    const bool checked = checkFolderStore(
         folder,
         [&](const Finding& f) {
             if (!RepairTargets::wanted(f, wanted, options.ids))
@@ -392,7 +408,8 @@ StoreRepairReport repairFolderStore(const QString& folderArgument, const StoreRe
             targets.add(f, report.skipped);
         },
         checkOptions);
-    if (named.isEmpty())
+    report.cancelled = !checked;
+    if (named.isEmpty() || report.cancelled)
         return report;
 
     Repairer repairer(folder, options, now);

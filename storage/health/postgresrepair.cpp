@@ -216,7 +216,16 @@ public:
     void write(StoreRepairReport& report)
     {
         qsizetype next = 0;
+        const qint64 total = m_units.size() + m_orphanChanges.size();
+        const auto stop = [&](qint64 done) {
+            if (m_options.progress)
+                m_options.progress(done, total);
+            report.cancelled = m_options.cancelled && m_options.cancelled();
+            return report.cancelled;
+        };
         while (next < m_units.size()) {
+            if (stop(next))
+                return;
             StoreRepairReport batch;
             qsizetype end = next;
             int inBatch = 0;
@@ -236,6 +245,8 @@ public:
         const qsizetype orphans = m_orphanChanges.size();
         const qsizetype step = qMax(1, m_options.batchSize);
         for (qsizetype first = 0; first < orphans; first += step) {
+            if (stop(m_units.size() + first))
+                return;
             StoreRepairReport batch;
             m_backend.writeInTransaction(u"writing the repair"_s, [&](pqxx::transaction_base& tx) {
                 batch = {};
@@ -432,7 +443,8 @@ StoreRepairReport repairPostgresStore(const QString& url, const StoreRepairOptio
     StoreRepairReport report;
     PostgresCheckOptions checkOptions;
     checkOptions.now = now;
-    checkPostgresStore(
+    checkOptions.cancelled = options.cancelled;
+    const bool checked = checkPostgresStore(
         url,
         [&](const Finding& f) {
             if (!RepairTargets::wanted(f, wanted, options.ids))
@@ -449,7 +461,8 @@ StoreRepairReport repairPostgresStore(const QString& url, const StoreRepairOptio
             targets.add(f, report.skipped);
         },
         checkOptions);
-    if (named.isEmpty() && vectorIds.isEmpty() && mentionIds.isEmpty())
+    report.cancelled = !checked;
+    if ((named.isEmpty() && vectorIds.isEmpty() && mentionIds.isEmpty()) || report.cancelled)
         return report;
 
     PostgresBackend::Options open;

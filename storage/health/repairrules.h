@@ -21,6 +21,11 @@ struct StoreRepairOptions
     QString backupDir; ///< PostgreSQL: where the backup files go; empty: the current directory
     std::optional<QByteArray> key; ///< folders: the key of encrypted files; SUBCOG_ENCRYPTION_KEY when not given
     std::function<void()> beforeWrites; ///< called after the plan and the backup, before the first write
+    /// Polled while checking and between writes: true stops. Before the backup nothing is written; after it what
+    /// was written so far stays (report.cancelled).
+    CancelRequested cancelled;
+    /// Called after each memory (PostgreSQL: each batch) is written with how many of how many.
+    std::function<void(qint64 done, qint64 total)> progress;
 };
 
 struct StoreRepairReport
@@ -29,6 +34,7 @@ struct StoreRepairReport
     QList<RepairChange> changes; ///< done, or in a dry run what would be done
     QList<RepairChange> skipped; ///< not done: changed since the check, or left for a person
     qint64 memories = 0; ///< memories (or files, rows) changed, or that would be
+    bool cancelled = false; ///< stopped by options.cancelled: `changes` lists what was written before
 };
 
 namespace RepairRules {

@@ -3,6 +3,7 @@
 // copy, then checked three ways (check finds none of it, subcog's own join reads each repaired memory, every other
 // row is byte-for-byte as before) and against its backup; dry runs, refusals, --ids, and a memory changed meanwhile.
 #include "fixturegenerator.h"
+#include "health/repairundo.h"
 #include "health/sqliterepair.h"
 #include "plantedstore.h"
 #include "storageerror.h"
@@ -325,6 +326,22 @@ private Q_SLOTS:
         QVERIFY2(m.hasMatch(), r.out.constData());
         QCOMPARE(QFileInfo(m.captured(1)).absolutePath(), QFileInfo(path).absolutePath());
         QCOMPARE(readRows(m.captured(1)), m_plantedRows);
+
+        // 5. the window's undo step: undo puts every row back as it was (full-text rowids too), redo the repair's
+        const RepairImages images = sqliteRepairImages(path, m.captured(1), QStringList(named.begin(), named.end()));
+        QVERIFY(!images.images.isEmpty());
+        const RepairRestoreOutcome undone = restoreRepairImages(images, true);
+        QVERIFY2(undone.skipped.isEmpty(), qPrintable(undone.skipped.join(u',')));
+        QCOMPARE(readRows(path), m_plantedRows);
+        QCOMPARE(check(path), m_plantedFindings);
+        const RepairRestoreOutcome redone = restoreRepairImages(images, false);
+        QVERIFY2(redone.skipped.isEmpty(), qPrintable(redone.skipped.join(u',')));
+        QCOMPARE(readRows(path), after);
+        // a second undo finds the rows as undo left them: nothing matches what the repair wrote, nothing is written
+        restoreRepairImages(images, true);
+        QCOMPARE(restoreRepairImages(images, true).restored, QStringList());
+        QCOMPARE(readRows(path), m_plantedRows);
+        restoreRepairImages(images, false);
 
         // what each fix wrote
         auto row = [&](const QString& id) { return after.memories.value(id); };
@@ -659,6 +676,61 @@ private Q_SLOTS:
         const SqliteRepairReport report = repairSqliteStore(path, options);
         QCOMPARE(report.backupPath, path + u".backup-20270115-080000-2.db"_s);
         QCOMPARE(fileBytes(taken), QByteArray("someone's file"));
+        QCOMPARE(readRows(report.backupPath), m_plantedRows);
+    }
+
+    // undo of a repair leaves a memory another process changed since: that one is listed, the rest go back
+    void undoLeavesWhatAnotherWriterChanged()
+    {
+        const QString path = copyOfPlanted(u"undo-meanwhile"_s);
+        SqliteRepairOptions options;
+        options.classes = {u"legacy-domain"_s, u"expired-active"_s};
+        options.ids = {u"ld"_s, u"ea"_s};
+        const SqliteRepairReport report = repairSqliteStore(path, options);
+        QCOMPARE(report.memories, 2);
+        QStringList ids;
+        for (const RepairChange& c : report.changes)
+            ids << c.id;
+        const RepairImages images = sqliteRepairImages(path, report.backupPath, ids);
+        QCOMPARE(images.memories().size(), 2);
+
+        // a separate writer process, as subcog would be
+        QProcess writer;
+        writer.start(u"sqlite3"_s, {path, u"UPDATE memories SET branch = 'theirs' WHERE id = 'ea'"_s});
+        QVERIFY(writer.waitForFinished(30000));
+        QCOMPARE(writer.exitCode(), 0);
+
+        const RepairRestoreOutcome undone = restoreRepairImages(images, true);
+        QCOMPARE(undone.skipped, QStringList {u"ea"_s});
+        QCOMPARE(undone.restored, QStringList {u"ld"_s});
+        const StoreRows rows = readRows(path);
+        QCOMPARE(rows.memories.value(u"ld"_s), m_plantedRows.memories.value(u"ld"_s));
+        QVERIFY2(rows.memories.value(u"ea"_s).contains(u"'theirs'"_s), qPrintable(rows.memories.value(u"ea"_s)));
+        QCOMPARE(subcogGet(path, u"ea"_s)[0][3], u"tombstoned"_s);
+    }
+
+    // Cancel after the backup: what was written stays (whole memories), the rest is left, the report says so
+    void cancelStopsARepairBetweenMemories()
+    {
+        const QString path = copyOfPlanted(u"cancel"_s);
+        SqliteRepairOptions options;
+        options.classes = {u"messy-tags"_s, u"legacy-domain"_s, u"noncanonical-namespace"_s, u"expired-active"_s};
+        options.batchSize = 1;
+        qint64 written = 0;
+        options.progress = [&](qint64 done, qint64) { written = done; };
+        options.cancelled = [&] { return written >= 2; };
+        const SqliteRepairReport report = repairSqliteStore(path, options);
+        QVERIFY(report.cancelled);
+        QVERIFY(QFile::exists(report.backupPath));
+        QCOMPARE(report.memories, 2);
+        // what check still finds of those classes is exactly what was not written
+        qint64 left = 0;
+        for (const auto& f : check(path))
+            left += options.classes.contains(f.first) ? 1 : 0;
+        qint64 planted = 0;
+        for (const auto& f : std::as_const(m_plantedFindings))
+            planted += options.classes.contains(f.first) ? 1 : 0;
+        QVERIFY2(left > 0 && left < planted, qPrintable(u"%1 of %2"_s.arg(left).arg(planted)));
         QCOMPARE(readRows(report.backupPath), m_plantedRows);
     }
 };

@@ -7,6 +7,7 @@
 #include "filesystem/encryption.h"
 #include "fixturegenerator.h"
 #include "health/folderrepair.h"
+#include "health/repairundo.h"
 #include "memory.h"
 
 #include <QDateTime>
@@ -350,6 +351,66 @@ private Q_SLOTS:
                 QVERIFY(QFile::exists(m_dir.filePath(u"outside.json"_s)));
             }
         }
+    }
+
+    // the window's undo step on a folder: undo puts every file back (links as links), redo what the repair wrote
+    void undoPutsTheFilesBack_data() { fixEachClass_data(); }
+    void undoPutsTheFilesBack()
+    {
+        QFETCH(QString, cls);
+        const QString dir = copyOfPlanted(u"undo-"_s + cls);
+        const QMap<QString, QByteArray> before = snapshot(dir);
+        StoreRepairOptions options;
+        options.classes = {cls};
+        const StoreRepairReport report = repairFolderStore(dir, options);
+        QVERIFY(!report.changes.isEmpty());
+        QCOMPARE(report.backupPaths.size(), 1);
+        QSet<QString> changed;
+        for (const RepairChange& c : report.changes)
+            changed.insert(c.id);
+        const QMap<QString, QByteArray> after = snapshot(dir);
+        QVERIFY(after != before);
+        const RepairImages images = folderRepairImages(dir, report.backupPaths.first(), changed);
+        QVERIFY(!images.images.isEmpty());
+        const RepairRestoreOutcome undone = restoreRepairImages(images, true);
+        QVERIFY2(undone.skipped.isEmpty(), qPrintable(undone.skipped.join(u',')));
+        QCOMPARE(snapshot(dir), before);
+        // (a temporary file put back is new again: leftover-temp counts only those older than a minute)
+        if (cls != "leftover-temp"_L1)
+            QCOMPARE(findings(dir), findings(m_planted));
+        const RepairRestoreOutcome redone = restoreRepairImages(images, false);
+        QVERIFY2(redone.skipped.isEmpty(), qPrintable(redone.skipped.join(u',')));
+        QCOMPARE(snapshot(dir), after);
+    }
+
+    // Cancel between files: those written stay, the rest are left as they were; before the check ends: nothing
+    void cancelStopsARepairBetweenFiles()
+    {
+        const QString dir = copyOfPlanted(u"cancel"_s);
+        const QMap<QString, QByteArray> before = snapshot(dir);
+        StoreRepairOptions options;
+        options.classes = {u"messy-tags"_s, u"noncanonical-namespace"_s, u"noncanonical-status"_s, u"expired-active"_s};
+        qint64 written = 0;
+        options.progress = [&](qint64 done, qint64) { written = done; };
+        options.cancelled = [&] { return written >= 1; };
+        const StoreRepairReport report = repairFolderStore(dir, options);
+        QVERIFY(report.cancelled);
+        QCOMPARE(report.backupPaths.size(), 1);
+        QVERIFY(report.memories >= 1);
+        const QMap<QString, QByteArray> after = snapshot(dir);
+        qint64 changedFiles = 0;
+        for (auto it = before.cbegin(); it != before.cend(); ++it)
+            changedFiles += after.value(it.key()) != it.value() ? 1 : 0;
+        QCOMPARE(changedFiles, report.memories);
+        QVERIFY(!findings(dir).isEmpty());
+
+        StoreRepairOptions early = options;
+        early.cancelled = [] { return true; };
+        const QString untouched = copyOfPlanted(u"cancel-early"_s);
+        const StoreRepairReport none = repairFolderStore(untouched, early);
+        QVERIFY(none.cancelled);
+        QVERIFY(none.backupPaths.isEmpty());
+        QCOMPARE(snapshot(untouched), before);
     }
 
     void dryRunWritesNothing()

@@ -5,6 +5,7 @@
 // dry runs, refusals, and a memory changed by another writer between the plan and the write.
 #include "checkcli.h"
 #include "health/postgresrepair.h"
+#include "health/repairundo.h"
 #include "memory.h"
 #include "postgres/postgresbackend.h"
 #include "postgresserver.h"
@@ -373,6 +374,54 @@ private Q_SLOTS:
         } else if (cls == "orphan-mention"_L1) {
             QCOMPARE(after.entities.value(u"ent_18f3a_0badcafe"_s).value("mention_count"_L1).toInt(), 1);
         }
+
+        // 5. the window's undo step: undo puts every row back as it was, redo what the repair wrote
+        const auto same = [](const Rows& a, const Rows& b) {
+            return a.memories == b.memories && a.vectors == b.vectors && a.mentions == b.mentions
+                && a.entities == b.entities;
+        };
+        const RepairImages images = postgresRepairImages(url, m.captured(2), named);
+        QVERIFY(!images.images.isEmpty());
+        const RepairRestoreOutcome undone = restoreRepairImages(images, true);
+        QVERIFY2(undone.skipped.isEmpty(), qPrintable(undone.skipped.join(u',')));
+        QVERIFY(same(readRows(*m_server, db), before));
+        const RepairRestoreOutcome redone = restoreRepairImages(images, false);
+        QVERIFY2(redone.skipped.isEmpty(), qPrintable(redone.skipped.join(u',')));
+        QVERIFY(same(readRows(*m_server, db), after));
+        m_server->dropDatabase(db);
+    }
+
+    // Cancel between batches: the batches written stay, the rest are left; before the check ends: nothing
+    void cancelStopsARepairBetweenBatches()
+    {
+        const QString db = plantedStore();
+        const QString url = m_server->url(db);
+        const Rows before = readRows(*m_server, db);
+        StoreRepairOptions options;
+        options.classes = {u"messy-tags"_s, u"legacy-domain"_s, u"noncanonical-namespace"_s, u"noncanonical-status"_s,
+                           u"expired-active"_s};
+        options.batchSize = 1;
+        options.backupDir = m_dir.filePath(u"cancel"_s);
+        QVERIFY(QDir().mkpath(options.backupDir));
+        qint64 written = 0;
+        options.progress = [&](qint64 done, qint64) { written = done; };
+        options.cancelled = [&] { return written >= 2; };
+        const StoreRepairReport report = repairPostgresStore(url, options);
+        QVERIFY(report.cancelled);
+        QCOMPARE(report.backupPaths.size(), 2);
+        QCOMPARE(report.memories, 2);
+        const Rows after = readRows(*m_server, db);
+        qint64 changed = 0;
+        for (auto it = before.memories.cbegin(); it != before.memories.cend(); ++it)
+            changed += after.memories.value(it.key()) != it.value() ? 1 : 0;
+        QCOMPARE(changed, 2);
+
+        StoreRepairOptions early = options;
+        early.cancelled = [] { return true; };
+        const StoreRepairReport none = repairPostgresStore(url, early);
+        QVERIFY(none.cancelled);
+        QVERIFY(none.backupPaths.isEmpty());
+        QVERIFY(readRows(*m_server, db).memories == after.memories);
         m_server->dropDatabase(db);
     }
 

@@ -1,0 +1,651 @@
+// SPDX-License-Identifier: MIT
+#include "repairundo.h"
+
+#include "postgres/postgresbackend.h"
+#include "sqliteraw.h"
+#include "storageerror.h"
+#include "vectorsfile.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSet>
+
+#include <pqxx/pqxx>
+
+#include <cstring>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+namespace Inspector {
+
+qint64 RepairImages::bytes() const
+{
+    qint64 total = 0;
+    for (const RepairImage& image : images)
+        total += image.key.size() + (image.before ? image.before->size() : 0) + (image.after ? image.after->size() : 0);
+    return total;
+}
+
+QStringList RepairImages::memories() const
+{
+    QStringList ids;
+    QSet<QString> seen;
+    for (const RepairImage& image : images) {
+        if (!seen.contains(image.memoryId)) {
+            seen.insert(image.memoryId);
+            ids << image.memoryId;
+        }
+    }
+    return ids;
+}
+
+namespace {
+
+/// Images grouped by memory, in the order the memories first appear.
+QList<QList<const RepairImage*>> byMemory(const RepairImages& images)
+{
+    QList<QList<const RepairImage*>> groups;
+    QHash<QString, qsizetype> at;
+    for (const RepairImage& image : images.images) {
+        auto it = at.constFind(image.memoryId);
+        if (it == at.constEnd()) {
+            it = at.insert(image.memoryId, groups.size());
+            groups.append(QList<const RepairImage*>());
+        }
+        groups[*it] << &image;
+    }
+    return groups;
+}
+
+// ---- SQLite: rows with their storage classes, keyed by rowid
+
+namespace Sqlite {
+
+using namespace SqliteRaw;
+
+struct Row
+{
+    QStringList names;
+    QList<Value> values;
+};
+
+/// The columns from `first` on of the statement's current row, names and values (Value::appendTo's form).
+QByteArray encodeRow(const Statement& q, int first)
+{
+    QByteArray out;
+    for (int c = first; c < q.columnCount(); ++c) {
+        const QByteArray name = q.columnName(c).toUtf8();
+        const qint32 size = qint32(name.size());
+        out.append(reinterpret_cast<const char*>(&size), sizeof size).append(name);
+        q.value(c).appendTo(out);
+    }
+    return out;
+}
+
+Row decodeRow(const QByteArray& bytes)
+{
+    Row row;
+    qsizetype at = 0;
+    const auto take = [&](void* into, qsizetype size) {
+        if (at + size > bytes.size())
+            throw StorageError(StorageError::Kind::InvalidInput, u"a kept row image is damaged"_s);
+        std::memcpy(into, bytes.constData() + at, size_t(size));
+        at += size;
+    };
+    while (at < bytes.size()) {
+        qint32 nameSize = 0;
+        take(&nameSize, sizeof nameSize);
+        if (nameSize < 0 || at + nameSize > bytes.size())
+            throw StorageError(StorageError::Kind::InvalidInput, u"a kept row image is damaged"_s);
+        row.names << QString::fromUtf8(bytes.constData() + at, nameSize);
+        at += nameSize;
+        Value v;
+        char type = 0;
+        take(&type, 1);
+        v.type = type;
+        if (v.type == SQLITE_INTEGER)
+            take(&v.integer, sizeof v.integer);
+        else if (v.type == SQLITE_FLOAT)
+            take(&v.real, sizeof v.real);
+        else if (v.type != SQLITE_NULL) {
+            qint64 size = 0;
+            take(&size, sizeof size);
+            if (size < 0 || at + size > bytes.size())
+                throw StorageError(StorageError::Kind::InvalidInput, u"a kept row image is damaged"_s);
+            v.bytes = bytes.mid(at, size);
+            at += size;
+        }
+        row.values << v;
+    }
+    return row;
+}
+
+const QStringList kTables {u"memories"_s, u"memories_fts"_s, u"memory_edges"_s};
+
+QSet<QString> tablesOf(const Connection& db)
+{
+    QSet<QString> tables;
+    Statement q(db, u"SELECT name FROM sqlite_master WHERE type = 'table'"_s);
+    while (q.step())
+        tables.insert(q.value(0).toText());
+    return tables;
+}
+
+bool hasRowid(const Connection& db, const QString& table)
+{
+    sqlite3_stmt* stmt = nullptr;
+    const QByteArray sql = "SELECT rowid FROM " + quotedIdentifier(table).toUtf8() + " LIMIT 0";
+    const bool ok = sqlite3_prepare_v2(db.handle(), sql.constData(), int(sql.size()), &stmt, nullptr) == SQLITE_OK;
+    sqlite3_finalize(stmt);
+    return ok;
+}
+
+struct Side
+{
+    QHash<QPair<QString, QByteArray>, QByteArray> rows;
+    QList<QPair<QString, QByteArray>> order;
+    QHash<QPair<QString, QByteArray>, QString> owner;
+
+    void add(const QString& table, const QByteArray& key, const QString& memoryId, const QByteArray& row)
+    {
+        const QPair<QString, QByteArray> at {table, key};
+        if (rows.contains(at))
+            return;
+        rows.insert(at, row);
+        order << at;
+        owner.insert(at, memoryId);
+    }
+};
+
+Side readSide(const Connection& db, const QStringList& ids)
+{
+    Side side;
+    const QSet<QString> tables = tablesOf(db);
+    if (tables.contains(u"memories"_s)) {
+        Statement q(db, u"SELECT rowid, * FROM memories WHERE id = ?1"_s);
+        for (const QString& id : ids) {
+            q.bind(1, id);
+            while (q.step())
+                side.add(u"memories"_s, 'r' + QByteArray::number(q.value(0).integer), id, encodeRow(q, 1));
+            q.reset();
+        }
+    }
+    if (tables.contains(u"memory_edges"_s)) {
+        const bool rowid = hasRowid(db, u"memory_edges"_s);
+        Statement q(db,
+                    u"SELECT "_s + (rowid ? u"rowid, "_s : QString())
+                        + u"* FROM memory_edges WHERE from_id = ?1 OR to_id = ?1"_s);
+        for (const QString& id : ids) {
+            q.bind(1, id);
+            while (q.step()) {
+                const QByteArray row = encodeRow(q, rowid ? 1 : 0);
+                side.add(u"memory_edges"_s, rowid ? 'r' + QByteArray::number(q.value(0).integer) : 'v' + row, id, row);
+            }
+            q.reset();
+        }
+    }
+    if (tables.contains(u"memories_fts"_s)) {
+        // the id column is not indexed: one pass, keeping the rows of the ids asked for
+        const QSet<QString> wanted(ids.begin(), ids.end());
+        Statement q(db, u"SELECT rowid, * FROM memories_fts"_s);
+        while (q.step()) {
+            const QString id = q.value(1).toText();
+            if (wanted.contains(id))
+                side.add(u"memories_fts"_s, 'r' + QByteArray::number(q.value(0).integer), id, encodeRow(q, 1));
+        }
+    }
+    return side;
+}
+
+QString whereRow(const Row& row, int firstParameter)
+{
+    QStringList terms;
+    for (qsizetype i = 0; i < row.names.size(); ++i)
+        terms << quotedIdentifier(row.names[i]) + u" IS ?"_s + QString::number(firstParameter + i);
+    return terms.join(u" AND "_s);
+}
+
+/// What the store holds now under the image's key.
+std::optional<QByteArray> current(const Connection& db, const RepairImage& image)
+{
+    if (image.key.startsWith('r')) {
+        Statement q(db, u"SELECT * FROM "_s + quotedIdentifier(image.table) + u" WHERE rowid = ?1"_s);
+        q.bind(1, image.key.mid(1).toLongLong());
+        if (!q.step())
+            return std::nullopt;
+        return encodeRow(q, 0);
+    }
+    const QByteArray encoded = image.key.mid(1);
+    const Row row = decodeRow(encoded);
+    Statement q(db, u"SELECT 1 FROM "_s + quotedIdentifier(image.table) + u" WHERE "_s + whereRow(row, 1));
+    for (qsizetype i = 0; i < row.values.size(); ++i)
+        q.bind(int(i + 1), row.values[i]);
+    if (!q.step())
+        return std::nullopt;
+    return encoded;
+}
+
+void put(const Connection& db, const RepairImage& image, const std::optional<QByteArray>& target,
+         const std::optional<QByteArray>& guard)
+{
+    const QString table = quotedIdentifier(image.table);
+    const bool byRowid = image.key.startsWith('r');
+    const qint64 rowid = byRowid ? image.key.mid(1).toLongLong() : 0;
+    if (!target) {
+        if (byRowid) {
+            Statement q(db, u"DELETE FROM "_s + table + u" WHERE rowid = ?1"_s, u"cannot write the store"_s);
+            q.bind(1, rowid);
+            q.run();
+        } else {
+            const Row row = decodeRow(image.key.mid(1));
+            Statement q(db, u"DELETE FROM "_s + table + u" WHERE "_s + whereRow(row, 1), u"cannot write the store"_s);
+            for (qsizetype i = 0; i < row.values.size(); ++i)
+                q.bind(int(i + 1), row.values[i]);
+            q.run();
+        }
+        return;
+    }
+    const Row row = decodeRow(*target);
+    QStringList names;
+    for (const QString& name : row.names)
+        names << quotedIdentifier(name);
+    if (!guard) {
+        QStringList slots;
+        for (qsizetype i = 0; i < row.names.size(); ++i)
+            slots << u'?' + QString::number(i + 2);
+        Statement q(db,
+                    u"INSERT INTO "_s + table + u" ("_s + (byRowid ? u"rowid, "_s : QString()) + names.join(u", "_s)
+                        + u") VALUES ("_s + (byRowid ? u"?1, "_s : QString()) + slots.join(u", "_s) + u')',
+                    u"cannot write the store"_s);
+        if (byRowid)
+            q.bind(1, rowid);
+        for (qsizetype i = 0; i < row.values.size(); ++i)
+            q.bind(int(i + 2), row.values[i]);
+        q.run();
+        return;
+    }
+    QStringList assignments;
+    for (qsizetype i = 0; i < names.size(); ++i)
+        assignments << names[i] + u" = ?"_s + QString::number(i + 2);
+    Statement q(db, u"UPDATE "_s + table + u" SET "_s + assignments.join(u", "_s) + u" WHERE rowid = ?1"_s,
+                u"cannot write the store"_s);
+    q.bind(1, rowid);
+    for (qsizetype i = 0; i < row.values.size(); ++i)
+        q.bind(int(i + 2), row.values[i]);
+    q.run();
+}
+
+RepairRestoreOutcome restore(const RepairImages& images, bool undo)
+{
+    RepairRestoreOutcome outcome;
+    Connection db(images.location, false);
+    // exact rows go back: a cascade from a memories row must not take edges with it
+    db.exec("PRAGMA foreign_keys = OFF", u"cannot write the store"_s);
+    db.exec("BEGIN IMMEDIATE", u"cannot write the store"_s);
+    try {
+        for (const QList<const RepairImage*>& group : byMemory(images)) {
+            bool unchanged = true;
+            for (const RepairImage* image : group)
+                unchanged = unchanged && current(db, *image) == (undo ? image->after : image->before);
+            if (!unchanged) {
+                outcome.skipped << group.first()->memoryId;
+                continue;
+            }
+            for (const RepairImage* image : group)
+                put(db, *image, undo ? image->before : image->after, undo ? image->after : image->before);
+            outcome.restored << group.first()->memoryId;
+        }
+        db.exec("COMMIT", u"cannot write the store"_s);
+    } catch (...) {
+        sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+    return outcome;
+}
+
+} // namespace Sqlite
+
+// ---- PostgreSQL: rows as to_jsonb text, keyed by their primary key
+
+namespace Postgres {
+
+struct Table
+{
+    QLatin1StringView name;
+    QStringList key;
+    QLatin1StringView rowJson; ///< the row's text as the repair wrote it to its backup
+};
+
+const Table kTables[] = {
+    {"memories"_L1, {u"id"_s}, "(to_jsonb(t) - 'search_vector')::text"_L1},
+    {"memory_vectors"_L1, {u"id"_s}, "to_jsonb(t)::text"_L1},
+    {"graph_entity_mentions"_L1, {u"entity_id"_s, u"memory_id"_s}, "to_jsonb(t)::text"_L1},
+    {"graph_entities"_L1, {u"id"_s}, "to_jsonb(t)::text"_L1},
+};
+
+const Table* tableNamed(const QString& name)
+{
+    for (const Table& t : kTables) {
+        if (t.name == name)
+            return &t;
+    }
+    return nullptr;
+}
+
+std::string toStd(const QString& s)
+{
+    return s.toUtf8().toStdString();
+}
+
+QString quoted(const QString& name)
+{
+    return u'"' + QString(name).replace(u'"', u"\"\""_s) + u'"';
+}
+
+QString whereKey(const Table& t)
+{
+    QStringList terms;
+    for (qsizetype i = 0; i < t.key.size(); ++i)
+        terms << u"t."_s + quoted(t.key[i]) + u" = $"_s + QString::number(i + 1);
+    return terms.join(u" AND "_s);
+}
+
+QStringList keyValues(const QByteArray& key)
+{
+    QStringList values;
+    for (const QJsonValue& v : QJsonDocument::fromJson(key).array())
+        values << v.toString();
+    return values;
+}
+
+/// Runs `sql` with the key's values as $1… and then `extra`, all bound.
+pqxx::result execKeyed(pqxx::transaction_base& tx, const QString& sql, const QByteArray& key,
+                       const QList<QByteArray>& extra = {})
+{
+    std::vector<std::string> values;
+    for (const QString& v : keyValues(key))
+        values.push_back(toStd(v));
+    for (const QByteArray& v : extra)
+        values.push_back(v.toStdString());
+    std::vector<const char*> pointers;
+    for (const std::string& v : values)
+        pointers.push_back(v.c_str());
+    return tx.exec_params(toStd(sql), pqxx::prepare::make_dynamic_params(pointers));
+}
+
+std::optional<QByteArray> current(pqxx::transaction_base& tx, const Table& t, const QByteArray& key, bool lock)
+{
+    const QString sql = u"SELECT "_s + t.rowJson + u" FROM "_s + t.name + u" t WHERE "_s + whereKey(t)
+        + (lock ? u" FOR UPDATE"_s : QString());
+    const pqxx::result r = execKeyed(tx, sql, key);
+    if (r.empty())
+        return std::nullopt;
+    return QByteArray(r[0][0].c_str(), qsizetype(r[0][0].size()));
+}
+
+void put(pqxx::transaction_base& tx, const Table& t, const QByteArray& key, const std::optional<QByteArray>& target,
+         const std::optional<QByteArray>& guard)
+{
+    if (!target) {
+        execKeyed(tx, u"DELETE FROM "_s + t.name + u" t WHERE "_s + whereKey(t), key);
+        return;
+    }
+    if (!guard) {
+        tx.exec_params(toStd(u"INSERT INTO "_s + t.name + u" SELECT * FROM jsonb_populate_record(NULL::"_s + t.name
+                             + u", $1::jsonb)"_s),
+                       target->toStdString());
+        return;
+    }
+    // jsonb_populate_record turns each JSON value into its column's type; the key stays as it is
+    QStringList assignments;
+    for (const QString& column : QJsonDocument::fromJson(*target).object().keys()) {
+        if (!t.key.contains(column))
+            assignments << quoted(column) + u" = r."_s + quoted(column);
+    }
+    if (assignments.isEmpty())
+        return;
+    execKeyed(tx,
+              u"UPDATE "_s + t.name + u" t SET "_s + assignments.join(u", "_s) + u" FROM jsonb_populate_record(NULL::"_s
+                  + t.name + u", $"_s + QString::number(t.key.size() + 1) + u"::jsonb) r WHERE "_s + whereKey(t),
+              key, {*target});
+}
+
+RepairRestoreOutcome restore(const RepairImages& images, bool undo)
+{
+    RepairRestoreOutcome outcome;
+    const auto backend = PostgresBackend::open(images.location);
+    backend->writeInTransaction(u"undoing the repair"_s, [&](pqxx::transaction_base& tx) {
+        outcome = {};
+        for (const QList<const RepairImage*>& group : byMemory(images)) {
+            bool unchanged = true;
+            for (const RepairImage* image : group) {
+                const Table* t = tableNamed(image->table);
+                unchanged
+                    = unchanged && t && current(tx, *t, image->key, true) == (undo ? image->after : image->before);
+            }
+            if (!unchanged) {
+                outcome.skipped << group.first()->memoryId;
+                continue;
+            }
+            for (const RepairImage* image : group)
+                put(tx, *tableNamed(image->table), image->key, undo ? image->before : image->after,
+                    undo ? image->after : image->before);
+            outcome.restored << group.first()->memoryId;
+        }
+    });
+    return outcome;
+}
+
+} // namespace Postgres
+
+// ---- folders: whole files
+
+namespace Folder {
+
+/// A directory entry as it is: `f` and the bytes of a file, `l` and the target of a link (never followed: a link
+/// moved out of a folder store is put back as the link it was), nullopt when there is none.
+std::optional<QByteArray> read(const QString& path)
+{
+    const QByteArray name = QFile::encodeName(path);
+    struct stat st
+    {
+    };
+    if (::lstat(name.constData(), &st) != 0)
+        return std::nullopt;
+    if (S_ISLNK(st.st_mode)) {
+        QByteArray target(qsizetype(st.st_size) + 1, Qt::Uninitialized);
+        const ssize_t n = ::readlink(name.constData(), target.data(), size_t(target.size()));
+        if (n < 0)
+            throw StorageError(StorageError::Kind::Storage, path + u": cannot read the link"_s);
+        return 'l' + target.left(n);
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        throw StorageError(StorageError::Kind::Storage, path + u": cannot read it: "_s + file.errorString());
+    return 'f' + file.readAll();
+}
+
+void write(const QString& path, const QByteArray& state)
+{
+    if (state.startsWith('l')) {
+        const QByteArray name = QFile::encodeName(path);
+        ::unlink(name.constData());
+        if (::symlink(state.constData() + 1, name.constData()) != 0)
+            throw StorageError(StorageError::Kind::Storage, path + u": cannot put the link back"_s);
+        return;
+    }
+    writeFileAtomically(path, state.mid(1));
+}
+
+RepairRestoreOutcome restore(const RepairImages& images, bool undo)
+{
+    RepairRestoreOutcome outcome;
+    for (const RepairImage& image : images.images) {
+        const QString path = QDir(images.location).filePath(QString::fromUtf8(image.key));
+        // just before each replacement: a file another writer changed since is left as it is
+        if (read(path) != (undo ? image.after : image.before)) {
+            outcome.skipped << image.memoryId;
+            continue;
+        }
+        const std::optional<QByteArray>& target = undo ? image.before : image.after;
+        if (!target) {
+            if (!QFile::remove(path))
+                throw StorageError(StorageError::Kind::Storage, path + u": cannot remove it"_s);
+        } else {
+            write(path, *target);
+        }
+        outcome.restored << image.memoryId;
+    }
+    return outcome;
+}
+
+} // namespace Folder
+
+} // namespace
+
+RepairImages sqliteRepairImages(const QString& path, const QString& backupPath, const QStringList& ids)
+{
+    using namespace Sqlite;
+    RepairImages result;
+    result.kind = RepairImages::Kind::Sqlite;
+    result.location = path;
+    const Side before = readSide(Connection(backupPath, true), ids);
+    const Side after = readSide(Connection(path, true), ids);
+    QSet<QPair<QString, QByteArray>> seen;
+    for (const Side* side : {&before, &after}) {
+        for (const auto& at : side->order) {
+            if (seen.contains(at))
+                continue;
+            seen.insert(at);
+            RepairImage image;
+            image.table = at.first;
+            image.key = at.second;
+            image.memoryId = side->owner.value(at);
+            if (before.rows.contains(at))
+                image.before = before.rows.value(at);
+            if (after.rows.contains(at))
+                image.after = after.rows.value(at);
+            if (image.before != image.after)
+                result.images << image;
+        }
+    }
+    return result;
+}
+
+RepairImages postgresRepairImages(const QString& url, const QString& rowsBackupPath, const QSet<QString>& changed)
+{
+    using namespace Postgres;
+    RepairImages result;
+    result.kind = RepairImages::Kind::Postgres;
+    result.location = url;
+    QFile file(rowsBackupPath);
+    if (!file.open(QIODevice::ReadOnly))
+        throw StorageError(StorageError::Kind::Storage,
+                           rowsBackupPath + u": cannot read the repair's backup: "_s + file.errorString());
+    // each line as the repair wrote it: {"table":"<name>","row":<to_jsonb text>}
+    static const QByteArray kPrefix = "{\"table\":\"";
+    static const QByteArray kMiddle = "\",\"row\":";
+    while (!file.atEnd()) {
+        QByteArray line = file.readLine();
+        if (line.endsWith('\n'))
+            line.chop(1);
+        if (line.isEmpty())
+            continue;
+        const qsizetype middle = line.indexOf(kMiddle);
+        if (!line.startsWith(kPrefix) || middle < 0 || !line.endsWith('}'))
+            throw StorageError(StorageError::Kind::InvalidInput,
+                               rowsBackupPath + u": not a row backup the inspector wrote"_s);
+        const QString table = QString::fromUtf8(line.mid(kPrefix.size(), middle - kPrefix.size()));
+        const QByteArray row = line.mid(middle + kMiddle.size(), line.size() - middle - kMiddle.size() - 1);
+        const Table* t = tableNamed(table);
+        const QJsonObject object = QJsonDocument::fromJson(row).object();
+        if (!t || object.isEmpty())
+            throw StorageError(StorageError::Kind::InvalidInput,
+                               rowsBackupPath + u": not a row backup the inspector wrote"_s);
+        QJsonArray key;
+        for (const QString& column : t->key)
+            key << object.value(column);
+        RepairImage image;
+        image.table = table;
+        image.key = QJsonDocument(key).toJson(QJsonDocument::Compact);
+        image.memoryId = object
+                             .value(table == "graph_entities"_L1              ? u"id"_s
+                                        : table == "graph_entity_mentions"_L1 ? u"memory_id"_s
+                                                                              : u"id"_s)
+                             .toString();
+        if (table == "graph_entities"_L1)
+            image.memoryId = u"entity "_s + image.memoryId;
+        image.before = row;
+        result.images << image;
+    }
+    // a skipped memory's rows were backed up but not changed; an entity counts only for a mention that went
+    QSet<QString> entities;
+    result.images.removeIf([&](const RepairImage& image) {
+        if (image.table == "graph_entities"_L1)
+            return false;
+        if (!changed.contains(image.memoryId))
+            return true;
+        if (image.table == "graph_entity_mentions"_L1)
+            entities.insert(u"entity "_s
+                            + QJsonDocument::fromJson(*image.before).object().value(u"entity_id"_s).toString());
+        return false;
+    });
+    result.images.removeIf([&](const RepairImage& image) {
+        return image.table == "graph_entities"_L1 && !entities.contains(image.memoryId);
+    });
+    const auto backend = PostgresBackend::open(url);
+    backend->readInSnapshot(u"reading the repaired rows"_s, [&](pqxx::transaction_base& tx) {
+        for (RepairImage& image : result.images)
+            image.after = current(tx, *tableNamed(image.table), image.key, false);
+    });
+    result.images.removeIf([](const RepairImage& image) { return image.before == image.after; });
+    return result;
+}
+
+RepairImages folderRepairImages(const QString& folder, const QString& backupFolder, const QSet<QString>& changed)
+{
+    RepairImages result;
+    result.kind = RepairImages::Kind::Folder;
+    result.location = folder;
+    const QFileInfoList entries
+        = QDir(backupFolder)
+              .entryInfoList(QDir::Files | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
+    for (const QFileInfo& entry : entries) {
+        // the clear-text copy beside the files is the inspector's, not the store's
+        if (entry.fileName() == "memories.jsonl"_L1)
+            continue;
+        RepairImage image;
+        image.key = entry.fileName().toUtf8();
+        image.memoryId = entry.fileName().endsWith(".json"_L1) ? entry.fileName().chopped(5) : entry.fileName();
+        if (!changed.contains(image.memoryId) && !changed.contains(entry.fileName()))
+            continue; // backed up, then skipped: changed by another writer since the check
+        image.before = Folder::read(entry.filePath());
+        image.after = Folder::read(QDir(folder).filePath(entry.fileName()));
+        if (image.before != image.after)
+            result.images << image;
+    }
+    return result;
+}
+
+RepairRestoreOutcome restoreRepairImages(const RepairImages& images, bool undo)
+{
+    switch (images.kind) {
+    case RepairImages::Kind::Sqlite:
+        return Sqlite::restore(images, undo);
+    case RepairImages::Kind::Postgres:
+        return Postgres::restore(images, undo);
+    case RepairImages::Kind::Folder:
+        return Folder::restore(images, undo);
+    }
+    return {};
+}
+
+} // namespace Inspector
