@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "health/sqliterepair.h"
-#include "memorycommands.h"
+#include "health/repairrules.h"
 #include "memorytablemodel.h"
 
 #include <QDockWidget>
@@ -19,14 +18,17 @@ class QTreeWidgetItem;
 namespace Inspector {
 
 struct CheckFeed;
+struct RepairImages;
+struct RepairRestoreOutcome;
 
 /**
  * Tools ▸ Check Store…: runs the checker of the open store's kind as a job on the store's worker (progress and
  * Cancel here), and lists the finding classes with their counts; a class expands to its findings, and clicking
  * one with an id asks the window to select that memory. Findings come over in batches on the job's progress ticks,
- * at most listedPerClass() of them a class (the rest are counted in a "… and N more" row). On a SQLite store
- * opened for editing, Fix… on a class previews the repair (a dry run on the worker), then runs it there with
- * progress and Cancel and checks again.
+ * at most listedPerClass() of them a class (the rest are counted in a "… and N more" row). With editing on, Fix… on
+ * a class previews the repair (a dry run on the worker), then runs it there with progress and Cancel and checks
+ * again. The whole repair is one step on the model's undo stack: the rows (or files) it changed, before and after,
+ * read from its backup and the store on the worker.
  */
 class StoreHealthDock : public QDockWidget
 {
@@ -56,9 +58,8 @@ public:
     void fixClass(const QString& findingClass);
     /// Repairs the class (after the preview); the memory table is read again and the store checked again.
     void runRepair(const QString& findingClass, qint64 now);
-    /// Classes whose repair is one step on the model's undo stack (it changes memory fields only, and the
-    /// inspector writes back what it read from the backup exactly); the others are undone from the backup file.
-    static QStringList undoableClasses();
+    /// Undo (or redo) of a repair: runs restoreRepairImages() on the worker, then reads the table and checks again.
+    void restoreImages(const std::shared_ptr<const RepairImages>& images, bool undo, const QString& what);
 
 Q_SIGNALS:
     void memoryActivated(const QString& id);
@@ -84,7 +85,14 @@ private:
     void clearFindings();
     void updateButtons();
     QString currentClass() const;
-    void showPreview(const QString& findingClass, qint64 now, const SqliteRepairReport& report);
+    struct RepairRun;
+    void showPreview(const QString& findingClass, qint64 now, const StoreRepairReport& report);
+    /// The repair of one class on the worker, for any store kind; after a real run, the undo step too.
+    static void runRepairJob(const QString& spec, const QString& findingClass, qint64 now, bool dryRun, RepairRun& run,
+                             const std::function<bool(qint64, qint64)>& progress);
+    /// What the preview says about the backup a repair started at `now` writes.
+    static QString backupPlace(const QString& spec, qint64 now);
+    void restoreFinished(RequestId id, bool failed, const QString& summary);
 
     MemoryTableModel* m_model;
     QLabel* m_status;
@@ -99,9 +107,9 @@ private:
     RequestId m_job = 0;
     JobKind m_jobKind = JobKind::None;
     std::shared_ptr<CheckFeed> m_feed;
-    std::shared_ptr<SqliteRepairReport> m_report; ///< the preview's or repair's, filled on the worker
-    /// Each repaired memory as the backup holds it and as the store holds it now, read on the worker for undo.
-    std::shared_ptr<QList<MemoryChangeCommand::Change>> m_undo;
+    std::shared_ptr<RepairRun> m_run; ///< the preview's or repair's, filled on the worker
+    /// undo and redo jobs of repairs: what they did, and their name
+    QHash<RequestId, std::pair<std::shared_ptr<RepairRestoreOutcome>, QString>> m_restores;
     QString m_fixing; ///< the class being previewed or repaired
     qint64 m_fixNow = 0;
     QHash<QString, qint64> m_counts; ///< findings a class, listed or not

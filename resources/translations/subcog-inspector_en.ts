@@ -164,5 +164,26 @@ Type %1 to confirm:</numerusform>
             <numerusform>(%n changes)</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Fix %1 (%n memories)</source>
+        <translation>
+            <numerusform>Fix %1 (%n memory)</numerusform>
+            <numerusform>Fix %1 (%n memories)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n memories put back.</source>
+        <translation>
+            <numerusform>%1: %n memory put back.</numerusform>
+            <numerusform>%1: %n memories put back.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n left as they are (another writer changed them since): %1</source>
+        <translation>
+            <numerusform>%n left as it is (another writer changed it since): %1</numerusform>
+            <numerusform>%n left as they are (another writer changed them since): %1</numerusform>
+        </translation>
+    </message>
 </context>
 </TS>

@@ -7,11 +7,13 @@
 #include "connectdialog.h"
 #include "detailpane.h"
 #include "filterbar.h"
+#include "fixturegenerator.h"
 #include "health/foldercheck.h"
 #include "health/postgrescheck.h"
 #include "health/sqlitecheck.h"
 #include "mainwindow.h"
 #include "messagebar.h"
+#include "postgres/postgresbackend.h"
 #include "postgresserver.h"
 #include "storehealthdock.h"
 #include "storeopener.h"
@@ -1606,7 +1608,7 @@ private Q_SLOTS:
     void fixRepairsAClassAfterAPreview()
     {
         if (m_store->kind() != "sqlite"_L1)
-            QSKIP("only SQLite stores can be repaired");
+            QSKIP("the planted store is a SQLite file (fixOnEveryStoreKindIsOneUndoStep covers every kind)");
         const QString path = plantHealthStore(u"health-fix.db"_s);
         const QHash<QString, qint64> before = checkedCounts(path);
         const QString plantedTags = rawTags(path, u"h-mt1"_s);
@@ -1666,8 +1668,25 @@ private Q_SLOTS:
         QCOMPARE(w->model()->memoryAt(row)->tags, (QStringList {u"a"_s, u"b"_s}));
         QVERIFY2(w->messageBar()->text().contains(u"Repaired 2 memories"_s), qPrintable(w->messageBar()->text()));
         QVERIFY(rawTags(path, u"h-mt1"_s) != plantedTags);
-        // the inspector reads messy tags as the clean ones: that fix is undone from the backup file, not Edit ▸ Undo
-        QCOMPARE(w->model()->undoStack()->count(), 0);
+        // the whole repair is one undo step, though the inspector reads messy tags as the clean ones: undo puts the
+        // stored rows back as they were, redo writes the repair again
+        QCOMPARE(w->model()->undoStack()->count(), 1);
+        QVERIFY2(w->model()->undoStack()->undoText().contains(u"messy-tags"_s),
+                 qPrintable(w->model()->undoStack()->undoText()));
+        repaired.clear();
+        w->model()->undoStack()->undo();
+        QTRY_VERIFY_WITH_TIMEOUT(!repaired.isEmpty(), 30000);
+        QCOMPARE(rawTags(path, u"h-mt1"_s), plantedTags);
+        QCOMPARE(rawTags(path, u"h-mt2"_s), u"c , d"_s);
+        QCOMPARE(checkedCounts(path), before);
+        QVERIFY2(repaired.first().at(2).toString().contains(u"2 memories put back"_s),
+                 qPrintable(repaired.first().at(2).toString()));
+        repaired.clear();
+        w->model()->undoStack()->redo();
+        QTRY_VERIFY_WITH_TIMEOUT(!repaired.isEmpty(), 30000);
+        QCOMPARE(rawTags(path, u"h-mt1"_s), u"a,b"_s);
+        QCOMPARE(checkedCounts(path), rest);
+        QTRY_VERIFY_WITH_TIMEOUT(!dock->isBusy(), 30000);
 
         // expired-active is one undo step: undo writes the backup's memories back, redo the repair again
         dock->tree()->setCurrentItem(classRow(dock, u"expired-active"_s));
@@ -1675,7 +1694,7 @@ private Q_SLOTS:
         dock->fixButton()->click();
         QTRY_VERIFY_WITH_TIMEOUT(!preview.isEmpty(), 30000);
         dialog = preview.first().at(0).value<QDialog*>();
-        QVERIFY2(dialog->findChild<QLabel*>(u"repairBackup"_s)->text().contains(u"Edit ▸ Undo restores"_s),
+        QVERIFY2(dialog->findChild<QLabel*>(u"repairBackup"_s)->text().contains(u"Edit ▸ Undo puts back"_s),
                  qPrintable(dialog->findChild<QLabel*>(u"repairBackup"_s)->text()));
         repaired.clear();
         checked.clear();
@@ -1685,7 +1704,7 @@ private Q_SLOTS:
         QHash<QString, qint64> withoutExpired = rest;
         withoutExpired.remove(u"expired-active"_s);
         QCOMPARE(checkedCounts(path), withoutExpired);
-        QCOMPARE(w->model()->undoStack()->count(), 1);
+        QCOMPARE(w->model()->undoStack()->count(), 2);
         QVERIFY2(w->model()->undoStack()->undoText().contains(u"expired-active"_s),
                  qPrintable(w->model()->undoStack()->undoText()));
         w->model()->undoStack()->undo();
@@ -1697,6 +1716,101 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(rawColumn(path, u"h-ea"_s, u"status"_s), u"tombstoned"_s, 10000);
         waitIdle(*w);
         QCOMPARE(checkedCounts(path), withoutExpired);
+    }
+
+    // Fix… on the store kind under test: the preview names where the backup goes, the repair is one undo step that
+    // puts back exactly what was stored, and redo writes the repair again
+    void fixOnEveryStoreKindIsOneUndoStep()
+    {
+        QString spec;
+        std::function<QByteArray()> raw; // what the store holds for h-nn, as stored
+        QString database;
+        QString backupPlace;
+        if (m_store->kind() == "sqlite"_L1) {
+            const QString path = plantHealthStore(u"health-kind.db"_s);
+            spec = u"sqlite:"_s + path;
+            raw = [path] { return rawColumn(path, u"h-nn"_s, u"namespace"_s).toUtf8(); };
+            backupPlace = u"health-kind.db.backup-"_s;
+        } else if (m_store->kind() == "filesystem"_L1) {
+            const QString dir = m_dir.filePath(u"health-kind"_s);
+            QVERIFY(QDir().mkpath(dir));
+            for (const QString& id : {u"h-fine"_s, u"h-nn"_s}) {
+                Memory m = Testing::sampleMemory(id, 1767000000);
+                if (id == "h-nn"_L1)
+                    m.namespaceName = u"tech_debt"_s;
+                QFile file(dir + u'/' + id + u".json"_s);
+                QVERIFY(file.open(QIODevice::WriteOnly));
+                file.write(Fixtures::subcogFileBytes(m));
+            }
+            spec = u"fs:"_s + dir;
+            raw = [dir] {
+                QFile file(dir + u"/h-nn.json"_s);
+                return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+            };
+            backupPlace = u"health-kind.backup-"_s;
+        } else {
+            auto& server = Testing::PostgresServer::shared();
+            database = server.createDatabase(u"winfix"_s);
+            spec = server.url(database);
+            PostgresBackend::createSchema(spec);
+            {
+                const auto pg = PostgresBackend::open(spec);
+                pg->store(Testing::sampleMemory(u"h-fine"_s));
+                pg->store(Testing::sampleMemory(u"h-nn"_s));
+            }
+            server.runSql(database, u"UPDATE memories SET namespace = 'tech_debt' WHERE id = 'h-nn'"_s);
+            raw = [&server, database] {
+                return server
+                    .runSql(database,
+                            u"SELECT (to_jsonb(m) - 'search_vector')::text FROM memories m WHERE id = 'h-nn'"_s)
+                    .toUtf8();
+            };
+            backupPlace = u"backups"_s;
+        }
+        const QByteArray planted = raw();
+        QVERIFY2(planted.contains("tech_debt"), planted.constData());
+
+        auto w = openWindow(true, spec);
+        StoreHealthDock* dock = w->healthDock();
+        runCheck(*w);
+        QTreeWidgetItem* nn = classRow(dock, u"noncanonical-namespace"_s);
+        QVERIFY(nn);
+        dock->tree()->setCurrentItem(nn);
+        QVERIFY2(dock->fixButton()->isEnabled(), qPrintable(dock->fixButton()->toolTip()));
+        QSignalSpy preview(dock, &StoreHealthDock::previewReady);
+        dock->fixButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!preview.isEmpty(), 30000);
+        QDialog* dialog = preview.first().at(0).value<QDialog*>();
+        const QString backupText = dialog->findChild<QLabel*>(u"repairBackup"_s)->text();
+        QVERIFY2(backupText.contains(backupPlace) && backupText.contains(u"Edit ▸ Undo puts back"_s),
+                 qPrintable(backupText));
+        QCOMPARE(raw(), planted); // the preview wrote nothing
+
+        QSignalSpy repaired(dock, &StoreHealthDock::repairFinished);
+        QSignalSpy checked(dock, &StoreHealthDock::checkFinished);
+        dialog->findChild<QPushButton*>(u"runRepair"_s)->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!repaired.isEmpty() && !checked.isEmpty(), 30000);
+        QCOMPARE(repaired.first().at(1).toBool(), false);
+        QVERIFY(!classRow(dock, u"noncanonical-namespace"_s));
+        const QByteArray fixed = raw();
+        QVERIFY2(fixed.contains("tech-debt"), fixed.constData());
+        QCOMPARE(w->model()->undoStack()->count(), 1);
+
+        repaired.clear();
+        w->model()->undoStack()->undo();
+        QTRY_VERIFY_WITH_TIMEOUT(!repaired.isEmpty(), 30000);
+        QCOMPARE(raw(), planted);
+        QVERIFY2(repaired.first().at(2).toString().contains(u"put back"_s),
+                 qPrintable(repaired.first().at(2).toString()));
+        QTRY_VERIFY_WITH_TIMEOUT(!dock->isBusy() && classRow(dock, u"noncanonical-namespace"_s), 30000);
+        repaired.clear();
+        w->model()->undoStack()->redo();
+        QTRY_VERIFY_WITH_TIMEOUT(!repaired.isEmpty(), 30000);
+        QCOMPARE(raw(), fixed);
+        QTRY_VERIFY_WITH_TIMEOUT(!dock->isBusy(), 30000);
+        w.reset();
+        if (!database.isEmpty())
+            Testing::PostgresServer::shared().dropDatabase(database);
     }
 };
 
