@@ -58,6 +58,8 @@ public:
     void fixClass(const QString& findingClass);
     /// Repairs the class (after the preview); the memory table is read again and the store checked again.
     void runRepair(const QString& findingClass, qint64 now);
+    /// The classes Fix… repairs in a store of this kind (none for a JSON Lines backup).
+    static QStringList repairableClasses(const QString& spec);
     /// Undo (or redo) of a repair: runs restoreRepairImages() on the worker, then reads the table and checks again.
     void restoreImages(const std::shared_ptr<const RepairImages>& images, bool undo, const QString& what);
 
@@ -93,6 +95,8 @@ private:
     /// What the preview says about the backup a repair started at `now` writes.
     static QString backupPlace(const QString& spec, qint64 now);
     void restoreFinished(RequestId id, bool failed, const QString& summary);
+    void onPreviewDone(bool cancelled, bool failed, const QString& summary);
+    void onRepairDone(bool cancelled, bool failed, const QString& summary);
 
     MemoryTableModel* m_model;
     QLabel* m_status;
