@@ -709,6 +709,7 @@ int commandRepair(Session& s, const QString& storeArgument)
             const SqliteRepairReport sqlite = repairSqliteStore(spec.location, options);
             if (!sqlite.backupPath.isEmpty())
                 report.backupPaths << sqlite.backupPath;
+            report.backupPaths << sqlite.sideBackupPaths;
             report.changes = sqlite.changes;
             report.skipped = sqlite.skipped;
             report.memories = sqlite.memories;

@@ -12,9 +12,11 @@
 #include <QRandomGenerator>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <string_view>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -196,7 +198,239 @@ struct Reader
     }
 };
 
+/// A QIODevice read in pieces, byte by byte, with the offset of each byte.
+class ByteStream
+{
+public:
+    explicit ByteStream(QIODevice& device)
+        : m_device(device)
+    {
+    }
+    /// The next byte, or -1 at the end (or when the device cannot be read: readFailed() tells).
+    int peek()
+    {
+        if (m_pos == m_buffer.size() && !refill())
+            return -1;
+        return uchar(m_buffer[m_pos]);
+    }
+    void advance() { ++m_pos; }
+    qint64 offset() const { return m_base + m_pos; }
+    bool readFailed() const { return m_readFailed; }
+    /// Skips the bytes `table` marks, a piece at a time; returns how many.
+    qint64 skip(const std::array<bool, 256>& table)
+    {
+        qint64 skipped = 0;
+        for (;;) {
+            if (m_pos == m_buffer.size() && !refill())
+                return skipped;
+            const qsizetype from = m_pos;
+            const char* data = m_buffer.constData();
+            while (m_pos < m_buffer.size() && table[uchar(data[m_pos])])
+                ++m_pos;
+            skipped += m_pos - from;
+            if (m_pos < m_buffer.size())
+                return skipped;
+        }
+    }
+
+private:
+    static constexpr qint64 kPiece = 1 << 20;
+    QIODevice& m_device;
+    QByteArray m_buffer;
+    qsizetype m_pos = 0;
+    qint64 m_base = 0;
+    bool m_readFailed = false;
+
+    bool refill()
+    {
+        if (m_readFailed)
+            return false;
+        m_base += m_buffer.size();
+        m_buffer.resize(kPiece);
+        const qint64 n = m_device.read(m_buffer.data(), kPiece);
+        m_buffer.resize(qMax<qint64>(n, 0));
+        m_pos = 0;
+        m_readFailed = n < 0;
+        return n > 0;
+    }
+};
+
+constexpr std::array<bool, 256> byteTable(std::string_view bytes)
+{
+    std::array<bool, 256> table {};
+    for (char c : bytes)
+        table[uchar(c)] = true;
+    return table;
+}
+constexpr auto kWhitespace = byteTable(" \n\r\t");
+constexpr auto kNumberBytes = byteTable("0123456789+-.eE");
+constexpr qsizetype kLongestKey = 1 << 20; // an id longer than this is damage, not an id
+
+/// The structure of a JSON text read from a ByteStream, without building its values.
+struct StreamScanner
+{
+    ByteStream in;
+    QString error;
+    qint64 errorAt = 0;
+
+    bool fail(const QString& why)
+    {
+        if (error.isEmpty()) {
+            error = in.readFailed() ? u"the file cannot be read"_s : why;
+            errorAt = in.offset();
+        }
+        return false;
+    }
+    void ws() { in.skip(kWhitespace); }
+    bool eat(char c)
+    {
+        ws();
+        if (in.peek() != uchar(c))
+            return false;
+        in.advance();
+        return true;
+    }
+    bool expect(char c)
+    {
+        if (eat(c))
+            return true;
+        return fail(in.peek() < 0 ? u"unexpected end"_s : u"expected '"_s + QChar::fromLatin1(c) + u'\'');
+    }
+
+    /// A string; its text (quotes and escapes as written) goes to `raw` when given, at most kLongestKey bytes.
+    bool string(QByteArray* raw)
+    {
+        ws();
+        if (in.peek() != '"')
+            return fail(in.peek() < 0 ? u"unexpected end"_s : u"expected '\"'"_s);
+        in.advance();
+        if (raw)
+            raw->append('"');
+        for (;;) {
+            const int c = in.peek();
+            if (c < 0)
+                return fail(u"unterminated string"_s);
+            if (c < 0x20)
+                return fail(u"a control character in a string"_s);
+            in.advance();
+            if (raw) {
+                if (raw->size() > kLongestKey)
+                    return fail(u"a key of over 1 MiB"_s);
+                raw->append(char(c));
+            }
+            if (c == '"')
+                return true;
+            if (c == '\\') {
+                const int escaped = in.peek();
+                if (escaped < 0)
+                    return fail(u"unterminated string"_s);
+                if (std::string_view("\"\\/bfnrtu").find(char(escaped)) == std::string_view::npos)
+                    return fail(u"bad escape"_s);
+                in.advance();
+                if (raw)
+                    raw->append(char(escaped));
+            }
+        }
+    }
+    /// A string's text, decoded the way parseVectorsFile() decodes it.
+    bool key(QString* out)
+    {
+        QByteArray raw;
+        if (!string(&raw))
+            return false;
+        Reader r {raw.constData(), raw.constData() + raw.size(), {}};
+        return r.string(out) || fail(r.error);
+    }
+
+    bool skipValue(int depth = 0)
+    {
+        ws();
+        if (depth > 64)
+            return fail(u"nested too deeply"_s);
+        const int c = in.peek();
+        if (c < 0)
+            return fail(u"unexpected end"_s);
+        if (c == '"')
+            return string(nullptr);
+        if (c == '[' || c == '{') {
+            const bool object = c == '{';
+            in.advance();
+            if (eat(object ? '}' : ']'))
+                return true;
+            do {
+                if (object && (!string(nullptr) || !expect(':')))
+                    return false;
+                if (!skipValue(depth + 1))
+                    return false;
+            } while (eat(','));
+            return expect(object ? '}' : ']');
+        }
+        for (std::string_view word : {"true", "false", "null"}) {
+            if (c != word.front())
+                continue;
+            for (char expected : word) {
+                if (in.peek() != uchar(expected))
+                    return fail(u"expected a value"_s);
+                in.advance();
+            }
+            return true;
+        }
+        // a number: its characters, not its form (subcog's loader parses them; the scan only needs where it ends)
+        return in.skip(kNumberBytes) > 0 || fail(u"expected a value"_s);
+    }
+};
+
 } // namespace
+
+JsonMemberScan scanJsonObjectMembers(QIODevice& device, QLatin1StringView name,
+                                     const std::function<bool(const JsonMemberSpan&)>& found)
+{
+    StreamScanner s {ByteStream(device), {}, 0};
+    JsonMemberScan result;
+    auto scan = [&]() -> bool {
+        if (!s.expect('{'))
+            return false;
+        if (s.eat('}'))
+            return true;
+        do {
+            QString key;
+            if (!s.key(&key) || !s.expect(':'))
+                return false;
+            result.topLevelKeys << key;
+            if (key != name) {
+                if (!s.skipValue())
+                    return false;
+                continue;
+            }
+            if (!s.expect('{'))
+                return false;
+            if (!s.eat('}')) {
+                do {
+                    s.ws();
+                    JsonMemberSpan member;
+                    member.start = s.in.offset();
+                    if (!s.key(&member.key) || !s.expect(':') || !s.skipValue(1))
+                        return false;
+                    member.end = s.in.offset();
+                    if (!found(member)) {
+                        result.cancelled = true;
+                        return false;
+                    }
+                } while (s.eat(','));
+                if (!s.expect('}'))
+                    return false;
+            }
+            result.innerEnd = s.in.offset() - 1;
+        } while (s.eat(','));
+        if (!s.expect('}'))
+            return false;
+        s.ws();
+        return s.in.peek() < 0 ? (!s.in.readFailed() || s.fail({})) : s.fail(u"text after the object"_s);
+    };
+    if (!scan() && !result.cancelled)
+        result.error = u"at byte "_s + QString::number(s.errorAt) + u": "_s + s.error;
+    return result;
+}
 
 std::optional<VectorsFile> parseVectorsFile(QByteArrayView text, QString* reason)
 {
@@ -327,6 +561,11 @@ std::optional<QSet<QString>> readUsearchMetaIds(const QString& path)
 
 void writeFileAtomically(const QString& path, const QByteArray& bytes)
 {
+    writeFileAtomically(path, [&](const ByteSink& write) { write(bytes); });
+}
+
+void writeFileAtomically(const QString& path, const std::function<void(const ByteSink&)>& produce)
+{
     const QString folder = QFileInfo(path).absolutePath();
     const QByteArray temporary
         = QFile::encodeName(path + u'.' + QString::number(QRandomGenerator::global()->generate64(), 36) + u".tmp"_s);
@@ -337,18 +576,23 @@ void writeFileAtomically(const QString& path, const QByteArray& bytes)
     const int fd = ::open(temporary.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0)
         throw failure(u"cannot write"_s);
-    qint64 done = 0;
-    while (done < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.constData() + done, size_t(bytes.size() - done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            const StorageError error = failure(u"cannot write"_s);
-            ::close(fd);
-            ::unlink(temporary.constData());
-            throw error;
+    const ByteSink write = [&](QByteArrayView bytes) {
+        qint64 done = 0;
+        while (done < bytes.size()) {
+            const ssize_t n = ::write(fd, bytes.data() + done, size_t(bytes.size() - done));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0)
+                throw failure(u"cannot write"_s);
+            done += n;
         }
-        done += n;
+    };
+    try {
+        produce(write);
+    } catch (...) {
+        ::close(fd);
+        ::unlink(temporary.constData());
+        throw;
     }
     const bool synced = ::fsync(fd) == 0;
     const StorageError syncError = failure(u"cannot flush to disk"_s);

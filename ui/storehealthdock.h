@@ -93,7 +93,7 @@ private:
     static void runRepairJob(const QString& spec, const QString& findingClass, qint64 now, bool dryRun, RepairRun& run,
                              const std::function<bool(qint64, qint64)>& progress);
     /// What the preview says about the backup a repair started at `now` writes.
-    static QString backupPlace(const QString& spec, qint64 now);
+    static QString backupPlace(const QString& spec, const QString& findingClass, qint64 now);
     void restoreFinished(RequestId id, bool failed, const QString& summary);
     void onPreviewDone(bool cancelled, bool failed, const QString& summary);
     void onRepairDone(bool cancelled, bool failed, const QString& summary);

@@ -5,6 +5,7 @@
 #include "health/folderrepair.h"
 #include "health/postgresrepair.h"
 #include "health/repairundo.h"
+#include "sqlite/sqlitebackend.h"
 #include "storageerror.h"
 #include "storeopener.h"
 
@@ -165,6 +166,7 @@ void StoreHealthDock::runRepairJob(const QString& spec, const QString& findingCl
         const SqliteRepairReport sqlite = repairSqliteStore(store.location, options);
         if (!sqlite.backupPath.isEmpty())
             report.backupPaths << sqlite.backupPath;
+        report.backupPaths << sqlite.sideBackupPaths;
         report.changes = sqlite.changes;
         report.skipped = sqlite.skipped;
         report.memories = sqlite.memories;
@@ -208,13 +210,15 @@ void StoreHealthDock::runRepairJob(const QString& spec, const QString& findingCl
     try {
         auto images = std::make_shared<RepairImages>();
         if (store.kind == StoreSpec::Kind::Sqlite)
-            *images = sqliteRepairImages(store.location, report.backupPaths.constFirst(), ids);
+            *images = sqliteRepairImages(store.location, report.backupPaths, ids, kUndoBytes);
         else if (store.kind == StoreSpec::Kind::Postgres)
             *images = postgresRepairImages(store.location, report.backupPaths.constLast(), changed);
         else
             *images = folderRepairImages(QFileInfo(store.location).absoluteFilePath(), report.backupPaths.constFirst(),
                                          changed);
-        if (images->bytes() > kUndoBytes)
+        if (!images->incomplete.isEmpty())
+            run.noUndo = tr("Edit ▸ Undo is not offered: %1.").arg(images->incomplete);
+        else if (images->bytes() > kUndoBytes)
             run.noUndo
                 = tr("The changed rows take more than %1 MiB: too much to keep for Edit ▸ Undo.").arg(kUndoBytes >> 20);
         else if (!images->images.isEmpty())
@@ -224,11 +228,20 @@ void StoreHealthDock::runRepairJob(const QString& spec, const QString& findingCl
     }
 }
 
-QString StoreHealthDock::backupPlace(const QString& spec, qint64 now)
+QString StoreHealthDock::backupPlace(const QString& spec, const QString& findingClass, qint64 now)
 {
     const StoreSpec store = StoreSpec::parse(spec);
     switch (store.kind) {
     case StoreSpec::Kind::Sqlite:
+        // the fixes of what subcog keeps beside index.db copy that file, not the store
+        if (findingClass == "orphan-vector"_L1 || findingClass == "orphan-mention"_L1) {
+            const QString file = SqliteBackend::fileBesideIndex(
+                store.location, findingClass == "orphan-vector"_L1 ? u"vectors.idx"_s : u"graph.db"_s);
+            return tr("Before the first change %1 is copied beside it, to:\n%2")
+                .arg(QFileInfo(file).fileName(),
+                     file + u".backup-"_s + QDateTime::fromSecsSinceEpoch(now, Qt::UTC).toString(u"yyyyMMdd-HHmmss"_s)
+                         + (findingClass == "orphan-vector"_L1 ? u".idx"_s : u".db"_s));
+        }
         return tr("Before the first change the whole store is copied to:\n%1")
             .arg(sqliteRepairBackupPath(store.location, now));
     case StoreSpec::Kind::Postgres:
@@ -303,10 +316,11 @@ void StoreHealthDock::showPreview(const QString& findingClass, qint64 now, const
     backupLabel->setObjectName(u"repairBackup"_s);
     backupLabel->setWordWrap(true);
     backupLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    QString text = backupPlace(m_spec, now) + u"\n\n"_s
+    QString text = backupPlace(m_spec, findingClass, now) + u"\n\n"_s
         + (report.memories <= kUndoLimit ? tr("Edit ▸ Undo puts back what the repair changed. ")
                                          : tr("This repair is too large for Edit ▸ Undo. "));
-    if (store.kind == StoreSpec::Kind::Sqlite)
+    if (store.kind == StoreSpec::Kind::Sqlite && findingClass != "orphan-vector"_L1
+        && findingClass != "orphan-mention"_L1)
         text += tr("The backup is the way back: subcog-inspector copy \"%1\" \"%2\" --on-conflict overwrite")
                     .arg(sqliteRepairBackupPath(store.location, now), store.location);
     else

@@ -2,6 +2,7 @@
 #include "repairundo.h"
 
 #include "postgres/postgresbackend.h"
+#include "sqlite/sqlitebackend.h"
 #include "sqliteraw.h"
 #include "storageerror.h"
 #include "vectorsfile.h"
@@ -205,6 +206,44 @@ Side readSide(const Connection& db, const QStringList& ids)
     return side;
 }
 
+/// graph.db's mentions of `ids` (spec §14.1), tables named `graph.db:<table>`; the entities they name are added
+/// to `entities`.
+void readGraphMentions(const Connection& db, const QStringList& ids, Side& side, QStringList& entities)
+{
+    if (!tablesOf(db).contains(u"graph_entity_mentions"_s))
+        return;
+    const bool rowid = hasRowid(db, u"graph_entity_mentions"_s);
+    Statement q(
+        db, u"SELECT "_s + (rowid ? u"rowid, "_s : QString()) + u"* FROM graph_entity_mentions WHERE memory_id = ?1"_s);
+    for (const QString& id : ids) {
+        q.bind(1, id);
+        while (q.step()) {
+            const QByteArray row = encodeRow(q, rowid ? 1 : 0);
+            side.add(u"graph.db:graph_entity_mentions"_s,
+                     rowid ? 'r' + QByteArray::number(q.value(0).integer) : 'v' + row, id, row);
+            const int entity = q.columnIndex("entity_id");
+            if (entity >= 0 && !entities.contains(q.value(entity).toText()))
+                entities << q.value(entity).toText();
+        }
+        q.reset();
+    }
+}
+
+/// The rows of `entities` (their mention counts change with the mentions), each its own group.
+void readGraphEntities(const Connection& db, const QStringList& entities, Side& side)
+{
+    if (!tablesOf(db).contains(u"graph_entities"_s) || !hasRowid(db, u"graph_entities"_s))
+        return;
+    Statement q(db, u"SELECT rowid, * FROM graph_entities WHERE id = ?1"_s);
+    for (const QString& entity : entities) {
+        q.bind(1, entity);
+        while (q.step())
+            side.add(u"graph.db:graph_entities"_s, 'r' + QByteArray::number(q.value(0).integer), u"entity "_s + entity,
+                     encodeRow(q, 1));
+        q.reset();
+    }
+}
+
 QString whereRow(const Row& row, int firstParameter)
 {
     QStringList terms;
@@ -214,10 +253,16 @@ QString whereRow(const Row& row, int firstParameter)
 }
 
 /// What the store holds now under the image's key.
+/// The table of an image: `graph.db:graph_entities` names a table of the file beside the store.
+QString tableOf(const RepairImage& image)
+{
+    return image.table.section(u':', -1);
+}
+
 std::optional<QByteArray> current(const Connection& db, const RepairImage& image)
 {
     if (image.key.startsWith('r')) {
-        Statement q(db, u"SELECT * FROM "_s + quotedIdentifier(image.table) + u" WHERE rowid = ?1"_s);
+        Statement q(db, u"SELECT * FROM "_s + quotedIdentifier(tableOf(image)) + u" WHERE rowid = ?1"_s);
         q.bind(1, image.key.mid(1).toLongLong());
         if (!q.step())
             return std::nullopt;
@@ -225,7 +270,7 @@ std::optional<QByteArray> current(const Connection& db, const RepairImage& image
     }
     const QByteArray encoded = image.key.mid(1);
     const Row row = decodeRow(encoded);
-    Statement q(db, u"SELECT 1 FROM "_s + quotedIdentifier(image.table) + u" WHERE "_s + whereRow(row, 1));
+    Statement q(db, u"SELECT 1 FROM "_s + quotedIdentifier(tableOf(image)) + u" WHERE "_s + whereRow(row, 1));
     for (qsizetype i = 0; i < row.values.size(); ++i)
         q.bind(int(i + 1), row.values[i]);
     if (!q.step())
@@ -236,7 +281,7 @@ std::optional<QByteArray> current(const Connection& db, const RepairImage& image
 void put(const Connection& db, const RepairImage& image, const std::optional<QByteArray>& target,
          const std::optional<QByteArray>& guard)
 {
-    const QString table = quotedIdentifier(image.table);
+    const QString table = quotedIdentifier(tableOf(image));
     const bool byRowid = image.key.startsWith('r');
     const qint64 rowid = byRowid ? image.key.mid(1).toLongLong() : 0;
     if (!target) {
@@ -283,15 +328,25 @@ void put(const Connection& db, const RepairImage& image, const std::optional<QBy
     q.run();
 }
 
-RepairRestoreOutcome restore(const RepairImages& images, bool undo)
+/// The images of one database file (index.db, or graph.db beside it), in one transaction.
+void restoreFile(const QString& path, const QList<const RepairImage*>& images, bool undo, RepairRestoreOutcome& outcome)
 {
-    RepairRestoreOutcome outcome;
-    Connection db(images.location, false);
+    Connection db(path, false);
     // exact rows go back: a cascade from a memories row must not take edges with it
     db.exec("PRAGMA foreign_keys = OFF", u"cannot write the store"_s);
     db.exec("BEGIN IMMEDIATE", u"cannot write the store"_s);
     try {
-        for (const QList<const RepairImage*>& group : byMemory(images)) {
+        QList<QList<const RepairImage*>> groups;
+        QHash<QString, qsizetype> at;
+        for (const RepairImage* image : images) {
+            auto it = at.constFind(image->memoryId);
+            if (it == at.constEnd()) {
+                it = at.insert(image->memoryId, groups.size());
+                groups.append(QList<const RepairImage*>());
+            }
+            groups[*it] << image;
+        }
+        for (const QList<const RepairImage*>& group : std::as_const(groups)) {
             bool unchanged = true;
             for (const RepairImage* image : group)
                 unchanged = unchanged && current(db, *image) == (undo ? image->after : image->before);
@@ -308,7 +363,6 @@ RepairRestoreOutcome restore(const RepairImages& images, bool undo)
         sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
     }
-    return outcome;
 }
 
 } // namespace Sqlite
@@ -511,16 +565,12 @@ RepairRestoreOutcome restore(const RepairImages& images, bool undo)
 
 } // namespace
 
-RepairImages sqliteRepairImages(const QString& path, const QString& backupPath, const QStringList& ids)
+namespace {
+
+void addImages(RepairImages& result, const Sqlite::Side& before, const Sqlite::Side& after)
 {
-    using namespace Sqlite;
-    RepairImages result;
-    result.kind = RepairImages::Kind::Sqlite;
-    result.location = path;
-    const Side before = readSide(Connection(backupPath, true), ids);
-    const Side after = readSide(Connection(path, true), ids);
     QSet<QPair<QString, QByteArray>> seen;
-    for (const Side* side : {&before, &after}) {
+    for (const Sqlite::Side* side : {&before, &after}) {
         for (const auto& at : side->order) {
             if (seen.contains(at))
                 continue;
@@ -533,6 +583,51 @@ RepairImages sqliteRepairImages(const QString& path, const QString& backupPath, 
                 image.before = before.rows.value(at);
             if (after.rows.contains(at))
                 image.after = after.rows.value(at);
+            if (image.before != image.after)
+                result.images << image;
+        }
+    }
+}
+
+} // namespace
+
+RepairImages sqliteRepairImages(const QString& path, const QStringList& backupPaths, const QStringList& ids,
+                                qint64 maxFileBytes)
+{
+    using namespace Sqlite;
+    RepairImages result;
+    result.kind = RepairImages::Kind::Sqlite;
+    result.location = path;
+    const QString graph = SqliteBackend::fileBesideIndex(path, u"graph.db"_s);
+    const QString vectors = SqliteBackend::fileBesideIndex(path, u"vectors.idx"_s);
+    for (const QString& backup : backupPaths) {
+        const QString name = QFileInfo(backup).fileName();
+        if (name.startsWith(QFileInfo(path).fileName() + u".backup-"_s)) {
+            addImages(result, readSide(Connection(backup, true), ids), readSide(Connection(path, true), ids));
+        } else if (!graph.isEmpty() && name.startsWith(u"graph.db.backup-"_s)) {
+            // the entities of the mentions on either side, read on both
+            const Connection before(backup, true);
+            const Connection now(graph, true);
+            Side was;
+            Side is;
+            QStringList entities;
+            readGraphMentions(before, ids, was, entities);
+            readGraphMentions(now, ids, is, entities);
+            readGraphEntities(before, entities, was);
+            readGraphEntities(now, entities, is);
+            addImages(result, was, is);
+        } else if (!vectors.isEmpty() && name.startsWith(u"vectors.idx.backup-"_s)) {
+            // rewritten whole, so kept whole: up to a size
+            if (QFileInfo(backup).size() > maxFileBytes || QFileInfo(vectors).size() > maxFileBytes) {
+                result.incomplete = u"vectors.idx is too large to keep for undo"_s;
+                continue;
+            }
+            RepairImage image;
+            image.table = u"file"_s;
+            image.key = "vectors.idx";
+            image.memoryId = u"vectors.idx"_s;
+            image.before = Folder::read(backup);
+            image.after = Folder::read(vectors);
             if (image.before != image.after)
                 result.images << image;
         }
@@ -638,8 +733,28 @@ RepairImages folderRepairImages(const QString& folder, const QString& backupFold
 RepairRestoreOutcome restoreRepairImages(const RepairImages& images, bool undo)
 {
     switch (images.kind) {
-    case RepairImages::Kind::Sqlite:
-        return Sqlite::restore(images, undo);
+    case RepairImages::Kind::Sqlite: {
+        RepairRestoreOutcome outcome;
+        QList<const RepairImage*> index;
+        QList<const RepairImage*> graph;
+        QList<const RepairImage*> files;
+        for (const RepairImage& image : images.images)
+            (image.table == "file"_L1 ? files : image.table.startsWith("graph.db:"_L1) ? graph : index) << &image;
+        if (!index.isEmpty())
+            Sqlite::restoreFile(images.location, index, undo, outcome);
+        if (!graph.isEmpty())
+            Sqlite::restoreFile(SqliteBackend::fileBesideIndex(images.location, u"graph.db"_s), graph, undo, outcome);
+        for (const RepairImage* image : std::as_const(files)) {
+            const QString path = SqliteBackend::fileBesideIndex(images.location, QString::fromUtf8(image->key));
+            if (Folder::read(path) != (undo ? image->after : image->before)) {
+                outcome.skipped << image->memoryId;
+                continue;
+            }
+            Folder::write(path, *(undo ? image->before : image->after));
+            outcome.restored << image->memoryId;
+        }
+        return outcome;
+    }
     case RepairImages::Kind::Postgres:
         return Postgres::restore(images, undo);
     case RepairImages::Kind::Folder:

@@ -36,6 +36,7 @@ struct RepairImages
     Kind kind = Kind::Sqlite;
     QString location; ///< the SQLite file, the PostgreSQL URL or the folder
     QList<RepairImage> images;
+    QString incomplete; ///< why part of what the repair changed is not here (then it cannot be undone whole)
 
     /// The bytes the images hold (what keeping them on an undo stack costs).
     qint64 bytes() const;
@@ -50,10 +51,13 @@ struct RepairRestoreOutcome
 };
 
 /**
- * The rows of `ids` a SQLite repair changed: their `memories`, `memories_fts` and `memory_edges` rows (edges from
- * or to them) as the repair's `VACUUM INTO` backup holds them and as the store holds them now. Throws StorageError.
+ * The rows of `ids` a SQLite repair changed, from each of its backups (`backupPaths`: the report's backupPath and
+ * sideBackupPaths) and the store now: `memories`, `memories_fts` and `memory_edges` rows (edges from or to them) of
+ * index.db; graph.db's mentions of them and the entities those name; vectors.idx whole, when neither copy is over
+ * `maxFileBytes` (else `incomplete` says so). Throws StorageError.
  */
-RepairImages sqliteRepairImages(const QString& path, const QString& backupPath, const QStringList& ids);
+RepairImages sqliteRepairImages(const QString& path, const QStringList& backupPaths, const QStringList& ids,
+                                qint64 maxFileBytes = 256LL * 1024 * 1024);
 
 /// The rows a PostgreSQL repair changed for the memories `changed` (its report's changes): as its `.rows.jsonl`
 /// backup holds them, and as the store holds them now. Rows it backed up but skipped are left out.

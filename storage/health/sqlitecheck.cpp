@@ -2,10 +2,13 @@
 #include "sqlitecheck.h"
 
 #include "memory.h"
+#include "sqlite/sqlitebackend.h"
 #include "storageerror.h"
+#include "vectorsfile.h"
 
 #include <QDateTime>
 #include <QFile>
+#include <QFileInfo>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -226,7 +229,9 @@ public:
         exec("BEGIN"); // one read transaction: every pass sees the same snapshot
         inspectSchema();
         m_integrity.emplace(m_db.path());
-        const bool done = checkMemories() && checkEdges() && checkDuplicates() && checkIntegrity();
+        // the files beside index.db are looked up in the id index, which checkDuplicates() frees
+        const bool done = checkMemories() && checkEdges() && checkVectors() && checkMentions() && checkDuplicates()
+            && checkIntegrity();
         exec("ROLLBACK");
         return done;
     }
@@ -244,6 +249,7 @@ private:
     bool m_edgesByIndex = false; // every memory id of type text gets an entry with isMemory
     bool m_tombstonedAtColumn = false; // v0.3+
     bool m_isSummaryColumn = false; // v0.6+
+    bool m_indexAround = false; // vectors or graph.db beside index.db: every memory id gets an entry with anyMemory
     qint64 m_rows = 0;
 
     void exec(const char* sql)
@@ -302,6 +308,10 @@ private:
         if (!m_hasFts && !m_columns.contains(u"content"_s))
             throw StorageError(StorageError::Kind::InvalidInput,
                                m_db.path() + u": not a subcog store: no 'memories_fts' table and no content column"_s);
+        for (const QString& name : {u"vectors.idx"_s, u"vectors.meta.json"_s, u"graph.db"_s}) {
+            const QString beside = SqliteBackend::fileBesideIndex(m_db.path(), name);
+            m_indexAround = m_indexAround || (!beside.isEmpty() && QFileInfo::exists(beside));
+        }
     }
 
     // ---- memories joined to their full-text rows ----
@@ -326,6 +336,9 @@ private:
         bool matched = false; // a memories row took it
         bool live = false; // that memory is live
         bool isMemory = false; // a memories row has this id as text (edges look ids up here)
+        bool anyMemory = false; // a memories row's id reads as this text (vectors and mentions look ids up here)
+        bool liveMemory = false; // one such row is live (missing-vector)
+        bool hasVector = false; // vectors.idx or usearch's meta file lists it
         QByteArrayView idView() const { return {idLength <= kInline ? inlineId : storedId, qsizetype(idLength)}; }
     };
     static_assert(sizeof(Entry) == 64);
@@ -561,7 +574,7 @@ private:
     {
         m_slots.assign(size, 0);
         for (quint32 i = 0; i < m_entries.size(); ++i) {
-            if (m_entries[i].rows > 0 || m_entries[i].isMemory) // not the content column's duplicate-memory entries
+            if (m_entries[i].rows > 0 || m_entries[i].anyMemory) // not the content column's duplicate-memory entries
                 slotFor(m_entries[i].idView()) = i + 1;
         }
     }
@@ -681,7 +694,7 @@ private:
         if (m_hasEdges)
             edgeExists.emplace(m_db, u"SELECT 1 FROM memory_edges WHERE from_id = ? AND to_id = ? AND edge_type = ?"_s);
 
-        if (m_edgesByIndex && m_slots.empty())
+        if ((m_edgesByIndex || m_indexAround) && m_slots.empty())
             resizeSlots(1024);
         size_t nextGuess = 0;
         while (memories.step()) {
@@ -710,7 +723,8 @@ private:
                 }
             }
             Entry* self = first; // this memory's entry, if it has one
-            if (m_edgesByIndex && textId) {
+            const bool indexed = (m_edgesByIndex && textId) || m_indexAround;
+            if (indexed) {
                 if (!m_hasFts) {
                     if (const quint32 slot = slotFor(id.bytes()); slot != 0)
                         found = slot - 1;
@@ -720,14 +734,14 @@ private:
                         resizeSlots(2 * m_slots.size());
                     Entry e;
                     setId(e, id.bytes());
-                    e.isMemory = true;
                     m_entries.push_back(e);
                     slotFor(id.bytes()) = quint32(m_entries.size());
                     found = quint32(m_entries.size() - 1);
                     first = nullptr; // (none: it was not found) the vector may have moved
                 }
                 self = &m_entries[*found];
-                self->isMemory = true;
+                self->isMemory = self->isMemory || textId;
+                self->anyMemory = true;
             }
 
             std::optional<quint64> content;
@@ -764,7 +778,9 @@ private:
                            u"full-text tags "_s + quoted(ftsTags) + u", metadata tags "_s + shownValue(memories, FTags),
                            u"rewrite the full-text tags from the metadata row"_s);
             }
-            checkRow(memories, id, rawTags, tagsNull, content, self, memoryExists, edgeExists);
+            const bool live = checkRow(memories, id, rawTags, tagsNull, content, self, memoryExists, edgeExists);
+            if (indexed && live)
+                m_entries[*found].liveMemory = true;
         }
         // full-text ids that no memories row took
         for (const Entry& e : m_entries) {
@@ -780,7 +796,8 @@ private:
         return true;
     }
 
-    void checkRow(const Statement& m, const RowId& id, QByteArrayView rawTags, bool tagsNull,
+    /// The per-row findings; returns whether the memory is live (tombstoned in neither sense).
+    bool checkRow(const Statement& m, const RowId& id, QByteArrayView rawTags, bool tagsNull,
                   std::optional<quint64> content, Entry* self, Statement& memoryExists,
                   std::optional<Statement>& edgeExists)
     {
@@ -922,7 +939,7 @@ private:
 
         // content hash (spec §3.2): summaries carry their sources' hash tags by design
         if (!content)
-            return;
+            return live;
         if (!isSummary) {
             constexpr QByteArrayView kPrefix = "hash:sha256:";
             std::optional<QString> stale;
@@ -962,6 +979,7 @@ private:
             self->live = true;
             self->createdAt = m.integer(FCreatedAt);
         }
+        return live;
     }
 
     bool checkEdges()
@@ -1009,6 +1027,142 @@ private:
                        + problems.join(u"; "_s),
                    !fromExists || !toExists ? u"delete the edge"_s
                                             : u"none automatic (unknown types are reported only)"_s);
+        }
+        return true;
+    }
+
+    // ---- what subcog keeps beside index.db (spec §14): embeddings and the graph's mentions ----
+
+    /// The entry of a memory with this id, or nullptr.
+    Entry* memoryEntry(QByteArrayView id)
+    {
+        const quint32 slot = slotFor(id);
+        return slot != 0 && m_entries[slot - 1].anyMemory ? &m_entries[slot - 1] : nullptr;
+    }
+
+    void reportUnreadable(const QString& file, const QString& reason, const QString& fix)
+    {
+        report("integrity"_L1, std::nullopt, file + u" beside the store cannot be read: "_s + reason,
+               u"none automatic: "_s + fix);
+    }
+
+    /// orphan-vector and missing-vector: vectors.idx (spec §14.2) and usearch's vectors.meta.json, each scanned for its
+    /// ids only, in pieces (a vectors.idx can be gigabytes), and matched with the memory ids of the memories pass.
+    bool checkVectors()
+    {
+        if (!m_indexAround)
+            return true;
+        struct VectorFile
+        {
+            QString name;
+            QLatin1StringView member; ///< the object whose keys are the ids
+            QStringList required; ///< keys subcog's loader needs
+            QString detail;
+            QString fix;
+            QString unreadableFix;
+        };
+        const VectorFile files[] = {
+            {u"vectors.idx"_s,
+             "vectors"_L1,
+             {u"dimensions"_s, u"vectors"_s},
+             u"an embedding in vectors.idx for a memory that does not exist"_s,
+             u"delete the vector"_s,
+             u"subcog cannot load it either; restore it from a backup, or move it aside and let subcog's `migrate "
+             "embeddings` re-embed the memories"_s},
+            {u"vectors.meta.json"_s,
+             "id_to_key"_L1,
+             {u"id_to_key"_s},
+             u"an embedding in usearch's vectors.usearch (listed in vectors.meta.json) for a memory that does not "
+             "exist"_s,
+             u"none automatic: usearch's binary vectors.usearch cannot be edited without the usearch library; subcog's "
+             "vector search drops the hit"_s,
+             u"subcog cannot map its usearch index to memories; restore it from a backup"_s},
+        };
+        bool keepsVectors = false; // some file holds an embedding: then every live memory should have one
+        bool everyFileRead = true; // a damaged file hides which memories have one
+        QStringList kept; // the files that hold embeddings
+        for (const VectorFile& file : files) {
+            const QString path = SqliteBackend::fileBesideIndex(m_db.path(), file.name);
+            if (!QFileInfo::exists(path))
+                continue;
+            kept << (file.member == "vectors"_L1 ? file.name : u"usearch's "_s + file.name);
+            QFile device(path);
+            if (!device.open(QIODevice::ReadOnly)) {
+                everyFileRead = false;
+                reportUnreadable(file.name, device.errorString(), file.unreadableFix);
+                continue;
+            }
+            const JsonMemberScan scan = scanJsonObjectMembers(device, file.member, [&](const JsonMemberSpan& member) {
+                if (cancelled())
+                    return false;
+                keepsVectors = true;
+                const QByteArray id = member.key.toUtf8();
+                if (Entry* e = memoryEntry(id))
+                    e->hasVector = true;
+                else
+                    report("orphan-vector"_L1, member.key, file.detail, file.fix);
+                return true;
+            });
+            if (scan.cancelled)
+                return false;
+            QString problem = scan.error;
+            for (const QString& key : file.required) {
+                if (problem.isEmpty() && !scan.topLevelKeys.contains(key))
+                    problem = u"no \""_s + key + u"\" in it"_s;
+            }
+            if (!problem.isEmpty()) {
+                everyFileRead = false;
+                reportUnreadable(file.name, u"not subcog's "_s + file.name + u" JSON "_s + problem, file.unreadableFix);
+            }
+        }
+        if (!keepsVectors || !everyFileRead)
+            return true;
+        const QString missing = u"a live memory without an embedding in "_s + kept.join(u" or "_s);
+        for (const Entry& e : m_entries) {
+            if (cancelled())
+                return false;
+            if (e.anyMemory && e.liveMemory && !e.hasVector)
+                report("missing-vector"_L1, QString::fromUtf8(e.idView()), missing,
+                       u"none automatic: subcog's `migrate embeddings` re-embeds it"_s);
+        }
+        return true;
+    }
+
+    /// orphan-mention: graph.db's graph_entity_mentions rows (spec §14.1) whose memory_id is no memory.
+    bool checkMentions()
+    {
+        if (!m_indexAround)
+            return true;
+        const QString path = SqliteBackend::fileBesideIndex(m_db.path(), u"graph.db"_s);
+        if (!QFileInfo::exists(path))
+            return true;
+        const QString fix = u"copy graph.db elsewhere and try sqlite3's .recover; subcog rebuilds no graph by itself"_s;
+        try {
+            Connection graph(path);
+            QSet<QString> columns;
+            {
+                Statement q(graph, u"SELECT lower(name) FROM pragma_table_info('graph_entity_mentions')"_s);
+                while (q.step())
+                    columns.insert(q.text(0));
+            }
+            if (columns.isEmpty()) // subcog creates the tables when the graph is first used
+                return true;
+            if (!columns.contains(u"entity_id"_s) || !columns.contains(u"memory_id"_s)) {
+                reportUnreadable(u"graph.db"_s, u"table 'graph_entity_mentions' has no entity_id or memory_id"_s, fix);
+                return true;
+            }
+            Statement q(graph, u"SELECT entity_id, memory_id FROM graph_entity_mentions"_s);
+            while (q.step()) {
+                if (cancelled())
+                    return false;
+                if (memoryEntry(q.view(1)))
+                    continue;
+                report("orphan-mention"_L1, q.text(1),
+                       u"graph entity "_s + quoted(q.text(0)) + u" mentions a memory that does not exist"_s,
+                       u"delete the mention and decrement the entity's mention_count"_s);
+            }
+        } catch (const StorageError& e) {
+            reportUnreadable(u"graph.db"_s, e.message(), fix);
         }
         return true;
     }

@@ -181,6 +181,15 @@ public:
     }
     int columnCount() const { return sqlite3_column_count(m_stmt); }
     QString columnName(int column) const { return QString::fromUtf8(sqlite3_column_name(m_stmt, column)); }
+    /// The result column of this name (any case), or -1.
+    int columnIndex(const char* name) const
+    {
+        for (int i = 0; i < sqlite3_column_count(m_stmt); ++i) {
+            if (qstricmp(sqlite3_column_name(m_stmt, i), name) == 0)
+                return i;
+        }
+        return -1;
+    }
     Value value(int column) const
     {
         Value v;

@@ -37,6 +37,9 @@ struct RepairChange
 struct SqliteRepairReport
 {
     QString backupPath; ///< the VACUUM INTO copy written before the first change; empty when none was written
+    /// Copies of vectors.idx and graph.db beside the store, written before the repair changes them (orphan-vector,
+    /// orphan-mention); empty when neither changes.
+    QStringList sideBackupPaths;
     QList<RepairChange> changes; ///< done, or in a dry run what would be done
     QList<RepairChange> skipped; ///< not done: changed since the check, or left for a person (`what` says why)
     qint64 memories = 0; ///< memories changed (or that would be)
@@ -54,6 +57,11 @@ QStringList manualFindingClasses();
  * new dated file beside the store, and writes the fixes in transactions of options.batchSize memories. Inside each
  * transaction every memory is read again and compared with what the plan was made from: one that changed is skipped
  * and reported, never overwritten. Memories and edges that no finding names are not written.
+ * orphan-vector and orphan-mention change the files beside index.db (spec §14), after the memories: vectors.idx is
+ * copied, then rewritten whole without the orphans' entries (the others byte for byte; a vectors.idx changed since
+ * the plan is refused); graph.db is copied with `VACUUM INTO`, then the mentions are deleted and their entities'
+ * mention_count decremented in one transaction. Either is left as it is when its memory exists by then. usearch's
+ * binary vectors.usearch is not edited: its orphans are skipped for a person.
  * Throws StorageError when the store cannot be read or the backup cannot be written (nothing is written then), or
  * when a write fails (the batches before it stay committed).
  */

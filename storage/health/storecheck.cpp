@@ -16,7 +16,9 @@ struct ClassMeaning
 };
 
 constexpr ClassMeaning kClasses[] = {
-    {"integrity"_L1, "SQLite's quick_check found damage; a PostgreSQL table lacks its trigger or an index"_L1},
+    {"integrity"_L1,
+     "SQLite's quick_check found damage, or the vectors.idx or graph.db beside index.db cannot be read; a "
+     "PostgreSQL table lacks its trigger or an index"_L1},
     {"damaged-file"_L1,
      "a folder file subcog cannot read (too big, bad JSON, id not the file name, bad encryption)"_L1},
     {"leftover-temp"_L1, "a temporary file left in a folder store by an interrupted write"_L1},

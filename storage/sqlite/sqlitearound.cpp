@@ -36,13 +36,18 @@ struct SqliteBackend::VectorsCache
     qint64 usearchSize = -1;
 };
 
-QString SqliteBackend::besideIndex(const QString& name) const
+QString SqliteBackend::fileBesideIndex(const QString& path, const QString& name)
 {
     // subcog keeps one vectors.idx in its data folder, beside index.db (spec §2.2); other SQLite files have none
-    const QFileInfo info(m_path);
+    const QFileInfo info(path);
     if (info.fileName() != "index.db"_L1)
         return {};
     return info.absolutePath() + u'/' + name;
+}
+
+QString SqliteBackend::besideIndex(const QString& name) const
+{
+    return fileBesideIndex(m_path, name);
 }
 
 const SqliteBackend::VectorsCache* SqliteBackend::loadVectors()

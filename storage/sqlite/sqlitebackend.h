@@ -54,6 +54,9 @@ public:
     static std::unique_ptr<SqliteBackend> open(const QString& path, OpenMode mode = OpenMode::Auto);
     /// Creates a new, empty store with subcog's current (HEAD) schema; fails if the file exists.
     static std::unique_ptr<SqliteBackend> create(const QString& path);
+    /// `name` (vectors.idx, vectors.meta.json, graph.db) in the folder of the store at `path` when that store is a
+    /// data folder's index.db, which subcog keeps them beside (spec §2.2); otherwise an empty string.
+    static QString fileBesideIndex(const QString& path, const QString& name);
 
     ~SqliteBackend() override;
 

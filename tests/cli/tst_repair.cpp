@@ -2,6 +2,8 @@
 // `subcog-inspector repair STORE --fix CLASS` on real SQLite files: every fixable class planted and repaired on a
 // copy, then checked three ways (check finds none of it, subcog's own join reads each repaired memory, every other
 // row is byte-for-byte as before) and against its backup; dry runs, refusals, --ids, and a memory changed meanwhile.
+// The planted store is a data folder's index.db with a vectors.idx and a graph.db beside it (spec §14).
+#include "besideindex.h"
 #include "fixturegenerator.h"
 #include "health/repairundo.h"
 #include "health/sqliterepair.h"
@@ -150,6 +152,30 @@ QStringList backupsBeside(const QString& path)
     return info.absoluteDir().entryList({info.fileName() + u".backup-*"_s}, QDir::Files);
 }
 
+/// The backups of vectors.idx and graph.db in the store's folder.
+QStringList sideBackups(const QString& path)
+{
+    return QFileInfo(path).absoluteDir().entryList({u"vectors.idx.backup-*"_s, u"graph.db.backup-*"_s}, QDir::Files);
+}
+
+/// vectors.idx's ids: a vector for every memory but 'mv', and orphans first, in the middle and last (the members
+/// around an orphan are rewritten byte for byte whatever its place).
+QStringList plantedVectorIds(QStringList memoryIds)
+{
+    memoryIds.removeAll(u"mv"_s);
+    memoryIds.sort();
+    memoryIds.prepend(u"gone \"first\" \\ \u00e9"_s);
+    memoryIds.insert(memoryIds.size() / 2, u"gone-middle"_s);
+    memoryIds.append(u"gone-last"_s);
+    return memoryIds;
+}
+
+const QList<GraphEntity> kEntities {{u"ent_a"_s, 2}, {u"ent_b"_s, 3}, {u"ent_zero"_s, 0}};
+const QList<QPair<QString, QString>> kMentions {
+    {u"ent_a"_s, u"fine"_s}, {u"ent_a"_s, u"ghost-mention"_s}, {u"ent_b"_s, u"ghost-mention"_s}, {u"ent_b"_s, u"src"_s},
+    {u"ent_b"_s, u"de"_s},   {u"ent_zero"_s, u"ghost-two"_s},
+};
+
 /// Every class of spec §15 that repair fixes, planted at least once, plus rows that are fine.
 void plant(const QString& path)
 {
@@ -198,6 +224,7 @@ void plant(const QString& path)
            .createdAt = qint64(1600000000)});
     w.add({.id = u"dm2"_s, .content = u"same text"_s, .tags = QString(u"new,"_s + contentHashTag(u"same text"_s))});
     w.add({.id = u"dm3"_s, .content = u"SAME TEXT"_s, .tags = u"third"_s, .ns = u"patterns"_s});
+    w.add({.id = u"mv"_s, .content = u"live without a vector"_s});
 }
 
 } // namespace
@@ -209,28 +236,71 @@ class TestRepair : public QObject
     QString m_planted;
     StoreRows m_plantedRows;
     FindingList m_plantedFindings;
+    QStringList m_vectorIds;
+    QByteArray m_plantedVectors;
+    QStringList m_plantedGraph;
 
+    /// index.db, vectors.idx and graph.db of the planted store in a folder of their own.
     QString copyOfPlanted(const QString& name)
     {
         const QString dir = m_dir.filePath(name);
         QDir().mkpath(dir);
-        const QString path = dir + u"/index.db"_s;
-        QFile::remove(path);
-        if (!QFile::copy(m_planted, path))
-            return {};
-        return path;
+        const QString from = QFileInfo(m_planted).absolutePath();
+        for (const QString& file : {u"index.db"_s, u"graph.db"_s, u"vectors.idx"_s}) {
+            removeSqliteFile(dir + u'/' + file);
+            if (!QFile::copy(from + u'/' + file, dir + u'/' + file))
+                return {};
+        }
+        return dir + u"/index.db"_s;
+    }
+
+    /// vectors.idx of the planted store without the members of these ids, every other byte as it was.
+    QByteArray plantedVectorsWithout(const QSet<QString>& ids) const
+    {
+        QByteArrayList members;
+        for (qsizetype i = 0; i < m_vectorIds.size(); ++i) {
+            if (!ids.contains(m_vectorIds[i]))
+                members << vectorsIdxMember(m_vectorIds[i], i);
+        }
+        return vectorsIdxOf(members);
+    }
+
+    /// graph.db of the planted store once its orphan mentions are gone.
+    QStringList graphWithoutOrphans() const
+    {
+        QStringList rows;
+        for (QString row : m_plantedGraph) {
+            if (row.contains(u"'ghost-"_s))
+                continue;
+            // ent_a lost one mention, ent_b one, ent_zero's count stays 0
+            rows << row.replace(u"ent_a' mentions 2"_s, u"ent_a' mentions 1"_s)
+                        .replace(u"ent_b' mentions 3"_s, u"ent_b' mentions 2"_s);
+        }
+        return rows;
     }
 
 private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(QFile::exists(qEnvironmentVariable("INSPECTOR_BINARY")));
-        m_planted = m_dir.filePath(u"planted.db"_s);
+        const QString dir = m_dir.filePath(u"planted"_s);
+        QVERIFY(QDir().mkpath(dir));
+        m_planted = dir + u"/index.db"_s;
         plant(m_planted);
         QVERIFY(!QFile::exists(m_planted + u"-wal"_s)); // every row is in the file that is copied
         m_plantedRows = readRows(m_planted);
+        m_vectorIds = plantedVectorIds(m_plantedRows.memories.keys());
+        m_plantedVectors = vectorsIdx(m_vectorIds);
+        writeBytes(dir + u"/vectors.idx"_s, m_plantedVectors);
+        writeGraphDb(dir + u"/graph.db"_s, kEntities, kMentions);
+        QVERIFY(!QFile::exists(dir + u"/graph.db-wal"_s));
+        m_plantedGraph = graphRows(dir + u"/graph.db"_s);
+        QCOMPARE(m_plantedGraph.size(), 9);
         m_plantedFindings = check(m_planted);
         QVERIFY(m_plantedFindings.size() > 20);
+        for (const auto& f : {qMakePair(u"orphan-vector"_s, u"gone-middle"_s), qMakePair(u"missing-vector"_s, u"mv"_s),
+                              qMakePair(u"orphan-mention"_s, u"ghost-two"_s)})
+            QVERIFY(m_plantedFindings.contains(f));
     }
 
     void idsEncodingTime()
@@ -276,6 +346,18 @@ private Q_SLOTS:
                 expectedAfter << f;
         }
         QVERIFY2(!named.isEmpty(), "the class is planted");
+        // orphan-vector and orphan-mention change the files beside index.db, not the memories
+        const bool around = cls == "orphan-vector"_L1 || cls == "orphan-mention"_L1;
+        // what a fix of the memories does to the files beside them: a rebuilt memory has no embedding yet, a
+        // deleted one leaves its vector behind
+        if (cls == "orphan-content"_L1)
+            expectedAfter << qMakePair(u"missing-vector"_s, u"oc"_s)
+                          << qMakePair(u"missing-vector"_s, u"summary_1700000123"_s);
+        if (extra.contains(u"--delete"_s))
+            expectedAfter << qMakePair(u"orphan-vector"_s, u"mc"_s);
+        std::sort(expectedAfter.begin(), expectedAfter.end());
+        const QString dir = QFileInfo(path).absolutePath();
+        const QByteArray indexBefore = fileBytes(path);
 
         const Result r = run(QStringList {u"repair"_s, path, u"--fix"_s, cls} + extra);
         QVERIFY2(r.err.isEmpty(), r.err.constData());
@@ -283,6 +365,58 @@ private Q_SLOTS:
 
         // 1. check: none of the fixed findings, every other one as before
         QCOMPARE(check(path), expectedAfter);
+
+        // the files beside index.db: changed only by their own class, every other vector, mention and entity as it
+        // was; backed up beside themselves, and index.db not touched at all
+        QCOMPARE(fileBytes(dir + u"/vectors.idx"_s),
+                 cls == "orphan-vector"_L1 ? plantedVectorsWithout(named) : m_plantedVectors);
+        QCOMPARE(graphRows(dir + u"/graph.db"_s), cls == "orphan-mention"_L1 ? graphWithoutOrphans() : m_plantedGraph);
+        if (around) {
+            QCOMPARE(fileBytes(path), indexBefore);
+            QVERIFY(backupsBeside(path).isEmpty());
+            const QRegularExpression sideLine(cls == "orphan-vector"_L1
+                                                  ? u"^backup: (.*/vectors\\.idx\\.backup-\\d{8}-\\d{6}\\.idx)$"_s
+                                                  : u"^backup: (.*/graph\\.db\\.backup-\\d{8}-\\d{6}\\.db)$"_s,
+                                              QRegularExpression::MultilineOption);
+            const auto m = sideLine.match(QString::fromUtf8(r.out));
+            QVERIFY2(m.hasMatch(), r.out.constData());
+            QCOMPARE(QFileInfo(m.captured(1)).absolutePath(), dir);
+            if (cls == "orphan-vector"_L1)
+                QCOMPARE(fileBytes(m.captured(1)), m_plantedVectors);
+            else
+                QCOMPARE(graphRows(m.captured(1)), m_plantedGraph);
+            QCOMPARE(sideBackups(path).size(), 1);
+            for (const QString& id : std::as_const(named))
+                QVERIFY2(r.out.contains((id + u": "_s + cls + u": delete "_s).toUtf8()), r.out.constData());
+            QVERIFY2(r.out.contains(cls == "orphan-vector"_L1
+                                        ? "gone-middle: orphan-vector: delete its vector from vectors.idx (the "
+                                          "memory does not exist)\n"
+                                        : "ghost-two: orphan-mention: delete the mention by entity 'ent_zero' and "
+                                          "decrement its mention_count\n"),
+                     r.out.constData());
+
+            // the window's undo step: the file or rows beside index.db as they were, and redo as repaired
+            const QByteArray vectorsAfter = fileBytes(dir + u"/vectors.idx"_s);
+            const auto graphAfter = graphRows(dir + u"/graph.db"_s);
+            const RepairImages images
+                = sqliteRepairImages(path, {m.captured(1)}, QStringList(named.begin(), named.end()));
+            QVERIFY(!images.images.isEmpty());
+            QVERIFY(images.incomplete.isEmpty());
+            const RepairRestoreOutcome undone = restoreRepairImages(images, true);
+            QVERIFY2(undone.skipped.isEmpty(), qPrintable(undone.skipped.join(u',')));
+            QCOMPARE(fileBytes(dir + u"/vectors.idx"_s), m_plantedVectors);
+            QCOMPARE(graphRows(dir + u"/graph.db"_s), m_plantedGraph);
+            QCOMPARE(fileBytes(path), indexBefore);
+            QVERIFY(restoreRepairImages(images, false).skipped.isEmpty());
+            QCOMPARE(fileBytes(dir + u"/vectors.idx"_s), vectorsAfter);
+            QCOMPARE(graphRows(dir + u"/graph.db"_s), graphAfter);
+            // a vectors.idx over the size kept for undo: the images say the undo would be incomplete
+            if (cls == "orphan-vector"_L1)
+                QVERIFY(!sqliteRepairImages(path, {m.captured(1)}, QStringList(named.begin(), named.end()), 16)
+                             .incomplete.isEmpty());
+            return;
+        }
+        QVERIFY(sideBackups(path).isEmpty());
 
         // 2. subcog reads each repaired memory (spec §4.6's join); missing content stays unreadable by design
         const StoreRows after = readRows(path);
@@ -328,7 +462,7 @@ private Q_SLOTS:
         QCOMPARE(readRows(m.captured(1)), m_plantedRows);
 
         // 5. the window's undo step: undo puts every row back as it was (full-text rowids too), redo the repair's
-        const RepairImages images = sqliteRepairImages(path, m.captured(1), QStringList(named.begin(), named.end()));
+        const RepairImages images = sqliteRepairImages(path, {m.captured(1)}, QStringList(named.begin(), named.end()));
         QVERIFY(!images.images.isEmpty());
         const RepairRestoreOutcome undone = restoreRepairImages(images, true);
         QVERIFY2(undone.skipped.isEmpty(), qPrintable(undone.skipped.join(u',')));
@@ -399,36 +533,54 @@ private Q_SLOTS:
         QVERIFY2(r.err.isEmpty(), r.err.constData());
         QCOMPARE(r.exitCode, 0);
         const QStringList fixable = sqliteRepairableClasses();
-        FindingList expected;
+        FindingList expected {{u"missing-vector"_s, u"oc"_s}, {u"missing-vector"_s, u"summary_1700000123"_s}};
         for (const auto& f : std::as_const(m_plantedFindings)) {
             if (!fixable.contains(f.first))
                 expected << f;
         }
+        std::sort(expected.begin(), expected.end());
         QCOMPARE(check(path), expected);
+        const QString dir = QFileInfo(path).absolutePath();
+        QCOMPARE(graphRows(dir + u"/graph.db"_s), graphWithoutOrphans());
+        QCOMPARE(sideBackups(path).size(), 2);
         // running it again finds nothing to do and writes no second backup
         const QByteArray bytes = fileBytes(path);
+        const QByteArray vectors = fileBytes(dir + u"/vectors.idx"_s);
+        const QByteArray graph = fileBytes(dir + u"/graph.db"_s);
         const Result again = run({u"repair"_s, path, u"--fix"_s, u"all"_s});
         QCOMPARE(again.exitCode, 0);
         QVERIFY2(again.out.contains("nothing to repair"), again.out.constData());
         QCOMPARE(backupsBeside(path).size(), 1);
+        QCOMPARE(sideBackups(path).size(), 2);
         QCOMPARE(fileBytes(path), bytes);
+        QCOMPARE(fileBytes(dir + u"/vectors.idx"_s), vectors);
+        QCOMPARE(fileBytes(dir + u"/graph.db"_s), graph);
     }
 
     void dryRunWritesNothing()
     {
         const QString path = copyOfPlanted(u"dry"_s);
         const QByteArray bytes = fileBytes(path);
+        const QString dir = QFileInfo(path).absolutePath();
+        const QByteArray graph = fileBytes(dir + u"/graph.db"_s);
         const Result r = run({u"repair"_s, path, u"--fix"_s, u"all"_s, u"--dry-run"_s});
         QVERIFY2(r.err.isEmpty(), r.err.constData());
         QCOMPARE(r.exitCode, 0);
         QCOMPARE(fileBytes(path), bytes);
+        QCOMPARE(fileBytes(dir + u"/vectors.idx"_s), m_plantedVectors);
+        QCOMPARE(fileBytes(dir + u"/graph.db"_s), graph);
         QVERIFY(backupsBeside(path).isEmpty());
+        QVERIFY(sideBackups(path).isEmpty());
+        QVERIFY(QDir(dir).entryList({u"*.tmp"_s}, QDir::Files).isEmpty());
         QVERIFY(!r.out.contains("backup:"));
         QVERIFY2(r.out.startsWith("dry run: nothing written, no backup\n"), r.out.constData());
         for (const QByteArray& line : {QByteArray("ld: legacy-domain: domain 'global' → 'project'"),
                                        QByteArray("nn: noncanonical-namespace: namespace 'tech_debt' → 'tech-debt'"),
                                        QByteArray("mc: missing-content: status 'active' → 'tombstoned'"),
                                        QByteArray("de: dangling-edge: delete edge 'de' → 'ghost' (related_to)"),
+                                       QByteArray("gone-last: orphan-vector: delete its vector from vectors.idx"),
+                                       QByteArray("ghost-mention: orphan-mention: delete the mention by entity "
+                                                  "'ent_b' and decrement its mention_count"),
                                        QByteArray("oc: orphan-content: rebuild the memories row: namespace 'context'")})
             QVERIFY2(r.out.contains(line), r.out.constData());
         QCOMPARE(check(path), m_plantedFindings);
@@ -691,7 +843,7 @@ private Q_SLOTS:
         QStringList ids;
         for (const RepairChange& c : report.changes)
             ids << c.id;
-        const RepairImages images = sqliteRepairImages(path, report.backupPath, ids);
+        const RepairImages images = sqliteRepairImages(path, {report.backupPath}, ids);
         QCOMPARE(images.memories().size(), 2);
 
         // a separate writer process, as subcog would be
@@ -732,6 +884,116 @@ private Q_SLOTS:
             planted += options.classes.contains(f.first) ? 1 : 0;
         QVERIFY2(left > 0 && left < planted, qPrintable(u"%1 of %2"_s.arg(left).arg(planted)));
         QCOMPARE(readRows(report.backupPath), m_plantedRows);
+    }
+
+    // a vector or mention whose memory appears between the plan and the write is kept and reported; a vectors.idx
+    // that subcog saved meanwhile is not replaced
+    void aroundChangedMeanwhile()
+    {
+        const QString path = copyOfPlanted(u"around-meanwhile"_s);
+        const QString dir = QFileInfo(path).absolutePath();
+        SqliteRepairOptions options;
+        options.classes = {u"orphan-vector"_s, u"orphan-mention"_s};
+        options.beforeWrites = [&] {
+            StoreWriter w(path);
+            w.add({.id = u"gone-middle"_s, .content = u"written by subcog meanwhile"_s});
+            w.add({.id = u"ghost-mention"_s, .content = u"this one too"_s});
+        };
+        const SqliteRepairReport report = repairSqliteStore(path, options);
+        QStringList skipped;
+        for (const RepairChange& c : report.skipped) {
+            QVERIFY2(c.what.startsWith(u"changed since the check, not repaired: "_s), qPrintable(c.what));
+            skipped << c.findingClass + u' ' + c.id;
+        }
+        skipped.sort();
+        QCOMPARE(skipped,
+                 (QStringList {u"orphan-mention ghost-mention"_s, u"orphan-mention ghost-mention"_s,
+                               u"orphan-vector gone-middle"_s}));
+        QCOMPARE(report.changes.size(), 3); // two vectors, one mention
+        QCOMPARE(report.memories, 3);
+        QVERIFY(report.backupPath.isEmpty());
+        QCOMPARE(report.sideBackupPaths.size(), 2);
+        QCOMPARE(fileBytes(dir + u"/vectors.idx"_s),
+                 plantedVectorsWithout({u"gone \"first\" \\ \u00e9"_s, u"gone-last"_s}));
+        QStringList graph = m_plantedGraph;
+        graph.removeIf([](const QString& row) { return row.contains(u"'ghost-two'"_s); });
+        QCOMPARE(graphRows(dir + u"/graph.db"_s), graph);
+
+        const QString saved = copyOfPlanted(u"around-saved"_s);
+        const QString savedDir = QFileInfo(saved).absolutePath();
+        const QByteArray bySubcog = vectorsIdx({u"fine"_s, u"gone-last"_s});
+        options.classes = {u"orphan-vector"_s};
+        options.beforeWrites = [&] { writeBytes(savedDir + u"/vectors.idx"_s, bySubcog); };
+        QString message;
+        try {
+            repairSqliteStore(saved, options);
+        } catch (const StorageError& e) {
+            message = e.message();
+        }
+        QVERIFY2(message.contains(u"vectors.idx: changed since the check"_s) && message.contains(u"the backup is "_s),
+                 qPrintable(message));
+        QCOMPARE(fileBytes(savedDir + u"/vectors.idx"_s), bySubcog);
+        QVERIFY(QDir(savedDir).entryList({u"*.tmp"_s}, QDir::Files).isEmpty());
+    }
+
+    // usearch's binary index cannot be edited without the library: its orphans are listed for a person
+    void usearchOrphansAreLeftForAPerson()
+    {
+        const QString path = copyOfPlanted(u"usearch"_s);
+        const QString dir = QFileInfo(path).absolutePath();
+        QVERIFY(QFile::remove(dir + u"/vectors.idx"_s));
+        QStringList ids = m_plantedRows.memories.keys();
+        ids << u"ghost-u"_s;
+        const QByteArray meta = usearchMeta(ids);
+        writeBytes(dir + u"/vectors.meta.json"_s, meta);
+        writeBytes(dir + u"/vectors.usearch"_s, QByteArray(4096, '\x02'));
+        QVERIFY(check(path).contains({u"orphan-vector"_s, u"ghost-u"_s}));
+        const Result r = run({u"repair"_s, path, u"--fix"_s, u"orphan-vector"_s});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.err.contains("skipped ghost-u: orphan-vector: its vector is in usearch's binary vectors.usearch: "
+                                "none automatic"),
+                 r.err.constData());
+        QVERIFY2(r.out.contains("nothing to repair"), r.out.constData());
+        QCOMPARE(fileBytes(dir + u"/vectors.meta.json"_s), meta);
+        QCOMPARE(fileBytes(dir + u"/vectors.usearch"_s), QByteArray(4096, '\x02'));
+        QVERIFY(sideBackups(path).isEmpty());
+        QVERIFY(backupsBeside(path).isEmpty());
+    }
+
+    // the memories are repaired first: a vector whose memory orphan-content rebuilds is no orphan any more
+    void rebuiltMemoryKeepsItsVector()
+    {
+        const QString path = copyOfPlanted(u"rebuilt"_s);
+        const QString dir = QFileInfo(path).absolutePath();
+        writeBytes(dir + u"/vectors.idx"_s, vectorsIdx(m_vectorIds + QStringList {u"oc"_s}));
+        QVERIFY(check(path).contains({u"orphan-vector"_s, u"oc"_s}));
+        const Result r = run({u"repair"_s, path, u"--fix"_s, u"orphan-content,orphan-vector"_s});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.err.contains("skipped oc: orphan-vector: changed since the check, not repaired: delete its vector "
+                                "from vectors.idx"),
+                 r.err.constData());
+        const FindingList after = check(path);
+        QVERIFY(!after.contains({u"orphan-vector"_s, u"oc"_s}));
+        QVERIFY(!after.contains({u"missing-vector"_s, u"oc"_s}));
+        QVERIFY(after.contains({u"missing-vector"_s, u"summary_1700000123"_s}));
+        QVERIFY(fileBytes(dir + u"/vectors.idx"_s).contains("\"oc\":["));
+    }
+
+    // a vectors.idx the repair cannot read is a clear error before anything is written
+    void damagedVectorsFileWritesNothing()
+    {
+        const QString path = copyOfPlanted(u"damaged-vectors"_s);
+        const QString dir = QFileInfo(path).absolutePath();
+        const QByteArray cut = m_plantedVectors.chopped(9);
+        writeBytes(dir + u"/vectors.idx"_s, cut);
+        const QByteArray bytes = fileBytes(path);
+        const Result r = run({u"repair"_s, path, u"--fix"_s, u"orphan-vector,legacy-domain"_s});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("vectors.idx: not subcog's JSON at byte "), r.err.constData());
+        QCOMPARE(fileBytes(dir + u"/vectors.idx"_s), cut);
+        QCOMPARE(fileBytes(path), bytes);
+        QVERIFY(backupsBeside(path).isEmpty());
+        QVERIFY(sideBackups(path).isEmpty());
     }
 };
 

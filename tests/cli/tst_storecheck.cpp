@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // `subcog-inspector check STORE` on real SQLite files: every finding class planted once, clean stores of every
 // layout, the legacy variants that are not damage (spec §9), unreadable files and hostile ids.
+#include "besideindex.h"
 #include "fixturegenerator.h"
 #include "health/sqlitecheck.h"
 #include "memory.h"
 #include "sqlite/sqliteschema.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -344,6 +346,139 @@ private Q_SLOTS:
         QCOMPARE(table.exitCode, 3);
         for (const auto cls : {"missing-content"_L1, "lost-edge"_L1, "duplicate-memory"_L1})
             QVERIFY2(table.out.contains(QByteArray(cls.data(), cls.size()).append("  ")), table.out.constData());
+    }
+
+    // subcog's data folder keeps embeddings (vectors.idx) and the graph (graph.db) beside index.db: a vector or a
+    // mention of no memory, and a live memory without a vector, are each found and named; nothing else is
+    void vectorsAndMentionsBesideIndex()
+    {
+        const QString dir = m_dir.filePath(u"around"_s);
+        QVERIFY(QDir().mkpath(dir));
+        const QString path = dir + u"/index.db"_s;
+        const QString hostile = u"gh\"o\\st\u00e9\n"_s;
+        {
+            StoreWriter w(path);
+            w.add({.id = u"fine"_s, .content = u"a vector and a mention"_s});
+            w.add({.id = u"mv"_s, .content = u"live without a vector"_s});
+            w.add({.id = u"tomb"_s,
+                   .content = u"tombstoned without a vector"_s,
+                   .status = u"tombstoned"_s,
+                   .tombstonedAt = qint64(1700000100)});
+            w.add({.id = u"old"_s, .content = u"archived with a vector"_s, .status = u"archived"_s});
+            w.add({.id = u"ftsonly"_s, .content = u"no memories row"_s, .metadata = false});
+        }
+        writeBytes(dir + u"/vectors.idx"_s,
+                   vectorsIdx({u"gone1"_s, u"fine"_s, hostile, u"old"_s, u"ftsonly"_s, u"gone2"_s}));
+        writeGraphDb(dir + u"/graph.db"_s, {{u"ent_a"_s, 2}, {u"ent_b"_s, 1}},
+                     {{u"ent_a"_s, u"fine"_s}, {u"ent_a"_s, u"ghost"_s}, {u"ent_b"_s, u"ghost"_s}});
+        expectFindings(path,
+                       {{u"orphan-content"_s, u"ftsonly"_s},
+                        {u"orphan-vector"_s, u"gone1"_s},
+                        {u"orphan-vector"_s, u"gone2"_s},
+                        {u"orphan-vector"_s, hostile},
+                        {u"orphan-vector"_s, u"ftsonly"_s},
+                        {u"missing-vector"_s, u"mv"_s},
+                        {u"orphan-mention"_s, u"ghost"_s},
+                        {u"orphan-mention"_s, u"ghost"_s}});
+        // in PostgreSQL's words, with the file named
+        QStringList lines;
+        for (const QByteArray& line : runCheck(path, true).out.split('\n')) {
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            if (!o.isEmpty())
+                lines << o.value("id"_L1).toString() + u": "_s + o.value("detail"_L1).toString() + u" / "_s
+                        + o.value("fix"_L1).toString();
+        }
+        QVERIFY2(lines.contains(u"gone1: an embedding in vectors.idx for a memory that does not exist / delete the "
+                                "vector"_s),
+                 qPrintable(lines.join(u'\n')));
+        QVERIFY2(lines.contains(u"mv: a live memory without an embedding in vectors.idx / none automatic: subcog's "
+                                "`migrate embeddings` re-embeds it"_s),
+                 qPrintable(lines.join(u'\n')));
+        QVERIFY2(lines.contains(u"ghost: graph entity 'ent_b' mentions a memory that does not exist / delete the "
+                                "mention and decrement the entity's mention_count"_s),
+                 qPrintable(lines.join(u'\n')));
+        const Result table = runCheck(path, false);
+        for (const char* cls : {"orphan-vector ", "missing-vector ", "orphan-mention "})
+            QVERIFY2(table.out.contains(cls), table.out.constData());
+
+        // the same file under another name is no data folder's index.db: nothing beside it is read
+        QVERIFY(QFile::copy(path, dir + u"/copy.db"_s));
+        expectFindings(dir + u"/copy.db"_s, {{u"orphan-content"_s, u"ftsonly"_s}});
+
+        // a vectors.idx and a graph.db that match the memories: nothing
+        writeBytes(dir + u"/vectors.idx"_s, vectorsIdx({u"fine"_s, u"mv"_s, u"old"_s}));
+        QVERIFY(removeSqliteFile(dir + u"/graph.db"_s));
+        writeGraphDb(dir + u"/graph.db"_s, {{u"ent_a"_s, 1}, {u"ent_b"_s, 0}}, {{u"ent_a"_s, u"fine"_s}});
+        expectFindings(path, {{u"orphan-content"_s, u"ftsonly"_s}});
+        // an empty vectors.idx keeps no embeddings, and a graph.db without its tables has no mentions
+        writeBytes(dir + u"/vectors.idx"_s, vectorsIdx({}));
+        QVERIFY(removeSqliteFile(dir + u"/graph.db"_s));
+        writeBytes(dir + u"/graph.db"_s, {});
+        expectFindings(path, {{u"orphan-content"_s, u"ftsonly"_s}});
+    }
+
+    // usearch's binary index is read through its meta file's ids; an orphan there is for a person
+    void usearchMetaBesideIndex()
+    {
+        const QString dir = m_dir.filePath(u"usearch"_s);
+        QVERIFY(QDir().mkpath(dir));
+        const QString path = dir + u"/index.db"_s;
+        {
+            StoreWriter w(path);
+            w.add({.id = u"fine"_s, .content = u"has a vector"_s});
+            w.add({.id = u"mv"_s, .content = u"has none"_s});
+        }
+        writeBytes(dir + u"/vectors.usearch"_s, QByteArray(4096, '\x01'));
+        writeBytes(dir + u"/vectors.meta.json"_s, usearchMeta({u"fine"_s, u"ghost-u"_s}));
+        expectFindings(path, {{u"orphan-vector"_s, u"ghost-u"_s}, {u"missing-vector"_s, u"mv"_s}});
+        const QByteArray out = runCheck(path, true).out;
+        QVERIFY2(out.contains("usearch's binary vectors.usearch cannot be edited without the usearch library"),
+                 out.constData());
+        QVERIFY2(out.contains("without an embedding in usearch's vectors.meta.json"), out.constData());
+    }
+
+    // a damaged vectors.idx or graph.db is one store-level finding each, and hides no other finding
+    void damagedFilesBesideIndex()
+    {
+        const QString dir = m_dir.filePath(u"damaged"_s);
+        QVERIFY(QDir().mkpath(dir));
+        const QString path = dir + u"/index.db"_s;
+        {
+            StoreWriter w(path);
+            w.add({.id = u"fine"_s, .content = u"has a vector"_s});
+            w.add({.id = u"mv"_s, .content = u"cannot tell: the file is cut"_s});
+            w.add({.id = u"ld"_s, .content = u"still found"_s, .domain = u"global"_s});
+        }
+        // cut inside the last vector: what was read before is used, no missing-vector is guessed
+        writeBytes(dir + u"/vectors.idx"_s, vectorsIdx({u"fine"_s, u"gone"_s, u"ld"_s}).chopped(6));
+        writeBytes(dir + u"/graph.db"_s, QByteArray(8192, 'x'));
+        expectFindings(path,
+                       {{u"integrity"_s, u"(null)"_s},
+                        {u"integrity"_s, u"(null)"_s},
+                        {u"orphan-vector"_s, u"gone"_s},
+                        {u"legacy-domain"_s, u"ld"_s}});
+        const QByteArray out = runCheck(path, true).out;
+        QVERIFY2(out.contains("vectors.idx beside the store cannot be read: not subcog's vectors.idx JSON at byte "),
+                 out.constData());
+        QVERIFY2(out.contains("graph.db beside the store cannot be read: "), out.constData());
+
+        // no "dimensions", a mentions table without memory_id, a folder where the file should be
+        writeBytes(dir + u"/vectors.idx"_s, "{\"vectors\":{\"fine\":[1.0]}}");
+        QVERIFY(removeSqliteFile(dir + u"/graph.db"_s));
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"odd-graph"_s);
+            db.setDatabaseName(dir + u"/graph.db"_s);
+            QVERIFY(db.open());
+            QVERIFY(QSqlQuery(db).exec(u"CREATE TABLE graph_entity_mentions (entity_id TEXT, memo TEXT)"_s));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(u"odd-graph"_s);
+        QVERIFY(QDir().mkpath(dir + u"/vectors.meta.json"_s));
+        expectFindings(path,
+                       {{u"integrity"_s, u"(null)"_s},
+                        {u"integrity"_s, u"(null)"_s},
+                        {u"integrity"_s, u"(null)"_s},
+                        {u"legacy-domain"_s, u"ld"_s}});
     }
 
     // b41a806's layout keeps the content in memories and has no full-text table: hashes come from that column

@@ -4,8 +4,10 @@
 #include "testhelpers.h"
 #include "vectorsfile.h"
 
+#include <QBuffer>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRandomGenerator>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -139,6 +141,96 @@ private Q_SLOTS:
         QVERIFY(vectorProblem({1.0f, 2.0f}, 2).isEmpty());
         QVERIFY(!vectorProblem({1.0f}, 2).isEmpty());
         QVERIFY(!vectorProblem({1.0f, std::numeric_limits<float>::quiet_NaN()}, 2).isEmpty());
+    }
+
+    // the check's scan of vectors.idx and vectors.meta.json: the ids and where each member lies, read in pieces
+    void scanningForIds()
+    {
+        auto scan = [](const QByteArray& text, QLatin1StringView name, QList<JsonMemberSpan>* members) {
+            QBuffer buffer;
+            buffer.setData(text);
+            buffer.open(QIODevice::ReadOnly);
+            return scanJsonObjectMembers(buffer, name, [&](const JsonMemberSpan& m) {
+                members->append(m);
+                return true;
+            });
+        };
+        const QByteArray small
+            = "{ \"dimensions\" : 3, \"extra\": {\"a\": [1, true, null, \"]}\"]},\n"
+              "  \"vectors\": {\"m\\u00fc\\\"1\": [0.1, 1e-7 ,-2.5e-7], \"m2\": [3.4028235e38,0.0,-0.5]}}";
+        QList<JsonMemberSpan> members;
+        JsonMemberScan result = scan(small, "vectors"_L1, &members);
+        QVERIFY2(result.error.isEmpty(), qPrintable(result.error));
+        QCOMPARE(result.topLevelKeys, (QStringList {u"dimensions"_s, u"extra"_s, u"vectors"_s}));
+        QCOMPARE(members.size(), 2);
+        QCOMPARE(members[0].key, u"m\u00fc\"1"_s);
+        QCOMPARE(small.mid(members[0].start, members[0].end - members[0].start),
+                 QByteArray("\"m\\u00fc\\\"1\": [0.1, 1e-7 ,-2.5e-7]"));
+        QCOMPARE(small.mid(members[1].start, members[1].end - members[1].start),
+                 QByteArray("\"m2\": [3.4028235e38,0.0,-0.5]"));
+        QCOMPARE(small.at(result.innerEnd), '}');
+        QCOMPARE(result.innerEnd, small.size() - 2);
+
+        // a file of several pieces, ids with escapes: the same ids as the full parser, every span a member's text
+        QRandomGenerator random(7);
+        QByteArray big = "{\"dimensions\":384,\"vectors\":{";
+        for (int i = 0; i < 800; ++i) {
+            if (i)
+                big += i % 3 ? "," : " ,\n ";
+            big += "\"id" + QByteArray::number(i) + (i % 5 ? "" : "\\\"\\u00e9\\\\") + "\":[";
+            for (int d = 0; d < 384; ++d)
+                big += (d ? "," : "") + QByteArray::number(random.bounded(2.0) - 1.0, 'g', 9);
+            big += ']';
+        }
+        big += "}}";
+        QVERIFY(big.size() > 2 * (1 << 20));
+        members.clear();
+        result = scan(big, "vectors"_L1, &members);
+        QVERIFY2(result.error.isEmpty(), qPrintable(result.error));
+        QString reason;
+        const auto parsed = parseVectorsFile(big, &reason);
+        QVERIFY2(parsed, qPrintable(reason));
+        QStringList scanned;
+        for (const JsonMemberSpan& m : std::as_const(members)) {
+            scanned << m.key;
+            QVERIFY(big.at(m.start) == '"' && big.at(m.end - 1) == ']');
+            QVERIFY(big.at(m.end) == ',' || big.at(m.end) == ' ' || big.at(m.end) == '}');
+        }
+        QStringList keys = parsed->vectors.keys();
+        keys.sort();
+        scanned.sort();
+        QCOMPARE(scanned, keys);
+        QCOMPARE(big.at(result.innerEnd), '}');
+
+        // usearch's meta file: the keys of id_to_key
+        members.clear();
+        result = scan("{\"dimensions\":384,\"id_to_key\":{\"a\":1,\"b\":2},\"key_to_id\":{\"1\":\"a\"},\"next_key\":3}",
+                      "id_to_key"_L1, &members);
+        QVERIFY(result.error.isEmpty());
+        QCOMPARE(members.size(), 2);
+        QCOMPARE(members[1].key, u"b"_s);
+
+        // damage: an error with the byte, never a crash; a cut anywhere is damage
+        for (const QByteArray& bad :
+             {QByteArray("{\"dimensions\":384,\"vectors\":{\"a\":[1,]}}"), QByteArray("[]"), QByteArray(""),
+              QByteArray("{\"vectors\":{\"a\":[1]}} x"), QByteArray("{\"vectors\":{\"a\" [1]}}"),
+              QByteArray("{\"vectors\":{\"a\\q\":[1]}}"), QByteArray("{\"vectors\":[1]}"),
+              QByteArray("{\"vectors\":{\"a\":[1]}, \"x\": tru}")}) {
+            members.clear();
+            QVERIFY2(!scan(bad, "vectors"_L1, &members).error.isEmpty(), bad.constData());
+        }
+        for (qsizetype cut = 0; cut < small.size() - 1; ++cut) {
+            members.clear();
+            QVERIFY2(!scan(small.left(cut), "vectors"_L1, &members).error.isEmpty(), small.left(cut).constData());
+        }
+        // the callback stops the scan
+        int calls = 0;
+        QBuffer buffer;
+        buffer.setData(big);
+        buffer.open(QIODevice::ReadOnly);
+        result = scanJsonObjectMembers(buffer, "vectors"_L1, [&](const JsonMemberSpan&) { return ++calls < 3; });
+        QVERIFY(result.cancelled);
+        QCOMPARE(calls, 3);
     }
 };
 
