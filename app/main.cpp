@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "appearance.h"
 #include "commands.h"
 #include "mainwindow.h"
 #include "translations.h"
@@ -40,6 +41,7 @@ int main(int argc, char** argv)
     Inspector::installTranslations();
     QApplication::setApplicationDisplayName(QStringLiteral("Subcog Inspector"));
     QApplication::setDesktopFileName(QStringLiteral("subcog-inspector"));
+    Inspector::Appearance::apply(Inspector::Appearance::saved());
     Inspector::MainWindow window;
     window.show();
     QStringList remaining; // what QApplication left of the arguments, as given

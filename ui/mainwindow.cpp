@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "mainwindow.h"
 
+#include "appearance.h"
 #include "conflictdialog.h"
 #include "detailpane.h"
 #include "messagebar.h"
@@ -237,7 +238,7 @@ MainWindow::~MainWindow()
 
 QIcon MainWindow::icon(const QString& name) const
 {
-    return QIcon::fromTheme(name, QIcon(u":/icons/"_s + name + u".svg"_s));
+    return Appearance::icon(name);
 }
 
 void MainWindow::setupHealth()

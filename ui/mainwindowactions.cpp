@@ -3,6 +3,7 @@
 #include "mainwindow.h"
 
 #include "aboutinfo.h"
+#include "appearance.h"
 #include "detailpane.h"
 #include "messagebar.h"
 #include "progressstrip.h"
@@ -11,6 +12,7 @@
 #include "storehealthdock.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QClipboard>
 #include <QHeaderView>
@@ -286,6 +288,24 @@ void MainWindow::createMenus()
     view->addAction(m_resetLayout);
     view->addAction(m_detailToggle);
     view->addAction(m_refresh);
+    view->addSeparator();
+    // light or dark whatever the desktop says: Fusion draws every control from the palette chosen
+    QMenu* colors = view->addMenu(tr("&Appearance"));
+    colors->setObjectName(u"appearanceMenu"_s);
+    auto* colorGroup = new QActionGroup(colors);
+    const Appearance::Choice chosen = Appearance::saved();
+    for (const auto& [choice, text] :
+         {std::pair {Appearance::Choice::System, tr("Follow the &Desktop")},
+          std::pair {Appearance::Choice::Light, tr("&Light")}, std::pair {Appearance::Choice::Dark, tr("&Dark")}}) {
+        QAction* a = colors->addAction(text);
+        a->setCheckable(true);
+        a->setChecked(choice == chosen);
+        a->setActionGroup(colorGroup);
+        connect(a, &QAction::triggered, this, [choice] {
+            Appearance::save(choice);
+            Appearance::apply(choice);
+        });
+    }
 
     QMenu* tools = menuBar()->addMenu(tr("&Tools"));
     tools->addAction(m_checkStore);

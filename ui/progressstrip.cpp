@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "progressstrip.h"
 
+#include "appearance.h"
+
 #include <QHBoxLayout>
 #include <QIcon>
 #include <QProgressBar>
@@ -21,7 +23,7 @@ ProgressStrip::ProgressStrip(MemoryTableModel* model, QWidget* parent)
     setObjectName(u"progressStrip"_s);
     m_progress->setMaximumWidth(200);
     m_cancel->setText(tr("Cancel"));
-    m_cancel->setIcon(QIcon::fromTheme(u"process-stop"_s, QIcon(u":/icons/process-stop.svg"_s)));
+    m_cancel->setIcon(Appearance::icon(u"process-stop"_s));
     m_cancel->setToolTip(tr("Stop the running operation"));
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
