@@ -1812,6 +1812,57 @@ private Q_SLOTS:
         if (!database.isEmpty())
             Testing::PostgresServer::shared().dropDatabase(database);
     }
+
+    // Cancel during a repair: what was written stays (and is one undo step), the rest is left for the next Fix
+    void cancelStopsARepair()
+    {
+        if (m_store->kind() != "sqlite"_L1)
+            QSKIP("the planted store is a SQLite file");
+        const QString path = m_dir.filePath(u"health-cancel-fix.db"_s);
+        {
+            Fixtures::StoreWriter w(path);
+            w.sql(u"BEGIN"_s);
+            w.sql(u"WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 199999) "
+                  "INSERT INTO memories (id, namespace, domain, status, created_at, tags, is_summary) "
+                  "SELECT printf('f%06d', i), 'decisions', 'project', 'active', 1700000000 + i, ' a ,b', 0 FROM n"_s);
+            w.sql(u"INSERT INTO memories_fts (id, content, tags) SELECT id, 'row ' || id, tags FROM memories"_s);
+            w.sql(u"COMMIT"_s);
+        }
+        auto w = openWindow(true, u"sqlite:"_s + path);
+        StoreHealthDock* dock = w->healthDock();
+        dock->show();
+        runCheck(*w);
+        QCOMPARE(dock->count(u"messy-tags"_s), qint64(200000));
+        dock->tree()->setCurrentItem(classRow(dock, u"messy-tags"_s));
+        QSignalSpy preview(dock, &StoreHealthDock::previewReady);
+        dock->fixButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!preview.isEmpty(), 120000);
+        QDialog* dialog = preview.first().at(0).value<QDialog*>();
+        QSignalSpy repaired(dock, &StoreHealthDock::repairFinished);
+        QSignalSpy progress(w->model(), &MemoryTableModel::jobProgress);
+        dialog->findChild<QPushButton*>(u"runRepair"_s)->click();
+        // writing has begun: a progress tick with memories done
+        QTRY_VERIFY_WITH_TIMEOUT(!repaired.isEmpty()
+                                     || std::any_of(progress.cbegin(), progress.cend(),
+                                                    [](const auto& a) { return a.at(1).toLongLong() > 0; }),
+                                 120000);
+        QVERIFY2(repaired.isEmpty(), "the repair ended before it could be cancelled");
+        QVERIFY(dock->cancelButton()->isEnabled());
+        dock->cancelButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!repaired.isEmpty(), 120000);
+        QCOMPARE(repaired.first().at(0).toBool(), true); // cancelled
+        QCOMPARE(repaired.first().at(1).toBool(), false);
+        const QString text = repaired.first().at(2).toString();
+        QVERIFY2(text.contains(u"Repair cancelled"_s), qPrintable(text));
+        // whole memories: the check after it finds exactly the ones not written
+        QTRY_VERIFY_WITH_TIMEOUT(!dock->isBusy() && dock->lastTotal() >= 0, 120000);
+        const qint64 left = checkedCounts(path).value(u"messy-tags"_s);
+        QVERIFY2(left > 0 && left < 200000, qPrintable(QString::number(left)));
+        QCOMPARE(dock->count(u"messy-tags"_s), left);
+        QVERIFY2(text.contains(u"%1 memories were repaired"_s.arg(200000 - left)), qPrintable(text));
+        // and what was written is one step on the undo stack (or, past the undo limit, the dock says why not)
+        QVERIFY(w->model()->undoStack()->count() == 1 || text.contains(u"Undo"_s));
+    }
 };
 
 QTEST_MAIN(TestMainWindow)
