@@ -542,6 +542,7 @@ void MemoryTableModel::refresh()
         i = j;
     }
     requestCount();
+    Q_EMIT refreshed();
 }
 
 bool MemoryTableModel::isBusy() const

@@ -182,6 +182,9 @@ Q_SIGNALS:
     /// Writes landed in the store.
     void writesApplied(int count);
     void externalChangeDetected();
+    /// refresh() asked for the rows and the count again (F5, another writer, a repair): figures derived from the
+    /// store may be stale too.
+    void refreshed();
     void summariesFound(const QString& id, const QStringList& summaryIds);
     void lookedUp(Inspector::RequestId id, const QList<Inspector::Memory>& memories);
     /// The row of the memory asked for by locate(), or -1 when the current filter leaves it out (or there is
