@@ -141,25 +141,55 @@ OverviewCharts::TimeRange OverviewCharts::timeRange(const QMap<qint64, QMap<QStr
     // at most 1 % of the memories at either end may be left out, and only when that shortens time a lot: a few
     // memories dated 1970 (a created_at of 0) would otherwise make decades of empty bars out of the rest
     const qint64 budget = total / 100;
+    const QList<qint64> keys = weeks.keys();
+    QList<qint64> counts;
+    for (const auto& week : weeks)
+        counts << sum(week);
+    // within the budget, each end is cut at its widest gap between weeks: the far outliers go, the near ones stay
     TimeRange trimmed = all;
-    for (auto it = weeks.begin(); it != weeks.end(); ++it) {
-        if (trimmed.before + sum(*it) > budget)
+    int low = 0;
+    long double widest = 0;
+    qint64 dropped = 0;
+    for (int k = 1; k < keys.size(); ++k) {
+        dropped += counts.at(k - 1);
+        if (dropped > budget)
             break;
-        trimmed.before += sum(*it);
-        trimmed.first = std::next(it) != weeks.end() ? std::next(it).key() : it.key();
+        const long double gap = static_cast<long double>(keys.at(k)) - keys.at(k - 1);
+        if (gap > widest) {
+            widest = gap;
+            low = k;
+            trimmed.first = keys.at(k);
+            trimmed.before = dropped;
+        }
     }
-    for (auto it = weeks.end(); it != weeks.begin();) {
-        --it;
-        if (trimmed.after + sum(*it) > budget || it.key() <= trimmed.first)
+    widest = 0;
+    dropped = 0;
+    for (int k = int(keys.size()) - 1; k > low; --k) {
+        dropped += counts.at(k);
+        if (dropped > budget)
             break;
-        trimmed.after += sum(*it);
-        trimmed.last = std::prev(it).key();
+        const long double gap = static_cast<long double>(keys.at(k)) - keys.at(k - 1);
+        if (gap > widest) {
+            widest = gap;
+            trimmed.last = keys.at(k - 1);
+            trimmed.after = dropped;
+        }
     }
     const auto span
-        = [](const TimeRange& r) { return (static_cast<long double>(r.last) - r.first) / StoreStats::kWeek; };
-    if (span(all) <= kMaxTimeBars || span(trimmed) * 4 > span(all))
+        = [](qint64 first, qint64 last) { return (static_cast<long double>(last) - first) / StoreStats::kWeek; };
+    if (span(all.first, all.last) <= kMaxTimeBars)
         return all;
-    return trimmed;
+    // each end only when it is the one stretching time: recent memories stay when only old ones are absurd
+    TimeRange range = all;
+    if (span(trimmed.first, trimmed.last) * 4 <= span(all.first, trimmed.last)) {
+        range.first = trimmed.first;
+        range.before = trimmed.before;
+    }
+    if (span(trimmed.first, trimmed.last) * 4 <= span(trimmed.first, all.last)) {
+        range.last = trimmed.last;
+        range.after = trimmed.after;
+    }
+    return range;
 }
 
 QList<OverviewChart> OverviewCharts::build(const StoreStats& s)

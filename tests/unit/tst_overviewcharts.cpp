@@ -112,6 +112,14 @@ private Q_SLOTS:
         QCOMPARE(weeks.series, QStringList {u"decisions"_s});
         QVERIFY2(weeks.note.contains(u"2 created before"_s) && !weeks.note.contains(u"after"_s),
                  qPrintable(weeks.note));
+        // recent memories stay when only old ones are absurd
+        s.weeks[week + 20 * StoreStats::kWeek] = {{u"decisions"_s, 1}};
+        QCOMPARE(find(OverviewCharts::build(s), u"weeks"_s).categories.size(), 21);
+        // absurd at both ends: both left out
+        s.weeks[StoreStats::weekStart(qint64(4102444800))] = {{u"patterns"_s, 1}}; // 2100
+        const OverviewChart both = find(OverviewCharts::build(s), u"weeks"_s);
+        QCOMPARE(both.categories.size(), 21);
+        QVERIFY2(both.note.contains(u"1 created after"_s), qPrintable(both.note));
         // more than a few: they are shown, in spans of weeks
         for (int y = 1; y < 5; ++y)
             s.weeks[StoreStats::weekStart(86400 * 365 * y)] = {{u"patterns"_s, 3}};
