@@ -355,7 +355,8 @@ void MainWindow::openStore(const QString& spec, const QString& origin)
         // the first store ever opened shows what the overview is; closing it is remembered with the layout
         settings.setValue(u"overview/introduced"_s, true);
         m_overview->show();
-        resizeDocks({m_overview}, {width() * 2 / 5}, Qt::Horizontal);
+        // a third of the window: one column of charts, and the table and detail pane keep the rest
+        resizeDocks({m_overview}, {width() / 3}, Qt::Horizontal);
     }
     if (!sameStore) {
         // what the last check of this store in this session found: a badge, and a hint if it found damage

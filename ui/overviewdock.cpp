@@ -152,7 +152,7 @@ OverviewDock::OverviewDock(MemoryTableModel* model, QWidget* parent)
     refresh->setToolTip(tr("Compute the figures again"));
     connect(refresh, &QToolButton::clicked, this, &OverviewDock::recompute);
 
-    m_gridLayout->setContentsMargins(0, 0, 0, 0);
+    m_gridLayout->setContentsMargins(0, 0, 0, 12); // the last note clear of the edge when scrolled down
     m_gridLayout->setSpacing(6);
     m_scroll->setWidget(m_grid);
     m_scroll->setWidgetResizable(true);
@@ -459,7 +459,7 @@ QWidget* OverviewDock::makeCard(const OverviewChart& chart)
     // the weekly chart's legend lists every namespace beside the bars
     const int height = chart.kind == OverviewChart::Kind::Bars ? qMax(150, 56 + rows * kBarRow)
         : chart.kind == OverviewChart::Kind::Pie               ? 190
-                                                               : qMax(260, 40 + int(chart.series.size()) * 20);
+                                                               : qMax(260, 48 + int(chart.series.size()) * 22);
     view->setMinimumHeight(height);
     view->setMaximumHeight(height);
     view->setContextMenuPolicy(Qt::CustomContextMenu);
@@ -524,6 +524,15 @@ QChart* OverviewDock::makeChart(const OverviewChart& c)
         if (chart->series.size() > 1)
             tip += u" · "_s + chart->series.value(series);
         tip += u": "_s + QLocale().toString(chart->value(series, category));
+        if (chart->kind == OverviewChart::Kind::Pie) {
+            qint64 total = 0;
+            for (const qint64 v : chart->values.value(0))
+                total += v;
+            if (total > 0)
+                tip += u" ("_s
+                    + QLocale().toString(100.0 * qreal(chart->value(series, category)) / qreal(total), 'f', 1)
+                    + u" %)"_s;
+        }
         const QStringList words = chart->wordsAt(series, category);
         if (!words.isEmpty())
             tip += u"\n"_s + tr("Click to filter the table: %1").arg(words.join(u' '));
@@ -609,9 +618,15 @@ QChart* OverviewDock::makeChart(const OverviewChart& c)
             weeks->setRange(-0.5, n - 0.5);
             weeks->setStartValue(-0.5);
             weeks->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
-            const int every = int(std::ceil(n / 7.0));
-            for (int b = 0; b < n; b += every)
-                weeks->append(c.categories.at(b), b);
+            // four months under the bars read in a narrow dock; the tool tip names each week
+            const int every = int(std::ceil(n / 4.0));
+            QStringList used;
+            for (int b = 0; b < n; b += every) {
+                const QString month = c.categories.at(b).left(7); // 2026-01 of 2026-01-05
+                if (!used.contains(month))
+                    weeks->append(month, b);
+                used << month;
+            }
             weeks->setLabelsColor(text);
             weeks->setGridLineVisible(false);
             weeks->setLinePenColor(grid);
@@ -634,15 +649,10 @@ QChart* OverviewDock::makeChart(const OverviewChart& c)
         auto* series = new QPieSeries;
         series->setHoleSize(0.38);
         series->setPieSize(0.85);
-        qint64 total = 0;
-        for (const qint64 v : c.values.value(0))
-            total += v;
         for (int i = 0; i < c.categories.size(); ++i) {
             const qint64 v = c.value(0, i);
-            const qreal share = total ? 100.0 * qreal(v) / qreal(total) : 0;
-            const QString percent = share > 0 && share < 1 ? u"<1"_s : QLocale().toString(share, 'f', 0);
-            QPieSlice* slice
-                = series->append(u"%1  %2 · %3%"_s.arg(c.categories.at(i), QLocale().toString(v), percent), qreal(v));
+            // the legend has a third of a narrow card: the share is in the tool tip
+            QPieSlice* slice = series->append(u"%1  %2"_s.arg(c.categories.at(i), QLocale().toString(v)), qreal(v));
             slice->setProperty("category", c.categories.at(i));
             const QColor colour
                 = c.id == "statuses"_L1 || c.id == "scopes"_L1 || c.id == "summaries"_L1 || c.id == "embeddings"_L1
