@@ -57,6 +57,7 @@ MemoryTableModel::MemoryTableModel(QObject* parent)
         refresh();
     });
     connect(m_session, &StoreSession::answered, this, &MemoryTableModel::checkIdle);
+    connect(m_session, &StoreSession::lookupsHeld, this, &MemoryTableModel::viewWaiting);
 }
 
 MemoryTableModel::~MemoryTableModel()

@@ -180,6 +180,26 @@ OverviewDock::OverviewDock(MemoryTableModel* model, QWidget* parent)
     m_schedule.setSingleShot(true);
     m_schedule.setInterval(50); // a reset, a reopen and a refresh that come together are asked once
     connect(&m_schedule, &QTimer::timeout, this, &OverviewDock::recompute);
+    // The store has one worker: the figures (a second on a million memories) would hold the rows a view scrolls
+    // to behind them. So they stop while a view waits for rows and start again once it has them, as summary links
+    // and anchors do; after a while they go anyway, in case the view keeps asking.
+    m_yieldLimit.setSingleShot(true);
+    m_yieldLimit.setInterval(3000);
+    connect(&m_yieldLimit, &QTimer::timeout, this, [this] {
+        if (m_yielded)
+            send();
+    });
+    connect(m_model, &MemoryTableModel::viewWaiting, this, [this](bool waiting) {
+        if (waiting && m_job) {
+            m_model->cancelFetch(m_job); // its answer is dropped: m_job no longer names it
+            m_job = 0;
+            m_yielded = true;
+            m_yieldLimit.start();
+            setBusy(true);
+        } else if (!waiting && m_yielded) {
+            send();
+        }
+    });
     connect(m_model, &MemoryTableModel::jobFinished, this, &OverviewDock::onJobFinished);
     connect(m_model, &MemoryTableModel::storeOpened, this, &OverviewDock::schedule);
     connect(m_model, &MemoryTableModel::refreshed, this, &OverviewDock::schedule);
@@ -189,6 +209,8 @@ OverviewDock::OverviewDock(MemoryTableModel* model, QWidget* parent)
             // the store is closed (or about to be opened again): its worker will not answer; the figures stay
             // until setStore() says whose they are
             m_job = 0;
+            m_yielded = false;
+            m_yieldLimit.stop();
             setBusy(false);
             m_stale = true;
             return;
@@ -213,6 +235,8 @@ void OverviewDock::setStore(const QString& spec)
     if (m_job)
         m_model->cancelFetch(m_job);
     m_job = 0; // a reopened store's worker is a new one: the job sent to the old one never answers
+    m_yielded = false;
+    m_yieldLimit.stop();
     setBusy(false);
     if (spec != m_spec) {
         m_spec = spec;
@@ -240,10 +264,34 @@ void OverviewDock::recompute()
         return;
     }
     m_stale = true;
-    if (!isVisible())
+    if (!isVisible()) {
+        m_yielded = false;
+        setBusy(false);
         return; // asked again when the dock shows
+    }
     if (m_job)
         m_model->cancelFetch(m_job); // its answer would be dropped: the store may stop early
+    m_job = 0;
+    if (m_model->isViewWaiting()) {
+        if (!m_yielded)
+            m_yieldLimit.start();
+        m_yielded = true;
+        setBusy(true);
+        return;
+    }
+    send();
+}
+
+void OverviewDock::send()
+{
+    m_yielded = false;
+    m_yieldLimit.stop();
+    if (!m_model->isOpen() || m_spec.isEmpty() || !isVisible()) {
+        setBusy(false);
+        return;
+    }
+    if (m_job)
+        m_model->cancelFetch(m_job);
     auto result = std::make_shared<StoreStats>();
     const MemoryFilter filter = m_model->filter();
     const qint64 now = QDateTime::currentSecsSinceEpoch();
@@ -254,7 +302,7 @@ void OverviewDock::recompute()
         return {};
     });
     m_stale = false;
-    setBusy(m_job != 0);
+    setBusy(isBusy());
 }
 
 void OverviewDock::onJobFinished(RequestId id, bool cancelled, bool failed, const QString& summary)
@@ -305,7 +353,7 @@ void OverviewDock::updateHeader()
         text = tr("<b>%1</b> memories match the table's filter.").arg(QLocale().toString(m_stats->total));
     else if (!m_errorText.isEmpty())
         text = tr("No figures.");
-    if (m_job)
+    if (isBusy())
         text = text.isEmpty() ? tr("Computing…") : text + u" "_s + tr("Computing…");
     m_summary->setText(text);
 

@@ -48,8 +48,8 @@ public:
     void setStore(const QString& spec);
     /// Asks the worker for the figures of the model's current filter now (once the dock shows, if hidden).
     void recompute();
-    /// Figures are on their way.
-    bool isBusy() const { return m_job != 0; }
+    /// Figures are on their way, or wait for a view to get its rows first.
+    bool isBusy() const { return m_job != 0 || m_yielded; }
     /// The figures the charts show, and the filter they are for (nullopt before any arrived for this store).
     const std::optional<StoreStats>& stats() const { return m_stats; }
     const MemoryFilter& statsFilter() const { return m_statsFilter; }
@@ -82,6 +82,7 @@ protected:
 
 private:
     void schedule();
+    void send();
     void onJobFinished(RequestId id, bool cancelled, bool failed, const QString& summary);
     void clearCharts();
     void showCharts();
@@ -100,9 +101,11 @@ private:
     QWidget* m_grid;
     QGridLayout* m_gridLayout;
     QTimer m_schedule;
+    QTimer m_yieldLimit; ///< how long the figures give way to views waiting for rows
     QString m_spec;
 
     RequestId m_job = 0;
+    bool m_yielded = false; ///< wanted, but a view waits for rows: sent (again) once it has them
     MemoryFilter m_jobFilter;
     std::shared_ptr<StoreStats> m_result; ///< filled on the worker, read once the job has answered
     bool m_stale = true; ///< the figures shown are not those of the model's filter and store
