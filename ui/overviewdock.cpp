@@ -482,6 +482,8 @@ QWidget* OverviewDock::makeCard(const OverviewChart& chart)
     header->addWidget(title, 1);
     auto* view = new QChartView(card);
     view->setObjectName(u"overviewChart_"_s + chart.id);
+    view->setAccessibleName(chart.title);
+    view->setAccessibleDescription(tr("Chart; its numbers are saved with CSV"));
     m_views.insert(chart.id, view);
     const QString id = chart.id;
     const QList<std::pair<FileFormat, QString>> formats {
