@@ -50,6 +50,8 @@ public:
     void recompute();
     /// Figures are on their way, or wait for a view to get its rows first.
     bool isBusy() const { return m_job != 0 || m_yielded; }
+    /// Figures are wanted but wait: a view waits for rows, which the store's worker reads first.
+    bool isWaitingForRows() const { return m_yielded; }
     /// The figures the charts show, and the filter they are for (nullopt before any arrived for this store).
     const std::optional<StoreStats>& stats() const { return m_stats; }
     const MemoryFilter& statsFilter() const { return m_statsFilter; }

@@ -20,6 +20,7 @@
 #include <QDateTime>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHorizontalBarSeries>
@@ -455,6 +456,31 @@ private Q_SLOTS:
         waitForOverview(*w);
         QCOMPARE(w->model()->exactCount().value(), 2);
         QCOMPARE(w->model()->filter().tombstones, TombstoneFilter::Only);
+    }
+
+    void givesWayToTheRowsAViewWaitsFor()
+    {
+        auto w = openWindow();
+        OverviewDock* dock = w->overviewDock();
+        // figures on their way when a view starts waiting for rows (a Go to ID): they stop and wait
+        dock->recompute();
+        QVERIFY(dock->isBusy());
+        QVERIFY(!dock->isWaitingForRows());
+        QElapsedTimer waited;
+        waited.start();
+        w->model()->locate(idFor(7));
+        QVERIFY(w->model()->isViewWaiting());
+        QVERIFY(dock->isWaitingForRows());
+        QVERIFY(dock->isBusy());
+        // asked for while the view still waits: nothing is sent yet
+        dock->recompute();
+        QVERIFY(dock->isWaitingForRows());
+        // once the view has its row, the figures come, well before the limit that sends them anyway
+        QTRY_VERIFY_WITH_TIMEOUT(!w->model()->isViewWaiting(), 10000);
+        waitForOverview(*w);
+        QVERIFY2(waited.elapsed() < 2500, qPrintable(QString::number(waited.elapsed())));
+        QVERIFY(!dock->isWaitingForRows());
+        compareCharts(*w);
     }
 
     void savesChartsAndTheirNumbers()
