@@ -42,6 +42,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 using namespace Qt::StringLiterals;
@@ -536,13 +537,170 @@ QWidget* OverviewDock::makeCard(const OverviewChart& chart)
     return card;
 }
 
+namespace {
+/// The window's colours the charts draw with.
+struct ChartColours
+{
+    QColor text;
+    QColor base;
+    QColor grid;
+};
+/// Shows or hides the tool tip of (series, category).
+using Hover = std::function<void(bool on, int series, int category)>;
+
+void addBars(QChart* chart, const OverviewChart& c, const ChartColours& colours, OverviewDock* dock, const Hover& hover)
+{
+    const QColor& text = colours.text;
+    const QColor& grid = colours.grid;
+    const QString id = c.id;
+    // the largest on top: a horizontal bar series counts its categories from the bottom
+    const int n = int(c.categories.size());
+    auto* set = new QBarSet(c.series.value(0));
+    QStringList labels;
+    qint64 max = 0;
+    for (int i = n - 1; i >= 0; --i) {
+        *set << qreal(c.value(0, i));
+        labels << c.categories.at(i);
+        max = qMax(max, c.value(0, i));
+    }
+    const QColor colour = qualitative().first();
+    set->setColor(colour);
+    set->setBorderColor(colour);
+    set->setLabelColor(text);
+    auto* series = new QHorizontalBarSeries;
+    series->append(set);
+    series->setBarWidth(n <= 2 ? 0.4 : 0.75); // one or two bars would fill the chart's height
+    series->setLabelsVisible(true);
+    series->setLabelsPosition(QAbstractBarSeries::LabelsOutsideEnd);
+    series->setLabelsFormat(u"@value"_s);
+    chart->addSeries(series);
+    auto* categories = new QBarCategoryAxis;
+    categories->append(shortLabels(labels, QFontMetrics(dock->font()), 170));
+    // elided above, in the middle where ids and paths differ least; Qt's own truncation can leave "..." for
+    // every label once a chart was first laid out small
+    categories->setTruncateLabels(false);
+    categories->setLabelsColor(text);
+    categories->setGridLineVisible(false);
+    categories->setLinePenColor(grid);
+    chart->addAxis(categories, Qt::AlignLeft);
+    series->attachAxis(categories);
+    QValueAxis* counts = countAxis(max, 1.18); // room for the value after the longest bar
+    counts->setLabelsColor(text);
+    counts->setGridLineColor(grid);
+    counts->setLinePenColor(grid);
+    chart->addAxis(counts, Qt::AlignBottom);
+    series->attachAxis(counts);
+    chart->legend()->hide();
+    QObject::connect(set, &QBarSet::clicked, dock, [dock, id, n](int index) { dock->activate(id, 0, n - 1 - index); });
+    QObject::connect(set, &QBarSet::hovered, dock, [hover, n](bool on, int index) { hover(on, 0, n - 1 - index); });
+}
+
+void addStackedBars(QChart* chart, const OverviewChart& c, const ChartColours& colours, OverviewDock* dock,
+                    const Hover& hover)
+{
+    const QColor& text = colours.text;
+    const QColor& base = colours.base;
+    const QColor& grid = colours.grid;
+    const QString id = c.id;
+    const int n = int(c.categories.size());
+    auto* series = new QStackedBarSeries;
+    series->setBarWidth(n > 30 ? 1.0 : 0.8);
+    QList<qint64> totals(n, 0);
+    for (int s = 0; s < c.series.size(); ++s) {
+        auto* set = new QBarSet(c.series.at(s));
+        for (int b = 0; b < n; ++b) {
+            *set << qreal(c.value(s, b));
+            totals[b] += c.value(s, b);
+        }
+        const QColor colour = namespaceColour(c.series.at(s));
+        set->setColor(colour);
+        set->setBorderColor(n > 30 ? colour : base);
+        series->append(set);
+        QObject::connect(set, &QBarSet::clicked, dock, [dock, id, s](int index) { dock->activate(id, s, index); });
+        QObject::connect(set, &QBarSet::hovered, dock, [hover, s](bool on, int index) { hover(on, s, index); });
+    }
+    chart->addSeries(series);
+    if (n <= 12) {
+        auto* weeks = new QBarCategoryAxis;
+        weeks->append(c.categories);
+        weeks->setLabelsColor(text);
+        weeks->setGridLineVisible(false);
+        weeks->setLinePenColor(grid);
+        weeks->setTruncateLabels(false); // dates are short; see the bar charts' categories
+        chart->addAxis(weeks, Qt::AlignBottom);
+        series->attachAxis(weeks);
+    } else {
+        // too many weeks to name each: a date under every few bars, at the bar it names
+        auto* weeks = new QCategoryAxis;
+        weeks->setRange(-0.5, n - 0.5);
+        weeks->setStartValue(-0.5);
+        weeks->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+        // four months under the bars read in a narrow dock; the tool tip names each week
+        const int every = int(std::ceil(n / 4.0));
+        QStringList used;
+        for (int b = 0; b < n; b += every) {
+            const QString month = c.categories.at(b).left(7); // 2026-01 of 2026-01-05
+            if (!used.contains(month))
+                weeks->append(month, b);
+            used << month;
+        }
+        weeks->setLabelsColor(text);
+        weeks->setGridLineVisible(false);
+        weeks->setLinePenColor(grid);
+        weeks->setTruncateLabels(false); // dates are short; see the bar charts' categories
+        chart->addAxis(weeks, Qt::AlignBottom);
+        series->attachAxis(weeks);
+    }
+    QValueAxis* counts = countAxis(n ? *std::max_element(totals.begin(), totals.end()) : 0, 1.05);
+    counts->setLabelsColor(text);
+    counts->setGridLineColor(grid);
+    counts->setLinePenColor(grid);
+    chart->addAxis(counts, Qt::AlignLeft);
+    series->attachAxis(counts);
+    // beside the bars: under them, a dozen namespaces leave no room for their names
+    chart->legend()->setAlignment(Qt::AlignRight);
+    chart->legend()->setVisible(!c.series.isEmpty());
+}
+
+void addPie(QChart* chart, const OverviewChart& c, const ChartColours& colours, OverviewDock* dock, const Hover& hover)
+{
+    const QColor& text = colours.text;
+    const QColor& base = colours.base;
+    const QString id = c.id;
+    auto* series = new QPieSeries;
+    series->setHoleSize(0.38);
+    series->setPieSize(0.85);
+    for (int i = 0; i < c.categories.size(); ++i) {
+        const qint64 v = c.value(0, i);
+        // the legend has a third of a narrow card: the share is in the tool tip
+        QPieSlice* slice = series->append(u"%1  %2"_s.arg(c.categories.at(i), QLocale().toString(v)), qreal(v));
+        slice->setProperty("category", c.categories.at(i));
+        const QColor colour
+            = c.id == "statuses"_L1 || c.id == "scopes"_L1 || c.id == "summaries"_L1 || c.id == "embeddings"_L1
+            ? qualitative().at(i % qualitative().size())
+            : qualitative().first();
+        slice->setColor(colour);
+        slice->setBorderColor(base);
+        slice->setLabelColor(text);
+        QObject::connect(slice, &QPieSlice::clicked, dock, [dock, id, i] { dock->activate(id, 0, i); });
+        QObject::connect(slice, &QPieSlice::hovered, dock, [hover, slice, i](bool on) {
+            slice->setExploded(on);
+            hover(on, 0, i);
+        });
+    }
+    chart->addSeries(series);
+    chart->legend()->setAlignment(Qt::AlignRight);
+    chart->legend()->setVisible(!c.categories.isEmpty());
+}
+} // namespace
+
 QChart* OverviewDock::makeChart(const OverviewChart& c)
 {
     const QPalette pal = palette();
-    const QColor text = pal.color(QPalette::Text);
-    const QColor base = pal.color(QPalette::Base);
-    QColor grid = pal.color(QPalette::Mid);
-    grid.setAlpha(110);
+    ChartColours colours {pal.color(QPalette::Text), pal.color(QPalette::Base), pal.color(QPalette::Mid)};
+    colours.grid.setAlpha(110);
+    const QColor& text = colours.text;
+    const QColor& base = colours.base;
     auto* chart = new QChart;
     chart->setAnimationOptions(QChart::NoAnimation);
     chart->setTheme(base.lightness() < 128 ? QChart::ChartThemeDark : QChart::ChartThemeLight);
@@ -559,7 +717,7 @@ QChart* OverviewDock::makeChart(const OverviewChart& c)
     const QString id = c.id;
 
     // a tool tip names the value and what a click on it filters for
-    const auto hover = [this, id, view](bool on, int series, int category) {
+    const Hover hover = [this, id, view](bool on, int series, int category) {
         const OverviewChart* chart = nullptr;
         for (const OverviewChart& candidate : std::as_const(m_charts)) {
             if (candidate.id == id)
@@ -591,137 +749,15 @@ QChart* OverviewDock::makeChart(const OverviewChart& c)
     };
 
     switch (c.kind) {
-    case OverviewChart::Kind::Bars: {
-        // the largest on top: a horizontal bar series counts its categories from the bottom
-        const int n = int(c.categories.size());
-        auto* set = new QBarSet(c.series.value(0));
-        QStringList labels;
-        qint64 max = 0;
-        for (int i = n - 1; i >= 0; --i) {
-            *set << qreal(c.value(0, i));
-            labels << c.categories.at(i);
-            max = qMax(max, c.value(0, i));
-        }
-        const QColor colour = qualitative().first();
-        set->setColor(colour);
-        set->setBorderColor(colour);
-        set->setLabelColor(text);
-        auto* series = new QHorizontalBarSeries;
-        series->append(set);
-        series->setBarWidth(n <= 2 ? 0.4 : 0.75); // one or two bars would fill the chart's height
-        series->setLabelsVisible(true);
-        series->setLabelsPosition(QAbstractBarSeries::LabelsOutsideEnd);
-        series->setLabelsFormat(u"@value"_s);
-        chart->addSeries(series);
-        auto* categories = new QBarCategoryAxis;
-        categories->append(shortLabels(labels, QFontMetrics(font()), 170));
-        // elided above, in the middle where ids and paths differ least; Qt's own truncation can leave "..." for
-        // every label once a chart was first laid out small
-        categories->setTruncateLabels(false);
-        categories->setLabelsColor(text);
-        categories->setGridLineVisible(false);
-        categories->setLinePenColor(grid);
-        chart->addAxis(categories, Qt::AlignLeft);
-        series->attachAxis(categories);
-        QValueAxis* counts = countAxis(max, 1.18); // room for the value after the longest bar
-        counts->setLabelsColor(text);
-        counts->setGridLineColor(grid);
-        counts->setLinePenColor(grid);
-        chart->addAxis(counts, Qt::AlignBottom);
-        series->attachAxis(counts);
-        chart->legend()->hide();
-        connect(set, &QBarSet::clicked, this, [this, id, n](int index) { activate(id, 0, n - 1 - index); });
-        connect(set, &QBarSet::hovered, this, [hover, n](bool on, int index) { hover(on, 0, n - 1 - index); });
+    case OverviewChart::Kind::Bars:
+        addBars(chart, c, colours, this, hover);
         break;
-    }
-    case OverviewChart::Kind::StackedBars: {
-        const int n = int(c.categories.size());
-        auto* series = new QStackedBarSeries;
-        series->setBarWidth(n > 30 ? 1.0 : 0.8);
-        QList<qint64> totals(n, 0);
-        for (int s = 0; s < c.series.size(); ++s) {
-            auto* set = new QBarSet(c.series.at(s));
-            for (int b = 0; b < n; ++b) {
-                *set << qreal(c.value(s, b));
-                totals[b] += c.value(s, b);
-            }
-            const QColor colour = namespaceColour(c.series.at(s));
-            set->setColor(colour);
-            set->setBorderColor(n > 30 ? colour : base);
-            series->append(set);
-            connect(set, &QBarSet::clicked, this, [this, id, s](int index) { activate(id, s, index); });
-            connect(set, &QBarSet::hovered, this, [hover, s](bool on, int index) { hover(on, s, index); });
-        }
-        chart->addSeries(series);
-        if (n <= 12) {
-            auto* weeks = new QBarCategoryAxis;
-            weeks->append(c.categories);
-            weeks->setLabelsColor(text);
-            weeks->setGridLineVisible(false);
-            weeks->setLinePenColor(grid);
-            weeks->setTruncateLabels(false); // dates are short; see the bar charts' categories
-            chart->addAxis(weeks, Qt::AlignBottom);
-            series->attachAxis(weeks);
-        } else {
-            // too many weeks to name each: a date under every few bars, at the bar it names
-            auto* weeks = new QCategoryAxis;
-            weeks->setRange(-0.5, n - 0.5);
-            weeks->setStartValue(-0.5);
-            weeks->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
-            // four months under the bars read in a narrow dock; the tool tip names each week
-            const int every = int(std::ceil(n / 4.0));
-            QStringList used;
-            for (int b = 0; b < n; b += every) {
-                const QString month = c.categories.at(b).left(7); // 2026-01 of 2026-01-05
-                if (!used.contains(month))
-                    weeks->append(month, b);
-                used << month;
-            }
-            weeks->setLabelsColor(text);
-            weeks->setGridLineVisible(false);
-            weeks->setLinePenColor(grid);
-            weeks->setTruncateLabels(false); // dates are short; see the bar charts' categories
-            chart->addAxis(weeks, Qt::AlignBottom);
-            series->attachAxis(weeks);
-        }
-        QValueAxis* counts = countAxis(n ? *std::max_element(totals.begin(), totals.end()) : 0, 1.05);
-        counts->setLabelsColor(text);
-        counts->setGridLineColor(grid);
-        counts->setLinePenColor(grid);
-        chart->addAxis(counts, Qt::AlignLeft);
-        series->attachAxis(counts);
-        // beside the bars: under them, a dozen namespaces leave no room for their names
-        chart->legend()->setAlignment(Qt::AlignRight);
-        chart->legend()->setVisible(!c.series.isEmpty());
+    case OverviewChart::Kind::StackedBars:
+        addStackedBars(chart, c, colours, this, hover);
         break;
-    }
-    case OverviewChart::Kind::Pie: {
-        auto* series = new QPieSeries;
-        series->setHoleSize(0.38);
-        series->setPieSize(0.85);
-        for (int i = 0; i < c.categories.size(); ++i) {
-            const qint64 v = c.value(0, i);
-            // the legend has a third of a narrow card: the share is in the tool tip
-            QPieSlice* slice = series->append(u"%1  %2"_s.arg(c.categories.at(i), QLocale().toString(v)), qreal(v));
-            slice->setProperty("category", c.categories.at(i));
-            const QColor colour
-                = c.id == "statuses"_L1 || c.id == "scopes"_L1 || c.id == "summaries"_L1 || c.id == "embeddings"_L1
-                ? qualitative().at(i % qualitative().size())
-                : qualitative().first();
-            slice->setColor(colour);
-            slice->setBorderColor(base);
-            slice->setLabelColor(text);
-            connect(slice, &QPieSlice::clicked, this, [this, id, i] { activate(id, 0, i); });
-            connect(slice, &QPieSlice::hovered, this, [hover, slice, i](bool on) {
-                slice->setExploded(on);
-                hover(on, 0, i);
-            });
-        }
-        chart->addSeries(series);
-        chart->legend()->setAlignment(Qt::AlignRight);
-        chart->legend()->setVisible(!c.categories.isEmpty());
+    case OverviewChart::Kind::Pie:
+        addPie(chart, c, colours, this, hover);
         break;
-    }
     }
     return chart;
 }
