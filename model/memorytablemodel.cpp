@@ -57,6 +57,7 @@ MemoryTableModel::MemoryTableModel(QObject* parent)
         refresh();
     });
     connect(m_session, &StoreSession::answered, this, &MemoryTableModel::checkIdle);
+    connect(m_session, &StoreSession::lookupsHeld, this, &MemoryTableModel::viewWaiting);
 }
 
 MemoryTableModel::~MemoryTableModel()
@@ -542,6 +543,7 @@ void MemoryTableModel::refresh()
         i = j;
     }
     requestCount();
+    Q_EMIT refreshed();
 }
 
 bool MemoryTableModel::isBusy() const

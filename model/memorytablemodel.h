@@ -88,6 +88,8 @@ public:
     bool isBusy() const;
     /// Requests the worker has not started yet (for benchmarks: a view must never build a backlog).
     int queuedRequests() const { return m_session->queuedRequests(); }
+    /// A view (or a Go to ID) waits for rows: background work on the worker should wait or stop (viewWaiting).
+    bool isViewWaiting() const { return m_session->areLookupsHeld(); }
     /// Rows known as signposts, one every anchorStep() rows: a page is then at most that many rows of OFFSET walk
     /// from a keyset seek.
     qsizetype anchorCount() const { return m_signposts.anchors.size() + m_signposts.tailAnchors.size(); }
@@ -182,6 +184,12 @@ Q_SIGNALS:
     /// Writes landed in the store.
     void writesApplied(int count);
     void externalChangeDetected();
+    /// isViewWaiting() changed: jobs that only fill a side panel stop while a view waits for rows, and may start
+    /// again once it has them.
+    void viewWaiting(bool waiting);
+    /// refresh() asked for the rows and the count again (F5, another writer, a repair): figures derived from the
+    /// store may be stale too.
+    void refreshed();
     void summariesFound(const QString& id, const QStringList& summaryIds);
     void lookedUp(Inspector::RequestId id, const QList<Inspector::Memory>& memories);
     /// The row of the memory asked for by locate(), or -1 when the current filter leaves it out (or there is

@@ -420,12 +420,15 @@ void StoreSession::findSummariesOf(const QString& id)
 
 void StoreSession::holdLookups(bool hold)
 {
+    const bool changed = hold != m_summaries.held;
     m_summaries.held = hold;
     if (hold && m_summaries.request && m_client) {
         m_client->cancel(m_summaries.request); // still wanted: asked again when the view has its rows
         m_summaries.request = 0;
     }
     sendSummaryLookup();
+    if (changed)
+        Q_EMIT lookupsHeld(hold);
 }
 
 void StoreSession::sendSummaryLookup()

@@ -86,6 +86,7 @@ public:
     /// While `hold` (a view waits for rows), convenience look-ups (summary links) wait, and one running is stopped
     /// and asked again later: on a large PostgreSQL store it is a scan that would hold the worker for half a second.
     void holdLookups(bool hold);
+    bool areLookupsHeld() const { return m_summaries.held; }
     /// One page of any query beside the table's (lookedUp; empty on failure).
     RequestId lookUp(const MemoryQuery& query);
 
@@ -110,6 +111,8 @@ Q_SIGNALS:
     void lookedUp(Inspector::RequestId id, const QList<Inspector::Memory>& memories);
     /// The change token moved: another writer changed the store.
     void externalChange();
+    /// holdLookups() changed: other background work on the worker (the overview's figures) can wait likewise.
+    void lookupsHeld(bool held);
     /// One of the session's own requests was answered (see isBusy).
     void answered();
 

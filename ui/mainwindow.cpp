@@ -5,6 +5,7 @@
 #include "conflictdialog.h"
 #include "detailpane.h"
 #include "messagebar.h"
+#include "overviewdock.h"
 #include "progressstrip.h"
 #include "secrets.h"
 #include "storecontroller.h"
@@ -15,8 +16,11 @@
 #include <QCloseEvent>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QRegularExpression>
+#include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
@@ -41,6 +45,7 @@ MainWindow::MainWindow(QWidget* parent)
     , m_progress(new ProgressStrip(m_model, this))
     , m_store(new StoreController(m_model, m_messages, this))
     , m_health(new StoreHealthDock(m_model, this))
+    , m_overview(new OverviewDock(m_model, this))
     , m_healthBadge(new QToolButton(this))
 {
     setObjectName(u"mainWindow"_s);
@@ -52,6 +57,7 @@ MainWindow::MainWindow(QWidget* parent)
     connectParts();
     setupLayout();
     setupHealth();
+    setupOverview();
     createActions();
     createMenus();
     addShortcutsToToolTips();
@@ -233,6 +239,7 @@ MainWindow::~MainWindow()
     m_model->disconnect(m_store);
     m_model->disconnect(m_progress);
     m_model->disconnect(m_health);
+    m_model->disconnect(m_overview);
     m_model->undoStack()->disconnect(this);
 }
 
@@ -266,8 +273,41 @@ void MainWindow::setupHealth()
     });
 }
 
+void MainWindow::setupOverview()
+{
+    addDockWidget(Qt::RightDockWidgetArea, m_overview);
+    m_overview->hide(); // shown the first time a store is opened; after that as the person left it
+    QAction* toggle = m_overview->toggleViewAction();
+    toggle->setText(tr("Store &Overview"));
+    toggle->setStatusTip(tr("Charts of the memories the filter shows: namespaces, statuses, captures per week, tags, "
+                            "projects, branches, domains, summaries, tombstoned, expired, embeddings"));
+    connect(m_overview, &OverviewDock::filterRequested, this, &MainWindow::addFilterWords);
+    connect(m_overview, &OverviewDock::healthRequested, this, &MainWindow::showHealth);
+}
+
+void MainWindow::addFilterWords(const QStringList& words)
+{
+    static const QRegularExpression whitespace(u"\\s+"_s);
+    QStringList text = m_filterBar->text().split(whitespace, Qt::SkipEmptyParts);
+    bool trash = false;
+    for (const QString& word : words) {
+        // the bar's tombstoned: word gives way to the View menu, so the Trash is switched on instead
+        if (word == "tombstoned:only"_L1)
+            trash = true;
+        else if (!text.contains(word))
+            text << word;
+    }
+    filterEdit()->setText(text.join(u' '));
+    if (trash) {
+        const QSignalBlocker block(m_trash);
+        m_trash->setChecked(true);
+    }
+    applyFilter();
+}
+
 void MainWindow::updateHealthBadge(qint64 findings)
 {
+    m_overview->setHealthFindings(findings);
     m_healthBadge->setVisible(findings >= 0);
     m_healthBadge->setText(findings == 0
                                ? tr("✓ healthy")
@@ -309,7 +349,16 @@ void MainWindow::openStore(const QString& spec, const QString& origin)
         m_health->storeReopened();
     else
         m_health->setStore(spec);
+    m_overview->setStore(spec);
     m_store->open(spec, origin);
+    QSettings settings;
+    if (!settings.value(u"overview/introduced"_s).toBool()) {
+        // the first store ever opened shows what the overview is; closing it is remembered with the layout
+        settings.setValue(u"overview/introduced"_s, true);
+        m_overview->show();
+        // a third of the window: one column of charts, and the table and detail pane keep the rest
+        resizeDocks({m_overview}, {width() / 3}, Qt::Horizontal);
+    }
     if (!sameStore) {
         // what the last check of this store in this session found: a badge, and a hint if it found damage
         const qint64 found = m_lastFindings.value(m_store->displaySpec(), -1);

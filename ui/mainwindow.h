@@ -20,6 +20,7 @@ namespace Inspector {
 
 class DetailPane;
 class MessageBar;
+class OverviewDock;
 class ProgressStrip;
 class StoreController;
 class StoreHealthDock;
@@ -46,11 +47,16 @@ public:
     DetailPane* detailPane() const { return m_detail; }
     MessageBar* messageBar() const { return m_messages; }
     StoreHealthDock* healthDock() const { return m_health; }
+    /// View ▸ Store Overview: the store's figures for the table's filter, in charts.
+    OverviewDock* overviewDock() const { return m_overview; }
     /// The status bar's health badge: the findings of the last check of this store (hidden before one).
     QToolButton* healthBadge() const { return m_healthBadge; }
     /// Tools ▸ Check Store…: shows the health dock, and checks the store if it has not been checked yet.
     void showHealth();
     QLineEdit* filterEdit() const { return m_filterBar->lineEdit(); }
+    /// Adds filter words to the filter bar's text (each once) and applies it; `tombstoned:only` switches the
+    /// View menu's Trash on instead, which is what decides which tombstoned memories show.
+    void addFilterWords(const QStringList& words);
     /// Switches editing on (reopening the store for writing) or off.
     void setEditing(bool on);
     bool isEditing() const;
@@ -157,6 +163,7 @@ private:
     void afterRowsLeft(const QString& what);
     QIcon icon(const QString& name) const;
     void setupHealth();
+    void setupOverview();
     void updateHealthBadge(qint64 findings);
 
     MemoryTableModel* m_model;
@@ -170,6 +177,7 @@ private:
     ProgressStrip* m_progress;
     StoreController* m_store;
     StoreHealthDock* m_health;
+    OverviewDock* m_overview;
     QToolButton* m_healthBadge;
     /// Findings of the last check of each store in this session (by display spec), for the badge and the hint.
     QHash<QString, qint64> m_lastFindings;

@@ -6,6 +6,7 @@
 #include "appearance.h"
 #include "detailpane.h"
 #include "messagebar.h"
+#include "overviewdock.h"
 #include "progressstrip.h"
 #include "secrets.h"
 #include "storecontroller.h"
@@ -101,6 +102,7 @@ void MainWindow::createActions()
             return;
         m_detail->setMemory(std::nullopt);
         m_health->setStore({});
+        m_overview->setStore({});
         m_store->close();
         updateHealthBadge(-1);
         updateTitle();
@@ -287,6 +289,7 @@ void MainWindow::createMenus()
     view->addAction(m_columns);
     view->addAction(m_resetLayout);
     view->addAction(m_detailToggle);
+    view->addAction(m_overview->toggleViewAction());
     view->addAction(m_refresh);
     view->addSeparator();
     // light or dark whatever the desktop says: Fusion draws every control from the palette chosen
@@ -572,13 +575,7 @@ QMenu* MainWindow::contextMenuFor(const QModelIndex& index)
     const auto addFilter = [&](const QString& word, const QString& label) {
         QAction* a = menu->addAction(icon(u"edit-find"_s), label);
         a->setEnabled(!word.isEmpty());
-        connect(a, &QAction::triggered, this, [this, word] {
-            QString text = m_filterBar->text().trimmed();
-            if (!text.split(u' ', Qt::SkipEmptyParts).contains(word))
-                text = text.isEmpty() ? word : text + u' ' + word;
-            filterEdit()->setText(text);
-            applyFilter();
-        });
+        connect(a, &QAction::triggered, this, [this, word] { addFilterWords({word}); });
     };
     if (memory && column == MemoryColumn::Tags && !memory->tags.isEmpty()) {
         QMenu* byTag = menu->addMenu(icon(u"edit-find"_s), tr("Filter by Tag"));
@@ -586,11 +583,7 @@ QMenu* MainWindow::contextMenuFor(const QModelIndex& index)
             const QString word = filterWordFor(*memory, column, tag);
             QAction* a = byTag->addAction(tag);
             a->setEnabled(!word.isEmpty());
-            connect(a, &QAction::triggered, this, [this, word] {
-                const QString text = m_filterBar->text().trimmed();
-                filterEdit()->setText(text.isEmpty() ? word : text + u' ' + word);
-                applyFilter();
-            });
+            connect(a, &QAction::triggered, this, [this, word] { addFilterWords({word}); });
         }
     } else if (memory && column == MemoryColumn::Domain) {
         QAction* a = menu->addAction(icon(u"edit-find"_s), tr("Filter by This Domain"));

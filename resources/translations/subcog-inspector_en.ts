@@ -107,6 +107,16 @@ Type %1 to confirm:</numerusform>
     </message>
 </context>
 <context>
+    <name>Inspector::OverviewDock</name>
+    <message numerus="yes">
+        <source>Health: ⚠ %n findings at the last check.</source>
+        <translation>
+            <numerusform>Health: ⚠ %n finding at the last check.</numerusform>
+            <numerusform>Health: ⚠ %n findings at the last check.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>Inspector::StoreHealthDock</name>
     <message numerus="yes">
         <source>Checking… %n findings so far</source>

@@ -53,7 +53,7 @@ echo "==> dpkg-deb -I"
 dpkg-deb -I "$deb"
 depends=$(dpkg-deb -f "$deb" Depends)
 for dep in libc6 libstdc++6 libqt6core6 libqt6gui6 libqt6widgets6 libqt6sql6 libqt6sql6-sqlite libqt6svg6 \
-    libpqxx- libpq5 libtomlplusplus; do
+    libqt6charts6 libpqxx- libpq5 libtomlplusplus; do
     grep -q "$dep" <<<"$depends" || fail "Depends lacks $dep: $depends"
 done
 

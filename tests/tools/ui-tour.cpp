@@ -6,12 +6,14 @@
 #include "fixturegenerator.h"
 #include "mainwindow.h"
 #include "messagebar.h"
+#include "overviewdock.h"
 #include "sqlite/sqlitebackend.h"
 #include "storehealthdock.h"
 #include "translations.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QChartView>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QLineEdit>
@@ -19,6 +21,10 @@
 #include <QMessageBox>
 #include <QProcess>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -98,6 +104,17 @@ int main(int argc, char** argv)
         }
     }
 
+    {
+        // captures spread over most of a year, as in a store in use (the generator dates them all in one week), so
+        // the Store Overview's weekly chart has weeks to show; the newest keep their time
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"spread"_s);
+        db.setDatabaseName(store);
+        if (db.open())
+            QSqlQuery(db).exec(u"UPDATE memories SET created_at = created_at - (rowid * 7919 % 330) * 86400 "
+                               "WHERE created_at > 1000000000"_s);
+    }
+    QSqlDatabase::removeDatabase(u"spread"_s);
+
     MainWindow window;
     window.resize(1280, 800);
     window.move(0, 0);
@@ -105,6 +122,8 @@ int main(int argc, char** argv)
     window.resetLayout(); // the first-run layout, at the size most laptops offer
     window.openStore(u"sqlite:"_s + store);
     waitFor([&] { return window.model()->exactCount() && !window.model()->isBusy(); });
+    // the overview opens with the first store; the views before it are shot without it (it has its own below)
+    window.overviewDock()->hide();
     window.table()->selectionModel()->setCurrentIndex(window.model()->index(2, 0),
                                                       QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     shoot(out, u"01-main-window"_s);
@@ -249,6 +268,52 @@ int main(int argc, char** argv)
         }
         dock->hide();
         shoot(out, u"15-health-badge"_s);
+    }
+
+    // View ▸ Store Overview beside the table, then filtered to one namespace in a dark palette
+    {
+        OverviewDock* overview = window.overviewDock();
+        overview->show();
+        window.resizeDocks({overview}, {window.width() / 3}, Qt::Horizontal);
+        waitFor([&] { return overview->stats() && !overview->isBusy(); });
+        shoot(out, u"16-store-overview"_s);
+        // further down: captures per week and the top tags
+        if (QChartView* weeks = overview->chartView(u"weeks"_s)) {
+            overview->findChild<QScrollArea*>()->ensureWidgetVisible(weeks, 0, 40);
+            overview->findChild<QScrollArea*>()->verticalScrollBar()->setValue(weeks->parentWidget()->pos().y());
+        }
+        shoot(out, u"18-store-overview-weeks"_s);
+        QScrollBar* scroll = overview->findChild<QScrollArea*>()->verticalScrollBar();
+        scroll->setValue(scroll->maximum());
+        shoot(out, u"19-store-overview-bottom"_s);
+        scroll->setValue(0);
+        const QPalette light = QApplication::palette();
+        QPalette dark;
+        dark.setColor(QPalette::Window, QColor(0x2d, 0x2d, 0x30));
+        dark.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
+        dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+        dark.setColor(QPalette::AlternateBase, QColor(0x2a, 0x2a, 0x2a));
+        dark.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
+        dark.setColor(QPalette::Button, QColor(0x3a, 0x3a, 0x3d));
+        dark.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
+        dark.setColor(QPalette::Highlight, QColor(0x3d, 0x6a, 0x9e));
+        dark.setColor(QPalette::HighlightedText, Qt::white);
+        dark.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9a, 0x9a));
+        dark.setColor(QPalette::Mid, QColor(0x55, 0x55, 0x58));
+        QApplication::setPalette(dark);
+        window.filterEdit()->setText(u"ns:decisions"_s);
+        QTest::keyClick(window.filterEdit(), Qt::Key_Return);
+        settle(300);
+        waitFor([&] {
+            return !window.model()->isBusy() && !overview->isBusy()
+                && overview->statsFilter() == window.model()->filter();
+        });
+        shoot(out, u"17-store-overview-dark-filtered"_s);
+        QApplication::setPalette(light);
+        window.filterEdit()->clear();
+        QTest::keyClick(window.filterEdit(), Qt::Key_Return);
+        waitFor([&] { return !window.model()->isBusy() && window.model()->exactCount(); });
+        overview->hide();
     }
 
     // the PostgreSQL dialog

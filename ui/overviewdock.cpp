@@ -1,0 +1,887 @@
+// SPDX-License-Identifier: MIT
+#include "overviewdock.h"
+
+#include "exportfile.h"
+#include "messagebar.h"
+#include "storageerror.h"
+
+#include <QAction>
+#include <QBarCategoryAxis>
+#include <QBarSet>
+#include <QCategoryAxis>
+#include <QChart>
+#include <QChartView>
+#include <QCursor>
+#include <QDateTime>
+#include <QDir>
+#include <QEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFrame>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHorizontalBarSeries>
+#include <QImage>
+#include <QLabel>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPainter>
+#include <QPieSeries>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QSettings>
+#include <QStackedBarSeries>
+#include <QSvgGenerator>
+#include <QToolButton>
+#include <QToolTip>
+#include <QVBoxLayout>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+
+using namespace Qt::StringLiterals;
+
+namespace Inspector {
+
+namespace {
+constexpr int kCardWidth = 340; ///< a card's minimum width: the dock puts as many side by side as fit
+constexpr int kBarRow = 20; ///< height of one bar of a horizontal bar chart
+
+/// Tableau's ten colours and four more: told apart on light and dark backgrounds alike.
+const QList<QColor>& qualitative()
+{
+    static const QList<QColor> colours {
+        QColor(0x4e, 0x79, 0xa7), QColor(0xf2, 0x8e, 0x2b), QColor(0xe1, 0x57, 0x59), QColor(0x76, 0xb7, 0xb2),
+        QColor(0x59, 0xa1, 0x4f), QColor(0xed, 0xc9, 0x48), QColor(0xb0, 0x7a, 0xa1), QColor(0xff, 0x9d, 0xa7),
+        QColor(0x9c, 0x75, 0x5f), QColor(0xba, 0xb0, 0xac), QColor(0x86, 0xbc, 0xb6), QColor(0xd3, 0x72, 0x95),
+        QColor(0x8c, 0xd1, 0x7d), QColor(0x49, 0x98, 0x94),
+    };
+    return colours;
+}
+
+/// A namespace keeps its colour in every chart.
+QColor namespaceColour(const QString& name)
+{
+    const auto ns = parseNamespace(name);
+    const qsizetype i = ns ? allNamespaces().indexOf(*ns) : 0;
+    return qualitative().at(i % qualitative().size());
+}
+
+/// An axis of whole numbers from 0 with about five ticks of 1, 2 or 5 × 10^k.
+QValueAxis* countAxis(qint64 max, qreal headroom)
+{
+    auto* axis = new QValueAxis;
+    const qreal top = qMax<qreal>(1, qreal(max) * headroom);
+    const qreal raw = top / 5;
+    const qreal magnitude = std::pow(10.0, std::floor(std::log10(qMax<qreal>(raw, 1))));
+    qreal step = 10 * magnitude;
+    for (const qreal m : {1.0, 2.0, 5.0, 10.0}) {
+        if (m * magnitude >= raw) {
+            step = m * magnitude;
+            break;
+        }
+    }
+    axis->setRange(0, std::ceil(top / step) * step);
+    axis->setTickType(QValueAxis::TicksDynamic);
+    axis->setTickAnchor(0);
+    axis->setTickInterval(step);
+    axis->setLabelFormat(u"%.0f"_s);
+    return axis;
+}
+
+/// Category labels short enough to leave the bars room, still unique (the axis drops duplicates).
+QStringList shortLabels(const QStringList& labels, const QFontMetrics& metrics, int width)
+{
+    QStringList shown;
+    for (const QString& label : labels) {
+        QString s = metrics.elidedText(label, Qt::ElideMiddle, width);
+        while (shown.contains(s))
+            s += QChar(0x200B); // a zero-width space keeps two elided labels apart
+        shown << s;
+    }
+    return shown;
+}
+
+QString suffixOf(OverviewDock::FileFormat format)
+{
+    switch (format) {
+    case OverviewDock::FileFormat::Png:
+        return u"png"_s;
+    case OverviewDock::FileFormat::Svg:
+        return u"svg"_s;
+    case OverviewDock::FileFormat::Csv:
+        return u"csv"_s;
+    }
+    return {};
+}
+} // namespace
+
+OverviewDock::OverviewDock(MemoryTableModel* model, QWidget* parent)
+    : QDockWidget(tr("Store Overview"), parent)
+    , m_model(model)
+    , m_summary(new QLabel(this))
+    , m_health(new QLabel(this))
+    , m_messages(new MessageBar(this))
+    , m_busy(new QProgressBar(this))
+    , m_scroll(new QScrollArea(this))
+    , m_grid(new QWidget(this))
+    , m_gridLayout(new QGridLayout(m_grid))
+{
+    setObjectName(u"storeOverviewDock"_s);
+    m_summary->setObjectName(u"overviewSummary"_s);
+    m_summary->setWordWrap(true);
+    m_health->setObjectName(u"overviewHealth"_s);
+    m_health->setWordWrap(true);
+    m_health->setTextFormat(Qt::RichText);
+    m_messages->setObjectName(u"overviewMessages"_s);
+    m_busy->setObjectName(u"overviewBusy"_s);
+    m_busy->setRange(0, 0); // no steps to count: the store answers in one go
+    m_busy->setMaximumWidth(120);
+    m_busy->setTextVisible(false);
+    m_busy->setToolTip(tr("Computing the figures on the store's worker"));
+    m_busy->hide();
+    auto* refresh = new QToolButton(this);
+    refresh->setObjectName(u"overviewRefresh"_s);
+    refresh->setIcon(QIcon::fromTheme(u"view-refresh"_s, QIcon(u":/icons/view-refresh.svg"_s)));
+    refresh->setAutoRaise(true);
+    refresh->setToolTip(tr("Compute the figures again"));
+    connect(refresh, &QToolButton::clicked, this, &OverviewDock::recompute);
+
+    m_gridLayout->setContentsMargins(0, 0, 0, 12); // the last note clear of the edge when scrolled down
+    m_gridLayout->setSpacing(6);
+    m_scroll->setWidget(m_grid);
+    m_scroll->setWidgetResizable(true);
+    m_scroll->setFrameShape(QFrame::NoFrame);
+    m_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_scroll->viewport()->installEventFilter(this);
+    // one card and the scroll bar: narrower than this the charts cannot be read
+    m_scroll->setMinimumWidth(kCardWidth + m_scroll->verticalScrollBar()->sizeHint().width() + 4);
+
+    auto* content = new QWidget(this);
+    auto* layout = new QVBoxLayout(content);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->setSpacing(4);
+    auto* header = new QHBoxLayout;
+    header->addWidget(m_summary, 1);
+    header->addWidget(m_busy);
+    header->addWidget(refresh);
+    layout->addLayout(header);
+    layout->addWidget(m_health);
+    layout->addWidget(m_messages);
+    layout->addWidget(m_scroll, 1);
+    setWidget(content);
+
+    connect(m_health, &QLabel::linkActivated, this, &OverviewDock::healthRequested);
+    m_schedule.setSingleShot(true);
+    m_schedule.setInterval(50); // a reset, a reopen and a refresh that come together are asked once
+    connect(&m_schedule, &QTimer::timeout, this, &OverviewDock::recompute);
+    // The store has one worker: the figures (a second on a million memories) would hold the rows a view scrolls
+    // to behind them. So they stop while a view waits for rows and start again once it has them, as summary links
+    // and anchors do; after a while they go anyway, in case the view keeps asking.
+    m_yieldLimit.setSingleShot(true);
+    m_yieldLimit.setInterval(3000);
+    connect(&m_yieldLimit, &QTimer::timeout, this, [this] {
+        if (m_yielded)
+            send();
+    });
+    connect(m_model, &MemoryTableModel::viewWaiting, this, [this](bool waiting) {
+        if (waiting && m_job) {
+            m_model->cancelFetch(m_job); // its answer is dropped: m_job no longer names it
+            m_job = 0;
+            m_yielded = true;
+            m_yieldLimit.start();
+            setBusy(true);
+        } else if (!waiting && m_yielded) {
+            send();
+        }
+    });
+    connect(m_model, &MemoryTableModel::jobFinished, this, &OverviewDock::onJobFinished);
+    connect(m_model, &MemoryTableModel::storeOpened, this, &OverviewDock::schedule);
+    connect(m_model, &MemoryTableModel::refreshed, this, &OverviewDock::schedule);
+    connect(m_model, &MemoryTableModel::writesApplied, this, &OverviewDock::schedule);
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
+        if (!m_model->isOpen()) {
+            // the store is closed (or about to be opened again): its worker will not answer; the figures stay
+            // until setStore() says whose they are
+            m_job = 0;
+            m_yielded = false;
+            m_yieldLimit.stop();
+            setBusy(false);
+            m_stale = true;
+            return;
+        }
+        // a new sort resets the table too, but leaves the figures as they are
+        const MemoryFilter& asked = m_job ? m_jobFilter : m_statsFilter;
+        if (m_model->filter() != asked || (!m_job && !m_stats))
+            schedule();
+    });
+    connect(this, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+        if (visible && m_stale)
+            schedule();
+    });
+    updateHeader();
+}
+
+// the window disconnects the model first: the model may be gone before the dock
+OverviewDock::~OverviewDock() = default;
+
+void OverviewDock::setStore(const QString& spec)
+{
+    if (m_job)
+        m_model->cancelFetch(m_job);
+    m_job = 0; // a reopened store's worker is a new one: the job sent to the old one never answers
+    m_yielded = false;
+    m_yieldLimit.stop();
+    setBusy(false);
+    if (spec != m_spec) {
+        m_spec = spec;
+        m_stats.reset();
+        m_statsFilter = {};
+        m_errorText.clear();
+        m_messages->clear();
+        clearCharts();
+    }
+    m_stale = true;
+    updateHeader();
+}
+
+void OverviewDock::schedule()
+{
+    m_stale = true;
+    m_schedule.start();
+}
+
+void OverviewDock::recompute()
+{
+    m_schedule.stop();
+    if (!m_model->isOpen() || m_spec.isEmpty()) {
+        updateHeader();
+        return;
+    }
+    m_stale = true;
+    if (!isVisible()) {
+        m_yielded = false;
+        setBusy(false);
+        return; // asked again when the dock shows
+    }
+    if (m_job)
+        m_model->cancelFetch(m_job); // its answer would be dropped: the store may stop early
+    m_job = 0;
+    if (m_model->isViewWaiting()) {
+        if (!m_yielded)
+            m_yieldLimit.start();
+        m_yielded = true;
+        setBusy(true);
+        return;
+    }
+    send();
+}
+
+void OverviewDock::send()
+{
+    m_yielded = false;
+    m_yieldLimit.stop();
+    if (!m_model->isOpen() || m_spec.isEmpty() || !isVisible()) {
+        setBusy(false);
+        return;
+    }
+    if (m_job)
+        m_model->cancelFetch(m_job);
+    auto result = std::make_shared<StoreStats>();
+    const MemoryFilter filter = m_model->filter();
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    m_result = result;
+    m_jobFilter = filter;
+    m_job = m_model->runJob([result, filter, now](PersistenceBackend& store, const auto&) -> QString {
+        *result = store.stats(filter, now);
+        return {};
+    });
+    m_stale = false;
+    setBusy(isBusy());
+}
+
+void OverviewDock::onJobFinished(RequestId id, bool cancelled, bool failed, const QString& summary)
+{
+    if (id != m_job || id == 0)
+        return; // another dock's job, or one a newer filter or store replaced
+    m_job = 0;
+    setBusy(false);
+    if (cancelled) {
+        m_stale = true;
+        m_summary->setText(tr("Stopped before the figures were computed."));
+        return;
+    }
+    if (failed) {
+        m_errorText = summary;
+        m_messages->showMessage(MessageBar::Kind::Error, tr("The overview could not be computed: %1").arg(summary));
+        updateHeader();
+        Q_EMIT updated();
+        return;
+    }
+    if (!m_errorText.isEmpty())
+        m_messages->clear();
+    m_errorText.clear();
+    m_stats = *m_result;
+    m_statsFilter = m_jobFilter;
+    m_result.reset();
+    showCharts();
+    updateHeader();
+    // the table's filter moved on while the store was counting (no reset reached us meanwhile)
+    if (m_model->filter() != m_statsFilter)
+        schedule();
+    Q_EMIT updated();
+}
+
+void OverviewDock::setBusy(bool busy)
+{
+    m_busy->setVisible(busy);
+    m_grid->setEnabled(!busy || m_stats.has_value());
+    updateHeader();
+}
+
+void OverviewDock::updateHeader()
+{
+    QString text;
+    if (m_spec.isEmpty() || !m_model->isOpen())
+        text = tr("No store is open.");
+    else if (m_stats)
+        text = tr("<b>%1</b> memories match the table's filter.").arg(QLocale().toString(m_stats->total));
+    else if (!m_errorText.isEmpty())
+        text = tr("No figures.");
+    if (isBusy())
+        text = text.isEmpty() ? tr("Computing…") : text + u" "_s + tr("Computing…");
+    m_summary->setText(text);
+
+    const QString link = u"<a href=\"health\">%1</a>"_s;
+    if (m_spec.isEmpty()) {
+        m_health->clear();
+    } else if (m_findings < 0) {
+        m_health->setText(tr("Health: not checked in this session. %1").arg(link.arg(tr("Check Store…"))));
+    } else if (m_findings == 0) {
+        m_health->setText(tr("Health: ✓ nothing found at the last check. %1").arg(link.arg(tr("Show"))));
+    } else {
+        m_health->setText(tr("Health: ⚠ %n findings at the last check.", "",
+                             int(qMin<qint64>(m_findings, std::numeric_limits<int>::max())))
+                          + u" "_s + link.arg(tr("Show")));
+    }
+    m_health->setVisible(!m_spec.isEmpty());
+}
+
+QString OverviewDock::summaryText() const
+{
+    return m_summary->text();
+}
+
+QString OverviewDock::errorText() const
+{
+    return m_errorText;
+}
+
+void OverviewDock::setHealthFindings(qint64 findings)
+{
+    m_findings = findings;
+    updateHeader();
+}
+
+QString OverviewDock::healthText() const
+{
+    return m_health->text();
+}
+
+void OverviewDock::clearCharts()
+{
+    for (QWidget* card : std::as_const(m_cards))
+        card->deleteLater();
+    m_cards.clear();
+    m_views.clear();
+    m_charts.clear();
+    m_columns = 0;
+}
+
+void OverviewDock::showCharts()
+{
+    const int scrolled = m_scroll->verticalScrollBar()->value();
+    clearCharts();
+    if (!m_stats)
+        return;
+    m_charts = OverviewCharts::build(*m_stats);
+    for (const OverviewChart& chart : std::as_const(m_charts))
+        m_cards << makeCard(chart);
+    layoutCards();
+    // a layout shows new children only on a later turn of the event loop; a save right away needs them sized
+    for (QWidget* card : std::as_const(m_cards))
+        card->show();
+    m_gridLayout->activate();
+    m_scroll->verticalScrollBar()->setValue(scrolled);
+}
+
+void OverviewDock::layoutCards()
+{
+    const int columns = qBound(1, m_scroll->viewport()->width() / (kCardWidth + 12), 3);
+    if (columns == m_columns && m_gridLayout->count() == m_cards.size())
+        return;
+    m_columns = columns;
+    while (m_gridLayout->count() > 0)
+        delete m_gridLayout->takeAt(0); // the item only: the cards are placed again below
+    for (int c = 0; c < 4; ++c)
+        m_gridLayout->setColumnStretch(c, c < columns ? 1 : 0);
+    int row = 0;
+    int column = 0;
+    for (QWidget* card : std::as_const(m_cards)) {
+        // time reads left to right: the weekly chart takes the whole width
+        if (card->property("wide").toBool()) {
+            if (column > 0)
+                ++row;
+            m_gridLayout->addWidget(card, row++, 0, 1, columns);
+            column = 0;
+            continue;
+        }
+        m_gridLayout->addWidget(card, row, column);
+        if (++column == columns) {
+            column = 0;
+            ++row;
+        }
+    }
+    for (int r = 0; r < m_gridLayout->rowCount(); ++r)
+        m_gridLayout->setRowStretch(r, 0);
+    m_gridLayout->setRowStretch(row + 1, 1); // cards keep their height; what is left stays below them
+}
+
+bool OverviewDock::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_scroll->viewport() && event->type() == QEvent::Resize && !m_cards.isEmpty())
+        layoutCards();
+    return QDockWidget::eventFilter(watched, event);
+}
+
+void OverviewDock::changeEvent(QEvent* event)
+{
+    QDockWidget::changeEvent(event);
+    // the charts paint with the window's colours (a dark palette too): drawn again when they change
+    if (event->type() == QEvent::PaletteChange && !m_cards.isEmpty())
+        showCharts();
+}
+
+QWidget* OverviewDock::makeCard(const OverviewChart& chart)
+{
+    auto* card = new QFrame(m_grid);
+    card->setObjectName(u"overviewCard_"_s + chart.id);
+    card->setFrameShape(QFrame::StyledPanel);
+    card->setProperty("wide", chart.kind == OverviewChart::Kind::StackedBars);
+    card->setMinimumWidth(kCardWidth);
+    auto* layout = new QVBoxLayout(card);
+    layout->setContentsMargins(6, 4, 6, 6);
+    layout->setSpacing(2);
+    auto* header = new QHBoxLayout;
+    auto* title = new QLabel(u"<b>%1</b>"_s.arg(chart.title.toHtmlEscaped()), card);
+    header->addWidget(title, 1);
+    auto* view = new QChartView(card);
+    view->setObjectName(u"overviewChart_"_s + chart.id);
+    view->setAccessibleName(chart.title);
+    view->setAccessibleDescription(tr("Chart; its numbers are saved with CSV"));
+    m_views.insert(chart.id, view);
+    const QString id = chart.id;
+    const QList<std::pair<FileFormat, QString>> formats {
+        {FileFormat::Png, tr("Save the chart as a PNG picture")},
+        {FileFormat::Svg, tr("Save the chart as an SVG drawing")},
+        {FileFormat::Csv, tr("Save the numbers behind the chart as CSV")},
+    };
+    for (const auto& [format, tip] : formats) {
+        auto* button = new QToolButton(card);
+        button->setObjectName(u"overviewSave_"_s + id + u'_' + suffixOf(format));
+        button->setText(suffixOf(format).toUpper());
+        button->setToolTip(tip);
+        button->setAutoRaise(true);
+        connect(button, &QToolButton::clicked, this, [this, id, format] { exportChartAs(id, format); });
+        header->addWidget(button);
+    }
+    layout->addLayout(header);
+
+    view->setRenderHint(QPainter::Antialiasing);
+    view->setFrameShape(QFrame::NoFrame);
+    view->setChart(makeChart(chart));
+    const int rows = int(chart.categories.size());
+    // the weekly chart's legend lists every namespace beside the bars
+    const int height = chart.kind == OverviewChart::Kind::Bars ? qMax(150, 56 + rows * kBarRow)
+        : chart.kind == OverviewChart::Kind::Pie               ? 190
+                                                               : qMax(260, 48 + int(chart.series.size()) * 22);
+    view->setMinimumHeight(height);
+    view->setMaximumHeight(height);
+    view->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(view, &QWidget::customContextMenuRequested, this, [this, id, view](const QPoint& pos) {
+        QMenu menu(this);
+        menu.addAction(tr("Save as &PNG…"), this, [this, id] { exportChartAs(id, FileFormat::Png); });
+        menu.addAction(tr("Save as &SVG…"), this, [this, id] { exportChartAs(id, FileFormat::Svg); });
+        menu.addAction(tr("Save the Numbers as &CSV…"), this, [this, id] { exportChartAs(id, FileFormat::Csv); });
+        menu.exec(view->mapToGlobal(pos));
+    });
+    layout->addWidget(view);
+    if (!chart.note.isEmpty()) {
+        auto* note = new QLabel(chart.note, card);
+        note->setWordWrap(true);
+        note->setTextFormat(Qt::PlainText); // tags and domains are store data, never markup
+        QPalette p = note->palette();
+        p.setColor(QPalette::WindowText, palette().color(QPalette::PlaceholderText));
+        note->setPalette(p);
+        QFont small = note->font();
+        small.setPointSizeF(small.pointSizeF() * 0.9);
+        note->setFont(small);
+        layout->addWidget(note);
+    }
+    return card;
+}
+
+namespace {
+/// The window's colours the charts draw with.
+struct ChartColours
+{
+    QColor text;
+    QColor base;
+    QColor grid;
+};
+/// Shows or hides the tool tip of (series, category).
+using Hover = std::function<void(bool on, int series, int category)>;
+
+void addBars(QChart* chart, const OverviewChart& c, const ChartColours& colours, OverviewDock* dock, const Hover& hover)
+{
+    const QColor& text = colours.text;
+    const QColor& grid = colours.grid;
+    const QString id = c.id;
+    // the largest on top: a horizontal bar series counts its categories from the bottom
+    const int n = int(c.categories.size());
+    auto* set = new QBarSet(c.series.value(0));
+    QStringList labels;
+    qint64 max = 0;
+    for (int i = n - 1; i >= 0; --i) {
+        *set << qreal(c.value(0, i));
+        labels << c.categories.at(i);
+        max = qMax(max, c.value(0, i));
+    }
+    const QColor colour = qualitative().first();
+    set->setColor(colour);
+    set->setBorderColor(colour);
+    set->setLabelColor(text);
+    auto* series = new QHorizontalBarSeries;
+    series->append(set);
+    series->setBarWidth(n <= 2 ? 0.4 : 0.75); // one or two bars would fill the chart's height
+    series->setLabelsVisible(true);
+    series->setLabelsPosition(QAbstractBarSeries::LabelsOutsideEnd);
+    series->setLabelsFormat(u"@value"_s);
+    chart->addSeries(series);
+    auto* categories = new QBarCategoryAxis;
+    categories->append(shortLabels(labels, QFontMetrics(dock->font()), 170));
+    // elided above, in the middle where ids and paths differ least; Qt's own truncation can leave "..." for
+    // every label once a chart was first laid out small
+    categories->setTruncateLabels(false);
+    categories->setLabelsColor(text);
+    categories->setGridLineVisible(false);
+    categories->setLinePenColor(grid);
+    chart->addAxis(categories, Qt::AlignLeft);
+    series->attachAxis(categories);
+    QValueAxis* counts = countAxis(max, 1.18); // room for the value after the longest bar
+    counts->setLabelsColor(text);
+    counts->setGridLineColor(grid);
+    counts->setLinePenColor(grid);
+    chart->addAxis(counts, Qt::AlignBottom);
+    series->attachAxis(counts);
+    chart->legend()->hide();
+    QObject::connect(set, &QBarSet::clicked, dock, [dock, id, n](int index) { dock->activate(id, 0, n - 1 - index); });
+    QObject::connect(set, &QBarSet::hovered, dock, [hover, n](bool on, int index) { hover(on, 0, n - 1 - index); });
+}
+
+void addStackedBars(QChart* chart, const OverviewChart& c, const ChartColours& colours, OverviewDock* dock,
+                    const Hover& hover)
+{
+    const QColor& text = colours.text;
+    const QColor& base = colours.base;
+    const QColor& grid = colours.grid;
+    const QString id = c.id;
+    const int n = int(c.categories.size());
+    auto* series = new QStackedBarSeries;
+    series->setBarWidth(n > 30 ? 1.0 : 0.8);
+    QList<qint64> totals(n, 0);
+    for (int s = 0; s < c.series.size(); ++s) {
+        auto* set = new QBarSet(c.series.at(s));
+        for (int b = 0; b < n; ++b) {
+            *set << qreal(c.value(s, b));
+            totals[b] += c.value(s, b);
+        }
+        const QColor colour = namespaceColour(c.series.at(s));
+        set->setColor(colour);
+        set->setBorderColor(n > 30 ? colour : base);
+        series->append(set);
+        QObject::connect(set, &QBarSet::clicked, dock, [dock, id, s](int index) { dock->activate(id, s, index); });
+        QObject::connect(set, &QBarSet::hovered, dock, [hover, s](bool on, int index) { hover(on, s, index); });
+    }
+    chart->addSeries(series);
+    if (n <= 12) {
+        auto* weeks = new QBarCategoryAxis;
+        weeks->append(c.categories);
+        weeks->setLabelsColor(text);
+        weeks->setGridLineVisible(false);
+        weeks->setLinePenColor(grid);
+        weeks->setTruncateLabels(false); // dates are short; see the bar charts' categories
+        chart->addAxis(weeks, Qt::AlignBottom);
+        series->attachAxis(weeks);
+    } else {
+        // too many weeks to name each: a date under every few bars, at the bar it names
+        auto* weeks = new QCategoryAxis;
+        weeks->setRange(-0.5, n - 0.5);
+        weeks->setStartValue(-0.5);
+        weeks->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+        // four months under the bars read in a narrow dock; the tool tip names each week
+        const int every = int(std::ceil(n / 4.0));
+        QStringList used;
+        for (int b = 0; b < n; b += every) {
+            const QString month = c.categories.at(b).left(7); // 2026-01 of 2026-01-05
+            if (!used.contains(month))
+                weeks->append(month, b);
+            used << month;
+        }
+        weeks->setLabelsColor(text);
+        weeks->setGridLineVisible(false);
+        weeks->setLinePenColor(grid);
+        weeks->setTruncateLabels(false); // dates are short; see the bar charts' categories
+        chart->addAxis(weeks, Qt::AlignBottom);
+        series->attachAxis(weeks);
+    }
+    QValueAxis* counts = countAxis(n ? *std::max_element(totals.begin(), totals.end()) : 0, 1.05);
+    counts->setLabelsColor(text);
+    counts->setGridLineColor(grid);
+    counts->setLinePenColor(grid);
+    chart->addAxis(counts, Qt::AlignLeft);
+    series->attachAxis(counts);
+    // beside the bars: under them, a dozen namespaces leave no room for their names
+    chart->legend()->setAlignment(Qt::AlignRight);
+    chart->legend()->setVisible(!c.series.isEmpty());
+}
+
+void addPie(QChart* chart, const OverviewChart& c, const ChartColours& colours, OverviewDock* dock, const Hover& hover)
+{
+    const QColor& text = colours.text;
+    const QColor& base = colours.base;
+    const QString id = c.id;
+    auto* series = new QPieSeries;
+    series->setHoleSize(0.38);
+    series->setPieSize(0.85);
+    for (int i = 0; i < c.categories.size(); ++i) {
+        const qint64 v = c.value(0, i);
+        // the legend has a third of a narrow card: the share is in the tool tip
+        QPieSlice* slice = series->append(u"%1  %2"_s.arg(c.categories.at(i), QLocale().toString(v)), qreal(v));
+        slice->setProperty("category", c.categories.at(i));
+        const QColor colour
+            = c.id == "statuses"_L1 || c.id == "scopes"_L1 || c.id == "summaries"_L1 || c.id == "embeddings"_L1
+            ? qualitative().at(i % qualitative().size())
+            : qualitative().first();
+        slice->setColor(colour);
+        slice->setBorderColor(base);
+        slice->setLabelColor(text);
+        QObject::connect(slice, &QPieSlice::clicked, dock, [dock, id, i] { dock->activate(id, 0, i); });
+        QObject::connect(slice, &QPieSlice::hovered, dock, [hover, slice, i](bool on) {
+            slice->setExploded(on);
+            hover(on, 0, i);
+        });
+    }
+    chart->addSeries(series);
+    chart->legend()->setAlignment(Qt::AlignRight);
+    chart->legend()->setVisible(!c.categories.isEmpty());
+}
+} // namespace
+
+QChart* OverviewDock::makeChart(const OverviewChart& c)
+{
+    const QPalette pal = palette();
+    ChartColours colours {pal.color(QPalette::Text), pal.color(QPalette::Base), pal.color(QPalette::Mid)};
+    colours.grid.setAlpha(110);
+    const QColor& text = colours.text;
+    const QColor& base = colours.base;
+    auto* chart = new QChart;
+    chart->setAnimationOptions(QChart::NoAnimation);
+    chart->setTheme(base.lightness() < 128 ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+    chart->setBackgroundRoundness(0);
+    chart->setBackgroundBrush(base);
+    chart->setBackgroundPen(Qt::NoPen);
+    chart->setMargins(QMargins(2, 2, 2, 2));
+    chart->legend()->setLabelColor(text);
+    chart->legend()->setFont(font());
+    chart->setTitleBrush(text);
+    if (c.categories.isEmpty())
+        chart->setTitle(tr("Nothing for this filter"));
+    QChartView* view = m_views.value(c.id);
+    const QString id = c.id;
+
+    // a tool tip names the value and what a click on it filters for
+    const Hover hover = [this, id, view](bool on, int series, int category) {
+        const OverviewChart* chart = nullptr;
+        for (const OverviewChart& candidate : std::as_const(m_charts)) {
+            if (candidate.id == id)
+                chart = &candidate;
+        }
+        if (!on || !chart) {
+            QToolTip::hideText();
+            view->unsetCursor();
+            return;
+        }
+        QString tip = chart->categories.value(category);
+        if (chart->series.size() > 1)
+            tip += u" · "_s + chart->series.value(series);
+        tip += u": "_s + QLocale().toString(chart->value(series, category));
+        if (chart->kind == OverviewChart::Kind::Pie) {
+            qint64 total = 0;
+            for (const qint64 v : chart->values.value(0))
+                total += v;
+            if (total > 0)
+                tip += u" ("_s
+                    + QLocale().toString(100.0 * qreal(chart->value(series, category)) / qreal(total), 'f', 1)
+                    + u" %)"_s;
+        }
+        const QStringList words = chart->wordsAt(series, category);
+        if (!words.isEmpty())
+            tip += u"\n"_s + tr("Click to filter the table: %1").arg(words.join(u' '));
+        view->setCursor(words.isEmpty() ? Qt::ArrowCursor : Qt::PointingHandCursor);
+        QToolTip::showText(QCursor::pos(), tip, view);
+    };
+
+    switch (c.kind) {
+    case OverviewChart::Kind::Bars:
+        addBars(chart, c, colours, this, hover);
+        break;
+    case OverviewChart::Kind::StackedBars:
+        addStackedBars(chart, c, colours, this, hover);
+        break;
+    case OverviewChart::Kind::Pie:
+        addPie(chart, c, colours, this, hover);
+        break;
+    }
+    return chart;
+}
+
+void OverviewDock::activate(const QString& id, int series, int category)
+{
+    for (const OverviewChart& chart : std::as_const(m_charts)) {
+        if (chart.id != id)
+            continue;
+        const QStringList words = chart.wordsAt(series, category);
+        if (!words.isEmpty())
+            Q_EMIT filterRequested(words);
+        return;
+    }
+}
+
+bool OverviewDock::exportChart(const QString& id, FileFormat format, const QString& path, QString* error) const
+{
+    const auto fail = [&](const QString& reason) {
+        if (error)
+            *error = reason;
+        return false;
+    };
+    const OverviewChart* chart = nullptr;
+    for (const OverviewChart& candidate : m_charts) {
+        if (candidate.id == id)
+            chart = &candidate;
+    }
+    QChartView* view = m_views.value(id);
+    if (!chart || !view)
+        return fail(tr("There is no chart %1 to save.").arg(id));
+    if (!m_spec.isEmpty()) {
+        try {
+            refuseExportOntoStore(path, StoreSpec::parse(m_spec));
+        } catch (const StorageError& e) {
+            return fail(e.message());
+        }
+    }
+    // written beside the target and renamed over it: a failed save leaves the old file as it was
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return fail(tr("Cannot write %1: %2").arg(path, file.errorString()));
+    const QSize size = view->size();
+    const QRectF source = view->sceneRect();
+    switch (format) {
+    case FileFormat::Csv:
+        file.write(chart->toCsv());
+        break;
+    case FileFormat::Png: {
+        // twice the pixels of the screen at least, so the picture stays sharp in a document
+        const qreal scale = qMax<qreal>(2, view->devicePixelRatioF());
+        QImage image(size * scale, QImage::Format_ARGB32_Premultiplied);
+        image.setDevicePixelRatio(scale);
+        image.fill(view->chart()->backgroundBrush().color());
+        {
+            QPainter painter(&image);
+            painter.setRenderHint(QPainter::Antialiasing);
+            view->scene()->render(&painter, QRectF(QPointF(0, 0), size), source);
+        }
+        if (!image.save(&file, "PNG"))
+            return fail(tr("Cannot write %1: %2").arg(path, file.errorString()));
+        break;
+    }
+    case FileFormat::Svg: {
+        QSvgGenerator svg;
+        svg.setOutputDevice(&file);
+        svg.setSize(size);
+        svg.setViewBox(QRect(QPoint(0, 0), size));
+        svg.setTitle(chart->title);
+        svg.setDescription(tr("Subcog Inspector: %1").arg(chart->title));
+        QPainter painter;
+        if (!painter.begin(&svg))
+            return fail(tr("Cannot write %1: %2").arg(path, file.errorString()));
+        painter.setRenderHint(QPainter::Antialiasing);
+        view->scene()->render(&painter, QRectF(QPointF(0, 0), size), source);
+        painter.end();
+        break;
+    }
+    }
+    if (!file.commit())
+        return fail(tr("Cannot write %1: %2").arg(path, file.errorString()));
+    return true;
+}
+
+void OverviewDock::exportChartAs(const QString& id, FileFormat format)
+{
+    QSettings settings;
+    const QString suffix = suffixOf(format);
+    const QString folder = settings.value(u"overview/folder"_s, QDir::homePath()).toString();
+    QFileDialog dialog(this, tr("Save Chart"), QDir(folder).filePath(id + u'.' + suffix));
+    dialog.setObjectName(u"overviewSaveDialog"_s);
+    dialog.setAcceptMode(QFileDialog::AcceptSave);
+    dialog.setDefaultSuffix(suffix);
+    dialog.setNameFilter(format == FileFormat::Png       ? tr("PNG pictures (*.png)")
+                             : format == FileFormat::Svg ? tr("SVG drawings (*.svg)")
+                                                         : tr("CSV files (*.csv)"));
+    // the question about replacing a file is asked below, in the words the export dialog uses
+    dialog.setOption(QFileDialog::DontConfirmOverwrite);
+    if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty())
+        return;
+    const QString path = dialog.selectedFiles().first();
+    const QFileInfo target(path);
+    if (target.exists() && target.isDir()) {
+        m_messages->showMessage(MessageBar::Kind::Warning, tr("%1 is a folder; choose a file name.").arg(path));
+        return;
+    }
+    if (target.exists()) {
+        QMessageBox ask(QMessageBox::Warning, tr("Replace File?"), tr("%1 already exists.").arg(target.fileName()),
+                        QMessageBox::NoButton, this);
+        ask.setObjectName(u"replaceFileBox"_s);
+        ask.setInformativeText(tr("Replace it with the chart? Its contents are lost."));
+        QPushButton* replace = ask.addButton(tr("&Replace"), QMessageBox::DestructiveRole);
+        ask.addButton(QMessageBox::Cancel);
+        ask.setDefaultButton(QMessageBox::Cancel);
+        ask.exec();
+        if (ask.clickedButton() != replace)
+            return;
+    }
+    settings.setValue(u"overview/folder"_s, target.absolutePath());
+    QString error;
+    if (exportChart(id, format, path, &error))
+        m_messages->showMessage(MessageBar::Kind::Info, tr("Saved %1").arg(QDir::toNativeSeparators(path)));
+    else
+        m_messages->showMessage(MessageBar::Kind::Error, error);
+}
+
+} // namespace Inspector
