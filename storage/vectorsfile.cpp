@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -573,9 +574,17 @@ void writeFileAtomically(const QString& path, const std::function<void(const Byt
         return StorageError(StorageError::Kind::OperationFailed,
                             path + u": "_s + what + u": "_s + QString::fromLocal8Bit(strerror(errno)));
     };
-    const int fd = ::open(temporary.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    // a file that is replaced keeps its mode (a private memory file stays private, from the first byte on)
+    struct stat existing
+    {
+    };
+    const bool replaces = ::stat(QFile::encodeName(path).constData(), &existing) == 0;
+    const int fd = ::open(temporary.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                          replaces ? 0600 : 0644);
     if (fd < 0)
         throw failure(u"cannot write"_s);
+    if (replaces)
+        ::fchmod(fd, existing.st_mode & 07777);
     const ByteSink write = [&](QByteArrayView bytes) {
         qint64 done = 0;
         while (done < bytes.size()) {

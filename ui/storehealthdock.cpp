@@ -134,6 +134,8 @@ void StoreHealthDock::setStore(const QString& spec)
         m_model->cancelFetch(m_job);
     m_job = 0;
     m_jobKind = JobKind::None;
+    // an undo of the last store answers no more: its ids mean nothing to the next store's client
+    m_restores.clear();
     m_spec = spec;
     m_lastTotal = -1;
     clearFindings();
@@ -144,6 +146,7 @@ void StoreHealthDock::setStore(const QString& spec)
 
 void StoreHealthDock::storeReopened()
 {
+    m_restores.clear();
     if (!m_job)
         return;
     m_job = 0;

@@ -210,12 +210,12 @@ void StoreHealthDock::runRepairJob(const QString& spec, const QString& findingCl
     try {
         auto images = std::make_shared<RepairImages>();
         if (store.kind == StoreSpec::Kind::Sqlite)
-            *images = sqliteRepairImages(store.location, report.backupPaths, ids, kUndoBytes);
+            *images = sqliteRepairImages(store.location, report.backupPaths, ids, {findingClass}, kUndoBytes);
         else if (store.kind == StoreSpec::Kind::Postgres)
             *images = postgresRepairImages(store.location, report.backupPaths.constLast(), changed);
         else
             *images = folderRepairImages(QFileInfo(store.location).absoluteFilePath(), report.backupPaths.constFirst(),
-                                         changed);
+                                         changed, kUndoBytes);
         if (!images->incomplete.isEmpty())
             run.noUndo = tr("Edit ▸ Undo is not offered: %1.").arg(images->incomplete);
         else if (images->bytes() > kUndoBytes)
@@ -381,17 +381,23 @@ void StoreHealthDock::restoreFinished(RequestId id, bool failed, const QString& 
     const auto [outcome, what] = m_restores.take(id);
     QString text;
     if (failed) {
-        text = tr("%1 failed, nothing was changed: %2").arg(what, summary);
+        text = tr("%1 failed: %2").arg(what, summary);
     } else {
         text = tr("%1: %n memories put back.", "", int(outcome->restored.size())).arg(what);
-        if (!outcome->skipped.isEmpty()) {
-            QStringList shown = outcome->skipped.mid(0, 5);
-            if (outcome->skipped.size() > shown.size())
-                shown << tr("…");
+        const auto shown = [](const QStringList& ids) {
+            QStringList first = ids.mid(0, 5);
+            if (ids.size() > first.size())
+                first << tr("…");
+            return first.join(u", "_s);
+        };
+        if (!outcome->skipped.isEmpty())
             text += u' '
                 + tr("%n left as they are (another writer changed them since): %1", "", int(outcome->skipped.size()))
-                      .arg(shown.join(u", "_s));
-        }
+                      .arg(shown(outcome->skipped));
+        if (!outcome->failed.isEmpty())
+            text += u' '
+                + tr("%n could not be written and are as they were: %1", "", int(outcome->failed.size()))
+                      .arg(shown(outcome->failed));
     }
     m_status->setText(text);
     m_model->refresh();

@@ -195,5 +195,12 @@ Type %1 to confirm:</numerusform>
             <numerusform>%n left as they are (another writer changed them since): %1</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n could not be written and are as they were: %1</source>
+        <translation>
+            <numerusform>%n could not be written and is as it was: %1</numerusform>
+            <numerusform>%n could not be written and are as they were: %1</numerusform>
+        </translation>
+    </message>
 </context>
 </TS>

@@ -259,25 +259,6 @@ QString tableOf(const RepairImage& image)
     return image.table.section(u':', -1);
 }
 
-std::optional<QByteArray> current(const Connection& db, const RepairImage& image)
-{
-    if (image.key.startsWith('r')) {
-        Statement q(db, u"SELECT * FROM "_s + quotedIdentifier(tableOf(image)) + u" WHERE rowid = ?1"_s);
-        q.bind(1, image.key.mid(1).toLongLong());
-        if (!q.step())
-            return std::nullopt;
-        return encodeRow(q, 0);
-    }
-    const QByteArray encoded = image.key.mid(1);
-    const Row row = decodeRow(encoded);
-    Statement q(db, u"SELECT 1 FROM "_s + quotedIdentifier(tableOf(image)) + u" WHERE "_s + whereRow(row, 1));
-    for (qsizetype i = 0; i < row.values.size(); ++i)
-        q.bind(int(i + 1), row.values[i]);
-    if (!q.step())
-        return std::nullopt;
-    return encoded;
-}
-
 void put(const Connection& db, const RepairImage& image, const std::optional<QByteArray>& target,
          const std::optional<QByteArray>& guard)
 {
@@ -328,8 +309,22 @@ void put(const Connection& db, const RepairImage& image, const std::optional<QBy
     q.run();
 }
 
-/// The images of one database file (index.db, or graph.db beside it), in one transaction.
-void restoreFile(const QString& path, const QList<const RepairImage*>& images, bool undo, RepairRestoreOutcome& outcome)
+using Key = QPair<QString, QByteArray>;
+
+/// The rows each memory owns, as `side` read them.
+QHash<QString, QHash<Key, QByteArray>> owned(const Side& side)
+{
+    QHash<QString, QHash<Key, QByteArray>> rows;
+    for (const Key& at : side.order)
+        rows[side.owner.value(at)].insert(at, side.rows.value(at));
+    return rows;
+}
+
+/// The images of one database file (index.db, or graph.db beside it), in one transaction, a savepoint a memory.
+/// A memory is put back only while every row of it the store holds (not only the ones the repair changed: a row
+/// another writer added counts too) is what the other side says.
+void restoreFile(const QString& path, const QList<const RepairImage*>& images, const QStringList& ids, bool graph,
+                 bool undo, RepairRestoreOutcome& outcome)
 {
     Connection db(path, false);
     // exact rows go back: a cascade from a memories row must not take edges with it
@@ -338,7 +333,12 @@ void restoreFile(const QString& path, const QList<const RepairImage*>& images, b
     try {
         QList<QList<const RepairImage*>> groups;
         QHash<QString, qsizetype> at;
+        QHash<QString, const RepairImage*> entities; // graph.db: the mention counts the repair lowered
         for (const RepairImage* image : images) {
+            if (image->table == "graph.db:graph_entities"_L1) {
+                entities.insert(QString::fromUtf8(image->key), image);
+                continue;
+            }
             auto it = at.constFind(image->memoryId);
             if (it == at.constEnd()) {
                 it = at.insert(image->memoryId, groups.size());
@@ -346,17 +346,65 @@ void restoreFile(const QString& path, const QList<const RepairImage*>& images, b
             }
             groups[*it] << image;
         }
+        Side now;
+        if (graph) {
+            QStringList unused;
+            readGraphMentions(db, ids, now, unused);
+        } else {
+            now = readSide(db, ids);
+        }
+        const QHash<QString, QHash<Key, QByteArray>> held = owned(now);
+        QHash<QString, qint64> mentionsBack; // entity → mentions this run put back (undo) or took again (redo)
         for (const QList<const RepairImage*>& group : std::as_const(groups)) {
-            bool unchanged = true;
-            for (const RepairImage* image : group)
-                unchanged = unchanged && current(db, *image) == (undo ? image->after : image->before);
-            if (!unchanged) {
-                outcome.skipped << group.first()->memoryId;
+            const QString& id = group.first()->memoryId;
+            QHash<Key, QByteArray> expected;
+            for (const RepairImage* image : group) {
+                const std::optional<QByteArray>& guard = undo ? image->after : image->before;
+                if (guard)
+                    expected.insert({image->table, image->key}, *guard);
+            }
+            if (held.value(id) != expected) {
+                outcome.skipped << id;
                 continue;
             }
-            for (const RepairImage* image : group)
-                put(db, *image, undo ? image->before : image->after, undo ? image->after : image->before);
-            outcome.restored << group.first()->memoryId;
+            db.exec("SAVEPOINT memory", u"cannot write the store"_s);
+            try {
+                for (const RepairImage* image : group) {
+                    const std::optional<QByteArray>& target = undo ? image->before : image->after;
+                    const std::optional<QByteArray>& guard = undo ? image->after : image->before;
+                    if (target == guard)
+                        continue;
+                    put(db, *image, target, guard);
+                    if (graph && (!target || !guard)) {
+                        const Row row = decodeRow(target ? *target : *guard);
+                        const qsizetype entity = row.names.indexOf(u"entity_id"_s);
+                        if (entity >= 0)
+                            ++mentionsBack[row.values[entity].toText()];
+                    }
+                }
+                db.exec("RELEASE memory", u"cannot write the store"_s);
+                outcome.restored << id;
+            } catch (const StorageError& e) {
+                // e.g. a row with its key at another rowid now: this memory stays as it is, the others go on
+                sqlite3_exec(db.handle(), "ROLLBACK TO memory; RELEASE memory", nullptr, nullptr, nullptr);
+                outcome.failed << id + u": "_s + e.message();
+            }
+        }
+        // the repair lowered each entity's mention_count by the mentions it deleted (not below 0): undo raises it
+        // by as many of those as came back, redo lowers it again
+        for (auto it = mentionsBack.cbegin(); it != mentionsBack.cend(); ++it) {
+            const RepairImage* entity = entities.value(it.key());
+            const qint64 lowered = entity ? entity->before.value_or(QByteArray()).toLongLong() : 0;
+            const qint64 by = qMin(it.value(), lowered);
+            if (by <= 0)
+                continue;
+            Statement q(db,
+                        undo ? u"UPDATE graph_entities SET mention_count = mention_count + ?1 WHERE id = ?2"_s
+                             : u"UPDATE graph_entities SET mention_count = MAX(mention_count - ?1, 0) WHERE id = ?2"_s,
+                        u"cannot write the store"_s);
+            q.bind(1, by);
+            q.bind(2, it.key());
+            q.run();
         }
         db.exec("COMMIT", u"cannot write the store"_s);
     } catch (...) {
@@ -458,11 +506,14 @@ void put(pqxx::transaction_base& tx, const Table& t, const QByteArray& key, cons
                        target->toStdString());
         return;
     }
-    // jsonb_populate_record turns each JSON value into its column's type; the key stays as it is
+    // only the columns that differ: jsonb_populate_record turns each JSON value into its column's type, but to_jsonb
+    // wrote SQL NULL and JSON null alike, so a column the repair left alone is not written at all
+    const QJsonObject to = QJsonDocument::fromJson(*target).object();
+    const QJsonObject from = QJsonDocument::fromJson(*guard).object();
     QStringList assignments;
-    for (const QString& column : QJsonDocument::fromJson(*target).object().keys()) {
-        if (!t.key.contains(column))
-            assignments << quoted(column) + u" = r."_s + quoted(column);
+    for (auto it = to.constBegin(); it != to.constEnd(); ++it) {
+        if (!t.key.contains(it.key()) && from.value(it.key()) != it.value())
+            assignments << quoted(it.key()) + u" = r."_s + quoted(it.key());
     }
     if (assignments.isEmpty())
         return;
@@ -478,7 +529,14 @@ RepairRestoreOutcome restore(const RepairImages& images, bool undo)
     const auto backend = PostgresBackend::open(images.location);
     backend->writeInTransaction(u"undoing the repair"_s, [&](pqxx::transaction_base& tx) {
         outcome = {};
+        QHash<QString, qint64> lowered; // entity → how far the repair lowered its mention_count
+        QHash<QString, qint64> mentionsBack;
         for (const QList<const RepairImage*>& group : byMemory(images)) {
+            if (group.first()->table == "graph_entities"_L1) {
+                for (const RepairImage* image : group)
+                    lowered.insert(QString::fromUtf8(image->key), image->before.value_or(QByteArray()).toLongLong());
+                continue;
+            }
             bool unchanged = true;
             for (const RepairImage* image : group) {
                 const Table* t = tableNamed(image->table);
@@ -489,10 +547,30 @@ RepairRestoreOutcome restore(const RepairImages& images, bool undo)
                 outcome.skipped << group.first()->memoryId;
                 continue;
             }
-            for (const RepairImage* image : group)
-                put(tx, *tableNamed(image->table), image->key, undo ? image->before : image->after,
-                    undo ? image->after : image->before);
-            outcome.restored << group.first()->memoryId;
+            // a savepoint a memory: one that cannot be written (a key taken meanwhile) does not stop the others
+            tx.exec("SAVEPOINT memory");
+            try {
+                for (const RepairImage* image : group) {
+                    const std::optional<QByteArray>& target = undo ? image->before : image->after;
+                    put(tx, *tableNamed(image->table), image->key, target, undo ? image->after : image->before);
+                    if (image->table == "graph_entity_mentions"_L1)
+                        ++mentionsBack[keyValues(image->key).value(0)];
+                }
+                tx.exec("RELEASE SAVEPOINT memory");
+                outcome.restored << group.first()->memoryId;
+            } catch (const pqxx::integrity_constraint_violation& e) {
+                tx.exec("ROLLBACK TO SAVEPOINT memory");
+                outcome.failed << group.first()->memoryId + u": "_s + QString::fromUtf8(e.what()).trimmed();
+            }
+        }
+        // the repair lowered a count by one a deleted mention (not below 0): undo raises it by those that came back
+        for (auto it = mentionsBack.cbegin(); it != mentionsBack.cend(); ++it) {
+            const qint64 by = qMin(it.value(), lowered.value(it.key()));
+            if (by > 0)
+                tx.exec_params(undo ? "UPDATE graph_entities SET mention_count = mention_count + $1 WHERE id = $2"
+                                    : "UPDATE graph_entities SET mention_count = GREATEST(mention_count - $1, 0) "
+                                      "WHERE id = $2",
+                               by, toStd(it.key()));
         }
     });
     return outcome;
@@ -504,8 +582,9 @@ RepairRestoreOutcome restore(const RepairImages& images, bool undo)
 
 namespace Folder {
 
-/// A directory entry as it is: `f` and the bytes of a file, `l` and the target of a link (never followed: a link
-/// moved out of a folder store is put back as the link it was), nullopt when there is none.
+/// A directory entry as it is: `f`, its mode in four octal digits and the bytes of a file; `l` and the target of a
+/// link (never followed: a link moved out of a folder store is put back as the link it was); nullopt when there is
+/// none.
 std::optional<QByteArray> read(const QString& path)
 {
     const QByteArray name = QFile::encodeName(path);
@@ -524,7 +603,16 @@ std::optional<QByteArray> read(const QString& path)
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         throw StorageError(StorageError::Kind::Storage, path + u": cannot read it: "_s + file.errorString());
-    return 'f' + file.readAll();
+    return 'f' + QByteArray::number(st.st_mode & 07777, 8).rightJustified(4, '0') + file.readAll();
+}
+
+/// The size read() would take for it, without reading it.
+qint64 sizeOf(const QString& path)
+{
+    struct stat st
+    {
+    };
+    return ::lstat(QFile::encodeName(path).constData(), &st) == 0 ? qint64(st.st_size) : 0;
 }
 
 void write(const QString& path, const QByteArray& state)
@@ -536,7 +624,9 @@ void write(const QString& path, const QByteArray& state)
             throw StorageError(StorageError::Kind::Storage, path + u": cannot put the link back"_s);
         return;
     }
-    writeFileAtomically(path, state.mid(1));
+    writeFileAtomically(path, state.mid(5));
+    // a file put back where none is now: its own mode again (a replaced one kept it already)
+    ::chmod(QFile::encodeName(path).constData(), mode_t(state.mid(1, 4).toUInt(nullptr, 8)));
 }
 
 RepairRestoreOutcome restore(const RepairImages& images, bool undo)
@@ -550,11 +640,17 @@ RepairRestoreOutcome restore(const RepairImages& images, bool undo)
             continue;
         }
         const std::optional<QByteArray>& target = undo ? image.before : image.after;
-        if (!target) {
-            if (!QFile::remove(path))
-                throw StorageError(StorageError::Kind::Storage, path + u": cannot remove it"_s);
-        } else {
-            write(path, *target);
+        try {
+            if (!target) {
+                if (!QFile::remove(path))
+                    throw StorageError(StorageError::Kind::Storage, path + u": cannot remove it"_s);
+            } else {
+                write(path, *target);
+            }
+        } catch (const StorageError& e) {
+            // files are put back one by one: the ones before stay put back, and this one is named
+            outcome.failed << image.memoryId + u": "_s + e.message();
+            continue;
         }
         outcome.restored << image.memoryId;
     }
@@ -567,6 +663,7 @@ RepairRestoreOutcome restore(const RepairImages& images, bool undo)
 
 namespace {
 
+/// Every row of the memories on either side, changed or not: an unchanged one guards the memory on undo.
 void addImages(RepairImages& result, const Sqlite::Side& before, const Sqlite::Side& after)
 {
     QSet<QPair<QString, QByteArray>> seen;
@@ -583,29 +680,58 @@ void addImages(RepairImages& result, const Sqlite::Side& before, const Sqlite::S
                 image.before = before.rows.value(at);
             if (after.rows.contains(at))
                 image.after = after.rows.value(at);
-            if (image.before != image.after)
-                result.images << image;
+            result.images << image;
         }
     }
 }
 
 } // namespace
 
+namespace {
+
+/// The index.db tables a repair of these classes writes (spec §15); the rows of the others only guard.
+QSet<QString> tablesWritten(const QStringList& classes)
+{
+    if (classes.isEmpty())
+        return {u"memories"_s, u"memories_fts"_s, u"memory_edges"_s};
+    QSet<QString> tables;
+    for (const QString& cls : classes) {
+        if (cls != "tags-drift"_L1 && cls != "duplicate-content"_L1 && cls != "dangling-edge"_L1
+            && cls != "lost-edge"_L1)
+            tables << u"memories"_s;
+        if (cls == "messy-tags"_L1 || cls == "tags-drift"_L1 || cls == "duplicate-content"_L1
+            || cls == "stale-hash-tag"_L1 || cls == "duplicate-memory"_L1)
+            tables << u"memories_fts"_s;
+        if (cls == "dangling-edge"_L1 || cls == "lost-edge"_L1 || cls == "duplicate-memory"_L1)
+            tables << u"memory_edges"_s;
+    }
+    return tables;
+}
+
+} // namespace
+
 RepairImages sqliteRepairImages(const QString& path, const QStringList& backupPaths, const QStringList& ids,
-                                qint64 maxFileBytes)
+                                const QStringList& classes, qint64 maxFileBytes)
 {
     using namespace Sqlite;
     RepairImages result;
     result.kind = RepairImages::Kind::Sqlite;
     result.location = path;
+    result.ids = ids;
     const QString graph = SqliteBackend::fileBesideIndex(path, u"graph.db"_s);
     const QString vectors = SqliteBackend::fileBesideIndex(path, u"vectors.idx"_s);
     for (const QString& backup : backupPaths) {
         const QString name = QFileInfo(backup).fileName();
         if (name.startsWith(QFileInfo(path).fileName() + u".backup-"_s)) {
+            const qsizetype first = result.images.size();
             addImages(result, readSide(Connection(backup, true), ids), readSide(Connection(path, true), ids));
+            // a row of a table the repair does not write changed since the backup by another writer: undo keeps it
+            const QSet<QString> written = tablesWritten(classes);
+            for (qsizetype i = first; i < result.images.size(); ++i) {
+                if (!written.contains(result.images[i].table))
+                    result.images[i].before = result.images[i].after;
+            }
         } else if (!graph.isEmpty() && name.startsWith(u"graph.db.backup-"_s)) {
-            // the entities of the mentions on either side, read on both
             const Connection before(backup, true);
             const Connection now(graph, true);
             Side was;
@@ -613,9 +739,34 @@ RepairImages sqliteRepairImages(const QString& path, const QStringList& backupPa
             QStringList entities;
             readGraphMentions(before, ids, was, entities);
             readGraphMentions(now, ids, is, entities);
-            readGraphEntities(before, entities, was);
-            readGraphEntities(now, entities, is);
             addImages(result, was, is);
+            // how far the repair lowered each entity's mention_count: one a deleted mention, not below what it was
+            Side counts;
+            readGraphEntities(before, entities, counts);
+            QHash<QString, qint64> deleted;
+            for (const Key& at : was.order) {
+                if (!is.rows.contains(at)) {
+                    const Row row = decodeRow(was.rows.value(at));
+                    const qsizetype entity = row.names.indexOf(u"entity_id"_s);
+                    if (entity >= 0)
+                        ++deleted[row.values[entity].toText()];
+                }
+            }
+            for (const Key& at : counts.order) {
+                const Row row = decodeRow(counts.rows.value(at));
+                const qsizetype id = row.names.indexOf(u"id"_s);
+                const qsizetype count = row.names.indexOf(u"mention_count"_s);
+                if (id < 0 || count < 0)
+                    continue;
+                const QString entity = row.values[id].toText();
+                RepairImage image;
+                image.table = u"graph.db:graph_entities"_s;
+                image.key = entity.toUtf8();
+                image.memoryId = u"entity "_s + entity;
+                image.before
+                    = QByteArray::number(qMin(deleted.value(entity), row.values[count].toInteger().value_or(0)));
+                result.images << image;
+            }
         } else if (!vectors.isEmpty() && name.startsWith(u"vectors.idx.backup-"_s)) {
             // rewritten whole, so kept whole: up to a size
             if (QFileInfo(backup).size() > maxFileBytes || QFileInfo(vectors).size() > maxFileBytes) {
@@ -681,32 +832,44 @@ RepairImages postgresRepairImages(const QString& url, const QString& rowsBackupP
         image.before = row;
         result.images << image;
     }
-    // a skipped memory's rows were backed up but not changed; an entity counts only for a mention that went
-    QSet<QString> entities;
+    // a skipped memory's rows were backed up but not changed; an entity counts the mentions that went
+    QHash<QString, qint64> deleted;
     result.images.removeIf([&](const RepairImage& image) {
         if (image.table == "graph_entities"_L1)
             return false;
         if (!changed.contains(image.memoryId))
             return true;
         if (image.table == "graph_entity_mentions"_L1)
-            entities.insert(u"entity "_s
-                            + QJsonDocument::fromJson(*image.before).object().value(u"entity_id"_s).toString());
+            ++deleted[QJsonDocument::fromJson(*image.before).object().value(u"entity_id"_s).toString()];
         return false;
     });
+    // an entity's image is how far the repair lowered its mention_count: one a mention, not below what it was
     result.images.removeIf([&](const RepairImage& image) {
-        return image.table == "graph_entities"_L1 && !entities.contains(image.memoryId);
+        return image.table == "graph_entities"_L1 && !deleted.contains(image.memoryId.mid(7));
     });
+    for (RepairImage& image : result.images) {
+        if (image.table != "graph_entities"_L1)
+            continue;
+        const qint64 was = QJsonDocument::fromJson(*image.before).object().value(u"mention_count"_s).toInteger();
+        image.before = QByteArray::number(qMin(deleted.value(image.memoryId.mid(7)), was));
+        image.key = QJsonDocument::fromJson(image.key).array().at(0).toString().toUtf8();
+    }
     const auto backend = PostgresBackend::open(url);
     backend->readInSnapshot(u"reading the repaired rows"_s, [&](pqxx::transaction_base& tx) {
-        for (RepairImage& image : result.images)
-            image.after = current(tx, *tableNamed(image.table), image.key, false);
+        for (RepairImage& image : result.images) {
+            if (image.table != "graph_entities"_L1)
+                image.after = current(tx, *tableNamed(image.table), image.key, false);
+        }
     });
-    result.images.removeIf([](const RepairImage& image) { return image.before == image.after; });
+    result.images.removeIf(
+        [](const RepairImage& image) { return image.table != "graph_entities"_L1 && image.before == image.after; });
     return result;
 }
 
-RepairImages folderRepairImages(const QString& folder, const QString& backupFolder, const QSet<QString>& changed)
+RepairImages folderRepairImages(const QString& folder, const QString& backupFolder, const QSet<QString>& changed,
+                                qint64 maxBytes)
 {
+    qint64 total = 0;
     RepairImages result;
     result.kind = RepairImages::Kind::Folder;
     result.location = folder;
@@ -722,6 +885,13 @@ RepairImages folderRepairImages(const QString& folder, const QString& backupFold
         image.memoryId = entry.fileName().endsWith(".json"_L1) ? entry.fileName().chopped(5) : entry.fileName();
         if (!changed.contains(image.memoryId) && !changed.contains(entry.fileName()))
             continue; // backed up, then skipped: changed by another writer since the check
+        // whole files are kept: not past the size an undo step may take
+        total += Folder::sizeOf(entry.filePath()) + Folder::sizeOf(QDir(folder).filePath(entry.fileName()));
+        if (total > maxBytes) {
+            result.incomplete = u"the changed files are too large to keep for undo"_s;
+            result.images.clear();
+            return result;
+        }
         image.before = Folder::read(entry.filePath());
         image.after = Folder::read(QDir(folder).filePath(entry.fileName()));
         if (image.before != image.after)
@@ -741,16 +911,22 @@ RepairRestoreOutcome restoreRepairImages(const RepairImages& images, bool undo)
         for (const RepairImage& image : images.images)
             (image.table == "file"_L1 ? files : image.table.startsWith("graph.db:"_L1) ? graph : index) << &image;
         if (!index.isEmpty())
-            Sqlite::restoreFile(images.location, index, undo, outcome);
+            Sqlite::restoreFile(images.location, index, images.ids, false, undo, outcome);
         if (!graph.isEmpty())
-            Sqlite::restoreFile(SqliteBackend::fileBesideIndex(images.location, u"graph.db"_s), graph, undo, outcome);
+            Sqlite::restoreFile(SqliteBackend::fileBesideIndex(images.location, u"graph.db"_s), graph, images.ids, true,
+                                undo, outcome);
         for (const RepairImage* image : std::as_const(files)) {
             const QString path = SqliteBackend::fileBesideIndex(images.location, QString::fromUtf8(image->key));
             if (Folder::read(path) != (undo ? image->after : image->before)) {
                 outcome.skipped << image->memoryId;
                 continue;
             }
-            Folder::write(path, *(undo ? image->before : image->after));
+            try {
+                Folder::write(path, *(undo ? image->before : image->after));
+            } catch (const StorageError& e) {
+                outcome.failed << image->memoryId + u": "_s + e.message();
+                continue;
+            }
             outcome.restored << image->memoryId;
         }
         return outcome;

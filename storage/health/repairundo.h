@@ -37,6 +37,7 @@ struct RepairImages
     QString location; ///< the SQLite file, the PostgreSQL URL or the folder
     QList<RepairImage> images;
     QString incomplete; ///< why part of what the repair changed is not here (then it cannot be undone whole)
+    QStringList ids; ///< SQLite: the memories asked for, in the order their rows were read (whose rows are whose)
 
     /// The bytes the images hold (what keeping them on an undo stack costs).
     qint64 bytes() const;
@@ -48,16 +49,20 @@ struct RepairRestoreOutcome
 {
     QStringList restored; ///< memories put back
     QStringList skipped; ///< memories left as they are: another writer changed them since
+    QStringList failed; ///< memories whose writes failed (left as they were), with the reason
 };
 
 /**
  * The rows of `ids` a SQLite repair changed, from each of its backups (`backupPaths`: the report's backupPath and
  * sideBackupPaths) and the store now: `memories`, `memories_fts` and `memory_edges` rows (edges from or to them) of
  * index.db; graph.db's mentions of them and the entities those name; vectors.idx whole, when neither copy is over
- * `maxFileBytes` (else `incomplete` says so). Throws StorageError.
+ * `maxFileBytes` (else `incomplete` says so). Every row of those memories is kept, changed or not: on undo, a memory
+ * is put back only while all of them are as the repair left them. Rows of tables a repair of `classes` does not
+ * write (empty: any) are kept as they are now on both sides, so an edge another writer added meanwhile stays.
+ * Throws StorageError.
  */
 RepairImages sqliteRepairImages(const QString& path, const QStringList& backupPaths, const QStringList& ids,
-                                qint64 maxFileBytes = 256LL * 1024 * 1024);
+                                const QStringList& classes = {}, qint64 maxFileBytes = 256LL * 1024 * 1024);
 
 /// The rows a PostgreSQL repair changed for the memories `changed` (its report's changes): as its `.rows.jsonl`
 /// backup holds them, and as the store holds them now. Rows it backed up but skipped are left out.
@@ -65,7 +70,8 @@ RepairImages postgresRepairImages(const QString& url, const QString& rowsBackupP
 
 /// The files a folder repair changed or moved for `changed` (memory ids, or file names of moved files): as its
 /// backup folder holds them, and as the folder holds them now.
-RepairImages folderRepairImages(const QString& folder, const QString& backupFolder, const QSet<QString>& changed);
+RepairImages folderRepairImages(const QString& folder, const QString& backupFolder, const QSet<QString>& changed,
+                                qint64 maxBytes = 256LL * 1024 * 1024);
 
 /**
  * Puts each image's `before` (undo) or `after` (redo) back where the store still holds the other side. A memory

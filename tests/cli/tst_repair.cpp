@@ -412,7 +412,7 @@ private Q_SLOTS:
             QCOMPARE(graphRows(dir + u"/graph.db"_s), graphAfter);
             // a vectors.idx over the size kept for undo: the images say the undo would be incomplete
             if (cls == "orphan-vector"_L1)
-                QVERIFY(!sqliteRepairImages(path, {m.captured(1)}, QStringList(named.begin(), named.end()), 16)
+                QVERIFY(!sqliteRepairImages(path, {m.captured(1)}, QStringList(named.begin(), named.end()), {cls}, 16)
                              .incomplete.isEmpty());
             return;
         }
@@ -994,6 +994,51 @@ private Q_SLOTS:
         QCOMPARE(fileBytes(path), bytes);
         QVERIFY(backupsBeside(path).isEmpty());
         QVERIFY(sideBackups(path).isEmpty());
+    }
+
+    // another process rewrites a repaired memory's content after the repair (as subcog does: its full-text row
+    // deleted and inserted anew): undo of duplicate-content leaves it, and the old duplicate does not come back
+    void undoLeavesAMemoryAnotherWriterRewrote()
+    {
+        const QString path = copyOfPlanted(u"undo-rewritten"_s);
+        SqliteRepairOptions options;
+        options.classes = {u"duplicate-content"_s};
+        const SqliteRepairReport report = repairSqliteStore(path, options);
+        QVERIFY(report.memories >= 1);
+        const RepairImages images = sqliteRepairImages(path, {report.backupPath}, {u"dc"_s}, options.classes);
+        QProcess writer;
+        writer.start(u"sqlite3"_s,
+                     {path,
+                      u"DELETE FROM memories_fts WHERE id = 'dc'; INSERT INTO memories_fts "
+                      "(id, content, tags) VALUES ('dc', 'NEW content', '')"_s});
+        QVERIFY(writer.waitForFinished(30000));
+        QCOMPARE(writer.exitCode(), 0);
+        const RepairRestoreOutcome undone = restoreRepairImages(images, true);
+        QCOMPARE(undone.skipped, QStringList {u"dc"_s});
+        QCOMPARE(subcogGet(path, u"dc"_s).value(0).value(0), u"NEW content"_s);
+        QCOMPARE(readRows(path).ftsIds.keys(u"dc"_s).size(), 1);
+    }
+
+    // an edge another process adds while a namespace is repaired is not the repair's: undo keeps it
+    void undoKeepsWhatAnotherWriterAddedDuringTheRepair()
+    {
+        const QString path = copyOfPlanted(u"undo-during"_s);
+        SqliteRepairOptions options;
+        options.classes = {u"noncanonical-namespace"_s};
+        options.beforeWrites = [&] {
+            QProcess writer;
+            writer.start(u"sqlite3"_s,
+                         {path, u"INSERT INTO memory_edges VALUES ('fine', 'nn', 'related_to', 1700000001)"_s});
+            QVERIFY(writer.waitForFinished(30000));
+            QCOMPARE(writer.exitCode(), 0);
+        };
+        const SqliteRepairReport report = repairSqliteStore(path, options);
+        QCOMPARE(report.memories, 1);
+        const RepairImages images = sqliteRepairImages(path, {report.backupPath}, {u"nn"_s}, options.classes);
+        const RepairRestoreOutcome undone = restoreRepairImages(images, true);
+        QCOMPARE(undone.restored, QStringList {u"nn"_s});
+        QCOMPARE(subcogGet(path, u"nn"_s)[0][1], u"tech_debt"_s);
+        QVERIFY(readRows(path).edges.contains(u"fine|nn|related_to"_s));
     }
 };
 
