@@ -2,9 +2,7 @@
 #include "commands.h"
 
 #include "aboutinfo.h"
-#include "copier.h"
 #include "demostore.h"
-#include "exporter.h"
 #include "exportfile.h"
 #include "filesystem/encryption.h"
 #include "health/foldercheck.h"
@@ -17,6 +15,7 @@
 #include "secrets.h"
 #include "storelocator.h"
 #include "storeopener.h"
+#include "transfers.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -304,50 +303,42 @@ int commandExport(Session& s, const QString& store)
         return ExitUsage;
     try {
         const bool toFile = s.parser.isSet(s.output) && s.parser.value(s.output) != "-"_L1;
-        std::optional<ExportFile> file;
-        if (toFile) {
-            // before the store is even opened: an export onto the store itself would destroy it
+        // before the store is even opened: an export onto the store itself would destroy it (exportToFile
+        // checks again once it is open: /proc/self/fd/N or /dev/fd/N may then be one of its files)
+        if (toFile)
             refuseExportOntoStore(s.parser.value(s.output), StoreSpec::parse(store));
-            file.emplace(s.parser.value(s.output));
-        }
         auto backend = openStore(store, openOptions(s));
-        if (file) {
-            // again now that the store is open: /proc/self/fd/N or /dev/fd/N may now be one of its files
-            refuseExportOntoStore(file->path(), *backend);
-            file->open();
-        }
-        QFileDevice& device = file ? file->device() : stdoutFile();
-        const QString target = file ? file->path() : u"standard output"_s;
-        const bool showProgress = isatty(STDERR_FILENO) && file;
-        // the exporter's snapshot nests in this one, which tells a person up front what it costs other processes
-        const ReadSnapshot snapshot(*backend);
-        if (!snapshot.notice().isEmpty() && isatty(STDERR_FILENO))
-            err() << "subcog-inspector: note: " << shown(snapshot.notice()) << Qt::endl;
-        Exporter exporter(*backend, *format);
-        ExportReport report;
-        try {
-            report = exporter.run(*filter, device, [&](qint64 written, qint64 expected) {
+        ExportRequest request;
+        request.source.query.filter = *filter;
+        request.format = *format;
+        if (toFile)
+            request.path = s.parser.value(s.output);
+        else
+            request.device = &stdoutFile();
+        const QString target = toFile ? request.path : u"standard output"_s;
+        const bool showProgress = isatty(STDERR_FILENO) && toFile;
+        // the exporter's snapshot nests in the one that says this, which tells a person up front what it costs
+        // other processes
+        const ExportOutcome outcome = exportToFile(
+            *backend, request,
+            [&](qint64 written, qint64 expected) {
                 if (showProgress)
                     err() << "\rexported " << written << " of " << expected << Qt::flush;
                 return true;
+            },
+            [&](const QString& notice) {
+                if (isatty(STDERR_FILENO))
+                    err() << "subcog-inspector: note: " << shown(notice) << Qt::endl;
             });
-        } catch (const StorageError& e) {
-            if (showProgress)
-                err() << Qt::endl;
-            if (e.kind() != StorageError::Kind::OutputFailed)
-                throw;
-            // the reason is read before cancelling, which replaces it with "Writing canceled by application"
-            const QString why = file ? file->failureReason() : fileErrorReason(device);
-            if (file)
-                file->cancel();
-            throw StorageError(StorageError::Kind::OperationFailed,
-                               target + u": cannot write the export: "_s + why
-                                   + (file && file->replaces() ? u"; the file was left as it was"_s : QString()));
-        }
         if (showProgress)
             err() << Qt::endl;
-        if (file)
-            file->commit();
+        if (outcome.storeError)
+            throw *outcome.storeError;
+        if (outcome.end == ExportOutcome::End::OutputFailed)
+            throw StorageError(StorageError::Kind::OperationFailed,
+                               target + u": cannot write the export: "_s + outcome.outputReason
+                                   + (outcome.leftAsItWas ? u"; the file was left as it was"_s : QString()));
+        const ExportReport& report = outcome.report;
         for (const RecordIssue& issue : report.skipped)
             err() << "subcog-inspector: skipped " << shown(issue.id) << ": " << shown(issue.reason) << Qt::endl;
         for (const RecordIssue& issue : report.storeIssues + report.warnings)
@@ -458,47 +449,32 @@ int commandCopy(Session& s, const QString& source, const QString& target)
         OpenOptions readOptions = options;
         readOptions.readOnly = true;
         auto from = openStore(source, readOptions);
-        // before TARGET is opened for writing, by canonical path and inode (links, hard links, /proc paths)
-        if (sameStore(*from, StoreSpec::parse(target))) {
-            err() << "subcog-inspector: SOURCE and TARGET are the same store" << Qt::endl;
-            return ExitUsage;
-        }
-        OpenOptions writeOptions = options;
-        writeOptions.readOnly = dryRun;
-        writeOptions.create = !dryRun;
-        std::unique_ptr<PersistenceBackend> to;
-        try {
-            to = openStore(target, writeOptions);
-        } catch (const StorageError& e) {
-            if (!dryRun || e.kind() != StorageError::Kind::NotFound)
-                throw;
-        }
-        if (to && sameStore(*from, *to)) {
-            err() << "subcog-inspector: SOURCE and TARGET are the same store" << Qt::endl;
-            return ExitUsage;
-        }
-        ExportSource what;
-        what.query.filter = *filter;
+        CopyRequest request;
+        request.source.query.filter = *filter;
+        request.target = target;
+        request.onConflict = *policy;
+        request.dryRun = dryRun;
+        request.targetOptions = options;
         const bool showProgress = isatty(STDERR_FILENO);
-        CopyReport report;
-        // the copier's snapshot of the source nests in this one, which tells a person up front what it costs others
-        const ReadSnapshot snapshot(*from);
-        if (!snapshot.notice().isEmpty() && isatty(STDERR_FILENO))
-            err() << "subcog-inspector: note: " << shown(snapshot.notice()) << Qt::endl;
-        if (to) {
-            Copier copier(*from, *to);
-            report = copier.run(what, *policy, dryRun, [&](const CopyReport& soFar) {
+        // the copier's snapshot of the source nests in the one that says this, which tells a person up front what it
+        // costs others
+        const CopyOutcome outcome = copyToStore(
+            *from, request,
+            [&](const CopyReport& soFar) {
                 if (showProgress)
                     err() << "\r" << (dryRun ? "checked " : "copied ") << soFar.read << " of " << soFar.expected
                           << Qt::flush;
                 return true;
+            },
+            [&](const QString& notice) {
+                if (isatty(STDERR_FILENO))
+                    err() << "subcog-inspector: note: " << shown(notice) << Qt::endl;
             });
-        } else {
-            // a dry run into a store that does not exist yet: everything would be created
-            report.dryRun = true;
-            report.expected = from->count(*filter);
-            report.read = report.created = report.expected;
+        if (outcome.end == CopyOutcome::End::SameStore) {
+            err() << "subcog-inspector: SOURCE and TARGET are the same store" << Qt::endl;
+            return ExitUsage;
         }
+        const CopyReport& report = outcome.report;
         if (showProgress)
             err() << Qt::endl;
         for (const RecordIssue& issue : report.failed)
