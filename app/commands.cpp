@@ -1,22 +1,17 @@
 // SPDX-License-Identifier: MIT
 #include "commands.h"
 
+#include "commandline.h"
+
 #include "aboutinfo.h"
-#include "copier.h"
 #include "demostore.h"
-#include "exporter.h"
 #include "exportfile.h"
 #include "filesystem/encryption.h"
-#include "health/foldercheck.h"
-#include "health/folderrepair.h"
-#include "health/postgrescheck.h"
-#include "health/postgresrepair.h"
-#include "health/sqlitecheck.h"
-#include "health/sqliterepair.h"
 #include "jsonl.h"
 #include "secrets.h"
 #include "storelocator.h"
 #include "storeopener.h"
+#include "transfers.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -34,7 +29,7 @@ using namespace Qt::StringLiterals;
 
 namespace Inspector {
 
-namespace {
+namespace CommandLine {
 
 QTextStream& err()
 {
@@ -123,43 +118,17 @@ const char* const kHelpTail = QT_TRANSLATE_NOOP(
     "  3  finished, but some records could not be decoded, found or written (listed on stderr)\n"
     "  4  copy stopped at an id TARGET already holds with other values (--on-conflict fail)\n");
 
-struct Session
+Session::Session()
 {
-    QCommandLineParser parser;
-    QCommandLineOption format {u"format"_s, tr("Export format: jsonl, json, csv, md or subcog (subcog's own NDJSON)."),
-                               u"FORMAT"_s, u"jsonl"_s};
-    QCommandLineOption output {{u"o"_s, u"output"_s}, tr("Write the export to FILE (atomically)."), u"FILE"_s};
-    QCommandLineOption filter {u"filter"_s, tr("Only memories matching QUERY (subcog's filter language)."), u"QUERY"_s};
-    QCommandLineOption ids {u"ids"_s, tr("Only the memories with these comma-separated ids."), u"ID,..."_s};
-    QCommandLineOption onConflict {u"on-conflict"_s,
-                                   tr("copy: what to do with ids TARGET already has with other values: skip, "
-                                      "overwrite or fail."),
-                                   u"WHAT"_s, u"fail"_s};
-    QCommandLineOption dryRun {u"dry-run"_s, tr("copy, repair: report what would be done, write nothing.")};
-    QCommandLineOption fix {u"fix"_s, tr("repair: the finding classes to fix (comma-separated, or all)."),
-                            u"CLASS,..."_s};
-    QCommandLineOption hardDelete {u"delete"_s, tr("repair: delete missing-content rows instead of tombstoning them.")};
-    QCommandLineOption backupDir {
-        u"backup-dir"_s, tr("repair: where a PostgreSQL store's backup goes (default: the current folder)."), u"DIR"_s};
-    QCommandLineOption json {u"json"_s, tr("check: one JSON object per finding and line; stats: one JSON object.")};
-    QCommandLineOption keyFile {u"key-file"_s,
-                                tr("Base64 key (32 bytes) for encrypted folder stores, read from FILE; "
-                                   "otherwise SUBCOG_ENCRYPTION_KEY."),
-                                u"FILE"_s};
-
-    Session()
-    {
-        parser.setApplicationDescription(tr("Browse, search, repair and export subcog memory stores.") + u"\n\n"_s
-                                         + tr(kHelpTail));
-        parser.addHelpOption();
-        parser.addVersionOption();
-        parser.addOptions({format, output, filter, ids, onConflict, dryRun, keyFile, json, fix, hardDelete, backupDir});
-        parser.addPositionalArgument(u"command"_s,
-                                     tr("info, count, stats, export, get, copy, check, repair, or a STORE to open."),
-                                     u"[command]"_s);
-        parser.addPositionalArgument(u"store"_s, tr("The store."), u"[STORE]"_s);
-    }
-};
+    parser.setApplicationDescription(tr("Browse, search, repair and export subcog memory stores.") + u"\n\n"_s
+                                     + tr(kHelpTail));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOptions({format, output, filter, ids, onConflict, dryRun, keyFile, json, fix, hardDelete, backupDir});
+    parser.addPositionalArgument(
+        u"command"_s, tr("info, count, stats, export, get, copy, check, repair, or a STORE to open."), u"[command]"_s);
+    parser.addPositionalArgument(u"store"_s, tr("The store."), u"[STORE]"_s);
+}
 
 // The options every command opens its store with; the key file is read here so its path never reaches a log.
 OpenOptions openOptions(Session& s)
@@ -224,72 +193,6 @@ int commandCount(Session& s, const QString& store)
     }
 }
 
-/// `stats STORE`: StoreStats as a table, or one JSON object.
-int commandStats(Session& s, const QString& store)
-{
-    const auto filter = buildFilter(s);
-    if (!filter)
-        return ExitUsage;
-    StoreStats stats;
-    try {
-        auto backend = openStore(store, openOptions(s));
-        stats = backend->stats(*filter, QDateTime::currentSecsSinceEpoch());
-    } catch (const StorageError& error) {
-        reportError(error);
-        return ExitError;
-    }
-    if (s.parser.isSet(s.json)) {
-        out() << QJsonDocument(stats.toJson()).toJson(QJsonDocument::Compact) << Qt::endl;
-        return ExitOk;
-    }
-    const auto row = [](const QString& label, qint64 n) {
-        out() << "  " << shown(label).leftJustified(30) << ' ' << QString::number(n).rightJustified(10) << Qt::endl;
-    };
-    const auto section = [&](const QString& title, const QMap<QString, qint64>& counts) {
-        out() << title << Qt::endl;
-        for (auto it = counts.begin(); it != counts.end(); ++it)
-            row(it.key(), it.value());
-    };
-    const auto top = [&](const QString& title, const QList<CountOf>& items) {
-        out() << title << Qt::endl;
-        for (const CountOf& c : items)
-            row(c.key, c.count);
-    };
-    row(tr("Memories"), stats.total);
-    row(tr("Summaries"), stats.summaries);
-    row(tr("Originals"), stats.originals);
-    row(tr("Tombstoned"), stats.tombstoned);
-    row(tr("Expired (not tombstoned)"), stats.expired);
-    if (stats.withEmbedding)
-        row(tr("With an embedding"), *stats.withEmbedding);
-    row(tr("With a content-hash tag"), stats.contentHashTagged);
-    section(tr("Namespaces"), stats.namespaces);
-    if (!stats.unknownNamespaces.isEmpty())
-        section(tr("Unknown namespaces (counted as decisions)"), stats.unknownNamespaces);
-    section(tr("Statuses"), stats.statuses);
-    if (!stats.unknownStatuses.isEmpty())
-        section(tr("Unknown statuses (counted as active)"), stats.unknownStatuses);
-    section(tr("Domain scopes"), stats.scopes);
-    section(tr("Domains"), stats.domains);
-    top(tr("Top tags"), stats.topTags);
-    top(tr("Top projects"), stats.topProjects);
-    row(tr("(no project)"), stats.withoutProject);
-    top(tr("Top branches"), stats.topBranches);
-    row(tr("(no branch)"), stats.withoutBranch);
-    out() << tr("Captures per week (Monday, UTC)") << Qt::endl;
-    for (auto it = stats.weeks.begin(); it != stats.weeks.end(); ++it) {
-        qint64 sum = 0;
-        QStringList parts;
-        for (auto ns = it->begin(); ns != it->end(); ++ns) {
-            sum += ns.value();
-            parts << ns.key() + u' ' + QString::number(ns.value());
-        }
-        out() << "  " << QDateTime::fromSecsSinceEpoch(it.key(), QTimeZone::utc()).toString(u"yyyy-MM-dd"_s) << ' '
-              << QString::number(sum).rightJustified(10) << "  " << parts.join(u", "_s) << Qt::endl;
-    }
-    return ExitOk;
-}
-
 int commandExport(Session& s, const QString& store)
 {
     const QString formatName = s.parser.value(s.format);
@@ -304,50 +207,42 @@ int commandExport(Session& s, const QString& store)
         return ExitUsage;
     try {
         const bool toFile = s.parser.isSet(s.output) && s.parser.value(s.output) != "-"_L1;
-        std::optional<ExportFile> file;
-        if (toFile) {
-            // before the store is even opened: an export onto the store itself would destroy it
+        // before the store is even opened: an export onto the store itself would destroy it (exportToFile
+        // checks again once it is open: /proc/self/fd/N or /dev/fd/N may then be one of its files)
+        if (toFile)
             refuseExportOntoStore(s.parser.value(s.output), StoreSpec::parse(store));
-            file.emplace(s.parser.value(s.output));
-        }
         auto backend = openStore(store, openOptions(s));
-        if (file) {
-            // again now that the store is open: /proc/self/fd/N or /dev/fd/N may now be one of its files
-            refuseExportOntoStore(file->path(), *backend);
-            file->open();
-        }
-        QFileDevice& device = file ? file->device() : stdoutFile();
-        const QString target = file ? file->path() : u"standard output"_s;
-        const bool showProgress = isatty(STDERR_FILENO) && file;
-        // the exporter's snapshot nests in this one, which tells a person up front what it costs other processes
-        const ReadSnapshot snapshot(*backend);
-        if (!snapshot.notice().isEmpty() && isatty(STDERR_FILENO))
-            err() << "subcog-inspector: note: " << shown(snapshot.notice()) << Qt::endl;
-        Exporter exporter(*backend, *format);
-        ExportReport report;
-        try {
-            report = exporter.run(*filter, device, [&](qint64 written, qint64 expected) {
+        ExportRequest request;
+        request.source.query.filter = *filter;
+        request.format = *format;
+        if (toFile)
+            request.path = s.parser.value(s.output);
+        else
+            request.device = &stdoutFile();
+        const QString target = toFile ? request.path : u"standard output"_s;
+        const bool showProgress = isatty(STDERR_FILENO) && toFile;
+        // the exporter's snapshot nests in the one that says this, which tells a person up front what it costs
+        // other processes
+        const ExportOutcome outcome = exportToFile(
+            *backend, request,
+            [&](qint64 written, qint64 expected) {
                 if (showProgress)
                     err() << "\rexported " << written << " of " << expected << Qt::flush;
                 return true;
+            },
+            [&](const QString& notice) {
+                if (isatty(STDERR_FILENO))
+                    err() << "subcog-inspector: note: " << shown(notice) << Qt::endl;
             });
-        } catch (const StorageError& e) {
-            if (showProgress)
-                err() << Qt::endl;
-            if (e.kind() != StorageError::Kind::OutputFailed)
-                throw;
-            // the reason is read before cancelling, which replaces it with "Writing canceled by application"
-            const QString why = file ? file->failureReason() : fileErrorReason(device);
-            if (file)
-                file->cancel();
-            throw StorageError(StorageError::Kind::OperationFailed,
-                               target + u": cannot write the export: "_s + why
-                                   + (file && file->replaces() ? u"; the file was left as it was"_s : QString()));
-        }
         if (showProgress)
             err() << Qt::endl;
-        if (file)
-            file->commit();
+        if (outcome.storeError)
+            throw *outcome.storeError;
+        if (outcome.end == ExportOutcome::End::OutputFailed)
+            throw StorageError(StorageError::Kind::OperationFailed,
+                               target + u": cannot write the export: "_s + outcome.outputReason
+                                   + (outcome.leftAsItWas ? u"; the file was left as it was"_s : QString()));
+        const ExportReport& report = outcome.report;
         for (const RecordIssue& issue : report.skipped)
             err() << "subcog-inspector: skipped " << shown(issue.id) << ": " << shown(issue.reason) << Qt::endl;
         for (const RecordIssue& issue : report.storeIssues + report.warnings)
@@ -458,47 +353,32 @@ int commandCopy(Session& s, const QString& source, const QString& target)
         OpenOptions readOptions = options;
         readOptions.readOnly = true;
         auto from = openStore(source, readOptions);
-        // before TARGET is opened for writing, by canonical path and inode (links, hard links, /proc paths)
-        if (sameStore(*from, StoreSpec::parse(target))) {
-            err() << "subcog-inspector: SOURCE and TARGET are the same store" << Qt::endl;
-            return ExitUsage;
-        }
-        OpenOptions writeOptions = options;
-        writeOptions.readOnly = dryRun;
-        writeOptions.create = !dryRun;
-        std::unique_ptr<PersistenceBackend> to;
-        try {
-            to = openStore(target, writeOptions);
-        } catch (const StorageError& e) {
-            if (!dryRun || e.kind() != StorageError::Kind::NotFound)
-                throw;
-        }
-        if (to && sameStore(*from, *to)) {
-            err() << "subcog-inspector: SOURCE and TARGET are the same store" << Qt::endl;
-            return ExitUsage;
-        }
-        ExportSource what;
-        what.query.filter = *filter;
+        CopyRequest request;
+        request.source.query.filter = *filter;
+        request.target = target;
+        request.onConflict = *policy;
+        request.dryRun = dryRun;
+        request.targetOptions = options;
         const bool showProgress = isatty(STDERR_FILENO);
-        CopyReport report;
-        // the copier's snapshot of the source nests in this one, which tells a person up front what it costs others
-        const ReadSnapshot snapshot(*from);
-        if (!snapshot.notice().isEmpty() && isatty(STDERR_FILENO))
-            err() << "subcog-inspector: note: " << shown(snapshot.notice()) << Qt::endl;
-        if (to) {
-            Copier copier(*from, *to);
-            report = copier.run(what, *policy, dryRun, [&](const CopyReport& soFar) {
+        // the copier's snapshot of the source nests in the one that says this, which tells a person up front what it
+        // costs others
+        const CopyOutcome outcome = copyToStore(
+            *from, request,
+            [&](const CopyReport& soFar) {
                 if (showProgress)
                     err() << "\r" << (dryRun ? "checked " : "copied ") << soFar.read << " of " << soFar.expected
                           << Qt::flush;
                 return true;
+            },
+            [&](const QString& notice) {
+                if (isatty(STDERR_FILENO))
+                    err() << "subcog-inspector: note: " << shown(notice) << Qt::endl;
             });
-        } else {
-            // a dry run into a store that does not exist yet: everything would be created
-            report.dryRun = true;
-            report.expected = from->count(*filter);
-            report.read = report.created = report.expected;
+        if (outcome.end == CopyOutcome::End::SameStore) {
+            err() << "subcog-inspector: SOURCE and TARGET are the same store" << Qt::endl;
+            return ExitUsage;
         }
+        const CopyReport& report = outcome.report;
         if (showProgress)
             err() << Qt::endl;
         for (const RecordIssue& issue : report.failed)
@@ -564,193 +444,9 @@ int commandOpen(const QString& store)
     }
 }
 
-/// `check STORE`: findings streamed as JSON Lines, or counted into a summary table per class.
-int commandCheck(Session& s, const QString& storeArgument)
-{
-    const StoreSpec spec = StoreSpec::parse(storeArgument);
-    const bool json = s.parser.isSet(s.json);
-    struct ClassSummary
-    {
-        qint64 count = 0;
-        QStringList examples;
-    };
-    constexpr int kExamples = 3;
-    QMap<QString, ClassSummary> summary;
-    qint64 total = 0;
-    try {
-        const FindingSink sink = [&](const Finding& finding) {
-            ++total;
-            if (json) {
-                out() << QString::fromUtf8(findingJson(finding)) << '\n';
-                return;
-            }
-            ClassSummary& entry = summary[finding.findingClass];
-            ++entry.count;
-            if (entry.examples.size() < kExamples)
-                entry.examples << (finding.id ? *finding.id : finding.detail);
-        };
-        switch (spec.kind) {
-        case StoreSpec::Kind::Sqlite:
-            checkSqliteStore(spec.location, sink);
-            break;
-        case StoreSpec::Kind::Postgres:
-            checkPostgresStore(spec.location, sink);
-            break;
-        case StoreSpec::Kind::Filesystem: {
-            FolderCheckOptions options;
-            options.key = openOptions(s).encryptionKey;
-            checkFolderStore(spec.location, sink, options);
-            break;
-        }
-        case StoreSpec::Kind::Jsonl:
-            // a backup's bad lines are reported when it is opened (info, count, export, copy)
-            throw StorageError(StorageError::Kind::InvalidInput,
-                               spec.location
-                                   + u": check reads stores; a JSON Lines backup's damaged lines are "
-                                     u"listed by info, export and copy"_s);
-        }
-    } catch (const StorageError& error) {
-        out().flush();
-        reportError(error);
-        return ExitError;
-    }
-    if (!json) {
-        if (total == 0)
-            out() << tr("No damage found.") << Qt::endl;
-        for (const QString& cls : findingClasses()) {
-            const auto it = summary.constFind(cls);
-            if (it == summary.constEnd())
-                continue;
-            out() << cls.leftJustified(24) << ' ' << QString::number(it->count).rightJustified(8) << "  "
-                  << findingMeaning(cls) << Qt::endl;
-            QStringList shownIds;
-            for (const QString& example : it->examples)
-                shownIds << shown(example);
-            out() << QString(35, u' ') << tr("e.g. ") << shownIds.join(u", "_s)
-                  << (it->count > it->examples.size() ? u", …"_s : QString()) << Qt::endl;
-        }
-    }
-    return total == 0 ? ExitOk : ExitPartial;
-}
+} // namespace CommandLine
 
-/// `repair STORE --fix CLASS,...`: fixes what check found, after a backup; refuses classes a person must decide.
-int commandRepair(Session& s, const QString& storeArgument)
-{
-    const StoreSpec spec = StoreSpec::parse(storeArgument);
-    const QString kindName = spec.kind == StoreSpec::Kind::Sqlite ? u"SQLite"_s
-        : spec.kind == StoreSpec::Kind::Postgres                  ? u"PostgreSQL"_s
-                                                                  : u"folder"_s;
-    const QStringList repairable = spec.kind == StoreSpec::Kind::Sqlite ? sqliteRepairableClasses()
-        : spec.kind == StoreSpec::Kind::Postgres                        ? postgresRepairableClasses()
-                                                                        : folderRepairableClasses();
-    if (!s.parser.isSet(s.fix)) {
-        err() << "subcog-inspector: repair needs --fix CLASS,... (classes: " << repairable.join(u", "_s) << ", or all)"
-              << Qt::endl;
-        return ExitUsage;
-    }
-    QStringList classes;
-    QStringList unknown;
-    QStringList manual;
-    QStringList otherKind;
-    const QStringList everyRepairable
-        = sqliteRepairableClasses() + postgresRepairableClasses() + folderRepairableClasses();
-    for (const QString& word : s.parser.value(s.fix).split(u',', Qt::SkipEmptyParts)) {
-        const QString cls = word.trimmed();
-        if (cls == "all"_L1)
-            classes << repairable;
-        else if (manualFindingClasses().contains(cls))
-            manual << cls;
-        else if (repairable.contains(cls))
-            classes << cls;
-        else if (everyRepairable.contains(cls))
-            otherKind << cls;
-        else
-            unknown << cls;
-    }
-    for (const QString& cls : std::as_const(unknown))
-        err() << "subcog-inspector: repair: '" << shown(cls)
-              << "' is not a class repair fixes (classes: " << repairable.join(u", "_s) << ")" << Qt::endl;
-    if (!otherKind.isEmpty())
-        err() << "subcog-inspector: repair: " << otherKind.join(u", "_s) << " cannot occur in a " << kindName
-              << " store (classes: " << repairable.join(u", "_s) << ")" << Qt::endl;
-    if (!manual.isEmpty())
-        err() << "subcog-inspector: repair: no safe automatic fix for " << manual.join(u", "_s)
-              << ": a person has to decide; `check STORE` lists these memories with what to decide" << Qt::endl;
-    if (!unknown.isEmpty() || !manual.isEmpty() || !otherKind.isEmpty())
-        return ExitUsage;
-    if (classes.isEmpty()) {
-        err() << "subcog-inspector: repair: --fix names no class" << Qt::endl;
-        return ExitUsage;
-    }
-    classes.removeDuplicates();
-    if (s.parser.isSet(s.hardDelete) && !classes.contains(u"missing-content"_s)) {
-        err() << "subcog-inspector: repair: --delete applies to missing-content only" << Qt::endl;
-        return ExitUsage;
-    }
-    if (s.parser.isSet(s.backupDir) && spec.kind != StoreSpec::Kind::Postgres) {
-        err() << "subcog-inspector: repair: --backup-dir applies to PostgreSQL stores only (the backup of a "
-              << kindName << " store goes beside it)" << Qt::endl;
-        return ExitUsage;
-    }
-    QSet<QString> ids;
-    if (s.parser.isSet(s.ids)) {
-        const QStringList list = s.parser.value(s.ids).split(u',', Qt::SkipEmptyParts);
-        ids = QSet<QString>(list.begin(), list.end());
-    }
-    const bool dryRun = s.parser.isSet(s.dryRun);
-    StoreRepairReport report;
-    try {
-        if (spec.kind == StoreSpec::Kind::Sqlite) {
-            SqliteRepairOptions options;
-            options.classes = classes;
-            options.dryRun = dryRun;
-            options.hardDelete = s.parser.isSet(s.hardDelete);
-            options.ids = ids;
-            const SqliteRepairReport sqlite = repairSqliteStore(spec.location, options);
-            if (!sqlite.backupPath.isEmpty())
-                report.backupPaths << sqlite.backupPath;
-            report.backupPaths << sqlite.sideBackupPaths;
-            report.changes = sqlite.changes;
-            report.skipped = sqlite.skipped;
-            report.memories = sqlite.memories;
-        } else {
-            StoreRepairOptions options;
-            options.classes = classes;
-            options.dryRun = dryRun;
-            options.ids = ids;
-            if (spec.kind == StoreSpec::Kind::Postgres) {
-                options.backupDir = s.parser.value(s.backupDir);
-                report = repairPostgresStore(spec.location, options);
-            } else {
-                options.key = openOptions(s).encryptionKey;
-                report = repairFolderStore(spec.location, options);
-            }
-        }
-    } catch (const StorageError& error) {
-        reportError(error);
-        return ExitError;
-    }
-    if (dryRun)
-        out() << tr("dry run: nothing written, no backup") << Qt::endl;
-    for (const QString& path : std::as_const(report.backupPaths))
-        out() << tr("backup: ") << shown(path) << Qt::endl;
-    for (const RepairChange& change : std::as_const(report.changes))
-        out() << shown(change.id) << ": " << change.findingClass << ": " << shown(change.what) << Qt::endl;
-    for (const RepairChange& skip : std::as_const(report.skipped))
-        err() << "subcog-inspector: skipped " << shown(skip.id) << ": " << skip.findingClass << ": " << shown(skip.what)
-              << Qt::endl;
-    if (report.changes.isEmpty())
-        out() << tr("nothing to repair") << Qt::endl;
-    else
-        out() << report.changes.size() << (report.changes.size() == 1 ? " change" : " changes")
-              << (dryRun ? " would be made to " : " made to ") << report.memories
-              << (report.memories == 1 ? " memory" : " memories") << Qt::endl;
-    if (!report.skipped.isEmpty())
-        out() << report.skipped.size() << " skipped (listed on stderr)" << Qt::endl;
-    return report.skipped.isEmpty() ? ExitOk : ExitPartial;
-}
-
-} // namespace
+using namespace CommandLine;
 
 void hidePasswordsInArguments(int argc, char** argv)
 {

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "storesession.h"
 
-#include "exportfile.h"
-#include "storeopener.h"
+#include "transfers.h"
 
 #include <QCoreApplication>
 
@@ -30,28 +29,24 @@ QString issueLines(const QList<RecordIssue>& issues, int shown)
 QString exportJob(const ExportSource& source, ExportFormat format, const QString& path, PersistenceBackend& store,
                   const std::function<bool(qint64, qint64)>& progress)
 {
-    refuseExportOntoStore(path, store);
-    ExportFile file(path);
-    file.open();
-    ExportReport report;
-    try {
-        report = Exporter(store, format).run(source, file.device(), progress);
-    } catch (const StorageError& e) {
-        if (e.kind() == StorageError::Kind::Cancelled) {
-            file.cancel(); // stopped by Cancel while the store was reading: no file, no error
-            return tr("Export cancelled; %1 was not written.").arg(path);
-        }
-        const QString reason = e.kind() == StorageError::Kind::OutputFailed ? file.failureReason() : e.message();
-        file.cancel();
-        throw StorageError(StorageError::Kind::OperationFailed,
-                           path + u": "_s + reason + (file.replaces() ? u"; nothing was written"_s : QString()),
-                           e.detail());
+    ExportRequest request;
+    request.source = source;
+    request.format = format;
+    request.path = path;
+    const ExportOutcome outcome = exportToFile(store, request, progress);
+    const QString kept = outcome.leftAsItWas ? u"; nothing was written"_s : QString();
+    switch (outcome.end) {
+    case ExportOutcome::End::Cancelled:
+        return tr("Export cancelled; %1 was not written.").arg(path); // stopped by Cancel: no file, no error
+    case ExportOutcome::End::OutputFailed:
+        throw StorageError(StorageError::Kind::OperationFailed, path + u": "_s + outcome.outputReason + kept);
+    case ExportOutcome::End::StoreFailed:
+        throw StorageError(StorageError::Kind::OperationFailed, path + u": "_s + outcome.storeError->message() + kept,
+                           outcome.storeError->detail());
+    case ExportOutcome::End::Written:
+        break;
     }
-    if (report.cancelled) {
-        file.cancel();
-        return tr("Export cancelled; %1 was not written.").arg(path);
-    }
-    file.commit();
+    const ExportReport& report = outcome.report;
     QString summary = tr("%1 of %Ln memories written to %2.", int(qMin<qint64>(report.expected, INT_MAX)))
                           .arg(report.written)
                           .arg(path);
@@ -67,15 +62,16 @@ QString exportJob(const ExportSource& source, ExportFormat format, const QString
 QString copyJob(const ExportSource& source, const QString& targetSpec, OnConflict onConflict, bool dryRun,
                 PersistenceBackend& store, const std::function<bool(qint64, qint64)>& progress)
 {
-    OpenOptions options;
-    options.create = !dryRun;
-    options.readOnly = dryRun;
-    auto target = Inspector::openStore(targetSpec, options);
-    if (target->kind() == store.kind() && target->location() == store.location())
+    CopyRequest request;
+    request.source = source;
+    request.target = targetSpec;
+    request.onConflict = onConflict;
+    request.dryRun = dryRun;
+    const CopyOutcome outcome
+        = copyToStore(store, request, [&](const CopyReport& soFar) { return progress(soFar.read, soFar.expected); });
+    if (outcome.end == CopyOutcome::End::SameStore)
         throw StorageError(StorageError::Kind::InvalidInput, tr("the target is the store that is open"));
-    const CopyReport r = Copier(store, *target).run(source, onConflict, dryRun, [&](const CopyReport& soFar) {
-        return progress(soFar.read, soFar.expected);
-    });
+    const CopyReport& r = outcome.report;
     QString summary = (dryRun ? tr("Dry run, nothing written: %1 of %2 read; %3 would be created, %4 overwritten")
                               : tr("%1 of %2 read; %3 created, %4 overwritten"))
                           .arg(r.read)

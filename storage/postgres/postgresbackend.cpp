@@ -2,12 +2,12 @@
 // PostgresBackend's connection: opening and reconnecting, creating the schema, interrupts, schema facts, snapshots.
 #include "postgresbackend.h"
 
+#include "postgresconnect.h"
 #include "postgresinternal.h"
 #include "postgresschema.h"
 #include "secrets.h"
 
 #include <QLoggingCategory>
-#include <QRegularExpression>
 #include <QThread>
 #include <QUrl>
 #include <QUrlQuery>
@@ -144,8 +144,12 @@ void PostgresBackend::endRequest() noexcept
 void PostgresBackend::connect()
 {
     resetConnection();
+    const std::string conninfo = toStd(m_connectionString);
+    // a name that does not resolve fails every attempt: said before trying, and not retried
+    if (const auto unknown = unresolvedPostgresHost(conninfo))
+        throw StorageError(unknown->kind, m_location + u": cannot connect: "_s + unknown->reason);
     try {
-        auto session = std::make_unique<Session>(toStd(m_connectionString));
+        auto session = std::make_unique<Session>(conninfo);
         pqxx::nontransaction tx(session->connection);
         tx.exec(std::string("SET statement_timeout = ") + std::to_string(qMax(0, m_options.statementTimeoutMs)));
         tx.commit();
@@ -154,28 +158,11 @@ void PostgresBackend::connect()
         m_connection = std::move(session);
     } catch (const pqxx::broken_connection& e) {
         const QString text = driverText(e);
-        QString reason = text;
-        StorageError::Kind kind = StorageError::Kind::Storage;
-        static const QRegularExpression noDatabase(uR"re(database "([^"]*)" does not exist)re"_s);
-        if (text.contains(u"password authentication failed"_s)) {
-            kind = StorageError::Kind::OperationFailed;
-            reason = u"wrong password (or wrong user) for this server"_s;
-        } else if (text.contains(u"no password supplied"_s)) {
-            kind = StorageError::Kind::OperationFailed;
-            reason = u"the server asks for a password and none was given (URL, PGPASSWORD or ~/.pgpass)"_s;
-        } else if (text.contains(u"could not translate host name"_s)) {
-            kind = StorageError::Kind::NotFound;
-            reason = u"unknown host (the name does not resolve)"_s;
-        } else if (const auto m = noDatabase.match(text); m.hasMatch()) {
-            kind = StorageError::Kind::NotFound;
-            reason = u"database '"_s + m.captured(1) + u"' does not exist"_s;
-        } else if (text.contains(u"Connection refused"_s)) {
-            reason = u"connection refused: no server is listening there (is it running?)"_s;
-        } else if (text.contains(u"timeout expired"_s)) {
-            reason = u"no answer within "_s + QString::number(m_options.connectTimeoutS) + u" s"_s;
-        }
         qCDebug(lcPostgres) << "connect failed:" << text;
-        throw StorageError(kind, m_location + u": cannot connect: "_s + reason, text);
+        // why, from the socket, libpq's authentication state and the server's catalogue; its message is only shown
+        const ConnectFailure why = diagnosePostgresConnect(conninfo, m_options.connectTimeoutS);
+        throw StorageError(why.kind, m_location + u": cannot connect: "_s + (why.reason.isEmpty() ? text : why.reason),
+                           text);
     } catch (const pqxx::failure& e) {
         throw StorageError(StorageError::Kind::OperationFailed, m_location + u": cannot connect: "_s + driverText(e));
     }

@@ -13,6 +13,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
 #include <QUrl>
@@ -309,6 +310,62 @@ private Q_SLOTS:
         QCOMPARE(records.size(), store.truth.size());
         for (const Memory& truth : store.truth)
             QVERIFY2(diffRecords(records.value(truth.id), toJson(truth)).isEmpty(), qPrintable(truth.id));
+    }
+
+    // Each way a connection fails gets its kind and its explanation from facts (the name, the socket, libpq's
+    // authentication state, the server's catalogue), not from the wording of libpq's message.
+    void connectionFailures_data()
+    {
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<int>("kind");
+        QTest::addColumn<QString>("reason");
+        PostgresServer& server = PostgresServer::shared();
+        const QString password = QString::fromLatin1(PostgresServer::kPassword);
+        QString wrong = server.url(u"postgres"_s);
+        wrong.replace(password, u"not-the-password"_s);
+        QString unknownUser = server.url(u"postgres"_s);
+        unknownUser.replace(QString::fromLatin1(PostgresServer::kUser) + u':', u"nobody_here:"_s);
+        // no password in the URL, none in a password file (PGPASSWORD is cleared by the test)
+        QString none = server.url(u"postgres"_s) + u"?passfile=/nonexistent"_s;
+        none.replace(u':' + password + u'@', u"@"_s);
+        QTest::newRow("wrong password") << wrong << int(StorageError::Kind::OperationFailed)
+                                        << u"wrong password (or wrong user) for this server"_s;
+        QTest::newRow("unknown user") << unknownUser << int(StorageError::Kind::OperationFailed)
+                                      << u"wrong password (or wrong user) for this server"_s;
+        QTest::newRow("no password")
+            << none << int(StorageError::Kind::OperationFailed)
+            << u"the server asks for a password and none was given (URL, PGPASSWORD or ~/.pgpass)"_s;
+        QTest::newRow("unknown host") << u"postgresql://inspector:secret@no-such-host.invalid:5432/x"_s
+                                      << int(StorageError::Kind::NotFound)
+                                      << u"unknown host (the name does not resolve)"_s;
+        QTest::newRow("refused port") << u"postgresql://inspector:secret@127.0.0.1:1/x"_s
+                                      << int(StorageError::Kind::Storage)
+                                      << u"connection refused: no server is listening there (is it running?)"_s;
+        QTest::newRow("no such database") << server.url(u"no_such_database"_s) << int(StorageError::Kind::NotFound)
+                                          << u"database 'no_such_database' does not exist"_s;
+    }
+    void connectionFailures()
+    {
+        QFETCH(QString, url);
+        QFETCH(int, kind);
+        QFETCH(QString, reason);
+        const QByteArray savedPassword = qgetenv("PGPASSWORD");
+        qunsetenv("PGPASSWORD");
+        const auto restore = qScopeGuard([&] {
+            if (!savedPassword.isNull())
+                qputenv("PGPASSWORD", savedPassword);
+        });
+        try {
+            PostgresBackend::Options options;
+            options.connectTimeoutS = 3;
+            PostgresBackend::open(url, options);
+            QFAIL("expected an error");
+        } catch (const StorageError& e) {
+            QCOMPARE(StorageError::kindName(e.kind()), StorageError::kindName(StorageError::Kind(kind)));
+            QVERIFY2(e.message().endsWith(u": cannot connect: "_s + reason), qPrintable(e.message()));
+            QVERIFY2(!e.message().contains(QString::fromLatin1(PostgresServer::kPassword)), "password in a message");
+            QVERIFY2(!e.detail().contains(QString::fromLatin1(PostgresServer::kPassword)), "password in a detail");
+        }
     }
 
     void connectionErrors()
