@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "messagebar.h"
 
+#include <QApplication>
+#include <QEvent>
+
 #include "secrets.h"
 
 #include <QHBoxLayout>
@@ -19,6 +22,7 @@ MessageBar::MessageBar(QWidget* parent)
     , m_action(new QToolButton(this))
     , m_close(new QToolButton(this))
 {
+    qApp->installEventFilter(this);
     setObjectName(u"messageBar"_s);
     setAutoFillBackground(true);
     auto* layout = new QHBoxLayout(this);
@@ -92,14 +96,30 @@ void MessageBar::showMessage(Kind kind, const QString& shown)
         break;
     }
     m_icon->setPixmap(style()->standardIcon(icon).pixmap(20, 20));
+    m_tint = tint;
+    applyTint();
+    show();
+}
+
+void MessageBar::applyTint()
+{
     // a light wash of the kind's colour over the window colour works on light and dark palettes alike
-    QPalette p = palette();
+    QPalette p = QApplication::palette(this);
     const QColor base = p.color(QPalette::Window);
     const auto mix = [&](int a, int b) { return (a * 3 + b) / 4; };
-    p.setColor(QPalette::Window,
-               QColor(mix(base.red(), tint.red()), mix(base.green(), tint.green()), mix(base.blue(), tint.blue())));
+    p.setColor(
+        QPalette::Window,
+        QColor(mix(base.red(), m_tint.red()), mix(base.green(), m_tint.green()), mix(base.blue(), m_tint.blue())));
     setPalette(p);
-    show();
+}
+
+bool MessageBar::eventFilter(QObject* watched, QEvent* event)
+{
+    // light to dark or back: the wash is made again over the new window colour (a widget with a palette of its own
+    // is not told of the application's new one)
+    if (watched == qApp && event->type() == QEvent::ApplicationPaletteChange && m_tint.isValid())
+        applyTint();
+    return QWidget::eventFilter(watched, event);
 }
 
 void MessageBar::dismiss(const QString& text)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <QColor>
 #include <QWidget>
 
 #include <functional>
@@ -37,13 +38,19 @@ public:
     void dismiss(const QString& text);
     Kind kind() const { return m_kind; }
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
+    void applyTint();
+
     QLabel* m_icon;
     QLabel* m_label;
     QToolButton* m_action;
     QToolButton* m_close;
     std::function<void()> m_run;
     Kind m_kind = Kind::Info;
+    QColor m_tint; ///< the kind's colour, washed over the window colour
     QString m_last;
     int m_repeats = 0;
 };

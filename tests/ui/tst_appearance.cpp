@@ -3,6 +3,7 @@
 // palette, and View ▸ Appearance in the window (offscreen; the platform palette here is light).
 #include "appearance.h"
 #include "mainwindow.h"
+#include "messagebar.h"
 
 #include <QAction>
 #include <QApplication>
@@ -147,6 +148,19 @@ private Q_SLOTS:
         QCOMPARE(Appearance::saved(), Appearance::Choice::Light);
         menu->actions().at(0)->trigger();
         QCOMPARE(QSettings().value(u"appearance/colors"_s).toString(), u"system"_s);
+    }
+
+    // a message shown before a switch is washed again over the new window colour
+    void aShownMessageFollowsTheSwitch()
+    {
+        Appearance::apply(Appearance::Choice::Light);
+        MessageBar bar;
+        bar.showMessage(MessageBar::Kind::Info, u"220 memories restored"_s);
+        QVERIFY(bar.palette().color(QPalette::Window).lightness() > 128);
+        Appearance::apply(Appearance::Choice::Dark);
+        QTRY_VERIFY(bar.palette().color(QPalette::Window).lightness() < 128);
+        Appearance::apply(Appearance::Choice::Light);
+        QTRY_VERIFY(bar.palette().color(QPalette::Window).lightness() > 128);
     }
 };
 
