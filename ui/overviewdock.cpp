@@ -426,7 +426,8 @@ QWidget* OverviewDock::makeCard(const OverviewChart& chart)
     auto* header = new QHBoxLayout;
     auto* title = new QLabel(u"<b>%1</b>"_s.arg(chart.title.toHtmlEscaped()), card);
     header->addWidget(title, 1);
-    auto* view = new QChartView(card);
+    // made with its chart: setChart() would release the default chart QChartView(QWidget*) makes, not delete it
+    auto* view = new QChartView(makeChart(chart), card);
     view->setObjectName(u"overviewChart_"_s + chart.id);
     view->setAccessibleName(chart.title);
     view->setAccessibleDescription(tr("Chart; its numbers are saved with CSV"));
@@ -450,7 +451,6 @@ QWidget* OverviewDock::makeCard(const OverviewChart& chart)
 
     view->setRenderHint(QPainter::Antialiasing);
     view->setFrameShape(QFrame::NoFrame);
-    view->setChart(makeChart(chart));
     const int rows = int(chart.categories.size());
     // the weekly chart's legend lists every namespace beside the bars
     const int height = chart.kind == OverviewChart::Kind::Bars ? qMax(150, 56 + rows * kBarRow)

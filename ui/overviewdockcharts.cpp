@@ -287,11 +287,14 @@ QChart* OverviewDock::makeChart(const OverviewChart& c)
     chart->setTitleBrush(text);
     if (c.categories.isEmpty())
         chart->setTitle(tr("Nothing for this filter"));
-    QChartView* view = m_views.value(c.id);
     const QString id = c.id;
 
     // a tool tip names the value and what a click on it filters for
-    const Hover hover = [this, id, view](bool on, int series, int category) {
+    const Hover hover = [this, id](bool on, int series, int category) {
+        // the view that shows the chart, looked up when hovered (the chart is made before its view)
+        QChartView* view = m_views.value(id);
+        if (!view)
+            return;
         const OverviewChart* chart = nullptr;
         for (const OverviewChart& candidate : std::as_const(m_charts)) {
             if (candidate.id == id)
