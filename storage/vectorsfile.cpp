@@ -579,8 +579,8 @@ void writeFileAtomically(const QString& path, const std::function<void(const Byt
     {
     };
     const bool replaces = ::stat(QFile::encodeName(path).constData(), &existing) == 0;
-    const int fd = ::open(temporary.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                          replaces ? 0600 : 0644);
+    const int fd
+        = ::open(temporary.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, replaces ? 0600 : 0644);
     if (fd < 0)
         throw failure(u"cannot write"_s);
     if (replaces)
