@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "overviewdock.h"
 
+#include "transferdialogs.h"
+
 #include "exportfile.h"
 #include "messagebar.h"
 #include "storageerror.h"
@@ -573,15 +575,7 @@ void OverviewDock::exportChartAs(const QString& id, FileFormat format)
         return;
     }
     if (target.exists()) {
-        QMessageBox ask(QMessageBox::Warning, tr("Replace File?"), tr("%1 already exists.").arg(target.fileName()),
-                        QMessageBox::NoButton, this);
-        ask.setObjectName(u"replaceFileBox"_s);
-        ask.setInformativeText(tr("Replace it with the chart? Its contents are lost."));
-        QPushButton* replace = ask.addButton(tr("&Replace"), QMessageBox::DestructiveRole);
-        ask.addButton(QMessageBox::Cancel);
-        ask.setDefaultButton(QMessageBox::Cancel);
-        ask.exec();
-        if (ask.clickedButton() != replace)
+        if (!confirmReplace(this, target.fileName(), tr("Replace it with the chart? Its contents are lost.")))
             return;
     }
     settings.setValue(u"overview/folder"_s, target.absolutePath());

@@ -112,15 +112,7 @@ void ExportDialog::accept()
     if (path().isEmpty())
         return;
     if (target.exists() && target.isFile()) {
-        QMessageBox ask(QMessageBox::Warning, tr("Replace File?"), tr("%1 already exists.").arg(target.fileName()),
-                        QMessageBox::NoButton, this);
-        ask.setObjectName(u"replaceFileBox"_s);
-        ask.setInformativeText(tr("Replace it with the export? Its contents are lost."));
-        QPushButton* replace = ask.addButton(tr("&Replace"), QMessageBox::DestructiveRole);
-        ask.addButton(QMessageBox::Cancel);
-        ask.setDefaultButton(QMessageBox::Cancel);
-        ask.exec();
-        if (ask.clickedButton() != replace)
+        if (!confirmReplace(this, target.fileName(), tr("Replace it with the export? Its contents are lost.")))
             return;
     } else if (target.exists() && target.isDir()) {
         QMessageBox::warning(this, tr("Export"), tr("%1 is a folder; choose a file name.").arg(path()));
@@ -223,6 +215,19 @@ OnConflict CopyDialog::onConflict() const
 bool CopyDialog::dryRun() const
 {
     return m_dryRun->isChecked();
+}
+
+bool confirmReplace(QWidget* parent, const QString& fileName, const QString& informative)
+{
+    QMessageBox ask(QMessageBox::Warning, QMessageBox::tr("Replace File?"),
+                    QMessageBox::tr("%1 already exists.").arg(fileName), QMessageBox::NoButton, parent);
+    ask.setObjectName(u"replaceFileBox"_s);
+    ask.setInformativeText(informative);
+    QPushButton* replace = ask.addButton(QMessageBox::tr("&Replace"), QMessageBox::DestructiveRole);
+    ask.addButton(QMessageBox::Cancel);
+    ask.setDefaultButton(QMessageBox::Cancel);
+    ask.exec();
+    return ask.clickedButton() == replace;
 }
 
 } // namespace Inspector

@@ -60,4 +60,8 @@ private:
     QCheckBox* m_dryRun;
 };
 
+/// Asks before `fileName` is replaced ("Replace it with <what>? Its contents are lost."), Cancel the default;
+/// true when the person chose Replace.
+bool confirmReplace(QWidget* parent, const QString& fileName, const QString& informative);
+
 } // namespace Inspector
