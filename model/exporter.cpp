@@ -4,6 +4,7 @@
 #include "filesystem/encryption.h"
 #include "jsonl.h"
 #include "memoryfields.h"
+#include "recordtranscoder.h"
 
 #include <QFileDevice>
 
@@ -199,13 +200,28 @@ class JsonLinesEncoder : public RecordEncoder
 public:
     void record(QByteArray& out, const Memory& m) override { appendJsonLine(out, m); }
     bool takesJsonLines() const override { return true; }
-    void records(QByteArray& out, QByteArrayView jsonLines) override { out.append(jsonLines); }
+    void records(QByteArray& out, QByteArrayView jsonLines, const std::function<void()>& spill) override
+    {
+        for (qsizetype at = 0; at < jsonLines.size(); at += RecordTranscoder::kChunk) {
+            out.append(jsonLines.sliced(at, qMin(RecordTranscoder::kChunk, jsonLines.size() - at)));
+            if (spill && out.size() >= RecordTranscoder::kChunk)
+                spill();
+        }
+    }
 };
 
 class SubcogEncoder : public RecordEncoder
 {
 public:
     void record(QByteArray& out, const Memory& m) override { appendSubcogExportLine(out, m); }
+    bool takesJsonLines() const override { return true; }
+    void records(QByteArray& out, QByteArrayView jsonLines, const std::function<void()>& spill) override
+    {
+        m_transcoder.subcog(out, jsonLines, spill);
+    }
+
+private:
+    RecordTranscoder m_transcoder;
 };
 
 class JsonArrayEncoder : public RecordEncoder
@@ -219,16 +235,22 @@ public:
         appendJsonObject(out, m);
     }
     bool takesJsonLines() const override { return true; }
-    void records(QByteArray& out, QByteArrayView jsonLines) override
+    void records(QByteArray& out, QByteArrayView jsonLines, const std::function<void()>& spill) override
     {
         // one object a line: a JSON string never holds a raw line break
+        out.reserve(out.size() + jsonLines.size() + jsonLines.size() / 64);
         while (!jsonLines.isEmpty()) {
             qsizetype end = jsonLines.indexOf('\n');
             if (end < 0)
                 end = jsonLines.size();
-            out.append(m_first ? "\n" : ",\n");
+            out.append(m_first ? "\n" : ",\n", m_first ? 1 : 2);
             m_first = false;
-            out.append(jsonLines.first(end));
+            // a large object goes out in chunks rather than as a second whole copy
+            for (qsizetype at = 0; at < end; at += RecordTranscoder::kChunk) {
+                out.append(jsonLines.sliced(at, qMin(RecordTranscoder::kChunk, end - at)));
+                if (spill && out.size() >= RecordTranscoder::kChunk)
+                    spill();
+            }
             jsonLines = jsonLines.sliced(qMin(end + 1, jsonLines.size()));
         }
     }
@@ -261,6 +283,14 @@ public:
         }
         out.append("\r\n");
     }
+    bool takesJsonLines() const override { return true; }
+    void records(QByteArray& out, QByteArrayView jsonLines, const std::function<void()>& spill) override
+    {
+        m_transcoder.csv(out, jsonLines, spill);
+    }
+
+private:
+    RecordTranscoder m_transcoder;
 };
 
 class TsvEncoder : public RecordEncoder
@@ -313,6 +343,14 @@ public:
             + u"\n\n"_s;
         out.append(text.toUtf8());
     }
+    bool takesJsonLines() const override { return true; }
+    void records(QByteArray& out, QByteArrayView jsonLines, const std::function<void()>& spill) override
+    {
+        m_transcoder.markdown(out, jsonLines, spill);
+    }
+
+private:
+    RecordTranscoder m_transcoder;
 };
 
 } // namespace
@@ -549,7 +587,7 @@ ExportReport Exporter::run(const ExportSource& source, QIODevice& out, const Pro
             // already the file's bytes: written as they are, without a copy into the buffer
             writer.write(lines);
         } else {
-            encoder->records(buffer, lines);
+            encoder->records(buffer, lines, flush);
             flush();
         }
         report.written += count;

@@ -39,11 +39,14 @@ public:
     /// Whether the format is made of the full-fidelity JSON objects, so that records() can take lines a backend
     /// wrote itself (PersistenceBackend::scanJsonLines).
     virtual bool takesJsonLines() const { return false; }
-    /// Appends records given as appendJsonLine's lines.
-    virtual void records(QByteArray& out, QByteArrayView jsonLines)
+    /// Appends records given as appendJsonLine's lines, the same bytes record() writes for their memories. Calls
+    /// `spill` (when set) whenever `out` holds a few megabytes, also inside a large record, so that it need not
+    /// hold a second copy of a large memory.
+    virtual void records(QByteArray& out, QByteArrayView jsonLines, const std::function<void()>& spill = {})
     {
         Q_UNUSED(out);
         Q_UNUSED(jsonLines);
+        Q_UNUSED(spill);
     }
     virtual void end(QByteArray& out) { Q_UNUSED(out); }
 };

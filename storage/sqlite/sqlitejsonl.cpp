@@ -291,6 +291,8 @@ using ValuePtr = std::unique_ptr<sqlite3_value, ValueDeleter>;
 
 bool SqliteBackend::scanJsonLines(const MemoryQuery& query, const JsonLinesSink& sink, int batchSize)
 {
+    // a buffer grown past this by a large memory is let go rather than kept for the rest of the scan
+    constexpr qsizetype kKeptCapacity = 8 << 20;
     if (!query.withContent || !m_hasFts || !m_ftsContentTable)
         return false;
     // Rows the plain writer declines are decoded like any page, in one attachContent call per batch, and their
@@ -334,6 +336,8 @@ bool SqliteBackend::scanJsonLines(const MemoryQuery& query, const JsonLinesSink&
         rowsInBatch = 0;
         const bool go = sink(lines, written, issues);
         lines.truncate(0); // a sink that kept the bytes leaves a new, empty array here
+        if (lines.capacity() > kKeptCapacity)
+            lines = QByteArray(); // after a large memory: not kept resident for the rest of the scan
         if (lines.capacity() < (1 << 20))
             lines.reserve(1 << 20);
         written = 0;
@@ -388,6 +392,25 @@ bool SqliteBackend::scanJsonLines(const MemoryQuery& query, const JsonLinesSink&
             const int c = SortValue::compare(a.id, b.id, idArena);
             return idsDescending ? c > 0 : c < 0;
         });
+        const bool inPlace = std::all_of(units.begin(), units.end(), [&, end = qsizetype(0)](const Unit& u) mutable {
+            const bool next = u.pendingIndex < 0 && u.begin == end;
+            end = u.end;
+            return next;
+        });
+        if (inPlace && groupLines.size() > kKeptCapacity) {
+            // a large memory: its lines are handed on as they are, not copied (SQLite holds the content once more)
+            if (rowsInBatch > 0 && !flush())
+                return false;
+            lines.swap(groupLines);
+            written += units.size();
+            rowsInBatch += units.size();
+            units.clear();
+            groupLines = QByteArray();
+            idArena.truncate(0);
+            groupPending.clear();
+            groupKey.reset();
+            return flush();
+        }
         for (const Unit& u : std::as_const(units)) {
             if (u.pendingIndex >= 0) {
                 pendingAt.append(lines.size());
@@ -400,6 +423,8 @@ bool SqliteBackend::scanJsonLines(const MemoryQuery& query, const JsonLinesSink&
         rowsInBatch += units.size();
         units.clear();
         groupLines.truncate(0);
+        if (groupLines.capacity() > kKeptCapacity)
+            groupLines = QByteArray();
         idArena.truncate(0);
         groupPending.clear();
         groupKey.reset();
