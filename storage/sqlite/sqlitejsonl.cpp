@@ -372,19 +372,52 @@ bool SqliteBackend::scanJsonLines(const MemoryQuery& query, const JsonLinesSink&
     // Sorting by created_at with ids breaking ties makes SQLite sort every second's rows in a temporary b-tree,
     // half of the statement's time. The index alone gives the seconds in order; the few rows of each second are
     // put in id order here, exactly as ORDER BY would. A second with more rows than m_tieGroupLimit is left to SQLite
-    // (a statement for that one value), so memory stays bounded.
+    // (a statement for that one value), so memory stays bounded. A second's lines are written straight into `lines`
+    // and moved only when their ids are out of order (copying every line once was a visible share of the time).
     struct Unit
     {
         SortValue id;
-        qsizetype begin = 0; ///< the line in groupLines, when written
+        qsizetype begin = 0; ///< the line in `lines`, when written
         qsizetype end = 0;
         qsizetype pendingIndex = -1; ///< or the row in groupPending
+        qsizetype order = 0; ///< the row's place in the second as read
+    };
+    /// The second being read: an integer (what subcog writes) kept as it is, anything else as a copied value.
+    struct GroupKey
+    {
+        bool set = false;
+        bool isInt = false;
+        qint64 integer = 0;
+        ValuePtr value;
+
+        bool matches(sqlite3_value* v) const
+        {
+            if (isInt)
+                return sqlite3_value_type(v) == SQLITE_INTEGER && sqlite3_value_int64(v) == integer;
+            return sameValue(v, value.get());
+        }
+        void take(sqlite3_value* v)
+        {
+            set = true;
+            isInt = sqlite3_value_type(v) == SQLITE_INTEGER;
+            if (isInt)
+                integer = sqlite3_value_int64(v);
+            else
+                value.reset(sqlite3_value_dup(v));
+        }
+        void reset()
+        {
+            set = false;
+            isInt = false;
+            value.reset();
+        }
     };
     QList<Unit> units;
-    QByteArray groupLines;
+    qsizetype groupStart = 0; ///< where the second's lines begin in `lines`
+    QByteArray moved; ///< a second's lines while they are put in id order
     QByteArray idArena;
     QList<RawRow> groupPending;
-    ValuePtr groupKey;
+    GroupKey groupKey;
     ValuePtr skipKey; ///< a second handed to SQLite, whose rows the main statement passes over
     const bool idsDescending = query.idOrder == Qt::DescendingOrder;
     auto endGroup = [&] {
@@ -392,43 +425,40 @@ bool SqliteBackend::scanJsonLines(const MemoryQuery& query, const JsonLinesSink&
             const int c = SortValue::compare(a.id, b.id, idArena);
             return idsDescending ? c > 0 : c < 0;
         });
-        const bool inPlace = std::all_of(units.begin(), units.end(), [&, end = qsizetype(0)](const Unit& u) mutable {
-            const bool next = u.pendingIndex < 0 && u.begin == end;
-            end = u.end;
-            return next;
-        });
-        if (inPlace && groupLines.size() > kKeptCapacity) {
-            // a large memory: its lines are handed on as they are, not copied (SQLite holds the content once more)
-            if (rowsInBatch > 0 && !flush())
-                return false;
-            lines.swap(groupLines);
-            written += units.size();
-            rowsInBatch += units.size();
-            units.clear();
-            groupLines = QByteArray();
-            idArena.truncate(0);
-            groupPending.clear();
-            groupKey.reset();
-            return flush();
-        }
-        for (const Unit& u : std::as_const(units)) {
-            if (u.pendingIndex >= 0) {
-                pendingAt.append(lines.size());
-                pending.append(std::move(groupPending[u.pendingIndex]));
-            } else {
-                lines.append(groupLines.constData() + u.begin, u.end - u.begin);
-                ++written;
+        qsizetype next = 0;
+        const bool inOrder = std::all_of(units.begin(), units.end(), [&](const Unit& u) { return u.order == next++; });
+        if (inOrder) {
+            for (const Unit& u : std::as_const(units)) {
+                if (u.pendingIndex >= 0) {
+                    pendingAt.append(u.begin);
+                    pending.append(std::move(groupPending[u.pendingIndex]));
+                } else {
+                    ++written;
+                }
             }
+        } else {
+            moved.append(lines.constData() + groupStart, lines.size() - groupStart);
+            lines.truncate(groupStart);
+            for (const Unit& u : std::as_const(units)) {
+                if (u.pendingIndex >= 0) {
+                    pendingAt.append(lines.size());
+                    pending.append(std::move(groupPending[u.pendingIndex]));
+                } else {
+                    lines.append(moved.constData() + u.begin - groupStart, u.end - u.begin);
+                    ++written;
+                }
+            }
+            moved.truncate(0);
+            if (moved.capacity() > kKeptCapacity)
+                moved = QByteArray();
         }
         rowsInBatch += units.size();
         units.clear();
-        groupLines.truncate(0);
-        if (groupLines.capacity() > kKeptCapacity)
-            groupLines = QByteArray();
         idArena.truncate(0);
         groupPending.clear();
         groupKey.reset();
-        return rowsInBatch < qMax(1, batchSize) || flush();
+        // a large memory is handed on at once rather than held with the rest of a batch
+        return (rowsInBatch < qMax(1, batchSize) && lines.size() <= kKeptCapacity) || flush();
     };
     stepScan(
         query,
@@ -439,16 +469,19 @@ bool SqliteBackend::scanJsonLines(const MemoryQuery& query, const JsonLinesSink&
                     return ScanStep::Read; // read by the statement for that second; no longer proves the FTS clean
                 skipKey.reset();
             }
-            if (groupKey && !sameValue(key, groupKey.get()) && !endGroup())
+            if (groupKey.set && !groupKey.matches(key) && !endGroup())
                 return ScanStep::Stop;
-            if (!groupKey)
-                groupKey.reset(sqlite3_value_dup(key));
+            if (!groupKey.set) {
+                groupKey.take(key);
+                groupStart = lines.size();
+            }
             Unit unit;
             unit.id = SortValue::read(sqlite3_column_value(st, FId + 1), idArena);
-            unit.begin = groupLines.size();
+            unit.order = units.size();
+            unit.begin = lines.size();
             const qsizetype pendingBefore = groupPending.size();
-            const ScanStep step = take(st, join, groupLines, groupPending);
-            unit.end = groupLines.size();
+            const ScanStep step = take(st, join, lines, groupPending);
+            unit.end = lines.size();
             if (groupPending.size() > pendingBefore)
                 unit.pendingIndex = groupPending.size() - 1;
             units.append(unit);
@@ -456,10 +489,11 @@ bool SqliteBackend::scanJsonLines(const MemoryQuery& query, const JsonLinesSink&
                 return step;
             // a crowded second: SQLite sorts it, and the main statement skips the rest of it
             units.clear();
-            groupLines.truncate(0);
+            lines.truncate(groupStart);
             idArena.truncate(0);
             groupPending.clear();
-            skipKey = std::move(groupKey);
+            skipKey.reset(sqlite3_value_dup(key));
+            groupKey.reset();
             stepScan(
                 query, emitDirect, [] { return true; }, ScanOrder::Exact, skipKey.get());
             return stopped ? ScanStep::Stop : ScanStep::Read;
