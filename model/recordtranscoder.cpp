@@ -193,9 +193,36 @@ enum class Mode
     Csv, ///< quotes doubled (the caller writes the surrounding quotes)
 };
 
-/// Appends the text of a JSON string literal's inside (without its quotes), unescaped, in runs copied whole and
-/// spilled between chunks. Returns the last byte written, or -1.
-int appendDecoded(QByteArray& out, QByteArrayView inside, Mode mode, const Spill& spill)
+/// Output written through a pointer into room made beforehand (a record of ordinary size): QByteArray's own
+/// appends were most of the transcoder's time.
+struct RoomOut
+{
+    char* p;
+    void put(const char* s, qsizetype n)
+    {
+        std::memcpy(p, s, size_t(n));
+        p += n;
+    }
+    void put(QByteArrayView v) { put(v.data(), v.size()); }
+    void put(char c) { *p++ = c; }
+    void spillPoint() { }
+};
+
+/// Output appended to the export's buffer and spilled in chunks (a record larger than a chunk).
+struct SpillOut
+{
+    QByteArray& out;
+    const Spill& spill;
+    void put(const char* s, qsizetype n) { out.append(s, n); }
+    void put(QByteArrayView v) { out.append(v); }
+    void put(char c) { out.append(c); }
+    void spillPoint() { maybeSpill(out, spill); }
+};
+
+/// Writes the text of a JSON string literal's inside (without its quotes), unescaped, in runs copied whole (a
+/// chunk at a time). Returns the last byte written, or -1.
+template<typename Out>
+int putDecoded(Out& out, QByteArrayView inside, Mode mode)
 {
     const char* s = inside.data();
     const char* const end = s + inside.size();
@@ -207,18 +234,18 @@ int appendDecoded(QByteArray& out, QByteArrayView inside, Mode mode, const Spill
             last = static_cast<unsigned char>(stop[-1]);
         while (s < stop) {
             const qsizetype n = std::min<qsizetype>(stop - s, RecordTranscoder::kChunk);
-            out.append(s, n);
+            out.put(s, n);
             s += n;
-            maybeSpill(out, spill);
+            out.spillPoint();
         }
         if (s == end)
             break;
         const Escape e = decodeEscape(s, end);
         s += e.consumed;
         if (mode == Mode::Csv && e.size == 1 && e.bytes[0] == '"')
-            out.append("\"\"", 2);
+            out.put("\"\"", 2);
         else
-            out.append(e.bytes, e.size);
+            out.put(e.bytes, e.size);
         last = static_cast<unsigned char>(e.bytes[e.size - 1]);
     }
     return last;
@@ -241,34 +268,36 @@ bool csvNeedsQuotes(QByteArrayView inside)
     return false;
 }
 
-/// Appends UTF-8 text as one CSV field.
-void appendCsvText(QByteArray& out, QByteArrayView text)
+/// Writes UTF-8 text as one CSV field.
+template<typename Out>
+void putCsvText(Out& out, QByteArrayView text)
 {
     const bool quote
         = std::any_of(text.begin(), text.end(), [](char c) { return c == ',' || c == '"' || c == '\n' || c == '\r'; });
     if (!quote) {
-        out.append(text);
+        out.put(text);
         return;
     }
-    out.append('"');
+    out.put('"');
     for (const char c : text) {
         if (c == '"')
-            out.append('"');
-        out.append(c);
+            out.put('"');
+        out.put(c);
     }
-    out.append('"');
+    out.put('"');
 }
 
-/// Appends a Markdown table cell: pipes escaped, line breaks as spaces.
-void appendMarkdownCell(QByteArray& out, QByteArrayView text)
+/// Writes a Markdown table cell: pipes escaped, line breaks as spaces.
+template<typename Out>
+void putMarkdownCell(Out& out, QByteArrayView text)
 {
     for (const char c : text) {
         if (c == '|')
-            out.append("\\|", 2);
+            out.put("\\|", 2);
         else if (c == '\r' || c == '\n')
-            out.append(' ');
+            out.put(' ');
         else
-            out.append(c);
+            out.put(c);
     }
 }
 
@@ -313,9 +342,28 @@ std::optional<qint64> integerOf(QByteArrayView value)
     return n;
 }
 
-void appendText(QByteArray& out, std::string_view text)
+template<typename Out>
+void putText(Out& out, std::string_view text)
 {
-    out.append(text.data(), qsizetype(text.size()));
+    out.put(text.data(), qsizetype(text.size()));
+}
+
+/// Writes one record through `write(out)`: into room made for `room` bytes when that is small, else appended and
+/// spilled in chunks.
+template<typename F>
+void writeRecord(QByteArray& out, qsizetype room, const Spill& spill, F&& write)
+{
+    if (room <= 256 * 1024) {
+        const qsizetype at = out.size();
+        out.resize(at + room);
+        RoomOut o {out.data() + at};
+        write(o);
+        out.truncate(o.p - out.constData());
+    } else {
+        SpillOut o {out, spill};
+        write(o);
+    }
+    maybeSpill(out, spill);
 }
 
 } // namespace
@@ -374,19 +422,21 @@ void RecordTranscoder::eachLine(QByteArrayView jsonLines, F&& record)
         if (!split(line, values))
             throw StorageError(StorageError::Kind::OperationFailed,
                                u"an exported record could not be converted (not a full-fidelity JSON line)"_s);
-        record(values);
+        record(line, values);
     }
 }
 
 void RecordTranscoder::cellText(const Values& v, int field)
 {
-    m_cell.truncate(0);
+    // decoded text is never longer than its literal; "project" for an empty domain is the one addition
     const QByteArrayView value = v[field];
+    m_cell.resize(value.size() + 8);
+    RoomOut out {m_cell.data()};
     if (value.startsWith('"')) {
         if (field == Domain && value.size() == 2)
-            m_cell.append("project");
+            putText(out, "project");
         else
-            appendDecoded(m_cell, insideOf(value), Mode::Plain, {});
+            putDecoded(out, insideOf(value), Mode::Plain);
     } else if (value.startsWith('[')) {
         // a list joined by commas, as QStringList::join(',')
         const QByteArrayView items = value.sliced(1, value.size() - 2);
@@ -400,17 +450,18 @@ void RecordTranscoder::cellText(const Values& v, int field)
             if (end < 0)
                 break;
             if (!first)
-                m_cell.append(',');
+                out.put(',');
             first = false;
-            appendDecoded(m_cell, items.sliced(i + 1, end - i - 2), Mode::Plain, {});
+            putDecoded(out, items.sliced(i + 1, end - i - 2), Mode::Plain);
             i = end;
         }
     } else if (!isNull(value)) {
-        m_cell.append(value); // a number, true or false
+        out.put(value); // a number, true or false
     }
+    m_cell.truncate(out.p - m_cell.constData());
 }
 
-void RecordTranscoder::localTime(QByteArray& out, qint64 seconds)
+qsizetype RecordTranscoder::localTime(char* text, qint64 seconds)
 {
     // MemoryFields::formatTime's text, without a QDateTime for every value: the UTC offset is looked up once a UTC
     // day and used where the whole day has one offset (days with a change take formatTime itself)
@@ -440,7 +491,6 @@ void RecordTranscoder::localTime(QByteArray& out, qint64 seconds)
             const int month = int(mp < 10 ? mp + 3 : mp - 9);
             const int year = int(yoe + era * 400 + (month <= 2 ? 1 : 0));
             const int secondOfDay = int(local % kDay);
-            char text[20];
             const auto put = [&](int at, int value, int digits) {
                 for (int k = digits - 1; k >= 0; --k, value /= 10)
                     text[at + k] = char('0' + value % 10);
@@ -456,157 +506,173 @@ void RecordTranscoder::localTime(QByteArray& out, qint64 seconds)
             put(14, secondOfDay / 60 % 60, 2);
             text[16] = ':';
             put(17, secondOfDay % 60, 2);
-            out.append(text, 19);
-            return;
+            return 19;
         }
     }
-    out.append(MemoryFields::formatTime(seconds).toUtf8());
+    const QByteArray formatted = MemoryFields::formatTime(seconds).toUtf8().left(kTimeRoom);
+    std::memcpy(text, formatted.constData(), size_t(formatted.size()));
+    return formatted.size();
 }
 
 void RecordTranscoder::csv(QByteArray& out, QByteArrayView jsonLines, const Spill& spill)
 {
-    eachLine(jsonLines, [&](const Values& v) {
-        csvRecord(out, v, spill);
-        maybeSpill(out, spill);
+    eachLine(jsonLines, [&](QByteArrayView line, const Values& v) {
+        // every field at most as long as in the line (a doubled quote was an escaped one), quotes included
+        writeRecord(out, line.size() + 64, spill, [&](auto& o) { csvRecord(o, v); });
     });
 }
 
 void RecordTranscoder::markdown(QByteArray& out, QByteArrayView jsonLines, const Spill& spill)
 {
-    eachLine(jsonLines, [&](const Values& v) {
-        markdownRecord(out, v, spill);
-        maybeSpill(out, spill);
+    eachLine(jsonLines, [&](QByteArrayView line, const Values& v) {
+        // table cells at most twice their literal (escaped pipes), times and keys, the content and two fences
+        const qsizetype room = 2 * line.size() + 2 * v[Content].size() + FieldCount * (kTimeRoom + 64) + 256;
+        writeRecord(out, room, spill, [&](auto& o) { markdownRecord(o, v); });
     });
 }
 
 void RecordTranscoder::subcog(QByteArray& out, QByteArrayView jsonLines, const Spill& spill)
 {
-    eachLine(jsonLines, [&](const Values& v) {
-        subcogRecord(out, v, spill);
-        maybeSpill(out, spill);
+    eachLine(jsonLines, [&](QByteArrayView line, const Values& v) {
+        writeRecord(out, line.size() + 256, spill, [&](auto& o) { subcogRecord(o, v); });
     });
 }
 
-void RecordTranscoder::csvRecord(QByteArray& out, const Values& v, const Spill& spill)
+template<typename Out>
+void RecordTranscoder::csvRecord(Out& out, const Values& v)
 {
     for (int f = 0; f < FieldCount; ++f) {
         if (f)
-            out.append(',');
+            out.put(',');
         const QByteArrayView value = v[f];
         if (value.startsWith('"') && !(f == Domain && value.size() == 2)) {
             // the common case, content included: unescaped straight into the output
             const QByteArrayView inside = insideOf(value);
             if (csvNeedsQuotes(inside)) {
-                out.append('"');
-                appendDecoded(out, inside, Mode::Csv, spill);
-                out.append('"');
+                out.put('"');
+                putDecoded(out, inside, Mode::Csv);
+                out.put('"');
             } else {
-                appendDecoded(out, inside, Mode::Plain, spill);
+                putDecoded(out, inside, Mode::Plain);
             }
         } else if (value.startsWith('"') || value.startsWith('[')) {
             cellText(v, f);
-            appendCsvText(out, m_cell);
+            putCsvText(out, m_cell);
         } else if (!isNull(value)) {
-            out.append(value);
+            out.put(value);
         }
     }
-    out.append("\r\n", 2);
+    out.put("\r\n", 2);
 }
 
-void RecordTranscoder::markdownRecord(QByteArray& out, const Values& v, const Spill& spill)
+template<typename Out>
+void RecordTranscoder::markdownRecord(Out& out, const Values& v)
 {
-    appendText(out, "## ");
-    appendDecoded(out, insideOf(v[Id]), Mode::Plain, spill);
-    appendText(out, "\n\n| Field | Value |\n| --- | --- |\n");
+    putText(out, "## ");
+    putDecoded(out, insideOf(v[Id]), Mode::Plain);
+    putText(out, "\n\n| Field | Value |\n| --- | --- |\n");
     for (int f = Namespace; f < FieldCount; ++f) {
         cellText(v, f);
         if (m_cell.isEmpty())
             continue;
-        appendText(out, "| ");
-        appendText(out, kKeys[f]);
-        appendText(out, " | ");
+        putText(out, "| ");
+        putText(out, kKeys[f]);
+        putText(out, " | ");
         const bool time
             = f == CreatedAt || f == UpdatedAt || f == TombstonedAt || f == ExpiresAt || f == ConsolidationTimestamp;
         const std::optional<qint64> seconds = time ? integerOf(m_cell) : std::nullopt;
         if (seconds) {
             // "local time (`seconds`)", as MemoryFields::formatTime writes it
-            localTime(out, *seconds);
-            appendText(out, " (`");
-            out.append(m_cell);
-            appendText(out, "`)");
+            char text[kTimeRoom];
+            out.put(text, localTime(text, *seconds));
+            putText(out, " (`");
+            out.put(m_cell);
+            putText(out, "`)");
         } else {
-            appendMarkdownCell(out, m_cell);
+            putMarkdownCell(out, m_cell);
         }
-        appendText(out, " |\n");
+        putText(out, " |\n");
     }
     // the content verbatim in a fence longer than any run of backticks inside it
     const QByteArrayView content = insideOf(v[Content]);
-    const QByteArray fence(std::max(3, longestBacktickRun(content) + 1), '`');
-    out.append('\n');
-    out.append(fence);
-    appendText(out, "markdown\n");
-    if (appendDecoded(out, content, Mode::Plain, spill) != '\n')
-        out.append('\n');
-    out.append(fence);
-    appendText(out, "\n\n");
+    const qsizetype fence = std::max(3, longestBacktickRun(content) + 1);
+    const auto putFence = [&] {
+        for (qsizetype i = 0; i < fence; ++i)
+            out.put('`');
+    };
+    out.put('\n');
+    putFence();
+    putText(out, "markdown\n");
+    if (putDecoded(out, content, Mode::Plain) != '\n')
+        out.put('\n');
+    putFence();
+    putText(out, "\n\n");
 }
 
-void RecordTranscoder::subcogRecord(QByteArray& out, const Values& v, const Spill& spill)
+const QByteArray& RecordTranscoder::canonical(Canonical& cache, const Values& v, int field)
+{
+    // a handful of spellings in any store: a short list searched in order beats hashing every record's value
+    const QByteArrayView raw = v[field];
+    for (const auto& [stored, json] : cache) {
+        if (stored == raw)
+            return json;
+    }
+    QByteArray text(raw.size(), Qt::Uninitialized);
+    RoomOut o {text.data()};
+    putDecoded(o, insideOf(raw), Mode::Plain);
+    text.truncate(o.p - text.constData());
+    const QString stored = QString::fromUtf8(text);
+    const QString name = field == Namespace
+        ? namespaceName(parseNamespace(stored).value_or(Inspector::Namespace::Decisions))
+        : statusName(parseStatus(stored).value_or(MemoryStatus::Active));
+    QByteArray json;
+    appendJsonString(json, name);
+    if (cache.size() >= 64)
+        cache.erase(cache.begin()); // a store of endless spellings: bounded, correct either way
+    cache.emplace_back(raw.toByteArray(), json);
+    return cache.back().second;
+}
+
+template<typename Out>
+void RecordTranscoder::subcogRecord(Out& out, const Values& v)
 {
     // appendSubcogExportLine's record: the line's own JSON values copied, namespace and status made canonical
-    const auto canonical = [&](QHash<QByteArray, QByteArray>& cache, int field) -> const QByteArray& {
-        const QByteArrayView raw = v[field];
-        const auto it = cache.constFind(QByteArray::fromRawData(raw.data(), raw.size()));
-        if (it != cache.cend())
-            return *it;
-        QByteArray text;
-        appendDecoded(text, insideOf(raw), Mode::Plain, {});
-        const QString stored = QString::fromUtf8(text);
-        const QString name = field == Namespace
-            ? namespaceName(parseNamespace(stored).value_or(Inspector::Namespace::Decisions))
-            : statusName(parseStatus(stored).value_or(MemoryStatus::Active));
-        QByteArray json;
-        appendJsonString(json, name);
-        if (cache.size() > 1000)
-            cache.clear(); // a store of endless spellings: bounded, correct either way
-        return *cache.insert(raw.toByteArray(), json);
-    };
-    appendText(out, "{\"id\":");
-    out.append(v[Id]);
-    appendText(out, ",\"content\":");
+    putText(out, "{\"id\":");
+    out.put(v[Id]);
+    putText(out, ",\"content\":");
     const QByteArrayView content = v[Content];
     for (qsizetype at = 0; at < content.size(); at += kChunk) {
-        out.append(content.sliced(at, std::min(kChunk, content.size() - at)));
-        maybeSpill(out, spill);
+        out.put(content.sliced(at, std::min(kChunk, content.size() - at)));
+        out.spillPoint();
     }
-    appendText(out, ",\"namespace\":");
-    out.append(canonical(m_namespaces, Namespace));
-    appendText(out, ",\"domain\":");
+    putText(out, ",\"namespace\":");
+    out.put(canonical(m_namespaces, v, Namespace));
+    putText(out, ",\"domain\":");
     if (v[Domain].size() == 2)
-        appendText(out, "\"project\"");
+        putText(out, "\"project\"");
     else
-        out.append(v[Domain]);
-    appendText(out, ",\"project_id\":");
-    out.append(v[ProjectId]);
-    appendText(out, ",\"branch\":");
-    out.append(v[Branch]);
+        out.put(v[Domain]);
+    putText(out, ",\"project_id\":");
+    out.put(v[ProjectId]);
+    putText(out, ",\"branch\":");
+    out.put(v[Branch]);
     if (!isNull(v[FilePath])) {
-        appendText(out, ",\"file_path\":");
-        out.append(v[FilePath]);
+        putText(out, ",\"file_path\":");
+        out.put(v[FilePath]);
     }
-    appendText(out, ",\"status\":");
-    out.append(canonical(m_statuses, Status));
-    appendText(out, ",\"created_at\":");
-    out.append(v[CreatedAt]);
-    appendText(out, ",\"updated_at\":");
-    out.append(v[UpdatedAt]);
-    appendText(out, ",\"tags\":");
-    out.append(v[Tags]);
+    putText(out, ",\"status\":");
+    out.put(canonical(m_statuses, v, Status));
+    putText(out, ",\"created_at\":");
+    out.put(v[CreatedAt]);
+    putText(out, ",\"updated_at\":");
+    out.put(v[UpdatedAt]);
+    putText(out, ",\"tags\":");
+    out.put(v[Tags]);
     if (!isNull(v[Source])) {
-        appendText(out, ",\"source\":");
-        out.append(v[Source]);
+        putText(out, ",\"source\":");
+        out.put(v[Source]);
     }
-    appendText(out, "}\n");
+    putText(out, "}\n");
 }
 
 } // namespace Inspector

@@ -7,6 +7,8 @@
 
 #include <array>
 #include <functional>
+#include <utility>
+#include <vector>
 
 namespace Inspector {
 
@@ -59,18 +61,27 @@ public:
     void subcog(QByteArray& out, QByteArrayView jsonLines, const Spill& spill);
 
 private:
-    void csvRecord(QByteArray& out, const Values& v, const Spill& spill);
-    void markdownRecord(QByteArray& out, const Values& v, const Spill& spill);
-    void subcogRecord(QByteArray& out, const Values& v, const Spill& spill);
+    using Canonical = std::vector<std::pair<QByteArray, QByteArray>>;
+    static constexpr qsizetype kTimeRoom = 64;
+
+    template<typename Out>
+    void csvRecord(Out& out, const Values& v);
+    template<typename Out>
+    void markdownRecord(Out& out, const Values& v);
+    template<typename Out>
+    void subcogRecord(Out& out, const Values& v);
     /// A cell of the tabular formats (MemoryFields::rawValue as text) decoded into m_cell.
     void cellText(const Values& v, int field);
-    void localTime(QByteArray& out, qint64 seconds);
+    /// MemoryFields::formatTime's text into `text` (kTimeRoom bytes); returns its length.
+    qsizetype localTime(char* text, qint64 seconds);
+    /// subcog: the canonical JSON string of a stored namespace or status.
+    const QByteArray& canonical(Canonical& cache, const Values& v, int field);
     template<typename F>
     void eachLine(QByteArrayView jsonLines, F&& record);
 
     QByteArray m_cell; ///< reused: one cell's text
-    QHash<QByteArray, QByteArray> m_namespaces; ///< subcog: a stored namespace's JSON → the canonical one's
-    QHash<QByteArray, QByteArray> m_statuses; ///< the same for statuses
+    Canonical m_namespaces; ///< subcog: stored namespaces' JSON and the canonical ones'
+    Canonical m_statuses; ///< the same for statuses
     QHash<qint64, int> m_dayOffsets; ///< the local UTC offset of each UTC day that has one offset all day
 };
 
