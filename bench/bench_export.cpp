@@ -146,7 +146,8 @@ int main(int argc, char** argv)
     if (sqlite3.isEmpty() || !QFileInfo::exists(store))
         qFatal("needs sqlite3 and an existing --store (bench_sqlite generates it)");
     const QString exportFile = scratch.filePath(u"export.jsonl"_s);
-    QHash<QString, QList<double>> ours;
+    QHash<QString, QList<double>> ours, oursCpu;
+    QList<double> scansCpu;
     QHash<QString, long> peaks;
     QList<double> toFile, scans;
     for (int r = 0; r < rounds; ++r) {
@@ -156,8 +157,10 @@ int main(int argc, char** argv)
             const ProcessRun f
                 = runProcess({sqlite3, u"-readonly"_s, store, u"SELECT * FROM memories_fts;"_s}, u"/dev/null"_s);
             scans << m.ms + f.ms;
+            scansCpu << m.cpuMs + f.cpuMs;
             const ProcessRun a = runProcess({inspector, u"export"_s, store, u"--format"_s, format}, u"/dev/null"_s);
             ours[format] << a.ms;
+            oursCpu[format] << a.cpuMs;
             peaks[format] = std::max(peaks.value(format), a.maxRssKiB);
         }
         if (parser.isSet(fileOption)) {
@@ -179,6 +182,12 @@ int main(int argc, char** argv)
     }
     if (!toFile.isEmpty())
         row(u"export --format jsonl -o FILE (atomic write)"_s, median(toFile), scan, 1.2 * scan);
+    // CPU time (user + system, every thread) says what the machine's load hides
+    out() << "CPU time, median: sqlite3 x2 " << QString::number(median(scansCpu), 'f', 0) << " ms;";
+    for (const QString& format : formats)
+        out() << " " << format << " " << QString::number(median(oursCpu[format]), 'f', 0) << " ms ("
+              << QString::number(median(oursCpu[format]) / median(scansCpu), 'f', 2) << "x)";
+    out() << Qt::endl;
     out() << "peak resident memory:";
     for (const QString& format : formats)
         out() << " " << format << " " << QString::number(mib(peaks[format]), 'f', 1) << " MiB";
