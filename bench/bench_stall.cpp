@@ -488,7 +488,7 @@ int main(int argc, char** argv)
              "release or last key until the backlog was 2 or less (max over rounds)"
           << Qt::endl;
     out() << qSetFieldWidth(44) << Qt::left << "action" << qSetFieldWidth(0)
-          << "   median ms      max ms  max queue (after)  backlog>2   stall ms" << Qt::endl;
+          << "   median ms      max ms  max queue (after)  backlog>2   stall ms (CPU)" << Qt::endl;
     bool allWithin = true;
     for (const QString& name : std::as_const(names)) {
         const Figures& f = figures[name];
@@ -499,7 +499,8 @@ int main(int argc, char** argv)
               << QString::number(max, 'f', 1).rightJustified(12) << QString::number(f.maxQueue).rightJustified(11)
               << " (" << QString::number(f.maxQueueAfter).rightJustified(3) << ")"
               << QString::number(f.backlogUntil, 'f', 0).rightJustified(11)
-              << QString::number(f.stall.ms, 'f', 1).rightJustified(11)
+              << QString::number(f.stall.ms, 'f', 1).rightJustified(11) << " ("
+              << QString::number(f.stall.cpuMs, 'f', 1).rightJustified(4) << ")"
               << "   (bound 1000 ms: " << (max <= kBoundMs ? "within" : "OVER") << ")";
         if (f.timeouts > 0)
             out() << " " << f.timeouts << " timed out at " << timeoutMs / 1000 << " s";

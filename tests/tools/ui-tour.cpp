@@ -194,7 +194,7 @@ int main(int argc, char** argv)
                 return;
             dialog->setTextValue(u"#150"_s);
             settle(200);
-            shoot(out, u"13-go-to-row-dialog"_s);
+            shoot(out, u"20-go-to-row-dialog"_s);
             dialog->accept();
         });
         a->trigger();
@@ -204,7 +204,7 @@ int main(int argc, char** argv)
         return row == 149 && window.model()->memoryAt(row) && window.detailPane()->memory();
     });
     settle(300);
-    shoot(out, u"14-go-to-row"_s);
+    shoot(out, u"21-go-to-row"_s);
 
     // a time filter that matches nothing says how old the newest memory is
     window.filterEdit()->setText(u"ns:decisions since:1h"_s);
