@@ -7,6 +7,7 @@
 #include "benchpostgres.h"
 #include "detailpane.h"
 #include "mainwindow.h"
+#include "stallmeter.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -57,7 +58,21 @@ struct Figures
     int maxQueueAfter = -1; ///< from the final step (the release, the last key) on
     double backlogUntil = 0; ///< ms from the final step to the last sample with more than kFewPages queued
     int timeouts = 0;
+    Stall stall; ///< the longest event of the GUI thread from the action's start to its rows painted
 };
+
+constexpr double kJumpBoundMs = 20;
+constexpr double kStallBoundMs = 16;
+
+TimedApplication* timedApp()
+{
+    return static_cast<TimedApplication*>(QCoreApplication::instance());
+}
+
+QString within(double value, double bound)
+{
+    return value <= bound ? u"within"_s : u"OVER"_s;
+}
 
 /// The standard output of a program reading `sql` on standard input.
 /// The median; of an even number of values, the mean of the two middle ones.
@@ -117,6 +132,7 @@ public:
     void begin()
     {
         m_queueMax = -1;
+        timedApp()->resetActionStall();
         sample();
     }
 
@@ -153,6 +169,8 @@ public:
         f.maxQueue = qMax(f.maxQueue, m_queueMax);
         f.maxQueueAfter = qMax(f.maxQueueAfter, m_queueAfter);
         f.backlogUntil = qMax(f.backlogUntil, m_backlogUntil);
+        if (timedApp()->actionStall().ms > f.stall.ms)
+            f.stall = timedApp()->actionStall();
         m_from = nullptr;
         if (timedOut) {
             ++f.timeouts;
@@ -238,7 +256,7 @@ private:
 
 int main(int argc, char** argv)
 {
-    QApplication app(argc, argv);
+    TimedApplication app(argc, argv);
     QCoreApplication::setOrganizationName(u"subcog"_s);
     QCoreApplication::setApplicationName(u"subcog-inspector-bench"_s);
     QCommandLineParser parser;
@@ -319,7 +337,7 @@ int main(int argc, char** argv)
     qputenv("XDG_CONFIG_HOME", settingsHome.path().toUtf8());
     std::map<QString, Figures> figures;
     QStringList names;
-    QList<double> countKnown, offsetCli, countCli, wordCli;
+    QList<double> countKnown, offsetCli, countCli, wordCli, signpostsDone;
     Driver driver(timeoutMs, figures, names);
     QElapsedTimer clock;
     for (int r = 0; r < rounds; ++r) {
@@ -338,13 +356,49 @@ int main(int argc, char** argv)
         QTableView* table = window->table();
         QScrollBar* bar = table->verticalScrollBar();
 
-        // 1. open
+        // 1. open: the stall counts until everything the open set off is done (count, signposts), at most 60 s
+        app.setPhase(u"opening"_s);
         driver.begin();
         clock.start();
         driver.m_openClock.start();
         window->openStore(spec);
         driver.finish(u"open → first rows painted"_s, clock, [&] { return driver.visibleLoaded(); });
+        QElapsedTimer settle;
+        settle.start();
+        while ((!window->model()->exactCount() || !window->model()->anchorsWalked()) && settle.elapsed() < 60000)
+            driver.pump(5);
+        signpostsDone << double(driver.m_openClock.elapsed());
         driver.pump(300);
+        app.setPhase(u"browsing"_s);
+
+        // 1b. jumps far from anything loaded: Go to row (Ctrl+G with #N) and the scrollbar moved there in one
+        // step, each from the request to the rows around the target painted with their content
+        table->setFocus();
+        const qint64 rows = window->model()->rowCount();
+        const double fractions[] {0.5, 0.3, 0.7, 0.1234, 0.8765, 0.5005};
+        for (const double fraction : fractions) {
+            // a fresh part of the store each time: no loaded page near it
+            window->model()->dropLoadedPages();
+            const qint64 row = qint64(fraction * double(rows - 1));
+            driver.begin();
+            clock.start();
+            window->goToRow(row);
+            driver.finish(u"Ctrl+G go to row (far rows)"_s, clock, [&] {
+                return table->currentIndex().row() == row && driver.rowVisible(int(row)) && driver.visibleLoaded();
+            });
+            driver.pump(100);
+        }
+        for (const double fraction : fractions) {
+            window->model()->dropLoadedPages();
+            const int target = int(fraction * bar->maximum());
+            driver.begin();
+            bar->setSliderDown(true);
+            clock.start();
+            bar->setSliderPosition(target);
+            driver.finish(u"scrollbar dragged far in one move"_s, clock, [&] { return driver.visibleLoaded(); });
+            bar->setSliderDown(false);
+            driver.pump(100);
+        }
 
         // 2. Ctrl+End; a table without a current cell takes the first key to select its first cell, so Ctrl+Home
         // first (as bench_window does)
@@ -434,7 +488,7 @@ int main(int argc, char** argv)
              "release or last key until the backlog was 2 or less (max over rounds)"
           << Qt::endl;
     out() << qSetFieldWidth(44) << Qt::left << "action" << qSetFieldWidth(0)
-          << "   median ms      max ms  max queue (after)  backlog>2" << Qt::endl;
+          << "   median ms      max ms  max queue (after)  backlog>2   stall ms (CPU)" << Qt::endl;
     bool allWithin = true;
     for (const QString& name : std::as_const(names)) {
         const Figures& f = figures[name];
@@ -445,6 +499,8 @@ int main(int argc, char** argv)
               << QString::number(max, 'f', 1).rightJustified(12) << QString::number(f.maxQueue).rightJustified(11)
               << " (" << QString::number(f.maxQueueAfter).rightJustified(3) << ")"
               << QString::number(f.backlogUntil, 'f', 0).rightJustified(11)
+              << QString::number(f.stall.ms, 'f', 1).rightJustified(11) << " ("
+              << QString::number(f.stall.cpuMs, 'f', 1).rightJustified(4) << ")"
               << "   (bound 1000 ms: " << (max <= kBoundMs ? "within" : "OVER") << ")";
         if (f.timeouts > 0)
             out() << " " << f.timeouts << " timed out at " << timeoutMs / 1000 << " s";
@@ -456,6 +512,29 @@ int main(int argc, char** argv)
         }
         out() << Qt::endl;
     }
+    // the rows of issue 17's table, each beside its bound
+    out() << "issue 17 bounds (all rounds):" << Qt::endl;
+    for (const QString& name : {u"Ctrl+G go to row (far rows)"_s, u"scrollbar dragged far in one move"_s}) {
+        const Figures& f = figures[name];
+        if (f.ms.isEmpty())
+            continue;
+        const double max = *std::max_element(f.ms.begin(), f.ms.end());
+        out() << "  jump to a far row, " << name << ": median " << QString::number(middle(f.ms), 'f', 1)
+              << " ms, worst " << QString::number(max, 'f', 1) << " ms of " << f.ms.size() << " to rows painted (bound "
+              << kJumpBoundMs << " ms: " << within(max, kJumpBoundMs) << ")" << Qt::endl;
+    }
+    for (const auto& [phase, stall] : app.stalls()) {
+        if (phase == u"start"_s)
+            continue;
+        out() << "  worst event-loop stall while " << phase << ": " << QString::number(stall.ms, 'f', 1)
+              << " ms (GUI thread CPU " << QString::number(stall.cpuMs, 'f', 1) << " ms), " << stall.what << " (bound "
+              << kStallBoundMs << " ms: " << within(stall.ms, kStallBoundMs) << ")" << Qt::endl;
+        for (const Stall& kind : app.slowKinds(phase, 6))
+            out() << "      " << QString::number(kind.ms, 'f', 1).rightJustified(7) << " ms (CPU "
+                  << QString::number(kind.cpuMs, 'f', 1) << ") " << kind.what << Qt::endl;
+    }
+    out() << "open → anchors walked through the whole order: " << QString::number(middle(signpostsDone), 'f', 0)
+          << " ms median" << Qt::endl;
     out() << "open → exact count known (\"Counting…\" gone): " << QString::number(middle(countKnown), 'f', 0)
           << " ms median (-1: not within the run)" << Qt::endl
           << "raw engine, " << engine << " as a whole process: 200 rows at OFFSET " << total / 2 << " "

@@ -15,6 +15,8 @@
 #include <mutex>
 #include <thread>
 
+#include <time.h>
+
 namespace Inspector {
 
 Q_DECLARE_LOGGING_CATEGORY(lcWorker)
@@ -158,9 +160,16 @@ private:
         }
         QElapsedTimer took;
         took.start();
+        // the worker's own CPU time beside the wall time: on a loaded machine the difference is waiting for a core
+        const auto cpuMs = [] {
+            timespec t {};
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+            return double(t.tv_sec) * 1e3 + double(t.tv_nsec) / 1e6;
+        };
+        const double cpuStart = lcWorker().isDebugEnabled() ? cpuMs() : 0;
         const auto end = qScopeGuard([&] {
             finish(id);
-            qCDebug(lcWorker) << "request" << id << "ran" << took.elapsed() << "ms";
+            qCDebug(lcWorker) << "request" << id << "ran" << took.elapsed() << "ms, CPU" << cpuMs() - cpuStart << "ms";
         });
         run(id, generation, [&] {
             if (!step(id, body))

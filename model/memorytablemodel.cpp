@@ -522,16 +522,27 @@ void MemoryTableModel::refresh()
     m_signposts.bounds.clear(); // cursors may point at rows that moved
     m_signposts.pins.clear();
     dropAnchors();
-    m_view.wanted.clear();
-    m_view.deferred.clear();
-    // what was asked before may be stale: asked again below
-    cancelOutstanding();
-    m_out.clear();
     QList<qsizetype> pages = m_cache.pagesByRecency().mid(0, kMaxRefreshPages);
     for (const qsizetype page : m_cache.pagesByRecency()) {
         if (!pages.contains(page))
             m_cache.remove(page);
     }
+    // pages a view waits for (after a jump) are asked again with the others: their requests are cancelled below,
+    // and nothing would make the view ask for them again
+    QList<qsizetype> waited = m_view.wanted + m_view.deferred;
+    for (const PageRequest& r : std::as_const(m_out.requests)) {
+        for (qsizetype p = r.firstPage; r.forView && p < r.firstPage + r.pages; ++p)
+            waited << p;
+    }
+    for (const qsizetype page : std::as_const(waited)) {
+        if (!pages.contains(page) && qint64(page) * m_pageSize < m_rows)
+            pages << page;
+    }
+    m_view.wanted.clear();
+    m_view.deferred.clear();
+    // what was asked before may be stale: asked again below
+    cancelOutstanding();
+    m_out.clear();
     if (pages.isEmpty())
         pages << 0;
     std::sort(pages.begin(), pages.end());

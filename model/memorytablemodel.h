@@ -101,6 +101,11 @@ public:
     /// Also walk anchors backwards from the last row (off by default: PostgreSQL's backward keyset seeks with an
     /// OFFSET were measured to hold the worker for up to a second each on a million rows).
     void setTailAnchors(bool on) { m_anchorWalk.tailWanted = on; }
+    /// The background walk of anchors is over (or was not needed): a page anywhere is a short walk from one.
+    bool anchorsWalked() const { return m_anchorWalk.done; }
+    /// Forgets every loaded page and what it told about its neighbours, keeping the anchors (for benchmarks: the
+    /// next page is read as far from anything loaded).
+    void dropLoadedPages();
     /// The number of matching memories once counted; nullopt before.
     std::optional<qint64> exactCount() const { return m_counting.count; }
 

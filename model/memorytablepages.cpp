@@ -84,6 +84,15 @@ void MemoryTableModel::onAnchors(RequestId id, quint64 generation, const QList<C
     checkIdle();
 }
 
+void MemoryTableModel::dropLoadedPages()
+{
+    m_cache.clear();
+    m_signposts.bounds.clear();
+    m_signposts.pins.clear();
+    if (m_rows > 0)
+        Q_EMIT dataChanged(index(0, 0), index(int(m_rows) - 1, columnCount() - 1));
+}
+
 void MemoryTableModel::want(qsizetype page) const
 {
     if (!m_session->isOpen() || m_out.failed.contains(page))

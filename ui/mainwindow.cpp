@@ -98,8 +98,9 @@ void MainWindow::connectModel()
         // unsaved edits stay in the pane (they can still be saved by id) until the person leaves them
         if (!m_detail->isDirty())
             m_detail->setMemory(std::nullopt);
-        // a jump still on its way is found again in the new order (a sort or quick filter changed meanwhile)
-        if (!m_locating.isEmpty() || m_pendingRow >= 0) {
+        // a jump still on its way is found again in the new order (a sort or quick filter changed meanwhile); a Go
+        // to row stays the same row of the new order
+        if (!m_locating.isEmpty() || (m_pendingRow >= 0 && !m_pendingGoTo.isEmpty())) {
             const QString id = m_locating.isEmpty() ? m_pendingGoTo : m_locating;
             m_pendingRow = -1;
             m_pendingGoTo.clear();

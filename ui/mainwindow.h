@@ -71,6 +71,11 @@ public:
     /// Selects the memory in the current filter and order (its row found with the sort index); one the filter
     /// leaves out is shown with an `id:` filter in the filter bar. Alt+Left comes back.
     void goToId(const QString& id);
+    /// Selects row `row` (0-based) of the current filter and order, in the middle of the view; a row past the end
+    /// goes to the last one. Alt+Left comes back.
+    void goToRow(qint64 row);
+    /// What the Go to dialog takes: `#N` (or `row N`) is row N as the row numbers show it, anything else an id.
+    static std::optional<qint64> rowNumberIn(const QString& text);
     /// Alt+Left / Alt+Right: back and forward through jumps (Go to ID, links between memories).
     void goBack();
     void goForward();

@@ -139,13 +139,18 @@ void MainWindow::createActions()
     m_restore = new QAction(icon(u"edit-undo"_s), tr("&Restore"), this);
     m_restore->setToolTip(tr("Bring the selected memories back from the Trash"));
     connect(m_restore, &QAction::triggered, this, &MainWindow::restoreSelection);
-    m_goTo = new QAction(icon(u"go-jump"_s), tr("&Go to ID…"), this);
+    m_goTo = new QAction(icon(u"go-jump"_s), tr("&Go to ID or Row…"), this);
     m_goTo->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
     connect(m_goTo, &QAction::triggered, this, [this] {
         bool ok = false;
-        const QString id = QInputDialog::getText(this, tr("Go to ID"), tr("Memory id:"), QLineEdit::Normal, {}, &ok);
-        if (ok && !id.trimmed().isEmpty())
-            goToId(id.trimmed());
+        const QString text = QInputDialog::getText(
+            this, tr("Go to ID or Row"), tr("Memory id, or # and a row number (#500000):"), QLineEdit::Normal, {}, &ok);
+        if (!ok || text.trimmed().isEmpty())
+            return;
+        if (const auto row = rowNumberIn(text))
+            goToRow(*row);
+        else
+            goToId(text.trimmed());
     });
     m_goBack = new QAction(icon(u"go-previous"_s), tr("&Back"), this);
     m_goBack->setShortcut(QKeySequence::Back);

@@ -33,6 +33,51 @@ void MainWindow::goToId(const QString& id)
     updateActions();
 }
 
+std::optional<qint64> MainWindow::rowNumberIn(const QString& text)
+{
+    // `#N` or `row N`: an id is never read as a row (subcog's ids can be all digits)
+    static const QRegularExpression rowNumber(u"^\\s*(?:#|row\\s+)\\s*([0-9][0-9,. ]*)\\s*$"_s,
+                                              QRegularExpression::CaseInsensitiveOption);
+    const QRegularExpressionMatch m = rowNumber.match(text);
+    if (!m.hasMatch())
+        return std::nullopt;
+    QString digits = m.captured(1);
+    digits.remove(QRegularExpression(u"[,. ]"_s)); // thousands separators as the row numbers may show them
+    bool ok = false;
+    const qint64 n = digits.toLongLong(&ok);
+    if (!ok || n < 1)
+        return std::nullopt;
+    return n - 1;
+}
+
+void MainWindow::goToRow(qint64 row)
+{
+    if (row < 0 || !m_model->isOpen() || !mayLeaveMemory())
+        return;
+    if (m_filterBar->isApplyPending())
+        applyFilter(); // typed just before: the row is counted in the filter the bar shows
+    m_back << currentPlace();
+    if (m_back.size() > 100)
+        m_back.removeFirst();
+    m_forward.clear();
+    m_locating.clear();
+    m_pendingGoTo.clear();
+    if (const auto count = m_model->exactCount(); count && row >= *count) {
+        if (*count == 0) {
+            updateActions();
+            return;
+        }
+        statusBar()->showMessage(tr("There are %Ln rows; showing the last.", nullptr,
+                                    int(qMin<qint64>(*count, std::numeric_limits<int>::max()))),
+                                 5000);
+        row = *count - 1;
+    }
+    // the view asks for the row's pages; the model finds them from the nearest signpost (a keyset seek)
+    m_pendingRow = row;
+    selectPendingRow();
+    updateActions();
+}
+
 void MainWindow::goBack()
 {
     if (m_back.isEmpty() || !mayLeaveMemory())
@@ -145,6 +190,10 @@ void MainWindow::onLocated(const QString& id, qint64 row)
 void MainWindow::selectPendingRow()
 {
     // before the count, the table grows as pages come; the row is selected once it is there
+    if (m_pendingRow < 0)
+        return;
+    if (const auto count = m_model->exactCount(); m_pendingGoTo.isEmpty() && count && m_pendingRow >= *count)
+        m_pendingRow = *count - 1; // Go to row past the end of a count that arrived after it
     if (m_pendingRow < 0 || m_pendingRow >= m_model->rowCount())
         return;
     const int row = int(std::exchange(m_pendingRow, -1));

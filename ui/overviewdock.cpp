@@ -37,6 +37,7 @@
 #include <QSettings>
 #include <QStackedBarSeries>
 #include <QSvgGenerator>
+#include <QTimer>
 #include <QToolButton>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -349,23 +350,40 @@ void OverviewDock::clearCharts()
     m_views.clear();
     m_charts.clear();
     m_columns = 0;
+    ++m_cardRound; // cards of the charts dropped here are not added any more
 }
 
-void OverviewDock::showCharts()
+void OverviewDock::showCharts(bool oneATurn)
 {
     const int scrolled = m_scroll->verticalScrollBar()->value();
     clearCharts();
     if (!m_stats)
         return;
     m_charts = OverviewCharts::build(*m_stats);
-    for (const OverviewChart& chart : std::as_const(m_charts))
-        m_cards << makeCard(chart);
+    if (oneATurn) {
+        addCard(m_cardRound, scrolled);
+        return;
+    }
+    while (m_cards.size() < m_charts.size())
+        addCard(m_cardRound, scrolled);
+}
+
+void OverviewDock::addCard(quint64 round, int scrolled)
+{
+    if (round != m_cardRound || m_cards.size() >= m_charts.size())
+        return;
+    // one chart a turn of the event loop: each is a few ms of GUI work, all of them at once held the window for
+    // several frames (bench_stall, opening a million memories)
+    QWidget* card = makeCard(m_charts.at(m_cards.size()));
+    m_cards << card;
+    m_columns = 0; // placed again with the new card
     layoutCards();
     // a layout shows new children only on a later turn of the event loop; a save right away needs them sized
-    for (QWidget* card : std::as_const(m_cards))
-        card->show();
+    card->show();
     m_gridLayout->activate();
     m_scroll->verticalScrollBar()->setValue(scrolled);
+    if (m_cards.size() < m_charts.size())
+        QTimer::singleShot(0, this, [this, round, scrolled] { addCard(round, scrolled); }); // a no-op once all are in
 }
 
 void OverviewDock::layoutCards()
@@ -412,7 +430,7 @@ void OverviewDock::changeEvent(QEvent* event)
     QDockWidget::changeEvent(event);
     // the charts paint with the window's colours (a dark palette too): drawn again when they change
     if (event->type() == QEvent::PaletteChange && !m_cards.isEmpty())
-        showCharts();
+        showCharts(false);
 }
 
 QWidget* OverviewDock::makeCard(const OverviewChart& chart)

@@ -48,8 +48,9 @@ public:
     void setStore(const QString& spec);
     /// Asks the worker for the figures of the model's current filter now (once the dock shows, if hidden).
     void recompute();
-    /// Figures are on their way, or wait for a view to get its rows first.
-    bool isBusy() const { return m_job != 0 || m_yielded; }
+    /// Figures are on their way, or wait for a view to get its rows first, or charts are still being drawn (one a
+    /// turn of the event loop).
+    bool isBusy() const { return m_job != 0 || m_yielded || m_cards.size() < m_charts.size(); }
     /// Figures are wanted but wait: a view waits for rows, which the store's worker reads first.
     bool isWaitingForRows() const { return m_yielded; }
     /// The figures the charts show, and the filter they are for (nullopt before any arrived for this store).
@@ -87,7 +88,10 @@ private:
     void send();
     void onJobFinished(RequestId id, bool cancelled, bool failed, const QString& summary);
     void clearCharts();
-    void showCharts();
+    /// Draws the charts of m_stats anew; `oneATurn`: a chart a turn of the event loop (after new figures), otherwise
+    /// all at once (a palette change, where the charts are there already).
+    void showCharts(bool oneATurn = true);
+    void addCard(quint64 round, int scrolled);
     void layoutCards();
     QWidget* makeCard(const OverviewChart& chart);
     QChart* makeChart(const OverviewChart& chart);
@@ -118,6 +122,7 @@ private:
 
     QList<OverviewChart> m_charts;
     QList<QWidget*> m_cards;
+    quint64 m_cardRound = 0; ///< bumped when the cards are dropped: a pending addCard() of older ones stops
     QHash<QString, QChartView*> m_views;
     int m_columns = 0;
 };

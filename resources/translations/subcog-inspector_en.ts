@@ -6,6 +6,13 @@
 <context>
     <name>Inspector::MainWindow</name>
     <message numerus="yes">
+        <source>There are %Ln rows; showing the last.</source>
+        <translation>
+            <numerusform>There is %Ln row; showing it.</numerusform>
+            <numerusform>There are %Ln rows; showing the last.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>The last check of this store found %n findings.</source>
         <translation>
             <numerusform>The last check of this store found %n finding.</numerusform>

@@ -16,6 +16,7 @@
 #include <QChartView>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QInputDialog>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMessageBox>
@@ -180,6 +181,30 @@ int main(int argc, char** argv)
     shoot(out, u"11-jump-in-filter-bar"_s);
     window.goBack();
     waitFor([&] { return !window.model()->isBusy(); });
+
+    // Go to ID or Row (Ctrl+G) with a row number: the dialog, then the row in the middle of the view
+    window.filterEdit()->clear();
+    waitFor([&] { return !window.model()->isBusy() && window.model()->exactCount(); });
+    for (QAction* a : window.findChildren<QAction*>()) {
+        if (a->shortcut() != QKeySequence(Qt::CTRL | Qt::Key_G))
+            continue;
+        QTimer::singleShot(800, &window, [&] {
+            auto* dialog = qobject_cast<QInputDialog*>(QApplication::activeModalWidget());
+            if (!dialog)
+                return;
+            dialog->setTextValue(u"#150"_s);
+            settle(200);
+            shoot(out, u"20-go-to-row-dialog"_s);
+            dialog->accept();
+        });
+        a->trigger();
+    }
+    waitFor([&] {
+        const int row = window.table()->currentIndex().row();
+        return row == 149 && window.model()->memoryAt(row) && window.detailPane()->memory();
+    });
+    settle(300);
+    shoot(out, u"21-go-to-row"_s);
 
     // a time filter that matches nothing says how old the newest memory is
     window.filterEdit()->setText(u"ns:decisions since:1h"_s);
