@@ -14,7 +14,6 @@
 #include <pqxx/pqxx>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <vector>
 
@@ -66,8 +65,8 @@ bool parseVectorInto(const char* p, const char* end, std::vector<float>& out)
     --end;
     while (p < end) {
         float value = 0;
-        const auto [ptr, ec] = std::from_chars(p, end, value);
-        if (ec != std::errc() || ptr == p)
+        const char* ptr = parseF32(p, end, &value);
+        if (!ptr)
             return false;
         out.push_back(value);
         p = ptr;
@@ -344,13 +343,24 @@ SimilarMemories similarMemories(PersistenceBackend& store, const QString& id, in
                 return;
             }
             ++compared;
-            double dot = 0;
-            double norm = 0;
-            for (qsizetype i = 0; i < n; ++i) {
-                dot += double(query[size_t(i)]) * double(values[i]);
-                norm += double(values[i]) * double(values[i]);
+            // four partial sums: the additions of one do not wait for the one before (no -ffast-math here)
+            double dot[4] = {0, 0, 0, 0};
+            double squares[4] = {0, 0, 0, 0};
+            qsizetype i = 0;
+            for (; i + 4 <= n; i += 4) {
+                for (int k = 0; k < 4; ++k) {
+                    const double v = values[i + k];
+                    dot[k] += double(query[size_t(i + k)]) * v;
+                    squares[k] += v * v;
+                }
             }
-            const double similarity = norm > 0 ? dot / (queryNorm * std::sqrt(norm)) : 0.0;
+            for (; i < n; ++i) {
+                dot[0] += double(query[size_t(i)]) * double(values[i]);
+                squares[0] += double(values[i]) * double(values[i]);
+            }
+            const double product = (dot[0] + dot[1]) + (dot[2] + dot[3]);
+            const double norm = (squares[0] + squares[1]) + (squares[2] + squares[3]);
+            const double similarity = norm > 0 ? product / (queryNorm * std::sqrt(norm)) : 0.0;
             if (heap.size() == keep) {
                 const Candidate& worst = heap.front();
                 if (similarity < worst.similarity

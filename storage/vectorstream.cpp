@@ -5,6 +5,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <array>
+#include <bit>
+#include <cfloat>
 #include <charconv>
 #include <cstring>
 #include <vector>
@@ -291,8 +294,8 @@ private:
                 ++p;
             while (p < end) {
                 float value = 0;
-                const auto [ptr, ec] = std::from_chars(p, end, value);
-                if (ec != std::errc() || ptr == p) {
+                const char* ptr = parseF32(p, end, &value);
+                if (!ptr) {
                     m_in.consume(size_t(p - base));
                     return fail(u"a value of \""_s + QString::fromUtf8(*key) + u"\" is not an f32"_s);
                 }
@@ -329,6 +332,69 @@ private:
 };
 
 } // namespace
+
+const char* parseF32(const char* p, const char* end, float* out)
+{
+    static constexpr std::array<double, 23> kPowers {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const char* const start = p;
+    const auto slow = [&]() -> const char* {
+        const auto [ptr, ec] = std::from_chars(start, end, *out);
+        return ec == std::errc() && ptr != start ? ptr : nullptr;
+    };
+    const bool negative = p < end && *p == '-';
+    if (negative)
+        ++p;
+    quint64 mantissa = 0;
+    int digits = 0; // significant ones, leading zeros not counted
+    int exponent = 0;
+    const char* integerStart = p;
+    for (; p < end && unsigned(*p - '0') < 10; ++p) {
+        mantissa = mantissa * 10 + unsigned(*p - '0');
+        digits += mantissa != 0;
+        if (digits > 15)
+            return slow();
+    }
+    if (p == integerStart)
+        return slow();
+    if (p < end && *p == '.') {
+        const char* fraction = ++p;
+        for (; p < end && unsigned(*p - '0') < 10; ++p) {
+            mantissa = mantissa * 10 + unsigned(*p - '0');
+            digits += mantissa != 0;
+            --exponent;
+            if (digits > 15)
+                return slow();
+        }
+        if (p == fraction)
+            return slow();
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        ++p;
+        const bool down = p < end && *p == '-';
+        if (p < end && (*p == '-' || *p == '+'))
+            ++p;
+        const char* power = p;
+        int value = 0;
+        for (; p < end && unsigned(*p - '0') < 10 && value < 1000; ++p)
+            value = value * 10 + (*p - '0');
+        if (p == power || (p < end && unsigned(*p - '0') < 10))
+            return slow();
+        exponent += down ? -value : value;
+    }
+    if (exponent < -22 || exponent > 22)
+        return slow();
+    // mantissa < 10^15 < 2^53 and 10^|exponent| are exact doubles: one operation, one correct rounding
+    double value = double(mantissa);
+    value = exponent < 0 ? value / kPowers[size_t(-exponent)] : value * kPowers[size_t(exponent)];
+    // rounding that double to f32 again is wrong only when it lies exactly halfway between two f32 (the 29 bits f32
+    // drops are 1000…0); a value this large has no f32 at all
+    if ((std::bit_cast<quint64>(value) & 0x1FFFFFFFULL) == 0x10000000ULL || value > double(FLT_MAX))
+        return slow();
+    *out = negative ? -float(value) : float(value);
+    return p;
+}
 
 VectorStreamResult streamVectorsFile(QIODevice& device, const VectorVisitor& visit, const VectorWanted& wanted,
                                      const BytesProgress& progress)

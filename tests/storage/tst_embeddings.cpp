@@ -21,7 +21,10 @@
 #include <QTest>
 
 #include <algorithm>
+#include <bit>
+#include <charconv>
 #include <cmath>
+#include <cstdio>
 
 using namespace Qt::StringLiterals;
 using namespace Inspector;
@@ -415,6 +418,56 @@ private Q_SLOTS:
             QFAIL("compared without values");
         } catch (const StorageError& e) {
             QVERIFY2(e.message().contains(u"usearch"_s), qPrintable(e.message()));
+        }
+    }
+
+    void fastFloatsAreExact()
+    {
+        // parseF32 against std::from_chars, bit for bit: random f32 of every magnitude in their shortest form (as
+        // subcog's serde writes them) and in 9 significant digits, exact halfway points between two f32 written
+        // short enough for the fast path (where rounding twice would go wrong), and shapes around it
+        QRandomGenerator random(99);
+        QList<QByteArray> texts {"16777217",
+                                 "16777219",
+                                 "-16777217",
+                                 "0.5",
+                                 "-0",
+                                 "0",
+                                 "1e22",
+                                 "1e23",
+                                 "1e-22",
+                                 "1.5e-23",
+                                 "3.4028235e38",
+                                 "3.4028236e38",
+                                 "1e-45",
+                                 "7e-46",
+                                 "123456789012345",
+                                 "1234567890123456",
+                                 "0.000000000000000000001",
+                                 "1E5",
+                                 "2.5E-3",
+                                 "9007199254740993"};
+        char buffer[64];
+        for (int i = 0; i < 300000; ++i) {
+            float f = std::bit_cast<float>(random.generate());
+            if (!std::isfinite(f))
+                continue;
+            if (i % 2)
+                f = float(random.generateDouble() * 0.4 - 0.2); // the range of embedding values
+            texts << QByteArray(buffer, std::to_chars(buffer, buffer + sizeof buffer, f).ptr - buffer);
+            texts << QByteArray(buffer, std::snprintf(buffer, sizeof buffer, "%.9g", double(f)));
+        }
+        for (const QByteArray& text : std::as_const(texts)) {
+            float expected = 0;
+            const auto [end, ec] = std::from_chars(text.constData(), text.constData() + text.size(), expected);
+            float got = 0;
+            const char* parsed = parseF32(text.constData(), text.constData() + text.size(), &got);
+            if (ec != std::errc()) {
+                QVERIFY2(!parsed, text.constData());
+                continue;
+            }
+            QVERIFY2(parsed == end, text.constData());
+            QVERIFY2(std::bit_cast<quint32>(got) == std::bit_cast<quint32>(expected), text.constData());
         }
     }
 
