@@ -346,28 +346,38 @@ const char* parseF32(const char* p, const char* end, float* out)
     const bool negative = p < end && *p == '-';
     if (negative)
         ++p;
+    // the mantissa stays below 10^17 (no overflow); above 2^53 it is not exact in a double and from_chars decides
+    constexpr quint64 kLargest = 100000000000000000ULL;
     quint64 mantissa = 0;
-    int digits = 0; // significant ones, leading zeros not counted
     int exponent = 0;
+    const auto digitsAt = [&](bool fraction) {
+        // eight digits at a time where there are eight (the fraction of nearly every embedding value)
+        while (end - p >= 8 && mantissa < 100000000000ULL) {
+            quint64 word;
+            std::memcpy(&word, p, 8);
+            if (((word + 0x4646464646464646ULL) | (word - 0x3030303030303030ULL)) & 0x8080808080808080ULL)
+                break;
+            word -= 0x3030303030303030ULL;
+            word = word * 10 + (word >> 8);
+            word = (((word & 0x000000FF000000FFULL) * 0x000F424000000064ULL)
+                    + (((word >> 16) & 0x000000FF000000FFULL) * 0x0000271000000001ULL))
+                >> 32;
+            mantissa = mantissa * 100000000ULL + word;
+            p += 8;
+            exponent -= fraction ? 8 : 0;
+        }
+        for (; p < end && unsigned(*p - '0') < 10 && mantissa < kLargest; ++p) {
+            mantissa = mantissa * 10 + unsigned(*p - '0');
+            exponent -= fraction ? 1 : 0;
+        }
+        return !(p < end && unsigned(*p - '0') < 10); // false: more digits than the fast path takes
+    };
     const char* integerStart = p;
-    for (; p < end && unsigned(*p - '0') < 10; ++p) {
-        mantissa = mantissa * 10 + unsigned(*p - '0');
-        digits += mantissa != 0;
-        if (digits > 15)
-            return slow();
-    }
-    if (p == integerStart)
+    if (!digitsAt(false) || p == integerStart)
         return slow();
     if (p < end && *p == '.') {
         const char* fraction = ++p;
-        for (; p < end && unsigned(*p - '0') < 10; ++p) {
-            mantissa = mantissa * 10 + unsigned(*p - '0');
-            digits += mantissa != 0;
-            --exponent;
-            if (digits > 15)
-                return slow();
-        }
-        if (p == fraction)
+        if (!digitsAt(true) || p == fraction)
             return slow();
     }
     if (p < end && (*p == 'e' || *p == 'E')) {
@@ -383,9 +393,9 @@ const char* parseF32(const char* p, const char* end, float* out)
             return slow();
         exponent += down ? -value : value;
     }
-    if (exponent < -22 || exponent > 22)
+    if (exponent < -22 || exponent > 22 || mantissa > (1ULL << 53))
         return slow();
-    // mantissa < 10^15 < 2^53 and 10^|exponent| are exact doubles: one operation, one correct rounding
+    // mantissa <= 2^53 and 10^|exponent| are exact doubles: one operation, one correct rounding
     double value = double(mantissa);
     value = exponent < 0 ? value / kPowers[size_t(-exponent)] : value * kPowers[size_t(exponent)];
     // rounding that double to f32 again is wrong only when it lies exactly halfway between two f32 (the 29 bits f32
