@@ -608,6 +608,7 @@ QMenu* MainWindow::contextMenuFor(const QModelIndex& index)
                 connect(open->addAction(id), &QAction::triggered, this, [this, id] { goToId(id); });
         }
     }
+    menu->addSeparator();
     menu->addAction(m_embeddings->similarAction());
     menu->addSeparator();
     menu->addAction(m_copyRows);

@@ -41,7 +41,7 @@ SimilarMemoriesDialog::SimilarMemoriesDialog(MemoryTableModel* model, QWidget* p
     m_list->setHeaderLabels({tr("Similarity"), tr("ID"), tr("Namespace"), tr("Content")});
     m_list->header()->setStretchLastSection(true);
     m_list->setColumnWidth(0, 90);
-    m_list->setColumnWidth(1, 130);
+    m_list->setColumnWidth(1, 180); // room for a summary's id (`summary_<millis>`)
     m_list->setColumnWidth(2, 110);
     m_list->setToolTip(tr("Double-click or press Enter to select the memory in the table"));
     connect(m_list, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item) {
