@@ -42,7 +42,8 @@ VectorStreamResult streamVectorsFile(QIODevice& device, const VectorVisitor& vis
  * the end of its text (nullptr when there is no number). The common shape of an embedding's values (digits that
  * make at most 2^53, read eight at a time, and a power of ten within ±22) takes Clinger's fast path: one correctly
  * rounded double operation, whose result rounds to the same f32 unless it lies exactly halfway between two f32 (then
- * from_chars decides). About ten times faster than GCC 12's from_chars here, which was 90 % of a similarity scan.
+ * from_chars decides). Here about 15 % less CPU than GCC 12's from_chars (26 against 30 ns a value of an
+ * embedding); parsing is still three quarters of a similarity scan.
  */
 const char* parseF32(const char* p, const char* end, float* out);
 
