@@ -5,6 +5,7 @@
 
 #include "aboutinfo.h"
 #include "demostore.h"
+#include "embeddings.h"
 #include "exportfile.h"
 #include "filesystem/encryption.h"
 #include "jsonl.h"
@@ -437,6 +438,21 @@ int commandOpen(const QString& store)
         for (const QString& line : backend->describeLayout())
             out() << "  " << shown(line) << Qt::endl;
         out() << tr("Memories: ") << backend->count() << Qt::endl;
+        // streamed: a vectors.idx of gigabytes is read in pieces, never held
+        QString noEmbeddings;
+        if (const auto coverage = embeddingCoverage(*backend, {}, &noEmbeddings)) {
+            out() << tr("Embeddings: in ") << shown(coverage->where) << Qt::endl;
+            out() << tr("  memories with an embedding: ") << coverage->withEmbedding << Qt::endl;
+            out() << tr("  live memories without one: ") << coverage->liveWithout << Qt::endl;
+            out() << tr("  vectors without a memory: ")
+                  << (coverage->orphans ? QString::number(*coverage->orphans)
+                                        : tr("none can exist (each is in its memory's record)"))
+                  << Qt::endl;
+            if (!coverage->problem.isEmpty())
+                out() << tr("  not read to the end: ") << shown(coverage->problem) << Qt::endl;
+        } else {
+            out() << tr("Embeddings: none (") << shown(noEmbeddings) << ')' << Qt::endl;
+        }
         return ExitOk;
     } catch (const StorageError& error) {
         reportError(error);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "detailpane.h"
 
+#include "embeddingtab.h"
+
 #include <QApplication>
 #include <QCompleter>
 #include <QDateTime>
@@ -48,6 +50,7 @@ DetailPane::DetailPane(QWidget* parent)
     , m_tabs(new QTabWidget(this))
     , m_content(new QPlainTextEdit(this))
     , m_preview(new QTextBrowser(this))
+    , m_embedding(new EmbeddingTab(this))
     , m_problem(new QLabel(this))
     , m_save(new QPushButton(tr("&Save"), this))
     , m_discard(new QPushButton(tr("&Discard"), this))
@@ -129,6 +132,7 @@ DetailPane::DetailPane(QWidget* parent)
     m_preview->setOpenExternalLinks(false);
     m_tabs->addTab(m_content, tr("Content"));
     m_tabs->addTab(m_preview, tr("Preview"));
+    m_tabs->addTab(m_embedding, tr("Embedding"));
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] { renderPreview(); });
     connect(m_content, &QPlainTextEdit::textChanged, this, [this] {
         m_previewStale = true;
@@ -254,6 +258,7 @@ void DetailPane::fill()
     m_content->setEnabled(has);
     m_previewStale = true;
     renderPreview();
+    m_embedding->setMemoryId(has ? m_memory->id : QString());
     m_filling = false;
     revalidate();
 }

@@ -4,6 +4,7 @@
 #include "appearance.h"
 #include "conflictdialog.h"
 #include "detailpane.h"
+#include "embeddingactions.h"
 #include "messagebar.h"
 #include "overviewdock.h"
 #include "progressstrip.h"
@@ -585,6 +586,10 @@ void MainWindow::updateActions()
     m_copyToStore->setEnabled(open);
     for (QAction* a : {m_copyRows, m_copyJson, m_copyMarkdown, m_copyId, m_copyUrn})
         a->setEnabled(open && any);
+    if (m_embeddings) {
+        m_embeddings->similarAction()->setEnabled(open && any);
+        m_embeddings->storeInfoAction()->setEnabled(open);
+    }
 }
 
 void MainWindow::updateTitle()

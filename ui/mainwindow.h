@@ -19,6 +19,7 @@ class QSplitter;
 namespace Inspector {
 
 class DetailPane;
+class EmbeddingActions;
 class MessageBar;
 class OverviewDock;
 class ProgressStrip;
@@ -49,6 +50,8 @@ public:
     StoreHealthDock* healthDock() const { return m_health; }
     /// View ▸ Store Overview: the store's figures for the table's filter, in charts.
     OverviewDock* overviewDock() const { return m_overview; }
+    /// Similar Memories and Store Info (their actions and dialogs).
+    EmbeddingActions* embeddingActions() const { return m_embeddings; }
     /// The status bar's health badge: the findings of the last check of this store (hidden before one).
     QToolButton* healthBadge() const { return m_healthBadge; }
     /// Tools ▸ Check Store…: shows the health dock, and checks the store if it has not been checked yet.
@@ -232,6 +235,7 @@ private:
     QAction* m_copyMarkdown = nullptr;
     QAction* m_copyId = nullptr;
     QAction* m_copyUrn = nullptr;
+    EmbeddingActions* m_embeddings = nullptr;
 };
 
 } // namespace Inspector

@@ -5,6 +5,7 @@
 #include "aboutinfo.h"
 #include "appearance.h"
 #include "detailpane.h"
+#include "embeddingactions.h"
 #include "messagebar.h"
 #include "overviewdock.h"
 #include "progressstrip.h"
@@ -249,6 +250,7 @@ void MainWindow::createActions()
 
 void MainWindow::createMenus()
 {
+    m_embeddings = new EmbeddingActions(this, m_model, m_detail);
     QMenu* file = menuBar()->addMenu(tr("&File"));
     QMenu* stores = file->addMenu(tr("subcog's &Stores"));
     file->addAction(m_openSqlite);
@@ -258,6 +260,7 @@ void MainWindow::createMenus()
     file->addSeparator();
     file->addAction(m_export);
     file->addAction(m_copyToStore);
+    file->addAction(m_embeddings->storeInfoAction());
     file->addSeparator();
     file->addAction(m_close);
     file->addAction(m_quit);
@@ -295,6 +298,7 @@ void MainWindow::createMenus()
     view->addAction(m_resetLayout);
     view->addAction(m_detailToggle);
     view->addAction(m_overview->toggleViewAction());
+    view->addAction(m_embeddings->similarAction());
     view->addAction(m_refresh);
     view->addSeparator();
     // light or dark whatever the desktop says: Fusion draws every control from the palette chosen
@@ -609,6 +613,8 @@ QMenu* MainWindow::contextMenuFor(const QModelIndex& index)
                 connect(open->addAction(id), &QAction::triggered, this, [this, id] { goToId(id); });
         }
     }
+    menu->addSeparator();
+    menu->addAction(m_embeddings->similarAction());
     menu->addSeparator();
     menu->addAction(m_copyRows);
     menu->addAction(m_copyId);

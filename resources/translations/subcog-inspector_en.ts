@@ -210,4 +210,28 @@ Type %1 to confirm:</numerusform>
         </translation>
     </message>
 </context>
+<context>
+    <name>Inspector::SimilarMemoriesDialog</name>
+    <message numerus="yes">
+        <source>The %n memories nearest to %1 by cosine similarity, among %2 vectors in %3.</source>
+        <translation>
+            <numerusform>The %n memory nearest to %1 by cosine similarity, among %2 vectors in %3.</numerusform>
+            <numerusform>The %n memories nearest to %1 by cosine similarity, among %2 vectors in %3.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n near vectors of tombstoned memories or of no memory are left out.</source>
+        <translation>
+            <numerusform>%n near vector of a tombstoned memory or of no memory is left out.</numerusform>
+            <numerusform>%n near vectors of tombstoned memories or of no memory are left out.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n vectors of other dimensions are not compared.</source>
+        <translation>
+            <numerusform>%n vector of other dimensions is not compared.</numerusform>
+            <numerusform>%n vectors of other dimensions are not compared.</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

@@ -3,6 +3,8 @@
 // index.db, duplicate memories, and SQLite's own integrity check.
 #include "sqlitecheckinternal.h"
 
+#include "vectorids.h"
+
 namespace Inspector::SqliteCheckDetail {
 
 bool Checker::checkEdges()
@@ -57,27 +59,18 @@ bool Checker::checkVectors()
 {
     if (!m_indexAround)
         return true;
-    struct VectorFile
+    struct VectorFileWords
     {
-        QString name;
-        QLatin1StringView member; ///< the object whose keys are the ids
-        QStringList required; ///< keys subcog's loader needs
         QString detail;
         QString fix;
         QString unreadableFix;
     };
-    const VectorFile files[] = {
-        {u"vectors.idx"_s,
-         "vectors"_L1,
-         {u"dimensions"_s, u"vectors"_s},
-         u"an embedding in vectors.idx for a memory that does not exist"_s,
-         u"delete the vector"_s,
+    // in the order of vectorIdFiles(): vectors.idx, then usearch's vectors.meta.json
+    const VectorFileWords words[] = {
+        {u"an embedding in vectors.idx for a memory that does not exist"_s, u"delete the vector"_s,
          u"subcog cannot load it either; restore it from a backup, or move it aside and let subcog's `migrate "
          "embeddings` re-embed the memories"_s},
-        {u"vectors.meta.json"_s,
-         "id_to_key"_L1,
-         {u"id_to_key"_s},
-         u"an embedding in usearch's vectors.usearch (listed in vectors.meta.json) for a memory that does not "
+        {u"an embedding in usearch's vectors.usearch (listed in vectors.meta.json) for a memory that does not "
          "exist"_s,
          u"none automatic: usearch's binary vectors.usearch cannot be edited without the usearch library; subcog's "
          "vector search drops the hit"_s,
@@ -86,38 +79,28 @@ bool Checker::checkVectors()
     bool keepsVectors = false; // some file holds an embedding: then every live memory should have one
     bool everyFileRead = true; // a damaged file hides which memories have one
     QStringList kept; // the files that hold embeddings
-    for (const VectorFile& file : files) {
+    const QList<VectorIdFile>& files = vectorIdFiles();
+    for (qsizetype i = 0; i < files.size(); ++i) {
+        const VectorIdFile& file = files[i];
         const QString path = SqliteBackend::fileBesideIndex(m_db.path(), file.name);
         if (!QFileInfo::exists(path))
             continue;
-        kept << (file.member == "vectors"_L1 ? file.name : u"usearch's "_s + file.name);
-        QFile device(path);
-        if (!device.open(QIODevice::ReadOnly)) {
-            everyFileRead = false;
-            reportUnreadable(file.name, device.errorString(), file.unreadableFix);
-            continue;
-        }
-        const JsonMemberScan scan = scanJsonObjectMembers(device, file.member, [&](const JsonMemberSpan& member) {
+        kept << (file.usearch ? u"usearch's "_s + file.name : file.name);
+        const VectorIdScan scan = scanVectorIds(path, file, [&](const QString& id) {
             if (cancelled())
                 return false;
             keepsVectors = true;
-            const QByteArray id = member.key.toUtf8();
-            if (Entry* e = memoryEntry(id))
+            if (Entry* e = memoryEntry(id.toUtf8()))
                 e->hasVector = true;
             else
-                report("orphan-vector"_L1, member.key, file.detail, file.fix);
+                report("orphan-vector"_L1, id, words[i].detail, words[i].fix);
             return true;
         });
         if (scan.cancelled)
             return false;
-        QString problem = scan.error;
-        for (const QString& key : file.required) {
-            if (problem.isEmpty() && !scan.topLevelKeys.contains(key))
-                problem = u"no \""_s + key + u"\" in it"_s;
-        }
-        if (!problem.isEmpty()) {
+        if (!scan.problem.isEmpty()) {
             everyFileRead = false;
-            reportUnreadable(file.name, u"not subcog's "_s + file.name + u" JSON "_s + problem, file.unreadableFix);
+            reportUnreadable(file.name, scan.problem, words[i].unreadableFix);
         }
     }
     if (!keepsVectors || !everyFileRead)

@@ -3,13 +3,18 @@
 // X screen (imagemagick's `import -window root`) at each step, for review. Run under Xvfb: scripts/screenshots.
 #include "connectdialog.h"
 #include "detailpane.h"
+#include "embeddingactions.h"
+#include "embeddingtab.h"
 #include "fixturegenerator.h"
 #include "mainwindow.h"
 #include "messagebar.h"
 #include "overviewdock.h"
+#include "similarmemoriesdialog.h"
 #include "sqlite/sqlitebackend.h"
 #include "storehealthdock.h"
+#include "storeinfodialog.h"
 #include "translations.h"
+#include "vectorsfile.h"
 
 #include <QAction>
 #include <QApplication>
@@ -22,6 +27,7 @@
 #include <QMessageBox>
 #include <QProcess>
 #include <QPushButton>
+#include <QRandomGenerator>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSqlDatabase>
@@ -35,6 +41,8 @@
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QUndoStack>
+
+#include <cmath>
 
 using namespace Qt::StringLiterals;
 using namespace Inspector;
@@ -116,6 +124,34 @@ int main(int argc, char** argv)
     }
     QSqlDatabase::removeDatabase(u"spread"_s);
 
+    {
+        // embeddings in the vectors.idx beside index.db, as subcog keeps them: 384 floats of unit length around a few
+        // topics (so that near memories exist), every ninth memory without one, two vectors of deleted memories
+        QRandomGenerator random(9);
+        QList<QList<float>> topics(8);
+        for (QList<float>& t : topics) {
+            for (int d = 0; d < 384; ++d)
+                t << float(random.generateDouble() * 2 - 1);
+        }
+        VectorsFile file;
+        for (qsizetype i = 0; i < generated.truth.size(); ++i) {
+            if (i % 9 == 4)
+                continue;
+            QList<float> v = topics.at(i % topics.size());
+            double norm = 0;
+            for (float& x : v) {
+                x += float(random.generateDouble() * 1.2 - 0.6);
+                norm += double(x) * double(x);
+            }
+            for (float& x : v)
+                x = float(double(x) / std::sqrt(norm));
+            file.vectors.insert(generated.truth.at(i).id, v);
+        }
+        file.vectors.insert(u"deleted-memory-1"_s, topics.at(0));
+        file.vectors.insert(u"deleted-memory-2"_s, topics.at(1));
+        writeFileAtomically(scratch.filePath(u"vectors.idx"_s), serializeVectorsFile(file));
+    }
+
     MainWindow window;
     window.resize(1280, 800);
     window.move(0, 0);
@@ -143,6 +179,41 @@ int main(int argc, char** argv)
     window.detailPane()->findChild<QTabWidget*>()->setCurrentIndex(1);
     shoot(out, u"02-detail-pane-markdown"_s);
     window.detailPane()->findChild<QTabWidget*>()->setCurrentIndex(0);
+
+    // the detail pane's Embedding tab, Similar Memories and Store Info
+    {
+        QString embedded;
+        for (qsizetype i = 0; i < generated.truth.size(); ++i) {
+            const Memory& m = generated.truth.at(i);
+            if (i % 9 != 4 && !m.isTombstoned() && m.content.size() < 400 && i > 20) {
+                embedded = m.id;
+                break;
+            }
+        }
+        // the long memory's jump left an id: word in the filter bar; the whole table again
+        window.filterEdit()->clear();
+        QTest::keyClick(window.filterEdit(), Qt::Key_Return);
+        waitFor([&] { return !window.model()->isBusy() && window.model()->exactCount(); });
+        window.goToId(embedded);
+        waitFor([&] { return window.detailPane()->memory() && window.detailPane()->memory()->id == embedded; });
+        EmbeddingTab* tab = window.detailPane()->embeddingTab();
+        window.detailPane()->findChild<QTabWidget*>()->setCurrentWidget(tab);
+        waitFor([&] { return !tab->isBusy() && tab->text().contains(u"L2 norm"_s); });
+        shoot(out, u"20-detail-embedding"_s);
+        window.embeddingActions()->showSimilar(embedded);
+        SimilarMemoriesDialog* similar = window.embeddingActions()->similarDialog();
+        similar->move(300, 200);
+        waitFor([&] { return !similar->isBusy(); });
+        shoot(out, u"21-similar-memories"_s);
+        similar->close();
+        window.embeddingActions()->showStoreInfo();
+        StoreInfoDialog* info = window.embeddingActions()->storeInfoDialog();
+        info->move(360, 220);
+        waitFor([&] { return !info->isBusy(); });
+        shoot(out, u"22-store-info"_s);
+        info->close();
+        window.detailPane()->findChild<QTabWidget*>()->setCurrentIndex(0);
+    }
 
     // filtering with a word the language does not know
     window.filterEdit()->setText(u"ns:decisions tag:rust colour:blue"_s);
