@@ -4,6 +4,7 @@
 #include "appearance.h"
 #include "conflictdialog.h"
 #include "detailpane.h"
+#include "historytab.h"
 #include "messagebar.h"
 #include "overviewdock.h"
 #include "progressstrip.h"
@@ -197,6 +198,7 @@ void MainWindow::connectParts()
     });
     connect(m_detail, &DetailPane::memoryLinkActivated, this, &MainWindow::goToId);
     connect(m_model, &MemoryTableModel::summariesFound, m_detail, &DetailPane::setSummarizedBy);
+    HistoryTab::install(m_detail, m_model);
 }
 
 void MainWindow::setupLayout()
