@@ -30,13 +30,14 @@ using namespace Qt::StringLiterals;
 namespace Inspector {
 
 namespace {
+// who did what and how it ended first: the pane is often narrow
 enum Column
 {
     TimeColumn,
     ActionColumn,
-    EventColumn,
     ActorColumn,
     OutcomeColumn,
+    EventColumn,
     LineColumn,
 };
 
@@ -67,7 +68,7 @@ HistoryTab::HistoryTab(QWidget* parent)
                             "PostgreSQL store choose the file of the machine that runs subcog."));
     m_choose->setVisible(false);
     m_events->setObjectName(u"historyEvents"_s);
-    m_events->setHeaderLabels({tr("Time"), tr("Action"), tr("Event"), tr("Actor"), tr("Outcome"), tr("Line")});
+    m_events->setHeaderLabels({tr("Time"), tr("Action"), tr("Actor"), tr("Outcome"), tr("Event"), tr("Line")});
     m_events->setRootIsDecorated(false);
     m_events->setUniformRowHeights(true);
     m_events->setAlternatingRowColors(true);

@@ -162,7 +162,8 @@ SubcogFileWindow::SubcogFileWindow(const QString& path, QWidget* parent)
     split->addWidget(m_tabs);
     split->addWidget(m_row);
     split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    split->setStretchFactor(1, 1);
+    split->setSizes({420, 140}); // the rows first; the selected one in full below
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto* layout = new QVBoxLayout(this);

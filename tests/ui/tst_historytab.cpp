@@ -96,7 +96,7 @@ class TestHistoryTab : public QObject
         QStringList result;
         for (int i = 0; i < tree->topLevelItemCount(); ++i) {
             const QTreeWidgetItem* item = tree->topLevelItem(i);
-            result << item->text(5) + u' ' + item->text(1) + u' ' + item->text(3) + u' ' + item->text(4);
+            result << item->text(5) + u' ' + item->text(1) + u' ' + item->text(2) + u' ' + item->text(3);
         }
         return result;
     }
