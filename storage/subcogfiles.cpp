@@ -6,6 +6,8 @@
 #include <QFileInfo>
 #include <QSet>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace Inspector {
@@ -17,6 +19,34 @@ QSet<QString> tablesOf(const SqliteRaw::Connection& db)
     QSet<QString> tables;
     while (q.step())
         tables.insert(q.value(0).toText());
+    return tables;
+}
+
+/// Whether `table` has every one of `columns` (subcog's own, spec §4.8): a table of that name in some other program's
+/// database is not subcog's.
+bool hasColumns(const SqliteRaw::Connection& db, const QString& table, const QStringList& columns)
+{
+    SqliteRaw::Statement q(db, u"SELECT lower(name) FROM pragma_table_info(?1)"_s);
+    q.bind(1, table);
+    QSet<QString> found;
+    while (q.step())
+        found.insert(q.value(0).toText());
+    return std::all_of(columns.begin(), columns.end(), [&](const QString& c) { return found.contains(c); });
+}
+
+/// `tables` without the subcog table names whose columns are not subcog's.
+QSet<QString> withSubcogColumns(const SqliteRaw::Connection& db, QSet<QString> tables)
+{
+    const QStringList common {u"name"_s, u"content"_s, u"variables"_s, u"tags"_s, u"created_at"_s};
+    if (tables.contains(u"prompts"_s) && !hasColumns(db, u"prompts"_s, common + QStringList {u"usage_count"_s}))
+        tables.remove(u"prompts"_s);
+    if (tables.contains(u"context_templates"_s)
+        && !hasColumns(db, u"context_templates"_s, common + QStringList {u"version"_s}))
+        tables.remove(u"context_templates"_s);
+    if (tables.contains(u"webhook_deliveries"_s)
+        && !hasColumns(db, u"webhook_deliveries"_s,
+                       {u"webhook_name"_s, u"event_type"_s, u"url"_s, u"status"_s, u"timestamp"_s}))
+        tables.remove(u"webhook_deliveries"_s);
     return tables;
 }
 
@@ -38,9 +68,10 @@ std::optional<SubcogFile> identifySubcogFile(const QString& path)
         return std::nullopt;
     try {
         const SqliteRaw::Connection db(path, true);
-        const QSet<QString> tables = tablesOf(db);
+        QSet<QString> tables = tablesOf(db);
         if (tables.contains(u"memories"_s))
             return std::nullopt; // a memory store, whatever else it holds
+        tables = withSubcogColumns(db, tables);
         const QString name = QFileInfo(path).fileName();
         if (tables.contains(u"prompts"_s) || tables.contains(u"context_templates"_s)) {
             QStringList held;
@@ -78,7 +109,7 @@ StorageError explainSubcogFile(const QString& path, const StorageError& error)
 QList<SubcogTable> readSubcogFileTables(const QString& path, int maxRows)
 {
     const SqliteRaw::Connection db(path, true);
-    const QSet<QString> tables = tablesOf(db);
+    const QSet<QString> tables = withSubcogColumns(db, tablesOf(db));
     struct Known
     {
         QString name;

@@ -124,7 +124,10 @@ private Q_SLOTS:
         m_other = m_dir.filePath(u"other.db"_s);
         makeDatabase(m_prompts, promptLibrary());
         makeDatabase(m_webhooks, webhookLog());
-        makeDatabase(m_other, {u"CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)"_s});
+        // another program's tables that happen to share subcog's names
+        makeDatabase(m_other,
+                     {u"CREATE TABLE prompts (name TEXT PRIMARY KEY, content TEXT)"_s,
+                      u"CREATE TABLE webhook_deliveries (id TEXT, url TEXT)"_s});
         m_index = m_dir.filePath(u"index.db"_s);
         Fixtures::GeneratorOptions options;
         options.count = 5;
