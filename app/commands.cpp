@@ -117,7 +117,9 @@ const char* const kHelpTail = QT_TRANSLATE_NOOP(
     "  1  the store could not be opened or read, or the output could not be written\n"
     "  2  wrong arguments, or a filter with words that were not understood\n"
     "  3  finished, but some records could not be decoded, found or written (listed on stderr)\n"
-    "  4  copy stopped at an id TARGET already holds with other values (--on-conflict fail)\n");
+    "  4  copy stopped at an id TARGET already holds with other values (--on-conflict fail)\n"
+    "  5  STORE is one of subcog's files that hold no memories: its prompt library\n"
+    "     (~/.config/subcog/memories.db) or its webhook delivery log (webhook_audit.db)\n");
 
 Session::Session()
 {
@@ -157,9 +159,15 @@ OpenOptions openOptions(Session& s)
     return options;
 }
 
+namespace {
+bool g_otherSubcogFile = false; ///< an error reported said STORE is another subcog file: exit 5, not 1
+}
+
 void reportError(const StorageError& error)
 {
     err() << "subcog-inspector: " << shown(withoutPasswords(error.message())) << Qt::endl;
+    if (error.kind() == StorageError::Kind::OtherSubcogFile)
+        g_otherSubcogFile = true;
 }
 
 std::optional<MemoryFilter> buildFilter(Session& s)
@@ -580,7 +588,9 @@ int dispatch(const QStringList& arguments)
 
 int runCommandLine(const QStringList& arguments)
 {
-    const int code = dispatch(arguments);
+    int code = dispatch(arguments);
+    if (code == ExitError && g_otherSubcogFile)
+        code = ExitOtherFile; // every command fails the same way on these files; said once, here
     // what a command printed must have arrived: a full disk or /dev/full is a failure, whatever the command did
     out().flush();
     if (out().status() == QTextStream::Ok || code == ExitError || code == ExitUsage)

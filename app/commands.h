@@ -13,6 +13,7 @@ enum ExitCode
     ExitUsage = 2, ///< wrong arguments or a filter with words the inspector did not understand
     ExitPartial = 3, ///< done, but some records could not be decoded, found or written (listed on stderr)
     ExitConflict = 4, ///< copy stopped at an id the target holds with other values (--on-conflict fail)
+    ExitOtherFile = 5, ///< STORE is one of subcog's files that hold no memories (prompt library, webhook log)
 };
 
 /// Removes passwords from the process's own argv strings (what ps and /proc/PID/cmdline show), in place.

@@ -8,6 +8,7 @@
 #include "health/postgresrepair.h"
 #include "health/sqlitecheck.h"
 #include "health/sqliterepair.h"
+#include "subcogfiles.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -110,7 +111,11 @@ int commandCheck(Session& s, const QString& storeArgument)
         };
         switch (spec.kind) {
         case StoreSpec::Kind::Sqlite:
-            checkSqliteStore(spec.location, sink);
+            try {
+                checkSqliteStore(spec.location, sink);
+            } catch (const StorageError& e) {
+                throw explainSubcogFile(spec.location, e);
+            }
             break;
         case StoreSpec::Kind::Postgres:
             checkPostgresStore(spec.location, sink);
@@ -225,7 +230,13 @@ int commandRepair(Session& s, const QString& storeArgument)
             options.dryRun = dryRun;
             options.hardDelete = s.parser.isSet(s.hardDelete);
             options.ids = ids;
-            const SqliteRepairReport sqlite = repairSqliteStore(spec.location, options);
+            const SqliteRepairReport sqlite = [&] {
+                try {
+                    return repairSqliteStore(spec.location, options);
+                } catch (const StorageError& e) {
+                    throw explainSubcogFile(spec.location, e);
+                }
+            }();
             if (!sqlite.backupPath.isEmpty())
                 report.backupPaths << sqlite.backupPath;
             report.backupPaths << sqlite.sideBackupPaths;

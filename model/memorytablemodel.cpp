@@ -43,7 +43,7 @@ MemoryTableModel::MemoryTableModel(QObject* parent)
                 Q_EMIT editingEnabledChanged(isEditingEnabled());
             });
     connect(m_session, &StoreSession::openFailed, this,
-            [this](const StorageError& error) { Q_EMIT storeFailed(error.message()); });
+            [this](const StorageError& error) { Q_EMIT storeFailed(error.message(), int(error.kind())); });
     connect(m_session, &StoreSession::fetchFailed, this,
             [this](const StorageError& error) { Q_EMIT loadFailed(error.message()); });
     connect(m_session, &StoreSession::fetchProgress, this, &MemoryTableModel::fetchProgress);

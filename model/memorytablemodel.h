@@ -174,7 +174,8 @@ public:
 
 Q_SIGNALS:
     void storeOpened(const QString& location, const QStringList& layout, bool readOnly);
-    void storeFailed(const QString& message);
+    /// `kind` is the StorageError::Kind of why the store did not open.
+    void storeFailed(const QString& message, int kind);
     void countChanged(qint64 count);
     void loadFailed(const QString& message);
     void fetchProgress(Inspector::RequestId id, const QList<Inspector::Memory>& memories, qint64 done, qint64 total);

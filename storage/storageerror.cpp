@@ -30,6 +30,8 @@ QString StorageError::kindName(Kind kind)
         return u"outcome unknown"_s;
     case Kind::OutputFailed:
         return u"output failed"_s;
+    case Kind::OtherSubcogFile:
+        return u"not a memory store"_s;
     }
     return u"error"_s;
 }

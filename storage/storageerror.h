@@ -20,6 +20,9 @@ public:
         Cancelled, ///< the call stopped because it was asked to (PersistenceBackend::interrupt); not retried
         InDoubt, ///< the connection went during a commit: it may or may not have happened; not retried blindly
         OutputFailed, ///< writing the output (an export file, stdout) failed, not the store; not retried
+        /// the file is one of subcog's files that hold no memories (its prompt library, its webhook delivery log);
+        /// the message says which (storage/subcogfiles.h)
+        OtherSubcogFile,
     };
 
     StorageError(Kind kind, QString message, QString detail = {});

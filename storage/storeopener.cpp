@@ -6,6 +6,7 @@
 #include "postgres/postgresbackend.h"
 #include "retryingbackend.h"
 #include "sqlite/sqlitebackend.h"
+#include "subcogfiles.h"
 
 #include <QFileInfo>
 
@@ -42,9 +43,15 @@ std::unique_ptr<PersistenceBackend> openStore(const QString& text, const OpenOpt
             throw StorageError(StorageError::Kind::InvalidInput, u"sqlite: needs a file path"_s);
         if (options.create && !options.readOnly && !QFileInfo::exists(spec.location))
             backend = SqliteBackend::create(spec.location);
-        else
-            backend = SqliteBackend::open(
-                spec.location, options.readOnly ? SqliteBackend::OpenMode::ReadOnly : SqliteBackend::OpenMode::Auto);
+        else {
+            try {
+                backend = SqliteBackend::open(spec.location,
+                                              options.readOnly ? SqliteBackend::OpenMode::ReadOnly
+                                                               : SqliteBackend::OpenMode::Auto);
+            } catch (const StorageError& e) {
+                throw explainSubcogFile(spec.location, e); // subcog's prompt library, its webhook log
+            }
+        }
         break;
     case StoreSpec::Kind::Postgres: {
         PostgresBackend::Options pg;

@@ -182,6 +182,17 @@ void DetailPane::setMemory(const std::optional<Memory>& memory)
         return; // a refresh of the same memory must not throw away what is being typed
     m_memory = memory;
     fill();
+    Q_EMIT memoryShown(m_memory ? m_memory->id : QString());
+}
+
+void DetailPane::addTab(QWidget* tab, const QString& title)
+{
+    m_tabs->addTab(tab, title);
+}
+
+void DetailPane::setTabShown(QWidget* tab, bool shown)
+{
+    m_tabs->setTabVisible(m_tabs->indexOf(tab), shown);
 }
 
 void DetailPane::setSummarizedBy(const QString& id, const QStringList& summaryIds)

@@ -36,6 +36,9 @@ public:
     bool isEditable() const { return m_editable; }
     /// The Embedding tab (the window gives it the model whose store it reads).
     EmbeddingTab* embeddingTab() const { return m_embedding; }
+    /// Adds a tab beside Content and Preview (History, …); setTabShown() hides it while it has nothing to show.
+    void addTab(QWidget* tab, const QString& title);
+    void setTabShown(QWidget* tab, bool shown);
     /// The fields as edited, or nullopt with the first problem in `error`.
     std::optional<Memory> editedMemory(QString* error = nullptr) const;
     bool isDirty() const;
@@ -48,6 +51,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     void saveRequested(const Inspector::Memory& before, const Inspector::Memory& after);
     void memoryLinkActivated(const QString& id);
+    /// The id of the memory now shown (empty: none), for the tabs that follow it.
+    void memoryShown(const QString& id);
 
 private:
     void revalidate();

@@ -5,6 +5,7 @@
 #include "conflictdialog.h"
 #include "detailpane.h"
 #include "embeddingactions.h"
+#include "historytab.h"
 #include "messagebar.h"
 #include "overviewdock.h"
 #include "progressstrip.h"
@@ -199,6 +200,7 @@ void MainWindow::connectParts()
     });
     connect(m_detail, &DetailPane::memoryLinkActivated, this, &MainWindow::goToId);
     connect(m_model, &MemoryTableModel::summariesFound, m_detail, &DetailPane::setSummarizedBy);
+    HistoryTab::install(m_detail, m_model);
 }
 
 void MainWindow::setupLayout()

@@ -8,6 +8,7 @@
 #include "secrets.h"
 #include "storelocator.h"
 #include "storeopener.h"
+#include "subcogfilewindow.h"
 
 #include <QFileDialog>
 #include <QMenu>
@@ -40,8 +41,16 @@ StoreController::StoreController(MemoryTableModel* model, MessageBar* messages, 
         m_model->setEditingEnabled(m_wantEditing);
         Q_EMIT changed();
     });
-    connect(m_model, &MemoryTableModel::storeFailed, this, [this](const QString& message) {
-        m_messages->showMessage(MessageBar::Kind::Error, tr("Could not open %1: %2").arg(m_displaySpec, message));
+    connect(m_model, &MemoryTableModel::storeFailed, this, [this](const QString& message, int kind) {
+        if (StorageError::Kind(kind) == StorageError::Kind::OtherSubcogFile) {
+            // subcog's prompt library or webhook log: said as what it is, with the way to its rows
+            const QString path = StoreSpec::parse(m_spec).location;
+            m_messages->showMessage(MessageBar::Kind::Warning, message, tr("Show Contents"),
+                                    [this, path] { SubcogFileWindow::showFile(path, m_window); });
+            SubcogFileWindow::showFile(path, m_window);
+        } else {
+            m_messages->showMessage(MessageBar::Kind::Error, tr("Could not open %1: %2").arg(m_displaySpec, message));
+        }
         close();
         Q_EMIT changed();
     });

@@ -234,4 +234,35 @@ Type %1 to confirm:</numerusform>
         </translation>
     </message>
 </context>
+<context>
+    <name>Inspector::HistoryTab</name>
+    <message numerus="yes">
+        <source>%1: %n events of this memory.</source>
+        <translation>
+            <numerusform>%1: %n event of this memory.</numerusform>
+            <numerusform>%1: %n events of this memory.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>HMAC chain: every link holds (%n signed entries).</source>
+        <translation>
+            <numerusform>HMAC chain: every link holds (%n signed entry).</numerusform>
+            <numerusform>HMAC chain: every link holds (%n signed entries).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>⚠ HMAC chain: %n breaks, the first at line %1.</source>
+        <translation>
+            <numerusform>⚠ HMAC chain: %n break, the first at line %1.</numerusform>
+            <numerusform>⚠ HMAC chain: %n breaks, the first at line %1.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n lines are not JSON (lines %1).</source>
+        <translation>
+            <numerusform>%n line is not JSON (line %1).</numerusform>
+            <numerusform>%n lines are not JSON (lines %1).</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

@@ -6,6 +6,7 @@
 #include "embeddingactions.h"
 #include "embeddingtab.h"
 #include "fixturegenerator.h"
+#include "historytab.h"
 #include "mainwindow.h"
 #include "messagebar.h"
 #include "overviewdock.h"
@@ -13,15 +14,20 @@
 #include "sqlite/sqlitebackend.h"
 #include "storehealthdock.h"
 #include "storeinfodialog.h"
+#include "subcogfilewindow.h"
 #include "translations.h"
 #include "vectorsfile.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QChartView>
+#include <QCryptographicHash>
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QInputDialog>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMessageBox>
@@ -37,10 +43,12 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextStream>
+#include <QTimeZone>
 #include <QTimer>
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QUndoStack>
+#include <QUuid>
 
 #include <cmath>
 
@@ -428,5 +436,134 @@ int main(int argc, char** argv)
     window.openStore(u"sqlite:"_s + junk.fileName());
     waitFor([&] { return window.messageBar()->isVisible() && window.messageBar()->kind() == MessageBar::Kind::Error; });
     shoot(out, u"07-error-bar"_s);
+
+    // the History tab: subcog's audit.log beside index.db, with a line removed (a chain break) and one not JSON
+    {
+        const QString memoryId = generated.truth.at(12).id;
+        const QString urn = u"subcog://project/decisions/"_s + memoryId;
+        struct Event
+        {
+            const char* type;
+            const char* action;
+            const char* actor;
+            const char* outcome;
+            const char* metadata;
+            bool aboutIt;
+        };
+        const QList<Event> events {
+            {"memory.captured", "create", "mcp", "success", "{\"namespace\":\"decisions\",\"content_length\":412}",
+             true},
+            {"memory.recall", "search", "mcp", "success", "{\"query_length\":18,\"result_count\":4}", false},
+            {"memory.retrieved", "read", "mcp", "success", "{\"score\":0.83}", true},
+            {"memory.updated", "update", "cli", "success", "{\"modified_fields\":[\"tags\",\"content\"]}", true},
+            {"memory.retrieved", "read", "hook:session-start", "success", "{\"score\":0.71}", true},
+            {"memory.deleted", "delete", "mcp", "denied", "{\"reason\":\"read-only scope\"}", true},
+            {"memory.retrieved", "read", "mcp", "success", "{\"score\":0.92}", true},
+            {"memory.archived", "archive", "cli", "success", "{\"reason\":\"superseded by a summary\"}", true},
+        };
+        QByteArray log;
+        QString previous = u"genesis"_s;
+        for (int i = 0; i < events.size(); ++i) {
+            const Event& e = events[i];
+            const QString signature = QString::fromLatin1(
+                QCryptographicHash::hash(QByteArray::number(i), QCryptographicHash::Sha256).toHex());
+            QJsonObject o {
+                {u"id"_s, QUuid::createUuid().toString(QUuid::WithoutBraces)},
+                {u"timestamp"_s,
+                 QDateTime(QDate(2026, 11, 20 + i), QTime(9 + i, 14, 7), QTimeZone::utc()).toString(Qt::ISODateWithMs)},
+                {u"event_type"_s, QString::fromLatin1(e.type)},
+                {u"actor"_s, QString::fromLatin1(e.actor)},
+                {u"action"_s, QString::fromLatin1(e.action)},
+                {u"outcome"_s, QString::fromLatin1(e.outcome)},
+                {u"metadata"_s, QJsonDocument::fromJson(e.metadata).object()},
+                {u"hmac_signature"_s, signature},
+                {u"previous_hmac"_s, previous}};
+            if (e.aboutIt)
+                o.insert(u"resource"_s, i % 2 ? memoryId : urn);
+            previous = signature;
+            if (i == 5)
+                continue; // removed by someone: the next entry's previous_hmac points nowhere
+            log += QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
+            if (i == 2)
+                log += "{\"id\":\"6a1f\",\"timestamp\":\"2026-11-22T11:1\n"; // cut short by a crash
+        }
+        QFile audit(scratch.filePath(u"audit.log"_s));
+        audit.open(QIODevice::WriteOnly);
+        audit.write(log);
+        audit.close();
+        window.messageBar()->clear();
+        window.openStore(u"sqlite:"_s + store);
+        waitFor([&] { return window.model()->exactCount() && !window.model()->isBusy(); });
+        window.goToId(memoryId);
+        waitFor([&] { return window.detailPane()->memory() && window.detailPane()->memory()->id == memoryId; });
+        auto* tabs = window.detailPane()->findChild<QTabWidget*>();
+        auto* history = window.detailPane()->findChild<HistoryTab*>();
+        waitFor([&] { return tabs->isTabVisible(tabs->indexOf(history)); });
+        tabs->setCurrentWidget(history);
+        auto* tree = history->findChild<QTreeWidget*>(u"historyEvents"_s);
+        waitFor([&] { return tree->topLevelItemCount() == 6; });
+        tree->setCurrentItem(tree->topLevelItem(4)); // the entry after the removed line, metadata shown
+        shoot(out, u"20-history-tab"_s);
+        tabs->setCurrentIndex(0);
+    }
+
+    // subcog's prompt library chosen as a store: explained, and its prompts in a read-only table
+    {
+        const QString prompts = scratch.filePath(u"memories.db"_s);
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"prompts"_s);
+            db.setDatabaseName(prompts);
+            if (db.open()) {
+                QSqlQuery q(db);
+                q.exec(u"PRAGMA journal_mode = WAL"_s);
+                q.exec(u"CREATE TABLE prompts (name TEXT PRIMARY KEY, description TEXT NOT NULL DEFAULT '', content "
+                       "TEXT NOT NULL, variables TEXT NOT NULL DEFAULT '[]', tags TEXT NOT NULL DEFAULT '[]', author "
+                       "TEXT, usage_count INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, updated_at INTEGER "
+                       "NOT NULL)"_s);
+                q.exec(u"CREATE TABLE context_templates (name TEXT NOT NULL, version INTEGER NOT NULL, description "
+                       "TEXT NOT NULL DEFAULT '', content TEXT NOT NULL, variables TEXT NOT NULL DEFAULT '[]', tags "
+                       "TEXT NOT NULL DEFAULT '[]', output_format TEXT NOT NULL DEFAULT 'markdown', author TEXT, "
+                       "created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (name, version))"_s);
+                const QList<QStringList> rows {
+                    {u"code-review"_s, u"Review a diff for correctness and style"_s,
+                     u"Review the following diff:\n{{diff}}\nFocus on {{focus}}."_s,
+                     u"[{\"name\":\"diff\",\"required\":true},{\"name\":\"focus\",\"default\":\"bugs\"}]"_s,
+                     u"[\"review\",\"git\"]"_s, u"ana"_s, u"42"_s},
+                    {u"adr-draft"_s, u"Draft an architecture decision record"_s,
+                     u"Write an ADR titled {{title}} with context, decision and consequences."_s,
+                     u"[{\"name\":\"title\",\"required\":true}]"_s, u"[\"adr\",\"docs\"]"_s, u"bo"_s, u"7"_s},
+                    {u"standup"_s, u"Daily standup notes"_s, u"Yesterday: {{done}}\nToday: {{plan}}\nBlockers: none"_s,
+                     u"[{\"name\":\"done\"},{\"name\":\"plan\"}]"_s, u"[\"daily\"]"_s, QString(), u"118"_s},
+                    {u"test-plan"_s, u"Test plan for a feature"_s, u"List the cases for {{feature}}."_s,
+                     u"[{\"name\":\"feature\"}]"_s, u"[\"testing\"]"_s, u"ana"_s, u"3"_s},
+                };
+                QSqlQuery insert(db);
+                insert.prepare(u"INSERT INTO prompts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
+                qint64 when = 1764000000;
+                for (const QStringList& row : rows) {
+                    for (int c = 0; c < 6; ++c)
+                        insert.addBindValue(c == 5 && row[c].isEmpty() ? QVariant() : QVariant(row[c]));
+                    insert.addBindValue(row[6].toLongLong());
+                    insert.addBindValue(when);
+                    insert.addBindValue(when + 86400 * 3);
+                    insert.exec();
+                    when += 86400 * 5;
+                }
+                q.exec(u"INSERT INTO context_templates VALUES ('onboarding', 2, 'A new teammate''s first day', "
+                       "'# {{project}}\n\n{{memories}}', '[]', '[\"team\"]', 'markdown', 'ana', 1764000000, "
+                       "1764500000)"_s);
+            }
+        }
+        QSqlDatabase::removeDatabase(u"prompts"_s);
+        window.openStore(prompts);
+        SubcogFileWindow* files = nullptr;
+        waitFor([&] { return (files = window.findChild<SubcogFileWindow*>()) && files->isLoaded(); });
+        if (files) {
+            files->move(180, 140);
+            if (auto* view = files->findChild<QTableView*>(u"prompts"_s))
+                view->selectRow(0);
+        }
+        shoot(out, u"21-prompt-library"_s);
+    }
     return 0;
 }
