@@ -4,6 +4,7 @@
 #include "sqlitebackend.h"
 
 #include "sqliteinternal.h"
+#include "vectorids.h"
 #include "vectorsfile.h"
 
 #include <QDateTime>
@@ -84,6 +85,32 @@ const QHash<QString, QList<float>>* SqliteBackend::vectorsById()
         return nullptr;
     const VectorsCache* cache = loadVectors();
     return cache ? &cache->file.vectors : nullptr;
+}
+
+const QSet<QString>* SqliteBackend::vectorIds()
+{
+    if (embeddingStorage() != EmbeddingStorage::Apart)
+        return nullptr;
+    const QString path = besideIndex(u"vectors.idx"_s);
+    const QFileInfo info(path);
+    if (!info.exists()) {
+        m_vectorIds.reset();
+        return nullptr;
+    }
+    if (m_vectorIds && m_vectorIds->size == info.size() && m_vectorIds->modified == info.lastModified())
+        return &*m_vectorIds->usearchIds;
+    auto cache = std::make_shared<VectorsCache>();
+    cache->usearchIds.emplace();
+    const VectorIdScan scan = scanVectorIds(path, vectorIdFiles().constFirst(), [&](const QString& id) {
+        cache->usearchIds->insert(id);
+        return true;
+    });
+    if (!scan.problem.isEmpty())
+        throw StorageError(StorageError::Kind::InvalidInput, path + u": "_s + scan.problem);
+    cache->modified = info.lastModified();
+    cache->size = info.size();
+    m_vectorIds = std::move(cache);
+    return &*m_vectorIds->usearchIds;
 }
 
 EmbeddingStorage SqliteBackend::embeddingStorage() const
@@ -180,6 +207,7 @@ QList<RecordIssue> SqliteBackend::writeEmbeddings(const QHash<QString, QList<flo
         const QString path = besideIndex(u"vectors.idx"_s);
         writeFileAtomically(path, serializeVectorsFile(file));
         m_vectors.reset(); // read again next time, with the file's new size and time
+        m_vectorIds.reset();
     }
     return refused;
 }

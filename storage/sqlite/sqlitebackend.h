@@ -189,6 +189,9 @@ private:
     const VectorsCache* loadVectors();
     /// vectors.idx's vectors by id where the store keeps embeddings there, else nullptr.
     const QHash<QString, QList<float>>* vectorsById();
+    /// The ids vectors.idx lists where the store keeps embeddings there, else nullptr: read in pieces, so stats()
+    /// never holds a file of gigabytes (reloaded when the file changes).
+    const QSet<QString>* vectorIds();
     /// A QSqlQuery's error as a StorageError (through SqliteInternal::throwSqliteError).
     [[noreturn]] void fail(const QString& what, const class QSqlError& error, const QString& sql = {}) const;
     /// An error of a statement on the raw handle, `rc` its result code, as a StorageError.
@@ -211,6 +214,7 @@ private:
     qsizetype m_tieGroupLimit = 20000;
     std::shared_ptr<VectorsCache> m_vectors; ///< shared_ptr: the type is complete only in sqlitearound.cpp
     std::shared_ptr<VectorsCache> m_usearch; ///< the usearch meta file's ids
+    std::shared_ptr<VectorsCache> m_vectorIds; ///< vectors.idx's ids only (usearchIds holds them)
     int m_snapshotDepth = 0; ///< nested beginSnapshot calls; the read transaction is open while > 0
     FullTextPlan m_fullTextPlan = FullTextPlan::Auto;
     /// What reading content and choosing full-text plans learnt about this file (sqliteinternal.h): rowid

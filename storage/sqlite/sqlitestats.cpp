@@ -132,7 +132,7 @@ struct NamespaceGroup
 StoreStats SqliteBackend::stats(const MemoryFilter& filter, qint64 now)
 {
     assertThread();
-    const QHash<QString, QList<float>>* vectors = vectorsById();
+    const QSet<QString>* vectors = vectorIds();
     const Fragment where = whereClause(filter, chooseFullTextPlan(filter, nullptr));
     enum
     {
