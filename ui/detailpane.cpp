@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "detailpane.h"
 
+#include "entitiestab.h"
+
 #include <QApplication>
 #include <QCompleter>
 #include <QDateTime>
@@ -129,6 +131,8 @@ DetailPane::DetailPane(QWidget* parent)
     m_preview->setOpenExternalLinks(false);
     m_tabs->addTab(m_content, tr("Content"));
     m_tabs->addTab(m_preview, tr("Preview"));
+    m_entities = new EntitiesTab(this);
+    m_tabs->addTab(m_entities, tr("Entities"));
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] { renderPreview(); });
     connect(m_content, &QPlainTextEdit::textChanged, this, [this] {
         m_previewStale = true;
@@ -178,6 +182,7 @@ void DetailPane::setMemory(const std::optional<Memory>& memory)
         return; // a refresh of the same memory must not throw away what is being typed
     m_memory = memory;
     fill();
+    m_entities->setMemoryId(memory ? memory->id : QString());
 }
 
 void DetailPane::setSummarizedBy(const QString& id, const QStringList& summaryIds)

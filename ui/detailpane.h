@@ -15,6 +15,8 @@ class QTextBrowser;
 
 namespace Inspector {
 
+class EntitiesTab;
+
 /**
  * Every field of the current memory with its meaning, the full content as text and as rendered Markdown, and
  * editing: values are checked as they are typed (by the same rules as table edits), Ctrl+S saves, Esc discards.
@@ -32,6 +34,8 @@ public:
     /// The summaries made from the shown memory, as links (they arrive after the memory).
     void setSummarizedBy(const QString& id, const QStringList& summaryIds);
     bool isEditable() const { return m_editable; }
+    /// The Entities tab (the graph entities the memory mentions), which the window connects to the store.
+    EntitiesTab* entitiesTab() const { return m_entities; }
     /// The fields as edited, or nullopt with the first problem in `error`.
     std::optional<Memory> editedMemory(QString* error = nullptr) const;
     bool isDirty() const;
@@ -64,6 +68,7 @@ private:
     QTabWidget* m_tabs;
     QPlainTextEdit* m_content;
     QTextBrowser* m_preview;
+    EntitiesTab* m_entities;
     bool m_previewStale = true;
     QLabel* m_problem;
     QPushButton* m_save;

@@ -140,6 +140,20 @@ PostgresBackend::Sql PostgresBackend::whereClause(const MemoryFilter& f) const
         else
             sql.add(u"false"_s); // a layout without summaries
     }
+    if (!f.entities.isEmpty()) {
+        if (!m_graphTables.contains(u"graph_entity_mentions"_s))
+            throw StorageError(StorageError::Kind::InvalidInput,
+                               m_location + u": no knowledge graph: "_s
+                                   + u"the database has no graph_entity_mentions table"_s);
+        // as SqliteGraph::memoriesMentioning: by the mention's entity_id, or by its entity's name
+        const QString p = sql.bind(FilterSql::arrayLiteral(foldedEntityValues(f.entities)));
+        const QString byName = m_graphTables.contains(u"graph_entities"_s)
+            ? u" OR g.entity_id IN (SELECT e.id FROM graph_entities e WHERE lower(e.name) = ANY("_s + p
+                + u"::text[]))"_s
+            : QString();
+        sql.add(u"id IN (SELECT g.memory_id FROM graph_entity_mentions g WHERE lower(g.entity_id) = ANY("_s + p
+                + u"::text[])"_s + byName + u')');
+    }
     if (!f.domains.isEmpty()) {
         if (m_layout == Layout::Split) {
             // compose the display string the way Domain::toString() does
