@@ -19,6 +19,24 @@ using namespace Inspector::Testing;
 
 namespace {
 
+OpenOptions readOnlyOptions()
+{
+    OpenOptions options;
+    options.readOnly = true;
+    return options;
+}
+
+EntityQuery entityQuery(const QString& search, EntityQuery::Sort sort = EntityQuery::Sort::Mentions,
+                        bool descending = true, int limit = 1000)
+{
+    EntityQuery q;
+    q.search = search;
+    q.sort = sort;
+    q.descending = descending;
+    q.limit = limit;
+    return q;
+}
+
 /// Every id `filter` lets through, read in pages of one row (so each page is a keyset seek), in the store's
 /// order, checked against count().
 QStringList idsOf(PersistenceBackend& store, const QString& filterText)
@@ -133,7 +151,7 @@ private Q_SLOTS:
     void entityFilterThroughTheOpener()
     {
         // what count/export/list open: the retrying wrapper passes the filter and the graph calls through
-        auto store = openStore(m_dir.filePath(u"data/index.db"_s), OpenOptions {.readOnly = true});
+        auto store = openStore(m_dir.filePath(u"data/index.db"_s), readOnlyOptions());
         QCOMPARE(idsOf(*store, u"entity:alice"_s), (QStringList {u"m5"_s, u"m3"_s}));
         QCOMPARE(store->graphUnavailable(), QString());
         QCOMPARE(store->graphLocation(), m_dir.filePath(u"data/graph.db"_s));
@@ -141,7 +159,7 @@ private Q_SLOTS:
 
     void openingGraphDbOpensTheStoreBesideIt()
     {
-        auto store = openStore(m_dir.filePath(u"data/graph.db"_s), OpenOptions {.readOnly = true});
+        auto store = openStore(m_dir.filePath(u"data/graph.db"_s), readOnlyOptions());
         QCOMPARE(store->location(), m_dir.filePath(u"data/index.db"_s));
         QCOMPARE(idsOf(*store, u"entity:postgresql"_s), (QStringList {u"m3"_s, u"m1"_s}));
         // alone, or under another name, it is explained instead of "not a subcog store"
@@ -149,7 +167,7 @@ private Q_SLOTS:
         for (const QString& name : {u"lonely/graph.db"_s, u"lonely/knowledge.sqlite"_s}) {
             QFile::copy(m_dir.filePath(u"data/graph.db"_s), m_dir.filePath(name));
             try {
-                openStore(m_dir.filePath(name), OpenOptions {.readOnly = true});
+                openStore(m_dir.filePath(name), readOnlyOptions());
                 QFAIL("opened");
             } catch (const StorageError& e) {
                 QVERIFY2(e.message().contains(u"knowledge graph"_s), qPrintable(e.message()));
@@ -194,10 +212,10 @@ private Q_SLOTS:
             QCOMPARE(page.entities[3].name, u"Acme Corp"_s);
             QVERIFY(page.entities[3].aliases.isEmpty()); // NULL aliases
             // searched in the id, name and aliases, case-insensitive; a limit leaves the total
-            page = store->entities(EntityQuery {.search = u"PG"_s});
+            page = store->entities(entityQuery(u"PG"_s));
             QCOMPARE(page.total, 1);
             QCOMPARE(page.entities[0].id, u"ent_18f3a_0badcafe"_s);
-            page = store->entities(EntityQuery {.sort = EntityQuery::Sort::Name, .descending = false, .limit = 2});
+            page = store->entities(entityQuery({}, EntityQuery::Sort::Name, false, 2));
             QCOMPARE(page.total, 4);
             QCOMPARE(page.entities.size(), 2);
             QCOMPARE(page.entities[0].name, u"Acme Corp"_s);
@@ -207,7 +225,7 @@ private Q_SLOTS:
             for (auto sort : {EntityQuery::Sort::Mentions, EntityQuery::Sort::Name, EntityQuery::Sort::Type,
                               EntityQuery::Sort::Confidence}) {
                 for (bool descending : {false, true}) {
-                    const EntityQuery q {.sort = sort, .descending = descending};
+                    const EntityQuery q = entityQuery({}, sort, descending);
                     QCOMPARE(m_postgres->entities(q).entities, m_sqlite->entities(q).entities);
                 }
             }

@@ -24,6 +24,16 @@
 using namespace Qt::StringLiterals;
 using namespace Inspector;
 
+namespace {
+OpenOptions readOnlyOptions()
+{
+    OpenOptions options;
+    options.readOnly = true;
+    return options;
+}
+
+} // namespace
+
 class TestEntitiesView : public QObject
 {
     Q_OBJECT
@@ -35,7 +45,7 @@ class TestEntitiesView : public QObject
     void openModel(MemoryTableModel& model, const QString& spec)
     {
         QSignalSpy opened(&model, &MemoryTableModel::storeOpened);
-        model.openStore([spec] { return openStore(spec, OpenOptions {.readOnly = true}); });
+        model.openStore([spec] { return openStore(spec, readOnlyOptions()); });
         QVERIFY(opened.wait(10000));
     }
 
