@@ -4,6 +4,7 @@
 #include "appearance.h"
 #include "conflictdialog.h"
 #include "detailpane.h"
+#include "entitiesdock.h"
 #include "messagebar.h"
 #include "overviewdock.h"
 #include "progressstrip.h"

@@ -5,6 +5,7 @@
 #include "aboutinfo.h"
 #include "appearance.h"
 #include "detailpane.h"
+#include "entitiesdock.h"
 #include "messagebar.h"
 #include "overviewdock.h"
 #include "progressstrip.h"

@@ -76,17 +76,26 @@ QStringList SqliteGraph::memoriesMentioning(const QStringList& values) const
     GraphDb g(m_path);
     if (!g.has("graph_entity_mentions"))
         return {};
-    // the mention's entity_id is compared too, so a mention whose entity row is gone still matches by id
-    const QString byName = g.has("graph_entities")
-        ? u" OR g.entity_id IN (SELECT e.id FROM graph_entities e WHERE inspector_fold(e.name) IN "
-          "(SELECT value FROM json_each(?1)))"_s
-        : QString();
+    // the entities first (a pass over graph_entities, folding each id and name), then their mentions through the
+    // mentions' primary key (entity_id, memory_id): no pass over every mention. A value as typed also names a
+    // mention's entity_id directly, for a mention whose entity row is gone.
+    QStringList entityIds;
+    for (const QString& value : values)
+        entityIds << value.trimmed();
+    if (g.has("graph_entities")) {
+        Statement e(g.db,
+                    u"SELECT id FROM graph_entities WHERE inspector_fold(id) IN (SELECT value FROM json_each(?1)) "
+                    "OR inspector_fold(name) IN (SELECT value FROM json_each(?1))"_s,
+                    kWhat);
+        e.bind(1, jsonArray(foldedEntityValues(values)));
+        while (e.step())
+            entityIds << e.value(0).toText();
+    }
     Statement q(g.db,
-                u"SELECT DISTINCT g.memory_id FROM graph_entity_mentions g WHERE inspector_fold(g.entity_id) IN "
-                "(SELECT value FROM json_each(?1))"_s
-                    + byName,
+                u"SELECT DISTINCT memory_id FROM graph_entity_mentions WHERE entity_id IN "
+                "(SELECT value FROM json_each(?1))"_s,
                 kWhat);
-    q.bind(1, jsonArray(foldedEntityValues(values)));
+    q.bind(1, jsonArray(entityIds));
     QStringList ids;
     while (q.step())
         ids << q.value(0).toText();
