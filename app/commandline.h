@@ -40,7 +40,8 @@ struct Session
     QCommandLineOption hardDelete {u"delete"_s, tr("repair: delete missing-content rows instead of tombstoning them.")};
     QCommandLineOption backupDir {
         u"backup-dir"_s, tr("repair: where a PostgreSQL store's backup goes (default: the current folder)."), u"DIR"_s};
-    QCommandLineOption json {u"json"_s, tr("check: one JSON object per finding and line; stats: one JSON object.")};
+    QCommandLineOption json {
+        u"json"_s, tr("check, entities: one JSON object per finding or entity and line; stats: one JSON object.")};
     QCommandLineOption keyFile {u"key-file"_s,
                                 tr("Base64 key (32 bytes) for encrypted folder stores, read from FILE; "
                                    "otherwise SUBCOG_ENCRYPTION_KEY."),
@@ -57,5 +58,7 @@ std::optional<MemoryFilter> buildFilter(Session& s);
 int commandStats(Session& s, const QString& store);
 int commandCheck(Session& s, const QString& storeArgument);
 int commandRepair(Session& s, const QString& storeArgument);
+// entitiescommand.cpp
+int commandEntities(Session& s, const QString& store);
 
 } // namespace Inspector::CommandLine

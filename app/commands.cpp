@@ -101,6 +101,8 @@ const char* const kHelpTail = QT_TRANSLATE_NOOP(
     "                        deletes missing-content rows instead of tombstoning them;\n"
     "                        exit 3 when a memory changed meanwhile or is left for a person (stderr),\n"
     "                        2 for classes only a person can decide (unknown-namespace, bad-time, ...)\n"
+    "  entities STORE        list the knowledge graph's entities (graph.db beside the store, or\n"
+    "                        PostgreSQL's graph tables), most mentioned first (--json: one object a line)\n"
     "  copy SOURCE TARGET    copy memories into TARGET (created if missing) in its own layout, keeping\n"
     "                        ids; --on-conflict skip|overwrite|fail (default fail) for ids TARGET has\n"
     "                        with other values; --dry-run reports what would happen\n"
@@ -129,7 +131,8 @@ Session::Session()
     parser.addVersionOption();
     parser.addOptions({format, output, filter, ids, onConflict, dryRun, keyFile, json, fix, hardDelete, backupDir});
     parser.addPositionalArgument(
-        u"command"_s, tr("info, count, stats, export, get, copy, check, repair, or a STORE to open."), u"[command]"_s);
+        u"command"_s, tr("info, count, stats, export, get, copy, check, repair, entities, or a STORE to open."),
+        u"[command]"_s);
     parser.addPositionalArgument(u"store"_s, tr("The store."), u"[STORE]"_s);
 }
 
@@ -502,7 +505,7 @@ bool isHeadless(const QStringList& arguments)
     const QString command = positional.value(0);
     return positional.size() > 1 || command == "count"_L1 || command == "stats"_L1 || command == "export"_L1
         || command == "info"_L1 || command == "get"_L1 || command == "copy"_L1 || command == "check"_L1
-        || command == "repair"_L1;
+        || command == "repair"_L1 || command == "entities"_L1;
 }
 
 QString windowStoreArgument(const QStringList& arguments)
@@ -572,6 +575,13 @@ int dispatch(const QStringList& arguments)
             return ExitUsage;
         }
         return commandRepair(s, positional[1]);
+    }
+    if (command == "entities"_L1) {
+        if (positional.size() != 2) {
+            err() << "subcog-inspector: entities needs exactly one STORE (see --help)" << Qt::endl;
+            return ExitUsage;
+        }
+        return commandEntities(s, positional[1]);
     }
     if (command == "info"_L1 && positional.size() <= 2)
         return commandOpen(positional.value(1));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "graph/knowledgegraph.h"
 #include "memory.h"
 #include "query.h"
 #include "storageerror.h"
@@ -152,6 +153,22 @@ public:
             throw StorageError(StorageError::Kind::InvalidInput,
                                location() + QStringLiteral(": the store has no edge table"));
     }
+
+    // subcog's knowledge graph (spec §14.1): graph.db beside the store, or PostgreSQL's graph tables; read-only
+
+    /// Why the store has no knowledge graph to read, for people; empty when it has one. Where it is not empty,
+    /// a filter with `entity:` words and the calls below throw StorageError (InvalidInput) saying so.
+    virtual QString graphUnavailable() { return QStringLiteral("this kind of store has no knowledge graph"); }
+    /// Where the graph is read from, for people (graph.db's path, or the database); empty when there is none.
+    virtual QString graphLocation() const { return {}; }
+    /// Reads the graph from this graph.db from now on (SQLite and folder stores); throws InvalidInput elsewhere.
+    virtual void setGraphFile(const QString& path);
+    /// The entities memory `memoryId` mentions.
+    virtual QList<EntityMention> entityMentions(const QString& memoryId);
+    /// A page of the graph's entities.
+    virtual EntityPage entities(const EntityQuery& query);
+    /// The relationships of one entity, both directions.
+    virtual QList<GraphRelationship> entityRelationships(const QString& entityId);
 
     /// Starts reading one consistent snapshot: until the matching endSnapshot(), every read sees the store as of
     /// one moment (a read transaction), so an export or copy never mixes two commits. Calls nest. Returns what the

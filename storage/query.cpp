@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "query.h"
 
+#include "storageerror.h"
+
 #include <limits>
 
 #include <QRegularExpression>
@@ -47,6 +49,10 @@ bool MemoryFilter::isEmpty() const
 
 bool MemoryFilter::matches(const Memory& m) const
 {
+    if (!entities.isEmpty())
+        throw StorageError(StorageError::Kind::InvalidInput,
+                           u"entity: needs subcog's knowledge graph (graph.db or PostgreSQL's graph tables), and this "
+                           "store has none"_s);
     if (!ids.isEmpty() && !ids.contains(m.id))
         return false;
     if (!summarizing.isEmpty()
@@ -263,7 +269,13 @@ ParsedFilter parseFilter(const QString& text, const QDateTime& now)
             else
                 reject(u"expected show, hide or only"_s);
         } else if (key == "entity"_L1 || key == "ent"_L1 || key == "entities"_L1) {
-            reject(u"entity filters need subcog's knowledge graph, which the inspector does not read"_s);
+            if (list.isEmpty())
+                reject(u"no entity given"_s);
+            // one token is one group of alternatives; several tokens would AND them, which subcog does not do
+            for (const QString& e : list) {
+                if (!f.entities.contains(e))
+                    f.entities.append(e);
+            }
         } else {
             reject(u"unknown filter key"_s);
         }

@@ -39,6 +39,9 @@ struct MemoryFilter
     QStringList words; ///< full-text words, all must occur in the content (or tags/id, as FTS indexes them)
     QStringList ids; ///< restrict to these ids
     QStringList summarizing; ///< only summaries made from one of these memories (source_memory_ids holds it)
+    /// memories mentioning a knowledge-graph entity whose id or name is one of these (case-insensitive, spec
+    /// §14.1); only a backend that reads the graph evaluates it (matches() throws StorageError)
+    QStringList entities;
     TombstoneFilter tombstones = TombstoneFilter::Include;
 
     bool isEmpty() const;

@@ -187,6 +187,21 @@ void RetryingBackend::storeEdges(const QList<MemoryEdge>& edges)
     retry([&] { m_inner->storeEdges(edges); });
 }
 
+QList<EntityMention> RetryingBackend::entityMentions(const QString& memoryId)
+{
+    return retry([&] { return m_inner->entityMentions(memoryId); });
+}
+
+EntityPage RetryingBackend::entities(const EntityQuery& query)
+{
+    return retry([&] { return m_inner->entities(query); });
+}
+
+QList<GraphRelationship> RetryingBackend::entityRelationships(const QString& entityId)
+{
+    return retry([&] { return m_inner->entityRelationships(entityId); });
+}
+
 QString RetryingBackend::beginSnapshot()
 {
     // a failed start leaves no snapshot behind, so it can be tried again

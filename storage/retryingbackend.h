@@ -46,6 +46,13 @@ public:
     QString beginSnapshot() override;
     void endSnapshot() noexcept override { m_inner->endSnapshot(); }
 
+    QString graphUnavailable() override { return m_inner->graphUnavailable(); }
+    QString graphLocation() const override { return m_inner->graphLocation(); }
+    void setGraphFile(const QString& path) override { m_inner->setGraphFile(path); }
+    QList<EntityMention> entityMentions(const QString& memoryId) override;
+    EntityPage entities(const EntityQuery& query) override;
+    QList<GraphRelationship> entityRelationships(const QString& entityId) override;
+
     EmbeddingStorage embeddingStorage() const override { return m_inner->embeddingStorage(); }
     QString embeddingsUnavailable() const override { return m_inner->embeddingsUnavailable(); }
     QHash<QString, QList<float>> readEmbeddings(const QStringList& ids) override;

@@ -41,14 +41,23 @@ std::unique_ptr<PersistenceBackend> openStore(const QString& text, const OpenOpt
     case StoreSpec::Kind::Sqlite:
         if (spec.location.isEmpty())
             throw StorageError(StorageError::Kind::InvalidInput, u"sqlite: needs a file path"_s);
-        if (options.create && !options.readOnly && !QFileInfo::exists(spec.location))
+        if (options.create && !options.readOnly && !QFileInfo::exists(spec.location)) {
             backend = SqliteBackend::create(spec.location);
-        else {
+        } else if (const QString index = storeOfGraphFile(spec.location);
+                   !index.isEmpty() && QFileInfo::exists(spec.location)) {
+            // subcog's graph.db opens the store it belongs to, beside it, which reads it as its graph
+            if (!QFileInfo::exists(index))
+                throw StorageError(StorageError::Kind::InvalidInput, graphFileExplanation(spec.location));
+            backend = SqliteBackend::open(
+                index, options.readOnly ? SqliteBackend::OpenMode::ReadOnly : SqliteBackend::OpenMode::Auto);
+        } else {
             try {
                 backend = SqliteBackend::open(spec.location,
                                               options.readOnly ? SqliteBackend::OpenMode::ReadOnly
                                                                : SqliteBackend::OpenMode::Auto);
             } catch (const StorageError& e) {
+                if (e.kind() == StorageError::Kind::InvalidInput && holdsOnlyAGraph(spec.location))
+                    throw StorageError(StorageError::Kind::InvalidInput, graphFileExplanation(spec.location));
                 throw explainSubcogFile(spec.location, e); // subcog's prompt library, its webhook log
             }
         }

@@ -2,6 +2,7 @@
 #include "detailpane.h"
 
 #include "embeddingtab.h"
+#include "entitiestab.h"
 
 #include <QApplication>
 #include <QCompleter>
@@ -133,6 +134,8 @@ DetailPane::DetailPane(QWidget* parent)
     m_tabs->addTab(m_content, tr("Content"));
     m_tabs->addTab(m_preview, tr("Preview"));
     m_tabs->addTab(m_embedding, tr("Embedding"));
+    m_entities = new EntitiesTab(this);
+    m_tabs->addTab(m_entities, tr("Entities"));
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] { renderPreview(); });
     connect(m_content, &QPlainTextEdit::textChanged, this, [this] {
         m_previewStale = true;
@@ -182,6 +185,7 @@ void DetailPane::setMemory(const std::optional<Memory>& memory)
         return; // a refresh of the same memory must not throw away what is being typed
     m_memory = memory;
     fill();
+    m_entities->setMemoryId(memory ? memory->id : QString());
     Q_EMIT memoryShown(m_memory ? m_memory->id : QString());
 }
 

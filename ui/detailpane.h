@@ -16,6 +16,7 @@ class QTextBrowser;
 namespace Inspector {
 
 class EmbeddingTab;
+class EntitiesTab;
 
 /**
  * Every field of the current memory with its meaning, the full content as text and as rendered Markdown, and
@@ -39,6 +40,8 @@ public:
     /// Adds a tab beside Content and Preview (History, …); setTabShown() hides it while it has nothing to show.
     void addTab(QWidget* tab, const QString& title);
     void setTabShown(QWidget* tab, bool shown);
+    /// The Entities tab (the graph entities the memory mentions), which the window connects to the store.
+    EntitiesTab* entitiesTab() const { return m_entities; }
     /// The fields as edited, or nullopt with the first problem in `error`.
     std::optional<Memory> editedMemory(QString* error = nullptr) const;
     bool isDirty() const;
@@ -74,6 +77,7 @@ private:
     QPlainTextEdit* m_content;
     QTextBrowser* m_preview;
     EmbeddingTab* m_embedding;
+    EntitiesTab* m_entities;
     bool m_previewStale = true;
     QLabel* m_problem;
     QPushButton* m_save;

@@ -6,6 +6,7 @@
 #include "detailpane.h"
 #include "embeddingactions.h"
 #include "historytab.h"
+#include "entitiesdock.h"
 #include "messagebar.h"
 #include "overviewdock.h"
 #include "progressstrip.h"
@@ -60,6 +61,7 @@ MainWindow::MainWindow(QWidget* parent)
     setupLayout();
     setupHealth();
     setupOverview();
+    setupEntities();
     createActions();
     createMenus();
     addShortcutsToToolTips();
@@ -244,6 +246,7 @@ MainWindow::~MainWindow()
     m_model->disconnect(m_progress);
     m_model->disconnect(m_health);
     m_model->disconnect(m_overview);
+    m_model->disconnect(m_entities);
     m_model->undoStack()->disconnect(this);
 }
 
@@ -333,6 +336,8 @@ void MainWindow::openDefaultStore()
 
 void MainWindow::openStore(const QString& spec, const QString& origin)
 {
+    if (const QString store = storeForGraphFile(spec); store != spec)
+        return openStore(store, origin);
     const bool sameStore = spec == m_store->spec();
     // edits in the pane belong to the open store: settled before it goes, or a later Save would write them into
     // another store's memory of the same id; reopening the same store refills the pane, so it asks too

@@ -20,6 +20,7 @@ namespace Inspector {
 
 class DetailPane;
 class EmbeddingActions;
+class EntitiesDock;
 class MessageBar;
 class OverviewDock;
 class ProgressStrip;
@@ -52,6 +53,12 @@ public:
     OverviewDock* overviewDock() const { return m_overview; }
     /// Similar Memories and Store Info (their actions and dialogs).
     EmbeddingActions* embeddingActions() const { return m_embeddings; }
+    /// View ▸ Entities: the store's knowledge graph (mainwindowentities.cpp).
+    EntitiesDock* entitiesDock() const { return m_entities; }
+    /// Filters the table to the memories that mention this graph entity (an `entity:` word replacing any other).
+    void showEntityMemories(const QString& entityId);
+    /// File ▸ Open Knowledge Graph…: reads the entities from a graph.db the person chooses.
+    void chooseGraphFile();
     /// The status bar's health badge: the findings of the last check of this store (hidden before one).
     QToolButton* healthBadge() const { return m_healthBadge; }
     /// Tools ▸ Check Store…: shows the health dock, and checks the store if it has not been checked yet.
@@ -172,6 +179,9 @@ private:
     QIcon icon(const QString& name) const;
     void setupHealth();
     void setupOverview();
+    void setupEntities();
+    /// For subcog's graph.db: the spec of the store beside it, which opens with the Entities view; else `spec`.
+    QString storeForGraphFile(const QString& spec);
     void updateHealthBadge(qint64 findings);
 
     MemoryTableModel* m_model;
@@ -186,6 +196,8 @@ private:
     StoreController* m_store;
     StoreHealthDock* m_health;
     OverviewDock* m_overview;
+    EntitiesDock* m_entities = nullptr;
+    QAction* m_openGraph = nullptr;
     QToolButton* m_healthBadge;
     /// Findings of the last check of each store in this session (by display spec), for the badge and the hint.
     QHash<QString, qint64> m_lastFindings;

@@ -6,6 +6,7 @@
 #include "appearance.h"
 #include "detailpane.h"
 #include "embeddingactions.h"
+#include "entitiesdock.h"
 #include "messagebar.h"
 #include "overviewdock.h"
 #include "progressstrip.h"
@@ -47,6 +48,8 @@ QString MainWindow::helpText() const
         {u"path:src/*"_s, tr("file path matches, * is a wildcard (file:, file_path:)")},
         {u"source:*.rs"_s, tr("source matches, * is a wildcard (src:)")},
         {u"status:archived"_s, tr("status is one of the given")},
+        {u"entity:PostgreSQL,ent_…"_s,
+         tr("mentions a knowledge-graph entity with this name or id, any case (ent:); needs the store's graph")},
     };
     QString html = u"<h3>%1</h3><p>%2</p><table cellspacing=\"6\">"_s.arg(
         tr("Filter language"),
@@ -256,6 +259,7 @@ void MainWindow::createMenus()
     file->addAction(m_openSqlite);
     file->addAction(m_openFolder);
     file->addAction(m_connectPg);
+    file->addAction(m_openGraph);
     QMenu* recent = file->addMenu(tr("Open &Recent"));
     file->addSeparator();
     file->addAction(m_export);
@@ -299,6 +303,7 @@ void MainWindow::createMenus()
     view->addAction(m_detailToggle);
     view->addAction(m_overview->toggleViewAction());
     view->addAction(m_embeddings->similarAction());
+    view->addAction(m_entities->toggleViewAction());
     view->addAction(m_refresh);
     view->addSeparator();
     // light or dark whatever the desktop says: Fusion draws every control from the palette chosen

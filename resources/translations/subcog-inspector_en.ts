@@ -265,4 +265,31 @@ Type %1 to confirm:</numerusform>
         </translation>
     </message>
 </context>
+<context>
+    <name>Inspector::EntitiesTab</name>
+    <message numerus="yes">
+        <source>This memory mentions %n entities.</source>
+        <translation>
+            <numerusform>This memory mentions %n entity.</numerusform>
+            <numerusform>This memory mentions %n entities.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Inspector::EntitiesDock</name>
+    <message numerus="yes">
+        <source>%n entities.</source>
+        <translation>
+            <numerusform>%n entity.</numerusform>
+            <numerusform>%n entities.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n relationships:</source>
+        <translation>
+            <numerusform>%n relationship:</numerusform>
+            <numerusform>%n relationships:</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

@@ -48,6 +48,7 @@ bool isTemporaryName(const QString& name)
 
 FilesystemBackend::FilesystemBackend(QString folder, const Options& options)
     : m_folder(std::move(folder))
+    , m_graph(m_folder + u"/graph.db"_s, {})
     , m_options(options)
 {
     if (!m_options.key)
@@ -352,15 +353,19 @@ QStringList FilesystemBackend::listIds()
 
 const QList<QString>& FilesystemBackend::sortedIds(const MemoryQuery& query)
 {
-    if (m_order.generation == m_generation && m_order.filter == query.filter && m_order.key == query.sortKey
-        && m_order.order == query.order && m_order.idOrder == query.idOrder)
+    // the graph can change under the same filter: entity: words are resolved again each time
+    if (query.filter.entities.isEmpty() && m_order.generation == m_generation && m_order.filter == query.filter
+        && m_order.key == query.sortKey && m_order.order == query.order && m_order.idOrder == query.idOrder)
         return m_order.ids;
+    const MemoryFilter filter = query.filter.entities.isEmpty()
+        ? query.filter
+        : withMentionedIds(query.filter, m_graph.graph().memoriesMentioning(query.filter.entities));
     QList<const Memory*> matching;
     qsizetype looked = 0;
     for (const Entry& e : std::as_const(m_entries)) {
         if ((++looked & 1023) == 0)
             checkInterrupted();
-        if (query.filter.matches(e.memory))
+        if (filter.matches(e.memory))
             matching << &e.memory;
     }
     quint32 compared = 0;
@@ -464,11 +469,14 @@ StoreStats FilesystemBackend::stats(const MemoryFilter& filter, qint64 now)
     StatsBuilder builder(now);
     builder.stats().withEmbedding = 0; // a field of the files
     qint64 seen = 0;
+    const MemoryFilter resolved = filter.entities.isEmpty()
+        ? filter
+        : withMentionedIds(filter, m_graph.graph().memoriesMentioning(filter.entities));
     for (const Entry& entry : std::as_const(m_entries)) {
         if ((++seen & 1023) == 0)
             checkInterrupted();
         const Memory& m = entry.memory;
-        if (filter.matches(m))
+        if (resolved.matches(m))
             builder.addMemory(m, m.embedding && !m.embedding->isEmpty());
     }
     return builder.finish();

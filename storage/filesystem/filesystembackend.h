@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "graph/sqlitegraph.h"
 #include "persistencebackend.h"
 
 #include <QHash>
@@ -81,6 +82,20 @@ public:
     /// Embeddings are a field of the files (spec §6.2).
     EmbeddingStorage embeddingStorage() const override { return EmbeddingStorage::InRecords; }
 
+    // a graph.db in the folder, when the folder is a data folder (spec §2.2: `<data_dir>/*.json`), or one chosen
+    QString graphUnavailable() override { return m_graph.unavailable(); }
+    QString graphLocation() const override { return m_graph.path(); }
+    void setGraphFile(const QString& path) override { m_graph.choose(path); }
+    QList<EntityMention> entityMentions(const QString& memoryId) override
+    {
+        return m_graph.graph().mentionsOf(memoryId);
+    }
+    EntityPage entities(const EntityQuery& query) override { return m_graph.graph().entities(query); }
+    QList<GraphRelationship> entityRelationships(const QString& entityId) override
+    {
+        return m_graph.graph().relationshipsOf(entityId);
+    }
+
     /// Re-reads what changed on disk since the last scan (new, changed and removed files).
     void refresh();
     /// Temporary files left by an interrupted write (never subcog's data).
@@ -120,6 +135,7 @@ private:
     void checkInterrupted() const;
 
     QString m_folder;
+    GraphFileChoice m_graph;
     std::atomic<bool> m_interrupted {false};
     bool m_inRequest = false; ///< between beginRequest() and endRequest(); the backend's thread only
     Options m_options;

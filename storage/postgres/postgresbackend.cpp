@@ -202,6 +202,16 @@ void PostgresBackend::inspectSchema()
         }
         return 0;
     });
+    guarded(u"reading the schema"_s, [&](pqxx::connection& c) {
+        // subcog's migration creates the graph tables with memories (spec §5.1); older layouts have none
+        pqxx::read_transaction tx(c);
+        m_graphTables.clear();
+        for (const auto& row : tx.exec("SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                                       "current_schema() AND table_name IN ('graph_entities', 'graph_relationships', "
+                                       "'graph_entity_mentions')"))
+            m_graphTables.insert(fromStd(row[0]));
+        return 0;
+    });
     if (m_columns.isEmpty())
         return; // createSchema() fills an empty database; everything else reports it below
     for (const char* required : {"id", "content", "namespace", "status", "created_at"}) {

@@ -81,6 +81,13 @@ public:
     QHash<QString, QList<float>> readEmbeddings(const QStringList& ids) override;
     QList<RecordIssue> writeEmbeddings(const QHash<QString, QList<float>>& embeddings) override;
 
+    // postgresgraph.cpp: the graph tables in the same database (spec §5.1, §14.1)
+    QString graphUnavailable() override;
+    QString graphLocation() const override;
+    QList<EntityMention> entityMentions(const QString& memoryId) override;
+    EntityPage entities(const EntityQuery& query) override;
+    QList<GraphRelationship> entityRelationships(const QString& entityId) override;
+
     /// The planner's estimate of count(filter): instant, for showing a number before the exact count.
     qint64 estimateCount(const MemoryFilter& filter);
 
@@ -130,6 +137,7 @@ private:
     Layout m_layout = Layout::Head;
     QSet<QString> m_columns;
     bool m_hasVectorTable = false; ///< memory_vectors with id and embedding columns
+    QSet<QString> m_graphTables; ///< graph_entities, graph_relationships, graph_entity_mentions where they exist
     int m_vectorDimensions = 0; ///< the embedding column's vector(N), 0 when it does not say (a TEXT stand-in)
     QString m_database;
     QThread* m_thread = nullptr;

@@ -140,6 +140,25 @@ PostgresBackend::Sql PostgresBackend::whereClause(const MemoryFilter& f) const
         else
             sql.add(u"false"_s); // a layout without summaries
     }
+    if (!f.entities.isEmpty()) {
+        if (!m_graphTables.contains(u"graph_entity_mentions"_s))
+            throw StorageError(StorageError::Kind::InvalidInput,
+                               m_location + u": no knowledge graph: "_s
+                                   + u"the database has no graph_entity_mentions table"_s);
+        // as SqliteGraph::memoriesMentioning: the entities whose id or name folds to a value, and a mention's
+        // entity_id equal to a value as typed
+        QStringList typed;
+        for (const QString& value : f.entities)
+            typed << value.trimmed();
+        const QString raw = sql.bind(FilterSql::arrayLiteral(typed));
+        const QString p = sql.bind(FilterSql::arrayLiteral(foldedEntityValues(f.entities)));
+        const QString byEntity = m_graphTables.contains(u"graph_entities"_s)
+            ? QString(u" OR g.entity_id IN (SELECT e.id FROM graph_entities e WHERE lower(e.id) = ANY("_s + p
+                      + u"::text[]) OR lower(e.name) = ANY("_s + p + u"::text[]))"_s)
+            : QString();
+        sql.add(u"id IN (SELECT g.memory_id FROM graph_entity_mentions g WHERE g.entity_id = ANY("_s + raw
+                + u"::text[])"_s + byEntity + u')');
+    }
     if (!f.domains.isEmpty()) {
         if (m_layout == Layout::Split) {
             // compose the display string the way Domain::toString() does

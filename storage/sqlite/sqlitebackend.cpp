@@ -77,6 +77,8 @@ SqliteBackend::SqliteBackend(QString path, QString connectionName, bool readOnly
     , m_readOnly(readOnly)
     , m_thread(QThread::currentThread())
     , m_fts(std::make_unique<FullTextCaches>())
+    , m_graph(fileBesideIndex(m_path, u"graph.db"_s),
+              u"subcog keeps graph.db only beside its data folder's index.db, and this file is not named index.db"_s)
 {
 }
 

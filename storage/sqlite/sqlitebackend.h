@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "graph/sqlitegraph.h"
 #include "persistencebackend.h"
 
 #include <QSet>
@@ -112,6 +113,14 @@ public:
     QList<MemoryEdge> edgesTouching(const QStringList& ids) override;
     void storeEdges(const QList<MemoryEdge>& edges) override;
 
+    // sqlitebackendgraph.cpp: graph.db beside a data folder's index.db (spec §2.2, §14.1), or one chosen
+    QString graphUnavailable() override;
+    QString graphLocation() const override;
+    void setGraphFile(const QString& path) override;
+    QList<EntityMention> entityMentions(const QString& memoryId) override;
+    EntityPage entities(const EntityQuery& query) override;
+    QList<GraphRelationship> entityRelationships(const QString& entityId) override;
+
 private:
     SqliteBackend(QString path, QString connectionName, bool readOnly);
     struct ContentRow;
@@ -220,6 +229,7 @@ private:
     /// What reading content and choosing full-text plans learnt about this file (sqliteinternal.h): rowid
     /// offsets, duplicate FTS ids, match counts, index facts, each valid as of a data_version or forever
     std::unique_ptr<FullTextCaches> m_fts;
+    GraphFileChoice m_graph; ///< the knowledge graph's graph.db, read for entity: filters and the entity calls
 };
 
 } // namespace Inspector

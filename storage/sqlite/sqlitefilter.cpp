@@ -5,6 +5,9 @@
 #include "filtersql.h"
 #include "sqliteinternal.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+
 using namespace Qt::StringLiterals;
 
 namespace Inspector {
@@ -31,6 +34,13 @@ SqliteBackend::Fragment SqliteBackend::whereClause(const MemoryFilter& f, FullTe
     sql.addMetadata(f, columns);
     sql.oneOf(u"COALESCE(NULLIF("_s + columnExpr(u"domain"_s) + u", ''), 'project')"_s, f.domains);
     sql.summarizing(columnExpr(u"source_memory_ids"_s), f.summarizing);
+    if (!f.entities.isEmpty()) {
+        // the ids are read from graph.db first and bound as one JSON array: no ATTACH, which would enlist graph.db
+        // in every BEGIN IMMEDIATE, and no limit on the number of ids
+        const QStringList ids = m_graph.graph().memoriesMentioning(f.entities);
+        sql.add(u"m.id IN (SELECT value FROM json_each(?))"_s,
+                {QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(ids)).toJson(QJsonDocument::Compact))});
+    }
     QStringList words;
     for (const QString& word : f.words) {
         if (hasFullTextToken(word))

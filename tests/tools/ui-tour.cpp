@@ -7,6 +7,10 @@
 #include "embeddingtab.h"
 #include "fixturegenerator.h"
 #include "historytab.h"
+#include "entitiesdock.h"
+#include "entitiestab.h"
+#include "fixturegenerator.h"
+#include "graphfixture.h"
 #include "mainwindow.h"
 #include "messagebar.h"
 #include "overviewdock.h"
@@ -47,10 +51,12 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QTreeWidget>
+
 #include <QUndoStack>
 #include <QUuid>
 
 #include <cmath>
+#include <tuple>
 
 using namespace Qt::StringLiterals;
 using namespace Inspector;
@@ -418,6 +424,89 @@ int main(int argc, char** argv)
         QTest::keyClick(window.filterEdit(), Qt::Key_Return);
         waitFor([&] { return !window.model()->isBusy() && window.model()->exactCount(); });
         overview->hide();
+    }
+
+    {
+        // subcog's knowledge graph beside the store (spec §14.1): entities mentioned by the first memories
+        const QString graph = scratch.filePath(u"graph.db"_s);
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"graph"_s);
+            db.setDatabaseName(graph);
+            db.open();
+            QSqlQuery q(db);
+            for (const QString& sql : Fixtures::graphTables(u"REAL"_s, u"INTEGER"_s))
+                q.exec(sql);
+            const QList<std::pair<QString, QString>> entities {
+                {u"technology"_s, u"PostgreSQL"_s},     {u"technology"_s, u"SQLite"_s},
+                {u"technology"_s, u"Rust"_s},           {u"technology"_s, u"Tokio"_s},
+                {u"person"_s, u"Alice Chen"_s},         {u"person"_s, u"Bob Martin"_s},
+                {u"organization"_s, u"Acme Corp"_s},    {u"concept"_s, u"Retry with backoff"_s},
+                {u"concept"_s, u"Keyset pagination"_s}, {u"file"_s, u"src/storage/index/sqlite.rs"_s},
+                {u"technology"_s, u"pgvector"_s},       {u"person"_s, u"Dana Ruiz"_s}};
+            for (int e = 0; e < entities.size(); ++e) {
+                q.prepare(u"INSERT INTO graph_entities (id, entity_type, name, aliases, confidence, transaction_time, "
+                          "properties, mention_count) VALUES (?, ?, ?, ?, ?, 1767000000, '{}', ?)"_s);
+                q.addBindValue(u"ent_18f3%1_0badcafe"_s.arg(e, 2, 16, QChar(u'0')));
+                q.addBindValue(entities[e].first);
+                q.addBindValue(entities[e].second);
+                q.addBindValue(e == 0 ? u"[\"postgres\",\"pg\"]"_s : e == 2 ? u"[\"rust-lang\"]"_s : u"[]"_s);
+                q.addBindValue(1.0 - e * 0.03);
+                q.addBindValue(40 - e * 3);
+                q.exec();
+            }
+            for (int i = 0; i < 40; ++i) {
+                for (int e = 0; e < entities.size(); ++e) {
+                    if ((i + e) % 4 != 0 || e * 3 > 40 - i)
+                        continue;
+                    q.prepare(u"INSERT INTO graph_entity_mentions (entity_id, memory_id, confidence, start_offset, "
+                              "end_offset, matched_text, transaction_time) VALUES (?, ?, ?, ?, ?, ?, 1767000000)"_s);
+                    q.addBindValue(u"ent_18f3%1_0badcafe"_s.arg(e, 2, 16, QChar(u'0')));
+                    q.addBindValue(generated.truth.at(i).id);
+                    q.addBindValue(0.95 - e * 0.04);
+                    q.addBindValue(e * 7);
+                    q.addBindValue(e * 7 + entities[e].second.size());
+                    q.addBindValue(entities[e].second.toLower());
+                    q.exec();
+                }
+            }
+            for (const auto& [from, to, type] :
+                 {std::tuple {4, 6, "works_at"}, std::tuple {4, 0, "uses"}, std::tuple {5, 6, "works_at"},
+                  std::tuple {5, 2, "uses"}, std::tuple {7, 3, "implements"}, std::tuple {6, 0, "uses"}}) {
+                q.prepare(u"INSERT INTO graph_relationships (from_entity_id, to_entity_id, relationship_type, "
+                          "confidence, transaction_time) VALUES (?, ?, ?, 0.8, 1767000000)"_s);
+                q.addBindValue(u"ent_18f3%1_0badcafe"_s.arg(from, 2, 16, QChar(u'0')));
+                q.addBindValue(u"ent_18f3%1_0badcafe"_s.arg(to, 2, 16, QChar(u'0')));
+                q.addBindValue(QString::fromLatin1(type));
+                q.exec();
+            }
+        }
+        QSqlDatabase::removeDatabase(u"graph"_s);
+
+        // the detail pane's Entities tab on a memory that mentions several
+        window.goToId(generated.truth.at(0).id);
+        waitFor([&] { return !window.model()->isBusy(); });
+        auto* tabs = window.detailPane()->findChild<QTabWidget*>();
+        tabs->setCurrentWidget(window.detailPane()->entitiesTab());
+        waitFor([&] { return !window.detailPane()->entitiesTab()->isBusy(); });
+        shoot(out, u"20-detail-entities"_s);
+        tabs->setCurrentIndex(0);
+
+        // View ▸ Entities with the selected entity's relationships
+        EntitiesDock* entities = window.entitiesDock();
+        entities->show();
+        window.resizeDocks({entities}, {560}, Qt::Horizontal);
+        waitFor([&] { return !entities->isBusy() && !entities->entities().isEmpty(); });
+        entities->selectRow(4);
+        waitFor([&] { return !entities->isBusy(); });
+        shoot(out, u"21-entities-view"_s);
+        // choosing it filters the table to its memories
+        entities->chooseRow(4);
+        waitFor([&] { return !window.model()->isBusy() && window.model()->exactCount(); });
+        shoot(out, u"22-entity-filter"_s);
+        window.filterEdit()->clear();
+        QTest::keyClick(window.filterEdit(), Qt::Key_Return);
+        waitFor([&] { return !window.model()->isBusy() && window.model()->exactCount(); });
+        entities->hide();
     }
 
     // the PostgreSQL dialog

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
+#include "graph/knowledgegraph.h"
 #include "query.h"
+#include "storageerror.h"
 
 #include <QTest>
 #include <QTimeZone>
@@ -111,6 +113,17 @@ private Q_SLOTS:
         QCOMPARE(*p.filter.createdTo, 1700000000);
         QCOMPARE(p.filter.ids, (QStringList {u"a"_s, u"b"_s}));
     }
+    void entities()
+    {
+        // spec §13: entity / ent / entities, a comma list is "any of"; repeated tokens add alternatives
+        const ParsedFilter p = parseFilter(u"ENT:PostgreSQL,ent_1 entity:Alice entities:alice"_s, now);
+        QVERIFY(p.notUnderstood.isEmpty());
+        QCOMPARE(p.filter.entities, (QStringList {u"PostgreSQL"_s, u"ent_1"_s, u"Alice"_s, u"alice"_s}));
+        QCOMPARE(foldedEntityValues(p.filter.entities), (QStringList {u"postgresql"_s, u"ent_1"_s, u"alice"_s}));
+        QVERIFY(!p.filter.isEmpty());
+        // a store without a graph cannot evaluate it and says so rather than match everything or nothing
+        QVERIFY_THROWS_EXCEPTION(StorageError, p.filter.matches(Memory {}));
+    }
     void notUnderstood_data()
     {
         QTest::addColumn<QString>("text");
@@ -119,7 +132,7 @@ private Q_SLOTS:
         QTest::newRow("bad since") << u"since:yesterday"_s;
         QTest::newRow("bad status") << u"status:gone"_s;
         QTest::newRow("empty value") << u"tag:"_s;
-        QTest::newRow("entity") << u"entity:postgres"_s;
+        QTest::newRow("entity without value") << u"entity:,"_s;
         QTest::newRow("bad date") << u"created:soon"_s;
         QTest::newRow("bad tombstone mode") << u"tombstoned:maybe"_s;
         // words the full-text search cannot find would otherwise be dropped and match everything
