@@ -155,8 +155,16 @@ std::optional<FilesystemBackend::FileRead> FilesystemBackend::readFileAt(int dir
             return fail(u"cannot read: "_s + errnoText());
         }
         std::optional<QByteArray> bytes;
-        if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= kReadLimit)
+        struct stat held
+        {
+        };
+        if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= kReadLimit) {
             bytes = readBytes(fd, st.st_size);
+            // the version read, if it did not change while read, is whole; one renamed over it meanwhile is the
+            // next change the index sees (by the path's stat)
+            if (bytes && ::fstat(fd, &held) != 0)
+                held = {};
+        }
         const int error = errno;
         ::close(fd);
         if (!S_ISREG(st.st_mode))
@@ -168,6 +176,8 @@ std::optional<FilesystemBackend::FileRead> FilesystemBackend::readFileAt(int dir
         std::optional<FileRead> read;
         if (bytes) {
             read = decodeFile(std::move(*bytes), id, st, mode, &why, &cut);
+            if (read && same(st, held))
+                return read;
         } else {
             errno = error;
             why = u"cannot read: "_s + errnoText();
