@@ -168,11 +168,13 @@ const QList<QString>& FilesystemBackend::sortedIds(const MemoryQuery& query)
         matching.resize(size_t(kept));
     } else if (!query.filter.isEmpty()) {
         Memory m; // one memory filled again for each entry: its lists keep their capacity
+        const MemoryFilter& f = query.filter;
+        const bool withTags = !f.tagsAll.isEmpty() || !f.tagsAny.isEmpty() || !f.tagsNone.isEmpty();
         qsizetype looked = 0;
         const auto end = std::remove_if(matching.begin(), matching.end(), [&](const Ref& ref) {
             if ((++looked & 1023) == 0)
                 checkInterrupted();
-            m_index.fill(m, *ref.id, *ref.entry);
+            m_index.fill(m, *ref.id, *ref.entry, withTags);
             return !query.filter.matches(m);
         });
         matching.erase(end, matching.end());

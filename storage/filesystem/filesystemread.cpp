@@ -302,7 +302,13 @@ void FilesystemBackend::rescan(bool full)
     }
     ::closedir(dir);
 
-    QSet<QString> seen;
+    // the ids listed: indexed ones are marked in their entry (no set of 100,000 ids for a refresh), the others
+    // (new or damaged files) are kept here
+    QSet<QString> seenElsewhere;
+    if (!full) {
+        for (Entry& entry : m_entries)
+            entry.bits &= quint8(~FolderIndex::Seen);
+    }
     QHash<QString, QString> damaged;
     QStringList leftovers;
     std::vector<Listed> toRead;
@@ -326,14 +332,18 @@ void FilesystemBackend::rescan(bool full)
             continue; // subcog lists only files whose extension is exactly json
         if (!full) {
             const QString id = QFile::decodeName(name.chopped(5));
-            seen.insert(id);
             struct stat st
             {
             };
-            const auto it = m_entries.constFind(id);
-            if (it != m_entries.constEnd() && ::fstatat(folder.fd, name.constData(), &st, 0) == 0
-                && it->sameFile(modifiedNs(st), st.st_size, st.st_ino))
-                continue;
+            const auto it = m_entries.find(id);
+            if (it != m_entries.end()) {
+                it->bits |= FolderIndex::Seen;
+                if (::fstatat(folder.fd, name.constData(), &st, 0) == 0
+                    && it->sameFile(modifiedNs(st), st.st_size, st.st_ino))
+                    continue;
+            } else {
+                seenElsewhere.insert(id);
+            }
             toReadIds << id;
         }
         toRead.push_back(std::move(listed));
@@ -351,12 +361,14 @@ void FilesystemBackend::rescan(bool full)
             QString reason;
             auto read = readFileAt(folder.fd, listed.name, id, listed.regular, ReadMode::Metadata, &reason, nullptr);
             if (read) {
-                const Entry entry = entryOf(*read, &caches[size_t(thread)]);
+                Entry entry = entryOf(*read, &caches[size_t(thread)]);
+                entry.bits |= FolderIndex::Seen;
                 const std::lock_guard lock(found);
                 m_entries.insert(id, entry);
             } else {
                 const std::lock_guard lock(found);
-                m_entries.remove(id);
+                if (m_entries.remove(id))
+                    seenElsewhere.insert(id);
                 damaged.insert(QFile::decodeName(listed.name), reason);
             }
         },
@@ -369,7 +381,7 @@ void FilesystemBackend::rescan(bool full)
     }
     if (!full) {
         for (auto it = m_entries.begin(); it != m_entries.end();) {
-            if (!seen.contains(it.key())) {
+            if (!(it->bits & FolderIndex::Seen)) {
                 it = m_entries.erase(it);
                 changed = true;
             } else
@@ -377,7 +389,7 @@ void FilesystemBackend::rescan(bool full)
         }
         // keep earlier reasons for files that did not change and are still damaged
         for (auto it = m_damaged.cbegin(); it != m_damaged.cend(); ++it) {
-            if (seen.contains(it.key().chopped(5)) && !m_entries.contains(it.key().chopped(5))
+            if (seenElsewhere.contains(it.key().chopped(5)) && !m_entries.contains(it.key().chopped(5))
                 && !damaged.contains(it.key()))
                 damaged.insert(it.key(), it.value());
         }

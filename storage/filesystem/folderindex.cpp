@@ -114,7 +114,14 @@ void FolderIndex::readList(quint32 at, QStringList& out) const
         }
         const quint64 value = quint64(m_lists[pos]) << 32 | m_lists[pos + 1];
         pos += 2;
-        out.append(QString(kHashPrefix) + QString::number(value, 16).rightJustified(16, u'0'));
+        // one allocation: the prefix and 16 lower-case hex digits written in place
+        QString tag(kHashPrefix.size() + 16, Qt::Uninitialized);
+        QChar* c = tag.data();
+        for (qsizetype k = 0; k < kHashPrefix.size(); ++k)
+            c[k] = QLatin1Char(kHashPrefix[k]);
+        for (int k = 0; k < 16; ++k)
+            c[kHashPrefix.size() + k] = QLatin1Char("0123456789abcdef"[(value >> (60 - 4 * k)) & 15]);
+        out.append(std::move(tag));
     }
 }
 
@@ -171,7 +178,7 @@ FolderIndex::Entry FolderIndex::make(const Memory& m, bool hasEmbedding, Cache* 
     return e;
 }
 
-void FolderIndex::fill(Memory& m, const QString& id, const Entry& e) const
+void FolderIndex::fill(Memory& m, const QString& id, const Entry& e, bool withTags) const
 {
     auto optional = [&](quint32 number) { return number ? std::optional<QString>(m_texts[number]) : std::nullopt; };
     m.id = id;
@@ -191,7 +198,10 @@ void FolderIndex::fill(Memory& m, const QString& id, const Entry& e) const
     m.tombstonedAt = (e.bits & HasTombstonedAt) ? std::optional<qint64>(e.tombstonedAt) : std::nullopt;
     m.expiresAt = (e.bits & HasExpiresAt) ? std::optional<qint64>(e.expiresAt) : std::nullopt;
     m.embedding.reset();
-    readList(e.tags, m.tags);
+    if (withTags)
+        readList(e.tags, m.tags);
+    else
+        m.tags.clear();
     m.groupId.reset();
     m.source = optional(e.source);
     m.isSummary = e.bits & IsSummary;

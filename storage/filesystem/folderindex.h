@@ -69,6 +69,7 @@ public:
         IsSummary = 8,
         HasEmbedding = 16,
         HasDomainParts = 32,
+        Seen = 64, ///< by the listing of the refresh running now
     };
 
     /// One reading thread's memory of the texts it met, so most are found without the lock or a hash table.
@@ -88,8 +89,8 @@ public:
     /// The entry of a memory's fields but content and embedding (thread-safe). The flags of the namespace and
     /// status strings (Memory::flagEnumStrings()) are added, worked out once for each distinct string.
     Entry make(const Memory& memory, bool hasEmbedding, Cache* cache = nullptr);
-    /// `memory` gets the entry's fields; no content, no embedding.
-    void fill(Memory& memory, const QString& id, const Entry& entry) const;
+    /// `memory` gets the entry's fields; no content, no embedding (and no tags unless `withTags`).
+    void fill(Memory& memory, const QString& id, const Entry& entry, bool withTags = true) const;
     /// A memory with the entry's fields.
     Memory memory(const QString& id, const Entry& entry) const
     {
