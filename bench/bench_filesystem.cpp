@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Reads of a subcog folder store of many files through the inspector's backend: opening (the index is built
 // then), listing, pages and getBatch(1000). Beside it, `cat` of the same 1,000 files as the raw-read yardstick.
+// First the figures issue 17 bounds: open → first rows (the open, then the first 200-row page with content, as the
+// window asks for it) and the process's peak resident memory by then. `--open-only` stops after them, so a
+// whole-process timer can pair two builds run after run.
 #include "benchutil.h"
 #include "filesystem/filesystembackend.h"
 #include "fixturegenerator.h"
@@ -27,7 +30,8 @@ int main(int argc, char** argv)
     QCommandLineOption countOption(u"count"_s, u"Memory files in the generated folder."_s, u"N"_s, u"100000"_s);
     QCommandLineOption roundsOption(u"rounds"_s, u"Repetitions (median printed)."_s, u"R"_s, u"7"_s);
     QCommandLineOption folderOption(u"folder"_s, u"Folder (generated when missing)."_s, u"DIR"_s);
-    parser.addOptions({countOption, roundsOption, folderOption});
+    QCommandLineOption openOnlyOption(u"open-only"_s, u"Only open → first rows and the peak memory, once."_s);
+    parser.addOptions({countOption, roundsOption, folderOption, openOnlyOption});
     parser.process(app);
     const int count = parser.value(countOption).toInt();
     const int rounds = qMax(1, parser.value(roundsOption).toInt());
@@ -45,6 +49,29 @@ int main(int argc, char** argv)
         out() << "generated in " << QString::number(ms / 1000, 'f', 1) << " s" << Qt::endl;
     }
     std::unique_ptr<FilesystemBackend> backend;
+    // issue 17's bounds for a folder of 100,000 files
+    constexpr double kOpenBoundMs = 1000;
+    constexpr double kPeakBoundMiB = 80;
+    QList<double> firstRowsTimes;
+    qint64 peakKiB = -1;
+    for (int r = 0; r < (parser.isSet(openOnlyOption) ? 1 : qMin(rounds, 3)); ++r) {
+        backend.reset();
+        firstRowsTimes << timeMs([&] {
+            backend = FilesystemBackend::open(folder);
+            MemoryQuery first; // the window's first page: 200 rows with content, newest first
+            if (backend->query(first).memories.isEmpty() && backend->count() > 0)
+                qFatal("no first rows");
+        });
+        if (r == 0)
+            peakKiB = residentKiB("VmHWM:");
+    }
+    const double peakMiB = double(peakKiB) / 1024;
+    out() << "open → first rows (200 with content): " << QString::number(median(firstRowsTimes), 'f', 1)
+          << " ms (bound " << kOpenBoundMs << " ms: " << (median(firstRowsTimes) <= kOpenBoundMs ? "within" : "OVER")
+          << "); peak resident memory by then: " << QString::number(peakMiB, 'f', 1) << " MiB (bound " << kPeakBoundMiB
+          << " MiB: " << (peakMiB <= kPeakBoundMiB ? "within" : "OVER") << ")" << Qt::endl;
+    if (parser.isSet(openOnlyOption))
+        return 0;
     QList<double> openTimes;
     for (int r = 0; r < qMin(rounds, 3); ++r) {
         backend.reset();

@@ -2,19 +2,16 @@
 #include "filesystembackend.h"
 
 #include "encryption.h"
+#include "filesysteminternal.h"
 #include "memoryfile.h"
 
-#include <QDateTime>
 #include <QDir>
-#include <QDirIterator>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QRandomGenerator>
-#include <QThread>
+#include <QSet>
 
-#include <cerrno>
-#include <cstring>
+#include <algorithm>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,28 +20,7 @@ using namespace Qt::StringLiterals;
 
 namespace Inspector {
 
-namespace {
-constexpr qint64 kReadLimit = 1024 * 1024; // subcog refuses to read larger files
-constexpr qint64 kRereadBudgetMs = 2000; // how long a file that keeps changing while it is read is read again
-constexpr qint64 kRecentWriteMs = 2000; // a file that does not decode and is younger may be mid-write
-constexpr unsigned long kSettleMs = 20; // how long to wait before looking at such a file again
-constexpr int kSettleLooks = 5; // and how many times, at most
-
-QString errnoText()
-{
-    return QString::fromLocal8Bit(std::strerror(errno));
-}
-
-qint64 modifiedNs(const struct stat& st)
-{
-    return qint64(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
-}
-
-bool isTemporaryName(const QString& name)
-{
-    return name.endsWith(u".tmp"_s) && name.contains(u".json."_s);
-}
-} // namespace
+using namespace FolderFiles;
 
 FilesystemBackend::FilesystemBackend(QString folder, const Options& options)
     : m_folder(std::move(folder))
@@ -111,8 +87,8 @@ QStringList FilesystemBackend::describeLayout() const
     int locked = 0;
     int encrypted = 0;
     for (const Entry& e : m_entries) {
-        locked += (e.memory.flags & MemoryFlag::Locked) ? 1 : 0;
-        encrypted += (e.memory.flags & MemoryFlag::Encrypted) ? 1 : 0;
+        locked += e.isLocked() ? 1 : 0;
+        encrypted += e.isEncrypted() ? 1 : 0;
     }
     if (encrypted)
         lines << QString::number(encrypted) + u" encrypted files"_s
@@ -125,188 +101,10 @@ QStringList FilesystemBackend::describeLayout() const
     return lines;
 }
 
-std::optional<FilesystemBackend::Entry> FilesystemBackend::readFile(const QString& fileName, QString* reason) const
-{
-    auto fail = [&](const QString& why) {
-        *reason = why;
-        return std::nullopt;
-    };
-    const QString path = m_folder + u'/' + fileName;
-    const QString id = fileName.chopped(5);
-    if (!isSafeId(id))
-        return fail(u"the file name is not a valid memory id (letters, digits, - and _ only)"_s);
-    struct stat st
-    {
-    };
-    if (::lstat(QFile::encodeName(path).constData(), &st) != 0)
-        return fail(u"cannot read: "_s + errnoText());
-    if (S_ISLNK(st.st_mode)) {
-        const QString target = QFileInfo(path).canonicalFilePath();
-        if (target.isEmpty() || !target.startsWith(QFileInfo(m_folder).canonicalFilePath() + u'/'))
-            return fail(u"a symbolic link that leads outside the folder; not followed"_s);
-        if (::stat(QFile::encodeName(path).constData(), &st) != 0)
-            return fail(u"cannot read: "_s + errnoText());
-    }
-    if (!S_ISREG(st.st_mode))
-        return fail(u"not a regular file"_s);
-    if (st.st_size > kReadLimit)
-        return fail(u"larger than subcog's 1 MiB read limit ("_s + QString::number(st.st_size) + u" bytes)"_s);
-    // subcog rewrites a file in place (truncate, then write), so a read can catch it half written, or begin in one
-    // version and end in the next: the file is read again while it changed during the read, and a file that does not
-    // decode, looks cut off and was written in the last seconds is looked at again for up to 100 ms (old or
-    // otherwise damaged files cost nothing extra). A file that never holds still within the time allowed is reported,
-    // not guessed at.
-    const QByteArray encodedPath = QFile::encodeName(path);
-    const auto same = [](const struct stat& a, const struct stat& b) {
-        return a.st_ino == b.st_ino && a.st_size == b.st_size && modifiedNs(a) == modifiedNs(b);
-    };
-    QElapsedTimer elapsed;
-    elapsed.start();
-    for (int attempt = 1;; ++attempt) {
-        QString why;
-        bool cut = false;
-        std::optional<Entry> entry = decodeFile(path, id, st, &why, &cut);
-        struct stat after
-        {
-        };
-        if (::stat(encodedPath.constData(), &after) != 0)
-            return fail(u"cannot read: "_s + errnoText());
-        bool changed = !same(st, after);
-        if (!changed && !entry && cut
-            && QDateTime::currentMSecsSinceEpoch() - modifiedNs(after) / 1000000 < kRecentWriteMs) {
-            // a writer between truncating and writing, or between two pieces, may be off the CPU for a while
-            for (int look = 0; look < kSettleLooks && !changed; ++look) {
-                QThread::msleep(kSettleMs);
-                changed = ::stat(encodedPath.constData(), &after) == 0 && !same(st, after);
-            }
-        }
-        if (!changed)
-            return entry ? entry : fail(why);
-        if (elapsed.elapsed() >= kRereadBudgetMs)
-            return fail(u"the file kept changing while it was read (another program is writing it)"_s);
-        if (attempt >= 3)
-            QThread::msleep(1); // a writer that writes in pieces gets time to finish
-        st = after;
-        if (!S_ISREG(st.st_mode))
-            return fail(u"not a regular file"_s);
-        if (st.st_size > kReadLimit)
-            return fail(u"larger than subcog's 1 MiB read limit ("_s + QString::number(st.st_size) + u" bytes)"_s);
-    }
-}
-
-std::optional<FilesystemBackend::Entry> FilesystemBackend::decodeFile(const QString& path, const QString& id,
-                                                                      const struct stat& st, QString* reason,
-                                                                      bool* cut) const
-{
-    auto fail = [&](const QString& why) {
-        *reason = why;
-        return std::nullopt;
-    };
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(u"cannot read: "_s + file.errorString());
-    QByteArray bytes = file.readAll();
-    const QByteArray trimmed = bytes.trimmed();
-    *cut = trimmed.isEmpty() || (!trimmed.endsWith('}') && !Encryption::isEncrypted(bytes));
-    Entry entry;
-    entry.modified = modifiedNs(st);
-    entry.size = st.st_size;
-    bool encrypted = false;
-    if (Encryption::isEncrypted(bytes)) {
-        encrypted = true;
-        if (!m_options.key) {
-            entry.memory.id = id;
-            entry.memory.flags = MemoryFlag::Encrypted | MemoryFlag::Locked;
-            return entry;
-        }
-        const auto plain = Encryption::decrypt(bytes, *m_options.key);
-        if (!plain)
-            return fail(u"encrypted, and the key does not open it (wrong key, or the file was changed)"_s);
-        bytes = *plain;
-    }
-    QString why;
-    auto parsed = parseMemoryFile(bytes, &why);
-    if (!parsed)
-        return fail(why);
-    if (parsed->memory.id != id)
-        return fail(u"the id inside the file ("_s + parsed->memory.id + u") differs from the file name"_s);
-    entry.memory = std::move(parsed->memory);
-    entry.unknownKeys = std::move(parsed->unknownKeys);
-    if (encrypted)
-        entry.memory.flags |= MemoryFlag::Encrypted;
-    return entry;
-}
-
 void FilesystemBackend::checkInterrupted() const
 {
     if (m_interrupted.load(std::memory_order_relaxed))
         throw StorageError(StorageError::Kind::Cancelled, m_folder + u": cancelled"_s);
-}
-
-void FilesystemBackend::rescan(bool full)
-{
-    QDir dir(m_folder);
-    if (!dir.exists())
-        throw StorageError(StorageError::Kind::NotFound, m_folder + u": the folder is gone"_s);
-    QSet<QString> seen;
-    QHash<QString, QString> damaged;
-    QStringList leftovers;
-    bool changed = full;
-    const QStringList names = dir.entryList(QDir::Files | QDir::System | QDir::Hidden, QDir::Name);
-    for (const QString& name : names) {
-        // stopping between files leaves the index as it was for the files not reached yet: still consistent
-        if (m_interrupted.load(std::memory_order_relaxed)) {
-            if (changed)
-                ++m_generation; // entries read so far are in the index: cached orders are out of date
-            checkInterrupted();
-        }
-        if (isTemporaryName(name)) {
-            leftovers << name;
-            continue;
-        }
-        if (!name.endsWith(u".json"_s) || name.size() <= 5)
-            continue; // subcog lists only files whose extension is exactly json
-        const QString id = name.chopped(5);
-        seen.insert(id);
-        if (!full) {
-            struct stat st
-            {
-            };
-            const auto it = m_entries.constFind(id);
-            if (it != m_entries.constEnd() && ::stat(QFile::encodeName(m_folder + u'/' + name).constData(), &st) == 0
-                && modifiedNs(st) == it->modified && st.st_size == it->size)
-                continue;
-        }
-        changed = true;
-        QString reason;
-        auto entry = readFile(name, &reason);
-        if (entry) {
-            m_entries.insert(id, std::move(*entry));
-        } else {
-            m_entries.remove(id);
-            damaged.insert(name, reason);
-        }
-    }
-    for (auto it = m_entries.begin(); it != m_entries.end();) {
-        if (!seen.contains(it.key())) {
-            it = m_entries.erase(it);
-            changed = true;
-        } else
-            ++it;
-    }
-    if (!full) {
-        // keep earlier reasons for files that did not change and are still damaged
-        for (auto it = m_damaged.cbegin(); it != m_damaged.cend(); ++it) {
-            if (seen.contains(it.key().chopped(5)) && !m_entries.contains(it.key().chopped(5))
-                && !damaged.contains(it.key()))
-                damaged.insert(it.key(), it.value());
-        }
-    }
-    changed = changed || damaged != m_damaged || leftovers != m_leftovers;
-    m_damaged = damaged;
-    m_leftovers = leftovers;
-    if (changed)
-        ++m_generation;
 }
 
 std::optional<QByteArray> FilesystemBackend::changeToken()
@@ -360,20 +158,42 @@ const QList<QString>& FilesystemBackend::sortedIds(const MemoryQuery& query)
     const MemoryFilter filter = query.filter.entities.isEmpty()
         ? query.filter
         : withMentionedIds(query.filter, m_graph.graph().memoriesMentioning(query.filter.entities));
-    QList<const Memory*> matching;
-    qsizetype looked = 0;
-    for (const Entry& e : std::as_const(m_entries)) {
-        if ((++looked & 1023) == 0)
-            checkInterrupted();
-        if (filter.matches(e.memory))
-            matching << &e.memory;
+    std::vector<Ref> matching;
+    matching.reserve(size_t(m_entries.size()));
+    for (auto it = m_entries.cbegin(); it != m_entries.cend(); ++it)
+        matching.push_back(Ref {&it.key(), &it.value()});
+    if (!filter.words.isEmpty()) {
+        // full-text words need the content, which the index does not keep
+        const std::vector<char> keep = matchWithContent(filter, matching);
+        qsizetype kept = 0;
+        for (size_t i = 0; i < matching.size(); ++i) {
+            if (keep[i])
+                matching[size_t(kept++)] = matching[i];
+        }
+        matching.resize(size_t(kept));
+    } else if (!filter.isEmpty()) {
+        Memory m; // one memory filled again for each entry: its lists keep their capacity
+        const MemoryFilter& f = filter;
+        const bool withTags = !f.tagsAll.isEmpty() || !f.tagsAny.isEmpty() || !f.tagsNone.isEmpty();
+        qsizetype looked = 0;
+        const auto end = std::remove_if(matching.begin(), matching.end(), [&](const Ref& ref) {
+            if ((++looked & 1023) == 0)
+                checkInterrupted();
+            m_index.fill(m, *ref.id, *ref.entry, withTags);
+            return !filter.matches(m);
+        });
+        matching.erase(end, matching.end());
     }
     quint32 compared = 0;
+    const bool byText = query.sortKey == SortKey::Namespace || query.sortKey == SortKey::Status;
+    const QString none;
     // a throw out of the sort leaves only `matching` unordered, and it is dropped
-    std::sort(matching.begin(), matching.end(), [&](const Memory* a, const Memory* b) {
+    std::sort(matching.begin(), matching.end(), [&](const Ref& a, const Ref& b) {
         if ((++compared & 4095) == 0)
             checkInterrupted();
-        return query.comesBefore(*a, *b);
+        return FolderIndex::comesBefore(query, a.entry->createdAt, byText ? m_index.sortText(query, *a.entry) : none,
+                                        *a.id, b.entry->createdAt, byText ? m_index.sortText(query, *b.entry) : none,
+                                        *b.id);
     });
     m_order.generation = m_generation;
     m_order.filter = query.filter;
@@ -381,9 +201,9 @@ const QList<QString>& FilesystemBackend::sortedIds(const MemoryQuery& query)
     m_order.order = query.order;
     m_order.idOrder = query.idOrder;
     m_order.ids.clear();
-    m_order.ids.reserve(matching.size());
-    for (const Memory* m : matching)
-        m_order.ids << m->id;
+    m_order.ids.reserve(qsizetype(matching.size()));
+    for (const Ref& ref : matching)
+        m_order.ids << *ref.id;
     return m_order.ids;
 }
 
@@ -403,14 +223,13 @@ Page FilesystemBackend::query(const MemoryQuery& query)
                 start = at + 1;
         } else {
             // the cursor's row is gone: place the cursor by its key
-            const Memory probe = [&] {
-                Memory m;
-                m.id = query.after->id;
-                m.createdAt = query.after->key.toLongLong();
-                m.namespaceName = m.status = query.after->key.toString();
-                return m;
-            }();
-            auto before = [&](const QString& id) { return query.comesBefore(m_entries.value(id).memory, probe); };
+            const qint64 created = query.after->key.toLongLong();
+            const QString text = query.after->key.toString();
+            auto before = [&](const QString& id) {
+                const Entry& e = *m_entries.constFind(id);
+                return FolderIndex::comesBefore(query, e.createdAt, m_index.sortText(query, e), id, created, text,
+                                                query.after->id);
+            };
             const qsizetype split = std::partition_point(ids.begin(), ids.end(), before) - ids.begin();
             if (query.fromEnd)
                 end = split;
@@ -428,15 +247,26 @@ Page FilesystemBackend::query(const MemoryQuery& query)
     const qsizetype limit = qMax(query.limit, 0);
     qsizetype first = query.fromEnd ? qMax(start, end - limit) : start;
     qsizetype last = query.fromEnd ? end : qMin(end, start + limit);
-    for (qsizetype i = first; i < last; ++i) {
-        Memory m = m_entries.value(ids[i]).memory;
-        if (!query.withContent)
-            m.content.clear();
-        page.memories << m;
-    }
+    const QStringList rows = ids.mid(first, last - first); // the order is made anew if a read changes the index
     const bool more = query.fromEnd ? first > start : last < end;
-    if (more && !page.memories.isEmpty()) {
-        page.next = Cursor::of(query.fromEnd ? page.memories.first() : page.memories.last(), query.sortKey);
+    if (more && !rows.isEmpty()) {
+        const QString& boundary = query.fromEnd ? rows.first() : rows.last();
+        page.next = Cursor::of(m_index.memory(boundary, *m_entries.constFind(boundary)), query.sortKey);
+    }
+    if (!query.withContent) {
+        for (const QString& id : rows)
+            page.memories << m_index.memory(id, *m_entries.constFind(id));
+        return page;
+    }
+    // content from the files; one that changed meanwhile is shown as it is now (and the index follows), one that
+    // cannot be read any more is reported
+    std::vector<ReadResult> reads = readMany(rows);
+    for (qsizetype i = 0; i < rows.size(); ++i) {
+        ReadResult& r = reads[size_t(i)];
+        if (r.read)
+            page.memories << std::move(r.read->memory);
+        else if (!r.gone)
+            page.issues << RecordIssue {rows[i], r.reason, true};
     }
     return page;
 }
@@ -468,16 +298,32 @@ StoreStats FilesystemBackend::stats(const MemoryFilter& filter, qint64 now)
     startCall();
     StatsBuilder builder(now);
     builder.stats().withEmbedding = 0; // a field of the files
+    Memory m;
+    auto add = [&](const QString& id, const Entry& entry) {
+        m_index.fill(m, id, entry);
+        builder.addMemory(m, entry.hasEmbedding());
+    };
     qint64 seen = 0;
     const MemoryFilter resolved = filter.entities.isEmpty()
         ? filter
         : withMentionedIds(filter, m_graph.graph().memoriesMentioning(filter.entities));
-    for (const Entry& entry : std::as_const(m_entries)) {
+    if (!resolved.words.isEmpty()) {
+        // full-text words read the content: the filter's rows, as the table has them
+        MemoryQuery query;
+        query.filter = filter;
+        for (const QString& id : sortedIds(query)) {
+            if ((++seen & 1023) == 0)
+                checkInterrupted();
+            add(id, *m_entries.constFind(id));
+        }
+        return builder.finish();
+    }
+    for (auto it = m_entries.cbegin(); it != m_entries.cend(); ++it) {
         if ((++seen & 1023) == 0)
             checkInterrupted();
-        const Memory& m = entry.memory;
+        m_index.fill(m, it.key(), it.value());
         if (resolved.matches(m))
-            builder.addMemory(m, m.embedding && !m.embedding->isEmpty());
+            builder.addMemory(m, it->hasEmbedding());
     }
     return builder.finish();
 }
@@ -493,46 +339,53 @@ std::optional<Memory> FilesystemBackend::get(const QString& id)
         return std::nullopt;
     // a single read looks at the file itself, so a detail view is never stale
     const QString name = id + u".json"_s;
-    struct stat st
-    {
-    };
-    const bool onDisk = ::stat(QFile::encodeName(m_folder + u'/' + name).constData(), &st) == 0;
+    QString reason;
+    bool gone = false;
+    std::optional<FileRead> read = readFile(name, ReadMode::Full, &reason, &gone);
     const auto it = m_entries.find(id);
-    if (!onDisk) {
+    if (!read && gone) {
         if (it != m_entries.end()) {
             m_entries.erase(it);
             ++m_generation;
         }
         return std::nullopt;
     }
-    if (it == m_entries.end() || it->modified != modifiedNs(st) || it->size != st.st_size) {
-        QString reason;
-        auto entry = readFile(name, &reason);
+    if (!read) {
+        m_entries.remove(id);
+        m_damaged.insert(name, reason);
         ++m_generation;
-        if (!entry) {
-            m_entries.remove(id);
-            m_damaged.insert(name, reason);
-            throw StorageError(StorageError::Kind::OperationFailed, m_folder + u'/' + name + u": "_s + reason);
-        }
-        m_damaged.remove(name);
-        m_entries.insert(id, std::move(*entry));
+        throw StorageError(StorageError::Kind::OperationFailed, m_folder + u'/' + name + u": "_s + reason);
     }
-    return m_entries.value(id).memory;
+    if (it == m_entries.end() || !it->sameFile(read->modified, read->size, read->inode)) {
+        m_damaged.remove(name);
+        m_entries.insert(id, entryOf(*read));
+        ++m_generation;
+    }
+    return std::move(read->memory);
 }
 
 QList<Memory> FilesystemBackend::getBatch(const QStringList& ids, QList<RecordIssue>* issues)
 {
-    QList<Memory> result;
+    startCall();
+    QStringList indexed;
     QSet<QString> seen;
     for (const QString& id : ids) {
         if (seen.contains(id))
             continue;
         seen.insert(id);
-        const auto it = m_entries.constFind(id);
-        if (it != m_entries.constEnd())
-            result << it->memory;
+        if (m_entries.contains(id))
+            indexed << id;
         else if (issues && m_damaged.contains(id + u".json"_s))
             issues->append(RecordIssue {id, m_damaged.value(id + u".json"_s), true});
+    }
+    QList<Memory> result;
+    std::vector<ReadResult> reads = readMany(indexed);
+    for (qsizetype i = 0; i < indexed.size(); ++i) {
+        ReadResult& r = reads[size_t(i)];
+        if (r.read)
+            result << std::move(r.read->memory);
+        else if (issues && !r.gone)
+            issues->append(RecordIssue {indexed[i], r.reason, true});
     }
     return result;
 }
@@ -615,17 +468,26 @@ void FilesystemBackend::store(const Memory& memory)
         invalid(u"the status is empty"_s);
     if (memory.groupId)
         invalid(u"subcog's folder format has no group_id field to keep the value"_s);
+    const QString name = memory.id + u".json"_s;
     const auto it = m_entries.constFind(memory.id);
-    if (it != m_entries.constEnd() && (it->memory.flags & MemoryFlag::Locked))
+    // the file as it is now: its unknown keys are kept, and an unchanged memory is not written
+    std::optional<FileRead> current;
+    if (it != m_entries.constEnd()) {
+        QString reason;
+        current = readFile(name, ReadMode::Full, &reason);
+    }
+    const bool locked
+        = current ? current->memory.flags.testFlag(MemoryFlag::Locked) : it != m_entries.constEnd() && it->isLocked();
+    if (locked)
         throw StorageError(StorageError::Kind::OperationFailed,
-                           m_folder + u"/"_s + memory.id + u".json: encrypted, and no key was given to rewrite it"_s);
-    if (it != m_entries.constEnd() && it->memory.sameFields(memory)
-        && it->memory.domainForWrite() == memory.domainForWrite())
+                           m_folder + u"/"_s + name + u": encrypted, and no key was given to rewrite it"_s);
+    if (current && current->memory.sameFields(memory) && current->memory.domainForWrite() == memory.domainForWrite())
         return; // nothing changed: the file stays byte for byte as it is
-    const QJsonObject unknown = it != m_entries.constEnd() ? it->unknownKeys : QJsonObject {};
+    const QJsonObject unknown = current ? current->unknownKeys : QJsonObject {};
     QByteArray bytes = serializeMemoryFile(memory, unknown);
-    const bool encrypt
-        = it != m_entries.constEnd() ? bool(it->memory.flags & MemoryFlag::Encrypted) : m_options.encryptNewFiles;
+    const bool encrypt = current     ? current->memory.flags.testFlag(MemoryFlag::Encrypted)
+        : it != m_entries.constEnd() ? it->isEncrypted()
+                                     : m_options.encryptNewFiles;
     if (encrypt) {
         if (!m_options.key)
             throw StorageError(StorageError::Kind::OperationFailed,
@@ -635,21 +497,26 @@ void FilesystemBackend::store(const Memory& memory)
     if (bytes.size() > kReadLimit)
         invalid(u"the file would be larger than 1 MiB, which subcog refuses to read"_s);
     writeAtomically(memory.id, bytes);
-    Entry entry;
-    entry.memory = memory;
-    entry.memory.flags = encrypt ? MemoryFlags(MemoryFlag::Encrypted) : MemoryFlags {};
-    entry.memory.domainParts = memory.domainForWrite();
-    entry.memory.embedding = memory.embedding;
-    entry.unknownKeys = unknown;
+    // the index holds what the file now says, as a read of it would
+    FileRead written;
+    written.memory = memory;
+    written.memory.content.clear();
+    written.memory.embedding.reset();
+    written.memory.flags = encrypt ? MemoryFlags(MemoryFlag::Encrypted) : MemoryFlags {};
+    written.memory.domainParts = memory.domainForWrite();
+    written.memory.domain = written.memory.domainParts->toString();
+    written.memory.flagEnumStrings();
+    written.hasEmbedding = memory.embedding && !memory.embedding->isEmpty();
     struct stat st
     {
     };
-    if (::stat(QFile::encodeName(m_folder + u'/' + memory.id + u".json"_s).constData(), &st) == 0) {
-        entry.modified = modifiedNs(st);
-        entry.size = st.st_size;
+    if (::stat(QFile::encodeName(m_folder + u'/' + name).constData(), &st) == 0) {
+        written.modified = modifiedNs(st);
+        written.size = st.st_size;
+        written.inode = st.st_ino;
     }
-    m_entries.insert(memory.id, std::move(entry));
-    m_damaged.remove(memory.id + u".json"_s);
+    m_entries.insert(memory.id, entryOf(written));
+    m_damaged.remove(name);
     ++m_generation;
 }
 

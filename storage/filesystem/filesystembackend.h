@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "folderindex.h"
 #include "graph/sqlitegraph.h"
 #include "persistencebackend.h"
 
@@ -16,8 +17,11 @@ namespace Inspector {
 
 /**
  * subcog's filesystem store (spec §6): one pretty-printed `<id>.json` per memory in a flat folder, optionally
- * AES-256-GCM encrypted per file. The folder is scanned once into an in-memory index (kept current by this
- * backend's own writes and by refresh()), so filters and pages never re-parse files.
+ * AES-256-GCM encrypted per file. Opening reads every file once, on one thread per processor, into a compact
+ * index (FolderIndex: the fields filters, sorts and stats need, without content or embeddings), kept current by
+ * this backend's own writes and by refresh(). Content is read from the file when a page with content, get() or
+ * getBatch() asks for it; a file that changed since it was indexed is read again and the index follows (the
+ * change token moves), one that became unreadable is reported and leaves the index.
  *
  * Writes are crash-safe, unlike subcog's: a temporary file in the same folder (`<id>.json.<random>.tmp`, which
  * subcog's listing ignores), fsync, rename over the target, fsync of the folder. Ids must pass subcog's
@@ -104,22 +108,65 @@ public:
     int removeLeftoverTemporaryFiles();
 
 private:
-    struct Entry
+    using Entry = FolderIndex::Entry;
+    enum class ReadMode
+    {
+        Metadata, ///< the index's fields (content and embedding checked, not kept)
+        Full, ///< every field, the unknown keys too
+    };
+    /// What one read of a file gives, with the file's stat at the read.
+    struct FileRead
     {
         Memory memory;
-        QJsonObject unknownKeys;
-        qint64 modified = 0; ///< nanoseconds
+        QJsonObject unknownKeys; ///< full reads only
+        bool hasEmbedding = false;
+        qint64 modified = 0;
         qint64 size = 0;
+        quint64 inode = 0;
+    };
+    /// A full read of one of several files (readMany).
+    struct ReadResult
+    {
+        std::optional<FileRead> read;
+        QString reason; ///< why not
+        bool gone = false; ///< the file is no longer there
     };
 
     FilesystemBackend(QString folder, const Options& options);
     void rescan(bool full);
-    std::optional<Entry> readFile(const QString& fileName, QString* reason) const;
-    /// One read and decode of the file readFile checked (`st`: its stat before the read). `cut`: the bytes end
-    /// where a half-written file would (empty, or not in the closing brace subcog's files end with).
-    std::optional<Entry> decodeFile(const QString& path, const QString& id, const struct stat& st, QString* reason,
-                                    bool* cut) const;
+    /// Reads `<folder>/<fileName>` (thread-safe); `gone`: it does not exist.
+    std::optional<FileRead> readFile(const QString& fileName, ReadMode mode, QString* reason,
+                                     bool* gone = nullptr) const;
+    /// The same for the file `name` (its bytes) in the folder open as `dirFd`, whose id is `id`; `regular`: the
+    /// listing says it is a regular file (then it is opened without a stat first, and never through a link).
+    std::optional<FileRead> readFileAt(int dirFd, const QByteArray& name, const QString& id, bool regular,
+                                       ReadMode mode, QString* reason, bool* gone) const;
+    /// Decodes the bytes read of a file (`st`: its stat at the read). `cut`: the bytes end where a half-written
+    /// file would (empty, or not in the closing brace subcog's files end with).
+    std::optional<FileRead> decodeFile(QByteArray bytes, const QString& id, const struct stat& st, ReadMode mode,
+                                       QString* reason, bool* cut) const;
+    /// The folder, opened for the *at() calls of one read or scan (closed by the holder).
+    struct FolderFd
+    {
+        int fd = -1;
+        ~FolderFd();
+    };
+    void openFolder(FolderFd& folder) const;
+    /// Full reads of these indexed ids' files, in parallel when there are many; then the index follows what they
+    /// found: a changed file's entry is made anew, a vanished or unreadable one leaves (and the latter is listed as
+    /// damaged). Results in the order of `ids`.
+    std::vector<ReadResult> readMany(const QStringList& ids);
+    /// The entry made from a read, for the index.
+    Entry entryOf(const FileRead& read, FolderIndex::Cache* cache = nullptr);
     const QList<QString>& sortedIds(const MemoryQuery& query);
+    /// An entry of the index and its id, while the index does not change.
+    struct Ref
+    {
+        const QString* id;
+        const Entry* entry;
+    };
+    /// Which entries pass a filter with full-text words: the content is read from every file, in parallel.
+    std::vector<char> matchWithContent(const MemoryFilter& filter, const std::vector<Ref>& refs);
     void writeAtomically(const QString& id, const QByteArray& bytes);
     void checkWritable() const;
     /// Forgets an interrupt() aimed at an earlier call (at the start of each long public call); within a request
@@ -139,6 +186,7 @@ private:
     std::atomic<bool> m_interrupted {false};
     bool m_inRequest = false; ///< between beginRequest() and endRequest(); the backend's thread only
     Options m_options;
+    FolderIndex m_index;
     QHash<QString, Entry> m_entries;
     QHash<QString, QString> m_damaged; ///< file name → reason
     QStringList m_leftovers;

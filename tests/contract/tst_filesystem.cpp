@@ -4,6 +4,7 @@
 #include "filesystem/encryption.h"
 #include "filesystem/filesystembackend.h"
 #include "filesystem/memoryfile.h"
+#include "filesystem/metadataparser.h"
 #include "fixturegenerator.h"
 #include "testhelpers.h"
 
@@ -31,6 +32,39 @@ QByteArray readAll(const QString& path)
 {
     QFile f(path);
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+/// A memory's fields the folder index keeps: everything but content and embedding.
+Memory metadataOf(Memory m)
+{
+    m.content.clear();
+    m.embedding.reset();
+    return m;
+}
+
+/// The fast metadata reader may decline anything, but what it accepts the full reader accepts too, with the same
+/// fields (the flags and the domain's parts included). Returns whether the fast reader accepted.
+bool checkAgainstFullReader(const QByteArray& text, const QString& what)
+{
+    Memory fast;
+    bool hasEmbedding = false;
+    const bool accepted = parseMemoryMetadata(text, &fast, &hasEmbedding);
+    QString reason;
+    const auto full = parseMemoryFile(text, &reason);
+    if (!accepted)
+        return false;
+    if (!full) {
+        qWarning("%s: the fast reader accepted what the full one refuses (%s):\n%s", qPrintable(what),
+                 qPrintable(reason), text.constData());
+        return false;
+    }
+    const Memory expected = metadataOf(full->memory);
+    const bool same = fast.sameFields(expected) && fast.flags == expected.flags && fast.domain == expected.domain
+        && fast.domainParts == expected.domainParts
+        && hasEmbedding == (full->memory.embedding && !full->memory.embedding->isEmpty());
+    if (!same)
+        qWarning("%s: the fast reader read other values:\n%s", qPrintable(what), text.constData());
+    return same;
 }
 
 ExportReport exportAll(PersistenceBackend& backend, QByteArray* out)
@@ -413,6 +447,158 @@ private Q_SLOTS:
         QCOMPARE(!parsed, refused);
         if (refused)
             QVERIFY2(why.startsWith(u"subcog's JSON reader refuses it: "_s), qPrintable(why));
+    }
+
+    // The index reads files with a fast reader of its own; it must read every file subcog writes (or opening a
+    // folder is slow again) and never accept what the full reader refuses or read other values.
+    void metadataReaderAgreesWithFullReader()
+    {
+        GeneratorOptions options;
+        options.count = 400;
+        const GeneratedFolder folder = writeFolderStore(m_dir.filePath(u"metadata"_s), options);
+        QList<QByteArray> serdeFiles;
+        for (const Memory& m : folder.store.truth) {
+            QByteArray text = readAll(folder.store.path + u'/' + m.id + u".json"_s);
+            if (Encryption::isEncrypted(text))
+                text = *Encryption::decrypt(text, folder.key);
+            QVERIFY2(parseMemoryFile(text, nullptr), qPrintable(m.id));
+            QVERIFY2(checkAgainstFullReader(text, m.id), qPrintable(m.id + u": not read by the fast reader"_s));
+            serdeFiles << text;
+        }
+        for (const QString& name : folder.damagedFiles) {
+            const QByteArray text = readAll(folder.store.path + u'/' + name);
+            Memory m;
+            bool hasEmbedding = false;
+            if (!Encryption::isEncrypted(text) && text.size() <= 1024 * 1024)
+                QVERIFY2(!parseMemoryMetadata(text, &m, &hasEmbedding) || name == "damaged_idmismatch.json"_L1
+                             || name == "bad name.json"_L1,
+                         qPrintable(name));
+        }
+        // texts subcog may meet: escapes everywhere, a surrogate pair, nested unknown values, old field sets
+        Memory sample = Testing::sampleMemory(u"mem_escapes"_s);
+        sample.groupId.reset();
+        sample.namespaceName = u"Tech_Debt"_s;
+        sample.status = u"ARCHIVED"_s;
+        sample.branch = u"feature/\u00e9\"quoted\"\t\U0001F600"_s;
+        sample.tags = {u"tab\there"_s, QString::fromUtf8("emoji \xF0\x9F\x98\x80"), u"hash:sha256:ABCDEF0123456789"_s,
+                       u"hash:sha256:0123456789abcdef"_s};
+        sample.embedding = QList<float> {0.5f, -0.0f, 1e-7f};
+        QByteArray escaped = serializeMemoryFile(
+            sample,
+            QJsonObject {{u"x_nested"_s, QJsonObject {{u"a"_s, QJsonArray {1, u"two"_s, true, QJsonValue()}}}},
+                         {u"x_big"_s, QJsonValue(qint64(1767225600123456789))}});
+        QVERIFY(checkAgainstFullReader(escaped, u"escapes"_s));
+        escaped.replace("\"feature/", "\"\\u0066eature/").replace("\xF0\x9F\x98\x80", "\\ud83d\\ude00");
+        QVERIFY(escaped.contains("\\ud83d\\ude00"));
+        QVERIFY(checkAgainstFullReader(escaped, u"escapes written as \\u"_s));
+        // and damaged or unusual texts: never accepted unless the full reader agrees
+        QList<QByteArray> odd;
+        const QByteArray base = serdeFiles.first();
+        for (const char* from : {"\"tags\": [", "\"created_at\": ", "\"is_summary\": ", "{\n"}) {
+            for (const char* to :
+                 {"\"tags\": 5, \"x\": [", "\"created_at\": 1.5, \"y\": ", "\"is_summary\": null, \"z\": ",
+                  "{\n  \"id\": \"x\",\n", "{\n  \"\\u0069d\": \"x\",\n",
+                  "\"created_at\": 9007199254740993, \"w\": ", "\"created_at\": -0, \"v\": "}) {
+                QByteArray text = base;
+                odd << text.replace(text.indexOf(from), qstrlen(from), to);
+            }
+        }
+        odd << QByteArray("{}") << QByteArray("[]") << QByteArray() << base + "}" << base + " \n"
+            << base.left(base.size() - 1) << QByteArray(base).replace("1767", "01767")
+            << QByteArray(base).replace("\"id\"", "\"i\\d\"");
+        QRandomGenerator random(17);
+        const QByteArray alphabet("{}[]\",:\\u0123456789.eE+-ntf \n\x01\xC3\xA9\xFF");
+        for (int i = 0; i < 3000; ++i) {
+            QByteArray text = serdeFiles[random.bounded(qsizetype(serdeFiles.size()))];
+            for (int edits = 1 + random.bounded(3); edits > 0; --edits) {
+                const qsizetype at = random.bounded(text.size());
+                switch (random.bounded(3)) {
+                case 0:
+                    text.remove(at, 1);
+                    break;
+                case 1:
+                    text.insert(at, alphabet[random.bounded(alphabet.size())]);
+                    break;
+                default:
+                    text[at] = alphabet[random.bounded(alphabet.size())];
+                }
+            }
+            odd << text;
+        }
+        int accepted = 0;
+        for (qsizetype i = 0; i < odd.size(); ++i) {
+            Memory m;
+            bool hasEmbedding = false;
+            if (!parseMemoryMetadata(odd[i], &m, &hasEmbedding))
+                continue;
+            ++accepted;
+            QVERIFY2(checkAgainstFullReader(odd[i], u"odd text "_s + QString::number(i)),
+                     qPrintable(QString::number(i)));
+        }
+        QVERIFY(accepted > 0); // mutations that stay valid (a digit for a digit) are read
+    }
+
+    // The index keeps no content: a page with content, get() and getBatch() read the files. A file another program
+    // changed since the folder was indexed is shown as it is now, never the indexed version and never another
+    // memory's text under this id; one that became unreadable is reported; the change token moves either way.
+    void pagesReadFilesAsTheyAreNow()
+    {
+        const QString dir = m_dir.filePath(u"asnow"_s);
+        auto writer = FilesystemBackend::create(dir);
+        for (int i = 0; i < 6; ++i) {
+            Memory m = Testing::sampleMemory(u"mem_"_s + QString::number(i), 1767225600 + i);
+            m.groupId.reset();
+            m.content = u"original text "_s + QString::number(i);
+            writer->store(m);
+        }
+        auto backend = FilesystemBackend::open(dir);
+        const QByteArray token = *backend->changeToken();
+        auto rewrite = [&](const QString& id, const QByteArray& bytes) {
+            QFile f(dir + u'/' + id + u".json"_s);
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(bytes);
+        };
+        Memory changed = *writer->get(u"mem_5"_s);
+        changed.content = u"changed by another program, longer than before"_s;
+        rewrite(u"mem_5"_s, serializeMemoryFile(changed));
+        Memory other = *writer->get(u"mem_3"_s);
+        rewrite(u"mem_4"_s, serializeMemoryFile(other)); // mem_3's file under mem_4's name
+        rewrite(u"mem_2"_s, "{\n  \"id\": \"mem_2\",\n  \"content\": \"cut of");
+        QVERIFY(QFile::remove(dir + u"/mem_1.json"_s));
+
+        const Page page = backend->query(MemoryQuery {});
+        QStringList ids;
+        for (const Memory& m : page.memories) {
+            ids << m.id;
+            QVERIFY2(m.content == (m.id == "mem_5"_L1 ? changed.content : u"original text "_s + m.id.right(1)),
+                     qPrintable(m.id + u": "_s + m.content));
+        }
+        QCOMPARE(ids, (QStringList {u"mem_5"_s, u"mem_3"_s, u"mem_0"_s}));
+        QStringList reported;
+        for (const RecordIssue& issue : page.issues)
+            reported << issue.id;
+        QCOMPARE(reported, (QStringList {u"mem_4"_s, u"mem_2"_s}));
+        QVERIFY(page.issues.first().reason.contains(u"differs from the file name"_s));
+        QVERIFY(page.issues.last().reason.contains(u"truncated"_s));
+        QVERIFY(*backend->changeToken() != token);
+        QCOMPARE(backend->count(), qint64(3));
+        QCOMPARE(backend->storeIssues().size(), 2);
+        // pages without content come from the index, which now says what the files say
+        MemoryQuery metadata;
+        metadata.withContent = false;
+        QCOMPARE(backend->query(metadata).memories.size(), 3);
+        // get() and getBatch() read the file as well
+        changed.content = u"changed again"_s;
+        rewrite(u"mem_5"_s, serializeMemoryFile(changed));
+        QCOMPARE(backend->get(u"mem_5"_s)->content, changed.content);
+        changed.content = u"and once more, by yet another write"_s;
+        rewrite(u"mem_5"_s, serializeMemoryFile(changed));
+        QList<RecordIssue> issues;
+        const QList<Memory> batch = backend->getBatch({u"mem_5"_s, u"mem_4"_s, u"mem_0"_s}, &issues);
+        QCOMPARE(batch.size(), 2);
+        QCOMPARE(batch.first().content, changed.content);
+        QCOMPARE(issues.size(), 1);
+        QCOMPARE(issues.first().id, u"mem_4"_s);
     }
 
     void idsCannotEscape_data()

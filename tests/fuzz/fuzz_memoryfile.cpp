@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
-// The folder store's `<id>.json` reader (storage/filesystem/memoryfile.cpp, spec §6.2): files anyone can edit.
+// The folder store's `<id>.json` readers (storage/filesystem/memoryfile.cpp, spec §6.2, and the index's fast one,
+// metadataparser.cpp, which must never accept what the full one refuses nor read other values): files anyone can
+// edit.
 #include "filesystem/memoryfile.h"
+#include "filesystem/metadataparser.h"
 #include "fuzzcheck.h"
 
 #include <cstdint>
@@ -14,9 +17,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const QByteArray bytes(reinterpret_cast<const char*>(data), qsizetype(size));
     QString reason;
     const auto parsed = parseMemoryFile(bytes, &reason);
+    Memory fast;
+    bool hasEmbedding = false;
+    const bool quick = parseMemoryMetadata(bytes, &fast, &hasEmbedding);
     if (!parsed) {
         FUZZ_CHECK(!reason.isEmpty()); // a damaged file is reported with a reason
+        FUZZ_CHECK(!quick);
         return 0;
+    }
+    if (quick) {
+        Memory expected = parsed->memory;
+        expected.content.clear();
+        expected.embedding.reset();
+        FUZZ_CHECK(fast.sameFields(expected) && fast.flags == expected.flags && fast.domain == expected.domain
+                   && fast.domainParts == expected.domainParts);
+        FUZZ_CHECK(hasEmbedding == (parsed->memory.embedding && !parsed->memory.embedding->isEmpty()));
     }
     // Round trip: what the inspector writes for a memory it read reads back as the same memory, and writing
     // that again gives the same bytes (so a save without edits does not keep changing the file).
