@@ -111,6 +111,8 @@ public:
     bool hasEdgeTable() const override { return m_hasEdges; }
     QList<MemoryEdge> edgesTouching(const QStringList& ids) override;
     void storeEdges(const QList<MemoryEdge>& edges) override;
+    QList<MemoryEdge> addEdges(const QList<MemoryEdge>& edges) override;
+    QList<MemoryEdge> removeEdges(const QList<MemoryEdge>& edges) override;
 
 private:
     SqliteBackend(QString path, QString connectionName, bool readOnly);
@@ -177,6 +179,8 @@ private:
                        bool complete);
     QList<Memory> readBatch(const QStringList& ids, QList<RecordIssue>* issues, bool complete);
     void checkWritable() const;
+    /// sqliteedges.cpp: addEdges (add) or removeEdges, one transaction.
+    QList<MemoryEdge> changeEdges(const QList<MemoryEdge>& edges, bool add);
     void assertThread() const;
     /// BEGIN IMMEDIATE for a write, which also drops what scans proved about the FTS table.
     void beginWrite(Transaction& tx, QSqlQuery& q, const QString& what);
