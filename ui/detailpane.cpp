@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "detailpane.h"
 
+#include "edgestab.h"
+
 #include <QApplication>
 #include <QCompleter>
 #include <QDateTime>
@@ -48,6 +50,7 @@ DetailPane::DetailPane(QWidget* parent)
     , m_tabs(new QTabWidget(this))
     , m_content(new QPlainTextEdit(this))
     , m_preview(new QTextBrowser(this))
+    , m_edges(new EdgesTab(this))
     , m_problem(new QLabel(this))
     , m_save(new QPushButton(tr("&Save"), this))
     , m_discard(new QPushButton(tr("&Discard"), this))
@@ -129,6 +132,8 @@ DetailPane::DetailPane(QWidget* parent)
     m_preview->setOpenExternalLinks(false);
     m_tabs->addTab(m_content, tr("Content"));
     m_tabs->addTab(m_preview, tr("Preview"));
+    m_tabs->addTab(m_edges, tr("Edges"));
+    connect(m_edges, &EdgesTab::memoryActivated, this, &DetailPane::memoryLinkActivated);
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] { renderPreview(); });
     connect(m_content, &QPlainTextEdit::textChanged, this, [this] {
         m_previewStale = true;
@@ -177,6 +182,7 @@ void DetailPane::setMemory(const std::optional<Memory>& memory)
     if (memory && m_memory && isDirty() && memory->id == m_memory->id)
         return; // a refresh of the same memory must not throw away what is being typed
     m_memory = memory;
+    m_edges->setMemoryId(m_memory ? m_memory->id : QString());
     fill();
 }
 
@@ -184,6 +190,7 @@ void DetailPane::setSummarizedBy(const QString& id, const QStringList& summaryId
 {
     if (!m_memory || m_memory->id != id)
         return;
+    m_edges->setSummarizedBy(id, summaryIds);
     QStringList links;
     for (const QString& s : summaryIds)
         links << u"<a href=\"memory:%1\">%1</a>"_s.arg(s.toHtmlEscaped());
@@ -193,6 +200,7 @@ void DetailPane::setSummarizedBy(const QString& id, const QStringList& summaryId
 void DetailPane::setEditable(bool editable)
 {
     m_editable = editable;
+    m_edges->setEditable(editable);
     fill();
 }
 

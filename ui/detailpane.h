@@ -15,6 +15,8 @@ class QTextBrowser;
 
 namespace Inspector {
 
+class EdgesTab;
+
 /**
  * Every field of the current memory with its meaning, the full content as text and as rendered Markdown, and
  * editing: values are checked as they are typed (by the same rules as table edits), Ctrl+S saves, Esc discards.
@@ -32,6 +34,8 @@ public:
     /// The summaries made from the shown memory, as links (they arrive after the memory).
     void setSummarizedBy(const QString& id, const QStringList& summaryIds);
     bool isEditable() const { return m_editable; }
+    /// The Edges tab (the window gives it the model it reads through).
+    EdgesTab* edgesTab() const { return m_edges; }
     /// The fields as edited, or nullopt with the first problem in `error`.
     std::optional<Memory> editedMemory(QString* error = nullptr) const;
     bool isDirty() const;
@@ -64,6 +68,7 @@ private:
     QTabWidget* m_tabs;
     QPlainTextEdit* m_content;
     QTextBrowser* m_preview;
+    EdgesTab* m_edges;
     bool m_previewStale = true;
     QLabel* m_problem;
     QPushButton* m_save;

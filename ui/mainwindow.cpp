@@ -4,6 +4,8 @@
 #include "appearance.h"
 #include "conflictdialog.h"
 #include "detailpane.h"
+#include "edgestab.h"
+#include "lineagedock.h"
 #include "messagebar.h"
 #include "overviewdock.h"
 #include "progressstrip.h"
@@ -46,6 +48,7 @@ MainWindow::MainWindow(QWidget* parent)
     , m_store(new StoreController(m_model, m_messages, this))
     , m_health(new StoreHealthDock(m_model, this))
     , m_overview(new OverviewDock(m_model, this))
+    , m_lineage(new LineageDock(m_model, this))
     , m_healthBadge(new QToolButton(this))
 {
     setObjectName(u"mainWindow"_s);
@@ -58,6 +61,7 @@ MainWindow::MainWindow(QWidget* parent)
     setupLayout();
     setupHealth();
     setupOverview();
+    setupLineage();
     createActions();
     createMenus();
     addShortcutsToToolTips();
@@ -240,6 +244,8 @@ MainWindow::~MainWindow()
     m_model->disconnect(m_progress);
     m_model->disconnect(m_health);
     m_model->disconnect(m_overview);
+    m_model->disconnect(m_lineage);
+    m_model->disconnect(m_detail->edgesTab());
     m_model->undoStack()->disconnect(this);
 }
 
@@ -283,6 +289,19 @@ void MainWindow::setupOverview()
                             "projects, branches, domains, summaries, tombstoned, expired, embeddings"));
     connect(m_overview, &OverviewDock::filterRequested, this, &MainWindow::addFilterWords);
     connect(m_overview, &OverviewDock::healthRequested, this, &MainWindow::showHealth);
+}
+
+void MainWindow::setupLineage()
+{
+    addDockWidget(Qt::RightDockWidgetArea, m_lineage);
+    m_lineage->hide();
+    QAction* toggle = m_lineage->toggleViewAction();
+    toggle->setText(tr("&Lineage"));
+    toggle->setStatusTip(tr("The selected memory's summaries, sources and other edges, one to three hops away"));
+    connect(m_lineage, &LineageDock::memoryActivated, this, &MainWindow::goToId);
+    m_detail->edgesTab()->setModel(m_model);
+    // a rebuild (or its undo) changed the edges the picture shows
+    connect(m_detail->edgesTab(), &EdgesTab::edgesChanged, m_lineage, &LineageDock::reload);
 }
 
 void MainWindow::addFilterWords(const QStringList& words)
@@ -517,6 +536,7 @@ void MainWindow::showCurrent()
         next = m_model->memoryAt(m_table->currentIndex().row());
     }
     m_detail->setMemory(next);
+    m_lineage->setMemoryId(m_detail->memory() ? m_detail->memory()->id : QString());
     if (m_detail->memory() && m_detail->memory()->id != before)
         m_model->findSummariesOf(m_detail->memory()->id);
     if (!m_pendingGoTo.isEmpty() && m_pendingRow < 0) {

@@ -19,6 +19,7 @@ class QSplitter;
 namespace Inspector {
 
 class DetailPane;
+class LineageDock;
 class MessageBar;
 class OverviewDock;
 class ProgressStrip;
@@ -49,6 +50,8 @@ public:
     StoreHealthDock* healthDock() const { return m_health; }
     /// View ▸ Store Overview: the store's figures for the table's filter, in charts.
     OverviewDock* overviewDock() const { return m_overview; }
+    /// View ▸ Lineage: the selected memory's neighbourhood as a picture.
+    LineageDock* lineageDock() const { return m_lineage; }
     /// The status bar's health badge: the findings of the last check of this store (hidden before one).
     QToolButton* healthBadge() const { return m_healthBadge; }
     /// Tools ▸ Check Store…: shows the health dock, and checks the store if it has not been checked yet.
@@ -164,6 +167,7 @@ private:
     QIcon icon(const QString& name) const;
     void setupHealth();
     void setupOverview();
+    void setupLineage();
     void updateHealthBadge(qint64 findings);
 
     MemoryTableModel* m_model;
@@ -178,6 +182,7 @@ private:
     StoreController* m_store;
     StoreHealthDock* m_health;
     OverviewDock* m_overview;
+    LineageDock* m_lineage;
     QToolButton* m_healthBadge;
     /// Findings of the last check of each store in this session (by display spec), for the badge and the hint.
     QHash<QString, qint64> m_lastFindings;

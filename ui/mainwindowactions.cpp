@@ -5,6 +5,7 @@
 #include "aboutinfo.h"
 #include "appearance.h"
 #include "detailpane.h"
+#include "lineagedock.h"
 #include "messagebar.h"
 #include "overviewdock.h"
 #include "progressstrip.h"
@@ -290,6 +291,7 @@ void MainWindow::createMenus()
     view->addAction(m_resetLayout);
     view->addAction(m_detailToggle);
     view->addAction(m_overview->toggleViewAction());
+    view->addAction(m_lineage->toggleViewAction());
     view->addAction(m_refresh);
     view->addSeparator();
     // light or dark whatever the desktop says: Fusion draws every control from the palette chosen
