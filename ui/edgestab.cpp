@@ -7,7 +7,6 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QLocale>
 #include <QPointer>
 #include <QPushButton>
 #include <QTreeWidget>
@@ -28,8 +27,8 @@ enum Column
     Direction,
     Type,
     Other,
-    FirstLine,
     Created,
+    FirstLine, // last: it takes what the pane's width leaves
     ColumnCount,
 };
 constexpr int kIdRole = Qt::UserRole;
@@ -67,7 +66,8 @@ private:
 
 QString when(qint64 seconds)
 {
-    return QLocale().toString(QDateTime::fromSecsSinceEpoch(seconds), QLocale::ShortFormat);
+    // as the table shows times, in local time
+    return QDateTime::fromSecsSinceEpoch(seconds).toLocalTime().toString(u"yyyy-MM-dd HH:mm:ss"_s);
 }
 } // namespace
 
@@ -95,17 +95,16 @@ EdgesTab::EdgesTab(QWidget* parent)
     m_list->setRootIsDecorated(false);
     m_list->setUniformRowHeights(true);
     m_list->setAlternatingRowColors(true);
-    m_list->setHeaderLabels({tr("Direction"), tr("Type"), tr("Memory"), tr("First line"), tr("Created")});
+    m_list->setHeaderLabels({tr("Direction"), tr("Type"), tr("Memory"), tr("Created"), tr("First line")});
     m_list->headerItem()->setToolTip(Direction, tr("→ this memory is the edge's from_id; ← its to_id"));
     m_list->headerItem()->setToolTip(Created,
                                      tr("The edge's created_at, or where a relation not in memory_edges "
                                         "comes from"));
-    m_list->header()->setStretchLastSection(false);
-    m_list->header()->setSectionResizeMode(FirstLine, QHeaderView::Stretch);
-    m_list->setColumnWidth(Direction, 70);
-    m_list->setColumnWidth(Type, 110);
-    m_list->setColumnWidth(Other, 170);
-    m_list->setColumnWidth(Created, 130);
+    m_list->header()->setStretchLastSection(true);
+    m_list->setColumnWidth(Direction, 52);
+    m_list->setColumnWidth(Type, 100);
+    m_list->setColumnWidth(Other, 110);
+    m_list->setColumnWidth(Created, 128);
     layout->addWidget(m_list, 1);
     connect(m_list, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item) {
         const QString id = item->data(Other, kIdRole).toString();

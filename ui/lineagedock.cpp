@@ -185,10 +185,25 @@ void LineageDock::redraw()
         LineageDrawing::draw(*m_scene, *m_lineage, Appearance::isDark());
     else
         m_scene->setSceneRect(QRectF());
+    fitPicture();
+}
+
+void LineageDock::fitPicture()
+{
+    // all of a small neighbourhood at once; a large one no smaller than half size (then it scrolls)
+    m_view->resetTransform();
+    const QRectF scene = m_scene->sceneRect();
+    const QSizeF room = m_view->maximumViewportSize();
+    if (scene.isEmpty() || (scene.width() <= room.width() && scene.height() <= room.height()))
+        return;
+    const qreal scale = qMax<qreal>(0.5, qMin(room.width() / scene.width(), room.height() / scene.height()));
+    m_view->scale(scale, scale);
 }
 
 bool LineageDock::eventFilter(QObject* watched, QEvent* event)
 {
+    if (watched == m_view->viewport() && event->type() == QEvent::Resize)
+        fitPicture();
     if (watched == m_view->viewport() && event->type() == QEvent::MouseButtonPress)
         m_pressAt = static_cast<QMouseEvent*>(event)->position().toPoint();
     if (watched == m_view->viewport() && event->type() == QEvent::MouseButtonRelease) {

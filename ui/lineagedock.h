@@ -61,6 +61,7 @@ private:
     void send();
     void onJobFinished(RequestId id, bool cancelled, bool failed, const QString& summary);
     void redraw();
+    void fitPicture();
     void askExport(bool svg);
 
     MemoryTableModel* m_model;

@@ -243,7 +243,7 @@ Type %1 to confirm:</numerusform>
     <message numerus="yes">
         <source>Lost edges: memory_edges lacks this summary&apos;s edges to %n of its sources (subcog deletes a memory&apos;s edges whenever it writes the memory again).</source>
         <translation>
-            <numerusform>Lost edges: memory_edges lacks this summary&apos;s edges to its %n source (subcog deletes a memory&apos;s edges whenever it writes the memory again).</numerusform>
+            <numerusform>Lost edges: memory_edges lacks this summary&apos;s edges to %n of its sources (subcog deletes a memory&apos;s edges whenever it writes the memory again).</numerusform>
             <numerusform>Lost edges: memory_edges lacks this summary&apos;s edges to %n of its sources (subcog deletes a memory&apos;s edges whenever it writes the memory again).</numerusform>
         </translation>
     </message>

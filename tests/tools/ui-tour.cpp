@@ -3,7 +3,9 @@
 // X screen (imagemagick's `import -window root`) at each step, for review. Run under Xvfb: scripts/screenshots.
 #include "connectdialog.h"
 #include "detailpane.h"
+#include "edgestab.h"
 #include "fixturegenerator.h"
+#include "lineagedock.h"
 #include "mainwindow.h"
 #include "messagebar.h"
 #include "overviewdock.h"
@@ -34,6 +36,9 @@
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QUndoStack>
+
+#include <algorithm>
+#include <tuple>
 
 using namespace Qt::StringLiterals;
 using namespace Inspector;
@@ -114,6 +119,44 @@ int main(int argc, char** argv)
                                "WHERE created_at > 1000000000"_s);
     }
     QSqlDatabase::removeDatabase(u"spread"_s);
+    // a summary whose edges to its first source were lost (subcog rewrote the source), which supersedes another
+    // memory and has a related_to edge to a memory that is gone: the Edges tab and the lineage have all of it
+    QString summaryId;
+    for (const Memory& m : generated.truth) {
+        if (m.isSummary && m.sourceMemoryIds && m.sourceMemoryIds->size() >= 2 && !m.isTombstoned()) {
+            summaryId = m.id;
+            break;
+        }
+    }
+    if (!summaryId.isEmpty()) {
+        const Memory summary = *std::find_if(generated.truth.begin(), generated.truth.end(),
+                                             [&](const Memory& m) { return m.id == summaryId; });
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"edges"_s);
+        db.setDatabaseName(store);
+        if (db.open()) {
+            QSqlQuery q(db);
+            q.prepare(u"DELETE FROM memory_edges WHERE (from_id = ? AND to_id = ?) OR (from_id = ? AND to_id = ?)"_s);
+            const QString lost = summary.sourceMemoryIds->first();
+            q.addBindValue(lost);
+            q.addBindValue(summaryId);
+            q.addBindValue(summaryId);
+            q.addBindValue(lost);
+            q.exec();
+            const QString older = generated.truth.at(40).id;
+            q.prepare(
+                u"INSERT OR IGNORE INTO memory_edges (from_id, to_id, edge_type, created_at) VALUES (?, ?, ?, ?)"_s);
+            for (const auto& [from, to, type] : {std::tuple {summaryId, older, u"supersedes"_s},
+                                                 std::tuple {summaryId, u"mem_gone_0001"_s, u"related_to"_s},
+                                                 std::tuple {generated.truth.at(41).id, older, u"contradicts"_s}}) {
+                q.addBindValue(from);
+                q.addBindValue(to);
+                q.addBindValue(type);
+                q.addBindValue(summary.createdAt + 60);
+                q.exec();
+            }
+        }
+    }
+    QSqlDatabase::removeDatabase(u"edges"_s);
 
     MainWindow window;
     window.resize(1280, 800);
@@ -142,6 +185,23 @@ int main(int argc, char** argv)
     window.detailPane()->findChild<QTabWidget*>()->setCurrentIndex(1);
     shoot(out, u"02-detail-pane-markdown"_s);
     window.detailPane()->findChild<QTabWidget*>()->setCurrentIndex(0);
+
+    // the Edges tab of a summary with lost edges, a dangling one and a supersedes edge; then View ▸ Lineage
+    if (!summaryId.isEmpty()) {
+        window.goToId(summaryId);
+        waitFor([&] { return window.detailPane()->memory() && window.detailPane()->memory()->id == summaryId; });
+        EdgesTab* edges = window.detailPane()->edgesTab();
+        window.detailPane()->findChild<QTabWidget*>()->setCurrentWidget(edges);
+        waitFor([&] { return edges->edges() && edges->edges()->id == summaryId && !edges->isBusy(); });
+        shoot(out, u"20-detail-pane-edges"_s);
+        LineageDock* lineage = window.lineageDock();
+        lineage->show();
+        window.resizeDocks({lineage}, {window.width() / 2}, Qt::Horizontal);
+        waitFor([&] { return lineage->lineage() && lineage->lineage()->centre == summaryId && !lineage->isBusy(); });
+        shoot(out, u"21-lineage"_s);
+        lineage->hide();
+        window.detailPane()->findChild<QTabWidget*>()->setCurrentIndex(0);
+    }
 
     // filtering with a word the language does not know
     window.filterEdit()->setText(u"ns:decisions tag:rust colour:blue"_s);
