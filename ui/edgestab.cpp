@@ -101,9 +101,9 @@ EdgesTab::EdgesTab(QWidget* parent)
                                      tr("The edge's created_at, or where a relation not in memory_edges "
                                         "comes from"));
     m_list->header()->setStretchLastSection(true);
-    m_list->setColumnWidth(Direction, 52);
-    m_list->setColumnWidth(Type, 100);
-    m_list->setColumnWidth(Other, 110);
+    m_list->setColumnWidth(Direction, 66);
+    m_list->setColumnWidth(Type, 110);
+    m_list->setColumnWidth(Other, 106);
     m_list->setColumnWidth(Created, 128);
     layout->addWidget(m_list, 1);
     connect(m_list, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item) {
