@@ -230,7 +230,8 @@ private Q_SLOTS:
             QTest::newRow(QByteArray(k + " s3 2 hops").constData())
                 << kind << u"s3"_s << 2 << QStringList {u"s3"_s, u"sum2"_s} << QStringList {u"sum2>s3:source_of~"_s};
             // a memory without relations where there is no table: itself only
-            QTest::newRow(QByteArray(k + " a 2 hops").constData()) << kind << u"a"_s << 2 << QStringList {u"a"_s} << QStringList {};
+            QTest::newRow(QByteArray(k + " a 2 hops").constData())
+                << kind << u"a"_s << 2 << QStringList {u"a"_s} << QStringList {};
         }
     }
     void lineage()
