@@ -153,6 +153,18 @@ public:
             throw StorageError(StorageError::Kind::InvalidInput,
                                location() + QStringLiteral(": the store has no edge table"));
     }
+    /// Inserts those of the edges that are not there yet (an edge already there keeps its time), in one
+    /// transaction; returns the ones it inserted.
+    virtual QList<MemoryEdge> addEdges(const QList<MemoryEdge>& edges)
+    {
+        if (!edges.isEmpty())
+            throw StorageError(StorageError::Kind::InvalidInput,
+                               location() + QStringLiteral(": the store has no edge table"));
+        return {};
+    }
+    /// Deletes those of the edges that are still there as given (same created_at), in one transaction; returns
+    /// the ones it deleted. An edge another writer re-dated or removed is left alone.
+    virtual QList<MemoryEdge> removeEdges(const QList<MemoryEdge>& edges) { return addEdges(edges); }
 
     // subcog's knowledge graph (spec §14.1): graph.db beside the store, or PostgreSQL's graph tables; read-only
 

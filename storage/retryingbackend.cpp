@@ -202,6 +202,17 @@ QList<GraphRelationship> RetryingBackend::entityRelationships(const QString& ent
     return retry([&] { return m_inner->entityRelationships(entityId); });
 }
 
+// each is one transaction that either commits or leaves the table as it was, so a retry starts afresh
+QList<MemoryEdge> RetryingBackend::addEdges(const QList<MemoryEdge>& edges)
+{
+    return retry([&] { return m_inner->addEdges(edges); });
+}
+
+QList<MemoryEdge> RetryingBackend::removeEdges(const QList<MemoryEdge>& edges)
+{
+    return retry([&] { return m_inner->removeEdges(edges); });
+}
+
 QString RetryingBackend::beginSnapshot()
 {
     // a failed start leaves no snapshot behind, so it can be tried again

@@ -62,6 +62,8 @@ public:
     bool hasEdgeTable() const override { return m_inner->hasEdgeTable(); }
     QList<MemoryEdge> edgesTouching(const QStringList& ids) override;
     void storeEdges(const QList<MemoryEdge>& edges) override;
+    QList<MemoryEdge> addEdges(const QList<MemoryEdge>& edges) override;
+    QList<MemoryEdge> removeEdges(const QList<MemoryEdge>& edges) override;
 
 private:
     template<typename F>

@@ -3,6 +3,7 @@
 
 #include "embeddingtab.h"
 #include "entitiestab.h"
+#include "edgestab.h"
 
 #include <QApplication>
 #include <QCompleter>
@@ -52,6 +53,7 @@ DetailPane::DetailPane(QWidget* parent)
     , m_content(new QPlainTextEdit(this))
     , m_preview(new QTextBrowser(this))
     , m_embedding(new EmbeddingTab(this))
+    , m_edges(new EdgesTab(this))
     , m_problem(new QLabel(this))
     , m_save(new QPushButton(tr("&Save"), this))
     , m_discard(new QPushButton(tr("&Discard"), this))
@@ -136,6 +138,8 @@ DetailPane::DetailPane(QWidget* parent)
     m_tabs->addTab(m_embedding, tr("Embedding"));
     m_entities = new EntitiesTab(this);
     m_tabs->addTab(m_entities, tr("Entities"));
+    m_tabs->addTab(m_edges, tr("Edges"));
+    connect(m_edges, &EdgesTab::memoryActivated, this, &DetailPane::memoryLinkActivated);
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] { renderPreview(); });
     connect(m_content, &QPlainTextEdit::textChanged, this, [this] {
         m_previewStale = true;
@@ -184,6 +188,7 @@ void DetailPane::setMemory(const std::optional<Memory>& memory)
     if (memory && m_memory && isDirty() && memory->id == m_memory->id)
         return; // a refresh of the same memory must not throw away what is being typed
     m_memory = memory;
+    m_edges->setMemoryId(m_memory ? m_memory->id : QString());
     fill();
     m_entities->setMemoryId(memory ? memory->id : QString());
     Q_EMIT memoryShown(m_memory ? m_memory->id : QString());
@@ -203,6 +208,7 @@ void DetailPane::setSummarizedBy(const QString& id, const QStringList& summaryId
 {
     if (!m_memory || m_memory->id != id)
         return;
+    m_edges->setSummarizedBy(id, summaryIds);
     QStringList links;
     for (const QString& s : summaryIds)
         links << u"<a href=\"memory:%1\">%1</a>"_s.arg(s.toHtmlEscaped());
@@ -212,6 +218,7 @@ void DetailPane::setSummarizedBy(const QString& id, const QStringList& summaryId
 void DetailPane::setEditable(bool editable)
 {
     m_editable = editable;
+    m_edges->setEditable(editable);
     fill();
 }
 

@@ -17,6 +17,7 @@ namespace Inspector {
 
 class EmbeddingTab;
 class EntitiesTab;
+class EdgesTab;
 
 /**
  * Every field of the current memory with its meaning, the full content as text and as rendered Markdown, and
@@ -42,6 +43,8 @@ public:
     void setTabShown(QWidget* tab, bool shown);
     /// The Entities tab (the graph entities the memory mentions), which the window connects to the store.
     EntitiesTab* entitiesTab() const { return m_entities; }
+    /// The Edges tab (the window gives it the model it reads through).
+    EdgesTab* edgesTab() const { return m_edges; }
     /// The fields as edited, or nullopt with the first problem in `error`.
     std::optional<Memory> editedMemory(QString* error = nullptr) const;
     bool isDirty() const;
@@ -78,6 +81,7 @@ private:
     QTextBrowser* m_preview;
     EmbeddingTab* m_embedding;
     EntitiesTab* m_entities;
+    EdgesTab* m_edges;
     bool m_previewStale = true;
     QLabel* m_problem;
     QPushButton* m_save;

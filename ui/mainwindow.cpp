@@ -7,6 +7,8 @@
 #include "embeddingactions.h"
 #include "historytab.h"
 #include "entitiesdock.h"
+#include "edgestab.h"
+#include "lineagedock.h"
 #include "messagebar.h"
 #include "overviewdock.h"
 #include "progressstrip.h"
@@ -49,6 +51,7 @@ MainWindow::MainWindow(QWidget* parent)
     , m_store(new StoreController(m_model, m_messages, this))
     , m_health(new StoreHealthDock(m_model, this))
     , m_overview(new OverviewDock(m_model, this))
+    , m_lineage(new LineageDock(m_model, this))
     , m_healthBadge(new QToolButton(this))
 {
     setObjectName(u"mainWindow"_s);
@@ -62,6 +65,7 @@ MainWindow::MainWindow(QWidget* parent)
     setupHealth();
     setupOverview();
     setupEntities();
+    setupLineage();
     createActions();
     createMenus();
     addShortcutsToToolTips();
@@ -247,6 +251,8 @@ MainWindow::~MainWindow()
     m_model->disconnect(m_health);
     m_model->disconnect(m_overview);
     m_model->disconnect(m_entities);
+    m_model->disconnect(m_lineage);
+    m_model->disconnect(m_detail->edgesTab());
     m_model->undoStack()->disconnect(this);
 }
 
@@ -290,6 +296,19 @@ void MainWindow::setupOverview()
                             "projects, branches, domains, summaries, tombstoned, expired, embeddings"));
     connect(m_overview, &OverviewDock::filterRequested, this, &MainWindow::addFilterWords);
     connect(m_overview, &OverviewDock::healthRequested, this, &MainWindow::showHealth);
+}
+
+void MainWindow::setupLineage()
+{
+    addDockWidget(Qt::RightDockWidgetArea, m_lineage);
+    m_lineage->hide();
+    QAction* toggle = m_lineage->toggleViewAction();
+    toggle->setText(tr("&Lineage"));
+    toggle->setStatusTip(tr("The selected memory's summaries, sources and other edges, one to three hops away"));
+    connect(m_lineage, &LineageDock::memoryActivated, this, &MainWindow::goToId);
+    m_detail->edgesTab()->setModel(m_model);
+    // a rebuild (or its undo) changed the edges the picture shows
+    connect(m_detail->edgesTab(), &EdgesTab::edgesChanged, m_lineage, &LineageDock::reload);
 }
 
 void MainWindow::addFilterWords(const QStringList& words)
@@ -526,6 +545,7 @@ void MainWindow::showCurrent()
         next = m_model->memoryAt(m_table->currentIndex().row());
     }
     m_detail->setMemory(next);
+    m_lineage->setMemoryId(m_detail->memory() ? m_detail->memory()->id : QString());
     if (m_detail->memory() && m_detail->memory()->id != before)
         m_model->findSummariesOf(m_detail->memory()->id);
     if (!m_pendingGoTo.isEmpty() && m_pendingRow < 0) {

@@ -21,6 +21,7 @@ namespace Inspector {
 class DetailPane;
 class EmbeddingActions;
 class EntitiesDock;
+class LineageDock;
 class MessageBar;
 class OverviewDock;
 class ProgressStrip;
@@ -59,6 +60,8 @@ public:
     void showEntityMemories(const QString& entityId);
     /// File ▸ Open Knowledge Graph…: reads the entities from a graph.db the person chooses.
     void chooseGraphFile();
+    /// View ▸ Lineage: the selected memory's neighbourhood as a picture.
+    LineageDock* lineageDock() const { return m_lineage; }
     /// The status bar's health badge: the findings of the last check of this store (hidden before one).
     QToolButton* healthBadge() const { return m_healthBadge; }
     /// Tools ▸ Check Store…: shows the health dock, and checks the store if it has not been checked yet.
@@ -182,6 +185,7 @@ private:
     void setupEntities();
     /// For subcog's graph.db: the spec of the store beside it, which opens with the Entities view; else `spec`.
     QString storeForGraphFile(const QString& spec);
+    void setupLineage();
     void updateHealthBadge(qint64 findings);
 
     MemoryTableModel* m_model;
@@ -198,6 +202,7 @@ private:
     OverviewDock* m_overview;
     EntitiesDock* m_entities = nullptr;
     QAction* m_openGraph = nullptr;
+    LineageDock* m_lineage;
     QToolButton* m_healthBadge;
     /// Findings of the last check of each store in this session (by display spec), for the badge and the hint.
     QHash<QString, qint64> m_lastFindings;

@@ -7,6 +7,7 @@
 #include "detailpane.h"
 #include "embeddingactions.h"
 #include "entitiesdock.h"
+#include "lineagedock.h"
 #include "messagebar.h"
 #include "overviewdock.h"
 #include "progressstrip.h"
@@ -304,6 +305,7 @@ void MainWindow::createMenus()
     view->addAction(m_overview->toggleViewAction());
     view->addAction(m_embeddings->similarAction());
     view->addAction(m_entities->toggleViewAction());
+    view->addAction(m_lineage->toggleViewAction());
     view->addAction(m_refresh);
     view->addSeparator();
     // light or dark whatever the desktop says: Fusion draws every control from the palette chosen

@@ -292,4 +292,66 @@ Type %1 to confirm:</numerusform>
         </translation>
     </message>
 </context>
+<context>
+    <name>Inspector::EdgesTab</name>
+    <message numerus="yes">
+        <source>%n edges re-created.</source>
+        <translation>
+            <numerusform>%n edge re-created.</numerusform>
+            <numerusform>%n edges re-created.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n edges re-created.</source>
+        <translation>
+            <numerusform>%1: %n edge re-created.</numerusform>
+            <numerusform>%1: %n edges re-created.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n edges removed.</source>
+        <translation>
+            <numerusform>%1: %n edge removed.</numerusform>
+            <numerusform>%1: %n edges removed.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n left as they are (another writer changed them since).</source>
+        <translation>
+            <numerusform>%n left as it is (another writer changed it since).</numerusform>
+            <numerusform>%n left as they are (another writer changed them since).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n edges in memory_edges.</source>
+        <translation>
+            <numerusform>%n edge in memory_edges.</numerusform>
+            <numerusform>%n edges in memory_edges.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Lost edges: memory_edges lacks this summary&apos;s edges to %n of its sources (subcog deletes a memory&apos;s edges whenever it writes the memory again).</source>
+        <translation>
+            <numerusform>Lost edges: memory_edges lacks this summary&apos;s edges to %n of its sources (subcog deletes a memory&apos;s edges whenever it writes the memory again).</numerusform>
+            <numerusform>Lost edges: memory_edges lacks this summary&apos;s edges to %n of its sources (subcog deletes a memory&apos;s edges whenever it writes the memory again).</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Inspector::LineageDock</name>
+    <message numerus="yes">
+        <source>%n memories</source>
+        <translation>
+            <numerusform>%n memory</numerusform>
+            <numerusform>%n memories</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n relations</source>
+        <translation>
+            <numerusform>%n relation</numerusform>
+            <numerusform>%n relations</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

@@ -2,6 +2,8 @@
 // The SQLite checker's pass over the memories rows (spec §15: every per-memory class).
 #include "sqlitecheckinternal.h"
 
+#include "memoryedges.h"
+
 namespace Inspector::SqliteCheckDetail {
 
 bool Checker::checkMemories()
@@ -246,19 +248,13 @@ bool Checker::checkRow(const Statement& m, const RowId& id, QByteArrayView rawTa
         report("bad-summary"_L1, id(), problems.join(u"; "_s),
                u"NULL is_summary becomes 0, invalid source_memory_ids becomes []; missing sources are listed"_s);
     if (isSummary && edgeExists) {
-        QStringList lost;
-        for (const QString& source : std::as_const(presentSources)) {
-            edgeExists->bind(1, source);
-            edgeExists->bind(2, id());
-            edgeExists->bind(3, u"summarized_by"_s);
-            bool both = edgeExists->exists();
-            edgeExists->bind(1, id());
-            edgeExists->bind(2, source);
-            edgeExists->bind(3, u"source_of"_s);
-            both = edgeExists->exists() && both;
-            if (!both)
-                lost << source;
-        }
+        // the rule the Edges tab and the repair share (memoryedges.h)
+        const QStringList lost = lostSources(id(), lostSummaryEdges(id(), presentSources, 0, [&](const MemoryEdge& e) {
+                                                 edgeExists->bind(1, e.fromId);
+                                                 edgeExists->bind(2, e.toId);
+                                                 edgeExists->bind(3, e.edgeType);
+                                                 return edgeExists->exists();
+                                             }));
         if (!lost.isEmpty())
             report("lost-edge"_L1, id(), u"summary edges missing for sources "_s + lost.join(u", "_s),
                    u"re-create both edges per source from source_memory_ids"_s);

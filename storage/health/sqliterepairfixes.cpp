@@ -3,6 +3,7 @@
 #include "sqliterepairinternal.h"
 
 #include "memory.h"
+#include "memoryedges.h"
 
 #include <QCryptographicHash>
 #include <QJsonArray>
@@ -251,29 +252,29 @@ void Repairer::restoreEdges(Draft& d, Unit& unit)
     if (!m_edgeExists)
         m_edgeExists = std::make_unique<Statement>(
             m_db, u"SELECT 1 FROM memory_edges WHERE from_id = ?1 AND to_id = ?2 AND edge_type = ?3"_s);
-    const Value consolidated = d.get("consolidation_timestamp"_L1);
-    const Value created = d.get("created_at"_L1);
-    const Value when = consolidated.toInteger() ? Value::number(*consolidated.toInteger())
-                                                : Value::number(created.toInteger().value_or(m_now));
+    // the time and the edges are the Edges tab's and the check's (memoryedges.h)
+    const qint64 when
+        = rebuiltEdgeTime(d.get("consolidation_timestamp"_L1).toInteger(), d.get("created_at"_L1).toInteger(), m_now);
     const QString id = d.row().id;
-    bool any = false;
+    QStringList present;
     for (const QString& source : std::as_const(*sources)) {
-        if (!memoryExists(source))
-            continue;
-        for (const auto& [from, to, type] :
-             {std::tuple {source, id, u"summarized_by"_s}, std::tuple {id, source, u"source_of"_s}}) {
-            m_edgeExists->bind(1, from);
-            m_edgeExists->bind(2, to);
-            m_edgeExists->bind(3, type);
-            const bool exists = m_edgeExists->step();
-            m_edgeExists->reset();
-            if (exists)
-                continue;
-            unit.insertEdges << Edge {Value::text(from), Value::text(to), Value::text(type), when};
-            unit.changes << RepairChange {id, u"lost-edge"_s,
-                                          u"add edge '"_s + from + u"' → '"_s + to + u"' ("_s + type + u')'};
-            any = true;
-        }
+        if (memoryExists(source))
+            present.append(source);
+    }
+    const QList<MemoryEdge> lost = lostSummaryEdges(id, present, when, [&](const MemoryEdge& e) {
+        m_edgeExists->bind(1, e.fromId);
+        m_edgeExists->bind(2, e.toId);
+        m_edgeExists->bind(3, e.edgeType);
+        const bool exists = m_edgeExists->step();
+        m_edgeExists->reset();
+        return exists;
+    });
+    const bool any = !lost.isEmpty();
+    for (const MemoryEdge& e : lost) {
+        unit.insertEdges << Edge {Value::text(e.fromId), Value::text(e.toId), Value::text(e.edgeType),
+                                  Value::number(e.createdAt)};
+        unit.changes << RepairChange {id, u"lost-edge"_s,
+                                      u"add edge '"_s + e.fromId + u"' → '"_s + e.toId + u"' ("_s + e.edgeType + u')'};
     }
     if (!any)
         stale(id, u"lost-edge"_s);

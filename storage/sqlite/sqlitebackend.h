@@ -112,6 +112,8 @@ public:
     bool hasEdgeTable() const override { return m_hasEdges; }
     QList<MemoryEdge> edgesTouching(const QStringList& ids) override;
     void storeEdges(const QList<MemoryEdge>& edges) override;
+    QList<MemoryEdge> addEdges(const QList<MemoryEdge>& edges) override;
+    QList<MemoryEdge> removeEdges(const QList<MemoryEdge>& edges) override;
 
     // sqlitebackendgraph.cpp: graph.db beside a data folder's index.db (spec §2.2, §14.1), or one chosen
     QString graphUnavailable() override;
@@ -186,6 +188,8 @@ private:
                        bool complete);
     QList<Memory> readBatch(const QStringList& ids, QList<RecordIssue>* issues, bool complete);
     void checkWritable() const;
+    /// sqliteedges.cpp: addEdges (add) or removeEdges, one transaction.
+    QList<MemoryEdge> changeEdges(const QList<MemoryEdge>& edges, bool add);
     void assertThread() const;
     /// BEGIN IMMEDIATE for a write, which also drops what scans proved about the FTS table.
     void beginWrite(Transaction& tx, QSqlQuery& q, const QString& what);

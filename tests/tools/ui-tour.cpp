@@ -11,6 +11,9 @@
 #include "entitiestab.h"
 #include "fixturegenerator.h"
 #include "graphfixture.h"
+#include "edgestab.h"
+#include "fixturegenerator.h"
+#include "lineagedock.h"
 #include "mainwindow.h"
 #include "messagebar.h"
 #include "overviewdock.h"
@@ -56,6 +59,9 @@
 #include <QUuid>
 
 #include <cmath>
+#include <tuple>
+
+#include <algorithm>
 #include <tuple>
 
 using namespace Qt::StringLiterals;
@@ -137,6 +143,44 @@ int main(int argc, char** argv)
                                "WHERE created_at > 1000000000"_s);
     }
     QSqlDatabase::removeDatabase(u"spread"_s);
+    // a summary whose edges to its first source were lost (subcog rewrote the source), which supersedes another
+    // memory and has a related_to edge to a memory that is gone: the Edges tab and the lineage have all of it
+    QString summaryId;
+    for (const Memory& m : generated.truth) {
+        if (m.isSummary && m.sourceMemoryIds && m.sourceMemoryIds->size() >= 2 && !m.isTombstoned()) {
+            summaryId = m.id;
+            break;
+        }
+    }
+    if (!summaryId.isEmpty()) {
+        const Memory summary = *std::find_if(generated.truth.begin(), generated.truth.end(),
+                                             [&](const Memory& m) { return m.id == summaryId; });
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"edges"_s);
+        db.setDatabaseName(store);
+        if (db.open()) {
+            QSqlQuery q(db);
+            q.prepare(u"DELETE FROM memory_edges WHERE (from_id = ? AND to_id = ?) OR (from_id = ? AND to_id = ?)"_s);
+            const QString lost = summary.sourceMemoryIds->first();
+            q.addBindValue(lost);
+            q.addBindValue(summaryId);
+            q.addBindValue(summaryId);
+            q.addBindValue(lost);
+            q.exec();
+            const QString older = generated.truth.at(40).id;
+            q.prepare(
+                u"INSERT OR IGNORE INTO memory_edges (from_id, to_id, edge_type, created_at) VALUES (?, ?, ?, ?)"_s);
+            for (const auto& [from, to, type] : {std::tuple {summaryId, older, u"supersedes"_s},
+                                                 std::tuple {summaryId, u"mem_gone_0001"_s, u"related_to"_s},
+                                                 std::tuple {generated.truth.at(41).id, older, u"contradicts"_s}}) {
+                q.addBindValue(from);
+                q.addBindValue(to);
+                q.addBindValue(type);
+                q.addBindValue(summary.createdAt + 60);
+                q.exec();
+            }
+        }
+    }
+    QSqlDatabase::removeDatabase(u"edges"_s);
 
     {
         // embeddings in the vectors.idx beside index.db, as subcog keeps them: 384 floats of unit length around a few
@@ -227,6 +271,23 @@ int main(int argc, char** argv)
         shoot(out, u"22-store-info"_s);
         info->close();
         window.detailPane()->findChild<QTabWidget*>()->setCurrentIndex(0);
+    // the Edges tab of a summary with lost edges, a dangling one and a supersedes edge; then View ▸ Lineage
+    if (!summaryId.isEmpty()) {
+        window.goToId(summaryId);
+        waitFor([&] { return window.detailPane()->memory() && window.detailPane()->memory()->id == summaryId; });
+        EdgesTab* edges = window.detailPane()->edgesTab();
+        window.detailPane()->findChild<QTabWidget*>()->setCurrentWidget(edges);
+        waitFor([&] { return edges->edges() && edges->edges()->id == summaryId && !edges->isBusy(); });
+        shoot(out, u"20-detail-pane-edges"_s);
+        LineageDock* lineage = window.lineageDock();
+        lineage->show();
+        window.resizeDocks({lineage}, {window.width() / 2}, Qt::Horizontal);
+        waitFor([&] { return lineage->lineage() && lineage->lineage()->centre == summaryId && !lineage->isBusy(); });
+        shoot(out, u"21-lineage"_s);
+        lineage->hide();
+        window.detailPane()->findChild<QTabWidget*>()->setCurrentIndex(0);
+        window.goBack(); // the jump's id: filter goes
+        waitFor([&] { return !window.model()->isBusy() && window.model()->exactCount(); });
     }
 
     // filtering with a word the language does not know
@@ -236,12 +297,12 @@ int main(int argc, char** argv)
     shoot(out, u"03-filter-bar"_s);
     window.filterEdit()->clear();
 
-    // a context menu on a cell
+    // a context menu on a cell (of a row that is loaded: under load the filter's rows come late)
+    waitFor([&] { return !window.model()->isBusy() && window.model()->memoryAt(3).has_value(); });
     window.table()->selectionModel()->setCurrentIndex(window.model()->index(3, 1),
                                                       QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     settle(300);
-    {
-        QMenu* menu = window.contextMenuFor(window.model()->index(3, 1));
+    if (QMenu* menu = window.contextMenuFor(window.model()->index(3, 1))) {
         const QRect cell = window.table()->visualRect(window.model()->index(3, 1));
         menu->popup(window.table()->viewport()->mapToGlobal(cell.center()));
         settle(400);
