@@ -271,6 +271,8 @@ int main(int argc, char** argv)
         shoot(out, u"22-store-info"_s);
         info->close();
         window.detailPane()->findChild<QTabWidget*>()->setCurrentIndex(0);
+    }
+
     // the Edges tab of a summary with lost edges, a dangling one and a supersedes edge; then View ▸ Lineage
     if (!summaryId.isEmpty()) {
         window.goToId(summaryId);
@@ -278,12 +280,12 @@ int main(int argc, char** argv)
         EdgesTab* edges = window.detailPane()->edgesTab();
         window.detailPane()->findChild<QTabWidget*>()->setCurrentWidget(edges);
         waitFor([&] { return edges->edges() && edges->edges()->id == summaryId && !edges->isBusy(); });
-        shoot(out, u"20-detail-pane-edges"_s);
+        shoot(out, u"23-detail-pane-edges"_s);
         LineageDock* lineage = window.lineageDock();
         lineage->show();
         window.resizeDocks({lineage}, {window.width() / 2}, Qt::Horizontal);
         waitFor([&] { return lineage->lineage() && lineage->lineage()->centre == summaryId && !lineage->isBusy(); });
-        shoot(out, u"21-lineage"_s);
+        shoot(out, u"24-lineage"_s);
         lineage->hide();
         window.detailPane()->findChild<QTabWidget*>()->setCurrentIndex(0);
         window.goBack(); // the jump's id: filter goes
@@ -340,7 +342,7 @@ int main(int argc, char** argv)
                 return;
             dialog->setTextValue(u"#150"_s);
             settle(200);
-            shoot(out, u"20-go-to-row-dialog"_s);
+            shoot(out, u"25-go-to-row-dialog"_s);
             dialog->accept();
         });
         a->trigger();
@@ -350,7 +352,7 @@ int main(int argc, char** argv)
         return row == 149 && window.model()->memoryAt(row) && window.detailPane()->memory();
     });
     settle(300);
-    shoot(out, u"21-go-to-row"_s);
+    shoot(out, u"26-go-to-row"_s);
 
     // a time filter that matches nothing says how old the newest memory is
     window.filterEdit()->setText(u"ns:decisions since:1h"_s);
@@ -549,7 +551,7 @@ int main(int argc, char** argv)
         auto* tabs = window.detailPane()->findChild<QTabWidget*>();
         tabs->setCurrentWidget(window.detailPane()->entitiesTab());
         waitFor([&] { return !window.detailPane()->entitiesTab()->isBusy(); });
-        shoot(out, u"20-detail-entities"_s);
+        shoot(out, u"27-detail-entities"_s);
         tabs->setCurrentIndex(0);
 
         // View ▸ Entities with the selected entity's relationships
@@ -559,11 +561,11 @@ int main(int argc, char** argv)
         waitFor([&] { return !entities->isBusy() && !entities->entities().isEmpty(); });
         entities->selectRow(4);
         waitFor([&] { return !entities->isBusy(); });
-        shoot(out, u"21-entities-view"_s);
+        shoot(out, u"28-entities-view"_s);
         // choosing it filters the table to its memories
         entities->chooseRow(4);
         waitFor([&] { return !window.model()->isBusy() && window.model()->exactCount(); });
-        shoot(out, u"22-entity-filter"_s);
+        shoot(out, u"29-entity-filter"_s);
         window.filterEdit()->clear();
         QTest::keyClick(window.filterEdit(), Qt::Key_Return);
         waitFor([&] { return !window.model()->isBusy() && window.model()->exactCount(); });
@@ -653,7 +655,7 @@ int main(int argc, char** argv)
         auto* tree = history->findChild<QTreeWidget*>(u"historyEvents"_s);
         waitFor([&] { return tree->topLevelItemCount() == 6; });
         tree->setCurrentItem(tree->topLevelItem(4)); // the entry after the removed line, metadata shown
-        shoot(out, u"20-history-tab"_s);
+        shoot(out, u"30-history-tab"_s);
         tabs->setCurrentIndex(0);
     }
 
@@ -713,7 +715,7 @@ int main(int argc, char** argv)
             if (auto* view = files->findChild<QTableView*>(u"prompts"_s))
                 view->selectRow(0);
         }
-        shoot(out, u"21-prompt-library"_s);
+        shoot(out, u"31-prompt-library"_s);
     }
     return 0;
 }
