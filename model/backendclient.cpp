@@ -68,11 +68,20 @@ private:
 };
 } // namespace
 
+namespace {
+// ids are unique in the process, not per client: a widget still holding an id of the store it showed before can
+// then never cancel, or take the answer of, a request of the store opened since
+std::atomic<RequestId> g_lastId {0};
+} // namespace
+
 BackendClient::BackendClient(Factory factory, QObject* parent)
     : QObject(parent)
     , m_thread(new QThread)
     , m_cancelled(std::make_shared<Cancellations>())
 {
+    // every id so far is another client's: to this one they are requests that have ended
+    m_cancelled->lastStarted = g_lastId.load(std::memory_order_relaxed);
+    m_lastId = m_cancelled->lastStarted;
     qRegisterMetaType<MemoryQuery>();
     qRegisterMetaType<MemoryFilter>();
     qRegisterMetaType<Page>();
@@ -121,7 +130,7 @@ BackendClient::~BackendClient()
 
 RequestId BackendClient::open()
 {
-    qCDebug(lcWorker) << "send" << m_lastId + 1 << "open";
+    qCDebug(lcWorker) << "send" << g_lastId.load(std::memory_order_relaxed) + 1 << "open";
     const RequestId id = next();
     m_uncancellable.insert(id);
     CrossThreadCall::post(m_worker, [worker = m_worker, id] { worker->open(id); });
@@ -130,7 +139,7 @@ RequestId BackendClient::open()
 
 RequestId BackendClient::requestPage(quint64 generation, const MemoryQuery& query)
 {
-    qCDebug(lcWorker) << "send" << m_lastId + 1 << "requestPage";
+    qCDebug(lcWorker) << "send" << g_lastId.load(std::memory_order_relaxed) + 1 << "requestPage";
     const RequestId id = next();
     CrossThreadCall::post(m_worker,
                           [worker = m_worker, id, generation, query] { worker->page(id, generation, query); });
@@ -139,7 +148,7 @@ RequestId BackendClient::requestPage(quint64 generation, const MemoryQuery& quer
 
 RequestId BackendClient::requestCount(quint64 generation, const MemoryFilter& filter)
 {
-    qCDebug(lcWorker) << "send" << m_lastId + 1 << "requestCount";
+    qCDebug(lcWorker) << "send" << g_lastId.load(std::memory_order_relaxed) + 1 << "requestCount";
     const RequestId id = next();
     CrossThreadCall::post(m_worker,
                           [worker = m_worker, id, generation, filter] { worker->count(id, generation, filter); });
@@ -148,7 +157,7 @@ RequestId BackendClient::requestCount(quint64 generation, const MemoryFilter& fi
 
 RequestId BackendClient::requestBatch(const QStringList& ids, int batchSize)
 {
-    qCDebug(lcWorker) << "send" << m_lastId + 1 << "requestBatch";
+    qCDebug(lcWorker) << "send" << g_lastId.load(std::memory_order_relaxed) + 1 << "requestBatch";
     const RequestId id = next();
     CrossThreadCall::post(m_worker, [worker = m_worker, id, ids, batchSize] { worker->batch(id, ids, batchSize); });
     return id;
@@ -156,14 +165,14 @@ RequestId BackendClient::requestBatch(const QStringList& ids, int batchSize)
 
 RequestId BackendClient::requestRangeBatch(const MemoryQuery& query, qint64 first, qint64 count, int batchSize)
 {
-    qCDebug(lcWorker) << "send" << m_lastId + 1 << "requestRangeBatch";
+    qCDebug(lcWorker) << "send" << g_lastId.load(std::memory_order_relaxed) + 1 << "requestRangeBatch";
     return requestRangeBatch(query, {{first, count}}, batchSize);
 }
 
 RequestId BackendClient::requestRangeBatch(const MemoryQuery& query, const QList<std::pair<qint64, qint64>>& ranges,
                                            int batchSize)
 {
-    qCDebug(lcWorker) << "send" << m_lastId + 1 << "requestRangeBatch";
+    qCDebug(lcWorker) << "send" << g_lastId.load(std::memory_order_relaxed) + 1 << "requestRangeBatch";
     const RequestId id = next();
     CrossThreadCall::post(m_worker, [worker = m_worker, id, query, ranges, batchSize] {
         worker->rangeBatch(id, query, ranges, batchSize);
@@ -173,7 +182,7 @@ RequestId BackendClient::requestRangeBatch(const MemoryQuery& query, const QList
 
 RequestId BackendClient::requestWrite(const QList<WriteOp>& ops)
 {
-    qCDebug(lcWorker) << "send" << m_lastId + 1 << "requestWrite";
+    qCDebug(lcWorker) << "send" << g_lastId.load(std::memory_order_relaxed) + 1 << "requestWrite";
     const RequestId id = next();
     m_uncancellable.insert(id);
     CrossThreadCall::post(m_worker, [worker = m_worker, id, ops] { worker->write(id, ops); });
@@ -182,7 +191,7 @@ RequestId BackendClient::requestWrite(const QList<WriteOp>& ops)
 
 RequestId BackendClient::requestChangeToken()
 {
-    qCDebug(lcWorker) << "send" << m_lastId + 1 << "requestChangeToken";
+    qCDebug(lcWorker) << "send" << g_lastId.load(std::memory_order_relaxed) + 1 << "requestChangeToken";
     const RequestId id = next();
     CrossThreadCall::post(m_worker, [worker = m_worker, id] { worker->changeToken(id); });
     return id;
@@ -190,7 +199,7 @@ RequestId BackendClient::requestChangeToken()
 
 RequestId BackendClient::requestJob(Job job)
 {
-    qCDebug(lcWorker) << "send" << m_lastId + 1 << "requestJob";
+    qCDebug(lcWorker) << "send" << g_lastId.load(std::memory_order_relaxed) + 1 << "requestJob";
     const RequestId id = next();
     CrossThreadCall::post(m_worker, [worker = m_worker, id, job = std::move(job)] { worker->job(id, job); });
     return id;
@@ -199,7 +208,7 @@ RequestId BackendClient::requestJob(Job job)
 RequestId BackendClient::next()
 {
     m_cancelled->queued.fetch_add(1, std::memory_order_relaxed);
-    return ++m_lastId;
+    return m_lastId = g_lastId.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
 int BackendClient::queuedRequests() const
@@ -211,7 +220,7 @@ int BackendClient::queuedRequests() const
 
 RequestId BackendClient::requestRowOf(quint64 generation, const MemoryQuery& query, const QString& memoryId)
 {
-    qCDebug(lcWorker) << "send" << m_lastId + 1 << "requestRowOf";
+    qCDebug(lcWorker) << "send" << g_lastId.load(std::memory_order_relaxed) + 1 << "requestRowOf";
     const RequestId id = next();
     CrossThreadCall::post(m_worker, [worker = m_worker, id, generation, query, memoryId] {
         worker->rowOf(id, generation, query, memoryId);
@@ -221,7 +230,7 @@ RequestId BackendClient::requestRowOf(quint64 generation, const MemoryQuery& que
 
 RequestId BackendClient::requestAnchors(quint64 generation, const MemoryQuery& query, int step, int count)
 {
-    qCDebug(lcWorker) << "send" << m_lastId + 1 << "requestAnchors";
+    qCDebug(lcWorker) << "send" << g_lastId.load(std::memory_order_relaxed) + 1 << "requestAnchors";
     const RequestId id = next();
     CrossThreadCall::post(m_worker, [worker = m_worker, id, generation, query, step, count] {
         worker->anchors(id, generation, query, step, count);

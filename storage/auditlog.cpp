@@ -23,6 +23,8 @@ namespace {
 constexpr qint64 kChunk = 1 << 20;
 constexpr int kTailBytes = 64;
 constexpr size_t kMaxHeads = 4096; // open chains remembered: far more than subcog processes writing at once
+// an audit entry is a few hundred bytes; a longer "line" (a torn write, a hostile file) is not JSON worth holding
+constexpr qsizetype kMaxLine = 1 << 20;
 constexpr int kMaxDepth = 1024; // as QJsonDocument's parser
 
 /// A validating JSON scanner for the index pass: it checks a line is one JSON object and picks out the raw
@@ -327,8 +329,18 @@ void AuditLogIndex::link(qint64 line, QByteArrayView previous, QByteArrayView si
         return;
     m_heads.insert(signature.toByteArray(), line);
     m_headOrder.push_back(signature.toByteArray());
-    // heads already continued stay in the queue until they reach its front; it holds at most twice the cap
-    while (m_headOrder.size() > 2 * kMaxHeads || m_heads.size() > qsizetype(kMaxHeads)) {
+    if (m_headOrder.size() > 2 * kMaxHeads) {
+        // heads already continued leave the queue; the open ones keep their order (a long-lived writer's chain
+        // must not be given up because another wrote thousands of entries meanwhile)
+        std::deque<QByteArray> open;
+        for (QByteArray& head : m_headOrder) {
+            if (m_heads.contains(head))
+                open.push_back(std::move(head));
+        }
+        m_headOrder.swap(open);
+    }
+    while (m_heads.size() > qsizetype(kMaxHeads) && !m_headOrder.empty()) {
+        // only more open chains than kMaxHeads give up the oldest (its continuation is then reported as a break)
         m_heads.remove(m_headOrder.front());
         m_headOrder.pop_front();
     }
@@ -406,6 +418,7 @@ AuditLogIndex::Update AuditLogIndex::update(const std::function<bool(qint64, qin
     }
     const qint64 startLines = m_summary.lines;
     QByteArray carry; // the start of a line the previous chunk ended in
+    qint64 overlong = -1; // bytes of a line longer than kMaxLine seen so far (its start kept in carry), or -1
     qint64 carryOffset = m_summary.bytes;
     qint64 position = m_summary.bytes;
     bool stopped = false;
@@ -420,7 +433,13 @@ AuditLogIndex::Update AuditLogIndex::update(const std::function<bool(qint64, qin
             const qsizetype newline = chunk.indexOf('\n', from);
             if (newline < 0)
                 break;
-            if (carry.isEmpty()) {
+            if (overlong >= 0) {
+                // counted as a line that is not JSON, from its start only
+                indexLine(carryOffset, carry);
+                carryOffset += overlong + (newline - from) + 1;
+                carry.clear();
+                overlong = -1;
+            } else if (carry.isEmpty()) {
                 indexLine(carryOffset, QByteArrayView(chunk).sliced(from, newline - from));
                 carryOffset += newline - from + 1;
             } else {
@@ -431,7 +450,15 @@ AuditLogIndex::Update AuditLogIndex::update(const std::function<bool(qint64, qin
             }
             from = newline + 1;
         }
-        carry.append(QByteArrayView(chunk).sliced(from));
+        if (overlong >= 0) {
+            overlong += chunk.size() - from;
+        } else {
+            carry.append(QByteArrayView(chunk).sliced(from));
+            if (carry.size() > kMaxLine) {
+                overlong = carry.size();
+                carry.truncate(64); // enough to be no JSON object; the rest is skipped up to the newline
+            }
+        }
         m_summary.bytes = carryOffset;
         if (progress && !progress(position, size)) {
             stopped = true;
@@ -470,7 +497,7 @@ QList<AuditEvent> AuditLogIndex::eventsOf(const QString& memoryId, int limit, qi
         const LineRef& ref = (*it)[size_t(i)];
         QByteArray line;
         if (file.seek(ref.offset))
-            line = file.readLine();
+            line = file.readLine(kMaxLine + 2);
         if (line.endsWith('\n'))
             line.chop(1);
         std::optional<AuditEvent> event = parseLine(line);

@@ -44,7 +44,8 @@ std::unique_ptr<PersistenceBackend> openStore(const QString& text, const OpenOpt
         if (options.create && !options.readOnly && !QFileInfo::exists(spec.location)) {
             backend = SqliteBackend::create(spec.location);
         } else if (const QString index = storeOfGraphFile(spec.location);
-                   !index.isEmpty() && QFileInfo::exists(spec.location)) {
+                   !index.isEmpty() && QFileInfo::exists(spec.location) && holdsOnlyAGraph(spec.location)) {
+            // by its tables, not its name: a memory store that happens to be called graph.db opens as itself
             // subcog's graph.db opens the store it belongs to, beside it, which reads it as its graph
             if (!QFileInfo::exists(index))
                 throw StorageError(StorageError::Kind::InvalidInput, graphFileExplanation(spec.location));

@@ -9,6 +9,7 @@
 #include <bit>
 #include <cfloat>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -21,6 +22,8 @@ namespace {
 constexpr qsizetype kPiece = 4 << 20; // bytes read at a time
 constexpr int kProgressEvery = 4096; // members between two progress calls
 constexpr size_t kNone = size_t(-1);
+// one member (an id and its floats: ~5 KB for 384) never needs more; a hostile file cannot make the window grow
+constexpr size_t kMaxPending = size_t(64) << 20;
 
 bool isSpace(char c)
 {
@@ -90,6 +93,7 @@ public:
     void consume(size_t n) { m_pos += n; }
     qint64 offset() const { return m_base + qint64(m_pos); }
     bool readFailed() const { return m_readFailed; }
+    bool tooLarge() const { return m_tooLarge; }
 
 private:
     bool fill()
@@ -102,6 +106,11 @@ private:
             m_base += qint64(m_pos);
             m_len -= m_pos;
             m_pos = 0;
+        }
+        if (m_len >= kMaxPending) {
+            m_tooLarge = true;
+            m_atEnd = true;
+            return false;
         }
         if (m_buffer.size() - m_len < size_t(kPiece))
             m_buffer.resize(m_len + size_t(kPiece));
@@ -122,6 +131,7 @@ private:
     qint64 m_base = 0;
     bool m_atEnd = false;
     bool m_readFailed = false;
+    bool m_tooLarge = false; ///< one member is larger than kMaxPending
 };
 
 class Parser
@@ -160,7 +170,9 @@ private:
     {
         if (m_result.error.isEmpty())
             m_result.error = u"at byte "_s + QString::number(m_in.offset()) + u": "_s
-                + (m_in.readFailed() ? u"the file cannot be read"_s : why);
+                + (m_in.readFailed()     ? u"the file cannot be read"_s
+                       : m_in.tooLarge() ? u"a member larger than 64 MiB (not a vector of floats)"_s
+                                         : why);
         return false;
     }
     bool expect(char c)
@@ -340,8 +352,11 @@ const char* parseF32(const char* p, const char* end, float* out)
                                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
     const char* const start = p;
     const auto slow = [&]() -> const char* {
+        // JSON numbers only: from_chars also takes inf and nan, which would make every cosine NaN
+        if (start == end || (*start != '-' && unsigned(*start - '0') >= 10))
+            return nullptr;
         const auto [ptr, ec] = std::from_chars(start, end, *out);
-        return ec == std::errc() && ptr != start ? ptr : nullptr;
+        return ec == std::errc() && ptr != start && std::isfinite(*out) ? ptr : nullptr;
     };
     const bool negative = p < end && *p == '-';
     if (negative)

@@ -119,6 +119,13 @@ void EdgesTab::setModel(MemoryTableModel* model)
 {
     m_model = model;
     connect(m_model, &MemoryTableModel::jobFinished, this, &EdgesTab::onJobFinished);
+    // the store that ran them is gone: their answers never come, and must not wait for one
+    connect(m_model, &MemoryTableModel::storeOpened, this, [this] {
+        m_writes.clear();
+        m_job = 0;
+        m_digestJob = 0;
+        fill();
+    });
     // another store, or the same one read again: what is shown may be gone
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
         m_stale = !m_id.isEmpty();

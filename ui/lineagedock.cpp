@@ -2,7 +2,10 @@
 #include "lineagedock.h"
 
 #include "appearance.h"
+#include "exportfile.h"
 #include "lineagescene.h"
+#include "storageerror.h"
+#include "storeopener.h"
 #include "transferdialogs.h"
 
 #include <QDir>
@@ -218,6 +221,22 @@ bool LineageDock::eventFilter(QObject* watched, QEvent* event)
     return QDockWidget::eventFilter(watched, event);
 }
 
+namespace {
+/// Why a picture must not be written to `path`: it is the open store or one of its files (-wal, -shm, through
+/// links or hard links); empty when it may.
+QString storeFileRefusal(const QString& path, const QString& storeLocation)
+{
+    if (storeLocation.isEmpty())
+        return {};
+    try {
+        refuseExportOntoStore(path, StoreSpec::parse(storeLocation));
+    } catch (const StorageError& e) {
+        return e.message();
+    }
+    return {};
+}
+} // namespace
+
 bool LineageDock::exportPng(const QString& path, QString* error) const
 {
     const auto fail = [&](const QString& why) {
@@ -225,6 +244,8 @@ bool LineageDock::exportPng(const QString& path, QString* error) const
             *error = why;
         return false;
     };
+    if (const QString refused = storeFileRefusal(path, m_model->location()); !refused.isEmpty())
+        return fail(refused);
     const QRectF source = m_scene->sceneRect();
     if (source.isEmpty())
         return fail(tr("There is no picture to save."));
@@ -251,6 +272,8 @@ bool LineageDock::exportSvg(const QString& path, QString* error) const
             *error = why;
         return false;
     };
+    if (const QString refused = storeFileRefusal(path, m_model->location()); !refused.isEmpty())
+        return fail(refused);
     const QRectF source = m_scene->sceneRect();
     if (source.isEmpty())
         return fail(tr("There is no picture to save."));
@@ -301,9 +324,9 @@ void LineageDock::askExport(bool svg)
         m_status->setText(tr("%1 is a folder; choose a file name.").arg(path));
         return;
     }
-    // never the store itself (a SQLite file chosen by mistake)
-    if (target.exists() && target.canonicalFilePath() == QFileInfo(m_model->location()).canonicalFilePath()) {
-        m_status->setText(tr("%1 is the open store; choose another file.").arg(path));
+    // never the store itself or its -wal/-shm (a SQLite file chosen by mistake), before asking to replace it
+    if (const QString refused = storeFileRefusal(path, m_model->location()); !refused.isEmpty()) {
+        m_status->setText(refused);
         return;
     }
     if (target.exists()

@@ -4,10 +4,10 @@
 #include "appearance.h"
 #include "conflictdialog.h"
 #include "detailpane.h"
-#include "embeddingactions.h"
-#include "historytab.h"
-#include "entitiesdock.h"
 #include "edgestab.h"
+#include "embeddingactions.h"
+#include "entitiesdock.h"
+#include "historytab.h"
 #include "lineagedock.h"
 #include "messagebar.h"
 #include "overviewdock.h"
@@ -104,8 +104,10 @@ void MainWindow::connectModel()
     connect(m_model, &QAbstractItemModel::layoutChanged, this, &MainWindow::showCurrent);
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
         // unsaved edits stay in the pane (they can still be saved by id) until the person leaves them
-        if (!m_detail->isDirty())
+        if (!m_detail->isDirty()) {
             m_detail->setMemory(std::nullopt);
+            m_lineage->setMemoryId({}); // it would read the last memory again, maybe in another store
+        }
         // a jump still on its way is found again in the new order (a sort or quick filter changed meanwhile); a Go
         // to row stays the same row of the new order
         if (!m_locating.isEmpty() || (m_pendingRow >= 0 && !m_pendingGoTo.isEmpty())) {

@@ -106,6 +106,7 @@ void MainWindow::createActions()
         if (!mayLeaveStore([this] { m_close->trigger(); }))
             return;
         m_detail->setMemory(std::nullopt);
+        m_lineage->setMemoryId({});
         m_health->setStore({});
         m_overview->setStore({});
         m_store->close();

@@ -66,7 +66,9 @@ void MainWindow::chooseGraphFile()
     m_entities->show();
     m_entities->raise();
     m_detail->entitiesTab()->reload();
-    applyFilter(); // an entity: filter now reads the chosen graph
+    // an entity: filter now reads the chosen graph: the rows are asked for again (after the worker switched)
+    applyFilter();
+    m_model->refresh();
 }
 
 QString MainWindow::storeForGraphFile(const QString& spec)

@@ -71,10 +71,10 @@ EntityPage PostgresBackend::entities(const EntityQuery& query)
         ReadTransaction transaction(*this, c);
         pqxx::transaction_base& tx = *transaction;
         Sql where;
-        const QString needle = query.search.trimmed().toLower();
+        const QString needle = query.search.trimmed(); // folded by the server, as the names are
         if (!needle.isEmpty())
-            where.text = u" WHERE strpos(lower(id || ' ' || name || ' ' || COALESCE(aliases, '')), "_s
-                + where.add(needle) + u") > 0"_s;
+            where.text = u" WHERE strpos(lower(id || ' ' || name || ' ' || COALESCE(aliases, '')), lower("_s
+                + where.add(needle) + u"::text)) > 0"_s;
         EntityPage page;
         Sql count = where;
         count.text = u"SELECT count(*) FROM graph_entities"_s + where.text;

@@ -151,10 +151,12 @@ PostgresBackend::Sql PostgresBackend::whereClause(const MemoryFilter& f) const
         for (const QString& value : f.entities)
             typed << value.trimmed();
         const QString raw = sql.bind(FilterSql::arrayLiteral(typed));
-        const QString p = sql.bind(FilterSql::arrayLiteral(foldedEntityValues(f.entities)));
+        // both sides folded by the server's lower(): folding the values in Qt would miss names the database's
+        // locale folds differently (a C-locale database leaves É as it is)
+        const QString folded = u"(SELECT lower(v) FROM unnest("_s + raw + u"::text[]) v)"_s;
         const QString byEntity = m_graphTables.contains(u"graph_entities"_s)
-            ? QString(u" OR g.entity_id IN (SELECT e.id FROM graph_entities e WHERE lower(e.id) = ANY("_s + p
-                      + u"::text[]) OR lower(e.name) = ANY("_s + p + u"::text[]))"_s)
+            ? QString(u" OR g.entity_id IN (SELECT e.id FROM graph_entities e WHERE lower(e.id) IN "_s + folded
+                      + u" OR lower(e.name) IN "_s + folded + u')')
             : QString();
         sql.add(u"id IN (SELECT g.memory_id FROM graph_entity_mentions g WHERE g.entity_id = ANY("_s + raw
                 + u"::text[])"_s + byEntity + u')');

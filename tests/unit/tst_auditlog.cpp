@@ -183,6 +183,42 @@ private Q_SLOTS:
         QVERIFY(!m1[2].isSigned);
     }
 
+    void aLongLivedChainSurvivesAnotherWritersThousands()
+    {
+        // a hook process writes one entry, the MCP server 9,000, then the hook process goes on from its entry
+        QByteArray bytes = entry(u"s1"_s, u"m1"_s, u"create"_s, u"genesis"_s, u"S1"_s);
+        bytes += entry(u"b1"_s, u"m2"_s, u"create"_s, u"genesis"_s, u"B1"_s);
+        for (int i = 2; i <= 9000; ++i)
+            bytes += entry(u"b%1"_s.arg(i), u"m2"_s, u"update"_s, u"B%1"_s.arg(i - 1), u"B%1"_s.arg(i));
+        bytes += entry(u"s2"_s, u"m1"_s, u"update"_s, u"S1"_s, u"S2"_s);
+        write(m_path, bytes);
+        AuditLogIndex index(m_path);
+        index.update();
+        QCOMPARE(index.summary().signedEntries, 9002);
+        QCOMPARE(index.summary().chainBreaks, 0);
+    }
+
+    void aLineOverOneMebibyteIsSkipped()
+    {
+        QList<QByteArray> lines = chain();
+        // a torn write: 3 MiB without a newline, then the log goes on
+        lines.insert(3, "{\"id\":\"" + QByteArray(3 << 20, 'x') + "\n");
+        write(m_path, lines.join());
+        AuditLogIndex index(m_path);
+        index.update();
+        const AuditLogSummary& s = index.summary();
+        QCOMPARE(s.lines, 11);
+        QCOMPARE(s.entries, 10);
+        QCOMPARE(s.notJsonLines, (QList<qint64> {4}));
+        QCOMPARE(s.bytes, QFileInfo(m_path).size());
+        QCOMPARE(linesOf(index.eventsOf(u"mem-a"_s, 100)), (QList<qint64> {1, 3, 8, 11}));
+        // still growing without a newline: nothing of it is counted yet, and the line is not held
+        write(m_path, "{\"id\":\"" + QByteArray(2 << 20, 'y'), QIODevice::Append);
+        index.update();
+        QCOMPARE(index.summary().lines, 11);
+        QVERIFY(index.summary().partialLastLine);
+    }
+
     void linesThatAreNotJson()
     {
         QList<QByteArray> lines = chain();
