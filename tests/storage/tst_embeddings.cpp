@@ -517,16 +517,16 @@ private Q_SLOTS:
                 QCOMPARE(streamed.value(it.key()), *it);
         }
         // damage is named with its offset, and nothing after it is handed over
-        for (const QByteArray& bad : {compact.left(compact.size() / 2), QByteArray(R"({"dimensions":3,"x":1})"),
-                                      QByteArray(R"({"dimensions":3,"vectors":{"a":[1,,2]}})"),
-                                      QByteArray(R"({"dimensions":3,"vectors":{"a":[1,2]}} trailing)"),
-                                      // not JSON numbers (from_chars takes them): a NaN cosine breaks the ranking
-                                      QByteArray(R"({"dimensions":2,"vectors":{"a":[nan,1]}})"),
-                                      QByteArray(R"({"dimensions":2,"vectors":{"a":[1,-inf]}})"),
-                                      QByteArray(R"({"dimensions":2,"vectors":{"a":[1,1e99]}})"),
-                                      // an unterminated vector: the window stops growing at 64 MiB
-                                      QByteArray(R"({"dimensions":2,"vectors":{"a":[)")
-                                          + QByteArray(70 << 20, ' ')}) {
+        for (const QByteArray& bad :
+             {compact.left(compact.size() / 2), QByteArray(R"({"dimensions":3,"x":1})"),
+              QByteArray(R"({"dimensions":3,"vectors":{"a":[1,,2]}})"),
+              QByteArray(R"({"dimensions":3,"vectors":{"a":[1,2]}} trailing)"),
+              // not JSON numbers (from_chars takes them): a NaN cosine breaks the ranking
+              QByteArray(R"({"dimensions":2,"vectors":{"a":[nan,1]}})"),
+              QByteArray(R"({"dimensions":2,"vectors":{"a":[1,-inf]}})"),
+              QByteArray(R"({"dimensions":2,"vectors":{"a":[1,1e99]}})"),
+              // an unterminated vector: the window stops growing at 64 MiB
+              QByteArray(QByteArray(R"({"dimensions":2,"vectors":{"a":[)") + QByteArray(70 << 20, ' '))}) {
             QBuffer buffer;
             buffer.setData(bad);
             QVERIFY(buffer.open(QIODevice::ReadOnly));
