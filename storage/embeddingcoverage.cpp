@@ -232,7 +232,8 @@ EmbeddingCoverage recordsCoverage(PersistenceBackend& store, const EmbeddingProg
     coverage.where = where;
     const qint64 total = store.count();
     MemoryQuery all;
-    all.withContent = false;
+    // a folder's index keeps no embeddings: records read whole carry them (the file is read either way)
+    all.withContent = true;
     store.scan(all, [&](QList<Memory>& memories, QList<RecordIssue>&) {
         for (const Memory& m : std::as_const(memories)) {
             ++coverage.memories;

@@ -40,7 +40,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     m.source = text;
     m.filePath = text;
     m.tags = tokens;
-    const bool matched = parsed.filter.matches(m);
+    // entity: words are resolved against a knowledge graph into ids before a filter is evaluated in memory
+    MemoryFilter resolved = parsed.filter;
+    resolved.entities.clear();
+    const bool matched = resolved.matches(m);
     // Free words only: a memory whose content is the typed text holds every word, so it matches.
     MemoryFilter wordsOnly;
     wordsOnly.words = parsed.filter.words;
