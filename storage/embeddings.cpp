@@ -143,7 +143,7 @@ bool scanVectors(PersistenceBackend& outer, const VectorSink& sink, const Embedd
         const qint64 total = store.count();
         qint64 done = 0;
         MemoryQuery all;
-        all.withContent = false;
+        all.withContent = true; // a folder's index keeps no embeddings: the records read whole carry them
         QByteArray id;
         store.scan(all, [&](QList<Memory>& memories, QList<RecordIssue>&) {
             for (const Memory& m : std::as_const(memories)) {
