@@ -141,7 +141,7 @@ void AuditLogReader::run(const std::shared_ptr<Shared>& shared)
         if (update == AuditLogIndex::Update::Stopped)
             continue; // the reader is gone or reads another file
         if (update == AuditLogIndex::Update::Missing) {
-            const QString why = shared->index->error().isEmpty() ? u"the file is gone"_s : shared->index->error();
+            const QString why = shared->index->error().isEmpty() ? tr("the file is gone") : shared->index->error();
             shared->post([memoryId, why, path](AuditLogReader* r) {
                 Q_EMIT r->failed(memoryId, tr("Cannot read %1: %2").arg(path, why));
             });

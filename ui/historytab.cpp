@@ -100,7 +100,8 @@ HistoryTab::HistoryTab(QWidget* parent)
             setAvailable(!path.isEmpty());
     });
     connect(m_reader, &AuditLogReader::indexing, this, [this](qint64 done, qint64 total) {
-        m_summary->setText(tr("Reading %1… %2%").arg(m_path).arg(total > 0 ? done * 100 / total : 0));
+        m_summary->setText(
+            tr("Reading %1… %2%").arg(m_path.toHtmlEscaped(), QString::number(total > 0 ? done * 100 / total : 0)));
     });
     connect(m_reader, &AuditLogReader::eventsRead, this, &HistoryTab::showEvents);
     connect(m_reader, &AuditLogReader::failed, this, [this](const QString& memoryId, const QString& message) {
@@ -226,7 +227,7 @@ void HistoryTab::ask()
     if (m_reader->candidates().isEmpty())
         return;
     if (m_shownFor != m_memoryId)
-        m_summary->setText(tr("Reading %1…").arg(m_path.isEmpty() ? u"audit.log"_s : m_path));
+        m_summary->setText(tr("Reading %1…").arg(m_path.isEmpty() ? u"audit.log"_s : m_path.toHtmlEscaped()));
     m_reader->request(m_memoryId);
 }
 
