@@ -251,7 +251,13 @@ private Q_SLOTS:
             int afterCreation = 0;
             auto enough
                 = [&] { return (kind == Kind::Sqlite ? duringCreation : beforeTarget) >= 2 && afterCreation >= 2; };
-            for (int delay = 0, runs = 0; runs < 60 && !enough(); delay += kind == Kind::Sqlite ? 6 : 10, ++runs) {
+            // the SQLite target's creation lasts a few ms: once a kill lands after it with none during it (a loaded
+            // machine shifts the window), the delays between the last kill before and the first after are tried
+            // again one millisecond apart
+            int lastBefore = 0;
+            int firstAfter = -1;
+            int fine = 0;
+            for (int delay = 0, runs = 0; runs < 90 && !enough(); ++runs) {
                 QTemporaryDir dir;
                 const QString path = dir.filePath(kind == Kind::Folder ? u"target"_s : u"target.db"_s);
                 const QString spec = kind == Kind::Sqlite ? u"sqlite:"_s + path
@@ -280,12 +286,16 @@ private Q_SLOTS:
                             u"%1 killed after %2 ms, the target is no store: "_s.arg(QLatin1StringView(name)).arg(delay)
                             + e.message()));
                 }
-                if (killed && building)
+                if (killed && building) {
                     ++duringCreation;
-                else if (killed && !exists)
+                } else if (killed && !exists) {
                     ++beforeTarget;
-                else if (killed)
+                    lastBefore = qMax(lastBefore, delay);
+                } else if (killed) {
                     ++afterCreation;
+                    if (firstAfter < 0 || delay < firstAfter)
+                        firstAfter = delay;
+                }
                 QProcess again;
                 again.start(binary, {u"copy"_s, source.path, spec});
                 QVERIFY(again.waitForFinished(120000));
@@ -301,6 +311,10 @@ private Q_SLOTS:
                     const auto copied = target->get(m.id);
                     QVERIFY2(copied && copied->sameFields(m), qPrintable(m.id));
                 }
+                if (kind == Kind::Sqlite && duringCreation == 0 && firstAfter > lastBefore)
+                    delay = lastBefore + 1 + fine++ % qMax(1, firstAfter - lastBefore);
+                else
+                    delay += kind == Kind::Sqlite ? 6 : 10;
             }
             qInfo("%s: %d kills before the target existed, %d while it was created, %d after", name, beforeTarget,
                   duringCreation, afterCreation);
