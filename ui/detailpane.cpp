@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "detailpane.h"
 
+#include "edgestab.h"
 #include "embeddingtab.h"
 #include "entitiestab.h"
-#include "edgestab.h"
 
 #include <QApplication>
 #include <QCompleter>
