@@ -237,65 +237,61 @@ QString storeFileRefusal(const QString& path, const QString& storeLocation)
 }
 } // namespace
 
-bool LineageDock::exportPng(const QString& path, QString* error) const
+namespace {
+/// The checks and the atomic write both picture formats share: `draw` writes the picture into the file.
+template<typename Draw>
+bool saveScene(const QString& path, const QString& storeLocation, const QRectF& source, QString* error, Draw draw)
 {
     const auto fail = [&](const QString& why) {
         if (error)
             *error = why;
         return false;
     };
-    if (const QString refused = storeFileRefusal(path, m_model->location()); !refused.isEmpty())
+    if (const QString refused = storeFileRefusal(path, storeLocation); !refused.isEmpty())
         return fail(refused);
-    const QRectF source = m_scene->sceneRect();
     if (source.isEmpty())
-        return fail(tr("There is no picture to save."));
+        return fail(LineageDock::tr("There is no picture to save."));
     QSaveFile file(path); // renamed over the target: a failed save leaves the old file as it was
-    if (!file.open(QIODevice::WriteOnly))
-        return fail(tr("Cannot write %1: %2").arg(path, file.errorString()));
-    const qreal scale = qMax<qreal>(2, m_view->devicePixelRatioF());
-    QImage image((source.size() * scale).toSize(), QImage::Format_ARGB32_Premultiplied);
-    image.fill(m_scene->backgroundBrush().color());
-    {
-        QPainter painter(&image);
-        painter.setRenderHint(QPainter::Antialiasing);
-        m_scene->render(&painter, QRectF(QPointF(0, 0), image.size()), source);
-    }
-    if (!image.save(&file, "PNG") || !file.commit())
-        return fail(tr("Cannot write %1: %2").arg(path, file.errorString()));
+    if (!file.open(QIODevice::WriteOnly) || !draw(file) || !file.commit())
+        return fail(LineageDock::tr("Cannot write %1: %2").arg(path, file.errorString()));
     return true;
+}
+} // namespace
+
+bool LineageDock::exportPng(const QString& path, QString* error) const
+{
+    const QRectF source = m_scene->sceneRect();
+    return saveScene(path, m_model->location(), source, error, [&](QSaveFile& file) {
+        const qreal scale = qMax<qreal>(2, m_view->devicePixelRatioF());
+        QImage image((source.size() * scale).toSize(), QImage::Format_ARGB32_Premultiplied);
+        image.fill(m_scene->backgroundBrush().color());
+        {
+            QPainter painter(&image);
+            painter.setRenderHint(QPainter::Antialiasing);
+            m_scene->render(&painter, QRectF(QPointF(0, 0), image.size()), source);
+        }
+        return image.save(&file, "PNG");
+    });
 }
 
 bool LineageDock::exportSvg(const QString& path, QString* error) const
 {
-    const auto fail = [&](const QString& why) {
-        if (error)
-            *error = why;
-        return false;
-    };
-    if (const QString refused = storeFileRefusal(path, m_model->location()); !refused.isEmpty())
-        return fail(refused);
     const QRectF source = m_scene->sceneRect();
-    if (source.isEmpty())
-        return fail(tr("There is no picture to save."));
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return fail(tr("Cannot write %1: %2").arg(path, file.errorString()));
-    const QSize size = source.size().toSize();
-    QSvgGenerator svg;
-    svg.setOutputDevice(&file);
-    svg.setSize(size);
-    svg.setViewBox(QRect(QPoint(0, 0), size));
-    svg.setTitle(tr("Lineage of %1").arg(m_lineage ? m_lineage->centre : m_id));
-    svg.setDescription(tr("Subcog Inspector: the neighbourhood of a memory"));
-    QPainter painter;
-    if (!painter.begin(&svg))
-        return fail(tr("Cannot write %1: %2").arg(path, file.errorString()));
-    painter.setRenderHint(QPainter::Antialiasing);
-    m_scene->render(&painter, QRectF(QPointF(0, 0), size), source);
-    painter.end();
-    if (!file.commit())
-        return fail(tr("Cannot write %1: %2").arg(path, file.errorString()));
-    return true;
+    return saveScene(path, m_model->location(), source, error, [&](QSaveFile& file) {
+        const QSize size = source.size().toSize();
+        QSvgGenerator svg;
+        svg.setOutputDevice(&file);
+        svg.setSize(size);
+        svg.setViewBox(QRect(QPoint(0, 0), size));
+        svg.setTitle(tr("Lineage of %1").arg(m_lineage ? m_lineage->centre : m_id));
+        svg.setDescription(tr("Subcog Inspector: the neighbourhood of a memory"));
+        QPainter painter;
+        if (!painter.begin(&svg))
+            return false;
+        painter.setRenderHint(QPainter::Antialiasing);
+        m_scene->render(&painter, QRectF(QPointF(0, 0), size), source);
+        return painter.end();
+    });
 }
 
 void LineageDock::askExport(bool svg)
