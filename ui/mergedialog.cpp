@@ -3,6 +3,7 @@
 
 #include "connectdialog.h"
 #include "secrets.h"
+#include "storeswindow.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -54,12 +55,12 @@ MergeDialog::MergeDialog(const FoundStore& source, const QList<FoundStore>& othe
 {
     setObjectName(u"mergeDialog"_s);
     setWindowTitle(tr("Merge Into Another Store"));
-    auto* sourceLabel = new QLabel(source.location, this);
+    auto* sourceLabel = new QLabel(StoresWindow::kindText(source.kind) + u" — "_s + source.location, this);
     sourceLabel->setTextFormat(Qt::PlainText);
     sourceLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_target->setObjectName(u"mergeTarget"_s);
     for (int i = 0; i < m_others.size(); ++i)
-        m_target->addItem(m_others[i].location, i);
+        m_target->addItem(StoresWindow::kindText(m_others[i].kind) + u" — "_s + m_others[i].location, i);
     m_target->addItem(tr("Another store (path or URL)…"), kOtherStore);
     m_other->setObjectName(u"mergeOtherTarget"_s);
     m_other->setPlaceholderText(tr("sqlite:/path/index.db, fs:/path/folder or postgresql://…"));

@@ -30,7 +30,18 @@ namespace {
 
 const auto kScanFoldersKey = u"stores/scanFolders"_s;
 
-QString kindText(FoundStoreKind kind)
+/// A path under the home folder as `~/…`: the tail that tells stores apart stays visible.
+QString shortPath(const QString& location)
+{
+    const QString home = QDir::homePath();
+    if (!home.isEmpty() && home != "/"_L1 && location.startsWith(home + u'/'))
+        return u"~"_s + location.mid(home.size());
+    return location;
+}
+
+} // namespace
+
+QString StoresWindow::kindText(FoundStoreKind kind)
 {
     switch (kind) {
     case FoundStoreKind::Index:
@@ -51,13 +62,15 @@ QString kindText(FoundStoreKind kind)
     return {};
 }
 
+namespace {
+
 QString useText(StoreUse use)
 {
     switch (use) {
     case StoreUse::Now:
-        return StoresWindow::tr("yes: subcog keeps memories here");
+        return StoresWindow::tr("yes, in use");
     case StoreUse::InRepositories:
-        return StoresWindow::tr("inside git repositories");
+        return StoresWindow::tr("in git repositories");
     case StoreUse::OrgScope:
         return StoresWindow::tr("org scope");
     case StoreUse::Consolidation:
@@ -65,7 +78,7 @@ QString useText(StoreUse use)
     case StoreUse::Gc:
         return StoresWindow::tr("subcog gc");
     case StoreUse::Forgotten:
-        return StoresWindow::tr("no: left by subcog v0.5 or older");
+        return StoresWindow::tr("no: left by v0.5 or older");
     }
     return {};
 }
@@ -123,6 +136,7 @@ StoresWindow::StoresWindow(QWidget* parent)
     m_list->setRootIsDecorated(false);
     m_list->setUniformRowHeights(true);
     m_list->setAlternatingRowColors(true);
+    m_list->setTextElideMode(Qt::ElideMiddle); // a path's end tells stores apart
     m_list->setColumnCount(ColumnCount);
     m_list->setHeaderLabels(
         {tr("Kind"), tr("Location"), tr("Memories"), tr("Last Change"), tr("Layout"), tr("Used by subcog")});
@@ -131,8 +145,8 @@ StoresWindow::StoresWindow(QWidget* parent)
     m_list->setColumnWidth(KindColumn, 160);
     m_list->setColumnWidth(CountColumn, 90);
     m_list->setColumnWidth(ChangedColumn, 150);
-    m_list->setColumnWidth(LayoutColumn, 170);
-    m_list->setColumnWidth(UseColumn, 230);
+    m_list->setColumnWidth(LayoutColumn, 210);
+    m_list->setColumnWidth(UseColumn, 190);
     m_status->setObjectName(u"storesStatus"_s);
     m_status->setWordWrap(true);
     m_folders->setObjectName(u"storesFolders"_s);
@@ -221,11 +235,14 @@ void StoresWindow::addFolder()
 void StoresWindow::updateFolders()
 {
     const QStringList folders = scanFolders();
+    QStringList shownFolders;
+    for (const QString& folder : folders)
+        shownFolders << shortPath(folder);
     m_clearFolders->setEnabled(!folders.isEmpty());
     m_folders->setText(folders.isEmpty()
                            ? tr("Add a folder to search it for the <repo>/.subcog/index.db files subcog v0.5 kept "
                                 "in each repository.")
-                           : tr("Searched for <repo>/.subcog/index.db: %1").arg(folders.join(u", "_s)));
+                           : tr("Searched for <repo>/.subcog/index.db: %1").arg(shownFolders.join(u", "_s)));
 }
 
 void StoresWindow::updateButtons()
@@ -270,7 +287,7 @@ void StoresWindow::showFound(const FoundStores& found)
         const FoundStore& store = m_stores[row];
         auto* item = new QTreeWidgetItem(m_list);
         item->setText(KindColumn, kindText(store.kind));
-        item->setText(LocationColumn, store.location);
+        item->setText(LocationColumn, shortPath(store.location));
         item->setToolTip(LocationColumn, tr("%1\nFound by: %2").arg(store.location, store.foundBy));
         item->setText(CountColumn, tr("counting…"));
         item->setTextAlignment(CountColumn, Qt::AlignRight | Qt::AlignVCenter);
@@ -324,7 +341,9 @@ void StoresWindow::showMeasured(int row, const StoreMeasurement& m)
     else if (m_stores[row].kind == FoundStoreKind::Folder && m.error.isEmpty())
         layout = tr("JSON files");
     if (!m.error.isEmpty()) {
-        layout = m.error;
+        // the row names the store already: the reason is what the cell has room for
+        const QString prefix = m_stores[row].location + u": "_s;
+        layout = m.error.startsWith(prefix) ? m.error.mid(prefix.size()) : m.error;
         for (int c : {CountColumn, LayoutColumn})
             item->setForeground(c, QColor(0xc0, 0x20, 0x20));
         item->setToolTip(CountColumn, m.error);

@@ -43,6 +43,9 @@ public:
     ~StoresWindow() override;
     bool event(QEvent* event) override;
 
+    /// "SQLite index", "legacy project index", … as the Kind column says it.
+    static QString kindText(FoundStoreKind kind);
+
     /// The folders searched for `<repo>/.subcog/index.db`, kept in the settings (paths only).
     static QStringList scanFolders();
     static void setScanFolders(const QStringList& folders);

@@ -163,7 +163,8 @@ private Q_SLOTS:
         QCOMPARE(index->text(StoresWindow::KindColumn), u"SQLite index"_s);
         QCOMPARE(index->text(StoresWindow::CountColumn), u"4"_s);
         QCOMPARE(index->text(StoresWindow::LayoutColumn), u"current (v0.6+)"_s);
-        QCOMPARE(index->text(StoresWindow::UseColumn), u"yes: subcog keeps memories here"_s);
+        QCOMPARE(index->text(StoresWindow::UseColumn), u"yes, in use"_s);
+        QCOMPARE(index->text(StoresWindow::LocationColumn), u"~/.local/share/subcog/index.db"_s);
         QVERIFY(index->font(0).bold());
         QCOMPARE(legacy->text(StoresWindow::KindColumn), u"legacy per-repo index"_s);
         QCOMPARE(legacy->text(StoresWindow::CountColumn), u"5"_s);
