@@ -260,7 +260,7 @@ void MainWindow::createMenus()
     QMenu* file = menuBar()->addMenu(tr("&File"));
     // the window lists every store, forgotten ones too; the submenu stays for the one click to the store in use
     file->addAction(storesWindowAction(this, m_store));
-    QMenu* stores = file->addMenu(tr("Open sub&cog's Store"));
+    QMenu* stores = file->addMenu(tr("&Open subcog's Store"));
     file->addAction(m_openSqlite);
     file->addAction(m_openFolder);
     file->addAction(m_connectPg);

@@ -375,7 +375,7 @@ MergeDialog* StoresWindow::mergeSelected()
 
 QAction* storesWindowAction(QMainWindow* window, StoreController* controller)
 {
-    auto* action = new QAction(StoresWindow::tr("subcog's &Stores…"), window);
+    auto* action = new QAction(StoresWindow::tr("su&bcog's Stores…"), window);
     action->setObjectName(u"storesWindowAction"_s);
     action->setStatusTip(StoresWindow::tr("Every store of subcog's on this machine, the forgotten ones of subcog "
                                           "v0.5 too, with counts; open one or merge it into another"));

@@ -778,12 +778,14 @@ int main(int argc, char** argv)
         for (SubcogFileWindow* files : window.findChildren<SubcogFileWindow*>())
             files->close();
         window.messageBar()->clear();
-        auto* stores = new StoresWindow(&window);
+        // through the menu, as a person opens it; the list arrives later
+        action(window, u"subcog's Stores…"_s)->trigger();
+        auto* stores = window.findChild<StoresWindow*>();
+        if (!stores)
+            qFatal("File ▸ subcog's Stores… opened no window");
         stores->move(90, 120);
-        stores->show();
         bool listed = false;
         QObject::connect(stores, &StoresWindow::refreshed, stores, [&listed] { listed = true; });
-        stores->refresh();
         waitFor([&] { return listed; });
         shoot(out, u"32-stores-list"_s);
 
