@@ -42,6 +42,8 @@ struct Session
         u"backup-dir"_s, tr("repair: where a PostgreSQL store's backup goes (default: the current folder)."), u"DIR"_s};
     QCommandLineOption json {
         u"json"_s, tr("check, entities: one JSON object per finding or entity and line; stats: one JSON object.")};
+    QCommandLineOption scan {
+        u"scan"_s, tr("stores: also search DIR for subcog v0.5's <repo>/.subcog/index.db (repeatable)."), u"DIR"_s};
     QCommandLineOption keyFile {u"key-file"_s,
                                 tr("Base64 key (32 bytes) for encrypted folder stores, read from FILE; "
                                    "otherwise SUBCOG_ENCRYPTION_KEY."),
@@ -60,5 +62,7 @@ int commandCheck(Session& s, const QString& storeArgument);
 int commandRepair(Session& s, const QString& storeArgument);
 // entitiescommand.cpp
 int commandEntities(Session& s, const QString& store);
+// storescommand.cpp
+int commandStores(Session& s);
 
 } // namespace Inspector::CommandLine

@@ -103,6 +103,11 @@ const char* const kHelpTail = QT_TRANSLATE_NOOP(
     "                        2 for classes only a person can decide (unknown-namespace, bad-time, ...)\n"
     "  entities STORE        list the knowledge graph's entities (graph.db beside the store, or\n"
     "                        PostgreSQL's graph tables), most mentioned first (--json: one object a line)\n"
+    "  stores                list every store of subcog's on this machine with its memory count, last\n"
+    "                        change, layout era and use: the configured ones, the data folder's, and the\n"
+    "                        legacy ones subcog v0.6 left behind (data_dir/repos/*/index.db, and\n"
+    "                        <repo>/.subcog/index.db under each --scan DIR); --json: one object a line;\n"
+    "                        merge one into another with copy SOURCE TARGET --dry-run first\n"
     "  copy SOURCE TARGET    copy memories into TARGET (created if missing) in its own layout, keeping\n"
     "                        ids; --on-conflict skip|overwrite|fail (default fail) for ids TARGET has\n"
     "                        with other values; --dry-run reports what would happen\n"
@@ -129,9 +134,10 @@ Session::Session()
                                      + tr(kHelpTail));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addOptions({format, output, filter, ids, onConflict, dryRun, keyFile, json, fix, hardDelete, backupDir});
+    parser.addOptions({format, output, filter, ids, onConflict, dryRun, keyFile, json, fix, hardDelete, backupDir,
+                       scan});
     parser.addPositionalArgument(
-        u"command"_s, tr("info, count, stats, export, get, copy, check, repair, entities, or a STORE to open."),
+        u"command"_s, tr("info, count, stats, export, get, copy, check, repair, entities, stores, or a STORE to open."),
         u"[command]"_s);
     parser.addPositionalArgument(u"store"_s, tr("The store."), u"[STORE]"_s);
 }
@@ -505,7 +511,7 @@ bool isHeadless(const QStringList& arguments)
     const QString command = positional.value(0);
     return positional.size() > 1 || command == "count"_L1 || command == "stats"_L1 || command == "export"_L1
         || command == "info"_L1 || command == "get"_L1 || command == "copy"_L1 || command == "check"_L1
-        || command == "repair"_L1 || command == "entities"_L1;
+        || command == "repair"_L1 || command == "entities"_L1 || command == "stores"_L1;
 }
 
 QString windowStoreArgument(const QStringList& arguments)
@@ -582,6 +588,14 @@ int dispatch(const QStringList& arguments)
             return ExitUsage;
         }
         return commandEntities(s, positional[1]);
+    }
+    if (command == "stores"_L1) {
+        if (positional.size() != 1) {
+            err() << "subcog-inspector: stores takes no STORE; --scan DIR adds a folder to search (see --help)"
+                  << Qt::endl;
+            return ExitUsage;
+        }
+        return commandStores(s);
     }
     if (command == "info"_L1 && positional.size() <= 2)
         return commandOpen(positional.value(1));

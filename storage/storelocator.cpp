@@ -56,7 +56,7 @@ SubcogConfig readSubcogConfig()
     SubcogConfig config;
     const QString envPath = qEnvironmentVariable("SUBCOG_CONFIG_PATH");
     config.configPath = envPath.isEmpty() ? QDir::homePath() + u"/.config/subcog/config.toml"_s : expandPath(envPath);
-    config.dataDir = dataLocalDir() + u"/subcog"_s;
+    config.dataDir = subcogDefaultDataDir();
     config.backend = u"sqlite"_s;
     config.configExists = QFileInfo(config.configPath).isFile();
     if (config.configExists) {
@@ -97,6 +97,11 @@ QList<StoreCandidate> findSubcogStores(const SubcogConfig& config)
     add(config.dataDir + u"/memories.db"_s, u"subcog's consolidation store"_s);
     add(config.dataDir + u"/org/index.db"_s, u"subcog's org-scope index"_s);
     return stores;
+}
+
+QString subcogDefaultDataDir()
+{
+    return dataLocalDir() + u"/subcog"_s;
 }
 
 QString demoStorePath()

@@ -32,6 +32,9 @@ SubcogConfig readSubcogConfig();
 /// subcog's stores that exist here, the main index first.
 QList<StoreCandidate> findSubcogStores(const SubcogConfig& config);
 
+/// subcog's data folder on this platform when config.toml names none (`subcog gc` always uses it, spec §2.2).
+QString subcogDefaultDataDir();
+
 /// Where the inspector keeps its demo store when the user has no subcog store.
 QString demoStorePath();
 

@@ -14,6 +14,7 @@
 #include "secrets.h"
 #include "storecontroller.h"
 #include "storehealthdock.h"
+#include "storeswindow.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -257,7 +258,9 @@ void MainWindow::createMenus()
 {
     m_embeddings = new EmbeddingActions(this, m_model, m_detail);
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    QMenu* stores = file->addMenu(tr("subcog's &Stores"));
+    // the window lists every store, forgotten ones too; the submenu stays for the one click to the store in use
+    file->addAction(storesWindowAction(this, m_store));
+    QMenu* stores = file->addMenu(tr("&Open subcog's Store"));
     file->addAction(m_openSqlite);
     file->addAction(m_openFolder);
     file->addAction(m_connectPg);

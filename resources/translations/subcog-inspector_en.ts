@@ -354,4 +354,38 @@ Type %1 to confirm:</numerusform>
         </translation>
     </message>
 </context>
+<context>
+    <name>Inspector::StoresWindow</name>
+    <message numerus="yes">
+        <source>Counting the memories of %n stores…</source>
+        <translation>
+            <numerusform>Counting the memories of %n store…</numerusform>
+            <numerusform>Counting the memories of %n stores…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n stores found.</source>
+        <translation>
+            <numerusform>%n store found.</numerusform>
+            <numerusform>%n stores found.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Inspector::MergeDialog</name>
+    <message numerus="yes">
+        <source>Dry run, nothing written. Of %n memories in the source:</source>
+        <translation>
+            <numerusform>Dry run, nothing written. Of %n memory in the source:</numerusform>
+            <numerusform>Dry run, nothing written. Of %n memories in the source:</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n warnings:</source>
+        <translation>
+            <numerusform>%n warning:</numerusform>
+            <numerusform>%n warnings:</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

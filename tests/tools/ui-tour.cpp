@@ -13,12 +13,14 @@
 #include "historytab.h"
 #include "lineagedock.h"
 #include "mainwindow.h"
+#include "mergedialog.h"
 #include "messagebar.h"
 #include "overviewdock.h"
 #include "similarmemoriesdialog.h"
 #include "sqlite/sqlitebackend.h"
 #include "storehealthdock.h"
 #include "storeinfodialog.h"
+#include "storeswindow.h"
 #include "subcogfilewindow.h"
 #include "translations.h"
 #include "vectorsfile.h"
@@ -714,6 +716,94 @@ int main(int argc, char** argv)
                 view->selectRow(0);
         }
         shoot(out, u"31-prompt-library"_s);
+    }
+    // File ▸ subcog's Stores on a machine with a few stores: the index in use, legacy ones subcog v0.6 left behind
+    // (per-repo and in repositories under an added folder), subcog gc's folder, a PostgreSQL store from the config
+    // that does not answer, and a file that is no database; then Merge Into… after its dry run
+    {
+        const QString home = scratch.filePath(u"home"_s);
+        const QString data = home + u"/.local/share/subcog"_s;
+        const QString code = home + u"/src"_s;
+        qputenv("HOME", home.toUtf8());
+        qunsetenv("XDG_DATA_HOME");
+        qunsetenv("SUBCOG_CONFIG_PATH");
+        auto generate = [](const QString& path, Fixtures::SqliteLayout layout, int count, quint64 seed) {
+            QDir().mkpath(QFileInfo(path).absolutePath());
+            Fixtures::GeneratorOptions o;
+            o.count = count;
+            o.seed = seed;
+            o.anomalies = false;
+            o.largeMemories = 0;
+            return Fixtures::writeSqliteStore(path, layout, o);
+        };
+        generate(data + u"/index.db"_s, Fixtures::SqliteLayout::Head, 1240, 40);
+        generate(data + u"/repos/5f0c2a9e41d7b38c/index.db"_s, Fixtures::SqliteLayout::V0_5, 37, 42);
+        generate(data + u"/repos/9a1e77c0d2f4e615/index.db"_s, Fixtures::SqliteLayout::V0_3, 12, 43);
+        const QString webapp = code + u"/webapp/.subcog/index.db"_s;
+        const auto legacy = generate(webapp, Fixtures::SqliteLayout::V0_5, 23, 41);
+        generate(code + u"/cli-tool/.subcog/index.db"_s, Fixtures::SqliteLayout::V0_2, 8, 44);
+        QDir().mkpath(code + u"/notes/.subcog"_s);
+        QFile broken(code + u"/notes/.subcog/index.db"_s);
+        broken.open(QIODevice::WriteOnly);
+        broken.write(QByteArray(4096, 'x'));
+        broken.close();
+        QDir().mkpath(data + u"/memories"_s);
+        for (int i = 0; i < 3; ++i) {
+            Memory m = generated.truth.at(100 + i);
+            m.id = u"gc00000000"_s + QString::number(i);
+            QFile file(data + u"/memories/"_s + m.id + u".json"_s);
+            file.open(QIODevice::WriteOnly);
+            file.write(Fixtures::subcogFileBytes(m));
+        }
+        QDir().mkpath(home + u"/.config/subcog"_s);
+        QFile config(home + u"/.config/subcog/config.toml"_s);
+        config.open(QIODevice::WriteOnly);
+        config.write("[storage.project]\nbackend = \"postgresql\"\n"
+                     "connection_string = \"postgresql://team:hunter2@127.0.0.1:1/subcog\"\n");
+        config.close();
+        {
+            // the index already holds a few of the webapp's memories, two of them edited since
+            auto index = SqliteBackend::open(data + u"/index.db"_s);
+            auto source = SqliteBackend::open(webapp, SqliteBackend::OpenMode::ReadOnly);
+            const QList<Memory> some = source->getBatch(source->listIds().mid(0, 5));
+            for (qsizetype i = 0; i < some.size(); ++i) {
+                Memory m = some.at(i);
+                if (i < 2)
+                    m.content += u"\n\n(edited later in the new index)"_s;
+                index->store(m);
+            }
+        }
+        Q_UNUSED(legacy);
+        StoresWindow::setScanFolders({code});
+        for (SubcogFileWindow* files : window.findChildren<SubcogFileWindow*>())
+            files->close();
+        window.messageBar()->clear();
+        // through the menu, as a person opens it; the list arrives later
+        action(window, u"subcog's Stores…"_s)->trigger();
+        auto* stores = window.findChild<StoresWindow*>();
+        if (!stores)
+            qFatal("File ▸ subcog's Stores… opened no window");
+        stores->move(90, 120);
+        bool listed = false;
+        QObject::connect(stores, &StoresWindow::refreshed, stores, [&listed] { listed = true; });
+        waitFor([&] { return listed; });
+        shoot(out, u"32-stores-list"_s);
+
+        for (int row = 0; row < stores->stores().size(); ++row) {
+            if (stores->stores().at(row).location == webapp)
+                stores->list()->setCurrentItem(stores->list()->topLevelItem(row));
+        }
+        if (MergeDialog* merge = stores->mergeSelected()) {
+            merge->move(300, 150);
+            merge->setTarget(u"sqlite:"_s + data + u"/index.db"_s);
+            bool done = false;
+            QObject::connect(merge, &MergeDialog::dryRunFinished, merge, [&done] { done = true; });
+            merge->startDryRun();
+            waitFor([&] { return done; });
+            shoot(out, u"33-stores-merge-dry-run"_s);
+            merge->close();
+        }
+        stores->close();
     }
     return 0;
 }
