@@ -14,6 +14,7 @@
 #include "secrets.h"
 #include "storecontroller.h"
 #include "storehealthdock.h"
+#include "trashdialog.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -330,6 +331,8 @@ void MainWindow::createMenus()
     QMenu* tools = menuBar()->addMenu(tr("&Tools"));
     tools->addAction(m_checkStore);
     tools->addAction(m_health->toggleViewAction());
+    tools->addSeparator();
+    tools->addActions(createTrashActions(this));
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(m_help);
