@@ -40,6 +40,8 @@ struct Session
     QCommandLineOption hardDelete {u"delete"_s, tr("repair: delete missing-content rows instead of tombstoning them.")};
     QCommandLineOption backupDir {
         u"backup-dir"_s, tr("repair: where a PostgreSQL store's backup goes (default: the current folder)."), u"DIR"_s};
+    QCommandLineOption olderThan {
+        u"older-than"_s, tr("empty-trash: only memories tombstoned at least DAYS days ago (0: every one)."), u"DAYS"_s};
     QCommandLineOption json {
         u"json"_s, tr("check, entities: one JSON object per finding or entity and line; stats: one JSON object.")};
     QCommandLineOption scan {
@@ -60,6 +62,9 @@ std::optional<MemoryFilter> buildFilter(Session& s);
 int commandStats(Session& s, const QString& store);
 int commandCheck(Session& s, const QString& storeArgument);
 int commandRepair(Session& s, const QString& storeArgument);
+// trashcommands.cpp
+int commandEmptyTrash(Session& s, const QString& store);
+int commandTombstoneExpired(Session& s, const QString& store);
 // entitiescommand.cpp
 int commandEntities(Session& s, const QString& store);
 // storescommand.cpp

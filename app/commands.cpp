@@ -101,6 +101,12 @@ const char* const kHelpTail = QT_TRANSLATE_NOOP(
     "                        deletes missing-content rows instead of tombstoning them;\n"
     "                        exit 3 when a memory changed meanwhile or is left for a person (stderr),\n"
     "                        2 for classes only a person can decide (unknown-namespace, bad-time, ...)\n"
+    "  empty-trash STORE     hard-delete the tombstoned memories of --older-than DAYS (0: all): prints\n"
+    "                        them, writes the repair's backup (as repair), then deletes exactly those\n"
+    "                        (rows, full-text rows, edges, vectors, graph mentions); one restored or\n"
+    "                        changed meanwhile is kept (exit 3); --dry-run writes nothing; no undo\n"
+    "  tombstone-expired STORE  tombstone the live memories whose expires_at has passed: prints them,\n"
+    "                        then runs repair --fix expired-active on exactly those (backup as repair)\n"
     "  entities STORE        list the knowledge graph's entities (graph.db beside the store, or\n"
     "                        PostgreSQL's graph tables), most mentioned first (--json: one object a line)\n"
     "  stores                list every store of subcog's on this machine with its memory count, last\n"
@@ -136,6 +142,7 @@ Session::Session()
     parser.addVersionOption();
     parser.addOptions({format, output, filter, ids, onConflict, dryRun, keyFile, json, fix, hardDelete, backupDir,
                        scan});
+    parser.addOption(olderThan);
     parser.addPositionalArgument(
         u"command"_s, tr("info, count, stats, export, get, copy, check, repair, entities, stores, or a STORE to open."),
         u"[command]"_s);
@@ -511,7 +518,8 @@ bool isHeadless(const QStringList& arguments)
     const QString command = positional.value(0);
     return positional.size() > 1 || command == "count"_L1 || command == "stats"_L1 || command == "export"_L1
         || command == "info"_L1 || command == "get"_L1 || command == "copy"_L1 || command == "check"_L1
-        || command == "repair"_L1 || command == "entities"_L1 || command == "stores"_L1;
+        || command == "repair"_L1 || command == "entities"_L1 || command == "stores"_L1 || command == "empty-trash"_L1
+        || command == "tombstone-expired"_L1;
 }
 
 QString windowStoreArgument(const QStringList& arguments)
@@ -581,6 +589,14 @@ int dispatch(const QStringList& arguments)
             return ExitUsage;
         }
         return commandRepair(s, positional[1]);
+    }
+    if (command == "empty-trash"_L1 || command == "tombstone-expired"_L1) {
+        if (positional.size() != 2) {
+            err() << "subcog-inspector: " << command << " needs exactly one STORE (see --help)" << Qt::endl;
+            return ExitUsage;
+        }
+        return command == "empty-trash"_L1 ? commandEmptyTrash(s, positional[1])
+                                           : commandTombstoneExpired(s, positional[1]);
     }
     if (command == "entities"_L1) {
         if (positional.size() != 2) {

@@ -15,6 +15,7 @@
 #include "storecontroller.h"
 #include "storehealthdock.h"
 #include "storeswindow.h"
+#include "trashdialog.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -333,6 +334,8 @@ void MainWindow::createMenus()
     QMenu* tools = menuBar()->addMenu(tr("&Tools"));
     tools->addAction(m_checkStore);
     tools->addAction(m_health->toggleViewAction());
+    tools->addSeparator();
+    tools->addActions(createTrashActions(this));
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(m_help);

@@ -39,6 +39,8 @@ public:
 
     /// Another store is open (`spec` with any password; empty: none): the findings of the last one go.
     void setStore(const QString& spec);
+    /// The open store's spec (with any password), as setStore() was given it.
+    QString spec() const { return m_spec; }
     /// The same store was opened again (e.g. for writing): a job it was running will not answer.
     void storeReopened();
     void startCheck();

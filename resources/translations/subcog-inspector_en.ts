@@ -388,4 +388,70 @@ Type %1 to confirm:</numerusform>
         </translation>
     </message>
 </context>
+<context>
+    <name>Inspector::TrashDialog</name>
+    <message numerus="yes">
+        <source>%n tombstoned memories (tombstoned on or before %1) would be deleted for good: their rows, full-text rows, edges, vectors and graph mentions.</source>
+        <translation>
+            <numerusform>%n tombstoned memory (tombstoned on or before %1) would be deleted for good: its row, full-text rows, edges, vector and graph mentions.</numerusform>
+            <numerusform>%n tombstoned memories (tombstoned on or before %1) would be deleted for good: their rows, full-text rows, edges, vectors and graph mentions.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n live memories have expired and would be tombstoned (status tombstoned, tombstoned_at now), as Delete does.</source>
+        <translation>
+            <numerusform>%n live memory has expired and would be tombstoned (status tombstoned, tombstoned_at now), as Delete does.</numerusform>
+            <numerusform>%n live memories have expired and would be tombstoned (status tombstoned, tombstoned_at now), as Delete does.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete %n memories for good?</source>
+        <translation>
+            <numerusform>Delete %n memory for good?</numerusform>
+            <numerusform>Delete %n memories for good?</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Stopped: %n memories were deleted before it stopped.</source>
+        <translation>
+            <numerusform>Stopped: %n memory was deleted before it stopped.</numerusform>
+            <numerusform>Stopped: %n memories were deleted before it stopped.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Deleted %n memories for good.</source>
+        <translation>
+            <numerusform>Deleted %n memory for good.</numerusform>
+            <numerusform>Deleted %n memories for good.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Stopped: %n memories were tombstoned before it stopped.</source>
+        <translation>
+            <numerusform>Stopped: %n memory was tombstoned before it stopped.</numerusform>
+            <numerusform>Stopped: %n memories were tombstoned before it stopped.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Tombstoned %n expired memories.</source>
+        <translation>
+            <numerusform>Tombstoned %n expired memory.</numerusform>
+            <numerusform>Tombstoned %n expired memories.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n skipped (restored or changed since the preview): %1</source>
+        <translation>
+            <numerusform>%n skipped (restored or changed since the preview): %1</numerusform>
+            <numerusform>%n skipped (restored or changed since the preview): %1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Tombstone %n expired memories</source>
+        <translation>
+            <numerusform>Tombstone %n expired memory</numerusform>
+            <numerusform>Tombstone %n expired memories</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

@@ -7,13 +7,17 @@
 #include "foldercheck.h"
 #include "jsonl.h"
 #include "storageerror.h"
+#include "trash.h"
 
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
 #include <QJsonArray>
+
+#include <algorithm>
 
 #include <cerrno>
 #include <cstring>
@@ -97,7 +101,8 @@ struct FilePlan
     bool encrypted = false;
     QJsonObject original;
     QJsonObject fixed;
-    bool writes() const { return fixed != original; }
+    bool remove = false; ///< Empty Trash: delete the file
+    bool writes() const { return remove || fixed != original; }
 };
 
 struct Unit
@@ -177,6 +182,26 @@ public:
             if (!plans[0].original.isEmpty())
                 fixMemory(plans[0].fixed, classes, context, outcome);
             finish(std::move(plans), outcome);
+        }
+    }
+
+    /// Empty Trash: each file still holding the bytes the preview read (`expected`: their SHA-256) is deleted.
+    void planTrash(const QStringList& ids, const QHash<QString, QByteArray>& expected)
+    {
+        for (const QString& id : ids) {
+            Outcome outcome;
+            FilePlan p = read(id, outcome, u"empty-trash"_s);
+            if (p.original.isEmpty()
+                || QCryptographicHash::hash(p.before, QCryptographicHash::Sha256) != expected.value(id)) {
+                m_skipped << RepairChange {id, u"empty-trash"_s,
+                                           u"restored or changed since the preview: not deleted"_s};
+                continue;
+            }
+            p.remove = true;
+            Unit unit;
+            unit.files << std::move(p);
+            unit.changes << RepairChange {id, u"empty-trash"_s, u"delete the file (its embedding with it)"_s};
+            m_units << std::move(unit);
         }
     }
 
@@ -355,6 +380,14 @@ private:
         for (const FilePlan& p : unit.files) {
             if (!p.writes())
                 continue;
+            if (p.remove) {
+                // spec §6.3's delete; the backup folder holds the file as it was
+                if (::unlink(QFile::encodeName(pathOf(p.id)).constData()) != 0)
+                    throw StorageError(StorageError::Kind::OperationFailed,
+                                       pathOf(p.id) + u": cannot delete it: "_s + errnoText());
+                ++report.memories;
+                continue;
+            }
             Memory m = p.file.memory;
             applyJson(m, p.fixed);
             QByteArray bytes = serializeMemoryFile(m, p.file.unknownKeys);
@@ -428,6 +461,118 @@ StoreRepairReport repairFolderStore(const QString& folderArgument, const StoreRe
         throw StorageError(e.kind(),
                            e.message() + u"; "_s + QString::number(report.memories)
                                + u" files were repaired before it; the backup is "_s + report.backupPaths.join(u", "_s),
+                           e.detail());
+    }
+    return report;
+}
+
+namespace {
+QString absoluteFolder(const QString& folderArgument)
+{
+    return QFileInfo(QDir::cleanPath(QFileInfo(folderArgument).absoluteFilePath())).absoluteFilePath();
+}
+} // namespace
+
+TrashPreview previewFolderTrash(const QString& folderArgument, TrashAction action, qint64 now, qint64 cutoff,
+                                const std::optional<QByteArray>& keyArgument)
+{
+    const QString folder = absoluteFolder(folderArgument);
+    const std::optional<QByteArray> key = keyArgument ? keyArgument : Encryption::keyFromEnvironment();
+    TrashPreview preview;
+    preview.action = action;
+    preview.now = now;
+    preview.cutoff = cutoff;
+    if (!QFileInfo(folder).isDir())
+        throw StorageError(StorageError::Kind::NotFound, folder + u": no such folder"_s);
+    // subcog lists every `<id>.json` (spec §6.1); a file that is no memory is check's damaged-file, not trash
+    const QStringList names = QDir(folder).entryList({u"*.json"_s}, QDir::Files | QDir::Hidden, QDir::Name);
+    for (const QString& name : names) {
+        const QString id = name.chopped(5);
+        struct stat st
+        {
+        };
+        if (!FilesystemBackend::isSafeId(id) || ::lstat(QFile::encodeName(folder + u'/' + name).constData(), &st) != 0
+            || !S_ISREG(st.st_mode))
+            continue;
+        bool ok = false;
+        const QByteArray bytes = readBytes(folder + u'/' + name, &ok);
+        if (!ok)
+            continue;
+        QByteArray json = bytes;
+        if (Encryption::isEncrypted(json)) {
+            const auto plain = key ? Encryption::decrypt(json, *key) : std::nullopt;
+            if (!plain)
+                continue;
+            json = *plain;
+        }
+        QString why;
+        const auto parsed = parseMemoryFile(json, &why);
+        if (!parsed || parsed->memory.id != id)
+            continue;
+        const Memory& m = parsed->memory;
+        TrashEntry entry;
+        entry.id = id;
+        entry.namespaceName = m.namespaceName;
+        entry.firstLine = trashFirstLine(m.content);
+        entry.fingerprint = QCryptographicHash::hash(bytes, QCryptographicHash::Sha256);
+        if (action == TrashAction::EmptyTrash) {
+            if (!m.isTombstoned())
+                continue;
+            // where only the status says tombstoned, the file's last change is when it went to the trash
+            entry.time = m.tombstonedAt.value_or(m.updatedAt);
+            entry.timeSource = m.tombstonedAt ? TrashTime::TombstonedAt : TrashTime::UpdatedAt;
+            if (entry.time > cutoff)
+                continue;
+        } else {
+            if (m.isTombstoned() || !m.expiresAt || *m.expiresAt >= now)
+                continue;
+            entry.time = *m.expiresAt;
+            entry.timeSource = TrashTime::ExpiresAt;
+        }
+        preview.entries << entry;
+    }
+    std::sort(preview.entries.begin(), preview.entries.end(), [](const TrashEntry& a, const TrashEntry& b) {
+        return a.time != b.time ? a.time < b.time : a.id < b.id;
+    });
+    return preview;
+}
+
+StoreRepairReport emptyFolderTrash(const QString& folderArgument, const TrashPreview& preview,
+                                   const TrashOptions& options)
+{
+    const QString folder = absoluteFolder(folderArgument);
+    StoreRepairOptions repair;
+    repair.dryRun = options.dryRun;
+    repair.now = preview.now;
+    repair.key = options.key;
+    repair.cancelled = options.cancelled;
+    repair.progress = options.progress;
+    QStringList ids;
+    QHash<QString, QByteArray> expected;
+    for (const TrashEntry& e : preview.entries) {
+        if (!expected.contains(e.id))
+            ids << e.id;
+        expected.insert(e.id, e.fingerprint);
+    }
+    StoreRepairReport report;
+    if (ids.isEmpty())
+        return report;
+    Repairer repairer(folder, repair, preview.now);
+    repairer.planTrash(ids, expected);
+    report.skipped << repairer.planSkips();
+    if (options.dryRun || !repairer.hasWrites()) {
+        repairer.reportPlan(report);
+        return report;
+    }
+    report.backupPaths << repairer.backup();
+    if (options.beforeWrites)
+        options.beforeWrites();
+    try {
+        repairer.write(report);
+    } catch (const StorageError& e) {
+        throw StorageError(e.kind(),
+                           e.message() + u"; "_s + QString::number(report.memories)
+                               + u" files were deleted before it; the backup is "_s + report.backupPaths.join(u", "_s),
                            e.detail());
     }
     return report;

@@ -5,6 +5,7 @@
 #include "postgres/postgresbackend.h"
 #include "postgrescheck.h"
 #include "storageerror.h"
+#include "trash.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -60,7 +61,8 @@ struct MemoryPlan
     QString before; ///< the row's JSON text at plan time: what the write compares with
     QJsonObject original;
     QJsonObject fixed;
-    bool writes() const { return fixed != original; }
+    bool remove = false; ///< Empty Trash: delete the row
+    bool writes() const { return remove || fixed != original; }
 };
 
 struct Vector
@@ -154,6 +156,34 @@ public:
                 }
             }
             planOrphans(tx, vectorIds, mentionIds);
+        });
+    }
+
+    /// Empty Trash: each memory whose row is still the preview's text is deleted, with its vector and mentions.
+    void planTrash(const QStringList& ids, const QHash<QString, QString>& expected)
+    {
+        m_backend.readInSnapshot(u"planning the emptying of the trash"_s, [&](pqxx::transaction_base& tx) {
+            const QHash<QString, QString> rows = readRows(tx, ids);
+            QStringList going;
+            for (const QString& id : ids) {
+                if (!rows.contains(id) || rows.value(id) != expected.value(id)) {
+                    m_skipped << RepairChange {id, u"empty-trash"_s,
+                                               u"restored or changed since the preview: not deleted"_s};
+                    continue;
+                }
+                Unit unit;
+                MemoryPlan p = start(id, rows);
+                p.remove = true;
+                unit.memories << std::move(p);
+                unit.changes << RepairChange {id, u"empty-trash"_s, u"delete the memory"_s};
+                m_units << std::move(unit);
+                going << id;
+            }
+            const auto exists = [&](const char* table) {
+                return !tx.exec_params("SELECT 1 FROM pg_class WHERE oid = to_regclass($1)", table).empty();
+            };
+            planOrphans(tx, exists("memory_vectors") ? going : QStringList(),
+                        exists("graph_entity_mentions") ? going : QStringList(), true);
         });
     }
 
@@ -310,32 +340,40 @@ private:
             m_units << std::move(unit);
     }
 
-    void planOrphans(pqxx::transaction_base& tx, const QStringList& vectorIds, const QStringList& mentionIds)
+    /// `trash`: the entries of memories the plan deletes, not (yet) orphans; each is deleted, like an orphan's, only
+    /// once its memory no longer exists.
+    void planOrphans(pqxx::transaction_base& tx, const QStringList& vectorIds, const QStringList& mentionIds,
+                     bool trash = false)
     {
+        const std::string orphanOnly = trash ? "" : " AND NOT EXISTS (SELECT 1 FROM memories m WHERE m.id = v.id)";
+        const std::string orphanMention
+            = trash ? "" : " AND NOT EXISTS (SELECT 1 FROM memories m WHERE m.id = g.memory_id)";
         for (qsizetype i = 0; i < vectorIds.size(); i += kReadBatch) {
-            const pqxx::result r = tx.exec_params(
-                "SELECT v.id, to_jsonb(v)::text FROM memory_vectors v WHERE v.id IN "
-                "(SELECT jsonb_array_elements_text($1::jsonb)) AND NOT EXISTS (SELECT 1 FROM memories m "
-                "WHERE m.id = v.id) ORDER BY v.id",
-                jsonIds(vectorIds.mid(i, kReadBatch)));
+            const pqxx::result r = tx.exec_params("SELECT v.id, to_jsonb(v)::text FROM memory_vectors v WHERE v.id IN "
+                                                  "(SELECT jsonb_array_elements_text($1::jsonb))"
+                                                      + orphanOnly + " ORDER BY v.id",
+                                                  jsonIds(vectorIds.mid(i, kReadBatch)));
             for (const auto& row : r) {
                 m_vectors << Vector {text(row[0]), text(row[1])};
-                m_orphanChanges << RepairChange {text(row[0]), u"orphan-vector"_s,
-                                                 u"delete its vector (the memory does not exist)"_s};
+                m_orphanChanges << (trash ? RepairChange {text(row[0]), u"empty-trash"_s,
+                                                          u"delete its vector from memory_vectors"_s}
+                                          : RepairChange {text(row[0]), u"orphan-vector"_s,
+                                                          u"delete its vector (the memory does not exist)"_s});
             }
         }
         QSet<QString> entities;
         for (qsizetype i = 0; i < mentionIds.size(); i += kReadBatch) {
             const pqxx::result r = tx.exec_params(
                 "SELECT g.entity_id, g.memory_id, to_jsonb(g)::text FROM graph_entity_mentions g WHERE g.memory_id IN "
-                "(SELECT jsonb_array_elements_text($1::jsonb)) AND NOT EXISTS (SELECT 1 FROM memories m "
-                "WHERE m.id = g.memory_id) ORDER BY g.entity_id, g.memory_id",
+                "(SELECT jsonb_array_elements_text($1::jsonb))"
+                    + orphanMention + " ORDER BY g.entity_id, g.memory_id",
                 jsonIds(mentionIds.mid(i, kReadBatch)));
             for (const auto& row : r) {
                 m_mentions << Mention {text(row[0]), text(row[1]), text(row[2])};
-                m_orphanChanges << RepairChange {text(row[1]), u"orphan-mention"_s,
-                                                 u"delete the mention by entity '"_s + text(row[0])
-                                                     + u"' and decrement its mention_count"_s};
+                m_orphanChanges << RepairChange {
+                    text(row[1]), trash ? u"empty-trash"_s : u"orphan-mention"_s,
+                    (trash ? u"delete its mention by entity '"_s : u"delete the mention by entity '"_s) + text(row[0])
+                        + u"' and decrement its mention_count"_s};
                 entities.insert(text(row[0]));
             }
         }
@@ -365,6 +403,12 @@ private:
         for (const MemoryPlan& p : unit.memories) {
             if (!p.writes())
                 continue;
+            if (p.remove) {
+                // spec §10's hard delete; the vector and mentions follow once the memory is gone (writeOrphan)
+                tx.exec_params("DELETE FROM memories WHERE id = $1", toStd(p.id));
+                ++report.memories;
+                continue;
+            }
             QJsonObject changed;
             QStringList assignments;
             for (auto it = p.fixed.constBegin(); it != p.fixed.constEnd(); ++it) {
@@ -490,6 +534,118 @@ StoreRepairReport repairPostgresStore(const QString& url, const StoreRepairOptio
                                + report.backupPaths.join(u" and "_s),
                            e.detail());
     }
+    return report;
+}
+
+TrashPreview previewPostgresTrash(const QString& url, TrashAction action, qint64 now, qint64 cutoff)
+{
+    TrashPreview preview;
+    preview.action = action;
+    preview.now = now;
+    preview.cutoff = cutoff;
+    PostgresBackend::Options open;
+    open.readOnly = true;
+    const auto backend = PostgresBackend::open(url, open);
+    // the row as readRows() reads it (its text is the fingerprint the run compares); keys a layout lacks read as
+    // NULL (§5.2 keeps no expires_at)
+    const std::string sql = std::string("SELECT ") + kRowJson + " FROM memories m WHERE "
+        + (action == TrashAction::EmptyTrash
+               ? "lower(trim(m.status)) = 'tombstoned' OR to_jsonb(m)->>'tombstoned_at' IS NOT NULL"
+               : "(to_jsonb(m)->>'expires_at')::bigint < $1");
+    backend->readInSnapshot(u"reading the trash"_s, [&](pqxx::transaction_base& tx) {
+        const pqxx::result rows
+            = action == TrashAction::EmptyTrash ? tx.exec(sql) : tx.exec_params(sql, static_cast<long long>(now));
+        for (const auto& row : rows) {
+            const QString json = text(row[0]);
+            const QJsonObject o = QJsonDocument::fromJson(json.toUtf8()).object();
+            const auto number = [&](const char* key) {
+                const QJsonValue v = o.value(QLatin1StringView(key));
+                return v.isDouble() ? std::optional<qint64>(v.toInteger()) : std::nullopt;
+            };
+            TrashEntry entry;
+            entry.id = o.value("id"_L1).toString();
+            entry.namespaceName = o.value("namespace"_L1).toString();
+            entry.firstLine = trashFirstLine(o.value("content"_L1).toString());
+            entry.fingerprint = json.toUtf8();
+            const bool statusTombstoned = o.value("status"_L1).toString().trimmed().toLower() == "tombstoned"_L1;
+            const auto tombstonedAt = number("tombstoned_at");
+            if (action == TrashAction::EmptyTrash) {
+                // where only the status says tombstoned, the row's last change is when it went to the trash
+                const auto at = tombstonedAt ? tombstonedAt
+                    : number("updated_at")   ? number("updated_at")
+                                             : number("created_at");
+                if (!at || *at > cutoff)
+                    continue;
+                entry.time = *at;
+                entry.timeSource = tombstonedAt ? TrashTime::TombstonedAt
+                    : number("updated_at")      ? TrashTime::UpdatedAt
+                                                : TrashTime::CreatedAt;
+            } else {
+                if (statusTombstoned || tombstonedAt || !number("expires_at"))
+                    continue;
+                entry.time = *number("expires_at");
+                entry.timeSource = TrashTime::ExpiresAt;
+            }
+            preview.entries << entry;
+        }
+    });
+    std::sort(preview.entries.begin(), preview.entries.end(), [](const TrashEntry& a, const TrashEntry& b) {
+        return a.time != b.time ? a.time < b.time : a.id < b.id;
+    });
+    return preview;
+}
+
+StoreRepairReport emptyPostgresTrash(const QString& url, const TrashPreview& preview, const TrashOptions& options)
+{
+    StoreRepairOptions repair;
+    repair.dryRun = options.dryRun;
+    repair.now = preview.now;
+    repair.batchSize = options.batchSize;
+    repair.backupDir = options.backupDir;
+    repair.cancelled = options.cancelled;
+    repair.progress = options.progress;
+    QStringList ids;
+    QHash<QString, QString> expected;
+    for (const TrashEntry& e : preview.entries) {
+        if (!expected.contains(e.id))
+            ids << e.id;
+        expected.insert(e.id, QString::fromUtf8(e.fingerprint));
+    }
+    StoreRepairReport report;
+    if (ids.isEmpty())
+        return report;
+    PostgresBackend::Options open;
+    open.readOnly = options.dryRun;
+    const auto backend = PostgresBackend::open(url, open);
+    Repairer repairer(*backend, repair, preview.now);
+    repairer.planTrash(ids, expected);
+    report.skipped << repairer.planSkips();
+    const auto countMemories = [&] {
+        QSet<QString> counted;
+        for (const RepairChange& change : std::as_const(report.changes))
+            counted.insert(change.id);
+        report.memories = counted.size();
+    };
+    if (options.dryRun || !repairer.hasWrites()) {
+        repairer.reportPlan(report);
+        countMemories();
+        return report;
+    }
+    if (backend->isReadOnly())
+        throw StorageError(StorageError::Kind::OperationFailed,
+                           backend->location() + u": this older PostgreSQL layout is read-only; subcog migrates it"_s);
+    report.backupPaths = repairer.backup();
+    if (options.beforeWrites)
+        options.beforeWrites();
+    try {
+        repairer.write(report);
+    } catch (const StorageError& e) {
+        throw StorageError(e.kind(),
+                           e.message() + u"; the memories listed before it were deleted; the backup is "_s
+                               + report.backupPaths.join(u" and "_s),
+                           e.detail());
+    }
+    countMemories();
     return report;
 }
 

@@ -21,6 +21,24 @@ void Repairer::fixMemory(Draft& d, const QSet<QString>& classes, Unit& unit)
     // edges first: the finding names the edge's from_id, which need not be a memory
     if (wants("dangling-edge"_L1))
         planEdges(d.row().id, unit);
+    if (wants("empty-trash"_L1)) {
+        // spec §10's hard delete, of a memory exactly as the preview showed it (any change: a person looks again)
+        const auto expected = m_trashExpected.constFind(d.row().id);
+        const auto trashedAt = d.exists() ? d.trashedAt() : std::nullopt;
+        if (expected == m_trashExpected.constEnd() || *expected != d.row().fingerprint() || !trashedAt
+            || *trashedAt > m_trashCutoff) {
+            m_planSkips << RepairChange {d.row().id, u"empty-trash"_s,
+                                         u"restored or changed since the preview: not deleted"_s};
+            return;
+        }
+        for (int i = 0; i < d.ftsCount(); ++i)
+            d.deleteFts(i);
+        d.remove();
+        changes << RepairChange {d.row().id, u"empty-trash"_s,
+                                 m_schema.edges ? u"delete the memory, its full-text row and its edges"_s
+                                                : u"delete the memory and its full-text row"_s};
+        return;
+    }
 
     if (wants("orphan-content"_L1)) {
         if (d.exists() || d.ftsCount() == 0) {

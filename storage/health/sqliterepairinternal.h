@@ -147,6 +147,15 @@ public:
     {
         return isTombstonedStatus(get("status"_L1)) || (has("tombstoned_at"_L1) && !get("tombstoned_at"_L1).isNull());
     }
+    /// When a tombstoned memory went to the trash: tombstoned_at, else created_at (SQLite keeps no updated_at);
+    /// nullopt when it is live or the time is not a number.
+    std::optional<qint64> trashedAt() const
+    {
+        if (!tombstoned())
+            return std::nullopt;
+        const Value at = has("tombstoned_at"_L1) ? get("tombstoned_at"_L1) : Value {};
+        return at.isNull() ? get("created_at"_L1).toInteger() : at.toInteger();
+    }
     void tombstone(qint64 now, QLatin1StringView cls, QList<RepairChange>& changes)
     {
         set("status"_L1, Value::text(u"tombstoned"_s), cls, changes);
@@ -344,6 +353,30 @@ public:
 
     QList<RepairChange> planSkips() const { return m_planSkips; }
 
+    /// Empty Trash (trash.h): the `empty-trash` class deletes a memory only while it is tombstoned at or before
+    /// `cutoff` and still what its preview read (`expected`: id → MemoryRow::fingerprint()).
+    void setTrash(qint64 cutoff, QHash<QString, QByteArray> expected)
+    {
+        m_trashCutoff = cutoff;
+        m_trashExpected = std::move(expected);
+    }
+    /// The memories the plan deletes, in plan order.
+    QStringList deletedIds() const
+    {
+        QStringList ids;
+        for (const Unit& unit : m_units) {
+            for (const MemoryPlan& p : unit.memories) {
+                if (p.deleteRow)
+                    ids << p.id;
+            }
+        }
+        return ids;
+    }
+    const Schema& schema() const { return m_schema; }
+    Connection& connection() { return m_db; }
+    /// A memory as a plan reads it (inside a transaction of the caller's for a consistent set).
+    MemoryRow read(const QString& id) { return readMemory(id); }
+
     bool memoryExists(const QString& id)
     {
         if (!m_memoryExists)
@@ -361,6 +394,8 @@ private:
     Schema m_schema;
     QList<Unit> m_units;
     QList<RepairChange> m_planSkips;
+    qint64 m_trashCutoff = 0;
+    QHash<QString, QByteArray> m_trashExpected;
     std::unique_ptr<Statement> m_readRow;
     std::unique_ptr<Statement> m_ftsByMatch;
     std::unique_ptr<Statement> m_ftsByScan;

@@ -23,6 +23,7 @@
 #include "storeswindow.h"
 #include "subcogfilewindow.h"
 #include "translations.h"
+#include "trashdialog.h"
 #include "vectorsfile.h"
 
 #include <QAction>
@@ -441,6 +442,30 @@ int main(int argc, char** argv)
         }
         dock->hide();
         shoot(out, u"15-health-badge"_s);
+    }
+
+    // Tools ▸ Empty Trash…: the memories it would delete for good, the days, and where the backup goes
+    {
+        {
+            // the tour restored its Trash above: subcog tombstones a few long ago meanwhile
+            auto backend = SqliteBackend::open(store);
+            for (int i = 20; i < 32; ++i) {
+                if (auto m = backend->get(generated.truth.at(i).id); m && !m->isTombstoned()) {
+                    m->status = u"tombstoned"_s;
+                    m->tombstonedAt = m->createdAt + 86400;
+                    backend->store(*m);
+                }
+            }
+        }
+        action(window, u"Empty Trash…"_s)->trigger();
+        TrashDialog* trash = nullptr;
+        waitFor([&] {
+            trash = window.findChild<TrashDialog*>();
+            return trash && trash->shownPreview() && !trash->isBusy();
+        });
+        shoot(out, u"32-empty-trash-preview"_s);
+        if (trash)
+            trash->reject();
     }
 
     // View ▸ Store Overview beside the table, then filtered to one namespace in a dark palette
