@@ -5,6 +5,7 @@
 #include "aboutinfo.h"
 #include "appearance.h"
 #include "detailpane.h"
+#include "duplicatesdialog.h"
 #include "embeddingactions.h"
 #include "entitiesdock.h"
 #include "lineagedock.h"
@@ -330,6 +331,7 @@ void MainWindow::createMenus()
     QMenu* tools = menuBar()->addMenu(tr("&Tools"));
     tools->addAction(m_checkStore);
     tools->addAction(m_health->toggleViewAction());
+    tools->addAction(DuplicatesDialog::createAction(this, m_model));
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(m_help);
