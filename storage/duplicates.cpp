@@ -70,9 +70,11 @@ QStringList appendMissing(QStringList& into, const QStringList& more)
 
 namespace {
 
-constexpr int kBands = 12; // Similar: MinHash bands of kRows minima each (see findSimilar)
-constexpr int kRows = 3;
-constexpr qsizetype kAllPairsUpTo = 32; // a bigger bucket is compared as a chain of neighbours
+// Similar: a MinHash signature of kHashes minima, 16 bits of each kept (b-bit minwise hashing); its rows in kBands
+// bands find the candidates (LSH), the share of equal minima estimates their word-set similarity
+constexpr int kHashes = 64;
+constexpr int kBands = 16;
+constexpr int kRows = kHashes / kBands;
 
 quint64 mix(quint64 x)
 {
@@ -181,7 +183,8 @@ struct ScanState
     QHash<QString, quint16> namespaceIndex;
     std::vector<quint16> namespaces;
     std::vector<std::pair<quint64, quint32>> keys; // (hash, ordinal): SameContent, SameWords
-    std::array<std::vector<std::pair<quint32, quint32>>, kBands> bands; // Similar: (band hash, ordinal)
+    std::vector<quint16> signatures; // Similar: kHashes a memory, by ordinal
+    std::vector<bool> hasWords;
 
     quint32 add(const Memory& m)
     {
@@ -196,21 +199,43 @@ struct ScanState
         return ordinal;
     }
 
-    void addSignature(const std::vector<quint64>& words, quint32 ordinal)
+    void addSignature(const std::vector<quint64>& words)
     {
-        if (words.empty())
-            return; // no words, nothing to be similar in
-        for (int b = 0; b < kBands; ++b) {
-            quint64 band = 0;
-            for (int r = 0; r < kRows; ++r) {
-                const quint64 seed = mix(quint64(b * kRows + r + 1));
-                quint64 least = ~0ULL;
-                for (const quint64 w : words)
-                    least = std::min(least, mix(w ^ seed));
-                band = mix(band ^ least);
-            }
-            bands[size_t(b)].emplace_back(quint32(band), ordinal);
+        static const std::array<quint64, kHashes> seeds = [] {
+            std::array<quint64, kHashes> s {};
+            for (int k = 0; k < kHashes; ++k)
+                s[size_t(k)] = mix(quint64(k) + 1);
+            return s;
+        }();
+        hasWords.push_back(!words.empty()); // without words nothing is similar to it
+        for (int k = 0; k < kHashes; ++k) {
+            quint64 least = ~0ULL;
+            for (const quint64 w : words)
+                least = std::min(least, mix(w ^ seeds[size_t(k)]));
+            signatures.push_back(quint16(least));
         }
+    }
+
+    /// The share of equal minima: an unbiased estimate of the word sets' Jaccard similarity (less the 2^-16 chance
+    /// that 16 bits of two different minima agree).
+    double estimate(quint32 a, quint32 b) const
+    {
+        const quint16* x = signatures.data() + size_t(a) * kHashes;
+        const quint16* y = signatures.data() + size_t(b) * kHashes;
+        int equal = 0;
+        for (int k = 0; k < kHashes; ++k)
+            equal += x[k] == y[k];
+        constexpr double chance = 1.0 / 65536.0;
+        return std::max(0.0, (double(equal) / kHashes - chance) / (1.0 - chance));
+    }
+
+    quint64 bandHash(quint32 ordinal, int band) const
+    {
+        const quint16* x = signatures.data() + size_t(ordinal) * kHashes + size_t(band) * kRows;
+        quint64 h = quint64(band) << 56;
+        for (int r = 0; r < kRows; ++r)
+            h = mix(h ^ x[r]);
+        return h;
     }
 };
 
@@ -299,7 +324,7 @@ DuplicateScan findDuplicates(PersistenceBackend& store, const DuplicateScanOptio
                     state.keys.emplace_back(first64(contentWords(m.content).join(u' ').toUtf8()), ordinal);
                     break;
                 case DuplicateMatch::Similar:
-                    state.addSignature(wordSet(m.content), ordinal);
+                    state.addSignature(wordSet(m.content));
                     break;
                 }
             }
@@ -333,95 +358,72 @@ DuplicateScan findDuplicates(PersistenceBackend& store, const DuplicateScanOptio
         sortGroups(groups);
         similarity.assign(groups.size(), 1.0);
     } else {
-        // candidates: memories sharing a whole band of MinHash minima (LSH), compared exactly afterwards
-        std::vector<quint64> pairs;
-        for (auto& band : state.bands) {
+        // candidates share a whole band of minima; each is compared with its bucket's first and its neighbour in
+        // it by the signatures' estimate, and joins their group when that reaches the threshold
+        const quint32 n = state.ids.size();
+        UnionFind sets(n);
+        std::vector<float> least(n, 2.0f); // a group's root → the least similarity that joined it
+        const auto join = [&](quint32 a, quint32 b) {
+            ++result.candidates;
+            const double e = state.estimate(a, b);
+            if (e + 1e-9 < options.threshold)
+                return;
+            const quint32 ra = sets.find(a), rb = sets.find(b);
+            const float l = std::min({least[ra], least[rb], float(e)});
+            sets.join(ra, rb);
+            least[sets.find(a)] = l;
+        };
+        std::vector<std::pair<quint64, quint32>> band;
+        for (int b = 0; b < kBands; ++b) {
+            band.clear();
+            for (quint32 o = 0; o < n; ++o) {
+                if (state.hasWords[o])
+                    band.emplace_back(state.bandHash(o, b), o);
+            }
             std::sort(band.begin(), band.end());
             for (size_t i = 0; i < band.size();) {
                 size_t j = i + 1;
                 while (j < band.size() && band[j].first == band[i].first)
                     ++j;
-                const size_t n = j - i;
-                for (size_t a = i; n > 1 && a < j; ++a) {
-                    // a big bucket is mostly a big family of copies: neighbours chain it together
-                    const size_t last = n <= size_t(kAllPairsUpTo) ? j : std::min(j, a + 2);
-                    for (size_t b = a + 1; b < last; ++b)
-                        pairs.push_back(quint64(band[a].second) << 32 | band[b].second);
+                for (size_t k = i + 1; k < j; ++k) {
+                    join(band[i].second, band[k].second);
+                    if (k > i + 1)
+                        join(band[k - 1].second, band[k].second);
                 }
                 i = j;
             }
-            band = {};
-        }
-        std::sort(pairs.begin(), pairs.end());
-        pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
-        result.candidates = qint64(pairs.size());
-
-        // the candidates' word sets, read again in batches
-        std::vector<quint32> wanted;
-        for (const quint64 p : pairs) {
-            wanted.push_back(quint32(p >> 32));
-            wanted.push_back(quint32(p));
-        }
-        std::sort(wanted.begin(), wanted.end());
-        wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
-        std::unordered_map<quint32, std::vector<quint64>> words;
-        for (size_t i = 0; i < wanted.size(); i += size_t(batch)) {
-            QStringList ids;
-            QHash<QString, quint32> ordinalOf;
-            for (size_t k = i; k < std::min(wanted.size(), i + size_t(batch)); ++k) {
-                const QString id = state.ids.at(wanted[k]);
-                ids << id;
-                ordinalOf.insert(id, wanted[k]);
-            }
-            for (const Memory& m : store.getBatch(ids))
-                words[ordinalOf.value(m.id)] = wordSet(m.content);
-            if (progress && !progress(qint64(std::min(wanted.size(), i + size_t(batch))), qint64(wanted.size())))
+            if (progress && !progress(b + 1, kBands))
                 stopped();
         }
-        UnionFind sets(state.ids.size());
-        std::unordered_map<quint32, double> least; // a set's root → the least similarity that joined it
-        std::vector<std::tuple<quint32, quint32, double>> joined;
-        for (const quint64 p : pairs) {
-            const quint32 a = quint32(p >> 32), b = quint32(p);
-            const auto wa = words.find(a), wb = words.find(b);
-            if (wa == words.end() || wb == words.end())
-                continue; // gone since the first pass
-            const double s = jaccard(wa->second, wb->second);
-            if (s + 1e-12 >= options.threshold) {
-                sets.join(a, b);
-                joined.emplace_back(a, b, s);
-            }
-        }
+        band = {};
+        state.signatures = {};
+        std::vector<quint32> size(n, 0);
+        for (quint32 o = 0; o < n; ++o)
+            ++size[sets.find(o)];
         std::unordered_map<quint32, size_t> groupOf;
-        for (const auto& [a, b, s] : joined) {
-            for (const quint32 o : {a, b}) {
-                const quint32 root = sets.find(o);
-                auto [it, fresh] = groupOf.try_emplace(root, groups.size());
-                if (fresh)
-                    groups.emplace_back();
-                std::vector<quint32>& g = groups[it->second];
-                if (std::find(g.begin(), g.end(), o) == g.end())
-                    g.push_back(o);
+        for (quint32 o = 0; o < n; ++o) {
+            const quint32 root = sets.find(o);
+            if (size[root] < 2)
+                continue;
+            const auto [it, fresh] = groupOf.try_emplace(root, groups.size());
+            if (fresh) {
+                groups.emplace_back();
+                similarity.push_back(std::min(1.0, double(least[root])));
             }
-            const quint32 root = sets.find(a);
-            least[root] = std::min(least.count(root) ? least[root] : 1.0, s);
+            groups[it->second].push_back(o); // in ordinal order: oldest first
         }
-        std::vector<std::pair<std::vector<quint32>, double>> tagged;
-        for (auto& g : groups) {
-            const double s = least[sets.find(g.front())];
-            tagged.emplace_back(std::move(g), s);
+        std::vector<size_t> order(groups.size());
+        std::iota(order.begin(), order.end(), size_t(0));
+        std::stable_sort(order.begin(), order.end(),
+                         [&](size_t x, size_t y) { return groups[x].size() > groups[y].size(); });
+        std::vector<std::vector<quint32>> sorted;
+        std::vector<double> sortedSimilarity;
+        for (const size_t i : order) {
+            sorted.push_back(std::move(groups[i]));
+            sortedSimilarity.push_back(similarity[i]);
         }
-        std::sort(tagged.begin(), tagged.end(), [](const auto& x, const auto& y) {
-            return x.first.size() != y.first.size()
-                ? x.first.size() > y.first.size()
-                : *std::min_element(x.first.begin(), x.first.end()) < *std::min_element(y.first.begin(), y.first.end());
-        });
-        groups.clear();
-        for (auto& [g, s] : tagged) {
-            std::sort(g.begin(), g.end());
-            groups.push_back(std::move(g));
-            similarity.push_back(s);
-        }
+        groups = std::move(sorted);
+        similarity = std::move(sortedSimilarity);
     }
 
     for (size_t i = 0; i < groups.size(); ++i) {

@@ -31,6 +31,7 @@ namespace Inspector {
 
 namespace {
 constexpr int kContentShown = 4000; // characters of content a cell shows; the detail pane has all of it
+constexpr int kMembersShown = 50; // the oldest members of a bigger group are shown (and merged)
 
 /// The fields compared side by side, in the order shown.
 const QList<MemoryColumn>& comparedFields()
@@ -226,6 +227,10 @@ void DuplicatesDialog::find(DuplicateMatch match, double threshold)
         m_status->setText(tr("No store is open."));
         return;
     }
+    // a search asked for in code shows its settings too
+    m_match->setCurrentIndex(m_match->findData(int(match)));
+    m_threshold->setValue(qRound(threshold * 100));
+    m_pendingMatch = match;
     DuplicateScanOptions options;
     options.match = match;
     options.threshold = threshold;
@@ -273,7 +278,7 @@ void DuplicatesDialog::showGroup(int index)
     if (m_readJob)
         m_model->cancelFetch(m_readJob);
     m_shownGroup = index;
-    const QStringList ids = m_scan->groups[index].ids;
+    const QStringList ids = m_scan->groups[index].ids.mid(0, kMembersShown);
     auto result = std::make_shared<QList<Memory>>();
     m_reading = result;
     m_readJob = m_model->runJob([result, ids](PersistenceBackend& store, const auto&) {
@@ -306,6 +311,7 @@ void DuplicatesDialog::onJobFinished(RequestId id, bool cancelled, bool failed, 
             m_status->setText(tr("The search for duplicates failed: %1").arg(summary));
         } else {
             m_scan = result;
+            m_scanMatch = m_pendingMatch;
             m_shownGroup = -1;
             m_shown.clear();
             qint64 inGroups = 0;
@@ -331,6 +337,13 @@ void DuplicatesDialog::onJobFinished(RequestId id, bool cancelled, bool failed, 
         if (!cancelled && !failed && result) {
             m_shown = *result;
             m_keeper = 0; // the oldest, as the store-health repair keeps
+            const qsizetype total = m_scan && m_shownGroup >= 0 && m_shownGroup < m_scan->groups.size()
+                ? m_scan->groups[m_shownGroup].ids.size()
+                : 0;
+            if (total > m_shown.size())
+                m_status->setText(tr("The group has %1 memories: the %2 oldest are shown, and Merge merges those.")
+                                      .arg(QLocale().toString(total))
+                                      .arg(m_shown.size()));
             fillCompare();
         }
     }
@@ -371,12 +384,15 @@ void DuplicatesDialog::fillCompare()
 {
     const QList<MemoryColumn>& fields = comparedFields();
     m_compare->clear();
-    m_compare->setRowCount(int(fields.size()));
     m_compare->setColumnCount(int(m_shown.size()));
-    QStringList rows;
+    // the first row: the exact share of distinct words each has in common with the memory kept
+    m_compare->setRowCount(int(fields.size()) + 1);
+    QStringList rows {tr("Words shared")};
     for (const MemoryColumn f : fields)
         rows << MemoryFields::title(f);
     m_compare->setVerticalHeaderLabels(rows);
+    m_compare->verticalHeaderItem(0)->setToolTip(
+        tr("The share of distinct words this memory and the one kept have in common (Jaccard similarity)"));
     m_keep->clear();
     const bool dark = Appearance::isDark();
     const QColor differs = dark ? QColor(0x6b, 0x4f, 0x10) : QColor(0xff, 0xe8, 0xa3);
@@ -388,6 +404,11 @@ void DuplicatesDialog::fillCompare()
         header->setToolTip(kept ? tr("Kept: gets the tags and source ids of the others")
                                 : tr("Tombstoned by the merge; click to keep this one instead"));
         m_compare->setHorizontalHeaderItem(c, header);
+        const double shared = kept ? 1.0 : wordSimilarity(m.content, m_shown[m_keeper].content);
+        auto* sharedItem = new QTableWidgetItem(kept ? tr("kept") : QLocale().toString(shared * 100, 'f', 1) + u" %"_s);
+        if (shared < 1.0)
+            sharedItem->setBackground(differs);
+        m_compare->setItem(0, c, sharedItem);
         for (int r = 0; r < fields.size(); ++r) {
             const MemoryColumn f = fields[r];
             QString text = MemoryFields::displayText(m, f);
@@ -406,13 +427,13 @@ void DuplicatesDialog::fillCompare()
                 font.setBold(true);
                 item->setFont(font);
             }
-            m_compare->setItem(r, c, item);
+            m_compare->setItem(r + 1, c, item);
         }
     }
     if (!m_shown.isEmpty())
         m_keep->setCurrentIndex(m_keeper);
     m_compare->resizeRowsToContents();
-    const int contentRow = int(fields.indexOf(MemoryColumn::Content));
+    const int contentRow = int(fields.indexOf(MemoryColumn::Content)) + 1;
     m_compare->setRowHeight(contentRow, qBound(60, m_compare->rowHeight(contentRow), 260));
     updateButtons();
 }

@@ -79,6 +79,8 @@ private:
     std::shared_ptr<DuplicateScan> m_scan;
     std::shared_ptr<DuplicateScan> m_scanning; ///< filled on the worker, read once the job has answered
     std::shared_ptr<QList<Memory>> m_reading;
+    DuplicateMatch m_pendingMatch = DuplicateMatch::SameContent; ///< of the search running
+    DuplicateMatch m_scanMatch = DuplicateMatch::SameContent; ///< of m_scan
     int m_shownGroup = -1;
     QList<Memory> m_shown;
     int m_keeper = 0;

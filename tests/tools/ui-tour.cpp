@@ -3,6 +3,7 @@
 // X screen (imagemagick's `import -window root`) at each step, for review. Run under Xvfb: scripts/screenshots.
 #include "connectdialog.h"
 #include "detailpane.h"
+#include "duplicatesdialog.h"
 #include "edgestab.h"
 #include "embeddingactions.h"
 #include "embeddingtab.h"
@@ -439,6 +440,22 @@ int main(int argc, char** argv)
         }
         dock->hide();
         shoot(out, u"15-health-badge"_s);
+    }
+
+    // Tools ▸ Find Duplicates…: the groups, and the first one side by side with the differences marked
+    {
+        action(window, u"Find Duplicates…"_s)->trigger();
+        auto* duplicates = window.findChild<DuplicatesDialog*>();
+        duplicates->move(90, 60);
+        duplicates->resize(1180, 680);
+        duplicates->find(DuplicateMatch::SameWords);
+        waitFor([&] { return !duplicates->isBusy() && duplicates->scan(); });
+        if (!duplicates->scan()->groups.isEmpty()) {
+            waitFor([&] { return !duplicates->isBusy() && duplicates->shownMemories().size() > 1; });
+            duplicates->setKeeper(1); // the differences are marked against the memory kept
+        }
+        shoot(out, u"32-find-duplicates"_s);
+        duplicates->close();
     }
 
     // View ▸ Store Overview beside the table, then filtered to one namespace in a dark palette

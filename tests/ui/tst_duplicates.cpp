@@ -253,12 +253,15 @@ private Q_SLOTS:
 
         QCOMPARE(groupIds(run(DuplicateMatch::SameWords)), (QStringList {u"a,b,c"_s}));
 
-        const DuplicateScan similar = run(DuplicateMatch::Similar, 0.9);
+        // Similar: e and f share 12 of 13 words; the signatures' estimate is near that
+        const DuplicateScan similar = run(DuplicateMatch::Similar, 0.8);
         QCOMPARE(groupIds(similar), (QStringList {u"a,b,c"_s, u"e,f"_s}));
         QCOMPARE(similar.groups[0].similarity, 1.0);
-        QCOMPARE(similar.groups[1].similarity, 12.0 / 13.0);
+        QVERIFY2(qAbs(similar.groups[1].similarity - 12.0 / 13.0) < 0.15,
+                 qPrintable(QString::number(similar.groups[1].similarity)));
         QCOMPARE(similar.groups[1].namespaces, (QStringList {u"context"_s}));
-        QCOMPARE(groupIds(run(DuplicateMatch::Similar, 0.95)), (QStringList {u"a,b,c"_s}));
+        QVERIFY(similar.candidates > 0);
+        QCOMPARE(groupIds(run(DuplicateMatch::Similar, 0.99)), (QStringList {u"a,b,c"_s}));
 
         // a stop asked for by the progress callback ends the scan with Kind::Cancelled
         options.match = DuplicateMatch::SameContent;
