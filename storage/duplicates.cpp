@@ -459,8 +459,15 @@ MergePlan planMerge(const Memory& keeper, const QList<Memory>& others, bool edge
     Memory kept = keeper;
     QStringList tags = keeper.tags;
     std::optional<QStringList> sources = keeper.sourceMemoryIds;
+    const QString keptHash = contentHashTag(keeper.content);
     for (const Memory& o : others) {
-        MergeRules::appendMissing(tags, o.tags);
+        QStringList theirs;
+        for (const QString& t : o.tags) {
+            // another content's hash tag would be a stale one on the kept memory (a summary carries them all)
+            if (keeper.isSummary || !t.trimmed().startsWith("hash:sha256:"_L1) || t.trimmed() == keptHash)
+                theirs << t;
+        }
+        MergeRules::appendMissing(tags, theirs);
         if (o.sourceMemoryIds && !o.sourceMemoryIds->isEmpty()) {
             if (!sources)
                 sources = QStringList();

@@ -87,7 +87,9 @@ struct MergePlan
 
 /// Merging `others` into `keeper` (spec §15 duplicate-memory, with the keeper chosen by a person): the keeper gets
 /// the union of the tags (its own order first, then each other's new ones, no duplicates) and of source_memory_ids;
-/// the others are tombstoned (status `tombstoned`, tombstoned_at `now`). The keeper's hash tag is not touched.
+/// the others are tombstoned (status `tombstoned`, tombstoned_at `now`). The keeper's hash tag is not touched, and
+/// the others' hash tags of another content are not taken over (they would be stale there; a summary keeper takes
+/// them all, as summaries carry their sources' tags).
 MergePlan planMerge(const Memory& keeper, const QList<Memory>& others, bool edgeTable, qint64 now);
 
 /// What applyMergeWrites() did.

@@ -60,7 +60,8 @@ QList<Memory> fixture()
     Memory b = memory(u"b"_s, u"patterns"_s, u"  use wal MODE\tfor the   index "_s, kBase + 2, {u"perf"_s});
     b.sourceMemoryIds = QStringList {u"s9"_s};
     list << b;
-    Memory c = memory(u"c"_s, u"learnings"_s, u"Use WAL mode, for the index!"_s, kBase + 3, {u"x"_s, u"db"_s});
+    Memory c = memory(u"c"_s, u"learnings"_s, u"Use WAL mode, for the index!"_s, kBase + 3,
+                      {u"x"_s, u"db"_s, contentHashTag(u"Use WAL mode, for the index!"_s)});
     c.sourceMemoryIds = QStringList {u"s7"_s, u"s9"_s};
     list << c;
     Memory d = memory(u"d"_s, u"decisions"_s, text, kBase + 4, {});
@@ -322,8 +323,10 @@ private Q_SLOTS:
             if (kind == "sqlite"_L1)
                 QCOMPARE(sqliteEdges(s.location, u"b"_s, id, u"supersedes"_s), 1);
         }
-        // the check finds no duplicate left among the live memories
-        QVERIFY(!check(kind, s.location).join(u'\n').contains(u"duplicate-memory"_s));
+        // the check finds no duplicate left among the live memories, and no hash tag of c's content on b
+        const QString findings = check(kind, s.location).join(u'\n');
+        QVERIFY2(!findings.contains(u"duplicate-memory"_s) && !findings.contains(u"stale-hash-tag"_s),
+                 qPrintable(findings));
         QCOMPARE(w->model()->undoStack()->count(), 1);
 
         // one undo step restores all three and removes the edges
