@@ -110,7 +110,8 @@ DuplicatesDialog::DuplicatesDialog(MemoryTableModel* model, QWidget* parent)
     m_compare->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_compare->setWordWrap(true);
     m_compare->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_compare->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    m_compare->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    m_compare->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_compare->horizontalHeader()->setToolTip(tr("Click a memory's header to keep it"));
     connect(m_compare->horizontalHeader(), &QHeaderView::sectionClicked, this, &DuplicatesDialog::setKeeper);
     connect(m_compare, &QTableWidget::cellDoubleClicked, this, [this](int, int column) {
@@ -335,12 +336,26 @@ void DuplicatesDialog::onJobFinished(RequestId id, bool cancelled, bool failed, 
         if (failed)
             m_status->setText(tr("The group's memories could not be read: %1").arg(summary));
         if (!cancelled && !failed && result) {
-            m_shown = *result;
+            // memories merged or deleted since the search are no duplicates any more
+            m_shown.clear();
+            for (const Memory& m : std::as_const(*result)) {
+                if (!m.isTombstoned())
+                    m_shown << m;
+            }
+            if (m_shown.size() < 2) {
+                m_shown.clear();
+                m_status->setText(tr("This group has no duplicates left: its memories were merged or deleted since "
+                                     "the search."));
+            }
             m_keeper = 0; // the oldest, as the store-health repair keeps
+            if (m_shown.size() > 1)
+                m_status->setText(tr("%1 memories side by side, the oldest kept unless you choose another; the fields "
+                                     "that differ from the one kept are marked.")
+                                      .arg(m_shown.size()));
             const qsizetype total = m_scan && m_shownGroup >= 0 && m_shownGroup < m_scan->groups.size()
                 ? m_scan->groups[m_shownGroup].ids.size()
                 : 0;
-            if (total > m_shown.size())
+            if (!m_shown.isEmpty() && total > kMembersShown)
                 m_status->setText(tr("The group has %1 memories: the %2 oldest are shown, and Merge merges those.")
                                       .arg(QLocale().toString(total))
                                       .arg(m_shown.size()));
@@ -358,9 +373,11 @@ void DuplicatesDialog::fillGroups()
         return;
     const QLocale locale;
     for (const DuplicateGroup& g : std::as_const(m_scan->groups)) {
-        auto* item = new QTreeWidgetItem(m_groups,
-                                         {locale.toString(g.ids.size()), g.namespaces.join(u", "_s),
-                                          locale.toString(g.similarity * 100, 'f', 0) + u" %"_s, g.firstLine});
+        const QString similarity = m_scanMatch == DuplicateMatch::SameContent ? tr("same hash")
+            : m_scanMatch == DuplicateMatch::SameWords                        ? tr("same words")
+                                                       : tr("≈ %1 %").arg(locale.toString(g.similarity * 100, 'f', 0));
+        auto* item = new QTreeWidgetItem(
+            m_groups, {locale.toString(g.ids.size()), g.namespaces.join(u", "_s), similarity, g.firstLine});
         item->setTextAlignment(0, Qt::AlignRight | Qt::AlignVCenter);
         item->setTextAlignment(2, Qt::AlignRight | Qt::AlignVCenter);
         item->setToolTip(3, g.ids.join(u", "_s));
@@ -432,6 +449,10 @@ void DuplicatesDialog::fillCompare()
     }
     if (!m_shown.isEmpty())
         m_keep->setCurrentIndex(m_keeper);
+    // a few memories share the width; more keep a readable width and scroll
+    const int width = m_shown.isEmpty() ? 0 : qMax(240, m_compare->viewport()->width() / int(m_shown.size()));
+    for (int c = 0; c < m_shown.size(); ++c)
+        m_compare->setColumnWidth(c, width);
     m_compare->resizeRowsToContents();
     const int contentRow = int(fields.indexOf(MemoryColumn::Content)) + 1;
     m_compare->setRowHeight(contentRow, qBound(60, m_compare->rowHeight(contentRow), 260));

@@ -448,9 +448,19 @@ int main(int argc, char** argv)
         auto* duplicates = window.findChild<DuplicatesDialog*>();
         duplicates->move(90, 60);
         duplicates->resize(1180, 680);
-        duplicates->find(DuplicateMatch::SameWords);
+        duplicates->find(DuplicateMatch::Similar, 0.8);
         waitFor([&] { return !duplicates->isBusy() && duplicates->scan(); });
         if (!duplicates->scan()->groups.isEmpty()) {
+            // a group of three or so reads best side by side: the smallest of at least three
+            QTreeWidget* groups = duplicates->groupsList();
+            waitFor([&] { return !duplicates->isBusy(); });
+            for (int i = groups->topLevelItemCount() - 1; i >= 0; --i) {
+                if (duplicates->scan()->groups[i].ids.size() >= 3 || i == 0) {
+                    groups->setCurrentItem(groups->topLevelItem(i));
+                    groups->scrollToItem(groups->topLevelItem(i));
+                    break;
+                }
+            }
             waitFor([&] { return !duplicates->isBusy() && duplicates->shownMemories().size() > 1; });
             duplicates->setKeeper(1); // the differences are marked against the memory kept
         }

@@ -289,6 +289,7 @@ private Q_SLOTS:
         QCOMPARE(dialog->groupsList()->topLevelItemCount(), 1);
         QCOMPARE(dialog->groupsList()->topLevelItem(0)->text(0), u"3"_s);
         QCOMPARE(dialog->groupsList()->topLevelItem(0)->text(1), u"decisions, patterns, learnings"_s);
+        QCOMPARE(dialog->groupsList()->topLevelItem(0)->text(2), u"same words"_s);
         QCOMPARE(dialog->keeperId(), u"a"_s); // the oldest by default
         QCOMPARE(dialog->compareTable()->columnCount(), 3);
         // the person keeps b; the fields that differ from b's are marked
@@ -373,6 +374,16 @@ private Q_SLOTS:
         QCOMPARE(stored(s, u"b"_s)->tags, b.tags);
         QCOMPARE(sqliteEdges(s.location, u"a"_s, u"b"_s, u"supersedes"_s), 0);
         QCOMPARE(w->model()->undoStack()->count(), 0);
+        // once a is deleted behind the list's back, its group has no duplicates left to show or merge
+        Memory a = *stored(s, u"a"_s);
+        a.status = u"tombstoned"_s;
+        a.tombstonedAt = kBase + 100;
+        Testing::reopen(*s.backend, false)->store(a);
+        dialog->showGroup(0);
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog->isBusy(), 30000);
+        QVERIFY(dialog->shownMemories().isEmpty());
+        QVERIFY2(dialog->statusText().contains(u"no duplicates left"_s), qPrintable(dialog->statusText()));
+        QVERIFY(!dialog->mergeButton()->isEnabled());
         waitIdle(*w);
     }
 
