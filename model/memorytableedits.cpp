@@ -3,6 +3,7 @@
 // answers.
 #include "memorytablemodel.h"
 
+#include "duplicates.h"
 #include "memorycommands.h"
 
 #include <QDateTime>
@@ -34,6 +35,8 @@ bool MemoryTableModel::setData(const QModelIndex& index, const QVariant& value, 
         Q_EMIT editRejected(before.id, tr("memory %1: %2").arg(before.id, error));
         return false;
     }
+    if (column == MemoryColumn::Content)
+        MergeRules::refreshHashTag(after); // spec §3.2: the content-hash tag follows the content
     if (after.sameFields(before))
         return true;
     after.updatedAt = qMax(QDateTime::currentSecsSinceEpoch(), after.createdAt);
@@ -80,6 +83,9 @@ bool MemoryTableModel::updateMemories(const QList<Memory>& edited, const QString
         }
         if (e.tombstonedAt != after.tombstonedAt)
             after.tombstonedAt = e.tombstonedAt;
+        // spec §3.2: a new content gets its hash tag (after the tags' own edit, which must not bring the old back)
+        if (after.content != before->content)
+            MergeRules::refreshHashTag(after);
         if (after.sameFields(*before))
             continue;
         after.updatedAt = qMax(now, after.createdAt);

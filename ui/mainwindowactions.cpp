@@ -5,6 +5,7 @@
 #include "aboutinfo.h"
 #include "appearance.h"
 #include "detailpane.h"
+#include "duplicatesdialog.h"
 #include "embeddingactions.h"
 #include "entitiesdock.h"
 #include "lineagedock.h"
@@ -336,6 +337,7 @@ void MainWindow::createMenus()
     tools->addAction(m_health->toggleViewAction());
     tools->addSeparator();
     tools->addActions(createTrashActions(this));
+    tools->addAction(DuplicatesDialog::createAction(this, m_model));
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(m_help);

@@ -454,4 +454,52 @@ Type %1 to confirm:</numerusform>
         </translation>
     </message>
 </context>
+<context>
+    <name>Inspector::DuplicateMerger</name>
+    <message numerus="yes">
+        <source>Merge %n duplicates into %1</source>
+        <translation>
+            <numerusform>Merge %n duplicate into %1</numerusform>
+            <numerusform>Merge %n duplicates into %1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n memories merged into %1 and tombstoned.</source>
+        <translation>
+            <numerusform>%n memory merged into %1 and tombstoned.</numerusform>
+            <numerusform>%n memories merged into %1 and tombstoned.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n supersedes edges added.</source>
+        <translation>
+            <numerusform>%n supersedes edge added.</numerusform>
+            <numerusform>%n supersedes edges added.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Inspector::DuplicatesDialog</name>
+    <message numerus="yes">
+        <source>%n groups of duplicates</source>
+        <translation>
+            <numerusform>%n group of duplicates</numerusform>
+            <numerusform>%n groups of duplicates</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n records could not be read.</source>
+        <translation>
+            <numerusform>%n record could not be read.</numerusform>
+            <numerusform>%n records could not be read.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Merging %n memories into %1…</source>
+        <translation>
+            <numerusform>Merging %n memory into %1…</numerusform>
+            <numerusform>Merging %n memories into %1…</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "repairrules.h"
 
+#include "duplicates.h"
 #include "memory.h"
 #include "storageerror.h"
 
@@ -95,30 +96,16 @@ void fixHashTag(QJsonObject& m, Outcome& outcome)
         stale(m, u"stale-hash-tag"_s, outcome);
         return;
     }
-    const QString hash = contentHashTag(m.value("content"_L1).toString());
-    const QJsonArray tags = m.value("tags"_L1).toArray();
-    bool stalePart = false;
-    bool hasHash = false;
-    for (const QJsonValue& v : tags) {
-        const QString t = v.toString().trimmed();
-        stalePart = stalePart || (t.startsWith("hash:sha256:"_L1) && t != hash);
-        hasHash = hasHash || t == hash;
-    }
-    if (!stalePart) {
+    // the first stale tag becomes the right one, in place; further stale ones go; the rest stays as it is
+    QStringList tags;
+    for (const QJsonValue& v : m.value("tags"_L1).toArray())
+        tags << v.toString();
+    const QStringList fresh = MergeRules::withFreshHashTag(tags, m.value("content"_L1).toString());
+    if (fresh == tags) {
         stale(m, u"stale-hash-tag"_s, outcome);
         return;
     }
-    // the first stale tag becomes the right one, in place; further stale ones go; the rest stays as it is
-    QJsonArray result;
-    for (const QJsonValue& v : tags) {
-        const QString t = v.toString().trimmed();
-        if (!t.startsWith("hash:sha256:"_L1) || t == hash) {
-            result << v;
-        } else if (!hasHash) {
-            result << hash;
-            hasHash = true;
-        }
-    }
+    const QJsonArray result = QJsonArray::fromStringList(fresh);
     set(m, u"tags"_s, result, u"stale-hash-tag"_s, outcome);
 }
 
@@ -265,18 +252,10 @@ void mergeDuplicates(QJsonObject& kept, const QList<QJsonObject*>& duplicates, c
     auto sources = sourceIds(kept);
     const auto sourcesBefore = sources;
     for (const QJsonObject* d : std::as_const(accepted)) {
-        for (const QString& t : cleanTags(*d)) {
-            if (!have.contains(t)) {
-                have << t;
-                tags << t;
-            }
-        }
-        if (sources) {
-            for (const QString& s : sourceIds(*d).value_or(QStringList {})) {
-                if (!sources->contains(s))
-                    sources->append(s);
-            }
-        }
+        for (const QString& t : MergeRules::appendMissing(have, cleanTags(*d)))
+            tags << t;
+        if (sources)
+            MergeRules::appendMissing(*sources, sourceIds(*d).value_or(QStringList {}));
     }
     if (kept.contains("tags"_L1) && tags != kept.value("tags"_L1).toArray())
         set(kept, u"tags"_s, tags, u"duplicate-memory"_s, outcome);

@@ -2,6 +2,7 @@
 // The SQLite repair's fixes of spec §15, one memory (or duplicate group) at a time, planned from what it holds now.
 #include "sqliterepairinternal.h"
 
+#include "duplicates.h"
 #include "memory.h"
 #include "memoryedges.h"
 
@@ -181,29 +182,12 @@ void Repairer::fixHashTag(Draft& d, QList<RepairChange>& changes)
         stale(d.row().id, u"stale-hash-tag"_s);
         return;
     }
-    const QString hash = contentHashTag(*content);
+    // the first stale tag becomes the right one, in place; further stale ones go; the rest stays as it is
     const QStringList parts = d.get("tags"_L1).toText().split(u',');
-    bool stalePart = false;
-    bool hasHash = false;
-    for (const QString& part : parts) {
-        const QString t = part.trimmed();
-        stalePart = stalePart || (t.startsWith("hash:sha256:"_L1) && t != hash);
-        hasHash = hasHash || t == hash;
-    }
-    if (!stalePart) {
+    const QStringList result = MergeRules::withFreshHashTag(parts, *content);
+    if (result == parts) {
         stale(d.row().id, u"stale-hash-tag"_s);
         return;
-    }
-    // the first stale tag becomes the right one, in place; further stale ones go; the rest stays as it is
-    QStringList result;
-    for (const QString& part : parts) {
-        const QString t = part.trimmed();
-        if (!t.startsWith("hash:sha256:"_L1) || t == hash) {
-            result << part;
-        } else if (!hasHash) {
-            result << hash;
-            hasHash = true;
-        }
     }
     d.set("tags"_L1, Value::text(result.join(u',')), "stale-hash-tag"_L1, changes);
 }
@@ -333,16 +317,8 @@ void Repairer::planGroup(const QString& keptId, const QStringList& duplicates,
     QStringList sources = sourceIds(kept);
     const QStringList sourcesBefore = sources;
     for (Draft* d : std::as_const(accepted)) {
-        for (const QString& t : d->tags()) {
-            if (!tags.contains(t)) {
-                tags << t;
-                added << t;
-            }
-        }
-        for (const QString& s : sourceIds(*d)) {
-            if (!sources.contains(s))
-                sources << s;
-        }
+        added << MergeRules::appendMissing(tags, d->tags());
+        MergeRules::appendMissing(sources, sourceIds(*d));
     }
     if (!added.isEmpty()) {
         const QString raw = kept.get("tags"_L1).toText();

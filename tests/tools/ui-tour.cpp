@@ -3,6 +3,7 @@
 // X screen (imagemagick's `import -window root`) at each step, for review. Run under Xvfb: scripts/screenshots.
 #include "connectdialog.h"
 #include "detailpane.h"
+#include "duplicatesdialog.h"
 #include "edgestab.h"
 #include "embeddingactions.h"
 #include "embeddingtab.h"
@@ -466,6 +467,32 @@ int main(int argc, char** argv)
         shoot(out, u"32-empty-trash-preview"_s);
         if (trash)
             trash->reject();
+    }
+
+    // Tools ▸ Find Duplicates…: the groups, and the first one side by side with the differences marked
+    {
+        action(window, u"Find Duplicates…"_s)->trigger();
+        auto* duplicates = window.findChild<DuplicatesDialog*>();
+        duplicates->move(90, 60);
+        duplicates->resize(1180, 680);
+        duplicates->find(DuplicateMatch::Similar, 0.8);
+        waitFor([&] { return !duplicates->isBusy() && duplicates->scan(); });
+        if (!duplicates->scan()->groups.isEmpty()) {
+            // a group of three or so reads best side by side: the smallest of at least three
+            QTreeWidget* groups = duplicates->groupsList();
+            waitFor([&] { return !duplicates->isBusy(); });
+            for (int i = groups->topLevelItemCount() - 1; i >= 0; --i) {
+                if (duplicates->scan()->groups[i].ids.size() >= 3 || i == 0) {
+                    groups->setCurrentItem(groups->topLevelItem(i));
+                    groups->scrollToItem(groups->topLevelItem(i));
+                    break;
+                }
+            }
+            waitFor([&] { return !duplicates->isBusy() && duplicates->shownMemories().size() > 1; });
+            duplicates->setKeeper(1); // the differences are marked against the memory kept
+        }
+        shoot(out, u"33-find-duplicates"_s);
+        duplicates->close();
     }
 
     // View ▸ Store Overview beside the table, then filtered to one namespace in a dark palette
