@@ -464,7 +464,7 @@ int main(int argc, char** argv)
             trash = window.findChild<TrashDialog*>();
             return trash && trash->shownPreview() && !trash->isBusy();
         });
-        shoot(out, u"32-empty-trash-preview"_s);
+        shoot(out, u"34-empty-trash-preview"_s);
         if (trash)
             trash->reject();
     }
@@ -491,7 +491,7 @@ int main(int argc, char** argv)
             waitFor([&] { return !duplicates->isBusy() && duplicates->shownMemories().size() > 1; });
             duplicates->setKeeper(1); // the differences are marked against the memory kept
         }
-        shoot(out, u"33-find-duplicates"_s);
+        shoot(out, u"35-find-duplicates"_s);
         duplicates->close();
     }
 
