@@ -252,7 +252,9 @@ bool saveScene(const QString& path, const QString& storeLocation, const QRectF& 
     if (source.isEmpty())
         return fail(LineageDock::tr("There is no picture to save."));
     QSaveFile file(path); // renamed over the target: a failed save leaves the old file as it was
-    if (!file.open(QIODevice::WriteOnly) || !draw(file) || !file.commit())
+    // unbuffered: a buffered QSaveFile's failed flush (a full disk) is not reported by commit()
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Unbuffered) || !draw(file) || file.error() != QFileDevice::NoError
+        || !file.commit())
         return fail(LineageDock::tr("Cannot write %1: %2").arg(path, file.errorString()));
     return true;
 }

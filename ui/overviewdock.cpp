@@ -526,7 +526,8 @@ bool OverviewDock::exportChart(const QString& id, FileFormat format, const QStri
     }
     // written beside the target and renamed over it: a failed save leaves the old file as it was
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
+    // unbuffered: a buffered QSaveFile's failed flush (a full disk) is not reported by commit()
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Unbuffered))
         return fail(tr("Cannot write %1: %2").arg(path, file.errorString()));
     const QSize size = view->size();
     const QRectF source = view->sceneRect();
@@ -565,7 +566,7 @@ bool OverviewDock::exportChart(const QString& id, FileFormat format, const QStri
         break;
     }
     }
-    if (!file.commit())
+    if (file.error() != QFileDevice::NoError || !file.commit())
         return fail(tr("Cannot write %1: %2").arg(path, file.errorString()));
     return true;
 }

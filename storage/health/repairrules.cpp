@@ -277,7 +277,9 @@ void touch(QJsonObject& memory, const QJsonObject& before, qint64 now)
 void writeBackupFile(const QString& path, const QByteArray& bytes)
 {
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+    // unbuffered: a buffered QSaveFile here let a full disk's failed write pass and committed an empty backup
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Unbuffered) || file.write(bytes) != bytes.size()
+        || file.error() != QFileDevice::NoError || !file.commit())
         throw StorageError(StorageError::Kind::OperationFailed,
                            u"cannot write the backup "_s + path + u": "_s + file.errorString());
 }
