@@ -140,8 +140,8 @@ Session::Session()
                                      + tr(kHelpTail));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addOptions({format, output, filter, ids, onConflict, dryRun, keyFile, json, fix, hardDelete, backupDir,
-                       scan});
+    parser.addOptions(
+        {format, output, filter, ids, onConflict, dryRun, keyFile, json, fix, hardDelete, backupDir, scan});
     parser.addOption(olderThan);
     parser.addPositionalArgument(
         u"command"_s, tr("info, count, stats, export, get, copy, check, repair, entities, stores, or a STORE to open."),
