@@ -183,8 +183,17 @@ class TestBulkEdit : public QObject
             s.location = m_dir.filePath(QUuid::createUuid().toString(QUuid::Id128) + u".db"_s);
             s.backend = SqliteBackend::create(s.location);
         } else if (kind == "filesystem"_L1) {
+            // files in subcog's own format (the generator's), so the undo is also checked against subcog's bytes
             s.location = m_dir.filePath(QUuid::createUuid().toString(QUuid::Id128));
-            s.backend = FilesystemBackend::create(s.location);
+            QDir().mkpath(s.location);
+            for (int i = 0; i < count; ++i) {
+                QFile f(s.location + u'/' + idOf(i) + u".json"_s);
+                if (!f.open(QIODevice::WriteOnly))
+                    qFatal("cannot write %s", qPrintable(f.fileName()));
+                f.write(Fixtures::subcogFileBytes(make(i)));
+            }
+            s.backend = FilesystemBackend::open(s.location);
+            return s;
         } else {
             Testing::PostgresServer& server = Testing::PostgresServer::shared();
             s.database = server.createDatabase(u"bulk"_s);
