@@ -221,17 +221,17 @@ struct BulkEditOutcome
 };
 
 /**
- * Writes a plan's changes in batches of `batchSize`, each batch guarded: a memory is written only while the store
- * still holds exactly the version the plan expects (fields and content digest), otherwise it is skipped and
- * listed, never overwritten. Only the fields the edit changes are written (SQLite: UPDATE of those columns and,
- * when tags change, the memories_fts row's tags, in one BEGIN IMMEDIATE transaction per batch with the compare
- * inside it; PostgreSQL: rows locked with SELECT … FOR UPDATE and compared in the batch's transaction; folders:
- * each file compared, then replaced atomically). Progress is reported per batch; returning false stops before the
- * next batch (`cancelled`). Throws StorageError when the store cannot be reached at all (a read-only store
- * included); a batch the store refuses is rolled back and listed in `failed`.
+ * Writes a plan's changes in batches of `batchSize` (a SQLite batch holds the write lock for about 0.1 s), each batch
+ * guarded: a memory is written only while the store still holds exactly the version the plan expects (fields and
+ * content digest), otherwise it is skipped and listed, never overwritten. Only the fields the edit changes are written
+ * (SQLite: UPDATE of those columns and, when tags change, the memories_fts row's tags, in one BEGIN IMMEDIATE
+ * transaction per batch with the compare inside it; PostgreSQL: rows locked with SELECT … FOR UPDATE and compared in
+ * the batch's transaction; folders: each file compared, then replaced atomically). Progress is reported per batch;
+ * returning false stops before the next batch (`cancelled`). Throws StorageError when the store cannot be reached at
+ * all (a read-only store included); a batch the store refuses is rolled back and listed in `failed`.
  */
 BulkEditOutcome applyBulkEdit(PersistenceBackend& backend, const BulkEditPlan& plan,
                               BulkDirection direction = BulkDirection::Apply, const BulkEditProgress& progress = {},
-                              int batchSize = 500);
+                              int batchSize = 2000);
 
 } // namespace Inspector

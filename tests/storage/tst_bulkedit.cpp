@@ -364,10 +364,13 @@ private Q_SLOTS:
         const QHash<QString, QByteArray> raced = rawState(s);
 
         qint64 batches = 0;
-        const BulkEditOutcome outcome = applyBulkEdit(*s.backend, plan, BulkDirection::Apply, [&](qint64, qint64) {
-            ++batches;
-            return true;
-        });
+        const BulkEditOutcome outcome = applyBulkEdit(
+            *s.backend, plan, BulkDirection::Apply,
+            [&](qint64, qint64) {
+                ++batches;
+                return true;
+            },
+            500);
         QVERIFY(batches >= kEdited / 500);
         QVERIFY(outcome.failed.isEmpty());
         QVERIFY(!outcome.cancelled);
