@@ -9,11 +9,6 @@
 #include "sqliteinternal.h"
 
 #include <QHash>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QSet>
-
-#include <array>
 
 #include <map>
 #include <memory>
@@ -54,9 +49,6 @@ public:
         }
         if (wal)
             m_db.exec("PRAGMA synchronous = NORMAL", u"cannot set up the connection"_s);
-        // the batches' look-ups walk the whole id index and text table once: pages read once, mapped, not copied
-        m_db.exec("PRAGMA cache_size = -65536", u"cannot set up the connection"_s);
-        m_db.exec("PRAGMA mmap_size = 1073741824", u"cannot set up the connection"_s);
     }
 
     QList<BulkWriteResult> writeBatch(const QList<BulkWriteItem>& items) override
@@ -79,46 +71,16 @@ public:
             }
         } rollback {m_db, committed};
 
-        // Each memory is compared as stored, in this transaction: its row and full-text row encoded from the
-        // version expected. Anything that does not match byte for byte (another writer's change, or a row the
-        // backend decodes leniently: NULL tags, a legacy domain, duplicate text rows) is decided by the backend's
-        // own decoding instead, read through its connection, which sees what this transaction sees.
-        const QHash<QString, StoredRow> stored = readStored(ids);
-        QList<BulkWriteResult> results(items.size());
-        QList<const Memory*> currents(items.size(), nullptr);
-        QStringList unsure;
-        for (qsizetype i = 0; i < items.size(); ++i) {
-            const auto it = stored.constFind(ids[i]);
-            if (it != stored.constEnd() && it->contentDigest == items[i].contentDigest) {
-                if (it->values == encode(*items[i].expected)) {
-                    results[i] = {BulkWriteResult::Outcome::Written, {}};
-                    currents[i] = items[i].expected;
-                    continue;
-                }
-                if (it->values == encode(*items[i].desired)) {
-                    results[i] = {BulkWriteResult::Outcome::AlreadyDone, {}};
-                    continue;
-                }
-            }
-            unsure << ids[i];
-        }
-        QHash<QString, Memory> decoded;
-        const QSet<QString> unsureSet(unsure.begin(), unsure.end());
-        if (!unsure.isEmpty()) {
-            for (Memory& m : m_backend.getBatch(unsure))
-                decoded.insert(m.id, std::move(m));
-            for (qsizetype i = 0; i < items.size(); ++i) {
-                if (!unsureSet.contains(ids[i]))
-                    continue;
-                const auto it = decoded.constFind(ids[i]);
-                results[i] = BulkWrite::classify(it == decoded.constEnd() ? nullptr : &*it, items[i]);
-                if (results[i].outcome == BulkWriteResult::Outcome::Written)
-                    currents[i] = &*it;
-            }
-        }
-        for (qsizetype i = 0; i < items.size(); ++i) {
-            if (currents[i])
-                write(*currents[i], *items[i].desired);
+        QHash<QString, Memory> current;
+        for (Memory& m : m_backend.getBatch(ids))
+            current.insert(m.id, std::move(m));
+        QList<BulkWriteResult> results;
+        for (const BulkWriteItem& item : items) {
+            const auto it = current.constFind(item.expected->id);
+            BulkWriteResult r = BulkWrite::classify(it == current.constEnd() ? nullptr : &*it, item);
+            if (r.outcome == BulkWriteResult::Outcome::Written)
+                write(*it, *item.desired);
+            results << r;
         }
         m_db.exec("COMMIT", u"cannot commit a bulk edit's batch"_s);
         committed = true;
@@ -126,136 +88,6 @@ public:
     }
 
 private:
-    /// A memory's row as stored: the columns of kColumns this layout has, and a digest of its one text row.
-    struct StoredRow
-    {
-        QList<Value> values;
-        QByteArray contentDigest; ///< empty when there is not exactly one text row
-    };
-
-    static constexpr std::array<const char*, 15> kColumns {"namespace",
-                                                           "domain",
-                                                           "project_id",
-                                                           "branch",
-                                                           "file_path",
-                                                           "status",
-                                                           "created_at",
-                                                           "tags",
-                                                           "source",
-                                                           "tombstoned_at",
-                                                           "expires_at",
-                                                           "is_summary",
-                                                           "source_memory_ids",
-                                                           "consolidation_timestamp",
-                                                           "group_id"};
-
-    /// The columns this file has, in kColumns order.
-    const QStringList& columns()
-    {
-        if (m_columns.isEmpty()) {
-            for (const char* column : kColumns) {
-                if (m_backend.columns().contains(QString::fromLatin1(column)))
-                    m_columns << QString::fromLatin1(column);
-            }
-        }
-        return m_columns;
-    }
-
-    /// The values the backend writes for `m` in columns(); a value this layout has no column for makes the list
-    /// empty (never equal to a stored row, so the backend decides).
-    QList<Value> encode(const Memory& m)
-    {
-        QList<Value> out;
-        if (m.updatedAt != m.createdAt)
-            return {};
-        auto put = [&](const char* column, const Value& value, bool isDefault) {
-            if (m_backend.columns().contains(QString::fromLatin1(column)))
-                out << value;
-            else if (!isDefault)
-                return false;
-            return true;
-        };
-        QString sourceIds;
-        if (m.sourceMemoryIds)
-            sourceIds = QString::fromUtf8(
-                QJsonDocument(QJsonArray::fromStringList(*m.sourceMemoryIds)).toJson(QJsonDocument::Compact));
-        const bool ok = put("namespace", Value::text(m.namespaceName), false)
-            && put("domain", Value::text(m.domain), false) && put("project_id", optionalText(m.projectId), !m.projectId)
-            && put("branch", optionalText(m.branch), !m.branch)
-            && put("file_path", optionalText(m.filePath), !m.filePath) && put("status", Value::text(m.status), false)
-            && put("created_at", Value::number(m.createdAt), false)
-            && put("tags", Value::text(m.tags.join(u',')), false) && put("source", optionalText(m.source), !m.source)
-            && put("tombstoned_at", optionalNumber(m.tombstonedAt), !m.tombstonedAt)
-            && put("expires_at", optionalNumber(m.expiresAt), !m.expiresAt)
-            && put("is_summary", Value::number(m.isSummary ? 1 : 0), !m.isSummary)
-            && put("source_memory_ids", m.sourceMemoryIds ? Value::text(sourceIds) : Value {}, !m.sourceMemoryIds)
-            && put("consolidation_timestamp", optionalNumber(m.consolidationTimestamp), !m.consolidationTimestamp)
-            && put("group_id", optionalText(m.groupId), !m.groupId);
-        return ok ? out : QList<Value> {};
-    }
-
-    /// The stored rows of these ids, read in this transaction; ids with no row or several are left out.
-    QHash<QString, StoredRow> readStored(const QStringList& ids)
-    {
-        QHash<QString, StoredRow> out;
-        QSet<QString> doubled;
-        QStringList quoted;
-        for (const QString& column : columns())
-            quoted << SqliteInternal::quoteIdentifier(column);
-        const QString columnList = quoted.join(u", "_s);
-        for (qsizetype start = 0; start < ids.size(); start += SqliteInternal::kChunk) {
-            const QStringList chunk = ids.mid(start, SqliteInternal::kChunk);
-            const QSet<QString> inChunk(chunk.begin(), chunk.end());
-            const bool contentColumn = !m_backend.hasFullTextTable();
-            SqliteRaw::Statement& rows
-                = statement(u"SELECT id, "_s + (contentColumn ? u"content, "_s : QString()) + columnList
-                            + u" FROM memories WHERE id IN ("_s + SqliteInternal::placeholders(chunk.size()) + u')');
-            for (qsizetype i = 0; i < chunk.size(); ++i)
-                rows.bind(int(i + 1), chunk[i]);
-            while (rows.step()) {
-                const QString id = rows.value(0).toText();
-                if (out.contains(id))
-                    doubled.insert(id);
-                StoredRow row;
-                const int first = contentColumn ? 2 : 1;
-                for (int c = 0; c < columns().size(); ++c)
-                    row.values << rows.value(first + c);
-                if (contentColumn)
-                    row.contentDigest = BulkWrite::contentDigest(rows.value(1).toText());
-                out.insert(id, row);
-            }
-            rows.reset();
-            if (contentColumn)
-                continue;
-            // the text rows, through the FTS index by id (a plain `WHERE id IN` scans the whole table)
-            QStringList phrases;
-            for (const QString& id : chunk) {
-                if (SqliteInternal::hasFullTextToken(id))
-                    phrases << u"id:"_s + SqliteInternal::ftsPhrase(id);
-            }
-            QHash<QString, int> textRows;
-            if (!phrases.isEmpty()) {
-                SqliteRaw::Statement& text
-                    = statement(u"SELECT id, content FROM memories_fts WHERE memories_fts MATCH ?"_s);
-                text.bind(1, phrases.join(u" OR "_s));
-                while (text.step()) {
-                    const QString id = text.value(0).toText();
-                    auto it = out.find(id);
-                    if (it == out.end() || !inChunk.contains(id))
-                        continue;
-                    if (++textRows[id] == 1)
-                        it->contentDigest = BulkWrite::contentDigest(text.value(1).toText());
-                    else
-                        it->contentDigest.clear();
-                }
-                text.reset();
-            }
-        }
-        for (const QString& id : std::as_const(doubled))
-            out.remove(id);
-        return out;
-    }
-
     void write(const Memory& current, const Memory& desired)
     {
         QList<std::pair<QString, Value>> changes;
@@ -321,7 +153,6 @@ private:
 
     SqliteBackend& m_backend;
     SqliteRaw::Connection m_db;
-    QStringList m_columns;
     std::map<QString, std::unique_ptr<SqliteRaw::Statement>> m_statements; ///< finalized before m_db closes
 };
 
