@@ -109,6 +109,11 @@ const char* const kHelpTail = QT_TRANSLATE_NOOP(
     "                        then runs repair --fix expired-active on exactly those (backup as repair)\n"
     "  entities STORE        list the knowledge graph's entities (graph.db beside the store, or\n"
     "                        PostgreSQL's graph tables), most mentioned first (--json: one object a line)\n"
+    "  edit STORE            change the memories of --filter (or --ids, --ids-file) in one go:\n"
+    "                        --set FIELD=VALUE, --add-tag T, --remove-tag T, --replace FIELD:OLD=NEW;\n"
+    "                        prints the first --show N changes (default 20) and the count, then writes\n"
+    "                        them in guarded batches; --dry-run writes nothing; exit 3 when a memory was\n"
+    "                        refused (the store cannot hold it) or changed by another writer meanwhile\n"
     "  stores                list every store of subcog's on this machine with its memory count, last\n"
     "                        change, layout era and use: the configured ones, the data folder's, and the\n"
     "                        legacy ones subcog v0.6 left behind (data_dir/repos/*/index.db, and\n"
@@ -143,8 +148,11 @@ Session::Session()
     parser.addOptions(
         {format, output, filter, ids, onConflict, dryRun, keyFile, json, fix, hardDelete, backupDir, scan});
     parser.addOption(olderThan);
+    parser.addOptions({set, addTag, removeTag, replace, idsFile, show});
     parser.addPositionalArgument(
-        u"command"_s, tr("info, count, stats, export, get, copy, check, repair, entities, stores, or a STORE to open."),
+        u"command"_s,
+        tr("info, count, stats, export, get, copy, check, repair, edit, empty-trash, tombstone-expired, entities, "
+           "stores, or a STORE to open."),
         u"[command]"_s);
     parser.addPositionalArgument(u"store"_s, tr("The store."), u"[STORE]"_s);
 }
@@ -519,7 +527,7 @@ bool isHeadless(const QStringList& arguments)
     return positional.size() > 1 || command == "count"_L1 || command == "stats"_L1 || command == "export"_L1
         || command == "info"_L1 || command == "get"_L1 || command == "copy"_L1 || command == "check"_L1
         || command == "repair"_L1 || command == "entities"_L1 || command == "stores"_L1 || command == "empty-trash"_L1
-        || command == "tombstone-expired"_L1;
+        || command == "tombstone-expired"_L1 || command == "edit"_L1;
 }
 
 QString windowStoreArgument(const QStringList& arguments)
@@ -597,6 +605,13 @@ int dispatch(const QStringList& arguments)
         }
         return command == "empty-trash"_L1 ? commandEmptyTrash(s, positional[1])
                                            : commandTombstoneExpired(s, positional[1]);
+    }
+    if (command == "edit"_L1) {
+        if (positional.size() != 2) {
+            err() << "subcog-inspector: edit needs exactly one STORE (see --help)" << Qt::endl;
+            return ExitUsage;
+        }
+        return commandEdit(s, positional[1]);
     }
     if (command == "entities"_L1) {
         if (positional.size() != 2) {
