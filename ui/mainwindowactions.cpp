@@ -4,6 +4,7 @@
 
 #include "aboutinfo.h"
 #include "appearance.h"
+#include "bulkeditactions.h"
 #include "detailpane.h"
 #include "embeddingactions.h"
 #include "entitiesdock.h"
@@ -256,6 +257,7 @@ void MainWindow::createActions()
 void MainWindow::createMenus()
 {
     m_embeddings = new EmbeddingActions(this, m_model, m_detail);
+    m_bulk = new BulkEditActions(this, m_model);
     QMenu* file = menuBar()->addMenu(tr("&File"));
     QMenu* stores = file->addMenu(tr("subcog's &Stores"));
     file->addAction(m_openSqlite);
@@ -288,6 +290,7 @@ void MainWindow::createMenus()
     edit->addAction(m_delete);
     edit->addAction(m_hardDelete);
     edit->addAction(m_restore);
+    edit->addAction(m_bulk->action());
     edit->addSeparator();
     edit->addAction(m_find);
 
@@ -631,6 +634,7 @@ QMenu* MainWindow::contextMenuFor(const QModelIndex& index)
     menu->addAction(m_delete);
     menu->addAction(m_restore);
     menu->addAction(m_hardDelete);
+    menu->addAction(m_bulk->action());
     return menu;
 }
 
