@@ -99,40 +99,40 @@ void BulkEditCommand::run(BulkDirection direction)
 {
     const bool undo = direction == BulkDirection::Undo;
     const QString what = (undo ? tr("Undo %1") : tr("Redo %1")).arg(text());
-    const BackendClient::Job job = [plan = m_plan, direction, what](PersistenceBackend& store,
-                                                                     const BulkEditProgress& progress) {
-        const BulkEditOutcome outcome = applyBulkEdit(store, *plan, direction, progress);
-        const bool back = direction == BulkDirection::Undo;
-        const auto shown = [](QStringList ids) {
-            if (ids.size() > 5)
-                ids = ids.mid(0, 5) << tr("…");
-            return ids.join(u", "_s);
-        };
-        QString summary = (back ? tr("%1: %Ln memories put back.", "", int(outcome.written.size()))
-                                : tr("%1: %Ln memories written again.", "", int(outcome.written.size())))
-                              .arg(what);
-        if (!outcome.alreadyDone.isEmpty())
-            summary += u' ' + tr("%Ln were already so.", "", int(outcome.alreadyDone.size()));
-        if (!outcome.skipped.isEmpty()) {
-            QStringList ids;
-            for (const BulkEditRefusal& r : outcome.skipped)
-                ids << r.id;
-            summary += u' '
-                + tr("%Ln left as they are (another writer changed them since): %1", "", int(ids.size()))
-                      .arg(shown(ids));
-        }
-        if (!outcome.failed.isEmpty()) {
-            QStringList ids;
-            for (const BulkEditRefusal& r : outcome.failed)
-                ids << r.id;
-            summary += u' '
-                + tr("%Ln could not be written and are as they were: %1 (%2)", "", int(ids.size()))
-                      .arg(shown(ids), outcome.failed.first().reason);
-        }
-        if (outcome.cancelled)
-            summary += u' ' + tr("Stopped before the end: the rest is as it was.");
-        return summary;
-    };
+    const BackendClient::Job job
+        = [plan = m_plan, direction, what](PersistenceBackend& store, const BulkEditProgress& progress) {
+              const BulkEditOutcome outcome = applyBulkEdit(store, *plan, direction, progress);
+              const bool back = direction == BulkDirection::Undo;
+              const auto shown = [](QStringList ids) {
+                  if (ids.size() > 5)
+                      ids = ids.mid(0, 5) << tr("…");
+                  return ids.join(u", "_s);
+              };
+              QString summary = (back ? tr("%1: %Ln memories put back.", "", int(outcome.written.size()))
+                                      : tr("%1: %Ln memories written again.", "", int(outcome.written.size())))
+                                    .arg(what);
+              if (!outcome.alreadyDone.isEmpty())
+                  summary += u' ' + tr("%Ln were already so.", "", int(outcome.alreadyDone.size()));
+              if (!outcome.skipped.isEmpty()) {
+                  QStringList ids;
+                  for (const BulkEditRefusal& r : outcome.skipped)
+                      ids << r.id;
+                  summary += u' '
+                      + tr("%Ln left as they are (another writer changed them since): %1", "", int(ids.size()))
+                            .arg(shown(ids));
+              }
+              if (!outcome.failed.isEmpty()) {
+                  QStringList ids;
+                  for (const BulkEditRefusal& r : outcome.failed)
+                      ids << r.id;
+                  summary += u' '
+                      + tr("%Ln could not be written and are as they were: %1 (%2)", "", int(ids.size()))
+                            .arg(shown(ids), outcome.failed.first().reason);
+              }
+              if (outcome.cancelled)
+                  summary += u' ' + tr("Stopped before the end: the rest is as it was.");
+              return summary;
+          };
     const RequestId id = m_model->runJob(job);
     if (id && m_started)
         m_started(id);

@@ -43,8 +43,8 @@ constexpr qint64 kUndoBytes = 512LL * 1024 * 1024;
 
 /// The fields a preview compares, in the table's order (updated_at is left out: every change sets it).
 constexpr MemoryColumn kShownColumns[] = {
-    MemoryColumn::Namespace, MemoryColumn::Status, MemoryColumn::Domain,   MemoryColumn::Project,
-    MemoryColumn::Branch,    MemoryColumn::FilePath, MemoryColumn::Tags,   MemoryColumn::Source,
+    MemoryColumn::Namespace, MemoryColumn::Status,       MemoryColumn::Domain, MemoryColumn::Project,
+    MemoryColumn::Branch,    MemoryColumn::FilePath,     MemoryColumn::Tags,   MemoryColumn::Source,
     MemoryColumn::ExpiresAt, MemoryColumn::TombstonedAt,
 };
 
@@ -143,13 +143,15 @@ void BulkEditDialog::buildForm()
     m_expiry->setDisplayFormat(u"yyyy-MM-dd HH:mm"_s);
     m_addTags->setPlaceholderText(tr("comma-separated tags to add"));
     m_removeTags->setPlaceholderText(tr("comma-separated tags to remove"));
-    for (const ReplaceField f : {ReplaceField::ProjectId, ReplaceField::Branch, ReplaceField::FilePath,
-                                 ReplaceField::Source})
+    for (const ReplaceField f :
+         {ReplaceField::ProjectId, ReplaceField::Branch, ReplaceField::FilePath, ReplaceField::Source})
         m_replaceField->addItem(replaceFieldName(f), int(f));
     m_find->setPlaceholderText(tr("find (exact text, case-sensitive)"));
     m_replace->setPlaceholderText(tr("replace with"));
-    const QList<std::pair<QCheckBox*, QWidget*>> sets {{m_setNamespace, m_namespace}, {m_setStatus, m_status},
-                                                       {m_setDomain, m_domain},       {m_setProject, m_project},
+    const QList<std::pair<QCheckBox*, QWidget*>> sets {{m_setNamespace, m_namespace},
+                                                       {m_setStatus, m_status},
+                                                       {m_setDomain, m_domain},
+                                                       {m_setProject, m_project},
                                                        {m_setBranch, m_branch}};
     for (const auto& [check, editor] : sets) {
         editor->setEnabled(false);
@@ -195,8 +197,8 @@ void BulkEditDialog::buildForm()
     m_applyButton->setObjectName(u"bulkApplyButton"_s);
 
     // any change of the form or scope makes a preview stale: Apply writes only what was previewed
-    for (QCheckBox* c : {m_setNamespace, m_setStatus, m_setDomain, m_setProject, m_setBranch, m_setExpiry,
-                         m_clearExpiry})
+    for (QCheckBox* c :
+         {m_setNamespace, m_setStatus, m_setDomain, m_setProject, m_setBranch, m_setExpiry, m_clearExpiry})
         connect(c, &QCheckBox::toggled, this, &BulkEditDialog::formChanged);
     for (QComboBox* c : {m_namespace, m_status, m_replaceField})
         connect(c, &QComboBox::currentIndexChanged, this, &BulkEditDialog::formChanged);
@@ -260,7 +262,8 @@ void BulkEditDialog::setScopes(const ExportSource& selection, qint64 selected, c
     m_filter = filter;
     m_filtered = filtered;
     const QLocale locale;
-    m_scopeSelection->setText(tr("The %Ln selected memories", "", int(qMin<qint64>(m_selected, std::numeric_limits<int>::max()))));
+    m_scopeSelection->setText(
+        tr("The %Ln selected memories", "", int(qMin<qint64>(m_selected, std::numeric_limits<int>::max()))));
     m_scopeFilter->setText(filtered < 0 ? tr("Everything the filter shows")
                                         : tr("Everything the filter shows (%Ln memories)", "",
                                              int(qMin<qint64>(filtered, std::numeric_limits<int>::max()))));
@@ -308,8 +311,8 @@ bool BulkEditDialog::readForm(BulkEdit* into, QString* error) const
     edit.addTags = tagList(m_addTags->text());
     edit.removeTags = tagList(m_removeTags->text());
     if (!m_find->text().isEmpty())
-        edit.replacements << BulkEdit::Replacement {ReplaceField(m_replaceField->currentData().toInt()),
-                                                    m_find->text(), m_replace->text()};
+        edit.replacements << BulkEdit::Replacement {ReplaceField(m_replaceField->currentData().toInt()), m_find->text(),
+                                                    m_replace->text()};
     else if (!m_replace->text().isEmpty()) {
         *error = tr("Say what to find for the replacement.");
         return false;
@@ -458,10 +461,10 @@ void BulkEditDialog::showPreview()
         for (const MemoryColumn column : kShownColumns) {
             if (MemoryFields::rawValue(change.before, column) == MemoryFields::rawValue(change.after, column))
                 continue;
-            auto* item = new QTreeWidgetItem(m_list, {first ? change.before.id : QString(),
-                                                      MemoryFields::fieldName(column),
-                                                      MemoryFields::displayText(change.before, column),
-                                                      MemoryFields::displayText(change.after, column)});
+            auto* item = new QTreeWidgetItem(m_list,
+                                             {first ? change.before.id : QString(), MemoryFields::fieldName(column),
+                                              MemoryFields::displayText(change.before, column),
+                                              MemoryFields::displayText(change.after, column)});
             item->setFont(3, bold);
             item->setBackground(3, tint);
             item->setToolTip(2, item->text(2));
@@ -480,12 +483,12 @@ void BulkEditDialog::showPreview()
         text = tr("%Ln memories will change", "", int(plan.changeCount()))
             + (plan.changeCount() > plan.sample.size() ? tr(" (the first %1 are listed)").arg(plan.sample.size())
                                                        : QString())
-            + tr(": %1.").arg(bulkEditFields(m_run->edit))
-            + u' ' + tr("%Ln read, %1 left as they are.", "", int(qMin<qint64>(plan.scanned, std::numeric_limits<int>::max())))
-                         .arg(locale.toString(plan.unchanged));
+            + tr(": %1.").arg(bulkEditFields(m_run->edit)) + u' '
+            + tr("%Ln read, %1 left as they are.", "", int(qMin<qint64>(plan.scanned, std::numeric_limits<int>::max())))
+                  .arg(locale.toString(plan.unchanged));
     if (!plan.refused.isEmpty())
-        text += u' ' + tr("%Ln refused: the store cannot hold them as changed (listed below).", "",
-                          int(plan.refused.size()));
+        text += u' '
+            + tr("%Ln refused: the store cannot hold them as changed (listed below).", "", int(plan.refused.size()));
     if (plan.limits.readOnly)
         text += u' ' + tr("The store is read-only: Apply is off.");
     m_message->setText(text);
@@ -529,8 +532,8 @@ void BulkEditDialog::showApplied(bool cancelled)
         if (m_run->written->bytes() > kUndoBytes) {
             text += u' ' + tr("Too large to keep for Edit ▸ Undo (more than %1 MiB).").arg(kUndoBytes >> 20);
         } else {
-            m_model->undoStack()->push(new BulkEditCommand(
-                m_model, m_run->written, bulkEditText(m_run->edit, written), m_undoJobStarted));
+            m_model->undoStack()->push(
+                new BulkEditCommand(m_model, m_run->written, bulkEditText(m_run->edit, written), m_undoJobStarted));
             text += u' ' + tr("Edit ▸ Undo puts them back in one step.");
         }
     }
