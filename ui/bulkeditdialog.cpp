@@ -35,6 +35,7 @@ struct BulkEditRun
     BulkEditPlan plan;
     BulkEditOutcome outcome;
     std::shared_ptr<const BulkEditPlan> written; ///< the undo record: the plan of what the apply wrote
+    qint64 writtenBytes = 0; ///< what keeping `written` costs (counted on the worker: it walks every change)
 };
 
 namespace {
@@ -95,7 +96,7 @@ BulkEditDialog::BulkEditDialog(MemoryTableModel* model, QWidget* parent)
 {
     setObjectName(u"bulkEditDialog"_s);
     setWindowTitle(tr("Bulk Edit"));
-    resize(900, 680);
+    resize(900, 600);
     buildForm();
 
     connect(m_model, &MemoryTableModel::jobProgress, this, &BulkEditDialog::onJobProgress);
@@ -381,6 +382,8 @@ void BulkEditDialog::apply()
         // the undo record is made here, off the GUI thread: it is as large as the edit
         if (!run->outcome.written.isEmpty())
             run->written = std::make_shared<const BulkEditPlan>(run->plan.writtenOnly(run->outcome.written));
+        if (run->written)
+            run->writtenBytes = run->written->bytes();
         return QString();
     });
     m_applying = true;
@@ -456,21 +459,29 @@ void BulkEditDialog::showPreview()
     const QColor changed = palette().color(QPalette::Highlight);
     QColor tint = changed;
     tint.setAlpha(60);
+    // the rows of every other memory are shaded, so a memory's fields read as one group
+    const QBrush groupShade = palette().brush(QPalette::AlternateBase);
+    const QString none = tr("(none)");
+    bool shaded = false;
     for (const BulkEditChange& change : plan.sample) {
         bool first = true;
         for (const MemoryColumn column : kShownColumns) {
             if (MemoryFields::rawValue(change.before, column) == MemoryFields::rawValue(change.after, column))
                 continue;
+            const QString before = MemoryFields::displayText(change.before, column);
+            const QString after = MemoryFields::displayText(change.after, column);
             auto* item = new QTreeWidgetItem(m_list,
                                              {first ? change.before.id : QString(), MemoryFields::fieldName(column),
-                                              MemoryFields::displayText(change.before, column),
-                                              MemoryFields::displayText(change.after, column)});
+                                              before.isEmpty() ? none : before, after.isEmpty() ? none : after});
             item->setFont(3, bold);
             item->setBackground(3, tint);
-            item->setToolTip(2, item->text(2));
-            item->setToolTip(3, item->text(3));
+            for (int c = 0; c < 3 && shaded; ++c)
+                item->setBackground(c, groupShade);
+            item->setToolTip(2, before);
+            item->setToolTip(3, after);
             first = false;
         }
+        shaded = !shaded;
     }
     QString text;
     if (plan.cancelled)
@@ -529,7 +540,7 @@ void BulkEditDialog::showApplied(bool cancelled)
     m_problems->setVisible(m_problems->topLevelItemCount() > 0);
     // the whole edit is one undo step, of exactly what was written
     if (m_run->written) {
-        if (m_run->written->bytes() > kUndoBytes) {
+        if (m_run->writtenBytes > kUndoBytes) {
             text += u' ' + tr("Too large to keep for Edit ▸ Undo (more than %1 MiB).").arg(kUndoBytes >> 20);
         } else {
             m_model->undoStack()->push(
