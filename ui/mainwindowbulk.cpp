@@ -3,13 +3,16 @@
 // an apply, undo or redo.
 #include "bulkeditactions.h"
 
+#include "bulkeditcommand.h"
 #include "bulkeditdialog.h"
 #include "mainwindow.h"
+#include "messagebar.h"
 #include "progressstrip.h"
 
 #include <QAction>
 #include <QItemSelectionModel>
 #include <QTableView>
+#include <QUndoStack>
 
 using namespace Qt::StringLiterals;
 
@@ -46,6 +49,27 @@ void BulkEditActions::showDialog()
     if (!m_dialog) {
         m_dialog = new BulkEditDialog(m_model, m_window);
         connect(m_dialog, &BulkEditDialog::storeChanged, m_model, &MemoryTableModel::refresh);
+        connect(m_dialog, &BulkEditDialog::applyFinished, this, [this](qint64 written) {
+            if (written <= 0)
+                return;
+            // the edited rows may have left the filter or moved: a selection kept by row would now name other
+            // memories, so nothing stays selected (as after a delete)
+            QTableView* table = m_window->table();
+            const QModelIndex current = table->currentIndex();
+            table->selectionModel()->clearSelection();
+            if (current.isValid())
+                table->selectionModel()->setCurrentIndex(current, QItemSelectionModel::NoUpdate);
+            QUndoStack* stack = m_model->undoStack();
+            const QUndoCommand* top = stack->index() > 0 ? stack->command(stack->index() - 1) : nullptr;
+            if (!dynamic_cast<const BulkEditCommand*>(top)) {
+                m_window->messageBar()->showMessage(MessageBar::Kind::Info, m_dialog->statusText());
+                return;
+            }
+            m_window->messageBar()->showMessage(MessageBar::Kind::Info, m_dialog->statusText(), tr("Undo"), [this] {
+                if (m_model->undoStack()->canUndo())
+                    m_model->undoStack()->undo();
+            });
+        });
         m_dialog->setUndoJobTracker([this](RequestId id) {
             m_undoJobs.insert(id);
             if (auto* strip = m_window->findChild<ProgressStrip*>())

@@ -7,6 +7,7 @@
 #include "bulkeditdialog.h"
 #include "mainwindow.h"
 #include "memorytablemodel.h"
+#include "messagebar.h"
 #include "storeopener.h"
 #include "translations.h"
 
@@ -23,6 +24,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 #include <QUndoStack>
 
 using namespace Qt::StringLiterals;
@@ -315,6 +317,17 @@ private Q_SLOTS:
         QVERIFY(previewed(dialog));
         QCOMPARE(dialog->changeCount(), 2800);
         QVERIFY(applied(dialog));
+        // the rows may name other memories now: nothing stays selected, and the message bar offers Undo
+        QVERIFY(!w->table()->selectionModel()->hasSelection());
+        QVERIFY2(w->messageBar()->text().contains(u"Written: 2,800 memories"_s), qPrintable(w->messageBar()->text()));
+        QVERIFY(w->messageBar()->actionButton() && w->messageBar()->actionButton()->isVisible());
+        // its Undo button is the edit's one undo step
+        QSignalSpy undone(w->model(), &MemoryTableModel::jobFinished);
+        w->messageBar()->actionButton()->click();
+        QVERIFY(undone.wait(60000));
+        QCOMPARE(readAll(path).value(idFor(500)).tags, QStringList {u"build"_s});
+        QCOMPARE(readAll(path).value(idFor(2000)).tags, QStringList {u"build"_s});
+        QVERIFY(undoRedo(*w, false));
         const QHash<QString, Memory> after = readAll(path);
         // newest first: row r is memory 2999 - r
         for (int i = 0; i < 3000; ++i) {
