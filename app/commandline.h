@@ -47,6 +47,19 @@ struct Session
                                    "otherwise SUBCOG_ENCRYPTION_KEY."),
                                 u"FILE"_s};
 
+    // edit
+    QCommandLineOption set {u"set"_s,
+                            tr("edit: set FIELD (namespace, status, domain, project_id, branch, expires_at) to VALUE; "
+                               "an empty VALUE clears an optional field. Repeatable."),
+                            u"FIELD=VALUE"_s};
+    QCommandLineOption addTag {u"add-tag"_s, tr("edit: add this tag. Repeatable."), u"TAG"_s};
+    QCommandLineOption removeTag {u"remove-tag"_s, tr("edit: remove this tag. Repeatable."), u"TAG"_s};
+    QCommandLineOption replace {
+        u"replace"_s, tr("edit: replace OLD by NEW in FIELD (project_id, branch, file_path, source). Repeatable."),
+        u"FIELD:OLD=NEW"_s};
+    QCommandLineOption idsFile {u"ids-file"_s, tr("edit: the memories with the ids in FILE, one a line."), u"FILE"_s};
+    QCommandLineOption show {u"show"_s, tr("edit: how many changes to print before and after (default 20)."), u"N"_s};
+
     Session();
 };
 
@@ -58,6 +71,8 @@ std::optional<MemoryFilter> buildFilter(Session& s);
 int commandStats(Session& s, const QString& store);
 int commandCheck(Session& s, const QString& storeArgument);
 int commandRepair(Session& s, const QString& storeArgument);
+// editcommand.cpp
+int commandEdit(Session& s, const QString& store);
 // entitiescommand.cpp
 int commandEntities(Session& s, const QString& store);
 

@@ -103,6 +103,11 @@ const char* const kHelpTail = QT_TRANSLATE_NOOP(
     "                        2 for classes only a person can decide (unknown-namespace, bad-time, ...)\n"
     "  entities STORE        list the knowledge graph's entities (graph.db beside the store, or\n"
     "                        PostgreSQL's graph tables), most mentioned first (--json: one object a line)\n"
+    "  edit STORE            change the memories of --filter (or --ids, --ids-file) in one go:\n"
+    "                        --set FIELD=VALUE, --add-tag T, --remove-tag T, --replace FIELD:OLD=NEW;\n"
+    "                        prints the first --show N changes (default 20) and the count, then writes\n"
+    "                        them in guarded batches; --dry-run writes nothing; exit 3 when a memory was\n"
+    "                        refused (the store cannot hold it) or changed by another writer meanwhile\n"
     "  copy SOURCE TARGET    copy memories into TARGET (created if missing) in its own layout, keeping\n"
     "                        ids; --on-conflict skip|overwrite|fail (default fail) for ids TARGET has\n"
     "                        with other values; --dry-run reports what would happen\n"
@@ -130,8 +135,9 @@ Session::Session()
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOptions({format, output, filter, ids, onConflict, dryRun, keyFile, json, fix, hardDelete, backupDir});
+    parser.addOptions({set, addTag, removeTag, replace, idsFile, show});
     parser.addPositionalArgument(
-        u"command"_s, tr("info, count, stats, export, get, copy, check, repair, entities, or a STORE to open."),
+        u"command"_s, tr("info, count, stats, export, get, copy, check, repair, edit, entities, or a STORE to open."),
         u"[command]"_s);
     parser.addPositionalArgument(u"store"_s, tr("The store."), u"[STORE]"_s);
 }
@@ -505,7 +511,7 @@ bool isHeadless(const QStringList& arguments)
     const QString command = positional.value(0);
     return positional.size() > 1 || command == "count"_L1 || command == "stats"_L1 || command == "export"_L1
         || command == "info"_L1 || command == "get"_L1 || command == "copy"_L1 || command == "check"_L1
-        || command == "repair"_L1 || command == "entities"_L1;
+        || command == "repair"_L1 || command == "entities"_L1 || command == "edit"_L1;
 }
 
 QString windowStoreArgument(const QStringList& arguments)
@@ -575,6 +581,13 @@ int dispatch(const QStringList& arguments)
             return ExitUsage;
         }
         return commandRepair(s, positional[1]);
+    }
+    if (command == "edit"_L1) {
+        if (positional.size() != 2) {
+            err() << "subcog-inspector: edit needs exactly one STORE (see --help)" << Qt::endl;
+            return ExitUsage;
+        }
+        return commandEdit(s, positional[1]);
     }
     if (command == "entities"_L1) {
         if (positional.size() != 2) {

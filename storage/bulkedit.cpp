@@ -139,8 +139,7 @@ QStringList BulkEdit::describe() const
         setLine("branch", shownOptional(nonEmpty(*branch)));
     if (expiresAt)
         setLine("expires_at",
-                *expiresAt ? QDateTime::fromSecsSinceEpoch(**expiresAt, Qt::UTC).toString(Qt::ISODate)
-                           : u"(never)"_s);
+                *expiresAt ? QDateTime::fromSecsSinceEpoch(**expiresAt, Qt::UTC).toString(Qt::ISODate) : u"(never)"_s);
     for (const QString& tag : removeTags)
         out << u"-tag "_s + tag;
     for (const QString& tag : addTags)
@@ -348,6 +347,32 @@ QString bulkEditRefusal(const Memory& before, const Memory& after, const BulkEdi
         }
     }
     return reasons.join(u"; "_s);
+}
+
+QStringList bulkEditDifferences(const Memory& before, const Memory& after)
+{
+    QStringList out;
+    auto line = [&](const char* field, const QString& a, const QString& b) {
+        if (a != b)
+            out << QString::fromLatin1(field) + u": "_s + a + u" → "_s + b;
+    };
+    auto time = [](const std::optional<qint64>& t) {
+        return t ? QDateTime::fromSecsSinceEpoch(*t, Qt::UTC).toString(Qt::ISODate) : u"(none)"_s;
+    };
+    line("namespace", before.namespaceName, after.namespaceName);
+    line("status", before.status, after.status);
+    line("domain", before.domain, after.domain);
+    line("project_id", shownOptional(before.projectId), shownOptional(after.projectId));
+    line("branch", shownOptional(before.branch), shownOptional(after.branch));
+    line("file_path", shownOptional(before.filePath), shownOptional(after.filePath));
+    line("source", shownOptional(before.source), shownOptional(after.source));
+    if (before.tags != after.tags)
+        out << u"tags: "_s + before.tags.join(u',') + u" → "_s + after.tags.join(u',');
+    line("expires_at", time(before.expiresAt), time(after.expiresAt));
+    line("tombstoned_at", time(before.tombstonedAt), time(after.tombstonedAt));
+    if (before.updatedAt != after.updatedAt)
+        line("updated_at", time(before.updatedAt), time(after.updatedAt));
+    return out;
 }
 
 BulkEditSource BulkEditSource::ofQuery(const MemoryQuery& query)

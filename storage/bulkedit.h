@@ -121,6 +121,10 @@ std::optional<Memory> editedMemory(const BulkEdit& edit, const Memory& before, c
 /// changed is checked: a value the store already held is not the edit's to refuse.
 QString bulkEditRefusal(const Memory& before, const Memory& after, const BulkEditLimits& limits);
 
+/// One `field: old → new` line per field that differs between `before` and `after` (the fields a bulk edit writes,
+/// updated_at and tombstoned_at included), for previews.
+QStringList bulkEditDifferences(const Memory& before, const Memory& after);
+
 /// Which memories a bulk edit covers: those a query's filter passes (in the query's order), or a list of ids.
 struct BulkEditSource
 {
