@@ -232,6 +232,10 @@ void BulkEditDialog::buildForm()
     m_applyButton->setToolTip(tr("Writes the previewed changes; a memory another writer changed since the preview "
                                  "is skipped and listed"));
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    // Enter in a field previews (it would otherwise close the dialog); Apply is always a deliberate click
+    m_previewButton->setDefault(true);
+    m_applyButton->setAutoDefault(false);
+    buttons->button(QDialogButtonBox::Close)->setAutoDefault(false);
     buttons->addButton(m_previewButton, QDialogButtonBox::ActionRole);
     buttons->addButton(m_applyButton, QDialogButtonBox::ActionRole);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::close);
@@ -262,7 +266,6 @@ void BulkEditDialog::setScopes(const ExportSource& selection, qint64 selected, c
     m_selected = selection.ranges.isEmpty() ? 0 : selected;
     m_filter = filter;
     m_filtered = filtered;
-    const QLocale locale;
     m_scopeSelection->setText(
         tr("The %Ln selected memories", "", int(qMin<qint64>(m_selected, std::numeric_limits<int>::max()))));
     m_scopeFilter->setText(filtered < 0 ? tr("Everything the filter shows")
