@@ -115,11 +115,9 @@ BulkEditDialog::BulkEditDialog(MemoryTableModel* model, QWidget* parent)
     });
 }
 
-BulkEditDialog::~BulkEditDialog()
-{
-    if (m_job)
-        m_model->cancelFetch(m_job);
-}
+// nothing to stop here: the dialog goes with the window, after the model (its first child), whose store closes
+// and stops the job running
+BulkEditDialog::~BulkEditDialog() = default;
 
 void BulkEditDialog::buildForm()
 {

@@ -438,6 +438,26 @@ private Q_SLOTS:
         for (const Memory& before : std::as_const(original))
             QVERIFY2(undone.value(before.id).sameFields(before), qPrintable(before.id));
     }
+
+    void closingTheWindowDuringAnApply()
+    {
+        const QString path = newStore(20000);
+        auto w = openWindow(path);
+        BulkEditDialog* dialog = openDialog(*w);
+        QVERIFY(dialog);
+        setProject(dialog, kNew);
+        QVERIFY(previewed(dialog));
+        dialog->apply();
+        QVERIFY(dialog->isBusy());
+        QTest::qWait(50);
+        // the window (and its dialog) go while the worker writes: the store's close stops it between batches
+        w.reset();
+        QTest::qWait(200);
+        int changed = 0;
+        for (const Memory& m : readAll(path))
+            changed += m.projectId == kNew ? 1 : 0;
+        QVERIFY2(changed % 500 == 0, qPrintable(QString::number(changed)));
+    }
 };
 
 QTEST_MAIN(TestBulkEditUi)
