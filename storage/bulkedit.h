@@ -45,7 +45,8 @@ struct BulkEdit
 {
     std::optional<QString> namespaceName; ///< any spelling parseNamespace() reads; written canonical (`tech-debt`)
     /// written canonical (`archived`). Setting `tombstoned` also sets tombstoned_at (to `now`) where unset, as
-    /// subcog's soft delete does; setting another status on a tombstoned memory clears tombstoned_at (a restore).
+    /// subcog's soft delete does; setting another status on a memory whose status is `tombstoned` clears
+    /// tombstoned_at (a restore).
     std::optional<QString> status;
     std::optional<QString> domain; ///< a Display string (`project`, `user`, `org`, `X/Y`, `X/P/Y`); empty = project
     std::optional<std::optional<QString>> projectId; ///< set; an inner nullopt (or empty text) clears it
@@ -221,17 +222,18 @@ struct BulkEditOutcome
 };
 
 /**
- * Writes a plan's changes in batches of `batchSize`, each batch guarded: a memory is written only while the store
- * still holds exactly the version the plan expects (fields and content digest), otherwise it is skipped and
- * listed, never overwritten. Only the fields the edit changes are written (SQLite: UPDATE of those columns and,
- * when tags change, the memories_fts row's tags, in one BEGIN IMMEDIATE transaction per batch with the compare
- * inside it; PostgreSQL: rows locked with SELECT … FOR UPDATE and compared in the batch's transaction; folders:
- * each file compared, then replaced atomically). Progress is reported per batch; returning false stops before the
- * next batch (`cancelled`). Throws StorageError when the store cannot be reached at all (a read-only store
- * included); a batch the store refuses is rolled back and listed in `failed`.
+ * Writes a plan's changes in batches of `batchSize` (a SQLite batch holds the write lock for a fraction of a second),
+ * each batch guarded: a memory is written only while the store still holds exactly the version the plan expects (fields
+ * and content digest), otherwise it is skipped and listed, never overwritten. Only the fields the edit changes are
+ * written (SQLite: UPDATE of those columns and, when tags change, the memories_fts row's tags, in one BEGIN IMMEDIATE
+ * transaction per batch with the compare inside it; PostgreSQL: rows compared, then locked with SELECT … FOR UPDATE in
+ * the batch's transaction, where one whose row version (xmin) moved since is skipped; folders: each file compared, then
+ * replaced atomically). Progress is reported per batch; returning false stops before the next batch (`cancelled`).
+ * Throws StorageError when the store cannot be reached at all (a read-only store included); a batch the store refuses
+ * is rolled back and listed in `failed`.
  */
 BulkEditOutcome applyBulkEdit(PersistenceBackend& backend, const BulkEditPlan& plan,
                               BulkDirection direction = BulkDirection::Apply, const BulkEditProgress& progress = {},
-                              int batchSize = 500);
+                              int batchSize = 2000);
 
 } // namespace Inspector

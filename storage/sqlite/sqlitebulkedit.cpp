@@ -40,6 +40,15 @@ public:
     {
         // the same lock wait as subcog's (spec §4.1); the backend's reads go on while a batch holds the write lock
         sqlite3_busy_timeout(m_db.handle(), 5000);
+        // subcog's own setting (spec §4.1): in WAL mode a commit then waits for no fsync (checkpoints do), so a
+        // batch costs its writes, not a disk flush; a rollback-journal file (v0.1) keeps the safe default
+        bool wal = false;
+        {
+            SqliteRaw::Statement mode(m_db, u"PRAGMA journal_mode"_s);
+            wal = mode.step() && mode.value(0).toText().compare(u"wal"_s, Qt::CaseInsensitive) == 0;
+        }
+        if (wal)
+            m_db.exec("PRAGMA synchronous = NORMAL", u"cannot set up the connection"_s);
     }
 
     QList<BulkWriteResult> writeBatch(const QList<BulkWriteItem>& items) override

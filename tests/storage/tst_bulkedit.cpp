@@ -364,10 +364,13 @@ private Q_SLOTS:
         const QHash<QString, QByteArray> raced = rawState(s);
 
         qint64 batches = 0;
-        const BulkEditOutcome outcome = applyBulkEdit(*s.backend, plan, BulkDirection::Apply, [&](qint64, qint64) {
-            ++batches;
-            return true;
-        });
+        const BulkEditOutcome outcome = applyBulkEdit(
+            *s.backend, plan, BulkDirection::Apply,
+            [&](qint64, qint64) {
+                ++batches;
+                return true;
+            },
+            500);
         QVERIFY(batches >= kEdited / 500);
         QVERIFY(outcome.failed.isEmpty());
         QVERIFY(!outcome.cancelled);
@@ -426,6 +429,30 @@ private Q_SLOTS:
         QCOMPARE(redone.written.size(), kEdited - 2);
         QCOMPARE(redone.skipped.size(), 1);
         QCOMPARE(redone.skipped.first().id, idOf(7));
+    }
+
+    void lenientSqliteRowsAreComparedAsRead()
+    {
+        // rows subcog reads leniently (spaces in tags, a NULL domain) are not "changed by another writer"
+        Store s = makeStore(u"sqlite"_s, 50);
+        QProcess p;
+        p.start(u"sqlite3"_s,
+                {s.location,
+                 u"UPDATE memories SET tags = ' t1 , n3 ' WHERE id = 'm00003';"
+                 "UPDATE memories SET domain = NULL WHERE id = 'm00004';"_s});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 0);
+        BulkEdit e;
+        e.addTags = {u"z"_s};
+        const BulkEditPlan plan = previewBulkEdit(*s.backend, e, BulkEditSource::ofIds({idOf(3), idOf(4), idOf(5)}));
+        QCOMPARE(plan.changeCount(), qint64(3));
+        const BulkEditOutcome outcome = applyBulkEdit(*s.backend, plan);
+        QCOMPARE(outcome.written, (QStringList {idOf(3), idOf(4), idOf(5)}));
+        const auto raw = rawState(s);
+        QVERIFY2(raw.value(idOf(3)).contains("'t1,n3,z'"), raw.value(idOf(3)).constData());
+        QVERIFY2(raw.value(idOf(4)).contains("'decisions'|NULL|'github.com/old/name'"),
+                 raw.value(idOf(4)).constData()); // the domain is left alone
+        QCOMPARE(s.backend->get(idOf(3))->tags, (QStringList {u"t1"_s, u"n3"_s, u"z"_s}));
     }
 
     void cancelStopsBetweenBatches()
