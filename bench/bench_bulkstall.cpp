@@ -13,6 +13,7 @@
 #include <QAction>
 #include <QCheckBox>
 #include <QCommandLineParser>
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QLineEdit>
@@ -131,7 +132,9 @@ int main(int argc, char** argv)
         QElapsedTimer idle;
         timed(
             u"scroll only "_s + r, [&] { idle.start(); }, [&] { return idle.elapsed() >= 5000; });
-        dialog->findChild<QLineEdit*>(u"bulkProject"_s)->setText(u"github.com/bench/bulk-"_s + r);
+        // a value no earlier run left in the store (it keeps the last redo's)
+        dialog->findChild<QLineEdit*>(u"bulkProject"_s)
+            ->setText(u"github.com/bench/bulk-%1-%2"_s.arg(QDateTime::currentMSecsSinceEpoch()).arg(r));
         timed(
             u"preview "_s + r, [&] { dialog->preview(); }, [&] { return !dialog->isBusy(); });
         if (dialog->changeCount() != rows)
