@@ -18,6 +18,7 @@ class QSplitter;
 
 namespace Inspector {
 
+class BulkEditActions;
 class DetailPane;
 class EmbeddingActions;
 class EntitiesDock;
@@ -54,6 +55,8 @@ public:
     OverviewDock* overviewDock() const { return m_overview; }
     /// Similar Memories and Store Info (their actions and dialogs).
     EmbeddingActions* embeddingActions() const { return m_embeddings; }
+    /// Edit ▸ Bulk Edit… (its action and dialog; ui/mainwindowbulk.cpp).
+    BulkEditActions* bulkEditActions() const { return m_bulk; }
     /// View ▸ Entities: the store's knowledge graph (mainwindowentities.cpp).
     EntitiesDock* entitiesDock() const { return m_entities; }
     /// Filters the table to the memories that mention this graph entity (an `entity:` word replacing any other).
@@ -253,6 +256,7 @@ private:
     QAction* m_copyId = nullptr;
     QAction* m_copyUrn = nullptr;
     EmbeddingActions* m_embeddings = nullptr;
+    BulkEditActions* m_bulk = nullptr;
 };
 
 } // namespace Inspector

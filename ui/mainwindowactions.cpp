@@ -4,6 +4,7 @@
 
 #include "aboutinfo.h"
 #include "appearance.h"
+#include "bulkeditactions.h"
 #include "detailpane.h"
 #include "duplicatesdialog.h"
 #include "embeddingactions.h"
@@ -259,6 +260,7 @@ void MainWindow::createActions()
 void MainWindow::createMenus()
 {
     m_embeddings = new EmbeddingActions(this, m_model, m_detail);
+    m_bulk = new BulkEditActions(this, m_model);
     QMenu* file = menuBar()->addMenu(tr("&File"));
     // the window lists every store, forgotten ones too; the submenu stays for the one click to the store in use
     file->addAction(storesWindowAction(this, m_store));
@@ -293,6 +295,7 @@ void MainWindow::createMenus()
     edit->addAction(m_delete);
     edit->addAction(m_hardDelete);
     edit->addAction(m_restore);
+    edit->addAction(m_bulk->action());
     edit->addSeparator();
     edit->addAction(m_find);
 
@@ -639,6 +642,7 @@ QMenu* MainWindow::contextMenuFor(const QModelIndex& index)
     menu->addAction(m_delete);
     menu->addAction(m_restore);
     menu->addAction(m_hardDelete);
+    menu->addAction(m_bulk->action());
     return menu;
 }
 

@@ -502,4 +502,143 @@ Type %1 to confirm:</numerusform>
         </translation>
     </message>
 </context>
+<context>
+    <name>Inspector::BulkEditCommand</name>
+    <message numerus="yes">
+        <source>Bulk edit: %1 on %Ln memories</source>
+        <translation>
+            <numerusform>Bulk edit: %1 on %Ln memory</numerusform>
+            <numerusform>Bulk edit: %1 on %Ln memories</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %Ln memories put back.</source>
+        <translation>
+            <numerusform>%1: %Ln memory put back.</numerusform>
+            <numerusform>%1: %Ln memories put back.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %Ln memories written again.</source>
+        <translation>
+            <numerusform>%1: %Ln memory written again.</numerusform>
+            <numerusform>%1: %Ln memories written again.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln were already so.</source>
+        <translation>
+            <numerusform>%Ln was already so.</numerusform>
+            <numerusform>%Ln were already so.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln left as they are (another writer changed them since): %1</source>
+        <translation>
+            <numerusform>%Ln left as it is (another writer changed it since): %1</numerusform>
+            <numerusform>%Ln left as they are (another writer changed them since): %1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln could not be written and are as they were: %1 (%2)</source>
+        <translation>
+            <numerusform>%Ln could not be written and is as it was: %1 (%2)</numerusform>
+            <numerusform>%Ln could not be written and are as they were: %1 (%2)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Inspector::BulkEditDialog</name>
+    <message numerus="yes">
+        <source>The %Ln selected memories</source>
+        <translation>
+            <numerusform>The %Ln selected memory</numerusform>
+            <numerusform>The %Ln selected memories</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Everything the filter shows (%Ln memories)</source>
+        <translation>
+            <numerusform>Everything the filter shows (%Ln memory)</numerusform>
+            <numerusform>Everything the filter shows (%Ln memories)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Writing %Ln memories…</source>
+        <translation>
+            <numerusform>Writing %Ln memory…</numerusform>
+            <numerusform>Writing %Ln memories…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Preview stopped after %Ln memories were read; preview again to apply.</source>
+        <translation>
+            <numerusform>Preview stopped after %Ln memory was read; preview again to apply.</numerusform>
+            <numerusform>Preview stopped after %Ln memories were read; preview again to apply.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Nothing to change: the edit leaves all %Ln memories as they are.</source>
+        <translation>
+            <numerusform>Nothing to change: the edit leaves the %Ln memory as it is.</numerusform>
+            <numerusform>Nothing to change: the edit leaves all %Ln memories as they are.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln memories will change</source>
+        <translation>
+            <numerusform>%Ln memory will change</numerusform>
+            <numerusform>%Ln memories will change</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln read, %1 left as they are.</source>
+        <translation>
+            <numerusform>%Ln read, %1 left as they are.</numerusform>
+            <numerusform>%Ln read, %1 left as they are.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln refused: the store cannot hold them as changed (listed below).</source>
+        <translation>
+            <numerusform>%Ln refused: the store cannot hold it as changed (listed below).</numerusform>
+            <numerusform>%Ln refused: the store cannot hold them as changed (listed below).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Stopped: %Ln memories were written, in whole batches; the rest are as they were.</source>
+        <translation>
+            <numerusform>Stopped: %Ln memory was written, in whole batches; the rest are as they were.</numerusform>
+            <numerusform>Stopped: %Ln memories were written, in whole batches; the rest are as they were.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Written: %Ln memories.</source>
+        <translation>
+            <numerusform>Written: %Ln memory.</numerusform>
+            <numerusform>Written: %Ln memories.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln already held the change.</source>
+        <translation>
+            <numerusform>%Ln already held the change.</numerusform>
+            <numerusform>%Ln already held the change.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Skipped %Ln that another writer changed since the preview (listed below; not overwritten).</source>
+        <translation>
+            <numerusform>Skipped %Ln that another writer changed since the preview (listed below; not overwritten).</numerusform>
+            <numerusform>Skipped %Ln that another writer changed since the preview (listed below; not overwritten).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln could not be written (listed below).</source>
+        <translation>
+            <numerusform>%Ln could not be written (listed below).</numerusform>
+            <numerusform>%Ln could not be written (listed below).</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

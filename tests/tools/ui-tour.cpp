@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Walks the inspector window through its main views on a generated store and takes a screenshot of the whole
 // X screen (imagemagick's `import -window root`) at each step, for review. Run under Xvfb: scripts/screenshots.
+#include "bulkeditactions.h"
+#include "bulkeditdialog.h"
 #include "connectdialog.h"
 #include "detailpane.h"
 #include "duplicatesdialog.h"
@@ -30,6 +32,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QChartView>
+#include <QCheckBox>
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
@@ -411,6 +414,28 @@ int main(int argc, char** argv)
     window.table()->selectionModel()->setCurrentIndex(window.model()->index(0, 0),
                                                       QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     shoot(out, u"05-editing-after-restore-undo-named"_s);
+
+    // Edit ▸ Bulk Edit… on 40 selected rows: a new project id and a tag, previewed (not applied)
+    {
+        window.table()->selectionModel()->select(
+            QItemSelection(window.model()->index(0, 0), window.model()->index(39, 0)),
+            QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        window.bulkEditActions()->action()->trigger();
+        BulkEditDialog* bulk = window.bulkEditActions()->dialog();
+        for (QCheckBox* c : bulk->findChildren<QCheckBox*>()) {
+            if (c->text().remove(u'&') == u"Project"_s)
+                c->setChecked(true);
+        }
+        bulk->findChild<QLineEdit*>(u"bulkProject"_s)->setText(u"github.com/acme/renamed"_s);
+        bulk->findChild<QLineEdit*>(u"bulkAddTags"_s)->setText(u"renamed"_s);
+        bulk->move(230, 70);
+        bulk->preview();
+        waitFor([&] { return !bulk->isBusy(); });
+        shoot(out, u"40-bulk-edit-preview"_s);
+        bulk->close();
+        window.table()->selectionModel()->setCurrentIndex(
+            window.model()->index(0, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    }
 
     // Tools ▸ Check Store…: the health dock with findings, a fix preview, and the badge in the status bar
     {
