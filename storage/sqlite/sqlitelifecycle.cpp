@@ -56,18 +56,78 @@ std::optional<QStringList> validSources(const QVariant& raw)
     return ids;
 }
 
+/// A text value's bytes, or nothing for another type (which then takes the decoder's path).
+std::optional<QByteArrayView> textBytes(sqlite3_value* v)
+{
+    if (sqlite3_value_type(v) != SQLITE_TEXT)
+        return std::nullopt;
+    return QByteArrayView(reinterpret_cast<const char*>(sqlite3_value_text(v)), sqlite3_value_bytes(v));
+}
+
+bool isCanonical(sqlite3_value* v, const QList<QByteArray>& names)
+{
+    const auto bytes = textBytes(v);
+    return bytes && names.contains(*bytes);
+}
+
+/// ASCII tags as subcog writes them (no blank entry, none with spaces around it): what splitTags() would join back
+/// to the same text. nullopt when a byte is not ASCII (QString::trimmed knows more spaces than these).
+std::optional<bool> asciiTagsCanonical(QByteArrayView tags)
+{
+    if (tags.isEmpty())
+        return true;
+    bool canonical = true;
+    qsizetype start = 0;
+    for (qsizetype i = 0; i <= tags.size(); ++i) {
+        if (i < tags.size() && uchar(tags[i]) >= 0x80)
+            return std::nullopt;
+        if (i < tags.size() && tags[i] != ',')
+            continue;
+        const QByteArrayView part = tags.sliced(start, i - start);
+        if (part.isEmpty() || isAsciiSpace(part.front()) || isAsciiSpace(part.back()))
+            canonical = false;
+        start = i + 1;
+    }
+    return canonical;
+}
+
 void flagsFunction(sqlite3_context* ctx, int, sqlite3_value** argv)
 {
+    // most rows are as subcog writes them: their bytes decide without a QString (a million rows a query)
+    static const QList<QByteArray> namespaces = [] {
+        QList<QByteArray> out;
+        for (const Namespace ns : allNamespaces())
+            out << namespaceName(ns).toUtf8();
+        return out;
+    }();
+    static const QList<QByteArray> statuses = [] {
+        QList<QByteArray> out;
+        for (const MemoryStatus st : allStatuses())
+            out << statusName(st).toUtf8();
+        return out;
+    }();
     Memory m;
-    m.namespaceName = valueOf(argv[0]).toString();
-    m.status = valueOf(argv[1]).toString();
-    m.flagEnumStrings();
-    const QString domain = valueOf(argv[2]).toString();
-    if (domain.isEmpty() || domain == "global"_L1)
+    if (!isCanonical(argv[0], namespaces) || !isCanonical(argv[1], statuses)) {
+        m.namespaceName = valueOf(argv[0]).toString();
+        m.status = valueOf(argv[1]).toString();
+        m.flagEnumStrings();
+    }
+    if (const auto domain = textBytes(argv[2])) {
+        if (domain->isEmpty() || *domain == "global")
+            m.flags |= MemoryFlag::LegacyDomain;
+    } else if (const QString text = valueOf(argv[2]).toString(); text.isEmpty() || text == "global"_L1) {
         m.flags |= MemoryFlag::LegacyDomain;
-    const QVariant tags = valueOf(argv[3]);
-    if (tags.isNull() || splitTags(tags.toString()).join(u',') != tags.toString())
-        m.flags |= MemoryFlag::MessyTags;
+    }
+    const auto tagBytes = textBytes(argv[3]);
+    const std::optional<bool> quick = tagBytes ? asciiTagsCanonical(*tagBytes) : std::nullopt;
+    if (quick) {
+        if (!*quick)
+            m.flags |= MemoryFlag::MessyTags;
+    } else {
+        const QVariant tags = valueOf(argv[3]);
+        if (tags.isNull() || splitTags(tags.toString()).join(u',') != tags.toString())
+            m.flags |= MemoryFlag::MessyTags;
+    }
     const QVariant sources = valueOf(argv[4]);
     if (!sources.isNull() && !validSources(sources))
         m.flags |= MemoryFlag::InvalidSourceMemoryIds;
@@ -134,6 +194,9 @@ void SqliteBackend::addLifecycle(FilterSql& sql, const MemoryFilter& f)
     const bool duplicatesKnown = m_hasFts && m_ftsContentTable;
     if (duplicatesKnown && (wants(u"duplicate-content"_s) || wants(u"tags-drift"_s)))
         findDuplicateFtsIds();
+    // the guessed rowid is what makes the full-text anomalies cheap: learnt again if the ends moved
+    if (duplicatesKnown && (wants(u"missing-content"_s) || wants(u"tags-drift"_s)))
+        checkRowidDelta();
     QStringList duplicates;
     for (const QByteArray& id : std::as_const(m_fts->duplicateIds))
         duplicates << QString::fromUtf8(id);
@@ -172,14 +235,17 @@ void SqliteBackend::addLifecycle(FilterSql& sql, const MemoryFilter& f)
         if (name == "missing-content"_L1) {
             if (!m_hasFts)
                 return contentColumnNull;
-            QString found = ftsRowsOf(u"1"_s, u" LIMIT 1"_s) + u" IS NOT NULL"_s;
-            if (m_ftsContentTable) {
-                // the FTS row at the guessed rowid proves it cheaply for rows written as subcog writes them
-                const QString p = out.bind(delta);
-                found = u"COALESCE((SELECT c.c0 FROM memories_fts_content c WHERE c.id = m.rowid + "_s + p
-                    + u") = m.id, 0) OR "_s + found;
-            }
-            return u"NOT ("_s + found + u") AND "_s + contentColumnNull;
+            // The FTS row at the guessed rowid proves it cheaply for rows written as subcog writes them; the others
+            // look their id up in every FTS id, gathered once for the statement when a row first needs them
+            // (COALESCE evaluates its second argument only then; OR would gather them for every statement)
+            const QString inFts = u"m.id IN (SELECT "_s
+                + (m_ftsContentTable ? u"c0 FROM memories_fts_content WHERE c0 IS NOT NULL)"_s
+                                     : u"id FROM memories_fts WHERE id IS NOT NULL)"_s);
+            if (!m_ftsContentTable)
+                return u"NOT "_s + inFts + u" AND "_s + contentColumnNull;
+            const QString p = out.bind(delta);
+            return u"COALESCE((SELECT 0 FROM memories_fts_content c WHERE c.id = m.rowid + "_s + p
+                + u" AND c.c0 = m.id), NOT "_s + inFts + u") AND "_s + contentColumnNull;
         }
         if (name == "duplicate-content"_L1) {
             if (!m_hasFts)
@@ -193,17 +259,23 @@ void SqliteBackend::addLifecycle(FilterSql& sql, const MemoryFilter& f)
                 return u"0"_s;
             // the first FTS row's tags (the one subcog reads) against the metadata row's, NULL read as empty
             const QString metadata = u"IFNULL(CAST("_s + tags + u" AS TEXT), '')"_s;
-            const QString exact = ftsRowsOf(u"IFNULL(CAST(f.tags AS TEXT), '')"_s, u" ORDER BY f.rowid LIMIT 1"_s)
-                + u" <> "_s + metadata;
             if (!duplicatesKnown)
-                return exact;
-            const QString p1 = out.bind(delta);
-            const QString p2 = out.bind(duplicatesJson);
-            const QString p3 = out.bind(delta);
-            return u"CASE WHEN (SELECT c.c0 FROM memories_fts_content c WHERE c.id = m.rowid + "_s + p1
-                + u") = m.id AND m.id NOT IN (SELECT value FROM json_each("_s + p2
-                + u")) THEN (SELECT IFNULL(CAST(c.c2 AS TEXT), '') FROM memories_fts_content c WHERE c.id = m.rowid + "_s
-                + p3 + u") <> "_s + metadata + u" ELSE "_s + exact + u" END"_s;
+                return ftsRowsOf(u"IFNULL(CAST(f.tags AS TEXT), '')"_s, u" ORDER BY f.rowid LIMIT 1"_s) + u" <> "_s
+                    + metadata;
+            // rows off the guessed rowid: (id, tags) against each id's first FTS row, gathered once for the statement
+            const QString exact = u"m.id IN (SELECT c0 FROM memories_fts_content WHERE c0 IS NOT NULL) AND (m.id, "_s
+                + metadata
+                + u") NOT IN (SELECT c.c0, IFNULL(CAST(c.c2 AS TEXT), '') FROM memories_fts_content c WHERE c.id IN "
+                  "(SELECT min(id) FROM memories_fts_content WHERE c0 IS NOT NULL GROUP BY c0))"_s;
+            // the FTS row at the guessed rowid decides when it is this memory's only one (NULL otherwise: then
+            // COALESCE takes the exact test)
+            const QString notDuplicate = duplicates.isEmpty()
+                ? QString()
+                : QString(u" AND m.id NOT IN (SELECT value FROM json_each("_s + out.bind(duplicatesJson) + u"))"_s);
+            const QString p = out.bind(delta);
+            return u"COALESCE((SELECT CASE WHEN c.c0 = m.id"_s + notDuplicate
+                + u" THEN IFNULL(CAST(c.c2 AS TEXT), '') <> "_s + metadata
+                + u" END FROM memories_fts_content c WHERE c.id = m.rowid + "_s + p + u"), "_s + exact + u')';
         }
         return u"0"_s; // encrypted, locked: folder files only
     };
