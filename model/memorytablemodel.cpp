@@ -4,6 +4,7 @@
 #include "memorycommands.h"
 
 #include <QBrush>
+#include <QDateTime>
 #include <QFont>
 #include <QLoggingCategory>
 #include <QScopedValueRollback>
@@ -237,7 +238,17 @@ int MemoryTableModel::rowCount(const QModelIndex& parent) const
 
 int MemoryTableModel::columnCount(const QModelIndex& parent) const
 {
-    return parent.isValid() ? 0 : MemoryFields::columnCount();
+    return parent.isValid() ? 0 : MemoryFields::columnCount() + 1; // + HiddenFromRecallColumn
+}
+
+void MemoryTableModel::setRecallContext(const RecallContext& context)
+{
+    if (context == m_recallContext)
+        return;
+    m_recallContext = context;
+    Q_EMIT headerDataChanged(Qt::Horizontal, HiddenFromRecallColumn, HiddenFromRecallColumn);
+    if (m_rows > 0)
+        Q_EMIT dataChanged(index(0, HiddenFromRecallColumn), index(rowCount() - 1, HiddenFromRecallColumn));
 }
 
 const Memory* MemoryTableModel::storedRow(int row) const
@@ -370,6 +381,10 @@ QVariant MemoryTableModel::data(const QModelIndex& index, int role) const
             return m_out.failed.contains(row / m_pageSize) ? tr("(could not be read)") : QString();
         return {};
     }
+    if (index.column() == HiddenFromRecallColumn && (role == Qt::DisplayRole || role == Qt::ToolTipRole)) {
+        const QList<RecallReason> reasons = RecallReasons::of(*m, m_recallContext, QDateTime::currentSecsSinceEpoch());
+        return role == Qt::DisplayRole ? RecallReasons::text(reasons) : RecallReasons::tooltip(reasons);
+    }
     const MemoryColumn column = col(index);
     switch (role) {
     case Qt::DisplayRole:
@@ -419,6 +434,13 @@ QVariant MemoryTableModel::headerData(int section, Qt::Orientation orientation, 
             return section + 1;
         return {};
     }
+    if (section == HiddenFromRecallColumn) {
+        if (role == Qt::DisplayRole)
+            return RecallReasons::title();
+        if (role == Qt::ToolTipRole)
+            return RecallReasons::description(m_recallContext);
+        return {};
+    }
     if (section < 0 || section >= MemoryFields::columnCount())
         return {};
     const MemoryColumn column = MemoryColumn(section);
@@ -439,7 +461,7 @@ Qt::ItemFlags MemoryTableModel::flags(const QModelIndex& index) const
     if (!index.isValid() || !checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return Qt::NoItemFlags;
     Qt::ItemFlags f = Qt::ItemIsSelectable | Qt::ItemIsEnabled | Qt::ItemNeverHasChildren;
-    if (isEditingEnabled() && MemoryFields::isEditable(col(index))) {
+    if (isEditingEnabled() && index.column() < MemoryFields::columnCount() && MemoryFields::isEditable(col(index))) {
         const Memory* m = m_cache.peek(index.row() / m_pageSize) ? shownRow(index.row()) : nullptr;
         if (m && !(m->flags & MemoryFlag::Locked))
             f |= Qt::ItemIsEditable;

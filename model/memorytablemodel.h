@@ -5,6 +5,7 @@
 #include "pagecache.h"
 #include "pageplanner.h"
 #include "pendingedits.h"
+#include "recallreasons.h"
 #include "storesession.h"
 
 #include <QAbstractTableModel>
@@ -108,6 +109,12 @@ public:
     void dropLoadedPages();
     /// The number of matching memories once counted; nullopt before.
     std::optional<qint64> exactCount() const { return m_counting.count; }
+
+    /// The column after the stored fields: why subcog's recall would not return the memory (not sortable).
+    static constexpr int HiddenFromRecallColumn = int(MemoryColumn::Count);
+    /// The project and branch recall runs in, which that column judges "other project or branch" against.
+    void setRecallContext(const RecallContext& context);
+    const RecallContext& recallContext() const { return m_recallContext; }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -316,6 +323,7 @@ private:
     PagesOut m_out;
     mutable ViewWishes m_view;
     PendingEdits m_edits;
+    RecallContext m_recallContext;
     Locating m_locating;
 };
 

@@ -153,6 +153,55 @@ void FilterSql::tombstones(TombstoneFilter which, const QString& lowerStatus, co
         add(u'(' + lowerStatus + u" = 'tombstoned' OR "_s + tombstonedAt + u" IS NOT NULL)"_s);
 }
 
+void FilterSql::lifecycle(const MemoryFilter& f, const FilterColumns& c, const Lifecycle& exprs)
+{
+    // PostgreSQL's parameters are text: the cast keeps the comparison numeric
+    const QString cast = m_dialect == SqlDialect::Postgres ? u"::bigint"_s : QString();
+    // an expiry before `now`; the caller has bound nothing yet for this condition
+    const auto expiredExpr = [&]() -> QString {
+        const QString p = bind(f.now);
+        return u'(' + exprs.expiresAt + u" IS NOT NULL AND "_s + exprs.expiresAt + u" < "_s + p + cast + u')';
+    };
+    // status `tombstoned` (NULL compared as not) and tombstoned_at, as Memory::isTombstoned reads them
+    const QString statusTombstoned = u"COALESCE("_s + c.lowerStatus + u" = 'tombstoned', FALSE)"_s;
+    const auto anomaly = [&](const QString& name) -> QString {
+        if (name == "expired-active"_L1)
+            return u'(' + expiredExpr() + u" AND NOT "_s + statusTombstoned + u" AND "_s + c.tombstonedAt
+                + u" IS NULL)"_s;
+        if (name == "half-tombstoned"_L1)
+            return u'(' + statusTombstoned + u" <> ("_s + c.tombstonedAt + u" IS NOT NULL))"_s;
+        // never NULL, so that -flag: (NOT) keeps the rows without the anomaly
+        return u"COALESCE("_s + exprs.anomaly(*this, name) + u", FALSE)"_s;
+    };
+    if (f.expired)
+        add(*f.expired ? expiredExpr() : QString(u"NOT "_s + expiredExpr()));
+    if (f.summary)
+        add(QString(*f.summary ? u"("_s : u"NOT ("_s) + exprs.isSummary + u')');
+    if (f.hasEdges)
+        add(QString(*f.hasEdges ? u"("_s : u"NOT ("_s) + exprs.hasEdges + u')');
+    for (const QStringList& group : f.anomaliesAny) {
+        QStringList alternatives;
+        for (const QString& name : group)
+            alternatives << anomaly(name);
+        add(u'(' + alternatives.join(u" OR "_s) + u')');
+    }
+    for (const QString& name : f.anomaliesNone)
+        add(u"NOT "_s + anomaly(name));
+    if (!f.excludedIds.isEmpty()) {
+        if (m_dialect == SqlDialect::Postgres) {
+            const QString p = bind(arrayLiteral(f.excludedIds));
+            add(u"NOT ("_s + c.id + u" = ANY("_s + p + u"::text[]))"_s);
+        } else {
+            QStringList marks;
+            for (const QString& id : f.excludedIds) {
+                marks << u"?"_s;
+                m_binds << id;
+            }
+            m_conditions << c.id + u" NOT IN ("_s + marks.join(u',') + u')';
+        }
+    }
+}
+
 QString FilterSql::where() const
 {
     return m_conditions.isEmpty() ? QString() : u" WHERE "_s + m_conditions.join(u" AND "_s);

@@ -7,6 +7,8 @@
 #include <QStringList>
 #include <QVariantList>
 
+#include <functional>
+
 namespace Inspector {
 
 /// The SQL dialects whose backends build their filter clauses with FilterSql.
@@ -65,6 +67,19 @@ public:
     void summarizing(const QString& expr, const QStringList& ids);
     /// The tombstone condition over LOWER(status) and tombstoned_at.
     void tombstones(TombstoneFilter which, const QString& lowerStatus, const QString& tombstonedAt);
+
+    /// The expressions the lifecycle keys read, as a dialect writes them (storage/lifecyclefilter.h).
+    struct Lifecycle
+    {
+        QString expiresAt; ///< the expires_at column (NULL when the layout lacks it)
+        QString isSummary; ///< a condition: is_summary is true
+        QString hasEdges; ///< a condition: the memory has an edge
+        /// A condition: the record carries this decode anomaly (expired-active and half-tombstoned are written
+        /// here). It binds its values with bind(), in the order they appear in its text.
+        std::function<QString(FilterSql&, const QString& anomaly)> anomaly;
+    };
+    /// expired:, is:summary, has:edges and flag: (`columns` gives status and tombstoned_at).
+    void lifecycle(const MemoryFilter& filter, const FilterColumns& columns, const Lifecycle& exprs);
 
     bool isEmpty() const { return m_conditions.isEmpty(); }
     const QStringList& conditions() const { return m_conditions; }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "query.h"
 
+#include "lifecyclefilter.h"
 #include "storageerror.h"
 
 #include <limits>
@@ -53,8 +54,26 @@ bool MemoryFilter::matches(const Memory& m) const
         throw StorageError(StorageError::Kind::InvalidInput,
                            u"entity: needs subcog's knowledge graph (graph.db or PostgreSQL's graph tables), and this "
                            "store has none"_s);
+    if (hasEdges)
+        throw StorageError(StorageError::Kind::InvalidInput,
+                           u"has:edges needs the store's edges, which this reader does not have"_s);
     if (!ids.isEmpty() && !ids.contains(m.id))
         return false;
+    if (!excludedIds.isEmpty() && excludedIds.contains(m.id))
+        return false;
+    if (expired && Lifecycle::isExpired(m, now) != *expired)
+        return false;
+    if (summary && m.isSummary != *summary)
+        return false;
+    for (const QStringList& group : anomaliesAny) {
+        if (std::none_of(group.begin(), group.end(),
+                         [&](const QString& a) { return Lifecycle::hasAnomaly(m, a, now); }))
+            return false;
+    }
+    for (const QString& a : anomaliesNone) {
+        if (Lifecycle::hasAnomaly(m, a, now))
+            return false;
+    }
     if (!summarizing.isEmpty()
         && (!m.sourceMemoryIds || std::none_of(summarizing.begin(), summarizing.end(), [&](const QString& id) {
                return m.sourceMemoryIds->contains(id);
@@ -172,6 +191,15 @@ ParsedFilter parseFilter(const QString& text, const QDateTime& now)
         const QString key = token.left(colon).toLower();
         const QString value = token.mid(colon + 1);
         auto reject = [&](const QString& reason) { result.notUnderstood.append(token + u": "_s + reason); };
+        // a yes/no word (expired:, is:, has:): words are AND-ed, so its opposite as well would match nothing
+        auto setOnce = [&](std::optional<bool>& field, bool value) {
+            if (field && *field != value) {
+                reject(u"contradicts an earlier word: nothing could match both"_s);
+                return false;
+            }
+            field = value;
+            return true;
+        };
         if (value.isEmpty()) {
             reject(u"no value after the colon"_s);
             continue;
@@ -268,6 +296,48 @@ ParsedFilter parseFilter(const QString& text, const QDateTime& now)
                 f.tombstones = TombstoneFilter::Only;
             else
                 reject(u"expected show, hide or only"_s);
+        } else if (key == "expired"_L1) {
+            const QString v = value.toLower();
+            const bool yes = v == "true"_L1 || v == "yes"_L1;
+            if (!yes && v != "false"_L1 && v != "no"_L1)
+                reject(u"expected true or false"_s);
+            else if (setOnce(f.expired, yes))
+                f.now = now.toSecsSinceEpoch();
+        } else if (key == "is"_L1 || key == "-is"_L1) {
+            if (value.toLower() != "summary"_L1)
+                reject(u"expected summary"_s);
+            else
+                setOnce(f.summary, key == "is"_L1);
+        } else if (key == "has"_L1 || key == "-has"_L1) {
+            if (value.toLower() != "edges"_L1)
+                reject(u"expected edges"_s);
+            else
+                setOnce(f.hasEdges, key == "has"_L1);
+        } else if (key == "flag"_L1 || key == "flags"_L1 || key == "-flag"_L1 || key == "-flags"_L1) {
+            QStringList names;
+            QStringList unknown;
+            for (const QString& name : list) {
+                const QString lower = name.toLower();
+                if (Lifecycle::describeAnomaly(lower).isEmpty())
+                    unknown << name;
+                else if (!names.contains(lower))
+                    names << lower;
+            }
+            if (!unknown.isEmpty() || names.isEmpty()) {
+                reject((unknown.isEmpty() ? u"no anomaly given"_s : u"unknown anomaly "_s + unknown.join(u", "_s))
+                       + u" (known: "_s + Lifecycle::anomalyNames().join(u", "_s) + u')');
+                continue;
+            }
+            if (key.startsWith(u'-')) {
+                for (const QString& name : names) {
+                    if (!f.anomaliesNone.contains(name))
+                        f.anomaliesNone << name;
+                }
+            } else {
+                f.anomaliesAny << names;
+            }
+            if (names.contains("expired-active"_L1))
+                f.now = now.toSecsSinceEpoch();
         } else if (key == "entity"_L1 || key == "ent"_L1 || key == "entities"_L1) {
             if (list.isEmpty())
                 reject(u"no entity given"_s);

@@ -43,6 +43,22 @@ struct MemoryFilter
     /// §14.1); only a backend that reads the graph evaluates it (matches() throws StorageError)
     QStringList entities;
     TombstoneFilter tombstones = TombstoneFilter::Include;
+    /// `expired:true|false`: expires_at is set and before `now` (true), or not (false)
+    std::optional<bool> expired;
+    /// `is:summary` / `-is:summary`: is_summary is true / false (NULL reads as false)
+    std::optional<bool> summary;
+    /// `has:edges` / `-has:edges`: at least one edge / none. SQLite with memory_edges: either end of an edge there;
+    /// elsewhere the edges consolidation writes (storage/lifecyclefilter.h: a summary with sources, or a memory a
+    /// summary names). A backend without SQL resolves it with withEdgeIds(); matches() throws while it is set.
+    std::optional<bool> hasEdges;
+    /// `flag:` lists: each group needs one of its anomalies (names of storage/lifecyclefilter.h), every group
+    /// must hold
+    QList<QStringList> anomaliesAny;
+    QStringList anomaliesNone; ///< `-flag:`: none of these anomalies
+    QStringList excludedIds; ///< none of these ids (how `-has:edges` is resolved without an edge table)
+    /// What `expired:` and `flag:expired-active` compare expires_at with (Unix seconds): fixed when the text was
+    /// parsed, as `since:` is, so every page, count and rowOf of one filter agree. 0 while no token needs it.
+    qint64 now = 0;
 
     bool isEmpty() const;
     /// A filter no memory passes (an empty created_at range), for a filter text that is not understood: showing

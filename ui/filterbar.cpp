@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "filterbar.h"
 
+#include "filtercompleter.h"
+
 #include <QAction>
 #include <QComboBox>
 #include <QEvent>
@@ -30,7 +32,9 @@ FilterBar::FilterBar(QWidget* parent)
     m_edit->setPlaceholderText(tr("Filter: words, ns:decisions, tag:rust, -tag:old, since:7d, project:…, "
                                   "branch:…, path:src/*, source:…, status:active"));
     m_edit->setToolTip(tr("subcog's filter language. Free words are searched in the content; "
-                          "ns: tag: -tag: since: source: project: branch: path: status: restrict the fields."));
+                          "ns: tag: -tag: since: source: project: branch: path: status: restrict the fields; "
+                          "expired: is:summary has:edges flag: pick memories by their lifecycle and anomalies."));
+    new FilterCompleter(m_edit);
     m_namespace->setObjectName(u"namespaceFilter"_s);
     m_namespace->addItem(tr("All namespaces"));
     for (const Namespace ns : allNamespaces())

@@ -66,6 +66,7 @@ MainWindow::MainWindow(QWidget* parent)
     setupOverview();
     setupEntities();
     setupLineage();
+    setupRecall();
     createActions();
     createMenus();
     addShortcutsToToolTips();

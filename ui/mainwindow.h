@@ -189,6 +189,9 @@ private:
     /// For subcog's graph.db: the spec of the store beside it, which opens with the Entities view; else `spec`.
     QString storeForGraphFile(const QString& spec);
     void setupLineage();
+    /// mainwindowrecall.cpp: View ▸ Recall Context… for the "Hidden from recall" column, remembered per store.
+    void setupRecall();
+    void chooseRecallContext();
     void updateHealthBadge(qint64 findings);
 
     MemoryTableModel* m_model;
@@ -243,6 +246,7 @@ private:
     QAction* m_trash = nullptr;
     QAction* m_showTombstoned = nullptr;
     QAction* m_columns = nullptr;
+    QAction* m_recallContext = nullptr;
     QAction* m_resetLayout = nullptr;
     QAction* m_detailToggle = nullptr;
     QAction* m_help = nullptr;

@@ -9,6 +9,7 @@
 #include "duplicatesdialog.h"
 #include "embeddingactions.h"
 #include "entitiesdock.h"
+#include "lifecyclefilter.h"
 #include "lineagedock.h"
 #include "messagebar.h"
 #include "overviewdock.h"
@@ -55,6 +56,15 @@ QString MainWindow::helpText() const
         {u"status:archived"_s, tr("status is one of the given")},
         {u"entity:PostgreSQL,ent_…"_s,
          tr("mentions a knowledge-graph entity with this name or id, any case (ent:); needs the store's graph")},
+        {u"expired:true expired:false"_s,
+         tr("expires_at has passed (subcog never enforces it), or has not or is unset")},
+        {u"is:summary -is:summary"_s, tr("a consolidation summary, or not")},
+        {u"has:edges -has:edges"_s,
+         tr("has an edge (SQLite's memory_edges; elsewhere a summary with sources, or a memory a summary names), or "
+            "none")},
+        {u"flag:tags-drift,messy-tags -flag:…"_s,
+         tr("carries a decode anomaly (any of a comma list; -flag: none of them): %1")
+             .arg(Lifecycle::anomalyNames().join(u", "_s))},
     };
     QString html = u"<h3>%1</h3><p>%2</p><table cellspacing=\"6\">"_s.arg(
         tr("Filter language"),
@@ -309,6 +319,7 @@ void MainWindow::createMenus()
     view->addAction(m_showTombstoned);
     view->addSeparator();
     view->addAction(m_columns);
+    view->addAction(m_recallContext);
     view->addAction(m_resetLayout);
     view->addAction(m_detailToggle);
     view->addAction(m_overview->toggleViewAction());
@@ -544,9 +555,11 @@ void MainWindow::copyCellValue(const QModelIndex& index)
     const auto memory = m_model->memoryAt(index.row());
     if (!memory)
         return;
-    QGuiApplication::clipboard()->setText(MemoryFields::editText(*memory, MemoryColumn(index.column())));
-    statusBar()->showMessage(tr("Copied %1 of %2").arg(MemoryFields::title(MemoryColumn(index.column())), memory->id),
-                             3000);
+    const bool field = index.column() < MemoryFields::columnCount();
+    QGuiApplication::clipboard()->setText(field ? MemoryFields::editText(*memory, MemoryColumn(index.column()))
+                                                : index.data().toString());
+    statusBar()->showMessage(
+        tr("Copied %1 of %2").arg(m_model->headerData(index.column(), Qt::Horizontal).toString(), memory->id), 3000);
 }
 
 namespace {
@@ -593,7 +606,7 @@ QMenu* MainWindow::contextMenuFor(const QModelIndex& index)
     auto* menu = new QMenu(this);
     menu->setObjectName(u"rowContextMenu"_s);
     const auto column = MemoryColumn(index.column());
-    const QString title = MemoryFields::title(column);
+    const QString title = m_model->headerData(index.column(), Qt::Horizontal).toString();
     QAction* copyValue = menu->addAction(icon(u"edit-copy"_s), tr("Copy %1").arg(title));
     copyValue->setEnabled(memory.has_value());
     connect(copyValue, &QAction::triggered, this, [this, index = QPersistentModelIndex(index)] {
@@ -650,11 +663,13 @@ void MainWindow::chooseColumns()
 {
     QMenu menu(this);
     QHeaderView* header = m_table->horizontalHeader();
-    for (int c = 0; c < MemoryFields::columnCount(); ++c) {
-        QAction* a = menu.addAction(MemoryFields::title(MemoryColumn(c)));
+    for (int c = 0; c < m_model->columnCount(); ++c) {
+        QAction* a = menu.addAction(m_model->headerData(c, Qt::Horizontal).toString());
         a->setCheckable(true);
         a->setChecked(!header->isSectionHidden(c));
-        a->setToolTip(MemoryFields::description(MemoryColumn(c)));
+        a->setToolTip(c < MemoryFields::columnCount()
+                          ? MemoryFields::description(MemoryColumn(c))
+                          : m_model->headerData(c, Qt::Horizontal, Qt::ToolTipRole).toString());
         connect(a, &QAction::toggled, this, [header, c](bool on) { header->setSectionHidden(c, !on); });
     }
     menu.exec(QCursor::pos());

@@ -87,11 +87,13 @@ void MainWindow::setupTable()
 void MainWindow::resetLayout()
 {
     QHeaderView* header = m_table->horizontalHeader();
-    for (int c = 0; c < MemoryFields::columnCount(); ++c) {
+    for (int c = 0; c < m_model->columnCount(); ++c) {
         header->moveSection(header->visualIndex(c), c);
         header->setSectionHidden(c, false);
         header->resizeSection(c, 100);
     }
+    header->resizeSection(MemoryTableModel::HiddenFromRecallColumn, 160);
+    header->setSectionHidden(MemoryTableModel::HiddenFromRecallColumn, true);
     const QFontMetrics fm = m_table->fontMetrics();
     header->resizeSection(int(MemoryColumn::Id), fm.horizontalAdvance(u"0123456789abcd"_s) + 12);
     header->resizeSection(int(MemoryColumn::Namespace), fm.horizontalAdvance(u"performance"_s) + 16);
@@ -102,7 +104,7 @@ void MainWindow::resetLayout()
         header->setSectionHidden(int(c), true);
     // the content takes what the table has left once the others are placed
     int others = 0;
-    for (int c = 0; c < MemoryFields::columnCount(); ++c) {
+    for (int c = 0; c < m_model->columnCount(); ++c) {
         if (c != int(MemoryColumn::Content) && !header->isSectionHidden(c))
             others += header->sectionSize(c);
     }
@@ -136,6 +138,9 @@ void MainWindow::restoreViewState()
     const QByteArray headerState = settings.value(u"table/header"_s).toByteArray();
     if (!headerState.isEmpty()) {
         header->restoreState(headerState);
+        // a state saved before the column existed leaves it as the layout's reset put it: hidden
+        header->setSectionHidden(MemoryTableModel::HiddenFromRecallColumn,
+                                 !settings.value(u"table/recallColumn"_s, false).toBool());
         // the sort order is the store's, chosen again on open
         header->setSortIndicator(m_model->sortColumn(), m_model->sortOrder());
     }
@@ -148,6 +153,8 @@ void MainWindow::saveViewState()
     settings.setValue(u"window/state"_s, saveState());
     settings.setValue(u"window/splitter"_s, m_splitter->saveState());
     settings.setValue(u"table/header"_s, m_table->horizontalHeader()->saveState());
+    settings.setValue(u"table/recallColumn"_s,
+                      !m_table->horizontalHeader()->isSectionHidden(MemoryTableModel::HiddenFromRecallColumn));
 }
 
 } // namespace Inspector

@@ -3,6 +3,7 @@
 
 #include "encryption.h"
 #include "filesysteminternal.h"
+#include "lifecyclefilter.h"
 #include "memoryfile.h"
 
 #include <QDir>
@@ -149,15 +150,33 @@ QStringList FilesystemBackend::listIds()
     return sortedIds(query);
 }
 
+MemoryFilter FilesystemBackend::resolved(const MemoryFilter& filter)
+{
+    MemoryFilter f = filter.entities.isEmpty()
+        ? filter
+        : withMentionedIds(filter, m_graph.graph().memoriesMentioning(filter.entities));
+    if (f.hasEdges) {
+        // no edge table: the edges of the summaries' source lists
+        Lifecycle::SourceEdges edges;
+        Memory m;
+        for (auto it = m_entries.cbegin(); it != m_entries.cend(); ++it) {
+            if (it->sourceIds) {
+                m_index.fill(m, it.key(), it.value(), false);
+                edges.add(it.key(), m.sourceMemoryIds);
+            }
+        }
+        f = Lifecycle::withEdgeIds(f, edges.ids());
+    }
+    return f;
+}
+
 const QList<QString>& FilesystemBackend::sortedIds(const MemoryQuery& query)
 {
     // the graph can change under the same filter: entity: words are resolved again each time
     if (query.filter.entities.isEmpty() && m_order.generation == m_generation && m_order.filter == query.filter
         && m_order.key == query.sortKey && m_order.order == query.order && m_order.idOrder == query.idOrder)
         return m_order.ids;
-    const MemoryFilter filter = query.filter.entities.isEmpty()
-        ? query.filter
-        : withMentionedIds(query.filter, m_graph.graph().memoriesMentioning(query.filter.entities));
+    const MemoryFilter filter = resolved(query.filter);
     std::vector<Ref> matching;
     matching.reserve(size_t(m_entries.size()));
     for (auto it = m_entries.cbegin(); it != m_entries.cend(); ++it)
@@ -304,10 +323,8 @@ StoreStats FilesystemBackend::stats(const MemoryFilter& filter, qint64 now)
         builder.addMemory(m, entry.hasEmbedding());
     };
     qint64 seen = 0;
-    const MemoryFilter resolved = filter.entities.isEmpty()
-        ? filter
-        : withMentionedIds(filter, m_graph.graph().memoriesMentioning(filter.entities));
-    if (!resolved.words.isEmpty()) {
+    const MemoryFilter resolvedFilter = resolved(filter);
+    if (!resolvedFilter.words.isEmpty()) {
         // full-text words read the content: the filter's rows, as the table has them
         MemoryQuery query;
         query.filter = filter;
@@ -322,7 +339,7 @@ StoreStats FilesystemBackend::stats(const MemoryFilter& filter, qint64 now)
         if ((++seen & 1023) == 0)
             checkInterrupted();
         m_index.fill(m, it.key(), it.value());
-        if (resolved.matches(m))
+        if (resolvedFilter.matches(m))
             builder.addMemory(m, it->hasEmbedding());
     }
     return builder.finish();

@@ -159,6 +159,8 @@ private:
     /// The entry made from a read, for the index.
     Entry entryOf(const FileRead& read, FolderIndex::Cache* cache = nullptr);
     const QList<QString>& sortedIds(const MemoryQuery& query);
+    /// The filter with entity: and has:edges turned into ids (the graph, the summaries' source lists).
+    MemoryFilter resolved(const MemoryFilter& filter);
     /// An entry of the index and its id, while the index does not change.
     struct Ref
     {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "jsonlbackend.h"
 
+#include "lifecyclefilter.h"
+
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -451,11 +453,19 @@ const QList<qsizetype>& JsonlBackend::sorted(const MemoryQuery& query)
     m_order.valid = false;
     QList<qsizetype> rows;
     const bool needsContent = !query.filter.words.isEmpty();
+    MemoryFilter filter = query.filter;
+    if (filter.hasEdges) {
+        // no edge table: the edges of the summaries' source lists
+        Lifecycle::SourceEdges edges;
+        for (const Entry& entry : m_entries)
+            edges.add(entry.memory.id, entry.memory.sourceMemoryIds);
+        filter = Lifecycle::withEdgeIds(filter, edges.ids());
+    }
     for (qsizetype i = 0; i < qsizetype(m_entries.size()); ++i) {
         if ((i & 1023) == 0)
             checkInterrupted();
         // full-text words need the content: read from the file, the rest from the index
-        if (needsContent ? query.filter.matches(withContent(m_entries[i])) : query.filter.matches(m_entries[i].memory))
+        if (needsContent ? filter.matches(withContent(m_entries[i])) : filter.matches(m_entries[i].memory))
             rows << i;
     }
     quint32 compared = 0;

@@ -123,6 +123,8 @@ private:
     template<typename F>
     auto guarded(const QString& what, F&& body);
     Sql whereClause(const MemoryFilter& filter) const;
+    /// postgresquery.cpp: the conditions of expired:, is:summary, has:edges and flag:.
+    void addLifecycle(class FilterSql& sql, const MemoryFilter& filter, const struct FilterColumns& columns) const;
     QString selectList() const;
     /// Typed columns leave nothing undecodable, so there are no issues to report here.
     /// Invalid UTF-8 text (SQL_ASCII databases) is read as U+FFFD and named in `issues`.

@@ -3,6 +3,7 @@
 #include "postgresbackend.h"
 
 #include "filtersql.h"
+#include "lifecyclefilter.h"
 #include "postgresinternal.h"
 
 #include <QJsonArray>
@@ -129,6 +130,61 @@ QList<Memory> PostgresBackend::decodeRows(const pqxx::result& result, QList<Reco
     return out;
 }
 
+void PostgresBackend::addLifecycle(FilterSql& sql, const MemoryFilter& f, const FilterColumns& columns) const
+{
+    const bool hasSources = m_columns.contains(u"source_memory_ids"_s);
+    // the source ids as subcog reads them: a JSON array of strings, anything else an empty list
+    const auto validSources = [](const QString& column) -> QString {
+        return u"(jsonb_typeof("_s + column
+            + u"::jsonb) = 'array' AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements("_s + u"CASE WHEN jsonb_typeof("_s
+            + column + u"::jsonb) = 'array' THEN "_s + column
+            + u"::jsonb ELSE '[]'::jsonb END) e WHERE jsonb_typeof(e) <> 'string'))"_s;
+    };
+    FilterSql::Lifecycle exprs;
+    exprs.expiresAt = m_columns.contains(u"expires_at"_s) ? u"expires_at"_s : u"NULL::bigint"_s;
+    exprs.isSummary = m_columns.contains(u"is_summary"_s) ? u"COALESCE(is_summary, false)"_s : u"false"_s;
+    // no memory_edges table in PostgreSQL (spec §5.1): the edges consolidation writes where there is one, from the
+    // summaries' source lists (storage/lifecyclefilter.h)
+    exprs.hasEdges = hasSources ? u"(CASE WHEN "_s + validSources(u"source_memory_ids"_s)
+            + u" THEN jsonb_array_length(source_memory_ids::jsonb) > 0 ELSE false END OR id IN (SELECT "
+              "jsonb_array_elements_text(s.source_memory_ids::jsonb) FROM memories s WHERE "_s
+            + validSources(u"s.source_memory_ids"_s) + u"))"_s
+                                : u"false"_s;
+    exprs.anomaly = [&](FilterSql& out, const QString& name) -> QString {
+        if (name == "unknown-namespace"_L1 || name == "noncanonical-namespace"_L1) {
+            const QString known = out.bind(FilterSql::arrayLiteral(lowerCaseSpellings(allNamespaces())));
+            if (name == "unknown-namespace"_L1)
+                return u"NOT (COALESCE(lower(namespace), '') = ANY("_s + known + u"::text[]))"_s;
+            QStringList canonical;
+            for (Namespace ns : allNamespaces())
+                canonical << namespaceName(ns);
+            const QString p = out.bind(FilterSql::arrayLiteral(canonical));
+            return u"lower(namespace) = ANY("_s + known + u"::text[]) AND NOT (namespace = ANY("_s + p
+                + u"::text[]))"_s;
+        }
+        if (name == "unknown-status"_L1 || name == "noncanonical-status"_L1) {
+            const QString known = out.bind(FilterSql::arrayLiteral(statusNames(allStatuses())));
+            if (name == "unknown-status"_L1)
+                return u"NOT (COALESCE(lower(status), '') = ANY("_s + known + u"::text[]))"_s;
+            return u"lower(status) = ANY("_s + known + u"::text[]) AND NOT (status = ANY("_s + known + u"::text[]))"_s;
+        }
+        if (name == "legacy-domain"_L1) {
+            // decodeRows: domain text that is not a JSON object reads as the project scope (JSON that merely looks
+            // like an object, `{…}` invalid inside, is not caught here)
+            if (m_layout == Layout::Split || !m_columns.contains(u"domain"_s))
+                return m_layout == Layout::Split ? u"false"_s : u"true"_s;
+            return u"NOT COALESCE(domain::text ~ '^\\{.*\\}\\s*$', false)"_s;
+        }
+        if (name == "messy-tags"_L1)
+            return m_columns.contains(u"tags"_s) ? u"tags IS NULL"_s : u"true"_s;
+        if (name == "invalid-source-ids"_L1)
+            return hasSources ? u"source_memory_ids IS NOT NULL AND NOT "_s + validSources(u"source_memory_ids"_s)
+                              : u"false"_s;
+        return u"false"_s; // content rows, duplicates, tags drift, encryption: SQLite and folder stores only
+    };
+    sql.lifecycle(f, columns, exprs);
+}
+
 PostgresBackend::Sql PostgresBackend::whereClause(const MemoryFilter& f) const
 {
     FilterSql sql(SqlDialect::Postgres);
@@ -195,6 +251,7 @@ PostgresBackend::Sql PostgresBackend::whereClause(const MemoryFilter& f) const
             sql.add(u"to_tsvector('english', content) @@ "_s + q);
     }
     sql.tombstones(f.tombstones, columns.lowerStatus, columns.tombstonedAt);
+    addLifecycle(sql, f, columns);
     Sql out;
     out.text = sql.where();
     out.params.reserve(size_t(sql.binds().size()));

@@ -322,6 +322,7 @@ void SqliteBackend::inspectSchema()
     }
     sqlite3_create_function_v2(m_handle, "inspector_has_tag", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
                                nullptr, hasTagFunction, nullptr, nullptr, nullptr);
+    registerLifecycleFunctions(m_handle);
 }
 
 QStringList SqliteBackend::describeLayout() const

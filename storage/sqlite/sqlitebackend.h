@@ -158,7 +158,12 @@ private:
     void findDuplicateFtsIds();
     QString columnExpr(const QString& column) const;
     QString selectList() const;
-    Fragment whereClause(const MemoryFilter& filter, FullTextPlan plan = FullTextPlan::Exact) const;
+    /// Not const: a flag: on the full-text rows brings the duplicate FTS ids up to date first.
+    Fragment whereClause(const MemoryFilter& filter, FullTextPlan plan = FullTextPlan::Exact);
+    /// sqlitelifecycle.cpp: the conditions of expired:, is:summary, has:edges and flag: (after the others).
+    void addLifecycle(class FilterSql& sql, const MemoryFilter& filter);
+    /// Whether an index of memory_edges starts with this column (cached like leadsAnIndex).
+    bool edgeEndIndexed(const QString& column);
     /// The cheapest exact plan for this filter's words; `query` is null for a count. Brings what the plan's SQL
     /// relies on (rowid offset, duplicate FTS ids) up to date.
     FullTextPlan chooseFullTextPlan(const MemoryFilter& filter, const MemoryQuery* query);

@@ -27,7 +27,7 @@ QString SqliteBackend::selectList() const
     return list;
 }
 
-SqliteBackend::Fragment SqliteBackend::whereClause(const MemoryFilter& f, FullTextPlan plan) const
+SqliteBackend::Fragment SqliteBackend::whereClause(const MemoryFilter& f, FullTextPlan plan)
 {
     FilterSql sql(SqlDialect::Sqlite);
     const FilterColumns columns = FilterColumns::sqlite(m_columns);
@@ -100,6 +100,7 @@ SqliteBackend::Fragment SqliteBackend::whereClause(const MemoryFilter& f, FullTe
         }
     }
     sql.tombstones(f.tombstones, columns.lowerStatus, columns.tombstonedAt);
+    addLifecycle(sql, f);
     return Fragment {sql.where(), sql.binds()};
 }
 

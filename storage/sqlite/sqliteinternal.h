@@ -93,6 +93,10 @@ bool isAsciiSpace(char c);
 QVariant columnValue(sqlite3_stmt* stmt, int column);
 void bindValue(sqlite3_stmt* stmt, int index, const QVariant& value);
 
+/// inspector_flags(namespace, status, domain, tags, source_memory_ids): the MemoryFlags decoding these columns
+/// sets; inspector_sources(source_memory_ids): the list as subcog reads it ('[]' when not an array of strings).
+void registerLifecycleFunctions(sqlite3* handle);
+
 /// Throws the StorageError for an SQLite result code (primary or extended): the kind from the code, the message
 /// naming the store and what failed, the code, SQLite's text and the SQL in the detail.
 [[noreturn]] void throwSqliteError(const QString& path, const QString& what, int code, const QString& reason,

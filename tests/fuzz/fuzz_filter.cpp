@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The filter bar's parser (storage/query.cpp, spec §13): any text a user types or pastes.
 #include "fuzzcheck.h"
+#include "lifecyclefilter.h"
 #include "query.h"
 
 #include <QRegularExpression>
@@ -43,6 +44,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // entity: words are resolved against a knowledge graph into ids before a filter is evaluated in memory
     MemoryFilter resolved = parsed.filter;
     resolved.entities.clear();
+    // and has:edges against the ids that have edges (the source lists where a store keeps no edge table)
+    resolved = Lifecycle::withEdgeIds(resolved, {text});
+    // every flag: name the parser accepts is one the evaluator knows
+    for (const QStringList& group : parsed.filter.anomaliesAny) {
+        for (const QString& name : group)
+            FUZZ_CHECK(!Lifecycle::describeAnomaly(name).isEmpty());
+    }
+    // expired: and flag:expired-active compare with the parse time, never with a clock read later
+    if (parsed.filter.expired)
+        FUZZ_CHECK(parsed.filter.now == now.toSecsSinceEpoch());
     const bool matched = resolved.matches(m);
     // Free words only: a memory whose content is the typed text holds every word, so it matches.
     MemoryFilter wordsOnly;

@@ -117,7 +117,7 @@ private Q_SLOTS:
         auto model = openModel(&tester);
         QCOMPARE(model->rowCount(), kCount);
         QCOMPARE(model->exactCount(), qint64(kCount));
-        QCOMPARE(model->columnCount(), MemoryFields::columnCount());
+        QCOMPARE(model->columnCount(), MemoryFields::columnCount() + 1); // + Hidden from recall
         loadAll(*model);
         QCOMPARE(shownIds(*model), m_order);
         const QModelIndex content = model->index(0, int(MemoryColumn::Content));
@@ -132,6 +132,28 @@ private Q_SLOTS:
         QCOMPARE(model->headerData(int(MemoryColumn::TombstonedAt), Qt::Horizontal, MemoryTableModel::RawValueRole)
                      .toString(),
                  u"tombstoned_at"_s);
+    }
+
+    void theHiddenFromRecallColumnSaysWhy()
+    {
+        auto model = openModel();
+        const int column = MemoryTableModel::HiddenFromRecallColumn;
+        QCOMPARE(model->headerData(column, Qt::Horizontal).toString(), u"Hidden from recall"_s);
+        QVERIFY(!MemoryTableModel::sortKeyForColumn(column));
+        QVERIFY(!(model->flags(model->index(0, column)) & Qt::ItemIsEditable));
+        loadAll(*model);
+        // the sample memories expired a day after they were made (2026-01), as stored by this backend
+        const QModelIndex cell = model->index(0, column);
+        QCOMPARE(model->data(cell).toString(), u"expired"_s);
+        QVERIFY(model->data(cell, Qt::ToolTipRole).toString().contains(u"does not enforce expiry"_s));
+        QSignalSpy changed(model.get(), &QAbstractItemModel::dataChanged);
+        model->setRecallContext(RecallContext {u"github.com/acme/widgets"_s, u"dev"_s});
+        QVERIFY(!changed.isEmpty());
+        QCOMPARE(model->data(cell).toString(), u"other branch, expired"_s);
+        model->setRecallContext(RecallContext {u"github.com/acme/other"_s, u"main"_s});
+        QCOMPARE(model->data(cell).toString(), u"other project, expired"_s);
+        QVERIFY(model->data(cell, Qt::ToolTipRole).toString().contains(u"'github.com/acme/widgets'"_s));
+        QVERIFY(model->headerData(column, Qt::Horizontal, Qt::ToolTipRole).toString().contains(u"acme/other"_s));
     }
 
     void firstPageDoesNotWaitForTheCount()

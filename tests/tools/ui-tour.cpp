@@ -37,6 +37,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QHeaderView>
 #include <QInputDialog>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -303,6 +304,30 @@ int main(int argc, char** argv)
     settle(600);
     shoot(out, u"03-filter-bar"_s);
     window.filterEdit()->clear();
+
+    // lifecycle words, and the column that says why recall would not return a memory
+    {
+        window.model()->setRecallContext(RecallContext {u"github.com/acme/widgets"_s, u"main"_s});
+        QHeaderView* header = window.table()->horizontalHeader();
+        header->setSectionHidden(MemoryTableModel::HiddenFromRecallColumn, false);
+        header->resizeSection(MemoryTableModel::HiddenFromRecallColumn, 260);
+        header->moveSection(header->visualIndex(MemoryTableModel::HiddenFromRecallColumn), 2);
+        window.filterEdit()->setText(u"flag:expired-active,half-tombstoned,missing-content"_s);
+        waitFor([&] { return !window.model()->isBusy() && window.model()->exactCount(); });
+        settle(600);
+        shoot(out, u"32-hidden-from-recall"_s);
+        // completion of the word under the cursor
+        window.filterEdit()->clear();
+        window.filterEdit()->setFocus();
+        settle(200);
+        QTest::keyClicks(window.filterEdit(), u"is:summary flag:t"_s);
+        settle(400);
+        shoot(out, u"33-filter-completion"_s);
+        QTest::keyClick(window.filterEdit(), Qt::Key_Escape);
+        window.filterEdit()->clear();
+        header->setSectionHidden(MemoryTableModel::HiddenFromRecallColumn, true);
+        waitFor([&] { return !window.model()->isBusy(); });
+    }
 
     // a context menu on a cell (of a row that is loaded: under load the filter's rows come late)
     waitFor([&] { return !window.model()->isBusy() && window.model()->memoryAt(3).has_value(); });

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "graph/knowledgegraph.h"
+#include "lifecyclefilter.h"
 #include "query.h"
 #include "storageerror.h"
 
@@ -180,6 +181,105 @@ private Q_SLOTS:
         QVERIFY(matches(u"tombstoned:hide"_s));
         QVERIFY(!matches(u"tombstoned:only"_s));
         QVERIFY(!matches(u"project:x"_s));
+    }
+    void lifecycleKeys()
+    {
+        ParsedFilter p = parseFilter(u"expired:true is:summary has:edges flag:tags-drift,Messy-Tags flag:locked "
+                                     "-flag:legacy-domain"_s,
+                                     now);
+        QVERIFY2(p.notUnderstood.isEmpty(), qPrintable(p.notUnderstood.join(u"; "_s)));
+        QCOMPARE(p.filter.expired, std::optional<bool>(true));
+        QCOMPARE(p.filter.now, now.toSecsSinceEpoch()); // fixed at parse time, like since:
+        QCOMPARE(p.filter.summary, std::optional<bool>(true));
+        QCOMPARE(p.filter.hasEdges, std::optional<bool>(true));
+        QCOMPARE(p.filter.anomaliesAny,
+                 (QList<QStringList> {{u"tags-drift"_s, u"messy-tags"_s}, QStringList {u"locked"_s}}));
+        QCOMPARE(p.filter.anomaliesNone, QStringList {u"legacy-domain"_s});
+
+        p = parseFilter(u"EXPIRED:false -is:summary -has:edges"_s, now);
+        QVERIFY(p.notUnderstood.isEmpty());
+        QCOMPARE(p.filter.expired, std::optional<bool>(false));
+        QCOMPARE(p.filter.summary, std::optional<bool>(false));
+        QCOMPARE(p.filter.hasEdges, std::optional<bool>(false));
+        // a filter without time words compares equal whenever it is parsed
+        QCOMPARE(parseFilter(u"is:summary"_s, now).filter.now, qint64(0));
+        QCOMPARE(parseFilter(u"flag:expired-active"_s, now).filter.now, now.toSecsSinceEpoch());
+    }
+    void lifecycleKeysNotUnderstood_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::newRow("expired:maybe") << u"expired:maybe"_s;
+        QTest::newRow("is:archived") << u"is:archived"_s;
+        QTest::newRow("has:tags") << u"has:tags"_s;
+        QTest::newRow("flag:nonsense") << u"flag:nonsense"_s;
+        QTest::newRow("flag:tags-drift,nonsense") << u"flag:tags-drift,nonsense"_s;
+        QTest::newRow("-flag:,") << u"-flag:,"_s;
+    }
+    void contradictingLifecycleWords()
+    {
+        for (const QString& text :
+             {u"is:summary -is:summary"_s, u"expired:true expired:no"_s, u"-has:edges has:edges"_s}) {
+            const ParsedFilter p = parseFilter(text, now);
+            QCOMPARE(p.notUnderstood.size(), 1);
+            QVERIFY2(p.notUnderstood.first().contains(u"contradicts"_s), qPrintable(p.notUnderstood.first()));
+        }
+        QVERIFY(parseFilter(u"is:summary is:SUMMARY"_s, now).notUnderstood.isEmpty());
+    }
+    void lifecycleKeysNotUnderstood()
+    {
+        QFETCH(QString, text);
+        const ParsedFilter p = parseFilter(text, now);
+        QCOMPARE(p.notUnderstood.size(), 1);
+        QVERIFY(p.notUnderstood.first().startsWith(text));
+        QVERIFY(p.filter.anomaliesAny.isEmpty() && p.filter.anomaliesNone.isEmpty());
+        QVERIFY(!p.filter.expired && !p.filter.summary && !p.filter.hasEdges);
+        if (text.contains(u"flag"_s))
+            QVERIFY2(p.notUnderstood.first().contains(u"tags-drift"_s), qPrintable(p.notUnderstood.first()));
+    }
+    void lifecycleMatches()
+    {
+        const qint64 t = now.toSecsSinceEpoch();
+        Memory m;
+        m.id = u"m1"_s;
+        m.namespaceName = u"decisions"_s;
+        m.status = u"active"_s;
+        m.expiresAt = t - 1;
+        auto matches = [&](const QString& text) { return parseFilter(text, now).filter.matches(m); };
+        QVERIFY(matches(u"expired:true flag:expired-active -flag:half-tombstoned"_s));
+        QVERIFY(!matches(u"expired:false"_s));
+        m.expiresAt = t; // expires at this second: not before now
+        QVERIFY(matches(u"expired:false"_s) && !matches(u"flag:expired-active"_s));
+        m.expiresAt.reset();
+        QVERIFY(matches(u"expired:false -is:summary"_s) && !matches(u"is:summary"_s));
+        m.expiresAt = t - 1;
+        m.status = u"Tombstoned"_s; // tombstoned: expired, not expired-active, half-tombstoned
+        QVERIFY(matches(u"expired:true flag:half-tombstoned -flag:expired-active"_s));
+        m.tombstonedAt = t;
+        QVERIFY(!matches(u"flag:half-tombstoned"_s));
+        m.status = u"active"_s;
+        QVERIFY(matches(u"flag:half-tombstoned"_s));
+        m.flags = MemoryFlag::TagsMismatch | MemoryFlag::LegacyDomain;
+        QVERIFY(matches(u"flag:tags-drift flag:legacy-domain,locked"_s));
+        QVERIFY(!matches(u"flag:locked"_s) && !matches(u"-flag:tags-drift"_s));
+        m.isSummary = true;
+        QVERIFY(matches(u"is:summary"_s));
+        // has: needs the store's edges: a reader without them says so instead of guessing
+        QVERIFY_THROWS_EXCEPTION(StorageError, matches(u"has:edges"_s));
+        const MemoryFilter f = parseFilter(u"has:edges"_s, now).filter;
+        QVERIFY(Lifecycle::withEdgeIds(f, {u"m1"_s}).matches(m));
+        QVERIFY(!Lifecycle::withEdgeIds(f, {u"m2"_s}).matches(m));
+        QVERIFY(!Lifecycle::withEdgeIds(f, {}).matches(m));
+        const MemoryFilter none = parseFilter(u"-has:edges"_s, now).filter;
+        QVERIFY(!Lifecycle::withEdgeIds(none, {u"m1"_s}).matches(m));
+        QVERIFY(Lifecycle::withEdgeIds(none, {u"m2"_s}).matches(m));
+    }
+    void sourceEdgesAreTheSummariesLinks()
+    {
+        Lifecycle::SourceEdges edges;
+        edges.add(u"s1"_s, QStringList {u"a"_s, u"b"_s});
+        edges.add(u"s2"_s, QStringList {}); // a summary without sources has no edge
+        edges.add(u"c"_s, std::nullopt);
+        QCOMPARE(edges.ids(), (QSet<QString> {u"s1"_s, u"a"_s, u"b"_s}));
     }
 };
 
