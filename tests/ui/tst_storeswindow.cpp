@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // File ▸ subcog's Stores: the list of every store (a legacy one, an unreadable one) counted off the GUI thread,
 // Open, and Merge Into…: a dry run that writes nothing and lists the conflicting ids, then merges that keep ids
-// and follow the chosen rule, into the current layout and into a legacy one written in its own layout.
+// and follow the chosen rule, into the current layout and into a legacy one written in its own layout. On the test
+// PostgreSQL server: one database spelt another way is the source itself; a target's password is never shown.
 #include "connectdialog.h"
 #include "fixturegenerator.h"
 #include "mergedialog.h"
@@ -366,6 +367,66 @@ private Q_SLOTS:
         QVERIFY(dryRun(&d, QString(other).replace(u"127.0.0.1"_s, u"localhost"_s)));
         QVERIFY2(!d.reportText().contains(u"source itself"_s), qPrintable(d.reportText()));
         QVERIFY2(d.reportText().contains(u"already in the target with the same values"_s), qPrintable(d.reportText()));
+    }
+
+    void aPostgresTargetsPasswordIsNeverShown()
+    {
+        const QString url = newPostgresStore(u"shown"_s);
+        const QString target = newPostgresStore(u"hidden"_s);
+        const QUrl parsed(target);
+        const QString password = QString::fromLatin1(Testing::PostgresServer::kPassword);
+        MergeDialog d(postgresFound(url), {});
+        d.show();
+        // PostgreSQL…: the connection dialog filled in and accepted
+        QTimer::singleShot(0, this, [&] {
+            auto* connect = qobject_cast<ConnectDialog*>(QApplication::activeModalWidget());
+            QVERIFY(connect);
+            connect->findChild<QLineEdit*>(u"host"_s)->setText(parsed.host());
+            connect->findChild<QSpinBox*>(u"port"_s)->setValue(parsed.port());
+            connect->findChild<QLineEdit*>(u"database"_s)->setText(parsed.path().mid(1));
+            connect->findChild<QLineEdit*>(u"user"_s)->setText(parsed.userName());
+            connect->findChild<QLineEdit*>(u"password"_s)->setText(password);
+            connect->accept();
+        });
+        d.findChild<QComboBox*>(u"mergeTarget"_s)->setCurrentIndex(0); // the only item: another store
+        QPushButton* pg = nullptr;
+        for (auto* button : d.findChildren<QPushButton*>())
+            if (button->text() == u"PostgreSQL…"_s)
+                pg = button;
+        QVERIFY(pg);
+        pg->click();
+        QVERIFY(d.targetSpec().contains(password)); // kept for the merge
+        auto shownTexts = [&] {
+            QStringList texts;
+            for (auto* e : d.findChildren<QLineEdit*>())
+                texts << e->text() << e->toolTip();
+            for (auto* l : d.findChildren<QLabel*>())
+                texts << l->text();
+            for (auto* c : d.findChildren<QComboBox*>())
+                for (int i = 0; i < c->count(); ++i)
+                    texts << c->itemText(i);
+            for (auto* t : d.findChildren<QPlainTextEdit*>())
+                texts << t->toPlainText();
+            texts << d.windowTitle();
+            return texts.join(u'\n');
+        };
+        QVERIFY2(!shownTexts().contains(password), qPrintable(shownTexts()));
+        QVERIFY2(shownTexts().contains(withoutPasswords(d.targetSpec())), qPrintable(shownTexts()));
+        // the dry run connects with the password (the server asks for it over TCP), and still shows none
+        QSignalSpy done(&d, &MergeDialog::dryRunFinished);
+        d.startDryRun();
+        QVERIFY(done.wait(30000));
+        QVERIFY2(d.reportText().contains(u"already in the target with the same values"_s), qPrintable(d.reportText()));
+        QVERIFY2(!shownTexts().contains(password), qPrintable(shownTexts()));
+        // a URL pasted with its password: the field keeps it only until the typing is done
+        auto* field = d.findChild<QLineEdit*>(u"mergeOtherTarget"_s);
+        field->setText(target);
+        Q_EMIT field->editingFinished();
+        QCOMPARE(d.targetSpec(), target);
+        QVERIFY2(!shownTexts().contains(password), qPrintable(shownTexts()));
+        QSettings settings;
+        for (const QString& key : settings.allKeys())
+            QVERIFY2(!settings.value(key).toString().contains(password), qPrintable(key));
     }
 };
 
