@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "exportfile.h"
 
+#include "postgres/postgresidentity.h"
 #include "storageerror.h"
 
 #include <QDir>
@@ -122,9 +123,13 @@ void refuseExportOntoStore(const QString& path, const PersistenceBackend& store)
 bool sameStore(const PersistenceBackend& open, const StoreSpec& other)
 {
     const auto spec = specOf(open);
-    if (!spec)
-        return open.kind() == "postgres"_L1 && other.kind == StoreSpec::Kind::Postgres
-            && open.location() == other.location;
+    if (!spec) {
+        if (open.kind() != "postgres"_L1 || other.kind != StoreSpec::Kind::Postgres)
+            return false;
+        // one database however it is spelt: scheme, loopback host, default port, parameters such as sslmode
+        const QString target = postgresTarget(other.location);
+        return open.location() == other.location || (!target.isEmpty() && target == postgresTarget(open.location()));
+    }
     if (spec->kind != other.kind || other.location.isEmpty())
         return false;
     return landingPath(spec->location) == landingPath(other.location)
@@ -135,8 +140,18 @@ bool sameStore(const PersistenceBackend& a, const PersistenceBackend& b)
 {
     if (a.kind() == b.kind() && a.location() == b.location())
         return true;
+    if (b.kind() == "postgres"_L1)
+        return sameStore(a, StoreSpec {StoreSpec::Kind::Postgres, b.location()});
     const auto spec = specOf(b);
     return spec && sameStore(a, *spec);
+}
+
+bool sameDatabase(PersistenceBackend& a, PersistenceBackend& b)
+{
+    if (a.kind() != "postgres"_L1 || b.kind() != "postgres"_L1)
+        return false;
+    const auto identity = postgresServerIdentity(a);
+    return identity && identity == postgresServerIdentity(b);
 }
 
 QString fileErrorReason(const QFileDevice& file)

@@ -19,9 +19,13 @@ void refuseExportOntoStore(const QString& path, const StoreSpec& store);
 void refuseExportOntoStore(const QString& path, const PersistenceBackend& store);
 
 /// Whether `other` names the store `open` reads: for files and folders the same canonical path or the same inode
-/// (symbolic links, hard links, /proc paths), for PostgreSQL the same connection string.
+/// (symbolic links, hard links, /proc paths), for PostgreSQL the same normalised target (postgresTarget: scheme,
+/// loopback host, default port and parameters do not matter).
 bool sameStore(const PersistenceBackend& open, const StoreSpec& other);
 bool sameStore(const PersistenceBackend& a, const PersistenceBackend& b);
+/// Whether two open PostgreSQL stores are connected to one database, by the server's identity (one query on each
+/// store's connection): catches spellings no normalisation sees (a socket directory and a TCP address, an alias).
+bool sameDatabase(PersistenceBackend& a, PersistenceBackend& b);
 
 /// The reason the last read or write of `file` failed, lower-case to follow "cannot write: " ("no space left on
 /// device").

@@ -83,7 +83,7 @@ CopyOutcome copyToStore(PersistenceBackend& source, const CopyRequest& request, 
         if (!request.dryRun || e.kind() != StorageError::Kind::NotFound)
             throw;
     }
-    if (target && sameStore(source, *target)) {
+    if (target && (sameStore(source, *target) || sameDatabase(source, *target))) {
         outcome.end = CopyOutcome::End::SameStore;
         return outcome;
     }

@@ -67,7 +67,8 @@ struct CopyOutcome
     enum class End
     {
         Copied, ///< `report` says what was (or in a dry run would be) done
-        SameStore, ///< the target is the source (by path, inode or connection); nothing was opened for writing
+        SameStore, ///< the target is the source (by path, inode, normalised connection or server identity); nothing
+                   ///< written
     };
     End end = End::Copied;
     CopyReport report;

@@ -82,7 +82,7 @@ MergeDialog::MergeDialog(const FoundStore& source, const QList<FoundStore>& othe
     connect(pg, &QPushButton::clicked, this, [this] {
         ConnectDialog dialog(this);
         if (dialog.exec() == QDialog::Accepted)
-            m_other->setText(dialog.url());
+            setOtherTarget(dialog.url());
     });
     auto* otherLayout = new QHBoxLayout(m_otherRow);
     otherLayout->setContentsMargins(0, 0, 0, 0);
@@ -138,6 +138,12 @@ MergeDialog::MergeDialog(const FoundStore& source, const QList<FoundStore>& othe
 
     connect(m_target, &QComboBox::currentIndexChanged, this, &MergeDialog::targetChanged);
     connect(m_other, &QLineEdit::textChanged, this, &MergeDialog::targetChanged);
+    connect(m_other, &QLineEdit::editingFinished, this, [this] {
+        // a URL typed or pasted with its password: the password leaves the field as soon as the typing is done
+        const QString typed = m_other->text().trimmed();
+        if (withoutPasswords(typed) != typed)
+            setOtherTarget(typed);
+    });
     connect(m_dryRun, &QPushButton::clicked, this, &MergeDialog::startDryRun);
     connect(m_merge, &QPushButton::clicked, this, &MergeDialog::startMerge);
     connect(m_cancel, &QPushButton::clicked, this, [this] {
@@ -161,9 +167,13 @@ MergeDialog::MergeDialog(const FoundStore& source, const QList<FoundStore>& othe
 QString MergeDialog::targetSpec() const
 {
     const int index = m_target->currentData().toInt();
-    if (index == kOtherStore)
-        return m_other->text().trimmed();
-    return m_others.value(index).spec;
+    if (index != kOtherStore)
+        return m_others.value(index).spec;
+    const QString shown = m_other->text().trimmed();
+    // the field shows the chosen URL without its password; as long as it is not edited, the URL is the chosen one
+    if (!m_otherUrl.isEmpty() && shown == withoutPasswords(m_otherUrl))
+        return m_otherUrl;
+    return shown;
 }
 
 void MergeDialog::setTarget(const QString& spec)
@@ -175,7 +185,13 @@ void MergeDialog::setTarget(const QString& spec)
         }
     }
     m_target->setCurrentIndex(m_target->findData(kOtherStore));
-    m_other->setText(spec);
+    setOtherTarget(spec);
+}
+
+void MergeDialog::setOtherTarget(const QString& spec)
+{
+    m_otherUrl = spec;
+    m_other->setText(withoutPasswords(spec));
 }
 
 OnConflict MergeDialog::onConflict() const

@@ -56,6 +56,8 @@ private:
         DryRun,
         Merge,
     };
+    /// Shows `spec` as the typed target without its password, which only m_otherUrl keeps.
+    void setOtherTarget(const QString& spec);
     void targetChanged();
     void onFinished(RequestId id, bool cancelled);
     void onFailed(RequestId id, const QString& message);
@@ -77,6 +79,7 @@ private:
     std::shared_ptr<CopyOutcome> m_outcome;
     QComboBox* m_target;
     QLineEdit* m_other;
+    QString m_otherUrl; ///< the target last chosen or set, password included: never shown, saved or logged
     QWidget* m_otherRow;
     QLabel* m_targetNote;
     QPlainTextEdit* m_report;

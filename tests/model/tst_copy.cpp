@@ -153,6 +153,35 @@ private Q_SLOTS:
         }
     }
 
+    void copyRefusesOnePostgresDatabaseSpeltAnotherWay()
+    {
+        const QString pg = newPostgres();
+        {
+            auto source = open(u"sqlite:"_s + m_source.path);
+            auto target = open(pg, true);
+            QCOMPARE(Copier(*source, *target).run({}, OnConflict::Fail, false).created, qint64(m_ids.size()));
+        }
+        const QString binary = qEnvironmentVariable("INSPECTOR_BINARY");
+        QVERIFY(!binary.isEmpty());
+        const QUrl url(pg);
+        const QString database = url.path().mid(1);
+        const QString rest = u":"_s + QString::number(url.port()) + u'/' + database;
+        const QString auth = url.userName() + u':' + url.password() + u'@';
+        const QStringList spellings {u"postgresql://"_s + auth + u"localhost"_s + rest,
+                                     u"postgres://"_s + auth + u"127.0.0.1"_s + rest,
+                                     u"postgresql://"_s + auth + u"127.0.0.1"_s + rest + u"?sslmode=disable"_s};
+        for (const QString& target : spellings) {
+            QProcess p;
+            p.start(binary, {u"copy"_s, pg, target, u"--on-conflict"_s, u"overwrite"_s});
+            QVERIFY(p.waitForFinished(120000));
+            const QByteArray err = p.readAllStandardError();
+            QVERIFY2(p.exitCode() == 2, qPrintable(target + u": exit "_s + QString::number(p.exitCode())));
+            QVERIFY2(err.contains("SOURCE and TARGET are the same store"), err.constData());
+            QVERIFY2(!err.contains(url.password().toUtf8()), err.constData());
+        }
+        QCOMPARE(open(pg)->count(), qint64(m_ids.size()));
+    }
+
     void everyPairOfBackends()
     {
         const QString pgA = newPostgres();

@@ -1,24 +1,36 @@
 // SPDX-License-Identifier: MIT
 // File ▸ subcog's Stores: the list of every store (a legacy one, an unreadable one) counted off the GUI thread,
 // Open, and Merge Into…: a dry run that writes nothing and lists the conflicting ids, then merges that keep ids
-// and follow the chosen rule, into the current layout and into a legacy one written in its own layout.
+// and follow the chosen rule, into the current layout and into a legacy one written in its own layout. On the test
+// PostgreSQL server: one database spelt another way is the source itself; a target's password is never shown.
+#include "connectdialog.h"
 #include "fixturegenerator.h"
 #include "mergedialog.h"
+#include "postgresserver.h"
+#include "secrets.h"
 #include "sqlite/sqlitebackend.h"
 #include "storeswindow.h"
 #include "testhelpers.h"
 
+#include <QApplication>
+#include <QComboBox>
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QTreeWidget>
+#include <QUrl>
 
 using namespace Qt::StringLiterals;
 using namespace Inspector;
@@ -282,6 +294,139 @@ private Q_SLOTS:
         QCOMPARE(legacy.size(), index.size());
         for (const Memory& m : index)
             QCOMPARE(legacy.value(m.id).content, m.content);
+    }
+
+    /// A new PostgreSQL database holding the legacy store's memories in subcog's HEAD layout: its URL.
+    QString newPostgresStore(const QString& prefix)
+    {
+        auto& server = Testing::PostgresServer::shared();
+        const QString url = server.url(server.createDatabase(prefix));
+        OpenOptions create;
+        create.create = true;
+        auto store = openStore(url, create);
+        store->storeBatch(m_source);
+        return url;
+    }
+    static FoundStore postgresFound(const QString& url)
+    {
+        FoundStore found;
+        found.kind = FoundStoreKind::Postgres;
+        found.spec = url;
+        found.location = withoutPasswords(url);
+        return found;
+    }
+
+    void refusesOnePostgresDatabaseSpeltAnotherWay()
+    {
+        auto& server = Testing::PostgresServer::shared();
+        const QString url = newPostgresStore(u"self"_s);
+        const QUrl parsed(url);
+        const QString database = parsed.path().mid(1);
+        const QString port = QString::number(parsed.port());
+        const QString auth = u"inspector:"_s + QString::fromLatin1(Testing::PostgresServer::kPassword) + u'@';
+        const QString socketDir
+            = server.runSql(database, u"SHOW unix_socket_directories"_s).trimmed().section(u',', 0, 0);
+        const QString before = server.runSql(database, u"SELECT count(*) FROM memories"_s).trimmed();
+        QCOMPARE(before, QString::number(m_source.size()));
+        const QStringList spellings {
+            u"postgresql://"_s + auth + u"localhost:"_s + port + u'/' + database,
+            u"postgres://"_s + auth + u"127.0.0.1:"_s + port + u'/' + database,
+            u"postgresql://"_s + auth + u"127.0.0.1:"_s + port + u'/' + database + u"?sslmode=disable"_s,
+            u"postgresql://"_s + auth + u"[::1]:"_s + port + u'/' + database + u"?connect_timeout=5"_s,
+            // the server's Unix socket: no normalisation sees it, the server's identity does
+            u"postgresql://"_s + auth + u"/"_s + database + u"?host="_s
+                + QString::fromUtf8(QUrl::toPercentEncoding(socketDir)) + u"&port="_s + port,
+        };
+        for (const QString& spelling : spellings) {
+            MergeDialog d(postgresFound(url), {});
+            QVERIFY(dryRun(&d, spelling));
+            QVERIFY2(d.reportText().contains(u"source itself"_s), qPrintable(spelling + u": "_s + d.reportText()));
+            QVERIFY(!d.findChild<QPushButton*>(u"mergeRun"_s)->isEnabled());
+            // the merge itself (what `copy` runs) opens the target for writing and still refuses
+            auto source = openStore(url);
+            QCOMPARE(int(runMerge(*source, spelling, OnConflict::Overwrite).end), int(CopyOutcome::End::SameStore));
+        }
+        // the default port and database from PG* variables, as libpq takes them
+        qputenv("PGPORT", port.toUtf8());
+        qputenv("PGDATABASE", database.toUtf8());
+        {
+            auto source = openStore(url);
+            const QStringList defaults {u"postgresql://"_s + auth + u"localhost"_s,
+                                        u"postgresql://"_s + auth + u"localhost/"_s + database};
+            for (const QString& spelling : defaults) {
+                QCOMPARE(int(runMerge(*source, spelling, OnConflict::Overwrite).end), int(CopyOutcome::End::SameStore));
+            }
+        }
+        qunsetenv("PGPORT");
+        qunsetenv("PGDATABASE");
+        QCOMPARE(server.runSql(database, u"SELECT count(*) FROM memories"_s).trimmed(), before);
+
+        // another database on the same server is another store
+        const QString other = newPostgresStore(u"other"_s);
+        MergeDialog d(postgresFound(url), {});
+        QVERIFY(dryRun(&d, QString(other).replace(u"127.0.0.1"_s, u"localhost"_s)));
+        QVERIFY2(!d.reportText().contains(u"source itself"_s), qPrintable(d.reportText()));
+        QVERIFY2(d.reportText().contains(u"already in the target with the same values"_s), qPrintable(d.reportText()));
+    }
+
+    void aPostgresTargetsPasswordIsNeverShown()
+    {
+        const QString url = newPostgresStore(u"shown"_s);
+        const QString target = newPostgresStore(u"hidden"_s);
+        const QUrl parsed(target);
+        const QString password = QString::fromLatin1(Testing::PostgresServer::kPassword);
+        MergeDialog d(postgresFound(url), {});
+        d.show();
+        // PostgreSQL…: the connection dialog filled in and accepted
+        QTimer::singleShot(0, this, [&] {
+            auto* connect = qobject_cast<ConnectDialog*>(QApplication::activeModalWidget());
+            QVERIFY(connect);
+            connect->findChild<QLineEdit*>(u"host"_s)->setText(parsed.host());
+            connect->findChild<QSpinBox*>(u"port"_s)->setValue(parsed.port());
+            connect->findChild<QLineEdit*>(u"database"_s)->setText(parsed.path().mid(1));
+            connect->findChild<QLineEdit*>(u"user"_s)->setText(parsed.userName());
+            connect->findChild<QLineEdit*>(u"password"_s)->setText(password);
+            connect->accept();
+        });
+        d.findChild<QComboBox*>(u"mergeTarget"_s)->setCurrentIndex(0); // the only item: another store
+        QPushButton* pg = nullptr;
+        for (auto* button : d.findChildren<QPushButton*>())
+            if (button->text() == u"PostgreSQL…"_s)
+                pg = button;
+        QVERIFY(pg);
+        pg->click();
+        QVERIFY(d.targetSpec().contains(password)); // kept for the merge
+        auto shownTexts = [&] {
+            QStringList texts;
+            for (auto* e : d.findChildren<QLineEdit*>())
+                texts << e->text() << e->toolTip();
+            for (auto* l : d.findChildren<QLabel*>())
+                texts << l->text();
+            for (auto* c : d.findChildren<QComboBox*>())
+                for (int i = 0; i < c->count(); ++i)
+                    texts << c->itemText(i);
+            for (auto* t : d.findChildren<QPlainTextEdit*>())
+                texts << t->toPlainText();
+            texts << d.windowTitle();
+            return texts.join(u'\n');
+        };
+        QVERIFY2(!shownTexts().contains(password), qPrintable(shownTexts()));
+        QVERIFY2(shownTexts().contains(withoutPasswords(d.targetSpec())), qPrintable(shownTexts()));
+        // the dry run connects with the password (the server asks for it over TCP), and still shows none
+        QSignalSpy done(&d, &MergeDialog::dryRunFinished);
+        d.startDryRun();
+        QVERIFY(done.wait(30000));
+        QVERIFY2(d.reportText().contains(u"already in the target with the same values"_s), qPrintable(d.reportText()));
+        QVERIFY2(!shownTexts().contains(password), qPrintable(shownTexts()));
+        // a URL pasted with its password: the field keeps it only until the typing is done
+        auto* field = d.findChild<QLineEdit*>(u"mergeOtherTarget"_s);
+        field->setText(target);
+        Q_EMIT field->editingFinished();
+        QCOMPARE(d.targetSpec(), target);
+        QVERIFY2(!shownTexts().contains(password), qPrintable(shownTexts()));
+        QSettings settings;
+        for (const QString& key : settings.allKeys())
+            QVERIFY2(!settings.value(key).toString().contains(password), qPrintable(key));
     }
 };
 
