@@ -320,9 +320,13 @@ DuplicateScan findDuplicates(PersistenceBackend& store, const DuplicateScanOptio
                     // the tag's 16 hex digits are the SHA-256's first 64 bits: what subcog and the check compare
                     state.keys.emplace_back(contentHashTag(m.content).mid(12).toULongLong(nullptr, 16), ordinal);
                     break;
-                case DuplicateMatch::SameWords:
-                    state.keys.emplace_back(first64(contentWords(m.content).join(u' ').toUtf8()), ordinal);
+                case DuplicateMatch::SameWords: {
+                    // a text without words (emoji only) has no words to be the same in
+                    const QStringList words = contentWords(m.content);
+                    if (!words.isEmpty())
+                        state.keys.emplace_back(first64(words.join(u' ').toUtf8()), ordinal);
                     break;
+                }
                 case DuplicateMatch::Similar:
                     state.addSignature(wordSet(m.content));
                     break;

@@ -73,6 +73,9 @@ QList<Memory> fixture()
     list << memory(u"f"_s, u"context"_s, u"Readers never block writers in WAL mode because the log is kept separate"_s,
                    kBase + 6, {});
     list << memory(u"g"_s, u"apis"_s, u"Completely different text about PostgreSQL"_s, kBase + 7, {});
+    // texts without words are no duplicates of each other
+    list << memory(u"h1"_s, u"apis"_s, u"👍"_s, kBase + 8, {});
+    list << memory(u"h2"_s, u"apis"_s, u"🎉 !"_s, kBase + 9, {});
     return list;
 }
 
@@ -247,7 +250,7 @@ private Q_SLOTS:
             return findDuplicates(*store, options, {});
         };
         const DuplicateScan same = run(DuplicateMatch::SameContent);
-        QCOMPARE(same.live, 6); // d is tombstoned
+        QCOMPARE(same.live, 8); // d is tombstoned
         QCOMPARE(groupIds(same), (QStringList {u"a,b"_s}));
         QCOMPARE(same.groups[0].namespaces, (QStringList {u"decisions"_s, u"patterns"_s}));
         QCOMPARE(same.groups[0].firstLine, u"Use WAL mode for the index"_s);
