@@ -128,13 +128,13 @@ int sqliteEdges(const QString& path, const QString& from, const QString& to, con
 }
 
 /// Another process (the sqlite3 CLI or psql) runs `sql` on its standard input, which leaves a transaction open, and
-/// COMMITs it 1.5 s later.
+/// COMMITs it 2.5 s later (within the merge's 5 s lock wait).
 std::unique_ptr<QProcess> holdThenCommit(const QString& program, const QString& target, const QString& sql)
 {
     auto p = std::make_unique<QProcess>();
     p->setProcessChannelMode(QProcess::MergedChannels);
     p->start(u"sh"_s,
-             {u"-c"_s, u"(printf '%s\\n' \"$1\"; sleep 1.5; echo 'COMMIT;') | \"$2\" \"$3\""_s, u"sh"_s, sql, program,
+             {u"-c"_s, u"(printf '%s\\n' \"$1\"; sleep 2.5; echo 'COMMIT;') | \"$2\" \"$3\""_s, u"sh"_s, sql, program,
               target});
     return p;
 }
@@ -463,7 +463,7 @@ private Q_SLOTS:
             while (server.runSql(database, writing).trimmed() != "1"_L1 && waited.elapsed() < 10000)
                 QTest::qSleep(10);
         }
-        QVERIFY2(waited.elapsed() < 1500, "the other process did not take its lock in time");
+        QVERIFY2(waited.elapsed() < 2000, "the other process did not take its lock in time");
         const MergeWritten written = applyMergeWrites(*s.backend, plan.before, plan.after, plan.edges, {});
         QVERIFY(other->waitForFinished(10000));
         QVERIFY2(other->exitCode() == 0, other->readAll().constData());
