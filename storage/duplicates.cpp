@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "duplicates.h"
 
+#include "duplicatemergewrite.h"
+#include "retryingbackend.h"
+#include "storageerror.h"
+
 #include "memoryedges.h"
 
 #include <QCryptographicHash>
@@ -320,9 +324,13 @@ DuplicateScan findDuplicates(PersistenceBackend& store, const DuplicateScanOptio
                     // the tag's 16 hex digits are the SHA-256's first 64 bits: what subcog and the check compare
                     state.keys.emplace_back(contentHashTag(m.content).mid(12).toULongLong(nullptr, 16), ordinal);
                     break;
-                case DuplicateMatch::SameWords:
-                    state.keys.emplace_back(first64(contentWords(m.content).join(u' ').toUtf8()), ordinal);
+                case DuplicateMatch::SameWords: {
+                    // a text without words (emoji only) has no words to be the same in
+                    const QStringList words = contentWords(m.content);
+                    if (!words.isEmpty())
+                        state.keys.emplace_back(first64(words.join(u' ').toUtf8()), ordinal);
                     break;
+                }
                 case DuplicateMatch::Similar:
                     state.addSignature(wordSet(m.content));
                     break;
@@ -494,38 +502,76 @@ MergePlan planMerge(const Memory& keeper, const QList<Memory>& others, bool edge
     return plan;
 }
 
+QStringList MergeWrite::conflicts(const QList<Memory>& expected, const QList<Memory>& current)
+{
+    QHash<QString, const Memory*> byId;
+    for (const Memory& m : current)
+        byId.insert(m.id, &m);
+    QStringList out;
+    for (const Memory& m : expected) {
+        const Memory* now = byId.value(m.id);
+        if (!now)
+            out << u"memory "_s + m.id + u" was deleted by another writer"_s;
+        else if (!now->sameFields(m))
+            out << u"memory "_s + m.id + u" was changed by another writer since it was read"_s;
+    }
+    return out;
+}
+
 MergeWritten applyMergeWrites(PersistenceBackend& store, const QList<Memory>& expected, const QList<Memory>& desired,
                               const QList<MemoryEdge>& addEdges, const QList<MemoryEdge>& removeEdges)
 {
+    PersistenceBackend* inner = &store;
+    while (auto* retrying = dynamic_cast<RetryingBackend*>(inner))
+        inner = &retrying->inner();
+    // SQLite and PostgreSQL: the compare and every write in one transaction
+    if (auto written = MergeWrite::sqlite(*inner, expected, desired, addEdges, removeEdges))
+        return *written;
+    if (auto written = MergeWrite::postgres(*inner, expected, desired, addEdges, removeEdges))
+        return *written;
+
+    // A folder has no transactions: every memory is compared first, then each file again right before its atomic
+    // (temp + rename) write; one changed in between stops the merge, and the files already written go back as
+    // they were (each compared again too). Between a file's compare and its rename another writer can still slip
+    // in: a folder cannot close that window.
     MergeWritten written;
+    if (!addEdges.isEmpty() || !removeEdges.isEmpty()) {
+        if (!store.hasEdgeTable())
+            throw StorageError(StorageError::Kind::InvalidInput,
+                               store.location() + u": the store has no edge table to keep a merge's edges in"_s);
+    }
     QStringList ids;
     for (const Memory& m : expected)
         ids << m.id;
-    QHash<QString, Memory> current;
-    for (const Memory& m : store.getBatch(ids))
-        current.insert(m.id, m);
-    for (const Memory& m : expected) {
-        const auto it = current.constFind(m.id);
-        if (it == current.cend())
-            written.conflicts << u"memory "_s + m.id + u" was deleted by another writer"_s;
-        else if (!it->sameFields(m))
-            written.conflicts << u"memory "_s + m.id + u" was changed by another writer since it was read"_s;
-    }
+    written.conflicts = MergeWrite::conflicts(expected, store.getBatch(ids));
     if (!written.conflicts.isEmpty())
         return written;
+    QHash<QString, const Memory*> wanted;
+    for (const Memory& m : desired)
+        wanted.insert(m.id, &m);
+    QList<const Memory*> done; // the expected side of each memory written
+    const auto guardedStore = [&](const Memory& was, const Memory& to) {
+        const QStringList why = MergeWrite::conflicts({was}, store.getBatch({was.id}));
+        if (why.isEmpty())
+            store.store(to);
+        return why;
+    };
+    for (const Memory& m : expected) {
+        const Memory* to = wanted.value(m.id);
+        if (!to)
+            continue;
+        written.conflicts = guardedStore(m, *to);
+        if (!written.conflicts.isEmpty()) {
+            for (const Memory* was : std::as_const(done))
+                written.conflicts << guardedStore(*wanted.value(was->id), *was);
+            return written;
+        }
+        done << &m;
+    }
     if (!removeEdges.isEmpty())
         written.edgesRemoved = store.removeEdges(removeEdges);
-    store.storeBatch(desired);
-    try {
-        if (!addEdges.isEmpty())
-            written.edgesAdded = store.addEdges(addEdges);
-    } catch (const StorageError&) {
-        // the memories go back as they were, so the store is never left half merged
-        store.storeBatch(expected);
-        if (!written.edgesRemoved.isEmpty())
-            store.addEdges(written.edgesRemoved);
-        throw;
-    }
+    if (!addEdges.isEmpty())
+        written.edgesAdded = store.addEdges(addEdges);
     QStringList desiredIds;
     for (const Memory& m : desired)
         desiredIds << m.id;

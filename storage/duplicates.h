@@ -103,9 +103,12 @@ struct MergeWritten
 
 /**
  * One guarded step of a merge, its undo or its redo: when every memory is still as `expected` (read back the same,
- * field by field), removes `removeEdges` (those still there as given), writes `desired` in one storeBatch and adds
- * `addEdges`; otherwise writes nothing and lists the conflicts. If the edges cannot be written the memories are
- * written back as they were and the error is thrown.
+ * field by field), removes `removeEdges` (those still there as given), writes `desired` and adds `addEdges`;
+ * otherwise writes nothing and lists the conflicts. SQLite and PostgreSQL do the compare and every write in ONE
+ * transaction holding the write lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: SELECT … FOR UPDATE of the rows, whose
+ * versions must be the ones compared), so another writer's change is never overwritten and an error leaves nothing
+ * written. A folder has no transactions: each file is compared again right before its atomic write, and the files
+ * already written go back when a later one changed. Throws StorageError.
  */
 MergeWritten applyMergeWrites(PersistenceBackend& store, const QList<Memory>& expected, const QList<Memory>& desired,
                               const QList<MemoryEdge>& addEdges, const QList<MemoryEdge>& removeEdges);

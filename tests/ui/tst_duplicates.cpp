@@ -19,6 +19,9 @@
 #include "testhelpers.h"
 
 #include <QAction>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSqlDatabase>
@@ -29,6 +32,8 @@
 #include <QTreeWidget>
 #include <QUndoStack>
 #include <QUuid>
+
+#include <sqlite3.h>
 
 using namespace Qt::StringLiterals;
 using namespace Inspector;
@@ -73,6 +78,9 @@ QList<Memory> fixture()
     list << memory(u"f"_s, u"context"_s, u"Readers never block writers in WAL mode because the log is kept separate"_s,
                    kBase + 6, {});
     list << memory(u"g"_s, u"apis"_s, u"Completely different text about PostgreSQL"_s, kBase + 7, {});
+    // texts without words are no duplicates of each other
+    list << memory(u"h1"_s, u"apis"_s, u"👍"_s, kBase + 8, {});
+    list << memory(u"h2"_s, u"apis"_s, u"🎉 !"_s, kBase + 9, {});
     return list;
 }
 
@@ -117,6 +125,38 @@ int sqliteEdges(const QString& path, const QString& from, const QString& to, con
     }
     QSqlDatabase::removeDatabase(name);
     return n;
+}
+
+/// Another process (the sqlite3 CLI or psql) runs `sql` on its standard input, which leaves a transaction open, and
+/// COMMITs it 2.5 s later (within the merge's 5 s lock wait).
+std::unique_ptr<QProcess> holdThenCommit(const QString& program, const QString& target, const QString& sql)
+{
+    auto p = std::make_unique<QProcess>();
+    p->setProcessChannelMode(QProcess::MergedChannels);
+    p->start(u"sh"_s,
+             {u"-c"_s, u"(printf '%s\\n' \"$1\"; sleep 2.5; echo 'COMMIT;') | \"$2\" \"$3\""_s, u"sh"_s, sql, program,
+              target});
+    return p;
+}
+
+/// Whether another connection holds the SQLite file's write lock now (a BEGIN IMMEDIATE that does not wait fails).
+bool sqliteLocked(const QString& path)
+{
+    sqlite3* db = nullptr;
+    bool locked = false;
+    if (sqlite3_open_v2(QFile::encodeName(path).constData(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK) {
+        locked = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_BUSY;
+        if (!locked)
+            sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    sqlite3_close(db);
+    return locked;
+}
+
+QByteArray fileBytes(const QString& path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("(none)");
 }
 } // namespace
 
@@ -247,7 +287,7 @@ private Q_SLOTS:
             return findDuplicates(*store, options, {});
         };
         const DuplicateScan same = run(DuplicateMatch::SameContent);
-        QCOMPARE(same.live, 6); // d is tombstoned
+        QCOMPARE(same.live, 8); // d is tombstoned
         QCOMPARE(groupIds(same), (QStringList {u"a,b"_s}));
         QCOMPARE(same.groups[0].namespaces, (QStringList {u"decisions"_s, u"patterns"_s}));
         QCOMPARE(same.groups[0].firstLine, u"Use WAL mode for the index"_s);
@@ -385,6 +425,79 @@ private Q_SLOTS:
         QVERIFY2(dialog->statusText().contains(u"no duplicates left"_s), qPrintable(dialog->statusText()));
         QVERIFY(!dialog->mergeButton()->isEnabled());
         waitIdle(*w);
+    }
+
+    void mergeChecksInsideItsTransaction_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::newRow("sqlite") << u"sqlite"_s;
+        QTest::newRow("postgres") << u"postgres"_s;
+    }
+    /// Another process changes the kept memory after the plan was made and commits while the merge waits for the
+    /// write lock: the merge sees the change inside its transaction, writes nothing and reports the conflict.
+    void mergeChecksInsideItsTransaction()
+    {
+        QFETCH(QString, kind);
+        Store s = makeStore(kind, fixture());
+        const Memory a0 = *stored(s, u"a"_s);
+        const Memory b0 = *stored(s, u"b"_s);
+        const MergePlan plan = planMerge(a0, {b0}, s.backend->hasEdgeTable(), kBase + 50);
+        std::unique_ptr<QProcess> other;
+        QElapsedTimer waited;
+        waited.start();
+        if (kind == "sqlite"_L1) {
+            other = holdThenCommit(u"sqlite3"_s, s.location,
+                                   u".timeout 5000\nBEGIN IMMEDIATE;\n"
+                                   "UPDATE memories SET tags = tags || ',theirs' WHERE id = 'a';\n"
+                                   "UPDATE memories_fts SET tags = tags || ',theirs' WHERE id = 'a';"_s);
+            while (!sqliteLocked(s.location) && waited.elapsed() < 10000)
+                QTest::qSleep(10);
+        } else {
+            Testing::PostgresServer& server = Testing::PostgresServer::shared();
+            const QString database = s.location.section(u'/', -1).section(u'?', 0, 0);
+            other
+                = holdThenCommit(u"psql"_s, s.location,
+                                 u"BEGIN;\nUPDATE memories SET tags = array_append(tags, 'theirs') WHERE id = 'a';"_s);
+            const QString writing = u"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                    "AND backend_xid IS NOT NULL AND state = 'idle in transaction'"_s;
+            while (server.runSql(database, writing).trimmed() != "1"_L1 && waited.elapsed() < 10000)
+                QTest::qSleep(10);
+        }
+        QVERIFY2(waited.elapsed() < 2000, "the other process did not take its lock in time");
+        const MergeWritten written = applyMergeWrites(*s.backend, plan.before, plan.after, plan.edges, {});
+        QVERIFY(other->waitForFinished(10000));
+        QVERIFY2(other->exitCode() == 0, other->readAll().constData());
+        QCOMPARE(written.conflicts.size(), 1);
+        QVERIFY2(written.conflicts.first().startsWith(u"memory a was changed by another writer"_s),
+                 qPrintable(written.conflicts.first()));
+        QCOMPARE(stored(s, u"a"_s)->tags, a0.tags + QStringList {u"theirs"_s});
+        QVERIFY(!stored(s, u"b"_s)->isTombstoned());
+        if (kind == "sqlite"_L1)
+            QCOMPARE(sqliteEdges(s.location, u"a"_s, u"b"_s, u"supersedes"_s), 0);
+    }
+
+    /// The edge insert fails (a trigger another process created): the merge's transaction is rolled back whole,
+    /// and the file is byte for byte what it was (no memory was written and written back).
+    void mergeEdgeFailureWritesNothing()
+    {
+        Store s = makeStore(u"sqlite"_s, fixture());
+        const Memory a0 = *stored(s, u"a"_s);
+        const Memory b0 = *stored(s, u"b"_s);
+        const Memory c0 = *stored(s, u"c"_s);
+        const MergePlan plan = planMerge(a0, {b0, c0}, true, kBase + 50);
+        QCOMPARE(QProcess::execute(u"sqlite3"_s,
+                                   {s.location,
+                                    u"CREATE TRIGGER no_edges BEFORE INSERT ON memory_edges "
+                                    "BEGIN SELECT RAISE(ABORT, 'x'); END;"_s}),
+                 0);
+        const QByteArray db = fileBytes(s.location);
+        const QByteArray wal = fileBytes(s.location + u"-wal"_s);
+        QVERIFY_THROWS_EXCEPTION(StorageError, applyMergeWrites(*s.backend, plan.before, plan.after, plan.edges, {}));
+        QVERIFY(fileBytes(s.location) == db);
+        QVERIFY(fileBytes(s.location + u"-wal"_s) == wal);
+        QCOMPARE(stored(s, u"a"_s)->tags, a0.tags);
+        QVERIFY(!stored(s, u"b"_s)->isTombstoned());
+        QVERIFY(!stored(s, u"c"_s)->isTombstoned());
     }
 
     void mergeNeedsEditing()
