@@ -76,6 +76,17 @@ int runTrashCommand(Session& s, const QString& storeArgument, TrashAction action
         for (const TrashEntry& e : std::as_const(preview.entries))
             out() << shown(e.id) << '\t' << shown(e.namespaceName) << '\t' << utc(e.time) << timeNote(e.timeSource)
                   << '\t' << shown(e.firstLine) << Qt::endl;
+        QStringList sources;
+        for (const TrashEntry& e : std::as_const(preview.entries)) {
+            if (!e.summaries.isEmpty())
+                sources << shown(e.id) + u": "_s + shown(e.summaries.join(u", "_s));
+        }
+        if (!sources.isEmpty())
+            out() << "note: " << sources.size()
+                  << (sources.size() == 1 ? " of them is a source of summaries that stay ("
+                                          : " of them are sources of summaries that stay (")
+                  << sources.mid(0, 5).join(u"; "_s) << (sources.size() > 5 ? "; …" : "")
+                  << "); those summaries will name a missing source (check's bad-summary)" << Qt::endl;
         if (preview.entries.isEmpty())
             return ExitOk;
         report = runTrash(spec, preview, options);

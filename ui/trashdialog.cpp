@@ -16,6 +16,7 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <limits>
 
 using namespace Qt::StringLiterals;
@@ -237,11 +238,22 @@ void TrashDialog::showPreview()
                                     : tr("%n live memories have expired and would be tombstoned (status "
                                          "tombstoned, tombstoned_at now), as Delete does.",
                                          "", count));
+    const auto sources = std::count_if(preview.entries.begin(), preview.entries.end(),
+                                       [](const TrashEntry& e) { return !e.summaries.isEmpty(); });
+    if (sources > 0)
+        m_intro->setText(m_intro->text() + u' '
+                         + tr("%n of them are sources of summaries that stay, which will then name a missing source "
+                              "(marked ⚠; check's bad-summary).",
+                              "", int(sources)));
     m_list->clear();
     QList<QTreeWidgetItem*> rows;
     for (const TrashEntry& e : preview.entries.mid(0, kListed)) {
         auto* row = new QTreeWidgetItem({e.id, e.namespaceName, localTime(e.time), e.firstLine});
         row->setToolTip(3, e.firstLine);
+        if (!e.summaries.isEmpty()) {
+            row->setText(0, u"⚠ "_s + e.id);
+            row->setToolTip(0, tr("A source of %1, which stays").arg(e.summaries.join(u", "_s)));
+        }
         if (e.timeSource == TrashTime::CreatedAt || e.timeSource == TrashTime::UpdatedAt)
             row->setToolTip(2,
                             e.timeSource == TrashTime::CreatedAt

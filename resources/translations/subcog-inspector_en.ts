@@ -413,6 +413,13 @@ Type %1 to confirm:</numerusform>
         </translation>
     </message>
     <message numerus="yes">
+        <source>%n of them are sources of summaries that stay, which will then name a missing source (marked ⚠; check&apos;s bad-summary).</source>
+        <translation>
+            <numerusform>%n of them is a source of summaries that stay, which will then name a missing source (marked ⚠; check&apos;s bad-summary).</numerusform>
+            <numerusform>%n of them are sources of summaries that stay, which will then name a missing source (marked ⚠; check&apos;s bad-summary).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>Tombstone %n expired memories</source>
         <translation>
             <numerusform>Tombstone %n expired memory</numerusform>

@@ -486,6 +486,7 @@ TrashPreview previewFolderTrash(const QString& folderArgument, TrashAction actio
         throw StorageError(StorageError::Kind::NotFound, folder + u": no such folder"_s);
     // subcog lists every `<id>.json` (spec §6.1); a file that is no memory is check's damaged-file, not trash
     const QStringList names = QDir(folder).entryList({u"*.json"_s}, QDir::Files | QDir::Hidden, QDir::Name);
+    QList<QPair<QString, QStringList>> sourceLists;
     for (const QString& name : names) {
         const QString id = name.chopped(5);
         struct stat st
@@ -510,6 +511,8 @@ TrashPreview previewFolderTrash(const QString& folderArgument, TrashAction actio
         if (!parsed || parsed->memory.id != id)
             continue;
         const Memory& m = parsed->memory;
+        if (m.sourceMemoryIds && !m.sourceMemoryIds->isEmpty())
+            sourceLists.append({id, *m.sourceMemoryIds});
         TrashEntry entry;
         entry.id = id;
         entry.namespaceName = m.namespaceName;
@@ -534,6 +537,7 @@ TrashPreview previewFolderTrash(const QString& folderArgument, TrashAction actio
     std::sort(preview.entries.begin(), preview.entries.end(), [](const TrashEntry& a, const TrashEntry& b) {
         return a.time != b.time ? a.time < b.time : a.id < b.id;
     });
+    noteSummariesOfTrash(preview, sourceLists);
     return preview;
 }
 

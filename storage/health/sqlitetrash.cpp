@@ -35,6 +35,7 @@ TrashPreview previewSqliteTrash(const QString& path, TrashAction action, qint64 
         return preview; // a layout before v0.6 keeps no expiry
     }
     Connection& db = reader.connection();
+    QList<QPair<QString, QStringList>> sourceLists;
     db.exec("BEGIN", u"cannot read the store"_s);
     try {
         QStringList ids;
@@ -46,6 +47,19 @@ TrashPreview previewSqliteTrash(const QString& path, TrashAction action, qint64 
                 if (!q.value(0).isNull())
                     ids << q.value(0).toText();
             }
+        }
+        if (action == TrashAction::EmptyTrash && schema.has("source_memory_ids"_L1)) {
+            // summaries that keep a trashed memory among their sources (read in the same transaction)
+            QList<QPair<QString, QStringList>> lists;
+            Statement q(db, u"SELECT id, source_memory_ids FROM memories WHERE source_memory_ids IS NOT NULL"_s);
+            while (q.step()) {
+                QStringList sources;
+                for (const QJsonValue& v : QJsonDocument::fromJson(q.value(1).toText().toUtf8()).array())
+                    sources << v.toString();
+                if (!sources.isEmpty())
+                    lists.append({q.value(0).toText(), sources});
+            }
+            sourceLists = std::move(lists);
         }
         for (const QString& id : std::as_const(ids)) {
             const MemoryRow row = reader.read(id);
@@ -80,6 +94,7 @@ TrashPreview previewSqliteTrash(const QString& path, TrashAction action, qint64 
     std::sort(preview.entries.begin(), preview.entries.end(), [](const TrashEntry& a, const TrashEntry& b) {
         return a.time != b.time ? a.time < b.time : a.id < b.id;
     });
+    noteSummariesOfTrash(preview, sourceLists);
     return preview;
 }
 

@@ -44,6 +44,26 @@ QString trashFirstLine(const QString& content)
     return {};
 }
 
+void noteSummariesOfTrash(TrashPreview& preview, const QList<QPair<QString, QStringList>>& sourceLists)
+{
+    if (preview.action != TrashAction::EmptyTrash)
+        return;
+    QHash<QString, qsizetype> at;
+    for (qsizetype i = 0; i < preview.entries.size(); ++i)
+        at.insert(preview.entries[i].id, i);
+    for (const auto& [summary, sources] : sourceLists) {
+        if (at.contains(summary))
+            continue;
+        for (const QString& source : sources) {
+            if (const auto it = at.constFind(source); it != at.constEnd()) {
+                QStringList& summaries = preview.entries[*it].summaries;
+                if (!summaries.contains(summary))
+                    summaries << summary;
+            }
+        }
+    }
+}
+
 TrashPreview previewTrash(const StoreSpec& store, TrashAction action, const TrashOptions& options)
 {
     if (options.olderThanDays < 0)

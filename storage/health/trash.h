@@ -33,6 +33,9 @@ struct TrashEntry
     QString firstLine; ///< the content's first non-empty line, at most 200 characters
     qint64 time = 0; ///< Unix seconds, of `timeSource`
     TrashTime timeSource = TrashTime::TombstonedAt;
+    /// Memories that stay (not in this preview) and list this one in source_memory_ids: after Empty Trash they
+    /// name a missing source (check's bad-summary).
+    QStringList summaries;
     /// What the memory held when previewed (every column and full-text row, the row's JSON, or the file's bytes):
     /// Empty Trash leaves a memory alone when it differs.
     QByteArray fingerprint;
@@ -85,6 +88,10 @@ RepairImages trashUndoImages(const StoreSpec& store, const StoreRepairReport& re
 
 /// Where a run started at `now` would write its backup, in one line for a person.
 QString trashBackupPlace(const StoreSpec& store, qint64 now, const QString& backupDir);
+
+/// Fills each entry's `summaries` from every memory's (id, source ids) that lists one: the ones the preview itself
+/// deletes do not count.
+void noteSummariesOfTrash(TrashPreview& preview, const QList<QPair<QString, QStringList>>& sourceLists);
 
 /// The first non-empty line of a memory's content, at most 200 characters.
 QString trashFirstLine(const QString& content);

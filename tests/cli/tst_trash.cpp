@@ -14,6 +14,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QDirIterator>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -40,6 +41,7 @@ struct Planted
     qint64 createdAt = 0;
     std::optional<qint64> tombstonedAt;
     std::optional<qint64> expiresAt;
+    QStringList sources {}; ///< a summary's source_memory_ids
 };
 
 QList<Planted> planted(qint64 now)
@@ -55,6 +57,8 @@ QList<Planted> planted(qint64 now)
         {u"exp1"_s, u"active"_s, now - 10 * kDay, {}, now - 100},
         {u"exp2"_s, u"tombstoned"_s, now - 10 * kDay, now - kDay, now - 200},
         {u"fut"_s, u"active"_s, now - 10 * kDay, {}, now + 1000},
+        // a summary that stays: emptying the trash leaves it naming a missing source, which the preview says
+        {u"sum1"_s, u"active"_s, now - 30 * kDay, {}, {}, {u"live"_s, u"old1"_s}},
     };
 }
 
@@ -71,6 +75,11 @@ QString lit(const QString& text)
 QString sqlNumber(const std::optional<qint64>& v)
 {
     return v ? QString::number(*v) : u"NULL"_s;
+}
+
+QString sourcesJson(const QStringList& ids)
+{
+    return QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(ids)).toJson(QJsonDocument::Compact));
 }
 
 using Dump = QMap<QString, QByteArray>;
@@ -155,7 +164,9 @@ public:
                        .status = p.status,
                        .createdAt = p.createdAt,
                        .tombstonedAt = p.tombstonedAt ? QVariant(*p.tombstonedAt) : QVariant(),
-                       .expiresAt = p.expiresAt ? QVariant(*p.expiresAt) : QVariant()});
+                       .expiresAt = p.expiresAt ? QVariant(*p.expiresAt) : QVariant(),
+                       .isSummary = p.sources.isEmpty() ? 0 : 1,
+                       .sourceIds = p.sources.isEmpty() ? QVariant() : QVariant(sourcesJson(p.sources))});
             for (const auto& [from, to, type] :
                  {std::tuple {"old1", "live", "summarized_by"}, std::tuple {"live", "old1", "source_of"},
                   std::tuple {"live", "fut", "related_to"}})
@@ -265,6 +276,9 @@ public:
             m.tombstonedAt = p.tombstonedAt;
             m.expiresAt = p.expiresAt;
             m.tags = {contentHashTag(m.content)};
+            m.isSummary = !p.sources.isEmpty();
+            if (m.isSummary)
+                m.sourceMemoryIds = p.sources;
             Fixtures::writeBytes(m_folder + u'/' + p.id + u".json"_s, serializeMemoryFile(m));
         }
     }
@@ -340,7 +354,7 @@ INSERT INTO graph_entity_mentions (entity_id, memory_id, transaction_time)
 )sql"_s;
         for (const Planted& p : planted(now))
             sql += u"INSERT INTO memories (id, content, namespace, domain, status, tags, created_at, updated_at, "
-                   "tombstoned_at, expires_at) VALUES ("_s
+                   "tombstoned_at, expires_at, is_summary, source_memory_ids) VALUES ("_s
                 + QStringList {lit(p.id),
                                lit(contentOf(p.id)),
                                lit(u"decisions"_s),
@@ -350,7 +364,9 @@ INSERT INTO graph_entity_mentions (entity_id, memory_id, transaction_time)
                                QString::number(p.createdAt),
                                QString::number(p.createdAt),
                                sqlNumber(p.tombstonedAt),
-                               sqlNumber(p.expiresAt)}
+                               sqlNumber(p.expiresAt),
+                               p.sources.isEmpty() ? u"false"_s : u"true"_s,
+                               p.sources.isEmpty() ? u"NULL"_s : lit(sourcesJson(p.sources)) + u"::jsonb"_s}
                       .join(u", "_s)
                 + u");\n"_s;
         sql += u"INSERT INTO memory_vectors (id, embedding) SELECT id, '[0.5,0.25]' FROM memories;\n"_s;
@@ -463,6 +479,15 @@ private Q_SLOTS:
         QCOMPARE(ids(45), (QStringList {u"old2"_s}));
         QCOMPARE(ids(60), QStringList());
         QCOMPARE(ids(0), (QStringList {u"old2"_s, u"old1"_s, u"gc1"_s, u"new1"_s, u"exp2"_s}));
+        {
+            TrashOptions o;
+            o.olderThanDays = 30;
+            o.now = now;
+            const TrashPreview preview = previewTrash(store->spec(), TrashAction::EmptyTrash, o);
+            QCOMPARE(preview.entries[1].id, u"old1"_s);
+            QCOMPARE(preview.entries[1].summaries, QStringList {u"sum1"_s});
+            QCOMPARE(preview.entries[0].summaries, QStringList());
+        }
         TrashOptions o;
         o.now = now;
         const TrashPreview expired = previewTrash(store->spec(), TrashAction::TombstoneExpired, o);
@@ -659,6 +684,7 @@ private Q_SLOTS:
         QVERIFY(out.contains("(created_at: status only)"));
         QVERIFY(out.contains("dry run: nothing written"));
         QVERIFY(out.contains("would delete 3 memories"));
+        QVERIFY2(out.contains("note: 1 of them is a source of summaries that stay (old1: sum1)"), out.constData());
         QCOMPARE(store->dump(), before);
 
         QCOMPARE(runProcess(binary, {u"empty-trash"_s, path, u"--older-than"_s, u"30"_s}, &out, &err), 0);
@@ -666,7 +692,7 @@ private Q_SLOTS:
         QVERIFY(out.contains("deleted 3 memories"));
         QVERIFY2(out.contains(QByteArray("backup: ").append(QFile::encodeName(QFileInfo(path).absolutePath()))),
                  out.constData());
-        QCOMPARE(store->backupIds().size(), 8);
+        QCOMPARE(store->backupIds().size(), 9);
         const Dump after = store->dump();
         QVERIFY(!after.contains(u"m|old1"_s) && !after.contains(u"m|old2"_s) && !after.contains(u"m|gc1"_s));
         QVERIFY(after.contains(u"m|new1"_s));

@@ -50,6 +50,11 @@ class TestTrashDialog : public QObject
         add(u"gc1"_s, u"active"_s, m_now - 90 * day, m_now - 35 * day, {});
         add(u"new1"_s, u"tombstoned"_s, m_now - 20 * day, m_now - 5 * day, {});
         add(u"exp1"_s, u"active"_s, m_now - 10 * day, {}, m_now - 100);
+        w.add({.id = u"sum1"_s,
+               .content = u"# sum1\nsummary"_s,
+               .createdAt = m_now - 30 * day,
+               .isSummary = 1,
+               .sourceIds = u"[\"old1\"]"_s});
         return path;
     }
 
@@ -103,7 +108,7 @@ class TestTrashDialog : public QObject
     {
         QStringList ids;
         for (int i = 0; i < dialog->list()->topLevelItemCount(); ++i)
-            ids << dialog->list()->topLevelItem(i)->text(0);
+            ids << dialog->list()->topLevelItem(i)->text(0).remove(u"⚠ "_s);
         return ids;
     }
 
@@ -126,6 +131,9 @@ private Q_SLOTS:
         QCOMPARE(listed(dialog), (QStringList {u"old2"_s, u"old1"_s, u"gc1"_s}));
         QCOMPARE(dialog->list()->topLevelItem(1)->text(1), u"decisions"_s);
         QCOMPARE(dialog->list()->topLevelItem(1)->text(3), u"# old1"_s);
+        // old1 is a source of sum1, which stays
+        QCOMPARE(dialog->list()->topLevelItem(1)->text(0), u"⚠ old1"_s);
+        QVERIFY(dialog->list()->topLevelItem(1)->toolTip(0).contains(u"sum1"_s));
         QVERIFY(dialog->findChild<QLabel*>(u"trashBackup"_s)->text().contains(path + u".backup-"_s));
         QVERIFY(dialog->runButton()->isEnabled());
 
