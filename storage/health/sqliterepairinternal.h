@@ -9,6 +9,7 @@
 #include "sqliterepair.h"
 
 #include <QCryptographicHash>
+#include <QFile>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -298,9 +299,17 @@ public:
     QString backup()
     {
         const QString path = sqliteRepairBackupPath(m_db.path(), m_now);
-        Statement vacuum(m_db, u"VACUUM INTO ?1"_s, u"cannot write the backup "_s + path);
-        vacuum.bind(1, path);
-        vacuum.run();
+        const bool existed = QFile::exists(path);
+        try {
+            Statement vacuum(m_db, u"VACUUM INTO ?1"_s, u"cannot write the backup "_s + path);
+            vacuum.bind(1, path);
+            vacuum.run();
+        } catch (...) {
+            // a full disk leaves a partial file, which is no backup: nothing was changed, so it goes
+            if (!existed)
+                QFile::remove(path);
+            throw;
+        }
         return path;
     }
 

@@ -10,6 +10,7 @@
 #include "plantedstore.h"
 #include "postgres/postgresbackend.h"
 #include "postgresserver.h"
+#include "storageerror.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -23,7 +24,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <csignal>
 #include <tuple>
+
+#include <sys/resource.h>
 
 using namespace Qt::StringLiterals;
 using namespace Inspector;
@@ -651,6 +655,41 @@ private Q_SLOTS:
         const RepairRestoreOutcome redone = restoreRepairImages(images, false);
         QCOMPARE(redone.restored, QStringList {u"exp1"_s});
         QCOMPARE(store->dump(), after);
+    }
+
+    // A backup that cannot be written whole (a full disk; here the file size limit) stops the run with nothing
+    // deleted and leaves no partial backup beside the store
+    void failedBackupLeavesNoPartialFile()
+    {
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const auto store = makeStore(u"sqlite"_s, now);
+        const QString path = store->spec().location;
+        // a store larger than the limit (the -shm file's 32 KiB stay under it)
+        QCOMPARE(
+            runProcess(u"sqlite3"_s, {path, u"CREATE TABLE pad (x); INSERT INTO pad VALUES (zeroblob(600000));"_s}), 0);
+        TrashOptions options;
+        options.olderThanDays = 0;
+        options.now = now;
+        const TrashPreview preview = previewTrash(store->spec(), TrashAction::EmptyTrash, options);
+        QVERIFY(!preview.entries.isEmpty());
+        const Dump before = store->dump();
+        rlimit old {};
+        QCOMPARE(getrlimit(RLIMIT_FSIZE, &old), 0);
+        rlimit low = old;
+        low.rlim_cur = 256 * 1024;
+        const auto oldHandler = std::signal(SIGXFSZ, SIG_IGN);
+        QCOMPARE(setrlimit(RLIMIT_FSIZE, &low), 0);
+        QString error;
+        try {
+            runTrash(store->spec(), preview, options);
+        } catch (const StorageError& e) {
+            error = e.message();
+        }
+        setrlimit(RLIMIT_FSIZE, &old);
+        std::signal(SIGXFSZ, oldHandler);
+        QVERIFY2(error.contains(u"cannot write the backup"_s), qPrintable(error));
+        QCOMPARE(store->backups(), QStringList());
+        QCOMPARE(store->dump(), before);
     }
 
     // The commands: the preview on stdout, the backup's path, the count; refusals with exit 2
