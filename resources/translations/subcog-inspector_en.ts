@@ -357,6 +357,27 @@ Type %1 to confirm:</numerusform>
 <context>
     <name>Inspector::TrashDialog</name>
     <message numerus="yes">
+        <source>%n half-tombstoned memories are left out: tombstoned_at is set but the status is not tombstoned, so subcog still lists them as live. Repair half-tombstoned first.</source>
+        <translation>
+            <numerusform>%n half-tombstoned memory is left out: tombstoned_at is set but the status is not tombstoned, so subcog still lists it as live. Repair half-tombstoned first.</numerusform>
+            <numerusform>%n half-tombstoned memories are left out: tombstoned_at is set but the status is not tombstoned, so subcog still lists them as live. Repair half-tombstoned first.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n tombstoned memories have no tombstone time and are left out: only 0 days removes them.</source>
+        <translation>
+            <numerusform>%n tombstoned memory has no tombstone time and is left out: only 0 days removes it.</numerusform>
+            <numerusform>%n tombstoned memories have no tombstone time and are left out: only 0 days removes them.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n tombstoned memories are left out because their tombstoned_at is not a time: %1.</source>
+        <translation>
+            <numerusform>%n tombstoned memory is left out because its tombstoned_at is not a time: %1.</numerusform>
+            <numerusform>%n tombstoned memories are left out because their tombstoned_at is not a time: %1.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n tombstoned memories (tombstoned on or before %1) would be deleted for good: their rows, full-text rows, edges, vectors and graph mentions.</source>
         <translation>
             <numerusform>%n tombstoned memory (tombstoned on or before %1) would be deleted for good: its row, full-text rows, edges, vector and graph mentions.</numerusform>

@@ -519,13 +519,34 @@ TrashPreview previewFolderTrash(const QString& folderArgument, TrashAction actio
         entry.firstLine = trashFirstLine(m.content);
         entry.fingerprint = QCryptographicHash::hash(bytes, QCryptographicHash::Sha256);
         if (action == TrashAction::EmptyTrash) {
-            if (!m.isTombstoned())
+            // subcog's folder reader and `gc --purge` take only the exact status 'tombstoned' (spec §3.5, §6.3)
+            const bool statusTombstoned = m.status == "tombstoned"_L1;
+            if (m.tombstonedAt && !statusTombstoned) {
+                // a garbage collector's tombstone: live to subcog (check's half-tombstoned), not trash
+                if (*m.tombstonedAt <= cutoff)
+                    preview.leftOut << TrashLeftOut {id, TrashLeftOutReason::HalfTombstoned,
+                                                     u"tombstoned_at "_s + QString::number(*m.tombstonedAt)
+                                                         + u", status '"_s + m.status + u'\''};
                 continue;
-            // where only the status says tombstoned, the file's last change is when it went to the trash
-            entry.time = m.tombstonedAt.value_or(m.updatedAt);
-            entry.timeSource = m.tombstonedAt ? TrashTime::TombstonedAt : TrashTime::UpdatedAt;
-            if (entry.time > cutoff)
+            }
+            if (!statusTombstoned)
                 continue;
+            // where only the status says tombstoned, updated_at stands in: subcog's soft delete sets it with the
+            // status (spec §6.3); 0 is no time, and only 0 days takes such a memory
+            const std::optional<qint64> at = m.tombstonedAt ? m.tombstonedAt
+                : m.updatedAt > 0                           ? std::optional<qint64>(m.updatedAt)
+                                                            : std::nullopt;
+            if (!at && cutoff < now) {
+                preview.leftOut << TrashLeftOut {id, TrashLeftOutReason::NoTombstoneTime,
+                                                 u"status 'tombstoned', tombstoned_at unset, updated_at 0"_s};
+                continue;
+            }
+            if (at && *at > cutoff)
+                continue;
+            entry.time = at ? *at : m.createdAt;
+            entry.timeSource = m.tombstonedAt ? TrashTime::TombstonedAt
+                : at                          ? TrashTime::UpdatedAt
+                                              : TrashTime::CreatedAt;
         } else {
             if (m.isTombstoned() || !m.expiresAt || *m.expiresAt >= now)
                 continue;

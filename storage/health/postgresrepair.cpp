@@ -579,18 +579,36 @@ TrashPreview previewPostgresTrash(const QString& url, TrashAction action, qint64
             entry.namespaceName = o.value("namespace"_L1).toString();
             entry.firstLine = trashFirstLine(o.value("content"_L1).toString());
             entry.fingerprint = json.toUtf8();
-            const bool statusTombstoned = o.value("status"_L1).toString().trimmed().toLower() == "tombstoned"_L1;
+            // subcog's HEAD reader lower-cases the status (spec §3.5); ' tombstoned' is unknown, so live
+            const bool statusTombstoned = parseStatus(o.value("status"_L1).toString()) == MemoryStatus::Tombstoned;
             const auto tombstonedAt = number("tombstoned_at");
             if (action == TrashAction::EmptyTrash) {
-                // where only the status says tombstoned, the row's last change is when it went to the trash
-                const auto at = tombstonedAt ? tombstonedAt
-                    : number("updated_at")   ? number("updated_at")
-                                             : number("created_at");
-                if (!at || *at > cutoff)
+                const auto shownStatus
+                    = [&]() -> QString { return u"status '"_s + o.value("status"_L1).toString() + u'\''; };
+                if (tombstonedAt && !statusTombstoned) {
+                    // a garbage collector's tombstone: live to subcog (check's half-tombstoned), not trash
+                    if (*tombstonedAt <= cutoff)
+                        preview.leftOut << TrashLeftOut {entry.id, TrashLeftOutReason::HalfTombstoned,
+                                                         u"tombstoned_at "_s + QString::number(*tombstonedAt) + u", "_s
+                                                             + shownStatus()};
                     continue;
-                entry.time = *at;
+                }
+                if (!statusTombstoned)
+                    continue;
+                // where only the status says tombstoned, updated_at stands in: subcog's soft delete sets it with the
+                // status (spec §4.7); 0 or NULL is no time, and only 0 days takes such a memory
+                const auto updated = number("updated_at");
+                const auto at = tombstonedAt ? tombstonedAt : updated && *updated > 0 ? updated : std::nullopt;
+                if (!at && cutoff < now) {
+                    preview.leftOut << TrashLeftOut {entry.id, TrashLeftOutReason::NoTombstoneTime,
+                                                     shownStatus() + u", tombstoned_at and updated_at unset"_s};
+                    continue;
+                }
+                if (at && *at > cutoff)
+                    continue;
+                entry.time = at ? *at : number("created_at").value_or(0);
                 entry.timeSource = tombstonedAt ? TrashTime::TombstonedAt
-                    : number("updated_at")      ? TrashTime::UpdatedAt
+                    : at                        ? TrashTime::UpdatedAt
                                                 : TrashTime::CreatedAt;
             } else {
                 if (statusTombstoned || tombstonedAt || !number("expires_at"))

@@ -24,9 +24,8 @@ void Repairer::fixMemory(Draft& d, const QSet<QString>& classes, Unit& unit)
     if (wants("empty-trash"_L1)) {
         // spec §10's hard delete, of a memory exactly as the preview showed it (any change: a person looks again)
         const auto expected = m_trashExpected.constFind(d.row().id);
-        const auto trashedAt = d.exists() ? d.trashedAt() : std::nullopt;
-        if (expected == m_trashExpected.constEnd() || *expected != d.row().fingerprint() || !trashedAt
-            || *trashedAt > m_trashCutoff) {
+        if (expected == m_trashExpected.constEnd() || *expected != d.row().fingerprint() || !d.exists()
+            || !d.judgeTrash(m_trashCutoff, m_now).take) {
             m_planSkips << RepairChange {d.row().id, u"empty-trash"_s,
                                          u"restored or changed since the preview: not deleted"_s};
             return;

@@ -72,11 +72,13 @@ TrashPreview previewSqliteTrash(const QString& path, TrashAction action, qint64 
             entry.firstLine = trashFirstLine(d.content().value_or(QString()));
             entry.fingerprint = row.fingerprint();
             if (action == TrashAction::EmptyTrash) {
-                const auto at = d.trashedAt();
-                if (!at || *at > cutoff)
+                const Draft::TrashJudgement judged = d.judgeTrash(cutoff, now);
+                if (judged.leftOut)
+                    preview.leftOut << TrashLeftOut {id, *judged.leftOut, judged.detail};
+                if (!judged.take)
                     continue;
-                entry.time = *at;
-                entry.timeSource = d.get("tombstoned_at"_L1).isNull() ? TrashTime::CreatedAt : TrashTime::TombstonedAt;
+                entry.time = judged.time;
+                entry.timeSource = judged.createdTime ? TrashTime::CreatedAt : TrashTime::TombstonedAt;
             } else {
                 const auto expires = d.get("expires_at"_L1).toInteger();
                 if (d.tombstoned() || !expires || *expires >= now)

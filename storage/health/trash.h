@@ -7,16 +7,19 @@
 #include "repairundo.h"
 #include "storeopener.h"
 
+#include <algorithm>
+
 namespace Inspector {
 
 enum class TrashAction
 {
-    EmptyTrash, ///< hard-delete tombstoned memories (either sense) tombstoned at or before the cut-off
+    EmptyTrash, ///< hard-delete memories whose status is tombstoned, tombstoned at or before the cut-off
     TombstoneExpired, ///< tombstone live memories whose expires_at has passed (the expired-active repair)
 };
 
 /// Which time a preview entry shows: EmptyTrash takes tombstoned_at, or where only the status says tombstoned,
-/// updated_at (PostgreSQL, folders) or created_at (SQLite keeps no updated_at); TombstoneExpired takes expires_at.
+/// updated_at when it is set (PostgreSQL, folders: subcog's soft delete sets it with the status); with 0 days, a
+/// memory without either shows created_at (SQLite keeps no updated_at); TombstoneExpired takes expires_at.
 enum class TrashTime
 {
     TombstonedAt,
@@ -41,6 +44,27 @@ struct TrashEntry
     QByteArray fingerprint;
 };
 
+/// Why Empty Trash leaves out a memory that looks like trash.
+enum class TrashLeftOutReason
+{
+    /// tombstoned_at is set (at or before the cut-off) but the status is not `tombstoned`: subcog's list, search
+    /// and `gc --purge` take it as live (spec §1, §6.3); check's half-tombstoned, to repair first
+    HalfTombstoned,
+    /// the status says tombstoned but the store keeps no time for it (no tombstoned_at; SQLite keeps no updated_at,
+    /// and PostgreSQL's or a file's is 0): how long it has been in the trash is unknown, so only 0 days takes it
+    NoTombstoneTime,
+    /// tombstoned_at holds something that is not a number of seconds
+    UnreadableTime,
+};
+
+/// A memory Empty Trash's preview leaves out, and why.
+struct TrashLeftOut
+{
+    QString id;
+    TrashLeftOutReason reason = TrashLeftOutReason::HalfTombstoned;
+    QString detail; ///< what the store holds, for a person (e.g. "tombstoned_at 'soon', status 'tombstoned'")
+};
+
 /// What a run will touch: the memories the preview read, with what they held then.
 struct TrashPreview
 {
@@ -48,6 +72,11 @@ struct TrashPreview
     qint64 now = 0; ///< Unix seconds the preview took as now (the run takes it too)
     qint64 cutoff = 0; ///< EmptyTrash: now − N days; TombstoneExpired: now
     QList<TrashEntry> entries; ///< oldest time first
+    QList<TrashLeftOut> leftOut; ///< EmptyTrash: what looks like trash but is not taken, by id
+    qsizetype leftOutCount(TrashLeftOutReason reason) const
+    {
+        return std::count_if(leftOut.begin(), leftOut.end(), [&](const TrashLeftOut& l) { return l.reason == reason; });
+    }
 };
 
 struct TrashOptions

@@ -6,6 +6,7 @@
 // Tombstone Expired puts the rows back. And the `empty-trash` / `tombstone-expired` commands.
 #include "besideindex.h"
 #include "filesystem/memoryfile.h"
+#include "fixturegenerator.h"
 #include "health/trash.h"
 #include "plantedstore.h"
 #include "postgres/postgresbackend.h"
@@ -479,18 +480,25 @@ private Q_SLOTS:
             o.now = now;
             return idsOf(previewTrash(store->spec(), TrashAction::EmptyTrash, o));
         };
-        QCOMPARE(ids(30), (QStringList {u"old2"_s, u"old1"_s, u"gc1"_s}));
-        QCOMPARE(ids(45), (QStringList {u"old2"_s}));
+        // gc1 (tombstoned_at, status active) is live to subcog: never trash. old2's status alone says tombstoned:
+        // PostgreSQL and folders keep its updated_at (50 days ago), SQLite no time at all, so only 0 days takes it
+        const bool sqlite = kind == "sqlite"_L1;
+        QCOMPARE(ids(30), (sqlite ? QStringList {u"old1"_s} : QStringList {u"old2"_s, u"old1"_s}));
+        QCOMPARE(ids(45), (sqlite ? QStringList() : QStringList {u"old2"_s}));
         QCOMPARE(ids(60), QStringList());
-        QCOMPARE(ids(0), (QStringList {u"old2"_s, u"old1"_s, u"gc1"_s, u"new1"_s, u"exp2"_s}));
+        QCOMPARE(ids(0), (QStringList {u"old2"_s, u"old1"_s, u"new1"_s, u"exp2"_s}));
         {
             TrashOptions o;
             o.olderThanDays = 30;
             o.now = now;
             const TrashPreview preview = previewTrash(store->spec(), TrashAction::EmptyTrash, o);
-            QCOMPARE(preview.entries[1].id, u"old1"_s);
-            QCOMPARE(preview.entries[1].summaries, QStringList {u"sum1"_s});
-            QCOMPARE(preview.entries[0].summaries, QStringList());
+            const TrashEntry& old1 = preview.entries[sqlite ? 0 : 1];
+            QCOMPARE(old1.id, u"old1"_s);
+            QCOMPARE(old1.summaries, QStringList {u"sum1"_s});
+            QCOMPARE(preview.leftOutCount(TrashLeftOutReason::HalfTombstoned), 1);
+            QCOMPARE(preview.leftOutCount(TrashLeftOutReason::NoTombstoneTime), sqlite ? 1 : 0);
+            for (const TrashLeftOut& l : preview.leftOut)
+                QCOMPARE(l.id, l.reason == TrashLeftOutReason::HalfTombstoned ? u"gc1"_s : u"old2"_s);
         }
         TrashOptions o;
         o.now = now;
@@ -515,13 +523,13 @@ private Q_SLOTS:
         if (!store)
             QSKIP("PostgreSQL 15 is not installed");
         TrashOptions options;
-        options.olderThanDays = 30;
+        options.olderThanDays = 0;
         options.now = now;
         options.backupDir = store->backupDir();
         const TrashPreview preview = previewTrash(store->spec(), TrashAction::EmptyTrash, options);
-        QCOMPARE(idsOf(preview), (QStringList {u"old2"_s, u"old1"_s, u"gc1"_s}));
+        QCOMPARE(idsOf(preview), (QStringList {u"old2"_s, u"old1"_s, u"new1"_s, u"exp2"_s}));
 
-        store->restoreElsewhere(u"gc1"_s);
+        store->restoreElsewhere(u"new1"_s);
         const Dump before = store->dump();
         bool checkedBackup = false;
         options.beforeWrites = [&] {
@@ -535,13 +543,15 @@ private Q_SLOTS:
         QVERIFY(!report.backupPaths.isEmpty());
         for (const QString& path : report.backupPaths)
             QVERIFY2(QFileInfo::exists(path), qPrintable(path));
-        QCOMPARE(changedIds(report), (QStringList {u"old1"_s, u"old2"_s}));
-        QCOMPARE(report.memories, 2);
+        QCOMPARE(changedIds(report), (QStringList {u"exp2"_s, u"old1"_s, u"old2"_s}));
+        QCOMPARE(report.memories, 3);
         QCOMPARE(report.skipped.size(), 1);
-        QCOMPARE(report.skipped[0].id, u"gc1"_s);
+        QCOMPARE(report.skipped[0].id, u"new1"_s);
 
         const Dump after = store->dump();
-        Dump expected = without(before, {u"old1"_s, u"old2"_s});
+        // gc1 (tombstoned_at with status active) is half-tombstoned, live to subcog: it stays
+        QVERIFY(after.contains(u"m|gc1"_s) || after.contains(u"file|gc1"_s));
+        Dump expected = without(before, {u"old1"_s, u"old2"_s, u"exp2"_s});
         if (kind == "sqlite"_L1) {
             // vectors.idx without their members, the others byte for byte; graph.db without old1's mention
             QCOMPARE(after.value(u"vectors.idx"_s),
@@ -582,13 +592,13 @@ private Q_SLOTS:
         if (!store)
             QSKIP("PostgreSQL 15 is not installed");
         TrashOptions options;
-        options.olderThanDays = 30;
+        options.olderThanDays = 0;
         options.now = now;
         options.backupDir = store->backupDir();
         const TrashPreview preview = previewTrash(store->spec(), TrashAction::EmptyTrash, options);
         options.beforeWrites = [&] { store->restoreElsewhere(u"old1"_s); };
         const StoreRepairReport report = runTrash(store->spec(), preview, options);
-        QCOMPARE(changedIds(report), (QStringList {u"gc1"_s, u"old2"_s}));
+        QCOMPARE(changedIds(report), (QStringList {u"exp2"_s, u"new1"_s, u"old2"_s}));
         const Dump after = store->dump();
         QVERIFY(!after.contains(u"m|old2"_s) && !after.contains(u"file|old2"_s));
         QVERIFY(after.contains(u"m|old1"_s) || after.contains(u"file|old1"_s));
@@ -615,7 +625,7 @@ private Q_SLOTS:
         for (const TrashAction action : {TrashAction::EmptyTrash, TrashAction::TombstoneExpired}) {
             const TrashPreview preview = previewTrash(store->spec(), action, options);
             const StoreRepairReport report = runTrash(store->spec(), preview, options);
-            QCOMPARE(changedIds(report).size(), action == TrashAction::EmptyTrash ? 5 : 1);
+            QCOMPARE(changedIds(report).size(), action == TrashAction::EmptyTrash ? 4 : 1);
             QVERIFY(report.backupPaths.isEmpty());
         }
         QCOMPARE(store->dump(), before);
@@ -655,6 +665,112 @@ private Q_SLOTS:
         const RepairRestoreOutcome redone = restoreRepairImages(images, false);
         QCOMPARE(redone.restored, QStringList {u"exp1"_s});
         QCOMPARE(store->dump(), after);
+    }
+
+    void halfTombstonedIsNotTrash_data() { kinds(); }
+    // A memory with an old tombstoned_at whose status is still active (or superseded) is live to subcog: Empty
+    // Trash leaves it and says so; a status subcog reads as tombstoned in another case counts where subcog
+    // lower-cases (SQLite, PostgreSQL), not in a folder, whose reader matches exactly
+    void halfTombstonedIsNotTrash()
+    {
+        QFETCH(QString, kind);
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const auto store = makeStore(kind, now);
+        if (!store)
+            QSKIP("PostgreSQL 15 is not installed");
+        TrashOptions options;
+        options.olderThanDays = 0;
+        options.now = now;
+        options.backupDir = store->backupDir();
+        const TrashPreview preview = previewTrash(store->spec(), TrashAction::EmptyTrash, options);
+        QVERIFY(!idsOf(preview).contains(u"gc1"_s));
+        QCOMPARE(preview.leftOut.size(), 1);
+        QCOMPARE(preview.leftOut[0].id, u"gc1"_s);
+        QCOMPARE(preview.leftOut[0].reason, TrashLeftOutReason::HalfTombstoned);
+        QVERIFY2(preview.leftOut[0].detail.contains(u"active"_s), qPrintable(preview.leftOut[0].detail));
+        const Dump before = store->dump();
+        const QString gc1 = kind == "folder"_L1 ? u"file|gc1"_s : u"m|gc1"_s;
+        QVERIFY(before.contains(gc1));
+        const StoreRepairReport report = runTrash(store->spec(), preview, options);
+        QVERIFY(!changedIds(report).contains(u"gc1"_s));
+        QCOMPARE(store->dump().value(gc1), before.value(gc1));
+    }
+
+    // A memory whose tombstoned_at is not a time is left out and named, not dropped silently
+    void unreadableTimeIsListed()
+    {
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const auto store = makeStore(u"sqlite"_s, now);
+        const QString path = store->spec().location;
+        QCOMPARE(runProcess(u"sqlite3"_s, {path, u"UPDATE memories SET tombstoned_at = 'soon' WHERE id = 'old1'"_s}),
+                 0);
+        TrashOptions options;
+        options.olderThanDays = 0;
+        options.now = now;
+        const TrashPreview preview = previewTrash(store->spec(), TrashAction::EmptyTrash, options);
+        QVERIFY(!idsOf(preview).contains(u"old1"_s));
+        QCOMPARE(preview.leftOutCount(TrashLeftOutReason::UnreadableTime), 1);
+        bool listed = false;
+        for (const TrashLeftOut& l : preview.leftOut)
+            listed = listed
+                || (l.id == "old1"_L1 && l.reason == TrashLeftOutReason::UnreadableTime
+                    && l.detail.contains(u"'soon'"_s));
+        QVERIFY(listed);
+        QByteArray out;
+        QByteArray err;
+        QCOMPARE(runProcess(qEnvironmentVariable("INSPECTOR_BINARY"),
+                            {u"empty-trash"_s, path, u"--older-than"_s, u"0"_s, u"--dry-run"_s}, &out, &err),
+                 0);
+        QVERIFY2(out.contains("left out: 1 tombstoned memory whose tombstoned_at is not a time; fix it by hand first "
+                              "(old1 (tombstoned_at 'soon', status 'tombstoned'))"),
+                 out.constData());
+    }
+
+    // v0.1 and v0.2 files keep no tombstoned_at: a memory deleted today but created long ago has an unknown age in
+    // the trash, so N > 0 days leave it (and say so); 0 days takes it
+    void noTombstoneTimeOnV01()
+    {
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const QString path = m_dir.filePath(u"v01.db"_s);
+        Fixtures::GeneratorOptions generate;
+        generate.count = 5;
+        generate.anomalies = false;
+        generate.largeMemories = 0;
+        const Fixtures::GeneratedStore generated
+            = Fixtures::writeSqliteStore(path, Fixtures::SqliteLayout::V0_1, generate);
+        const QString id = generated.truth[0].id;
+        QCOMPARE(runProcess(u"sqlite3"_s,
+                            {path,
+                             u"UPDATE memories SET status = 'tombstoned', created_at = "_s
+                                 + QString::number(now - 400 * kDay) + u" WHERE id = "_s + lit(id)}),
+                 0);
+        const StoreSpec spec {StoreSpec::Kind::Sqlite, path};
+        TrashOptions options;
+        options.olderThanDays = 30;
+        options.now = now;
+        const TrashPreview preview = previewTrash(spec, TrashAction::EmptyTrash, options);
+        QCOMPARE(idsOf(preview), QStringList());
+        QCOMPARE(preview.leftOut.size(), 1);
+        QCOMPARE(preview.leftOut[0].id, id);
+        QCOMPARE(preview.leftOut[0].reason, TrashLeftOutReason::NoTombstoneTime);
+        runTrash(spec, preview, options);
+        QByteArray out;
+        runProcess(u"sqlite3"_s, {path, u"SELECT count(*) FROM memories WHERE id = "_s + lit(id)}, &out);
+        QCOMPARE(out.trimmed(), QByteArray("1"));
+        QCOMPARE(runProcess(qEnvironmentVariable("INSPECTOR_BINARY"),
+                            {u"empty-trash"_s, path, u"--older-than"_s, u"30"_s, u"--dry-run"_s}, &out),
+                 0);
+        QVERIFY2(out.contains("left out: 1 tombstoned memory has no tombstone time; only --older-than 0 removes them"),
+                 out.constData());
+
+        options.olderThanDays = 0;
+        const TrashPreview all = previewTrash(spec, TrashAction::EmptyTrash, options);
+        QCOMPARE(idsOf(all), QStringList {id});
+        QCOMPARE(all.entries[0].timeSource, TrashTime::CreatedAt);
+        QVERIFY(all.leftOut.isEmpty());
+        QCOMPARE(changedIds(runTrash(spec, all, options)), QStringList {id});
+        runProcess(u"sqlite3"_s, {path, u"SELECT count(*) FROM memories WHERE id = "_s + lit(id)}, &out);
+        QCOMPARE(out.trimmed(), QByteArray("0"));
     }
 
     // A backup that cannot be written whole (a full disk; here the file size limit) stops the run with nothing
@@ -719,22 +835,33 @@ private Q_SLOTS:
             if (line.contains('\t'))
                 listed << QString::fromUtf8(line.left(line.indexOf('\t')));
         }
-        QCOMPARE(listed, (QStringList {u"old2"_s, u"old1"_s, u"gc1"_s}));
-        QVERIFY(out.contains("(created_at: status only)"));
+        QCOMPARE(listed, QStringList {u"old1"_s});
+        QVERIFY2(out.contains("left out: 1 half-tombstoned memory (tombstoned_at is set but the status is not "
+                              "'tombstoned', so subcog still lists it as live): repair half-tombstoned first (gc1"),
+                 out.constData());
+        QVERIFY2(out.contains("left out: 1 tombstoned memory has no tombstone time; only --older-than 0 removes them "
+                              "(old2"),
+                 out.constData());
         QVERIFY(out.contains("dry run: nothing written"));
-        QVERIFY(out.contains("would delete 3 memories"));
+        QVERIFY(out.contains("would delete 1 memory"));
         QVERIFY2(out.contains("note: 1 of them is a source of summaries that stay (old1: sum1)"), out.constData());
         QCOMPARE(store->dump(), before);
 
+        QCOMPARE(runProcess(binary, {u"empty-trash"_s, path, u"--older-than"_s, u"0"_s, u"--dry-run"_s}, &out, &err),
+                 0);
+        QVERIFY2(out.contains("old2\tdecisions\t"), out.constData());
+        QVERIFY(out.contains("(created_at: status only, no tombstone time)"));
+        QVERIFY(!out.contains("no tombstone time; only"));
+
         QCOMPARE(runProcess(binary, {u"empty-trash"_s, path, u"--older-than"_s, u"30"_s}, &out, &err), 0);
         QVERIFY2(err.isEmpty(), err.constData());
-        QVERIFY(out.contains("deleted 3 memories"));
+        QVERIFY(out.contains("deleted 1 memory"));
         QVERIFY2(out.contains(QByteArray("backup: ").append(QFile::encodeName(QFileInfo(path).absolutePath()))),
                  out.constData());
         QCOMPARE(store->backupIds().size(), 9);
         const Dump after = store->dump();
-        QVERIFY(!after.contains(u"m|old1"_s) && !after.contains(u"m|old2"_s) && !after.contains(u"m|gc1"_s));
-        QVERIFY(after.contains(u"m|new1"_s));
+        QVERIFY(!after.contains(u"m|old1"_s));
+        QVERIFY(after.contains(u"m|old2"_s) && after.contains(u"m|gc1"_s) && after.contains(u"m|new1"_s));
 
         QCOMPARE(runProcess(binary, {u"tombstone-expired"_s, path}, &out, &err), 0);
         QVERIFY2(out.startsWith("1 live memory expired before"), out.constData());
