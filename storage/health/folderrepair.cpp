@@ -179,6 +179,12 @@ public:
             }
             Outcome outcome;
             QList<FilePlan> plans {read(id, outcome, *classes.begin())};
+            if (!m_previewed.isEmpty()
+                && QCryptographicHash::hash(plans[0].before, QCryptographicHash::Sha256) != m_previewed.value(id)) {
+                // Tombstone Expired (trash.h): another writer changed the file since the preview
+                m_skipped << RepairChange {id, *classes.begin(), u"changed since the preview: not tombstoned"_s};
+                continue;
+            }
             if (!plans[0].original.isEmpty())
                 fixMemory(plans[0].fixed, classes, context, outcome);
             finish(std::move(plans), outcome);
@@ -207,6 +213,8 @@ public:
 
     bool hasWrites() const { return !m_units.isEmpty() || !m_moves.isEmpty(); }
     QList<RepairChange> planSkips() const { return m_skipped; }
+    /// Tombstone Expired: plan() takes only files still holding the bytes the preview read (their SHA-256).
+    void setPreviewed(QHash<QString, QByteArray> previewed) { m_previewed = std::move(previewed); }
 
     void reportPlan(StoreRepairReport& report) const
     {
@@ -290,6 +298,7 @@ private:
     QList<Unit> m_units;
     QList<Move> m_moves;
     QList<RepairChange> m_skipped;
+    QHash<QString, QByteArray> m_previewed;
 
     QString pathOf(const QString& id) const { return m_folder + u'/' + id + u".json"_s; }
 
@@ -598,6 +607,51 @@ StoreRepairReport emptyFolderTrash(const QString& folderArgument, const TrashPre
         throw StorageError(e.kind(),
                            e.message() + u"; "_s + QString::number(report.memories)
                                + u" files were deleted before it; the backup is "_s + report.backupPaths.join(u", "_s),
+                           e.detail());
+    }
+    return report;
+}
+
+StoreRepairReport tombstoneFolderExpired(const QString& folderArgument, const TrashPreview& preview,
+                                         const TrashOptions& options)
+{
+    StoreRepairOptions repair;
+    repair.dryRun = options.dryRun;
+    repair.now = preview.now;
+    repair.key = options.key;
+    repair.cancelled = options.cancelled;
+    repair.progress = options.progress;
+    QStringList ids;
+    QHash<QString, QByteArray> expected;
+    QHash<QString, QSet<QString>> named;
+    for (const TrashEntry& e : preview.entries) {
+        if (!expected.contains(e.id))
+            ids << e.id;
+        expected.insert(e.id, e.fingerprint);
+        named.insert(e.id, {u"expired-active"_s});
+    }
+    StoreRepairReport report;
+    if (ids.isEmpty())
+        return report;
+    // the expired-active repair of exactly the previewed files, each only while it is what the preview read
+    Repairer repairer(absoluteFolder(folderArgument), repair, preview.now);
+    repairer.setPreviewed(expected);
+    repairer.plan(ids, named, {});
+    report.skipped << repairer.planSkips();
+    if (options.dryRun || !repairer.hasWrites()) {
+        repairer.reportPlan(report);
+        return report;
+    }
+    report.backupPaths << repairer.backup();
+    if (options.beforeWrites)
+        options.beforeWrites();
+    try {
+        repairer.write(report);
+    } catch (const StorageError& e) {
+        throw StorageError(e.kind(),
+                           e.message() + u"; "_s + QString::number(report.memories)
+                               + u" files were tombstoned before it; the backup is "_s
+                               + report.backupPaths.join(u", "_s),
                            e.detail());
     }
     return report;

@@ -127,7 +127,13 @@ void Repairer::fixMemory(Draft& d, const QSet<QString>& classes, Unit& unit)
     }
     if (wants("expired-active"_L1)) {
         const auto expires = d.get("expires_at"_L1).toInteger();
-        if (d.get("expires_at"_L1).isNull() || !expires || *expires >= m_now || d.tombstoned())
+        const auto previewed = m_trashExpected.constFind(d.row().id);
+        if (!m_trashExpected.isEmpty()
+            && (previewed == m_trashExpected.constEnd() || *previewed != d.row().fingerprint()))
+            // Tombstone Expired (trash.h): another writer changed it since the preview; a person looks again
+            m_planSkips << RepairChange {d.row().id, u"expired-active"_s,
+                                         u"changed since the preview: not tombstoned"_s};
+        else if (d.get("expires_at"_L1).isNull() || !expires || *expires >= m_now || d.tombstoned())
             stale(d.row().id, u"expired-active"_s);
         else
             d.tombstone(m_now, "expired-active"_L1, changes);

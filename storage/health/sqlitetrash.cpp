@@ -192,4 +192,55 @@ StoreRepairReport emptySqliteTrash(const QString& path, const TrashPreview& prev
     return report;
 }
 
+StoreRepairReport tombstoneSqliteExpired(const QString& path, const TrashPreview& preview, const TrashOptions& options)
+{
+    SqliteRepairOptions repair;
+    repair.dryRun = options.dryRun;
+    repair.now = preview.now;
+    repair.batchSize = options.batchSize;
+    repair.cancelled = options.cancelled;
+    repair.progress = options.progress;
+    QHash<QString, QByteArray> expected;
+    QStringList order;
+    QHash<QString, QSet<QString>> named;
+    for (const TrashEntry& e : preview.entries) {
+        if (expected.contains(e.id))
+            continue;
+        expected.insert(e.id, e.fingerprint);
+        order << e.id;
+        named.insert(e.id, {u"expired-active"_s});
+    }
+    StoreRepairReport report;
+    if (order.isEmpty())
+        return report;
+    // the expired-active repair of exactly the previewed memories, each only while it is what the preview read
+    Repairer repairer(path, repair, preview.now);
+    repairer.setTrash(preview.cutoff, expected);
+    repairer.plan(order, named, {});
+    SqliteRepairReport sqlite;
+    sqlite.skipped << repairer.planSkips();
+    if (options.dryRun || !repairer.hasWrites()) {
+        repairer.reportPlan(sqlite);
+    } else {
+        sqlite.backupPath = repairer.backup();
+        if (options.beforeWrites)
+            options.beforeWrites();
+        try {
+            repairer.write(sqlite);
+        } catch (const StorageError& e) {
+            throw StorageError(e.kind(),
+                               e.message() + u"; "_s + QString::number(sqlite.memories)
+                                   + u" memories were tombstoned before it; the backup is "_s + sqlite.backupPath,
+                               e.detail());
+        }
+    }
+    if (!sqlite.backupPath.isEmpty())
+        report.backupPaths << sqlite.backupPath;
+    report.changes = sqlite.changes;
+    report.skipped = sqlite.skipped;
+    report.memories = sqlite.memories;
+    report.cancelled = sqlite.cancelled;
+    return report;
+}
+
 } // namespace Inspector

@@ -125,13 +125,18 @@ void noteSummariesOfTrash(TrashPreview& preview, const QList<QPair<QString, QStr
 /// The first non-empty line of a memory's content, at most 200 characters.
 QString trashFirstLine(const QString& content);
 
-// each store kind's part (sqlitetrash.cpp, postgresrepair.cpp, folderrepair.cpp)
+// each store kind's part (sqlitetrash.cpp, postgrestrash.cpp and postgresrepair.cpp, folderrepair.cpp)
 TrashPreview previewSqliteTrash(const QString& path, TrashAction action, qint64 now, qint64 cutoff);
 StoreRepairReport emptySqliteTrash(const QString& path, const TrashPreview& preview, const TrashOptions& options);
+StoreRepairReport tombstoneSqliteExpired(const QString& path, const TrashPreview& preview, const TrashOptions& options);
 TrashPreview previewPostgresTrash(const QString& url, TrashAction action, qint64 now, qint64 cutoff);
 StoreRepairReport emptyPostgresTrash(const QString& url, const TrashPreview& preview, const TrashOptions& options);
+StoreRepairReport tombstonePostgresExpired(const QString& url, const TrashPreview& preview,
+                                           const TrashOptions& options);
 TrashPreview previewFolderTrash(const QString& folder, TrashAction action, qint64 now, qint64 cutoff,
                                 const std::optional<QByteArray>& key);
 StoreRepairReport emptyFolderTrash(const QString& folder, const TrashPreview& preview, const TrashOptions& options);
+StoreRepairReport tombstoneFolderExpired(const QString& folder, const TrashPreview& preview,
+                                         const TrashOptions& options);
 
 } // namespace Inspector

@@ -147,6 +147,8 @@ public:
     virtual Dump dump() const = 0;
     /// Another process (sqlite3, psql, cp) clears the memory's tombstone: a restore meanwhile.
     virtual void restoreElsewhere(const QString& id) = 0;
+    /// Another process edits the memory and leaves its lifecycle as it is.
+    virtual void editElsewhere(const QString& id) = 0;
     /// The ids the backups written so far hold.
     virtual QStringList backupIds() const = 0;
     /// Backups written beside the store (or into the backup folder).
@@ -236,6 +238,11 @@ public:
             0);
         QVERIFY2(err.isEmpty(), err.constData());
     }
+    void editElsewhere(const QString& id) override
+    {
+        QCOMPARE(runProcess(u"sqlite3"_s, {m_path, u"UPDATE memories SET source = 'edited' WHERE id = "_s + lit(id)}),
+                 0);
+    }
     QStringList backupIds() const override
     {
         QStringList ids;
@@ -307,6 +314,18 @@ public:
         QVERIFY(parsed);
         parsed->memory.tombstonedAt.reset();
         parsed->memory.status = u"active"_s;
+        const QString staged = m_parent + u"/staged.json"_s;
+        Fixtures::writeBytes(staged, serializeMemoryFile(parsed->memory));
+        QCOMPARE(runProcess(u"cp"_s, {staged, f.fileName()}), 0);
+    }
+    void editElsewhere(const QString& id) override
+    {
+        QFile f(m_folder + u'/' + id + u".json"_s);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QString why;
+        auto parsed = parseMemoryFile(f.readAll(), &why);
+        QVERIFY(parsed);
+        parsed->memory.updatedAt += 1;
         const QString staged = m_parent + u"/staged.json"_s;
         Fixtures::writeBytes(staged, serializeMemoryFile(parsed->memory));
         QCOMPARE(runProcess(u"cp"_s, {staged, f.fileName()}), 0);
@@ -399,6 +418,10 @@ INSERT INTO graph_entity_mentions (entity_id, memory_id, transaction_time)
                         u"UPDATE memories SET tombstoned_at = NULL, status = 'active', updated_at = updated_at + 1 "
                         "WHERE id = "_s
                             + lit(id));
+    }
+    void editElsewhere(const QString& id) override
+    {
+        m_server.runSql(m_db, u"UPDATE memories SET updated_at = updated_at + 1 WHERE id = "_s + lit(id));
     }
     QStringList backupIds() const override
     {
@@ -806,6 +829,35 @@ private Q_SLOTS:
         QVERIFY2(error.contains(u"cannot write the backup"_s), qPrintable(error));
         QCOMPARE(store->backups(), QStringList());
         QCOMPARE(store->dump(), before);
+    }
+
+    void tombstoneExpiredChangedSincePreview_data() { kinds(); }
+    // Tombstone Expired touches a memory only while it is what the preview read: one another process (sqlite3,
+    // psql, cp) edits in between, though still expired and live, is skipped and named
+    void tombstoneExpiredChangedSincePreview()
+    {
+        QFETCH(QString, kind);
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const auto store = makeStore(kind, now);
+        if (!store)
+            QSKIP("PostgreSQL 15 is not installed");
+        TrashOptions options;
+        options.now = now;
+        options.backupDir = store->backupDir();
+        const TrashPreview preview = previewTrash(store->spec(), TrashAction::TombstoneExpired, options);
+        QCOMPARE(idsOf(preview), QStringList {u"exp1"_s});
+        store->editElsewhere(u"exp1"_s);
+        const Dump before = store->dump();
+        const StoreRepairReport report = runTrash(store->spec(), preview, options);
+        QVERIFY(report.changes.isEmpty());
+        QCOMPARE(report.skipped.size(), 1);
+        QCOMPARE(report.skipped[0].id, u"exp1"_s);
+        QVERIFY2(report.skipped[0].what.contains(u"changed since the preview"_s), qPrintable(report.skipped[0].what));
+        QCOMPARE(store->dump(), before);
+        QVERIFY(store->backups().isEmpty());
+        // read again, it is tombstoned
+        const TrashPreview again = previewTrash(store->spec(), TrashAction::TombstoneExpired, options);
+        QCOMPARE(changedIds(runTrash(store->spec(), again, options)), QStringList {u"exp1"_s});
     }
 
     // The commands: the preview on stdout, the backup's path, the count; refusals with exit 2
