@@ -172,7 +172,8 @@ public:
                 return j;
             if (cutoff < now) {
                 j.leftOut = TrashLeftOutReason::NoTombstoneTime;
-                j.detail = u"status "_s + status.shown() + u", tombstoned_at NULL"_s;
+                j.detail = u"status "_s + status.shown()
+                    + (has("tombstoned_at"_L1) ? u", tombstoned_at NULL"_s : u", no tombstoned_at column"_s);
                 return j;
             }
             j.take = true;

@@ -776,6 +776,7 @@ private Q_SLOTS:
         QCOMPARE(preview.leftOut.size(), 1);
         QCOMPARE(preview.leftOut[0].id, id);
         QCOMPARE(preview.leftOut[0].reason, TrashLeftOutReason::NoTombstoneTime);
+        QCOMPARE(preview.leftOut[0].detail, u"status 'tombstoned', no tombstoned_at column"_s);
         runTrash(spec, preview, options);
         QByteArray out;
         runProcess(u"sqlite3"_s, {path, u"SELECT count(*) FROM memories WHERE id = "_s + lit(id)}, &out);
