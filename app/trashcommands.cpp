@@ -7,6 +7,8 @@
 
 #include <QDateTime>
 
+#include <limits>
+
 namespace Inspector::CommandLine {
 
 namespace {
@@ -25,9 +27,38 @@ QString timeNote(TrashTime source)
     case TrashTime::UpdatedAt:
         return u" (updated_at: status only)"_s;
     case TrashTime::CreatedAt:
-        return u" (created_at: status only)"_s;
+        return u" (created_at: status only, no tombstone time)"_s;
     }
     return {};
+}
+
+/// What looks like trash but is not taken, and why: counted, with the first ids (each unreadable one named).
+void printLeftOut(const TrashPreview& preview)
+{
+    const auto ids = [&](TrashLeftOutReason reason, qsizetype most) -> QString {
+        QStringList shownIds;
+        qsizetype all = 0;
+        for (const TrashLeftOut& l : preview.leftOut) {
+            if (l.reason != reason)
+                continue;
+            if (++all <= most)
+                shownIds << shown(l.id) + u" ("_s + shown(l.detail) + u')';
+        }
+        return shownIds.join(u"; "_s) + (all > most ? u"; …"_s : QString());
+    };
+    if (const qsizetype n = preview.leftOutCount(TrashLeftOutReason::HalfTombstoned))
+        out() << "left out: " << n << (n == 1 ? " half-tombstoned memory" : " half-tombstoned memories")
+              << " (tombstoned_at is set but the status is not 'tombstoned', so subcog still lists "
+              << (n == 1 ? "it" : "them") << " as live): repair half-tombstoned first ("
+              << ids(TrashLeftOutReason::HalfTombstoned, 5) << ")" << Qt::endl;
+    if (const qsizetype n = preview.leftOutCount(TrashLeftOutReason::NoTombstoneTime))
+        out() << "left out: " << n << (n == 1 ? " tombstoned memory has" : " tombstoned memories have")
+              << " no tombstone time; only --older-than 0 removes them (" << ids(TrashLeftOutReason::NoTombstoneTime, 5)
+              << ")" << Qt::endl;
+    if (const qsizetype n = preview.leftOutCount(TrashLeftOutReason::UnreadableTime))
+        out() << "left out: " << n << (n == 1 ? " tombstoned memory whose" : " tombstoned memories whose")
+              << " tombstoned_at is not a time; fix it by hand first ("
+              << ids(TrashLeftOutReason::UnreadableTime, std::numeric_limits<qsizetype>::max()) << ")" << Qt::endl;
 }
 
 int runTrashCommand(Session& s, const QString& storeArgument, TrashAction action)
@@ -76,6 +107,18 @@ int runTrashCommand(Session& s, const QString& storeArgument, TrashAction action
         for (const TrashEntry& e : std::as_const(preview.entries))
             out() << shown(e.id) << '\t' << shown(e.namespaceName) << '\t' << utc(e.time) << timeNote(e.timeSource)
                   << '\t' << shown(e.firstLine) << Qt::endl;
+        QStringList sources;
+        for (const TrashEntry& e : std::as_const(preview.entries)) {
+            if (!e.summaries.isEmpty())
+                sources << shown(e.id) + u": "_s + shown(e.summaries.join(u", "_s));
+        }
+        if (!sources.isEmpty())
+            out() << "note: " << sources.size()
+                  << (sources.size() == 1 ? " of them is a source of summaries that stay ("
+                                          : " of them are sources of summaries that stay (")
+                  << sources.mid(0, 5).join(u"; "_s) << (sources.size() > 5 ? "; …" : "")
+                  << "); those summaries will name a missing source (check's bad-summary)" << Qt::endl;
+        printLeftOut(preview);
         if (preview.entries.isEmpty())
             return ExitOk;
         report = runTrash(spec, preview, options);

@@ -16,6 +16,7 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <limits>
 
 using namespace Qt::StringLiterals;
@@ -88,6 +89,7 @@ TrashDialog::TrashDialog(MemoryTableModel* model, const QString& spec, TrashActi
         connect(m_days, &QSpinBox::valueChanged, settle, qOverload<>(&QTimer::start));
         connect(settle, &QTimer::timeout, this, &TrashDialog::startPreview);
     }
+    m_intro->setObjectName(u"trashIntro"_s);
     m_intro->setWordWrap(true);
     layout->addWidget(m_intro);
     m_list->setObjectName(u"trashList"_s);
@@ -237,15 +239,49 @@ void TrashDialog::showPreview()
                                     : tr("%n live memories have expired and would be tombstoned (status "
                                          "tombstoned, tombstoned_at now), as Delete does.",
                                          "", count));
+    const auto sources = std::count_if(preview.entries.begin(), preview.entries.end(),
+                                       [](const TrashEntry& e) { return !e.summaries.isEmpty(); });
+    if (sources > 0)
+        m_intro->setText(m_intro->text() + u' '
+                         + tr("%n of them are sources of summaries that stay, which will then name a missing source "
+                              "(marked ⚠; check's bad-summary).",
+                              "", int(sources)));
+    // what looks like trash but is not taken, and why
+    const auto leftOut = [&](TrashLeftOutReason reason) {
+        return int(qMin<qsizetype>(preview.leftOutCount(reason), std::numeric_limits<int>::max()));
+    };
+    QStringList notes;
+    if (const int n = leftOut(TrashLeftOutReason::HalfTombstoned))
+        notes << tr("%n half-tombstoned memories are left out: tombstoned_at is set but the status is not "
+                    "tombstoned, so subcog still lists them as live. Repair half-tombstoned first.",
+                    "", n);
+    if (const int n = leftOut(TrashLeftOutReason::NoTombstoneTime))
+        notes << tr("%n tombstoned memories have no tombstone time and are left out: only 0 days removes them.", "", n);
+    if (const int n = leftOut(TrashLeftOutReason::UnreadableTime)) {
+        QStringList unreadable;
+        for (const TrashLeftOut& l : preview.leftOut) {
+            if (l.reason == TrashLeftOutReason::UnreadableTime)
+                unreadable << l.id + u" ("_s + l.detail + u')';
+        }
+        notes << tr("%n tombstoned memories are left out because their tombstoned_at is not a time: %1.", "", n)
+                     .arg(unreadable.mid(0, 20).join(u", "_s) + (n > 20 ? u", …"_s : QString()));
+    }
+    if (!notes.isEmpty())
+        m_intro->setText(m_intro->text() + u' ' + notes.join(u' '));
     m_list->clear();
     QList<QTreeWidgetItem*> rows;
     for (const TrashEntry& e : preview.entries.mid(0, kListed)) {
         auto* row = new QTreeWidgetItem({e.id, e.namespaceName, localTime(e.time), e.firstLine});
         row->setToolTip(3, e.firstLine);
+        if (!e.summaries.isEmpty()) {
+            row->setText(0, u"⚠ "_s + e.id);
+            row->setToolTip(0, tr("A source of %1, which stays").arg(e.summaries.join(u", "_s)));
+        }
         if (e.timeSource == TrashTime::CreatedAt || e.timeSource == TrashTime::UpdatedAt)
             row->setToolTip(2,
                             e.timeSource == TrashTime::CreatedAt
-                                ? tr("Only the status says tombstoned: the time is when it was created")
+                                ? tr("Only the status says tombstoned and no tombstone time is kept: the time is when "
+                                     "it was created")
                                 : tr("Only the status says tombstoned: the time is its last update"));
         rows << row;
     }

@@ -391,6 +391,27 @@ Type %1 to confirm:</numerusform>
 <context>
     <name>Inspector::TrashDialog</name>
     <message numerus="yes">
+        <source>%n half-tombstoned memories are left out: tombstoned_at is set but the status is not tombstoned, so subcog still lists them as live. Repair half-tombstoned first.</source>
+        <translation>
+            <numerusform>%n half-tombstoned memory is left out: tombstoned_at is set but the status is not tombstoned, so subcog still lists it as live. Repair half-tombstoned first.</numerusform>
+            <numerusform>%n half-tombstoned memories are left out: tombstoned_at is set but the status is not tombstoned, so subcog still lists them as live. Repair half-tombstoned first.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n tombstoned memories have no tombstone time and are left out: only 0 days removes them.</source>
+        <translation>
+            <numerusform>%n tombstoned memory has no tombstone time and is left out: only 0 days removes it.</numerusform>
+            <numerusform>%n tombstoned memories have no tombstone time and are left out: only 0 days removes them.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n tombstoned memories are left out because their tombstoned_at is not a time: %1.</source>
+        <translation>
+            <numerusform>%n tombstoned memory is left out because its tombstoned_at is not a time: %1.</numerusform>
+            <numerusform>%n tombstoned memories are left out because their tombstoned_at is not a time: %1.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n tombstoned memories (tombstoned on or before %1) would be deleted for good: their rows, full-text rows, edges, vectors and graph mentions.</source>
         <translation>
             <numerusform>%n tombstoned memory (tombstoned on or before %1) would be deleted for good: its row, full-text rows, edges, vector and graph mentions.</numerusform>
@@ -444,6 +465,13 @@ Type %1 to confirm:</numerusform>
         <translation>
             <numerusform>%n skipped (restored or changed since the preview): %1</numerusform>
             <numerusform>%n skipped (restored or changed since the preview): %1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n of them are sources of summaries that stay, which will then name a missing source (marked ⚠; check&apos;s bad-summary).</source>
+        <translation>
+            <numerusform>%n of them is a source of summaries that stay, which will then name a missing source (marked ⚠; check&apos;s bad-summary).</numerusform>
+            <numerusform>%n of them are sources of summaries that stay, which will then name a missing source (marked ⚠; check&apos;s bad-summary).</numerusform>
         </translation>
     </message>
     <message numerus="yes">

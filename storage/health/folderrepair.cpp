@@ -179,6 +179,12 @@ public:
             }
             Outcome outcome;
             QList<FilePlan> plans {read(id, outcome, *classes.begin())};
+            if (!m_previewed.isEmpty()
+                && QCryptographicHash::hash(plans[0].before, QCryptographicHash::Sha256) != m_previewed.value(id)) {
+                // Tombstone Expired (trash.h): another writer changed the file since the preview
+                m_skipped << RepairChange {id, *classes.begin(), u"changed since the preview: not tombstoned"_s};
+                continue;
+            }
             if (!plans[0].original.isEmpty())
                 fixMemory(plans[0].fixed, classes, context, outcome);
             finish(std::move(plans), outcome);
@@ -207,6 +213,8 @@ public:
 
     bool hasWrites() const { return !m_units.isEmpty() || !m_moves.isEmpty(); }
     QList<RepairChange> planSkips() const { return m_skipped; }
+    /// Tombstone Expired: plan() takes only files still holding the bytes the preview read (their SHA-256).
+    void setPreviewed(QHash<QString, QByteArray> previewed) { m_previewed = std::move(previewed); }
 
     void reportPlan(StoreRepairReport& report) const
     {
@@ -290,6 +298,7 @@ private:
     QList<Unit> m_units;
     QList<Move> m_moves;
     QList<RepairChange> m_skipped;
+    QHash<QString, QByteArray> m_previewed;
 
     QString pathOf(const QString& id) const { return m_folder + u'/' + id + u".json"_s; }
 
@@ -486,6 +495,7 @@ TrashPreview previewFolderTrash(const QString& folderArgument, TrashAction actio
         throw StorageError(StorageError::Kind::NotFound, folder + u": no such folder"_s);
     // subcog lists every `<id>.json` (spec §6.1); a file that is no memory is check's damaged-file, not trash
     const QStringList names = QDir(folder).entryList({u"*.json"_s}, QDir::Files | QDir::Hidden, QDir::Name);
+    QList<QPair<QString, QStringList>> sourceLists;
     for (const QString& name : names) {
         const QString id = name.chopped(5);
         struct stat st
@@ -510,19 +520,42 @@ TrashPreview previewFolderTrash(const QString& folderArgument, TrashAction actio
         if (!parsed || parsed->memory.id != id)
             continue;
         const Memory& m = parsed->memory;
+        if (m.sourceMemoryIds && !m.sourceMemoryIds->isEmpty())
+            sourceLists.append({id, *m.sourceMemoryIds});
         TrashEntry entry;
         entry.id = id;
         entry.namespaceName = m.namespaceName;
         entry.firstLine = trashFirstLine(m.content);
         entry.fingerprint = QCryptographicHash::hash(bytes, QCryptographicHash::Sha256);
         if (action == TrashAction::EmptyTrash) {
-            if (!m.isTombstoned())
+            // subcog's folder reader and `gc --purge` take only the exact status 'tombstoned' (spec §3.5, §6.3)
+            const bool statusTombstoned = m.status == "tombstoned"_L1;
+            if (m.tombstonedAt && !statusTombstoned) {
+                // a garbage collector's tombstone: live to subcog (check's half-tombstoned), not trash
+                if (*m.tombstonedAt <= cutoff)
+                    preview.leftOut << TrashLeftOut {id, TrashLeftOutReason::HalfTombstoned,
+                                                     u"tombstoned_at "_s + QString::number(*m.tombstonedAt)
+                                                         + u", status '"_s + m.status + u'\''};
                 continue;
-            // where only the status says tombstoned, the file's last change is when it went to the trash
-            entry.time = m.tombstonedAt.value_or(m.updatedAt);
-            entry.timeSource = m.tombstonedAt ? TrashTime::TombstonedAt : TrashTime::UpdatedAt;
-            if (entry.time > cutoff)
+            }
+            if (!statusTombstoned)
                 continue;
+            // where only the status says tombstoned, updated_at stands in: subcog's soft delete sets it with the
+            // status (spec §6.3); 0 is no time, and only 0 days takes such a memory
+            const std::optional<qint64> at = m.tombstonedAt ? m.tombstonedAt
+                : m.updatedAt > 0                           ? std::optional<qint64>(m.updatedAt)
+                                                            : std::nullopt;
+            if (!at && cutoff < now) {
+                preview.leftOut << TrashLeftOut {id, TrashLeftOutReason::NoTombstoneTime,
+                                                 u"status 'tombstoned', tombstoned_at unset, updated_at 0"_s};
+                continue;
+            }
+            if (at && *at > cutoff)
+                continue;
+            entry.time = at ? *at : m.createdAt;
+            entry.timeSource = m.tombstonedAt ? TrashTime::TombstonedAt
+                : at                          ? TrashTime::UpdatedAt
+                                              : TrashTime::CreatedAt;
         } else {
             if (m.isTombstoned() || !m.expiresAt || *m.expiresAt >= now)
                 continue;
@@ -534,6 +567,7 @@ TrashPreview previewFolderTrash(const QString& folderArgument, TrashAction actio
     std::sort(preview.entries.begin(), preview.entries.end(), [](const TrashEntry& a, const TrashEntry& b) {
         return a.time != b.time ? a.time < b.time : a.id < b.id;
     });
+    noteSummariesOfTrash(preview, sourceLists);
     return preview;
 }
 
@@ -573,6 +607,51 @@ StoreRepairReport emptyFolderTrash(const QString& folderArgument, const TrashPre
         throw StorageError(e.kind(),
                            e.message() + u"; "_s + QString::number(report.memories)
                                + u" files were deleted before it; the backup is "_s + report.backupPaths.join(u", "_s),
+                           e.detail());
+    }
+    return report;
+}
+
+StoreRepairReport tombstoneFolderExpired(const QString& folderArgument, const TrashPreview& preview,
+                                         const TrashOptions& options)
+{
+    StoreRepairOptions repair;
+    repair.dryRun = options.dryRun;
+    repair.now = preview.now;
+    repair.key = options.key;
+    repair.cancelled = options.cancelled;
+    repair.progress = options.progress;
+    QStringList ids;
+    QHash<QString, QByteArray> expected;
+    QHash<QString, QSet<QString>> named;
+    for (const TrashEntry& e : preview.entries) {
+        if (!expected.contains(e.id))
+            ids << e.id;
+        expected.insert(e.id, e.fingerprint);
+        named.insert(e.id, {u"expired-active"_s});
+    }
+    StoreRepairReport report;
+    if (ids.isEmpty())
+        return report;
+    // the expired-active repair of exactly the previewed files, each only while it is what the preview read
+    Repairer repairer(absoluteFolder(folderArgument), repair, preview.now);
+    repairer.setPreviewed(expected);
+    repairer.plan(ids, named, {});
+    report.skipped << repairer.planSkips();
+    if (options.dryRun || !repairer.hasWrites()) {
+        repairer.reportPlan(report);
+        return report;
+    }
+    report.backupPaths << repairer.backup();
+    if (options.beforeWrites)
+        options.beforeWrites();
+    try {
+        repairer.write(report);
+    } catch (const StorageError& e) {
+        throw StorageError(e.kind(),
+                           e.message() + u"; "_s + QString::number(report.memories)
+                               + u" files were tombstoned before it; the backup is "_s
+                               + report.backupPaths.join(u", "_s),
                            e.detail());
     }
     return report;

@@ -144,6 +144,12 @@ public:
             for (const QString& id : order) {
                 if (done.contains(id) || !rows.contains(id))
                     continue;
+                if (!m_previewed.isEmpty() && rows.value(id) != m_previewed.value(id)) {
+                    // Tombstone Expired (trash.h): another writer changed the row since the preview
+                    m_skipped << RepairChange {id, u"expired-active"_s, u"changed since the preview: not tombstoned"_s};
+                    done.insert(id);
+                    continue;
+                }
                 Outcome outcome;
                 QList<MemoryPlan> plans {start(id, rows)};
                 fixMemory(plans[0].fixed, named.value(id), context, outcome);
@@ -189,6 +195,8 @@ public:
 
     bool hasWrites() const { return !m_units.isEmpty() || !m_vectors.isEmpty() || !m_mentions.isEmpty(); }
     QList<RepairChange> planSkips() const { return m_skipped; }
+    /// Tombstone Expired: plan() takes only rows still as the preview read them (their JSON text).
+    void setPreviewed(QHash<QString, QString> previewed) { m_previewed = std::move(previewed); }
 
     void reportPlan(StoreRepairReport& report) const
     {
@@ -295,6 +303,7 @@ private:
     qint64 m_now;
     QList<Unit> m_units;
     QList<RepairChange> m_skipped;
+    QHash<QString, QString> m_previewed;
     QList<Vector> m_vectors;
     QList<Mention> m_mentions;
     QStringList m_entityRows;
@@ -537,64 +546,6 @@ StoreRepairReport repairPostgresStore(const QString& url, const StoreRepairOptio
     return report;
 }
 
-TrashPreview previewPostgresTrash(const QString& url, TrashAction action, qint64 now, qint64 cutoff)
-{
-    TrashPreview preview;
-    preview.action = action;
-    preview.now = now;
-    preview.cutoff = cutoff;
-    PostgresBackend::Options open;
-    open.readOnly = true;
-    const auto backend = PostgresBackend::open(url, open);
-    // the row as readRows() reads it (its text is the fingerprint the run compares); keys a layout lacks read as
-    // NULL (§5.2 keeps no expires_at)
-    const std::string sql = std::string("SELECT ") + kRowJson + " FROM memories m WHERE "
-        + (action == TrashAction::EmptyTrash
-               ? "lower(trim(m.status)) = 'tombstoned' OR to_jsonb(m)->>'tombstoned_at' IS NOT NULL"
-               : "(to_jsonb(m)->>'expires_at')::bigint < $1");
-    backend->readInSnapshot(u"reading the trash"_s, [&](pqxx::transaction_base& tx) {
-        const pqxx::result rows
-            = action == TrashAction::EmptyTrash ? tx.exec(sql) : tx.exec_params(sql, static_cast<long long>(now));
-        for (const auto& row : rows) {
-            const QString json = text(row[0]);
-            const QJsonObject o = QJsonDocument::fromJson(json.toUtf8()).object();
-            const auto number = [&](const char* key) {
-                const QJsonValue v = o.value(QLatin1StringView(key));
-                return v.isDouble() ? std::optional<qint64>(v.toInteger()) : std::nullopt;
-            };
-            TrashEntry entry;
-            entry.id = o.value("id"_L1).toString();
-            entry.namespaceName = o.value("namespace"_L1).toString();
-            entry.firstLine = trashFirstLine(o.value("content"_L1).toString());
-            entry.fingerprint = json.toUtf8();
-            const bool statusTombstoned = o.value("status"_L1).toString().trimmed().toLower() == "tombstoned"_L1;
-            const auto tombstonedAt = number("tombstoned_at");
-            if (action == TrashAction::EmptyTrash) {
-                // where only the status says tombstoned, the row's last change is when it went to the trash
-                const auto at = tombstonedAt ? tombstonedAt
-                    : number("updated_at")   ? number("updated_at")
-                                             : number("created_at");
-                if (!at || *at > cutoff)
-                    continue;
-                entry.time = *at;
-                entry.timeSource = tombstonedAt ? TrashTime::TombstonedAt
-                    : number("updated_at")      ? TrashTime::UpdatedAt
-                                                : TrashTime::CreatedAt;
-            } else {
-                if (statusTombstoned || tombstonedAt || !number("expires_at"))
-                    continue;
-                entry.time = *number("expires_at");
-                entry.timeSource = TrashTime::ExpiresAt;
-            }
-            preview.entries << entry;
-        }
-    });
-    std::sort(preview.entries.begin(), preview.entries.end(), [](const TrashEntry& a, const TrashEntry& b) {
-        return a.time != b.time ? a.time < b.time : a.id < b.id;
-    });
-    return preview;
-}
-
 StoreRepairReport emptyPostgresTrash(const QString& url, const TrashPreview& preview, const TrashOptions& options)
 {
     StoreRepairOptions repair;
@@ -646,6 +597,56 @@ StoreRepairReport emptyPostgresTrash(const QString& url, const TrashPreview& pre
                            e.detail());
     }
     countMemories();
+    return report;
+}
+
+StoreRepairReport tombstonePostgresExpired(const QString& url, const TrashPreview& preview, const TrashOptions& options)
+{
+    StoreRepairOptions repair;
+    repair.dryRun = options.dryRun;
+    repair.now = preview.now;
+    repair.batchSize = options.batchSize;
+    repair.backupDir = options.backupDir;
+    repair.cancelled = options.cancelled;
+    repair.progress = options.progress;
+    QStringList ids;
+    QHash<QString, QString> expected;
+    QHash<QString, QSet<QString>> named;
+    for (const TrashEntry& e : preview.entries) {
+        if (!expected.contains(e.id))
+            ids << e.id;
+        expected.insert(e.id, QString::fromUtf8(e.fingerprint));
+        named.insert(e.id, {u"expired-active"_s});
+    }
+    StoreRepairReport report;
+    if (ids.isEmpty())
+        return report;
+    PostgresBackend::Options open;
+    open.readOnly = options.dryRun;
+    const auto backend = PostgresBackend::open(url, open);
+    // the expired-active repair of exactly the previewed rows, each only while it is what the preview read
+    Repairer repairer(*backend, repair, preview.now);
+    repairer.setPreviewed(expected);
+    repairer.plan(ids, named, {}, {}, {});
+    report.skipped << repairer.planSkips();
+    if (options.dryRun || !repairer.hasWrites()) {
+        repairer.reportPlan(report);
+        return report;
+    }
+    if (backend->isReadOnly())
+        throw StorageError(StorageError::Kind::OperationFailed,
+                           backend->location() + u": this older PostgreSQL layout is read-only; subcog migrates it"_s);
+    report.backupPaths = repairer.backup();
+    if (options.beforeWrites)
+        options.beforeWrites();
+    try {
+        repairer.write(report);
+    } catch (const StorageError& e) {
+        throw StorageError(e.kind(),
+                           e.message() + u"; the memories listed before it were tombstoned; the backup is "_s
+                               + report.backupPaths.join(u" and "_s),
+                           e.detail());
+    }
     return report;
 }
 

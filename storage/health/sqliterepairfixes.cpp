@@ -25,9 +25,8 @@ void Repairer::fixMemory(Draft& d, const QSet<QString>& classes, Unit& unit)
     if (wants("empty-trash"_L1)) {
         // spec §10's hard delete, of a memory exactly as the preview showed it (any change: a person looks again)
         const auto expected = m_trashExpected.constFind(d.row().id);
-        const auto trashedAt = d.exists() ? d.trashedAt() : std::nullopt;
-        if (expected == m_trashExpected.constEnd() || *expected != d.row().fingerprint() || !trashedAt
-            || *trashedAt > m_trashCutoff) {
+        if (expected == m_trashExpected.constEnd() || *expected != d.row().fingerprint() || !d.exists()
+            || !d.judgeTrash(m_trashCutoff, m_now).take) {
             m_planSkips << RepairChange {d.row().id, u"empty-trash"_s,
                                          u"restored or changed since the preview: not deleted"_s};
             return;
@@ -129,7 +128,13 @@ void Repairer::fixMemory(Draft& d, const QSet<QString>& classes, Unit& unit)
     }
     if (wants("expired-active"_L1)) {
         const auto expires = d.get("expires_at"_L1).toInteger();
-        if (d.get("expires_at"_L1).isNull() || !expires || *expires >= m_now || d.tombstoned())
+        const auto previewed = m_trashExpected.constFind(d.row().id);
+        if (!m_trashExpected.isEmpty()
+            && (previewed == m_trashExpected.constEnd() || *previewed != d.row().fingerprint()))
+            // Tombstone Expired (trash.h): another writer changed it since the preview; a person looks again
+            m_planSkips << RepairChange {d.row().id, u"expired-active"_s,
+                                         u"changed since the preview: not tombstoned"_s};
+        else if (d.get("expires_at"_L1).isNull() || !expires || *expires >= m_now || d.tombstoned())
             stale(d.row().id, u"expired-active"_s);
         else
             d.tombstone(m_now, "expired-active"_L1, changes);

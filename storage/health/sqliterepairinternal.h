@@ -7,8 +7,10 @@
 #include "repairtargets.h"
 #include "sqliteraw.h"
 #include "sqliterepair.h"
+#include "trash.h"
 
 #include <QCryptographicHash>
+#include <QFile>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -147,14 +149,49 @@ public:
     {
         return isTombstonedStatus(get("status"_L1)) || (has("tombstoned_at"_L1) && !get("tombstoned_at"_L1).isNull());
     }
-    /// When a tombstoned memory went to the trash: tombstoned_at, else created_at (SQLite keeps no updated_at);
-    /// nullopt when it is live or the time is not a number.
-    std::optional<qint64> trashedAt() const
+    /// Empty Trash's judgement (trash.h) of this memory with a cut-off: taken only when its status says tombstoned
+    /// (what subcog's list, search and `gc --purge` read as deleted) and its tombstoned_at is at or before the
+    /// cut-off; without any tombstone time (SQLite keeps no updated_at) only 0 days (cutoff ≥ now) takes it.
+    struct TrashJudgement
     {
-        if (!tombstoned())
-            return std::nullopt;
-        const Value at = has("tombstoned_at"_L1) ? get("tombstoned_at"_L1) : Value {};
-        return at.isNull() ? get("created_at"_L1).toInteger() : at.toInteger();
+        bool take = false;
+        std::optional<TrashLeftOutReason> leftOut; ///< looks like trash but is not taken
+        QString detail;
+        qint64 time = 0;
+        bool createdTime = false; ///< `time` is created_at: the store keeps no tombstone time
+    };
+    TrashJudgement judgeTrash(qint64 cutoff, qint64 now) const
+    {
+        TrashJudgement j;
+        const Value status = get("status"_L1);
+        const bool statusSays = isTombstonedStatus(status);
+        const Value at = get("tombstoned_at"_L1); // NULL too where the layout has no such column (before v0.3)
+        const auto seconds = at.toInteger();
+        if (at.isNull()) {
+            if (!statusSays)
+                return j;
+            if (cutoff < now) {
+                j.leftOut = TrashLeftOutReason::NoTombstoneTime;
+                j.detail = u"status "_s + status.shown()
+                    + (has("tombstoned_at"_L1) ? u", tombstoned_at NULL"_s : u", no tombstoned_at column"_s);
+                return j;
+            }
+            j.take = true;
+            j.time = get("created_at"_L1).toInteger().value_or(0);
+            j.createdTime = true;
+        } else if (!statusSays) {
+            if (!seconds || *seconds <= cutoff) {
+                j.leftOut = TrashLeftOutReason::HalfTombstoned;
+                j.detail = u"tombstoned_at "_s + at.shown() + u", status "_s + status.shown();
+            }
+        } else if (!seconds) {
+            j.leftOut = TrashLeftOutReason::UnreadableTime;
+            j.detail = u"tombstoned_at "_s + at.shown() + u", status "_s + status.shown();
+        } else if (*seconds <= cutoff) {
+            j.take = true;
+            j.time = *seconds;
+        }
+        return j;
     }
     void tombstone(qint64 now, QLatin1StringView cls, QList<RepairChange>& changes)
     {
@@ -298,9 +335,17 @@ public:
     QString backup()
     {
         const QString path = sqliteRepairBackupPath(m_db.path(), m_now);
-        Statement vacuum(m_db, u"VACUUM INTO ?1"_s, u"cannot write the backup "_s + path);
-        vacuum.bind(1, path);
-        vacuum.run();
+        const bool existed = QFile::exists(path);
+        try {
+            Statement vacuum(m_db, u"VACUUM INTO ?1"_s, u"cannot write the backup "_s + path);
+            vacuum.bind(1, path);
+            vacuum.run();
+        } catch (...) {
+            // a full disk leaves a partial file, which is no backup: nothing was changed, so it goes
+            if (!existed)
+                QFile::remove(path);
+            throw;
+        }
         return path;
     }
 

@@ -35,6 +35,7 @@ TrashPreview previewSqliteTrash(const QString& path, TrashAction action, qint64 
         return preview; // a layout before v0.6 keeps no expiry
     }
     Connection& db = reader.connection();
+    QList<QPair<QString, QStringList>> sourceLists;
     db.exec("BEGIN", u"cannot read the store"_s);
     try {
         QStringList ids;
@@ -47,6 +48,19 @@ TrashPreview previewSqliteTrash(const QString& path, TrashAction action, qint64 
                     ids << q.value(0).toText();
             }
         }
+        if (action == TrashAction::EmptyTrash && schema.has("source_memory_ids"_L1)) {
+            // summaries that keep a trashed memory among their sources (read in the same transaction)
+            QList<QPair<QString, QStringList>> lists;
+            Statement q(db, u"SELECT id, source_memory_ids FROM memories WHERE source_memory_ids IS NOT NULL"_s);
+            while (q.step()) {
+                QStringList sources;
+                for (const QJsonValue& v : QJsonDocument::fromJson(q.value(1).toText().toUtf8()).array())
+                    sources << v.toString();
+                if (!sources.isEmpty())
+                    lists.append({q.value(0).toText(), sources});
+            }
+            sourceLists = std::move(lists);
+        }
         for (const QString& id : std::as_const(ids)) {
             const MemoryRow row = reader.read(id);
             if (!row.exists)
@@ -58,11 +72,13 @@ TrashPreview previewSqliteTrash(const QString& path, TrashAction action, qint64 
             entry.firstLine = trashFirstLine(d.content().value_or(QString()));
             entry.fingerprint = row.fingerprint();
             if (action == TrashAction::EmptyTrash) {
-                const auto at = d.trashedAt();
-                if (!at || *at > cutoff)
+                const Draft::TrashJudgement judged = d.judgeTrash(cutoff, now);
+                if (judged.leftOut)
+                    preview.leftOut << TrashLeftOut {id, *judged.leftOut, judged.detail};
+                if (!judged.take)
                     continue;
-                entry.time = *at;
-                entry.timeSource = d.get("tombstoned_at"_L1).isNull() ? TrashTime::CreatedAt : TrashTime::TombstonedAt;
+                entry.time = judged.time;
+                entry.timeSource = judged.createdTime ? TrashTime::CreatedAt : TrashTime::TombstonedAt;
             } else {
                 const auto expires = d.get("expires_at"_L1).toInteger();
                 if (d.tombstoned() || !expires || *expires >= now)
@@ -80,6 +96,7 @@ TrashPreview previewSqliteTrash(const QString& path, TrashAction action, qint64 
     std::sort(preview.entries.begin(), preview.entries.end(), [](const TrashEntry& a, const TrashEntry& b) {
         return a.time != b.time ? a.time < b.time : a.id < b.id;
     });
+    noteSummariesOfTrash(preview, sourceLists);
     return preview;
 }
 
@@ -172,6 +189,57 @@ StoreRepairReport emptySqliteTrash(const QString& path, const TrashPreview& prev
                            e.detail());
     }
     finish();
+    return report;
+}
+
+StoreRepairReport tombstoneSqliteExpired(const QString& path, const TrashPreview& preview, const TrashOptions& options)
+{
+    SqliteRepairOptions repair;
+    repair.dryRun = options.dryRun;
+    repair.now = preview.now;
+    repair.batchSize = options.batchSize;
+    repair.cancelled = options.cancelled;
+    repair.progress = options.progress;
+    QHash<QString, QByteArray> expected;
+    QStringList order;
+    QHash<QString, QSet<QString>> named;
+    for (const TrashEntry& e : preview.entries) {
+        if (expected.contains(e.id))
+            continue;
+        expected.insert(e.id, e.fingerprint);
+        order << e.id;
+        named.insert(e.id, {u"expired-active"_s});
+    }
+    StoreRepairReport report;
+    if (order.isEmpty())
+        return report;
+    // the expired-active repair of exactly the previewed memories, each only while it is what the preview read
+    Repairer repairer(path, repair, preview.now);
+    repairer.setTrash(preview.cutoff, expected);
+    repairer.plan(order, named, {});
+    SqliteRepairReport sqlite;
+    sqlite.skipped << repairer.planSkips();
+    if (options.dryRun || !repairer.hasWrites()) {
+        repairer.reportPlan(sqlite);
+    } else {
+        sqlite.backupPath = repairer.backup();
+        if (options.beforeWrites)
+            options.beforeWrites();
+        try {
+            repairer.write(sqlite);
+        } catch (const StorageError& e) {
+            throw StorageError(e.kind(),
+                               e.message() + u"; "_s + QString::number(sqlite.memories)
+                                   + u" memories were tombstoned before it; the backup is "_s + sqlite.backupPath,
+                               e.detail());
+        }
+    }
+    if (!sqlite.backupPath.isEmpty())
+        report.backupPaths << sqlite.backupPath;
+    report.changes = sqlite.changes;
+    report.skipped = sqlite.skipped;
+    report.memories = sqlite.memories;
+    report.cancelled = sqlite.cancelled;
     return report;
 }
 

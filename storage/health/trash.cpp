@@ -44,6 +44,26 @@ QString trashFirstLine(const QString& content)
     return {};
 }
 
+void noteSummariesOfTrash(TrashPreview& preview, const QList<QPair<QString, QStringList>>& sourceLists)
+{
+    if (preview.action != TrashAction::EmptyTrash)
+        return;
+    QHash<QString, qsizetype> at;
+    for (qsizetype i = 0; i < preview.entries.size(); ++i)
+        at.insert(preview.entries[i].id, i);
+    for (const auto& [summary, sources] : sourceLists) {
+        if (at.contains(summary))
+            continue;
+        for (const QString& source : sources) {
+            if (const auto it = at.constFind(source); it != at.constEnd()) {
+                QStringList& summaries = preview.entries[*it].summaries;
+                if (!summaries.contains(summary))
+                    summaries << summary;
+            }
+        }
+    }
+}
+
 TrashPreview previewTrash(const StoreSpec& store, TrashAction action, const TrashOptions& options)
 {
     if (options.olderThanDays < 0)
@@ -77,46 +97,16 @@ StoreRepairReport runTrash(const StoreSpec& store, const TrashPreview& preview, 
     // Tombstone Expired is the expired-active repair (spec §15), of the previewed memories only and at the
     // preview's now: a memory no longer expired and live by then is skipped by the repair's own guard
     StoreRepairReport report;
-    QSet<QString> ids;
-    for (const TrashEntry& e : preview.entries)
-        ids.insert(e.id);
-    if (ids.isEmpty())
+    if (preview.entries.isEmpty())
         return report;
-    const QStringList classes {u"expired-active"_s};
-    if (store.kind == StoreSpec::Kind::Sqlite) {
-        SqliteRepairOptions repair;
-        repair.classes = classes;
-        repair.ids = ids;
-        repair.dryRun = options.dryRun;
-        repair.now = preview.now;
-        repair.batchSize = options.batchSize;
-        repair.beforeWrites = options.beforeWrites;
-        repair.cancelled = options.cancelled;
-        repair.progress = options.progress;
-        const SqliteRepairReport sqlite = repairSqliteStore(store.location, repair);
-        if (!sqlite.backupPath.isEmpty())
-            report.backupPaths << sqlite.backupPath;
-        report.backupPaths << sqlite.sideBackupPaths;
-        report.changes = sqlite.changes;
-        report.skipped = sqlite.skipped;
-        report.memories = sqlite.memories;
-        report.cancelled = sqlite.cancelled;
-    } else {
-        StoreRepairOptions repair;
-        repair.classes = classes;
-        repair.ids = ids;
-        repair.dryRun = options.dryRun;
-        repair.now = preview.now;
-        repair.batchSize = options.batchSize;
-        repair.backupDir = options.backupDir;
-        repair.key = options.key;
-        repair.beforeWrites = options.beforeWrites;
-        repair.cancelled = options.cancelled;
-        repair.progress = options.progress;
-        report = store.kind == StoreSpec::Kind::Postgres ? repairPostgresStore(store.location, repair)
-                                                         : repairFolderStore(store.location, repair);
-    }
-    // the check finds the ids again: those it no longer finds expired and live are named, not silently dropped
+    // each memory only while it is what the preview read (another writer's edit meanwhile: skipped and named)
+    if (store.kind == StoreSpec::Kind::Sqlite)
+        report = tombstoneSqliteExpired(store.location, preview, options);
+    else if (store.kind == StoreSpec::Kind::Postgres)
+        report = tombstonePostgresExpired(store.location, preview, options);
+    else
+        report = tombstoneFolderExpired(store.location, preview, options);
+    // the plan reads the ids again: those it no longer finds expired and live are named, not silently dropped
     QSet<QString> named;
     for (const RepairChange& c : std::as_const(report.changes))
         named.insert(c.id);

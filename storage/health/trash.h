@@ -7,16 +7,19 @@
 #include "repairundo.h"
 #include "storeopener.h"
 
+#include <algorithm>
+
 namespace Inspector {
 
 enum class TrashAction
 {
-    EmptyTrash, ///< hard-delete tombstoned memories (either sense) tombstoned at or before the cut-off
+    EmptyTrash, ///< hard-delete memories whose status is tombstoned, tombstoned at or before the cut-off
     TombstoneExpired, ///< tombstone live memories whose expires_at has passed (the expired-active repair)
 };
 
 /// Which time a preview entry shows: EmptyTrash takes tombstoned_at, or where only the status says tombstoned,
-/// updated_at (PostgreSQL, folders) or created_at (SQLite keeps no updated_at); TombstoneExpired takes expires_at.
+/// updated_at when it is set (PostgreSQL, folders: subcog's soft delete sets it with the status); with 0 days, a
+/// memory without either shows created_at (SQLite keeps no updated_at); TombstoneExpired takes expires_at.
 enum class TrashTime
 {
     TombstonedAt,
@@ -33,9 +36,33 @@ struct TrashEntry
     QString firstLine; ///< the content's first non-empty line, at most 200 characters
     qint64 time = 0; ///< Unix seconds, of `timeSource`
     TrashTime timeSource = TrashTime::TombstonedAt;
+    /// Memories that stay (not in this preview) and list this one in source_memory_ids: after Empty Trash they
+    /// name a missing source (check's bad-summary).
+    QStringList summaries;
     /// What the memory held when previewed (every column and full-text row, the row's JSON, or the file's bytes):
     /// Empty Trash leaves a memory alone when it differs.
     QByteArray fingerprint;
+};
+
+/// Why Empty Trash leaves out a memory that looks like trash.
+enum class TrashLeftOutReason
+{
+    /// tombstoned_at is set (at or before the cut-off) but the status is not `tombstoned`: subcog's list, search
+    /// and `gc --purge` take it as live (spec §1, §6.3); check's half-tombstoned, to repair first
+    HalfTombstoned,
+    /// the status says tombstoned but the store keeps no time for it (no tombstoned_at; SQLite keeps no updated_at,
+    /// and PostgreSQL's or a file's is 0): how long it has been in the trash is unknown, so only 0 days takes it
+    NoTombstoneTime,
+    /// tombstoned_at holds something that is not a number of seconds
+    UnreadableTime,
+};
+
+/// A memory Empty Trash's preview leaves out, and why.
+struct TrashLeftOut
+{
+    QString id;
+    TrashLeftOutReason reason = TrashLeftOutReason::HalfTombstoned;
+    QString detail; ///< what the store holds, for a person (e.g. "tombstoned_at 'soon', status 'tombstoned'")
 };
 
 /// What a run will touch: the memories the preview read, with what they held then.
@@ -45,6 +72,11 @@ struct TrashPreview
     qint64 now = 0; ///< Unix seconds the preview took as now (the run takes it too)
     qint64 cutoff = 0; ///< EmptyTrash: now − N days; TombstoneExpired: now
     QList<TrashEntry> entries; ///< oldest time first
+    QList<TrashLeftOut> leftOut; ///< EmptyTrash: what looks like trash but is not taken, by id
+    qsizetype leftOutCount(TrashLeftOutReason reason) const
+    {
+        return std::count_if(leftOut.begin(), leftOut.end(), [&](const TrashLeftOut& l) { return l.reason == reason; });
+    }
 };
 
 struct TrashOptions
@@ -86,16 +118,25 @@ RepairImages trashUndoImages(const StoreSpec& store, const StoreRepairReport& re
 /// Where a run started at `now` would write its backup, in one line for a person.
 QString trashBackupPlace(const StoreSpec& store, qint64 now, const QString& backupDir);
 
+/// Fills each entry's `summaries` from every memory's (id, source ids) that lists one: the ones the preview itself
+/// deletes do not count.
+void noteSummariesOfTrash(TrashPreview& preview, const QList<QPair<QString, QStringList>>& sourceLists);
+
 /// The first non-empty line of a memory's content, at most 200 characters.
 QString trashFirstLine(const QString& content);
 
-// each store kind's part (sqlitetrash.cpp, postgresrepair.cpp, folderrepair.cpp)
+// each store kind's part (sqlitetrash.cpp, postgrestrash.cpp and postgresrepair.cpp, folderrepair.cpp)
 TrashPreview previewSqliteTrash(const QString& path, TrashAction action, qint64 now, qint64 cutoff);
 StoreRepairReport emptySqliteTrash(const QString& path, const TrashPreview& preview, const TrashOptions& options);
+StoreRepairReport tombstoneSqliteExpired(const QString& path, const TrashPreview& preview, const TrashOptions& options);
 TrashPreview previewPostgresTrash(const QString& url, TrashAction action, qint64 now, qint64 cutoff);
 StoreRepairReport emptyPostgresTrash(const QString& url, const TrashPreview& preview, const TrashOptions& options);
+StoreRepairReport tombstonePostgresExpired(const QString& url, const TrashPreview& preview,
+                                           const TrashOptions& options);
 TrashPreview previewFolderTrash(const QString& folder, TrashAction action, qint64 now, qint64 cutoff,
                                 const std::optional<QByteArray>& key);
 StoreRepairReport emptyFolderTrash(const QString& folder, const TrashPreview& preview, const TrashOptions& options);
+StoreRepairReport tombstoneFolderExpired(const QString& folder, const TrashPreview& preview,
+                                         const TrashOptions& options);
 
 } // namespace Inspector

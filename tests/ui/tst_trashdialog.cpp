@@ -50,6 +50,11 @@ class TestTrashDialog : public QObject
         add(u"gc1"_s, u"active"_s, m_now - 90 * day, m_now - 35 * day, {});
         add(u"new1"_s, u"tombstoned"_s, m_now - 20 * day, m_now - 5 * day, {});
         add(u"exp1"_s, u"active"_s, m_now - 10 * day, {}, m_now - 100);
+        w.add({.id = u"sum1"_s,
+               .content = u"# sum1\nsummary"_s,
+               .createdAt = m_now - 30 * day,
+               .isSummary = 1,
+               .sourceIds = u"[\"old1\"]"_s});
         return path;
     }
 
@@ -103,7 +108,7 @@ class TestTrashDialog : public QObject
     {
         QStringList ids;
         for (int i = 0; i < dialog->list()->topLevelItemCount(); ++i)
-            ids << dialog->list()->topLevelItem(i)->text(0);
+            ids << dialog->list()->topLevelItem(i)->text(0).remove(u"⚠ "_s);
         return ids;
     }
 
@@ -123,18 +128,28 @@ private Q_SLOTS:
         TrashDialog* dialog = openDialog(*w, u"emptyTrashAction"_s);
         QVERIFY(dialog);
         QCOMPARE(dialog->daysBox()->value(), 30);
-        QCOMPARE(listed(dialog), (QStringList {u"old2"_s, u"old1"_s, u"gc1"_s}));
-        QCOMPARE(dialog->list()->topLevelItem(1)->text(1), u"decisions"_s);
-        QCOMPARE(dialog->list()->topLevelItem(1)->text(3), u"# old1"_s);
+        // gc1 (tombstoned_at, status active) is live to subcog; old2's status alone says tombstoned and SQLite keeps
+        // no time for it: both are left out, and the preview says why
+        QCOMPARE(listed(dialog), QStringList {u"old1"_s});
+        const QString intro = dialog->findChild<QLabel*>(u"trashIntro"_s)->text();
+        QVERIFY2(intro.contains(u"1 half-tombstoned memory is left out"_s), qPrintable(intro));
+        QVERIFY2(intro.contains(u"Repair half-tombstoned first"_s), qPrintable(intro));
+        QVERIFY2(intro.contains(u"1 tombstoned memory has no tombstone time and is left out: only 0 days removes it"_s),
+                 qPrintable(intro));
+        QCOMPARE(dialog->list()->topLevelItem(0)->text(1), u"decisions"_s);
+        QCOMPARE(dialog->list()->topLevelItem(0)->text(3), u"# old1"_s);
+        // old1 is a source of sum1, which stays
+        QCOMPARE(dialog->list()->topLevelItem(0)->text(0), u"⚠ old1"_s);
+        QVERIFY(dialog->list()->topLevelItem(0)->toolTip(0).contains(u"sum1"_s));
         QVERIFY(dialog->findChild<QLabel*>(u"trashBackup"_s)->text().contains(path + u".backup-"_s));
         QVERIFY(dialog->runButton()->isEnabled());
 
         dialog->daysBox()->setValue(45);
-        QTRY_COMPARE_WITH_TIMEOUT(listed(dialog), QStringList {u"old2"_s}, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(listed(dialog), QStringList(), 30000);
         dialog->daysBox()->setValue(0);
-        QTRY_COMPARE_WITH_TIMEOUT(listed(dialog).size(), 4, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(listed(dialog), (QStringList {u"old2"_s, u"old1"_s, u"new1"_s}), 30000);
         dialog->daysBox()->setValue(30);
-        QTRY_COMPARE_WITH_TIMEOUT(listed(dialog).size(), 3, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(listed(dialog).size(), 1, 30000);
         QTRY_VERIFY_WITH_TIMEOUT(!dialog->isBusy(), 30000);
 
         QSignalSpy finished(dialog, &TrashDialog::runFinished);
@@ -142,10 +157,11 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30000);
         QCOMPARE(finished[0][1].toBool(), false);
         const QString text = finished[0][2].toString();
-        QVERIFY2(text.startsWith(u"Deleted 3 memories for good."_s), qPrintable(text));
+        QVERIFY2(text.startsWith(u"Deleted 1 memory for good."_s), qPrintable(text));
         QVERIFY2(text.contains(u"Backup: "_s + path + u".backup-"_s), qPrintable(text));
-        for (const QString& id : {u"old1"_s, u"old2"_s, u"gc1"_s})
-            QCOMPARE(statusOf(path, id), QString());
+        QCOMPARE(statusOf(path, u"old1"_s), QString());
+        QCOMPARE(statusOf(path, u"old2"_s), u"tombstoned"_s);
+        QCOMPARE(statusOf(path, u"gc1"_s), u"active"_s);
         QCOMPARE(statusOf(path, u"new1"_s), u"tombstoned"_s);
         QCOMPARE(statusOf(path, u"live"_s), u"active"_s);
         QVERIFY(w->messageBar()->isVisible());
@@ -158,7 +174,7 @@ private Q_SLOTS:
         auto w = openWindow(path, false);
         TrashDialog* dialog = openDialog(*w, u"emptyTrashAction"_s);
         QVERIFY(dialog);
-        QCOMPARE(listed(dialog).size(), 3);
+        QCOMPARE(listed(dialog).size(), 1);
         QVERIFY(!dialog->runButton()->isEnabled());
         QVERIFY(dialog->statusLabel()->text().contains(u"Allow Editing"_s));
         dialog->run(false);
