@@ -206,8 +206,15 @@ std::optional<MemoryFilter> buildFilter(Session& s)
         }
         filter = parsed.filter;
     }
-    if (s.parser.isSet(s.ids))
-        filter.ids.append(s.parser.value(s.ids).split(u',', Qt::SkipEmptyParts));
+    if (s.parser.isSet(s.ids)) {
+        const QStringList ids = s.parser.value(s.ids).split(u',', Qt::SkipEmptyParts);
+        // no id at all would select every memory
+        if (ids.isEmpty()) {
+            err() << "subcog-inspector: --ids names no id" << Qt::endl;
+            return std::nullopt;
+        }
+        filter.ids.append(ids);
+    }
     return filter;
 }
 

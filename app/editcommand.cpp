@@ -45,6 +45,13 @@ std::optional<BulkEdit> editFromOptions(Session& s)
 /// The memories the options name, or nullopt after saying what is wrong.
 std::optional<BulkEditSource> sourceFromOptions(Session& s)
 {
+    // every memory only when asked for (--filter ''): a forgotten selector must not edit the whole store
+    if (!s.parser.isSet(s.idsFile) && !s.parser.isSet(s.ids) && !s.parser.isSet(s.filter)) {
+        err() << "subcog-inspector: edit needs --filter, --ids or --ids-file (--filter '' for every memory)"
+              << Qt::endl;
+        return std::nullopt;
+    }
+    QStringList fileIds;
     if (s.parser.isSet(s.idsFile)) {
         QFile file(s.parser.value(s.idsFile));
         if (!file.open(QIODevice::ReadOnly)) {
@@ -52,21 +59,31 @@ std::optional<BulkEditSource> sourceFromOptions(Session& s)
                   << Qt::endl;
             return std::nullopt;
         }
-        QStringList ids;
         for (const QByteArray& line : file.readAll().split('\n')) {
             const QString id = QString::fromUtf8(line).trimmed();
             if (!id.isEmpty())
-                ids << id;
+                fileIds << id;
         }
+        if (fileIds.isEmpty()) {
+            err() << "subcog-inspector: " << shown(file.fileName()) << " names no id" << Qt::endl;
+            return std::nullopt;
+        }
+    }
+    if (!s.parser.isSet(s.filter)) {
+        QStringList ids = fileIds;
         if (s.parser.isSet(s.ids))
             ids << s.parser.value(s.ids).split(u',', Qt::SkipEmptyParts);
+        if (ids.isEmpty()) {
+            err() << "subcog-inspector: --ids names no id" << Qt::endl;
+            return std::nullopt;
+        }
         return BulkEditSource::ofIds(ids);
     }
-    if (s.parser.isSet(s.ids) && !s.parser.isSet(s.filter))
-        return BulkEditSource::ofIds(s.parser.value(s.ids).split(u',', Qt::SkipEmptyParts));
-    const auto filter = buildFilter(s);
+    // with a filter, the ids narrow it (as --ids does for every command)
+    auto filter = buildFilter(s);
     if (!filter)
         return std::nullopt;
+    filter->ids.append(fileIds);
     return BulkEditSource::ofFilter(*filter);
 }
 

@@ -81,19 +81,15 @@ public:
 
     QList<BulkWriteResult> writeBatch(const QList<BulkWriteItem>& items) override
     {
-        QStringList ids;
-        for (const BulkWriteItem& item : items)
-            ids << item.expected->id;
-        QHash<QString, Memory> current;
-        for (Memory& m : m_backend.getBatch(ids))
-            current.insert(m.id, std::move(m));
+        // No transactions here: each memory is read right before its own write, so another writer's change
+        // is seen unless it lands between that read and the rename (a batch read up front left seconds).
         QList<BulkWriteResult> results;
         for (const BulkWriteItem& item : items) {
-            const auto it = current.constFind(item.expected->id);
-            BulkWriteResult r = classify(it == current.constEnd() ? nullptr : &*it, item);
+            const std::optional<Memory> current = m_backend.get(item.expected->id);
+            BulkWriteResult r = classify(current ? &*current : nullptr, item);
             if (r.outcome == BulkWriteResult::Outcome::Written) {
                 try {
-                    m_backend.store(merged(*it, *item.desired));
+                    m_backend.store(merged(*current, *item.desired));
                 } catch (const StorageError& e) {
                     if (e.kind() == StorageError::Kind::Cancelled)
                         throw;

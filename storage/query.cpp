@@ -269,8 +269,13 @@ ParsedFilter parseFilter(const QString& text, const QDateTime& now)
         } else if (key == "domain"_L1) {
             f.domains.append(value);
         } else if (key == "id"_L1 || key == "ids"_L1) {
+            // an empty list would leave the word without effect: everything would match
+            if (list.isEmpty())
+                reject(u"no id given"_s);
             f.ids.append(list);
         } else if (key == "summary-of"_L1) {
+            if (list.isEmpty())
+                reject(u"no id given"_s);
             f.summarizing.append(list);
         } else if (key == "created"_L1) {
             const qsizetype dots = value.indexOf(u".."_s);

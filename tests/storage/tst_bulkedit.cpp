@@ -535,6 +535,16 @@ private Q_SLOTS:
         p.start(binary, {u"edit"_s, spec, u"--set"_s, u"content=x"_s});
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 2);
+        // a forgotten or empty selector is not "every memory"
+        p.start(binary, {u"edit"_s, spec, u"--add-tag"_s, u"y"_s});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 2);
+        p.start(binary, {u"edit"_s, spec, u"--filter"_s, u"id:,"_s, u"--add-tag"_s, u"y"_s});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 2);
+        p.start(binary, {u"edit"_s, spec, u"--ids"_s, u","_s, u"--add-tag"_s, u"y"_s});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 2);
         QCOMPARE(state(), written);
     }
 };
