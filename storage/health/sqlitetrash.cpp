@@ -100,24 +100,42 @@ TrashPreview previewSqliteTrash(const QString& path, TrashAction action, qint64 
     return preview;
 }
 
-StoreRepairReport emptySqliteTrash(const QString& path, const TrashPreview& preview, const TrashOptions& options)
+namespace {
+
+/// What the repairer needs to run one repair class on exactly the previewed memories, each guarded by the
+/// fingerprint the preview read (both trash actions share it).
+struct TrashPlanInput
 {
+    TrashPlanInput(const TrashPreview& preview, const TrashOptions& options, const QString& repairClass)
+    {
+        repair.dryRun = options.dryRun;
+        repair.now = preview.now;
+        repair.batchSize = options.batchSize;
+        repair.cancelled = options.cancelled;
+        repair.progress = options.progress;
+        for (const TrashEntry& e : preview.entries) {
+            if (expected.contains(e.id))
+                continue;
+            expected.insert(e.id, e.fingerprint);
+            order << e.id;
+            named.insert(e.id, {repairClass});
+        }
+    }
     SqliteRepairOptions repair;
-    repair.dryRun = options.dryRun;
-    repair.now = preview.now;
-    repair.batchSize = options.batchSize;
-    repair.cancelled = options.cancelled;
-    repair.progress = options.progress;
     QHash<QString, QByteArray> expected;
     QStringList order;
     QHash<QString, QSet<QString>> named;
-    for (const TrashEntry& e : preview.entries) {
-        if (expected.contains(e.id))
-            continue;
-        expected.insert(e.id, e.fingerprint);
-        order << e.id;
-        named.insert(e.id, {u"empty-trash"_s});
-    }
+};
+
+} // namespace
+
+StoreRepairReport emptySqliteTrash(const QString& path, const TrashPreview& preview, const TrashOptions& options)
+{
+    const TrashPlanInput in(preview, options, u"empty-trash"_s);
+    const SqliteRepairOptions& repair = in.repair;
+    const QHash<QString, QByteArray>& expected = in.expected;
+    const QStringList& order = in.order;
+    const QHash<QString, QSet<QString>>& named = in.named;
     StoreRepairReport report;
     if (order.isEmpty())
         return report;
@@ -194,22 +212,11 @@ StoreRepairReport emptySqliteTrash(const QString& path, const TrashPreview& prev
 
 StoreRepairReport tombstoneSqliteExpired(const QString& path, const TrashPreview& preview, const TrashOptions& options)
 {
-    SqliteRepairOptions repair;
-    repair.dryRun = options.dryRun;
-    repair.now = preview.now;
-    repair.batchSize = options.batchSize;
-    repair.cancelled = options.cancelled;
-    repair.progress = options.progress;
-    QHash<QString, QByteArray> expected;
-    QStringList order;
-    QHash<QString, QSet<QString>> named;
-    for (const TrashEntry& e : preview.entries) {
-        if (expected.contains(e.id))
-            continue;
-        expected.insert(e.id, e.fingerprint);
-        order << e.id;
-        named.insert(e.id, {u"expired-active"_s});
-    }
+    const TrashPlanInput in(preview, options, u"expired-active"_s);
+    const SqliteRepairOptions& repair = in.repair;
+    const QHash<QString, QByteArray>& expected = in.expected;
+    const QStringList& order = in.order;
+    const QHash<QString, QSet<QString>>& named = in.named;
     StoreRepairReport report;
     if (order.isEmpty())
         return report;
