@@ -38,6 +38,12 @@ MemoryTableModel::MemoryTableModel(QObject* parent)
     m_view.timer.setSingleShot(true);
     m_view.timer.setInterval(0);
     connect(&m_view.timer, &QTimer::timeout, this, &MemoryTableModel::sendWanted);
+    m_rowGrowth.setSingleShot(true);
+    m_rowGrowth.setInterval(0);
+    connect(&m_rowGrowth, &QTimer::timeout, this, [this] {
+        growRows();
+        checkIdle();
+    });
     connect(m_session, &StoreSession::opened, this,
             [this](const QString& location, const QStringList& layout, bool readOnly) {
                 Q_EMIT storeOpened(location, layout, readOnly);
@@ -87,6 +93,7 @@ void MemoryTableModel::closeStore()
     m_session->close(); // late replies of the store go nowhere
     ++m_fresh.generation;
     m_rows = 0;
+    m_rowsWanted = 0;
     m_counting.count.reset();
     m_cache.clear();
     m_signposts.clear();
@@ -182,6 +189,7 @@ void MemoryTableModel::reset()
     ++m_fresh.generation;
     ++m_fresh.epoch;
     m_rows = 0;
+    m_rowsWanted = 0;
     m_counting.count.reset();
     m_counting.moreAfterLoaded = false;
     m_cache.clear();
@@ -583,7 +591,7 @@ bool MemoryTableModel::isBusy() const
 {
     return !m_out.requests.isEmpty() || m_counting.request || m_edits.isWriting() || m_session->isBusy()
         || !m_view.wanted.isEmpty() || !m_view.deferred.isEmpty() || m_counting.yielded || m_locating.request
-        || m_anchorWalk.request;
+        || m_anchorWalk.request || m_rows < m_rowsWanted;
 }
 
 void MemoryTableModel::checkIdle()

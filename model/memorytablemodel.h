@@ -82,10 +82,12 @@ public:
 
     int pageSize() const { return m_pageSize; }
     void setPageSize(int rows);
+    /// Rows a count announces to the views per event (see m_rowsWanted); for tests.
+    void setRowsPerStep(qint64 rows) { m_rowsPerStep = qMax<qint64>(1, rows); }
     qsizetype cacheCapacityRows() const { return m_cache.capacityRows(); }
     void setCacheCapacityRows(qsizetype rows) { m_cache.setCapacityRows(rows); }
     qsizetype cachedRows() const { return m_cache.rowCount(); }
-    /// Requests are on their way or about to be sent.
+    /// Requests are on their way or about to be sent, or rows of a count are still being announced.
     bool isBusy() const;
     /// Requests the worker has not started yet (for benchmarks: a view must never build a backlog).
     int queuedRequests() const { return m_session->queuedRequests(); }
@@ -253,6 +255,7 @@ private:
     void installPage(qsizetype page, QList<Memory> rows);
     void applyStaged();
     void setRows(qint64 rows);
+    void growRows();
     void emitRowChanged(const QString& id);
     void updateCached(const QString& id, const std::optional<Memory>& memory);
     void setTombstoned(const QList<Memory>& memories, bool tombstoned);
@@ -315,7 +318,12 @@ private:
     MemoryQuery m_query;
     int m_pageSize = 200;
     Freshness m_fresh;
-    qint64 m_rows = 0;
+    qint64 m_rows = 0; ///< rows the views have been told of
+    /// Rows to grow to: QHeaderView keeps a record per row and takes ~25 ns each to make them, so a count of a million
+    /// is announced in steps (growRows()), one event each, and no event keeps the window from drawing a frame.
+    qint64 m_rowsWanted = 0;
+    qint64 m_rowsPerStep = 1 << 17; ///< ~3 ms of QHeaderView::sectionsInserted
+    QTimer m_rowGrowth;
     Counting m_counting;
     mutable PageCache m_cache;
     RowSignposts m_signposts; ///< page bounds and anchors: where a page request can start (PagePlanner)

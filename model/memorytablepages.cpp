@@ -354,10 +354,9 @@ void MemoryTableModel::applyStaged()
 void MemoryTableModel::setRows(qint64 rows)
 {
     rows = qMax<qint64>(0, rows);
+    m_rowsWanted = rows;
     if (rows > m_rows) {
-        beginInsertRows({}, int(m_rows), int(rows - 1));
-        m_rows = rows;
-        endInsertRows();
+        growRows();
     } else if (rows < m_rows) {
         beginRemoveRows({}, int(rows), int(m_rows - 1));
         m_rows = rows;
@@ -370,6 +369,18 @@ void MemoryTableModel::setRows(qint64 rows)
         }
         endRemoveRows();
     }
+}
+
+void MemoryTableModel::growRows()
+{
+    if (m_rowsWanted <= m_rows)
+        return;
+    const qint64 rows = qMin(m_rowsWanted, m_rows + m_rowsPerStep);
+    beginInsertRows({}, int(m_rows), int(rows - 1));
+    m_rows = rows;
+    endInsertRows();
+    if (m_rows < m_rowsWanted)
+        m_rowGrowth.start();
 }
 
 void MemoryTableModel::onCount(RequestId id, quint64 generation, qint64 count)

@@ -11,6 +11,7 @@
 #include <QSemaphore>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimer>
 #include <QUndoStack>
 
 using namespace Qt::StringLiterals;
@@ -171,6 +172,63 @@ private Q_SLOTS:
         QCOMPARE(inserted.first().at(1).toInt(), 0);
         QCOMPARE(inserted.first().at(2).toInt(), kPage - 1);
         QCOMPARE(model->rowCount(), kCount);
+    }
+
+    void aLargeCountIsAnnouncedInSteps()
+    {
+        // QHeaderView makes a record per row: a count of a million inserted at once held the window for a frame
+        auto model = std::make_unique<MemoryTableModel>();
+        QAbstractItemModelTester tester(model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model->setChangeCheckInterval(0);
+        model->setPageSize(kPage);
+        model->setRowsPerStep(100);
+        QList<std::pair<int, int>> inserts;
+        connect(model.get(), &QAbstractItemModel::rowsInserted, this, [&](const QModelIndex&, int first, int last) {
+            inserts.append({first, last});
+        });
+        int rowsWhenCounted = -1;
+        bool busyWhenCounted = false;
+        connect(model.get(), &MemoryTableModel::countChanged, this, [&] {
+            rowsWhenCounted = model->rowCount();
+            busyWhenCounted = model->isBusy();
+        });
+        model->openStore(factory());
+        QTRY_VERIFY_WITH_TIMEOUT(rowsWhenCounted >= 0, 30000);
+        QCOMPARE(model->exactCount(), qint64(kCount));
+        QVERIFY2(rowsWhenCounted < kCount, qPrintable(QString::number(rowsWhenCounted)));
+        QVERIFY(busyWhenCounted); // until every row is announced
+        waitIdle(*model);
+        QCOMPARE(model->rowCount(), kCount);
+        int next = 0;
+        for (const auto& [first, last] : std::as_const(inserts)) {
+            QCOMPARE(first, next);
+            QVERIFY(last - first < 100);
+            next = last + 1;
+        }
+        QCOMPARE(next, kCount);
+        loadAll(*model);
+        QCOMPARE(shownIds(*model), m_order);
+
+        // a new filter while rows are still being announced: the old count's steps stop
+        MemoryFilter oneNamespace;
+        oneNamespace.namespaces = {allNamespaces().at(0)}; // every fifth memory
+        int rowsWhenSwitched = -1;
+        connect(model.get(), &MemoryTableModel::countChanged, this, [&](qint64 count) {
+            if (count == kCount && rowsWhenSwitched < 0)
+                QTimer::singleShot(0, model.get(), [&] {
+                    rowsWhenSwitched = model->rowCount();
+                    model->setFilter(oneNamespace);
+                });
+        });
+        MemoryFilter everything;
+        everything.createdFrom = kBase; // a new filter that matches every memory: counted again
+        model->setFilter(everything);
+        QTRY_VERIFY_WITH_TIMEOUT(rowsWhenSwitched >= 0, 30000);
+        QVERIFY2(rowsWhenSwitched < kCount, qPrintable(QString::number(rowsWhenSwitched)));
+        waitIdle(*model);
+        QTest::qWait(50); // no step of the old count is left to come
+        QCOMPARE(model->exactCount(), qint64(kCount / 5));
+        QCOMPARE(model->rowCount(), kCount / 5);
     }
 
     void jumpsToTheEndAndTheMiddle()
