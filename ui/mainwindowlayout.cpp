@@ -2,6 +2,7 @@
 // MainWindow's table set-up, first-run layout and the view state kept between runs.
 #include "mainwindow.h"
 
+#include "celldelegate.h"
 #include "detailpane.h"
 
 #include <QHeaderView>
@@ -11,7 +12,6 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
-#include <QStyledItemDelegate>
 #include <QTableView>
 
 using namespace Qt::StringLiterals;
@@ -30,19 +30,6 @@ QList<MemoryColumn> defaultHiddenColumns()
             MemoryColumn::Embedding};
 }
 
-/// Ids are told apart by both ends (`tech-debt_3f0b…4a5b`), so they elide in the middle.
-class MiddleElideDelegate : public QStyledItemDelegate
-{
-public:
-    using QStyledItemDelegate::QStyledItemDelegate;
-
-protected:
-    void initStyleOption(QStyleOptionViewItem* option, const QModelIndex& index) const override
-    {
-        QStyledItemDelegate::initStyleOption(option, index);
-        option->textElideMode = Qt::ElideMiddle;
-    }
-};
 } // namespace
 
 void MainWindow::setupTable()
@@ -54,8 +41,10 @@ void MainWindow::setupTable()
     m_table->setWordWrap(false);
     // Tab leaves the table for the detail pane instead of walking its cells
     m_table->setTabKeyNavigation(false);
-    m_table->setItemDelegateForColumn(int(MemoryColumn::Id), new MiddleElideDelegate(m_table));
-    m_table->setItemDelegateForColumn(int(MemoryColumn::SourceMemoryIds), new MiddleElideDelegate(m_table));
+    m_table->setItemDelegate(new CellDelegate(Qt::ElideRight, m_table));
+    // ids are told apart by both ends (`tech-debt_3f0b…4a5b`), so they elide in the middle
+    m_table->setItemDelegateForColumn(int(MemoryColumn::Id), new CellDelegate(Qt::ElideMiddle, m_table));
+    m_table->setItemDelegateForColumn(int(MemoryColumn::SourceMemoryIds), new CellDelegate(Qt::ElideMiddle, m_table));
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
         if (QMenu* menu = contextMenuFor(m_table->indexAt(pos))) {

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: MIT
+// The table's CellDelegate draws what QStyledItemDelegate draws (pixel for pixel, under the Fusion style), elided
+// the same way, selected, greyed or in italics, in light and dark palettes, and falls back for cells with icons.
+#include "celldelegate.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QHeaderView>
+#include <QStandardItemModel>
+#include <QStyleFactory>
+#include <QTableView>
+#include <QTest>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+using namespace Inspector;
+
+class TestCellDelegate : public QObject
+{
+    Q_OBJECT
+
+    QStandardItemModel m_model {0, 3};
+    std::unique_ptr<QStyle> m_style {QStyleFactory::create(u"Fusion"_s)};
+
+    /// The view painted with `delegate` as its only delegate.
+    QImage render(QAbstractItemDelegate* delegate, Qt::TextElideMode elide, const QPalette& palette, bool select)
+    {
+        QTableView view;
+        view.setStyle(m_style.get());
+        view.setPalette(palette);
+        view.setModel(&m_model);
+        view.setItemDelegate(delegate);
+        view.setTextElideMode(elide);
+        view.setWordWrap(false);
+        view.horizontalHeader()->resizeSection(0, 90);
+        view.horizontalHeader()->resizeSection(1, 260);
+        view.horizontalHeader()->resizeSection(2, 40);
+        view.resize(480, 320);
+        if (select) {
+            view.selectRow(1);
+            view.setCurrentIndex(m_model.index(3, 1));
+        }
+        view.show();
+        view.activateWindow();
+        QCoreApplication::processEvents();
+        return view.viewport()->grab().toImage();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        const QStringList rows {
+            u"short"_s,
+            u"A long line of content that cannot fit the narrow column and is elided at one end"_s,
+            u"tech-debt_3f0b2c1d9e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c"_s,
+            u"two\nlines"_s,
+            u"מסד הנתונים צריך אינדקס על העמודה הזו כדי שהשאילתה תהיה מהירה"_s,
+            u"Combining marks: é ä ö ü, CJK 数据库索引, emoji 🙂 and & ampersands"_s,
+            u"trailing spaces"_s + QString(60, u' '),
+            u"  leading\ttab"_s,
+            QString(),
+        };
+        for (const QString& text : rows) {
+            QList<QStandardItem*> cells;
+            for (int c = 0; c < 3; ++c)
+                cells << new QStandardItem(text);
+            m_model.appendRow(cells);
+        }
+        m_model.item(2, 1)->setForeground(Qt::gray);
+        QFont italic;
+        italic.setItalic(true);
+        m_model.item(3, 0)->setFont(italic);
+    }
+
+    void drawsWhatTheStyledDelegateDraws_data()
+    {
+        QTest::addColumn<int>("elide");
+        QTest::addColumn<bool>("dark");
+        QTest::addColumn<bool>("select");
+        QTest::newRow("right") << int(Qt::ElideRight) << false << false;
+        QTest::newRow("right, selected") << int(Qt::ElideRight) << false << true;
+        QTest::newRow("middle, selected") << int(Qt::ElideMiddle) << false << true;
+        QTest::newRow("left") << int(Qt::ElideLeft) << false << false;
+        QTest::newRow("dark, selected") << int(Qt::ElideRight) << true << true;
+    }
+
+    void drawsWhatTheStyledDelegateDraws()
+    {
+        QFETCH(int, elide);
+        QFETCH(bool, dark);
+        QFETCH(bool, select);
+        QPalette palette = m_style->standardPalette();
+        if (dark) {
+            palette.setColor(QPalette::Base, QColor(30, 30, 30));
+            palette.setColor(QPalette::Text, QColor(230, 230, 230));
+            palette.setColor(QPalette::Window, QColor(45, 45, 45));
+        }
+        const auto mode = Qt::TextElideMode(elide);
+        QStyledItemDelegate styled;
+        CellDelegate ours(mode);
+        const QImage expected = render(&styled, mode, palette, select);
+        const QImage actual = render(&ours, mode, palette, select);
+        QCOMPARE(actual.size(), expected.size());
+        if (actual != expected) {
+            expected.save(QDir::temp().filePath(u"celldelegate-expected.png"_s));
+            actual.save(QDir::temp().filePath(u"celldelegate-actual.png"_s));
+            QFAIL("the cells differ; see celldelegate-expected.png and celldelegate-actual.png in the temp folder");
+        }
+        // every cell but the current one and those with two lines drew its own line (3 columns × 9 rows)
+        QVERIFY2(ours.keptLines() >= 20, qPrintable(QString::number(ours.keptLines())));
+        // a second paint comes from the kept lines and is still the same
+        QCOMPARE(render(&ours, mode, palette, select), expected);
+    }
+
+    void cellsWithAnIconAreLeftToTheStyledDelegate()
+    {
+        QPixmap icon(12, 12);
+        icon.fill(Qt::red);
+        m_model.item(0, 0)->setIcon(icon);
+        m_model.item(1, 1)->setCheckable(true);
+        m_model.item(1, 1)->setCheckState(Qt::Checked);
+        const QPalette palette = m_style->standardPalette();
+        QStyledItemDelegate styled;
+        CellDelegate ours(Qt::ElideRight);
+        QCOMPARE(render(&ours, Qt::ElideRight, palette, false), render(&styled, Qt::ElideRight, palette, false));
+        m_model.item(0, 0)->setIcon({});
+        m_model.item(1, 1)->setData({}, Qt::CheckStateRole);
+    }
+};
+
+QTEST_MAIN(TestCellDelegate)
+#include "tst_celldelegate.moc"

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+#include "celldelegate.h"
+
+#include <QApplication>
+#include <QFontMetrics>
+#include <QPainter>
+#include <QStyle>
+#include <QtMath>
+
+namespace Inspector {
+
+namespace {
+/// Lines kept: a few screens of cells; a full cache is emptied (the cells on screen come back with the next paint).
+constexpr qsizetype kMaxLines = 8192;
+} // namespace
+
+CellDelegate::CellDelegate(Qt::TextElideMode mode, QObject* parent)
+    : QStyledItemDelegate(parent)
+    , m_mode(mode)
+{
+}
+
+void CellDelegate::initStyleOption(QStyleOptionViewItem* option, const QModelIndex& index) const
+{
+    QStyledItemDelegate::initStyleOption(option, index);
+    option->textElideMode = m_mode;
+}
+
+QString CellDelegate::elided(const QString& text, const QFont& font, int width) const
+{
+    Key key {text, font, width};
+    if (const auto it = m_lines.constFind(key); it != m_lines.cend())
+        return *it;
+    if (m_lines.size() >= kMaxLines)
+        m_lines.clear();
+    const QString line = QFontMetrics(font).elidedText(text, m_mode, width);
+    m_lines.insert(std::move(key), line);
+    return line;
+}
+
+void CellDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const
+{
+    QStyleOptionViewItem opt = option;
+    initStyleOption(&opt, index);
+    const QWidget* widget = opt.widget;
+    const QStyle* style = widget ? widget->style() : QApplication::style();
+    constexpr QStyleOptionViewItem::ViewItemFeatures more = QStyleOptionViewItem::HasCheckIndicator
+        | QStyleOptionViewItem::HasDecoration | QStyleOptionViewItem::WrapText;
+    const Qt::Alignment alignment = QStyle::visualAlignment(opt.direction, opt.displayAlignment);
+    // QStyledItemDelegate shows a value's lines (as U+2028) one under the other while they fit the row; other
+    // alignments than QCommonStyle's default are rare enough to leave to it too, and so is the one cell with focus
+    // (the style draws its frame over the text)
+    if ((opt.features & more) || (opt.state & QStyle::State_HasFocus)
+        || (alignment & (Qt::AlignLeft | Qt::AlignRight | Qt::AlignHCenter | Qt::AlignJustify)) != Qt::AlignLeft
+        || (alignment & Qt::AlignVertical_Mask) != Qt::AlignVCenter || opt.text.contains(QChar::LineSeparator)) {
+        QStyledItemDelegate::paint(painter, option, index);
+        return;
+    }
+    const QString text = std::exchange(opt.text, QString());
+    opt.features &= ~QStyleOptionViewItem::HasDisplay;
+    style->drawControl(QStyle::CE_ItemViewItem, &opt, painter, widget); // background, selection
+    if (text.isEmpty())
+        return;
+
+    // where and in which colour QCommonStyle puts an item view's line of text: the cell less a margin each side,
+    // the line's height centred in whole pixels, the baseline an ascent below
+    const int margin = style->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, widget) + 1;
+    const QRect rect = opt.rect.adjusted(margin, 0, -margin, 0);
+    const QFontMetricsF metrics(opt.font);
+    const int lineHeight = qCeil(metrics.ascent() + metrics.descent());
+    const qreal baseline = rect.y() + (rect.height() - lineHeight) / 2 + metrics.ascent();
+    QPalette::ColorGroup group = (opt.state & QStyle::State_Enabled) ? QPalette::Normal : QPalette::Disabled;
+    if (group == QPalette::Normal && !(opt.state & QStyle::State_Active))
+        group = QPalette::Inactive;
+
+    painter->save();
+    painter->setClipRect(opt.rect);
+    painter->setFont(opt.font);
+    painter->setPen(
+        opt.palette.color(group, (opt.state & QStyle::State_Selected) ? QPalette::HighlightedText : QPalette::Text));
+    painter->drawText(QPointF(rect.x(), baseline), elided(text, opt.font, rect.width()));
+    painter->restore();
+}
+
+} // namespace Inspector
