@@ -109,6 +109,9 @@ public:
     /// Forgets every loaded page and what it told about its neighbours, keeping the anchors (for benchmarks: the
     /// next page is read as far from anything loaded).
     void dropLoadedPages();
+    /// Asks at once for the pages of rows first..last: a jump knows where the view goes before it paints there, and
+    /// the store reads them while the window draws.
+    void prefetchRows(int first, int last);
     /// The number of matching memories once counted; nullopt before.
     std::optional<qint64> exactCount() const { return m_counting.count; }
 

@@ -109,6 +109,25 @@ void MemoryTableModel::want(qsizetype page) const
         m_view.timer.start();
 }
 
+void MemoryTableModel::prefetchRows(int first, int last)
+{
+    first = qMax(0, first);
+    last = int(qMin<qint64>(last, m_rows - 1));
+    if (!m_session->isOpen() || first > last)
+        return;
+    bool any = false;
+    for (qsizetype page = first / m_pageSize; page <= last / m_pageSize; ++page) {
+        if (!m_cache.contains(page)) {
+            want(page);
+            any = true;
+        }
+    }
+    if (any) {
+        m_view.timer.stop();
+        sendWanted();
+    }
+}
+
 void MemoryTableModel::sendWanted()
 {
     QList<qsizetype> pages = m_view.wanted;

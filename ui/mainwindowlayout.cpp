@@ -8,6 +8,7 @@
 #include <QHeaderView>
 #include <QMenu>
 #include <QScreen>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -41,6 +42,12 @@ void MainWindow::setupTable()
     m_table->setWordWrap(false);
     // Tab leaves the table for the detail pane instead of walking its cells
     m_table->setTabKeyNavigation(false);
+    // the scrollbar moved far (a drag, a click in its groove, Page Down): the rows it shows are asked for before the
+    // view paints them as loading (its value is the top row: the table scrolls per item)
+    connect(m_table->verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int top) {
+        m_model->prefetchRows(
+            top, top + m_table->viewport()->height() / qMax(1, m_table->verticalHeader()->defaultSectionSize()));
+    });
     m_table->setItemDelegate(new CellDelegate(Qt::ElideRight, m_table));
     // ids are told apart by both ends (`tech-debt_3f0b…4a5b`), so they elide in the middle
     m_table->setItemDelegateForColumn(int(MemoryColumn::Id), new CellDelegate(Qt::ElideMiddle, m_table));

@@ -231,6 +231,25 @@ private Q_SLOTS:
         QCOMPARE(model->rowCount(), kCount / 5);
     }
 
+    void prefetchAsksForRowsBeforeAViewDoes()
+    {
+        std::unique_ptr<QAbstractItemModelTester> tester;
+        auto model = openModel(&tester);
+        const int row = 6 * kPage + 10;
+        QCOMPARE(model->loadState(row), MemoryTableModel::LoadState::NotLoaded);
+        model->prefetchRows(row - 20, row + 20);
+        // on its way before the event loop turns (a view would have asked during its next paint)
+        QCOMPARE(model->loadState(row - 20), MemoryTableModel::LoadState::Loading);
+        QCOMPARE(model->loadState(row + 20), MemoryTableModel::LoadState::Loading);
+        QVERIFY(model->isBusy());
+        waitIdle(*model);
+        QCOMPARE(model->data(model->index(row, 0), MemoryTableModel::IdRole).toString(), m_order.at(row));
+        // rows past the end and loaded rows ask for nothing
+        model->prefetchRows(kCount, kCount + 50);
+        model->prefetchRows(row - 5, row + 5);
+        QVERIFY(!model->isBusy());
+    }
+
     void jumpsToTheEndAndTheMiddle()
     {
         std::unique_ptr<QAbstractItemModelTester> tester;
