@@ -94,6 +94,7 @@ void MemoryTableModel::closeStore()
     ++m_fresh.generation;
     m_rows = 0;
     m_rowsWanted = 0;
+    m_rowGrowth.stop();
     m_counting.count.reset();
     m_cache.clear();
     m_signposts.clear();
@@ -190,6 +191,7 @@ void MemoryTableModel::reset()
     ++m_fresh.epoch;
     m_rows = 0;
     m_rowsWanted = 0;
+    m_rowGrowth.stop();
     m_counting.count.reset();
     m_counting.moreAfterLoaded = false;
     m_cache.clear();

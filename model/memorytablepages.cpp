@@ -115,14 +115,13 @@ void MemoryTableModel::prefetchRows(int first, int last)
     last = int(qMin<qint64>(last, m_rows - 1));
     if (!m_session->isOpen() || first > last)
         return;
-    bool any = false;
+    const qsizetype wanted = m_view.wanted.size();
     for (qsizetype page = first / m_pageSize; page <= last / m_pageSize; ++page) {
-        if (!m_cache.contains(page)) {
+        if (!m_cache.contains(page))
             want(page);
-            any = true;
-        }
     }
-    if (any) {
+    // pages already on their way (or failed) are not asked again, and other requests are not disturbed for them
+    if (m_view.wanted.size() > wanted) {
         m_view.timer.stop();
         sendWanted();
     }

@@ -26,16 +26,22 @@ void CellDelegate::initStyleOption(QStyleOptionViewItem* option, const QModelInd
     option->textElideMode = m_mode;
 }
 
-QString CellDelegate::elided(const QString& text, const QFont& font, int width) const
+const CellDelegate::Line& CellDelegate::line(const QString& text, const QFont& font, int width) const
 {
     Key key {text, font, width};
     if (const auto it = m_lines.constFind(key); it != m_lines.cend())
         return *it;
     if (m_lines.size() >= kMaxLines)
         m_lines.clear();
-    const QString line = QFontMetrics(font).elidedText(text, m_mode, width);
-    m_lines.insert(std::move(key), line);
-    return line;
+    const QFontMetrics metrics(font);
+    Line line {metrics.elidedText(text, m_mode, width)};
+    for (const uint c : text.toUcs4()) {
+        if (!metrics.inFontUcs4(c)) {
+            line.ownFont = false;
+            break;
+        }
+    }
+    return *m_lines.insert(std::move(key), std::move(line));
 }
 
 void CellDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const
@@ -56,16 +62,22 @@ void CellDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, 
         QStyledItemDelegate::paint(painter, option, index);
         return;
     }
-    const QString text = std::exchange(opt.text, QString());
-    opt.features &= ~QStyleOptionViewItem::HasDisplay;
-    style->drawControl(QStyle::CE_ItemViewItem, &opt, painter, widget); // background, selection
-    if (text.isEmpty())
-        return;
-
     // where and in which colour QCommonStyle puts an item view's line of text: the cell less a margin each side,
     // the line's height centred in whole pixels, the baseline an ascent below
     const int margin = style->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, widget) + 1;
     const QRect rect = opt.rect.adjusted(margin, 0, -margin, 0);
+    const Line* kept = opt.text.isEmpty() ? nullptr : &line(opt.text, opt.font, rect.width());
+    if (kept && !kept->ownFont) {
+        QStyledItemDelegate::paint(painter, option, index);
+        return;
+    }
+    const QString elided = kept ? kept->text : QString(); // a copy: the next line() may empty the cache
+    opt.text.clear();
+    opt.features &= ~QStyleOptionViewItem::HasDisplay;
+    style->drawControl(QStyle::CE_ItemViewItem, &opt, painter, widget); // background, selection
+    if (!kept)
+        return;
+
     const QFontMetricsF metrics(opt.font);
     const int lineHeight = qCeil(metrics.ascent() + metrics.descent());
     const qreal baseline = rect.y() + (rect.height() - lineHeight) / 2 + metrics.ascent();
@@ -78,7 +90,7 @@ void CellDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, 
     painter->setFont(opt.font);
     painter->setPen(
         opt.palette.color(group, (opt.state & QStyle::State_Selected) ? QPalette::HighlightedText : QPalette::Text));
-    painter->drawText(QPointF(rect.x(), baseline), elided(text, opt.font, rect.width()));
+    painter->drawText(QPointF(rect.x(), baseline), elided);
     painter->restore();
 }
 

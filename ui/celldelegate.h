@@ -33,10 +33,17 @@ private:
         friend bool operator==(const Key&, const Key&) = default;
         friend size_t qHash(const Key& key, size_t seed = 0) { return qHashMulti(seed, key.text, key.font, key.width); }
     };
-    QString elided(const QString& text, const QFont& font, int width) const;
+    struct Line
+    {
+        QString text; ///< elided to the width
+        /// Every character is in the font itself: QTextLayout makes a line as high as the tallest font it uses, so
+        /// a line with a fallback font (CJK, emoji) sits where only QCommonStyle knows.
+        bool ownFont = true;
+    };
+    const Line& line(const QString& text, const QFont& font, int width) const;
 
     Qt::TextElideMode m_mode;
-    mutable QHash<Key, QString> m_lines;
+    mutable QHash<Key, Line> m_lines;
 };
 
 } // namespace Inspector

@@ -43,10 +43,13 @@ void MainWindow::setupTable()
     // Tab leaves the table for the detail pane instead of walking its cells
     m_table->setTabKeyNavigation(false);
     // the scrollbar moved far (a drag, a click in its groove, Page Down): the rows it shows are asked for before the
-    // view paints them as loading (its value is the top row: the table scrolls per item)
-    connect(m_table->verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int top) {
-        m_model->prefetchRows(
-            top, top + m_table->viewport()->height() / qMax(1, m_table->verticalHeader()->defaultSectionSize()));
+    // view paints them as loading (the view has scrolled already; its own handler of the scrollbar runs first)
+    connect(m_table->verticalScrollBar(), &QScrollBar::valueChanged, this, [this] {
+        const int top = m_table->rowAt(0);
+        if (top < 0)
+            return;
+        const int bottom = m_table->rowAt(m_table->viewport()->height() - 1);
+        m_model->prefetchRows(top, bottom >= 0 ? bottom : m_model->rowCount() - 1);
     });
     m_table->setItemDelegate(new CellDelegate(Qt::ElideRight, m_table));
     // ids are told apart by both ends (`tech-debt_3f0b…4a5b`), so they elide in the middle

@@ -198,9 +198,10 @@ void MainWindow::selectPendingRow()
     if (m_pendingRow < 0 || m_pendingRow >= m_model->rowCount())
         return;
     const int row = int(std::exchange(m_pendingRow, -1));
-    // the rows around it are asked for before the view moves there and paints them as loading
-    const int half = m_table->viewport()->height() / qMax(1, m_table->verticalHeader()->defaultSectionSize()) / 2 + 1;
-    m_model->prefetchRows(row - half, row + half);
+    // the rows around it are asked for before the view moves there and paints them as loading (a screenful each
+    // side: near either end the row is not in the middle)
+    const int screen = m_table->viewport()->height() / qMax(1, m_table->verticalHeader()->defaultSectionSize()) + 1;
+    m_model->prefetchRows(row - screen, row + screen);
     const QModelIndex index = m_model->index(row, qMax(0, m_table->currentIndex().column()));
     m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     m_table->scrollTo(index, QAbstractItemView::PositionAtCenter);

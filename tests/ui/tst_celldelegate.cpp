@@ -6,6 +6,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QHeaderView>
+#include <QScopeGuard>
 #include <QStandardItemModel>
 #include <QStyleFactory>
 #include <QTableView>
@@ -43,6 +44,8 @@ class TestCellDelegate : public QObject
         }
         view.show();
         view.activateWindow();
+        if (!QTest::qWaitForWindowActive(&view))
+            qWarning("the view did not become active: both renders use the inactive colours");
         QCoreApplication::processEvents();
         return view.viewport()->grab().toImage();
     }
@@ -120,12 +123,14 @@ private Q_SLOTS:
         m_model.item(0, 0)->setIcon(icon);
         m_model.item(1, 1)->setCheckable(true);
         m_model.item(1, 1)->setCheckState(Qt::Checked);
+        const auto restore = qScopeGuard([this] {
+            m_model.item(0, 0)->setIcon({});
+            m_model.item(1, 1)->setData({}, Qt::CheckStateRole);
+        });
         const QPalette palette = m_style->standardPalette();
         QStyledItemDelegate styled;
         CellDelegate ours(Qt::ElideRight);
         QCOMPARE(render(&ours, Qt::ElideRight, palette, false), render(&styled, Qt::ElideRight, palette, false));
-        m_model.item(0, 0)->setIcon({});
-        m_model.item(1, 1)->setData({}, Qt::CheckStateRole);
     }
 };
 

@@ -1118,6 +1118,43 @@ private Q_SLOTS:
         QCOMPARE(w->table()->currentIndex().row(), 280);
     }
 
+    void goesToARowWhileTheCountIsStillAnnounced()
+    {
+        // a count reaches the view in steps (QHeaderView's cost per row); a Go to row asked meanwhile still lands
+        auto w = std::make_unique<MainWindow>();
+        w->model()->setChangeCheckInterval(0);
+        w->model()->setRowsPerStep(40);
+        w->show();
+        w->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(w.get()));
+        const int target = kCount - 2;
+        int announcedWhenAsked = -1;
+        connect(w->model(), &MemoryTableModel::countChanged, this, [&] {
+            if (announcedWhenAsked >= 0)
+                return;
+            announcedWhenAsked = w->model()->rowCount();
+            w->goToRow(target);
+        });
+        w->openStore(m_spec);
+        waitIdle(*w);
+        QVERIFY2(announcedWhenAsked >= 0 && announcedWhenAsked <= target,
+                 qPrintable(QString::number(announcedWhenAsked)));
+        QTRY_COMPARE_WITH_TIMEOUT(w->table()->currentIndex().row(), target, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory().value_or(Memory {}).id, m_order.at(target), 10000);
+        QCOMPARE(w->model()->rowCount(), kCount);
+        // every row is there to select once announced
+        w->table()->selectAll();
+        QVERIFY2(w->statusText().contains(u"%1 selected"_s.arg(kCount)), qPrintable(w->statusText()));
+        // the scrollbar moved far asks for the rows it shows at once
+        w->model()->dropLoadedPages();
+        w->table()->verticalScrollBar()->setValue(w->table()->verticalScrollBar()->maximum() / 2);
+        const int top = w->table()->rowAt(0);
+        QVERIFY(top > 0);
+        QVERIFY(w->model()->loadState(top) != MemoryTableModel::LoadState::NotLoaded);
+        waitIdle(*w);
+        QCOMPARE(w->model()->data(w->model()->index(top, 0), MemoryTableModel::IdRole).toString(), m_order.at(top));
+    }
+
     void aJumpOutsideTheFilterShowsInTheFilterBarAndGoesBack()
     {
         auto w = openWindow();
