@@ -55,8 +55,10 @@ void CellDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, 
     const Qt::Alignment alignment = QStyle::visualAlignment(opt.direction, opt.displayAlignment);
     // QStyledItemDelegate shows a value's lines (as U+2028) one under the other while they fit the row; other
     // alignments than QCommonStyle's default are rare enough to leave to it too, and so is the one cell with focus
-    // (the style draws its frame over the text) and one being edited
-    if ((opt.features & more) || (opt.state & (QStyle::State_HasFocus | QStyle::State_Editing))
+    // (the style draws its frame over the text) and one being edited; a style sheet (`-stylesheet`) may colour or pad
+    // the items, which only its style knows
+    if ((opt.features & more) || style->inherits("QStyleSheetStyle")
+        || (opt.state & (QStyle::State_HasFocus | QStyle::State_Editing))
         || (alignment & (Qt::AlignLeft | Qt::AlignRight | Qt::AlignHCenter | Qt::AlignJustify)) != Qt::AlignLeft
         || (alignment & Qt::AlignVertical_Mask) != Qt::AlignVCenter || opt.text.contains(QChar::LineSeparator)) {
         QStyledItemDelegate::paint(painter, option, index);

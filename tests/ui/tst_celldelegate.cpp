@@ -25,10 +25,12 @@ class TestCellDelegate : public QObject
     std::unique_ptr<QStyle> m_style {QStyleFactory::create(u"Fusion"_s)};
 
     /// The view painted with `delegate` as its only delegate.
-    QImage render(QAbstractItemDelegate* delegate, Qt::TextElideMode elide, const QPalette& palette, bool select)
+    QImage render(QAbstractItemDelegate* delegate, Qt::TextElideMode elide, const QPalette& palette, bool select,
+                  const QString& styleSheet = {})
     {
         QTableView view;
         view.setStyle(m_style.get());
+        view.setStyleSheet(styleSheet);
         view.setPalette(palette);
         view.setModel(&m_model);
         view.setItemDelegate(delegate);
@@ -114,6 +116,17 @@ private Q_SLOTS:
         QVERIFY2(ours.keptLines() >= 20, qPrintable(QString::number(ours.keptLines())));
         // a second paint comes from the kept lines and is still the same
         QCOMPARE(render(&ours, mode, palette, select), expected);
+    }
+
+    void aStyleSheetsItemsAreLeftToTheStyledDelegate()
+    {
+        const QString sheet = u"QTableView::item { color: #c03030; padding-left: 9px; }"_s;
+        const QPalette palette = m_style->standardPalette();
+        QStyledItemDelegate styled;
+        CellDelegate ours(Qt::ElideRight);
+        QCOMPARE(render(&ours, Qt::ElideRight, palette, true, sheet),
+                 render(&styled, Qt::ElideRight, palette, true, sheet));
+        QCOMPARE(ours.keptLines(), 0);
     }
 
     void cellsWithAnIconAreLeftToTheStyledDelegate()
