@@ -2,6 +2,7 @@
 #include "appearance.h"
 #include "commands.h"
 #include "mainwindow.h"
+#include "startuptrace.h"
 #include "translations.h"
 
 #include <QApplication>
@@ -21,6 +22,7 @@ void setIdentity()
 
 int main(int argc, char** argv)
 {
+    Inspector::startupMark("main");
     QStringList arguments;
     QHash<const char*, QString> original; // by argv string, which QApplication may reorder but not copy
     for (int i = 1; i < argc; ++i) {
@@ -37,20 +39,26 @@ int main(int argc, char** argv)
         return Inspector::runCommandLine(arguments);
     }
     QApplication app(argc, argv);
+    Inspector::startupMark("QApplication");
     setIdentity();
     Inspector::installTranslations();
     QApplication::setApplicationDisplayName(QStringLiteral("Subcog Inspector"));
     QApplication::setDesktopFileName(QStringLiteral("subcog-inspector"));
     Inspector::Appearance::apply(Inspector::Appearance::saved());
     Inspector::MainWindow window;
-    window.show();
+    Inspector::startupMark("window built");
     QStringList remaining; // what QApplication left of the arguments, as given
     for (int i = 1; i < argc; ++i)
         remaining << original.value(argv[i], QString::fromLocal8Bit(argv[i]));
     const QString store = Inspector::windowStoreArgument(remaining);
+    // asked before the window is shown: the worker opens the store and reads the first rows while the window
+    // is mapped, so its first paint can have them
     if (store.isEmpty())
         window.openDefaultStore();
     else
         window.openStore(store);
+    Inspector::startupMark("open asked");
+    window.show();
+    Inspector::startupMark("shown");
     return app.exec();
 }

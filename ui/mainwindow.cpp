@@ -13,6 +13,7 @@
 #include "overviewdock.h"
 #include "progressstrip.h"
 #include "secrets.h"
+#include "startuptrace.h"
 #include "storecontroller.h"
 #include "storehealthdock.h"
 
@@ -58,6 +59,7 @@ MainWindow::MainWindow(QWidget* parent)
     setWindowIcon(icon(u"subcog-inspector"_s));
 
     setupTable();
+    traceFirstPaints(m_table->viewport(), m_model);
     connectFilterBar();
     connectModel();
     connectParts();
