@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QFile>
 #include <QIconEngine>
+#include <QLineEdit>
 #include <QPainter>
 #include <QPalette>
 #include <QSettings>
@@ -138,8 +139,6 @@ class PaletteIconEngine : public QIconEngine
 public:
     explicit PaletteIconEngine(const QString& name)
         : m_name(name)
-        , m_light(u":/icons/"_s + name + u".svg"_s)
-        , m_dark(u":/icons-dark/"_s + name + u".svg"_s)
     {
     }
     void paint(QPainter* painter, const QRect& rect, QIcon::Mode mode, QIcon::State state) override
@@ -163,12 +162,33 @@ public:
     QString iconName() override { return m_name; }
 
 private:
-    const QIcon& current() const { return isDark() && !m_dark.isNull() ? m_dark : m_light; }
+    // made when first painted: most icons are in menus never opened, and each file icon costs an SVG engine
+    const QIcon& current()
+    {
+        if (isDark()) {
+            if (!m_dark)
+                m_dark = QIcon(u":/icons-dark/"_s + m_name + u".svg"_s);
+            if (!m_dark->isNull())
+                return *m_dark;
+        }
+        if (!m_light)
+            m_light = QIcon(u":/icons/"_s + m_name + u".svg"_s);
+        return *m_light;
+    }
 
     QString m_name;
-    QIcon m_light;
-    QIcon m_dark;
+    std::optional<QIcon> m_light;
+    std::optional<QIcon> m_dark;
 };
+
+/// Whether the desktop has an icon theme of its own: hicolor is the freedesktop fallback every theme inherits,
+/// which holds applications' icons, not actions'. Looking a name up in it parses its index.theme (3,800 lines on
+/// Debian), a tenth of the launch, to find nothing (Qt's generic platform, and desktops without a theme, name it).
+bool hasDesktopIconTheme()
+{
+    const QString theme = QIcon::themeName();
+    return !theme.isEmpty() && theme != "hicolor"_L1;
+}
 
 } // namespace
 
@@ -219,9 +239,52 @@ bool isDark()
 
 QIcon icon(const QString& name)
 {
-    if (QIcon::hasThemeIcon(name))
+    if (hasDesktopIconTheme() && QIcon::hasThemeIcon(name))
         return QIcon::fromTheme(name);
     return QIcon(new PaletteIconEngine(name));
+}
+
+namespace {
+
+class ClearButtonOnFocus : public QObject
+{
+public:
+    explicit ClearButtonOnFocus(QLineEdit* edit)
+        : QObject(edit)
+        , m_edit(edit)
+    {
+        edit->installEventFilter(this);
+        connect(edit, &QLineEdit::textChanged, this, [this](const QString& text) {
+            if (!text.isEmpty())
+                enable();
+        });
+    }
+    bool eventFilter(QObject*, QEvent* event) override
+    {
+        if (event->type() == QEvent::FocusIn)
+            enable();
+        return false;
+    }
+
+private:
+    void enable()
+    {
+        m_edit->removeEventFilter(this);
+        m_edit->setClearButtonEnabled(true);
+        deleteLater();
+    }
+
+    QLineEdit* m_edit;
+};
+
+} // namespace
+
+void enableClearButtonWhenUsed(QLineEdit* edit)
+{
+    if (!edit->text().isEmpty() || edit->hasFocus())
+        edit->setClearButtonEnabled(true);
+    else
+        new ClearButtonOnFocus(edit);
 }
 
 } // namespace Inspector::Appearance

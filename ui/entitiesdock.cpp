@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "entitiesdock.h"
 
+#include "appearance.h"
+
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -76,7 +78,7 @@ EntitiesDock::EntitiesDock(MemoryTableModel* model, QWidget* parent)
     auto* top = new QHBoxLayout;
     m_search->setObjectName(u"entitySearch"_s);
     m_search->setPlaceholderText(tr("Search entities by name, alias or id"));
-    m_search->setClearButtonEnabled(true);
+    Appearance::enableClearButtonWhenUsed(m_search);
     top->addWidget(m_search, 1);
     m_show->setObjectName(u"showEntityMemories"_s);
     m_show->setToolTip(tr("Filter the table to the memories that mention the selected entity (entity:ID)"));

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "filterbar.h"
 
+#include "appearance.h"
+
 #include "filtercompleter.h"
 
 #include <QAction>
@@ -28,7 +30,7 @@ FilterBar::FilterBar(QWidget* parent)
 {
     setObjectName(u"filterBar"_s);
     m_edit->setObjectName(u"filterEdit"_s);
-    m_edit->setClearButtonEnabled(true);
+    Appearance::enableClearButtonWhenUsed(m_edit);
     m_edit->setPlaceholderText(tr("Filter: words, ns:decisions, tag:rust, -tag:old, since:7d, project:…, "
                                   "branch:…, path:src/*, source:…, status:active"));
     m_edit->setToolTip(tr("subcog's filter language. Free words are searched in the content; "

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "overviewdock.h"
 
+#include "appearance.h"
 #include "transferdialogs.h"
 
 #include "exportfile.h"
@@ -96,7 +97,7 @@ OverviewDock::OverviewDock(MemoryTableModel* model, QWidget* parent)
     m_busy->hide();
     auto* refresh = new QToolButton(this);
     refresh->setObjectName(u"overviewRefresh"_s);
-    refresh->setIcon(QIcon::fromTheme(u"view-refresh"_s, QIcon(u":/icons/view-refresh.svg"_s)));
+    refresh->setIcon(Appearance::icon(u"view-refresh"_s));
     refresh->setAutoRaise(true);
     refresh->setToolTip(tr("Compute the figures again"));
     connect(refresh, &QToolButton::clicked, this, &OverviewDock::recompute);

@@ -9,11 +9,15 @@
 #include <QApplication>
 #include <QDir>
 #include <QFile>
+#include <QFocusEvent>
+#include <QLineEdit>
 #include <QMenu>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QStyle>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
 using namespace Qt::StringLiterals;
 using namespace Inspector;
@@ -127,6 +131,65 @@ private Q_SLOTS:
         QVERIFY(Appearance::isDark());
         Appearance::apply(Appearance::Choice::Light);
         QVERIFY(!Appearance::isDark());
+    }
+
+    void aDesktopThemesIconsComeFirstButNotHicolors()
+    {
+        // an icon theme with edit-undo drawn in red, once as a desktop's theme and once as hicolor (the fallback
+        // theme holds applications' icons: looking an action up there only costs the launch)
+        QTemporaryDir icons;
+        QImage red(16, 16, QImage::Format_ARGB32);
+        red.fill(Qt::red);
+        for (const QString& theme : {u"desk"_s, u"hicolor"_s}) {
+            writeFile(icons.filePath(theme + u"/index.theme"_s),
+                      "[Icon Theme]\nName=" + theme.toUtf8()
+                          + "\nDirectories=16x16/actions\n\n[16x16/actions]\nSize=16\nType=Fixed\n");
+            QVERIFY(QDir().mkpath(icons.filePath(theme + u"/16x16/actions"_s)));
+            QVERIFY(red.save(icons.filePath(theme + u"/16x16/actions/edit-undo.png"_s)));
+        }
+        const QStringList paths = QIcon::themeSearchPaths();
+        const QString theme = QIcon::themeName();
+        const auto restore = qScopeGuard([&] {
+            QIcon::setThemeSearchPaths(paths);
+            QIcon::setThemeName(theme);
+        });
+        QIcon::setThemeSearchPaths({icons.path()});
+        const auto isRed = [](const QIcon& icon) {
+            const QImage image = icon.pixmap(QSize(16, 16)).toImage();
+            return !image.isNull() && image.pixelColor(8, 8) == QColor(Qt::red);
+        };
+        QIcon::setThemeName(u"desk"_s);
+        QVERIFY(isRed(Appearance::icon(u"edit-undo"_s)));
+        QIcon::setThemeName(u"hicolor"_s);
+        const QIcon own = Appearance::icon(u"edit-undo"_s);
+        QVERIFY(!isRed(own));
+        QVERIFY(strokeLightness(own) >= 0); // the inspector's own drawing
+    }
+
+    void aClearButtonComesWithTextOrFocus()
+    {
+        QLineEdit typed;
+        Appearance::enableClearButtonWhenUsed(&typed);
+        const auto clearAction = [](QLineEdit& edit) { return edit.findChild<QAction*>(u"_q_qlineeditclearaction"_s); };
+        QVERIFY(!typed.isClearButtonEnabled());
+        QTest::keyClicks(&typed, u"tag:rust"_s);
+        QVERIFY(typed.isClearButtonEnabled());
+        QVERIFY(clearAction(typed));
+        auto* button = typed.findChild<QToolButton*>(); // the line edit's own button for the action
+        QVERIFY(button);
+        button->click();
+        QVERIFY(typed.text().isEmpty());
+
+        QLineEdit focused;
+        Appearance::enableClearButtonWhenUsed(&focused);
+        QFocusEvent in(QEvent::FocusIn, Qt::TabFocusReason);
+        QApplication::sendEvent(&focused, &in);
+        QVERIFY(focused.isClearButtonEnabled());
+
+        QLineEdit set;
+        Appearance::enableClearButtonWhenUsed(&set);
+        set.setText(u"ns:decisions"_s); // the filter restored or set by a jump
+        QVERIFY(set.isClearButtonEnabled());
     }
 
     void theWindowsMenuSwitchesAndRemembers()
