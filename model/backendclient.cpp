@@ -14,6 +14,8 @@
 #include <QThread>
 
 #include <mutex>
+
+#include <sys/resource.h>
 #include <thread>
 
 using namespace Qt::StringLiterals;
@@ -72,6 +74,10 @@ namespace {
 // ids are unique in the process, not per client: a widget still holding an id of the store it showed before can
 // then never cancel, or take the answer of, a request of the store opened since
 std::atomic<RequestId> g_lastId {0};
+
+/// How much nicer the worker is than the thread that made it, in a window: the scheduler then gives the GUI thread
+/// about three times the worker's share of a core they both want.
+constexpr int kWorkerNiceness = 5;
 } // namespace
 
 BackendClient::BackendClient(Factory factory, QObject* parent)
@@ -96,6 +102,14 @@ BackendClient::BackendClient(Factory factory, QObject* parent)
     m_worker->moveToThread(m_thread);
     connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     m_thread->setObjectName(u"inspector-backend"_s);
+    // In a window the worker gives way to the thread that paints: a count or scan of a large store may take a core
+    // for seconds, and on a busy or two-core machine the window's frames must not wait behind it. The worker still
+    // has all of an idle CPU. (Linux keeps a nice value per thread; setpriority(0) sets the calling one's.)
+    if (QCoreApplication::instance() && QCoreApplication::instance()->inherits("QGuiApplication"))
+        connect(
+            m_thread, &QThread::started, m_thread,
+            [] { setpriority(PRIO_PROCESS, 0, qMin(getpriority(PRIO_PROCESS, 0) + kWorkerNiceness, 19)); },
+            Qt::DirectConnection);
     m_thread->start();
 }
 

@@ -14,6 +14,8 @@
 #include <QTest>
 #include <QThread>
 
+#include <sys/resource.h>
+
 using namespace Qt::StringLiterals;
 using namespace Inspector;
 
@@ -125,6 +127,18 @@ private Q_SLOTS:
         QVERIFY(failed.at(0).at(3).toString().contains(u"missing.db"_s));
         QCOMPARE(failed.at(1).at(0).value<RequestId>(), pageId);
         QCOMPARE(failed.at(1).at(1).value<quint64>(), quint64(3));
+    }
+
+    void aHeadlessWorkerKeepsItsPriority()
+    {
+        // a command's export or check has the whole CPU the process was given: only a window's worker gives way
+        BackendClient client(factory(m_store.path));
+        QSignalSpy finished(&client, &BackendClient::jobFinished);
+        client.open();
+        client.requestJob(
+            [](PersistenceBackend&, const auto&) { return QString::number(getpriority(PRIO_PROCESS, 0)); });
+        QTRY_COMPARE(finished.size(), 1);
+        QCOMPARE(finished.first().at(2).toString().toInt(), getpriority(PRIO_PROCESS, 0));
     }
 
     void errorsKeepTheirKindAndDetail()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The table model on a real store of the backend under test (INSPECTOR_CONTRACT_BACKEND), with
 // QAbstractItemModelTester attached before any data: paging, seeks, eviction, edits, deletes, undo, other writers.
+#include "backendclient.h"
 #include "memorytablemodel.h"
 #include "testhelpers.h"
 
@@ -13,6 +14,8 @@
 #include <QTest>
 #include <QTimer>
 #include <QUndoStack>
+
+#include <sys/resource.h>
 
 using namespace Qt::StringLiterals;
 using namespace Inspector;
@@ -155,6 +158,19 @@ private Q_SLOTS:
         QCOMPARE(model->data(cell).toString(), u"other project, expired"_s);
         QVERIFY(model->data(cell, Qt::ToolTipRole).toString().contains(u"'github.com/acme/widgets'"_s));
         QVERIFY(model->headerData(column, Qt::Horizontal, Qt::ToolTipRole).toString().contains(u"acme/other"_s));
+    }
+
+    void theWorkerGivesWayToTheWindow()
+    {
+        // in a GUI application a long count or scan on the worker must not take the painting thread's core
+        QVERIFY(QCoreApplication::instance()->inherits("QGuiApplication"));
+        BackendClient client(factory());
+        QSignalSpy finished(&client, &BackendClient::jobFinished);
+        client.open();
+        client.requestJob(
+            [](PersistenceBackend&, const auto&) { return QString::number(getpriority(PRIO_PROCESS, 0)); });
+        QTRY_COMPARE(finished.size(), 1);
+        QCOMPARE(finished.first().at(2).toString().toInt(), qMin(getpriority(PRIO_PROCESS, 0) + 5, 19));
     }
 
     void firstPageDoesNotWaitForTheCount()
