@@ -45,19 +45,13 @@ int main(int argc, char** argv)
     QApplication::setApplicationDisplayName(QStringLiteral("Subcog Inspector"));
     QApplication::setDesktopFileName(QStringLiteral("subcog-inspector"));
     Inspector::Appearance::apply(Inspector::Appearance::saved());
-    Inspector::MainWindow window;
-    Inspector::startupMark("window built");
     QStringList remaining; // what QApplication left of the arguments, as given
     for (int i = 1; i < argc; ++i)
         remaining << original.value(argv[i], QString::fromLocal8Bit(argv[i]));
-    const QString store = Inspector::windowStoreArgument(remaining);
-    // asked before the window is shown: the worker opens the store and reads the first rows while the window
-    // is mapped, so its first paint can have them
-    if (store.isEmpty())
-        window.openDefaultStore();
-    else
-        window.openStore(store);
-    Inspector::startupMark("open asked");
+    // the store (empty: subcog's default) is asked for as the window starts being made, so the worker opens it and
+    // reads the first rows meanwhile
+    Inspector::MainWindow window(nullptr, Inspector::windowStoreArgument(remaining));
+    Inspector::startupMark("window built");
     window.show();
     Inspector::startupMark("shown");
     return app.exec();

@@ -38,24 +38,27 @@ using namespace Qt::StringLiterals;
 
 namespace Inspector {
 
-MainWindow::MainWindow(QWidget* parent)
+MainWindow::MainWindow(QWidget* parent, const std::optional<QString>& launchStore)
     : QMainWindow(parent)
     , m_model(new MemoryTableModel(this))
-    , m_table(new QTableView(this))
-    , m_detail(new DetailPane(this))
     , m_messages(new MessageBar(this))
-    , m_splitter(new QSplitter(this))
-    , m_filterBar(new FilterBar(this))
-    , m_countLabel(new QLabel(this))
-    , m_modeLabel(new QLabel(this))
-    , m_progress(new ProgressStrip(m_model, this))
     , m_store(new StoreController(m_model, m_messages, this))
-    , m_health(new StoreHealthDock(m_model, this))
-    , m_overview(new OverviewDock(m_model, this))
-    , m_lineage(new LineageDock(m_model, this))
-    , m_healthBadge(new QToolButton(this))
 {
     setObjectName(u"mainWindow"_s);
+    // the store is asked for before the widgets are made: the worker opens it and reads the first page meanwhile,
+    // so the window's first paint can have the rows
+    const std::optional<Launch> launch = launchStore ? beginLaunch(*launchStore) : std::nullopt;
+    m_table = new QTableView(this);
+    m_detail = new DetailPane(this);
+    m_splitter = new QSplitter(this);
+    m_filterBar = new FilterBar(this);
+    m_countLabel = new QLabel(this);
+    m_modeLabel = new QLabel(this);
+    m_progress = new ProgressStrip(m_model, this);
+    m_health = new StoreHealthDock(m_model, this);
+    m_overview = new OverviewDock(m_model, this);
+    m_lineage = new LineageDock(m_model, this);
+    m_healthBadge = new QToolButton(this);
     setWindowIcon(icon(u"subcog-inspector"_s));
 
     setupTable();
@@ -73,10 +76,45 @@ MainWindow::MainWindow(QWidget* parent)
     createMenus();
     addShortcutsToToolTips();
     restoreViewState();
+    if (launch)
+        finishLaunch(*launch);
     m_detail->setEditable(false);
     updateTitle();
     updateActions();
     updateStatus();
+}
+
+std::optional<MainWindow::Launch> MainWindow::beginLaunch(const QString& store)
+{
+    Launch launch;
+    if (store.isEmpty()) {
+        std::optional<StoreController::DefaultStore> found = m_store->findDefault();
+        if (!found)
+            return std::nullopt;
+        launch.spec = found->spec;
+        launch.origin = found->origin;
+        launch.tell = std::move(found->tell);
+    } else {
+        launch.spec = graphFileStore(store);
+        launch.showEntities = launch.spec != store;
+    }
+    m_store->open(launch.spec, launch.origin);
+    startupMark("open asked");
+    return launch;
+}
+
+void MainWindow::finishLaunch(const Launch& launch)
+{
+    // what openStore() does around the open, now that the docks are there
+    m_health->setStore(launch.spec);
+    m_overview->setStore(launch.spec);
+    storeOpening(false);
+    if (launch.showEntities) {
+        m_entities->show();
+        m_entities->raise();
+    }
+    if (launch.tell)
+        launch.tell();
 }
 
 void MainWindow::connectFilterBar()
@@ -384,6 +422,11 @@ void MainWindow::openStore(const QString& spec, const QString& origin)
         m_health->setStore(spec);
     m_overview->setStore(spec);
     m_store->open(spec, origin);
+    storeOpening(sameStore);
+}
+
+void MainWindow::storeOpening(bool sameStore)
+{
     QSettings settings;
     if (!settings.value(u"overview/introduced"_s).toBool()) {
         // the first store ever opened shows what the overview is; closing it is remembered with the layout

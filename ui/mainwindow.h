@@ -8,6 +8,9 @@
 #include <QMainWindow>
 #include <QSet>
 
+#include <functional>
+#include <optional>
+
 class QAction;
 class QLabel;
 class QLineEdit;
@@ -38,7 +41,9 @@ class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    explicit MainWindow(QWidget* parent = nullptr);
+    /// `launchStore`: the store the program was started on (empty: subcog's default store), asked for before the
+    /// widgets are made; without it nothing is opened until openStore() or openDefaultStore().
+    explicit MainWindow(QWidget* parent = nullptr, const std::optional<QString>& launchStore = std::nullopt);
     ~MainWindow() override;
 
     /// Opens a STORE argument (path, `sqlite:`, `fs:`, PostgreSQL URL); `origin` says how it was found.
@@ -188,6 +193,21 @@ private:
     void setupEntities();
     /// For subcog's graph.db: the spec of the store beside it, which opens with the Entities view; else `spec`.
     QString storeForGraphFile(const QString& spec);
+    /// The store a graph.db belongs to (index.db beside it), else `spec`.
+    static QString graphFileStore(const QString& spec);
+    /// The store the window was started on, asked for at the start of the constructor; the rest of opening it
+    /// (the docks, the filter, the title) once the widgets are made.
+    struct Launch
+    {
+        QString spec;
+        QString origin;
+        std::function<void()> tell; ///< the default store's notices
+        bool showEntities = false; ///< a graph.db was given
+    };
+    std::optional<Launch> beginLaunch(const QString& store);
+    void finishLaunch(const Launch& launch);
+    /// openStore() after the store is asked for: the overview's introduction, the health badge, the filter, title.
+    void storeOpening(bool sameStore);
     void setupLineage();
     /// mainwindowrecall.cpp: View ▸ Recall Context… for the "Hidden from recall" column, remembered per store.
     void setupRecall();
@@ -195,21 +215,21 @@ private:
     void updateHealthBadge(qint64 findings);
 
     MemoryTableModel* m_model;
-    QTableView* m_table;
-    DetailPane* m_detail;
+    QTableView* m_table = nullptr;
+    DetailPane* m_detail = nullptr;
     MessageBar* m_messages;
-    QSplitter* m_splitter;
-    FilterBar* m_filterBar;
-    QLabel* m_countLabel;
-    QLabel* m_modeLabel;
-    ProgressStrip* m_progress;
+    QSplitter* m_splitter = nullptr;
+    FilterBar* m_filterBar = nullptr;
+    QLabel* m_countLabel = nullptr;
+    QLabel* m_modeLabel = nullptr;
+    ProgressStrip* m_progress = nullptr;
     StoreController* m_store;
-    StoreHealthDock* m_health;
-    OverviewDock* m_overview;
+    StoreHealthDock* m_health = nullptr;
+    OverviewDock* m_overview = nullptr;
     EntitiesDock* m_entities = nullptr;
     QAction* m_openGraph = nullptr;
-    LineageDock* m_lineage;
-    QToolButton* m_healthBadge;
+    LineageDock* m_lineage = nullptr;
+    QToolButton* m_healthBadge = nullptr;
     /// Findings of the last check of each store in this session (by display spec), for the badge and the hint.
     QHash<QString, qint64> m_lastFindings;
 

@@ -71,7 +71,7 @@ void MainWindow::chooseGraphFile()
     m_model->refresh();
 }
 
-QString MainWindow::storeForGraphFile(const QString& spec)
+QString MainWindow::graphFileStore(const QString& spec)
 {
     const StoreSpec parsed = StoreSpec::parse(spec);
     if (parsed.kind != StoreSpec::Kind::Sqlite)
@@ -80,10 +80,18 @@ QString MainWindow::storeForGraphFile(const QString& spec)
     // without the store beside it, opening goes on and the store says what the file is
     if (index.isEmpty() || !QFileInfo(parsed.location).isFile() || !QFileInfo::exists(index))
         return spec;
-    // the store's own graph is this file (SqliteBackend reads graph.db beside index.db): its entities are shown
-    m_entities->show();
-    m_entities->raise();
     return index;
+}
+
+QString MainWindow::storeForGraphFile(const QString& spec)
+{
+    const QString store = graphFileStore(spec);
+    if (store != spec) {
+        // the store's own graph is this file (SqliteBackend reads graph.db beside index.db): its entities are shown
+        m_entities->show();
+        m_entities->raise();
+    }
+    return store;
 }
 
 } // namespace Inspector

@@ -110,30 +110,37 @@ bool StoreController::setEditing(bool on)
 
 void StoreController::openDefault()
 {
+    if (std::optional<DefaultStore> store = findDefault()) {
+        Q_EMIT openRequested(store->spec, store->origin);
+        store->tell(); // after the window has cleared the bar for the store
+    }
+}
+
+std::optional<StoreController::DefaultStore> StoreController::findDefault()
+{
     const SubcogConfig config = readSubcogConfig();
-    const auto warnAboutConfig = [&] {
+    const auto warnAboutConfig = [this, config] {
         if (!config.configError.isEmpty())
             m_messages->showMessage(MessageBar::Kind::Warning, config.configPath + u": "_s + config.configError);
     };
     const QList<StoreCandidate> found = findSubcogStores(config);
-    if (!found.isEmpty()) {
-        Q_EMIT openRequested(found.first().spec, found.first().description);
-        warnAboutConfig();
-        return;
-    }
+    if (!found.isEmpty())
+        return DefaultStore {found.first().spec, found.first().description, warnAboutConfig};
     const QString demo = demoStorePath();
     try {
         ensureDemoStore(demo);
     } catch (const StorageError& e) {
         warnAboutConfig();
         m_messages->showMessage(MessageBar::Kind::Error, e.message());
-        return;
+        return std::nullopt;
     }
-    Q_EMIT openRequested(demo, tr("demo store: no subcog store was found on this machine"));
-    warnAboutConfig();
-    m_messages->showMessage(MessageBar::Kind::Info,
-                            tr("No subcog store was found, so a demo store is open. Use File ▸ Open SQLite File, "
-                               "Open Folder Store or Connect to PostgreSQL to inspect another store."));
+    return DefaultStore {demo, tr("demo store: no subcog store was found on this machine"), [this, warnAboutConfig] {
+                             warnAboutConfig();
+                             m_messages->showMessage(
+                                 MessageBar::Kind::Info,
+                                 tr("No subcog store was found, so a demo store is open. Use File ▸ Open SQLite File, "
+                                    "Open Folder Store or Connect to PostgreSQL to inspect another store."));
+                         }};
 }
 
 void StoreController::setMenus(QMenu* stores, QMenu* recent)

@@ -4,6 +4,9 @@
 #include <QObject>
 #include <QSet>
 
+#include <functional>
+#include <optional>
+
 class QMenu;
 class QWidget;
 
@@ -40,6 +43,15 @@ public:
     bool setEditing(bool on);
     /// subcog's own store if found, else the demo store (through openRequested()).
     void openDefault();
+    /// The store openDefault() opens, how it was found, and what to tell once it is open (a config file's error,
+    /// that the demo store stands in); nullopt when not even the demo store could be made (said in the bar).
+    struct DefaultStore
+    {
+        QString spec;
+        QString origin;
+        std::function<void()> tell;
+    };
+    std::optional<DefaultStore> findDefault();
     /// File ▸ subcog's Stores and Open Recent, kept up to date.
     void setMenus(QMenu* stores, QMenu* recent);
     void openSqliteFile();

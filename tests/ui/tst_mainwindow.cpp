@@ -1017,6 +1017,38 @@ private Q_SLOTS:
         m_store->store(original);
     }
 
+    void startsOnTheStoreItWasGiven()
+    {
+        // main() gives the window its store as it is made (asked for before the widgets): the window ends up as
+        // openStore() leaves it
+        const auto opened = openWindow();
+        MainWindow w(nullptr, m_spec);
+        w.model()->setChangeCheckInterval(0);
+        w.show();
+        waitIdle(w);
+        QCOMPARE(w.model()->exactCount(), opened->model()->exactCount());
+        QCOMPARE(w.model()->data(w.model()->index(0, 0)), opened->model()->data(opened->model()->index(0, 0)));
+        QCOMPARE(w.windowTitle(), opened->windowTitle());
+        QCOMPARE(w.healthDock()->spec(), m_spec);
+        QCOMPARE(w.model()->filter(), opened->model()->filter());
+        // a store that cannot be opened says so, like any other open
+        MainWindow missing(nullptr, u"sqlite:"_s + m_dir.filePath(u"not-there.db"_s));
+        missing.show();
+        QTRY_VERIFY_WITH_TIMEOUT(missing.messageBar()->text().contains(u"not-there.db"_s), 10000);
+        QCOMPARE(missing.messageBar()->kind(), MessageBar::Kind::Error);
+    }
+
+    void startsOnTheDemoStoreWhenSubcogHasNone()
+    {
+        // HOME is the test's scratch directory: no subcog store there, so the demo store is made and opened, and
+        // the bar says why
+        MainWindow w(nullptr, QString());
+        w.show();
+        QTRY_VERIFY_WITH_TIMEOUT(w.model()->isOpen() && w.model()->exactCount().value_or(0) > 100, 30000);
+        QVERIFY2(w.messageBar()->text().contains(u"demo store"_s), qPrintable(w.messageBar()->text()));
+        QCOMPARE(w.messageBar()->kind(), MessageBar::Kind::Info);
+    }
+
     void errorsShowInTheMessageBar()
     {
         MainWindow w;
