@@ -4,6 +4,7 @@
 #include "mainwindow.h"
 
 #include "entitiesdock.h"
+#include "memorytablemodel.h"
 #include "messagebar.h"
 #include "overviewdock.h"
 #include "startuptrace.h"
@@ -31,6 +32,11 @@ std::optional<MainWindow::Launch> MainWindow::beginLaunch(const QString& store)
         launch.spec = graphFileStore(store);
         launch.showEntities = launch.spec != store;
     }
+    // the filter the window applies once it is made (an empty bar, tombstoned memories hidden, as
+    // FilterBar::apply gives it): the page asked for now is then the one the window shows, not one it replaces
+    MemoryFilter filter = parseFilter(QString()).filter;
+    filter.tombstones = TombstoneFilter::Exclude;
+    m_model->setFilter(filter);
     m_store->open(launch.spec, launch.origin);
     startupMark("open asked");
     return launch;
