@@ -246,10 +246,13 @@ bool SqliteBackend::scanJsonLines(const MemoryQuery& query, const JsonLinesSink&
     ValuePtr skipKey; ///< a second handed to SQLite, whose rows the main statement passes over
     const bool idsDescending = query.idOrder == Qt::DescendingOrder;
     auto endGroup = [&] {
-        std::stable_sort(units.begin(), units.end(), [&](const Unit& a, const Unit& b) {
+        const auto before = [&](const Unit& a, const Unit& b) {
             const int c = SortValue::compare(a.id, b.id, idArena);
             return idsDescending ? c > 0 : c < 0;
-        });
+        };
+        // most seconds hold one row or rows already in order: no sort (stable_sort allocates each time)
+        if (!std::is_sorted(units.begin(), units.end(), before))
+            std::stable_sort(units.begin(), units.end(), before);
         for (Unit& u : units) {
             if (u.pendingIndex >= 0) {
                 pendingAt.append(block.lines.size());
