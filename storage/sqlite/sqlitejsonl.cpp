@@ -132,6 +132,11 @@ bool SqliteBackend::scanJsonLines(const MemoryQuery& query, const JsonLinesSink&
     QList<qsizetype> pendingAt; ///< each pending row's line in block.lines
     qsizetype rowsInBatch = 0;
     bool stopped = false; ///< the sink said stop
+    const auto startBlock = [&] {
+        // room for a batch up front: growing the list moved every line several times
+        block.arena.reserve(1 << 20);
+        block.lines.reserve(qBound(1, batchSize, 4096));
+    };
     auto flush = [&] {
         if (!pending.isEmpty()) {
             QList<Memory> memories;
@@ -155,11 +160,11 @@ bool SqliteBackend::scanJsonLines(const MemoryQuery& query, const JsonLinesSink&
         rowsInBatch = 0;
         blockBytes = 0;
         const bool go = block.isEmpty() || pipeline.push(std::exchange(block, Block()));
-        block.arena.reserve(1 << 20);
+        startBlock();
         stopped = !go;
         return go;
     };
-    block.arena.reserve(1 << 20);
+    startBlock();
     // one row as a capture or a written line, or as a pending row whose line comes later
     PlainCells cells;
     auto take = [&](sqlite3_stmt* st, bool join, Line& line, QList<RawRow>& rawRows) {
