@@ -59,13 +59,13 @@ private:
         QByteArray lines;
         qint64 count = 0;
         QList<RecordIssue> issues;
-        bool lastOfBlock = false;
+        bool lastOfBlock = false; ///< the block's last batch: one block less outstanding
     };
     static constexpr int kInFlight = 3;
 
     void run();
     void write(Block& block);
-    /// Gives the sink the finished batches; with `wait`, until fewer than kInFlight blocks are outstanding.
+    /// Gives the sink the finished batches, waiting for more until at most `keepOutstanding` blocks are left.
     bool drain(int keepOutstanding);
     void stop();
 
