@@ -29,7 +29,7 @@ namespace {
 constexpr qint64 kRereadBudgetMs = 2000; // how long a file that keeps changing while it is read is read again
 constexpr qint64 kRecentWriteMs = 2000; // a file that does not decode and is younger may be mid-write
 constexpr unsigned long kSettleMs = 20; // how long to wait before looking at such a file again
-constexpr int kSettleLooks = 5; // and how many times, at most
+constexpr int kSettleLooks = 25; // and how many times, at most: half a second, a loaded machine's writer off the CPU
 
 /// The whole file open as `fd`, read with plain system calls; nullopt and errno set on failure. A file that grows
 /// beyond subcog's limit while read is cut there (its stat then differs, and it is read again).
@@ -135,7 +135,7 @@ std::optional<FilesystemBackend::FileRead> FilesystemBackend::readFileAt(int dir
     }
     // subcog rewrites a file in place (truncate, then write), so a read can catch it half written, or begin in one
     // version and end in the next: the file is read again while it changed during the read, and a file that does not
-    // decode, looks cut off and was written in the last seconds is looked at again for up to 100 ms (old or
+    // decode, looks cut off and was written in the last seconds is looked at again for up to 500 ms (old or
     // otherwise damaged files cost nothing extra). A file that never holds still within the time allowed is reported,
     // not guessed at.
     const auto same = [](const struct stat& a, const struct stat& b) {
