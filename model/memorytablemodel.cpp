@@ -44,6 +44,8 @@ MemoryTableModel::MemoryTableModel(QObject* parent)
         growRows();
         checkIdle();
     });
+    m_countHold.setSingleShot(true);
+    connect(&m_countHold, &QTimer::timeout, this, &MemoryTableModel::releaseCount);
     connect(m_session, &StoreSession::opened, this,
             [this](const QString& location, const QStringList& layout, bool readOnly) {
                 Q_EMIT storeOpened(location, layout, readOnly);
@@ -202,6 +204,7 @@ void MemoryTableModel::reset()
     m_view.deferred.clear();
     m_view.touched.clear();
     m_counting.yielded = false;
+    m_counting.waiting = false;
     endResetModel();
     requestStart();
 }
@@ -212,12 +215,31 @@ void MemoryTableModel::requestStart()
         return;
     // the first page and the count are independent requests: rows show as soon as the page is there
     requestPages(0, 1, false);
-    requestCount();
+    if (m_counting.held)
+        m_counting.waiting = true;
+    else
+        requestCount();
+}
+
+void MemoryTableModel::holdCount(int maxWaitMs)
+{
+    m_counting.held = true;
+    m_countHold.start(maxWaitMs);
+}
+
+void MemoryTableModel::releaseCount()
+{
+    m_countHold.stop();
+    m_counting.held = false;
+    if (std::exchange(m_counting.waiting, false) && m_session->isOpen())
+        requestCount();
+    checkIdle();
 }
 
 void MemoryTableModel::requestCount()
 {
     m_counting.yielded = false;
+    m_counting.waiting = false;
     StoreSession::Handler h;
     h.count = [this](RequestId id, quint64 generation, qint64 count) { onCount(id, generation, count); };
     h.failed = [this](RequestId id, quint64, const StorageError& error) {
@@ -591,9 +613,9 @@ void MemoryTableModel::refresh()
 
 bool MemoryTableModel::isBusy() const
 {
-    return !m_out.requests.isEmpty() || m_counting.request || m_edits.isWriting() || m_session->isBusy()
-        || !m_view.wanted.isEmpty() || !m_view.deferred.isEmpty() || m_counting.yielded || m_locating.request
-        || m_anchorWalk.request || m_rows < m_rowsWanted;
+    return !m_out.requests.isEmpty() || m_counting.request || m_counting.waiting || m_edits.isWriting()
+        || m_session->isBusy() || !m_view.wanted.isEmpty() || !m_view.deferred.isEmpty() || m_counting.yielded
+        || m_locating.request || m_anchorWalk.request || m_rows < m_rowsWanted;
 }
 
 void MemoryTableModel::checkIdle()

@@ -183,6 +183,12 @@ public:
     void checkForChanges();
     /// Reloads the pages in use and the count without a reset, keeping selection and scroll position.
     void refresh();
+    /// The next count waits until releaseCount(), or at most `maxWaitMs`. At launch it is a scan of the whole store
+    /// (about 300 ms of a core at 1,000,000 memories); on a small machine it would share a core with the window's
+    /// first paint.
+    void holdCount(int maxWaitMs);
+    /// Lets a held count go (the window calls it once its first rows are painted).
+    void releaseCount();
 
 Q_SIGNALS:
     void storeOpened(const QString& location, const QStringList& layout, bool readOnly);
@@ -279,6 +285,8 @@ private:
         QElapsedTimer sent;
         bool yielded = false; ///< a slow count was stopped so pages could go first; asked again once they came
         bool moreAfterLoaded = false; ///< before the count: the last loaded page said more rows follow
+        bool held = false; ///< holdCount(): a count is not sent until releaseCount()
+        bool waiting = false; ///< a count was wanted while held
     };
     /// The background walk that fills RowSignposts' anchors (see continueAnchors()).
     struct AnchorWalk
@@ -327,6 +335,7 @@ private:
     qint64 m_rowsWanted = 0;
     qint64 m_rowsPerStep = 1 << 17; ///< ~3 ms of QHeaderView::sectionsInserted
     QTimer m_rowGrowth;
+    QTimer m_countHold; ///< the longest a held count waits
     Counting m_counting;
     mutable PageCache m_cache;
     RowSignposts m_signposts; ///< page bounds and anchors: where a page request can start (PagePlanner)

@@ -12,11 +12,43 @@
 #include "storehealthdock.h"
 
 #include <QAction>
+#include <QEvent>
 #include <QSettings>
+#include <QTableView>
+#include <QTimer>
 
 using namespace Qt::StringLiterals;
 
 namespace Inspector {
+
+namespace {
+/// The longest the launch's count waits for the first rows to be painted (a window that is not shown, a store with
+/// no rows).
+constexpr int kLaunchCountWaitMs = 250;
+
+/// Lets the model's held count go once the table has painted rows, after that paint.
+class CountAfterFirstRows : public QObject
+{
+public:
+    CountAfterFirstRows(QWidget* viewport, MemoryTableModel* model)
+        : QObject(viewport)
+        , m_model(model)
+    {
+        viewport->installEventFilter(this);
+    }
+    bool eventFilter(QObject*, QEvent* event) override
+    {
+        if (event->type() == QEvent::Paint && m_model->rowCount() > 0) {
+            QTimer::singleShot(0, m_model, &MemoryTableModel::releaseCount);
+            deleteLater();
+        }
+        return false;
+    }
+
+private:
+    MemoryTableModel* m_model;
+};
+} // namespace
 
 std::optional<MainWindow::Launch> MainWindow::beginLaunch(const QString& store)
 {
@@ -37,6 +69,8 @@ std::optional<MainWindow::Launch> MainWindow::beginLaunch(const QString& store)
     MemoryFilter filter = parseFilter(QString()).filter;
     filter.tombstones = TombstoneFilter::Exclude;
     m_model->setFilter(filter);
+    // the count scans the whole store: it waits for the first rows to be on screen (finishLaunch)
+    m_model->holdCount(kLaunchCountWaitMs);
     m_store->open(launch.spec, launch.origin);
     startupMark("open asked");
     return launch;
@@ -44,6 +78,7 @@ std::optional<MainWindow::Launch> MainWindow::beginLaunch(const QString& store)
 
 void MainWindow::finishLaunch(const Launch& launch)
 {
+    new CountAfterFirstRows(m_table->viewport(), m_model);
     // what openStore() does around the open, now that the docks are there
     m_health->setStore(launch.spec);
     m_overview->setStore(launch.spec);

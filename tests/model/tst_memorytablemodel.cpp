@@ -190,6 +190,64 @@ private Q_SLOTS:
         QCOMPARE(model->rowCount(), kCount);
     }
 
+    void aHeldCountWaitsUntilItIsReleased()
+    {
+        // at launch the window holds the count (a scan of the whole store) until its first rows are painted
+        auto model = std::make_unique<MemoryTableModel>();
+        model->setChangeCheckInterval(0);
+        model->setPageSize(kPage);
+        QSignalSpy counted(model.get(), &MemoryTableModel::countChanged);
+        QSignalSpy idle(model.get(), &MemoryTableModel::idle);
+        model->holdCount(60000);
+        model->openStore(factory());
+        QTRY_VERIFY_WITH_TIMEOUT(model->loadState(0) == MemoryTableModel::LoadState::Loaded, 30000);
+        // the first page came; the count has not been asked for, and the model does not call itself idle
+        QTest::qWait(200);
+        QCOMPARE(counted.size(), 0);
+        QVERIFY(!model->exactCount());
+        QVERIFY(model->isBusy());
+        model->releaseCount();
+        QTRY_VERIFY_WITH_TIMEOUT(counted.size() == 1, 30000);
+        QCOMPARE(*model->exactCount(), kCount);
+        QCOMPARE(model->rowCount(), kCount);
+        QTRY_VERIFY_WITH_TIMEOUT(!model->isBusy(), 30000);
+        // a second release asks nothing more
+        model->releaseCount();
+        QTest::qWait(100);
+        QCOMPARE(counted.size(), 1);
+    }
+
+    void aHeldCountGoesAfterItsLongestWait()
+    {
+        // a window that never paints rows (not shown, an empty filter) still gets its count
+        auto model = std::make_unique<MemoryTableModel>();
+        model->setChangeCheckInterval(0);
+        QSignalSpy counted(model.get(), &MemoryTableModel::countChanged);
+        model->holdCount(50);
+        model->openStore(factory());
+        QTRY_VERIFY_WITH_TIMEOUT(counted.size() == 1, 30000);
+        QCOMPARE(*model->exactCount(), kCount);
+    }
+
+    void aNewFilterWhileHeldStillWaits()
+    {
+        // the launch applies its filter and a saved sort before the first paint: the new count waits too
+        auto model = std::make_unique<MemoryTableModel>();
+        model->setChangeCheckInterval(0);
+        model->setPageSize(kPage);
+        QSignalSpy counted(model.get(), &MemoryTableModel::countChanged);
+        model->holdCount(60000);
+        model->openStore(factory());
+        QTRY_VERIFY_WITH_TIMEOUT(model->loadState(0) == MemoryTableModel::LoadState::Loaded, 30000);
+        model->sort(int(MemoryColumn::Id), Qt::AscendingOrder);
+        QTRY_VERIFY_WITH_TIMEOUT(model->loadState(0) == MemoryTableModel::LoadState::Loaded, 30000);
+        QTest::qWait(200);
+        QCOMPARE(counted.size(), 0);
+        model->releaseCount();
+        QTRY_VERIFY_WITH_TIMEOUT(counted.size() == 1, 30000);
+        QCOMPARE(*model->exactCount(), kCount);
+    }
+
     void aLargeCountIsAnnouncedInSteps()
     {
         // QHeaderView makes a record per row: a count of a million inserted at once held the window for a frame

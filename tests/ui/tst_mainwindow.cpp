@@ -55,7 +55,26 @@ using namespace Inspector;
 
 namespace {
 constexpr int kCount = 300;
-}
+
+/// Calls back before each paint of the widget it filters.
+class PaintWatcher : public QObject
+{
+public:
+    explicit PaintWatcher(std::function<void()> onPaint)
+        : m_onPaint(std::move(onPaint))
+    {
+    }
+    bool eventFilter(QObject*, QEvent* event) override
+    {
+        if (event->type() == QEvent::Paint)
+            m_onPaint();
+        return false;
+    }
+
+private:
+    std::function<void()> m_onPaint;
+};
+} // namespace
 
 class TestMainWindow : public QObject
 {
@@ -1024,8 +1043,15 @@ private Q_SLOTS:
         const auto opened = openWindow();
         MainWindow w(nullptr, m_spec);
         w.model()->setChangeCheckInterval(0);
+        // the count (a scan of the whole store) is asked for only once the first rows are on screen
+        bool rowsPainted = false;
+        bool countedAfterPaint = false;
+        PaintWatcher watcher([&] { rowsPainted = rowsPainted || w.model()->rowCount() > 0; });
+        w.table()->viewport()->installEventFilter(&watcher);
+        connect(w.model(), &MemoryTableModel::countChanged, &w, [&] { countedAfterPaint = rowsPainted; });
         w.show();
         waitIdle(w);
+        QVERIFY(countedAfterPaint);
         QCOMPARE(w.model()->exactCount(), opened->model()->exactCount());
         QCOMPARE(w.model()->data(w.model()->index(0, 0)), opened->model()->data(opened->model()->index(0, 0)));
         QCOMPARE(w.windowTitle(), opened->windowTitle());
