@@ -34,14 +34,35 @@ const CellDelegate::Line& CellDelegate::line(const QString& text, const QFont& f
     if (m_lines.size() >= kMaxLines)
         m_lines.clear();
     const QFontMetrics metrics(font);
-    Line line {metrics.elidedText(text, m_mode, width)};
-    for (const uint c : text.toUcs4()) {
+    Line line {elide(metrics, text, m_mode, width)};
+    for (const uint c : line.text.toUcs4()) {
         if (!metrics.inFontUcs4(c)) {
             line.ownFont = false;
             break;
         }
     }
     return *m_lines.insert(std::move(key), std::move(line));
+}
+
+QString CellDelegate::elide(const QFontMetrics& metrics, const QString& text, Qt::TextElideMode mode, int width)
+{
+    // a cell shows a few dozen characters of a value of up to a few hundred (a content preview, a tag list), and
+    // eliding lays out all of them (40-50 us for 200 characters, 12 us for 50). Cut at the right: when a prefix
+    // holding more than the width already does not fit, the rest of the value cannot change the line.
+    if (mode == Qt::ElideRight && width > 0) {
+        // no glyph of a text font is narrower than a third of the average (zero-width characters aside: then the
+        // prefix fits and the whole value is elided below)
+        qsizetype cut = qsizetype(width) * 3 / qMax(1, metrics.averageCharWidth()) + 8;
+        if (cut < text.size()) {
+            if (text.at(cut - 1).isHighSurrogate())
+                ++cut;
+            const QString prefix = text.left(cut);
+            QString shown = metrics.elidedText(prefix, mode, width);
+            if (shown != prefix)
+                return shown;
+        }
+    }
+    return metrics.elidedText(text, mode, width);
 }
 
 void CellDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const

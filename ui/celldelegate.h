@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QFont>
+#include <QFontMetrics>
 #include <QHash>
 #include <QStyledItemDelegate>
 
@@ -18,6 +19,8 @@ public:
     explicit CellDelegate(Qt::TextElideMode mode, QObject* parent = nullptr);
 
     void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override;
+    /// QFontMetrics::elidedText's line, found in a prefix of a long value where that is enough.
+    static QString elide(const QFontMetrics& metrics, const QString& text, Qt::TextElideMode mode, int width);
     /// Lines kept for the next paint (for tests: the cells took this delegate's own path).
     qsizetype keptLines() const { return m_lines.size(); }
 

@@ -118,6 +118,44 @@ private Q_SLOTS:
         QCOMPARE(render(&ours, mode, palette, select), expected);
     }
 
+    void elidesLikeTheFontMetricsWithAPrefix()
+    {
+        // a long value is elided from a prefix (its rest cannot change the line): the same line as eliding all of
+        // it, for narrow, wide, zero-width, combining, right-to-left and surrogate-pair text
+        QStringList values {
+            QString(300, u'i'),
+            QString(300, u'W'),
+            QString(300, u'.') + u"end"_s,
+            QString(200, QChar(0x200B)) + u"after two hundred zero-width spaces"_s,
+            QString(150, u'e') + QString(150, QChar(0x0301)),
+            u"e\u0301"_s.repeated(120),
+            u"漢字かな交じり文"_s.repeated(30),
+            u"שלום עולם "_s.repeated(30),
+            u"mixed English and עברית and 中文 "_s.repeated(10),
+            u"😀"_s.repeated(150),
+            u"ab😀"_s.repeated(100),
+            u"Memory 999999 about performance of the sqlite backend when the cache is cold "_s.repeated(3),
+            u"tag-one, tag-two, hash:sha256:6f88d1c0e9, db/migrations, c++, rust, with space, üñïcode"_s.repeated(3),
+            u"short"_s,
+        };
+        QFont narrow = QApplication::font();
+        narrow.setPointSize(6);
+        narrow.setStretch(QFont::UltraCondensed);
+        QFont big = QApplication::font();
+        big.setPointSize(big.pointSize() * 3);
+        for (const QFont& font : {QApplication::font(), narrow, big}) {
+            const QFontMetrics metrics(font);
+            for (const QString& value : values) {
+                for (int width : {1, 7, 20, 45, 90, 150, 260, 400, 900}) {
+                    for (const auto mode : {Qt::ElideRight, Qt::ElideMiddle, Qt::ElideLeft}) {
+                        const QString expected = metrics.elidedText(value, mode, width);
+                        QCOMPARE(CellDelegate::elide(metrics, value, mode, width), expected);
+                    }
+                }
+            }
+        }
+    }
+
     void aStyleSheetsItemsAreLeftToTheStyledDelegate()
     {
         const QString sheet = u"QTableView::item { color: #c03030; padding-left: 9px; }"_s;
