@@ -13,6 +13,7 @@
 #include "storelocator.h"
 #include "storeopener.h"
 #include "transfers.h"
+#include "visibletext.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -54,22 +55,11 @@ QTextStream& out()
     return stream;
 }
 
-/// Text from a store or the command line made safe for a terminal: control characters (C0, DEL, C1) shown as
-/// \xNN, so an id or a message cannot move the cursor or clear the screen. Data formats never go through it.
+/// Text from a store or the command line made safe for a terminal (withVisibleControls()). Data formats never go
+/// through it.
 QString shown(const QString& text)
 {
-    auto isControl = [](QChar c) { return c.unicode() < 0x20 || (c.unicode() >= 0x7f && c.unicode() <= 0x9f); };
-    if (std::none_of(text.begin(), text.end(), isControl))
-        return text;
-    QString result;
-    result.reserve(text.size() + 8);
-    for (const QChar c : text) {
-        if (isControl(c))
-            result += u"\\x"_s + QString::number(c.unicode(), 16).rightJustified(2, u'0');
-        else
-            result += c;
-    }
-    return result;
+    return withVisibleControls(text);
 }
 
 QString tr(const char* text)

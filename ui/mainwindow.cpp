@@ -16,6 +16,7 @@
 #include "startuptrace.h"
 #include "storecontroller.h"
 #include "storehealthdock.h"
+#include "visibletext.h"
 
 #include <QAction>
 #include <QApplication>
@@ -578,8 +579,9 @@ void MainWindow::updateTitle()
         setWindowTitle(tr("Subcog Inspector"));
         return;
     }
-    const QString location
-        = m_model->location().isEmpty() ? m_store->displaySpec() : withoutPasswords(m_model->location());
+    // a path's bidirectional override would reverse the rest of the title
+    const QString location = withVisibleControls(m_model->location().isEmpty() ? m_store->displaySpec()
+                                                                               : withoutPasswords(m_model->location()));
     setWindowTitle(
         tr("%1 [%2] — Subcog Inspector").arg(location, m_model->isEditingEnabled() ? tr("editing") : tr("read-only")));
     updateStatus();

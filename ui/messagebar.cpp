@@ -5,6 +5,7 @@
 #include <QEvent>
 
 #include "secrets.h"
+#include "visibletext.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -68,8 +69,9 @@ void MessageBar::showMessage(Kind kind, const QString& text, const QString& acti
 
 void MessageBar::showMessage(Kind kind, const QString& shown)
 {
-    // every message can be selected and copied: none may carry a password, whoever wrote it
-    const QString text = withoutPasswords(shown);
+    // every message can be selected and copied: none may carry a password, whoever wrote it; and a file name's
+    // bidirectional override must not reverse the rest of the message
+    const QString text = withVisibleControls(withoutPasswords(shown), true);
     if (text == m_last && kind == m_kind && isVisible()) {
         ++m_repeats;
         m_label->setText(text + u"  "_s + tr("(%1 times)").arg(m_repeats + 1));

@@ -1075,6 +1075,27 @@ private Q_SLOTS:
         QCOMPARE(w.messageBar()->kind(), MessageBar::Kind::Info);
     }
 
+    void aPathsOverridesAreShownNotObeyed()
+    {
+        // a file name with a right-to-left override would reverse the rest of the message and of the title
+        const QString evil = m_dir.filePath(u"\u202Ebd.evil"_s);
+        MainWindow w;
+        w.show();
+        w.openStore(u"sqlite:"_s + evil);
+        QTRY_VERIFY_WITH_TIMEOUT(w.messageBar()->isVisible(), 10000);
+        QVERIFY2(w.messageBar()->text().contains(u"\\u202Ebd.evil"_s), qPrintable(w.messageBar()->text()));
+        QVERIFY(!w.messageBar()->text().contains(QChar(0x202E)));
+        QVERIFY(!w.windowTitle().contains(QChar(0x202E)));
+        // a store that opens shows it in the title too
+        if (m_store->kind() != "sqlite"_L1)
+            return;
+        const QString copy = m_dir.filePath(u"\u202Ebd.copy"_s);
+        QVERIFY(QFile::copy(m_store->location(), copy));
+        w.openStore(u"sqlite:"_s + copy);
+        QTRY_VERIFY_WITH_TIMEOUT(w.model()->isOpen() && w.windowTitle().contains(u"\\u202Ebd.copy"_s), 10000);
+        QVERIFY2(!w.windowTitle().contains(QChar(0x202E)), qPrintable(w.windowTitle()));
+    }
+
     void errorsShowInTheMessageBar()
     {
         MainWindow w;
