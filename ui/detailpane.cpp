@@ -51,9 +51,6 @@ DetailPane::DetailPane(QWidget* parent)
     , m_summarizedBy(new QLabel(this))
     , m_tabs(new QTabWidget(this))
     , m_content(new QPlainTextEdit(this))
-    , m_preview(new QTextBrowser(this))
-    , m_embedding(new EmbeddingTab(this))
-    , m_edges(new EdgesTab(this))
     , m_problem(new QLabel(this))
     , m_save(new QPushButton(tr("&Save"), this))
     , m_discard(new QPushButton(tr("&Discard"), this))
@@ -131,16 +128,29 @@ DetailPane::DetailPane(QWidget* parent)
 
     m_content->setObjectName(u"contentEditor"_s);
     m_content->setLineWrapMode(QPlainTextEdit::WidgetWidth);
-    m_preview->setObjectName(u"contentPreview"_s);
-    m_preview->setOpenExternalLinks(false);
     m_tabs->addTab(m_content, tr("Content"));
-    m_tabs->addTab(m_preview, tr("Preview"));
-    m_tabs->addTab(m_embedding, tr("Embedding"));
-    m_entities = new EntitiesTab(this);
-    m_tabs->addTab(m_entities, tr("Entities"));
-    m_tabs->addTab(m_edges, tr("Edges"));
-    connect(m_edges, &EdgesTab::memoryActivated, this, &DetailPane::memoryLinkActivated);
-    connect(m_tabs, &QTabWidget::currentChanged, this, [this] { renderPreview(); });
+    // the other tabs are made when first chosen (or asked for): a window starts showing Content, and each of them
+    // is a few hundred microseconds of the launch
+    for (Slot* slot : {&m_previewSlot, &m_embeddingSlot, &m_entitiesSlot, &m_edgesSlot})
+        *slot = new QWidget(m_tabs);
+    m_tabs->addTab(m_previewSlot, tr("Preview"));
+    m_tabs->addTab(m_embeddingSlot, tr("Embedding"));
+    m_tabs->addTab(m_entitiesSlot, tr("Entities"));
+    m_tabs->addTab(m_edgesSlot, tr("Edges"));
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        if (m_swapping)
+            return;
+        QWidget* current = m_tabs->currentWidget();
+        if (current == m_previewSlot)
+            preview();
+        else if (current == m_embeddingSlot)
+            embeddingTab();
+        else if (current == m_entitiesSlot)
+            entitiesTab();
+        else if (current == m_edgesSlot)
+            edgesTab();
+        renderPreview();
+    });
     connect(m_content, &QPlainTextEdit::textChanged, this, [this] {
         m_previewStale = true;
         if (!m_filling)
@@ -188,15 +198,99 @@ void DetailPane::setMemory(const std::optional<Memory>& memory)
     if (memory && m_memory && isDirty() && memory->id == m_memory->id)
         return; // a refresh of the same memory must not throw away what is being typed
     m_memory = memory;
-    m_edges->setMemoryId(m_memory ? m_memory->id : QString());
+    if (m_edges)
+        m_edges->setMemoryId(m_memory ? m_memory->id : QString());
     fill();
-    m_entities->setMemoryId(memory ? memory->id : QString());
+    if (m_entities)
+        m_entities->setMemoryId(memory ? memory->id : QString());
     Q_EMIT memoryShown(m_memory ? m_memory->id : QString());
 }
 
 void DetailPane::addTab(QWidget* tab, const QString& title)
 {
     m_tabs->addTab(tab, title);
+}
+
+void DetailPane::setModel(MemoryTableModel* model)
+{
+    m_model = model;
+    if (m_embedding)
+        m_embedding->setModel(model);
+    if (m_entities)
+        m_entities->setModel(model);
+    if (m_edges)
+        m_edges->setModel(model);
+}
+
+void DetailPane::swapIn(Slot& slot, QWidget* tab)
+{
+    const int index = m_tabs->indexOf(slot);
+    const bool current = m_tabs->currentIndex() == index;
+    const QString title = m_tabs->tabText(index);
+    m_swapping = true;
+    m_tabs->insertTab(index, tab, title);
+    m_tabs->removeTab(index + 1);
+    if (current)
+        m_tabs->setCurrentIndex(index);
+    m_swapping = false;
+    slot->deleteLater();
+    slot = nullptr;
+}
+
+QTextBrowser* DetailPane::preview()
+{
+    if (!m_preview) {
+        m_preview = new QTextBrowser(this);
+        m_preview->setObjectName(u"contentPreview"_s);
+        m_preview->setOpenExternalLinks(false);
+        swapIn(m_previewSlot, m_preview);
+        m_previewStale = true;
+    }
+    return m_preview;
+}
+
+EmbeddingTab* DetailPane::embeddingTab()
+{
+    if (!m_embedding) {
+        m_embedding = new EmbeddingTab(this);
+        connect(m_embedding, &EmbeddingTab::similarRequested, this, &DetailPane::similarRequested);
+        if (m_model)
+            m_embedding->setModel(m_model);
+        m_embedding->setMemoryId(m_memory ? m_memory->id : QString());
+        swapIn(m_embeddingSlot, m_embedding);
+    }
+    return m_embedding;
+}
+
+EntitiesTab* DetailPane::entitiesTab()
+{
+    if (!m_entities) {
+        m_entities = new EntitiesTab(this);
+        connect(m_entities, &EntitiesTab::entityActivated, this, &DetailPane::entityActivated);
+        if (m_model)
+            m_entities->setModel(m_model);
+        m_entities->setMemoryId(m_memory ? m_memory->id : QString());
+        swapIn(m_entitiesSlot, m_entities);
+    }
+    return m_entities;
+}
+
+EdgesTab* DetailPane::edgesTab()
+{
+    if (!m_edges) {
+        m_edges = new EdgesTab(this);
+        connect(m_edges, &EdgesTab::memoryActivated, this, &DetailPane::memoryLinkActivated);
+        connect(m_edges, &EdgesTab::edgesChanged, this, &DetailPane::edgesChanged);
+        if (m_model)
+            m_edges->setModel(m_model);
+        m_edges->setEditable(m_editable);
+        const QString id = m_memory ? m_memory->id : QString();
+        m_edges->setMemoryId(id);
+        if (!id.isEmpty() && id == m_summarizedFor && m_summaryIds)
+            m_edges->setSummarizedBy(id, *m_summaryIds);
+        swapIn(m_edgesSlot, m_edges);
+    }
+    return m_edges;
 }
 
 void DetailPane::setTabShown(QWidget* tab, bool shown)
@@ -208,7 +302,9 @@ void DetailPane::setSummarizedBy(const QString& id, const QStringList& summaryId
 {
     if (!m_memory || m_memory->id != id)
         return;
-    m_edges->setSummarizedBy(id, summaryIds);
+    m_summaryIds = summaryIds;
+    if (m_edges)
+        m_edges->setSummarizedBy(id, summaryIds);
     QStringList links;
     for (const QString& s : summaryIds)
         links << u"<a href=\"memory:%1\">%1</a>"_s.arg(s.toHtmlEscaped());
@@ -218,7 +314,8 @@ void DetailPane::setSummarizedBy(const QString& id, const QStringList& summaryId
 void DetailPane::setEditable(bool editable)
 {
     m_editable = editable;
-    m_edges->setEditable(editable);
+    if (m_edges)
+        m_edges->setEditable(editable);
     fill();
 }
 
@@ -269,8 +366,10 @@ void DetailPane::fill()
                                                         : tr("Live"));
     QStringList notes = has ? describeFlags(m_memory->flags) : QStringList();
     m_flags->setText(notes.join(u'\n'));
-    if (!has || m_summarizedFor != m_memory->id)
+    if (!has || m_summarizedFor != m_memory->id) {
         m_summarizedBy->clear();
+        m_summaryIds.reset();
+    }
     m_summarizedFor = has ? m_memory->id : QString();
     m_content->setReadOnly(!editing);
     m_content->setPlainText(has ? m_memory->content : QString());
@@ -280,14 +379,15 @@ void DetailPane::fill()
     m_content->setEnabled(has);
     m_previewStale = true;
     renderPreview();
-    m_embedding->setMemoryId(has ? m_memory->id : QString());
+    if (m_embedding)
+        m_embedding->setMemoryId(has ? m_memory->id : QString());
     m_filling = false;
     revalidate();
 }
 
 void DetailPane::renderPreview()
 {
-    if (!m_previewStale || m_tabs->currentWidget() != m_preview)
+    if (!m_previewStale || !m_preview || m_tabs->currentWidget() != m_preview)
         return;
     m_previewStale = false;
     QString text = m_content->toPlainText();

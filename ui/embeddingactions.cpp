@@ -33,8 +33,7 @@ EmbeddingActions::EmbeddingActions(MainWindow* window, MemoryTableModel* model, 
             showSimilar(memory->id);
     });
     connect(m_storeInfo, &QAction::triggered, this, &EmbeddingActions::showStoreInfo);
-    m_detail->embeddingTab()->setModel(m_model);
-    connect(m_detail->embeddingTab(), &EmbeddingTab::similarRequested, this, &EmbeddingActions::showSimilar);
+    connect(m_detail, &DetailPane::similarRequested, this, &EmbeddingActions::showSimilar);
 }
 
 void EmbeddingActions::showSimilar(const QString& id)

@@ -263,7 +263,8 @@ MainWindow::~MainWindow()
     m_model->disconnect(m_overview);
     m_model->disconnect(m_entities);
     m_model->disconnect(m_lineage);
-    m_model->disconnect(m_detail->edgesTab());
+    if (EdgesTab* edges = m_detail->builtEdgesTab())
+        m_model->disconnect(edges);
     m_model->undoStack()->disconnect(this);
 }
 
@@ -317,9 +318,9 @@ void MainWindow::setupLineage()
     toggle->setText(tr("&Lineage"));
     toggle->setStatusTip(tr("The selected memory's summaries, sources and other edges, one to three hops away"));
     connect(m_lineage, &LineageDock::memoryActivated, this, &MainWindow::goToId);
-    m_detail->edgesTab()->setModel(m_model);
+    m_detail->setModel(m_model);
     // a rebuild (or its undo) changed the edges the picture shows
-    connect(m_detail->edgesTab(), &EdgesTab::edgesChanged, m_lineage, &LineageDock::reload);
+    connect(m_detail, &DetailPane::edgesChanged, m_lineage, &LineageDock::reload);
 }
 
 void MainWindow::addFilterWords(const QStringList& words)

@@ -31,8 +31,7 @@ void MainWindow::setupEntities()
     toggle->setStatusTip(tr("The knowledge graph's entities with their mentions and relationships; choosing one "
                             "filters the table to its memories"));
     connect(m_entities, &EntitiesDock::filterRequested, this, &MainWindow::showEntityMemories);
-    m_detail->entitiesTab()->setModel(m_model);
-    connect(m_detail->entitiesTab(), &EntitiesTab::entityActivated, this, &MainWindow::showEntityMemories);
+    connect(m_detail, &DetailPane::entityActivated, this, &MainWindow::showEntityMemories);
     m_openGraph = new QAction(tr("Open &Knowledge Graph…"), this);
     m_openGraph->setStatusTip(tr("Read the entities from a graph.db other than the one beside the store"));
     connect(m_openGraph, &QAction::triggered, this, &MainWindow::chooseGraphFile);
@@ -65,7 +64,8 @@ void MainWindow::chooseGraphFile()
     m_entities->useGraphFile(path);
     m_entities->show();
     m_entities->raise();
-    m_detail->entitiesTab()->reload();
+    if (EntitiesTab* mentions = m_detail->builtEntitiesTab())
+        mentions->reload();
     // an entity: filter now reads the chosen graph: the rows are asked for again (after the worker switched)
     applyFilter();
     m_model->refresh();

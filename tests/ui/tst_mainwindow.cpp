@@ -6,6 +6,8 @@
 #include "conflictdialog.h"
 #include "connectdialog.h"
 #include "detailpane.h"
+#include "edgestab.h"
+#include "embeddingtab.h"
 #include "filterbar.h"
 #include "fixturegenerator.h"
 #include "health/foldercheck.h"
@@ -42,8 +44,10 @@
 #include <QShortcut>
 #include <QSignalSpy>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTest>
+#include <QTextBrowser>
 #include <QTimer>
 #include <QToolButton>
 #include <QTreeWidget>
@@ -1073,6 +1077,48 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(w.model()->isOpen() && w.model()->exactCount().value_or(0) > 100, 30000);
         QVERIFY2(w.messageBar()->text().contains(u"demo store"_s), qPrintable(w.messageBar()->text()));
         QCOMPARE(w.messageBar()->kind(), MessageBar::Kind::Info);
+    }
+
+    void theDetailPanesOtherTabsAreMadeWhenChosen()
+    {
+        // a window starts on the Content tab: Preview, Embedding, Entities and Edges are made when first chosen,
+        // and then show the memory already selected, as they would have
+        auto w = openWindow(true);
+        DetailPane* pane = w->detailPane();
+        QVERIFY(!pane->findChild<QTextBrowser*>());
+        QVERIFY(!pane->findChild<EmbeddingTab*>());
+        QVERIFY(!pane->builtEntitiesTab());
+        QVERIFY(!pane->builtEdgesTab());
+        w->table()->selectRow(int(m_order.indexOf(idFor(10)))); // a summary: its sources are edges
+        QTRY_VERIFY_WITH_TIMEOUT(pane->memory() && pane->memory()->id == idFor(10), 10000);
+        auto* tabs = pane->findChild<QTabWidget*>();
+        const QStringList titles = [&] {
+            QStringList t;
+            for (int i = 0; i < tabs->count(); ++i)
+                t << tabs->tabText(i);
+            return t;
+        }();
+        tabs->setCurrentIndex(titles.indexOf(u"Preview"_s));
+        auto* preview = pane->findChild<QTextBrowser*>(u"contentPreview"_s);
+        QVERIFY(preview);
+        QCOMPARE(tabs->currentWidget(), preview);
+        QTRY_VERIFY(preview->toPlainText().contains(u"Window memory 10"_s));
+        tabs->setCurrentIndex(titles.indexOf(u"Edges"_s));
+        EdgesTab* edges = pane->builtEdgesTab();
+        QVERIFY(edges);
+        QCOMPARE(tabs->currentWidget(), edges);
+        // read for the memory selected before the tab was made: its two sources, on every store kind
+        QTRY_VERIFY_WITH_TIMEOUT(!edges->isBusy() && edges->edges(), 10000);
+        QCOMPARE(edges->edges()->id, idFor(10));
+        QVERIFY(edges->edges()->found);
+        QVERIFY2(edges->edges()->rows.size() >= 2, qPrintable(edges->statusText()));
+        // the titles and their order did not change, and no empty stand-in is left
+        for (int i = 0; i < tabs->count(); ++i)
+            QCOMPARE(tabs->tabText(i), titles.at(i));
+        QCOMPARE(tabs->count(), titles.size());
+        // asking for a tab makes it too (the embedding tab of the selected memory)
+        EmbeddingTab* embedding = pane->embeddingTab();
+        QCOMPARE(tabs->tabText(tabs->indexOf(embedding)), u"Embedding"_s);
     }
 
     void aPathsOverridesAreShownNotObeyed()
