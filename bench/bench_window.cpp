@@ -254,7 +254,9 @@ int main(int argc, char** argv)
             s << QString::number(v, 'f', 0);
         return s.join(u' ');
     };
-    out() << store << " (" << rowsInStore << " memories), " << rounds << " rounds, alternating" << Qt::endl
+    // the number of memories is read by the window, which --launch-only does not open
+    out() << store << (launchOnly ? QString() : u" (%1 memories)"_s.arg(rowsInStore)) << ", " << rounds
+          << " rounds, alternating" << Qt::endl
           << "launch → first rows on screen (timed from outside by grabbing the X screen, "
           << (pollMs > 0 ? u"%1 ms between grabs"_s.arg(pollMs) : u"no pause between grabs"_s) << "):" << Qt::endl
           << "  subcog-inspector (content column filled): " << QString::number(ourMedian, 'f', 0) << " ms  ["

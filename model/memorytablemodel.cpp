@@ -98,6 +98,10 @@ void MemoryTableModel::closeStore()
     m_rowsWanted = 0;
     m_rowGrowth.stop();
     m_counting.count.reset();
+    // the closed session answers nothing more: a count on its way, held or yielded is not waited for
+    m_counting.request = 0;
+    m_counting.yielded = false;
+    m_counting.waiting = false;
     m_cache.clear();
     m_signposts.clear();
     m_anchorWalk.request = 0;

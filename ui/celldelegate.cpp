@@ -7,6 +7,8 @@
 #include <QStyle>
 #include <QtMath>
 
+#include <algorithm>
+
 namespace Inspector {
 
 namespace {
@@ -48,8 +50,15 @@ QString CellDelegate::elide(const QFontMetrics& metrics, const QString& text, Qt
 {
     // a cell shows a few dozen characters of a value of up to a few hundred (a content preview, a tag list), and
     // eliding lays out all of them (40-50 us for 200 characters, 12 us for 50). Cut at the right: when a prefix
-    // holding more than the width already does not fit, the rest of the value cannot change the line.
-    if (mode == Qt::ElideRight && width > 0) {
+    // holding more than the width already does not fit, the rest of the value cannot change the line, unless it
+    // holds what elidedText looks at beyond the cut: the bidirectional marks, embeddings and isolates it keeps after
+    // the ellipsis, or U+009C, which separates variants of which the first that fits is shown.
+    const auto beyondTheCut = [](QChar c) {
+        const char16_t u = c.unicode();
+        return u == 0x9c || u == 0x061c || u == 0x200e || u == 0x200f || (u >= 0x202a && u <= 0x202e)
+            || (u >= 0x2066 && u <= 0x2069);
+    };
+    if (mode == Qt::ElideRight && width > 0 && std::none_of(text.begin(), text.end(), beyondTheCut)) {
         // no glyph of a text font is narrower than a third of the average (zero-width characters aside: then the
         // prefix fits and the whole value is elided below)
         qsizetype cut = qsizetype(width) * 3 / qMax(1, metrics.averageCharWidth()) + 8;

@@ -2,6 +2,7 @@
 #include "subcogfilewindow.h"
 
 #include "crossthread.h"
+#include "visibletext.h"
 
 #include <QDateTime>
 #include <QDialogButtonBox>
@@ -150,10 +151,11 @@ SubcogFileWindow::SubcogFileWindow(const QString& path, QWidget* parent)
 {
     m_link->window = this;
     setObjectName(u"subcogFileWindow"_s);
-    setWindowTitle(tr("%1 (read-only)").arg(path));
+    // a file name's bidirectional override must not reverse the rest of the title or the header
+    setWindowTitle(tr("%1 (read-only)").arg(withVisibleControls(path)));
     m_header->setObjectName(u"subcogFileHeader"_s);
     m_header->setWordWrap(true);
-    m_header->setText(tr("Reading %1…").arg(path));
+    m_header->setText(tr("Reading %1…").arg(withVisibleControls(path)));
     m_tabs->setObjectName(u"subcogFileTabs"_s);
     m_row->setObjectName(u"subcogFileRow"_s);
     m_row->setReadOnly(true);
@@ -188,7 +190,7 @@ void SubcogFileWindow::showTables(const QList<SubcogTable>& tables, const QStrin
 {
     m_loaded = true;
     if (!error.isEmpty()) {
-        m_header->setText(error);
+        m_header->setText(withVisibleControls(error, true));
         Q_EMIT loaded();
         return;
     }
@@ -222,7 +224,7 @@ void SubcogFileWindow::showTables(const QList<SubcogTable>& tables, const QStrin
                                     "never writes it.")
                                : tr("%1 is subcog's webhook delivery log, not a memory store. %2. Read-only: the "
                                     "inspector never writes it."))
-                          .arg(m_path, held.join(u", "_s)));
+                          .arg(withVisibleControls(m_path), held.join(u", "_s)));
     Q_EMIT loaded();
 }
 

@@ -217,6 +217,41 @@ private Q_SLOTS:
         QCOMPARE(counted.size(), 1);
     }
 
+    void aClosedStoresHeldCountIsNotAwaited()
+    {
+        // the count held for a store that is then closed (a launch's store that fails) is not sent, nor waited for
+        auto model = std::make_unique<MemoryTableModel>();
+        model->setChangeCheckInterval(0);
+        model->setPageSize(kPage);
+        QSignalSpy counted(model.get(), &MemoryTableModel::countChanged);
+        model->holdCount(60000);
+        model->openStore(factory());
+        QTRY_VERIFY_WITH_TIMEOUT(model->loadState(0) == MemoryTableModel::LoadState::Loaded, 30000);
+        QVERIFY(model->isBusy());
+        model->closeStore();
+        QTRY_VERIFY_WITH_TIMEOUT(!model->isBusy(), 5000);
+        model->releaseCount();
+        QTest::qWait(100);
+        QCOMPARE(counted.size(), 0);
+    }
+
+    void aClosedStoresCountIsNotAwaited()
+    {
+        // the store closes while its count is on its way: the answer goes nowhere, so nothing waits for it
+        auto model = std::make_unique<MemoryTableModel>();
+        model->setChangeCheckInterval(0);
+        model->setPageSize(kPage);
+        model->openStore(factory());
+        QVERIFY(model->isBusy());
+        model->closeStore();
+        QTRY_VERIFY_WITH_TIMEOUT(!model->isBusy(), 5000);
+        // the next store is counted as before
+        QSignalSpy counted(model.get(), &MemoryTableModel::countChanged);
+        model->openStore(factory());
+        QTRY_VERIFY_WITH_TIMEOUT(counted.size() == 1, 30000);
+        QCOMPARE(*model->exactCount(), kCount);
+    }
+
     void aHeldCountGoesAfterItsLongestWait()
     {
         // a window that never paints rows (not shown, an empty filter) still gets its count

@@ -156,6 +156,55 @@ private Q_SLOTS:
         }
     }
 
+    void aLongValuesBidiControlsAndVariantsAreElidedAsTheFontMetricsDo()
+    {
+        // QFontMetrics::elidedText keeps the bidirectional controls of the part it cuts off (a PDF still closes the
+        // embedding, a trailing RLM still places the ellipsis) and shows the first variant of a U+009C-separated
+        // value that fits: both lie beyond a prefix of a long value
+        const QString latin = u"Memory about performance of the sqlite backend when the cache is cold "_s.repeated(4);
+        const QString hebrew = u"שלום עולם "_s.repeated(30);
+        const QStringList values {
+            latin + QChar(0x200F),
+            hebrew + QChar(0x200F),
+            QChar(0x202B) + hebrew + QChar(0x202C) + u" and after it"_s,
+            latin + QChar(0x2066) + u"isolated"_s + QChar(0x2069),
+            latin + QChar(0x9C) + u"short"_s,
+            u"first "_s + QChar(0x9C) + latin,
+            latin.left(100) + QChar(0x9C) + latin,
+        };
+        for (const QFont& font : {QApplication::font(), QFont(QApplication::font().family(), 20)}) {
+            const QFontMetrics metrics(font);
+            for (const QString& value : values) {
+                for (int width : {20, 45, 90, 150, 260, 400}) {
+                    const QString expected = metrics.elidedText(value, Qt::ElideRight, width);
+                    QCOMPARE(CellDelegate::elide(metrics, value, Qt::ElideRight, width), expected);
+                }
+            }
+        }
+    }
+
+    void aLongRightToLeftValueEndingInAMarkIsDrawnAsTheStyledDelegateDrawsIt()
+    {
+        // the right-to-left mark at the end of a long value puts the ellipsis at the left of its line
+        const int first = m_model.rowCount();
+        QList<QStandardItem*> cells;
+        for (int c = 0; c < 3; ++c)
+            cells << new QStandardItem(u"שלום עולם "_s.repeated(30) + QChar(0x200F));
+        m_model.appendRow(cells);
+        const auto restore = qScopeGuard([this, first] { m_model.removeRows(first, m_model.rowCount() - first); });
+        const QPalette palette = m_style->standardPalette();
+        QStyledItemDelegate styled;
+        CellDelegate ours(Qt::ElideRight);
+        const QImage expected = render(&styled, Qt::ElideRight, palette, false);
+        const QImage actual = render(&ours, Qt::ElideRight, palette, false);
+        if (actual != expected) {
+            expected.save(QDir::temp().filePath(u"celldelegate-marks-expected.png"_s));
+            actual.save(QDir::temp().filePath(u"celldelegate-marks-actual.png"_s));
+            QFAIL("the cells differ; see celldelegate-marks-expected.png and celldelegate-marks-actual.png in the temp "
+                  "folder");
+        }
+    }
+
     void aStyleSheetsItemsAreLeftToTheStyledDelegate()
     {
         const QString sheet = u"QTableView::item { color: #c03030; padding-left: 9px; }"_s;

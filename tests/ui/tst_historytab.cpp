@@ -313,6 +313,36 @@ private Q_SLOTS:
         const QFileInfo wal(path + u"-wal"_s);
         QVERIFY(!wal.exists() || wal.size() == 0);
     }
+
+    void aSubcogFilesOverrideIsShownNotObeyed()
+    {
+        // a file name with a right-to-left override would reverse the rest of the window's title and header
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"\u202Ebd.seiromem"_s);
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"make"_s);
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QVERIFY(
+                QSqlQuery(db).exec(u"CREATE TABLE prompts (name TEXT PRIMARY KEY, description TEXT NOT NULL "
+                                   "DEFAULT '', content TEXT NOT NULL, variables TEXT NOT NULL DEFAULT '[]', tags "
+                                   "TEXT NOT NULL DEFAULT '[]', author TEXT, usage_count INTEGER NOT NULL DEFAULT 0, "
+                                   "created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)"_s));
+            QVERIFY(QSqlQuery(db).exec(u"INSERT INTO prompts VALUES ('adr', 'Write an ADR', 'ADR about {{topic}}', "
+                                       "'[]', '[]', NULL, 2, 1767000500, 1767000500)"_s));
+        }
+        QSqlDatabase::removeDatabase(u"make"_s);
+        auto w = std::make_unique<MainWindow>();
+        w->model()->setChangeCheckInterval(0);
+        w->show();
+        w->openStore(path);
+        SubcogFileWindow* window = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((window = w->findChild<SubcogFileWindow*>()) && window->isLoaded(), 30000);
+        const QString header = window->findChild<QLabel*>(u"subcogFileHeader"_s)->text();
+        QVERIFY2(header.contains(u"\\u202Ebd.seiromem is subcog's prompt library"_s), qPrintable(header));
+        QVERIFY2(window->windowTitle().contains(u"\\u202Ebd.seiromem"_s), qPrintable(window->windowTitle()));
+        QVERIFY(!window->windowTitle().contains(QChar(0x202E)));
+    }
 };
 
 QTEST_MAIN(TestHistoryTab)
