@@ -541,7 +541,7 @@ void MainWindow::updateStatus()
     if (selected > 0)
         text += u" · "_s + tr("%1 selected").arg(QLocale().toString(selected));
     m_countLabel->setText(text);
-    const QString where = m_store->displaySpec();
+    const QString where = withVisibleControls(m_store->displaySpec());
     m_countLabel->setToolTip(m_store->origin().isEmpty() ? where : where + u" — "_s + m_store->origin());
     const bool editing = m_model->isEditingEnabled();
     m_modeLabel->setText(!m_model->isOpen() ? QString() : editing ? tr("Editing") : tr("Read-only"));

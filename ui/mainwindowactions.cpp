@@ -280,6 +280,7 @@ void MainWindow::createMenus()
     file->addAction(m_connectPg);
     file->addAction(m_openGraph);
     QMenu* recent = file->addMenu(tr("Open &Recent"));
+    recent->setObjectName(u"recentStoresMenu"_s);
     file->addSeparator();
     file->addAction(m_export);
     file->addAction(m_copyToStore);

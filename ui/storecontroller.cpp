@@ -9,6 +9,7 @@
 #include "storelocator.h"
 #include "storeopener.h"
 #include "subcogfilewindow.h"
+#include "visibletext.h"
 
 #include <QFileDialog>
 #include <QMenu>
@@ -177,7 +178,8 @@ void StoreController::rebuildRecentMenu()
     const QStringList recent = QSettings().value(u"recentStores"_s).toStringList();
     for (const QString& entry : recent) {
         const QString spec = withoutPasswords(entry);
-        QAction* a = m_recentMenu->addAction(spec);
+        // shown as written: a bidirectional override does not reverse it, an & is not a shortcut's mark
+        QAction* a = m_recentMenu->addAction(withVisibleControls(spec).replace(u'&', u"&&"_s));
         connect(a, &QAction::triggered, this, [this, spec] {
             if (spec.startsWith(u"postgres"_s)) {
                 ConnectDialog dialog(m_window);

@@ -4,6 +4,7 @@
 #include "crossthread.h"
 #include "mergedialog.h"
 #include "storecontroller.h"
+#include "visibletext.h"
 
 #include <QAction>
 #include <QDialogButtonBox>
@@ -287,8 +288,10 @@ void StoresWindow::showFound(const FoundStores& found)
         const FoundStore& store = m_stores[row];
         auto* item = new QTreeWidgetItem(m_list);
         item->setText(KindColumn, kindText(store.kind));
-        item->setText(LocationColumn, shortPath(store.location));
-        item->setToolTip(LocationColumn, tr("%1\nFound by: %2").arg(store.location, store.foundBy));
+        // a found file's name is shown as written: a bidirectional override in it does not disguise the path
+        item->setText(LocationColumn, withVisibleControls(shortPath(store.location)));
+        item->setToolTip(LocationColumn,
+                         tr("%1\nFound by: %2").arg(withVisibleControls(store.location), store.foundBy));
         item->setText(CountColumn, tr("counting…"));
         item->setTextAlignment(CountColumn, Qt::AlignRight | Qt::AlignVCenter);
         item->setText(UseColumn, useText(store.use));

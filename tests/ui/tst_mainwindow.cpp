@@ -1136,10 +1136,43 @@ private Q_SLOTS:
         if (m_store->kind() != "sqlite"_L1)
             return;
         const QString copy = m_dir.filePath(u"\u202Ebd.copy"_s);
-        QVERIFY(QFile::copy(m_store->location(), copy));
+        // the store as it is now: its file and write-ahead log
+        for (const QString& suffix : {u""_s, u"-wal"_s})
+            QVERIFY(!QFile::exists(m_store->location() + suffix)
+                    || QFile::copy(m_store->location() + suffix, copy + suffix));
         w.openStore(u"sqlite:"_s + copy);
-        QTRY_VERIFY_WITH_TIMEOUT(w.model()->isOpen() && w.windowTitle().contains(u"\\u202Ebd.copy"_s), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.model()->location().isEmpty(), 10000);
+        QVERIFY2(w.windowTitle().contains(u"\\u202Ebd.copy"_s), qPrintable(w.windowTitle()));
         QVERIFY2(!w.windowTitle().contains(QChar(0x202E)), qPrintable(w.windowTitle()));
+        auto* count = w.findChild<QLabel*>(u"countLabel"_s);
+        QVERIFY(count && count->toolTip().contains(u"\\u202Ebd.copy"_s));
+        QVERIFY(!count->toolTip().contains(QChar(0x202E)));
+        // File > Open Recent shows it escaped, and still opens the file itself
+        auto* recent = w.findChild<QMenu*>(u"recentStoresMenu"_s);
+        QVERIFY(recent);
+        QAction* entry = nullptr;
+        for (QAction* a : recent->actions()) {
+            QVERIFY2(!a->text().contains(QChar(0x202E)), qPrintable(a->text()));
+            if (a->text().contains(u"\\u202Ebd.copy"_s))
+                entry = a;
+        }
+        QStringList texts;
+        for (QAction* a : recent->actions())
+            texts << a->text();
+        QVERIFY2(entry, qPrintable(texts.join(u" | "_s)));
+        w.openStore(m_spec);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.model()->location().isEmpty() && !w.model()->location().contains(u"bd.copy"_s),
+                                 10000);
+        // the menu was made again for the store opened now
+        entry = nullptr;
+        for (QAction* a : recent->actions()) {
+            if (a->text().contains(u"\\u202Ebd.copy"_s))
+                entry = a;
+        }
+        QVERIFY(entry);
+        entry->trigger();
+        // the file itself, override and all
+        QTRY_VERIFY_WITH_TIMEOUT(w.model()->location().endsWith(QChar(0x202E) + u"bd.copy"_s), 10000);
     }
 
     void errorsShowInTheMessageBar()
