@@ -8,6 +8,7 @@
 #include "health/postgresrepair.h"
 #include "health/sqlitecheck.h"
 #include "health/sqliterepair.h"
+#include "postgresmodule.h"
 #include "subcogfiles.h"
 
 #include <QDateTime>
@@ -118,7 +119,7 @@ int commandCheck(Session& s, const QString& storeArgument)
             }
             break;
         case StoreSpec::Kind::Postgres:
-            checkPostgresStore(spec.location, sink);
+            postgresModule().checkStore(spec.location, sink, {});
             break;
         case StoreSpec::Kind::Filesystem: {
             FolderCheckOptions options;
@@ -250,7 +251,7 @@ int commandRepair(Session& s, const QString& storeArgument)
             options.ids = ids;
             if (spec.kind == StoreSpec::Kind::Postgres) {
                 options.backupDir = s.parser.value(s.backupDir);
-                report = repairPostgresStore(spec.location, options);
+                report = postgresModule().repairStore(spec.location, options);
             } else {
                 options.key = openOptions(s).encryptionKey;
                 report = repairFolderStore(spec.location, options);

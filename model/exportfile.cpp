@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "exportfile.h"
 
-#include "postgres/postgresidentity.h"
+#include "postgresmodule.h"
 #include "storageerror.h"
 
 #include <QDir>
@@ -127,8 +127,10 @@ bool sameStore(const PersistenceBackend& open, const StoreSpec& other)
         if (open.kind() != "postgres"_L1 || other.kind != StoreSpec::Kind::Postgres)
             return false;
         // one database however it is spelt: scheme, loopback host, default port, parameters such as sslmode
-        const QString target = postgresTarget(other.location);
-        return open.location() == other.location || (!target.isEmpty() && target == postgresTarget(open.location()));
+        // the open store came from the module, so it is loaded
+        const PostgresModule& module = postgresModule();
+        const QString target = module.target(other.location);
+        return open.location() == other.location || (!target.isEmpty() && target == module.target(open.location()));
     }
     if (spec->kind != other.kind || other.location.isEmpty())
         return false;
@@ -150,8 +152,8 @@ bool sameDatabase(PersistenceBackend& a, PersistenceBackend& b)
 {
     if (a.kind() != "postgres"_L1 || b.kind() != "postgres"_L1)
         return false;
-    const auto identity = postgresServerIdentity(a);
-    return identity && identity == postgresServerIdentity(b);
+    const auto identity = postgresModule().serverIdentity(a);
+    return identity && identity == postgresModule().serverIdentity(b);
 }
 
 QString fileErrorReason(const QFileDevice& file)

@@ -4,7 +4,7 @@
 
 #include "filesystem/filesystembackend.h"
 #include "persistencebackend.h"
-#include "postgres/postgresbackend.h"
+#include "postgresmodule.h"
 #include "retryingbackend.h"
 #include "sqlite/sqlitebackend.h"
 
@@ -230,7 +230,7 @@ BulkEditLimits BulkEditLimits::of(PersistenceBackend& backend)
             if (!sqlite->columns().contains(QString::fromLatin1(column)))
                 limits.missingColumns.insert(QString::fromLatin1(column));
         }
-    } else if (dynamic_cast<PostgresBackend*>(&inner)) {
+    } else if (isPostgresStore(inner)) {
         limits.textMayHoldNul = false;
         limits.keepsDomainParts = true;
     } else if (dynamic_cast<FilesystemBackend*>(&inner)) {

@@ -5,6 +5,7 @@
 #include "bulkwriter.h"
 
 #include "persistencebackend.h"
+#include "postgresmodule.h"
 #include "retryingbackend.h"
 #include "storageerror.h"
 
@@ -114,8 +115,8 @@ std::unique_ptr<BulkWriter> writerFor(PersistenceBackend& backend)
         inner = &retrying->inner();
     if (auto writer = sqliteWriter(*inner))
         return writer;
-    if (auto writer = postgresWriter(*inner))
-        return writer;
+    if (isPostgresStore(*inner))
+        return postgresModule().bulkWriter(*inner);
     return std::make_unique<StoreByStoreWriter>(backend);
 }
 

@@ -2,6 +2,7 @@
 #include "duplicates.h"
 
 #include "duplicatemergewrite.h"
+#include "postgresmodule.h"
 #include "retryingbackend.h"
 #include "storageerror.h"
 
@@ -527,8 +528,10 @@ MergeWritten applyMergeWrites(PersistenceBackend& store, const QList<Memory>& ex
     // SQLite and PostgreSQL: the compare and every write in one transaction
     if (auto written = MergeWrite::sqlite(*inner, expected, desired, addEdges, removeEdges))
         return *written;
-    if (auto written = MergeWrite::postgres(*inner, expected, desired, addEdges, removeEdges))
-        return *written;
+    if (isPostgresStore(*inner)) {
+        if (auto written = postgresModule().mergeWrite(*inner, expected, desired, addEdges, removeEdges))
+            return *written;
+    }
 
     // A folder has no transactions: every memory is compared first, then each file again right before its atomic
     // (temp + rename) write; one changed in between stops the merge, and the files already written go back as

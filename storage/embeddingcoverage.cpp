@@ -5,12 +5,11 @@
 
 #include "embeddingsinternal.h"
 #include "health/sqlitecheckinternal.h"
+#include "postgresmodule.h"
 #include "vectorids.h"
 #include "vectorsfile.h"
 
 #include <QFile>
-
-#include <pqxx/pqxx>
 
 #include <bit>
 #include <vector>
@@ -198,34 +197,6 @@ std::optional<EmbeddingCoverage> sqliteCoverage(SqliteBackend& store, const Embe
     return coverage;
 }
 
-EmbeddingCoverage postgresCoverage(PostgresBackend& store, const QString& where)
-{
-    EmbeddingCoverage coverage;
-    coverage.where = where;
-    store.readInSnapshot(u"counting embeddings"_s, [&](pqxx::transaction_base& tx) {
-        const bool tombstonedAt = !tx.exec("SELECT 1 FROM information_schema.columns WHERE table_schema = "
-                                           "current_schema() AND table_name = 'memories' AND column_name = "
-                                           "'tombstoned_at'")
-                                       .empty();
-        // the store check's predicates: a memory_vectors row for the id (missing-vector), a row without a memory
-        // (orphan-vector)
-        const std::string live
-            = std::string("lower(m.status) <> 'tombstoned'") + (tombstonedAt ? " AND m.tombstoned_at IS NULL" : "");
-        const pqxx::row counts
-            = tx.exec1("SELECT count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM memory_vectors v WHERE v.id = "
-                       "m.id)), count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM memory_vectors v WHERE v.id = m.id) "
-                       "AND "
-                       + live + ") FROM memories m");
-        coverage.memories = counts[0].as<qint64>();
-        coverage.withEmbedding = counts[1].as<qint64>();
-        coverage.liveWithout = counts[2].as<qint64>();
-        coverage.orphans = tx.exec1("SELECT count(*) FROM memory_vectors v WHERE NOT EXISTS (SELECT 1 FROM "
-                                    "memories m WHERE m.id = v.id)")[0]
-                               .as<qint64>();
-    });
-    return coverage;
-}
-
 EmbeddingCoverage recordsCoverage(PersistenceBackend& store, const EmbeddingProgress& progress, const QString& where)
 {
     EmbeddingCoverage coverage;
@@ -260,8 +231,8 @@ std::optional<EmbeddingCoverage> embeddingCoverage(PersistenceBackend& outer, co
         return std::nullopt;
     if (auto* sqlite = dynamic_cast<SqliteBackend*>(&store))
         return sqliteCoverage(*sqlite, progress, *where);
-    if (auto* postgres = dynamic_cast<PostgresBackend*>(&store))
-        return postgresCoverage(*postgres, *where);
+    if (isPostgresStore(store))
+        return postgresModule().embeddingCoverage(store, *where);
     return recordsCoverage(store, progress, *where);
 }
 

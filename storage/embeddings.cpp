@@ -3,6 +3,7 @@
 #include "embeddings.h"
 
 #include "embeddingsinternal.h"
+#include "postgresmodule.h"
 #include "vectorids.h"
 #include "vectorsfile.h"
 #include "vectorstream.h"
@@ -10,8 +11,6 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSet>
-
-#include <pqxx/pqxx>
 
 #include <algorithm>
 #include <cmath>
@@ -42,14 +41,6 @@ bool isLiveStatus(QByteArrayView status, bool tombstonedAtSet)
     return !tombstonedAtSet && QByteArrayView("tombstoned").compare(status, Qt::CaseInsensitive) != 0;
 }
 
-} // namespace EmbeddingsDetail
-
-namespace {
-
-/// Every kept vector, handed over with its id's UTF-8 bytes (both valid during the call only).
-using VectorSink = std::function<void(QByteArrayView id, const float* values, qsizetype count)>;
-
-/// Parses pgvector's `[f,f,…]` text into `out` (reused); false when it is not one.
 bool parseVectorInto(const char* p, const char* end, std::vector<float>& out)
 {
     out.clear();
@@ -75,6 +66,13 @@ bool parseVectorInto(const char* p, const char* end, std::vector<float>& out)
     }
     return true;
 }
+
+} // namespace EmbeddingsDetail
+
+namespace {
+
+/// Every kept vector, handed over with its id's UTF-8 bytes (both valid during the call only).
+using VectorSink = std::function<void(QByteArrayView id, const float* values, qsizetype count)>;
 
 QString vectorsIdxError(const QString& path, const QString& error)
 {
@@ -106,39 +104,8 @@ bool scanVectors(PersistenceBackend& outer, const VectorSink& sink, const Embedd
             throw StorageError(StorageError::Kind::InvalidInput, vectorsIdxError(path, result.error));
         return true;
     }
-    if (auto* postgres = dynamic_cast<PostgresBackend*>(&store)) {
-        if (postgres->embeddingStorage() != EmbeddingStorage::Apart)
-            return false;
-        // one snapshot, keyset batches on the primary key: the same text form for pgvector's vector and a TEXT
-        // stand-in, so the scan needs neither pgvector nor its operators (see README: not `<=>`)
-        postgres->readInSnapshot(u"reading memory_vectors"_s, [&](pqxx::transaction_base& tx) {
-            const qint64 total = tx.exec("SELECT count(*) FROM memory_vectors")[0][0].as<qint64>();
-            const std::string first = "SELECT id, embedding::text FROM memory_vectors WHERE embedding IS NOT NULL "
-                                      "ORDER BY id LIMIT $1";
-            const std::string next = "SELECT id, embedding::text FROM memory_vectors WHERE embedding IS NOT NULL "
-                                     "AND id > $2 ORDER BY id LIMIT $1";
-            constexpr int kBatch = 2000;
-            std::optional<std::string> after;
-            std::vector<float> values;
-            qint64 done = 0;
-            for (;;) {
-                if (progress && !progress(done, total))
-                    throwCancelled();
-                const pqxx::result r = after ? tx.exec_params(next, kBatch, *after) : tx.exec_params(first, kBatch);
-                for (const auto& row : r) {
-                    const char* text = row[1].c_str();
-                    if (parseVectorInto(text, text + row[1].size(), values))
-                        sink(QByteArrayView(row[0].c_str(), qsizetype(row[0].size())), values.data(),
-                             qsizetype(values.size()));
-                }
-                done += qint64(r.size());
-                if (r.size() < size_t(kBatch))
-                    break;
-                after = std::string(r[int(r.size()) - 1][0].c_str(), r[int(r.size()) - 1][0].size());
-            }
-        });
-        return true;
-    }
+    if (isPostgresStore(store))
+        return postgresModule().scanVectors(store, sink, progress);
     if (store.embeddingStorage() == EmbeddingStorage::InRecords) {
         const qint64 total = store.count();
         qint64 done = 0;
@@ -185,7 +152,7 @@ std::optional<QString> embeddingStore(PersistenceBackend& outer, QString* reason
     }
     switch (store.embeddingStorage()) {
     case EmbeddingStorage::Apart:
-        return dynamic_cast<PostgresBackend*>(&store) ? u"memory_vectors"_s : u"its vector store"_s;
+        return isPostgresStore(store) ? u"memory_vectors"_s : u"its vector store"_s;
     case EmbeddingStorage::InRecords:
         return store.kind() == "filesystem"_L1 ? u"the memory files' embedding field"_s : u"the records"_s;
     case EmbeddingStorage::None:

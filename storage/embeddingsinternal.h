@@ -5,10 +5,11 @@
 #include "embeddings.h"
 #include "filesystem/filesystembackend.h"
 #include "persistencebackend.h"
-#include "postgres/postgresbackend.h"
 #include "retryingbackend.h"
 #include "sqlite/sqlitebackend.h"
 #include "storageerror.h"
+
+#include <vector>
 
 namespace Inspector::EmbeddingsDetail {
 
@@ -33,6 +34,9 @@ SqliteVectorFiles sqliteVectorFiles(const SqliteBackend& store);
 {
     throw StorageError(StorageError::Kind::Cancelled, QStringLiteral("stopped on request"));
 }
+
+/// Parses pgvector's `[f,f,…]` text into `out` (reused); false when it is not one.
+bool parseVectorInto(const char* p, const char* end, std::vector<float>& out);
 
 /// Whether a stored status and tombstoned_at make a memory live (tombstoned in neither sense, spec §3.5).
 bool isLiveStatus(QByteArrayView status, bool tombstonedAtSet);

@@ -2,7 +2,7 @@
 #include "storefinder.h"
 
 #include "filesystem/filesystembackend.h"
-#include "postgres/postgresbackend.h"
+#include "postgresmodule.h"
 #include "secrets.h"
 #include "sqlite/sqlitebackend.h"
 
@@ -307,10 +307,10 @@ StoreMeasurement measureStore(const FoundStore& store, int busyTimeoutMs)
     StoreMeasurement m;
     try {
         if (store.kind == FoundStoreKind::Postgres) {
-            PostgresBackend::Options options;
+            PostgresOptions options;
             options.readOnly = true;
             options.connectTimeoutS = 5;
-            auto backend = PostgresBackend::open(store.spec, options);
+            auto backend = postgresModule().open(store.spec, options);
             m.layout = backend->describeLayout();
             // the split and docker layouts are said in a second line (postgresbackend.cpp); HEAD's has one
             m.era = m.layout.size() > 1 ? StoreMeasurement::Era::Legacy : StoreMeasurement::Era::Current;

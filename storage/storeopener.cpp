@@ -3,7 +3,7 @@
 
 #include "filesystem/filesystembackend.h"
 #include "jsonl/jsonlbackend.h"
-#include "postgres/postgresbackend.h"
+#include "postgresmodule.h"
 #include "retryingbackend.h"
 #include "sqlite/sqlitebackend.h"
 #include "subcogfiles.h"
@@ -64,18 +64,19 @@ std::unique_ptr<PersistenceBackend> openStore(const QString& text, const OpenOpt
         }
         break;
     case StoreSpec::Kind::Postgres: {
-        PostgresBackend::Options pg;
+        const PostgresModule& module = postgresModule();
+        PostgresOptions pg;
         pg.readOnly = options.readOnly;
         if (options.create && !options.readOnly) {
             try {
-                backend = PostgresBackend::createSchema(spec.location);
+                backend = module.createSchema(spec.location);
                 break;
             } catch (const StorageError& e) {
                 if (e.kind() != StorageError::Kind::InvalidInput)
                     throw; // "already has a memories table" falls through to a plain open
             }
         }
-        backend = PostgresBackend::open(spec.location, pg);
+        backend = module.open(spec.location, pg);
         break;
     }
     case StoreSpec::Kind::Filesystem: {

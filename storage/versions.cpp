@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "versions.h"
 
-#include <libpq-fe.h>
-#include <pqxx/version>
+#include "postgresmodule.h"
+#include "storageerror.h"
+
 #include <sqlite3.h>
 
 using namespace Qt::StringLiterals;
@@ -11,10 +12,14 @@ namespace Inspector {
 
 QString libraryVersions()
 {
-    const int pq = PQlibVersion(); // e.g. 150018 for 15.18
+    QString postgres;
+    try {
+        postgres = postgresModule().libraryVersions(); // libpq and libpqxx are the module's
+    } catch (const StorageError& e) {
+        postgres = u"libpq and libpqxx: "_s + e.message();
+    }
     return u"Qt "_s + QString::fromLatin1(qVersion()) + u", SQLite "_s + QString::fromLatin1(sqlite3_libversion())
-        + u", libpq "_s + QString::number(pq / 10000) + u'.' + QString::number(pq % 10000) + u", libpqxx "_s
-        + QString::fromLatin1(PQXX_VERSION);
+        + u", "_s + postgres;
 }
 
 } // namespace Inspector

@@ -6,6 +6,7 @@
 #include "health/foldercheck.h"
 #include "health/postgrescheck.h"
 #include "health/sqlitecheck.h"
+#include "postgresmodule.h"
 #include "storeopener.h"
 
 #include <QDateTime>
@@ -198,7 +199,7 @@ void StoreHealthDock::startCheck()
         case StoreSpec::Kind::Postgres: {
             PostgresCheckOptions options;
             options.cancelled = cancelled;
-            checkPostgresStore(spec.location, sink, options);
+            postgresModule().checkStore(spec.location, sink, options);
             break;
         }
         case StoreSpec::Kind::Filesystem: {

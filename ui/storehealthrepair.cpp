@@ -5,6 +5,7 @@
 #include "health/folderrepair.h"
 #include "health/postgresrepair.h"
 #include "health/repairundo.h"
+#include "postgresmodule.h"
 #include "sqlite/sqlitebackend.h"
 #include "storageerror.h"
 #include "storeopener.h"
@@ -183,7 +184,7 @@ void StoreHealthDock::runRepairJob(const QString& spec, const QString& findingCl
         options.progress = onProgress;
         if (store.kind == StoreSpec::Kind::Postgres) {
             options.backupDir = postgresBackupDir();
-            report = repairPostgresStore(store.location, options);
+            report = postgresModule().repairStore(store.location, options);
         } else {
             report = repairFolderStore(store.location, options);
         }
@@ -212,7 +213,7 @@ void StoreHealthDock::runRepairJob(const QString& spec, const QString& findingCl
         if (store.kind == StoreSpec::Kind::Sqlite)
             *images = sqliteRepairImages(store.location, report.backupPaths, ids, {findingClass}, kUndoBytes);
         else if (store.kind == StoreSpec::Kind::Postgres)
-            *images = postgresRepairImages(store.location, report.backupPaths.constLast(), changed);
+            *images = postgresModule().repairImages(store.location, report.backupPaths.constLast(), changed);
         else
             *images = folderRepairImages(QFileInfo(store.location).absoluteFilePath(), report.backupPaths.constFirst(),
                                          changed, kUndoBytes);

@@ -24,11 +24,6 @@ namespace {
 
 using namespace RepairRules;
 
-constexpr QLatin1StringView kRepairable[] = {
-    "messy-tags"_L1,      "legacy-domain"_L1,  "noncanonical-namespace"_L1, "noncanonical-status"_L1,
-    "half-tombstoned"_L1, "expired-active"_L1, "stale-hash-tag"_L1,         "duplicate-memory"_L1,
-    "bad-summary"_L1,     "orphan-vector"_L1,  "orphan-mention"_L1,
-};
 constexpr int kReadBatch = 500; // ids per read statement
 
 std::string toStd(const QString& s)
@@ -472,11 +467,6 @@ private:
 };
 
 } // namespace
-
-QStringList postgresRepairableClasses()
-{
-    return findingClassesAmong(kRepairable);
-}
 
 StoreRepairReport repairPostgresStore(const QString& url, const StoreRepairOptions& options)
 {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "repairtargets.h"
 
+#include "postgresrepair.h"
+
 #include <QDateTime>
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -19,6 +21,17 @@ QStringList findingClassesAmong(std::span<const QLatin1StringView> classes)
             result << cls;
     }
     return result;
+}
+
+// here, not in postgresrepair.cpp: the list is known without loading the PostgreSQL module
+QStringList postgresRepairableClasses()
+{
+    static constexpr QLatin1StringView kRepairable[] = {
+        "messy-tags"_L1,      "legacy-domain"_L1,  "noncanonical-namespace"_L1, "noncanonical-status"_L1,
+        "half-tombstoned"_L1, "expired-active"_L1, "stale-hash-tag"_L1,         "duplicate-memory"_L1,
+        "bad-summary"_L1,     "orphan-vector"_L1,  "orphan-mention"_L1,
+    };
+    return findingClassesAmong(kRepairable);
 }
 
 std::optional<QString> keptIdFromDetail(const QString& detail)

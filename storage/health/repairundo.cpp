@@ -3,7 +3,7 @@
 
 #include "repairundointernal.h"
 
-#include "postgres/postgresbackend.h"
+#include "postgresmodule.h"
 #include "sqlite/sqlitebackend.h"
 #include "sqliteraw.h"
 #include "storageerror.h"
@@ -17,8 +17,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSet>
-
-#include <pqxx/pqxx>
 
 #include <cstring>
 
@@ -191,7 +189,7 @@ RepairRestoreOutcome restoreRepairImages(const RepairImages& images, bool undo)
     case RepairImages::Kind::Sqlite:
         return RepairUndo::restoreSqlite(images, undo);
     case RepairImages::Kind::Postgres:
-        return RepairUndo::restorePostgres(images, undo);
+        return postgresModule().restore(images, undo);
     case RepairImages::Kind::Folder:
         return RepairUndo::Folder::restore(images, undo);
     }

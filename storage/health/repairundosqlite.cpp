@@ -4,7 +4,6 @@
 
 #include "repairundointernal.h"
 
-#include "postgres/postgresbackend.h"
 #include "sqlite/sqlitebackend.h"
 #include "sqliteraw.h"
 #include "storageerror.h"
@@ -18,8 +17,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSet>
-
-#include <pqxx/pqxx>
 
 #include <cstring>
 

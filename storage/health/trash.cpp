@@ -2,7 +2,7 @@
 #include "trash.h"
 
 #include "folderrepair.h"
-#include "postgresrepair.h"
+#include "postgresmodule.h"
 #include "sqliterepair.h"
 #include "storageerror.h"
 
@@ -74,7 +74,7 @@ TrashPreview previewTrash(const StoreSpec& store, TrashAction action, const Tras
     case StoreSpec::Kind::Sqlite:
         return previewSqliteTrash(store.location, action, now, cutoff);
     case StoreSpec::Kind::Postgres:
-        return previewPostgresTrash(store.location, action, now, cutoff);
+        return postgresModule().previewTrash(store.location, action, now, cutoff);
     case StoreSpec::Kind::Filesystem:
         return previewFolderTrash(store.location, action, now, cutoff, options.key);
     case StoreSpec::Kind::Jsonl:
@@ -91,7 +91,7 @@ StoreRepairReport runTrash(const StoreSpec& store, const TrashPreview& preview, 
         if (store.kind == StoreSpec::Kind::Sqlite)
             return emptySqliteTrash(store.location, preview, options);
         if (store.kind == StoreSpec::Kind::Postgres)
-            return emptyPostgresTrash(store.location, preview, options);
+            return postgresModule().emptyTrash(store.location, preview, options);
         return emptyFolderTrash(store.location, preview, options);
     }
     // Tombstone Expired is the expired-active repair (spec §15), of the previewed memories only and at the
@@ -103,7 +103,7 @@ StoreRepairReport runTrash(const StoreSpec& store, const TrashPreview& preview, 
     if (store.kind == StoreSpec::Kind::Sqlite)
         report = tombstoneSqliteExpired(store.location, preview, options);
     else if (store.kind == StoreSpec::Kind::Postgres)
-        report = tombstonePostgresExpired(store.location, preview, options);
+        report = postgresModule().tombstoneExpired(store.location, preview, options);
     else
         report = tombstoneFolderExpired(store.location, preview, options);
     // the plan reads the ids again: those it no longer finds expired and live are named, not silently dropped
@@ -137,7 +137,7 @@ RepairImages trashUndoImages(const StoreSpec& store, const StoreRepairReport& re
     case StoreSpec::Kind::Sqlite:
         return sqliteRepairImages(store.location, report.backupPaths, ids, {u"expired-active"_s}, maxBytes);
     case StoreSpec::Kind::Postgres:
-        return postgresRepairImages(store.location, report.backupPaths.constLast(), changed);
+        return postgresModule().repairImages(store.location, report.backupPaths.constLast(), changed);
     case StoreSpec::Kind::Filesystem:
         return folderRepairImages(QFileInfo(store.location).absoluteFilePath(), report.backupPaths.constFirst(),
                                   changed, maxBytes);

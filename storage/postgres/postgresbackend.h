@@ -2,6 +2,7 @@
 #pragma once
 
 #include "persistencebackend.h"
+#include "postgresmodule.h"
 
 #include <QSet>
 
@@ -31,13 +32,7 @@ namespace Inspector {
 class PostgresBackend final : public PersistenceBackend
 {
 public:
-    struct Options
-    {
-        bool readOnly = false;
-        int statementTimeoutMs = 30000;
-        int connectTimeoutS = 10;
-        bool creating = false; ///< an empty database is fine (createSchema fills it)
-    };
+    using Options = PostgresOptions;
 
     /// Connects with a postgresql:// or postgres:// URL, or libpq's environment for what the URL leaves out.
     static std::unique_ptr<PostgresBackend> open(const QString& url, const Options& options);

@@ -69,6 +69,14 @@ bool isWalFile(const QString& path)
 }
 
 QAtomicInteger<quint64> g_connectionCounter;
+
+/// Qt Sql's connection names are per process, and the PostgreSQL module carries its own copy of this code and
+/// counter (postgresmodule.h): the counter's address tells the copies apart.
+QString nextConnectionName()
+{
+    return u"inspector-sqlite-"_s + QString::number(quintptr(&g_connectionCounter), 16) + u'-'
+        + QString::number(++g_connectionCounter);
+}
 } // namespace
 
 SqliteBackend::SqliteBackend(QString path, QString connectionName, bool readOnly)
@@ -116,7 +124,7 @@ std::unique_ptr<SqliteBackend> SqliteBackend::open(const QString& path, OpenMode
         throw StorageError(StorageError::Kind::OperationFailed, path + u": no permission to write the file"_s);
 
     auto attempt = [&](const QString& file) {
-        const QString name = u"inspector-sqlite-"_s + QString::number(++g_connectionCounter);
+        const QString name = nextConnectionName();
         std::unique_ptr<SqliteBackend> backend(new SqliteBackend(info.absoluteFilePath(), name, readOnly));
         {
             QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
@@ -192,7 +200,7 @@ std::unique_ptr<SqliteBackend> SqliteBackend::create(const QString& path)
     const QString building
         = dir.filePath(creatingPrefix(info.fileName()) + QString::number(QCoreApplication::applicationPid()));
     removeWithSidecars(building);
-    const QString name = u"inspector-sqlite-"_s + QString::number(++g_connectionCounter);
+    const QString name = nextConnectionName();
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
         db.setDatabaseName(building);

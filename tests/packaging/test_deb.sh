@@ -59,7 +59,8 @@ done
 
 echo "==> dpkg-deb -c"
 dpkg-deb -c "$deb" | awk '{print $NF}' | sed 's|^\./|/|' >"$work/contents"
-expected=(/usr/bin/subcog-inspector /usr/share/applications/subcog-inspector.desktop
+expected=(/usr/bin/subcog-inspector /usr/lib/subcog-inspector/subcog-inspector-postgres.so
+    /usr/share/applications/subcog-inspector.desktop
     /usr/share/metainfo/io.github.subcog_inspector.inspector.metainfo.xml
     /usr/share/icons/hicolor/scalable/apps/subcog-inspector.svg /usr/share/man/man1/subcog-inspector.1.gz
     /usr/share/doc/subcog-inspector/copyright /usr/share/doc/subcog-inspector/changelog.gz)
@@ -87,6 +88,13 @@ bin=/usr/bin/subcog-inspector
 echo "==> $bin --version"
 "$bin" --version | tee "$work/version"
 grep -q "$version" "$work/version" || fail "--version does not say $version"
+# libpq's version comes from the PostgreSQL module, found in /usr/lib/subcog-inspector/ from /usr/bin
+grep -q "libpq [0-9]" "$work/version" || fail "--version did not load the PostgreSQL module"
+! ldd "$bin" | grep -E "libpq|libssl|libgssapi" || fail "$bin loads PostgreSQL's libraries at launch"
+echo "==> $bin count postgresql://127.0.0.1:1/none (the module loaded, nobody listening)"
+if "$bin" count postgresql://127.0.0.1:1/none 2>"$work/pg.err"; then fail "count on port 1 succeeded"; fi
+cat "$work/pg.err"
+! grep -q "not installed" "$work/pg.err" || fail "the installed PostgreSQL module was not found"
 
 # A HOME of its own: the installed binary makes its demo store there (no subcog store is found) and counts it.
 export HOME=$work/home XDG_DATA_HOME=$work/home/.local/share XDG_CONFIG_HOME=$work/home/.config
