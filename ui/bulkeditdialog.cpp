@@ -3,6 +3,7 @@
 
 #include "bulkeditcommand.h"
 #include "memorytablemodel.h"
+#include "plaintext.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -207,6 +208,7 @@ void BulkEditDialog::buildForm()
     connect(m_scopeSelection, &QRadioButton::toggled, this, &BulkEditDialog::formChanged);
 
     m_message->setWordWrap(true);
+    m_message->setTextFormat(Qt::PlainText); // errors quote ids and typed values, never markup
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_list->setRootIsDecorated(false);
     m_list->setUniformRowHeights(true);
@@ -478,8 +480,8 @@ void BulkEditDialog::showPreview()
             item->setBackground(3, tint);
             for (int c = 0; c < 3 && shaded; ++c)
                 item->setBackground(c, groupShade);
-            item->setToolTip(2, before);
-            item->setToolTip(3, after);
+            item->setToolTip(2, plainToolTip(before));
+            item->setToolTip(3, plainToolTip(after));
             first = false;
         }
         shaded = !shaded;

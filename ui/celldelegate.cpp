@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: MIT
 #include "celldelegate.h"
 
+#include "plaintext.h"
+
+#include <QAbstractItemView>
 #include <QApplication>
 #include <QFontMetrics>
+#include <QHelpEvent>
 #include <QPainter>
 #include <QStyle>
+#include <QTextDocument>
+#include <QToolTip>
 #include <QtMath>
 
 #include <algorithm>
@@ -26,6 +32,19 @@ void CellDelegate::initStyleOption(QStyleOptionViewItem* option, const QModelInd
 {
     QStyledItemDelegate::initStyleOption(option, index);
     option->textElideMode = m_mode;
+}
+
+bool CellDelegate::helpEvent(QHelpEvent* event, QAbstractItemView* view, const QStyleOptionViewItem& option,
+                             const QModelIndex& index)
+{
+    const QString tip = event && view && event->type() == QEvent::ToolTip && index.isValid()
+        ? index.data(Qt::ToolTipRole).toString()
+        : QString();
+    if (!Qt::mightBeRichText(tip))
+        return QStyledItemDelegate::helpEvent(event, view, option, index);
+    // the tip stays while the pointer is in the cell (a rectangle of the viewport, as visualRect is)
+    QToolTip::showText(event->globalPos(), plainToolTip(tip), view->viewport(), view->visualRect(index));
+    return true;
 }
 
 const CellDelegate::Line& CellDelegate::line(const QString& text, const QFont& font, int width) const

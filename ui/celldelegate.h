@@ -19,6 +19,9 @@ public:
     explicit CellDelegate(Qt::TextElideMode mode, QObject* parent = nullptr);
 
     void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override;
+    /// A cell's tool tip (content, ids, tags) as written: QToolTip would render `<b>` in it as HTML.
+    bool helpEvent(QHelpEvent* event, QAbstractItemView* view, const QStyleOptionViewItem& option,
+                   const QModelIndex& index) override;
     /// QFontMetrics::elidedText's line, found in a prefix of a long value where that is enough.
     static QString elide(const QFontMetrics& metrics, const QString& text, Qt::TextElideMode mode, int width);
     /// Lines kept for the next paint (for tests: the cells took this delegate's own path).

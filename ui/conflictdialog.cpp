@@ -2,6 +2,7 @@
 #include "conflictdialog.h"
 
 #include "memoryfields.h"
+#include "visibletext.h"
 
 #include <QDialogButtonBox>
 #include <QHeaderView>
@@ -19,13 +20,15 @@ ConflictDialog::ConflictDialog(const Memory& mine, const std::optional<Memory>& 
     : QDialog(parent)
 {
     setObjectName(u"conflictDialog"_s);
-    setWindowTitle(tr("Conflict: %1").arg(mine.id));
+    setWindowTitle(tr("Conflict: %1").arg(withVisibleControls(mine.id)));
     setAttribute(Qt::WA_DeleteOnClose);
     auto* layout = new QVBoxLayout(this);
     auto* text = new QLabel(message + u"\n"_s
                                 + (theirs ? tr("Your change was not written. Differences are highlighted.")
                                           : tr("Your change was not written: the memory no longer exists.")),
                             this);
+    text->setObjectName(u"conflictMessage"_s);
+    text->setTextFormat(Qt::PlainText); // the message quotes the id, never markup
     text->setWordWrap(true);
     layout->addWidget(text);
     auto* table = new QTableWidget(MemoryFields::columnCount(), 2, this);

@@ -60,6 +60,7 @@ DetailPane::DetailPane(QWidget* parent)
     layout->setContentsMargins(4, 4, 4, 4);
     m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_title->setWordWrap(true);
+    m_title->setTextFormat(Qt::RichText); // the id is escaped: a guess would show `a &amp; b` for `a & b`
     layout->addWidget(m_title);
 
     auto* fieldsWidget = new QWidget;
@@ -105,6 +106,7 @@ DetailPane::DetailPane(QWidget* parent)
             value->setObjectName(u"field_"_s + MemoryFields::fieldName(column));
             value->setTextInteractionFlags(Qt::TextBrowserInteraction);
             value->setWordWrap(true);
+            value->setTextFormat(Qt::RichText); // values are escaped, ids are links
             if (column == MemoryColumn::SourceMemoryIds)
                 connect(value, &QLabel::linkActivated, this,
                         [this](const QString& link) { Q_EMIT memoryLinkActivated(link.section(u':', 1)); });
@@ -114,6 +116,7 @@ DetailPane::DetailPane(QWidget* parent)
     }
     m_summarizedBy->setObjectName(u"summarizedBy"_s);
     m_summarizedBy->setWordWrap(true);
+    m_summarizedBy->setTextFormat(Qt::RichText);
     m_summarizedBy->setTextInteractionFlags(Qt::TextBrowserInteraction);
     m_summarizedBy->setToolTip(tr("Consolidation summaries that include this memory"));
     connect(m_summarizedBy, &QLabel::linkActivated, this,
@@ -166,6 +169,7 @@ DetailPane::DetailPane(QWidget* parent)
 
     m_problem->setObjectName(u"validationMessage"_s);
     m_problem->setWordWrap(true);
+    m_problem->setTextFormat(Qt::PlainText); // the problem quotes a typed value, never markup
     QPalette warn = m_problem->palette();
     warn.setColor(QPalette::WindowText, QColor(0xc0, 0x30, 0x30));
     m_problem->setPalette(warn);

@@ -6,6 +6,7 @@
 #include "mainwindow.h"
 #include "memoryfields.h"
 #include "memorytablemodel.h"
+#include "plaintext.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -380,7 +381,7 @@ void DuplicatesDialog::fillGroups()
             m_groups, {locale.toString(g.ids.size()), g.namespaces.join(u", "_s), similarity, g.firstLine});
         item->setTextAlignment(0, Qt::AlignRight | Qt::AlignVCenter);
         item->setTextAlignment(2, Qt::AlignRight | Qt::AlignVCenter);
-        item->setToolTip(3, g.ids.join(u", "_s));
+        item->setToolTip(3, plainToolTip(g.ids.join(u", "_s)));
     }
 }
 

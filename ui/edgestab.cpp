@@ -2,6 +2,7 @@
 #include "edgestab.h"
 
 #include "appearance.h"
+#include "plaintext.h"
 
 #include <QDateTime>
 #include <QHBoxLayout>
@@ -349,7 +350,7 @@ void EdgesTab::fill()
             if (!EdgeTypes::isKnown(row.edgeType))
                 item->setToolTip(Type, tr("Not one of subcog's edge types; kept as it is"));
             item->setText(Other, row.other.id);
-            item->setToolTip(Other, row.other.id);
+            item->setToolTip(Other, plainToolTip(row.other.id));
             if (row.other.exists)
                 item->setData(Other, kIdRole, row.other.id);
             QString first = row.other.firstLine;
@@ -363,7 +364,7 @@ void EdgesTab::fill()
                     item->setForeground(c, grey);
             }
             item->setText(FirstLine, first);
-            item->setToolTip(FirstLine, first);
+            item->setToolTip(FirstLine, plainToolTip(first));
             if (row.createdAt) {
                 item->setText(Created, when(*row.createdAt));
                 item->setToolTip(Created, tr("%1 (Unix seconds)").arg(*row.createdAt));

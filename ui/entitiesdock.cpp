@@ -2,6 +2,8 @@
 #include "entitiesdock.h"
 
 #include "appearance.h"
+#include "plaintext.h"
+#include "visibletext.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -87,6 +89,7 @@ EntitiesDock::EntitiesDock(MemoryTableModel* model, QWidget* parent)
     layout->addLayout(top);
     m_status->setObjectName(u"entitiesStatus"_s);
     m_status->setWordWrap(true);
+    m_status->setTextFormat(Qt::PlainText); // store messages quote names and paths, never markup
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_status);
 
@@ -106,6 +109,7 @@ EntitiesDock::EntitiesDock(MemoryTableModel* model, QWidget* parent)
     m_list->setToolTip(tr("Double-click or press Enter to show the memories that mention the entity"));
 
     m_relationsTitle->setObjectName(u"relationshipsTitle"_s);
+    m_relationsTitle->setTextFormat(Qt::PlainText); // a store message may quote names, never markup
     m_relations->setObjectName(u"entityRelationships"_s);
     m_relations->setRootIsDecorated(false);
     m_relations->setUniformRowHeights(true);
@@ -258,7 +262,7 @@ void EntitiesDock::onJobFinished(RequestId id, bool cancelled, bool failed, cons
             m_unavailable.clear();
             m_entities = result->page.entities;
             m_total = result->page.total;
-            m_list->setToolTip(tr("Entities of %1").arg(result->location));
+            m_list->setToolTip(plainToolTip(tr("Entities of %1").arg(withVisibleControls(result->location))));
         }
         fillList();
         Q_EMIT updated();
@@ -297,7 +301,7 @@ void EntitiesDock::fillList()
             item->setTextAlignment(CMentions, Qt::AlignRight | Qt::AlignVCenter);
             item->setTextAlignment(CConfidence, Qt::AlignRight | Qt::AlignVCenter);
             item->setData(0, Qt::UserRole, e.id);
-            item->setToolTip(CName, tr("Entity %1").arg(e.id));
+            item->setToolTip(CName, plainToolTip(tr("Entity %1").arg(e.id)));
             if (e.id == keep)
                 current = item;
         }
@@ -345,7 +349,7 @@ void EntitiesDock::fillRelations()
         item->setText(1, r.otherName.isEmpty() ? tr("(entity %1 is gone)").arg(r.otherId) : r.otherName);
         item->setText(2, r.otherType);
         item->setText(3, r.confidence ? locale.toString(*r.confidence, 'f', 2) : tr("—"));
-        item->setToolTip(1, tr("Entity %1").arg(r.otherId));
+        item->setToolTip(1, plainToolTip(tr("Entity %1").arg(r.otherId)));
     }
 }
 

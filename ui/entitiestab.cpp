@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "entitiestab.h"
+#include "plaintext.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -28,6 +29,7 @@ EntitiesTab::EntitiesTab(QWidget* parent)
     layout->setContentsMargins(0, 4, 0, 0);
     m_status->setObjectName(u"entitiesStatus"_s);
     m_status->setWordWrap(true);
+    m_status->setTextFormat(Qt::PlainText); // store messages quote names and paths, never markup
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_status);
     m_list->setObjectName(u"entityMentions"_s);
@@ -160,7 +162,7 @@ void EntitiesTab::fill()
         item->setText(2, m.confidence ? locale.toString(*m.confidence, 'f', 2) : tr("—"));
         item->setText(3, m.matchedText);
         item->setData(0, Qt::UserRole, m.entityId);
-        item->setToolTip(1, tr("Entity %1").arg(m.entityId));
+        item->setToolTip(1, plainToolTip(tr("Entity %1").arg(m.entityId)));
         item->setTextAlignment(2, Qt::AlignRight | Qt::AlignVCenter);
     }
 }

@@ -55,6 +55,7 @@ FilterBar::FilterBar(QWidget* parent)
     m_domain->setToolTip(tr("Domain: project, user, org, or organization/repository"));
     m_problems->setObjectName(u"filterProblems"_s);
     m_problems->setWordWrap(true);
+    m_problems->setTextFormat(Qt::PlainText); // quotes the typed filter, never markup
     m_problems->hide();
 
     // typing is applied after a short pause; a quick filter at once

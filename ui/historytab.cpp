@@ -4,9 +4,11 @@
 #include "auditlogreader.h"
 #include "detailpane.h"
 #include "memorytablemodel.h"
+#include "plaintext.h"
 #include "secrets.h"
 #include "storelocator.h"
 #include "storeopener.h"
+#include "visibletext.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -62,6 +64,8 @@ HistoryTab::HistoryTab(QWidget* parent)
     setObjectName(u"historyTab"_s);
     m_summary->setObjectName(u"historySummary"_s);
     m_summary->setWordWrap(true);
+    // the path and messages are escaped and a chain break is bold: a guess would show `&amp;` for a path's `&`
+    m_summary->setTextFormat(Qt::RichText);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_choose->setObjectName(u"historyChoose"_s);
     m_choose->setToolTip(tr("subcog writes audit.log in its data folder when features.audit_log is on; for a "
@@ -101,7 +105,8 @@ HistoryTab::HistoryTab(QWidget* parent)
     });
     connect(m_reader, &AuditLogReader::indexing, this, [this](qint64 done, qint64 total) {
         m_summary->setText(
-            tr("Reading %1… %2%").arg(m_path.toHtmlEscaped(), QString::number(total > 0 ? done * 100 / total : 0)));
+            tr("Reading %1… %2%")
+                .arg(withVisibleControls(m_path).toHtmlEscaped(), QString::number(total > 0 ? done * 100 / total : 0)));
     });
     connect(m_reader, &AuditLogReader::eventsRead, this, &HistoryTab::showEvents);
     connect(m_reader, &AuditLogReader::failed, this, [this](const QString& memoryId, const QString& message) {
@@ -227,7 +232,8 @@ void HistoryTab::ask()
     if (m_reader->candidates().isEmpty())
         return;
     if (m_shownFor != m_memoryId)
-        m_summary->setText(tr("Reading %1…").arg(m_path.isEmpty() ? u"audit.log"_s : m_path.toHtmlEscaped()));
+        m_summary->setText(
+            tr("Reading %1…").arg(m_path.isEmpty() ? u"audit.log"_s : withVisibleControls(m_path).toHtmlEscaped()));
     m_reader->request(m_memoryId);
 }
 
@@ -253,7 +259,7 @@ void HistoryTab::showEvents(const QString& memoryId, const QList<AuditEvent>& ev
         } else {
             item->setText(TimeColumn,
                           time.isValid() ? time.toLocalTime().toString(u"yyyy-MM-dd HH:mm:ss"_s) : e.timestamp);
-            item->setToolTip(TimeColumn, e.timestamp);
+            item->setToolTip(TimeColumn, plainToolTip(e.timestamp));
             item->setText(ActionColumn, e.action);
             item->setText(EventColumn, e.eventType);
             item->setText(ActorColumn, e.actor);
@@ -283,10 +289,12 @@ void HistoryTab::showEvents(const QString& memoryId, const QList<AuditEvent>& ev
         m_metadata->setVisible(false);
 
     QStringList parts;
-    parts << (total > events.size()
-                  ? tr("%1: the newest %2 of %3 events of this memory.")
-                        .arg(m_path.toHtmlEscaped(), QLocale().toString(events.size()), QLocale().toString(total))
-                  : tr("%1: %n events of this memory.", "", int(total)).arg(m_path.toHtmlEscaped()));
+    parts
+        << (total > events.size()
+                ? tr("%1: the newest %2 of %3 events of this memory.")
+                      .arg(withVisibleControls(m_path).toHtmlEscaped(), QLocale().toString(events.size()),
+                           QLocale().toString(total))
+                : tr("%1: %n events of this memory.", "", int(total)).arg(withVisibleControls(m_path).toHtmlEscaped()));
     if (summary.signedEntries == 0) {
         parts << tr("Entries are not signed (subcog had no HMAC key), so there is no chain to check.");
     } else if (summary.chainBreaks == 0) {

@@ -53,6 +53,7 @@ LineageDock::LineageDock(MemoryTableModel* model, QWidget* parent)
     bar->addWidget(m_hops);
     m_status->setObjectName(u"lineageStatus"_s);
     m_status->setWordWrap(true);
+    m_status->setTextFormat(Qt::PlainText); // errors and paths are data, never markup
     bar->addWidget(m_status, 1);
     for (const bool svg : {false, true}) {
         auto* button = new QToolButton(body);

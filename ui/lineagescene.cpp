@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "lineagescene.h"
 
+#include "plaintext.h"
+
 #include <QCursor>
 #include <QFont>
 #include <QFontMetricsF>
@@ -159,7 +161,7 @@ void draw(QGraphicsScene& scene, const Lineage& lineage, bool dark)
                     + (m.isSummary ? u" · "_s + QObject::tr("summary") : QString()) + u'\n' + m.firstLine;
             else
                 tip += u'\n' + QObject::tr("missing: no memory has this id");
-            node->setToolTip(tip);
+            node->setToolTip(plainToolTip(tip));
 
             auto* idText
                 = new QGraphicsSimpleTextItem(idMetrics.elidedText(m.id, Qt::ElideMiddle, kNodeWidth - 12), node);
@@ -270,8 +272,8 @@ void draw(QGraphicsScene& scene, const Lineage& lineage, bool dark)
             + (e.lost ? u"\n"_s + QObject::tr("lost: source_memory_ids names it, memory_edges has no such edge")
                    : e.derived ? u"\n"_s + QObject::tr("from source_memory_ids, not a memory_edges row")
                                : QString());
-        line->setToolTip(tipText);
-        labelItem->setToolTip(tipText);
+        line->setToolTip(plainToolTip(tipText));
+        labelItem->setToolTip(plainToolTip(tipText));
     }
     scene.setSceneRect(scene.itemsBoundingRect().adjusted(-24, -24, 24, 24));
 }

@@ -11,6 +11,7 @@
 #include "lineagedock.h"
 #include "messagebar.h"
 #include "overviewdock.h"
+#include "plaintext.h"
 #include "progressstrip.h"
 #include "secrets.h"
 #include "startuptrace.h"
@@ -443,13 +444,14 @@ MainWindow::Leave MainWindow::settleUnsavedEdits()
     QString problem;
     const bool valid = m_detail->editedMemory(&problem).has_value() && m_detail->isEditable();
     QMessageBox box(QMessageBox::Warning, tr("Unsaved Changes"),
-                    tr("Memory %1 has changes that are not saved.").arg(m_detail->memory()->id),
+                    tr("Memory %1 has changes that are not saved.").arg(withVisibleControls(m_detail->memory()->id)),
                     QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, this);
     box.setObjectName(u"unsavedChangesBox"_s);
     box.setTextFormat(Qt::PlainText); // the id is store data, never markup
-    box.setInformativeText(valid
-                               ? tr("Save them to the store?")
-                               : tr("They cannot be saved as they are (%1): fix them, or discard them.").arg(problem));
+    // the informative label guesses rich text whatever the box's format, and the problem quotes a typed value
+    box.setInformativeText(
+        valid ? tr("Save them to the store?")
+              : plainAsHtml(tr("They cannot be saved as they are (%1): fix them, or discard them.").arg(problem)));
     box.button(QMessageBox::Save)->setEnabled(valid);
     box.setDefaultButton(valid ? QMessageBox::Save : QMessageBox::Cancel);
     switch (box.exec()) {
@@ -542,7 +544,7 @@ void MainWindow::updateStatus()
         text += u" · "_s + tr("%1 selected").arg(QLocale().toString(selected));
     m_countLabel->setText(text);
     const QString where = withVisibleControls(m_store->displaySpec());
-    m_countLabel->setToolTip(m_store->origin().isEmpty() ? where : where + u" — "_s + m_store->origin());
+    m_countLabel->setToolTip(plainToolTip(m_store->origin().isEmpty() ? where : where + u" — "_s + m_store->origin()));
     const bool editing = m_model->isEditingEnabled();
     m_modeLabel->setText(!m_model->isOpen() ? QString() : editing ? tr("Editing") : tr("Read-only"));
     m_modeLabel->setToolTip(editing ? tr("Changes are written to the store; Edit ▸ Undo takes them back")

@@ -13,6 +13,7 @@
 #include "lineagedock.h"
 #include "messagebar.h"
 #include "overviewdock.h"
+#include "plaintext.h"
 #include "progressstrip.h"
 #include "secrets.h"
 #include "storecontroller.h"
@@ -623,7 +624,7 @@ QMenu* MainWindow::contextMenuFor(const QModelIndex& index)
         QMenu* byTag = menu->addMenu(icon(u"edit-find"_s), tr("Filter by Tag"));
         for (const QString& tag : memory->tags) {
             const QString word = filterWordFor(*memory, column, tag);
-            QAction* a = byTag->addAction(tag);
+            QAction* a = byTag->addAction(plainMenuText(tag));
             a->setEnabled(!word.isEmpty());
             connect(a, &QAction::triggered, this, [this, word] { addFilterWords({word}); });
         }
@@ -636,14 +637,14 @@ QMenu* MainWindow::contextMenuFor(const QModelIndex& index)
                 });
     } else {
         const QString word = memory ? filterWordFor(*memory, column) : QString();
-        addFilter(word, word.isEmpty() ? tr("Filter by This Value") : tr("Filter by %1").arg(word));
+        addFilter(word, word.isEmpty() ? tr("Filter by This Value") : tr("Filter by %1").arg(plainMenuText(word)));
     }
     if (memory) {
         QStringList linked = memory->sourceMemoryIds.value_or(QStringList());
         if (!linked.isEmpty()) {
             QMenu* open = menu->addMenu(icon(u"go-jump"_s), tr("Open Source Memories"));
             for (const QString& id : linked)
-                connect(open->addAction(id), &QAction::triggered, this, [this, id] { goToId(id); });
+                connect(open->addAction(plainMenuText(id)), &QAction::triggered, this, [this, id] { goToId(id); });
         }
     }
     menu->addSeparator();
@@ -670,7 +671,7 @@ void MainWindow::chooseColumns()
         a->setChecked(!header->isSectionHidden(c));
         a->setToolTip(c < MemoryFields::columnCount()
                           ? MemoryFields::description(MemoryColumn(c))
-                          : m_model->headerData(c, Qt::Horizontal, Qt::ToolTipRole).toString());
+                          : plainToolTip(m_model->headerData(c, Qt::Horizontal, Qt::ToolTipRole).toString()));
         connect(a, &QAction::toggled, this, [header, c](bool on) { header->setSectionHidden(c, !on); });
     }
     menu.exec(QCursor::pos());

@@ -3,6 +3,7 @@
 #include "mainwindow.h"
 
 #include "messagebar.h"
+#include "visibletext.h"
 
 #include <QAction>
 #include <QHeaderView>
@@ -167,7 +168,7 @@ void MainWindow::jumpTo(const QString& id, bool orShowOnly)
     m_locating = id;
     m_locatingOrShowOnly = orShowOnly;
     m_model->locate(id);
-    statusBar()->showMessage(tr("Finding memory %1…").arg(id), 3000);
+    statusBar()->showMessage(tr("Finding memory %1…").arg(withVisibleControls(id)), 3000);
 }
 
 void MainWindow::onLocated(const QString& id, qint64 row)
@@ -175,7 +176,7 @@ void MainWindow::onLocated(const QString& id, qint64 row)
     if (id != m_locating)
         return;
     m_locating.clear();
-    if (statusBar()->currentMessage() == tr("Finding memory %1…").arg(id))
+    if (statusBar()->currentMessage() == tr("Finding memory %1…").arg(withVisibleControls(id)))
         statusBar()->clearMessage(); // found (or not): the search is over
     if (row >= 0) {
         m_pendingGoTo = id;
@@ -184,7 +185,8 @@ void MainWindow::onLocated(const QString& id, qint64 row)
     } else if (m_locatingOrShowOnly) {
         showOnly(id);
     } else {
-        statusBar()->showMessage(tr("Memory %1 is not among the rows of this filter").arg(id), 5000);
+        statusBar()->showMessage(tr("Memory %1 is not among the rows of this filter").arg(withVisibleControls(id)),
+                                 5000);
     }
 }
 

@@ -4,6 +4,7 @@
 
 #include "exportfile.h"
 #include "messagebar.h"
+#include "plaintext.h"
 #include "storageerror.h"
 
 #include <QAction>
@@ -109,6 +110,14 @@ QStringList shortLabels(const QStringList& labels, const QFontMetrics& metrics, 
     return shown;
 }
 
+/// Qt Charts draws axis labels, legends and titles as HTML: a tag or namespace holding `<b>` must show as written.
+QStringList htmlEscaped(QStringList labels)
+{
+    for (QString& label : labels)
+        label = label.toHtmlEscaped();
+    return labels;
+}
+
 } // namespace
 
 namespace {
@@ -129,7 +138,7 @@ void addBars(QChart* chart, const OverviewChart& c, const ChartColours& colours,
     const QString id = c.id;
     // the largest on top: a horizontal bar series counts its categories from the bottom
     const int n = int(c.categories.size());
-    auto* set = new QBarSet(c.series.value(0));
+    auto* set = new QBarSet(c.series.value(0).toHtmlEscaped());
     QStringList labels;
     qint64 max = 0;
     for (int i = n - 1; i >= 0; --i) {
@@ -149,7 +158,7 @@ void addBars(QChart* chart, const OverviewChart& c, const ChartColours& colours,
     series->setLabelsFormat(u"@value"_s);
     chart->addSeries(series);
     auto* categories = new QBarCategoryAxis;
-    categories->append(shortLabels(labels, QFontMetrics(dock->font()), 170));
+    categories->append(htmlEscaped(shortLabels(labels, QFontMetrics(dock->font()), 170)));
     // elided above, in the middle where ids and paths differ least; Qt's own truncation can leave "..." for
     // every label once a chart was first laid out small
     categories->setTruncateLabels(false);
@@ -181,7 +190,7 @@ void addStackedBars(QChart* chart, const OverviewChart& c, const ChartColours& c
     series->setBarWidth(n > 30 ? 1.0 : 0.8);
     QList<qint64> totals(n, 0);
     for (int s = 0; s < c.series.size(); ++s) {
-        auto* set = new QBarSet(c.series.at(s));
+        auto* set = new QBarSet(c.series.at(s).toHtmlEscaped());
         for (int b = 0; b < n; ++b) {
             *set << qreal(c.value(s, b));
             totals[b] += c.value(s, b);
@@ -247,7 +256,8 @@ void addPie(QChart* chart, const OverviewChart& c, const ChartColours& colours, 
     for (int i = 0; i < c.categories.size(); ++i) {
         const qint64 v = c.value(0, i);
         // the legend has a third of a narrow card: the share is in the tool tip
-        QPieSlice* slice = series->append(u"%1  %2"_s.arg(c.categories.at(i), QLocale().toString(v)), qreal(v));
+        QPieSlice* slice
+            = series->append(u"%1  %2"_s.arg(c.categories.at(i).toHtmlEscaped(), QLocale().toString(v)), qreal(v));
         slice->setProperty("category", c.categories.at(i));
         const QColor colour
             = c.id == "statuses"_L1 || c.id == "scopes"_L1 || c.id == "summaries"_L1 || c.id == "embeddings"_L1
@@ -322,7 +332,7 @@ QChart* OverviewDock::makeChart(const OverviewChart& c)
         if (!words.isEmpty())
             tip += u"\n"_s + tr("Click to filter the table: %1").arg(words.join(u' '));
         view->setCursor(words.isEmpty() ? Qt::ArrowCursor : Qt::PointingHandCursor);
-        QToolTip::showText(QCursor::pos(), tip, view);
+        QToolTip::showText(QCursor::pos(), plainToolTip(tip), view);
     };
 
     switch (c.kind) {

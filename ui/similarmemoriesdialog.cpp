@@ -2,6 +2,8 @@
 #include "similarmemoriesdialog.h"
 
 #include "memorytablemodel.h"
+#include "plaintext.h"
+#include "visibletext.h"
 
 #include <QDialogButtonBox>
 #include <QHBoxLayout>
@@ -34,6 +36,7 @@ SimilarMemoriesDialog::SimilarMemoriesDialog(MemoryTableModel* model, QWidget* p
     resize(760, 380);
     m_status->setObjectName(u"similarStatus"_s);
     m_status->setWordWrap(true);
+    m_status->setTextFormat(Qt::PlainText); // ids and store messages are data, never markup
     m_list->setObjectName(u"similarList"_s);
     m_list->setRootIsDecorated(false);
     m_list->setUniformRowHeights(true);
@@ -96,7 +99,7 @@ void SimilarMemoriesDialog::search(const QString& id)
         *result = similarMemories(store, id, kCount, progress);
         return {};
     });
-    m_status->setText(tr("Comparing %1 with every embedding in the store…").arg(id));
+    m_status->setText(tr("Comparing %1 with every embedding in the store…").arg(withVisibleControls(id)));
     m_progress->setRange(0, 0);
     m_progress->show();
     m_cancel->show();
@@ -125,19 +128,19 @@ void SimilarMemoriesDialog::onJobFinished(RequestId id, bool cancelled, bool fai
     if (cancelled) {
         m_status->setText(tr("Stopped before the search was done."));
     } else if (failed || !result) {
-        m_status->setText(tr("No similar memories for %1: %2").arg(m_id, summary));
+        m_status->setText(tr("No similar memories for %1: %2").arg(withVisibleControls(m_id), summary));
     } else {
         const QLocale locale;
         for (const SimilarMemory& m : result->nearest) {
             auto* item = new QTreeWidgetItem(
                 m_list, {locale.toString(m.similarity, 'f', 4), m.id, m.namespaceName, m.firstLine});
             item->setData(0, kIdRole, m.id);
-            item->setToolTip(3, m.firstLine);
+            item->setToolTip(3, plainToolTip(m.firstLine));
             item->setTextAlignment(0, Qt::AlignRight | Qt::AlignVCenter);
         }
         QString text = tr("The %n memories nearest to %1 by cosine similarity, among %2 vectors in %3.", "",
                           int(result->nearest.size()))
-                           .arg(m_id, locale.toString(result->compared), result->where);
+                           .arg(withVisibleControls(m_id), locale.toString(result->compared), result->where);
         if (result->skipped > 0)
             text += u' '
                 + tr("%n near vectors of tombstoned memories or of no memory are left out.", "", int(result->skipped));

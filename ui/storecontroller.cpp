@@ -5,6 +5,7 @@
 #include "demostore.h"
 #include "memorytablemodel.h"
 #include "messagebar.h"
+#include "plaintext.h"
 #include "secrets.h"
 #include "storelocator.h"
 #include "storeopener.h"
@@ -199,7 +200,7 @@ void StoreController::rebuildStoresMenu()
     m_storesMenu->clear();
     const QList<StoreCandidate> found = findSubcogStores(readSubcogConfig());
     for (const StoreCandidate& c : found) {
-        QAction* a = m_storesMenu->addAction(c.description + u" — "_s + withoutPasswords(c.spec));
+        QAction* a = m_storesMenu->addAction(plainMenuText(c.description + u" — "_s + withoutPasswords(c.spec)));
         connect(a, &QAction::triggered, this,
                 [this, spec = c.spec, d = c.description] { Q_EMIT openRequested(spec, d); });
     }

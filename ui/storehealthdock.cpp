@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "storehealthdock.h"
 
+#include "plaintext.h"
 #include "storageerror.h"
 
 #include "health/foldercheck.h"
@@ -78,6 +79,7 @@ StoreHealthDock::StoreHealthDock(MemoryTableModel* model, QWidget* parent)
     m_tree->setObjectName(u"healthTree"_s);
     m_status->setObjectName(u"healthStatus"_s);
     m_status->setWordWrap(true);
+    m_status->setTextFormat(Qt::PlainText); // store messages quote ids and paths, never markup
     m_check->setToolTip(tr("Look through the whole store for damage (spec §15), on the worker"));
     m_cancel->setToolTip(tr("Stop the running check or repair"));
     m_progress->setMaximumWidth(160);
@@ -358,9 +360,9 @@ void StoreHealthDock::drain()
             item->setData(ClassColumn, kIdRole, *finding.id);
         item->setToolTip(ClassColumn, finding.id ? tr("Click to select this memory in the table") : QString());
         item->setText(DetailColumn, finding.detail);
-        item->setToolTip(DetailColumn, finding.detail);
+        item->setToolTip(DetailColumn, plainToolTip(finding.detail));
         item->setText(FixColumn, finding.fix);
-        item->setToolTip(FixColumn, finding.fix);
+        item->setToolTip(FixColumn, plainToolTip(finding.fix));
         children[finding.findingClass].append(item);
     }
     m_tree->setUpdatesEnabled(false);

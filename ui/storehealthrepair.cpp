@@ -2,6 +2,8 @@
 // StoreHealthDock's repairs: the preview, the run on the worker for each store kind, and the undo step.
 #include "storehealthdock.h"
 
+#include "plaintext.h"
+
 #include "health/folderrepair.h"
 #include "health/postgresrepair.h"
 #include "health/repairundo.h"
@@ -303,7 +305,7 @@ void StoreHealthDock::showPreview(const QString& findingClass, qint64 now, const
     QList<QTreeWidgetItem*> rows;
     for (const RepairChange& change : report.changes.mid(0, kPreviewRows)) {
         auto* row = new QTreeWidgetItem({change.id, change.what});
-        row->setToolTip(1, change.what);
+        row->setToolTip(1, plainToolTip(change.what));
         rows << row;
     }
     if (report.changes.size() > kPreviewRows)
@@ -316,6 +318,7 @@ void StoreHealthDock::showPreview(const QString& findingClass, qint64 now, const
     auto* backupLabel = new QLabel(dialog);
     backupLabel->setObjectName(u"repairBackup"_s);
     backupLabel->setWordWrap(true);
+    backupLabel->setTextFormat(Qt::PlainText); // paths are data, never markup
     backupLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     QString text = backupPlace(m_spec, findingClass, now) + u"\n\n"_s
         + (report.memories <= kUndoLimit ? tr("Edit ▸ Undo puts back what the repair changed. ")

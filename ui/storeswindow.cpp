@@ -3,6 +3,7 @@
 
 #include "crossthread.h"
 #include "mergedialog.h"
+#include "plaintext.h"
 #include "storecontroller.h"
 #include "visibletext.h"
 
@@ -150,6 +151,7 @@ StoresWindow::StoresWindow(QWidget* parent)
     m_list->setColumnWidth(UseColumn, 190);
     m_status->setObjectName(u"storesStatus"_s);
     m_status->setWordWrap(true);
+    m_status->setTextFormat(Qt::PlainText); // notes quote paths, never markup
     m_folders->setObjectName(u"storesFolders"_s);
     m_folders->setWordWrap(true);
     m_folders->setTextFormat(Qt::PlainText);
@@ -291,7 +293,7 @@ void StoresWindow::showFound(const FoundStores& found)
         // a found file's name is shown as written: a bidirectional override in it does not disguise the path
         item->setText(LocationColumn, withVisibleControls(shortPath(store.location)));
         item->setToolTip(LocationColumn,
-                         tr("%1\nFound by: %2").arg(withVisibleControls(store.location), store.foundBy));
+                         plainToolTip(tr("%1\nFound by: %2").arg(withVisibleControls(store.location), store.foundBy)));
         item->setText(CountColumn, tr("counting…"));
         item->setTextAlignment(CountColumn, Qt::AlignRight | Qt::AlignVCenter);
         item->setText(UseColumn, useText(store.use));
@@ -349,10 +351,10 @@ void StoresWindow::showMeasured(int row, const StoreMeasurement& m)
         layout = m.error.startsWith(prefix) ? m.error.mid(prefix.size()) : m.error;
         for (int c : {CountColumn, LayoutColumn})
             item->setForeground(c, QColor(0xc0, 0x20, 0x20));
-        item->setToolTip(CountColumn, m.error);
+        item->setToolTip(CountColumn, plainToolTip(m.error));
     }
     item->setText(LayoutColumn, layout);
-    item->setToolTip(LayoutColumn, m.error.isEmpty() ? m.layout.join(u'\n') : m.error);
+    item->setToolTip(LayoutColumn, plainToolTip(m.error.isEmpty() ? m.layout.join(u'\n') : m.error));
     if (--m_pending == 0) {
         QString status = tr("%n stores found.", "", int(m_stores.size()));
         if (!m_notes.isEmpty())

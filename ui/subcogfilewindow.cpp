@@ -155,6 +155,7 @@ SubcogFileWindow::SubcogFileWindow(const QString& path, QWidget* parent)
     setWindowTitle(tr("%1 (read-only)").arg(withVisibleControls(path)));
     m_header->setObjectName(u"subcogFileHeader"_s);
     m_header->setWordWrap(true);
+    m_header->setTextFormat(Qt::PlainText); // a file name or error is data, never markup
     m_header->setText(tr("Reading %1…").arg(withVisibleControls(path)));
     m_tabs->setObjectName(u"subcogFileTabs"_s);
     m_row->setObjectName(u"subcogFileRow"_s);

@@ -2,6 +2,8 @@
 #include "transferdialogs.h"
 
 #include "connectdialog.h"
+#include "plaintext.h"
+#include "visibletext.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -115,7 +117,8 @@ void ExportDialog::accept()
         if (!confirmReplace(this, target.fileName(), tr("Replace it with the export? Its contents are lost.")))
             return;
     } else if (target.exists() && target.isDir()) {
-        QMessageBox::warning(this, tr("Export"), tr("%1 is a folder; choose a file name.").arg(path()));
+        QMessageBox::warning(this, tr("Export"),
+                             plainAsHtml(tr("%1 is a folder; choose a file name.").arg(withVisibleControls(path()))));
         return;
     }
     QSettings settings;
@@ -220,8 +223,10 @@ bool CopyDialog::dryRun() const
 bool confirmReplace(QWidget* parent, const QString& fileName, const QString& informative)
 {
     QMessageBox ask(QMessageBox::Warning, QMessageBox::tr("Replace File?"),
-                    QMessageBox::tr("%1 already exists.").arg(fileName), QMessageBox::NoButton, parent);
+                    QMessageBox::tr("%1 already exists.").arg(withVisibleControls(fileName)), QMessageBox::NoButton,
+                    parent);
     ask.setObjectName(u"replaceFileBox"_s);
+    ask.setTextFormat(Qt::PlainText); // a file name is data, never markup
     ask.setInformativeText(informative);
     QPushButton* replace = ask.addButton(QMessageBox::tr("&Replace"), QMessageBox::DestructiveRole);
     ask.addButton(QMessageBox::Cancel);

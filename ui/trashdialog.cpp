@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "trashdialog.h"
 
+#include "plaintext.h"
+
 #include <QDateTime>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -91,6 +93,7 @@ TrashDialog::TrashDialog(MemoryTableModel* model, const QString& spec, TrashActi
     }
     m_intro->setObjectName(u"trashIntro"_s);
     m_intro->setWordWrap(true);
+    m_intro->setTextFormat(Qt::PlainText); // ids, paths and store messages are data, never markup
     layout->addWidget(m_intro);
     m_list->setObjectName(u"trashList"_s);
     m_list->setRootIsDecorated(false);
@@ -102,6 +105,7 @@ TrashDialog::TrashDialog(MemoryTableModel* model, const QString& spec, TrashActi
     layout->addWidget(m_list, 1);
     m_backup->setObjectName(u"trashBackup"_s);
     m_backup->setWordWrap(true);
+    m_backup->setTextFormat(Qt::PlainText); // ids, paths and store messages are data, never markup
     m_backup->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_backup);
     auto* bottom = new QHBoxLayout;
@@ -109,6 +113,7 @@ TrashDialog::TrashDialog(MemoryTableModel* model, const QString& spec, TrashActi
     m_progress->hide();
     m_status->setObjectName(u"trashStatus"_s);
     m_status->setWordWrap(true);
+    m_status->setTextFormat(Qt::PlainText); // ids, paths and store messages are data, never markup
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     bottom->addWidget(m_status, 1);
     bottom->addWidget(m_progress);
@@ -272,10 +277,10 @@ void TrashDialog::showPreview()
     QList<QTreeWidgetItem*> rows;
     for (const TrashEntry& e : preview.entries.mid(0, kListed)) {
         auto* row = new QTreeWidgetItem({e.id, e.namespaceName, localTime(e.time), e.firstLine});
-        row->setToolTip(3, e.firstLine);
+        row->setToolTip(3, plainToolTip(e.firstLine));
         if (!e.summaries.isEmpty()) {
             row->setText(0, u"⚠ "_s + e.id);
-            row->setToolTip(0, tr("A source of %1, which stays").arg(e.summaries.join(u", "_s)));
+            row->setToolTip(0, plainToolTip(tr("A source of %1, which stays").arg(e.summaries.join(u", "_s))));
         }
         if (e.timeSource == TrashTime::CreatedAt || e.timeSource == TrashTime::UpdatedAt)
             row->setToolTip(2,

@@ -38,6 +38,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QHeaderView>
+#include <QHelpEvent>
 #include <QInputDialog>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -906,6 +907,31 @@ int main(int argc, char** argv)
             merge->close();
         }
         stores->close();
+    }
+    {
+        // store text holding markup shows as written: an id `<b>x</b>`, a tag `<img src="/etc/passwd">`, `R&D`, a
+        // file named `<i>marked.db` (title, count label's tool tip), and a cell's tool tip
+        const QString marked = scratch.filePath(u"<i>marked.db"_s);
+        {
+            auto markedStore = SqliteBackend::create(marked);
+            Memory bold = generated.truth.at(0);
+            bold.id = u"<b>x</b>"_s;
+            bold.tags = {u"R&D"_s, u"<img src=\"/etc/passwd\">"_s};
+            bold.content = u"# Markup in the id\n\nThe id, the tags and the file name hold markup: shown as written."_s;
+            Memory amp = generated.truth.at(1);
+            amp.id = u"R&D"_s;
+            markedStore->storeBatch({bold, amp});
+        }
+        window.openStore(u"sqlite:"_s + marked);
+        waitFor([&] { return window.model()->isOpen() && !window.model()->isBusy() && window.model()->exactCount(); });
+        window.goToId(u"<b>x</b>"_s);
+        waitFor([&] { return window.detailPane()->memory() && window.detailPane()->memory()->id == "<b>x</b>"_L1; });
+        settle();
+        const QModelIndex cell = window.table()->currentIndex().siblingAtColumn(int(MemoryColumn::Id));
+        const QPoint at = window.table()->visualRect(cell).center();
+        QHelpEvent help(QEvent::ToolTip, at, window.table()->viewport()->mapToGlobal(at));
+        QApplication::sendEvent(window.table()->viewport(), &help);
+        shoot(out, u"36-markup-shown-as-written"_s);
     }
     return 0;
 }

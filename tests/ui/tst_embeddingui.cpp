@@ -8,12 +8,14 @@
 #include "embeddingtab.h"
 #include "mainwindow.h"
 #include "memorytablemodel.h"
+#include "shownastext.h"
 #include "similarmemoriesdialog.h"
 #include "storeinfodialog.h"
 #include "storeopener.h"
 #include "translations.h"
 #include "vectorsfile.h"
 
+#include <QLabel>
 #include <QLocale>
 #include <QRandomGenerator>
 #include <QTabWidget>
@@ -204,6 +206,11 @@ private Q_SLOTS:
         QTreeWidgetItem* third = list->topLevelItem(2);
         Q_EMIT list->itemActivated(third, 0);
         QTRY_VERIFY_WITH_TIMEOUT(w->detailPane()->memory() && w->detailPane()->memory()->id == third->text(1), 30000);
+        // an id is data: `<b>x</b>` shows in the status as written, not as a bold x
+        dialog->search(u"<b>x</b>"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog->isBusy(), 30000);
+        const QString status = Testing::shownText(dialog->findChild<QLabel*>(u"similarStatus"_s));
+        QVERIFY2(status.contains(u"<b>x</b>"_s), qPrintable(status));
     }
 
     void similarMemoriesCancel()

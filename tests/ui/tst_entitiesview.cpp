@@ -8,6 +8,7 @@
 #include "graphfixture.h"
 #include "mainwindow.h"
 #include "messagebar.h"
+#include "shownastext.h"
 #include "sqlite/sqlitebackend.h"
 #include "storeopener.h"
 #include "translations.h"
@@ -15,6 +16,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QHeaderView>
+#include <QLabel>
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -141,6 +143,69 @@ private Q_SLOTS:
         dock.chooseRow(0);
         QCOMPARE(chosen.count(), 1);
         QCOMPARE(chosen.first().first().toString(), u"ent_18f3b_00a11ce0"_s);
+    }
+
+    void storeTextWithMarkupShowsAsWritten()
+    {
+        // entity ids and a store's folder are data: `<b>e</b>` shows as written in tool tips and the status
+        using Testing::shownText;
+        const QString folder = m_dir.filePath(u"<i>marked"_s);
+        QDir().mkpath(folder);
+        SqliteBackend::create(folder + u"/index.db"_s)->storeBatch(Fixtures::graphMemories());
+        Fixtures::writeFixtureGraphDb(folder + u"/graph.db"_s);
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"markedGraph"_s);
+            db.setDatabaseName(folder + u"/graph.db"_s);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(u"INSERT INTO graph_entities (id, entity_type, name, aliases, confidence, transaction_time, "
+                           "properties, mention_count) VALUES ('<b>e</b>', 'concept', '<img src=\"/etc/passwd\">', "
+                           "'[]', 0.5, 1700000000, '{}', 1)"_s));
+            QVERIFY(q.exec(u"INSERT INTO graph_entity_mentions (entity_id, memory_id, confidence, start_offset, "
+                           "end_offset, matched_text, transaction_time) VALUES ('<b>e</b>', 'm2', 0.5, 0, 1, 'm', "
+                           "1700000000)"_s));
+        }
+        QSqlDatabase::removeDatabase(u"markedGraph"_s);
+        MemoryTableModel model;
+        openModel(model, folder + u"/index.db"_s);
+        EntitiesTab tab;
+        tab.setModel(&model);
+        tab.show();
+        QSignalSpy updated(&tab, &EntitiesTab::updated);
+        tab.setMemoryId(u"m2"_s);
+        QVERIFY(updated.wait(10000));
+        auto* mentions = tab.findChild<QTreeWidget*>(u"entityMentions"_s);
+        QCOMPARE(mentions->topLevelItemCount(), 1);
+        QCOMPARE(mentions->topLevelItem(0)->text(1), u"<img src=\"/etc/passwd\">"_s);
+        QCOMPARE(shownText(mentions->topLevelItem(0)->toolTip(1)), u"Entity <b>e</b>"_s);
+
+        EntitiesDock dock(&model);
+        QSignalSpy dockUpdated(&dock, &EntitiesDock::updated);
+        dock.show();
+        QVERIFY(dockUpdated.wait(10000));
+        auto* list = dock.findChild<QTreeWidget*>(u"entityList"_s);
+        QVERIFY2(shownText(list->toolTip()).contains(u"<i>marked"_s), qPrintable(list->toolTip()));
+        QTreeWidgetItem* marked = nullptr;
+        for (int i = 0; i < list->topLevelItemCount(); ++i) {
+            if (list->topLevelItem(i)->data(0, Qt::UserRole).toString() == "<b>e</b>"_L1)
+                marked = list->topLevelItem(i);
+        }
+        QVERIFY(marked);
+        QCOMPARE(shownText(marked->toolTip(1)), u"Entity <b>e</b>"_s);
+
+        // no graph beside the store: the status says so as written
+        const QString plain = m_dir.filePath(u"<i>plain"_s);
+        QDir().mkpath(plain);
+        SqliteBackend::create(plain + u"/index.db"_s)->storeBatch(Fixtures::graphMemories());
+        MemoryTableModel other;
+        openModel(other, plain + u"/index.db"_s);
+        EntitiesTab none;
+        none.setModel(&other);
+        none.show();
+        QSignalSpy noneUpdated(&none, &EntitiesTab::updated);
+        none.setMemoryId(u"m3"_s);
+        QVERIFY(noneUpdated.wait(10000));
+        QCOMPARE(shownText(none.findChild<QLabel*>(u"entitiesStatus"_s)), none.statusText());
     }
 
     void windowFiltersToAnEntityAndOpensGraphDb()

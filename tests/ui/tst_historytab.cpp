@@ -8,6 +8,7 @@
 #include "mainwindow.h"
 #include "memorytablemodel.h"
 #include "messagebar.h"
+#include "shownastext.h"
 #include "sqlite/sqlitebackend.h"
 #include "subcogfilewindow.h"
 #include "testhelpers.h"
@@ -176,6 +177,26 @@ private Q_SLOTS:
         QCOMPARE(rows(*w, 5).last(), u"8 archive cli success"_s);
     }
 
+    void aPathsAmpersandShowsAsWritten()
+    {
+        // the summary is rich text (a chain break is bold): the escaped path must render, `R&D` not as `R&amp;D`
+        QDir(m_dir.path()).mkpath(u"R&D"_s);
+        const QString store = m_dir.filePath(u"R&D/index.db"_s);
+        QVERIFY(QFile::copy(m_store, store));
+        QFile log(m_dir.filePath(u"R&D/audit.log"_s));
+        QVERIFY(log.open(QIODevice::WriteOnly));
+        log.write(entry(1, idFor(1), u"create"_s));
+        log.close();
+        auto w = openWindow(store);
+        waitIdle(*w);
+        QTRY_VERIFY_WITH_TIMEOUT(historyShown(*w), 10000);
+        select(*w, idFor(1));
+        tabsOf(*w)->setCurrentWidget(historyOf(*w));
+        rows(*w, 1);
+        const QString shown = Testing::shownText(historyOf(*w)->findChild<QLabel*>(u"historySummary"_s));
+        QVERIFY2(shown.contains(QDir::toNativeSeparators(u"R&D/audit.log: "_s)), qPrintable(shown));
+    }
+
     void noAuditLogNoTab()
     {
         QDir(m_dir.path()).mkpath(u"plain"_s);
@@ -318,7 +339,8 @@ private Q_SLOTS:
     {
         // a file name with a right-to-left override would reverse the rest of the window's title and header
         QTemporaryDir dir;
-        const QString path = dir.filePath(u"\u202Ebd.seiromem"_s);
+        // and `<i>` in it is data, not markup
+        const QString path = dir.filePath(u"\u202E<i>bd.seiromem"_s);
         {
             QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"make"_s);
             db.setDatabaseName(path);
@@ -338,9 +360,9 @@ private Q_SLOTS:
         w->openStore(path);
         SubcogFileWindow* window = nullptr;
         QTRY_VERIFY_WITH_TIMEOUT((window = w->findChild<SubcogFileWindow*>()) && window->isLoaded(), 30000);
-        const QString header = window->findChild<QLabel*>(u"subcogFileHeader"_s)->text();
-        QVERIFY2(header.contains(u"\\u202Ebd.seiromem is subcog's prompt library"_s), qPrintable(header));
-        QVERIFY2(window->windowTitle().contains(u"\\u202Ebd.seiromem"_s), qPrintable(window->windowTitle()));
+        const QString header = Testing::shownText(window->findChild<QLabel*>(u"subcogFileHeader"_s));
+        QVERIFY2(header.contains(u"\\u202E<i>bd.seiromem is subcog's prompt library"_s), qPrintable(header));
+        QVERIFY2(window->windowTitle().contains(u"\\u202E<i>bd.seiromem"_s), qPrintable(window->windowTitle()));
         QVERIFY(!window->windowTitle().contains(QChar(0x202E)));
     }
 };

@@ -17,6 +17,7 @@
 #include "messagebar.h"
 #include "postgres/postgresbackend.h"
 #include "postgresserver.h"
+#include "shownastext.h"
 #include "storehealthdock.h"
 #include "storeopener.h"
 #include "testhelpers.h"
@@ -29,6 +30,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QHeaderView>
+#include <QHelpEvent>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -50,6 +52,7 @@
 #include <QTextBrowser>
 #include <QTimer>
 #include <QToolButton>
+#include <QToolTip>
 #include <QTreeWidget>
 #include <QUndoStack>
 #include <QUrl>
@@ -1226,6 +1229,125 @@ private Q_SLOTS:
         }
         QVERIFY(shownIn);
         QCOMPARE(shownIn->textFormat(), Qt::PlainText);
+    }
+
+    void storeTextWithMarkupShowsAsWritten()
+    {
+        // ids, tags, typed values and file names are data: where Qt guesses rich text (tool tips, message boxes,
+        // labels of the automatic format) `<b>x</b>` must show as written, and `R&D` not as `R&amp;D` or `RD`
+        using Testing::shownText;
+        if (m_store->kind() != "sqlite"_L1)
+            QSKIP("the same widgets for every store kind: checked once, on a SQLite store");
+        const QString path = m_dir.filePath(u"<i>x.db"_s);
+        QFile::remove(path);
+        const QString boldId = u"<b>x</b>"_s;
+        const QString image = u"<img src=\"/etc/passwd\">"_s;
+        {
+            Fixtures::StoreWriter s(path);
+            s.add({.id = boldId,
+                   .content = u"markup in the id"_s,
+                   .tags = QString(u"R&D,"_s + image),
+                   .createdAt = qint64(1700000002)});
+            s.add({.id = u"R&D"_s, .content = u"an ampersand in the id"_s, .createdAt = qint64(1700000001)});
+            s.add({.id = u"<i>messy"_s,
+                   .content = u"messy tags"_s,
+                   .tags = u" <b>t</b> ,,u"_s,
+                   .createdAt = qint64(1700000003)});
+        }
+        auto w = openWindow(true, u"sqlite:"_s + path);
+        QVERIFY(w->windowTitle().contains(u"<i>x.db"_s));
+        const QString countTip = w->findChild<QLabel*>(u"countLabel"_s)->toolTip();
+        QVERIFY2(shownText(countTip).contains(u"<i>x.db"_s), qPrintable(countTip));
+        const auto rowOf = [&](const QString& id) {
+            for (int r = 0; r < w->model()->rowCount(); ++r) {
+                if (const auto m = w->model()->memoryAt(r); m && m->id == id)
+                    return r;
+            }
+            return -1;
+        };
+        const int bold = rowOf(boldId);
+        const int ampersand = rowOf(u"R&D"_s);
+        QVERIFY(bold >= 0 && ampersand >= 0);
+
+        // a cell's tool tip
+        const QModelIndex idCell = w->model()->index(bold, int(MemoryColumn::Id));
+        const QPoint at = w->table()->visualRect(idCell).center();
+        QHelpEvent help(QEvent::ToolTip, at, w->table()->viewport()->mapToGlobal(at));
+        QApplication::sendEvent(w->table()->viewport(), &help);
+        QTRY_VERIFY(QToolTip::isVisible());
+        QCOMPARE(shownText(QToolTip::text()), boldId);
+        QToolTip::hideText();
+
+        // the tags and the ids a menu offers
+        std::unique_ptr<QMenu> menu(w->contextMenuFor(w->model()->index(bold, int(MemoryColumn::Tags))));
+        QStringList tags;
+        for (QAction* a : menu->actions()) {
+            if (a->menu())
+                for (QAction* tag : a->menu()->actions())
+                    tags << tag->iconText(); // the text as the menu draws it, a mnemonic's `&` taken out
+        }
+        QVERIFY2(tags.contains(u"R&D"_s) && tags.contains(image), qPrintable(tags.join(u" | "_s)));
+
+        // the detail pane: an escaped value is rendered, a typed value's problem is not
+        selectRows(*w, ampersand, ampersand);
+        QTRY_COMPARE(w->detailPane()->memory().value_or(Memory {}).id, u"R&D"_s);
+        QCOMPARE(shownText(w->detailPane()->findChild<QLabel*>(u"field_id"_s)), u"R&D"_s);
+        selectRows(*w, bold, bold);
+        QTRY_COMPARE(w->detailPane()->memory().value_or(Memory {}).id, boldId);
+        QCOMPARE(shownText(w->detailPane()->findChild<QLabel*>(u"field_id"_s)), boldId);
+        auto* ns = w->detailPane()->findChild<QLineEdit*>(u"field_namespace"_s);
+        ns->selectAll();
+        QTest::keyClicks(ns, u"<b>bad</b>"_s);
+        const QString problem = shownText(w->detailPane()->findChild<QLabel*>(u"validationMessage"_s));
+        QVERIFY2(problem.contains(u"'<b>bad</b>'"_s), qPrintable(problem));
+
+        // the unsaved-changes box: its text names the id, its informative text quotes the value typed
+        auto said = std::make_shared<QStringList>();
+        auto* timer = new QTimer(w.get());
+        timer->setInterval(20);
+        connect(timer, &QTimer::timeout, timer, [timer, said] {
+            auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+            if (!box)
+                return;
+            timer->stop();
+            for (const QString& name : {u"qt_msgbox_label"_s, u"qt_msgbox_informativelabel"_s})
+                *said << shownText(box->findChild<QLabel*>(name));
+            box->button(QMessageBox::Discard)->click();
+        });
+        timer->start();
+        selectRows(*w, ampersand, ampersand);
+        QTRY_COMPARE(said->size(), 2);
+        QVERIFY2(said->at(0).contains(boldId), qPrintable(said->at(0)));
+        QVERIFY2(said->at(1).contains(u"'<b>bad</b>'"_s), qPrintable(said->at(1)));
+        waitIdle(*w);
+
+        // a conflict's dialog names the id
+        selectRows(*w, bold, bold);
+        QTRY_COMPARE(w->detailPane()->memory().value_or(Memory {}).id, boldId);
+        {
+            auto behind = openStore(u"sqlite:"_s + path);
+            Memory theirs = *behind->get(boldId);
+            theirs.content = u"changed by subcog meanwhile"_s;
+            behind->store(theirs);
+        }
+        w->findChild<QPlainTextEdit*>(u"contentEditor"_s)->setPlainText(u"mine"_s);
+        w->detailPane()->save();
+        QTRY_VERIFY_WITH_TIMEOUT(w->findChild<ConflictDialog*>() != nullptr, 10000);
+        auto* dialog = w->findChild<ConflictDialog*>();
+        QVERIFY2(dialog->windowTitle().contains(boldId), qPrintable(dialog->windowTitle()));
+        const QString message = shownText(dialog->findChild<QLabel*>(u"conflictMessage"_s));
+        QVERIFY2(message.contains(boldId), qPrintable(message));
+        dialog->close();
+        waitIdle(*w);
+
+        // Check Store's findings quote the tags
+        runCheck(*w);
+        QTreeWidgetItem* messy = classRow(w->healthDock(), u"messy-tags"_s);
+        QVERIFY(messy && messy->childCount() == 1);
+        QCOMPARE(messy->child(0)->text(0), u"<i>messy"_s);
+        const QString detail = messy->child(0)->text(2);
+        QVERIFY2(detail.contains(u"<b>t</b>"_s), qPrintable(detail));
+        QCOMPARE(shownText(messy->child(0)->toolTip(2)), detail);
     }
 
     void typingInTheTableDoesNotReadTheWholeStore()

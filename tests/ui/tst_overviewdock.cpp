@@ -23,6 +23,8 @@
 #include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGraphicsScene>
+#include <QGraphicsTextItem>
 #include <QHorizontalBarSeries>
 #include <QLabel>
 #include <QLineEdit>
@@ -582,6 +584,37 @@ private Q_SLOTS:
         dock->findChild<QToolButton*>(u"overviewSave_weeks_png"_s)->click();
         QVERIFY(!direct->asked);
         QVERIFY(!QImage(fresh).isNull());
+    }
+
+    void chartLabelsShowStoreTextAsWritten()
+    {
+        // tags and projects are data, and Qt Charts draws axis labels and legends as HTML: `<b>x</b>` must show as
+        // written, not as a bold x, and `<img src=…>` must not become a picture
+        const QString path = m_dir.filePath(u"marked.db"_s);
+        {
+            QList<Memory> memories;
+            for (int i = 0; i < 4; ++i) {
+                Memory m = overviewMemory(i);
+                m.tags = {u"<b>x</b>"_s, u"R&D"_s};
+                m.projectId = u"<img src=\"/etc/passwd\">"_s;
+                memories << m;
+            }
+            SqliteBackend::create(path)->storeBatch(memories);
+        }
+        auto w = openWindow(path);
+        QStringList shown;
+        const auto drawn = [&] {
+            shown.clear();
+            for (const QString& id : {u"tags"_s, u"projects"_s}) {
+                QChart* c = chart(*w, id);
+                for (QGraphicsItem* item : c && c->scene() ? c->scene()->items() : QList<QGraphicsItem*>()) {
+                    if (auto* text = dynamic_cast<QGraphicsTextItem*>(item))
+                        shown << text->toPlainText();
+                }
+            }
+            return shown.contains(u"<b>x</b>"_s) && shown.contains(u"R&D"_s) && shown.join(u'\n').contains(u"<img"_s);
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(drawn(), qPrintable(shown.join(u" | "_s)), 10000);
     }
 
     void followsTheWindowsPalette()

@@ -8,6 +8,7 @@
 #include "mergedialog.h"
 #include "postgresserver.h"
 #include "secrets.h"
+#include "shownastext.h"
 #include "sqlite/sqlitebackend.h"
 #include "storeswindow.h"
 #include "testhelpers.h"
@@ -123,7 +124,7 @@ private Q_SLOTS:
         const QString data = m_root.filePath(u"home/.local/share/subcog"_s);
         m_index = data + u"/index.db"_s;
         m_legacy = data + u"/repos/a1b2c3d4e5f60718/index.db"_s;
-        m_code = m_root.filePath(u"code"_s);
+        m_code = m_root.filePath(u"<i>code"_s); // a folder's name is data, not markup
         QVERIFY(QDir().mkpath(QFileInfo(m_legacy).absolutePath()));
 
         Fixtures::GeneratorOptions options;
@@ -188,6 +189,8 @@ private Q_SLOTS:
         QCOMPARE(broken->text(StoresWindow::CountColumn), u"unreadable"_s);
         QVERIFY2(!broken->text(StoresWindow::LayoutColumn).isEmpty(), "no error shown");
         QVERIFY(broken->toolTip(StoresWindow::LayoutColumn).contains(u"index.db"_s));
+        const QString where = Testing::shownText(broken->toolTip(StoresWindow::LocationColumn));
+        QVERIFY2(where.startsWith(m_code + u"/proj/.subcog/index.db\n"_s), qPrintable(where));
 
         // Open hands the store to the window
         QSignalSpy open(&w, &StoresWindow::openRequested);

@@ -5,6 +5,7 @@
 #include "../cli/plantedstore.h"
 #include "mainwindow.h"
 #include "messagebar.h"
+#include "shownastext.h"
 #include "storehealthdock.h"
 #include "translations.h"
 #include "trashdialog.h"
@@ -165,6 +166,45 @@ private Q_SLOTS:
         QCOMPARE(statusOf(path, u"new1"_s), u"tombstoned"_s);
         QCOMPARE(statusOf(path, u"live"_s), u"active"_s);
         QVERIFY(w->messageBar()->isVisible());
+        dialog->reject();
+    }
+
+    void storeTextWithMarkupShowsAsWritten()
+    {
+        // ids, first lines and the store's file name are data: `<b>old</b>` shows as written, not as a bold word
+        using Testing::shownText;
+        const QString path = m_dir.filePath(u"<i>marked.db"_s);
+        {
+            Fixtures::StoreWriter w(path);
+            constexpr qint64 day = 86400;
+            w.add({.id = u"<b>old</b>"_s,
+                   .content = u"# <img src=\"/etc/passwd\">\nbody"_s,
+                   .status = u"tombstoned"_s,
+                   .createdAt = m_now - 60 * day,
+                   .tombstonedAt = m_now - 40 * day});
+            w.add({.id = u"<b>bad</b>"_s,
+                   .content = u"# bad\nbody"_s,
+                   .status = u"tombstoned"_s,
+                   .createdAt = m_now - 60 * day,
+                   .tombstonedAt = u"not a time"_s});
+            w.add({.id = u"<b>sum</b>"_s,
+                   .content = u"# sum\nsummary"_s,
+                   .createdAt = m_now - 30 * day,
+                   .isSummary = 1,
+                   .sourceIds = u"[\"<b>old</b>\"]"_s});
+        }
+        auto w = openWindow(path, true);
+        TrashDialog* dialog = openDialog(*w, u"emptyTrashAction"_s);
+        QVERIFY(dialog);
+        QCOMPARE(listed(dialog), QStringList {u"<b>old</b>"_s});
+        QTreeWidgetItem* old = dialog->list()->topLevelItem(0);
+        QVERIFY(old->text(3).contains(u"<img src="_s));
+        QCOMPARE(shownText(old->toolTip(3)), old->text(3));
+        QCOMPARE(shownText(old->toolTip(0)), u"A source of <b>sum</b>, which stays"_s);
+        const QString intro = shownText(dialog->findChild<QLabel*>(u"trashIntro"_s));
+        QVERIFY2(intro.contains(u"<b>bad</b> ("_s), qPrintable(intro));
+        const QString backup = shownText(dialog->findChild<QLabel*>(u"trashBackup"_s));
+        QVERIFY2(backup.contains(path + u".backup-"_s), qPrintable(backup));
         dialog->reject();
     }
 
