@@ -27,6 +27,19 @@ namespace Inspector {
 namespace {
 constexpr qsizetype kPreviewLimit = 200 * 1024; // Markdown layout of more than this would stall the window
 
+/// The Markdown preview of a memory's content, which is the store's text, not the user's: it may name any file
+/// (`![](/home/me/.ssh/id.png)`, `<img src=...>`), and a preview must not read one. QTextDocument itself reads a
+/// local file its view did not load, so the document refuses every resource. Links do nothing either (a
+/// QTextBrowser would open a linked local file in place of the memory).
+class NoResources : public QTextDocument
+{
+public:
+    using QTextDocument::QTextDocument;
+
+protected:
+    QVariant loadResource(int, const QUrl&) override { return {}; }
+};
+
 QString relative(qint64 seconds)
 {
     const qint64 delta = seconds - QDateTime::currentSecsSinceEpoch();
@@ -245,8 +258,9 @@ QTextBrowser* DetailPane::preview()
 {
     if (!m_preview) {
         m_preview = new QTextBrowser(this);
+        m_preview->setDocument(new NoResources(m_preview));
         m_preview->setObjectName(u"contentPreview"_s);
-        m_preview->setOpenExternalLinks(false);
+        m_preview->setOpenLinks(false);
         swapIn(m_previewSlot, m_preview);
         m_previewStale = true;
     }

@@ -31,6 +31,7 @@
 #include <QDir>
 #include <QHeaderView>
 #include <QHelpEvent>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -1122,6 +1123,30 @@ private Q_SLOTS:
         // asking for a tab makes it too (the embedding tab of the selected memory)
         EmbeddingTab* embedding = pane->embeddingTab();
         QCOMPARE(tabs->tabText(tabs->indexOf(embedding)), u"Embedding"_s);
+    }
+
+    void thePreviewReadsNoFileTheContentNames()
+    {
+        // a memory's content is the store's text, not the user's: an image or link it names is not read from disk
+        const QString png = m_dir.filePath(u"named-by-content.png"_s);
+        QImage image(4, 4, QImage::Format_RGB32);
+        image.fill(Qt::red);
+        QVERIFY(image.save(png));
+        const QUrl fileUrl = QUrl::fromLocalFile(png);
+        Memory m;
+        m.id = u"preview00001"_s;
+        // (Qt's Markdown import drops what follows an HTML block: the tag comes last)
+        m.content = u"[the file](%1)\n\n![a](%1)\n\n<img src=\"%2\">\n"_s.arg(fileUrl.toString(), png);
+        DetailPane pane;
+        pane.setMemory(m);
+        pane.show();
+        QTextBrowser* preview = pane.preview();
+        pane.findChild<QTabWidget*>()->setCurrentWidget(preview);
+        QTRY_VERIFY2(preview->toPlainText().contains(u"the file"_s), qPrintable(preview->toPlainText()));
+        preview->grab(); // laid out and drawn, as on screen
+        QVERIFY(preview->document()->resource(QTextDocument::ImageResource, fileUrl).isNull());
+        QVERIFY(preview->document()->resource(QTextDocument::ImageResource, QUrl(png)).isNull());
+        QVERIFY(!preview->openLinks());
     }
 
     void aPathsOverridesAreShownNotObeyed()
