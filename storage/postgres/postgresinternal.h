@@ -164,6 +164,13 @@ auto PostgresBackend::guarded(const QString& what, F&& body)
             throw StorageError(StorageError::Kind::Storage, prefix + u"the statement timed out ("_s + message + u')',
                                detail);
         }
+        if (state == "25P02") {
+            // the server still holds a failed transaction that libpqxx takes for ended: a cancel (interrupt())
+            // that arrived as its ROLLBACK began failed the ROLLBACK. Every later statement would fail the same way
+            // until the connection is made anew, so it is, and the call is retried on the new one.
+            resetConnection();
+            throw StorageError(StorageError::Kind::Storage, prefix + message, detail);
+        }
         if (state == "40001" || state == "40P01")
             throw StorageError(StorageError::Kind::Storage, prefix + message, detail);
         if (state.rfind("23", 0) == 0 || state.rfind("22", 0) == 0)
