@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // subcog's PostgreSQL layouts read back against the ground truth, connections, faults and a server restart.
 #include "backendclient.h"
+#include "countingworkers.h"
 #include "exporter.h"
 #include "fixturegenerator.h"
 #include "postgres/postgresbackend.h"
@@ -595,6 +596,16 @@ private Q_SLOTS:
         QVERIFY(relay.cut());
         QCOMPARE(backend.count(), qint64(1));
         QVERIFY(backend.get(u"m1"_s));
+    }
+
+    void commandLineKeepsTheServersParallelWorkers()
+    {
+        // no window in this program: a whole-store count on this machine's server plans as the server says
+        PostgresServer& server = PostgresServer::shared();
+        const QString url = storeCountingParallelWorkers(server, 3);
+        const int workers = server.runSql(u"postgres"_s, u"SHOW max_parallel_workers_per_gather"_s).toInt();
+        QVERIFY(workers > 0);
+        QCOMPARE(PostgresBackend::open(url)->count(), qint64(3 * (workers + 1)));
     }
 
     void serverRestartMidSession()
