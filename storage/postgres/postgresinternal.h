@@ -89,7 +89,7 @@ public:
             m_own.emplace(c);
             m_tx = &*m_own;
             // A whole-store scan on a server of this machine leaves the window a core to paint with: slower
-            // (about twice as long on two cores), but in the background, where nobody waits on it. A lower setting
+            // (up to twice as long on two cores), but in the background, where nobody waits on it. A lower setting
             // of the server, its role or its database stays. SET LOCAL: gone with this transaction.
             if (const int workers = backend.m_connection->wholeStoreWorkers; scope == Scope::WholeStore && workers >= 0)
                 m_own->exec("SELECT set_config('max_parallel_workers_per_gather', "
