@@ -544,11 +544,13 @@ int main(int argc, char** argv)
         if (phase == u"start"_s)
             continue;
         out() << "  worst event-loop stall while " << phase << ": " << QString::number(stall.ms, 'f', 1)
-              << " ms (GUI thread CPU " << QString::number(stall.cpuMs, 'f', 1) << " ms), " << stall.what << " (bound "
-              << kStallBoundMs << " ms: " << within(stall.ms, kStallBoundMs) << ")" << Qt::endl;
+              << " ms (GUI thread CPU " << QString::number(stall.cpuMs, 'f', 1) << " ms, waiting for a core "
+              << QString::number(stall.waitMs, 'f', 1) << " ms), " << stall.what << " (bound " << kStallBoundMs
+              << " ms: " << within(stall.ms, kStallBoundMs) << ")" << Qt::endl;
         for (const Stall& kind : app.slowKinds(phase, 6))
             out() << "      " << QString::number(kind.ms, 'f', 1).rightJustified(7) << " ms (CPU "
-                  << QString::number(kind.cpuMs, 'f', 1) << ") " << kind.what << Qt::endl;
+                  << QString::number(kind.cpuMs, 'f', 1) << ", core wait " << QString::number(kind.waitMs, 'f', 1)
+                  << ") " << kind.what << Qt::endl;
     }
     out() << "open → anchors walked through the whole order: " << QString::number(middle(signpostsDone), 'f', 0)
           << " ms median" << Qt::endl;

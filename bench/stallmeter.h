@@ -12,9 +12,12 @@
 #include <QThread>
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 
+#include <fcntl.h>
 #include <time.h>
+#include <unistd.h>
 
 namespace Bench {
 
@@ -23,6 +26,7 @@ struct Stall
 {
     double ms = 0;
     double cpuMs = 0; ///< of it, the GUI thread's own CPU time (the rest: waiting for a core, or for a lock)
+    double waitMs = 0; ///< of it, time the thread was runnable but waiting for a core (the rest: asleep, blocked)
     QString what;
 };
 
@@ -32,6 +36,22 @@ inline double threadCpuMs()
     timespec t {};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
     return double(t.tv_sec) * 1e3 + double(t.tv_nsec) / 1e6;
+}
+
+/// Time the calling thread has waited on a run queue in ms (the kernel's schedstat run_delay; -1 without it).
+/// Tells a stall spent waiting for a core (other processes hold both) from one spent blocked or asleep.
+inline double threadRunQueueMs()
+{
+    thread_local const int fd = ::open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+    char text[96];
+    const ssize_t n = fd < 0 ? -1 : ::pread(fd, text, sizeof text - 1, 0);
+    if (n <= 0)
+        return -1;
+    text[n] = 0;
+    unsigned long long runNs = 0, waitNs = 0;
+    if (std::sscanf(text, "%llu %llu", &runNs, &waitNs) != 2)
+        return -1;
+    return double(waitNs) / 1e6;
 }
 
 /// A QApplication that times each outermost event; `phase` names where the current events count.
@@ -77,9 +97,11 @@ public:
         QElapsedTimer timer;
         timer.start();
         const double cpuStart = threadCpuMs();
+        const double waitStart = threadRunQueueMs();
         const bool result = QApplication::notify(receiver, event);
         const double ms = double(timer.nsecsElapsed()) / 1e6;
         const double cpuMs = threadCpuMs() - cpuStart;
+        const double waitMs = threadRunQueueMs() - waitStart;
         --m_depth;
         Stall& phase = m_stalls[m_phase];
         if (ms > phase.ms || ms > m_action.ms || ms > kNoteMs) {
@@ -88,14 +110,15 @@ public:
             if (!receiverName.isEmpty())
                 what += QStringLiteral(" \"") + receiverName + u'"';
             if (ms > phase.ms)
-                phase = {ms, cpuMs, what};
+                phase = {ms, cpuMs, waitMs, what};
             if (ms > m_action.ms)
-                m_action = {ms, cpuMs, what};
+                m_action = {ms, cpuMs, waitMs, what};
             if (ms > kNoteMs && m_log)
-                qInfo("stall %.1f ms (CPU %.1f ms): %s", ms, cpuMs, qPrintable(what));
+                qInfo("stall %.1f ms (CPU %.1f ms, waiting for a core %.1f ms): %s", ms, cpuMs, waitMs,
+                      qPrintable(what));
             Stall& kind = m_kinds[m_phase][what];
             if (ms > kind.ms)
-                kind = {ms, cpuMs, what};
+                kind = {ms, cpuMs, waitMs, what};
         }
         return result;
     }

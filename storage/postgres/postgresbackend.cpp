@@ -153,6 +153,7 @@ void PostgresBackend::connect()
         pqxx::nontransaction tx(session->connection);
         tx.exec(std::string("SET statement_timeout = ") + std::to_string(qMax(0, m_options.statementTimeoutMs)));
         tx.commit();
+        session->wholeStoreWorkers = parallelWorkersLeavingACore(session->connection.sock());
         m_database = QString::fromUtf8(session->connection.dbname());
         std::lock_guard lock(m_connectionMutex);
         m_connection = std::move(session);

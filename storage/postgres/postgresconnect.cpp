@@ -3,15 +3,19 @@
 // and the server's catalogue. libpq's message is shown as it is, never searched.
 #include "postgresconnect.h"
 
+#include <QCoreApplication>
 #include <QStringList>
+#include <QThread>
 
 #include <memory>
 
+#include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <libpq-fe.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -252,6 +256,40 @@ ConnectFailure diagnosePostgresConnect(const std::string& conninfo, int timeoutS
     if (PQconnectionUsedPassword(target.get()))
         return {StorageError::Kind::OperationFailed, u"wrong password (or wrong user) for this server"_s};
     return {};
+}
+
+bool postgresServerOnThisMachine(int socket)
+{
+    sockaddr_storage peer {};
+    sockaddr_storage self {};
+    socklen_t peerLength = sizeof peer;
+    socklen_t selfLength = sizeof self;
+    if (socket < 0 || ::getpeername(socket, reinterpret_cast<sockaddr*>(&peer), &peerLength) != 0
+        || ::getsockname(socket, reinterpret_cast<sockaddr*>(&self), &selfLength) != 0)
+        return false;
+    if (peer.ss_family == AF_UNIX)
+        return true;
+    if (peer.ss_family == AF_INET && self.ss_family == AF_INET) {
+        const in_addr_t a = ntohl(reinterpret_cast<const sockaddr_in&>(peer).sin_addr.s_addr);
+        const in_addr_t b = ntohl(reinterpret_cast<const sockaddr_in&>(self).sin_addr.s_addr);
+        return (a >> 24) == 127 || a == b;
+    }
+    if (peer.ss_family == AF_INET6 && self.ss_family == AF_INET6) {
+        const in6_addr& a = reinterpret_cast<const sockaddr_in6&>(peer).sin6_addr;
+        const in6_addr& b = reinterpret_cast<const sockaddr_in6&>(self).sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(&a) || (IN6_IS_ADDR_V4MAPPED(&a) && a.s6_addr[12] == 127)
+            || std::memcmp(&a, &b, sizeof a) == 0;
+    }
+    return false;
+}
+
+int parallelWorkersLeavingACore(int socket)
+{
+    const QCoreApplication* app = QCoreApplication::instance();
+    if (!app || !app->inherits("QGuiApplication") || !postgresServerOnThisMachine(socket))
+        return -1;
+    // the leader runs on a core of its own besides its workers
+    return qMax(0, QThread::idealThreadCount() - 2);
 }
 
 } // namespace Inspector

@@ -30,4 +30,20 @@ std::optional<ConnectFailure> unresolvedPostgresHost(const std::string& conninfo
  */
 ConnectFailure diagnosePostgresConnect(const std::string& conninfo, int timeoutS);
 
+/**
+ * Whether the server at the other end of a connected socket runs on this machine: a Unix-domain socket, a loopback
+ * address, or this machine's own address (both ends of the socket then have it). The socket cannot tell a tunnel or
+ * a forwarded port from the server itself: those count as this machine.
+ */
+bool postgresServerOnThisMachine(int socket);
+
+/**
+ * How many parallel workers a whole-store read (a count, the Overview's GROUP BYs) may use on the server at the other
+ * end of `socket`, or -1 for the server's setting. A program with a window (a QGuiApplication) that reaches a server
+ * on this machine leaves one core to the window: the read's leader and its workers take at most all cores but one
+ * (no workers on two cores). Otherwise they hold every core for up to seconds and the window's paints wait for a
+ * core behind them. The command line, and any server elsewhere, keep the server's setting.
+ */
+int parallelWorkersLeavingACore(int socket);
+
 } // namespace Inspector

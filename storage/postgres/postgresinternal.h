@@ -69,17 +69,32 @@ struct PostgresBackend::Session
     pqxx::connection connection;
     /// One REPEATABLE READ READ ONLY transaction every read uses while a snapshot is open; gone with the connection.
     std::unique_ptr<pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>> snapshot;
+    /// The parallel workers a whole-store read may use, -1 for the server's setting (parallelWorkersLeavingACore).
+    int wholeStoreWorkers = -1;
 };
 
 class PostgresBackend::ReadTransaction
 {
 public:
-    ReadTransaction(PostgresBackend& backend, pqxx::connection& c)
+    enum class Scope
+    {
+        Rows, ///< pages, look-ups, a row's position: what a person waits for
+        WholeStore, ///< the count and the Overview's figures, which read every row in the background
+    };
+
+    ReadTransaction(PostgresBackend& backend, pqxx::connection& c, Scope scope = Scope::Rows)
     {
         using namespace Qt::StringLiterals;
         if (backend.m_snapshotDepth == 0) {
             m_own.emplace(c);
             m_tx = &*m_own;
+            // A whole-store scan on a server of this machine leaves the window a core to paint with: slower
+            // (up to twice as long on two cores), but in the background, where nobody waits on it. A lower setting
+            // of the server, its role or its database stays. SET LOCAL: gone with this transaction.
+            if (const int workers = backend.m_connection->wholeStoreWorkers; scope == Scope::WholeStore && workers >= 0)
+                m_own->exec("SELECT set_config('max_parallel_workers_per_gather', "
+                            "LEAST(current_setting('max_parallel_workers_per_gather')::int, "
+                            + std::to_string(workers) + ")::text, true)");
             return;
         }
         if (!backend.m_connection || !backend.m_connection->snapshot)
@@ -163,6 +178,13 @@ auto PostgresBackend::guarded(const QString& what, F&& body)
                 throw StorageError(StorageError::Kind::Cancelled, m_location + u": cancelled"_s, detail);
             throw StorageError(StorageError::Kind::Storage, prefix + u"the statement timed out ("_s + message + u')',
                                detail);
+        }
+        if (state == "25P02") {
+            // the server still holds a failed transaction that libpqxx takes for ended: a cancel (interrupt())
+            // that arrived as its ROLLBACK began failed the ROLLBACK. Every later statement would fail the same way
+            // until the connection is made anew, so it is, and the call is retried on the new one.
+            resetConnection();
+            throw StorageError(StorageError::Kind::Storage, prefix + message, detail);
         }
         if (state == "40001" || state == "40P01")
             throw StorageError(StorageError::Kind::Storage, prefix + message, detail);

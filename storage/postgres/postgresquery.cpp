@@ -311,7 +311,7 @@ qint64 PostgresBackend::count()
 qint64 PostgresBackend::count(const MemoryFilter& filter)
 {
     return guarded(u"counting"_s, [&](pqxx::connection& c) {
-        ReadTransaction transaction(*this, c);
+        ReadTransaction transaction(*this, c, ReadTransaction::Scope::WholeStore);
         pqxx::transaction_base& tx = *transaction;
         Sql sql = whereClause(filter);
         sql.text = u"SELECT count(*) FROM memories"_s + sql.text;

@@ -12,7 +12,7 @@ namespace Inspector {
 StoreStats PostgresBackend::stats(const MemoryFilter& filter, qint64 now)
 {
     return guarded(u"computing the figures"_s, [&](pqxx::connection& c) {
-        ReadTransaction transaction(*this, c);
+        ReadTransaction transaction(*this, c, ReadTransaction::Scope::WholeStore);
         pqxx::transaction_base& tx = *transaction;
         const Sql where = whereClause(filter);
         const FilterColumns columns = FilterColumns::postgres(m_columns);

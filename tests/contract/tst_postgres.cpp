@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // subcog's PostgreSQL layouts read back against the ground truth, connections, faults and a server restart.
 #include "backendclient.h"
+#include "countingworkers.h"
 #include "exporter.h"
 #include "fixturegenerator.h"
 #include "postgres/postgresbackend.h"
@@ -22,6 +23,7 @@
 
 #include <arpa/inet.h>
 #include <atomic>
+#include <cstring>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -39,7 +41,9 @@ namespace {
 /**
  * A TCP relay between the backend and the server that cuts the connection once, at the client's COMMIT:
  * either before the server sees it (the write did not happen) or after the server answered it (the write
- * happened, the client cannot know). Runs on its own thread, since the backend's calls block this one.
+ * happened, the client cannot know). Or, once armed, it makes the client's next ROLLBACK fail on the server, which
+ * then keeps the failed transaction the client takes for ended (as when a cancel arrives as a ROLLBACK begins).
+ * Runs on its own thread, since the backend's calls block this one.
  */
 class CommitCutter
 {
@@ -48,6 +52,7 @@ public:
     {
         BeforeCommit,
         AfterCommit,
+        FailRollback,
     };
 
     CommitCutter(int serverPort, Cut cut)
@@ -76,6 +81,7 @@ public:
     }
     int port() const { return m_port; }
     bool cut() const { return m_done; }
+    void arm() { m_armed = true; }
 
 private:
     void serve()
@@ -103,6 +109,7 @@ private:
     void relay(int client, int server)
     {
         static const QByteArray commit("COMMIT", 7); // the simple-query text with its NUL
+        static const QByteArray rollback("ROLLBACK", 9);
         char buffer[65536];
         bool awaitingAnswer = false;
         for (;;) {
@@ -113,6 +120,16 @@ private:
                 const ssize_t n = ::read(client, buffer, sizeof buffer);
                 if (n <= 0)
                     return;
+                if (m_cut == Cut::FailRollback) {
+                    const qsizetype at = QByteArray::fromRawData(buffer, n).indexOf(rollback);
+                    if (m_armed && !m_done && at >= 0) {
+                        std::memcpy(buffer + at, "SELECT x", 8); // as long, and an error: no column x
+                        m_done = true;
+                    }
+                    if (::write(server, buffer, size_t(n)) != n)
+                        return;
+                    continue;
+                }
                 const bool isCommit = !m_done && QByteArray::fromRawData(buffer, n).contains(commit);
                 if (isCommit && m_cut == Cut::BeforeCommit) {
                     m_done = true;
@@ -142,6 +159,7 @@ private:
     int m_port = 0;
     std::atomic<bool> m_stop {false};
     std::atomic<bool> m_done {false};
+    std::atomic<bool> m_armed {false};
     std::thread m_thread;
 };
 } // namespace
@@ -557,6 +575,37 @@ private Q_SLOTS:
         Memory added = sampleMemory(u"m2"_s);
         backend.store(added);
         QCOMPARE(server.runSql(database, u"SELECT count(*) FROM memories"_s), u"2"_s);
+    }
+
+    void failedRollbackLeavesNoStuckConnection()
+    {
+        // A read's transaction ends with a ROLLBACK; when that fails (a cancel arriving as it begins), the server
+        // keeps a failed transaction libpqxx takes for ended, and every statement after it fails with 25P02
+        // until the connection is made anew.
+        PostgresServer& server = PostgresServer::shared();
+        const QString database = server.createDatabase(u"rollback"_s);
+        PostgresBackend::createSchema(server.url(database))->store(sampleMemory(u"m1"_s));
+        QUrl url(server.url(database));
+        CommitCutter relay(url.port(), CommitCutter::Cut::FailRollback);
+        url.setPort(relay.port());
+        RetryPolicy policy;
+        policy.baseDelay = std::chrono::milliseconds(10);
+        RetryingBackend backend(PostgresBackend::open(url.toString()), policy);
+        relay.arm();
+        QCOMPARE(backend.count(), qint64(1));
+        QVERIFY(relay.cut());
+        QCOMPARE(backend.count(), qint64(1));
+        QVERIFY(backend.get(u"m1"_s));
+    }
+
+    void commandLineKeepsTheServersParallelWorkers()
+    {
+        // no window in this program: a whole-store count on this machine's server plans as the server says
+        PostgresServer& server = PostgresServer::shared();
+        const QString url = storeCountingParallelWorkers(server, 3);
+        const int workers = server.runSql(u"postgres"_s, u"SHOW max_parallel_workers_per_gather"_s).toInt();
+        QVERIFY(workers > 0);
+        QCOMPARE(PostgresBackend::open(url)->count(), qint64(3 * (workers + 1)));
     }
 
     void serverRestartMidSession()

@@ -5,6 +5,7 @@
 #include "../cli/plantedstore.h"
 #include "conflictdialog.h"
 #include "connectdialog.h"
+#include "countingworkers.h"
 #include "detailpane.h"
 #include "edgestab.h"
 #include "embeddingtab.h"
@@ -51,6 +52,7 @@
 #include <QTableView>
 #include <QTest>
 #include <QTextBrowser>
+#include <QThread>
 #include <QTimer>
 #include <QToolButton>
 #include <QToolTip>
@@ -1781,6 +1783,27 @@ private Q_SLOTS:
         QVERIFY(settings.contains("recentStores"));
         QVERIFY(settings.contains(url.path().toUtf8()));
         QVERIFY2(!settings.contains(password.toUtf8()), settings.constData());
+    }
+
+    void countsLeaveACoreToTheWindowOnAServerOfThisMachine()
+    {
+        if (m_store->kind() != "postgres"_L1)
+            return; // a PostgreSQL server
+        // the harness's server listens on 127.0.0.1: this machine; psql has no window and keeps its setting
+        auto& server = Testing::PostgresServer::shared();
+        const QString spec = Testing::storeCountingParallelWorkers(server, 3);
+        const int serverWorkers = server.runSql(u"postgres"_s, u"SHOW max_parallel_workers_per_gather"_s).toInt();
+        QVERIFY(serverWorkers > 0);
+        const int windowWorkers = qMin(serverWorkers, qMax(0, QThread::idealThreadCount() - 2));
+        // the window's count (on its worker), and the Overview's figures, leave a core
+        auto w = openWindow(false, spec);
+        QCOMPARE(w->model()->exactCount().value_or(-1), qint64(3 * (windowWorkers + 1)));
+        const auto store = PostgresBackend::open(spec);
+        QCOMPARE(store->stats(MemoryFilter {}, 1767000000).total, qint64(3 * (windowWorkers + 1)));
+        // what a person waits for keeps the server's setting: a page, a row's position
+        MemoryQuery all;
+        all.limit = 100;
+        QCOMPARE(store->query(all).memories.size(), qsizetype(3 * (serverWorkers + 1)));
     }
 
     void postgresDialogNeverSavesThePassword()
