@@ -32,6 +32,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTimer>
 #include <QToolButton>
 #include <QUndoStack>
 #include <QVBoxLayout>
@@ -39,6 +40,13 @@
 using namespace Qt::StringLiterals;
 
 namespace Inspector {
+
+namespace {
+/// A selection's summary links are looked up once it rests this long: the look-up is a scan of every row on SQLite
+/// and PostgreSQL (~110 ms of a core at 1M), which would share the two cores of a small machine with the paint of
+/// the rows a jump just brought, and be started and stopped for every row a held arrow key passes.
+constexpr int kSummaryLookupDelayMs = 150;
+} // namespace
 
 MainWindow::MainWindow(QWidget* parent, const std::optional<QString>& launchStore)
     : QMainWindow(parent)
@@ -503,8 +511,12 @@ void MainWindow::showCurrent()
     }
     m_detail->setMemory(next);
     m_lineage->setMemoryId(m_detail->memory() ? m_detail->memory()->id : QString());
-    if (m_detail->memory() && m_detail->memory()->id != before)
-        m_model->findSummariesOf(m_detail->memory()->id);
+    if (m_detail->memory() && m_detail->memory()->id != before) {
+        QTimer::singleShot(kSummaryLookupDelayMs, this, [this, id = m_detail->memory()->id] {
+            if (m_detail->memory() && m_detail->memory()->id == id)
+                m_model->findSummariesOf(id);
+        });
+    }
     if (!m_pendingGoTo.isEmpty() && m_pendingRow < 0) {
         const int row = m_model->loadedRowOf(m_pendingGoTo);
         if (row >= 0) {
