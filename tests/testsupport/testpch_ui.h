@@ -7,6 +7,3 @@
 #include <QPushButton>
 #include <QTableView>
 #include <QTreeWidget>
-
-#include "mainwindow.h"
-#include "memorytablemodel.h"
