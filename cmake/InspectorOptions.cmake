@@ -53,6 +53,18 @@ function(inspector_add_test name)
     target_link_libraries(${name} PRIVATE Qt6::Test inspector_testsupport inspector_options ${ARG_LIBS})
     # Optimised tests keep line tables only: -O2 -g's variable tracking is a third of a big suite's compile time.
     target_compile_options(${name} PRIVATE $<$<CONFIG:RelWithDebInfo>:-g1>)
+    # the tests' precompiled headers (tests/CMakeLists.txt), the window's set for the window's tests
+    if(TARGET inspector_test_pch_core)
+        if("Inspector::Ui" IN_LIST ARG_LIBS)
+            target_precompile_headers(${name} REUSE_FROM inspector_test_pch_ui)
+        else()
+            target_precompile_headers(${name} REUSE_FROM inspector_test_pch_core)
+        endif()
+        # a test's moc output is usually empty (its .moc is included by the source): loading the header would be
+        # a second of CPU for nothing
+        set_source_files_properties(${CMAKE_CURRENT_BINARY_DIR}/${name}_autogen/mocs_compilation.cpp
+                                    PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
+    endif()
     if(ARG_NO_REGISTER)
         return()
     endif()
