@@ -481,6 +481,11 @@ void MainWindow::showCurrent()
     const QModelIndex current = m_table->currentIndex();
     const QString before = m_detail->memory() ? m_detail->memory()->id : QString();
     std::optional<Memory> next = current.isValid() ? m_model->memoryAt(current.row()) : std::nullopt;
+    // A row on its way (a jump's) is shown when it arrives: emptying the pane first would lay out and paint it
+    // twice, and the first of them would hold up the rows the person jumped to. Its failure shows as a change too.
+    if (!next && current.isValid() && m_detail->memory()
+        && m_model->loadState(current.row()) == MemoryTableModel::LoadState::Loading)
+        return;
     if (m_detail->isDirty()) {
         // a row still loading, or no row at all, is not a decision to leave the edited memory
         if (!next || next->id == before)

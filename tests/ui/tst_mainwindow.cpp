@@ -43,7 +43,9 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QScopeGuard>
 #include <QScrollBar>
+#include <QSemaphore>
 #include <QSettings>
 #include <QShortcut>
 #include <QSignalSpy>
@@ -1423,6 +1425,32 @@ private Q_SLOTS:
         w->goToId(idFor(280));
         QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory().value_or(Memory {}).id, idFor(280), 10000);
         QCOMPARE(w->table()->currentIndex().row(), 280);
+    }
+
+    void aJumpKeepsTheShownMemoryUntilItsRowArrives()
+    {
+        // the detail pane goes from the memory shown to the one jumped to in one step, not through an empty pane
+        auto w = openWindow();
+        w->table()->selectRow(0);
+        QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory().value_or(Memory {}).id, m_order.at(0), 10000);
+        // the worker is held, so the far row stays on its way
+        auto release = std::make_shared<QSemaphore>();
+        w->model()->runJob([release](PersistenceBackend&, const auto&) {
+            release->acquire();
+            return QString();
+        });
+        auto letGo = qScopeGuard([release] { release->release(); }); // also when a check fails
+        const int target = kCount - 20;
+        QVERIFY(w->model()->loadState(target) != MemoryTableModel::LoadState::Loaded);
+        w->goToRow(target);
+        QTest::qWait(50);
+        QCOMPARE(w->table()->currentIndex().row(), target);
+        QCOMPARE(w->model()->loadState(target), MemoryTableModel::LoadState::Loading);
+        QCOMPARE(w->detailPane()->memory().value_or(Memory {}).id, m_order.at(0));
+        letGo.dismiss();
+        release->release();
+        QTRY_COMPARE_WITH_TIMEOUT(w->detailPane()->memory().value_or(Memory {}).id, m_order.at(target), 10000);
+        waitIdle(*w);
     }
 
     void goesToARowWhileTheCountIsStillAnnounced()
