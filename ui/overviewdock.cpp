@@ -385,6 +385,8 @@ void OverviewDock::addCard(quint64 round, int scrolled)
     m_scroll->verticalScrollBar()->setValue(scrolled);
     if (m_cards.size() < m_charts.size())
         QTimer::singleShot(0, this, [this, round, scrolled] { addCard(round, scrolled); }); // a no-op once all are in
+    else
+        setBusy(isBusy()); // the last chart: "Computing…" and the busy bar go, unless figures are asked again
 }
 
 void OverviewDock::layoutCards()

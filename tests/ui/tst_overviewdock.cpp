@@ -30,6 +30,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPieSeries>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSignalSpy>
@@ -302,6 +303,10 @@ private Q_SLOTS:
         waitForOverview(*w);
         QCOMPARE(w->overviewDock()->stats()->total, kCount - 2); // the two tombstoned ones are hidden
         compareCharts(*w);
+        // every chart is drawn: the header no longer says it is computing, nor does the busy bar show
+        QVERIFY2(!w->overviewDock()->summaryText().contains(u"Computing"_s),
+                 qPrintable(w->overviewDock()->summaryText()));
+        QVERIFY(!w->overviewDock()->findChild<QProgressBar*>()->isVisible());
         QVERIFY(w->overviewDock()->stats()->withEmbedding.has_value());
         // View ▸ Store Overview hides and shows it
         QAction* toggle = w->overviewDock()->toggleViewAction();
