@@ -9,6 +9,7 @@
 #include <QCompleter>
 #include <QDateTime>
 #include <QFormLayout>
+#include <QImage>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -28,8 +29,9 @@ namespace {
 constexpr qsizetype kPreviewLimit = 200 * 1024; // Markdown layout of more than this would stall the window
 
 /// The Markdown preview of a memory's content, which is the store's text, not the user's: it may name any file
-/// (`![](/home/me/.ssh/id.png)`, `<img src=...>`), and a preview must not read one. QTextDocument itself reads a
-/// local file its view did not load, so the document refuses every resource. Links do nothing either (a
+/// (`![](/home/me/.ssh/id.png)`, `<img src=...>`, a FIFO that would block the window), and a preview must not read
+/// one. An empty answer is not enough: QTextDocument and Qt's image handler then read the file themselves, so an
+/// image is answered with an empty picture and every other resource with nothing. Links do nothing either (a
 /// QTextBrowser would open a linked local file in place of the memory).
 class NoResources : public QTextDocument
 {
@@ -37,7 +39,15 @@ public:
     using QTextDocument::QTextDocument;
 
 protected:
-    QVariant loadResource(int, const QUrl&) override { return {}; }
+    QVariant loadResource(int type, const QUrl&) override
+    {
+        if (type == QTextDocument::ImageResource) {
+            QImage none(1, 1, QImage::Format_ARGB32);
+            none.fill(Qt::transparent);
+            return none;
+        }
+        return QByteArray();
+    }
 };
 
 QString relative(qint64 seconds)
