@@ -17,7 +17,7 @@ namespace Inspector {
 Q_LOGGING_CATEGORY(lcPages, "inspector.model.pages", QtWarningMsg)
 
 namespace {
-constexpr int kMaxRefreshPages = 6; // the pages in view and around it; the rest are dropped and reloaded on use
+constexpr int kMaxRefreshRows = 1200; // the rows in view and around them; the rest are dropped and reloaded on use
 
 MemoryColumn col(const QModelIndex& index)
 {
@@ -580,7 +580,7 @@ void MemoryTableModel::refresh()
     m_signposts.bounds.clear(); // cursors may point at rows that moved
     m_signposts.pins.clear();
     dropAnchors();
-    QList<qsizetype> pages = m_cache.pagesByRecency().mid(0, kMaxRefreshPages);
+    QList<qsizetype> pages = m_cache.pagesByRecency().mid(0, qMax(1, kMaxRefreshRows / m_pageSize));
     for (const qsizetype page : m_cache.pagesByRecency()) {
         if (!pages.contains(page))
             m_cache.remove(page);

@@ -433,6 +433,12 @@ void MemoryTableModel::onPageFailed(RequestId id, quint64 generation, const Stor
                 m_out.inFlight.remove(p);
                 m_out.failed.insert(p); // not asked again until a refresh: no request storm on a dead server
             }
+            // the rows are no longer on their way: views show them as unreadable, and a window that kept the
+            // memory shown while its current row loaded lets it go
+            const qint64 first = qint64(request.firstPage) * m_pageSize;
+            const qint64 last = qMin<qint64>(first + qint64(request.pages) * m_pageSize, m_rows) - 1;
+            if (last >= first)
+                Q_EMIT dataChanged(index(int(first), 0), index(int(last), columnCount() - 1), {LoadStateRole});
             Q_EMIT loadFailed(error.message());
         }
         sendDeferred();
