@@ -10,7 +10,6 @@
 #include "storelocator.h"
 #include "storeopener.h"
 #include "subcogfilewindow.h"
-#include "visibletext.h"
 
 #include <QFileDialog>
 #include <QMenu>
@@ -179,8 +178,7 @@ void StoreController::rebuildRecentMenu()
     const QStringList recent = QSettings().value(u"recentStores"_s).toStringList();
     for (const QString& entry : recent) {
         const QString spec = withoutPasswords(entry);
-        // shown as written: a bidirectional override does not reverse it, an & is not a shortcut's mark
-        QAction* a = m_recentMenu->addAction(withVisibleControls(spec).replace(u'&', u"&&"_s));
+        QAction* a = m_recentMenu->addAction(plainMenuText(spec));
         connect(a, &QAction::triggered, this, [this, spec] {
             if (spec.startsWith(u"postgres"_s)) {
                 ConnectDialog dialog(m_window);
